@@ -1,0 +1,32 @@
+// Runs the unit suite with mocha's programmatic API and ends with the plain summary line CI reads.
+import Mocha from 'mocha';
+import { readdirSync, statSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = 'out/test/unit';
+const files = [];
+(function walk(dir) {
+  for (const name of readdirSync(dir)) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) walk(full);
+    else if (name.endsWith('.test.js')) files.push(full);
+  }
+})(root);
+
+const grep = process.env.TEST_GREP;
+const mocha = new Mocha({ ui: 'bdd', timeout: 20000, reporter: process.env.CI ? 'dot' : 'spec', ...(grep ? { grep } : {}) });
+for (const file of files.sort()) mocha.addFile(join(process.cwd(), file));
+
+let passed = 0;
+let failed = 0;
+const runner = mocha.run();
+runner.on('pass', () => passed++);
+runner.on('fail', () => failed++);
+runner.on('end', () => {
+  mkdirSync('test-results', { recursive: true });
+  writeFileSync('test-results/unit.json', JSON.stringify({ passed, failed }) + '\n');
+  console.log(`\nunit: ${passed} passed, ${failed} failed`);
+  process.exitCode = failed > 0 ? 1 : 0;
+  // Child processes or sockets a failing test left behind must not keep the run alive.
+  setTimeout(() => process.exit(process.exitCode), 1000).unref();
+});

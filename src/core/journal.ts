@@ -1,0 +1,156 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** What reading a journal found besides its valid entries. */
+export interface JournalRecovery {
+  /** Lines that could not be parsed or were rejected by the caller's validator. */
+  readonly badLines: number;
+  /** The last line was cut short (a torn write); it is dropped without a backup. */
+  readonly tornTail: boolean;
+  /** Where the original file was copied before it was rewritten, when it held bad lines. */
+  readonly backupPath?: string;
+}
+
+export interface JournalReadResult<T> {
+  readonly entries: T[];
+  readonly recovery: JournalRecovery;
+}
+
+/**
+ * An append-only file of JSON lines. Appends issued in the same tick are written with one
+ * synchronous `write`, in order, so they reach the OS before the next event is handled. `rewrite` replaces the whole file atomically (temp file, fsync, rename),
+ * which is how the log is compacted. A process killed mid-append leaves at worst one torn last
+ * line, which `read` drops.
+ */
+export class Journal {
+  private fd: number | undefined;
+  private pending: string[] = [];
+  private flushScheduled = false;
+  private bytes = 0;
+  private failure: Error | undefined;
+
+  constructor(
+    readonly file: string,
+    private readonly onWriteError: (error: Error) => void,
+  ) {}
+
+  get size(): number {
+    return this.bytes;
+  }
+
+  /** Reads every line; `parse` returns undefined (or throws) for an entry it rejects. */
+  read<T>(parse: (value: unknown) => T | undefined): JournalReadResult<T> {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], recovery: { badLines: 0, tornTail: false } };
+      throw error;
+    }
+    this.bytes = Buffer.byteLength(text);
+    const lines = text.split('\n');
+    const endsClean = text.length === 0 || text.endsWith('\n');
+    const last = lines.pop() ?? '';
+    const entries: T[] = [];
+    let badLines = 0;
+    const consider = (line: string): boolean => {
+      if (line.trim() === '') return true;
+      try {
+        const entry = parse(JSON.parse(line));
+        if (entry === undefined) return false;
+        entries.push(entry);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (const line of lines) if (!consider(line)) badLines++;
+    let tornTail = false;
+    if (!endsClean && !consider(last)) tornTail = true;
+    let backupPath: string | undefined;
+    if (badLines > 0) {
+      backupPath = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      fs.copyFileSync(this.file, backupPath);
+    }
+    return { entries, recovery: { badLines, tornTail, backupPath } };
+  }
+
+  append(entry: unknown): void {
+    this.pending.push(JSON.stringify(entry) + '\n');
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      // Everything appended in one synchronous burst goes out in a single write.
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  /** Writes everything appended so far (failures are reported, and the entries stay in memory). */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.pending.length === 0) return;
+    const data = this.pending.join('');
+    this.pending = [];
+    try {
+      this.bytes += fs.writeSync(this.openFd(), data);
+      this.failure = undefined;
+    } catch (error) {
+      this.reportFailure(error as Error);
+    }
+  }
+
+  /**
+   * Atomically replaces the file with `entries` (the caller's whole current state, so appends
+   * still pending are already part of it and are dropped) and reopens it for appends.
+   */
+  rewrite(entries: Iterable<unknown>): void {
+    this.pending = [];
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    const temp = `${this.file}.tmp-${process.pid}`;
+    const fd = fs.openSync(temp, 'w');
+    let size = 0;
+    try {
+      let chunk = '';
+      for (const entry of entries) {
+        chunk += JSON.stringify(entry) + '\n';
+        if (chunk.length > 1 << 20) {
+          size += fs.writeSync(fd, chunk);
+          chunk = '';
+        }
+      }
+      if (chunk) size += fs.writeSync(fd, chunk);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    this.closeFd();
+    fs.renameSync(temp, this.file);
+    this.bytes = size;
+    this.failure = undefined;
+  }
+
+  close(): void {
+    this.flush();
+    this.closeFd();
+  }
+
+  private openFd(): number {
+    if (this.fd === undefined) {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      this.fd = fs.openSync(this.file, 'a');
+    }
+    return this.fd;
+  }
+
+  private closeFd(): void {
+    if (this.fd !== undefined) {
+      fs.closeSync(this.fd);
+      this.fd = undefined;
+    }
+  }
+
+  private reportFailure(error: Error): void {
+    // Report once per failure streak so a full disk does not flood the log.
+    if (!this.failure) this.onWriteError(error);
+    this.failure = error;
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Reverse-DNS `_meta` keys Tasklane owns. The `io.modelcontextprotocol/*` prefix is reserved by
+ * the spec, so custom task metadata travels under `dev.tasklane/*` instead.
+ */
+export const META = {
+  intent: 'dev.tasklane/intent',
+  expectedOutputs: 'dev.tasklane/expectedOutputs',
+  priority: 'dev.tasklane/priority',
+  resourceLimits: 'dev.tasklane/resourceLimits',
+  scheduling: 'dev.tasklane/scheduling',
+  context: 'dev.tasklane/context',
+  tags: 'dev.tasklane/tags',
+  parentTaskId: 'dev.tasklane/parentTaskId',
+  retryOf: 'dev.tasklane/retryOf',
+  output: 'dev.tasklane/output',
+} as const;
+
+/** Keys defined by the MCP spec itself. */
+export const SPEC_META = {
+  relatedTask: 'io.modelcontextprotocol/related-task',
+  modelImmediateResponse: 'io.modelcontextprotocol/model-immediate-response',
+} as const;
+
+export const WIRES = ['2025-11-25', 'io.modelcontextprotocol/tasks'] as const;
+export type Wire = (typeof WIRES)[number];

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { TASK_STATUSES } from './taskStatus';
+import { WIRES } from './meta';
+
+const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 date');
+
+export const TaskStatusSchema = z.enum(TASK_STATUSES);
+
+export const JsonRpcErrorSchema = z.object({
+  code: z.number().int(),
+  message: z.string(),
+  data: z.unknown().optional(),
+});
+export type JsonRpcErrorObject = z.infer<typeof JsonRpcErrorSchema>;
+
+export const AgentSchema = z.object({ name: z.string(), version: z.string().optional() });
+
+export const ExecutionContextSchema = z.object({
+  workspace: z.string().optional(),
+  cwd: z.string().optional(),
+  agent: AgentSchema.optional(),
+});
+export type ExecutionContext = z.infer<typeof ExecutionContextSchema>;
+
+export const ResourceLimitsSchema = z.object({
+  /** Wall-clock budget for the work; the work is ended when it runs out. Not the spec's `ttl`, which is retention. */
+  timeBudgetMs: z.number().int().positive().optional(),
+  maxOutputBytes: z.number().int().positive().optional(),
+});
+export type ResourceLimits = z.infer<typeof ResourceLimitsSchema>;
+
+export const SchedulingHintsSchema = z.object({
+  runAfter: isoDate.optional(),
+  afterTaskId: z.string().optional(),
+});
+export type SchedulingHints = z.infer<typeof SchedulingHintsSchema>;
+
+/** What the user (or agent) asked for; everything needed to run the same work again. */
+export const TaskSpecSchema = z.object({
+  serverId: z.string().min(1),
+  tool: z.string().min(1),
+  arguments: z.record(z.string(), z.unknown()).default({}),
+  intent: z.string().optional(),
+  expectedOutputs: z.string().optional(),
+  context: ExecutionContextSchema.default({}),
+  priority: z.number().int().min(-100).max(100).optional(),
+  resourceLimits: ResourceLimitsSchema.default({}),
+  scheduling: SchedulingHintsSchema.default({}),
+  tags: z.array(z.string()).default([]),
+  /** Requested retention in ms; the server may grant another value. */
+  ttl: z.number().int().positive().optional(),
+  /** Custom `_meta` entries to send with the call, under the caller's own reverse-DNS keys. */
+  meta: z.record(z.string(), z.unknown()).default({}),
+  parentId: z.string().optional(),
+});
+export type TaskSpec = z.infer<typeof TaskSpecSchema>;
+export type TaskSpecInput = z.input<typeof TaskSpecSchema>;
+
+export const TimelineEntrySchema = z.object({
+  at: isoDate,
+  status: TaskStatusSchema.optional(),
+  message: z.string().optional(),
+});
+export type TimelineEntry = z.infer<typeof TimelineEntrySchema>;
+
+/** A question the server asked while the task runs (an elicitation), waiting for the user. */
+export const PendingInputSchema = z.object({
+  key: z.string(),
+  method: z.string(),
+  params: z.record(z.string(), z.unknown()),
+  at: isoDate,
+});
+export type PendingInput = z.infer<typeof PendingInputSchema>;
+
+export const TaskRecordSchema = TaskSpecSchema.extend({
+  /** Host-local identity, stable across retries' separate records; used by every view. */
+  id: z.string().min(1),
+  /** The receiver's task id, once the server has created the task. */
+  taskId: z.string().optional(),
+  wire: z.enum(WIRES).optional(),
+  status: TaskStatusSchema,
+  statusMessage: z.string().optional(),
+  createdAt: isoDate,
+  lastUpdatedAt: isoDate,
+  /** Retention granted by the receiver in ms from creation; null = unlimited. */
+  grantedTtl: z.number().nullable().optional(),
+  pollInterval: z.number().optional(),
+  attempt: z.number().int().positive().default(1),
+  retryOf: z.string().optional(),
+  retriedAs: z.string().optional(),
+  result: z.unknown().optional(),
+  error: JsonRpcErrorSchema.optional(),
+  output: z.string().optional(),
+  pendingInput: z.array(PendingInputSchema).default([]),
+  timeline: z.array(TimelineEntrySchema).default([]),
+  /** The task's TTL ran out: it left the protocol, but the record and result stay until archived. */
+  expired: z.boolean().default(false),
+  archived: z.boolean().default(false),
+  archivedAt: isoDate.optional(),
+});
+export type TaskRecord = z.infer<typeof TaskRecordSchema>;
+
+/** Parses `value` at a trust boundary, turning zod's issues into one readable sentence. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new InvalidDataError(`Invalid ${what}: ${describeIssues(parsed.error)}`);
+}
+
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+export class InvalidDataError extends Error {
+  override readonly name = 'InvalidDataError';
+}

@@ -1,0 +1,399 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Emitter, Event } from './events';
+import { Disposable, toDisposable } from './lifecycle';
+import { Journal, JournalRecovery } from './journal';
+import type { LifecycleEvent } from './lifecycleEvents';
+import {
+  JsonRpcErrorObject,
+  PendingInput,
+  TaskRecord,
+  TaskRecordSchema,
+  TaskSpecInput,
+  TaskSpecSchema,
+  TimelineEntry,
+  parseOrThrow,
+} from './taskRecord';
+import { TaskStatus, canTransition } from './taskStatus';
+import { TaskQuery, TaskPage, runQuery } from './taskQuery';
+
+export const STORE_FILE = 'tasks.jsonl';
+
+/** How much live output a record keeps (the tail); full output belongs in the result. */
+export const OUTPUT_TAIL_CHARS = 64 * 1024;
+/** Message-only timeline entries kept per task; status changes are always kept. */
+export const TIMELINE_MESSAGE_LIMIT = 500;
+
+export interface TaskStoreOptions {
+  /** Directory to persist into; without one the store lives in memory only. */
+  readonly directory?: string;
+  readonly now?: () => number;
+  /** Told about anything the user should know: a recovered file, a failing disk. */
+  readonly onProblem?: (message: string, error?: Error) => void;
+}
+
+/** Fields a caller may change besides status, output and results, which have their own methods. */
+export type TaskPatch = Partial<
+  Pick<TaskRecord, 'taskId' | 'wire' | 'statusMessage' | 'grantedTtl' | 'pollInterval' | 'retriedAs' | 'pendingInput' | 'expired' | 'tags' | 'priority'>
+>;
+
+type JournalEntry =
+  | { op: 'put'; task: TaskRecord }
+  | { op: 'patch'; id: string; set: Partial<TaskRecord>; tl?: TimelineEntry }
+  | { op: 'out'; id: string; chunk: string }
+  | { op: 'del'; id: string };
+
+export class UnknownTaskError extends Error {
+  override readonly name = 'UnknownTaskError';
+  constructor(readonly id: string) {
+    super(`No task with id "${id}"`);
+  }
+}
+
+export class IllegalTransitionError extends Error {
+  override readonly name = 'IllegalTransitionError';
+}
+
+/**
+ * The host's single source of truth for tasks: every view reads from here and listens to
+ * `onDidLifecycle`. Records are immutable snapshots: each change replaces the object, so a
+ * reference a caller holds never changes under it.
+ */
+export class TaskStore extends Disposable {
+  private readonly _onDidLifecycle = this._register(new Emitter<LifecycleEvent>());
+  readonly onDidLifecycle: Event<LifecycleEvent> = this._onDidLifecycle.event;
+
+  private readonly records = new Map<string, TaskRecord>();
+  /** Ids newest first; createdAt never changes, so only creation and removal invalidate it. */
+  private sortedIds: string[] | undefined;
+  private readonly journal: Journal | undefined;
+  private compactedSize = 0;
+  private expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly now: () => number;
+  readonly recovery: JournalRecovery = { badLines: 0, tornTail: false };
+
+  constructor(private readonly options: TaskStoreOptions = {}) {
+    super();
+    this.now = options.now ?? Date.now;
+    if (options.directory) {
+      this.journal = new Journal(path.join(options.directory, STORE_FILE), (error) =>
+        this.problem(`Tasklane could not save task changes to ${options.directory}: ${error.message}. Changes are kept in memory.`, error),
+      );
+      this.recovery = this.load(this.journal);
+    }
+    this._register(toDisposable(() => clearTimeout(this.expiryTimer)));
+    this.scheduleExpirySweep();
+  }
+
+  get size(): number {
+    return this.records.size;
+  }
+
+  get(id: string): TaskRecord | undefined {
+    return this.records.get(id);
+  }
+
+  require(id: string): TaskRecord {
+    const record = this.records.get(id);
+    if (!record) throw new UnknownTaskError(id);
+    return record;
+  }
+
+  /** Finds the record a server's task id belongs to. */
+  findByTaskId(serverId: string, taskId: string): TaskRecord | undefined {
+    for (const record of this.records.values()) {
+      if (record.taskId === taskId && record.serverId === serverId) return record;
+    }
+    return undefined;
+  }
+
+  /** Every record, newest first. */
+  all(): readonly TaskRecord[] {
+    this.sortedIds ??= [...this.records.values()].sort(newestFirst).map((r) => r.id);
+    return this.sortedIds.map((id) => this.records.get(id)!);
+  }
+
+  query(query: TaskQuery = {}): TaskPage {
+    return runQuery(this.all(), query);
+  }
+
+  /** Records a new task in `working` state. `spec` is validated; bad input throws a readable error. */
+  create(spec: TaskSpecInput, init: { id?: string; taskId?: string; wire?: TaskRecord['wire']; statusMessage?: string; attempt?: number; retryOf?: string } = {}): TaskRecord {
+    const valid = parseOrThrow(TaskSpecSchema, spec, 'task');
+    const at = this.isoNow();
+    const record: TaskRecord = {
+      ...valid,
+      id: init.id ?? randomUUID(),
+      taskId: init.taskId,
+      wire: init.wire,
+      status: 'working',
+      statusMessage: init.statusMessage,
+      createdAt: at,
+      lastUpdatedAt: at,
+      attempt: init.attempt ?? 1,
+      retryOf: init.retryOf,
+      pendingInput: [],
+      timeline: [{ at, status: 'working', message: init.statusMessage }],
+      expired: false,
+      archived: false,
+    };
+    if (this.records.has(record.id)) throw new Error(`A task with id "${record.id}" already exists`);
+    this.records.set(record.id, record);
+    this.sortedIds = undefined;
+    this.write({ op: 'put', task: record });
+    this._onDidLifecycle.fire({ type: 'created', id: record.id, task: record });
+    return record;
+  }
+
+  /**
+   * Moves a task to `status`, with an optional message. Illegal moves (out of a terminal state)
+   * throw; the same status again just updates the message.
+   */
+  setStatus(id: string, status: TaskStatus, message?: string, at: string = this.isoNow()): TaskRecord {
+    const current = this.require(id);
+    if (current.status === status && message === current.statusMessage) return current;
+    if (!canTransition(current.status, status)) {
+      throw new IllegalTransitionError(`Task ${id} is ${current.status} and cannot become ${status}`);
+    }
+    const entry: TimelineEntry = current.status === status ? { at, message } : { at, status, message };
+    const next = this.apply(current, { status, statusMessage: message, lastUpdatedAt: at }, entry);
+    if (current.status !== status) {
+      this._onDidLifecycle.fire({ type: 'statusChanged', id, from: current.status, to: status, message });
+    } else if (message !== undefined) {
+      this._onDidLifecycle.fire({ type: 'message', id, message });
+    }
+    return next;
+  }
+
+  /** Stores the final outcome and moves to the matching terminal status in one step. */
+  complete(id: string, status: 'completed' | 'failed' | 'cancelled', outcome: { result?: unknown; error?: JsonRpcErrorObject }, message?: string): TaskRecord {
+    const current = this.require(id);
+    if (!canTransition(current.status, status)) {
+      throw new IllegalTransitionError(`Task ${id} is already ${current.status}`);
+    }
+    const at = this.isoNow();
+    const next = this.apply(
+      current,
+      { status, statusMessage: message, lastUpdatedAt: at, result: outcome.result, error: outcome.error, pendingInput: [] },
+      { at, status, message },
+    );
+    if (outcome.result !== undefined || outcome.error !== undefined) this._onDidLifecycle.fire({ type: 'resultStored', id });
+    this._onDidLifecycle.fire({ type: 'statusChanged', id, from: current.status, to: status, message });
+    return next;
+  }
+
+  update(id: string, patch: TaskPatch): TaskRecord {
+    const next = this.apply(this.require(id), patch);
+    this._onDidLifecycle.fire({ type: 'updated', id });
+    return next;
+  }
+
+  addPendingInput(id: string, input: PendingInput): TaskRecord {
+    const current = this.require(id);
+    return this.update(id, { pendingInput: [...current.pendingInput.filter((p) => p.key !== input.key), input] });
+  }
+
+  removePendingInput(id: string, key: string): TaskRecord {
+    const current = this.require(id);
+    return this.update(id, { pendingInput: current.pendingInput.filter((p) => p.key !== key) });
+  }
+
+  appendOutput(id: string, chunk: string): void {
+    const current = this.require(id);
+    if (!chunk) return;
+    this.replace({ ...current, output: tail((current.output ?? '') + chunk, OUTPUT_TAIL_CHARS) });
+    this.write({ op: 'out', id, chunk });
+    this._onDidLifecycle.fire({ type: 'output', id, chunk });
+  }
+
+  archive(id: string): TaskRecord {
+    const current = this.require(id);
+    if (current.archived) return current;
+    const next = this.apply(current, { archived: true, archivedAt: this.isoNow() });
+    this._onDidLifecycle.fire({ type: 'archived', id });
+    return next;
+  }
+
+  remove(id: string): void {
+    this.require(id);
+    this.records.delete(id);
+    this.sortedIds = undefined;
+    this.write({ op: 'del', id });
+    this._onDidLifecycle.fire({ type: 'removed', id });
+  }
+
+  /**
+   * Marks records whose granted TTL has run out. They have left the protocol (the server may
+   * have deleted them) but stay visible here, with their results, until archived.
+   */
+  sweepExpired(now: number = this.now()): string[] {
+    const expired: string[] = [];
+    for (const record of this.records.values()) {
+      const expiresAt = expiryOf(record);
+      if (!record.expired && expiresAt !== undefined && expiresAt <= now) {
+        this.update(record.id, { expired: true });
+        expired.push(record.id);
+      }
+    }
+    this.scheduleExpirySweep();
+    return expired;
+  }
+
+  /** Writes everything pending to disk now. */
+  flush(): void {
+    this.journal?.flush();
+    this.maybeCompact();
+  }
+
+  /** Rewrites the journal as one entry per task. */
+  compact(): void {
+    if (!this.journal) return;
+    try {
+      this.journal.rewrite(this.entriesForSnapshot());
+      this.compactedSize = this.journal.size;
+    } catch (error) {
+      this.problem(`Tasklane could not compact its task store: ${(error as Error).message}`, error as Error);
+    }
+  }
+
+  override dispose(): void {
+    this.journal?.close();
+    super.dispose();
+  }
+
+  private *entriesForSnapshot(): Iterable<JournalEntry> {
+    for (const task of this.records.values()) yield { op: 'put', task };
+  }
+
+  private apply(current: TaskRecord, set: Partial<TaskRecord>, entry?: TimelineEntry): TaskRecord {
+    const next: TaskRecord = { ...current, ...set };
+    if (entry) next.timeline = boundTimeline([...current.timeline, entry]);
+    this.replace(next);
+    this.write({ op: 'patch', id: current.id, set, tl: entry });
+    if ('grantedTtl' in set) this.scheduleExpirySweep();
+    return next;
+  }
+
+  private replace(next: TaskRecord): void {
+    this.records.set(next.id, next);
+  }
+
+  private write(entry: JournalEntry): void {
+    if (!this.journal) return;
+    this.journal.append(entry);
+    this.maybeCompact();
+  }
+
+  private maybeCompact(): void {
+    if (!this.journal) return;
+    // Compact when the log has grown well past the last snapshot: keeps reloads fast and the file small.
+    if (this.journal.size > Math.max(4 << 20, this.compactedSize * 3)) this.compact();
+  }
+
+  private load(journal: Journal): JournalRecovery {
+    const { entries, recovery } = journal.read((value) => value as JournalEntry);
+    let invalid = 0;
+    for (const entry of entries) {
+      if (!entry || typeof entry !== 'object') {
+        invalid++;
+        continue;
+      }
+      switch (entry.op) {
+        case 'put':
+          this.records.set(entry.task.id, entry.task);
+          break;
+        case 'patch': {
+          const current = this.records.get(entry.id);
+          if (!current) break;
+          const next = { ...current, ...entry.set };
+          if (entry.tl) next.timeline = boundTimeline([...(current.timeline ?? []), entry.tl]);
+          this.records.set(entry.id, next);
+          break;
+        }
+        case 'out': {
+          const current = this.records.get(entry.id);
+          if (current) this.records.set(entry.id, { ...current, output: tail((current.output ?? '') + entry.chunk, OUTPUT_TAIL_CHARS) });
+          break;
+        }
+        case 'del':
+          this.records.delete(entry.id);
+          break;
+        default:
+          invalid++;
+      }
+    }
+    for (const [id, record] of this.records) {
+      const parsed = TaskRecordSchema.safeParse(record);
+      if (parsed.success) this.records.set(id, parsed.data);
+      else {
+        this.records.delete(id);
+        invalid++;
+      }
+    }
+    const total = { ...recovery, badLines: recovery.badLines + invalid };
+    if (total.badLines > 0 || total.tornTail) {
+      let backupPath = total.backupPath;
+      if (!backupPath && invalid > 0) {
+        // Bad records inside valid JSON: back the file up before the compaction below rewrites it.
+        backupPath = `${journal.file}.corrupt-${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}`;
+        fs.copyFileSync(journal.file, backupPath);
+      }
+      const parts = [];
+      if (total.badLines > 0) parts.push(`${total.badLines} unreadable entr${total.badLines === 1 ? 'y was' : 'ies were'} skipped (the original file is saved as ${backupPath})`);
+      if (total.tornTail) parts.push('an incomplete last write was dropped');
+      this.problem(`Tasklane recovered its task store: ${parts.join('; ')}. ${this.records.size} tasks were kept.`);
+      this.compact();
+      return { ...total, backupPath };
+    }
+    this.compactedSize = journal.size;
+    if (entries.length > this.records.size * 2 + 100) this.compact();
+    return total;
+  }
+
+  private scheduleExpirySweep(): void {
+    clearTimeout(this.expiryTimer);
+    let next: number | undefined;
+    for (const record of this.records.values()) {
+      const expiresAt = expiryOf(record);
+      if (!record.expired && expiresAt !== undefined && (next === undefined || expiresAt < next)) next = expiresAt;
+    }
+    if (next === undefined) return;
+    // setTimeout overflows past ~24.8 days; re-check then instead.
+    const delay = Math.min(Math.max(0, next - this.now()), 2 ** 31 - 1);
+    this.expiryTimer = setTimeout(() => this.sweepExpired(), delay);
+    this.expiryTimer.unref?.();
+  }
+
+  private isoNow(): string {
+    return new Date(this.now()).toISOString();
+  }
+
+  private problem(message: string, error?: Error): void {
+    this.options.onProblem?.(message, error);
+  }
+}
+
+function newestFirst(a: TaskRecord, b: TaskRecord): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+function expiryOf(record: TaskRecord): number | undefined {
+  if (record.grantedTtl === null || record.grantedTtl === undefined) return undefined;
+  return Date.parse(record.createdAt) + record.grantedTtl;
+}
+
+function tail(text: string, max: number): string {
+  return text.length <= max ? text : text.slice(text.length - max);
+}
+
+function boundTimeline(timeline: TimelineEntry[]): TimelineEntry[] {
+  let messages = 0;
+  for (const entry of timeline) if (!entry.status) messages++;
+  if (messages <= TIMELINE_MESSAGE_LIMIT) return timeline;
+  // Drop the oldest message-only entries; every status change stays.
+  let toDrop = messages - TIMELINE_MESSAGE_LIMIT;
+  return timeline.filter((entry) => entry.status !== undefined || toDrop-- <= 0);
+}
+

@@ -1,0 +1,164 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  CallToolResult,
+  CallToolResultSchema,
+  ElicitRequestSchema,
+  Implementation,
+  Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import { Emitter } from '../../core/events';
+import { Disposable } from '../../core/lifecycle';
+import { META, SPEC_META } from '../../core/meta';
+import {
+  CancelTaskResultSchema,
+  CreateTaskResultSchema,
+  GetTaskResultSchema,
+  ListTasksResultSchema,
+  TaskStatusNotificationSchema,
+  WireTaskV1,
+} from '../sdkTasks';
+import { RpcCode, RpcError } from '../rpcError';
+import { toJsonRpcError } from '../server/taskEngine';
+import type { InputRequestEvent, RemoteOutcome, RemoteTaskState, StartOptions, StartResult, TaskWireClient } from './taskWire';
+
+export const TASKLANE_CLIENT_INFO: Implementation = { name: 'tasklane', title: 'Tasklane', version: '0.1.0' };
+
+/** Long enough for any task; `setTimeout` cannot go higher. */
+const NO_TIMEOUT = 2 ** 31 - 1;
+
+/** A client connection speaking the 2025-11-25 tasks utility, over any SDK transport. */
+export class TaskClientV1 extends Disposable implements TaskWireClient {
+  readonly wire = '2025-11-25' as const;
+  readonly client: Client;
+  private readonly _onDidReceiveStatus = this._register(new Emitter<RemoteTaskState>());
+  readonly onDidReceiveStatus = this._onDidReceiveStatus.event;
+  private tools: Tool[] | undefined;
+  inputHandler: ((request: InputRequestEvent) => Promise<import('@modelcontextprotocol/sdk/types.js').ElicitResult>) | undefined;
+
+  constructor(clientInfo: Implementation = TASKLANE_CLIENT_INFO) {
+    super();
+    this.client = new Client(clientInfo, { capabilities: { elicitation: { form: {} } } });
+    this.client.setNotificationHandler(TaskStatusNotificationSchema, (notification) => {
+      const { _meta, ...task } = notification.params as WireTaskV1 & { _meta?: Record<string, unknown> };
+      const output = _meta?.[META.output];
+      this._onDidReceiveStatus.fire({ ...fromWireTask(task as WireTaskV1), ...(typeof output === 'string' ? { output } : {}) });
+    });
+    this.client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      const related = (request.params._meta as Record<string, unknown> | undefined)?.[SPEC_META.relatedTask] as { taskId?: unknown } | undefined;
+      const taskId = typeof related?.taskId === 'string' ? related.taskId : undefined;
+      if (!this.inputHandler) return { action: 'decline' };
+      const answer = await this.inputHandler({ taskId, method: 'elicitation/create', params: request.params });
+      // Responses to a task's request keep its related-task metadata (T-C-08).
+      return taskId ? { ...answer, _meta: { ...(answer._meta ?? {}), [SPEC_META.relatedTask]: { taskId } } } : answer;
+    });
+  }
+
+  async connect(transport: Transport): Promise<void> {
+    await this.client.connect(transport);
+  }
+
+  override dispose(): void {
+    void this.client.close();
+    super.dispose();
+  }
+
+  get serverInfo(): Implementation | undefined {
+    return this.client.getServerVersion();
+  }
+
+  get supportsTasks(): boolean {
+    return this.client.getServerCapabilities()?.tasks?.requests?.tools?.call !== undefined;
+  }
+
+  get supportsList(): boolean {
+    return this.client.getServerCapabilities()?.tasks?.list !== undefined;
+  }
+
+  get supportsCancel(): boolean {
+    return this.client.getServerCapabilities()?.tasks?.cancel !== undefined;
+  }
+
+  async listTools(): Promise<Tool[]> {
+    if (this.tools) return this.tools;
+    const tools: Tool[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.client.listTools(cursor ? { cursor } : undefined);
+      tools.push(...page.tools);
+      cursor = page.nextCursor;
+    } while (cursor);
+    this.tools = tools;
+    return tools;
+  }
+
+  async start(tool: string, args: Record<string, unknown>, options: StartOptions): Promise<StartResult> {
+    const definition = (await this.listTools()).find((t) => t.name === tool);
+    if (!definition) throw new RpcError(RpcCode.InvalidParams, `The server has no tool named "${tool}"`);
+    const asTask = shouldAugment(this.supportsTasks, definition.execution?.taskSupport, options.preferTask ?? true);
+    const params = { name: tool, arguments: args, ...(options.meta && Object.keys(options.meta).length ? { _meta: options.meta } : {}) };
+    if (!asTask) {
+      const result = await this.client.request({ method: 'tools/call', params }, CallToolResultSchema, { timeout: NO_TIMEOUT }).then(
+        (value) => ({ result: value as CallToolResult }),
+        (error) => ({ error: toJsonRpcError(error) }),
+      );
+      return { kind: 'result', outcome: result };
+    }
+    const created = await this.client.request(
+      { method: 'tools/call', params: { ...params, task: options.ttl ? { ttl: options.ttl } : {} } },
+      CreateTaskResultSchema,
+    );
+    return { kind: 'task', task: fromWireTask(created.task) };
+  }
+
+  async get(taskId: string): Promise<RemoteTaskState> {
+    return fromWireTask(await this.client.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema));
+  }
+
+  async awaitOutcome(taskId: string, signal: AbortSignal): Promise<RemoteOutcome> {
+    try {
+      const result = await this.client.request({ method: 'tasks/result', params: { taskId } }, CallToolResultSchema, { signal, timeout: NO_TIMEOUT });
+      return { result: result as CallToolResult };
+    } catch (error) {
+      if (signal.aborted) throw error;
+      // The original request's JSON-RPC error comes back as this call's error (T-S-11).
+      if (error && typeof error === 'object' && typeof (error as { code?: unknown }).code === 'number' && (error as { code: number }).code !== -32000 && (error as { code: number }).code !== -32001) {
+        return { error: toJsonRpcError(error) };
+      }
+      throw error;
+    }
+  }
+
+  async cancel(taskId: string): Promise<RemoteTaskState | undefined> {
+    return fromWireTask(await this.client.request({ method: 'tasks/cancel', params: { taskId } }, CancelTaskResultSchema));
+  }
+
+  async list(cursor?: string): Promise<{ tasks: RemoteTaskState[]; nextCursor?: string }> {
+    // The cursor goes back exactly as received (T-C-05).
+    const page = await this.client.request({ method: 'tasks/list', params: cursor === undefined ? {} : { cursor } }, ListTasksResultSchema);
+    return { tasks: page.tasks.map(fromWireTask), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  }
+}
+
+/**
+ * Whether a call carries `params.task`: never without the server capability (T-C-01) or for a
+ * forbidden/unannotated tool (T-C-02), always for a required one (T-C-03).
+ */
+export function shouldAugment(serverSupportsTasks: boolean, taskSupport: string | undefined, preferTask: boolean): boolean {
+  if (!serverSupportsTasks) return false;
+  if (taskSupport === 'required') return true;
+  if (taskSupport === 'optional') return preferTask;
+  return false;
+}
+
+export function fromWireTask(task: WireTaskV1): RemoteTaskState {
+  return {
+    taskId: task.taskId,
+    status: task.status,
+    ...(task.statusMessage !== undefined ? { statusMessage: task.statusMessage } : {}),
+    createdAt: task.createdAt,
+    lastUpdatedAt: task.lastUpdatedAt,
+    ttl: task.ttl ?? null,
+    ...(task.pollInterval !== undefined ? { pollInterval: task.pollInterval } : {}),
+  };
+}

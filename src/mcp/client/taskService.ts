@@ -1,0 +1,405 @@
+import { randomUUID } from 'node:crypto';
+import type { ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import { Emitter } from '../../core/events';
+import { Disposable, IDisposable, toDisposable } from '../../core/lifecycle';
+import { Logger, silentLogger } from '../../core/logger';
+import { META } from '../../core/meta';
+import { InputAnswer, RetryOptions, TaskActions } from '../../core/taskActions';
+import { JsonRpcErrorObject, TaskRecord, TaskSpec, TaskSpecInput, TaskSpecSchema, parseOrThrow } from '../../core/taskRecord';
+import { TaskStore } from '../../core/taskStore';
+import { canCancel, canRetry, isTerminal, TaskStatus } from '../../core/taskStatus';
+import { RpcCode } from '../rpcError';
+import { toJsonRpcError } from '../server/taskEngine';
+import { PollScheduler, backoffDelay } from './pollScheduler';
+import type { InputRequestEvent, RemoteOutcome, RemoteTaskState, TaskWireClient } from './taskWire';
+
+export interface ServerEntry {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: 'embedded' | 'stdio' | 'http';
+  /** Whether the server's tasks outlive this host (an external process does; the embedded server does not). */
+  readonly durable: boolean;
+  readonly client: TaskWireClient;
+}
+
+export interface TaskServiceOptions {
+  readonly scheduler?: PollScheduler;
+  readonly log?: Logger;
+}
+
+interface Follow {
+  readonly abort: AbortController;
+  awaiting: boolean;
+  failures: number;
+  last?: RemoteTaskState;
+}
+
+interface OpenQuestion {
+  readonly resolve: (answer: ElicitResult) => void;
+}
+
+export class ServerUnavailableError extends Error {
+  override readonly name = 'ServerUnavailableError';
+}
+
+/**
+ * The MCP task client as the host sees it: starts tools as tasks on any connected server,
+ * follows each to its end (status notifications when the server sends them, `tasks/get` polls
+ * on one shared scheduler otherwise, the blocking result call for the payload), and mirrors every
+ * change into the store, which is the single source of truth for every view.
+ */
+export class TaskService extends Disposable implements TaskActions {
+  private readonly servers = new Map<string, ServerEntry>();
+  private readonly follows = new Map<string, Follow>();
+  private readonly byRemote = new Map<string, string>();
+  /** Status that arrived for a task id before `tools/call` returned it. */
+  private readonly early = new Map<string, RemoteTaskState>();
+  private readonly questions = new Map<string, OpenQuestion>();
+  private readonly syncCalls = new Map<string, AbortController>();
+  private readonly scheduler: PollScheduler;
+  private readonly log: Logger;
+  private readonly _onDidChangeServers = this._register(new Emitter<void>());
+  readonly onDidChangeServers = this._onDidChangeServers.event;
+
+  constructor(
+    readonly store: TaskStore,
+    options: TaskServiceOptions = {},
+  ) {
+    super();
+    this.scheduler = options.scheduler ?? this._register(new PollScheduler());
+    this.log = options.log ?? silentLogger;
+    this._register(
+      toDisposable(() => {
+        for (const follow of this.follows.values()) follow.abort.abort();
+        for (const call of this.syncCalls.values()) call.abort();
+        for (const id of this.follows.keys()) this.scheduler.cancel(id);
+        this.follows.clear();
+      }),
+    );
+  }
+
+  listServers(): ServerEntry[] {
+    return [...this.servers.values()];
+  }
+
+  getServer(id: string): ServerEntry | undefined {
+    return this.servers.get(id);
+  }
+
+  /** Makes a connected server available and picks up its unfinished tasks from the store. */
+  addServer(entry: ServerEntry): IDisposable {
+    if (this.servers.has(entry.id)) throw new Error(`A server with id "${entry.id}" is already registered`);
+    this.servers.set(entry.id, entry);
+    const subscription = entry.client.onDidReceiveStatus((state) => this.onRemoteStatus(entry.id, state));
+    entry.client.inputHandler = (request) => this.onInputRequest(entry.id, request);
+    this.reattach(entry);
+    this._onDidChangeServers.fire();
+    return toDisposable(() => {
+      subscription.dispose();
+      entry.client.inputHandler = undefined;
+      this.servers.delete(entry.id);
+      for (const [id, follow] of this.follows) {
+        if (this.store.get(id)?.serverId === entry.id) this.unfollow(id, follow);
+      }
+      this._onDidChangeServers.fire();
+    });
+  }
+
+  async start(input: TaskSpecInput, lineage: { retryOf?: string; attempt?: number } = {}): Promise<TaskRecord> {
+    const spec = parseOrThrow(TaskSpecSchema, input, 'task');
+    const server = this.requireServer(spec.serverId);
+    const record = this.store.create(spec, { wire: server.client.wire, statusMessage: 'Starting', ...lineage });
+    this.log.info(`[task] ${record.id} start ${spec.tool} on ${server.name}`);
+    const controller = new AbortController();
+    this.syncCalls.set(record.id, controller);
+    try {
+      const started = await server.client.start(spec.tool, spec.arguments, { ttl: spec.ttl, meta: metaFor(spec, lineage.retryOf) });
+      if (started.kind === 'result') {
+        this.finish(record.id, started.outcome);
+      } else {
+        this.adopt(record.id, server, started.task);
+      }
+    } catch (error) {
+      const rpc = toJsonRpcError(error);
+      this.log.warn(`[task] ${record.id} could not start: ${rpc.message}`);
+      this.finishIfOpen(record.id, 'failed', { error: rpc }, `Could not start: ${rpc.message}`);
+    } finally {
+      this.syncCalls.delete(record.id);
+    }
+    return this.store.require(record.id);
+  }
+
+  async cancel(id: string): Promise<TaskRecord> {
+    const record = this.store.require(id);
+    if (!canCancel(record.status)) throw new Error(`The task is already ${record.status}; there is nothing to cancel.`);
+    if (!record.taskId) {
+      // A plain tools/call still in flight: the SDK cancels it with notifications/cancelled, which is right for non-task requests.
+      this.syncCalls.get(id)?.abort();
+      this.finishIfOpen(id, 'cancelled', {}, 'Cancelled');
+      return this.store.require(id);
+    }
+    const server = this.requireServer(record.serverId);
+    const follow = this.follows.get(id);
+    try {
+      const state = await server.client.cancel(record.taskId);
+      // 2025-11-25 answers with the task, already cancelled; an ack-only wire leaves it to the follow-up.
+      if (state && isTerminal(state.status)) this.finishIfOpen(id, state.status as 'cancelled', {}, state.statusMessage ?? 'Cancelled');
+    } catch (error) {
+      const rpc = toJsonRpcError(error);
+      if (rpc.code !== RpcCode.InvalidParams) throw new Error(`Could not cancel the task: ${rpc.message}`);
+      // Already terminal (or gone) on the server: catch up with what it says.
+      await this.poll(id);
+    }
+    if (follow && isTerminal(this.store.require(id).status)) this.unfollow(id, follow);
+    return this.store.require(id);
+  }
+
+  async retry(id: string, options: RetryOptions = {}): Promise<TaskRecord> {
+    const previous = this.store.require(id);
+    if (!canRetry(previous.status)) throw new Error(`Only failed or cancelled tasks can be retried; this one is ${previous.status}.`);
+    if (previous.retriedAs) throw new Error('This attempt was already retried; retry the latest attempt instead.');
+    const spec: TaskSpecInput = { ...specOf(previous), arguments: options.arguments ?? previous.arguments };
+    const next = await this.start(spec, { retryOf: previous.id, attempt: previous.attempt + 1 });
+    this.store.update(previous.id, { retriedAs: next.id });
+    return next;
+  }
+
+  answerInput(id: string, key: string, answer: InputAnswer): void {
+    const question = this.questions.get(questionKey(id, key));
+    if (!question) throw new Error('That question is no longer open (it was answered, or the task moved on).');
+    this.questions.delete(questionKey(id, key));
+    if (this.store.get(id)) this.store.removePendingInput(id, key);
+    question.resolve(answer as ElicitResult);
+  }
+
+  /** Every task the server lists for us (2025-11-25 servers with `tasks.list` only). */
+  async listRemote(serverId: string): Promise<RemoteTaskState[]> {
+    const server = this.requireServer(serverId);
+    if (!server.client.supportsList) throw new Error(`${server.name} does not support listing tasks.`);
+    const tasks: RemoteTaskState[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await server.client.list(cursor);
+      tasks.push(...page.tasks);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return tasks;
+  }
+
+  private reattach(server: ServerEntry): void {
+    for (const record of this.store.all()) {
+      if (record.serverId !== server.id || isTerminal(record.status)) continue;
+      if (!server.durable || !record.taskId) {
+        this.finishIfOpen(record.id, 'failed', { error: { code: RpcCode.InternalError, message: 'Interrupted by restart' } }, 'Interrupted by restart: Tasklane stopped while this task was running. Retry to run it again.');
+        continue;
+      }
+      this.byRemote.set(remoteKey(server.id, record.taskId), record.id);
+      this.follow(record.id);
+      this.scheduler.schedule(record.id, 0, () => this.poll(record.id));
+    }
+  }
+
+  private adopt(id: string, server: ServerEntry, task: RemoteTaskState): void {
+    this.store.update(id, { taskId: task.taskId, grantedTtl: task.ttl, pollInterval: task.pollInterval });
+    this.byRemote.set(remoteKey(server.id, task.taskId), id);
+    this.follow(id);
+    this.apply(id, task);
+    const early = this.early.get(remoteKey(server.id, task.taskId));
+    if (early) {
+      this.early.delete(remoteKey(server.id, task.taskId));
+      this.apply(id, early);
+    }
+    if (!isTerminal(this.store.require(id).status)) this.schedulePoll(id);
+  }
+
+  private follow(id: string): Follow {
+    let follow = this.follows.get(id);
+    if (!follow) {
+      follow = { abort: new AbortController(), awaiting: false, failures: 0 };
+      this.follows.set(id, follow);
+    }
+    this.awaitOutcome(id, follow);
+    return follow;
+  }
+
+  /** Keeps one blocking result call open per task: it returns the moment the task ends, and carries its questions. */
+  private awaitOutcome(id: string, follow: Follow): void {
+    const record = this.store.get(id);
+    const server = record && this.servers.get(record.serverId);
+    if (!record?.taskId || !server || follow.awaiting || follow.abort.signal.aborted) return;
+    follow.awaiting = true;
+    server.client.awaitOutcome(record.taskId, follow.abort.signal).then(
+      async (outcome) => {
+        follow.awaiting = false;
+        let status = follow.last && isTerminal(follow.last.status) ? follow.last.status : undefined;
+        if (!status) status = await this.terminalStatusOf(id, outcome);
+        this.finish(id, outcome, status);
+      },
+      (error) => {
+        follow.awaiting = false;
+        if (!follow.abort.signal.aborted) this.log.debug(`[task] ${id} result call ended early: ${(error as Error).message}; polling continues`);
+      },
+    );
+  }
+
+  /** The result alone does not say whether the task failed or was cancelled; ask once. */
+  private async terminalStatusOf(id: string, outcome: RemoteOutcome): Promise<TaskStatus | undefined> {
+    const record = this.store.get(id);
+    const server = record && this.servers.get(record.serverId);
+    if (!record?.taskId || !server) return undefined;
+    try {
+      const state = await server.client.get(record.taskId);
+      return isTerminal(state.status) ? state.status : undefined;
+    } catch {
+      return outcome.error ? 'failed' : undefined;
+    }
+  }
+
+  private schedulePoll(id: string): void {
+    const follow = this.follows.get(id);
+    if (!follow) return;
+    const interval = follow.last?.pollInterval ?? this.store.get(id)?.pollInterval;
+    this.scheduler.schedule(id, interval ?? backoffDelay(follow.failures), () => this.poll(id));
+  }
+
+  private async poll(id: string): Promise<void> {
+    const record = this.store.get(id);
+    const follow = this.follows.get(id);
+    const server = record && this.servers.get(record.serverId);
+    if (!record?.taskId || !server || !follow || isTerminal(record.status)) return;
+    try {
+      const state = await server.client.get(record.taskId);
+      follow.failures = 0;
+      this.apply(id, state);
+    } catch (error) {
+      const rpc = toJsonRpcError(error);
+      if (rpc.code === RpcCode.InvalidParams) {
+        this.finishIfOpen(id, 'failed', { error: rpc }, 'The server no longer knows this task: it expired, or the server restarted. Retry to run it again.');
+        return;
+      }
+      follow.failures++;
+      this.log.warn(`[task] ${id} poll failed (${follow.failures}): ${rpc.message}`);
+      this.scheduler.schedule(id, backoffDelay(follow.failures), () => this.poll(id));
+      return;
+    }
+    if (!isTerminal(this.store.require(id).status) && !(follow.last && isTerminal(follow.last.status))) this.schedulePoll(id);
+  }
+
+  private onRemoteStatus(serverId: string, state: RemoteTaskState): void {
+    const id = this.byRemote.get(remoteKey(serverId, state.taskId));
+    if (id) {
+      this.apply(id, state);
+      // A pushed update stands in for the next poll.
+      if (this.scheduler.has(id) && !isTerminal(state.status)) this.schedulePoll(id);
+    } else if (this.early.size < 1000) {
+      this.early.set(remoteKey(serverId, state.taskId), state);
+    }
+  }
+
+  /** Mirrors a server-reported state into the store. Terminal states wait for the payload. */
+  private apply(id: string, state: RemoteTaskState): void {
+    const record = this.store.get(id);
+    const follow = this.follows.get(id);
+    if (!record || !follow || isTerminal(record.status)) return;
+    if (follow.last && state.lastUpdatedAt < follow.last.lastUpdatedAt) return;
+    follow.last = state;
+    if (state.output) this.store.appendOutput(id, state.output);
+    if (state.pollInterval !== undefined && state.pollInterval !== record.pollInterval) this.store.update(id, { pollInterval: state.pollInterval });
+    if (isTerminal(state.status)) {
+      this.scheduler.cancel(id);
+      // The result call returns at once now; start one if none is open.
+      this.awaitOutcome(id, follow);
+      return;
+    }
+    if (state.status !== record.status || state.statusMessage !== record.statusMessage) this.store.setStatus(id, state.status, state.statusMessage);
+  }
+
+  private finish(id: string, outcome: RemoteOutcome, status?: TaskStatus): void {
+    const resolved: 'completed' | 'failed' | 'cancelled' =
+      status === 'completed' || status === 'failed' || status === 'cancelled' ? status : outcome.error || outcome.result?.isError ? 'failed' : 'completed';
+    const message = this.follows.get(id)?.last?.statusMessage ?? (outcome.error ? outcome.error.message : undefined);
+    this.finishIfOpen(id, resolved, outcome.error ? { error: outcome.error } : { result: outcome.result }, message);
+  }
+
+  private finishIfOpen(id: string, status: 'completed' | 'failed' | 'cancelled', outcome: { result?: unknown; error?: JsonRpcErrorObject }, message?: string): void {
+    const record = this.store.get(id);
+    if (!record || isTerminal(record.status)) return;
+    this.store.complete(id, status, outcome, message);
+    this.log.info(`[task] ${id} ${status}${message ? `: ${message}` : ''}`);
+    for (const key of [...this.questions.keys()]) {
+      if (key.startsWith(`${id}\0`)) {
+        this.questions.get(key)?.resolve({ action: 'cancel' });
+        this.questions.delete(key);
+      }
+    }
+    const follow = this.follows.get(id);
+    if (follow) this.unfollow(id, follow);
+  }
+
+  private unfollow(id: string, follow: Follow): void {
+    follow.abort.abort();
+    this.scheduler.cancel(id);
+    this.follows.delete(id);
+  }
+
+  private onInputRequest(serverId: string, request: InputRequestEvent): Promise<ElicitResult> {
+    const id = request.taskId ? this.byRemote.get(remoteKey(serverId, request.taskId)) : this.singleSyncCall(serverId);
+    if (!id || !this.store.get(id)) {
+      this.log.warn(`[input] declined a question from ${serverId} that belongs to no known task`);
+      return Promise.resolve({ action: 'decline' });
+    }
+    const key = randomUUID();
+    return new Promise<ElicitResult>((resolve) => {
+      this.questions.set(questionKey(id, key), { resolve });
+      this.store.addPendingInput(id, { key, method: request.method, params: request.params as Record<string, unknown>, at: new Date().toISOString() });
+      const record = this.store.require(id);
+      if (record.status === 'working') this.store.setStatus(id, 'input_required', 'Waiting for your answer');
+    });
+  }
+
+  private singleSyncCall(serverId: string): string | undefined {
+    const candidates = [...this.syncCalls.keys()].filter((id) => this.store.get(id)?.serverId === serverId && !this.store.get(id)?.taskId);
+    return candidates.length === 1 ? candidates[0] : undefined;
+  }
+
+  private requireServer(id: string): ServerEntry {
+    const server = this.servers.get(id);
+    if (!server) throw new ServerUnavailableError(`The MCP server "${id}" is not connected.`);
+    return server;
+  }
+}
+
+function remoteKey(serverId: string, taskId: string): string {
+  return `${serverId}\0${taskId}`;
+}
+
+function questionKey(id: string, key: string): string {
+  return `${id}\0${key}`;
+}
+
+/** The fields of a record that describe the work, so it can be run again. */
+export function specOf(record: TaskRecord): TaskSpecInput {
+  const { serverId, tool, arguments: args, intent, expectedOutputs, context, priority, resourceLimits, scheduling, tags, ttl, meta, parentId } = record;
+  return { serverId, tool, arguments: args, intent, expectedOutputs, context, priority, resourceLimits, scheduling, tags, ttl, meta, parentId };
+}
+
+/** The task's metadata as `_meta` under Tasklane's own keys; the caller's custom keys go first and cannot override ours. */
+export function metaFor(spec: TaskSpec, retryOf?: string): Record<string, unknown> {
+  const meta: Record<string, unknown> = { ...spec.meta };
+  const put = (key: string, value: unknown) => {
+    if (value === undefined) return;
+    if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0) return;
+    if (Array.isArray(value) && value.length === 0) return;
+    meta[key] = value;
+  };
+  put(META.intent, spec.intent);
+  put(META.expectedOutputs, spec.expectedOutputs);
+  put(META.priority, spec.priority);
+  put(META.resourceLimits, spec.resourceLimits);
+  put(META.scheduling, spec.scheduling);
+  put(META.context, spec.context);
+  put(META.tags, spec.tags);
+  put(META.parentTaskId, spec.parentId);
+  put(META.retryOf, retryOf);
+  return meta;
+}

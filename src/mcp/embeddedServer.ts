@@ -1,0 +1,49 @@
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { Disposable } from '../core/lifecycle';
+import { TaskClientV1 } from './client/taskClientV1';
+import type { ServerEntry } from './client/taskService';
+import { BUILTIN_TOOLS } from './server/builtinTools';
+import { TaskEngine, EngineOptions } from './server/taskEngine';
+import { createTaskServerV1 } from './server/taskServerV1';
+import { TaskHost, ToolCatalog } from './server/toolCatalog';
+import type { ToolDefinition } from './server/tools/toolDefinition';
+
+export const EMBEDDED_SERVER_ID = 'tasklane';
+
+export interface EmbeddedServerOptions {
+  readonly defaultCwd: string;
+  readonly isTrusted?: () => boolean;
+  readonly tools?: readonly ToolDefinition[];
+  readonly engine?: EngineOptions;
+}
+
+/**
+ * Tasklane's own task server, running inside the host and reached over an in-memory transport:
+ * no port, no process, and the same code path an external client takes.
+ */
+export class EmbeddedServer extends Disposable {
+  readonly engine: TaskEngine;
+  readonly host: TaskHost;
+  readonly client: TaskClientV1;
+
+  private constructor(options: EmbeddedServerOptions) {
+    super();
+    this.engine = this._register(new TaskEngine(options.engine));
+    this.host = { catalog: new ToolCatalog(options.tools ?? BUILTIN_TOOLS), defaultCwd: options.defaultCwd, isTrusted: options.isTrusted ?? (() => true) };
+    this.client = this._register(new TaskClientV1());
+  }
+
+  static async start(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
+    const embedded = new EmbeddedServer(options);
+    const connection = createTaskServerV1(embedded.host, embedded.engine, { ownerOf: () => 'editor' });
+    embedded._register({ dispose: connection.dispose });
+    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+    await connection.server.connect(serverTransport);
+    await embedded.client.connect(clientTransport);
+    return embedded;
+  }
+
+  get entry(): ServerEntry {
+    return { id: EMBEDDED_SERVER_ID, name: 'Tasklane (embedded)', kind: 'embedded', durable: false, client: this.client };
+  }
+}

@@ -1,0 +1,7 @@
+import { askTool } from './tools/ask';
+import { runCommandTool } from './tools/runCommand';
+import type { ToolDefinition } from './tools/toolDefinition';
+import { waitTool } from './tools/wait';
+
+/** The tools every Tasklane server offers. */
+export const BUILTIN_TOOLS: readonly ToolDefinition[] = [runCommandTool as unknown as ToolDefinition, waitTool as unknown as ToolDefinition, askTool as unknown as ToolDefinition];

@@ -1,0 +1,372 @@
+import { randomUUID } from 'node:crypto';
+import { Emitter, Event } from '../../core/events';
+import { Disposable, toDisposable } from '../../core/lifecycle';
+import type { JsonRpcErrorObject } from '../../core/taskRecord';
+import { TaskStatus, isTerminal } from '../../core/taskStatus';
+
+/** The receiver-side view of a task, independent of the wire that carries it. */
+export interface EngineTask {
+  readonly taskId: string;
+  readonly owner: string;
+  readonly tool: string;
+  readonly status: TaskStatus;
+  readonly statusMessage?: string;
+  readonly createdAt: string;
+  readonly lastUpdatedAt: string;
+  /** Granted retention in ms from creation; null = unlimited. */
+  readonly ttl: number | null;
+  readonly pollInterval: number;
+  readonly outcome?: TaskOutcome;
+  /** Questions waiting for the requestor, by key; keys are never reused within a task. */
+  readonly inputRequests: ReadonlyMap<string, InputRequest>;
+}
+
+export type TaskOutcome = { readonly kind: 'result'; readonly result: Record<string, unknown> } | { readonly kind: 'error'; readonly error: JsonRpcErrorObject };
+
+export interface InputRequest {
+  readonly method: string;
+  readonly params: Record<string, unknown>;
+}
+
+export interface RunContext {
+  readonly taskId: string;
+  readonly signal: AbortSignal;
+  status(message: string): void;
+  /** Asks the requestor; the task is `input_required` while any question is open. */
+  requestInput(request: InputRequest): Promise<unknown>;
+}
+
+export interface StartOptions {
+  readonly owner: string;
+  readonly tool: string;
+  /** Requested retention; clamped to the engine's maximum. */
+  readonly ttl?: number;
+  readonly timeBudgetMs?: number;
+  /** Called when a question opens, so the wire can deliver it (2025-11-25 sends a request; the extension waits for a poll). */
+  readonly deliverInput?: (taskId: string, key: string, request: InputRequest) => void;
+  /** Maps the work's settled value to a terminal state and outcome (the wires disagree about `isError`). */
+  readonly settle: (value: Record<string, unknown>) => { status: 'completed' | 'failed'; message?: string };
+  readonly run: (context: RunContext) => Promise<Record<string, unknown>>;
+}
+
+export interface EngineOptions {
+  readonly now?: () => number;
+  readonly defaultTtlMs?: number;
+  readonly maxTtlMs?: number;
+  readonly pollIntervalMs?: number;
+  readonly pageSize?: number;
+}
+
+export class TaskNotFoundError extends Error {
+  override readonly name = 'TaskNotFoundError';
+  constructor(readonly taskId: string) {
+    super(`Task not found: ${taskId}`);
+  }
+}
+
+export class TaskTerminalError extends Error {
+  override readonly name = 'TaskTerminalError';
+  constructor(readonly taskId: string, readonly status: TaskStatus) {
+    super(`Task ${taskId} is already ${status} and cannot be cancelled`);
+  }
+}
+
+export class TimeBudgetError extends Error {
+  override readonly name = 'TimeBudgetError';
+  constructor(readonly budgetMs: number) {
+    super(`Ran out of its time budget of ${budgetMs} ms`);
+  }
+}
+
+export class TaskCancelledError extends Error {
+  override readonly name = 'TaskCancelledError';
+  constructor() {
+    super('Task was cancelled');
+  }
+}
+
+export class InvalidTaskCursorError extends Error {
+  override readonly name = 'InvalidTaskCursorError';
+  constructor() {
+    super('Invalid cursor');
+  }
+}
+
+interface OpenInput {
+  readonly request: InputRequest;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: Error) => void;
+}
+
+interface LiveTask {
+  snapshot: EngineTask;
+  readonly sequence: number;
+  readonly abort: AbortController;
+  readonly open: Map<string, OpenInput>;
+  nextInputKey: number;
+  budgetTimer?: ReturnType<typeof setTimeout>;
+}
+
+export const DEFAULT_TTL_MS = 60 * 60 * 1000;
+export const MAX_TTL_MS = 24 * 60 * 60 * 1000;
+export const DEFAULT_POLL_INTERVAL_MS = 1000;
+
+/**
+ * Runs task work and owns its state on the receiving side. Both task wires are adapters over
+ * this: they translate requests into `start`/`get`/`waitForTerminal`/`list`/`cancel`/`answerInput`
+ * and translate `onDidChange` into their notifications. Every lookup is scoped by `owner` (the
+ * caller's authorization context): another owner's task is reported as not found.
+ */
+export class TaskEngine extends Disposable {
+  private readonly _onDidChange = this._register(new Emitter<EngineTask>());
+  readonly onDidChange: Event<EngineTask> = this._onDidChange.event;
+
+  private readonly tasks = new Map<string, LiveTask>();
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private sequence = 0;
+  private sweepTimer: ReturnType<typeof setInterval>;
+  private readonly now: () => number;
+  readonly defaultTtlMs: number;
+  readonly maxTtlMs: number;
+  readonly pollIntervalMs: number;
+  private readonly pageSize: number;
+
+  constructor(options: EngineOptions = {}) {
+    super();
+    this.now = options.now ?? Date.now;
+    this.defaultTtlMs = options.defaultTtlMs ?? DEFAULT_TTL_MS;
+    this.maxTtlMs = options.maxTtlMs ?? MAX_TTL_MS;
+    this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    this.pageSize = options.pageSize ?? 50;
+    this.sweepTimer = setInterval(() => this.sweepExpired(), 1000);
+    this.sweepTimer.unref?.();
+    this._register(
+      toDisposable(() => {
+        clearInterval(this.sweepTimer);
+        for (const task of this.tasks.values()) this.stop(task, new TaskCancelledError());
+      }),
+    );
+  }
+
+  /** Creates the task (visible to `get` before this returns) and starts its work. */
+  start(options: StartOptions): EngineTask {
+    const at = this.iso();
+    const taskId = randomUUID();
+    const ttl = Math.min(Math.max(options.ttl ?? this.defaultTtlMs, 1000), this.maxTtlMs);
+    const task: LiveTask = {
+      snapshot: { taskId, owner: options.owner, tool: options.tool, status: 'working', createdAt: at, lastUpdatedAt: at, ttl, pollInterval: this.pollIntervalMs, inputRequests: new Map() },
+      sequence: ++this.sequence,
+      abort: new AbortController(),
+      open: new Map(),
+      nextInputKey: 1,
+    };
+    this.tasks.set(taskId, task);
+    if (options.timeBudgetMs) {
+      task.budgetTimer = setTimeout(() => task.abort.abort(new TimeBudgetError(options.timeBudgetMs!)), options.timeBudgetMs);
+    }
+    const context: RunContext = {
+      taskId,
+      signal: task.abort.signal,
+      status: (message) => this.transition(task, task.snapshot.status, message),
+      requestInput: (request) => this.openInput(task, request, options.deliverInput),
+    };
+    // Start on the next tick so the creation result goes out before any work-driven change.
+    setImmediate(() => {
+      if (isTerminal(task.snapshot.status)) return;
+      Promise.resolve()
+        .then(() => options.run(context))
+        .then(
+          (value) => {
+            const { status, message } = options.settle(value);
+            this.finish(task, status, { kind: 'result', result: value }, message);
+          },
+          (error: unknown) => this.finishWithError(task, error),
+        );
+    });
+    return task.snapshot;
+  }
+
+  get(owner: string, taskId: string): EngineTask {
+    const task = this.tasks.get(taskId);
+    if (!task || task.snapshot.owner !== owner || this.isExpired(task.snapshot)) throw new TaskNotFoundError(taskId);
+    return task.snapshot;
+  }
+
+  /** Resolves once the task is terminal; rejects if it disappears or `signal` aborts. */
+  async waitForTerminal(owner: string, taskId: string, signal?: AbortSignal): Promise<EngineTask> {
+    for (;;) {
+      const task = this.get(owner, taskId);
+      if (isTerminal(task.status)) return task;
+      await new Promise<void>((resolve, reject) => {
+        const set = this.waiters.get(taskId) ?? new Set();
+        this.waiters.set(taskId, set);
+        const wake = () => {
+          set.delete(wake);
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        const onAbort = () => {
+          set.delete(wake);
+          reject(signal?.reason ?? new Error('aborted'));
+        };
+        set.add(wake);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    }
+  }
+
+  /** One page of `owner`'s tasks, oldest first; the cursor is opaque to callers. */
+  list(owner: string, cursor?: string): { tasks: EngineTask[]; nextCursor?: string } {
+    const after = cursor === undefined ? 0 : decodeSequenceCursor(cursor);
+    const page: LiveTask[] = [];
+    let more = false;
+    for (const task of this.tasks.values()) {
+      if (task.sequence <= after || task.snapshot.owner !== owner || this.isExpired(task.snapshot)) continue;
+      if (page.length === this.pageSize) {
+        more = true;
+        break;
+      }
+      page.push(task);
+    }
+    const last = page[page.length - 1];
+    return { tasks: page.map((t) => t.snapshot), nextCursor: more && last ? encodeSequenceCursor(last.sequence) : undefined };
+  }
+
+  /** Marks the task cancelled before returning and stops its work. Terminal tasks are refused. */
+  cancel(owner: string, taskId: string, message = 'Cancelled by request'): EngineTask {
+    const snapshot = this.get(owner, taskId);
+    if (isTerminal(snapshot.status)) throw new TaskTerminalError(taskId, snapshot.status);
+    const task = this.tasks.get(taskId)!;
+    this.finish(task, 'cancelled', undefined, message);
+    this.stop(task, new TaskCancelledError());
+    return task.snapshot;
+  }
+
+  /** Delivers an answer to an open question. Unknown or already answered keys are ignored. */
+  answerInput(owner: string, taskId: string, key: string, response: unknown): boolean {
+    this.get(owner, taskId);
+    const task = this.tasks.get(taskId)!;
+    const open = task.open.get(key);
+    if (!open) return false;
+    task.open.delete(key);
+    this.syncInputs(task);
+    open.resolve(response);
+    return true;
+  }
+
+  /** Fails an open question (e.g. the requestor could not be asked). */
+  failInput(taskId: string, key: string, error: Error): void {
+    const task = this.tasks.get(taskId);
+    const open = task?.open.get(key);
+    if (!task || !open) return;
+    task.open.delete(key);
+    this.syncInputs(task);
+    open.reject(error);
+  }
+
+  /** Removes tasks whose TTL ran out; they then answer "not found". */
+  sweepExpired(): number {
+    let removed = 0;
+    for (const [id, task] of this.tasks) {
+      if (this.isExpired(task.snapshot)) {
+        this.stop(task, new TaskCancelledError());
+        this.tasks.delete(id);
+        this.wake(id);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  private openInput(task: LiveTask, request: InputRequest, deliver: StartOptions['deliverInput']): Promise<unknown> {
+    if (isTerminal(task.snapshot.status)) return Promise.reject(new TaskCancelledError());
+    const key = `input-${task.nextInputKey++}`;
+    return new Promise((resolve, reject) => {
+      task.open.set(key, { request, resolve, reject });
+      this.syncInputs(task);
+      deliver?.(task.snapshot.taskId, key, request);
+    });
+  }
+
+  private syncInputs(task: LiveTask): void {
+    if (isTerminal(task.snapshot.status)) return;
+    const inputRequests = new Map([...task.open].map(([key, open]) => [key, open.request]));
+    const status: TaskStatus = inputRequests.size > 0 ? 'input_required' : 'working';
+    const message = status === 'input_required' ? 'Waiting for input' : task.snapshot.status === 'input_required' ? 'Input received' : task.snapshot.statusMessage;
+    this.update(task, { status, statusMessage: message, inputRequests });
+  }
+
+  private transition(task: LiveTask, status: TaskStatus, message?: string): void {
+    if (isTerminal(task.snapshot.status)) return;
+    this.update(task, { status, statusMessage: message });
+  }
+
+  private finish(task: LiveTask, status: 'completed' | 'failed' | 'cancelled', outcome: TaskOutcome | undefined, message?: string): void {
+    // Terminal states are absorbing: a late result after cancel is dropped (T-S-20).
+    if (isTerminal(task.snapshot.status)) return;
+    clearTimeout(task.budgetTimer);
+    this.update(task, { status, statusMessage: message, outcome, inputRequests: new Map() });
+    for (const open of task.open.values()) open.reject(new TaskCancelledError());
+    task.open.clear();
+  }
+
+  private finishWithError(task: LiveTask, error: unknown): void {
+    const reason = task.abort.signal.reason;
+    if (reason instanceof TimeBudgetError && (error === reason || error instanceof TimeBudgetError)) {
+      this.finish(task, 'failed', { kind: 'result', result: { content: [{ type: 'text', text: reason.message }], isError: true } }, reason.message);
+      return;
+    }
+    const rpc = toJsonRpcError(error);
+    this.finish(task, 'failed', { kind: 'error', error: rpc }, rpc.message);
+  }
+
+  private stop(task: LiveTask, reason: Error): void {
+    clearTimeout(task.budgetTimer);
+    if (!task.abort.signal.aborted) task.abort.abort(reason);
+  }
+
+  private update(task: LiveTask, change: Partial<EngineTask>): void {
+    task.snapshot = { ...task.snapshot, ...change, lastUpdatedAt: this.iso() };
+    this._onDidChange.fire(task.snapshot);
+    if (isTerminal(task.snapshot.status)) this.wake(task.snapshot.taskId);
+  }
+
+  private wake(taskId: string): void {
+    const set = this.waiters.get(taskId);
+    if (!set) return;
+    this.waiters.delete(taskId);
+    for (const wake of set) wake();
+  }
+
+  private isExpired(task: EngineTask): boolean {
+    return task.ttl !== null && Date.parse(task.createdAt) + task.ttl <= this.now();
+  }
+
+  private iso(): string {
+    return new Date(this.now()).toISOString();
+  }
+}
+
+/** A thrown value as a JSON-RPC error object: codes from the thrower are kept, anything else is internal. */
+export function toJsonRpcError(error: unknown): JsonRpcErrorObject {
+  if (error && typeof error === 'object' && 'code' in error && typeof (error as { code: unknown }).code === 'number') {
+    const { code, message, data } = error as { code: number; message?: string; data?: unknown };
+    return { code, message: stripSdkPrefix(String(message ?? 'Error')), ...(data === undefined ? {} : { data }) };
+  }
+  return { code: -32603, message: error instanceof Error ? error.message : String(error) };
+}
+
+function stripSdkPrefix(message: string): string {
+  // The SDK prefixes "MCP error <code>: " (sometimes twice); the code travels separately.
+  return message.replace(/^(MCP error -?\d+: )+/, '');
+}
+
+function encodeSequenceCursor(sequence: number): string {
+  return Buffer.from(`tl:${sequence}`).toString('base64url');
+}
+
+function decodeSequenceCursor(cursor: string): number {
+  const match = /^tl:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match || encodeSequenceCursor(Number(match[1])) !== cursor) throw new InvalidTaskCursorError();
+  return Number(match[1]);
+}

@@ -1,0 +1,279 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import {
+  CallToolRequestSchema,
+  CallToolResult,
+  ElicitResultSchema,
+  Implementation,
+  ListToolsRequestSchema,
+  ServerNotification,
+  ServerRequest,
+} from '@modelcontextprotocol/sdk/types.js';
+import { META, SPEC_META } from '../../core/meta';
+import { DisposableStore, IDisposable } from '../../core/lifecycle';
+import { isTerminal } from '../../core/taskStatus';
+import { CancelTaskRequestSchema, GetTaskPayloadRequestSchema, GetTaskRequestSchema, ListTasksRequestSchema, WireTaskV1 } from '../sdkTasks';
+import { RpcCode, RpcError } from '../rpcError';
+import { PreparedCall, TaskHost, runTool } from './toolCatalog';
+import { EngineTask, InvalidTaskCursorError, TaskEngine, TaskNotFoundError, TaskTerminalError, TimeBudgetError } from './taskEngine';
+import type { ToolContext } from './tools/toolDefinition';
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+export const TASKLANE_SERVER_INFO: Implementation = { name: 'tasklane', title: 'Tasklane', version: '0.1.0' };
+
+export interface TaskServerOptions {
+  readonly serverInfo?: Implementation;
+  /** The authorization context a request belongs to; tasks are visible only within it. */
+  readonly ownerOf?: (extra: Extra) => string;
+  /** How often (at most) live output is pushed to the requestor, in ms. */
+  readonly outputFlushMs?: number;
+}
+
+/** The tasks capability this server declares (T-S-01): list, cancel and task-augmented tools/call. */
+export const SERVER_TASK_CAPABILITY = { list: {}, cancel: {}, requests: { tools: { call: {} } } };
+
+/**
+ * One MCP server connection speaking the 2025-11-25 tasks utility over any SDK transport.
+ * The work itself runs in the shared `TaskEngine`; this file only translates the wire.
+ */
+export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: TaskServerOptions = {}): { server: Server; dispose(): void } {
+  const server = new Server(options.serverInfo ?? TASKLANE_SERVER_INFO, {
+    capabilities: { tools: { listChanged: false }, tasks: SERVER_TASK_CAPABILITY },
+    instructions: 'Tasklane runs long work as MCP tasks: shell commands (run_command), timed waits (wait) and questions to the user (ask).',
+  });
+  const ownerOf = options.ownerOf ?? defaultOwner;
+  const disposables = new DisposableStore();
+  const mine = new Set<string>();
+  /** Pending `tasks/result` calls per task: questions for that task are sent on their stream. */
+  const resultWaiters = new Map<string, Set<Extra['requestId']>>();
+  const output = new OutputRelay(options.outputFlushMs ?? 100, (taskId, text) => notifyStatus(taskId, text));
+  disposables.add(output);
+
+  const snapshots = new Map<string, EngineTask>();
+  const notifyStatus = (taskId: string, text?: string) => {
+    const task = snapshots.get(taskId);
+    if (!task) return;
+    const params: Record<string, unknown> = { ...toWireTask(task) };
+    if (text) params._meta = { [META.output]: text };
+    server.notification({ method: 'notifications/tasks/status', params } as ServerNotification).catch(() => undefined);
+  };
+
+  disposables.add(
+    engine.onDidChange((task) => {
+      if (!mine.has(task.taskId)) return;
+      snapshots.set(task.taskId, task);
+      // Output gathered so far rides along, so it is never reported after the status that ended it.
+      notifyStatus(task.taskId, output.take(task.taskId));
+      if (isTerminal(task.status)) snapshots.delete(task.taskId);
+    }),
+  );
+
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: host.catalog.list() }));
+
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const { name, arguments: args, task, _meta } = request.params;
+    const call = host.catalog.prepare(name, args, _meta as Record<string, unknown> | undefined);
+    if (task) {
+      if (call.tool.taskSupport === 'forbidden') {
+        throw new RpcError(RpcCode.MethodNotFound, `Tool ${name} does not support task execution (execution.taskSupport is "forbidden")`);
+      }
+      const created = startTask(call, extra, task.ttl, _meta?.progressToken);
+      return { task: toWireTask(created) };
+    }
+    if (call.tool.taskSupport === 'required') {
+      throw new RpcError(RpcCode.MethodNotFound, `Tool ${name} must be called as a task (execution.taskSupport is "required"): add params.task`);
+    }
+    return runTool(host, call, syncContext(call, extra));
+  });
+
+  server.setRequestHandler(GetTaskRequestSchema, (request, extra) => toWireTask(lookup(() => engine.get(ownerOf(extra), request.params.taskId))) as never);
+
+  server.setRequestHandler(GetTaskPayloadRequestSchema, async (request, extra) => {
+    const { taskId } = request.params;
+    const owner = ownerOf(extra);
+    lookup(() => engine.get(owner, taskId));
+    const waiting = resultWaiters.get(taskId) ?? new Set();
+    resultWaiters.set(taskId, waiting);
+    waiting.add(extra.requestId);
+    try {
+      const task = await lookup(() => engine.waitForTerminal(owner, taskId, extra.signal));
+      const related = { [SPEC_META.relatedTask]: { taskId } };
+      const outcome = task.outcome;
+      if (outcome?.kind === 'error') throw new RpcError(outcome.error.code, outcome.error.message, outcome.error.data);
+      if (outcome?.kind === 'result') {
+        const result = outcome.result as CallToolResult;
+        return { ...result, _meta: { ...(result._meta ?? {}), ...related } } as never;
+      }
+      // The spec defines no payload for a cancelled task; say so as a tool error the caller can show.
+      return { content: [{ type: 'text', text: task.statusMessage ?? 'The task was cancelled.' }], isError: true, _meta: related } as never;
+    } finally {
+      waiting.delete(extra.requestId);
+    }
+  });
+
+  server.setRequestHandler(ListTasksRequestSchema, (request, extra) => {
+    try {
+      const page = engine.list(ownerOf(extra), request.params?.cursor);
+      return { tasks: page.tasks.map(toWireTask), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) } as never;
+    } catch (error) {
+      if (error instanceof InvalidTaskCursorError) throw new RpcError(RpcCode.InvalidParams, 'Invalid cursor: pass back a nextCursor from tasks/list unchanged');
+      throw error;
+    }
+  });
+
+  server.setRequestHandler(CancelTaskRequestSchema, (request, extra) => {
+    const task = lookup(() => engine.cancel(ownerOf(extra), request.params.taskId));
+    return toWireTask(task) as never;
+  });
+
+  function startTask(call: PreparedCall, extra: Extra, ttl: number | undefined, progressToken: string | number | undefined): EngineTask {
+    const owner = ownerOf(extra);
+    let progress = 0;
+    const created = engine.start({
+      owner,
+      tool: call.tool.name,
+      ttl,
+      timeBudgetMs: call.limits.timeBudgetMs,
+      // 2025-11-25: a tool result with isError ends the task as failed.
+      settle: (value) => ({ status: value.isError ? 'failed' : 'completed', message: value.isError ? firstText(value) : undefined }),
+      deliverInput: (taskId, key, request) => void sendInput(owner, taskId, key, request),
+      run: (context) =>
+        runTool(host, call, {
+          taskId: context.taskId,
+          signal: context.signal,
+          limits: call.limits,
+          defaultCwd: host.defaultCwd,
+          status: (message) => {
+            context.status(message);
+            if (progressToken !== undefined) {
+              server
+                .notification({ method: 'notifications/progress', params: { progressToken, progress: ++progress, message, _meta: { [SPEC_META.relatedTask]: { taskId: context.taskId } } } })
+                .catch(() => undefined);
+            }
+          },
+          output: (chunk) => output.append(context.taskId, chunk),
+          elicit: async (params) => ElicitResultSchema.parse(await context.requestInput({ method: 'elicitation/create', params: params as Record<string, unknown> })),
+        }) as Promise<Record<string, unknown>>,
+    });
+    mine.add(created.taskId);
+    snapshots.set(created.taskId, created);
+    return created;
+  }
+
+  /** Sends a task's question to the requestor, tagged with the task (T-S-14), on a waiting tasks/result stream when there is one. */
+  async function sendInput(owner: string, taskId: string, key: string, request: { method: string; params: Record<string, unknown> }) {
+    try {
+      if (request.method === 'elicitation/create' && !server.getClientCapabilities()?.elicitation) {
+        throw new RpcError(RpcCode.InvalidRequest, 'The client does not support elicitation, so the question cannot be asked');
+      }
+      const relatedRequestId = [...(resultWaiters.get(taskId) ?? [])][0];
+      const params = { ...request.params, _meta: { ...((request.params._meta as object) ?? {}), [SPEC_META.relatedTask]: { taskId } } };
+      const answer = await server.request({ method: request.method, params } as ServerRequest, ElicitResultSchema, { relatedRequestId, timeout: 2 ** 31 - 1 });
+      engine.answerInput(owner, taskId, key, answer);
+    } catch (error) {
+      engine.failInput(taskId, key, error as Error);
+    }
+  }
+
+  function syncContext(call: PreparedCall, extra: Extra): ToolContext {
+    const controller = new AbortController();
+    extra.signal.addEventListener('abort', () => controller.abort(extra.signal.reason), { once: true });
+    if (call.limits.timeBudgetMs) {
+      const timer = setTimeout(() => controller.abort(new TimeBudgetError(call.limits.timeBudgetMs!)), call.limits.timeBudgetMs);
+      controller.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+    }
+    return {
+      signal: controller.signal,
+      limits: call.limits,
+      defaultCwd: host.defaultCwd,
+      status: () => undefined,
+      output: () => undefined,
+      elicit: (params) => extra.sendRequest({ method: 'elicitation/create', params }, ElicitResultSchema),
+    };
+  }
+
+  const dispose = () => {
+    disposables.dispose();
+    void server.close();
+  };
+  return { server, dispose };
+}
+
+/** The wire form of a task (2025-11-25 `Task`): `ttl` is always present, null when unlimited (T-S-09). */
+export function toWireTask(task: EngineTask): WireTaskV1 {
+  return {
+    taskId: task.taskId,
+    status: task.status,
+    ...(task.statusMessage !== undefined ? { statusMessage: task.statusMessage } : {}),
+    createdAt: task.createdAt,
+    lastUpdatedAt: task.lastUpdatedAt,
+    ttl: task.ttl,
+    pollInterval: task.pollInterval,
+  };
+}
+
+function lookup<T>(fn: () => T): T {
+  try {
+    const value = fn();
+    if (value instanceof Promise) return value.catch(translateLookupError) as T;
+    return value;
+  } catch (error) {
+    return translateLookupError(error);
+  }
+}
+
+function translateLookupError(error: unknown): never {
+  if (error instanceof TaskNotFoundError) throw new RpcError(RpcCode.InvalidParams, `Task not found: ${error.taskId} (unknown, expired, or not yours)`);
+  if (error instanceof TaskTerminalError) throw new RpcError(RpcCode.InvalidParams, error.message);
+  throw error;
+}
+
+function firstText(result: Record<string, unknown>): string | undefined {
+  const content = result.content as { type: string; text?: string }[] | undefined;
+  const text = content?.find((c) => c.type === 'text')?.text;
+  return text ? text.split('\n')[0].slice(0, 200) : undefined;
+}
+
+function defaultOwner(extra: Extra): string {
+  return extra.authInfo?.clientId ?? extra.sessionId ?? 'local';
+}
+
+/** Collects live output per task and hands it on in batches, at most once per `intervalMs`. */
+class OutputRelay implements IDisposable {
+  private readonly buffers = new Map<string, string>();
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly deliver: (taskId: string, text: string) => void,
+  ) {}
+
+  append(taskId: string, chunk: string): void {
+    this.buffers.set(taskId, (this.buffers.get(taskId) ?? '') + chunk);
+    if (!this.timers.has(taskId)) {
+      this.timers.set(
+        taskId,
+        setTimeout(() => {
+          const text = this.take(taskId);
+          if (text) this.deliver(taskId, text);
+        }, this.intervalMs),
+      );
+    }
+  }
+
+  /** Removes and returns what is buffered for the task. */
+  take(taskId: string): string | undefined {
+    clearTimeout(this.timers.get(taskId));
+    this.timers.delete(taskId);
+    const text = this.buffers.get(taskId);
+    this.buffers.delete(taskId);
+    return text;
+  }
+
+  dispose(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    this.buffers.clear();
+  }
+}

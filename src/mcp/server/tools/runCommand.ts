@@ -1,0 +1,297 @@
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { z } from 'zod';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { defineTool, type ToolContext } from './toolDefinition';
+import { isProcessTreeAlive, killProcessTree } from './processTree';
+
+const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
+/** Time a process tree gets to exit after SIGTERM before it is sent SIGKILL. */
+const KILL_GRACE_MS = 2_000;
+const STATUS_INTERVAL_MS = 100;
+/** A status line is one line in a tree item; longer text only gets cut off there. */
+const MAX_STATUS_LENGTH = 200;
+
+const inputSchema = z.object({
+  command: z.string().min(1).describe('The shell command line to run (/bin/sh -c on POSIX, cmd.exe /c on Windows).'),
+  cwd: z
+    .string()
+    .optional()
+    .describe('Working directory; a relative path resolves against the workspace default.'),
+  env: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe('Extra environment variables, added over the host environment.'),
+  timeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("Time budget in ms; when the task also has one, the smaller wins. The whole process tree is killed when it runs out."),
+});
+type RunCommandArgs = z.infer<typeof inputSchema>;
+
+export interface CommandOutcome {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  truncated: boolean;
+  timedOut: boolean;
+}
+
+export const runCommandTool = defineTool({
+  name: 'run_command',
+  title: 'Run command',
+  description:
+    'Runs a shell command on this machine, streaming its output, and returns its exit code, stdout and stderr. ' +
+    'Cancelling or running out of time kills the command and everything it started.',
+  inputSchema,
+  annotations: {
+    title: 'Run command',
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: false,
+    openWorldHint: true,
+  },
+  taskSupport: 'optional',
+  runsCommands: true,
+  run: runCommand,
+});
+
+function runCommand(args: RunCommandArgs, context: ToolContext): Promise<CallToolResult> {
+  if (context.signal.aborted) return Promise.reject(toError(context.signal.reason));
+  const cwd = path.resolve(context.defaultCwd, args.cwd ?? '.');
+  const budgetMs = smaller(args.timeoutMs, context.limits.timeBudgetMs);
+  const maxBytes = context.limits.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+
+  return new Promise((resolve, reject) => {
+    const startedAt = performance.now();
+    const child = startShell(args.command, cwd, { ...process.env, ...args.env });
+    const stdout = new OutputTail(maxBytes);
+    const stderr = new OutputTail(maxBytes);
+    const status = new StatusThrottle((line) => context.status(line));
+    watchStream(child.stdout, stdout, context, status);
+    watchStream(child.stderr, stderr, context, status);
+
+    let settled = false;
+    let timedOut = false;
+    let stoppedLeftovers = false;
+    const tree = new TreeTerminator(child);
+    const budgetTimer = budgetMs === undefined ? undefined : setTimeout(() => {
+      timedOut = true;
+      tree.terminate();
+    }, budgetMs);
+    let drainTimer: NodeJS.Timeout | undefined;
+    const onAbort = () => tree.terminate();
+    context.signal.addEventListener('abort', onAbort, { once: true });
+
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(budgetTimer);
+      clearTimeout(drainTimer);
+      context.signal.removeEventListener('abort', onAbort);
+      tree.forgetIfGone();
+      status.flush();
+      return true;
+    };
+
+    child.on('error', (error) => {
+      // Only a failed spawn lands here: we never call child.kill(), the other source of 'error'.
+      if (!settle()) return;
+      if (context.signal.aborted) return reject(toError(context.signal.reason));
+      resolve({ content: [{ type: 'text', text: describeSpawnFailure(error, cwd) }], isError: true });
+    });
+
+    child.on('exit', () => {
+      // Background jobs the command left running would become orphans of the host: stop them.
+      if (tree.isAlive()) {
+        stoppedLeftovers = !tree.terminating;
+        tree.terminate();
+      }
+      // A process that left our group (setsid) can hold the pipes open forever; stop waiting for it.
+      drainTimer = setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }, KILL_GRACE_MS + 500);
+    });
+
+    child.on('close', (exitCode: number | null, signal: NodeJS.Signals | null) => {
+      if (!settle()) return;
+      if (context.signal.aborted) return reject(toError(context.signal.reason));
+      const outcome: CommandOutcome = {
+        exitCode,
+        signal,
+        stdout: stdout.text(),
+        stderr: stderr.text(),
+        durationMs: Math.round(performance.now() - startedAt),
+        truncated: stdout.truncated || stderr.truncated,
+        timedOut,
+      };
+      const text = summarize(args.command, outcome, { budgetMs, maxBytes, stoppedLeftovers });
+      resolve({ content: [{ type: 'text', text }], structuredContent: { ...outcome }, isError: exitCode !== 0 });
+    });
+  });
+}
+
+function startShell(command: string, cwd: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const options: SpawnOptions = { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true };
+  if (process.platform === 'win32') {
+    // The same quoting Node uses for `shell: true`: /s strips the outer quotes and keeps the rest verbatim.
+    return spawn('cmd.exe', ['/d', '/s', '/c', `"${command}"`], { ...options, windowsVerbatimArguments: true });
+  }
+  // Leading its own process group lets one signal to -pid reach every grandchild.
+  return spawn('/bin/sh', ['-c', command], { ...options, detached: true });
+}
+
+/** SIGTERM to the whole tree, then SIGKILL if anything is still there after the grace period. */
+class TreeTerminator {
+  terminating = false;
+  private graceTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly child: ChildProcess) {}
+
+  isAlive(): boolean {
+    return this.child.pid !== undefined && isProcessTreeAlive(this.child.pid);
+  }
+
+  terminate(): void {
+    const pid = this.child.pid;
+    if (this.terminating || pid === undefined) return;
+    this.terminating = true;
+    killProcessTree(pid, 'SIGTERM');
+    this.graceTimer = setTimeout(() => {
+      if (this.isAlive()) killProcessTree(pid, 'SIGKILL');
+    }, KILL_GRACE_MS);
+  }
+
+  /** Drops the pending SIGKILL once nothing is left, so a reused process group id is never hit. */
+  forgetIfGone(): void {
+    if (!this.isAlive()) clearTimeout(this.graceTimer);
+  }
+}
+
+function watchStream(stream: Readable | null, tail: OutputTail, context: ToolContext, status: StatusThrottle): void {
+  if (!stream) return;
+  // One decoder per stream: a multi-byte character split across two chunks is held back, not mangled.
+  const decoder = new StringDecoder('utf8');
+  let partialLine = '';
+  const emit = (text: string) => {
+    if (!text) return;
+    context.output(text);
+    const lines = (partialLine + text).split(/\r\n|\r|\n/);
+    partialLine = lines[lines.length - 1].slice(-MAX_STATUS_LENGTH);
+    const line = lines.reverse().find((candidate) => candidate.trim() !== '');
+    if (line !== undefined) status.offer(line.trim().slice(0, MAX_STATUS_LENGTH));
+  };
+  stream.on('data', (chunk: Buffer) => {
+    tail.add(chunk);
+    emit(decoder.write(chunk));
+  });
+  stream.on('end', () => emit(decoder.end()));
+}
+
+/** Keeps the last `limit` bytes of a stream, so a chatty command cannot exhaust the host's memory. */
+class OutputTail {
+  private readonly chunks: Buffer[] = [];
+  private bytes = 0;
+  private dropped = false;
+
+  constructor(private readonly limit: number) {}
+
+  get truncated(): boolean {
+    return this.dropped || this.bytes > this.limit;
+  }
+
+  add(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.bytes += chunk.length;
+    while (this.chunks.length > 1 && this.bytes - this.chunks[0].length >= this.limit) {
+      this.bytes -= this.chunks.shift()!.length;
+      this.dropped = true;
+    }
+  }
+
+  text(): string {
+    let buffer = Buffer.concat(this.chunks);
+    if (buffer.length > this.limit) buffer = buffer.subarray(buffer.length - this.limit);
+    if (this.truncated) {
+      // The cut may land inside a character; drop its continuation bytes rather than show U+FFFD.
+      let start = 0;
+      while (start < 3 && start < buffer.length && (buffer[start] & 0xc0) === 0x80) start++;
+      buffer = buffer.subarray(start);
+    }
+    return buffer.toString('utf8');
+  }
+}
+
+/** At most one status per interval, and the latest line is always sent in the end. */
+class StatusThrottle {
+  private pending: string | undefined;
+  private lastSent: string | undefined;
+  private lastSentAt = -Infinity;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly send: (line: string) => void) {}
+
+  offer(line: string): void {
+    this.pending = line;
+    if (this.timer) return;
+    const wait = this.lastSentAt + STATUS_INTERVAL_MS - performance.now();
+    if (wait <= 0) this.flush();
+    else this.timer = setTimeout(() => this.flush(), wait);
+  }
+
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const line = this.pending;
+    this.pending = undefined;
+    if (line === undefined || line === this.lastSent) return;
+    this.lastSent = line;
+    this.lastSentAt = performance.now();
+    this.send(line);
+  }
+}
+
+interface SummaryFacts {
+  budgetMs: number | undefined;
+  maxBytes: number;
+  stoppedLeftovers: boolean;
+}
+
+function summarize(command: string, outcome: CommandOutcome, facts: SummaryFacts): string {
+  const lines = [`$ ${command}`, `${describeEnd(outcome, facts.budgetMs)} (${outcome.durationMs} ms)`];
+  if (facts.stoppedLeftovers) lines.push('Background processes still running when the command exited were stopped.');
+  if (outcome.truncated) lines.push(`Output truncated: only the last ${facts.maxBytes} bytes of each stream are kept.`);
+  lines.push('', 'stdout:', outcome.stdout.trimEnd() || '(empty)');
+  if (outcome.stderr.trim()) lines.push('', 'stderr:', outcome.stderr.trimEnd());
+  return lines.join('\n');
+}
+
+function describeEnd(outcome: CommandOutcome, budgetMs: number | undefined): string {
+  if (outcome.timedOut) return `timed out after ${budgetMs} ms`;
+  if (outcome.signal) return `killed by ${outcome.signal}`;
+  return `exit code ${outcome.exitCode}`;
+}
+
+function describeSpawnFailure(error: NodeJS.ErrnoException, cwd: string): string {
+  // Node reports a missing cwd as ENOENT for the shell itself, which would point at the wrong culprit.
+  if (!existsSync(cwd)) return `Cannot run the command: working directory ${cwd} does not exist.`;
+  return `Cannot run the command in ${cwd}: ${error.message}`;
+}
+
+function smaller(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
+}
+
+function toError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason ?? 'Cancelled'));
+}

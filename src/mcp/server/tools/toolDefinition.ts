@@ -1,0 +1,50 @@
+import type { z } from 'zod';
+import type { CallToolResult, ElicitRequest, ElicitResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { ResourceLimits } from '../../../core/taskRecord';
+
+export type TaskSupport = 'forbidden' | 'optional' | 'required';
+
+/** What a running tool can see and do, whatever wire or transport started it. */
+export interface ToolContext {
+  /** The task this run belongs to; undefined for a plain synchronous `tools/call`. */
+  readonly taskId?: string;
+  /** Aborted when the task is cancelled or its time budget runs out; `signal.reason` says which. */
+  readonly signal: AbortSignal;
+  readonly limits: ResourceLimits;
+  /** Working directory used when the caller names none. */
+  readonly defaultCwd: string;
+  /** A short human status line: becomes the task's statusMessage and a timeline entry. */
+  status(message: string): void;
+  /** Raw output, appended to the task's live output. */
+  output(chunk: string): void;
+  /** Asks the requestor a question; the task shows `input_required` until it is answered. */
+  elicit(params: ElicitRequest['params']): Promise<ElicitResult>;
+}
+
+export interface ToolDefinition<Schema extends z.ZodObject = z.ZodObject> {
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly inputSchema: Schema;
+  /** Honest hints: clients use them to warn before re-running destructive or non-idempotent work. */
+  readonly annotations: ToolAnnotations;
+  readonly taskSupport: TaskSupport;
+  /** Whether the tool runs programs on this machine, and so must not run in an untrusted workspace. */
+  readonly runsCommands?: boolean;
+  run(args: z.infer<Schema>, context: ToolContext): Promise<CallToolResult>;
+}
+
+export function defineTool<Schema extends z.ZodObject>(tool: ToolDefinition<Schema>): ToolDefinition<Schema> {
+  return tool;
+}
+
+/** Thrown by a tool for a protocol-level failure: the task ends `failed` with this JSON-RPC error. */
+export class ToolProtocolError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,254 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { ResourceLimits } from '../../src/core/taskRecord';
+import type { ToolContext } from '../../src/mcp/server/tools/toolDefinition';
+import { runCommandTool, type CommandOutcome } from '../../src/mcp/server/tools/runCommand';
+
+interface Harness {
+  context: ToolContext;
+  controller: AbortController;
+  statuses: string[];
+  outputs: { chunk: string; at: number }[];
+}
+
+function harness(options: { limits?: ResourceLimits; defaultCwd?: string } = {}): Harness {
+  const controller = new AbortController();
+  const statuses: string[] = [];
+  const outputs: { chunk: string; at: number }[] = [];
+  const context: ToolContext = {
+    signal: controller.signal,
+    limits: options.limits ?? {},
+    defaultCwd: options.defaultCwd ?? os.tmpdir(),
+    status: (message) => statuses.push(message),
+    output: (chunk) => outputs.push({ chunk, at: Date.now() }),
+    elicit: () => {
+      throw new Error('run_command must never ask the user anything');
+    },
+  };
+  return { context, controller, statuses, outputs };
+}
+
+function run(args: { command: string; cwd?: string; env?: Record<string, string>; timeoutMs?: number }, h: Harness) {
+  return runCommandTool.run(runCommandTool.inputSchema.parse(args), h.context);
+}
+
+function outcomeOf(result: CallToolResult): CommandOutcome {
+  assert.ok(result.structuredContent, 'expected structuredContent');
+  return result.structuredContent as unknown as CommandOutcome;
+}
+
+function textOf(result: CallToolResult): string {
+  const first = result.content[0];
+  assert.equal(first?.type, 'text');
+  return first.type === 'text' ? first.text : '';
+}
+
+/**
+ * Whether `pid` still runs. A killed grandchild is reparented to init, and reaping it is init's job,
+ * not ours: some container inits reap only every second or two, so a zombie counts as gone.
+ */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw error;
+  }
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 3_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+function readPid(file: string): number | undefined {
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : '';
+  return /^\d+$/.test(text) ? Number(text) : undefined;
+}
+
+const posixOnly = process.platform === 'win32' ? describe.skip : describe;
+
+posixOnly('run_command tool', function () {
+  this.timeout(5_000);
+  let tmp: string;
+
+  beforeEach(() => {
+    tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-run-')));
+  });
+  afterEach(() => {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('declares honest annotations and validates its input', () => {
+    assert.equal(runCommandTool.name, 'run_command');
+    assert.equal(runCommandTool.taskSupport, 'optional');
+    assert.equal(runCommandTool.runsCommands, true);
+    const { readOnlyHint, destructiveHint, idempotentHint, openWorldHint } = runCommandTool.annotations;
+    assert.deepEqual(
+      { readOnlyHint, destructiveHint, idempotentHint, openWorldHint },
+      { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+    );
+    assert.equal(runCommandTool.inputSchema.safeParse({ command: '' }).success, false);
+    assert.equal(runCommandTool.inputSchema.safeParse({ command: 'true', timeoutMs: 0 }).success, false);
+    assert.equal(runCommandTool.inputSchema.safeParse({ command: 'true', timeoutMs: 1.5 }).success, false);
+  });
+
+  it('returns stdout and exit code 0 as a success', async () => {
+    const h = harness();
+    const result = await run({ command: 'echo hello; echo "$GREETING"', env: { GREETING: 'hi there' } }, h);
+    const outcome = outcomeOf(result);
+    assert.equal(result.isError, false);
+    assert.equal(outcome.exitCode, 0);
+    assert.equal(outcome.signal, null);
+    assert.equal(outcome.stdout, 'hello\nhi there\n');
+    assert.equal(outcome.stderr, '');
+    assert.equal(outcome.truncated, false);
+    assert.equal(outcome.timedOut, false);
+    assert.match(textOf(result), /^\$ echo hello.*\nexit code 0 .*\n\nstdout:\nhello\nhi there$/s);
+    assert.equal(h.statuses.at(-1), 'hi there');
+  });
+
+  it('keeps a non-zero exit code and stderr, and reports an error', async () => {
+    const result = await run({ command: 'echo partial; echo boom >&2; exit 3' }, harness());
+    const outcome = outcomeOf(result);
+    assert.equal(result.isError, true);
+    assert.equal(outcome.exitCode, 3);
+    assert.equal(outcome.stdout, 'partial\n');
+    assert.equal(outcome.stderr, 'boom\n');
+    assert.match(textOf(result), /exit code 3[\s\S]*stdout:\npartial[\s\S]*stderr:\nboom/);
+  });
+
+  it('streams output while the command is still running', async () => {
+    const h = harness();
+    const result = await run({ command: 'echo a; sleep 0.3; echo b' }, h);
+    const finishedAt = Date.now();
+    const first = h.outputs.find((entry) => entry.chunk.includes('a'));
+    assert.ok(first, 'the first line was streamed');
+    assert.ok(finishedAt - first.at >= 200, `"a" arrived only ${finishedAt - first.at} ms before the end`);
+    assert.equal(h.outputs.map((entry) => entry.chunk).join(''), 'a\nb\n');
+    assert.deepEqual(h.statuses, ['a', 'b']);
+    assert.equal(outcomeOf(result).stdout, 'a\nb\n');
+  });
+
+  it('throttles status lines but always sends the last one', async () => {
+    const h = harness();
+    await run({ command: 'for i in 1 2 3 4 5 6 7 8 9 10; do echo "line $i"; sleep 0.02; done' }, h);
+    assert.equal(h.outputs.map((entry) => entry.chunk).join('').split('\n').length - 1, 10);
+    assert.ok(h.statuses.length < 10, `expected fewer than 10 statuses, got ${h.statuses.length}`);
+    assert.equal(h.statuses.at(-1), 'line 10');
+  });
+
+  it('resolves a relative cwd against the default cwd', async () => {
+    fs.mkdirSync(path.join(tmp, 'sub'));
+    const result = await run({ command: 'pwd', cwd: 'sub' }, harness({ defaultCwd: tmp }));
+    assert.equal(outcomeOf(result).stdout.trim(), path.join(tmp, 'sub'));
+  });
+
+  it('reports a missing cwd as a plain error naming it', async () => {
+    const missing = path.join(tmp, 'does-not-exist');
+    const result = await run({ command: 'echo never', cwd: missing }, harness());
+    assert.equal(result.isError, true);
+    assert.equal(result.structuredContent, undefined);
+    assert.equal(textOf(result), `Cannot run the command: working directory ${missing} does not exist.`);
+  });
+
+  it('keeps only the tail of output beyond maxOutputBytes', async () => {
+    const h = harness({ limits: { maxOutputBytes: 100 } });
+    const result = await run({ command: 'yes x | head -n 5000; echo END' }, h);
+    const outcome = outcomeOf(result);
+    assert.equal(outcome.truncated, true);
+    assert.equal(Buffer.byteLength(outcome.stdout), 100);
+    assert.ok(outcome.stdout.endsWith('x\nx\nEND\n'), outcome.stdout);
+    assert.match(textOf(result), /Output truncated: only the last 100 bytes/);
+    // Streaming is not truncated: the live view still sees everything.
+    assert.equal(h.outputs.map((entry) => entry.chunk).join('').length, 5000 * 2 + 4);
+  });
+
+  it('ends a command quickly when the time budget runs out', async () => {
+    const started = Date.now();
+    const result = await run({ command: 'sleep 30', timeoutMs: 10_000 }, harness({ limits: { timeBudgetMs: 200 } }));
+    const outcome = outcomeOf(result);
+    assert.ok(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
+    assert.equal(result.isError, true);
+    assert.equal(outcome.timedOut, true);
+    assert.equal(outcome.exitCode, null);
+    assert.equal(outcome.signal, 'SIGTERM');
+    assert.match(textOf(result), /timed out after 200 ms/);
+  });
+
+  it('kills the whole process tree on cancel and rejects with the reason', async () => {
+    const pidFile = path.join(tmp, 'grandchild.pid');
+    const h = harness({ defaultCwd: tmp });
+    const running = run({ command: 'sleep 300 & echo $! > grandchild.pid; wait' }, h);
+    const grandchild = await waitFor(() => readPid(pidFile), 'the grandchild pid');
+    assert.equal(isRunning(grandchild), true);
+
+    const reason = new Error('cancelled by the user');
+    h.controller.abort(reason);
+    await assert.rejects(running, (error) => error === reason);
+    await waitFor(() => (isRunning(grandchild) ? undefined : true), `pid ${grandchild} to exit`);
+  });
+
+  it('escalates to SIGKILL when the tree ignores SIGTERM, and only then rejects', async () => {
+    const pidFile = path.join(tmp, 'stubborn.pid');
+    const h = harness({ defaultCwd: tmp });
+    // An ignored signal stays ignored across fork and exec, so the grandchild ignores SIGTERM too.
+    const running = run({ command: "trap '' TERM; sleep 300 & echo $! > stubborn.pid; wait" }, h);
+    const grandchild = await waitFor(() => readPid(pidFile), 'the grandchild pid');
+
+    const abortedAt = Date.now();
+    h.controller.abort(new Error('cancelled'));
+    await assert.rejects(running, /cancelled/);
+    const waited = Date.now() - abortedAt;
+    assert.ok(waited >= 1_900 && waited < 2_900, `rejected after ${waited} ms`);
+    await waitFor(() => (isRunning(grandchild) ? undefined : true), `pid ${grandchild} to exit`, 500);
+  });
+
+  it('does not start at all when already cancelled', async () => {
+    const h = harness({ defaultCwd: tmp });
+    const reason = new Error('cancelled before start');
+    h.controller.abort(reason);
+    await assert.rejects(run({ command: 'touch started' }, h), (error) => error === reason);
+    assert.equal(fs.existsSync(path.join(tmp, 'started')), false);
+  });
+
+  it('stops background jobs left running when the command exits', async () => {
+    const pidFile = path.join(tmp, 'leftover.pid');
+    const started = Date.now();
+    const result = await run({ command: 'sleep 300 & echo $! > leftover.pid; echo done' }, harness({ defaultCwd: tmp }));
+    const leftover = readPid(pidFile);
+    assert.ok(leftover, 'the background job recorded its pid');
+    assert.ok(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
+    assert.equal(outcomeOf(result).exitCode, 0);
+    assert.match(textOf(result), /Background processes still running .* were stopped/);
+    await waitFor(() => (isRunning(leftover) ? undefined : true), `pid ${leftover} to exit`);
+  });
+
+  it('decodes a multi-byte character split across chunks intact', async () => {
+    const h = harness();
+    // "€" is E2 82 AC; the sleep makes the halves arrive as separate chunks.
+    const result = await run({ command: "printf '\\342\\202'; sleep 0.2; printf '\\254\\n'" }, h);
+    const chunks = h.outputs.map((entry) => entry.chunk);
+    assert.equal(chunks.join(''), '€\n');
+    assert.ok(chunks.every((chunk) => !chunk.includes('\uFFFD')), JSON.stringify(chunks));
+    assert.equal(outcomeOf(result).stdout, '€\n');
+  });
+});
