@@ -1,0 +1,77 @@
+import { parseArgs } from 'node:util';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { stderrLogger } from '../../core/logger';
+import { BUILTIN_TOOLS } from './builtinTools';
+import { generateToken, startHttpServer } from './httpServer';
+import { TaskEngine } from './taskEngine';
+import { createTaskServerV1 } from './taskServerV1';
+import { TaskHost, ToolCatalog } from './toolCatalog';
+
+const USAGE = `Tasklane MCP task server
+
+Usage:
+  node dist/server.js --stdio [--cwd DIR]
+  node dist/server.js --http [--port N] [--token T | --no-auth] [--cwd DIR]
+
+Options:
+  --stdio        Serve one client over stdin/stdout.
+  --http         Serve Streamable HTTP on http://127.0.0.1:PORT/mcp (loopback only).
+  --port N       HTTP port (default: a free port).
+  --token T      Bearer token clients must send (default: TASKLANE_TOKEN, else a new random one, printed).
+  --no-auth      Accept HTTP requests without a token (only for trusted local setups).
+  --cwd DIR      Working directory for run_command when the caller names none (default: current).
+  --log LEVEL    trace | debug | info | warn | error (default: info). Logs go to stderr.
+`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      stdio: { type: 'boolean' },
+      http: { type: 'boolean' },
+      port: { type: 'string' },
+      token: { type: 'string' },
+      'no-auth': { type: 'boolean' },
+      cwd: { type: 'string' },
+      log: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help || (!values.stdio && !values.http)) {
+    process.stderr.write(USAGE);
+    process.exitCode = values.help ? 0 : 2;
+    return;
+  }
+  const log = stderrLogger((values.log as 'info') ?? 'info');
+  const engine = new TaskEngine();
+  const host: TaskHost = { catalog: new ToolCatalog(BUILTIN_TOOLS), defaultCwd: values.cwd ?? process.cwd(), isTrusted: () => true };
+
+  if (values.stdio) {
+    const connection = createTaskServerV1(host, engine, { ownerOf: () => 'stdio' });
+    const transport = new StdioServerTransport();
+    transport.onclose = () => {
+      engine.dispose();
+      process.exit(0);
+    };
+    await connection.server.connect(transport);
+    log.info('[stdio] Tasklane task server ready');
+    return;
+  }
+
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a number from 0 to 65535, not "${values.port}"`);
+  const token = values['no-auth'] ? undefined : (values.token ?? process.env.TASKLANE_TOKEN ?? generateToken());
+  const running = await startHttpServer(host, engine, { port, token, log });
+  process.stderr.write(`Tasklane task server on ${running.url}\n${token ? `Token: ${token}\n` : ''}`);
+  const stop = async () => {
+    await running.close();
+    engine.dispose();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`tasklane-server: ${error.message}\n`);
+  process.exit(1);
+});

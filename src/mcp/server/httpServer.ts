@@ -1,0 +1,174 @@
+import * as http from 'node:http';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { Logger, silentLogger } from '../../core/logger';
+import { TaskEngine } from './taskEngine';
+import { createTaskServerV1 } from './taskServerV1';
+import type { TaskHost } from './toolCatalog';
+
+export interface HttpServerOptions {
+  /** 0 picks a free port. */
+  readonly port?: number;
+  /** Bearer token every request must carry; undefined turns authentication off (tests, trusted setups). */
+  readonly token?: string;
+  readonly log?: Logger;
+  /** Largest request body accepted, in bytes. */
+  readonly maxBodyBytes?: number;
+}
+
+export interface RunningHttpServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = '127.0.0.1';
+const MCP_PATH = '/mcp';
+
+export function generateToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/**
+ * Serves the task server over Streamable HTTP on 127.0.0.1 only. Each request must carry the
+ * bearer token; the Host header must name the loopback address and a browser's Origin must be
+ * our own, which stops DNS-rebinding pages from driving the server.
+ */
+export async function startHttpServer(host: TaskHost, engine: TaskEngine, options: HttpServerOptions = {}): Promise<RunningHttpServer> {
+  const log = options.log ?? silentLogger;
+  const maxBody = options.maxBodyBytes ?? 4 << 20;
+  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; dispose: () => void }>();
+  let port = 0;
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((error: Error) => {
+      log.error(`[http] ${error.message}`);
+      if (!res.headersSent) reply(res, 500, -32603, 'Internal error');
+    });
+  });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', `http://${LOOPBACK}`);
+    if (url.pathname !== MCP_PATH) return reply(res, 404, -32600, `Not found: the MCP endpoint is ${MCP_PATH}`);
+    if (!hostAllowed(req.headers.host, port)) return reply(res, 403, -32600, 'Forbidden: Host header is not this loopback server');
+    if (!originAllowed(req.headers.origin, port)) return reply(res, 403, -32600, 'Forbidden: cross-origin requests are not accepted');
+    const principal = authenticate(req.headers.authorization, options.token);
+    if (principal === undefined) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      return reply(res, 401, -32600, 'Unauthorized: send the Tasklane token as "Authorization: Bearer <token>"');
+    }
+    (req as http.IncomingMessage & { auth?: unknown }).auth = { token: 'redacted', clientId: principal, scopes: [] };
+
+    const sessionId = header(req.headers['mcp-session-id']);
+    if (req.method === 'POST') {
+      let body: unknown;
+      try {
+        body = JSON.parse(await readBody(req, maxBody));
+      } catch (error) {
+        const tooLarge = (error as Error).message === 'too large';
+        return reply(res, tooLarge ? 413 : 400, tooLarge ? -32600 : -32700, tooLarge ? `Request body larger than ${maxBody} bytes` : 'Parse error: the body is not valid JSON');
+      }
+      if (sessionId && sessions.has(sessionId)) return sessions.get(sessionId)!.transport.handleRequest(req, res, body);
+      if (!sessionId && isInitializeRequest(body)) return openSession(req, res, body);
+      return reply(res, sessionId ? 404 : 400, -32000, sessionId ? 'Unknown or expired session' : 'Bad request: no session; send initialize first');
+    }
+    if ((req.method === 'GET' || req.method === 'DELETE') && sessionId && sessions.has(sessionId)) {
+      return sessions.get(sessionId)!.transport.handleRequest(req, res);
+    }
+    return reply(res, sessionId ? 404 : 400, -32000, sessionId ? 'Unknown or expired session' : 'Bad request: missing Mcp-Session-Id');
+  }
+
+  async function openSession(req: http.IncomingMessage, res: http.ServerResponse, body: unknown): Promise<void> {
+    const connection = createTaskServerV1(host, engine, { ownerOf: (extra) => extra.authInfo?.clientId ?? extra.sessionId ?? 'anonymous' });
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        sessions.set(id, { transport, dispose: connection.dispose });
+        log.info(`[http] session ${id} opened`);
+      },
+      onsessionclosed: (id) => {
+        sessions.get(id)?.dispose();
+        sessions.delete(id);
+        log.info(`[http] session ${id} closed`);
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) sessions.delete(transport.sessionId);
+      connection.dispose();
+    };
+    await connection.server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, LOOPBACK, () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  const url = `http://${LOOPBACK}:${port}${MCP_PATH}`;
+  log.info(`[http] listening on ${url}${options.token ? ' (bearer token required)' : ' (no authentication)'}`);
+  return {
+    url,
+    port,
+    close: async () => {
+      for (const session of sessions.values()) {
+        session.dispose();
+        await session.transport.close().catch(() => undefined);
+      }
+      sessions.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** The principal a token stands for (a hash, so the token itself never shows up in state or logs). */
+function authenticate(authorization: string | undefined, token: string | undefined): string | undefined {
+  if (token === undefined) return 'local';
+  const match = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
+  if (!match) return undefined;
+  const given = Buffer.from(match[1].trim());
+  const expected = Buffer.from(token);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  return `token:${createHash('sha256').update(token).digest('hex').slice(0, 16)}`;
+}
+
+export function hostAllowed(hostHeader: string | undefined, port: number): boolean {
+  if (!hostHeader) return false;
+  return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(hostHeader.toLowerCase());
+}
+
+/** Non-browser clients send no Origin; a browser page must be served from this very server. */
+export function originAllowed(origin: string | undefined, port: number): boolean {
+  if (origin === undefined) return true;
+  return [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`].includes(origin.toLowerCase());
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function readBody(req: http.IncomingMessage, max: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        reject(new Error('too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function reply(res: http.ServerResponse, status: number, code: number, message: string): void {
+  res.writeHead(status, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+}

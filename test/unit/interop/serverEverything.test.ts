@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { TaskStore } from '../../../src/core/taskStore';
+import { TaskClientV1 } from '../../../src/mcp/client/taskClientV1';
+import { TaskService } from '../../../src/mcp/client/taskService';
+import { waitFor } from '../helpers/waitFor';
+
+const EVERYTHING = path.resolve('node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+
+describe('interop: our client against @modelcontextprotocol/server-everything (stdio, 2025-11-25)', function () {
+  this.timeout(30_000);
+  let store: TaskStore;
+  let client: TaskClientV1;
+  let service: TaskService;
+
+  beforeEach(async () => {
+    store = new TaskStore();
+    client = new TaskClientV1();
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [EVERYTHING, 'stdio'], stderr: 'ignore' }));
+    service = new TaskService(store);
+    service.addServer({ id: 'everything', name: 'server-everything', kind: 'stdio', durable: true, client });
+  });
+
+  afterEach(() => {
+    service.dispose();
+    client.dispose();
+    store.dispose();
+  });
+
+  it('sees the task capability and the tool-level taskSupport', async () => {
+    assert.equal(client.supportsTasks, true);
+    const tools = await client.listTools();
+    assert.equal(tools.find((t) => t.name === 'simulate-research-query')?.execution?.taskSupport, 'required');
+  });
+
+  it('runs simulate-research-query to completion, mirroring status messages', async () => {
+    const record = await service.start({ serverId: 'everything', tool: 'simulate-research-query', arguments: { topic: 'tide pools' } });
+    assert.ok(record.taskId);
+    const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), 'completion', 15_000);
+    const text = (done.result as { content: { text: string }[] }).content[0].text;
+    assert.match(text, /Research Report: tide pools/);
+    assert.ok(done.timeline.some((e) => /Gathering sources/.test(e.message ?? '')), 'a stage status message was mirrored');
+  });
+
+  it('answers the clarification an ambiguous query asks for (input_required → elicitation)', async () => {
+    const record = await service.start({ serverId: 'everything', tool: 'simulate-research-query', arguments: { topic: 'python', ambiguous: true } });
+    const asking = await waitFor(() => {
+      const r = store.get(record.id);
+      return r?.pendingInput.length ? r : undefined;
+    }, 'the clarification question', 15_000);
+    service.answerInput(record.id, asking.pendingInput[0].key, { action: 'accept', content: { interpretation: 'the snake' } });
+    const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), 'completion', 15_000);
+    assert.match((done.result as { content: { text: string }[] }).content[0].text, /Clarification\*\*: the snake/);
+    assert.ok(done.timeline.some((e) => e.status === 'input_required'));
+  });
+
+  it('cancels a running research task with tasks/cancel', async () => {
+    const record = await service.start({ serverId: 'everything', tool: 'simulate-research-query', arguments: { topic: 'slow' } });
+    const cancelled = await service.cancel(record.id);
+    assert.equal(cancelled.status, 'cancelled');
+    const remote = await client.get(record.taskId!);
+    assert.equal(remote.status, 'cancelled');
+  });
+
+  it('lists the remote tasks it created', async () => {
+    const record = await service.start({ serverId: 'everything', tool: 'simulate-research-query', arguments: { topic: 'listing' } });
+    const listed = await service.listRemote('everything');
+    assert.ok(listed.some((t) => t.taskId === record.taskId));
+    await service.cancel(record.id);
+  });
+});
