@@ -21,7 +21,7 @@ const common = {
 const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...common, entryPoints: ['src/mcp/server/cli.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env node' } },
-  { ...common, entryPoints: ['src/demo.ts'], outfile: 'dist/demo.js' },
+  { ...common, entryPoints: ['src/mcp/demo.ts'], outfile: 'dist/demo.js' },
 ];
 
 if (watch) {

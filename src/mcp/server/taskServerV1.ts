@@ -136,7 +136,7 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
       ttl,
       timeBudgetMs: call.limits.timeBudgetMs,
       // 2025-11-25: a tool result with isError ends the task as failed.
-      settle: (value) => ({ status: value.isError ? 'failed' : 'completed', message: value.isError ? firstText(value) : undefined }),
+      settle: (value) => ({ status: value.isError ? 'failed' : 'completed', message: value.isError ? describeToolError(value) : undefined }),
       deliverInput: (taskId, key, request) => void sendInput(owner, taskId, key, request),
       run: (context) =>
         runTool(host, call, {
@@ -229,10 +229,15 @@ function translateLookupError(error: unknown): never {
   throw error;
 }
 
-function firstText(result: Record<string, unknown>): string | undefined {
+/** A one-line reason for a tool error result, for the task's status message (T-SS-08). */
+export function describeToolError(result: Record<string, unknown>): string {
+  const structured = result.structuredContent as { exitCode?: unknown; timedOut?: unknown; signal?: unknown } | undefined;
+  if (structured?.timedOut === true) return 'Timed out: the command ran out of its time budget';
+  if (typeof structured?.exitCode === 'number') return `Exited with code ${structured.exitCode}`;
+  if (typeof structured?.signal === 'string') return `Ended by signal ${structured.signal}`;
   const content = result.content as { type: string; text?: string }[] | undefined;
-  const text = content?.find((c) => c.type === 'text')?.text;
-  return text ? text.split('\n')[0].slice(0, 200) : undefined;
+  const text = content?.find((c) => c.type === 'text')?.text?.trim();
+  return text ? text.split('\n')[0].slice(0, 200) : 'The tool reported an error';
 }
 
 function defaultOwner(extra: Extra): string {

@@ -1,0 +1,41 @@
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import { TaskStore } from './core/taskStore';
+import { EmbeddedServer } from './mcp/embeddedServer';
+import { TaskService } from './mcp/client/taskService';
+
+/** What the extension exports: the live objects, for other extensions and for the integration tests. */
+export interface TasklaneApi {
+  readonly store: TaskStore;
+  readonly service: TaskService;
+  readonly embedded: EmbeddedServer;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<TasklaneApi> {
+  const log = vscode.window.createOutputChannel('Tasklane', { log: true });
+  context.subscriptions.push(log);
+
+  const storage = context.storageUri ?? context.globalStorageUri;
+  const store = new TaskStore({
+    directory: storage.fsPath,
+    onProblem: (message, error) => {
+      log.warn(message, ...(error ? [error] : []));
+      void vscode.window.showWarningMessage(message, 'Show Log').then((choice) => choice && log.show());
+    },
+  });
+  context.subscriptions.push(store);
+
+  const workspaceFolder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
+  const embedded = await EmbeddedServer.start({ defaultCwd: workspaceFolder, isTrusted: () => vscode.workspace.isTrusted });
+  context.subscriptions.push(embedded);
+
+  const service = new TaskService(store, { log });
+  context.subscriptions.push(service, service.addServer(embedded.entry));
+
+  log.info(`Tasklane active: ${store.size} tasks loaded from ${storage.fsPath}`);
+  return { store, service, embedded };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}
