@@ -13,7 +13,8 @@ export class Emitter<T> implements IDisposable {
   constructor(private readonly onListenerError: (error: unknown) => void = defaultListenerError) {}
 
   readonly event: Event<T> = (listener, thisArgs, disposables) => {
-    const bound = thisArgs === undefined ? listener : listener.bind(thisArgs);
+    // A fresh function per subscription: the same listener subscribed twice is called twice and unsubscribed separately.
+    const bound = (e: T) => listener.call(thisArgs, e);
     if (this.disposed) return toDisposable(() => undefined);
     this.listeners.add(bound);
     const subscription = toDisposable(() => this.listeners.delete(bound));

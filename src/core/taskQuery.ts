@@ -39,7 +39,7 @@ interface CursorPosition {
  * (keyset pagination), so pages stay correct while tasks are added or removed between calls.
  */
 export function runQuery(newestFirst: readonly TaskRecord[], query: TaskQuery): TaskPage {
-  const limit = Math.min(Math.max(1, Math.floor(query.limit ?? DEFAULT_PAGE_SIZE)), MAX_PAGE_SIZE);
+  const limit = Math.min(Math.max(1, Math.floor(Number.isNaN(query.limit) ? DEFAULT_PAGE_SIZE : (query.limit ?? DEFAULT_PAGE_SIZE))), MAX_PAGE_SIZE);
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
   const matches = matcher(query);
   const items: TaskRecord[] = [];
@@ -102,7 +102,9 @@ export function decodeCursor(cursor: string): CursorPosition {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && !Number.isNaN(Date.parse(value[0]))) {
-      return { createdAt: value[0], id: value[1] };
+      const position = { createdAt: value[0], id: value[1] };
+      // Base64 decoding skips stray characters; only the exact bytes we issued are a valid cursor.
+      if (encodeCursor(position) === cursor) return position;
     }
   } catch {
     // fall through to the error below

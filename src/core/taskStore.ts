@@ -40,7 +40,7 @@ export type TaskPatch = Partial<
 
 type JournalEntry =
   | { op: 'put'; task: TaskRecord }
-  | { op: 'patch'; id: string; set: Partial<TaskRecord>; tl?: TimelineEntry }
+  | { op: 'patch'; id: string; set: Partial<TaskRecord>; tl?: TimelineEntry; unset?: string[] }
   | { op: 'out'; id: string; chunk: string }
   | { op: 'del'; id: string };
 
@@ -80,7 +80,13 @@ export class TaskStore extends Disposable {
       this.journal = new Journal(path.join(options.directory, STORE_FILE), (error) =>
         this.problem(`Tasklane could not save task changes to ${options.directory}: ${error.message}. Changes are kept in memory.`, error),
       );
-      this.recovery = this.load(this.journal);
+      try {
+        this.recovery = this.load(this.journal);
+      } catch (error) {
+        // An unreadable store must not stop the extension, nor be overwritten: run in memory only.
+        this.journal = undefined;
+        this.problem(`Tasklane could not read its task store in ${options.directory}: ${(error as Error).message}. Tasks are kept in memory only.`, error as Error);
+      }
     }
     this._register(toDisposable(() => clearTimeout(this.expiryTimer)));
     this.scheduleExpirySweep();
@@ -270,7 +276,9 @@ export class TaskStore extends Disposable {
     const next: TaskRecord = { ...current, ...set };
     if (entry) next.timeline = boundTimeline([...current.timeline, entry]);
     this.replace(next);
-    this.write({ op: 'patch', id: current.id, set, tl: entry });
+    // JSON drops undefined values, so a field cleared in memory must be named to stay cleared on reload.
+    const unset = Object.keys(set).filter((key) => set[key as keyof TaskRecord] === undefined);
+    this.write({ op: 'patch', id: current.id, set, tl: entry, ...(unset.length > 0 ? { unset } : {}) });
     if ('grantedTtl' in set) this.scheduleExpirySweep();
     return next;
   }
@@ -301,12 +309,14 @@ export class TaskStore extends Disposable {
       }
       switch (entry.op) {
         case 'put':
-          this.records.set(entry.task.id, entry.task);
+          if (entry.task && typeof entry.task === 'object') this.records.set(entry.task.id, entry.task);
+          else invalid++;
           break;
         case 'patch': {
           const current = this.records.get(entry.id);
           if (!current) break;
           const next = { ...current, ...entry.set };
+          for (const key of entry.unset ?? []) delete (next as Record<string, unknown>)[key];
           if (entry.tl) next.timeline = boundTimeline([...(current.timeline ?? []), entry.tl]);
           this.records.set(entry.id, next);
           break;

@@ -11,24 +11,29 @@ interface Harness {
   context: ToolContext;
   controller: AbortController;
   statuses: string[];
+  statusTimes: number[];
   outputs: { chunk: string; at: number }[];
 }
 
 function harness(options: { limits?: ResourceLimits; defaultCwd?: string } = {}): Harness {
   const controller = new AbortController();
   const statuses: string[] = [];
+  const statusTimes: number[] = [];
   const outputs: { chunk: string; at: number }[] = [];
   const context: ToolContext = {
     signal: controller.signal,
     limits: options.limits ?? {},
     defaultCwd: options.defaultCwd ?? os.tmpdir(),
-    status: (message) => statuses.push(message),
+    status: (message) => {
+      statuses.push(message);
+      statusTimes.push(performance.now());
+    },
     output: (chunk) => outputs.push({ chunk, at: Date.now() }),
     elicit: () => {
       throw new Error('run_command must never ask the user anything');
     },
   };
-  return { context, controller, statuses, outputs };
+  return { context, controller, statuses, statusTimes, outputs };
 }
 
 function run(args: { command: string; cwd?: string; env?: Record<string, string>; timeoutMs?: number }, h: Harness) {
@@ -150,10 +155,16 @@ posixOnly('run_command tool', function () {
 
   it('throttles status lines but always sends the last one', async () => {
     const h = harness();
-    await run({ command: 'for i in 1 2 3 4 5 6 7 8 9 10; do echo "line $i"; sleep 0.02; done' }, h);
-    assert.equal(h.outputs.map((entry) => entry.chunk).join('').split('\n').length - 1, 10);
-    assert.ok(h.statuses.length < 10, `expected fewer than 10 statuses, got ${h.statuses.length}`);
-    assert.equal(h.statuses.at(-1), 'line 10');
+    const started = performance.now();
+    await run({ command: 'for i in $(seq 1 25); do echo "line $i"; sleep 0.01; done' }, h);
+    const elapsed = performance.now() - started;
+    assert.equal(h.outputs.map((entry) => entry.chunk).join('').split('\n').length - 1, 25);
+    assert.equal(h.statuses.at(-1), 'line 25');
+    const allowed = Math.ceil(elapsed / 100) + 1;
+    assert.ok(h.statuses.length <= allowed, `${h.statuses.length} statuses in ${Math.round(elapsed)} ms`);
+    // Every status but the final flush waits out the 100 ms interval (timers may fire a ms early).
+    const gaps = h.statusTimes.slice(1, -1).map((at, i) => at - h.statusTimes[i]);
+    assert.ok(gaps.every((gap) => gap >= 95), `gaps ${gaps.map(Math.round).join(', ')} ms`);
   });
 
   it('resolves a relative cwd against the default cwd', async () => {

@@ -56,6 +56,20 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
 
   async connect(transport: Transport): Promise<void> {
     await this.client.connect(transport);
+    // We declare no task support as a receiver, so a task-augmented request to us must be served
+    // normally with its `task` ignored (T-S-02). The SDK would refuse it instead; drop the field first.
+    const deliver = transport.onmessage;
+    if (deliver) {
+      transport.onmessage = (message, extra) => {
+        const params = (message as { method?: unknown; params?: { task?: unknown } }).params;
+        if ('method' in message && 'id' in message && params && typeof params === 'object' && 'task' in params) {
+          const { task: _ignored, ...rest } = params;
+          void _ignored;
+          return deliver({ ...message, params: rest } as typeof message, extra);
+        }
+        return deliver(message, extra);
+      };
+    }
   }
 
   override dispose(): void {

@@ -81,7 +81,8 @@ export async function startHttpServer(host: TaskHost, engine: TaskEngine, option
   }
 
   async function openSession(req: http.IncomingMessage, res: http.ServerResponse, body: unknown): Promise<void> {
-    const connection = createTaskServerV1(host, engine, { ownerOf: (extra) => extra.authInfo?.clientId ?? extra.sessionId ?? 'anonymous' });
+    // With a token, tasks belong to its principal (they outlive a session); without one, to the session.
+    const connection = createTaskServerV1(host, engine, { ownerOf: (extra) => (options.token ? extra.authInfo?.clientId : undefined) ?? extra.sessionId ?? 'anonymous' });
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
@@ -155,13 +156,11 @@ function readBody(req: http.IncomingMessage, max: number): Promise<string> {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
+      if (size > max) return;
       size += chunk.length;
-      if (size > max) {
-        reject(new Error('too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      // Stop keeping the body but let it drain, so the 413 answer still reaches the client.
+      if (size > max) reject(new Error('too large'));
+      else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);

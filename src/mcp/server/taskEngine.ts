@@ -51,8 +51,10 @@ export interface StartOptions {
 
 export interface EngineOptions {
   readonly now?: () => number;
-  readonly defaultTtlMs?: number;
-  readonly maxTtlMs?: number;
+  /** Retention granted when none is requested; null or Infinity: unlimited. */
+  readonly defaultTtlMs?: number | null;
+  /** Upper bound on granted retention; null or Infinity: none. */
+  readonly maxTtlMs?: number | null;
   readonly pollIntervalMs?: number;
   readonly pageSize?: number;
 }
@@ -126,16 +128,16 @@ export class TaskEngine extends Disposable {
   private sequence = 0;
   private sweepTimer: ReturnType<typeof setInterval>;
   private readonly now: () => number;
-  readonly defaultTtlMs: number;
-  readonly maxTtlMs: number;
+  readonly defaultTtlMs: number | null;
+  readonly maxTtlMs: number | null;
   readonly pollIntervalMs: number;
   private readonly pageSize: number;
 
   constructor(options: EngineOptions = {}) {
     super();
     this.now = options.now ?? Date.now;
-    this.defaultTtlMs = options.defaultTtlMs ?? DEFAULT_TTL_MS;
-    this.maxTtlMs = options.maxTtlMs ?? MAX_TTL_MS;
+    this.defaultTtlMs = finiteOrNull(options.defaultTtlMs === undefined ? DEFAULT_TTL_MS : options.defaultTtlMs);
+    this.maxTtlMs = finiteOrNull(options.maxTtlMs === undefined ? MAX_TTL_MS : options.maxTtlMs);
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
     this.pageSize = options.pageSize ?? 50;
     this.sweepTimer = setInterval(() => this.sweepExpired(), 1000);
@@ -152,7 +154,7 @@ export class TaskEngine extends Disposable {
   start(options: StartOptions): EngineTask {
     const at = this.iso();
     const taskId = randomUUID();
-    const ttl = Math.min(Math.max(options.ttl ?? this.defaultTtlMs, 1000), this.maxTtlMs);
+    const ttl = this.grantTtl(options.ttl);
     const task: LiveTask = {
       snapshot: { taskId, owner: options.owner, tool: options.tool, status: 'working', createdAt: at, lastUpdatedAt: at, ttl, pollInterval: this.pollIntervalMs, inputRequests: new Map() },
       sequence: ++this.sequence,
@@ -184,6 +186,13 @@ export class TaskEngine extends Disposable {
         );
     });
     return task.snapshot;
+  }
+
+  /** The retention granted for a request: at least 1 s, at most the maximum; null when unlimited. */
+  grantTtl(requested: number | undefined): number | null {
+    const wanted = requested === undefined ? this.defaultTtlMs : Math.max(requested, 1000);
+    if (wanted === null) return this.maxTtlMs;
+    return this.maxTtlMs === null ? wanted : Math.min(wanted, this.maxTtlMs);
   }
 
   get(owner: string, taskId: string): EngineTask {
@@ -359,6 +368,10 @@ export function toJsonRpcError(error: unknown): JsonRpcErrorObject {
 function stripSdkPrefix(message: string): string {
   // The SDK prefixes "MCP error <code>: " (sometimes twice); the code travels separately.
   return message.replace(/^(MCP error -?\d+: )+/, '');
+}
+
+function finiteOrNull(value: number | null): number | null {
+  return value === null || !Number.isFinite(value) ? null : value;
 }
 
 function encodeSequenceCursor(sequence: number): string {

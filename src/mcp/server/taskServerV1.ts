@@ -9,7 +9,10 @@ import {
   ServerNotification,
   ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { META, SPEC_META } from '../../core/meta';
+import { describeIssues } from '../../core/taskRecord';
 import { DisposableStore, IDisposable } from '../../core/lifecycle';
 import { isTerminal } from '../../core/taskStatus';
 import { CancelTaskRequestSchema, GetTaskPayloadRequestSchema, GetTaskRequestSchema, ListTasksRequestSchema, WireTaskV1 } from '../sdkTasks';
@@ -24,7 +27,7 @@ export const TASKLANE_SERVER_INFO: Implementation = { name: 'tasklane', title: '
 
 export interface TaskServerOptions {
   readonly serverInfo?: Implementation;
-  /** The authorization context a request belongs to; tasks are visible only within it. */
+  /** The authorization context a request belongs to; tasks are visible only within it. Default: this connection. */
   readonly ownerOf?: (extra: Extra) => string;
   /** How often (at most) live output is pushed to the requestor, in ms. */
   readonly outputFlushMs?: number;
@@ -42,7 +45,9 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
     capabilities: { tools: { listChanged: false }, tasks: SERVER_TASK_CAPABILITY },
     instructions: 'Tasklane runs long work as MCP tasks: shell commands (run_command), timed waits (wait) and questions to the user (ask).',
   });
-  const ownerOf = options.ownerOf ?? defaultOwner;
+  // Without an authorization context, tasks are bound to this connection: no other caller can see them (T-S-24/25).
+  const connectionOwner = `connection:${randomUUID()}`;
+  const ownerOf = options.ownerOf ?? (() => connectionOwner);
   const disposables = new DisposableStore();
   const mine = new Set<string>();
   /** Pending `tasks/result` calls per task: questions for that task are sent on their stream. */
@@ -87,9 +92,9 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
     return runTool(host, call, syncContext(call, extra));
   });
 
-  server.setRequestHandler(GetTaskRequestSchema, (request, extra) => toWireTask(lookup(() => engine.get(ownerOf(extra), request.params.taskId))) as never);
+  handle(server, GetTaskRequestSchema, (request, extra) => toWireTask(lookup(() => engine.get(ownerOf(extra), request.params.taskId))));
 
-  server.setRequestHandler(GetTaskPayloadRequestSchema, async (request, extra) => {
+  handle(server, GetTaskPayloadRequestSchema, async (request, extra) => {
     const { taskId } = request.params;
     const owner = ownerOf(extra);
     lookup(() => engine.get(owner, taskId));
@@ -103,28 +108,28 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
       if (outcome?.kind === 'error') throw new RpcError(outcome.error.code, outcome.error.message, outcome.error.data);
       if (outcome?.kind === 'result') {
         const result = outcome.result as CallToolResult;
-        return { ...result, _meta: { ...(result._meta ?? {}), ...related } } as never;
+        return { ...result, _meta: { ...(result._meta ?? {}), ...related } };
       }
       // The spec defines no payload for a cancelled task; say so as a tool error the caller can show.
-      return { content: [{ type: 'text', text: task.statusMessage ?? 'The task was cancelled.' }], isError: true, _meta: related } as never;
+      return { content: [{ type: 'text', text: task.statusMessage ?? 'The task was cancelled.' }], isError: true, _meta: related };
     } finally {
       waiting.delete(extra.requestId);
     }
   });
 
-  server.setRequestHandler(ListTasksRequestSchema, (request, extra) => {
+  handle(server, ListTasksRequestSchema, (request, extra) => {
     try {
       const page = engine.list(ownerOf(extra), request.params?.cursor);
-      return { tasks: page.tasks.map(toWireTask), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) } as never;
+      return { tasks: page.tasks.map(toWireTask), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
     } catch (error) {
       if (error instanceof InvalidTaskCursorError) throw new RpcError(RpcCode.InvalidParams, 'Invalid cursor: pass back a nextCursor from tasks/list unchanged');
       throw error;
     }
   });
 
-  server.setRequestHandler(CancelTaskRequestSchema, (request, extra) => {
+  handle(server, CancelTaskRequestSchema, (request, extra) => {
     const task = lookup(() => engine.cancel(ownerOf(extra), request.params.taskId));
-    return toWireTask(task) as never;
+    return toWireTask(task);
   });
 
   function startTask(call: PreparedCall, extra: Extra, ttl: number | undefined, progressToken: string | number | undefined): EngineTask {
@@ -240,8 +245,22 @@ export function describeToolError(result: Record<string, unknown>): string {
   return text ? text.split('\n')[0].slice(0, 200) : 'The tool reported an error';
 }
 
-function defaultOwner(extra: Extra): string {
-  return extra.authInfo?.clientId ?? extra.sessionId ?? 'local';
+/**
+ * Registers a handler whose params are validated here rather than by the SDK: the SDK turns a
+ * schema mismatch into -32603, but malformed params are the caller's fault and must be -32602.
+ */
+function handle<S extends z.ZodType<{ method: string; params?: unknown }>>(
+  server: Server,
+  schema: S,
+  handler: (request: z.infer<S>, extra: Extra) => Record<string, unknown> | Promise<Record<string, unknown>>,
+): void {
+  const method = (schema as unknown as z.ZodObject<{ method: z.ZodLiteral<string> }>).shape.method.value;
+  const lenient = z.object({ method: z.literal(method) }).passthrough();
+  server.setRequestHandler(lenient, (request, extra) => {
+    const parsed = schema.safeParse(request);
+    if (!parsed.success) throw new RpcError(RpcCode.InvalidParams, `Invalid params for ${method}: ${describeIssues(parsed.error as z.ZodError)}`);
+    return handler(parsed.data, extra) as never;
+  });
 }
 
 /** Collects live output per task and hands it on in batches, at most once per `intervalMs`. */

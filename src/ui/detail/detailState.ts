@@ -1,0 +1,216 @@
+/**
+ * Builds what the detail page shows from a `TaskRecord`, and works out the smallest messages that
+ * bring a page from one state to the next. Pure: no `vscode`, so it is unit-tested on plain node.
+ */
+import type { PendingInput, TaskRecord } from '../../core/taskRecord';
+import { canCancel, canRetry, isTerminal } from '../../core/taskStatus';
+import { STATUS_LABELS, tailOf } from './format';
+import {
+  BASE64,
+  IMAGE_MIME,
+  OUTPUT_LIMIT_CHARS,
+  type DetailState,
+  type DetailStatePatch,
+  type HostToWebview,
+  type Outcome,
+  type PendingInputItem,
+  type ResultBlock,
+} from './protocol';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Text blocks longer than this are not tried as JSON; they are shown as text. */
+const JSON_SNIFF_LIMIT = 1_000_000;
+
+export function toDetailState(record: TaskRecord, now: number): DetailState {
+  const created = Date.parse(record.createdAt);
+  const finishedAt = isTerminal(record.status) ? finishTime(record) : null;
+  const end = finishedAt !== null ? Date.parse(finishedAt) : now;
+  const grantedMs = typeof record.grantedTtl === 'number' ? record.grantedTtl : null;
+  const expiresAtMs = grantedMs !== null ? created + grantedMs : undefined;
+  const agent = record.context.agent;
+  return {
+    id: record.id,
+    taskId: record.taskId ?? null,
+    tool: record.tool,
+    serverId: record.serverId,
+    intent: record.intent ?? null,
+    wire: record.wire ?? null,
+    status: record.status,
+    statusLabel: STATUS_LABELS[record.status],
+    statusMessage: record.statusMessage ?? null,
+    createdAt: record.createdAt,
+    lastUpdatedAt: record.lastUpdatedAt,
+    finishedAt,
+    durationMs: Number.isNaN(created) ? null : Math.max(0, end - created),
+    ttl: {
+      requestedMs: record.ttl ?? null,
+      grantedMs,
+      unlimited: record.grantedTtl === null,
+      expiresAt: expiresAtMs !== undefined && Number.isFinite(expiresAtMs) ? new Date(expiresAtMs).toISOString() : null,
+      expired: record.expired || (expiresAtMs !== undefined && expiresAtMs <= now),
+    },
+    attempt: record.attempt,
+    retryOf: record.retryOf ?? null,
+    retriedAs: record.retriedAs ?? null,
+    parentId: record.parentId ?? null,
+    archivedAt: record.archived ? (record.archivedAt ?? record.lastUpdatedAt) : null,
+    pollIntervalMs: record.pollInterval ?? null,
+    arguments: toJsonObject(record.arguments),
+    expectedOutputs: record.expectedOutputs ?? null,
+    context: {
+      workspace: record.context.workspace ?? null,
+      cwd: record.context.cwd ?? null,
+      agent: agent ? (agent.version ? `${agent.name} ${agent.version}` : agent.name) : null,
+    },
+    priority: record.priority ?? null,
+    resourceLimits: {
+      timeBudgetMs: record.resourceLimits.timeBudgetMs ?? null,
+      maxOutputBytes: record.resourceLimits.maxOutputBytes ?? null,
+    },
+    scheduling: { runAfter: record.scheduling.runAfter ?? null, afterTaskId: record.scheduling.afterTaskId ?? null },
+    tags: [...record.tags],
+    meta: toJsonObject(record.meta),
+    timeline: record.timeline.map((entry) => ({ at: entry.at, status: entry.status ?? null, message: entry.message ?? null })),
+    output: tailOf(record.output ?? '', OUTPUT_LIMIT_CHARS),
+    pendingInput: record.pendingInput.map(toPendingInputItem),
+    outcome: toOutcome(record),
+    actions: { cancel: canCancel(record.status), retry: canRetry(record.status), answer: record.pendingInput.length > 0 },
+  };
+}
+
+/**
+ * The messages that turn a page showing `last` into one showing `next`: one `output` message for
+ * output that only grew by `chunks`, and one `patch` with every other top-level key that changed.
+ * Empty when nothing changed.
+ */
+export function planUpdate(last: DetailState, next: DetailState, chunks: readonly string[] = []): HostToWebview[] {
+  const messages: HostToWebview[] = [];
+  const patch: DetailStatePatch = {};
+  for (const key of Object.keys(next) as (keyof DetailState)[]) {
+    if (key !== 'output' && !sameJson(last[key], next[key])) (patch as Record<string, unknown>)[key] = next[key];
+  }
+  if (next.output !== last.output) {
+    const appended = chunks.join('');
+    // The page appends and trims to the same tail, so a chunk reproduces the host's output exactly.
+    if (appended && tailOf(last.output + appended, OUTPUT_LIMIT_CHARS) === next.output) messages.push({ type: 'output', chunk: appended });
+    else patch.output = next.output;
+  }
+  if (Object.keys(patch).length > 0) messages.push({ type: 'patch', patch });
+  return messages;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** When the task reached its terminal status: the timeline entry that recorded it. */
+function finishTime(record: TaskRecord): string {
+  for (let i = record.timeline.length - 1; i >= 0; i--) {
+    if (record.timeline[i].status === record.status) return record.timeline[i].at;
+  }
+  return record.lastUpdatedAt;
+}
+
+function toPendingInputItem(input: PendingInput): PendingInputItem {
+  const { params } = input;
+  const message = typeof params.message === 'string' && params.message.trim() ? params.message : `The server asks for input (${input.method}).`;
+  const schema = params.requestedSchema;
+  const properties = isObject(schema) && isObject(schema.properties) ? Object.keys(schema.properties) : [];
+  return { key: input.key, method: input.method, message, fields: properties, at: input.at };
+}
+
+function toOutcome(record: TaskRecord): Outcome {
+  if (record.error) {
+    const { code, message, data } = record.error;
+    return { kind: 'error', code, message, data: data === undefined ? null : toJson(data) };
+  }
+  if (record.result === undefined) return { kind: 'none' };
+  const result = record.result;
+  if (!isObject(result) || (!Array.isArray(result.content) && result.structuredContent === undefined)) {
+    // Not a CallToolResult: show whatever it is.
+    return { kind: 'result', isError: false, blocks: [{ kind: 'unknown', value: toJson(result) }], structuredContent: null };
+  }
+  return {
+    kind: 'result',
+    isError: result.isError === true,
+    blocks: Array.isArray(result.content) ? result.content.map(toBlock) : [],
+    structuredContent: result.structuredContent === undefined ? null : toJson(result.structuredContent),
+  };
+}
+
+function toBlock(item: unknown): ResultBlock {
+  if (!isObject(item)) return { kind: 'unknown', value: toJson(item) };
+  switch (item.type) {
+    case 'text':
+      if (typeof item.text !== 'string') break;
+      return sniffJson(item.text) ?? { kind: 'text', text: item.text };
+    case 'image': {
+      const data = typeof item.data === 'string' ? item.data.replace(/\s+/g, '') : '';
+      if (typeof item.mimeType === 'string' && IMAGE_MIME.test(item.mimeType) && data && BASE64.test(data)) {
+        return { kind: 'image', mimeType: item.mimeType, data };
+      }
+      break;
+    }
+    case 'audio':
+      if (typeof item.data !== 'string') break;
+      return { kind: 'audio', mimeType: stringOrNull(item.mimeType) ?? 'audio', bytes: Math.floor((item.data.length * 3) / 4) };
+    case 'resource_link':
+      if (typeof item.uri !== 'string') break;
+      return {
+        kind: 'resourceLink',
+        uri: item.uri,
+        name: stringOrNull(item.name),
+        title: stringOrNull(item.title),
+        description: stringOrNull(item.description),
+        mimeType: stringOrNull(item.mimeType),
+      };
+    case 'resource': {
+      const resource = item.resource;
+      if (!isObject(resource) || typeof resource.uri !== 'string') break;
+      return {
+        kind: 'resource',
+        uri: resource.uri,
+        mimeType: stringOrNull(resource.mimeType),
+        text: stringOrNull(resource.text),
+        bytes: typeof resource.blob === 'string' ? Math.floor((resource.blob.length * 3) / 4) : null,
+      };
+    }
+  }
+  return { kind: 'unknown', value: toJson(item) };
+}
+
+/** A text block holding a JSON object or array becomes a foldable JSON block. */
+function sniffJson(text: string): ResultBlock | undefined {
+  const trimmed = text.trim();
+  if (trimmed.length > JSON_SNIFF_LIMIT || !/^[[{]/.test(trimmed)) return undefined;
+  try {
+    const value: unknown = JSON.parse(trimmed);
+    return typeof value === 'object' && value !== null ? { kind: 'json', value: value as Json } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A JSON-safe deep copy: what `postMessage` and the page's schema accept. */
+function toJson(value: unknown): Json {
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? null : (JSON.parse(text) as Json);
+  } catch {
+    return String(value);
+  }
+}
+
+function toJsonObject(value: Record<string, unknown>): Record<string, Json> {
+  const json = toJson(value);
+  return isObject(json) ? (json as Record<string, Json>) : {};
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}

@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { LifecycleEvent } from '../../core/lifecycleEvents';
+import { describeIssues } from '../../core/taskRecord';
+import type { TaskStore } from '../../core/taskStore';
+import { detailHtml } from './detailHtml';
+import { planUpdate, toDetailState } from './detailState';
+import { STATUS_LABELS, panelTitle } from './format';
+import { WebviewToHostSchema, type DetailState, type HostToWebview, type WebviewToHost } from './protocol';
+
+/** A page action: everything the page sends except the handshake, which the view handles itself. */
+export type DetailAction = Exclude<WebviewToHost, { type: 'ready' }>;
+
+export interface DetailViewOptions {
+  readonly extensionUri: vscode.Uri;
+  readonly store: TaskStore;
+  readonly log: vscode.LogOutputChannel;
+  /** How long store events for this task are gathered into one update. */
+  readonly coalesceMs: number;
+  readonly onDidPost: (view: DetailView, message: HostToWebview) => void;
+  readonly onAction: (view: DetailView, action: DetailAction) => void;
+  readonly onDidDispose: (view: DetailView) => void;
+}
+
+export function detailWebviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+  return {
+    enableScripts: true,
+    retainContextWhenHidden: false,
+    enableFindWidget: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
+
+/**
+ * One task's panel: owns the ready handshake and turns the task's store events into page messages.
+ *
+ * Nothing is posted until the page says `ready`; then it gets the whole state, so a first load, a
+ * reload after being hidden (`retainContextWhenHidden: false` destroys hidden pages) and a restore
+ * all work the same way. After that, store events are gathered for `coalesceMs` and sent as one
+ * `output` message (new output) and one `patch` (every other top-level key that changed).
+ */
+export class DetailView implements vscode.Disposable {
+  private ready = false;
+  private gone = false;
+  private disposed = false;
+  /** What the page shows now, once it has had the whole state. */
+  private shown: DetailState | undefined;
+  private chunks: string[] = [];
+  /** The task's tool, remembered for the title after the task is deleted. */
+  private tool = '';
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    readonly taskId: string,
+    readonly panel: vscode.WebviewPanel,
+    private readonly options: DetailViewOptions,
+  ) {
+    panel.webview.options = detailWebviewOptions(options.extensionUri);
+    this.subscriptions.push(
+      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      panel.onDidChangeViewState(({ webviewPanel }) => {
+        // A hidden page is destroyed: stop sending until the reloaded page says ready again.
+        if (!webviewPanel.visible) this.notReady();
+      }),
+      panel.onDidDispose(() => this.dispose()),
+    );
+    this.updateTitle();
+    panel.webview.html = this.html();
+  }
+
+  /** A lifecycle event of this view's task. */
+  handle(event: LifecycleEvent): void {
+    if (this.disposed) return;
+    if (event.type === 'removed') {
+      this.markGone();
+      return;
+    }
+    if (event.type === 'created') this.gone = false;
+    if (event.type !== 'output') this.updateTitle();
+    // Before `ready` there is nothing to patch: the page gets the whole state when it is ready.
+    if (!this.ready || this.gone) return;
+    if (event.type === 'output') this.chunks.push(event.chunk);
+    this.timer ??= setTimeout(() => this.flush(), this.options.coalesceMs);
+  }
+
+  reveal(preserveFocus = false): void {
+    this.panel.reveal(undefined, preserveFocus);
+  }
+
+  /** Sends whatever is pending now instead of after the coalescing delay. */
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.disposed || !this.ready || this.gone || !this.shown) return;
+    const record = this.options.store.get(this.taskId);
+    if (!record) {
+      this.markGone();
+      return;
+    }
+    const next = toDetailState(record, Date.now());
+    const messages = planUpdate(this.shown, next, this.chunks);
+    this.chunks = [];
+    this.shown = next;
+    for (const message of messages) this.post(message);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    clearTimeout(this.timer);
+    for (const subscription of this.subscriptions.splice(0)) subscription.dispose();
+    this.panel.dispose();
+    this.options.onDidDispose(this);
+  }
+
+  private receive(raw: unknown): void {
+    const parsed = WebviewToHostSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.options.log.warn(`[detail] ignored an invalid message from the page of task ${this.taskId}: ${describeIssues(parsed.error)}`);
+      return;
+    }
+    const message = parsed.data;
+    if (message.type === 'ready') this.onReady();
+    else this.options.onAction(this, message);
+  }
+
+  private onReady(): void {
+    this.notReady();
+    this.ready = true;
+    const record = this.options.store.get(this.taskId);
+    if (!record) {
+      this.markGone();
+      return;
+    }
+    this.gone = false;
+    this.shown = toDetailState(record, Date.now());
+    this.post({ type: 'state', state: this.shown });
+  }
+
+  private notReady(): void {
+    this.ready = false;
+    this.shown = undefined;
+    this.chunks = [];
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private markGone(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.chunks = [];
+    if (this.gone) return;
+    this.gone = true;
+    this.panel.title = panelTitle(this.tool, 'Deleted');
+    if (this.ready) this.post({ type: 'gone' });
+  }
+
+  private post(message: HostToWebview): void {
+    if (this.disposed) return;
+    void this.panel.webview.postMessage(message);
+    this.options.onDidPost(this, message);
+  }
+
+  private updateTitle(): void {
+    const record = this.options.store.get(this.taskId);
+    if (!record) return;
+    this.tool = record.tool;
+    const title = panelTitle(record.tool, STATUS_LABELS[record.status]);
+    if (this.panel.title !== title) this.panel.title = title;
+  }
+
+  private html(): string {
+    const { webview } = this.panel;
+    const asset = (...segments: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.options.extensionUri, ...segments)).toString();
+    return detailHtml({
+      cspSource: webview.cspSource,
+      nonce: randomUUID(),
+      scriptUri: asset('dist', 'webview.js'),
+      styleUri: asset('media', 'detail.css'),
+      taskId: this.taskId,
+    });
+  }
+}

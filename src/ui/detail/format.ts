@@ -1,0 +1,56 @@
+/** Pure formatting helpers shared by the detail panel (host) and its webview. No imports. */
+
+export const STATUS_LABELS = {
+  working: 'Working',
+  input_required: 'Needs input',
+  completed: 'Completed',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+} as const satisfies Record<string, string>;
+
+/** `1h 02m`, `3m 07s`, `12.3s`, `450ms`. Negative values count as zero. */
+export function formatDuration(ms: number): string {
+  const value = Math.max(0, ms);
+  if (value < 1000) return `${Math.round(value)}ms`;
+  if (value < 60_000) return `${(Math.floor(value / 100) / 10).toFixed(1)}s`;
+  const totalSeconds = Math.floor(value / 1000);
+  const days = Math.floor(totalSeconds / 86_400);
+  const hours = Math.floor((totalSeconds % 86_400) / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = totalSeconds % 60;
+  if (days > 0) return `${days}d ${pad(hours)}h`;
+  if (hours > 0) return `${hours}h ${pad(minutes)}m`;
+  return `${minutes}m ${pad(seconds)}s`;
+}
+
+/** A countdown that ticks every second: `59:59`, `1:02:03`, `2d 03h`. */
+export function formatCountdown(ms: number): string {
+  const totalSeconds = Math.max(0, Math.ceil(ms / 1000));
+  const days = Math.floor(totalSeconds / 86_400);
+  const hours = Math.floor((totalSeconds % 86_400) / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = totalSeconds % 60;
+  if (days > 0) return `${days}d ${pad(hours)}h`;
+  if (hours > 0) return `${hours}:${pad(minutes)}:${pad(seconds)}`;
+  return `${minutes}:${pad(seconds)}`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** The last `max` characters of `text`. */
+export function tailOf(text: string, max: number): string {
+  return text.length <= max ? text : text.slice(text.length - max);
+}
+
+/** The panel title: `<tool> · <status>`. */
+export function panelTitle(tool: string, statusLabel: string): string {
+  return `${tool} · ${statusLabel}`;
+}
+
+function pad(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}

@@ -1,0 +1,173 @@
+/**
+ * The one message protocol between the task detail panel (extension host) and its webview.
+ * Both sides import this file and validate every message they receive with these schemas: the
+ * webview renders task data a server sent, so neither side trusts what arrives.
+ *
+ * No `vscode` and no Node imports here: the webview bundle includes this file.
+ */
+import { z } from 'zod';
+import { TASK_STATUSES } from '../../core/taskStatus';
+import { WIRES } from '../../core/meta';
+
+export const DETAIL_VIEW_TYPE = 'tasklane.detail';
+
+/** How much live output the page keeps; the same tail the store keeps (`OUTPUT_TAIL_CHARS`). */
+export const OUTPUT_LIMIT_CHARS = 64 * 1024;
+
+/** Image types the page shows inline as `data:` URLs (the CSP allows `img-src data:`). */
+export const IMAGE_MIME = /^image\/[a-z0-9.+-]{1,64}$/i;
+export const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+const id = z.string().min(1).max(512);
+const isoDate = z.string().min(1).max(64);
+const nullableString = z.string().nullable();
+const nullableNumber = z.number().nullable();
+const json = z.json();
+
+export const TaskStatusSchema = z.enum(TASK_STATUSES);
+
+export const TimelineItemSchema = z.strictObject({
+  at: isoDate,
+  status: TaskStatusSchema.nullable(),
+  message: nullableString,
+});
+export type TimelineItem = z.infer<typeof TimelineItemSchema>;
+
+export const PendingInputItemSchema = z.strictObject({
+  key: z.string().min(1),
+  method: z.string(),
+  message: z.string(),
+  /** Names of the fields the server asks for, if it sent a schema. */
+  fields: z.array(z.string()),
+  at: isoDate,
+});
+export type PendingInputItem = z.infer<typeof PendingInputItemSchema>;
+
+export const ResultBlockSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('text'), text: z.string() }),
+  /** A text block whose text is a JSON object or array: shown pretty-printed and foldable. */
+  z.strictObject({ kind: z.literal('json'), value: json }),
+  z.strictObject({ kind: z.literal('image'), mimeType: z.string().regex(IMAGE_MIME), data: z.string().regex(BASE64) }),
+  z.strictObject({ kind: z.literal('audio'), mimeType: z.string(), bytes: z.number() }),
+  z.strictObject({
+    kind: z.literal('resourceLink'),
+    uri: z.string(),
+    name: nullableString,
+    title: nullableString,
+    description: nullableString,
+    mimeType: nullableString,
+  }),
+  z.strictObject({ kind: z.literal('resource'), uri: z.string(), mimeType: nullableString, text: nullableString, bytes: nullableNumber }),
+  /** A content item of a type the page does not know, or a malformed one: shown as JSON. */
+  z.strictObject({ kind: z.literal('unknown'), value: json }),
+]);
+export type ResultBlock = z.infer<typeof ResultBlockSchema>;
+
+export const OutcomeSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('none') }),
+  z.strictObject({
+    kind: z.literal('result'),
+    isError: z.boolean(),
+    blocks: z.array(ResultBlockSchema),
+    /** null when the result has none. */
+    structuredContent: json.nullable(),
+  }),
+  z.strictObject({ kind: z.literal('error'), code: z.number(), message: z.string(), data: json.nullable() }),
+]);
+export type Outcome = z.infer<typeof OutcomeSchema>;
+
+/**
+ * Everything the page shows, derived from a `TaskRecord` by `toDetailState`. Every key is always
+ * present (absent values are `null`), so a patch can clear a value and JSON round-trips it.
+ */
+export const DetailStateSchema = z.strictObject({
+  id,
+  taskId: nullableString,
+  tool: z.string(),
+  serverId: z.string(),
+  intent: nullableString,
+  wire: z.enum(WIRES).nullable(),
+  status: TaskStatusSchema,
+  statusLabel: z.string(),
+  statusMessage: nullableString,
+  createdAt: isoDate,
+  lastUpdatedAt: isoDate,
+  finishedAt: isoDate.nullable(),
+  /** Finished: total run time. Running: run time so far at the `now` the state was built. */
+  durationMs: nullableNumber,
+  ttl: z.strictObject({
+    requestedMs: nullableNumber,
+    grantedMs: nullableNumber,
+    /** The server granted unlimited retention. */
+    unlimited: z.boolean(),
+    expiresAt: isoDate.nullable(),
+    expired: z.boolean(),
+  }),
+  attempt: z.number().int().positive(),
+  retryOf: id.nullable(),
+  retriedAs: id.nullable(),
+  parentId: id.nullable(),
+  archivedAt: isoDate.nullable(),
+  pollIntervalMs: nullableNumber,
+  arguments: z.record(z.string(), json),
+  expectedOutputs: nullableString,
+  context: z.strictObject({ workspace: nullableString, cwd: nullableString, agent: nullableString }),
+  priority: nullableNumber,
+  resourceLimits: z.strictObject({ timeBudgetMs: nullableNumber, maxOutputBytes: nullableNumber }),
+  scheduling: z.strictObject({ runAfter: isoDate.nullable(), afterTaskId: nullableString }),
+  tags: z.array(z.string()),
+  meta: z.record(z.string(), json),
+  timeline: z.array(TimelineItemSchema),
+  output: z.string(),
+  pendingInput: z.array(PendingInputItemSchema),
+  outcome: OutcomeSchema,
+  actions: z.strictObject({ cancel: z.boolean(), retry: z.boolean(), answer: z.boolean() }),
+});
+export type DetailState = z.infer<typeof DetailStateSchema>;
+export type DetailStatePatch = Partial<DetailState>;
+
+/** Top-level keys that changed, with their new values; never empty, never `undefined` values. */
+export const DetailStatePatchSchema = DetailStateSchema.partial().refine(
+  (patch) => Object.keys(patch).length > 0 && Object.values(patch).every((value) => value !== undefined),
+  'a patch changes at least one key and never sets one to undefined',
+);
+
+export const HostToWebviewSchema = z.discriminatedUnion('type', [
+  /** The whole state: sent after every `ready`, so a reloaded or restored page needs nothing else. */
+  z.strictObject({ type: z.literal('state'), state: DetailStateSchema }),
+  z.strictObject({ type: z.literal('patch'), patch: DetailStatePatchSchema }),
+  /** New live output to append (already part of the host's state). */
+  z.strictObject({ type: z.literal('output'), chunk: z.string().min(1) }),
+  /** The task was deleted from the store. */
+  z.strictObject({ type: z.literal('gone') }),
+]);
+export type HostToWebview = z.infer<typeof HostToWebviewSchema>;
+
+export const DETAIL_COMMANDS = ['cancel', 'retry', 'retryWithEdits', 'copyId', 'copyJson', 'exportJson', 'answerInput', 'showLog'] as const;
+export type DetailCommand = (typeof DETAIL_COMMANDS)[number];
+
+export const WebviewToHostSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('ready') }),
+  z
+    .strictObject({
+      type: z.literal('command'),
+      command: z.enum(DETAIL_COMMANDS),
+      /** Which pending input to answer; only with `answerInput`. */
+      key: z.string().min(1).max(512).optional(),
+    })
+    .refine((message) => message.key === undefined || message.command === 'answerInput', 'key is only allowed with answerInput'),
+  /** Open the detail panel of a related task (retry of / retried as / parent). */
+  z.strictObject({ type: z.literal('showTask'), id }),
+]);
+export type WebviewToHost = z.infer<typeof WebviewToHostSchema>;
+
+/**
+ * What the webview keeps with `setState` and VS Code hands the serializer on restore. The host
+ * reads only `taskId`; the page keeps its own view state (folds, scroll) next to it.
+ */
+export const PersistedStateSchema = z.object({ taskId: id });
+export type PersistedState = z.infer<typeof PersistedStateSchema>;
+
+export function assertNever(value: never): never {
+  throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
+}
