@@ -3,12 +3,16 @@ import * as vscode from 'vscode';
 import { TaskStore } from './core/taskStore';
 import { EmbeddedServer } from './mcp/embeddedServer';
 import { TaskService } from './mcp/client/taskService';
+import { TasklaneUi } from './ui/tasklaneUi';
 
 /** What the extension exports: the live objects, for other extensions and for the integration tests. */
 export interface TasklaneApi {
   readonly store: TaskStore;
   readonly service: TaskService;
   readonly embedded: EmbeddedServer;
+  readonly ui: TasklaneUi;
+  /** Where the task store lives. */
+  readonly storageDirectory: string;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<TasklaneApi> {
@@ -32,8 +36,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
   const service = new TaskService(store, { log });
   context.subscriptions.push(service, service.addServer(embedded.entry));
 
+  const ui = new TasklaneUi(context, store, service, log);
+  context.subscriptions.push(ui);
+
   log.info(`Tasklane active: ${store.size} tasks loaded from ${storage.fsPath}`);
-  return { store, service, embedded };
+  return { store, service, embedded, ui, storageDirectory: storage.fsPath };
 }
 
 export function deactivate(): void {

@@ -125,7 +125,7 @@ export class DetailPanels implements vscode.Disposable {
       log: this.log,
       coalesceMs: COALESCE_MS,
       onDidPost: (from, message) => this._onDidPostMessage.fire({ taskId: from.taskId, message }),
-      onAction: (from, action) => void this.run(from.taskId, action),
+      onAction: (from, action) => void this.run(from.taskId, action).catch((error: unknown) => this.fail(`${action.type} failed`, error)),
       onDidDispose: (from) => {
         if (this.views.get(from.taskId) === from) this.views.delete(from.taskId);
       },

@@ -25,7 +25,6 @@ const JSON_SNIFF_LIMIT = 1_000_000;
 export function toDetailState(record: TaskRecord, now: number): DetailState {
   const created = Date.parse(record.createdAt);
   const finishedAt = isTerminal(record.status) ? finishTime(record) : null;
-  const end = finishedAt !== null ? Date.parse(finishedAt) : now;
   const grantedMs = typeof record.grantedTtl === 'number' ? record.grantedTtl : null;
   const expiresAtMs = grantedMs !== null ? created + grantedMs : undefined;
   const agent = record.context.agent;
@@ -42,7 +41,7 @@ export function toDetailState(record: TaskRecord, now: number): DetailState {
     createdAt: record.createdAt,
     lastUpdatedAt: record.lastUpdatedAt,
     finishedAt,
-    durationMs: Number.isNaN(created) ? null : Math.max(0, end - created),
+    durationMs: finishedAt === null || Number.isNaN(created) ? null : Math.max(0, Date.parse(finishedAt) - created),
     ttl: {
       requestedMs: record.ttl ?? null,
       grantedMs,

@@ -5,7 +5,7 @@
  *
  * No `vscode` and no Node imports here: the webview bundle includes this file.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { TASK_STATUSES } from '../../core/taskStatus';
 import { WIRES } from '../../core/meta';
 
@@ -93,7 +93,7 @@ export const DetailStateSchema = z.strictObject({
   createdAt: isoDate,
   lastUpdatedAt: isoDate,
   finishedAt: isoDate.nullable(),
-  /** Finished: total run time. Running: run time so far at the `now` the state was built. */
+  /** Total run time once finished; null while running (the page counts it live from `createdAt`). */
   durationMs: nullableNumber,
   ttl: z.strictObject({
     requestedMs: nullableNumber,
@@ -101,6 +101,7 @@ export const DetailStateSchema = z.strictObject({
     /** The server granted unlimited retention. */
     unlimited: z.boolean(),
     expiresAt: isoDate.nullable(),
+    /** The record says so, or `expiresAt` had passed at the `now` the state was built. */
     expired: z.boolean(),
   }),
   attempt: z.number().int().positive(),

@@ -1,0 +1,95 @@
+import * as vscode from 'vscode';
+import { TASK_STATUSES, TaskStatus } from '../../core/taskStatus';
+import { CONTEXT_KEYS, ContextKeys } from '../contextKeys';
+import { STATUS_LOOK } from '../taskPresentation';
+import type { GroupBy } from '../tree/taskTreeProvider';
+import { newTask, runShellCommand } from './createCommands';
+import { answerInput } from './inputCommands';
+import {
+  archiveCompleted,
+  archiveTask,
+  cancelTask,
+  copyTaskId,
+  copyTaskJson,
+  deleteTask,
+  retryAllFailed,
+  retryTask,
+  showTaskDetails,
+  showTaskResult,
+} from './taskCommands';
+import type { UiContext } from './uiContext';
+
+/**
+ * Registers every Tasklane command. Each handler's failure is logged with its stack and told to
+ * the person in plain words, with a way to the log.
+ */
+export function registerCommands(ui: UiContext, contextKeys: ContextKeys): vscode.Disposable[] {
+  const handlers: Record<string, (...args: unknown[]) => unknown> = {
+    'tasklane.newTask': (arg) => newTask(ui, (arg as object) ?? {}),
+    'tasklane.runShellCommand': (arg) => runShellCommand(ui, arg as { command?: string }),
+    'tasklane.cancelTask': (arg) => cancelTask(ui, arg),
+    'tasklane.retryTask': (arg) => retryTask(ui, arg),
+    'tasklane.retryTaskWithEdits': (arg) => retryTask(ui, arg, true),
+    'tasklane.retryAllFailed': () => retryAllFailed(ui),
+    'tasklane.showTaskDetails': (arg) => showTaskDetails(ui, arg),
+    'tasklane.copyTaskId': (arg) => copyTaskId(ui, arg),
+    'tasklane.copyTaskJson': (arg) => copyTaskJson(ui, arg),
+    'tasklane.showTaskResult': (arg) => showTaskResult(ui, arg),
+    'tasklane.archiveTask': (arg) => archiveTask(ui, arg),
+    'tasklane.deleteTask': (arg) => deleteTask(ui, arg),
+    'tasklane.archiveCompleted': () => archiveCompleted(ui),
+    'tasklane.answerInput': (arg, answer) => answerInput(ui, arg, answer as never),
+    'tasklane.showLog': () => ui.log.show(),
+    'tasklane.refresh': () => {
+      ui.store.sweepExpired();
+      contextKeys.update();
+      ui.tree.refreshAll();
+    },
+    'tasklane.filterTasks': (arg) => filterTasks(ui, contextKeys, arg as { text?: string; statuses?: TaskStatus[] } | undefined),
+    'tasklane.clearFilter': () => {
+      ui.tree.setFilter({});
+      contextKeys.set(CONTEXT_KEYS.filtered, false);
+      ui.treeView.message = undefined;
+    },
+    'tasklane.groupByStatus': () => groupBy('status'),
+    'tasklane.groupByServer': () => groupBy('server'),
+    'tasklane.groupByTool': () => groupBy('tool'),
+    'tasklane.focusTasks': () => vscode.commands.executeCommand('tasklane.tasks.focus'),
+  };
+  return Object.entries(handlers).map(([id, handler]) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await handler(...args);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        ui.log.error(`[command] ${id} failed`, error);
+        void vscode.window.showErrorMessage(`Tasklane: ${message}`, 'Show Log').then((choice) => choice && ui.log.show());
+        return undefined;
+      }
+    }),
+  );
+}
+
+function groupBy(value: GroupBy): Thenable<void> {
+  // The setting is the single source: the tree follows it through onDidChangeConfiguration.
+  return vscode.workspace.getConfiguration('tasklane').update('tasks.groupBy', value, vscode.ConfigurationTarget.Global);
+}
+
+async function filterTasks(ui: UiContext, contextKeys: ContextKeys, given?: { text?: string; statuses?: TaskStatus[] }): Promise<void> {
+  let filter = given;
+  if (!filter) {
+    const text = await vscode.window.showInputBox({ title: 'Filter Tasks (1/2)', prompt: 'Text to look for in tool, intent, arguments, status message and tags (empty: any)', value: ui.tree.currentFilter.text ?? '' });
+    if (text === undefined) return;
+    const picked = await vscode.window.showQuickPick(
+      TASK_STATUSES.map((status) => ({ label: STATUS_LOOK[status].label, status, picked: ui.tree.currentFilter.statuses?.includes(status) ?? false })),
+      { title: 'Filter Tasks (2/2)', placeHolder: 'Only these statuses (none picked: all)', canPickMany: true },
+    );
+    if (!picked) return;
+    filter = { text, statuses: picked.map((p) => p.status) };
+  }
+  ui.tree.setFilter(filter);
+  const on = ui.tree.isFiltered;
+  contextKeys.set(CONTEXT_KEYS.filtered, on);
+  const parts = [filter.text?.trim() ? `“${filter.text.trim()}”` : '', filter.statuses?.length ? filter.statuses.map((s) => STATUS_LOOK[s].label).join(', ') : ''].filter(Boolean);
+  ui.treeView.message = on ? `Filtered by ${parts.join(' · ')}` : undefined;
+}

@@ -1,0 +1,15 @@
+import type * as vscode from 'vscode';
+import type { TaskStore } from '../../core/taskStore';
+import type { TaskService } from '../../mcp/client/taskService';
+import type { DetailPanels } from '../detail/detailPanel';
+import type { TaskTreeNode, TaskTreeProvider } from '../tree/taskTreeProvider';
+
+/** What command handlers work with. */
+export interface UiContext {
+  readonly store: TaskStore;
+  readonly service: TaskService;
+  readonly tree: TaskTreeProvider;
+  readonly treeView: vscode.TreeView<TaskTreeNode>;
+  readonly details: DetailPanels;
+  readonly log: vscode.LogOutputChannel;
+}

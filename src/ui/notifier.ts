@@ -1,0 +1,74 @@
+import * as vscode from 'vscode';
+import { Disposable } from '../core/lifecycle';
+import type { LifecycleEvent } from '../core/lifecycleEvents';
+import type { TaskStore } from '../core/taskStore';
+import { taskLabel } from './taskPresentation';
+
+export type NotificationLevel = 'all' | 'failuresAndInput' | 'none';
+
+/** How many notifications a burst may show before the rest are summed up in one. */
+const BURST_LIMIT = 3;
+const BURST_WINDOW_MS = 2000;
+
+/**
+ * Tells the user when a task completes, fails or needs input, never modally. A burst (many tasks
+ * failing at once) is summed up instead of flooding the corner of the screen.
+ */
+export class TaskNotifier extends Disposable {
+  private recent: number[] = [];
+  private suppressed = 0;
+  private summaryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Messages shown (for tests). */
+  readonly shown: string[] = [];
+
+  constructor(
+    private readonly store: TaskStore,
+    onDidLifecycle: (listener: (e: LifecycleEvent) => unknown) => vscode.Disposable,
+    private level: NotificationLevel,
+  ) {
+    super();
+    this._register(onDidLifecycle((event) => this.onEvent(event)));
+    this._register({ dispose: () => clearTimeout(this.summaryTimer) });
+  }
+
+  setLevel(level: NotificationLevel): void {
+    this.level = level;
+  }
+
+  private onEvent(event: LifecycleEvent): void {
+    if (event.type !== 'statusChanged' || this.level === 'none') return;
+    const record = this.store.get(event.id);
+    if (!record) return;
+    const name = taskLabel(record);
+    if (event.to === 'failed') this.notify('error', `Task failed: ${name}${record.statusMessage ? ` — ${record.statusMessage}` : ''}`, record.id, ['Show', 'Retry']);
+    else if (event.to === 'input_required') this.notify('warning', `Task needs your input: ${name}`, record.id, ['Answer', 'Show']);
+    else if (event.to === 'completed' && this.level === 'all') this.notify('info', `Task completed: ${name}`, record.id, ['Show']);
+  }
+
+  private notify(kind: 'info' | 'warning' | 'error', message: string, id: string, actions: string[]): void {
+    const now = Date.now();
+    this.recent = this.recent.filter((at) => now - at < BURST_WINDOW_MS);
+    if (this.recent.length >= BURST_LIMIT) {
+      this.suppressed++;
+      this.summaryTimer ??= setTimeout(() => this.summarize(), BURST_WINDOW_MS);
+      return;
+    }
+    this.recent.push(now);
+    this.shown.push(message);
+    const show = kind === 'error' ? vscode.window.showErrorMessage : kind === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    void show(message, ...actions).then((choice) => {
+      if (choice === 'Show') void vscode.commands.executeCommand('tasklane.showTaskDetails', { id });
+      else if (choice === 'Retry') void vscode.commands.executeCommand('tasklane.retryTask', { id });
+      else if (choice === 'Answer') void vscode.commands.executeCommand('tasklane.answerInput', { id });
+    });
+  }
+
+  private summarize(): void {
+    this.summaryTimer = undefined;
+    if (this.suppressed === 0) return;
+    const message = `${this.suppressed} more task update${this.suppressed === 1 ? '' : 's'} — see the Tasks view.`;
+    this.suppressed = 0;
+    this.shown.push(message);
+    void vscode.window.showInformationMessage(message, 'Show Tasks').then((choice) => choice && vscode.commands.executeCommand('tasklane.focusTasks'));
+  }
+}

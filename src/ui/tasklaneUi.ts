@@ -1,0 +1,64 @@
+import * as vscode from 'vscode';
+import { ChangeCoalescer } from '../core/changeCoalescer';
+import { Disposable } from '../core/lifecycle';
+import type { TaskStore } from '../core/taskStore';
+import type { TaskService } from '../mcp/client/taskService';
+import { registerCommands } from './commands/registerCommands';
+import { setting } from './config';
+import { ContextKeys } from './contextKeys';
+import { DetailPanels } from './detail/detailPanel';
+import { TaskNotifier } from './notifier';
+import { TaskStatusBar } from './statusBar';
+import { needsAttention } from './taskPresentation';
+import { ServersTreeProvider } from './tree/serversTreeProvider';
+import { TaskTreeNode, TaskTreeProvider } from './tree/taskTreeProvider';
+
+/** How long bursts of task events are gathered before views refresh. */
+export const UI_COALESCE_MS = 100;
+
+/**
+ * Everything the person sees: the Tasks and Servers views, the status bar item, notifications,
+ * detail panels and commands. All of it is driven by one coalesced stream of store changes.
+ */
+export class TasklaneUi extends Disposable {
+  readonly changes: ChangeCoalescer;
+  readonly tree: TaskTreeProvider;
+  readonly treeView: vscode.TreeView<TaskTreeNode>;
+  readonly statusBar: TaskStatusBar;
+  readonly notifier: TaskNotifier;
+  readonly details: DetailPanels;
+  readonly contextKeys: ContextKeys;
+
+  constructor(context: vscode.ExtensionContext, store: TaskStore, service: TaskService, log: vscode.LogOutputChannel) {
+    super();
+    this.changes = this._register(new ChangeCoalescer(store.onDidLifecycle, UI_COALESCE_MS));
+    const onDidChangeTasks = this.changes.onDidChange;
+    const serverName = (id: string) => service.getServer(id)?.name ?? id;
+
+    this.tree = this._register(new TaskTreeProvider(store, onDidChangeTasks, setting('tasklane.tasks.groupBy'), setting('tasklane.tasks.showArchived'), serverName));
+    this.treeView = this._register(vscode.window.createTreeView('tasklane.tasks', { treeDataProvider: this.tree, showCollapseAll: true }));
+    this._register(vscode.window.createTreeView('tasklane.servers', { treeDataProvider: this._register(new ServersTreeProvider(service)) }));
+    this.statusBar = this._register(new TaskStatusBar(store, onDidChangeTasks, setting('tasklane.statusBar.visibility')));
+    this.notifier = this._register(new TaskNotifier(store, store.onDidLifecycle, setting('tasklane.notifications')));
+    this.contextKeys = this._register(new ContextKeys(store, onDidChangeTasks));
+    this.details = this._register(new DetailPanels(context, store, log));
+
+    const updateBadge = () => {
+      const count = store.all().filter(needsAttention).length;
+      this.treeView.badge = count ? { value: count, tooltip: `${count} task${count === 1 ? '' : 's'} need${count === 1 ? 's' : ''} attention` } : undefined;
+    };
+    this._register(onDidChangeTasks(updateBadge));
+    updateBadge();
+
+    for (const command of registerCommands({ store, service, tree: this.tree, treeView: this.treeView, details: this.details, log }, this.contextKeys)) this._register(command);
+
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('tasklane.tasks.groupBy')) this.tree.setGroupBy(setting('tasklane.tasks.groupBy'));
+        if (event.affectsConfiguration('tasklane.tasks.showArchived')) this.tree.setShowArchived(setting('tasklane.tasks.showArchived'));
+        if (event.affectsConfiguration('tasklane.statusBar.visibility')) this.statusBar.setVisibility(setting('tasklane.statusBar.visibility'));
+        if (event.affectsConfiguration('tasklane.notifications')) this.notifier.setLevel(setting('tasklane.notifications'));
+      }),
+    );
+  }
+}

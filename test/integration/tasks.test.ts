@@ -1,0 +1,170 @@
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { TasklaneApi } from '../../src/extension';
+import type { TaskRecord } from '../../src/core/taskRecord';
+import { TaskStore } from '../../src/core/taskStore';
+import type { HostToWebview } from '../../src/ui/detail/protocol';
+import type { TaskTreeNode } from '../../src/ui/tree/taskTreeProvider';
+
+async function api(): Promise<TasklaneApi> {
+  const extension = vscode.extensions.getExtension<TasklaneApi>('tasklane.tasklane');
+  assert.ok(extension, 'the extension is installed');
+  return extension.activate();
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+function statusOf(tasklane: TasklaneApi, id: string, status: TaskRecord['status']): () => TaskRecord | undefined {
+  return () => {
+    const record = tasklane.store.get(id);
+    return record?.status === status ? record : undefined;
+  };
+}
+
+/** The labels the Tasks view shows: group → task labels, read through the real TreeDataProvider. */
+function treeSnapshot(tasklane: TasklaneApi): Map<string, string[]> {
+  const { tree } = tasklane.ui;
+  const snapshot = new Map<string, string[]>();
+  for (const group of tree.getChildren()) {
+    const label = String(tree.getTreeItem(group).label);
+    snapshot.set(label, tree.getChildren(group).map((node: TaskTreeNode) => String(tree.getTreeItem(node).label)));
+  }
+  return snapshot;
+}
+
+describe('Tasklane in a real VS Code host', function () {
+  this.timeout(60_000);
+  let tasklane: TasklaneApi;
+
+  before(async () => {
+    tasklane = await api();
+    // Retrying a shell command asks first (it is destructive); the suite answers for the person.
+    await vscode.workspace.getConfiguration('tasklane').update('retry.confirmUnsafe', false, vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration('tasklane').update('statusBar.visibility', 'always', vscode.ConfigurationTarget.Global);
+  });
+
+  it('registers its commands and views', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    for (const id of ['tasklane.newTask', 'tasklane.runShellCommand', 'tasklane.cancelTask', 'tasklane.retryTask', 'tasklane.retryAllFailed', 'tasklane.showTaskDetails', 'tasklane.copyTaskId', 'tasklane.archiveCompleted', 'tasklane.answerInput', 'tasklane.showLog', 'tasklane.refresh']) {
+      assert.ok(commands.includes(id), `${id} is registered`);
+    }
+    assert.deepStrictEqual(
+      tasklane.service.listServers().map((s) => s.id),
+      ['tasklane'],
+    );
+  });
+
+  it('runs a shell command as a task, shows it completed in the tree and the status bar', async () => {
+    const record: TaskRecord = await vscode.commands.executeCommand('tasklane.runShellCommand', { command: 'echo integration-hello' });
+    assert.ok(record?.id, 'the command returns the new task');
+    const done = await waitFor('completion', statusOf(tasklane, record.id, 'completed'));
+    assert.match(done.output ?? '', /integration-hello/);
+    tasklane.ui.changes.flush();
+    const snapshot = treeSnapshot(tasklane);
+    assert.ok(snapshot.get('Completed')?.includes('echo integration-hello'), `tree: ${JSON.stringify([...snapshot])}`);
+    const item = tasklane.ui.tree.getTreeItem(tasklane.ui.tree.nodeFor(record.id)!);
+    assert.strictEqual(item.id, record.id);
+    assert.match(String(item.contextValue), /^task:completed:finished$/);
+    assert.strictEqual((item.iconPath as vscode.ThemeIcon).id, 'pass');
+  });
+
+  it('fails, then retries from the command as a linked attempt', async () => {
+    const failing: TaskRecord = await vscode.commands.executeCommand('tasklane.runShellCommand', { command: 'echo broken >&2; exit 4' });
+    const failed = await waitFor('failure', statusOf(tasklane, failing.id, 'failed'));
+    assert.strictEqual(failed.statusMessage, 'Exited with code 4');
+    tasklane.ui.changes.flush();
+    assert.match(tasklane.ui.statusBar.text, /\$\(error\) \d+/);
+    assert.ok((tasklane.ui.treeView.badge?.value ?? 0) >= 1, 'the view badge counts the failure');
+    const retry: TaskRecord = await vscode.commands.executeCommand('tasklane.retryTask', { id: failing.id });
+    assert.strictEqual(retry.retryOf, failing.id);
+    assert.strictEqual(retry.attempt, 2);
+    assert.strictEqual(tasklane.store.get(failing.id)?.retriedAs, retry.id);
+    await waitFor('the retry to fail the same way', statusOf(tasklane, retry.id, 'failed'));
+  });
+
+  it('cancels a running task from the command, killing its work', async () => {
+    const running: TaskRecord = await vscode.commands.executeCommand('tasklane.runShellCommand', { command: 'sleep 30' });
+    await waitFor('it to run', statusOf(tasklane, running.id, 'working'));
+    tasklane.ui.changes.flush();
+    assert.match(tasklane.ui.statusBar.text, /\$\(sync~spin\) \d+/);
+    const cancelled: TaskRecord = await vscode.commands.executeCommand('tasklane.cancelTask', { id: running.id });
+    assert.strictEqual(cancelled.status, 'cancelled');
+    const item = tasklane.ui.tree.getTreeItem(tasklane.ui.tree.nodeFor(running.id)!);
+    assert.match(String(item.contextValue), /:retryable/);
+  });
+
+  it('shows a question as needing input and sends the answer', async () => {
+    const asking: TaskRecord = await vscode.commands.executeCommand('tasklane.newTask', { serverId: 'tasklane', tool: 'ask', arguments: { question: 'Ship it?' }, intent: 'Ask before shipping' });
+    const waiting = await waitFor('the question', () => {
+      const record = tasklane.store.get(asking.id);
+      return record?.status === 'input_required' && record.pendingInput.length ? record : undefined;
+    });
+    tasklane.ui.changes.flush();
+    assert.ok(treeSnapshot(tasklane).get('Needs input')?.includes('Ask before shipping'));
+    assert.match(tasklane.ui.statusBar.text, /\$\(question\) 1/);
+    assert.strictEqual(waiting.pendingInput[0].params.message, 'Ship it?');
+    const answered = await vscode.commands.executeCommand('tasklane.answerInput', { id: asking.id }, { action: 'accept', content: { answer: 'yes' } });
+    assert.strictEqual(answered, true);
+    const done = await waitFor('completion', statusOf(tasklane, asking.id, 'completed'));
+    assert.deepStrictEqual((done.result as { content: unknown[] }).content, [{ type: 'text', text: 'yes' }]);
+  });
+
+  it('opens the detail panel and keeps it current through the message protocol', async () => {
+    const messages: HostToWebview[] = [];
+    const record: TaskRecord = await vscode.commands.executeCommand('tasklane.runShellCommand', { command: 'echo one; sleep 1; echo two' });
+    const subscription = tasklane.ui.details.onDidPostMessage((event) => {
+      if (event.taskId === record.id) messages.push(event.message);
+    });
+    try {
+      await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: record.id });
+      assert.deepStrictEqual(tasklane.ui.details.openTaskIds(), [record.id]);
+      await waitFor('the full state after the ready handshake', () => messages.find((m) => m.type === 'state'));
+      await waitFor('completion', statusOf(tasklane, record.id, 'completed'));
+      await waitFor('the completed status to reach the page', () => messages.some((m) => JSON.stringify(m).includes('"completed"')));
+      assert.ok(messages.some((m) => JSON.stringify(m).includes('two')), 'live output reached the page');
+    } finally {
+      subscription.dispose();
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+  });
+
+  it('copies a task id through the real clipboard', async () => {
+    const record = tasklane.store.all()[0];
+    await vscode.commands.executeCommand('tasklane.copyTaskId', { id: record.id });
+    assert.strictEqual(await vscode.env.clipboard.readText(), record.taskId ?? record.id);
+  });
+
+  it('keeps every task on disk: a fresh store on the same folder sees what the window sees', async () => {
+    tasklane.store.flush();
+    const storage = tasklane.storageDirectory;
+    const reopened = new TaskStore({ directory: storage });
+    try {
+      const now = tasklane.store.all().map((r) => [r.id, r.status, r.output ?? '', r.retriedAs ?? ''].join('|'));
+      const again = reopened.all().map((r) => [r.id, r.status, r.output ?? '', r.retriedAs ?? ''].join('|'));
+      assert.deepStrictEqual(again, now);
+      assert.ok(now.length >= 5);
+    } finally {
+      // Reading is enough; close without writing.
+      reopened.dispose();
+    }
+  });
+
+  it('archives completed tasks and groups by tool on request', async () => {
+    const archived: number = await vscode.commands.executeCommand('tasklane.archiveCompleted');
+    assert.ok(archived >= 1);
+    tasklane.ui.changes.flush();
+    assert.strictEqual(treeSnapshot(tasklane).get('Completed'), undefined);
+    await vscode.commands.executeCommand('tasklane.groupByTool');
+    await waitFor('grouping by tool', () => treeSnapshot(tasklane).has('run_command'));
+    await vscode.commands.executeCommand('tasklane.groupByStatus');
+    await waitFor('grouping by status', () => treeSnapshot(tasklane).has('Failed'));
+  });
+});
