@@ -88,6 +88,15 @@ describe('Tasklane in a real VS Code host', function () {
     assert.strictEqual(retry.attempt, 2);
     assert.strictEqual(tasklane.store.get(failing.id)?.retriedAs, retry.id);
     await waitFor('the retry to fail the same way', statusOf(tasklane, retry.id, 'failed'));
+    tasklane.ui.changes.flush();
+    // The chain shows once, as its latest attempt, with the first attempt under it.
+    const { tree } = tasklane.ui;
+    const head = tree.nodeFor(retry.id)!;
+    assert.strictEqual(tree.getTreeItem(head).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
+    assert.deepStrictEqual(tree.getChildren(head).map((n) => (n.kind === 'task' ? n.id : n.key)), [failing.id]);
+    assert.strictEqual(tree.getParent(tree.nodeFor(failing.id)!), head);
+    const failedGroup = tree.getChildren().find((g) => String(tree.getTreeItem(g).label) === 'Failed')!;
+    assert.ok(!tree.getChildren(failedGroup).some((n) => n.kind === 'task' && n.id === failing.id), 'the first attempt is not listed twice');
   });
 
   it('cancels a running task from the command, killing its work', async () => {

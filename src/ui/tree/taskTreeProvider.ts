@@ -91,7 +91,9 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
     if (node.kind === 'group') return this.groupItem(node);
     const record = this.store.get(node.id);
     if (!record) return new vscode.TreeItem('(removed)');
-    const item = new vscode.TreeItem(taskLabel(record), vscode.TreeItemCollapsibleState.None);
+    // The latest attempt stands for its chain; earlier attempts sit under it.
+    const hasEarlier = Boolean(record.retryOf && this.store.get(record.retryOf)) && !record.retriedAs;
+    const item = new vscode.TreeItem(taskLabel(record), hasEarlier ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = record.id;
     item.description = taskDescription(record);
     item.iconPath = statusIcon(record.status);
@@ -105,7 +107,7 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
   getChildren(node?: TaskTreeNode): TaskTreeNode[] {
     try {
       if (!node) return this.groupKeys().map((key) => this.groupNode(key));
-      if (node.kind === 'task') return [];
+      if (node.kind === 'task') return this.earlierAttempts(node.id).map((record) => this.taskNode(record.id));
       return this.visible()
         .filter((record) => this.groupOf(record) === node.key)
         .map((record) => this.taskNode(record.id));
@@ -118,13 +120,47 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
   getParent(node: TaskTreeNode): TaskTreeNode | undefined {
     if (node.kind === 'group') return undefined;
     const record = this.store.get(node.id);
-    return record ? this.groupNode(this.groupOf(record)) : undefined;
+    if (!record) return undefined;
+    if (record.retriedAs) {
+      const latest = this.latestAttempt(record);
+      return latest.id === record.id ? undefined : this.taskNode(latest.id);
+    }
+    return this.groupNode(this.groupOf(record));
+  }
+
+  /** The attempts before this one, newest first. */
+  private earlierAttempts(id: string): TaskRecord[] {
+    const chain: TaskRecord[] = [];
+    const seen = new Set([id]);
+    let previous = this.store.get(id)?.retryOf;
+    while (previous && !seen.has(previous)) {
+      seen.add(previous);
+      const record = this.store.get(previous);
+      if (!record) break;
+      chain.push(record);
+      previous = record.retryOf;
+    }
+    return chain;
+  }
+
+  private latestAttempt(record: TaskRecord): TaskRecord {
+    let latest = record;
+    const seen = new Set<string>();
+    while (latest.retriedAs && !seen.has(latest.id)) {
+      seen.add(latest.id);
+      const next = this.store.get(latest.retriedAs);
+      if (!next) break;
+      latest = next;
+    }
+    return latest;
   }
 
   /** The node of a task, for `TreeView.reveal`. */
   nodeFor(id: string): TaskNode | undefined {
     const record = this.store.get(id);
-    return record && this.isVisible(record) ? this.taskNode(id) : undefined;
+    if (!record) return undefined;
+    const latest = this.latestAttempt(record);
+    return this.isVisible(latest) ? this.taskNode(id) : undefined;
   }
 
   private onChanges(changes: TaskChanges): void {
@@ -138,6 +174,13 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
       const now = this.shownIn.get(id);
       if (was === now && now !== undefined && changes.updated.has(id)) {
         dirty.add(this.taskNode(id));
+        continue;
+      }
+      if (was === undefined && now === undefined) {
+        // An earlier attempt changed: redraw the attempt that shows it.
+        const record = this.store.get(id);
+        const head = record && this.latestAttempt(record);
+        if (head && this.shownIn.has(head.id)) dirty.add(this.taskNode(head.id));
         continue;
       }
       // Membership changed: the groups' children (and counts) change.
@@ -167,6 +210,7 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
   }
 
   private isVisible(record: TaskRecord): boolean {
+    if (record.retriedAs && this.store.get(record.retriedAs)) return false;
     if (record.archived && !this.showArchived) return false;
     const statuses = this.filter.statuses;
     if (statuses?.length && !statuses.includes(record.status)) return false;

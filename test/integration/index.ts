@@ -1,0 +1,34 @@
+// Entry of the integration suite: VS Code's extension host calls run() (extensionTestsPath points
+// at the compiled folder, out/test/integration). Used by both launchers:
+// scripts/test-integration.mjs (offline, code-server) and test/integration/electron.mjs (@vscode/test-electron).
+import * as fs from 'fs';
+import * as path from 'path';
+
+// mocha 12 ships as ESM (index.js re-exports lib/mocha.cjs); require() of it returns a namespace
+// whose default is the Mocha class, while mocha <= 11 returns the class itself. Accept both.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const mochaModule = require('mocha') as typeof import('mocha') & { default?: typeof import('mocha') };
+const Mocha = mochaModule.default ?? mochaModule;
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
+  const files = fs.readdirSync(__dirname).filter(f => f.endsWith('.test.js')).sort();
+  for (const f of files) mocha.addFile(path.join(__dirname, f));
+
+  return new Promise((resolve, reject) => {
+    try {
+      const runner = mocha.run(failures => {
+        const passed = runner.stats?.passes ?? 0;
+        const failed = runner.stats?.failures ?? failures;
+        console.log(`INTEGRATION_RESULT passed=${passed} failed=${failed}`);
+        if (failures > 0) reject(new Error(`${failures} integration test(s) failed.`));
+        else resolve();
+      });
+    } catch (err) {
+      // A test file that fails to load (syntax error, missing module) lands here.
+      console.error(err);
+      console.log(`INTEGRATION_RESULT passed=0 failed=${Math.max(1, files.length)}`);
+      reject(err);
+    }
+  });
+}

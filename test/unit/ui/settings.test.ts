@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { SETTINGS, manifestProperties } from '../../../src/ui/settings';
+
+describe('settings', () => {
+  const manifest = JSON.parse(fs.readFileSync('package.json', 'utf8'));
+  const declared = manifest.contributes.configuration.properties as Record<string, { default: unknown; type: string; description: string }>;
+
+  it('package.json declares exactly the settings the code reads, with the same defaults', () => {
+    assert.deepEqual(Object.keys(declared).sort(), Object.keys(SETTINGS).sort());
+    for (const [key, setting] of Object.entries(SETTINGS)) {
+      assert.deepEqual(declared[key].default, setting.default, `${key} default`);
+    }
+  });
+
+  it('package.json matches what scripts/sync-settings.mjs would write', () => {
+    assert.deepEqual(declared, manifestProperties());
+  });
+
+  it('every setting has a description and a type that fits its default', () => {
+    for (const [key, setting] of Object.entries(declared)) {
+      assert.ok(setting.description.length > 20, `${key} has a real description`);
+      assert.equal(setting.type, typeof setting.default, `${key} type`);
+    }
+  });
+});
+
+describe('package.json manifest', () => {
+  const manifest = JSON.parse(fs.readFileSync('package.json', 'utf8'));
+  const commands = new Set((manifest.contributes.commands as { command: string }[]).map((c) => c.command));
+
+  it('every menu entry names a declared command', () => {
+    for (const [menu, entries] of Object.entries(manifest.contributes.menus as Record<string, { command: string }[]>)) {
+      for (const entry of entries) assert.ok(commands.has(entry.command), `${menu} → ${entry.command}`);
+    }
+  });
+
+  it('every command is in the Tasklane category', () => {
+    for (const command of manifest.contributes.commands as { category: string; command: string }[]) assert.equal(command.category, 'Tasklane', command.command);
+  });
+
+  it('targets no newer VS Code than the one the tests run in', () => {
+    assert.equal(manifest.engines.vscode, '^1.138.0');
+    assert.match(manifest.devDependencies['@types/vscode'], /^\^?1\.138\./);
+  });
+});
