@@ -22,6 +22,7 @@ const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...common, entryPoints: ['src/mcp/server/cli.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env node' } },
   { ...common, entryPoints: ['src/mcp/demo.ts'], outfile: 'dist/demo.js' },
+  { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['media/detail.ts'], outfile: 'dist/webview.js' },
 ];
 
 if (watch) {

@@ -13,7 +13,9 @@ import type { UiContext } from './uiContext';
 export async function answerInput(ui: UiContext, arg?: unknown, given?: InputAnswer): Promise<boolean> {
   const record = await resolveTask(ui.store, arg, { applies: (r) => r.pendingInput.length > 0, placeHolder: 'Answer which task?', none: 'No task is waiting for input.' });
   if (!record) return false;
-  const question = record.pendingInput[0];
+  // The detail panel names the question it answers; elsewhere the oldest open one is asked.
+  const key = typeof (arg as { key?: unknown } | undefined)?.key === 'string' ? (arg as { key: string }).key : undefined;
+  const question = record.pendingInput.find((p) => p.key === key) ?? record.pendingInput[0];
   if (!question) {
     void vscode.window.showInformationMessage('This task is not waiting for input any more.');
     return false;

@@ -76,8 +76,13 @@ export class DetailView implements vscode.Disposable {
       this.markGone();
       return;
     }
-    if (event.type === 'created') this.gone = false;
     if (event.type !== 'output') this.updateTitle();
+    if (event.type === 'created' && this.gone) {
+      // The same id came back (e.g. an import): the page starts over from the whole state.
+      this.gone = false;
+      if (this.ready) this.onReady();
+      return;
+    }
     // Before `ready` there is nothing to patch: the page gets the whole state when it is ready.
     if (!this.ready || this.gone) return;
     if (event.type === 'output') this.chunks.push(event.chunk);

@@ -1,0 +1,263 @@
+// The detail page: built once, then patched in place. A message changes only the parts of the
+// page its keys feed, so scroll positions, focus and open folds survive updates.
+import { formatCountdown, formatDuration, tailOf } from '../src/ui/detail/format';
+import { OUTPUT_LIMIT_CHARS, type DetailCommand, type DetailState, type DetailStatePatch, type WebviewToHost } from '../src/ui/detail/protocol';
+import { Folds, button, h, time } from './detailDom';
+import { icon, type IconName } from './detailIcons';
+import { InputList, OutputView, TimelineTable, renderMetadata, renderOutcome } from './detailSections';
+
+type Key = keyof DetailState;
+
+const HEADER_KEYS: readonly Key[] = ['status', 'statusLabel', 'statusMessage', 'tool', 'intent', 'id', 'taskId', 'wire', 'serverId', 'createdAt', 'lastUpdatedAt', 'finishedAt', 'durationMs', 'ttl', 'archivedAt'];
+const LINK_KEYS: readonly Key[] = ['attempt', 'retryOf', 'retriedAs', 'parentId'];
+const METADATA_KEYS: readonly Key[] = ['arguments', 'expectedOutputs', 'context', 'priority', 'resourceLimits', 'scheduling', 'tags', 'meta', 'pollIntervalMs', 'ttl'];
+
+/** Working shows a CSS spinner instead. */
+const STATUS_ICONS: Record<DetailState['status'], IconName | null> = {
+  working: null,
+  input_required: 'question',
+  completed: 'check',
+  failed: 'cross',
+  cancelled: 'slash',
+};
+
+/** A `<dt>`/`<dd>` pair in a wrapper that can be hidden. */
+function fact(list: HTMLElement, label: string): { row: HTMLElement; value: HTMLElement } {
+  const value = h('dd');
+  const row = h('div', { className: 'fact' }, h('dt', { text: label }), value);
+  list.append(row);
+  return { row, value };
+}
+
+function setText(element: HTMLElement, text: string): void {
+  if (element.textContent !== text) element.textContent = text;
+}
+
+function section(id: string, title: string, ...content: Node[]): HTMLElement {
+  return h('section', { className: `section section-${id}`, attrs: { 'aria-labelledby': `h-${id}` } }, h('h2', { text: title, attrs: { id: `h-${id}` } }), ...content);
+}
+
+export class DetailPage {
+  private state: DetailState | undefined;
+  private gone = false;
+
+  private readonly badge = h('span', { className: 'status-badge' });
+  private readonly badgeGlyph = h('span', { className: 'status-glyph', attrs: { 'aria-hidden': 'true' } });
+  private readonly badgeLabel = h('span');
+  private readonly tool = h('h1', { className: 'tool' });
+  private readonly wire = h('span', { className: 'pill', attrs: { title: 'Task wire' } });
+  private readonly archived = h('span', { className: 'pill', text: 'Archived', hidden: true });
+  private readonly intent = h('p', { className: 'intent prewrap' });
+  private readonly statusMessage = h('p', { className: 'status-message prewrap' });
+  private readonly facts = h('dl', { className: 'facts' });
+  private readonly idFact = fact(this.facts, 'Task ID');
+  private readonly serverTaskFact = fact(this.facts, 'Server task ID');
+  private readonly serverFact = fact(this.facts, 'Server');
+  private readonly createdFact = fact(this.facts, 'Created');
+  private readonly updatedFact = fact(this.facts, 'Updated');
+  private readonly finishedFact = fact(this.facts, 'Finished');
+  private readonly durationFact = fact(this.facts, 'Duration');
+  private readonly ttlFact = fact(this.facts, 'Expires');
+  private readonly attemptFact = fact(this.facts, 'Attempt');
+  private readonly parentFact = fact(this.facts, 'Parent task');
+  private readonly announcer = h('div', { className: 'sr-only', attrs: { role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' } });
+  private readonly goneBanner = h('div', { className: 'banner', hidden: true, text: 'This task was deleted. The page shows its last known state.' });
+  private readonly buttons = new Map<DetailCommand, HTMLButtonElement>();
+  private readonly inputSection: HTMLElement;
+  private readonly inputs: InputList;
+  private readonly resultHeading = h('h2', { text: 'Result', attrs: { id: 'h-result' } });
+  private readonly resultBody = h('div');
+  private readonly output: OutputView;
+  private readonly timeline: TimelineTable;
+  private readonly metadataBody = h('div');
+
+  constructor(
+    root: HTMLElement,
+    private readonly post: (message: WebviewToHost) => void,
+    private readonly folds: Folds,
+  ) {
+    const actions = h('div', { className: 'actions', attrs: { role: 'group', 'aria-label': 'Task actions' } });
+    const add = (command: DetailCommand, label: string, iconName: IconName, className?: string) => {
+      const element = button(label, () => this.post({ type: 'command', command }), { icon: iconName, className });
+      this.buttons.set(command, element);
+      actions.append(element);
+    };
+    add('cancel', 'Cancel', 'stop', 'primary');
+    add('retry', 'Retry', 'retry', 'primary');
+    add('retryWithEdits', 'Retry with Edits…', 'edit');
+    add('copyId', 'Copy ID', 'copy');
+    add('copyJson', 'Copy JSON', 'json');
+    add('exportJson', 'Export JSON…', 'export');
+    add('showLog', 'Show Log', 'log');
+
+    const inputList = h('ul', { className: 'inputs', attrs: { role: 'list' } });
+    this.inputs = new InputList(inputList, (key) => this.post({ type: 'command', command: 'answerInput', key }));
+    this.inputSection = section('input', 'Waiting for Input', inputList);
+    this.inputSection.hidden = true;
+
+    const pre = h('pre', { className: 'output', hidden: true, attrs: { tabindex: '0', 'aria-label': 'Live output' } });
+    const noOutput = h('p', { className: 'muted', text: 'No output.' });
+    this.output = new OutputView(pre, noOutput);
+
+    const rows = h('tbody');
+    this.timeline = new TimelineTable(rows);
+    const table = h(
+      'table',
+      { className: 'timeline' },
+      h('thead', {}, h('tr', {}, h('th', { text: 'Time', attrs: { scope: 'col' } }), h('th', { text: 'Status', attrs: { scope: 'col' } }), h('th', { text: 'Message', attrs: { scope: 'col' } }))),
+      rows,
+    );
+
+    root.replaceChildren(
+      h(
+        'header',
+        { className: 'header' },
+        h('div', { className: 'title-row' }, this.badge, this.tool, this.wire, this.archived),
+        this.intent,
+        this.statusMessage,
+        this.facts,
+      ),
+      this.goneBanner,
+      actions,
+      this.announcer,
+      this.inputSection,
+      h('section', { className: 'section section-result', attrs: { 'aria-labelledby': 'h-result' } }, this.resultHeading, this.resultBody),
+      section('output', 'Output', noOutput, pre),
+      section('timeline', 'Timeline', h('div', { className: 'scroll', attrs: { tabindex: '0', role: 'region', 'aria-label': 'Timeline entries' } }, table)),
+      section('metadata', 'Details', this.metadataBody),
+    );
+    this.badge.append(this.badgeGlyph, this.badgeLabel);
+  }
+
+  get taskId(): string | undefined {
+    return this.state?.id;
+  }
+
+  /** The whole state: after every `ready`, including reloads. */
+  show(state: DetailState): void {
+    const previous = this.state;
+    this.state = state;
+    this.gone = false;
+    this.goneBanner.hidden = true;
+    this.render(previous, state, new Set(Object.keys(state) as Key[]));
+  }
+
+  patch(patch: DetailStatePatch): void {
+    const previous = this.state;
+    if (!previous) return;
+    const next: DetailState = { ...previous, ...patch };
+    this.state = next;
+    this.render(previous, next, new Set(Object.keys(patch) as Key[]));
+  }
+
+  appendOutput(chunk: string): void {
+    if (!this.state) return;
+    this.state = { ...this.state, output: tailOf(this.state.output + chunk, OUTPUT_LIMIT_CHARS) };
+    this.output.append(chunk);
+  }
+
+  markGone(): void {
+    if (this.gone) return;
+    this.gone = true;
+    this.goneBanner.hidden = false;
+    this.announce('This task was deleted.');
+    if (this.state) this.renderActions(this.state);
+  }
+
+  /** Once a second: the TTL countdown and a running task's duration. */
+  tick(now: number): void {
+    const state = this.state;
+    if (!state) return;
+    const created = Date.parse(state.createdAt);
+    setText(this.durationFact.value, state.durationMs !== null ? formatDuration(state.durationMs) : Number.isNaN(created) ? '—' : `${formatDuration(now - created)} so far`);
+    const { ttl } = state;
+    const expiresAt = ttl.expiresAt ? Date.parse(ttl.expiresAt) : NaN;
+    let text: string;
+    if (ttl.unlimited) text = 'Never (unlimited retention)';
+    else if (ttl.expired || expiresAt <= now) text = 'Expired: the server may have deleted it';
+    else if (!Number.isNaN(expiresAt)) text = `in ${formatCountdown(expiresAt - now)}`;
+    else text = '';
+    setText(this.ttlFact.value, text);
+    // Nothing to count down to when the server granted no TTL (or has not answered yet).
+    this.ttlFact.row.hidden = !ttl.unlimited && !ttl.expired && ttl.expiresAt === null;
+    if (ttl.expiresAt) this.ttlFact.value.title = ttl.expiresAt;
+  }
+
+  private render(previous: DetailState | undefined, next: DetailState, changed: ReadonlySet<Key>): void {
+    const touches = (keys: readonly Key[]) => keys.some((key) => changed.has(key));
+    if (touches(HEADER_KEYS)) this.renderHeader(next);
+    if (touches(LINK_KEYS)) this.renderLinks(next);
+    if (changed.has('actions')) this.renderActions(next);
+    if (changed.has('pendingInput') || changed.has('actions')) {
+      this.inputSection.hidden = next.pendingInput.length === 0;
+      this.inputs.update(next.pendingInput, next.actions.answer && !this.gone);
+    }
+    if (changed.has('outcome') || changed.has('finishedAt')) {
+      setText(this.resultHeading, next.outcome.kind === 'error' ? 'Error' : 'Result');
+      this.resultBody.replaceChildren(renderOutcome(next, this.folds));
+    }
+    if (changed.has('output')) this.output.set(next.output);
+    if (changed.has('timeline')) this.timeline.update(next.timeline);
+    if (touches(METADATA_KEYS)) this.metadataBody.replaceChildren(renderMetadata(next, this.folds));
+    if (previous && previous.id === next.id && previous.status !== next.status) {
+      this.announce(`Status: ${next.statusLabel}${next.statusMessage ? `. ${next.statusMessage}` : ''}`);
+    }
+    this.tick(Date.now());
+  }
+
+  private renderHeader(state: DetailState): void {
+    this.badge.className = `status-badge status-${state.status}`;
+    this.badge.setAttribute('aria-label', `Status: ${state.statusLabel}`);
+    const statusIcon = STATUS_ICONS[state.status];
+    this.badgeGlyph.replaceChildren(...(statusIcon ? [icon(statusIcon)] : []));
+    setText(this.badgeLabel, state.statusLabel);
+    setText(this.tool, state.tool);
+    document.title = `${state.tool} · ${state.statusLabel}`;
+    setText(this.wire, state.wire ?? 'local');
+    this.wire.hidden = state.wire === null;
+    this.archived.hidden = state.archivedAt === null;
+    setText(this.intent, state.intent ?? '');
+    this.intent.hidden = !state.intent;
+    setText(this.statusMessage, state.statusMessage ?? '');
+    this.statusMessage.hidden = !state.statusMessage;
+    this.idFact.value.replaceChildren(h('code', { text: state.id }));
+    this.serverTaskFact.row.hidden = state.taskId === null;
+    this.serverTaskFact.value.replaceChildren(h('code', { text: state.taskId ?? '' }));
+    setText(this.serverFact.value, state.serverId);
+    this.createdFact.value.replaceChildren(time(state.createdAt));
+    this.updatedFact.value.replaceChildren(time(state.lastUpdatedAt));
+    this.finishedFact.row.hidden = state.finishedAt === null;
+    this.finishedFact.value.replaceChildren(time(state.finishedAt));
+  }
+
+  private renderLinks(state: DetailState): void {
+    const link = (id: string, label: string) =>
+      button(id.length > 12 ? `${id.slice(0, 8)}…` : id, () => this.post({ type: 'showTask', id }), { className: 'link', ariaLabel: `${label} ${id}` });
+    this.attemptFact.value.replaceChildren(
+      String(state.attempt),
+      ...(state.retryOf ? [' · retry of ', link(state.retryOf, 'Show the task this retried:')] : []),
+      ...(state.retriedAs ? [' · retried as ', link(state.retriedAs, 'Show the retry of this task:')] : []),
+    );
+    this.parentFact.row.hidden = state.parentId === null;
+    this.parentFact.value.replaceChildren(...(state.parentId ? [link(state.parentId, 'Show the parent task:')] : []));
+  }
+
+  private renderActions(state: DetailState): void {
+    const focused = document.activeElement;
+    const visible: Partial<Record<DetailCommand, boolean>> = { cancel: state.actions.cancel, retry: state.actions.retry, retryWithEdits: state.actions.retry };
+    for (const [command, element] of this.buttons) {
+      element.hidden = visible[command] === false;
+      // A deleted task has nothing left to act on; the log is still there.
+      element.disabled = this.gone && command !== 'showLog';
+    }
+    for (const link of this.attemptFact.value.querySelectorAll('button')) link.disabled = this.gone;
+    if (focused instanceof HTMLButtonElement && (focused.hidden || focused.disabled)) {
+      // Keep keyboard users in the toolbar when the button they used goes away (e.g. Cancel).
+      [...this.buttons.values()].find((element) => !element.hidden && !element.disabled)?.focus();
+    }
+  }
+
+  private announce(text: string): void {
+    this.announcer.textContent = text;
+  }
+}

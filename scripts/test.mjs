@@ -1,0 +1,38 @@
+// `npm test`: builds, runs the unit suite (plain Node) and the integration suite (a real VS Code
+// extension host), then prints one summary line for both: "N passed, N failed".
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const run = (script) => spawnSync(npm, ['run', '--silent', script], { stdio: 'inherit', env: process.env }).status ?? 1;
+const counts = (file) => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined);
+
+rmSync('test-results/unit.json', { force: true });
+rmSync('test-results/integration.json', { force: true });
+
+const steps = [
+  ['build', run('build')],
+  ['unit', run('test:unit')],
+  ['integration', run('test:integration')],
+];
+
+let passed = 0;
+let failed = 0;
+for (const [suite, file] of [
+  ['unit', 'test-results/unit.json'],
+  ['integration', 'test-results/integration.json'],
+]) {
+  const result = counts(file);
+  if (result) {
+    passed += result.passed;
+    failed += result.failed;
+  } else {
+    // A suite that could not even start counts as one failure, so the line never hides it.
+    console.error(`${suite}: no results were recorded`);
+    failed += 1;
+  }
+}
+const broken = steps.filter(([, status]) => status !== 0).map(([name]) => name);
+if (broken.length) console.error(`failed steps: ${broken.join(', ')}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(broken.length || failed ? 1 : 0);
