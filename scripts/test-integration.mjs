@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+// Offline integration-test launcher: runs the compiled mocha suite (out/test/integration, whose
+// index exports run()) inside a real VS Code extension host (code-server + headless Chromium),
+// with this project loaded as extensionDevelopmentPath and test/fixtures/workspace as the folder.
+//
+//   npm run test:integration        (compiles the suite with tsc, then runs this file)
+//
+// Exit code: the suite's (0 = all passed, 1 = failures or load error), 124 on timeout, 2 on launcher errors.
+// Writes test-results/integration.json {passed, failed} and, after a passing run,
+// test-results/workbench-light.png and workbench-dark.png (screenshot failures are only warnings).
+//
+// Env: TASKLANE_HOST_TIMEOUT_MS   timeout for the suite (default 600000)
+//      TASKLANE_SKIP_BUILD=1      don't run `npm run build` first
+//      TASKLANE_SCREENSHOTS=0     skip the screenshots
+//      TASKLANE_HOST_KEEP_TMP=1   keep the host's temporary dir (code-server log, user data)
+//      VERBOSE=1                  show all workbench log lines and browser console output
+import fs from 'node:fs';
+import path from 'node:path';
+import util from 'node:util';
+import {
+  ROOT, log, runSetup, runBuild, extensionMain, startHost, launchChromium, revealExtensionViews, settleWorkbench,
+} from './host/host.mjs';
+
+const TESTS = path.join(ROOT, 'out', 'test', 'integration');
+const WORKSPACE = path.join(ROOT, 'test', 'fixtures', 'workspace');
+const RESULTS = path.join(ROOT, 'test-results');
+const RESULT_JSON = path.join(RESULTS, 'integration.json');
+const TIMEOUT_MS = Number(process.env.TASKLANE_HOST_TIMEOUT_MS) || 10 * 60_000;
+const VERBOSE = !!process.env.VERBOSE;
+const VIEWPORT = { width: 1400, height: 900 };
+// VS Code 1.139 names for "Default Light Modern"/"Default Dark Modern". The old names still work but
+// make the workbench migrate (rewrite) settings.json, which races with our own writes.
+const THEMES = [['light', 'Light Modern'], ['dark', 'Dark Modern']];
+
+// Workbench/server chatter that is not about our tests (offline look-ups, agent/chat services).
+const NOISE = new RegExp([
+  /^\[(AgentHost[^\]]*|AccountPolicyGate|ChatModelSelection|reconnection-grace-time|Service Worker|lifecycle)\]/,
+  /^Creating a socket|^Resolv(ing|ed) connection token|^Updating additional builtin extensions cache/,
+  /^Creation of workbench contribution|^Timed out waiting for authentication provider/,
+  /ENOTFOUND|EAI_AGAIN|getaddrinfo|ERR_NAME_NOT_RESOLVED/,
+].map(r => r.source).join('|'));
+const RESULT_RE = /INTEGRATION_RESULT passed=(\d+) failed=(\d+)/;
+const KEEP_COLORS = process.stdout.isTTY && !process.env.NO_COLOR;
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+let T_OPEN = Date.now();
+async function runSuite(host, browser) {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  const page = await context.newPage();
+  let result = null;
+  let finish;
+  const done = new Promise(resolve => { finish = resolve; });
+
+  await page.exposeFunction('codeAutomationLog', (type, args) => {
+    let msg = util.format(...(Array.isArray(args) ? args : [args]));
+    if (!KEEP_COLORS) msg = msg.replace(ANSI, '');
+    const afterResult = !!result; // after the suite's result line comes only the workbench's shutdown chatter
+    const m = RESULT_RE.exec(msg);
+    if (m && !result) result = { passed: Number(m[1]), failed: Number(m[2]) };
+    if (!VERBOSE && (afterResult || NOISE.test(msg))) return;
+    (type === 'error' ? console.error : console.log)(VERBOSE ? `[${((Date.now() - T_OPEN) / 1000).toFixed(1)}s] ${msg}` : msg);
+  });
+  await page.exposeFunction('codeAutomationExit', code => finish({ code: Number(code) }));
+  if (VERBOSE) page.on('console', m => console.error(`[${((Date.now() - T_OPEN) / 1000).toFixed(1)}s browser:${m.type()}] ${m.text().slice(0, 300)}`));
+  page.on('pageerror', e => { if (VERBOSE || (!result && !NOISE.test(e.message))) console.error('[pageerror]', e.message); });
+  page.on('crash', () => finish({ code: 1, why: 'the workbench page crashed' }));
+  browser.on('disconnected', () => finish({ code: 1, why: 'the browser went away' }));
+
+  const timer = setTimeout(() => finish({ code: 124, why: `timeout: no test result after ${TIMEOUT_MS} ms` }), TIMEOUT_MS);
+  T_OPEN = Date.now();
+  const url = host.url({ folder: WORKSPACE, extensionDevelopmentPath: ROOT, extensionTestsPath: TESTS });
+  if (VERBOSE) log('opening', url);
+  page.goto(url, { timeout: 120_000 }).catch(e => finish({ code: 2, why: `could not open the workbench: ${e.message}` }));
+  const outcome = await done;
+  clearTimeout(timer);
+  if (outcome.why) console.error(`[test-integration] ${outcome.why}`);
+  // Log messages travel separately from the exit call; give a straggling result line a moment.
+  for (let i = 0; i < 20 && !result && outcome.code !== 124; i++) await new Promise(r => setTimeout(r, 100));
+  await context.close().catch(() => {});
+  return { code: outcome.code, result };
+}
+
+/** Loads the workbench (no tests) in a fresh browser context and saves one screenshot of it. */
+async function screenshot(host, browser, name, theme) {
+  // Write the settings while no workbench is open: an open one holds settings.json in memory and
+  // writes it back (migrations, its own changes), conflicting with an outside write.
+  host.writeSettings({ 'workbench.colorTheme': theme, 'workbench.secondarySideBar.defaultVisibility': 'hidden' });
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  const page = await context.newPage();
+  try {
+    await page.goto(host.url({ folder: WORKSPACE, extensionDevelopmentPath: ROOT }), { timeout: 120_000 });
+    await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
+    // The workbench paints with the default theme first and applies settings.json a moment later.
+    const cls = name === 'dark' ? 'vs-dark' : 'vs';
+    await page.waitForFunction(c => document.querySelector('.monaco-workbench')?.classList.contains(c), cls, { timeout: 30_000 })
+      .catch(() => log(`warning: the workbench did not switch to ${theme}`));
+    if (!await revealExtensionViews(page)) log('package.json contributes no views; the screenshot shows the plain workbench');
+    await settleWorkbench(page);
+    const file = path.join(RESULTS, `workbench-${name}.png`);
+    await page.screenshot({ path: file });
+    log(`screenshot (${theme}) -> ${path.relative(ROOT, file)}`);
+  } finally {
+    // Unload properly so the window's extension host shuts down now (not after the reconnection grace time).
+    await page.close({ runBeforeUnload: true }).catch(() => {});
+    await page.waitForEvent('close', { timeout: 5_000 }).catch(() => {});
+    await context.close().catch(() => {});
+  }
+}
+
+async function main() {
+  runSetup({ quiet: true });
+  if (!process.env.TASKLANE_SKIP_BUILD) runBuild();
+  const main = extensionMain();
+  if (main && !fs.existsSync(main)) throw new Error(`${path.relative(ROOT, main)} is missing; build the extension first (npm run build)`);
+  if (!fs.existsSync(path.join(TESTS, 'index.js'))) {
+    throw new Error(`${path.relative(ROOT, TESTS)}/index.js is missing; compile the suite: npx tsc -p test/integration/tsconfig.json`);
+  }
+  fs.mkdirSync(RESULTS, { recursive: true });
+  for (const f of [RESULT_JSON, ...THEMES.map(([name]) => path.join(RESULTS, `workbench-${name}.png`))]) fs.rmSync(f, { force: true });
+
+  const host = await startHost();
+  log(`code-server up on ${host.base}`);
+  const browser = await launchChromium();
+  const { code, result } = await runSuite(host, browser);
+  log(`extension tests finished, exit code ${code}`);
+
+  let exit = code;
+  if (result) {
+    fs.writeFileSync(RESULT_JSON, JSON.stringify(result, null, 2) + '\n');
+    log(`${result.passed} passed, ${result.failed} failed -> ${path.relative(ROOT, RESULT_JSON)}`);
+    if (result.failed > 0 && exit === 0) exit = 1;
+  } else {
+    console.error('[test-integration] no INTEGRATION_RESULT line from the suite (did it load?)');
+    if (exit === 0) exit = 1;
+  }
+
+  if (exit === 0 && process.env.TASKLANE_SCREENSHOTS !== '0') {
+    for (const [name, theme] of THEMES) {
+      try {
+        await screenshot(host, browser, name, theme);
+      } catch (e) {
+        console.warn(`[test-integration] warning: ${name} screenshot failed: ${String(e.message).split('\n')[0]}`);
+      }
+    }
+  }
+  if (exit !== 0) host.keep();
+  await browser.close().catch(() => {});
+  host.stop();
+  process.exit(exit);
+}
+
+main().catch(e => {
+  console.error(`[test-integration] ${e.stack || e}`);
+  process.exit(2);
+});
