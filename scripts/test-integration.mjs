@@ -97,6 +97,7 @@ async function screenshot(host, browser, name, theme) {
       .catch(() => log(`warning: the workbench did not switch to ${theme}`));
     if (!await revealExtensionViews(page)) log('package.json contributes no views; the screenshot shows the plain workbench');
     await settleWorkbench(page);
+    await openFirstTask(page);
     const file = path.join(RESULTS, `workbench-${name}.png`);
     await page.screenshot({ path: file });
     log(`screenshot (${theme}) -> ${path.relative(ROOT, file)}`);
@@ -105,6 +106,20 @@ async function screenshot(host, browser, name, theme) {
     await page.close({ runBeforeUnload: true }).catch(() => {});
     await page.waitForEvent('close', { timeout: 5_000 }).catch(() => {});
     await context.close().catch(() => {});
+  }
+}
+
+/** Clicks the first task in the Tasks view, so the screenshot shows its detail panel too. */
+async function openFirstTask(page) {
+  try {
+    const row = page.locator('.part.sidebar .monaco-list-row[aria-level="2"]').first();
+    await row.click({ timeout: 10_000 });
+    await page.locator('.part.editor iframe').first().waitFor({ timeout: 20_000 });
+    // The page inside the webview renders after its ready handshake.
+    await page.frameLocator('.part.editor iframe').first().frameLocator('iframe').locator('#app *').first().waitFor({ timeout: 20_000 });
+    await settleWorkbench(page);
+  } catch (e) {
+    log(`warning: could not open a task's detail panel for the screenshot (${String(e.message).split('\n')[0]})`);
   }
 }
 

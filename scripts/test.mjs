@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const run = (script) => spawnSync(npm, ['run', '--silent', script], { stdio: 'inherit', env: process.env }).status ?? 1;
+// The integration launcher would build again; the build step above already did.
+const run = (script) => spawnSync(npm, ['run', '--silent', script], { stdio: 'inherit', env: { ...process.env, TASKLANE_SKIP_BUILD: '1' } }).status ?? 1;
 const counts = (file) => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined);
 
 rmSync('test-results/unit.json', { force: true });
