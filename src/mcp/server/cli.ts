@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { stderrLogger } from '../../core/logger';
 import { BUILTIN_TOOLS } from './builtinTools';
+import { CONFORMANCE_TOOLS } from './tools/fixtures';
 import { generateToken, startHttpServer } from './httpServer';
 import { TaskEngine } from './taskEngine';
 import { createTaskServerV1 } from './taskServerV1';
@@ -12,16 +13,24 @@ const USAGE = `Tasklane MCP task server
 Usage:
   node dist/server.js --stdio [--cwd DIR]
   node dist/server.js --http [--port N] [--token T | --no-auth] [--cwd DIR]
+  node dist/server.js --http --conformance [--port N]
+
+Both task wires are served: 2025-11-25 sessions (initialize, tasks utility) and, over HTTP,
+stateless 2026-07-28 requests with the io.modelcontextprotocol/tasks extension.
 
 Options:
-  --stdio        Serve one client over stdin/stdout.
+  --stdio        Serve one client over stdin/stdout (2025-11-25).
   --http         Serve Streamable HTTP on http://127.0.0.1:PORT/mcp (loopback only).
+  --conformance  Serve the official conformance suite's fixture tools instead of the normal ones
+                 (they run no commands); no token is required unless --token is given.
   --port N       HTTP port (default: a free port).
   --token T      Bearer token clients must send (default: TASKLANE_TOKEN, else a new random one, printed).
   --no-auth      Accept HTTP requests without a token (only for trusted local setups).
   --cwd DIR      Working directory for run_command when the caller names none (default: current).
   --log LEVEL    trace | debug | info | warn | error (default: info). Logs go to stderr.
 `;
+
+const INSTRUCTIONS = 'Tasklane runs long work as MCP tasks: shell commands (run_command), timed waits (wait) and questions to the user (ask).';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -31,6 +40,7 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       token: { type: 'string' },
       'no-auth': { type: 'boolean' },
+      conformance: { type: 'boolean' },
       cwd: { type: 'string' },
       log: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -43,7 +53,8 @@ async function main(): Promise<void> {
   }
   const log = stderrLogger((values.log as 'info') ?? 'info');
   const engine = new TaskEngine();
-  const host: TaskHost = { catalog: new ToolCatalog(BUILTIN_TOOLS), defaultCwd: values.cwd ?? process.cwd(), isTrusted: () => true };
+  const tools = values.conformance ? CONFORMANCE_TOOLS : BUILTIN_TOOLS;
+  const host: TaskHost = { catalog: new ToolCatalog(tools), defaultCwd: values.cwd ?? process.cwd(), isTrusted: () => true };
 
   if (values.stdio) {
     const connection = createTaskServerV1(host, engine, { ownerOf: () => 'stdio' });
@@ -59,9 +70,10 @@ async function main(): Promise<void> {
 
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a number from 0 to 65535, not "${values.port}"`);
-  const token = values['no-auth'] ? undefined : (values.token ?? process.env.TASKLANE_TOKEN ?? generateToken());
-  const running = await startHttpServer(host, engine, { port, token, log });
-  process.stderr.write(`Tasklane task server on ${running.url}\n${token ? `Token: ${token}\n` : ''}`);
+  // The conformance harness sends no token; its fixtures run nothing, so it needs none unless one is given.
+  const token = values['no-auth'] || (values.conformance && values.token === undefined) ? undefined : (values.token ?? process.env.TASKLANE_TOKEN ?? generateToken());
+  const running = await startHttpServer(host, engine, { port, token, log, instructions: values.conformance ? 'Tasklane in conformance mode: fixture tools only.' : INSTRUCTIONS });
+  process.stderr.write(`Tasklane task server on ${running.url}${values.conformance ? ' (conformance fixtures)' : ''}\n${token ? `Token: ${token}\n` : ''}`);
   const stop = async () => {
     await running.close();
     engine.dispose();

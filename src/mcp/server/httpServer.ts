@@ -7,6 +7,8 @@ import { Logger, silentLogger } from '../../core/logger';
 import { TaskEngine } from './taskEngine';
 import { createTaskServerV1 } from './taskServerV1';
 import type { TaskHost } from './toolCatalog';
+import { handleStatelessPost, isStatelessHeader, isStatelessRequest, rejectStatelessBodiless } from './v2/statelessHttp';
+import { TaskServerV2 } from './v2/taskServerV2';
 
 export interface HttpServerOptions {
   /** 0 picks a free port. */
@@ -16,6 +18,8 @@ export interface HttpServerOptions {
   readonly log?: Logger;
   /** Largest request body accepted, in bytes. */
   readonly maxBodyBytes?: number;
+  /** Instructions returned by `server/discover` on the 2026-07-28 wire. */
+  readonly instructions?: string;
 }
 
 export interface RunningHttpServer {
@@ -35,12 +39,18 @@ export function generateToken(): string {
  * Serves the task server over Streamable HTTP on 127.0.0.1 only. Each request must carry the
  * bearer token; the Host header must name the loopback address and a browser's Origin must be
  * our own, which stops DNS-rebinding pages from driving the server.
+ *
+ * One endpoint speaks both task wires over one engine: `initialize` opens a 2025-11-25 session
+ * (tasks utility), and a request naming protocol 2026-07-28 (header or `_meta`) without a session
+ * is served statelessly with the `io.modelcontextprotocol/tasks` extension.
  */
 export async function startHttpServer(host: TaskHost, engine: TaskEngine, options: HttpServerOptions = {}): Promise<RunningHttpServer> {
   const log = options.log ?? silentLogger;
   const maxBody = options.maxBodyBytes ?? 4 << 20;
   const sessions = new Map<string, { transport: StreamableHTTPServerTransport; dispose: () => void }>();
+  const stateless = new TaskServerV2(host, engine, { instructions: options.instructions });
   let port = 0;
+  let statelessSeen = false;
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((error: Error) => {
@@ -71,12 +81,20 @@ export async function startHttpServer(host: TaskHost, engine: TaskEngine, option
         return reply(res, tooLarge ? 413 : 400, tooLarge ? -32600 : -32700, tooLarge ? `Request body larger than ${maxBody} bytes` : 'Parse error: the body is not valid JSON');
       }
       if (sessionId && sessions.has(sessionId)) return sessions.get(sessionId)!.transport.handleRequest(req, res, body);
+      if (!sessionId && isStatelessRequest(req.headers, body)) {
+        if (!statelessSeen) {
+          statelessSeen = true;
+          log.info(`[http] serving a 2026-07-28 client (${stateless.wire} extension, stateless)`);
+        }
+        return handleStatelessPost(stateless, req, res, body, { principal, log });
+      }
       if (!sessionId && isInitializeRequest(body)) return openSession(req, res, body);
       return reply(res, sessionId ? 404 : 400, -32000, sessionId ? 'Unknown or expired session' : 'Bad request: no session; send initialize first');
     }
     if ((req.method === 'GET' || req.method === 'DELETE') && sessionId && sessions.has(sessionId)) {
       return sessions.get(sessionId)!.transport.handleRequest(req, res);
     }
+    if (!sessionId && isStatelessHeader(req.headers)) return rejectStatelessBodiless(res);
     return reply(res, sessionId ? 404 : 400, -32000, sessionId ? 'Unknown or expired session' : 'Bad request: missing Mcp-Session-Id');
   }
 
@@ -87,7 +105,7 @@ export async function startHttpServer(host: TaskHost, engine: TaskEngine, option
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         sessions.set(id, { transport, dispose: connection.dispose });
-        log.info(`[http] session ${id} opened`);
+        log.info(`[http] session ${id} opened (2025-11-25 tasks utility)`);
       },
       onsessionclosed: (id) => {
         sessions.get(id)?.dispose();
@@ -114,6 +132,7 @@ export async function startHttpServer(host: TaskHost, engine: TaskEngine, option
     url,
     port,
     close: async () => {
+      stateless.dispose();
       for (const session of sessions.values()) {
         session.dispose();
         await session.transport.close().catch(() => undefined);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Emitter, Event } from '../../core/events';
 import { Disposable, toDisposable } from '../../core/lifecycle';
+import type { Wire } from '../../core/meta';
 import type { JsonRpcErrorObject } from '../../core/taskRecord';
 import { TaskStatus, isTerminal } from '../../core/taskStatus';
 
@@ -19,6 +20,8 @@ export interface EngineTask {
   readonly outcome?: TaskOutcome;
   /** Questions waiting for the requestor, by key; keys are never reused within a task. */
   readonly inputRequests: ReadonlyMap<string, InputRequest>;
+  /** The task wire that created the task, when the adapter said so. */
+  readonly wire?: Wire;
 }
 
 export type TaskOutcome = { readonly kind: 'result'; readonly result: Record<string, unknown> } | { readonly kind: 'error'; readonly error: JsonRpcErrorObject };
@@ -39,6 +42,8 @@ export interface RunContext {
 export interface StartOptions {
   readonly owner: string;
   readonly tool: string;
+  /** The wire the task was created on; recorded on the snapshot. */
+  readonly wire?: Wire;
   /** Requested retention; clamped to the engine's maximum. */
   readonly ttl?: number;
   readonly timeBudgetMs?: number;
@@ -156,7 +161,18 @@ export class TaskEngine extends Disposable {
     const taskId = randomUUID();
     const ttl = this.grantTtl(options.ttl);
     const task: LiveTask = {
-      snapshot: { taskId, owner: options.owner, tool: options.tool, status: 'working', createdAt: at, lastUpdatedAt: at, ttl, pollInterval: this.pollIntervalMs, inputRequests: new Map() },
+      snapshot: {
+        taskId,
+        owner: options.owner,
+        tool: options.tool,
+        status: 'working',
+        createdAt: at,
+        lastUpdatedAt: at,
+        ttl,
+        pollInterval: this.pollIntervalMs,
+        inputRequests: new Map(),
+        ...(options.wire ? { wire: options.wire } : {}),
+      },
       sequence: ++this.sequence,
       abort: new AbortController(),
       open: new Map(),
