@@ -1,0 +1,78 @@
+/**
+ * The conformance-mode fixture tools, checked on their own: what the suite's scenarios require of
+ * each (shared/docs/interop.md), and that they also behave on a 2025-11-25 session.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CallToolResultSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
+import { CONFORMANCE_TOOLS } from '../../../src/mcp/server/tools/fixtures';
+import { isMrtrTool } from '../../../src/mcp/server/v2/mrtr';
+import { TestServer, startTestServer } from '../mcp/v2/helpers';
+
+describe('conformance fixtures', function () {
+  this.timeout(20_000);
+
+  it('offers every tool the suite calls, greet first (the header checks call the first tool with no arguments)', () => {
+    const names = CONFORMANCE_TOOLS.map((tool) => tool.name);
+    assert.equal(names[0], 'greet');
+    const required = ['greet', 'slow_compute', 'failing_job', 'protocol_error_job', 'confirm_delete', 'multi_input', 'test_tool_with_task'];
+    const core = ['test_input_required_result_elicitation', 'test_input_required_result_sampling', 'test_input_required_result_list_roots', 'test_missing_capability', 'test_streaming_elicitation', 'test_logging_tool'];
+    for (const name of [...required, ...core]) assert.ok(names.includes(name), name);
+    assert.equal(CONFORMANCE_TOOLS[0].inputSchema.safeParse({}).success, true);
+  });
+
+  it('declares task support as the scenarios expect', () => {
+    const support = Object.fromEntries(CONFORMANCE_TOOLS.map((tool) => [tool.name, tool.taskSupport]));
+    assert.equal(support.greet, 'forbidden');
+    assert.equal(support.slow_compute, 'optional');
+    assert.equal(support.failing_job, 'required');
+    assert.equal(support.protocol_error_job, 'required');
+    assert.equal(support.test_tool_with_task, 'required');
+    assert.ok(isMrtrTool(CONFORMANCE_TOOLS.find((tool) => tool.name === 'test_tool_with_task')!));
+  });
+
+  it('are not among the normal tools, and run no commands', () => {
+    const normal = new Set(BUILTIN_TOOLS.map((tool) => tool.name));
+    for (const tool of CONFORMANCE_TOOLS) {
+      assert.ok(!normal.has(tool.name), tool.name);
+      assert.ok(!tool.runsCommands, tool.name);
+    }
+  });
+
+  it('the conformance script runs all ten task scenarios and the required core ones, with no expected-failures file', () => {
+    const script = readFileSync('scripts/conformance.mjs', 'utf8');
+    const tasks = ['lifecycle', 'capability-negotiation', 'wire-fields', 'request-state-removal', 'mrtr-input', 'request-headers', 'dispatch-and-envelope', 'status-notifications', 'required-task-error', 'mrtr-composition'];
+    for (const name of [...tasks.map((t) => `tasks-${t}`), 'server-stateless', 'http-header-validation', 'input-required-result-basic-elicitation', 'input-required-result-basic-sampling', 'input-required-result-basic-list-roots']) {
+      assert.ok(script.includes(`'${name}'`), name);
+    }
+    assert.ok(!/['"]--expected-failures['"]/.test(script));
+  });
+
+  describe('on a 2025-11-25 session', () => {
+    let server: TestServer;
+    let client: Client;
+
+    beforeEach(async () => {
+      server = await startTestServer();
+      client = new Client({ name: 'legacy', version: '1' }, { capabilities: { elicitation: { form: {} } } });
+      client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { name: 'Bea', confirm: true } }));
+      await client.connect(new StreamableHTTPClientTransport(new URL(server.http.url)));
+    });
+    afterEach(async () => {
+      await client.close();
+      await server.close();
+    });
+
+    it('greet, and the MRTR elicitation fixture, fall back to asking in the call', async () => {
+      const greet = await client.callTool({ name: 'greet', arguments: {} }, CallToolResultSchema);
+      assert.deepEqual(greet.content, [{ type: 'text', text: 'Hello, World!' }]);
+      const asked = await client.callTool({ name: 'test_input_required_result_elicitation', arguments: {} }, CallToolResultSchema);
+      assert.deepEqual(asked.content, [{ type: 'text', text: 'Hello, Bea!' }]);
+      const sampling = await client.callTool({ name: 'test_input_required_result_sampling', arguments: {} }, CallToolResultSchema);
+      assert.equal(sampling.isError, true, 'sampling through MRTR has no 2025-11-25 equivalent here');
+    });
+  });
+});
