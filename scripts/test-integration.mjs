@@ -22,6 +22,9 @@ import {
 } from './host/host.mjs';
 
 const TESTS = path.join(ROOT, 'out', 'test', 'integration');
+const RELOAD_TESTS = path.join(TESTS, 'reload');
+// Tells the suite (through the extension host's environment) that this launcher follows a window reload.
+process.env.TASKLANE_RELOAD_PHASE = '1';
 const WORKSPACE = path.join(ROOT, 'test', 'fixtures', 'workspace');
 const RESULTS = path.join(ROOT, 'test-results');
 const RESULT_JSON = path.join(RESULTS, 'integration.json');
@@ -45,16 +48,19 @@ const KEEP_COLORS = process.stdout.isTTY && !process.env.NO_COLOR;
 const ANSI = /\x1b\[[0-9;]*m/g;
 
 let T_OPEN = Date.now();
-async function runSuite(host, browser) {
+/**
+ * Opens one browser page for the suite. `run(testsPath)` loads the workbench with that test module
+ * and resolves with its exit code and counts. Running it again on the same page is a window reload:
+ * the browser keeps the workbench's storage, so open editors (and our detail panels) come back.
+ */
+async function openSuitePage(host, browser) {
   const context = await browser.newContext({ viewport: VIEWPORT });
   const page = await context.newPage();
   let result = null;
-  let finish;
-  const done = new Promise(resolve => { finish = resolve; });
+  let finish = () => {};
 
   await page.exposeFunction('codeAutomationLog', (type, args) => {
-    let msg = util.format(...(Array.isArray(args) ? args : [args]));
-    if (!KEEP_COLORS) msg = msg.replace(ANSI, '');
+    const msg = util.format(...(Array.isArray(args) ? args : [args]));
     const afterResult = !!result; // after the suite's result line comes only the workbench's shutdown chatter
     const m = RESULT_RE.exec(msg);
     if (m && !result) result = { passed: Number(m[1]), failed: Number(m[2]) };
@@ -67,18 +73,47 @@ async function runSuite(host, browser) {
   page.on('crash', () => finish({ code: 1, why: 'the workbench page crashed' }));
   browser.on('disconnected', () => finish({ code: 1, why: 'the browser went away' }));
 
-  const timer = setTimeout(() => finish({ code: 124, why: `timeout: no test result after ${TIMEOUT_MS} ms` }), TIMEOUT_MS);
-  T_OPEN = Date.now();
-  const url = host.url({ folder: WORKSPACE, extensionDevelopmentPath: ROOT, extensionTestsPath: TESTS });
-  if (VERBOSE) log('opening', url);
-  page.goto(url, { timeout: 120_000 }).catch(e => finish({ code: 2, why: `could not open the workbench: ${e.message}` }));
-  const outcome = await done;
-  clearTimeout(timer);
-  if (outcome.why) console.error(`[test-integration] ${outcome.why}`);
-  // Log messages travel separately from the exit call; give a straggling result line a moment.
-  for (let i = 0; i < 20 && !result && outcome.code !== 124; i++) await new Promise(r => setTimeout(r, 100));
-  await context.close().catch(() => {});
-  return { code: outcome.code, result };
+  /** Waits for the suite that is loading now to report; `open` starts it. */
+  async function awaitSuite(open) {
+    result = null;
+    const done = new Promise(resolve => { finish = resolve; });
+    const timer = setTimeout(() => finish({ code: 124, why: `timeout: no test result after ${TIMEOUT_MS} ms` }), TIMEOUT_MS);
+    T_OPEN = Date.now();
+    open?.();
+    const outcome = await done;
+    clearTimeout(timer);
+    if (outcome.why) console.error(`[test-integration] ${outcome.why}`);
+    // Log messages travel separately from the exit call; give a straggling result line a moment.
+    for (let i = 0; i < 20 && !result && outcome.code !== 124; i++) await new Promise(r => setTimeout(r, 100));
+    return { code: outcome.code, result };
+  }
+
+  function run(testsPath) {
+    const url = host.url({ folder: WORKSPACE, extensionDevelopmentPath: ROOT, extensionTestsPath: testsPath });
+    if (VERBOSE) log('opening', url);
+    return awaitSuite(() => page.goto(url).catch(e => finish({ code: 2, why: `could not open the workbench: ${e.message}` })));
+  }
+
+  /**
+   * Reloads the window the way a person does (Developer: Reload Window): the workbench saves its
+   * state and comes back with the same test module, which then runs the after-reload phase.
+   */
+  const afterReload = () =>
+    awaitSuite(async () => {
+      try {
+        await page.locator('.part.statusbar').waitFor({ timeout: 30_000 });
+        await page.keyboard.press('F1');
+        const input = page.locator('.quick-input-widget input');
+        await input.waitFor({ timeout: 10_000 });
+        await input.fill('>Developer: Reload Window');
+        await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Reload Window' }).first().waitFor({ timeout: 10_000 });
+        await page.keyboard.press('Enter');
+      } catch (e) {
+        finish({ code: 2, why: `could not reload the window: ${String(e.message).split('\n')[0]}` });
+      }
+    });
+
+  return { run, afterReload, close: () => context.close().catch(() => {}) };
 }
 
 /** Loads the workbench (no tests) in a fresh browser context and saves one screenshot of it. */
@@ -114,9 +149,10 @@ async function openFirstTask(page) {
   try {
     const row = page.locator('.part.sidebar .monaco-list-row[aria-level="2"]').first();
     await row.click({ timeout: 10_000 });
-    await page.locator('.part.editor iframe').first().waitFor({ timeout: 20_000 });
+    // Webviews are overlaid on the editor, outside the editor part's DOM.
+    await page.locator('iframe.webview').first().waitFor({ timeout: 20_000 });
     // The page inside the webview renders after its ready handshake.
-    await page.frameLocator('.part.editor iframe').first().frameLocator('iframe').locator('#app *').first().waitFor({ timeout: 20_000 });
+    await page.frameLocator('iframe.webview').first().frameLocator('iframe').locator('#app *').first().waitFor({ timeout: 20_000 });
     await settleWorkbench(page);
   } catch (e) {
     log(`warning: could not open a task's detail panel for the screenshot (${String(e.message).split('\n')[0]})`);
@@ -137,8 +173,17 @@ async function main() {
   const host = await startHost();
   log(`code-server up on ${host.base}`);
   const browser = await launchChromium();
-  const { code, result } = await runSuite(host, browser);
+  const suite = await openSuitePage(host, browser);
+  let { code, result } = await suite.run(TESTS);
   log(`extension tests finished, exit code ${code}`);
+  if (code === 0 && result && fs.existsSync(RELOAD_TESTS)) {
+    log('the window reloads for the after-reload checks');
+    const after = await suite.afterReload();
+    log(`after-reload tests finished, exit code ${after.code}`);
+    code = after.code;
+    result = after.result ? { passed: result.passed + after.result.passed, failed: result.failed + after.result.failed } : null;
+  }
+  await suite.close();
 
   let exit = code;
   if (result) {

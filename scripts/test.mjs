@@ -1,5 +1,6 @@
-// `npm test`: builds, runs the unit suite (plain Node) and the integration suite (a real VS Code
-// extension host), then prints one summary line for both: "N passed, N failed".
+// `npm test`: builds, runs the unit suite (plain Node), the integration suite (a real VS Code
+// extension host) and the official MCP conformance suite, then prints one summary line for all:
+// "N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 
@@ -10,11 +11,13 @@ const counts = (file) => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8
 
 rmSync('test-results/unit.json', { force: true });
 rmSync('test-results/integration.json', { force: true });
+rmSync('test-results/conformance.json', { force: true });
 
 const steps = [
   ['build', run('build')],
   ['unit', run('test:unit')],
   ['integration', run('test:integration')],
+  ['conformance', run('test:conformance')],
 ];
 
 let passed = 0;
@@ -22,6 +25,8 @@ let failed = 0;
 for (const [suite, file] of [
   ['unit', 'test-results/unit.json'],
   ['integration', 'test-results/integration.json'],
+  // The official conformance suite: each scenario counts as one test.
+  ['conformance', 'test-results/conformance.json'],
 ]) {
   const result = counts(file);
   if (result) {

@@ -3,6 +3,7 @@
 // scripts/test-integration.mjs (offline, code-server) and test/integration/electron.mjs (@vscode/test-electron).
 import * as fs from 'fs';
 import * as path from 'path';
+import { RELOAD_REQUESTED_FILE } from './reloadState';
 
 // mocha 12 ships as ESM (index.js re-exports lib/mocha.cjs); require() of it returns a namespace
 // whose default is the Mocha class, while mocha <= 11 returns the class itself. Accept both.
@@ -11,13 +12,23 @@ const mochaModule = require('mocha') as typeof import('mocha') & { default?: typ
 const Mocha = mochaModule.default ?? mochaModule;
 
 export function run(): Promise<void> {
+  // After the first phase reloaded the window, the same module runs the after-reload checks.
+  if (process.env.TASKLANE_RELOAD_PHASE && fs.existsSync(RELOAD_REQUESTED_FILE)) {
+    fs.rmSync(RELOAD_REQUESTED_FILE);
+    return runTestsIn(path.join(__dirname, 'reload'));
+  }
+  return runTestsIn(__dirname);
+}
+
+/** Runs every `*.test.js` directly in `dir` (not in sub-folders: those are later phases). */
+export function runTestsIn(dir: string): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, reporter: 'spec' });
   // The output goes through the workbench's log, not a terminal: no ANSI colors. (The constructor
   // ignores `color: false`. Mocha 12 still colors its ✔/✗ symbols when CI is set; the offline
   // runner strips escape codes unless its stdout is a terminal.)
   mocha.options.color = false;
-  const files = fs.readdirSync(__dirname).filter(f => f.endsWith('.test.js')).sort();
-  for (const f of files) mocha.addFile(path.join(__dirname, f));
+  const files = fs.readdirSync(dir).filter(f => f.endsWith('.test.js')).sort();
+  for (const f of files) mocha.addFile(path.join(dir, f));
 
   return new Promise((resolve, reject) => {
     try {

@@ -137,6 +137,7 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
     let progress = 0;
     const created = engine.start({
       owner,
+      wire: '2025-11-25',
       tool: call.tool.name,
       ttl,
       timeBudgetMs: call.limits.timeBudgetMs,

@@ -106,7 +106,8 @@ export class DetailPanels implements vscode.Disposable {
     for (const subscription of this.subscriptions.splice(0)) subscription.dispose();
   }
 
-  private async revive(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+  /** What the `tasklane.detail` serializer does with a panel VS Code restores: adopt it, or close it if its task is gone. */
+  async revive(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
     const parsed = PersistedStateSchema.safeParse(state);
     const taskId = parsed.success ? parsed.data.taskId : undefined;
     if (this.disposed || !taskId || !this.store.get(taskId) || this.views.has(taskId)) {

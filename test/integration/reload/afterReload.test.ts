@@ -1,0 +1,84 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as vscode from 'vscode';
+import type { TasklaneApi } from '../../../src/extension';
+import { BEFORE_RELOAD_FILE, BeforeReload } from '../reloadState';
+
+async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('after a window reload', function () {
+  this.timeout(60_000);
+  let state: BeforeReload;
+  let tasklane: TasklaneApi;
+
+  before(async () => {
+    state = JSON.parse(fs.readFileSync(BEFORE_RELOAD_FILE, 'utf8'));
+    tasklane = await vscode.extensions.getExtension<TasklaneApi>('tasklane.tasklane')!.activate();
+  });
+
+  it('has every task back, with its status, output and attempt links', () => {
+    for (const expected of state.tasks) {
+      const record = tasklane.store.get(expected.id);
+      assert.ok(record, `task ${expected.id} is back`);
+      if (expected.id === state.runningId) continue;
+      assert.strictEqual(record.status, expected.status, `status of ${expected.id}`);
+      assert.strictEqual(record.output ?? '', expected.output, `output of ${expected.id}`);
+      assert.strictEqual(record.retriedAs, expected.retriedAs, `attempt link of ${expected.id}`);
+    }
+    assert.strictEqual(tasklane.store.size, state.tasks.length);
+  });
+
+  it('marks the task that was running as interrupted, retryable, with its output kept', async () => {
+    const record = tasklane.store.require(state.runningId);
+    assert.strictEqual(record.status, 'failed');
+    assert.match(record.statusMessage ?? '', /Interrupted by restart/);
+    assert.match(record.output ?? '', /started/);
+    const retry = await vscode.commands.executeCommand<{ id: string; retryOf?: string }>('tasklane.retryTask', { id: record.id });
+    assert.strictEqual(retry.retryOf, record.id);
+    await vscode.commands.executeCommand('tasklane.cancelTask', { id: retry.id });
+  });
+
+  it('shows the same tasks in the tree and the status bar', () => {
+    tasklane.ui.changes.flush();
+    const { tree } = tasklane.ui;
+    const shown = tree.getChildren().flatMap((group) => tree.getChildren(group)).map((node) => (node.kind === 'task' ? node.id : ''));
+    for (const expected of state.tasks.filter((t) => !t.retriedAs && !tasklane.store.get(t.id)?.archived && t.id !== state.runningId)) {
+      assert.ok(shown.includes(expected.id), `the tree shows ${expected.id}`);
+    }
+    assert.match(tasklane.ui.statusBar.text, /\$\(error\) \d+/);
+  });
+
+  it('revives a restored detail panel from its saved state, and closes one whose task is gone', async () => {
+    // What VS Code hands the serializer after a reload: a fresh panel of our view type and the page's saved state.
+    const restore = (taskId: string) => {
+      const panel = vscode.window.createWebviewPanel('tasklane.detail', 'restored', vscode.ViewColumn.One, { enableScripts: true });
+      const result = { panel, closed: false, revived: Promise.resolve() };
+      panel.onDidDispose(() => (result.closed = true));
+      result.revived = tasklane.ui.details.revive(panel, { taskId });
+      return result;
+    };
+    const messages: string[] = [];
+    const subscription = tasklane.ui.details.onDidPostMessage((event) => messages.push(`${event.taskId}:${event.message.type}`));
+    try {
+      const { revived } = restore(state.panelTaskId);
+      await revived;
+      assert.ok(tasklane.ui.details.openTaskIds().includes(state.panelTaskId));
+      await waitFor('the revived page to get its state', () => messages.includes(`${state.panelTaskId}:state`));
+      const gone = restore('no-such-task');
+      await gone.revived;
+      await waitFor('a panel for a task that no longer exists to close', () => gone.closed);
+      assert.ok(!tasklane.ui.details.openTaskIds().includes('no-such-task'));
+    } finally {
+      subscription.dispose();
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+  });
+});
