@@ -105,6 +105,22 @@ export class TaskService extends Disposable implements TaskActions {
     });
   }
 
+  /**
+   * Tells the service a server went away. When its tasks are lost with it (a crashed process), each
+   * unfinished task fails with `reason` and can be retried; otherwise (a dropped connection) they keep
+   * their state, say why in their status message, and are followed again when the server is re-added.
+   */
+  serverGone(serverId: string, reason: string, tasksLost: boolean): void {
+    for (const record of this.store.all()) {
+      if (record.serverId !== serverId || isTerminal(record.status)) continue;
+      if (tasksLost) {
+        this.finishIfOpen(record.id, 'failed', { error: { code: RpcCode.InternalError, message: reason } }, `${reason}. Retry to run it again.`);
+      } else {
+        this.store.setStatus(record.id, record.status, `${reason}; waiting for the server to come back`);
+      }
+    }
+  }
+
   async start(input: TaskSpecInput, lineage: { retryOf?: string; attempt?: number } = {}): Promise<TaskRecord> {
     const spec = parseOrThrow(TaskSpecSchema, input, 'task');
     const server = this.requireServer(spec.serverId);
