@@ -80,7 +80,10 @@ async function openSuitePage(host, browser) {
     const timer = setTimeout(() => finish({ code: 124, why: `timeout: no test result after ${TIMEOUT_MS} ms` }), TIMEOUT_MS);
     T_OPEN = Date.now();
     open?.();
+    // The suite asks for screenshots of live scenes through files in the host's temp dir.
+    const watcher = setInterval(() => void serveScreenshot(page, host), 250);
     const outcome = await done;
+    clearInterval(watcher);
     clearTimeout(timer);
     if (outcome.why) console.error(`[test-integration] ${outcome.why}`);
     // Log messages travel separately from the exit call; give a straggling result line a moment.
@@ -114,6 +117,35 @@ async function openSuitePage(host, browser) {
     });
 
   return { run, afterReload, close: () => context.close().catch(() => {}) };
+}
+
+let shooting = false;
+/** Takes the screenshot the suite asked for (tasklane-screenshot-request) and says so (…-done). */
+async function serveScreenshot(page, host) {
+  const scratch = path.join(host.tmp, 'tmp');
+  const request = path.join(scratch, 'tasklane-screenshot-request');
+  if (shooting || !fs.existsSync(request)) return;
+  shooting = true;
+  try {
+    const [rawName, themeClass] = fs.readFileSync(request, 'utf8').trim().split(/\s+/);
+    const name = rawName.replace(/[^\w-]/g, '');
+    fs.rmSync(request, { force: true });
+    if (themeClass) {
+      await page
+        .waitForFunction((c) => document.querySelector('.monaco-workbench')?.classList.contains(c), themeClass, { timeout: 15_000 })
+        .catch(() => log(`warning: the workbench did not switch to the ${themeClass} theme`));
+    }
+    await settleWorkbench(page, { timeout: 5_000 });
+    fs.mkdirSync(RESULTS, { recursive: true });
+    const file = path.join(RESULTS, `${name}.png`);
+    await page.screenshot({ path: file });
+    log(`screenshot -> ${path.relative(ROOT, file)}`);
+    fs.writeFileSync(path.join(scratch, 'tasklane-screenshot-done'), name);
+  } catch (e) {
+    log(`warning: screenshot failed (${String(e.message).split('\n')[0]})`);
+  } finally {
+    shooting = false;
+  }
 }
 
 /** Loads the workbench (no tests) in a fresh browser context and saves one screenshot of it. */
