@@ -13,6 +13,9 @@ import { toJsonRpcError } from '../server/taskEngine';
 import { PollScheduler, backoffDelay } from './pollScheduler';
 import type { InputRequestEvent, RemoteOutcome, RemoteTaskState, TaskWireClient } from './taskWire';
 
+/** The extension wire: a tool result with `isError` is a `completed` task there (T-S-41), not a failed one. */
+const EXTENSION_WIRE = 'io.modelcontextprotocol/tasks';
+
 export interface ServerEntry {
   readonly id: string;
   readonly name: string;
@@ -32,10 +35,16 @@ interface Follow {
   awaiting: boolean;
   failures: number;
   last?: RemoteTaskState;
+  /** Keys of the task's `inputRequests` shown to the user and not yet answered (wires with questions in snapshots). */
+  readonly asked: Set<string>;
+  /** Keys already answered: never asked again, whatever a later poll says (T-CS-12). */
+  readonly answered: Set<string>;
 }
 
 interface OpenQuestion {
   readonly resolve: (answer: ElicitResult) => void;
+  /** Answered through the wire's `answer` (a key of the task's `inputRequests`), not a pending request. */
+  readonly remote?: boolean;
 }
 
 export class ServerUnavailableError extends Error {
@@ -129,7 +138,7 @@ export class TaskService extends Disposable implements TaskActions {
     const controller = new AbortController();
     this.syncCalls.set(record.id, controller);
     try {
-      const started = await server.client.start(spec.tool, spec.arguments, { ttl: spec.ttl, meta: metaFor(spec, lineage.retryOf) });
+      const started = await server.client.start(spec.tool, spec.arguments, { ttl: spec.ttl, meta: metaFor(spec, lineage.retryOf), signal: controller.signal, ref: record.id });
       if (started.kind === 'result') {
         this.finish(record.id, started.outcome);
       } else {
@@ -158,8 +167,11 @@ export class TaskService extends Disposable implements TaskActions {
     const follow = this.follows.get(id);
     try {
       const state = await server.client.cancel(record.taskId);
-      // 2025-11-25 answers with the task, already cancelled; an ack-only wire leaves it to the follow-up.
+      // 2025-11-25 answers with the task, already cancelled; an ack-only wire leaves it to the follow-up:
+      // the task is followed until the server reports it terminal, in whatever state (T-CS-09).
       if (state && isTerminal(state.status)) this.finishIfOpen(id, state.status as 'cancelled', {}, state.statusMessage ?? 'Cancelled');
+      const now = this.store.require(id);
+      if (!state && !isTerminal(now.status)) this.store.setStatus(id, now.status, 'Cancellation requested; waiting for the server to stop the task');
     } catch (error) {
       const rpc = toJsonRpcError(error);
       if (rpc.code !== RpcCode.InvalidParams) throw new Error(`Could not cancel the task: ${rpc.message}`);
@@ -231,7 +243,7 @@ export class TaskService extends Disposable implements TaskActions {
   private follow(id: string): Follow {
     let follow = this.follows.get(id);
     if (!follow) {
-      follow = { abort: new AbortController(), awaiting: false, failures: 0 };
+      follow = { abort: new AbortController(), awaiting: false, failures: 0, asked: new Set(), answered: new Set() };
       this.follows.set(id, follow);
     }
     this.awaitOutcome(id, follow);
@@ -247,7 +259,7 @@ export class TaskService extends Disposable implements TaskActions {
     server.client.awaitOutcome(record.taskId, follow.abort.signal).then(
       async (outcome) => {
         follow.awaiting = false;
-        let status = follow.last && isTerminal(follow.last.status) ? follow.last.status : undefined;
+        let status = outcome.status ?? (follow.last && isTerminal(follow.last.status) ? follow.last.status : undefined);
         if (!status) status = await this.terminalStatusOf(id, outcome);
         this.finish(id, outcome, status);
       },
@@ -321,18 +333,90 @@ export class TaskService extends Disposable implements TaskActions {
     follow.last = state;
     if (state.output) this.store.appendOutput(id, state.output);
     if (state.pollInterval !== undefined && state.pollInterval !== record.pollInterval) this.store.update(id, { pollInterval: state.pollInterval });
+    const client = this.servers.get(record.serverId)?.client;
     if (isTerminal(state.status)) {
       this.scheduler.cancel(id);
+      // The outcome is in the snapshot (the extension): finish from it, no further request.
+      if (state.result !== undefined || state.error !== undefined || client?.outcomeInSnapshot) {
+        this.finishFromSnapshot(id, state);
+        return;
+      }
       // The result call returns at once now; start one if none is open.
       this.awaitOutcome(id, follow);
       return;
     }
+    if (client?.answer) this.syncRemoteInput(id, follow, state);
     if (state.status !== record.status || state.statusMessage !== record.statusMessage) this.store.setStatus(id, state.status, state.statusMessage);
   }
 
+  /**
+   * Mirrors a snapshot's `inputRequests` into the record's pending input: a new key becomes a
+   * question for the user (the same UX as any elicitation: nothing is answered for them, T-C-12);
+   * a key seen before or already answered is not asked again (T-CS-12); a key the task no longer
+   * lists is withdrawn, so only outstanding keys can be answered (T-C-13).
+   */
+  private syncRemoteInput(id: string, follow: Follow, state: RemoteTaskState): void {
+    const outstanding = state.status === 'input_required' ? (state.inputRequests ?? {}) : {};
+    for (const key of [...follow.asked]) {
+      if (key in outstanding) continue;
+      follow.asked.delete(key);
+      this.questions.delete(questionKey(id, key));
+      if (this.store.get(id)?.pendingInput.some((p) => p.key === key)) this.store.removePendingInput(id, key);
+    }
+    for (const [key, request] of Object.entries(outstanding)) {
+      if (follow.asked.has(key) || follow.answered.has(key)) continue;
+      if (request.method !== 'elicitation/create') {
+        // We declare only elicitation; a server that asks for more gets no answer from us.
+        follow.answered.add(key);
+        this.log.warn(`[input] ${id}: the server asks ${request.method} (key ${key}), which Tasklane does not answer`);
+        continue;
+      }
+      follow.asked.add(key);
+      this.questions.set(questionKey(id, key), { remote: true, resolve: (answer) => this.sendRemoteAnswer(id, key, answer) });
+      this.store.addPendingInput(id, { key, method: request.method, params: request.params, at: new Date().toISOString() });
+    }
+  }
+
+  /** Sends one answer with the wire's `answer` (`tasks/update` on the extension). A failed send makes the question askable again. */
+  private sendRemoteAnswer(id: string, key: string, answer: ElicitResult): void {
+    const record = this.store.get(id);
+    const server = record && this.servers.get(record.serverId);
+    const follow = this.follows.get(id);
+    if (!record?.taskId || !server?.client.answer || !follow) return;
+    follow.asked.delete(key);
+    follow.answered.add(key);
+    server.client.answer(record.taskId, key, answer).then(
+      () => this.log.info(`[input] ${id}: answered ${key} (${answer.action})`),
+      (error: Error) => {
+        follow.answered.delete(key);
+        this.log.warn(`[input] ${id}: could not send the answer to ${key}: ${error.message}`);
+        const now = this.store.get(id);
+        if (now && !isTerminal(now.status)) this.store.setStatus(id, now.status, `Could not send your answer: ${error.message}`);
+      },
+    );
+  }
+
+  /** Ends a task from a terminal snapshot that carries its outcome. */
+  private finishFromSnapshot(id: string, state: RemoteTaskState): void {
+    switch (state.status) {
+      case 'completed':
+        this.finish(id, { result: state.result ?? { content: [] } }, 'completed');
+        return;
+      case 'failed': {
+        const error = state.error ?? { code: RpcCode.InternalError, message: state.statusMessage ?? 'The task failed' };
+        this.finish(id, { error }, 'failed');
+        return;
+      }
+      default:
+        this.finishIfOpen(id, 'cancelled', {}, state.statusMessage ?? 'Cancelled');
+    }
+  }
+
   private finish(id: string, outcome: RemoteOutcome, status?: TaskStatus): void {
+    // 2025-11-25 fails a task whose tool result has isError; the extension completes it (T-S-41), and so do we.
+    const isErrorFails = this.store.get(id)?.wire !== EXTENSION_WIRE;
     const resolved: 'completed' | 'failed' | 'cancelled' =
-      status === 'completed' || status === 'failed' || status === 'cancelled' ? status : outcome.error || outcome.result?.isError ? 'failed' : 'completed';
+      status === 'completed' || status === 'failed' || status === 'cancelled' ? status : outcome.error || (outcome.result?.isError && isErrorFails) ? 'failed' : 'completed';
     const message = this.follows.get(id)?.last?.statusMessage ?? (outcome.error ? outcome.error.message : undefined);
     this.finishIfOpen(id, resolved, outcome.error ? { error: outcome.error } : { result: outcome.result }, message);
   }
@@ -344,8 +428,10 @@ export class TaskService extends Disposable implements TaskActions {
     this.log.info(`[task] ${id} ${status}${message ? `: ${message}` : ''}`);
     for (const key of [...this.questions.keys()]) {
       if (key.startsWith(`${id}\0`)) {
-        this.questions.get(key)?.resolve({ action: 'cancel' });
+        const question = this.questions.get(key);
         this.questions.delete(key);
+        // A pending request gets an answer; a task's own question simply lapses with the task.
+        if (!question?.remote) question?.resolve({ action: 'cancel' });
       }
     }
     const follow = this.follows.get(id);
@@ -359,7 +445,11 @@ export class TaskService extends Disposable implements TaskActions {
   }
 
   private onInputRequest(serverId: string, request: InputRequestEvent): Promise<ElicitResult> {
-    const id = request.taskId ? this.byRemote.get(remoteKey(serverId, request.taskId)) : this.singleSyncCall(serverId);
+    const id = request.taskId
+      ? this.byRemote.get(remoteKey(serverId, request.taskId))
+      : request.ref !== undefined && this.syncCalls.has(request.ref)
+        ? request.ref
+        : this.singleSyncCall(serverId);
     if (!id || !this.store.get(id)) {
       this.log.warn(`[input] declined a question from ${serverId} that belongs to no known task`);
       return Promise.resolve({ action: 'decline' });
