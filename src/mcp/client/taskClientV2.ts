@@ -218,6 +218,11 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
     return this.discovered;
   }
 
+  /** A liveness probe: 2026-07-28 has no `ping`, so this asks `server/discover` again. */
+  async ping(): Promise<void> {
+    await this.discover();
+  }
+
   async listTools(): Promise<Tool[]> {
     if (this.tools) return this.tools;
     const tools: Tool[] = [];
@@ -430,6 +435,11 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
     if (!isObject(body) || (!('result' in body) && !('error' in body))) {
       if (!response.ok) throw new HttpStatusError(response.status, `${method}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}${text ? `: ${text.slice(0, 200)}` : ''}`);
       throw new InvalidResponseError(`${method}: the answer is not a JSON-RPC response (HTTP ${response.status})`);
+    }
+    // Authentication trouble is the transport's, whatever JSON-RPC error the body dresses it in.
+    if (response.status === 401 || response.status === 403) {
+      const detail = isObject(body.error) && typeof body.error.message === 'string' ? body.error.message : response.statusText;
+      throw new HttpStatusError(response.status, `${method}: HTTP ${response.status}${detail ? ` ${detail}` : ''}`);
     }
     const message = body as JsonRpcMessage;
     if ('result' in message && message.id !== id) throw new InvalidResponseError(`${method}: the answer has id ${JSON.stringify(message.id)}, not ${id}`);
