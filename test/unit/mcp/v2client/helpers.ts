@@ -156,3 +156,69 @@ export function taskJson(taskId: string, status: string, extra: Json = {}): Json
   const now = new Date().toISOString();
   return { taskId, status, createdAt: now, lastUpdatedAt: now, ttlMs: 60_000, pollIntervalMs: 20, ...extra };
 }
+
+// ---------------------------------------------------------------------------------------------
+// A recording proxy in front of a real server: every request (headers and body) is kept, every
+// answer (JSON or an SSE stream) is passed through untouched.
+
+export interface RecordingProxy {
+  readonly url: string;
+  readonly seen: SeenRequest[];
+  of(method: string): SeenRequest[];
+  close(): Promise<void>;
+}
+
+export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
+  const seen: SeenRequest[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', async () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      let body: Json = {};
+      try {
+        body = JSON.parse(text) as Json;
+      } catch {
+        body = {};
+      }
+      seen.push({ headers: req.headers, body });
+      const headers: Record<string, string> = {};
+      for (const [key, value] of Object.entries(req.headers)) {
+        if (typeof value === 'string' && !['host', 'content-length', 'connection'].includes(key)) headers[key] = value;
+      }
+      const controller = new AbortController();
+      res.on('close', () => controller.abort());
+      try {
+        const answer = await fetch(target, { method: req.method, headers, body: req.method === 'POST' ? text : undefined, signal: controller.signal });
+        const out: Record<string, string> = {};
+        answer.headers.forEach((value, key) => {
+          if (!['content-length', 'transfer-encoding', 'connection', 'keep-alive'].includes(key)) out[key] = value;
+        });
+        res.writeHead(answer.status, out);
+        if (answer.body) {
+          const reader = answer.body.getReader();
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (value) res.write(value);
+            if (done) break;
+          }
+        }
+        res.end();
+      } catch {
+        if (!res.headersSent) res.writeHead(502);
+        res.end();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
+  return {
+    url,
+    seen,
+    of: (method) => seen.filter((r) => r.body.method === method),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
