@@ -3,6 +3,8 @@ import * as vscode from 'vscode';
 import { TaskStore } from './core/taskStore';
 import { EmbeddedServer } from './mcp/embeddedServer';
 import { TaskService } from './mcp/client/taskService';
+import { registerServerCommands } from './ui/servers/serverCommands';
+import { ServerManager } from './ui/servers/serverManager';
 import { TasklaneUi } from './ui/tasklaneUi';
 
 /** What the extension exports: the live objects, for other extensions and for the integration tests. */
@@ -11,6 +13,8 @@ export interface TasklaneApi {
   readonly service: TaskService;
   readonly embedded: EmbeddedServer;
   readonly ui: TasklaneUi;
+  /** External MCP servers (settings and .vscode/mcp.json): their supervisors, states and configuration. */
+  readonly servers: ServerManager;
   /** Where the task store lives. */
   readonly storageDirectory: string;
 }
@@ -36,11 +40,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
   const service = new TaskService(store, { log });
   context.subscriptions.push(service, service.addServer(embedded.entry));
 
-  const ui = new TasklaneUi(context, store, service, log);
-  context.subscriptions.push(ui);
+  const servers = new ServerManager(context, service, log);
+  const ui = new TasklaneUi(context, store, service, log, servers);
+  context.subscriptions.push(servers, ui, ...registerServerCommands(servers, log));
+  // Connections come up in the background; activation does not wait for them.
+  void servers.start();
 
   log.info(`Tasklane active: ${store.size} tasks loaded from ${storage.fsPath}`);
-  return { store, service, embedded, ui, storageDirectory: storage.fsPath };
+  return { store, service, embedded, ui, servers, storageDirectory: storage.fsPath };
 }
 
 export function deactivate(): void {

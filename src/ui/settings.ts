@@ -32,17 +32,53 @@ export const SETTINGS = {
     default: true,
     description: 'Ask before retrying a task whose tool is marked destructive or not idempotent.',
   },
-} as const satisfies Record<string, { default: unknown; description: string; enum?: readonly string[]; minimum?: number; maximum?: number }>;
+  'tasklane.servers': {
+    default: [],
+    markdownDescription:
+      'External MCP servers Tasklane connects to, beside the ones in the workspace\'s `.vscode/mcp.json`. Each is `{ "name", "type": "stdio", "command", "args", "env", "cwd" }` or `{ "name", "type": "http", "url", "headers" }`; `id` defaults to the name. Strings may use `${workspaceFolder}`, `${userHome}` and `${env:NAME}`. Do not put tokens here: use **Tasklane: Set Server Token…**, which keeps them in VS Code\'s secret storage.',
+    description: 'External MCP servers Tasklane connects to (stdio commands or Streamable HTTP URLs), beside those in .vscode/mcp.json. Tokens go in secret storage via "Tasklane: Set Server Token…", not here.',
+    items: {
+      type: 'object',
+      required: ['name'],
+      additionalProperties: false,
+      properties: {
+        id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: 'A stable id (tasks remember their server by it). Defaults to the name in lower case.' },
+        name: { type: 'string', description: 'How the server is shown.' },
+        type: { type: 'string', enum: ['stdio', 'http', 'sse'], description: 'stdio: Tasklane starts `command`. http: connect to `url` (sse is treated as http).' },
+        command: { type: 'string', description: 'stdio: the program to start.' },
+        args: { type: 'array', items: { type: 'string' }, description: 'stdio: its arguments.' },
+        env: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean', 'null'] }, description: 'stdio: extra environment variables.' },
+        envFile: { type: 'string', description: 'stdio: a dotenv file with more environment variables.' },
+        cwd: { type: 'string', description: 'stdio: the working directory (default: the first workspace folder).' },
+        url: { type: 'string', description: 'http: the Streamable HTTP endpoint.' },
+        headers: { type: 'object', additionalProperties: { type: 'string' }, description: 'http: extra request headers (not for tokens).' },
+      },
+    },
+  },
+} as const satisfies Record<string, { default: unknown; description: string; markdownDescription?: string; enum?: readonly string[]; minimum?: number; maximum?: number; items?: object }>;
 
 export type SettingKey = keyof typeof SETTINGS;
-export type SettingValue<K extends SettingKey> = (typeof SETTINGS)[K] extends { enum: readonly (infer E)[] } ? E : (typeof SETTINGS)[K]['default'] extends boolean ? boolean : (typeof SETTINGS)[K]['default'] extends number ? number : string;
+export type SettingValue<K extends SettingKey> = (typeof SETTINGS)[K] extends { enum: readonly (infer E)[] }
+  ? E
+  : (typeof SETTINGS)[K]['default'] extends readonly unknown[]
+    ? unknown[]
+    : (typeof SETTINGS)[K]['default'] extends boolean
+      ? boolean
+      : (typeof SETTINGS)[K]['default'] extends number
+        ? number
+        : string;
+
+/** The JSON schema type of a setting, from its default. */
+export function settingType(value: unknown): string {
+  return Array.isArray(value) ? 'array' : typeof value;
+}
 
 /** The `contributes.configuration.properties` object for package.json. */
 export function manifestProperties(): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(SETTINGS).map(([key, setting]) => [
       key,
-      { type: typeof setting.default === 'boolean' ? 'boolean' : typeof setting.default === 'number' ? 'number' : 'string', ...setting },
+      { type: settingType(setting.default), ...setting },
     ]),
   );
 }

@@ -10,6 +10,7 @@ import { DetailPanels } from './detail/detailPanel';
 import { TaskNotifier } from './notifier';
 import { TaskStatusBar } from './statusBar';
 import { needsAttention } from './taskPresentation';
+import type { ExternalServers } from './servers/serverView';
 import { ServersTreeProvider } from './tree/serversTreeProvider';
 import { TaskTreeNode, TaskTreeProvider } from './tree/taskTreeProvider';
 
@@ -28,8 +29,9 @@ export class TasklaneUi extends Disposable {
   readonly notifier: TaskNotifier;
   readonly details: DetailPanels;
   readonly contextKeys: ContextKeys;
+  readonly serversTree: ServersTreeProvider;
 
-  constructor(context: vscode.ExtensionContext, store: TaskStore, service: TaskService, log: vscode.LogOutputChannel) {
+  constructor(context: vscode.ExtensionContext, store: TaskStore, service: TaskService, log: vscode.LogOutputChannel, externalServers?: ExternalServers) {
     super();
     this.changes = this._register(new ChangeCoalescer(store.onDidLifecycle, UI_COALESCE_MS));
     const onDidChangeTasks = this.changes.onDidChange;
@@ -37,7 +39,8 @@ export class TasklaneUi extends Disposable {
 
     this.tree = this._register(new TaskTreeProvider(store, onDidChangeTasks, setting('tasklane.tasks.groupBy'), setting('tasklane.tasks.showArchived'), serverName));
     this.treeView = this._register(vscode.window.createTreeView('tasklane.tasks', { treeDataProvider: this.tree, showCollapseAll: true }));
-    this._register(vscode.window.createTreeView('tasklane.servers', { treeDataProvider: this._register(new ServersTreeProvider(service)) }));
+    this.serversTree = this._register(new ServersTreeProvider(service, externalServers));
+    this._register(vscode.window.createTreeView('tasklane.servers', { treeDataProvider: this.serversTree }));
     this.statusBar = this._register(new TaskStatusBar(store, onDidChangeTasks, setting('tasklane.statusBar.visibility')));
     this.notifier = this._register(new TaskNotifier(store, store.onDidLifecycle, setting('tasklane.notifications')));
     this.contextKeys = this._register(new ContextKeys(store, onDidChangeTasks));

@@ -1,22 +1,52 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
+import type { ServerState } from '../../mcp/client/serverSupervisor';
 import type { ServerEntry, TaskService } from '../../mcp/client/taskService';
+import type { ExternalServerView, ExternalServers } from '../servers/serverView';
 
-/** The Servers view: every connected MCP server, its wire and whether it supports tasks. */
-export class ServersTreeProvider extends Disposable implements vscode.TreeDataProvider<ServerEntry> {
-  private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<ServerEntry | undefined>());
+/** A row of the Servers view: a server the task service knows directly (the embedded one), or a configured external server. */
+export type ServerNode = { readonly kind: 'entry'; readonly entry: ServerEntry } | { readonly kind: 'external'; readonly view: ExternalServerView };
+
+const STATE_LOOK: Record<ServerState, { icon: string; color?: string; label: string }> = {
+  connected: { icon: 'vm-running', color: 'testing.iconPassed', label: 'connected' },
+  connecting: { icon: 'loading~spin', color: 'charts.yellow', label: 'connecting' },
+  disconnected: { icon: 'debug-disconnect', color: 'disabledForeground', label: 'disconnected' },
+  failed: { icon: 'error', color: 'testing.iconFailed', label: 'failed' },
+};
+
+/**
+ * The Servers view: the embedded server first, then every configured external server with its
+ * state (icon and colour), wire and task support; the last error is in the tooltip.
+ */
+export class ServersTreeProvider extends Disposable implements vscode.TreeDataProvider<ServerNode> {
+  private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<ServerNode | undefined>());
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
 
-  constructor(private readonly service: TaskService) {
+  constructor(
+    private readonly service: TaskService,
+    private readonly external?: ExternalServers,
+  ) {
     super();
     this._register(service.onDidChangeServers(() => this._onDidChangeTreeData.fire(undefined)));
+    if (external) this._register(external.onDidChange(() => this._onDidChangeTreeData.fire(undefined)));
   }
 
-  getChildren(entry?: ServerEntry): ServerEntry[] {
-    return entry ? [] : this.service.listServers();
+  getChildren(node?: ServerNode): ServerNode[] {
+    if (node) return [];
+    const views = this.external?.list() ?? [];
+    const managed = new Set(views.map((view) => view.id));
+    const entries = this.service.listServers().filter((entry) => !managed.has(entry.id));
+    // The embedded server stays first; servers added by other means follow the configured ones.
+    const embedded = entries.filter((entry) => entry.kind === 'embedded');
+    const others = entries.filter((entry) => entry.kind !== 'embedded');
+    return [...embedded.map((entry) => ({ kind: 'entry' as const, entry })), ...views.map((view) => ({ kind: 'external' as const, view })), ...others.map((entry) => ({ kind: 'entry' as const, entry }))];
   }
 
-  getTreeItem(entry: ServerEntry): vscode.TreeItem {
+  getTreeItem(node: ServerNode): vscode.TreeItem {
+    return node.kind === 'entry' ? this.entryItem(node.entry) : this.externalItem(node.view);
+  }
+
+  private entryItem(entry: ServerEntry): vscode.TreeItem {
     const item = new vscode.TreeItem(entry.name, vscode.TreeItemCollapsibleState.None);
     item.id = `server:${entry.id}`;
     const tasks = entry.client.supportsTasks ? 'tasks' : 'no task support';
@@ -24,11 +54,45 @@ export class ServersTreeProvider extends Disposable implements vscode.TreeDataPr
     item.iconPath = new vscode.ThemeIcon(entry.client.supportsTasks ? 'server-process' : 'server', new vscode.ThemeColor(entry.client.supportsTasks ? 'testing.iconPassed' : 'disabledForeground'));
     item.contextValue = `server:${entry.kind}`;
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${entry.name}**  \n`);
+    md.appendMarkdown(`**${escape(entry.name)}**  \n`);
     md.appendMarkdown(`Connected over ${entry.kind}  \nWire: ${entry.client.wire}  \n`);
     md.appendMarkdown(`Tasks: ${entry.client.supportsTasks ? 'yes' : 'no'}${entry.client.supportsList ? ', listable' : ''}  \n`);
     md.appendMarkdown(entry.durable ? 'Tasks outlive a window reload.' : 'Runs inside this window: tasks running at a reload are marked interrupted.');
     item.tooltip = md;
     return item;
   }
+
+  private externalItem(view: ExternalServerView): vscode.TreeItem {
+    const look = STATE_LOOK[view.state];
+    const item = new vscode.TreeItem(view.name, vscode.TreeItemCollapsibleState.None);
+    item.id = `server:${view.id}`;
+    const parts: string[] = [view.kind];
+    if (view.invalid) parts.push('invalid configuration');
+    else if (view.state === 'disconnected' && view.nextRetryAt) parts.push('retrying…');
+    else parts.push(look.label);
+    if (view.state === 'connected') parts.push(view.wire ?? '?', view.supportsTasks ? 'tasks' : 'no task support');
+    item.description = parts.join(' · ');
+    item.iconPath = new vscode.ThemeIcon(look.icon, look.color ? new vscode.ThemeColor(look.color) : undefined);
+    item.contextValue = view.invalid ? 'server:invalid' : `server:external:${view.kind}:${view.state}`;
+
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**${escape(view.name)}** — $(${look.icon.replace('~spin', '')}) ${look.label}  \n`);
+    md.appendMarkdown(`Id: \`${view.id}\` · ${view.kind === 'stdio' ? 'stdio process' : 'Streamable HTTP'}  \n`);
+    if (view.target) md.appendMarkdown(`${view.kind === 'stdio' ? 'Command' : 'URL'}: \`${view.target.replace(/`/g, "'")}\`  \n`);
+    md.appendMarkdown(`From: ${escape(view.origin)}  \n`);
+    if (view.state === 'connected') {
+      md.appendMarkdown(`Wire: ${view.wire ?? 'unknown'}  \nTasks: ${view.supportsTasks ? 'yes' : 'no'}${view.supportsList ? ', listable' : ''}  \n`);
+      if (view.pid !== undefined) md.appendMarkdown(`Process id: ${view.pid}  \n`);
+      md.appendMarkdown(view.kind === 'http' ? 'Tasks survive a dropped connection and are followed again on reconnect.  \n' : 'Tasks end with the process: if it exits, its running tasks fail and can be retried.  \n');
+    }
+    if (view.kind === 'http' && !view.invalid) md.appendMarkdown(`Token: ${view.hasToken ? 'set (in SecretStorage)' : 'none'}  \n`);
+    if (view.nextRetryAt) md.appendMarkdown(`Next attempt: ${new Date(view.nextRetryAt).toLocaleTimeString()} (retry ${view.retries})  \n`);
+    if (view.lastError) md.appendMarkdown(`\n---\n**Last error**${view.lastErrorAt ? ` (${new Date(view.lastErrorAt).toLocaleTimeString()})` : ''}: ${escape(view.lastError)}`);
+    item.tooltip = md;
+    return item;
+  }
+}
+
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-!|<>]/g, '\\$&');
 }

@@ -20,7 +20,7 @@ describe('settings', () => {
   it('every setting has a description and a type that fits its default', () => {
     for (const [key, setting] of Object.entries(declared)) {
       assert.ok(setting.description.length > 20, `${key} has a real description`);
-      assert.equal(setting.type, typeof setting.default, `${key} type`);
+      assert.equal(setting.type, Array.isArray(setting.default) ? 'array' : typeof setting.default, `${key} type`);
     }
   });
 });

@@ -1,0 +1,178 @@
+import * as vscode from 'vscode';
+import { checkUrl, slugify, splitCommandLine } from '../../mcp/client/serverConfig';
+import type { ServerNode } from '../tree/serversTreeProvider';
+import { SERVERS_SETTING, ServerManager } from './serverManager';
+import type { ExternalServerView } from './serverView';
+
+/** Optional answers to "Add Server…", so tests and other extensions can skip the prompts. */
+export interface AddServerArgs {
+  readonly name?: string;
+  readonly type?: 'stdio' | 'http';
+  readonly command?: string;
+  readonly args?: string[];
+  readonly env?: Record<string, string>;
+  readonly cwd?: string;
+  readonly url?: string;
+  readonly target?: 'user' | 'workspace';
+}
+
+/** A server as commands receive it: a Servers view row, `{ id }`, or the id itself. */
+type ServerArg = ServerNode | { id?: string } | string | undefined;
+
+/** Registers Add Server…, Reconnect Server, Disconnect Server, Set Server Token… and Show Server Log. */
+export function registerServerCommands(manager: ServerManager, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  const handlers: Record<string, (...args: unknown[]) => unknown> = {
+    'tasklane.addServer': (arg) => addServer(manager, (arg as AddServerArgs) ?? {}),
+    'tasklane.reconnectServer': async (arg) => {
+      const view = await pickServer(manager, arg as ServerArg, 'Reconnect which server?');
+      if (view) await manager.reconnect(view.id);
+      return view?.id;
+    },
+    'tasklane.disconnectServer': async (arg) => {
+      const view = await pickServer(manager, arg as ServerArg, 'Disconnect which server?', (v) => v.state === 'connected' || v.state === 'connecting' || (v.state === 'disconnected' && v.nextRetryAt !== undefined));
+      if (view) await manager.disconnect(view.id);
+      return view?.id;
+    },
+    'tasklane.setServerToken': (arg, token) => setServerToken(manager, arg as ServerArg, token as string | undefined),
+    'tasklane.showServerLog': async (arg) => {
+      const view = await pickServer(manager, arg as ServerArg, 'Show the log of which server?');
+      if (view) manager.showLog(view.id);
+    },
+  };
+  return Object.entries(handlers).map(([id, handler]) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await handler(...args);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        log.error(`[command] ${id} failed`, error);
+        void vscode.window.showErrorMessage(`Tasklane: ${message}`, 'Show Log').then((choice) => choice && log.show());
+        return undefined;
+      }
+    }),
+  );
+}
+
+async function pickServer(manager: ServerManager, arg: ServerArg, placeHolder: string, filter: (view: ExternalServerView) => boolean = () => true): Promise<ExternalServerView | undefined> {
+  const views = manager.list().filter((view) => !view.invalid);
+  const id = typeof arg === 'string' ? arg : arg && 'view' in arg ? arg.view.id : arg && 'entry' in arg ? arg.entry.id : (arg as { id?: string } | undefined)?.id;
+  if (id) {
+    const view = views.find((v) => v.id === id);
+    if (!view) throw new Error(`"${id}" is not a configured external server.`);
+    return view;
+  }
+  const candidates = views.filter(filter);
+  if (!candidates.length) {
+    void vscode.window.showInformationMessage(views.length ? 'No server fits that action right now.' : 'No external servers are configured. Use "Tasklane: Add Server…" to add one.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    candidates.map((view) => ({ label: view.name, description: `${view.kind} · ${view.state}`, detail: view.target, view })),
+    { placeHolder, matchOnDetail: true },
+  );
+  return picked?.view;
+}
+
+async function setServerToken(manager: ServerManager, arg: ServerArg, given?: string): Promise<boolean> {
+  const view = await pickServer(manager, arg, 'Set the token of which HTTP server?', (v) => v.kind === 'http');
+  if (!view) return false;
+  if (view.kind !== 'http') throw new Error(`${view.name} is a stdio server; tokens are for HTTP servers (put a stdio server's secrets in an \${input:…} of .vscode/mcp.json).`);
+  let token = given;
+  if (token === undefined) {
+    token = await vscode.window.showInputBox({
+      title: `Tasklane: token for ${view.name}`,
+      prompt: `Sent as "Authorization: Bearer <token>" to ${view.target}, and to nothing else. Kept in VS Code's SecretStorage. Leave empty to remove the token.`,
+      password: true,
+      ignoreFocusOut: true,
+    });
+    if (token === undefined) return false;
+  }
+  await manager.setToken(view.id, token.trim() || undefined);
+  return true;
+}
+
+async function addServer(manager: ServerManager, given: AddServerArgs): Promise<string | undefined> {
+  let type = given.type ?? (given.url ? 'http' : given.command ? 'stdio' : undefined);
+  if (!type) {
+    const picked = await vscode.window.showQuickPick(
+      [
+        { label: '$(terminal) Command (stdio)', detail: 'Tasklane starts a program and talks MCP over its stdin/stdout', type: 'stdio' as const },
+        { label: '$(globe) HTTP (Streamable HTTP)', detail: 'Connect to a running server by URL', type: 'http' as const },
+      ],
+      { title: 'Add Server (1/3): type' },
+    );
+    if (!picked) return undefined;
+    type = picked.type;
+  }
+  let command = given.command;
+  let args = given.args;
+  let url = given.url;
+  if (type === 'stdio' && !command) {
+    const line = await vscode.window.showInputBox({
+      title: 'Add Server (2/3): command',
+      prompt: 'The command line that starts the server, e.g. npx -y @modelcontextprotocol/server-everything stdio',
+      ignoreFocusOut: true,
+      validateInput: (value) => {
+        try {
+          return splitCommandLine(value).length ? undefined : 'Type the command that starts the server';
+        } catch (error) {
+          return `Not a command line: ${(error as Error).message}`;
+        }
+      },
+    });
+    if (!line) return undefined;
+    [command, ...args] = splitCommandLine(line);
+  }
+  if (type === 'http' && !url) {
+    url = await vscode.window.showInputBox({
+      title: 'Add Server (2/3): URL',
+      prompt: 'The server\'s Streamable HTTP endpoint, e.g. https://example.com/mcp',
+      ignoreFocusOut: true,
+      validateInput: (value) => checkUrl(value.trim()),
+    });
+    if (!url) return undefined;
+    url = url.trim();
+  }
+  const suggested = type === 'http' ? new URL(url!).hostname : (command ?? 'server').split(/[\\/]/).pop()!.replace(/\.(c?js|exe|cmd)$/, '');
+  const name =
+    given.name ??
+    (await vscode.window.showInputBox({
+      title: 'Add Server (3/3): name',
+      prompt: 'How the server is shown in Tasklane',
+      value: suggested,
+      ignoreFocusOut: true,
+      validateInput: (value) => (value.trim() ? undefined : 'Give the server a name'),
+    }));
+  if (!name?.trim()) return undefined;
+
+  const taken = new Set(manager.list().map((view) => view.id));
+  let id = slugify(name);
+  for (let n = 2; taken.has(id) || id === 'tasklane'; n++) id = `${slugify(name)}-${n}`;
+  const entry: Record<string, unknown> =
+    type === 'stdio' ? { id, name: name.trim(), type, command, args: args ?? [], ...(given.env ? { env: given.env } : {}), ...(given.cwd ? { cwd: given.cwd } : {}) } : { id, name: name.trim(), type, url };
+
+  let target = given.target;
+  if (!target && vscode.workspace.workspaceFolders?.length) {
+    const picked = await vscode.window.showQuickPick(
+      [
+        { label: 'User settings', detail: 'Available in every window', target: 'user' as const },
+        { label: 'Workspace settings', detail: 'Only in this workspace', target: 'workspace' as const },
+      ],
+      { title: 'Add Server: save where?' },
+    );
+    if (!picked) return undefined;
+    target = picked.target;
+  }
+  const configTarget = target === 'workspace' ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  const configuration = vscode.workspace.getConfiguration();
+  const inspected = configuration.inspect<unknown[]>(SERVERS_SETTING);
+  const current = (target === 'workspace' ? inspected?.workspaceValue : inspected?.globalValue) ?? [];
+  await configuration.update(SERVERS_SETTING, [...(Array.isArray(current) ? current : []), entry], configTarget);
+
+  if (type === 'http' && !given.name) {
+    void vscode.window.showInformationMessage(`Added ${name}. Does it need a token?`, 'Set Server Token…').then((choice) => {
+      if (choice) void vscode.commands.executeCommand('tasklane.setServerToken', { id });
+    });
+  }
+  return id;
+}

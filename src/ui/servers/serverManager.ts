@@ -1,0 +1,409 @@
+import * as vscode from 'vscode';
+import { Emitter } from '../../core/events';
+import { Disposable, IDisposable } from '../../core/lifecycle';
+import {
+  ConfigProblem,
+  InputDefinition,
+  Launch,
+  ParsedServers,
+  ServerConfig,
+  describeLaunch,
+  fingerprint,
+  formatProblem,
+  mergeServers,
+  parseMcpJson,
+  parseSettingsServers,
+  resolveLaunch,
+} from '../../mcp/client/serverConfig';
+import { ServerConnection, ServerRegistry, ServerSupervisor, SupervisorSnapshot, connectHttp, connectStdio } from '../../mcp/client/serverSupervisor';
+import type { Logger } from '../../core/logger';
+import { ServerSecrets } from './serverSecrets';
+import type { ExternalServerView, ExternalServers } from './serverView';
+
+/** The setting that lists servers (declared in src/ui/settings.ts). */
+export const SERVERS_SETTING = 'tasklane.servers';
+const MCP_JSON = '.vscode/mcp.json';
+const RELOAD_DEBOUNCE_MS = 150;
+/** HTTP servers are asked whether they are still there this often. */
+const HTTP_PING_MS = 20_000;
+
+interface Managed {
+  readonly config: ServerConfig;
+  readonly key: string;
+  readonly supervisor: ServerSupervisor;
+  readonly log: vscode.LogOutputChannel;
+  readonly subscription: IDisposable;
+  hasToken: boolean;
+}
+
+export interface ServerManagerOptions {
+  /** Replaces the real transports (tests). */
+  readonly connect?: (launch: Launch, options: { token?: string; log: Logger }) => Promise<ServerConnection>;
+  readonly backoff?: ConstructorParameters<typeof ServerSupervisor>[0]['backoff'];
+}
+
+/**
+ * The editor side of external servers: reads `tasklane.servers` and each folder's
+ * `.vscode/mcp.json`, watches both, keeps one supervisor per server, asks for `${input:...}`
+ * answers (kept in SecretStorage), adds bearer tokens, and respects workspace trust: nothing a
+ * workspace's mcp.json declares starts before the workspace is trusted.
+ */
+export class ServerManager extends Disposable implements ExternalServers {
+  private readonly managed = new Map<string, Managed>();
+  private invalid: ExternalServerView[] = [];
+  private problems: ConfigProblem[] = [];
+  private shownProblems = new Set<string>();
+  private toldUntrusted = false;
+  private readonly secrets: ServerSecrets;
+  private readonly _onDidChange = this._register(new Emitter<void>());
+  readonly onDidChange = this._onDidChange.event;
+  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  private reloading: Promise<void> = Promise.resolve();
+  private watchers: vscode.Disposable[] = [];
+  /** One prompt at a time, however many servers need answers. */
+  private promptQueue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+
+  constructor(
+    context: vscode.ExtensionContext,
+    private readonly registry: ServerRegistry,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly options: ServerManagerOptions = {},
+  ) {
+    super();
+    this.secrets = new ServerSecrets(context.secrets);
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration(SERVERS_SETTING)) this.scheduleReload();
+      }),
+    );
+    this._register(
+      vscode.workspace.onDidChangeWorkspaceFolders(() => {
+        this.watchFolders();
+        this.scheduleReload();
+      }),
+    );
+    this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.scheduleReload()));
+    this._register({ dispose: () => this.watchers.forEach((w) => w.dispose()) });
+    this.watchFolders();
+  }
+
+  /** Reads the configuration and connects; resolves once every server has been started (not connected). */
+  start(): Promise<void> {
+    return this.reload();
+  }
+
+  override dispose(): void {
+    this.disposed = true;
+    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    for (const managed of this.managed.values()) this.drop(managed);
+    this.managed.clear();
+    super.dispose();
+  }
+
+  list(): ExternalServerView[] {
+    const views = [...this.managed.values()].map((managed) => this.view(managed));
+    return [...views, ...this.invalid.filter((view) => !this.managed.has(view.id))];
+  }
+
+  /** The current configuration problems (each names its file and field). */
+  configProblems(): readonly ConfigProblem[] {
+    return this.problems;
+  }
+
+  /** The supervisor of a configured server: state, pid, and a way to wait for a state (also the tests' hook). */
+  supervisor(id: string): ServerSupervisor | undefined {
+    return this.managed.get(id)?.supervisor;
+  }
+
+  config(id: string): ServerConfig | undefined {
+    return this.managed.get(id)?.config;
+  }
+
+  async reconnect(id: string): Promise<void> {
+    const managed = this.require(id);
+    if (this.blockedReason(managed.config)) {
+      this.tellUntrusted(true);
+      return;
+    }
+    managed.log.info('reconnecting (asked by you)');
+    await managed.supervisor.reconnect();
+  }
+
+  async disconnect(id: string): Promise<void> {
+    const managed = this.require(id);
+    managed.log.info('disconnecting (asked by you)');
+    await managed.supervisor.disconnect('Disconnected by you');
+  }
+
+  showLog(id: string): void {
+    this.require(id).log.show(true);
+  }
+
+  async setToken(id: string, token: string | undefined): Promise<void> {
+    const managed = this.require(id);
+    const launch = managed.config.launch;
+    if (launch.type !== 'http') throw new Error(`${managed.config.name} is a stdio server; tokens are for HTTP servers.`);
+    if (token) {
+      // The token is bound to the server's origin; a URL with variables is resolved first.
+      const resolved = launch.url.includes('${') ? await this.resolve(managed.config, managed.log) : launch;
+      await this.secrets.setToken(id, resolved.type === 'http' ? resolved.url : launch.url, token);
+      managed.log.info('a bearer token was set (kept in SecretStorage)');
+    } else {
+      await this.secrets.deleteToken(id);
+      managed.log.info('the bearer token was removed');
+    }
+    managed.hasToken = Boolean(token);
+    this._onDidChange.fire();
+    await this.reconnect(id);
+  }
+
+  /** Forgets a remembered input answer, so the next connection asks again. */
+  async forgetInput(id: string, inputId: string): Promise<void> {
+    const managed = this.require(id);
+    await this.secrets.deleteInput(managed.config.origin, inputId);
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private require(id: string): Managed {
+    const managed = this.managed.get(id);
+    if (!managed) throw new Error(`No external server "${id}" is configured.`);
+    return managed;
+  }
+
+  private scheduleReload(): void {
+    if (this.disposed) return;
+    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    this.reloadTimer = setTimeout(() => {
+      this.reloadTimer = undefined;
+      void this.reload();
+    }, RELOAD_DEBOUNCE_MS);
+  }
+
+  private reload(): Promise<void> {
+    this.reloading = this.reloading.then(() => this.apply()).catch((error) => this.log.error('[servers] reading the server configuration failed', error));
+    return this.reloading;
+  }
+
+  private watchFolders(): void {
+    this.watchers.forEach((w) => w.dispose());
+    this.watchers = [];
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, MCP_JSON));
+      watcher.onDidCreate(() => this.scheduleReload());
+      watcher.onDidChange(() => this.scheduleReload());
+      watcher.onDidDelete(() => this.scheduleReload());
+      this.watchers.push(watcher);
+    }
+  }
+
+  private async readConfiguration(): Promise<ParsedServers> {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const parts: ParsedServers[] = [parseSettingsServers(vscode.workspace.getConfiguration().get(SERVERS_SETTING), { folder: folders[0]?.uri.fsPath })];
+    for (const folder of folders) {
+      const uri = vscode.Uri.joinPath(folder.uri, '.vscode', 'mcp.json');
+      let text: string;
+      try {
+        text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      } catch {
+        continue;
+      }
+      parts.push(parseMcpJson(text, uri.fsPath, folder.uri.fsPath));
+    }
+    return mergeServers(...parts);
+  }
+
+  private async apply(): Promise<void> {
+    if (this.disposed) return;
+    const { servers, problems } = await this.readConfiguration();
+    if (this.disposed) return;
+    const wanted = new Map(servers.map((config) => [config.id, config]));
+
+    for (const [id, managed] of this.managed) {
+      const next = wanted.get(id);
+      if (next && this.keyOf(next) === managed.key) continue;
+      this.managed.delete(id);
+      managed.log.info(next ? 'the configuration changed; restarting' : 'removed from the configuration');
+      await managed.supervisor.disconnect(next ? 'The server configuration changed' : 'The server was removed from the configuration');
+      this.drop(managed);
+    }
+
+    // Rebuild in configuration order.
+    const previous = new Map(this.managed);
+    this.managed.clear();
+    const started: Managed[] = [];
+    for (const config of servers) {
+      const existing = previous.get(config.id);
+      if (existing) {
+        this.managed.set(config.id, existing);
+        continue;
+      }
+      const managed = this.create(config);
+      this.managed.set(config.id, managed);
+      started.push(managed);
+    }
+
+    this.problems = problems;
+    this.invalid = problems
+      .filter((problem) => problem.serverId && !wanted.has(problem.serverId))
+      .filter((problem, index, all) => all.findIndex((p) => p.serverId === problem.serverId) === index)
+      .map((problem) => ({
+        id: problem.serverId!,
+        name: problem.serverId!,
+        kind: 'stdio' as const,
+        state: 'failed' as const,
+        retries: 0,
+        lastError: formatProblem(problem),
+        source: problem.origin.endsWith('mcp.json') ? ('mcp.json' as const) : ('settings' as const),
+        origin: problem.origin,
+        target: '',
+        invalid: true,
+      }));
+    this.reportProblems(problems);
+
+    let blocked = 0;
+    for (const managed of started) {
+      const reason = this.blockedReason(managed.config);
+      if (reason) {
+        blocked++;
+        managed.log.warn(reason);
+        void managed.supervisor.fail(reason);
+      } else {
+        managed.log.info(`starting ${managed.config.launch.type === 'stdio' ? 'process' : 'connection'}: ${describeLaunch(managed.config.launch)} (from ${managed.config.origin})`);
+        managed.supervisor.start();
+      }
+    }
+    if (blocked) this.tellUntrusted(false);
+    void vscode.commands.executeCommand('setContext', 'tasklane.hasExternalServers', this.managed.size > 0);
+    this._onDidChange.fire();
+  }
+
+  /** Servers restart when their configuration, or whether they may run, changes. */
+  private keyOf(config: ServerConfig): string {
+    return `${fingerprint(config)}|${this.blockedReason(config) ? 'blocked' : 'allowed'}`;
+  }
+
+  private blockedReason(config: ServerConfig): string | undefined {
+    if (config.source !== 'mcp.json' || vscode.workspace.isTrusted) return undefined;
+    return `Not started: ${config.origin} belongs to a workspace you have not trusted, and Tasklane starts nothing a workspace declares until you trust it (Manage Workspace Trust).`;
+  }
+
+  private create(config: ServerConfig): Managed {
+    const log = vscode.window.createOutputChannel(`Tasklane Server: ${config.name}`, { log: true });
+    const kind = config.launch.type;
+    const supervisor = new ServerSupervisor({
+      id: config.id,
+      name: config.name,
+      kind,
+      registry: this.registry,
+      log,
+      backoff: this.options.backoff,
+      pingIntervalMs: kind === 'http' ? HTTP_PING_MS : 0,
+      connect: () => this.connect(config, log),
+    });
+    const managed: Managed = {
+      config,
+      key: this.keyOf(config),
+      supervisor,
+      log,
+      hasToken: false,
+      subscription: supervisor.onDidChange((snapshot) => this.onStateChange(managed, snapshot)),
+    };
+    if (kind === 'http') {
+      void this.secrets.hasToken(config.id).then((has) => {
+        managed.hasToken = has;
+        this._onDidChange.fire();
+      });
+    }
+    return managed;
+  }
+
+  private onStateChange(managed: Managed, snapshot: SupervisorSnapshot): void {
+    const line = `[servers] ${managed.config.name}: ${snapshot.state}${snapshot.state !== 'connected' && snapshot.lastError ? ` (${snapshot.lastError})` : ''}`;
+    if (snapshot.state === 'failed') this.log.warn(line);
+    else this.log.info(line);
+    this._onDidChange.fire();
+  }
+
+  private drop(managed: Managed): void {
+    managed.subscription.dispose();
+    managed.supervisor.dispose();
+    managed.log.dispose();
+  }
+
+  private async resolve(config: ServerConfig, log: vscode.LogOutputChannel): Promise<Launch> {
+    const launch = await resolveLaunch(config, { env: process.env, input: (input) => this.answer(config, input) });
+    if (config.inputs.length) log.info(`filled in ${config.inputs.length} input${config.inputs.length === 1 ? '' : 's'} (${config.inputs.map((i) => i.id).join(', ')}); answers are kept in SecretStorage`);
+    return launch;
+  }
+
+  private async connect(config: ServerConfig, log: vscode.LogOutputChannel): Promise<ServerConnection> {
+    const launch = await this.resolve(config, log);
+    let token: string | undefined;
+    if (launch.type === 'http') {
+      const stored = await this.secrets.token(config.id, launch.url);
+      if (stored.mismatch) log.warn(`the stored token was set for ${stored.mismatch}, not ${new URL(launch.url).origin}; it is not sent. Set it again with "Tasklane: Set Server Token…".`);
+      token = stored.token;
+    }
+    return (this.options.connect ?? openConnection)(launch, { token, log });
+  }
+
+  /** Answers an `${input:...}`: the remembered answer, or a prompt (one at a time). */
+  private answer(config: ServerConfig, input: InputDefinition): Promise<string | undefined> {
+    const ask = async (): Promise<string | undefined> => {
+      const known = await this.secrets.input(config.origin, input.id);
+      if (known !== undefined) return known;
+      const title = `Tasklane: ${config.name}`;
+      const prompt = input.description || `A value for \${input:${input.id}}`;
+      const answer =
+        input.type === 'pickString'
+          ? await vscode.window.showQuickPick([...(input.options ?? [])], { title, placeHolder: prompt, ignoreFocusOut: true })
+          : await vscode.window.showInputBox({ title, prompt, password: input.password, value: input.default, ignoreFocusOut: true });
+      if (answer !== undefined) await this.secrets.setInput(config.origin, input.id, answer);
+      return answer;
+    };
+    const next = this.promptQueue.then(ask, ask);
+    this.promptQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  private view(managed: Managed): ExternalServerView {
+    return {
+      ...managed.supervisor.snapshot(),
+      source: managed.config.source,
+      origin: managed.config.origin,
+      target: describeLaunch(managed.config.launch),
+      ...(managed.config.launch.type === 'http' ? { hasToken: managed.hasToken } : {}),
+    };
+  }
+
+  private reportProblems(problems: ConfigProblem[]): void {
+    const text = problems.map(formatProblem);
+    for (const line of text) this.log.warn(`[servers] ${line}`);
+    const fresh = text.filter((line) => !this.shownProblems.has(line));
+    this.shownProblems = new Set(text);
+    if (!fresh.length) return;
+    const first = problems[text.indexOf(fresh[0])];
+    const others = fresh.length > 1 ? ` (and ${fresh.length - 1} more problem${fresh.length > 2 ? 's' : ''}; see the log)` : '';
+    const open = first.origin.endsWith('mcp.json') ? 'Open File' : 'Open Settings';
+    void vscode.window.showWarningMessage(`Tasklane: ${fresh[0]}${others}. The other servers are not affected.`, open, 'Show Log').then((choice) => {
+      if (choice === 'Show Log') this.log.show();
+      else if (choice === 'Open File') void vscode.window.showTextDocument(vscode.Uri.file(first.origin));
+      else if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettingsJson');
+    });
+  }
+
+  private tellUntrusted(always: boolean): void {
+    if (this.toldUntrusted && !always) return;
+    this.toldUntrusted = true;
+    void vscode.window
+      .showWarningMessage('Tasklane did not start the servers in this workspace\'s .vscode/mcp.json: the workspace is not trusted, and they would run programs it chose. Trust the workspace to start them.', 'Manage Workspace Trust')
+      .then((choice) => choice && vscode.commands.executeCommand('workbench.trust.manage'));
+  }
+}
+
+/** The real transports. The negotiating connector (connectServer.ts) replaces the HTTP one when it lands. */
+function openConnection(launch: Launch, options: { token?: string; log: Logger }): Promise<ServerConnection> {
+  return launch.type === 'stdio' ? connectStdio(launch, { log: options.log }) : connectHttp(launch, options);
+}

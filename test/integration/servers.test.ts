@@ -1,0 +1,183 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { TasklaneApi } from '../../src/extension';
+import type { TaskRecord } from '../../src/core/taskRecord';
+import type { ServerNode } from '../../src/ui/tree/serversTreeProvider';
+
+const SERVER_ID = 'standalone';
+
+async function api(): Promise<TasklaneApi> {
+  const extension = vscode.extensions.getExtension<TasklaneApi>('tasklane.tasklane');
+  assert.ok(extension, 'the extension is installed');
+  return extension.activate();
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** The Servers view's rows, read through the real TreeDataProvider. */
+function serverRows(tasklane: TasklaneApi): { id: string; label: string; description: string; icon: string; color?: string; contextValue: string; tooltip: string }[] {
+  const tree = tasklane.ui.serversTree;
+  return tree.getChildren().map((node: ServerNode) => {
+    const item = tree.getTreeItem(node);
+    const icon = item.iconPath as vscode.ThemeIcon;
+    return {
+      id: String(item.id),
+      label: String(item.label),
+      description: String(item.description ?? ''),
+      icon: icon.id,
+      color: icon.color?.id,
+      contextValue: String(item.contextValue),
+      tooltip: item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : String(item.tooltip ?? ''),
+    };
+  });
+}
+
+function row(tasklane: TasklaneApi, id: string) {
+  return serverRows(tasklane).find((r) => r.id === `server:${id}`);
+}
+
+async function setServers(value: unknown[] | undefined): Promise<void> {
+  await vscode.workspace.getConfiguration('tasklane').update('servers', value, vscode.ConfigurationTarget.Global);
+}
+
+describe('External MCP servers in a real VS Code host', function () {
+  this.timeout(90_000);
+  let tasklane: TasklaneApi;
+  let standalone: Record<string, unknown>;
+  const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+  const mcpJson = path.join(folder, '.vscode', 'mcp.json');
+
+  before(async () => {
+    tasklane = await api();
+    const root = vscode.extensions.getExtension('tasklane.tasklane')!.extensionPath;
+    // Our own standalone server, started the way a person would configure any stdio server.
+    standalone = { id: SERVER_ID, name: 'Standalone (test)', type: 'stdio', command: process.execPath, args: [path.join(root, 'dist', 'server.js'), '--stdio'] };
+  });
+
+  after(async () => {
+    fs.rmSync(mcpJson, { force: true });
+    await setServers(undefined);
+    // Leave the host as the other suites expect it: the embedded server only.
+    await waitFor('the external servers to go away', () => tasklane.service.listServers().length === 1 && tasklane.servers.list().length === 0);
+  });
+
+  it('declares the commands and the setting', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    for (const id of ['tasklane.addServer', 'tasklane.reconnectServer', 'tasklane.disconnectServer', 'tasklane.setServerToken', 'tasklane.showServerLog']) assert.ok(commands.includes(id), `${id} is registered`);
+    assert.deepStrictEqual(vscode.workspace.getConfiguration('tasklane').inspect('servers')?.defaultValue, []);
+  });
+
+  it('connects a stdio server from the tasklane.servers setting and shows it connected after the embedded server', async () => {
+    await setServers([standalone]);
+    const supervisor = await waitFor('the server to be configured', () => tasklane.servers.supervisor(SERVER_ID));
+    await waitFor('the server to connect', () => supervisor.state === 'connected');
+    assert.ok(tasklane.service.getServer(SERVER_ID), 'the task service has it');
+
+    const rows = serverRows(tasklane);
+    assert.deepStrictEqual(rows.map((r) => r.id), ['server:tasklane', `server:${SERVER_ID}`], 'the embedded server stays first');
+    const shown = rows[1];
+    assert.strictEqual(shown.label, 'Standalone (test)');
+    assert.strictEqual(shown.description, 'stdio · connected · 2025-11-25 · tasks');
+    assert.strictEqual(shown.icon, 'vm-running');
+    assert.strictEqual(shown.color, 'testing.iconPassed');
+    assert.strictEqual(shown.contextValue, 'server:external:stdio:connected');
+    assert.match(shown.tooltip, new RegExp(`Process id: ${supervisor.pid}`));
+    assert.match(shown.tooltip, /Settings \\\(tasklane\.servers\\\)/);
+  });
+
+  it('runs a task on it; killing the process fails the task with the reason (retryable) and the server reconnects', async () => {
+    const supervisor = tasklane.servers.supervisor(SERVER_ID)!;
+    const record: TaskRecord = await vscode.commands.executeCommand('tasklane.newTask', { serverId: SERVER_ID, tool: 'wait', arguments: { durationMs: 60_000 }, intent: 'Outlive the server' });
+    assert.ok(record?.taskId, 'it runs as a task on the external server');
+    assert.strictEqual(record.serverId, SERVER_ID);
+    await waitFor('the task to run', () => tasklane.store.get(record.id)?.status === 'working');
+
+    const pid = supervisor.pid!;
+    assert.ok(pid > 0, 'the test hook gives the process id');
+    process.kill(pid, 'SIGKILL');
+
+    const failed = await waitFor('the task to fail', () => {
+      const current = tasklane.store.get(record.id);
+      return current?.status === 'failed' ? current : undefined;
+    });
+    assert.strictEqual(failed.statusMessage, 'The server process exited (signal SIGKILL). Retry to run it again.');
+    assert.strictEqual(failed.error?.message, 'The server process exited (signal SIGKILL)');
+    tasklane.ui.changes.flush();
+    const item = tasklane.ui.tree.getTreeItem(tasklane.ui.tree.nodeFor(record.id)!);
+    assert.match(String(item.contextValue), /:retryable/);
+
+    await waitFor('the server to come back with a new process', () => supervisor.state === 'connected' && supervisor.pid !== pid);
+    assert.match(row(tasklane, SERVER_ID)!.tooltip, /Last error.*The server process exited \\\(signal SIGKILL\\\)/s);
+
+    const retry: TaskRecord = await vscode.commands.executeCommand('tasklane.retryTask', { id: record.id });
+    assert.strictEqual(retry.retryOf, record.id);
+    assert.strictEqual(retry.serverId, SERVER_ID);
+    await waitFor('the retry to run on the new process', () => tasklane.store.get(retry.id)?.status === 'working');
+    const cancelled: TaskRecord = await vscode.commands.executeCommand('tasklane.cancelTask', { id: retry.id });
+    assert.strictEqual(cancelled.status, 'cancelled');
+  });
+
+  it('disconnects and reconnects from the commands', async () => {
+    const supervisor = tasklane.servers.supervisor(SERVER_ID)!;
+    await vscode.commands.executeCommand('tasklane.disconnectServer', { id: SERVER_ID });
+    assert.strictEqual(supervisor.state, 'disconnected');
+    assert.strictEqual(tasklane.service.getServer(SERVER_ID), undefined);
+    const shown = row(tasklane, SERVER_ID)!;
+    assert.strictEqual(shown.icon, 'debug-disconnect');
+    assert.strictEqual(shown.contextValue, 'server:external:stdio:disconnected');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    assert.strictEqual(supervisor.state, 'disconnected', 'a server the person disconnected stays disconnected');
+
+    await vscode.commands.executeCommand('tasklane.reconnectServer', SERVER_ID);
+    await waitFor('the reconnect', () => supervisor.state === 'connected');
+    assert.ok(tasklane.service.getServer(SERVER_ID));
+  });
+
+  it('reports an invalid entry by field while the other servers keep running', async () => {
+    const pid = tasklane.servers.supervisor(SERVER_ID)!.pid;
+    await setServers([standalone, { name: 'Broken', type: 'stdio', args: ['x'] }]);
+    const problem = await waitFor('the problem to be reported', () => tasklane.servers.configProblems().find((p) => p.field === 'tasklane.servers[1].command'));
+    assert.match(problem.message, /is required for a stdio server/);
+    const broken = await waitFor('the broken entry in the view', () => row(tasklane, 'broken'));
+    assert.strictEqual(broken.icon, 'error');
+    assert.strictEqual(broken.description, 'stdio · invalid configuration');
+    assert.match(broken.tooltip, /tasklane\.servers\[1\]\.command|tasklane\.servers\\\[1\\\]\.command/);
+    const supervisor = tasklane.servers.supervisor(SERVER_ID)!;
+    assert.strictEqual(supervisor.state, 'connected');
+    assert.strictEqual(supervisor.pid, pid, 'an unchanged server is not restarted');
+    await setServers([standalone]);
+    await waitFor('the problem to clear', () => tasklane.servers.configProblems().length === 0 && !row(tasklane, 'broken'));
+  });
+
+  it('reads the workspace .vscode/mcp.json, follows its changes, and fills in ${workspaceFolder}', async () => {
+    const root = vscode.extensions.getExtension('tasklane.tasklane')!.extensionPath;
+    const file = {
+      // Comments are allowed, as in VS Code's own mcp.json.
+      servers: { fromWorkspace: { type: 'stdio', command: process.execPath, args: [path.join(root, 'dist', 'server.js'), '--stdio', '--cwd', '${workspaceFolder}'] } },
+    };
+    await vscode.workspace.fs.writeFile(vscode.Uri.file(mcpJson), new TextEncoder().encode(`// test\n${JSON.stringify(file, null, 2)}\n`));
+    const supervisor = await waitFor('the workspace server to be configured', () => tasklane.servers.supervisor('fromWorkspace'));
+    await waitFor('the workspace server to connect', () => supervisor.state === 'connected');
+    assert.strictEqual(tasklane.servers.config('fromWorkspace')?.source, 'mcp.json');
+    assert.deepStrictEqual(serverRows(tasklane).map((r) => r.id), ['server:tasklane', `server:${SERVER_ID}`, 'server:fromWorkspace']);
+    const record: TaskRecord = await vscode.commands.executeCommand('tasklane.newTask', { serverId: 'fromWorkspace', tool: 'run_command', arguments: { command: 'pwd' } });
+    const done = await waitFor('the command to finish', () => {
+      const current = tasklane.store.get(record.id);
+      return current?.status === 'completed' ? current : undefined;
+    });
+    assert.strictEqual((done.output ?? '').trim(), fs.realpathSync(folder), '${workspaceFolder} reached the server');
+
+    await vscode.workspace.fs.delete(vscode.Uri.file(mcpJson));
+    await waitFor('the workspace server to go away', () => !tasklane.servers.supervisor('fromWorkspace') && !tasklane.service.getServer('fromWorkspace'));
+  });
+});
