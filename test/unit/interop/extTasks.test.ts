@@ -110,7 +110,8 @@ for (const generation of ['v1', 'v2'] as const) {
       const { outcome } = await waitExecution.settle();
       const expected = [{ type: 'text', text: 'ext-tasks' }];
       if (outcome.status === 'completed' || STRICT || generation === 'v1') {
-        assert.equal(outcome.status, 'completed', `outcome: ${outcome.status} ${outcome.error?.message ?? ''}`);
+        const seen = outcome.task ? `; the server's own snapshot says "${outcome.task.status}" with result.resultType ${JSON.stringify(outcome.task.raw?.result?.resultType) ?? 'absent'}` : '';
+        assert.equal(outcome.status, 'completed', `ext-tasks settled "${outcome.status}" (${outcome.error?.message ?? 'no error'})${seen}`);
         assert.deepEqual(outcome.result.content, expected);
         return;
       }
