@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -157,6 +158,77 @@ describe('External MCP servers in a real VS Code host', function () {
     assert.strictEqual(supervisor.pid, pid, 'an unchanged server is not restarted');
     await setServers([standalone]);
     await waitFor('the problem to clear', () => tasklane.servers.configProblems().length === 0 && !row(tasklane, 'broken'));
+  });
+
+  it('connects an HTTP server once its token is set; the token lives in SecretStorage and goes out as a bearer header', async () => {
+    const root = vscode.extensions.getExtension('tasklane.tasklane')!.extensionPath;
+    const token = `test-token-${Date.now()}`;
+    const child: ChildProcess = spawn(process.execPath, [path.join(root, 'dist', 'server.js'), '--http', '--port', '0', '--token', token], { stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      let stderr = '';
+      child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
+      const url = (await waitFor('the HTTP server to listen', () => /on (http:\/\/\S+)/.exec(stderr) ?? undefined))[1];
+      await setServers([standalone, { id: 'remote', name: 'Remote (test)', type: 'http', url }]);
+      const supervisor = await waitFor('the HTTP server to be configured', () => tasklane.servers.supervisor('remote'));
+      await waitFor('it to be refused without a token', () => supervisor.state === 'failed');
+      assert.match(supervisor.lastError ?? '', /Set Server Token/);
+      assert.strictEqual(row(tasklane, 'remote')!.contextValue, 'server:external:http:failed');
+      assert.strictEqual(row(tasklane, 'remote')!.icon, 'error');
+
+      assert.strictEqual(await vscode.commands.executeCommand('tasklane.setServerToken', { id: 'remote' }, token), true);
+      await waitFor('the connection with the token', () => supervisor.state === 'connected');
+      assert.match(row(tasklane, 'remote')!.tooltip, /Token: set \(in SecretStorage\)/);
+      assert.ok(!JSON.stringify(vscode.workspace.getConfiguration('tasklane').inspect('servers')).includes(token), 'the token is not in any settings scope');
+
+      const record: TaskRecord = await vscode.commands.executeCommand('tasklane.newTask', { serverId: 'remote', tool: 'wait', arguments: { durationMs: 50, message: 'over http' } });
+      const done = await waitFor('the HTTP task to complete', () => {
+        const current = tasklane.store.get(record.id);
+        return current?.status === 'completed' ? current : undefined;
+      });
+      assert.deepStrictEqual((done.result as { content: unknown[] }).content, [{ type: 'text', text: 'over http' }]);
+
+      // An empty token removes it.
+      assert.strictEqual(await vscode.commands.executeCommand('tasklane.setServerToken', { id: 'remote' }, ''), true);
+      await waitFor('it to be refused again', () => supervisor.state === 'failed');
+    } finally {
+      await setServers([standalone]);
+      await waitFor('the HTTP server to be removed', () => !tasklane.servers.supervisor('remote'));
+      child.kill();
+    }
+  });
+
+  it('asks for an mcp.json ${input:…} once, keeps the answer in SecretStorage, and passes it to the server', async () => {
+    const root = vscode.extensions.getExtension('tasklane.tasklane')!.extensionPath;
+    const file = {
+      inputs: [{ type: 'promptString', id: 'secret', description: 'A test secret', password: true }],
+      servers: { withInput: { command: process.execPath, args: [path.join(root, 'dist', 'server.js'), '--stdio'], env: { TASKLANE_TEST_SECRET: '${input:secret}' } } },
+    };
+    const asked: string[] = [];
+    const original = tasklane.servers.prompt;
+    tasklane.servers.prompt = async (_config, input) => {
+      asked.push(`${input.id}${input.password ? ' (password)' : ''}`);
+      return 'open-sesame';
+    };
+    try {
+      await vscode.workspace.fs.writeFile(vscode.Uri.file(mcpJson), new TextEncoder().encode(JSON.stringify(file, null, 2)));
+      const supervisor = await waitFor('the server to be configured', () => tasklane.servers.supervisor('withInput'));
+      await waitFor('the server to connect', () => supervisor.state === 'connected');
+      assert.deepStrictEqual(asked, ['secret (password)']);
+      const record: TaskRecord = await vscode.commands.executeCommand('tasklane.newTask', { serverId: 'withInput', tool: 'run_command', arguments: { command: 'printf %s "$TASKLANE_TEST_SECRET"' } });
+      const done = await waitFor('the command to finish', () => {
+        const current = tasklane.store.get(record.id);
+        return current?.status === 'completed' ? current : undefined;
+      });
+      assert.strictEqual(done.output, 'open-sesame');
+      await vscode.commands.executeCommand('tasklane.reconnectServer', 'withInput');
+      await waitFor('the reconnect', () => supervisor.state === 'connected');
+      assert.deepStrictEqual(asked, ['secret (password)'], 'the remembered answer is used, not asked again');
+    } finally {
+      tasklane.servers.prompt = original;
+      if (tasklane.servers.supervisor('withInput')) await tasklane.servers.forgetInput('withInput', 'secret');
+      await vscode.workspace.fs.delete(vscode.Uri.file(mcpJson));
+      await waitFor('the server to go away', () => !tasklane.servers.supervisor('withInput'));
+    }
   });
 
   it('reads the workspace .vscode/mcp.json, follows its changes, and fills in ${workspaceFolder}', async () => {

@@ -349,17 +349,15 @@ export class ServerManager extends Disposable implements ExternalServers {
     return (this.options.connect ?? openConnection)(launch, { token, log });
   }
 
+  /** Asks the person for an input's value (replaceable by tests; the real one is an input box or a quick pick). */
+  prompt: (config: ServerConfig, input: InputDefinition) => Thenable<string | undefined> = promptForInput;
+
   /** Answers an `${input:...}`: the remembered answer, or a prompt (one at a time). */
   private answer(config: ServerConfig, input: InputDefinition): Promise<string | undefined> {
     const ask = async (): Promise<string | undefined> => {
       const known = await this.secrets.input(config.origin, input.id);
       if (known !== undefined) return known;
-      const title = `Tasklane: ${config.name}`;
-      const prompt = input.description || `A value for \${input:${input.id}}`;
-      const answer =
-        input.type === 'pickString'
-          ? await vscode.window.showQuickPick([...(input.options ?? [])], { title, placeHolder: prompt, ignoreFocusOut: true })
-          : await vscode.window.showInputBox({ title, prompt, password: input.password, value: input.default, ignoreFocusOut: true });
+      const answer = await this.prompt(config, input);
       if (answer !== undefined) await this.secrets.setInput(config.origin, input.id, answer);
       return answer;
     };
@@ -401,6 +399,14 @@ export class ServerManager extends Disposable implements ExternalServers {
       .showWarningMessage('Tasklane did not start the servers in this workspace\'s .vscode/mcp.json: the workspace is not trusted, and they would run programs it chose. Trust the workspace to start them.', 'Manage Workspace Trust')
       .then((choice) => choice && vscode.commands.executeCommand('workbench.trust.manage'));
   }
+}
+
+function promptForInput(config: ServerConfig, input: InputDefinition): Thenable<string | undefined> {
+  const title = `Tasklane: ${config.name}`;
+  const prompt = input.description || `A value for \${input:${input.id}}`;
+  return input.type === 'pickString'
+    ? vscode.window.showQuickPick([...(input.options ?? [])], { title, placeHolder: prompt, ignoreFocusOut: true })
+    : vscode.window.showInputBox({ title, prompt, password: input.password, value: input.default, ignoreFocusOut: true });
 }
 
 /** The real transports. The negotiating connector (connectServer.ts) replaces the HTTP one when it lands. */
