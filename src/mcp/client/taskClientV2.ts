@@ -268,6 +268,8 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
       if (kind === 'complete') return { kind: 'result', outcome: { result: parseCallToolResult(result) } };
       if (kind === 'task') {
         const task = parseTask(result, 'tools/call');
+        // A task may be created already finished; a CreateTaskResult carries no outcome, so read it.
+        if (isTerminal(task.status)) return { kind: 'task', task: await this.get(task.taskId) };
         this.observe(task, false);
         return { kind: 'task', task };
       }

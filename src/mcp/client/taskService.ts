@@ -198,6 +198,9 @@ export class TaskService extends Disposable implements TaskActions {
     this.questions.delete(questionKey(id, key));
     if (this.store.get(id)) this.store.removePendingInput(id, key);
     question.resolve(answer as ElicitResult);
+    // A call still in flight (no task yet: MRTR rounds, or a synchronous call that asked) goes on once nothing else is asked.
+    const record = this.store.get(id);
+    if (record && !record.taskId && record.status === 'input_required' && record.pendingInput.length === 0) this.store.setStatus(id, 'working', 'Continuing with your answer');
   }
 
   /** Every task the server lists for us (2025-11-25 servers with `tasks.list` only). */

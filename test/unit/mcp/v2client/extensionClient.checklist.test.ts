@@ -202,6 +202,18 @@ describe('extension wire, client MUSTs (T-C-09..T-C-15) and SHOULDs', function (
       assert.equal(store.get(record.id)?.taskId, 't-1');
     });
 
+    it('T-C-09: a CreateTaskResult may arrive already terminal; the outcome is then read with tasks/get', async () => {
+      await connect(({ body }) => {
+        if (body.method === 'tools/call') return { result: { resultType: 'task', ...taskJson('t-instant', 'completed') } };
+        return { result: { resultType: 'complete', ...taskJson('t-instant', 'completed', { result: { content: [{ type: 'text', text: 'instant' }] } }) } };
+      });
+      const record = await service.start({ serverId: 'fake', tool: 'instant', arguments: {} });
+      const done = await waitFor(() => terminal(store, record.id), 'the instant task');
+      assert.equal(done.status, 'completed');
+      assert.deepEqual((done.result as Json).content, [{ type: 'text', text: 'instant' }]);
+      assert.equal(fake.of('tasks/get').length, 1);
+    });
+
     it('T-C-13: tasks/update carries only keys the task has outstanding', async () => {
       let phase: 'two' | 'one' | 'done' = 'two';
       const ask = (message: string) => ({ method: 'elicitation/create', params: { mode: 'form', message, requestedSchema: { type: 'object', properties: { v: { type: 'string' } } } } });
