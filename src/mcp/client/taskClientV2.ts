@@ -126,6 +126,7 @@ interface JsonRpcMessage {
 
 interface Waiter {
   readonly resolve: (state: RemoteTaskState) => void;
+  readonly reject: (error: Error) => void;
 }
 
 /** A `TaskWireClient` for the extension wire. Call `discover()` (or `connect()`) before anything else. */
@@ -182,7 +183,9 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
     this.everything.abort(new Error('The client was disposed'));
     for (const stream of this.streams.values()) stream.abort();
     this.streams.clear();
+    const waiting = [...this.waiters.values()].flatMap((set) => [...set]);
     this.waiters.clear();
+    for (const waiter of waiting) waiter.reject(new Error('The client was disposed'));
     super.dispose();
   }
 
@@ -310,6 +313,10 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
           signal.removeEventListener('abort', onAbort);
           resolve(outcomeOf(state));
         },
+        reject: (error) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
       };
       const onAbort = () => {
         set.delete(waiter);
@@ -364,7 +371,8 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
   /** The headers of one request (exposed for tests). */
   headersFor(method: string, params: Record<string, unknown>): Record<string, string> {
     const headers: Record<string, string> = {
-      ...(this.options.headers ?? {}),
+      // Header names are case-insensitive: lower-case the caller's so ours replace theirs, never join them.
+      ...Object.fromEntries(Object.entries(this.options.headers ?? {}).map(([key, value]) => [key.toLowerCase(), value])),
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
       'mcp-protocol-version': PROTOCOL_2026_07_28,
