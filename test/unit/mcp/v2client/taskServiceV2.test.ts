@@ -51,6 +51,7 @@ for (const notifications of [false, true]) {
       assert.equal(done.status, 'completed', 'isError is a completed task on this wire, not a failed one');
       assert.equal((done.result as { isError: boolean }).isError, true);
       assert.equal((done.result as { structuredContent: { exitCode: number } }).structuredContent.exitCode, 4);
+      assert.equal(done.statusMessage, 'Exited with code 4', 'the status line says what went wrong');
       const view = toDetailState(done, Date.now());
       assert.equal(view.status, 'completed');
       assert.equal(view.outcome.kind, 'result');
