@@ -178,6 +178,7 @@ describe('External MCP servers in a real VS Code host', function () {
       assert.strictEqual(await vscode.commands.executeCommand('tasklane.setServerToken', { id: 'remote' }, token), true);
       await waitFor('the connection with the token', () => supervisor.state === 'connected');
       assert.match(row(tasklane, 'remote')!.tooltip, /Token: set \(in SecretStorage\)/);
+      assert.strictEqual(row(tasklane, 'remote')!.description, 'http · connected · io.modelcontextprotocol/tasks · tasks', 'the wire is negotiated: our server offers the extension');
       assert.ok(!JSON.stringify(vscode.workspace.getConfiguration('tasklane').inspect('servers')).includes(token), 'the token is not in any settings scope');
 
       const record: TaskRecord = await vscode.commands.executeCommand('tasklane.newTask', { serverId: 'remote', tool: 'wait', arguments: { durationMs: 50, message: 'over http' } });
@@ -186,6 +187,7 @@ describe('External MCP servers in a real VS Code host', function () {
         return current?.status === 'completed' ? current : undefined;
       });
       assert.deepStrictEqual((done.result as { content: unknown[] }).content, [{ type: 'text', text: 'over http' }]);
+      assert.strictEqual(done.wire, 'io.modelcontextprotocol/tasks');
 
       // An empty token removes it.
       assert.strictEqual(await vscode.commands.executeCommand('tasklane.setServerToken', { id: 'remote' }, ''), true);

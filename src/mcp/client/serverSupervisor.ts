@@ -1,11 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { Emitter, Event } from '../../core/events';
 import { Disposable, IDisposable } from '../../core/lifecycle';
 import { Logger, silentLogger } from '../../core/logger';
+import { NegotiatedConnection, NegotiationError, connectHttpServer } from './connectServer';
 import type { HttpLaunch, StdioLaunch } from './serverConfig';
 import { TaskClientV1 } from './taskClientV1';
 import type { ServerEntry } from './taskService';
@@ -423,8 +423,8 @@ export function errorMessage(error: unknown): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Connectors: real transports. The 2025-11-25 client speaks over them for now; when the
-// negotiating connector lands (src/mcp/client/connectServer.ts) it replaces `openClient`.
+// Connectors: real transports. HTTP negotiates the wire through connectServer.ts; stdio keeps its
+// own transport (2025-11-25), for what the SDK's drops: the exit code, stderr, the process id.
 
 /** Header names whose values are never written to a log. */
 const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|x-api-key|api-key)$|token|secret|password|key$/i;
@@ -492,46 +492,51 @@ export interface HttpConnectOptions {
   readonly timeoutMs?: number;
 }
 
-/** Connects to a Streamable HTTP server. Losing it is noticed by the supervisor's pings and by transport errors. */
+/**
+ * Connects to a Streamable HTTP server on the best task wire both sides speak (the extension wire
+ * when `server/discover` offers it, else a 2025-11-25 session). Losing it is noticed by the
+ * supervisor's pings and, on a 2025-11-25 session, by transport errors.
+ */
 export async function connectHttp(launch: HttpLaunch, options: HttpConnectOptions = {}): Promise<ServerConnection> {
   const log = options.log ?? silentLogger;
-  const headers: Record<string, string> = { ...launch.headers };
-  if (options.token) {
-    for (const key of Object.keys(headers)) if (key.toLowerCase() === 'authorization') delete headers[key];
-    headers.Authorization = `Bearer ${options.token}`;
-  }
-  log.info(`connecting to ${launch.url}${Object.keys(headers).length ? ` with headers ${JSON.stringify(redactHeaders(headers))}` : ''}`);
-  const transport = new StreamableHTTPClientTransport(new URL(launch.url), { requestInit: { headers } });
-  let client: TaskClientV1;
+  const shown = { ...launch.headers, ...(options.token ? { Authorization: 'Bearer <token>' } : {}) };
+  log.info(`connecting to ${launch.url}${Object.keys(shown).length ? ` with headers ${JSON.stringify(redactHeaders(shown))}` : ''}`);
+  let negotiated: NegotiatedConnection;
   try {
-    client = await withTimeout(openClient(transport), options.timeoutMs ?? 30_000, realClock);
+    negotiated = await connectHttpServer(launch.url, { headers: launch.headers, token: options.token, log, timeoutMs: options.timeoutMs ?? 30_000 });
   } catch (error) {
-    void transport.close().catch(() => undefined);
     const message = describeHttpError(error);
-    throw isAuthError(error) ? new PermanentConnectError(message) : new Error(message);
+    throw isAuthError(error) || error instanceof NegotiationError ? new PermanentConnectError(message) : new Error(message);
   }
+  const client = negotiated.client;
+  log.info(`wire: ${negotiated.wire} (protocol ${negotiated.protocolVersion})${negotiated.fallbackReason ? `; ${negotiated.fallbackReason}` : ''}`);
   const closed = new Emitter<CloseReason>();
   let open = true;
-  const ping = () => client.client.ping().then(() => undefined);
-  client.client.onclose = () => {
-    if (open) closed.fire({ kind: 'drop', error: 'the transport closed' });
+  const ping = async (): Promise<void> => {
+    if (client instanceof TaskClientV1) await client.client.ping();
+    else if (typeof (client as { ping?: unknown }).ping === 'function') await (client as unknown as { ping(): Promise<void> }).ping();
+    else await client.listTools();
   };
-  client.client.onerror = (error) => {
-    if (!open) return;
-    log.debug(`transport error: ${error.message}`);
-    // An error on the event stream may only be a hiccup: ask the server whether it is still there.
-    ping().catch((pingError) => {
-      if (open) closed.fire({ kind: 'drop', error: describeHttpError(pingError) });
-    });
-  };
+  if (client instanceof TaskClientV1) {
+    client.client.onclose = () => {
+      if (open) closed.fire({ kind: 'drop', error: 'the transport closed' });
+    };
+    client.client.onerror = (error) => {
+      if (!open) return;
+      log.debug(`transport error: ${error.message}`);
+      // An error on the event stream may only be a hiccup: ask the server whether it is still there.
+      ping().catch((pingError) => {
+        if (open) closed.fire({ kind: 'drop', error: describeHttpError(pingError) });
+      });
+    };
+  }
   return {
     client,
     onDidClose: closed.event,
     ping,
     async close() {
       open = false;
-      client.dispose();
-      await transport.close().catch(() => undefined);
+      await negotiated.close().catch(() => undefined);
       closed.dispose();
     },
   };

@@ -409,7 +409,7 @@ function promptForInput(config: ServerConfig, input: InputDefinition): Thenable<
     : vscode.window.showInputBox({ title, prompt, password: input.password, value: input.default, ignoreFocusOut: true });
 }
 
-/** The real transports. The negotiating connector (connectServer.ts) replaces the HTTP one when it lands. */
+/** The real transports: stdio (2025-11-25) or HTTP (wire negotiated by connectServer.ts). */
 function openConnection(launch: Launch, options: { token?: string; log: Logger }): Promise<ServerConnection> {
   return launch.type === 'stdio' ? connectStdio(launch, { log: options.log }) : connectHttp(launch, options);
 }

@@ -451,7 +451,7 @@ describe('ServerSupervisor with real transports and the task service', function 
     it('sends the token as a bearer header, and a refused token is a permanent failure that says what to do', async () => {
       const connection = await connectHttp({ type: 'http', url: http!.url, headers: { Authorization: 'Bearer wrong' } }, { token: 'tok-123' });
       cleanup.push(() => connection.close());
-      assert.equal(connection.client.wire, '2025-11-25');
+      assert.equal(connection.client.wire, 'io.modelcontextprotocol/tasks', 'our server offers the extension wire, and the negotiation takes it');
       assert.equal(connection.client.supportsTasks, true);
       await connection.ping!();
       await assert.rejects(connectHttp({ type: 'http', url: http!.url, headers: {} }), (error: Error & { permanent?: boolean }) => {
@@ -479,6 +479,7 @@ describe('ServerSupervisor with real transports and the task service', function 
       await s.whenState(['connected']);
       assert.deepEqual(service.listServers().map((e) => [e.id, e.durable]), [['remote', true]]);
       const record = await service.start({ serverId: 'remote', tool: 'wait', arguments: { durationMs: 2_500, message: 'survived' } });
+      assert.equal(record.wire, 'io.modelcontextprotocol/tasks');
       await waitFor(() => store.get(record.id)?.status === 'working', 'the task to run');
 
       await http!.close();
