@@ -435,8 +435,9 @@ export async function resolveLaunch(config: ServerConfig, context: VariableConte
   const launch = config.launch;
   if (launch.type === 'http') {
     const url = await resolve(launch.url, 'url');
+    // The resolved URL may hold an answer (a key in the query): say what is wrong without showing it.
     const urlProblem = checkUrl(url);
-    if (urlProblem) throw new ConfigResolutionError(`${config.origin}: ${fieldOf(config, 'url')}: ${urlProblem}`);
+    if (urlProblem) throw new ConfigResolutionError(`${config.origin}: ${fieldOf(config, 'url')}: is not an http:// or https:// URL once its variables are filled in`);
     const headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(launch.headers)) headers[key] = await resolve(value, `headers.${key}`);
     return { type: 'http', url, headers };

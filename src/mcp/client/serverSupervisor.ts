@@ -433,6 +433,22 @@ export function redactHeaders(headers: Readonly<Record<string, string>>): Record
   return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key, SECRET_HEADER.test(key) ? (/^bearer\s/i.test(value) ? 'Bearer <redacted>' : '<redacted>') : value]));
 }
 
+/** A URL fit for a log: no user info, and the values of secret-looking query parameters hidden. */
+export function redactUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  if (parsed.username || parsed.password) {
+    parsed.username = parsed.password ? 'redacted' : '';
+    parsed.password = '';
+  }
+  for (const key of [...parsed.searchParams.keys()]) if (/key|token|secret|password|auth|sig|code/i.test(key)) parsed.searchParams.set(key, 'redacted');
+  return parsed.toString();
+}
+
 async function openClient(transport: Transport): Promise<TaskClientV1> {
   const client = new TaskClientV1();
   try {
@@ -500,12 +516,12 @@ export interface HttpConnectOptions {
 export async function connectHttp(launch: HttpLaunch, options: HttpConnectOptions = {}): Promise<ServerConnection> {
   const log = options.log ?? silentLogger;
   const shown = { ...launch.headers, ...(options.token ? { Authorization: 'Bearer <token>' } : {}) };
-  log.info(`connecting to ${launch.url}${Object.keys(shown).length ? ` with headers ${JSON.stringify(redactHeaders(shown))}` : ''}`);
+  log.info(`connecting to ${redactUrl(launch.url)}${Object.keys(shown).length ? ` with headers ${JSON.stringify(redactHeaders(shown))}` : ''}`);
   let negotiated: NegotiatedConnection;
   try {
     negotiated = await connectHttpServer(launch.url, { headers: launch.headers, token: options.token, log, timeoutMs: options.timeoutMs ?? 30_000 });
   } catch (error) {
-    const message = describeHttpError(error);
+    const message = describeHttpError(error).split(launch.url).join(redactUrl(launch.url));
     throw isAuthError(error) || error instanceof NegotiationError ? new PermanentConnectError(message) : new Error(message);
   }
   const client = negotiated.client;

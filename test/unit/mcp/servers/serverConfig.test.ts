@@ -200,7 +200,7 @@ describe('server configuration: variables', () => {
     );
     const [server] = parsed.servers;
     assert.deepEqual(await resolveLaunch(server, { env, input: async () => 'eu.example.com' }), { type: 'http', url: 'https://eu.example.com/mcp', headers: { 'X-Key': 'k-123' } });
-    await assert.rejects(resolveLaunch(server, { env, input: async () => 'not a host' }), /servers\.h\.url: .* is not a URL/);
+    await assert.rejects(resolveLaunch(server, { env, input: async () => 'not a host' }), /servers\.h\.url: is not an http:\/\/ or https:\/\/ URL once its variables are filled in/);
   });
 
   it('fails clearly when a prompt is dismissed or no folder is open', async () => {

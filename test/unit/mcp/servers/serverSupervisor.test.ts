@@ -17,6 +17,7 @@ import {
   connectStdio,
   reconnectDelay,
   redactHeaders,
+  redactUrl,
 } from '../../../../src/mcp/client/serverSupervisor';
 import type { ServerEntry } from '../../../../src/mcp/client/taskService';
 import { TaskService } from '../../../../src/mcp/client/taskService';
@@ -507,5 +508,12 @@ describe('redactHeaders', () => {
       Cookie: '<redacted>',
       'X-Auth-Token': '<redacted>',
     });
+  });
+});
+
+describe('redactUrl', () => {
+  it('hides user info and secret-looking query values', () => {
+    assert.equal(redactUrl('https://me:pw@example.com/mcp?api_key=abc&team=core&token=t'), 'https://redacted@example.com/mcp?api_key=redacted&team=core&token=redacted');
+    assert.equal(redactUrl('http://127.0.0.1:3000/mcp'), 'http://127.0.0.1:3000/mcp');
   });
 });
