@@ -395,7 +395,8 @@ export function toDetailedTask(task: EngineTask): Record<string, unknown> {
     case 'input_required':
       return { ...fields, inputRequests: Object.fromEntries([...task.inputRequests].map(([key, request]) => [key, { method: request.method, params: request.params }])) };
     case 'completed':
-      return { ...fields, result: task.outcome?.kind === 'result' ? task.outcome.result : { content: [] } };
+      // The result is what the tools/call would have returned, and every 2026-07-28 result says its resultType.
+      return { ...fields, result: { ...(task.outcome?.kind === 'result' ? task.outcome.result : { content: [] }), resultType: 'complete' } };
     case 'failed': {
       const outcome = task.outcome;
       if (outcome?.kind === 'error') return { ...fields, error: outcome.error };

@@ -251,7 +251,7 @@ describe('extension wire server checklist (io.modelcontextprotocol/tasks, 2026-0
 
   it('T-S-42: a completed task result deep-equals what a synchronous tools/call returns', async () => {
     const args = { seconds: 0, label: 'same' };
-    const { resultType: _sync, ...sync } = await v2().callTool('slow_compute', args, { capabilities: NON_DECLARING });
+    const sync = await v2().callTool('slow_compute', args, { capabilities: NON_DECLARING });
     const done = await v2().poll((await startTask('slow_compute', args)).taskId);
     assert.deepEqual(done.result, sync);
   });
