@@ -147,7 +147,8 @@ posixOnly('run_command tool', function () {
     const finishedAt = Date.now();
     const first = h.outputs.find((entry) => entry.chunk.includes('a'));
     assert.ok(first, 'the first line was streamed');
-    assert.ok(finishedAt - first.at >= 200, `"a" arrived only ${finishedAt - first.at} ms before the end`);
+    // Without streaming, "a" would arrive with "b", at the end; the 300 ms sleep leaves room for a slow machine.
+    assert.ok(finishedAt - first.at >= 150, `"a" arrived only ${finishedAt - first.at} ms before the end`);
     assert.equal(h.outputs.map((entry) => entry.chunk).join(''), 'a\nb\n');
     assert.deepEqual(h.statuses, ['a', 'b']);
     assert.equal(outcomeOf(result).stdout, 'a\nb\n');
@@ -160,7 +161,8 @@ posixOnly('run_command tool', function () {
     const elapsed = performance.now() - started;
     assert.equal(h.outputs.map((entry) => entry.chunk).join('').split('\n').length - 1, 25);
     assert.equal(h.statuses.at(-1), 'line 25');
-    const allowed = Math.ceil(elapsed / 100) + 1;
+    // One at the start, one per full interval after it, and the final flush.
+    const allowed = Math.floor(elapsed / 95) + 2;
     assert.ok(h.statuses.length <= allowed, `${h.statuses.length} statuses in ${Math.round(elapsed)} ms`);
     // Every status but the final flush waits out the 100 ms interval (timers may fire a ms early).
     const gaps = h.statusTimes.slice(1, -1).map((at, i) => at - h.statusTimes[i]);
@@ -229,7 +231,7 @@ posixOnly('run_command tool', function () {
     h.controller.abort(new Error('cancelled'));
     await assert.rejects(running, /cancelled/);
     const waited = Date.now() - abortedAt;
-    assert.ok(waited >= 1_900 && waited < 2_900, `rejected after ${waited} ms`);
+    assert.ok(waited >= 1_900 && waited < 3_500, `rejected after ${waited} ms`);
     await waitFor(() => (isRunning(grandchild) ? undefined : true), `pid ${grandchild} to exit`, 500);
   });
 
