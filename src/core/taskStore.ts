@@ -70,6 +70,8 @@ export class TaskStore extends Disposable {
   private readonly journal: Journal | undefined;
   private compactedSize = 0;
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the armed expiry timer fires (Infinity: none armed). */
+  private expiryDueAt = Infinity;
   private readonly now: () => number;
   readonly recovery: JournalRecovery = { badLines: 0, tornTail: false };
 
@@ -279,7 +281,12 @@ export class TaskStore extends Disposable {
     // JSON drops undefined values, so a field cleared in memory must be named to stay cleared on reload.
     const unset = Object.keys(set).filter((key) => set[key as keyof TaskRecord] === undefined);
     this.write({ op: 'patch', id: current.id, set, tl: entry, ...(unset.length > 0 ? { unset } : {}) });
-    if ('grantedTtl' in set) this.scheduleExpirySweep();
+    // One record's TTL changed: re-arm only if it expires before the armed timer (a full rescan per change is O(n)).
+    // A timer that fires early is harmless: the sweep rescans and re-arms.
+    if ('grantedTtl' in set) {
+      const expiresAt = expiryOf(next);
+      if (!next.expired && expiresAt !== undefined && expiresAt < this.expiryDueAt) this.armExpiry(expiresAt);
+    }
     return next;
   }
 
@@ -368,9 +375,16 @@ export class TaskStore extends Disposable {
       const expiresAt = expiryOf(record);
       if (!record.expired && expiresAt !== undefined && (next === undefined || expiresAt < next)) next = expiresAt;
     }
+    this.expiryDueAt = Infinity;
     if (next === undefined) return;
+    this.armExpiry(next);
+  }
+
+  private armExpiry(expiresAt: number): void {
+    clearTimeout(this.expiryTimer);
     // setTimeout overflows past ~24.8 days; re-check then instead.
-    const delay = Math.min(Math.max(0, next - this.now()), 2 ** 31 - 1);
+    const delay = Math.min(Math.max(0, expiresAt - this.now()), 2 ** 31 - 1);
+    this.expiryDueAt = this.now() + delay;
     this.expiryTimer = setTimeout(() => this.sweepExpired(), delay);
     this.expiryTimer.unref?.();
   }

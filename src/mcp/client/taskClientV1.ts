@@ -130,8 +130,15 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
   }
 
   async awaitOutcome(taskId: string, signal: AbortSignal): Promise<RemoteOutcome> {
+    // SDK 1.x never removes its abort listener from a request's signal, so aborting the caller's
+    // signal after the answer came would still send notifications/cancelled. Link through a
+    // per-call signal and unlink once the call settles.
+    const call = new AbortController();
+    const onAbort = () => call.abort(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const result = await this.client.request({ method: 'tasks/result', params: { taskId } }, CallToolResultSchema, { signal, timeout: NO_TIMEOUT });
+      const result = await this.client.request({ method: 'tasks/result', params: { taskId } }, CallToolResultSchema, { signal: call.signal, timeout: NO_TIMEOUT });
       return { result: result as CallToolResult };
     } catch (error) {
       if (signal.aborted) throw error;
@@ -140,6 +147,8 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
         return { error: toJsonRpcError(error) };
       }
       throw error;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
     }
   }
 

@@ -1,0 +1,241 @@
+/**
+ * Shared bits for the benchmarks: configuration from the environment, timing, percentiles,
+ * temp directories, child processes and the results table. Nothing here depends on VS Code.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+export const now = (): number => performance.now();
+
+/** One row of the results table, plus everything measured to produce it. */
+export interface Figure {
+  /** Stable key, e.g. `roundTrip.vsPlain`. */
+  readonly id: string;
+  /** Human label, e.g. `1. Round trip: task vs plain tools/call (median)`. */
+  readonly figure: string;
+  /** Tasklane's number, formatted, with its unit. */
+  readonly tasklane: string;
+  /** The baseline's number, formatted, and what the baseline is. */
+  readonly baseline: string;
+  /** Tasklane ÷ baseline (how ratios read is said in `ratioNote`); undefined when no baseline makes sense. */
+  readonly ratio?: number;
+  readonly target: string;
+  /** true/false against the target; undefined when the figure has no target (informational). */
+  readonly met?: boolean;
+  /** Short explanation printed under the table (why missed, what was measured). */
+  readonly note?: string;
+  /** Every raw number behind the row. */
+  readonly raw: Record<string, unknown>;
+}
+
+export interface BenchConfig {
+  readonly quick: boolean;
+  /** Sequential round trips per flow in benchmark 1 (after warm-up). */
+  readonly rounds: number;
+  readonly warmup: number;
+  /** Tasks per setup in benchmark 2. */
+  readonly latencyTasks: number;
+  /** Tasks pushed through the durable store in benchmark 3. */
+  readonly throughputTasks: number;
+  /** Store sizes for benchmark 4. */
+  readonly scaleSizes: readonly number[];
+  readonly stormSeconds: number;
+  readonly stormRate: number;
+  readonly stormTasks: number;
+  readonly pollTasks: number;
+  readonly pollSeconds: number;
+  /** Tasks in the store for the activation proxy of benchmark 7. */
+  readonly activationTasks: number;
+  /** Only these benchmarks (by file name), or all. */
+  readonly only?: readonly string[];
+}
+
+function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
+  return Math.floor(value);
+}
+
+export function loadConfig(): BenchConfig {
+  const quick = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
+  const sizes = process.env.BENCH_SCALE_SIZES ?? (quick ? '10000' : '10000,100000');
+  const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+  return {
+    quick,
+    rounds: envInt('BENCH_ROUNDS', quick ? 300 : 2000),
+    warmup: envInt('BENCH_WARMUP', quick ? 100 : 500),
+    latencyTasks: envInt('BENCH_LATENCY_TASKS', quick ? 60 : 300),
+    throughputTasks: envInt('BENCH_THROUGHPUT_TASKS', quick ? 3000 : 10000),
+    scaleSizes: sizes.split(',').map((s) => Number(s.trim())).filter((n) => Number.isFinite(n) && n > 0),
+    stormSeconds: envInt('BENCH_STORM_SECONDS', quick ? 1 : 3),
+    stormRate: envInt('BENCH_STORM_RATE', 1000),
+    stormTasks: envInt('BENCH_STORM_TASKS', 200),
+    pollTasks: envInt('BENCH_POLL_TASKS', 500),
+    pollSeconds: envInt('BENCH_POLL_SECONDS', quick ? 2 : 5),
+    activationTasks: envInt('BENCH_ACTIVATION_TASKS', 10000),
+    ...(only && only.length ? { only } : {}),
+  };
+}
+
+export interface Summary {
+  readonly n: number;
+  readonly min: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly mean: number;
+}
+
+/** Nearest-rank percentile of an ascending array. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+}
+
+export function summarize(samples: readonly number[]): Summary {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const sum = sorted.reduce((a, b) => a + b, 0);
+  return {
+    n: sorted.length,
+    min: sorted[0] ?? NaN,
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    max: sorted[sorted.length - 1] ?? NaN,
+    mean: sorted.length ? sum / sorted.length : NaN,
+  };
+}
+
+export function median(samples: readonly number[]): number {
+  return percentile([...samples].sort((a, b) => a - b), 50);
+}
+
+/** Rounds every number in a summary for the JSON output. */
+export function rounded<T extends object>(value: T, digits = 3): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) out[key] = typeof v === 'number' ? round(v, digits) : v;
+  return out as T;
+}
+
+export function round(value: number, digits = 3): number {
+  if (!Number.isFinite(value)) return value;
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** Formats milliseconds with a unit that keeps three significant digits. */
+export function fmtMs(ms: number): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  if (ms < 1) return `${(ms * 1000).toPrecision(3)} µs`;
+  if (ms < 1000) return `${ms.toPrecision(3)} ms`;
+  return `${(ms / 1000).toPrecision(3)} s`;
+}
+
+export function fmtBytes(bytes: number): string {
+  if (bytes < 1024) return `${Math.round(bytes)} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toPrecision(3)} KB`;
+  return `${(bytes / 1024 / 1024).toPrecision(3)} MB`;
+}
+
+export function fmtNum(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (Math.abs(value) >= 100) return Math.round(value).toLocaleString('en-US');
+  return value.toPrecision(3);
+}
+
+export function fmtRatio(ratio: number | undefined): string {
+  if (ratio === undefined || !Number.isFinite(ratio)) return '—';
+  return ratio >= 100 ? `${Math.round(ratio)}×` : `${ratio.toPrecision(3)}×`;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Yields to the event loop (after pending I/O callbacks), like a real turn boundary. */
+export function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `tasklane-bench-${prefix}-`));
+}
+
+export function removeDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+export function gc(): void {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (collect) {
+    collect();
+    collect();
+  }
+}
+
+/** A promise plus its resolve function. */
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/**
+ * Runs `exportName` of the compiled bench module `moduleName` in a fresh Node process (own heap,
+ * own module cache, optional flags such as --expose-gc) and returns its JSON result.
+ */
+export function runInChild<T>(moduleName: string, exportName: string, args: unknown, nodeFlags: readonly string[] = []): Promise<T> {
+  const child = spawn(process.execPath, [...nodeFlags, path.join(__dirname, 'child.js'), moduleName, exportName, JSON.stringify(args)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let stdout = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => (stdout += chunk));
+  return new Promise<T>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = stdout.split('\n').find((l) => l.startsWith(CHILD_RESULT_PREFIX));
+      if (code !== 0 || !line) {
+        reject(new Error(`bench child ${moduleName}.${exportName} exited with ${code}:\n${stdout}`));
+        return;
+      }
+      resolve(JSON.parse(line.slice(CHILD_RESULT_PREFIX.length)) as T);
+    });
+  });
+}
+
+export const CHILD_RESULT_PREFIX = '@@bench-result ';
+
+/** Prints the results table (Markdown, so the README can take it as is). */
+export function formatTable(figures: readonly Figure[]): string {
+  const header = ['figure', 'Tasklane', 'baseline', 'ratio', 'target', 'met?'];
+  const rows = figures.map((f) => [f.figure, f.tasklane, f.baseline, fmtRatio(f.ratio), f.target, f.met === undefined ? '—' : f.met ? 'yes' : '**no**']);
+  const escape = (cell: string) => cell.replace(/\|/g, '\\|');
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const row of rows) lines.push(`| ${row.map(escape).join(' | ')} |`);
+  return lines.join('\n');
+}
+
+/** Wraps a benchmark's work so one failing benchmark is reported and the others still run. */
+export async function guarded(name: string, run: () => Promise<Figure[]>): Promise<Figure[]> {
+  const started = now();
+  try {
+    const figures = await run();
+    process.stderr.write(`[bench] ${name} done in ${fmtMs(now() - started)}\n`);
+    return figures;
+  } catch (error) {
+    process.stderr.write(`[bench] ${name} FAILED: ${(error as Error).stack ?? error}\n`);
+    return [{ id: `${name}.error`, figure: `${name}: failed to run`, tasklane: String((error as Error).message ?? error), baseline: '—', target: '—', met: false, raw: {} }];
+  }
+}
