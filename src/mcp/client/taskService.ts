@@ -33,6 +33,8 @@ export interface TaskServiceOptions {
 interface Follow {
   readonly abort: AbortController;
   awaiting: boolean;
+  /** A result call made after the task was seen terminal is open. */
+  finalCall?: boolean;
   failures: number;
   last?: RemoteTaskState;
   /** Keys of the task's `inputRequests` shown to the user and not yet answered (wires with questions in snapshots). */
@@ -253,11 +255,16 @@ export class TaskService extends Disposable implements TaskActions {
     return follow;
   }
 
-  /** Keeps one blocking result call open per task: it returns the moment the task ends, and carries its questions. */
-  private awaitOutcome(id: string, follow: Follow): void {
+  /**
+   * Keeps one blocking result call open per task: it returns the moment the task ends, and carries
+   * its questions. `terminal`: the task is known to have ended, so a fresh call is made even if
+   * one is open; whichever answers first finishes the task.
+   */
+  private awaitOutcome(id: string, follow: Follow, terminal = false): void {
     const record = this.store.get(id);
     const server = record && this.servers.get(record.serverId);
-    if (!record?.taskId || !server || follow.awaiting || follow.abort.signal.aborted) return;
+    if (!record?.taskId || !server || (follow.awaiting && !terminal) || follow.finalCall || follow.abort.signal.aborted) return;
+    if (terminal) follow.finalCall = true;
     follow.awaiting = true;
     server.client.awaitOutcome(record.taskId, follow.abort.signal).then(
       async (outcome) => {
@@ -344,8 +351,9 @@ export class TaskService extends Disposable implements TaskActions {
         this.finishFromSnapshot(id, state);
         return;
       }
-      // The result call returns at once now; start one if none is open.
-      this.awaitOutcome(id, follow);
+      // A result call made now returns at once. The one already open may not: some servers
+      // (SDK 1.x) answer it only on their next internal poll, up to a second later.
+      this.awaitOutcome(id, follow, true);
       return;
     }
     if (client?.answer) this.syncRemoteInput(id, follow, state);
@@ -445,6 +453,8 @@ export class TaskService extends Disposable implements TaskActions {
     follow.abort.abort();
     this.scheduler.cancel(id);
     this.follows.delete(id);
+    const record = this.store.get(id);
+    if (record?.taskId) this.byRemote.delete(remoteKey(record.serverId, record.taskId));
   }
 
   private onInputRequest(serverId: string, request: InputRequestEvent): Promise<ElicitResult> {

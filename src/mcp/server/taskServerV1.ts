@@ -70,7 +70,11 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
       snapshots.set(task.taskId, task);
       // Output gathered so far rides along, so it is never reported after the status that ended it.
       notifyStatus(task.taskId, output.take(task.taskId));
-      if (isTerminal(task.status)) snapshots.delete(task.taskId);
+      if (isTerminal(task.status)) {
+        // Nothing changes after the end: stop tracking the task on this connection.
+        snapshots.delete(task.taskId);
+        mine.delete(task.taskId);
+      }
     }),
   );
 
@@ -114,6 +118,7 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
       return { content: [{ type: 'text', text: task.statusMessage ?? 'The task was cancelled.' }], isError: true, _meta: related };
     } finally {
       waiting.delete(extra.requestId);
+      if (waiting.size === 0) resultWaiters.delete(taskId);
     }
   });
 
