@@ -6,24 +6,11 @@ import * as vscode from 'vscode';
 import type { TasklaneApi } from '../../src/extension';
 import type { TaskRecord } from '../../src/core/taskRecord';
 import type { ServerNode } from '../../src/ui/tree/serversTreeProvider';
+import { waitFor, tasklaneApi } from './helpers';
 
 const SERVER_ID = 'standalone';
 
-async function api(): Promise<TasklaneApi> {
-  const extension = vscode.extensions.getExtension<TasklaneApi>('tasklane.tasklane');
-  assert.ok(extension, 'the extension is installed');
-  return extension.activate();
-}
 
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** The Servers view's rows, read through the real TreeDataProvider. */
 function serverRows(tasklane: TasklaneApi): { id: string; label: string; description: string; icon: string; color?: string; contextValue: string; tooltip: string }[] {
@@ -59,7 +46,7 @@ describe('External MCP servers in a real VS Code host', function () {
   const mcpJson = path.join(folder, '.vscode', 'mcp.json');
 
   before(async () => {
-    tasklane = await api();
+    tasklane = await tasklaneApi();
     const root = vscode.extensions.getExtension('tasklane.tasklane')!.extensionPath;
     // Our own standalone server, started the way a person would configure any stdio server.
     standalone = { id: SERVER_ID, name: 'Standalone (test)', type: 'stdio', command: process.execPath, args: [path.join(root, 'dist', 'server.js'), '--stdio'] };

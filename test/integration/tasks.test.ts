@@ -5,22 +5,9 @@ import type { TaskRecord } from '../../src/core/taskRecord';
 import { TaskStore } from '../../src/core/taskStore';
 import type { HostToWebview } from '../../src/ui/detail/protocol';
 import type { TaskTreeNode } from '../../src/ui/tree/taskTreeProvider';
+import { waitFor, tasklaneApi } from './helpers';
 
-async function api(): Promise<TasklaneApi> {
-  const extension = vscode.extensions.getExtension<TasklaneApi>('tasklane.tasklane');
-  assert.ok(extension, 'the extension is installed');
-  return extension.activate();
-}
 
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 function statusOf(tasklane: TasklaneApi, id: string, status: TaskRecord['status']): () => TaskRecord | undefined {
   return () => {
@@ -45,7 +32,7 @@ describe('Tasklane in a real VS Code host', function () {
   let tasklane: TasklaneApi;
 
   before(async () => {
-    tasklane = await api();
+    tasklane = await tasklaneApi();
     // Retrying a shell command asks first (it is destructive); the suite answers for the person.
     await vscode.workspace.getConfiguration('tasklane').update('retry.confirmUnsafe', false, vscode.ConfigurationTarget.Global);
     await vscode.workspace.getConfiguration('tasklane').update('statusBar.visibility', 'always', vscode.ConfigurationTarget.Global);

@@ -3,16 +3,8 @@ import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { TasklaneApi } from '../../../src/extension';
 import { BEFORE_RELOAD_FILE, BeforeReload } from '../reloadState';
+import { waitFor } from '../helpers';
 
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('after a window reload', function () {
   this.timeout(60_000);

@@ -5,21 +5,13 @@ import * as os from 'os';
 import * as vscode from 'vscode';
 import type { TasklaneApi } from '../../../src/extension';
 import type { TaskRecord } from '../../../src/core/taskRecord';
+import { waitFor } from '../helpers';
 
 // Last of all: a live scene (work running, a question waiting, results in) that the offline
 // launcher photographs in dark and light themes, for people to look at.
 const REQUEST = path.join(os.tmpdir(), 'tasklane-screenshot-request');
 const DONE = path.join(os.tmpdir(), 'tasklane-screenshot-done');
 
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** Asks the launcher for a screenshot (once the workbench wears `themeClass`) and waits until it has saved it. */
 async function screenshot(name: string, themeClass: string): Promise<void> {
