@@ -5,6 +5,7 @@ import { EmbeddedServer } from './mcp/embeddedServer';
 import { TaskService } from './mcp/client/taskService';
 import { registerServerCommands } from './ui/servers/serverCommands';
 import { ServerManager } from './ui/servers/serverManager';
+import { LanguageModelSampler } from './ui/languageModelSampler';
 import { TasklaneUi } from './ui/tasklaneUi';
 
 /** What the extension exports: the live objects, for other extensions and for the integration tests. */
@@ -15,6 +16,8 @@ export interface TasklaneApi {
   readonly ui: TasklaneUi;
   /** External MCP servers (settings and .vscode/mcp.json): their supervisors, states and configuration. */
   readonly servers: ServerManager;
+  /** Answers servers' sampling requests with VS Code's language models, with the user's consent. */
+  readonly sampler: LanguageModelSampler;
   /** Where the task store lives. */
   readonly storageDirectory: string;
 }
@@ -38,6 +41,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
   context.subscriptions.push(embedded);
 
   const service = new TaskService(store, { log });
+  const sampler = new LanguageModelSampler(log);
+  service.samplingHandler = sampler.handle;
   context.subscriptions.push(service, service.addServer(embedded.entry));
 
   const servers = new ServerManager(context, service, log);
@@ -47,7 +52,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
   void servers.start();
 
   log.info(`Tasklane active: ${store.size} tasks loaded from ${storage.fsPath}`);
-  return { store, service, embedded, ui, servers, storageDirectory: storage.fsPath };
+  return { store, service, embedded, ui, servers, sampler, storageDirectory: storage.fsPath };
 }
 
 export function deactivate(): void {

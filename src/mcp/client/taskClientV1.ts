@@ -3,6 +3,8 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CallToolResult,
   CallToolResultSchema,
+  CreateMessageRequestSchema,
+  CreateMessageResult,
   ElicitRequestSchema,
   Implementation,
   Tool,
@@ -20,7 +22,8 @@ import {
 } from '../sdkTasks';
 import { RpcCode, RpcError } from '../rpcError';
 import { toJsonRpcError } from '../server/taskEngine';
-import type { InputRequestEvent, RemoteOutcome, RemoteTaskState, StartOptions, StartResult, TaskWireClient } from './taskWire';
+import { SamplingDeclinedError } from './taskWire';
+import type { InputRequestEvent, RemoteOutcome, RemoteTaskState, SamplingRequestEvent, StartOptions, StartResult, TaskWireClient } from './taskWire';
 
 export const TASKLANE_CLIENT_INFO: Implementation = { name: 'tasklane', title: 'Tasklane', version: '0.1.0' };
 
@@ -35,10 +38,12 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
   readonly onDidReceiveStatus = this._onDidReceiveStatus.event;
   private tools: Tool[] | undefined;
   inputHandler: ((request: InputRequestEvent) => Promise<import('@modelcontextprotocol/sdk/types.js').ElicitResult>) | undefined;
+  samplingHandler: ((request: SamplingRequestEvent) => Promise<CreateMessageResult>) | undefined;
 
   constructor(clientInfo: Implementation = TASKLANE_CLIENT_INFO) {
     super();
-    this.client = new Client(clientInfo, { capabilities: { elicitation: { form: {} } } });
+    // Sampling is declared so servers can ask; each request is put to the host, which asks the user.
+    this.client = new Client(clientInfo, { capabilities: { elicitation: { form: {} }, sampling: {} } });
     this.client.setNotificationHandler(TaskStatusNotificationSchema, (notification) => {
       const { _meta, ...task } = notification.params as WireTaskV1 & { _meta?: Record<string, unknown> };
       const output = _meta?.[META.output];
@@ -51,6 +56,19 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
       const answer = await this.inputHandler({ taskId, method: 'elicitation/create', params: request.params });
       // Responses to a task's request keep its related-task metadata (T-C-08).
       return taskId ? { ...answer, _meta: { ...(answer._meta ?? {}), [SPEC_META.relatedTask]: { taskId } } } : answer;
+    });
+    this.client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
+      const related = (request.params._meta as Record<string, unknown> | undefined)?.[SPEC_META.relatedTask] as { taskId?: unknown } | undefined;
+      const taskId = typeof related?.taskId === 'string' ? related.taskId : undefined;
+      try {
+        if (!this.samplingHandler) throw new SamplingDeclinedError('this Tasklane host offers no language model');
+        const result = await this.samplingHandler({ taskId, params: request.params });
+        return taskId ? { ...result, _meta: { ...(result._meta ?? {}), [SPEC_META.relatedTask]: { taskId } } } : result;
+      } catch (error) {
+        // -1 is what the spec's own example uses for a sampling request the user rejected.
+        if (error instanceof SamplingDeclinedError) throw new RpcError(-1, `Tasklane declined the sampling request: ${error.message}`);
+        throw error;
+      }
     });
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CreateMessageRequest, CreateMessageResult, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { Emitter } from '../../core/events';
 import { Disposable, IDisposable, toDisposable } from '../../core/lifecycle';
 import { Logger, silentLogger } from '../../core/logger';
@@ -11,10 +11,14 @@ import { canCancel, canRetry, isTerminal, TaskStatus } from '../../core/taskStat
 import { RpcCode } from '../rpcError';
 import { toJsonRpcError } from '../server/taskEngine';
 import { PollScheduler, backoffDelay } from './pollScheduler';
-import type { InputRequestEvent, RemoteOutcome, RemoteTaskState, TaskWireClient } from './taskWire';
+import { SamplingDeclinedError } from './taskWire';
+import type { InputRequestEvent, RemoteOutcome, RemoteTaskState, SamplingRequestEvent, TaskWireClient } from './taskWire';
 
 /** The extension wire: a tool result with `isError` is a `completed` task there (T-S-41), not a failed one. */
 const EXTENSION_WIRE = 'io.modelcontextprotocol/tasks';
+
+/** What the host is asked when a server wants a language model; throw `SamplingDeclinedError` to say no. */
+export type SamplingHandler = (request: { serverId: string; serverName: string; task?: TaskRecord; params: CreateMessageRequest['params'] }) => Promise<CreateMessageResult>;
 
 export interface ServerEntry {
   readonly id: string;
@@ -69,6 +73,8 @@ export class TaskService extends Disposable implements TaskActions {
   private readonly syncCalls = new Map<string, AbortController>();
   private readonly scheduler: PollScheduler;
   private readonly log: Logger;
+  /** Answers servers' requests to use a language model (the extension asks the user, then calls VS Code's LM API). */
+  samplingHandler: SamplingHandler | undefined;
   private readonly _onDidChangeServers = this._register(new Emitter<void>());
   readonly onDidChangeServers = this._onDidChangeServers.event;
 
@@ -103,11 +109,13 @@ export class TaskService extends Disposable implements TaskActions {
     this.servers.set(entry.id, entry);
     const subscription = entry.client.onDidReceiveStatus((state) => this.onRemoteStatus(entry.id, state));
     entry.client.inputHandler = (request) => this.onInputRequest(entry.id, request);
+    entry.client.samplingHandler = (request) => this.onSamplingRequest(entry, request);
     this.reattach(entry);
     this._onDidChangeServers.fire();
     return toDisposable(() => {
       subscription.dispose();
       entry.client.inputHandler = undefined;
+      entry.client.samplingHandler = undefined;
       this.servers.delete(entry.id);
       for (const [id, follow] of this.follows) {
         if (this.store.get(id)?.serverId === entry.id) this.unfollow(id, follow);
@@ -457,12 +465,43 @@ export class TaskService extends Disposable implements TaskActions {
     if (record?.taskId) this.byRemote.delete(remoteKey(record.serverId, record.taskId));
   }
 
+  /**
+   * A server asks to use a language model. Only the host's `samplingHandler` can say yes (it asks
+   * the user); without one, or when it declines, the server gets the reason. The task's timeline
+   * records what happened either way.
+   */
+  private async onSamplingRequest(server: ServerEntry, request: SamplingRequestEvent): Promise<CreateMessageResult> {
+    const id = this.taskOf(server.id, request.taskId);
+    const task = id ? this.store.get(id) : undefined;
+    const note = (message: string) => {
+      const record = id ? this.store.get(id) : undefined;
+      if (record && !isTerminal(record.status)) this.store.setStatus(record.id, record.status, message);
+    };
+    if (!this.samplingHandler) {
+      note(`Declined ${server.name}'s request to use a language model: this host offers none`);
+      throw new SamplingDeclinedError('this Tasklane host offers no language model');
+    }
+    note(`${server.name} asks to use a language model`);
+    try {
+      const result = await this.samplingHandler({ serverId: server.id, serverName: server.name, task, params: request.params });
+      note('The language model answered');
+      return result;
+    } catch (error) {
+      note(`Declined ${server.name}'s request to use a language model: ${(error as Error).message}`);
+      this.log.info(`[sampling] declined a request from ${server.name}: ${(error as Error).message}`);
+      throw error instanceof SamplingDeclinedError ? error : new SamplingDeclinedError((error as Error).message);
+    }
+  }
+
+  /** The record a server's request belongs to: its related task, or the one plain call in flight. */
+  private taskOf(serverId: string, taskId: string | undefined, ref?: string): string | undefined {
+    if (taskId) return this.byRemote.get(remoteKey(serverId, taskId));
+    if (ref !== undefined && this.syncCalls.has(ref)) return ref;
+    return this.singleSyncCall(serverId);
+  }
+
   private onInputRequest(serverId: string, request: InputRequestEvent): Promise<ElicitResult> {
-    const id = request.taskId
-      ? this.byRemote.get(remoteKey(serverId, request.taskId))
-      : request.ref !== undefined && this.syncCalls.has(request.ref)
-        ? request.ref
-        : this.singleSyncCall(serverId);
+    const id = this.taskOf(serverId, request.taskId, request.ref);
     if (!id || !this.store.get(id)) {
       this.log.warn(`[input] declined a question from ${serverId} that belongs to no known task`);
       return Promise.resolve({ action: 'decline' });

@@ -1,4 +1,4 @@
-import type { CallToolResult, ElicitRequest, ElicitResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, CreateMessageRequest, CreateMessageResult, ElicitRequest, ElicitResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Event } from '../../core/events';
 import type { Wire } from '../../core/meta';
 import type { JsonRpcErrorObject } from '../../core/taskRecord';
@@ -93,4 +93,17 @@ export interface TaskWireClient {
   list(cursor?: string): Promise<{ tasks: RemoteTaskState[]; nextCursor?: string }>;
   /** Set by the host: answers questions servers ask while tasks run. */
   inputHandler: ((request: InputRequestEvent) => Promise<ElicitResult>) | undefined;
+  /** Set by the host: answers `sampling/createMessage` (wires that declare sampling), or declines. */
+  samplingHandler?: ((request: SamplingRequestEvent) => Promise<CreateMessageResult>) | undefined;
+}
+
+/** A server's request to use the host's language model, on behalf of a task or a plain call. */
+export interface SamplingRequestEvent {
+  readonly taskId?: string;
+  readonly params: CreateMessageRequest['params'];
+}
+
+/** Thrown by a sampling handler to decline; the message is the reason the server is given. */
+export class SamplingDeclinedError extends Error {
+  override readonly name = 'SamplingDeclinedError';
 }

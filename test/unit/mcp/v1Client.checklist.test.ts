@@ -310,7 +310,7 @@ describe('2025-11-25 task client — checklist (recorded wire)', function () {
     const capabilities = init.params.capabilities;
     assert.equal(capabilities.tasks?.requests?.sampling, undefined);
     assert.equal(capabilities.tasks?.requests?.elicitation, undefined);
-    assert.deepEqual(capabilities, { elicitation: { form: {} } });
+    assert.deepEqual(capabilities, { elicitation: { form: {} }, sampling: {} });
   });
 
   it('T-C-07 (T-S-02 as receiver) an elicitation/create carrying params.task is processed normally, since the client declared no task support for it', async () => {

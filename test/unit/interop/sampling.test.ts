@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { TaskStore } from '../../../src/core/taskStore';
+import { TaskClientV1 } from '../../../src/mcp/client/taskClientV1';
+import { TaskService } from '../../../src/mcp/client/taskService';
+import { SamplingDeclinedError } from '../../../src/mcp/client/taskWire';
+
+const EVERYTHING = path.resolve('node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+
+describe('sampling requests from a server (server-everything, 2025-11-25)', function () {
+  this.timeout(30_000);
+  let store: TaskStore;
+  let client: TaskClientV1;
+  let service: TaskService;
+
+  beforeEach(async () => {
+    store = new TaskStore();
+    client = new TaskClientV1();
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [EVERYTHING, 'stdio'], stderr: 'ignore' }));
+    service = new TaskService(store);
+    service.addServer({ id: 'everything', name: 'server-everything', kind: 'stdio', durable: true, client });
+  });
+
+  afterEach(() => {
+    service.dispose();
+    client.dispose();
+    store.dispose();
+  });
+
+  const run = async () => {
+    const record = await service.start({ serverId: 'everything', tool: 'trigger-sampling-request', arguments: { prompt: 'Say hello', maxTokens: 20 } });
+    return store.require(record.id);
+  };
+
+  it('declares sampling, so the server offers its sampling tool', async () => {
+    assert.ok((await client.listTools()).some((tool) => tool.name === 'trigger-sampling-request'));
+  });
+
+  it('declines with a clear reason when the host offers no language model', async () => {
+    const record = await run();
+    assert.match(JSON.stringify(record.result ?? record.error), /Tasklane declined the sampling request: this Tasklane host offers no language model/);
+    assert.ok(record.timeline.some((entry) => /Declined server-everything's request to use a language model/.test(entry.message ?? '')));
+  });
+
+  it("passes the user's refusal on as the reason", async () => {
+    service.samplingHandler = async () => {
+      throw new SamplingDeclinedError('the user did not allow it');
+    };
+    const record = await run();
+    assert.match(JSON.stringify(record.result ?? record.error), /declined the sampling request: the user did not allow it/);
+  });
+
+  it("answers with the host's language model when it agrees", async () => {
+    const asked: string[] = [];
+    service.samplingHandler = async (request) => {
+      asked.push(`${request.serverName}: ${JSON.stringify(request.params.messages)}`);
+      return { role: 'assistant', content: { type: 'text', text: 'Hello from the model' }, model: 'test-model', stopReason: 'endTurn' };
+    };
+    const record = await run();
+    assert.equal(record.status, 'completed');
+    assert.match(JSON.stringify(record.result), /Hello from the model/);
+    assert.equal(asked.length, 1);
+    assert.match(asked[0], /^server-everything: .*Say hello/);
+  });
+});
