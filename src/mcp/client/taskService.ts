@@ -388,6 +388,8 @@ export class TaskService extends Disposable implements TaskActions {
         // We declare only elicitation; a server that asks for more gets no answer from us.
         follow.answered.add(key);
         this.log.warn(`[input] ${id}: the server asks ${request.method} (key ${key}), which Tasklane does not answer`);
+        const record = this.store.get(id);
+        if (record && !isTerminal(record.status)) this.store.setStatus(id, record.status, `The server asks for ${request.method}, which Tasklane did not offer on this connection; cancel the task if it stays stuck`);
         continue;
       }
       follow.asked.add(key);
