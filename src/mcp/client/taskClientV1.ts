@@ -21,11 +21,17 @@ import {
   WireTaskV1,
 } from '../sdkTasks';
 import { RpcCode, RpcError } from '../rpcError';
-import { toJsonRpcError } from '../server/taskEngine';
+import { TaskEngine, toJsonRpcError } from '../server/taskEngine';
+import { serveTaskMethodsV1, toWireTask } from '../taskMethodsV1';
 import { SamplingDeclinedError } from './taskWire';
 import type { InputRequestEvent, RemoteOutcome, RemoteTaskState, SamplingRequestEvent, StartOptions, StartResult, TaskWireClient } from './taskWire';
 
 export const TASKLANE_CLIENT_INFO: Implementation = { name: 'tasklane', title: 'Tasklane', version: '0.1.0' };
+
+/** The one requestor of this connection's receiver tasks: the server we are connected to. */
+const RECEIVER_OWNER = 'server';
+const RECEIVER_TASK_METHODS = new Set(['elicitation/create', 'sampling/createMessage']);
+export const RECEIVER_TASK_CAPABILITY = { list: {}, cancel: {}, requests: { elicitation: { create: {} }, sampling: { createMessage: {} } } };
 
 /** Long enough for any task; `setTimeout` cannot go higher. */
 const NO_TIMEOUT = 2 ** 31 - 1;
@@ -37,50 +43,76 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
   private readonly _onDidReceiveStatus = this._register(new Emitter<RemoteTaskState>());
   readonly onDidReceiveStatus = this._onDidReceiveStatus.event;
   private tools: Tool[] | undefined;
+  /** Tasks the server asked us to run (task-augmented elicitation and sampling). */
+  private readonly receiver = this._register(new TaskEngine());
   inputHandler: ((request: InputRequestEvent) => Promise<import('@modelcontextprotocol/sdk/types.js').ElicitResult>) | undefined;
   samplingHandler: ((request: SamplingRequestEvent) => Promise<CreateMessageResult>) | undefined;
 
   constructor(clientInfo: Implementation = TASKLANE_CLIENT_INFO) {
     super();
     // Sampling is declared so servers can ask; each request is put to the host, which asks the user.
-    this.client = new Client(clientInfo, { capabilities: { elicitation: { form: {} }, sampling: {} } });
+    // Both may come as tasks: a person may take a while to answer (T-C-07).
+    this.client = new Client(clientInfo, { capabilities: { elicitation: { form: {} }, sampling: {}, tasks: RECEIVER_TASK_CAPABILITY } });
     this.client.setNotificationHandler(TaskStatusNotificationSchema, (notification) => {
       const { _meta, ...task } = notification.params as WireTaskV1 & { _meta?: Record<string, unknown> };
       const output = _meta?.[META.output];
       this._onDidReceiveStatus.fire({ ...fromWireTask(task as WireTaskV1), ...(typeof output === 'string' ? { output } : {}) });
     });
-    this.client.setRequestHandler(ElicitRequestSchema, async (request) => {
-      const related = (request.params._meta as Record<string, unknown> | undefined)?.[SPEC_META.relatedTask] as { taskId?: unknown } | undefined;
-      const taskId = typeof related?.taskId === 'string' ? related.taskId : undefined;
-      if (!this.inputHandler) return { action: 'decline' };
-      const answer = await this.inputHandler({ taskId, method: 'elicitation/create', params: request.params });
-      // Responses to a task's request keep its related-task metadata (T-C-08).
-      return taskId ? { ...answer, _meta: { ...(answer._meta ?? {}), [SPEC_META.relatedTask]: { taskId } } } : answer;
+    this.client.setRequestHandler(ElicitRequestSchema, (request) =>
+      this.receive(request.params, async (taskId) => {
+        if (!this.inputHandler) return { action: 'decline' };
+        return this.inputHandler({ taskId, method: 'elicitation/create', params: request.params });
+      }),
+    );
+    this.client.setRequestHandler(CreateMessageRequestSchema, (request) =>
+      this.receive(request.params, async (taskId) => {
+        try {
+          if (!this.samplingHandler) throw new SamplingDeclinedError('this Tasklane host offers no language model');
+          return await this.samplingHandler({ taskId, params: request.params });
+        } catch (error) {
+          // -1 is what the spec's own example uses for a sampling request the user rejected.
+          if (error instanceof SamplingDeclinedError) throw new RpcError(-1, `Tasklane declined the sampling request: ${error.message}`);
+          throw error;
+        }
+      }),
+    );
+    // As the receiver of task-augmented elicitation and sampling, this side serves tasks/* too.
+    serveTaskMethodsV1(this.client, this.receiver, () => RECEIVER_OWNER);
+  }
+
+  /**
+   * Serves a server's elicitation or sampling request. Asked as a task (`params.task`), it answers
+   * at once with the created task and does the work in the background (T-C-07, receiver rules);
+   * otherwise it answers when the work is done. Either way the answer keeps the related-task
+   * metadata of the server's task it belongs to (T-C-08).
+   */
+  private async receive(params: { task?: { ttl?: number }; _meta?: Record<string, unknown> }, work: (relatedTaskId: string | undefined) => Promise<Record<string, unknown>>): Promise<never> {
+    const related = params._meta?.[SPEC_META.relatedTask] as { taskId?: unknown } | undefined;
+    const relatedTaskId = typeof related?.taskId === 'string' ? related.taskId : undefined;
+    const tagged = (result: Record<string, unknown>) =>
+      relatedTaskId ? { ...result, _meta: { ...((result._meta as object) ?? {}), [SPEC_META.relatedTask]: { taskId: relatedTaskId } } } : result;
+    if (!params.task) return tagged(await work(relatedTaskId)) as never;
+    const created = this.receiver.start({
+      owner: RECEIVER_OWNER,
+      wire: '2025-11-25',
+      tool: 'input',
+      ttl: params.task.ttl,
+      settle: () => ({ status: 'completed' }),
+      run: async () => tagged(await work(relatedTaskId)),
     });
-    this.client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
-      const related = (request.params._meta as Record<string, unknown> | undefined)?.[SPEC_META.relatedTask] as { taskId?: unknown } | undefined;
-      const taskId = typeof related?.taskId === 'string' ? related.taskId : undefined;
-      try {
-        if (!this.samplingHandler) throw new SamplingDeclinedError('this Tasklane host offers no language model');
-        const result = await this.samplingHandler({ taskId, params: request.params });
-        return taskId ? { ...result, _meta: { ...(result._meta ?? {}), [SPEC_META.relatedTask]: { taskId } } } : result;
-      } catch (error) {
-        // -1 is what the spec's own example uses for a sampling request the user rejected.
-        if (error instanceof SamplingDeclinedError) throw new RpcError(-1, `Tasklane declined the sampling request: ${error.message}`);
-        throw error;
-      }
-    });
+    return { task: toWireTask(created) } as never;
   }
 
   async connect(transport: Transport): Promise<void> {
     await this.client.connect(transport);
-    // We declare no task support as a receiver, so a task-augmented request to us must be served
-    // normally with its `task` ignored (T-S-02). The SDK would refuse it instead; drop the field first.
+    // We take tasks only for elicitation and sampling, so any other task-augmented request to us must
+    // be served normally with its `task` ignored (T-S-02). The SDK would refuse it; drop the field first.
     const deliver = transport.onmessage;
     if (deliver) {
       transport.onmessage = (message, extra) => {
         const params = (message as { method?: unknown; params?: { task?: unknown } }).params;
-        if ('method' in message && 'id' in message && params && typeof params === 'object' && 'task' in params) {
+        const method = (message as { method?: unknown }).method;
+        if ('method' in message && 'id' in message && params && typeof params === 'object' && 'task' in params && !RECEIVER_TASK_METHODS.has(method as string)) {
           const { task: _ignored, ...rest } = params;
           void _ignored;
           return deliver({ ...message, params: rest } as typeof message, extra);

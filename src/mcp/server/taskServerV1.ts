@@ -2,7 +2,6 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   CallToolRequestSchema,
-  CallToolResult,
   ElicitResultSchema,
   Implementation,
   ListToolsRequestSchema,
@@ -10,15 +9,13 @@ import {
   ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { META, SPEC_META } from '../../core/meta';
-import { describeIssues } from '../../core/taskRecord';
 import { DisposableStore, IDisposable } from '../../core/lifecycle';
 import { isTerminal } from '../../core/taskStatus';
-import { CancelTaskRequestSchema, GetTaskPayloadRequestSchema, GetTaskRequestSchema, ListTasksRequestSchema, WireTaskV1 } from '../sdkTasks';
+import { serveTaskMethodsV1, toWireTask } from '../taskMethodsV1';
 import { RpcCode, RpcError } from '../rpcError';
 import { PreparedCall, TaskHost, runTool } from './toolCatalog';
-import { EngineTask, InvalidTaskCursorError, TaskEngine, TaskNotFoundError, TaskTerminalError, TimeBudgetError } from './taskEngine';
+import { EngineTask, TaskEngine, TimeBudgetError } from './taskEngine';
 import type { ToolContext } from './tools/toolDefinition';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -50,8 +47,6 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
   const ownerOf = options.ownerOf ?? (() => connectionOwner);
   const disposables = new DisposableStore();
   const mine = new Set<string>();
-  /** Pending `tasks/result` calls per task: questions for that task are sent on their stream. */
-  const resultWaiters = new Map<string, Set<Extra['requestId']>>();
   const output = new OutputRelay(options.outputFlushMs ?? 100, (taskId, text) => notifyStatus(taskId, text));
   disposables.add(output);
 
@@ -96,46 +91,7 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
     return runTool(host, call, syncContext(call, extra));
   });
 
-  handle(server, GetTaskRequestSchema, (request, extra) => toWireTask(lookup(() => engine.get(ownerOf(extra), request.params.taskId))));
-
-  handle(server, GetTaskPayloadRequestSchema, async (request, extra) => {
-    const { taskId } = request.params;
-    const owner = ownerOf(extra);
-    lookup(() => engine.get(owner, taskId));
-    const waiting = resultWaiters.get(taskId) ?? new Set();
-    resultWaiters.set(taskId, waiting);
-    waiting.add(extra.requestId);
-    try {
-      const task = await lookup(() => engine.waitForTerminal(owner, taskId, extra.signal));
-      const related = { [SPEC_META.relatedTask]: { taskId } };
-      const outcome = task.outcome;
-      if (outcome?.kind === 'error') throw new RpcError(outcome.error.code, outcome.error.message, outcome.error.data);
-      if (outcome?.kind === 'result') {
-        const result = outcome.result as CallToolResult;
-        return { ...result, _meta: { ...(result._meta ?? {}), ...related } };
-      }
-      // The spec defines no payload for a cancelled task; say so as a tool error the caller can show.
-      return { content: [{ type: 'text', text: task.statusMessage ?? 'The task was cancelled.' }], isError: true, _meta: related };
-    } finally {
-      waiting.delete(extra.requestId);
-      if (waiting.size === 0) resultWaiters.delete(taskId);
-    }
-  });
-
-  handle(server, ListTasksRequestSchema, (request, extra) => {
-    try {
-      const page = engine.list(ownerOf(extra), request.params?.cursor);
-      return { tasks: page.tasks.map(toWireTask), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
-    } catch (error) {
-      if (error instanceof InvalidTaskCursorError) throw new RpcError(RpcCode.InvalidParams, 'Invalid cursor: pass back a nextCursor from tasks/list unchanged');
-      throw error;
-    }
-  });
-
-  handle(server, CancelTaskRequestSchema, (request, extra) => {
-    const task = lookup(() => engine.cancel(ownerOf(extra), request.params.taskId));
-    return toWireTask(task);
-  });
+  const resultWaiters = serveTaskMethodsV1(server, engine, ownerOf as (extra: unknown) => string);
 
   function startTask(call: PreparedCall, extra: Extra, ttl: number | undefined, progressToken: string | number | undefined): EngineTask {
     const owner = ownerOf(extra);
@@ -211,35 +167,6 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
   return { server, dispose };
 }
 
-/** The wire form of a task (2025-11-25 `Task`): `ttl` is always present, null when unlimited (T-S-09). */
-export function toWireTask(task: EngineTask): WireTaskV1 {
-  return {
-    taskId: task.taskId,
-    status: task.status,
-    ...(task.statusMessage !== undefined ? { statusMessage: task.statusMessage } : {}),
-    createdAt: task.createdAt,
-    lastUpdatedAt: task.lastUpdatedAt,
-    ttl: task.ttl,
-    pollInterval: task.pollInterval,
-  };
-}
-
-function lookup<T>(fn: () => T): T {
-  try {
-    const value = fn();
-    if (value instanceof Promise) return value.catch(translateLookupError) as T;
-    return value;
-  } catch (error) {
-    return translateLookupError(error);
-  }
-}
-
-function translateLookupError(error: unknown): never {
-  if (error instanceof TaskNotFoundError) throw new RpcError(RpcCode.InvalidParams, `Task not found: ${error.taskId} (unknown, expired, or not yours)`);
-  if (error instanceof TaskTerminalError) throw new RpcError(RpcCode.InvalidParams, error.message);
-  throw error;
-}
-
 /** A one-line reason for a tool error result, for the task's status message (T-SS-08). */
 export function describeToolError(result: Record<string, unknown>): string {
   const structured = result.structuredContent as { exitCode?: unknown; timedOut?: unknown; signal?: unknown } | undefined;
@@ -249,24 +176,6 @@ export function describeToolError(result: Record<string, unknown>): string {
   const content = result.content as { type: string; text?: string }[] | undefined;
   const text = content?.find((c) => c.type === 'text')?.text?.trim();
   return text ? text.split('\n')[0].slice(0, 200) : 'The tool reported an error';
-}
-
-/**
- * Registers a handler whose params are validated here rather than by the SDK: the SDK turns a
- * schema mismatch into -32603, but malformed params are the caller's fault and must be -32602.
- */
-function handle<S extends z.ZodType<{ method: string; params?: unknown }>>(
-  server: Server,
-  schema: S,
-  handler: (request: z.infer<S>, extra: Extra) => Record<string, unknown> | Promise<Record<string, unknown>>,
-): void {
-  const method = (schema as unknown as z.ZodObject<{ method: z.ZodLiteral<string> }>).shape.method.value;
-  const lenient = z.object({ method: z.literal(method) }).passthrough();
-  server.setRequestHandler(lenient, (request, extra) => {
-    const parsed = schema.safeParse(request);
-    if (!parsed.success) throw new RpcError(RpcCode.InvalidParams, `Invalid params for ${method}: ${describeIssues(parsed.error as z.ZodError)}`);
-    return handler(parsed.data, extra) as never;
-  });
 }
 
 /** Collects live output per task and hands it on in batches, at most once per `intervalMs`. */

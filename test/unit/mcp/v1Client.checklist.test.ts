@@ -11,7 +11,7 @@ import { CallToolRequestSchema, ElicitResultSchema, JSONRPCMessage, ListToolsReq
 import { TaskStore } from '../../../src/core/taskStore';
 import { TaskClientV1 } from '../../../src/mcp/client/taskClientV1';
 import { TaskService } from '../../../src/mcp/client/taskService';
-import { ListTasksRequestSchema } from '../../../src/mcp/sdkTasks';
+import { CreateTaskResultSchema, GetTaskResultSchema, ListTasksRequestSchema, ListTasksResultSchema } from '../../../src/mcp/sdkTasks';
 import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
 import { TaskEngine } from '../../../src/mcp/server/taskEngine';
 import { createTaskServerV1 } from '../../../src/mcp/server/taskServerV1';
@@ -302,30 +302,48 @@ describe('2025-11-25 task client — checklist (recorded wire)', function () {
     }
   });
 
-  it('T-C-07 declares no tasks.requests.* for sampling/elicitation (we accept no task-augmented ones)', async () => {
+  it('T-C-07 declares tasks.requests.elicitation.create and sampling.createMessage (and tasks/list, tasks/cancel) as a receiver', async () => {
     const { sent } = await realServer();
     const init = sent().find((m) => m.method === 'initialize');
     assert.ok(init);
     assert.equal(init.params.protocolVersion, '2025-11-25');
-    const capabilities = init.params.capabilities;
-    assert.equal(capabilities.tasks?.requests?.sampling, undefined);
-    assert.equal(capabilities.tasks?.requests?.elicitation, undefined);
-    assert.deepEqual(capabilities, { elicitation: { form: {} }, sampling: {} });
+    assert.deepEqual(init.params.capabilities, {
+      elicitation: { form: {} },
+      sampling: {},
+      tasks: { list: {}, cancel: {}, requests: { elicitation: { create: {} }, sampling: { createMessage: {} } } },
+    });
   });
 
-  it('T-C-07 (T-S-02 as receiver) an elicitation/create carrying params.task is processed normally, since the client declared no task support for it', async () => {
-    const { server, client, sent } = await plainServer({ tools: {} }, []);
+  it('T-C-07 as receiver obeys the T-S rules: a task-augmented elicitation answers with CreateTaskResult (T-S-10), tasks/get and tasks/list show it (T-S-08/17), tasks/result returns the answer with related-task _meta (T-S-11/13)', async () => {
+    const { server, client } = await plainServer({ tools: {} }, []);
+    let answerNow!: (value: { action: 'accept'; content: { answer: string } }) => void;
+    client.inputHandler = () => new Promise((resolve) => (answerNow = resolve));
+    const created = (await server.request(
+      { method: 'elicitation/create', params: { mode: 'form', message: 'q?', requestedSchema: { type: 'object', properties: { answer: { type: 'string' } } }, task: { ttl: 60_000 } } } as never,
+      CreateTaskResultSchema,
+    )) as { task: { taskId: string; status: string; ttl: number; createdAt: string; lastUpdatedAt: string } };
+    assert.equal(created.task.status, 'working', 'T-S-05: the first status is working');
+    assert.equal(created.task.ttl, 60_000);
+    assert.ok(Date.parse(created.task.createdAt) && Date.parse(created.task.lastUpdatedAt));
+    const taskId = created.task.taskId;
+    assert.equal((await server.request({ method: 'tasks/get', params: { taskId } } as never, GetTaskResultSchema)).status, 'working');
+    assert.ok((await server.request({ method: 'tasks/list', params: {} } as never, ListTasksResultSchema)).tasks.some((t) => t.taskId === taskId));
+    const payload = server.request({ method: 'tasks/result', params: { taskId } } as never, ElicitResultSchema);
+    await waitFor(() => answerNow, 'the question to reach the host');
+    answerNow({ action: 'accept', content: { answer: 'later' } });
+    const result = (await payload) as { action: string; content: unknown; _meta?: Record<string, unknown> };
+    assert.equal(result.action, 'accept');
+    assert.deepEqual(result.content, { answer: 'later' });
+    assert.deepEqual(result._meta?.[RELATED], { taskId });
+    assert.equal((await server.request({ method: 'tasks/get', params: { taskId } } as never, GetTaskResultSchema)).status, 'completed');
+    await assert.rejects(server.request({ method: 'tasks/get', params: { taskId: 'nope' } } as never, GetTaskResultSchema), (error: { code?: number }) => error.code === -32602);
+  });
+
+  it('T-C-07 (T-S-02 as receiver) a plain elicitation/create (no task) is answered directly', async () => {
+    const { server, client } = await plainServer({ tools: {} }, []);
     client.inputHandler = async () => ({ action: 'accept', content: { answer: 'plain' } });
-    const answer = await server
-      .request({ method: 'elicitation/create', params: { mode: 'form', message: 'q?', requestedSchema: { type: 'object', properties: { answer: { type: 'string' } } }, task: { ttl: 60_000 } } } as never, ElicitResultSchema)
-      .then(
-        (value) => ({ value }),
-        (error: { code?: number; message?: string }) => ({ error: { code: error.code, message: error.message } }),
-      );
-    assert.ok(!('error' in answer), `the client answered with an error: ${JSON.stringify(answer)}`);
-    assert.deepEqual((answer as { value: unknown }).value, { action: 'accept', content: { answer: 'plain' } });
-    const response = sent().find((m) => m.result && !m.method && m.result.action);
-    assert.equal(response?.result.task, undefined, 'not a CreateTaskResult');
+    const answer = await server.request({ method: 'elicitation/create', params: { mode: 'form', message: 'q?', requestedSchema: { type: 'object', properties: { answer: { type: 'string' } } } } } as never, ElicitResultSchema);
+    assert.deepEqual(answer, { action: 'accept', content: { answer: 'plain' } });
   });
 
   it('T-C-08 while blocked in tasks/result, services an elicitation/create with related-task _meta and keeps that _meta in its response', async () => {

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import type { CallToolResult, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { SPEC_META } from '../core/meta';
+import { describeIssues } from '../core/taskRecord';
+import { CancelTaskRequestSchema, GetTaskPayloadRequestSchema, GetTaskRequestSchema, ListTasksRequestSchema, WireTaskV1 } from './sdkTasks';
+import { RpcCode, RpcError } from './rpcError';
+import { EngineTask, InvalidTaskCursorError, TaskEngine, TaskNotFoundError, TaskTerminalError } from './server/taskEngine';
+
+/** What a request handler gets from the SDK that these methods use (Server and Client alike). */
+export interface TaskRequestExtra {
+  readonly requestId: RequestId;
+  readonly signal: AbortSignal;
+  readonly sessionId?: string;
+  readonly authInfo?: { clientId?: string };
+}
+
+/** The SDK `Protocol` side (a Server, or a Client acting as receiver) the handlers are registered on. */
+export interface TaskMethodHost {
+  // The SDK's own signature is generic over its schema types; handlers here validate for themselves.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  setRequestHandler(schema: any, handler: (request: any, extra: any) => any): void;
+}
+
+/**
+ * Serves `tasks/get`, `tasks/result`, `tasks/list` and `tasks/cancel` of the 2025-11-25 utility
+ * from a task engine, for whichever side is the receiver: the server for tool calls, or the
+ * client for task-augmented elicitation and sampling. Returns the pending `tasks/result` calls per
+ * task, so requests issued for a task can travel on their stream.
+ */
+export function serveTaskMethodsV1(host: TaskMethodHost, engine: TaskEngine, ownerOf: (extra: TaskRequestExtra) => string): Map<string, Set<RequestId>> {
+  const resultWaiters = new Map<string, Set<RequestId>>();
+
+  handle(host, GetTaskRequestSchema, (request, extra) => toWireTask(lookup(() => engine.get(ownerOf(extra), request.params.taskId))));
+
+  handle(host, GetTaskPayloadRequestSchema, async (request, extra) => {
+    const { taskId } = request.params;
+    const owner = ownerOf(extra);
+    lookup(() => engine.get(owner, taskId));
+    const waiting = resultWaiters.get(taskId) ?? new Set();
+    resultWaiters.set(taskId, waiting);
+    waiting.add(extra.requestId);
+    try {
+      const task = await lookup(() => engine.waitForTerminal(owner, taskId, extra.signal));
+      const related = { [SPEC_META.relatedTask]: { taskId } };
+      const outcome = task.outcome;
+      if (outcome?.kind === 'error') throw new RpcError(outcome.error.code, outcome.error.message, outcome.error.data);
+      if (outcome?.kind === 'result') {
+        const result = outcome.result as CallToolResult;
+        return { ...result, _meta: { ...(result._meta ?? {}), ...related } };
+      }
+      // The spec defines no payload for a cancelled task; say so as a tool error the caller can show.
+      return { content: [{ type: 'text', text: task.statusMessage ?? 'The task was cancelled.' }], isError: true, _meta: related };
+    } finally {
+      waiting.delete(extra.requestId);
+      if (waiting.size === 0) resultWaiters.delete(taskId);
+    }
+  });
+
+  handle(host, ListTasksRequestSchema, (request, extra) => {
+    try {
+      const page = engine.list(ownerOf(extra), request.params?.cursor);
+      return { tasks: page.tasks.map(toWireTask), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+    } catch (error) {
+      if (error instanceof InvalidTaskCursorError) throw new RpcError(RpcCode.InvalidParams, 'Invalid cursor: pass back a nextCursor from tasks/list unchanged');
+      throw error;
+    }
+  });
+
+  handle(host, CancelTaskRequestSchema, (request, extra) => toWireTask(lookup(() => engine.cancel(ownerOf(extra), request.params.taskId))));
+
+  return resultWaiters;
+}
+
+/** The wire form of a task (2025-11-25 `Task`): `ttl` is always present, null when unlimited (T-S-09). */
+export function toWireTask(task: EngineTask): WireTaskV1 {
+  return {
+    taskId: task.taskId,
+    status: task.status,
+    ...(task.statusMessage !== undefined ? { statusMessage: task.statusMessage } : {}),
+    createdAt: task.createdAt,
+    lastUpdatedAt: task.lastUpdatedAt,
+    ttl: task.ttl,
+    pollInterval: task.pollInterval,
+  };
+}
+
+function lookup<T>(fn: () => T): T {
+  try {
+    const value = fn();
+    if (value instanceof Promise) return value.catch(translateLookupError) as T;
+    return value;
+  } catch (error) {
+    return translateLookupError(error);
+  }
+}
+
+function translateLookupError(error: unknown): never {
+  if (error instanceof TaskNotFoundError) throw new RpcError(RpcCode.InvalidParams, `Task not found: ${error.taskId} (unknown, expired, or not yours)`);
+  if (error instanceof TaskTerminalError) throw new RpcError(RpcCode.InvalidParams, error.message);
+  throw error;
+}
+
+/**
+ * Registers a handler whose params are validated here rather than by the SDK: the SDK turns a
+ * schema mismatch into -32603, but malformed params are the caller's fault and must be -32602.
+ */
+export function handle<S extends z.ZodType<{ method: string; params?: unknown }>>(
+  host: TaskMethodHost,
+  schema: S,
+  handler: (request: z.infer<S>, extra: TaskRequestExtra) => Record<string, unknown> | Promise<Record<string, unknown>>,
+): void {
+  const method = (schema as unknown as z.ZodObject<{ method: z.ZodLiteral<string> }>).shape.method.value;
+  const lenient = z.object({ method: z.literal(method) }).passthrough();
+  host.setRequestHandler(lenient, ((request: unknown, extra: TaskRequestExtra) => {
+    const parsed = schema.safeParse(request);
+    if (!parsed.success) throw new RpcError(RpcCode.InvalidParams, `Invalid params for ${method}: ${describeIssues(parsed.error as z.ZodError)}`);
+    return handler(parsed.data, extra);
+  }) as never);
+}
