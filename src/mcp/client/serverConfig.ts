@@ -89,23 +89,8 @@ const stringRecord = z.record(z.string(), z.string());
 
 const SETTINGS_FIELDS = ['id', 'name', 'type', 'command', 'args', 'env', 'envFile', 'cwd', 'url', 'headers'] as const;
 
-const SettingsEntrySchema = z
-  .object({
-    id: z.string().regex(SERVER_ID, 'use letters, digits, ".", "_" or "-" (at most 64), starting with a letter or digit').optional(),
-    name: z.string().trim().min(1, 'must not be empty'),
-    type: z.enum(['stdio', 'http', 'sse']).optional(),
-    command: z.string().trim().min(1, 'must not be empty').optional(),
-    args: z.array(z.string()).optional(),
-    env: z.record(z.string(), envValue).optional(),
-    envFile: z.string().optional(),
-    cwd: z.string().optional(),
-    url: z.string().trim().min(1, 'must not be empty').optional(),
-    headers: stringRecord.optional(),
-  })
-  .strict();
-
-/** One entry of mcp.json's `servers` map. VS Code accepts more keys (`dev`, `gallery`, …); they are ignored. */
-const McpJsonServerSchema = z.object({
+/** How to reach a server: the fields both formats share. */
+const connectionFields = {
   type: z.enum(['stdio', 'http', 'sse']).optional(),
   command: z.string().trim().min(1, 'must not be empty').optional(),
   args: z.array(z.string()).optional(),
@@ -114,7 +99,18 @@ const McpJsonServerSchema = z.object({
   cwd: z.string().optional(),
   url: z.string().trim().min(1, 'must not be empty').optional(),
   headers: stringRecord.optional(),
-});
+};
+
+const SettingsEntrySchema = z
+  .object({
+    id: z.string().regex(SERVER_ID, 'use letters, digits, ".", "_" or "-" (at most 64), starting with a letter or digit').optional(),
+    name: z.string().trim().min(1, 'must not be empty'),
+    ...connectionFields,
+  })
+  .strict();
+
+/** One entry of mcp.json's `servers` map. VS Code accepts more keys (`dev`, `gallery`, …); they are ignored. */
+const McpJsonServerSchema = z.object(connectionFields);
 
 const InputSchema = z.discriminatedUnion('type', [
   z.object({
