@@ -1,32 +1,23 @@
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { TaskStore } from '../../../src/core/taskStore';
-import { TaskClientV1 } from '../../../src/mcp/client/taskClientV1';
-import { TaskService } from '../../../src/mcp/client/taskService';
+import type { TaskStore } from '../../../src/core/taskStore';
+import type { TaskClientV1 } from '../../../src/mcp/client/taskClientV1';
+import type { TaskService } from '../../../src/mcp/client/taskService';
 import { waitFor } from '../helpers/waitFor';
-
-const EVERYTHING = path.resolve('node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+import { EverythingSession, connectEverythingStdio } from './everythingStdio';
 
 describe('interop: our client against @modelcontextprotocol/server-everything (stdio, 2025-11-25)', function () {
   this.timeout(30_000);
   let store: TaskStore;
   let client: TaskClientV1;
   let service: TaskService;
+  let session: EverythingSession;
 
   beforeEach(async () => {
-    store = new TaskStore();
-    client = new TaskClientV1();
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: [EVERYTHING, 'stdio'], stderr: 'ignore' }));
-    service = new TaskService(store);
-    service.addServer({ id: 'everything', name: 'server-everything', kind: 'stdio', durable: true, client });
+    session = await connectEverythingStdio();
+    ({ store, client, service } = session);
   });
 
-  afterEach(() => {
-    service.dispose();
-    client.dispose();
-    store.dispose();
-  });
+  afterEach(() => session.dispose());
 
   it('sees the task capability and the tool-level taskSupport', async () => {
     assert.equal(client.supportsTasks, true);
