@@ -239,3 +239,30 @@ export async function guarded(name: string, run: () => Promise<Figure[]>): Promi
     return [{ id: `${name}.error`, figure: `${name}: failed to run`, tasklane: String((error as Error).message ?? error), baseline: '—', target: '—', met: false, raw: {} }];
   }
 }
+
+/** A measured operation: one round of it per call. */
+export interface Flow {
+  readonly name: string;
+  readonly once: () => Promise<unknown>;
+}
+
+/**
+ * Times each flow `rounds` times after `warmup` untimed rounds, interleaving blocks of each flow
+ * so drift (GC, JIT, a growing store) hits every flow alike. Returns ms per round, by flow name.
+ */
+export async function measureInterleaved(flows: readonly Flow[], options: { warmup: number; rounds: number; blocks: number }): Promise<Map<string, number[]>> {
+  const samples = new Map<string, number[]>(flows.map((f) => [f.name, []]));
+  for (const flow of flows) for (let i = 0; i < options.warmup; i++) await flow.once();
+  const perBlock = Math.ceil(options.rounds / options.blocks);
+  for (let b = 0; b < options.blocks; b++) {
+    for (const flow of flows) {
+      const into = samples.get(flow.name)!;
+      for (let i = 0; i < perBlock; i++) {
+        const t0 = now();
+        await flow.once();
+        into.push(now() - t0);
+      }
+    }
+  }
+  return samples;
+}

@@ -9,10 +9,9 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema, CreateTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { isTerminal } from '../src/core/taskStatus';
 import { EMBEDDED_SERVER_ID } from '../src/mcp/embeddedServer';
-import { BenchConfig, Figure, deferred, fmtMs, median, now, removeDir, rounded, summarize, tempDir } from './harness';
+import { BenchConfig, Figure, Flow, measureInterleaved, deferred, fmtMs, median, removeDir, rounded, summarize, tempDir } from './harness';
 import { TasklaneSetup, createSdkServer, startTasklane } from './wiring';
 
-type Flow = { readonly name: string; readonly once: () => Promise<void> };
 
 /** Starts a task through the service and resolves when the store holds it terminal, with its result. */
 function taskFlow(setup: TasklaneSetup, tool = 'echo'): () => Promise<void> {
@@ -84,22 +83,9 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
     { name: 'sdkPlain', once: plainFlow(sdkClient, 'echo') },
   ];
 
-  const samples = new Map<string, number[]>(flows.map((f) => [f.name, []]));
+  let samples: Map<string, number[]>;
   try {
-    for (const flow of flows) for (let i = 0; i < config.warmup; i++) await flow.once();
-    // Interleave blocks of each flow so drift (GC, JIT, a growing store) hits every flow alike.
-    const blocks = 10;
-    const perBlock = Math.ceil(config.rounds / blocks);
-    for (let b = 0; b < blocks; b++) {
-      for (const flow of flows) {
-        const into = samples.get(flow.name)!;
-        for (let i = 0; i < perBlock; i++) {
-          const t0 = now();
-          await flow.once();
-          into.push(now() - t0);
-        }
-      }
-    }
+    samples = await measureInterleaved(flows, { warmup: config.warmup, rounds: config.rounds, blocks: 10 });
   } finally {
     durable.dispose();
     memory.dispose();

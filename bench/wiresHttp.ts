@@ -16,7 +16,7 @@ import type { TaskWireClient } from '../src/mcp/client/taskWire';
 import { startHttpServer } from '../src/mcp/server/httpServer';
 import { TaskEngine } from '../src/mcp/server/taskEngine';
 import { ToolCatalog } from '../src/mcp/server/toolCatalog';
-import { BenchConfig, Figure, deferred, fmtMs, median, now, removeDir, rounded, summarize, tempDir } from './harness';
+import { BenchConfig, Figure, measureInterleaved, deferred, fmtMs, median, removeDir, rounded, summarize, tempDir } from './harness';
 import { BENCH_TOOLS } from './wiring';
 
 const SERVER_ID = 'bench-http';
@@ -79,21 +79,9 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
     { name: 'v2Task', once: () => v2.once('echo') },
     { name: 'v2PlainViaService', once: () => v2.once('echo_sync') },
   ];
-  const samples = new Map<string, number[]>(flows.map((f) => [f.name, []]));
+  let samples: Map<string, number[]>;
   try {
-    for (const flow of flows) for (let i = 0; i < warmup; i++) await flow.once();
-    const blocks = 5;
-    const perBlock = Math.ceil(rounds / blocks);
-    for (let b = 0; b < blocks; b++) {
-      for (const flow of flows) {
-        const into = samples.get(flow.name)!;
-        for (let i = 0; i < perBlock; i++) {
-          const t0 = now();
-          await flow.once();
-          into.push(now() - t0);
-        }
-      }
-    }
+    samples = await measureInterleaved(flows, { warmup, rounds, blocks: 5 });
   } finally {
     v1.dispose();
     v2.dispose();
