@@ -17,12 +17,10 @@ import {
   showTaskDetails,
   showTaskResult,
 } from './taskCommands';
+import { registerHandlers } from './registerHandlers';
 import type { UiContext } from './uiContext';
 
-/**
- * Registers every Tasklane command. Each handler's failure is logged with its stack and told to
- * the person in plain words, with a way to the log.
- */
+/** Registers every task and view command (failures are reported by `registerHandlers`). */
 export function registerCommands(ui: UiContext, contextKeys: ContextKeys): vscode.Disposable[] {
   const handlers: Record<string, (...args: unknown[]) => unknown> = {
     'tasklane.newTask': (arg) => newTask(ui, (arg as object) ?? {}),
@@ -56,18 +54,7 @@ export function registerCommands(ui: UiContext, contextKeys: ContextKeys): vscod
     'tasklane.groupByTool': () => groupBy('tool'),
     'tasklane.focusTasks': () => vscode.commands.executeCommand('tasklane.tasks.focus'),
   };
-  return Object.entries(handlers).map(([id, handler]) =>
-    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-      try {
-        return await handler(...args);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        ui.log.error(`[command] ${id} failed`, error);
-        void vscode.window.showErrorMessage(`Tasklane: ${message}`, 'Show Log').then((choice) => choice && ui.log.show());
-        return undefined;
-      }
-    }),
-  );
+  return registerHandlers(handlers, ui.log);
 }
 
 function groupBy(value: GroupBy): Thenable<void> {

@@ -3,6 +3,7 @@ import { checkUrl, slugify, splitCommandLine } from '../../mcp/client/serverConf
 import type { ServerNode } from '../tree/serversTreeProvider';
 import { SERVERS_SETTING, ServerManager } from './serverManager';
 import type { ExternalServerView } from './serverView';
+import { registerHandlers } from '../commands/registerHandlers';
 
 /** Optional answers to "Add Server…", so tests and other extensions can skip the prompts. */
 export interface AddServerArgs {
@@ -39,18 +40,7 @@ export function registerServerCommands(manager: ServerManager, log: vscode.LogOu
       if (view) manager.showLog(view.id);
     },
   };
-  return Object.entries(handlers).map(([id, handler]) =>
-    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-      try {
-        return await handler(...args);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        log.error(`[command] ${id} failed`, error);
-        void vscode.window.showErrorMessage(`Tasklane: ${message}`, 'Show Log').then((choice) => choice && log.show());
-        return undefined;
-      }
-    }),
-  );
+  return registerHandlers(handlers, log);
 }
 
 async function pickServer(manager: ServerManager, arg: ServerArg, placeHolder: string, filter: (view: ExternalServerView) => boolean = () => true): Promise<ExternalServerView | undefined> {
