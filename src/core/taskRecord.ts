@@ -13,7 +13,14 @@ export const JsonRpcErrorSchema = z.object({
 });
 export type JsonRpcErrorObject = z.infer<typeof JsonRpcErrorSchema>;
 
-export const AgentSchema = z.object({ name: z.string(), version: z.string().optional() });
+/** Who asked for the work: an MCP client (its declared name and version) over one connection. */
+export const AgentSchema = z.object({
+  name: z.string(),
+  version: z.string().optional(),
+  /** How it reached us, e.g. "editor", "http 2025-11-25 session 1f3a…", "http stateless". */
+  connection: z.string().optional(),
+});
+export type Agent = z.infer<typeof AgentSchema>;
 
 export const ExecutionContextSchema = z.object({
   workspace: z.string().optional(),
@@ -97,6 +104,12 @@ export const TaskRecordSchema = TaskSpecSchema.extend({
   expired: z.boolean().default(false),
   archived: z.boolean().default(false),
   archivedAt: isoDate.optional(),
+  /** Kept by the retention policy whatever its age. */
+  pinned: z.boolean().default(false),
+  /** Read back from an export file for inspection: not connected to any server, never re-attached. */
+  imported: z.boolean().default(false),
+  /** Waiting in the server's scheduler (the task is `working`); cleared when it starts. */
+  queue: z.object({ position: z.number().int().positive(), size: z.number().int().positive() }).optional(),
 });
 export type TaskRecord = z.infer<typeof TaskRecordSchema>;
 

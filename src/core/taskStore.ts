@@ -145,6 +145,8 @@ export class TaskStore extends Disposable {
       timeline: [{ at, status: 'working', message: init.statusMessage }],
       expired: false,
       archived: false,
+      pinned: false,
+      imported: false,
     };
     if (this.records.has(record.id)) throw new Error(`A task with id "${record.id}" already exists`);
     this.records.set(record.id, record);

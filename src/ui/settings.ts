@@ -5,8 +5,8 @@
 export const SETTINGS = {
   'tasklane.tasks.groupBy': {
     default: 'status',
-    enum: ['status', 'server', 'tool'],
-    description: 'How the Tasks view groups tasks: by status (Needs input, Running, Failed, Completed, Cancelled), by server, or by tool.',
+    enum: ['status', 'server', 'tool', 'agent'],
+    description: 'How the Tasks view groups tasks: by status (Needs input, Running, Failed, Completed, Cancelled), by server, by tool, or by the agent that started them.',
   },
   'tasklane.tasks.showArchived': {
     default: false,
@@ -32,6 +32,42 @@ export const SETTINGS = {
     default: true,
     description: 'Ask before retrying a task whose tool is marked destructive or not idempotent.',
   },
+  'tasklane.agents.http.enabled': {
+    default: true,
+    description: 'Serve the embedded task server over Streamable HTTP on 127.0.0.1, so agents outside the editor can run tasks here. Every agent needs its own token (Tasklane: Copy Agent Configuration…).',
+  },
+  'tasklane.agents.http.port': {
+    default: 0,
+    minimum: 0,
+    maximum: 65535,
+    description: 'The loopback port of the task server for outside agents; 0 picks a free port each time the editor starts.',
+  },
+  'tasklane.agents.offerToChat': {
+    default: true,
+    description: "Offer Tasklane's task server to VS Code's chat (agent mode) as an MCP server.",
+  },
+  'tasklane.scheduler.maxConcurrent': {
+    default: 4,
+    minimum: 1,
+    maximum: 64,
+    description: 'How many tasks the embedded server runs at once; more wait in a queue, highest priority first.',
+  },
+  'tasklane.scheduler.toolLimits': {
+    default: {},
+    markdownDescription: 'Per-tool limits on how many tasks of that tool run at once, e.g. `{ "run_tests": 1 }`. They apply inside `#tasklane.scheduler.maxConcurrent#`.',
+    description: 'Per-tool limits on how many tasks of that tool run at once, e.g. { "run_tests": 1 }.',
+    additionalProperties: { type: 'integer', minimum: 1 },
+  },
+  'tasklane.retention.days': {
+    default: 30,
+    minimum: 0,
+    description: 'Finished tasks older than this many days are deleted from history (pinned tasks are kept). 0 keeps them forever.',
+  },
+  'tasklane.retention.maxTasks': {
+    default: 5000,
+    minimum: 0,
+    description: 'At most this many finished tasks are kept in history; the oldest unpinned ones go first. 0 means no limit.',
+  },
   'tasklane.servers': {
     default: [],
     markdownDescription:
@@ -55,13 +91,15 @@ export const SETTINGS = {
       },
     },
   },
-} as const satisfies Record<string, { default: unknown; description: string; markdownDescription?: string; enum?: readonly string[]; minimum?: number; maximum?: number; items?: object }>;
+} as const satisfies Record<string, { default: unknown; description: string; markdownDescription?: string; enum?: readonly string[]; minimum?: number; maximum?: number; items?: object; additionalProperties?: object }>;
 
 export type SettingKey = keyof typeof SETTINGS;
 export type SettingValue<K extends SettingKey> = (typeof SETTINGS)[K] extends { enum: readonly (infer E)[] }
   ? E
   : (typeof SETTINGS)[K]['default'] extends readonly unknown[]
     ? unknown[]
+    : (typeof SETTINGS)[K]['default'] extends Record<string, never>
+      ? Record<string, number>
     : (typeof SETTINGS)[K]['default'] extends boolean
       ? boolean
       : (typeof SETTINGS)[K]['default'] extends number
@@ -70,7 +108,8 @@ export type SettingValue<K extends SettingKey> = (typeof SETTINGS)[K] extends { 
 
 /** The JSON schema type of a setting, from its default. */
 export function settingType(value: unknown): string {
-  return Array.isArray(value) ? 'array' : typeof value;
+  if (Array.isArray(value)) return 'array';
+  return typeof value === 'number' && Number.isInteger(value) ? 'integer' : typeof value;
 }
 
 /** The `contributes.configuration.properties` object for package.json. */

@@ -27,6 +27,8 @@ export function runTestsIn(dir: string): Promise<void> {
   // ignores `color: false`. Mocha 12 still colors its ✔/✗ symbols when CI is set; the offline
   // runner strips escape codes unless its stdout is a terminal.)
   mocha.options.color = false;
+  // TASKLANE_TEST_GREP runs only the matching tests (the launcher then skips the reload phase).
+  if (process.env.TASKLANE_TEST_GREP) mocha.grep(process.env.TASKLANE_TEST_GREP);
   const files = fs.readdirSync(dir).filter(f => f.endsWith('.test.js')).sort();
   for (const f of files) mocha.addFile(path.join(dir, f));
 

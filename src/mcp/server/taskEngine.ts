@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Emitter, Event } from '../../core/events';
 import { Disposable, toDisposable } from '../../core/lifecycle';
 import type { Wire } from '../../core/meta';
-import type { JsonRpcErrorObject } from '../../core/taskRecord';
+import type { Agent, JsonRpcErrorObject } from '../../core/taskRecord';
 import { TaskStatus, isTerminal } from '../../core/taskStatus';
 
 /** The receiver-side view of a task, independent of the wire that carries it. */
@@ -22,6 +22,14 @@ export interface EngineTask {
   readonly inputRequests: ReadonlyMap<string, InputRequest>;
   /** The task wire that created the task, when the adapter said so. */
   readonly wire?: Wire;
+  /** The client that asked for it (name and version from its handshake) and how it connected. */
+  readonly agent?: Agent;
+  /** The task this one was started on behalf of (same owner). */
+  readonly parentTaskId?: string;
+  /** Higher runs first when work is queued; 0 when not given. */
+  readonly priority?: number;
+  /** Set while the task waits in the scheduler (status stays `working`). */
+  readonly queue?: { readonly position: number; readonly size: number };
 }
 
 export type TaskOutcome = { readonly kind: 'result'; readonly result: Record<string, unknown> } | { readonly kind: 'error'; readonly error: JsonRpcErrorObject };
@@ -44,6 +52,12 @@ export interface StartOptions {
   readonly tool: string;
   /** The wire the task was created on; recorded on the snapshot. */
   readonly wire?: Wire;
+  readonly agent?: Agent;
+  readonly parentTaskId?: string;
+  readonly priority?: number;
+  /** Scheduling hints: not before this time (epoch ms), not before that task (same owner) is terminal. */
+  readonly runAfter?: number;
+  readonly afterTaskId?: string;
   /** Requested retention; clamped to the engine's maximum. */
   readonly ttl?: number;
   readonly timeBudgetMs?: number;

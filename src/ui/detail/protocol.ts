@@ -109,6 +109,10 @@ export const DetailStateSchema = z.strictObject({
   retriedAs: id.nullable(),
   parentId: id.nullable(),
   archivedAt: isoDate.nullable(),
+  pinned: z.boolean(),
+  imported: z.boolean(),
+  /** Place in the server's queue while the task waits to start. */
+  queue: z.strictObject({ position: z.number().int().positive(), size: z.number().int().positive() }).nullable(),
   pollIntervalMs: nullableNumber,
   arguments: z.record(z.string(), json),
   expectedOutputs: nullableString,

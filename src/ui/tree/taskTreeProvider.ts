@@ -6,7 +6,7 @@ import type { TaskStore } from '../../core/taskStore';
 import { TASK_STATUSES, TaskStatus } from '../../core/taskStatus';
 import { STATUS_LOOK, contextValueOf, statusIcon, taskDescription, taskLabel, taskTooltip } from '../taskPresentation';
 
-export type GroupBy = 'status' | 'server' | 'tool';
+export type GroupBy = 'status' | 'server' | 'tool' | 'agent';
 
 export interface TaskFilter {
   readonly text?: string;
@@ -228,6 +228,8 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
         return `server:${record.serverId}`;
       case 'tool':
         return `tool:${record.tool}`;
+      case 'agent':
+        return `agent:${record.context.agent?.name ?? 'Editor'}`;
       default:
         return `status:${record.status}`;
     }

@@ -102,6 +102,9 @@ describe('ui/detail/toDetailState', () => {
       retriedAs: 'host-2',
       parentId: 'parent-1',
       archivedAt: iso(T0 + 6000),
+      pinned: false,
+      imported: false,
+      queue: null,
       pollIntervalMs: 500,
       arguments: { command: 'npm test', env: { CI: '1' } },
       expectedOutputs: 'A passing test summary',
@@ -161,6 +164,9 @@ describe('ui/detail/toDetailState', () => {
       expired: 'ttl',
       archived: 'archivedAt',
       archivedAt: 'archivedAt',
+      pinned: 'pinned',
+      imported: 'imported',
+      queue: 'queue',
     };
     // Run time: the schema has no field the type map above misses.
     assert.deepEqual(Object.keys(TaskRecordSchema.shape).sort(), Object.keys(shownAs).sort());

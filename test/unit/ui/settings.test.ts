@@ -20,7 +20,8 @@ describe('settings', () => {
   it('every setting has a description and a type that fits its default', () => {
     for (const [key, setting] of Object.entries(declared)) {
       assert.ok(setting.description.length > 20, `${key} has a real description`);
-      assert.equal(setting.type, Array.isArray(setting.default) ? 'array' : typeof setting.default, `${key} type`);
+      const expected = Array.isArray(setting.default) ? 'array' : Number.isInteger(setting.default) ? 'integer' : typeof setting.default;
+      assert.equal(setting.type, expected, `${key} type`);
     }
   });
 });
