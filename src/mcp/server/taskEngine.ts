@@ -4,6 +4,8 @@ import { Disposable, toDisposable } from '../../core/lifecycle';
 import type { Wire } from '../../core/meta';
 import type { Agent, JsonRpcErrorObject } from '../../core/taskRecord';
 import { TaskStatus, isTerminal } from '../../core/taskStatus';
+import { RpcCode, RpcError } from '../rpcError';
+import { QueuePlace, Scheduler, SchedulerLimits, UNLIMITED } from './scheduler';
 
 /** The receiver-side view of a task, independent of the wire that carries it. */
 export interface EngineTask {
@@ -24,6 +26,8 @@ export interface EngineTask {
   readonly wire?: Wire;
   /** The client that asked for it (name and version from its handshake) and how it connected. */
   readonly agent?: Agent;
+  /** The tool's arguments, so the host can show and re-run the work. */
+  readonly arguments?: Record<string, unknown>;
   /** The task this one was started on behalf of (same owner). */
   readonly parentTaskId?: string;
   /** Higher runs first when work is queued; 0 when not given. */
@@ -53,6 +57,7 @@ export interface StartOptions {
   /** The wire the task was created on; recorded on the snapshot. */
   readonly wire?: Wire;
   readonly agent?: Agent;
+  readonly arguments?: Record<string, unknown>;
   readonly parentTaskId?: string;
   readonly priority?: number;
   /** Scheduling hints: not before this time (epoch ms), not before that task (same owner) is terminal. */
@@ -76,7 +81,12 @@ export interface EngineOptions {
   readonly maxTtlMs?: number | null;
   readonly pollIntervalMs?: number;
   readonly pageSize?: number;
+  /** Concurrency limits; unlimited when not given. */
+  readonly scheduler?: SchedulerLimits;
 }
+
+export const MIN_PRIORITY = -100;
+export const MAX_PRIORITY = 100;
 
 export class TaskNotFoundError extends Error {
   override readonly name = 'TaskNotFoundError';
@@ -126,6 +136,7 @@ interface LiveTask {
   readonly open: Map<string, OpenInput>;
   nextInputKey: number;
   budgetTimer?: ReturnType<typeof setTimeout>;
+  readonly options: StartOptions;
 }
 
 export const DEFAULT_TTL_MS = 60 * 60 * 1000;
@@ -141,6 +152,9 @@ export const DEFAULT_POLL_INTERVAL_MS = 1000;
 export class TaskEngine extends Disposable {
   private readonly _onDidChange = this._register(new Emitter<EngineTask>());
   readonly onDidChange: Event<EngineTask> = this._onDidChange.event;
+  /** Fired once per task as `start` creates it; no wire listens, so the creation result still goes out first. */
+  private readonly _onDidCreate = this._register(new Emitter<EngineTask>());
+  readonly onDidCreate: Event<EngineTask> = this._onDidCreate.event;
 
   private readonly tasks = new Map<string, LiveTask>();
   private readonly waiters = new Map<string, Set<() => void>>();
@@ -151,6 +165,7 @@ export class TaskEngine extends Disposable {
   readonly maxTtlMs: number | null;
   readonly pollIntervalMs: number;
   private readonly pageSize: number;
+  private readonly scheduler: Scheduler;
 
   constructor(options: EngineOptions = {}) {
     super();
@@ -159,18 +174,49 @@ export class TaskEngine extends Disposable {
     this.maxTtlMs = finiteOrNull(options.maxTtlMs === undefined ? MAX_TTL_MS : options.maxTtlMs);
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
     this.pageSize = options.pageSize ?? 50;
+    this.scheduler = new Scheduler(
+      {
+        start: (id) => {
+          const task = this.tasks.get(id);
+          if (task) this.launch(task);
+        },
+        placesChanged: (places) => this.showPlaces(places),
+        prerequisiteFailed: (id, afterTaskId) => {
+          const task = this.tasks.get(id);
+          if (task) this.failPrerequisite(task, afterTaskId, this.tasks.get(afterTaskId)?.snapshot.status ?? 'failed');
+        },
+        now: () => this.now(),
+        setTimer: (callback, ms) => {
+          const timer = setTimeout(callback, ms);
+          timer.unref?.();
+          return timer;
+        },
+        clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+      },
+      options.scheduler ?? UNLIMITED,
+    );
     this.sweepTimer = setInterval(() => this.sweepExpired(), 1000);
     this.sweepTimer.unref?.();
     this._register(
       toDisposable(() => {
         clearInterval(this.sweepTimer);
         for (const task of this.tasks.values()) this.stop(task, new TaskCancelledError());
+        this.scheduler.dispose();
       }),
     );
   }
 
-  /** Creates the task (visible to `get` before this returns) and starts its work. */
+  /**
+   * Creates the task (visible to `get` before this returns) and hands it to the scheduler, which
+   * starts its work at once when a slot is free and the scheduling hints allow, or queues it.
+   * An `afterTaskId` that is not one of the owner's tasks is refused with -32602.
+   */
   start(options: StartOptions): EngineTask {
+    const after = options.afterTaskId === undefined ? undefined : this.findOwned(options.owner, options.afterTaskId);
+    if (options.afterTaskId !== undefined && !after) {
+      throw new RpcError(RpcCode.InvalidParams, `Cannot run after task ${options.afterTaskId}: no such task (unknown, expired, or not yours)`);
+    }
+    const parent = options.parentTaskId === undefined ? undefined : this.findOwned(options.owner, options.parentTaskId);
     const at = this.iso();
     const taskId = randomUUID();
     const ttl = this.grantTtl(options.ttl);
@@ -185,23 +231,52 @@ export class TaskEngine extends Disposable {
         ttl,
         pollInterval: this.pollIntervalMs,
         inputRequests: new Map(),
+        priority: clampPriority(options.priority ?? 0),
         ...(options.wire ? { wire: options.wire } : {}),
+        ...(options.agent ? { agent: options.agent } : {}),
+        ...(options.arguments ? { arguments: options.arguments } : {}),
+        // A parent of another owner is silently dropped: its existence must not leak.
+        ...(parent ? { parentTaskId: parent.snapshot.taskId } : {}),
       },
       sequence: ++this.sequence,
       abort: new AbortController(),
       open: new Map(),
       nextInputKey: 1,
+      options,
     };
     this.tasks.set(taskId, task);
-    if (options.timeBudgetMs) {
-      task.budgetTimer = setTimeout(() => task.abort.abort(new TimeBudgetError(options.timeBudgetMs!)), options.timeBudgetMs);
+    this._onDidCreate.fire(task.snapshot);
+    if (after && isTerminal(after.snapshot.status) && after.snapshot.status !== 'completed') {
+      // Decided already, but the creation result goes out first, as for any other change.
+      const afterId = after.snapshot.taskId;
+      setImmediate(() => this.failPrerequisite(task, afterId, after.snapshot.status));
+      return task.snapshot;
     }
+    this.scheduler.submit({
+      id: taskId,
+      tool: options.tool,
+      priority: task.snapshot.priority ?? 0,
+      runAfter: options.runAfter,
+      afterTaskId: after && !isTerminal(after.snapshot.status) ? after.snapshot.taskId : undefined,
+    });
+    return task.snapshot;
+  }
+
+  /** The scheduler granted a slot: the time budget starts counting now, and the work on the next tick. */
+  private launch(task: LiveTask): void {
+    if (isTerminal(task.snapshot.status)) return;
+    if (task.snapshot.queue) this.update(task, { queue: undefined, statusMessage: 'Started' });
+    const { options } = task;
     const context: RunContext = {
-      taskId,
+      taskId: task.snapshot.taskId,
       signal: task.abort.signal,
       status: (message) => this.transition(task, task.snapshot.status, message),
       requestInput: (request) => this.openInput(task, request, options.deliverInput),
     };
+    if (options.timeBudgetMs) {
+      const budget = options.timeBudgetMs;
+      task.budgetTimer = setTimeout(() => task.abort.abort(new TimeBudgetError(budget)), budget);
+    }
     // Start on the next tick so the creation result goes out before any work-driven change.
     setImmediate(() => {
       if (isTerminal(task.snapshot.status)) return;
@@ -215,7 +290,71 @@ export class TaskEngine extends Disposable {
           (error: unknown) => this.finishWithError(task, error),
         );
     });
+  }
+
+  private showPlaces(places: ReadonlyMap<string, QueuePlace>): void {
+    for (const [taskId, place] of places) {
+      const task = this.tasks.get(taskId);
+      if (!task || isTerminal(task.snapshot.status)) continue;
+      this.update(task, { queue: { position: place.position, size: place.size }, statusMessage: describePlace(place) });
+    }
+  }
+
+  private failPrerequisite(task: LiveTask, afterTaskId: string, status: TaskStatus): void {
+    const message = `Did not run: task ${shortId(afterTaskId)}, which it was to run after, ${status === 'cancelled' ? 'was cancelled' : 'failed'}`;
+    this.finish(task, 'failed', { kind: 'result', result: { content: [{ type: 'text', text: message }], isError: true } }, message);
+  }
+
+  /** Applies new concurrency limits at once; raising one starts queued work straight away. */
+  configureScheduler(limits: SchedulerLimits): void {
+    this.scheduler.configure(limits);
+  }
+
+  /**
+   * Editor privilege: changes any task's priority. A queued task moves at once (and every task
+   * whose place changes is reported); a running or finished one keeps its place.
+   */
+  setPriority(taskId: string, priority: number): EngineTask {
+    const task = this.findAny(taskId);
+    if (!task) throw new TaskNotFoundError(taskId);
+    const clamped = clampPriority(priority);
+    if (clamped !== task.snapshot.priority) {
+      this.update(task, { priority: clamped });
+      this.scheduler.setPriority(taskId, clamped);
+    }
     return task.snapshot;
+  }
+
+  /** Editor privilege: any owner's task, or undefined when unknown or expired. */
+  peek(taskId: string): EngineTask | undefined {
+    return this.findAny(taskId)?.snapshot;
+  }
+
+  /** Editor privilege: every live task of every owner, oldest first. */
+  all(): EngineTask[] {
+    return [...this.tasks.values()].filter((task) => !this.isExpired(task.snapshot)).map((task) => task.snapshot);
+  }
+
+  /** Editor privilege: cancels any owner's task; a queued one leaves the queue at once. */
+  cancelAny(taskId: string, message?: string): EngineTask {
+    const task = this.findAny(taskId);
+    if (!task) throw new TaskNotFoundError(taskId);
+    return this.cancel(task.snapshot.owner, taskId, message);
+  }
+
+  /** The tasks started on behalf of this one. */
+  childrenOf(taskId: string): EngineTask[] {
+    return this.all().filter((task) => task.parentTaskId === taskId);
+  }
+
+  private findAny(taskId: string): LiveTask | undefined {
+    const task = this.tasks.get(taskId);
+    return task && !this.isExpired(task.snapshot) ? task : undefined;
+  }
+
+  private findOwned(owner: string, taskId: string): LiveTask | undefined {
+    const task = this.findAny(taskId);
+    return task && task.snapshot.owner === owner ? task : undefined;
   }
 
   /** The retention granted for a request: at least 1 s, at most the maximum; null when unlimited. */
@@ -310,6 +449,7 @@ export class TaskEngine extends Disposable {
       if (this.isExpired(task.snapshot)) {
         this.stop(task, new TaskCancelledError());
         this.tasks.delete(id);
+        this.scheduler.ended(id, task.snapshot.status === 'completed');
         this.wake(id);
         removed++;
       }
@@ -344,9 +484,11 @@ export class TaskEngine extends Disposable {
     // Terminal states are absorbing: a late result after cancel is dropped (T-S-20).
     if (isTerminal(task.snapshot.status)) return;
     clearTimeout(task.budgetTimer);
-    this.update(task, { status, statusMessage: message, outcome, inputRequests: new Map() });
+    this.update(task, { status, statusMessage: message, outcome, inputRequests: new Map(), queue: undefined });
     for (const open of task.open.values()) open.reject(new TaskCancelledError());
     task.open.clear();
+    // Frees its slot or queue place, and lets what waited for it run (or fail with it).
+    this.scheduler.ended(task.snapshot.taskId, status === 'completed');
   }
 
   private finishWithError(task: LiveTask, error: unknown): void {
@@ -365,7 +507,10 @@ export class TaskEngine extends Disposable {
   }
 
   private update(task: LiveTask, change: Partial<EngineTask>): void {
-    task.snapshot = { ...task.snapshot, ...change, lastUpdatedAt: this.iso() };
+    const next: { -readonly [K in keyof EngineTask]: EngineTask[K] } = { ...task.snapshot, ...change, lastUpdatedAt: this.iso() };
+    // Absent, not undefined: snapshots are spread into wire objects and compared.
+    if (next.queue === undefined) delete next.queue;
+    task.snapshot = next;
     this._onDidChange.fire(task.snapshot);
     if (isTerminal(task.snapshot.status)) this.wake(task.snapshot.taskId);
   }
@@ -398,6 +543,29 @@ export function toJsonRpcError(error: unknown): JsonRpcErrorObject {
 function stripSdkPrefix(message: string): string {
   // The SDK prefixes "MCP error <code>: " (sometimes twice); the code travels separately.
   return message.replace(/^(MCP error -?\d+: )+/, '');
+}
+
+function clampPriority(priority: number): number {
+  return Math.max(MIN_PRIORITY, Math.min(MAX_PRIORITY, Math.round(priority)));
+}
+
+function shortId(taskId: string): string {
+  return taskId.slice(0, 8);
+}
+
+/** The status message of a task waiting in the scheduler. */
+export function describePlace(place: QueuePlace): string {
+  if (place.reason === 'time' && place.until !== undefined) return `Waiting until ${clockTime(place.until)}`;
+  if (place.reason === 'task' && place.afterTaskId !== undefined) return `Waiting for task ${shortId(place.afterTaskId)}`;
+  return `Queued (${place.position} of ${place.size})`;
+}
+
+/** Local wall-clock time; seconds only when the moment is not on the minute. */
+function clockTime(epochMs: number): string {
+  const date = new Date(epochMs);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const minutes = `${pad(date.getHours())}:${pad(date.getMinutes())}`;
+  return date.getSeconds() === 0 ? minutes : `${minutes}:${pad(date.getSeconds())}`;
 }
 
 function finiteOrNull(value: number | null): number | null {
