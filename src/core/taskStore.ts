@@ -17,6 +17,7 @@ import {
 } from './taskRecord';
 import { TaskStatus, canTransition } from './taskStatus';
 import { TaskQuery, TaskPage, runQuery } from './taskQuery';
+import { asImported } from './taskExport';
 
 export const STORE_FILE = 'tasks.jsonl';
 
@@ -79,8 +80,10 @@ export class TaskStore extends Disposable {
     super();
     this.now = options.now ?? Date.now;
     if (options.directory) {
-      this.journal = new Journal(path.join(options.directory, STORE_FILE), (error) =>
-        this.problem(`Tasklane could not save task changes to ${options.directory}: ${error.message}. Changes are kept in memory.`, error),
+      this.journal = new Journal(
+        path.join(options.directory, STORE_FILE),
+        (error) => this.problem(`Tasklane could not save task changes to ${options.directory}: ${error.message}. Changes are kept in memory.`, error),
+        () => this.entriesForSnapshot(),
       );
       try {
         this.recovery = this.load(this.journal);
@@ -225,6 +228,54 @@ export class TaskStore extends Disposable {
     return next;
   }
 
+  /** Marks a task kept by the retention policy whatever its age (or lets it go again). */
+  setPinned(id: string, pinned: boolean): TaskRecord {
+    const current = this.require(id);
+    if (current.pinned === pinned) return current;
+    const next = this.apply(current, { pinned });
+    this._onDidLifecycle.fire({ type: 'updated', id });
+    return next;
+  }
+
+  unarchive(id: string): TaskRecord {
+    const current = this.require(id);
+    if (!current.archived) return current;
+    const next = this.apply(current, { archived: false, archivedAt: undefined });
+    this._onDidLifecycle.fire({ type: 'updated', id });
+    return next;
+  }
+
+  /**
+   * Adds records read from an export, for inspection. All are validated before any is added (a
+   * bad one adds none); an id already taken gets a fresh one, and links between the imported
+   * records follow. They are marked `imported` and are never followed on any server.
+   */
+  importRecords(records: readonly unknown[]): TaskRecord[] {
+    const valid = records.map((record, index) => parseOrThrow(TaskRecordSchema, record, `task ${index + 1}`));
+    const imported = asImported(valid, (id) => this.records.has(id), randomUUID);
+    for (const record of imported) {
+      this.records.set(record.id, record);
+      this.write({ op: 'put', task: record });
+    }
+    this.sortedIds = undefined;
+    for (const record of imported) this._onDidLifecycle.fire({ type: 'created', id: record.id, task: record });
+    return imported;
+  }
+
+  /** Removes many records at once (retention); ids that are already gone are skipped. */
+  removeMany(ids: Iterable<string>): number {
+    const removed: string[] = [];
+    for (const id of ids) {
+      if (!this.records.delete(id)) continue;
+      removed.push(id);
+      this.write({ op: 'del', id });
+    }
+    // Listeners read the store: every record is gone before the first of them hears of it.
+    if (removed.length > 0) this.sortedIds = undefined;
+    for (const id of removed) this._onDidLifecycle.fire({ type: 'removed', id });
+    return removed.length;
+  }
+
   remove(id: string): void {
     this.require(id);
     this.records.delete(id);
@@ -263,7 +314,8 @@ export class TaskStore extends Disposable {
       this.journal.rewrite(this.entriesForSnapshot());
       this.compactedSize = this.journal.size;
     } catch (error) {
-      this.problem(`Tasklane could not compact its task store: ${(error as Error).message}`, error as Error);
+      // A disk that already refuses appends was reported once; its every compaction failing is no news.
+      if (!this.journal.failing) this.problem(`Tasklane could not compact its task store: ${(error as Error).message}`, error as Error);
     }
   }
 

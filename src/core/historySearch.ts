@@ -1,0 +1,165 @@
+import type { TaskRecord } from './taskRecord';
+import type { TaskStatus } from './taskStatus';
+
+/**
+ * A parsed history search: `tool:`, `status:`, `agent:`, `server:` and `is:` tokens plus free
+ * text. Values of one field are alternatives (`status:failed status:cancelled`); different fields
+ * and free-text words must all match. Quoted text ("npm test") is matched as one phrase.
+ */
+export interface HistoryQuery {
+  readonly tools: readonly string[];
+  readonly statuses: readonly TaskStatus[];
+  readonly agents: readonly string[];
+  readonly servers: readonly string[];
+  readonly flags: readonly HistoryFlag[];
+  readonly words: readonly string[];
+  /** Tokens that name no known field or value, kept as free text and reported to the user. */
+  readonly unknown: readonly string[];
+}
+
+export const HISTORY_FLAGS = ['pinned', 'imported', 'archived', 'queued', 'expired'] as const;
+export type HistoryFlag = (typeof HISTORY_FLAGS)[number];
+
+/** Words people use for a status, besides its wire name. */
+const STATUS_WORDS: Record<string, TaskStatus> = {
+  working: 'working',
+  running: 'working',
+  input_required: 'input_required',
+  input: 'input_required',
+  waiting: 'input_required',
+  completed: 'completed',
+  done: 'completed',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  canceled: 'cancelled',
+};
+
+/** The name the agent filter matches for tasks started in the editor itself. */
+export const EDITOR_AGENT = 'Editor';
+
+/** How much of a result and of the output tail a search looks at: enough to find, cheap to hold for 10k tasks. */
+const RESULT_CHARS = 8 * 1024;
+const OUTPUT_CHARS = 4 * 1024;
+
+export function parseHistoryQuery(input: string): HistoryQuery {
+  const tools: string[] = [];
+  const statuses: TaskStatus[] = [];
+  const agents: string[] = [];
+  const servers: string[] = [];
+  const flags: HistoryFlag[] = [];
+  const words: string[] = [];
+  const unknown: string[] = [];
+  for (const match of input.matchAll(/(\w+):"([^"]*)"|(\w+):(\S+)|"([^"]*)"|(\S+)/g)) {
+    const field = (match[1] ?? match[3])?.toLowerCase();
+    const value = (match[2] ?? match[4] ?? '').toLowerCase();
+    const text = (match[5] ?? match[6] ?? '').toLowerCase();
+    if (field === undefined) {
+      if (text) words.push(text);
+      continue;
+    }
+    if (!value) continue;
+    switch (field) {
+      case 'tool':
+        tools.push(value);
+        break;
+      case 'agent':
+        agents.push(value);
+        break;
+      case 'server':
+        servers.push(value);
+        break;
+      case 'status': {
+        const status = STATUS_WORDS[value];
+        if (status) statuses.push(status);
+        else unknown.push(match[0]);
+        break;
+      }
+      case 'is':
+        if ((HISTORY_FLAGS as readonly string[]).includes(value)) flags.push(value as HistoryFlag);
+        else unknown.push(match[0]);
+        break;
+      default:
+        // Not a field (a URL, "key:value" inside arguments): search for it as text.
+        words.push(match[0].toLowerCase());
+    }
+  }
+  return { tools, statuses, agents, servers, flags, words, unknown };
+}
+
+export function isEmptyQuery(query: HistoryQuery): boolean {
+  return !query.tools.length && !query.statuses.length && !query.agents.length && !query.servers.length && !query.flags.length && !query.words.length;
+}
+
+/**
+ * Matches records against queries. The lowercase text of each record is built once and cached by
+ * record object: the store replaces a record on every change, so a changed task is re-read and an
+ * unchanged one costs a map lookup.
+ */
+export class HistoryMatcher {
+  private readonly haystacks = new WeakMap<TaskRecord, string>();
+
+  matches(record: TaskRecord, query: HistoryQuery): boolean {
+    if (query.statuses.length && !query.statuses.includes(record.status)) return false;
+    if (query.tools.length && !query.tools.some((tool) => record.tool.toLowerCase().includes(tool))) return false;
+    if (query.servers.length && !query.servers.some((server) => record.serverId.toLowerCase().includes(server))) return false;
+    if (query.agents.length) {
+      const agent = (record.context.agent?.name ?? EDITOR_AGENT).toLowerCase();
+      if (!query.agents.some((wanted) => agent.includes(wanted))) return false;
+    }
+    for (const flag of query.flags) if (!hasFlag(record, flag)) return false;
+    if (query.words.length) {
+      const haystack = this.haystackOf(record);
+      for (const word of query.words) if (!haystack.includes(word)) return false;
+    }
+    return true;
+  }
+
+  /** The matching records, in the order given. */
+  filter(records: readonly TaskRecord[], query: HistoryQuery): TaskRecord[] {
+    if (isEmptyQuery(query)) return [...records];
+    return records.filter((record) => this.matches(record, query));
+  }
+
+  private haystackOf(record: TaskRecord): string {
+    let haystack = this.haystacks.get(record);
+    if (haystack === undefined) {
+      haystack = searchText(record);
+      this.haystacks.set(record, haystack);
+    }
+    return haystack;
+  }
+}
+
+/** Everything free text is matched against, lowercased: tool, intent, arguments, result, output and ids. */
+export function searchText(record: TaskRecord): string {
+  const parts = [
+    record.tool,
+    record.intent ?? '',
+    record.statusMessage ?? '',
+    record.expectedOutputs ?? '',
+    record.tags.join(' '),
+    record.context.agent?.name ?? EDITOR_AGENT,
+    JSON.stringify(record.arguments),
+    record.result === undefined ? '' : JSON.stringify(record.result).slice(0, RESULT_CHARS),
+    record.error ? record.error.message : '',
+    (record.output ?? '').slice(-OUTPUT_CHARS),
+    record.taskId ?? '',
+    record.id,
+  ];
+  return parts.join('\n').toLowerCase();
+}
+
+function hasFlag(record: TaskRecord, flag: HistoryFlag): boolean {
+  switch (flag) {
+    case 'pinned':
+      return record.pinned;
+    case 'imported':
+      return record.imported;
+    case 'archived':
+      return record.archived;
+    case 'queued':
+      return record.queue !== undefined && record.status === 'working';
+    case 'expired':
+      return record.expired;
+  }
+}

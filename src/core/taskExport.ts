@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { TaskRecord, TaskRecordSchema, InvalidDataError, describeIssues } from './taskRecord';
+
+export const EXPORT_FORMAT = 'tasklane-tasks';
+export const EXPORT_VERSION = 1;
+
+/** A file of exported tasks: whole records, with timeline, result and output. */
+export const TaskExportSchema = z.object({
+  format: z.literal(EXPORT_FORMAT),
+  version: z.literal(EXPORT_VERSION),
+  exportedAt: z.string(),
+  tasks: z.array(TaskRecordSchema),
+});
+export type TaskExport = z.infer<typeof TaskExportSchema>;
+
+export function buildExport(records: readonly TaskRecord[], now: number = Date.now()): TaskExport {
+  return { format: EXPORT_FORMAT, version: EXPORT_VERSION, exportedAt: new Date(now).toISOString(), tasks: [...records] };
+}
+
+export function serializeExport(records: readonly TaskRecord[], now?: number): string {
+  return `${JSON.stringify(buildExport(records, now), null, 2)}\n`;
+}
+
+/**
+ * Reads an export file's text. Anything that is not a complete, valid export throws one readable
+ * error and yields nothing: an import is all or nothing.
+ */
+export function parseExport(text: string): TaskRecord[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidDataError(`This is not a Tasklane export: it is not valid JSON (${(error as Error).message}).`);
+  }
+  if (typeof value !== 'object' || value === null || (value as { format?: unknown }).format !== EXPORT_FORMAT) {
+    throw new InvalidDataError(`This is not a Tasklane export: it has no "format": "${EXPORT_FORMAT}".`);
+  }
+  const version = (value as { version?: unknown }).version;
+  if (version !== EXPORT_VERSION) {
+    throw new InvalidDataError(`This export has version ${JSON.stringify(version)}; this Tasklane reads version ${EXPORT_VERSION}.`);
+  }
+  const parsed = TaskExportSchema.safeParse(value);
+  if (!parsed.success) throw new InvalidDataError(`This Tasklane export is damaged: ${describeIssues(parsed.error)}.`);
+  const ids = new Set<string>();
+  for (const task of parsed.data.tasks) {
+    if (ids.has(task.id)) throw new InvalidDataError(`This Tasklane export is damaged: the task id "${task.id}" appears twice.`);
+    ids.add(task.id);
+  }
+  return parsed.data.tasks;
+}
+
+/**
+ * Prepares exported records to sit beside live ones: each gets a fresh id when its own is taken,
+ * links between the imported records (attempts, parent) follow the new ids, and every record is
+ * marked imported and detached from any server's live state (no open questions, no queue place).
+ */
+export function asImported(records: readonly TaskRecord[], isTaken: (id: string) => boolean, freshId: () => string): TaskRecord[] {
+  const renamed = new Map<string, string>();
+  const used = new Set<string>();
+  for (const record of records) {
+    let id = record.id;
+    while (isTaken(id) || used.has(id)) id = freshId();
+    used.add(id);
+    renamed.set(record.id, id);
+  }
+  const link = (id: string | undefined) => (id === undefined ? undefined : (renamed.get(id) ?? id));
+  return records.map((record) => {
+    const next: TaskRecord = { ...record, id: renamed.get(record.id)!, imported: true, pendingInput: [] };
+    delete next.queue;
+    assignLink(next, 'retryOf', link(record.retryOf));
+    assignLink(next, 'retriedAs', link(record.retriedAs));
+    assignLink(next, 'parentId', link(record.parentId));
+    return next;
+  });
+}
+
+function assignLink(record: TaskRecord, key: 'retryOf' | 'retriedAs' | 'parentId', value: string | undefined): void {
+  if (value === undefined) delete record[key];
+  else record[key] = value;
+}

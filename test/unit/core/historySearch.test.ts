@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { HistoryMatcher, parseHistoryQuery } from '../../../src/core/historySearch';
+import type { TaskRecord } from '../../../src/core/taskRecord';
+import { TaskRecordSchema } from '../../../src/core/taskRecord';
+
+const AT = '2026-06-01T10:00:00.000Z';
+
+function record(id: string, extra: Record<string, unknown> = {}): TaskRecord {
+  return TaskRecordSchema.parse({ id, serverId: 'tasklane', tool: 'run_command', status: 'completed', createdAt: AT, lastUpdatedAt: AT, ...extra });
+}
+
+const ids = (records: readonly TaskRecord[]) => records.map((r) => r.id);
+
+describe('core/historySearch', () => {
+  const records = [
+    record('build', { intent: 'Build the site', arguments: { command: 'npm run build' }, result: { content: [{ type: 'text', text: 'Bundle written to dist/' }] } }),
+    record('tests', { status: 'failed', arguments: { command: 'npm test' }, context: { agent: { name: 'claude-code', version: '2.1' } }, output: 'AssertionError: expected 3\n' }),
+    record('wait', { tool: 'wait', serverId: 'remote', status: 'cancelled', context: { agent: { name: 'Copilot' } }, pinned: true }),
+    record('queued', { tool: 'wait', status: 'working', queue: { position: 2, size: 5 }, archived: true }),
+  ];
+
+  it('parses field tokens, aliases and quoted phrases', () => {
+    const query = parseHistoryQuery('tool:run status:running status:Canceled agent:"claude code" is:pinned "npm test" Bundle https://x.y/z');
+    assert.deepEqual(query.tools, ['run']);
+    assert.deepEqual(query.statuses, ['working', 'cancelled']);
+    assert.deepEqual(query.agents, ['claude code']);
+    assert.deepEqual(query.flags, ['pinned']);
+    assert.deepEqual(query.words, ['npm test', 'bundle', 'https://x.y/z']);
+    assert.deepEqual(query.unknown, []);
+  });
+
+  it('reports tokens it cannot use and keeps searching with the rest', () => {
+    const query = parseHistoryQuery('status:sleeping is:shiny build');
+    assert.deepEqual(query.unknown, ['status:sleeping', 'is:shiny']);
+    assert.deepEqual(query.statuses, []);
+    assert.deepEqual(query.words, ['build']);
+  });
+
+  it('filters by tool, status, agent (Editor for the editor\'s own tasks), server and flags', () => {
+    const matcher = new HistoryMatcher();
+    const find = (text: string) => ids(matcher.filter(records, parseHistoryQuery(text)));
+    assert.deepEqual(find('tool:run_command'), ['build', 'tests']);
+    assert.deepEqual(find('status:failed'), ['tests']);
+    assert.deepEqual(find('status:failed status:cancelled'), ['tests', 'wait']);
+    assert.deepEqual(find('agent:claude'), ['tests']);
+    assert.deepEqual(find('agent:editor'), ['build', 'queued']);
+    assert.deepEqual(find('server:remote'), ['wait']);
+    assert.deepEqual(find('is:pinned'), ['wait']);
+    assert.deepEqual(find('is:queued is:archived'), ['queued']);
+    assert.deepEqual(find(''), ['build', 'tests', 'wait', 'queued']);
+  });
+
+  it('finds free text in intent, arguments, results and output, every word required', () => {
+    const matcher = new HistoryMatcher();
+    const find = (text: string) => ids(matcher.filter(records, parseHistoryQuery(text)));
+    assert.deepEqual(find('site'), ['build']);
+    assert.deepEqual(find('"npm run"'), ['build']);
+    assert.deepEqual(find('dist/'), ['build']);
+    assert.deepEqual(find('assertionerror'), ['tests']);
+    assert.deepEqual(find('npm agent:claude'), ['tests']);
+    assert.deepEqual(find('npm nothing-like-this'), []);
+  });
+
+  it('sees a changed record, because the store replaces records instead of mutating them', () => {
+    const matcher = new HistoryMatcher();
+    const before = record('x', { intent: 'first' });
+    assert.ok(matcher.matches(before, parseHistoryQuery('first')));
+    const after = { ...before, intent: 'second' };
+    assert.ok(matcher.matches(after, parseHistoryQuery('second')));
+    assert.ok(!matcher.matches(after, parseHistoryQuery('first')));
+  });
+
+  it('searches 10,000 records with big results quickly once their text is cached', () => {
+    const big = Array.from({ length: 10_000 }, (_, i) =>
+      record(`r${i}`, { intent: `job ${i}`, arguments: { command: `make target-${i}` }, result: { content: [{ type: 'text', text: 'x'.repeat(2000) + (i === 9_999 ? ' needle' : '') }] } }),
+    );
+    const matcher = new HistoryMatcher();
+    const query = parseHistoryQuery('needle');
+    assert.deepEqual(ids(matcher.filter(big, query)), ['r9999']);
+    const started = performance.now();
+    for (let i = 0; i < 10; i++) matcher.filter(big, parseHistoryQuery(`target-${i}9 make`));
+    const perQuery = (performance.now() - started) / 10;
+    assert.ok(perQuery < 50, `a cached search over 10k records took ${perQuery.toFixed(1)} ms`);
+  });
+});
