@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -6,11 +5,9 @@ import { StringDecoder } from 'node:string_decoder';
 import { z } from 'zod';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { defineTool, type ToolContext } from './toolDefinition';
-import { isProcessTreeAlive, killProcessTree } from './processTree';
+import { KILL_GRACE_MS, TreeTerminator, startShell } from './processGroup';
 
 const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
-/** Time a process tree gets to exit after SIGTERM before it is sent SIGKILL. */
-const KILL_GRACE_MS = 2_000;
 const STATUS_INTERVAL_MS = 100;
 /** A status line is one line in a tree item; longer text only gets cut off there. */
 const MAX_STATUS_LENGTH = 200;
@@ -71,7 +68,7 @@ function runCommand(args: RunCommandArgs, context: ToolContext): Promise<CallToo
 
   return new Promise((resolve, reject) => {
     const startedAt = performance.now();
-    const child = startShell(args.command, cwd, { ...process.env, ...args.env });
+    const child = startShell(args.command, { cwd, env: { ...process.env, ...args.env } });
     const stdout = new OutputTail(maxBytes);
     const stderr = new OutputTail(maxBytes);
     const status = new StatusThrottle((line) => context.status(line));
@@ -137,43 +134,6 @@ function runCommand(args: RunCommandArgs, context: ToolContext): Promise<CallToo
       resolve({ content: [{ type: 'text', text }], structuredContent: { ...outcome }, isError: exitCode !== 0 });
     });
   });
-}
-
-function startShell(command: string, cwd: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const options: SpawnOptions = { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true };
-  if (process.platform === 'win32') {
-    // The same quoting Node uses for `shell: true`: /s strips the outer quotes and keeps the rest verbatim.
-    return spawn('cmd.exe', ['/d', '/s', '/c', `"${command}"`], { ...options, windowsVerbatimArguments: true });
-  }
-  // Leading its own process group lets one signal to -pid reach every grandchild.
-  return spawn('/bin/sh', ['-c', command], { ...options, detached: true });
-}
-
-/** SIGTERM to the whole tree, then SIGKILL if anything is still there after the grace period. */
-class TreeTerminator {
-  terminating = false;
-  private graceTimer: NodeJS.Timeout | undefined;
-
-  constructor(private readonly child: ChildProcess) {}
-
-  isAlive(): boolean {
-    return this.child.pid !== undefined && isProcessTreeAlive(this.child.pid);
-  }
-
-  terminate(): void {
-    const pid = this.child.pid;
-    if (this.terminating || pid === undefined) return;
-    this.terminating = true;
-    killProcessTree(pid, 'SIGTERM');
-    this.graceTimer = setTimeout(() => {
-      if (this.isAlive()) killProcessTree(pid, 'SIGKILL');
-    }, KILL_GRACE_MS);
-  }
-
-  /** Drops the pending SIGKILL once nothing is left, so a reused process group id is never hit. */
-  forgetIfGone(): void {
-    if (!this.isAlive()) clearTimeout(this.graceTimer);
-  }
 }
 
 function watchStream(stream: Readable | null, tail: OutputTail, context: ToolContext, status: StatusThrottle): void {
