@@ -28,14 +28,27 @@ export class Journal {
   private flushScheduled = false;
   private bytes = 0;
   private failure: Error | undefined;
+  /**
+   * A write failed part-way (full disk, read-only mount): the file may end in a fragment and
+   * misses entries, so appending again would not reproduce memory. The next flush rewrites the
+   * whole state from `snapshot` instead, atomically, once the disk takes it.
+   */
+  private outOfSync = false;
+  private lastResyncAttempt = -Infinity;
 
   constructor(
     readonly file: string,
     private readonly onWriteError: (error: Error) => void,
+    private readonly snapshot?: () => Iterable<unknown>,
   ) {}
 
   get size(): number {
     return this.bytes;
+  }
+
+  /** Whether the last write failed and the disk has not taken one since. */
+  get failing(): boolean {
+    return this.failure !== undefined;
   }
 
   /** Reads every line; `parse` returns undefined (or throws) for an entry it rejects. */
@@ -85,14 +98,33 @@ export class Journal {
   }
 
   /** Writes everything appended so far (failures are reported, and the entries stay in memory). */
-  flush(): void {
+  flush(force = false): void {
     this.flushScheduled = false;
+    if (this.outOfSync && this.snapshot) return this.resync(force);
     if (this.pending.length === 0) return;
-    const data = this.pending.join('');
+    const data = Buffer.from(this.pending.join(''));
     this.pending = [];
+    let written = 0;
     try {
-      this.bytes += fs.writeSync(this.openFd(), data);
+      const fd = this.openFd();
+      // write(2) may take only part of the buffer (a disk filling up): keep going until it all went or it throws.
+      while (written < data.length) written += fs.writeSync(fd, data, written);
       this.failure = undefined;
+    } catch (error) {
+      this.outOfSync = true;
+      this.reportFailure(error as Error);
+    } finally {
+      this.bytes += written;
+    }
+  }
+
+  private resync(force: boolean): void {
+    this.pending = [];
+    // A rewrite serialises everything: while the disk keeps refusing, try at most once a second.
+    if (!force && Date.now() - this.lastResyncAttempt < RESYNC_INTERVAL_MS) return;
+    this.lastResyncAttempt = Date.now();
+    try {
+      this.rewrite(this.snapshot!());
     } catch (error) {
       this.reportFailure(error as Error);
     }
@@ -108,28 +140,38 @@ export class Journal {
     const temp = `${this.file}.tmp-${process.pid}`;
     const fd = fs.openSync(temp, 'w');
     let size = 0;
+    let done = false;
     try {
       let chunk = '';
       for (const entry of entries) {
         chunk += JSON.stringify(entry) + '\n';
         if (chunk.length > 1 << 20) {
-          size += fs.writeSync(fd, chunk);
+          size += writeAll(fd, chunk);
           chunk = '';
         }
       }
-      if (chunk) size += fs.writeSync(fd, chunk);
+      if (chunk) size += writeAll(fd, chunk);
       fs.fsyncSync(fd);
+      done = true;
     } finally {
       fs.closeSync(fd);
+      // A half-written temp file would hold space on a disk that is already full.
+      if (!done) fs.rmSync(temp, { force: true });
     }
     this.closeFd();
-    fs.renameSync(temp, this.file);
+    try {
+      fs.renameSync(temp, this.file);
+    } catch (error) {
+      fs.rmSync(temp, { force: true });
+      throw error;
+    }
     this.bytes = size;
     this.failure = undefined;
+    this.outOfSync = false;
   }
 
   close(): void {
-    this.flush();
+    this.flush(true);
     this.closeFd();
   }
 
@@ -153,4 +195,13 @@ export class Journal {
     if (!this.failure) this.onWriteError(error);
     this.failure = error;
   }
+}
+
+const RESYNC_INTERVAL_MS = 1000;
+
+function writeAll(fd: number, text: string): number {
+  const data = Buffer.from(text);
+  let written = 0;
+  while (written < data.length) written += fs.writeSync(fd, data, written);
+  return written;
 }
