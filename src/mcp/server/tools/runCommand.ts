@@ -6,11 +6,9 @@ import { z } from 'zod';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { defineTool, type ToolContext } from './toolDefinition';
 import { KILL_GRACE_MS, TreeTerminator, startShell } from './processGroup';
+import { MAX_STATUS_LENGTH, StatusThrottle } from './statusThrottle';
 
 const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
-const STATUS_INTERVAL_MS = 100;
-/** A status line is one line in a tree item; longer text only gets cut off there. */
-const MAX_STATUS_LENGTH = 200;
 
 const inputSchema = z.object({
   command: z.string().min(1).describe('The shell command line to run (/bin/sh -c on POSIX, cmd.exe /c on Windows).'),
@@ -187,35 +185,6 @@ class OutputTail {
       buffer = buffer.subarray(start);
     }
     return buffer.toString('utf8');
-  }
-}
-
-/** At most one status per interval, and the latest line is always sent in the end. */
-class StatusThrottle {
-  private pending: string | undefined;
-  private lastSent: string | undefined;
-  private lastSentAt = -Infinity;
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(private readonly send: (line: string) => void) {}
-
-  offer(line: string): void {
-    this.pending = line;
-    if (this.timer) return;
-    const wait = this.lastSentAt + STATUS_INTERVAL_MS - performance.now();
-    if (wait <= 0) this.flush();
-    else this.timer = setTimeout(() => this.flush(), wait);
-  }
-
-  flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const line = this.pending;
-    this.pending = undefined;
-    if (line === undefined || line === this.lastSent) return;
-    this.lastSent = line;
-    this.lastSentAt = performance.now();
-    this.send(line);
   }
 }
 
