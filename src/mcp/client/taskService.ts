@@ -29,6 +29,13 @@ export interface ServerEntry {
   readonly client: TaskWireClient;
 }
 
+/** Records of tasks other clients started on a server this host runs (agents' tasks on the embedded server). */
+export interface ForeignTasks {
+  owns(record: TaskRecord): boolean;
+  /** Cancels the task with the host's privilege; the record follows on its own. */
+  cancel(record: TaskRecord): void;
+}
+
 export interface TaskServiceOptions {
   readonly scheduler?: PollScheduler;
   readonly log?: Logger;
@@ -75,6 +82,8 @@ export class TaskService extends Disposable implements TaskActions {
   private readonly log: Logger;
   /** Answers servers' requests to use a language model (the extension asks the user, then calls VS Code's LM API). */
   samplingHandler: SamplingHandler | undefined;
+  /** Tasks this service shows but did not start: cancelled through their owner, retried as the editor's own. */
+  foreignTasks: ForeignTasks | undefined;
   private readonly _onDidChangeServers = this._register(new Emitter<void>());
   readonly onDidChangeServers = this._onDidChangeServers.event;
 
@@ -167,6 +176,10 @@ export class TaskService extends Disposable implements TaskActions {
   async cancel(id: string): Promise<TaskRecord> {
     const record = this.store.require(id);
     if (!canCancel(record.status)) throw new Error(`The task is already ${record.status}; there is nothing to cancel.`);
+    if (this.foreignTasks?.owns(record)) {
+      this.foreignTasks.cancel(record);
+      return this.store.require(id);
+    }
     if (!record.taskId) {
       // A plain tools/call still in flight: the SDK cancels it with notifications/cancelled, which is right for non-task requests.
       this.syncCalls.get(id)?.abort();
@@ -197,6 +210,8 @@ export class TaskService extends Disposable implements TaskActions {
     if (!canRetry(previous.status)) throw new Error(`Only failed or cancelled tasks can be retried; this one is ${previous.status}.`);
     if (previous.retriedAs) throw new Error('This attempt was already retried; retry the latest attempt instead.');
     const spec: TaskSpecInput = { ...specOf(previous), arguments: options.arguments ?? previous.arguments };
+    // Another client's task runs again as the editor's own, so it no longer names that client.
+    if (this.foreignTasks?.owns(previous)) spec.context = { ...previous.context, agent: undefined };
     const next = await this.start(spec, { retryOf: previous.id, attempt: previous.attempt + 1 });
     this.store.update(previous.id, { retriedAs: next.id });
     return next;

@@ -15,6 +15,11 @@ export interface HttpServerOptions {
   readonly port?: number;
   /** Bearer token every request must carry; undefined turns authentication off (tests, trusted setups). */
   readonly token?: string;
+  /**
+   * Looks a bearer token up and returns the principal it stands for (tasks are scoped to it), or
+   * undefined to refuse it. Used instead of `token` when each client has a token of its own.
+   */
+  readonly authenticate?: (token: string) => string | undefined;
   readonly log?: Logger;
   /** Largest request body accepted, in bytes. */
   readonly maxBodyBytes?: number;
@@ -64,7 +69,7 @@ export async function startHttpServer(host: TaskHost, engine: TaskEngine, option
     if (url.pathname !== MCP_PATH) return reply(res, 404, -32600, `Not found: the MCP endpoint is ${MCP_PATH}`);
     if (!hostAllowed(req.headers.host, port)) return reply(res, 403, -32600, 'Forbidden: Host header is not this loopback server');
     if (!originAllowed(req.headers.origin, port)) return reply(res, 403, -32600, 'Forbidden: cross-origin requests are not accepted');
-    const principal = authenticate(req.headers.authorization, options.token);
+    const principal = authenticate(req.headers.authorization, options);
     if (principal === undefined) {
       res.setHeader('WWW-Authenticate', 'Bearer');
       return reply(res, 401, -32600, 'Unauthorized: send the Tasklane token as "Authorization: Bearer <token>"');
@@ -100,7 +105,8 @@ export async function startHttpServer(host: TaskHost, engine: TaskEngine, option
 
   async function openSession(req: http.IncomingMessage, res: http.ServerResponse, body: unknown): Promise<void> {
     // With a token, tasks belong to its principal (they outlive a session); without one, to the session.
-    const connection = createTaskServerV1(host, engine, { ownerOf: (extra) => (options.token ? extra.authInfo?.clientId : undefined) ?? extra.sessionId ?? 'anonymous' });
+    const authenticated = options.token !== undefined || options.authenticate !== undefined;
+    const connection = createTaskServerV1(host, engine, { ownerOf: (extra) => (authenticated ? extra.authInfo?.clientId : undefined) ?? extra.sessionId ?? 'anonymous' });
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
@@ -127,7 +133,7 @@ export async function startHttpServer(host: TaskHost, engine: TaskEngine, option
   });
   port = (server.address() as AddressInfo).port;
   const url = `http://${LOOPBACK}:${port}${MCP_PATH}`;
-  log.info(`[http] listening on ${url}${options.token ? ' (bearer token required)' : ' (no authentication)'}`);
+  log.info(`[http] listening on ${url}${options.token || options.authenticate ? ' (bearer token required)' : ' (no authentication)'}`);
   return {
     url,
     port,
@@ -144,11 +150,13 @@ export async function startHttpServer(host: TaskHost, engine: TaskEngine, option
   };
 }
 
-/** The principal a token stands for (a hash, so the token itself never shows up in state or logs). */
-function authenticate(authorization: string | undefined, token: string | undefined): string | undefined {
-  if (token === undefined) return 'local';
+/** The principal a request's token stands for (a hash for the single token, so the token itself never shows up in state or logs). */
+function authenticate(authorization: string | undefined, options: Pick<HttpServerOptions, 'token' | 'authenticate'>): string | undefined {
+  const { token } = options;
+  if (token === undefined && options.authenticate === undefined) return 'local';
   const match = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
   if (!match) return undefined;
+  if (token === undefined) return options.authenticate!(match[1].trim());
   const given = Buffer.from(match[1].trim());
   const expected = Buffer.from(token);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;

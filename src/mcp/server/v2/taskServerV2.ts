@@ -10,11 +10,13 @@ import { z } from 'zod';
 import type { CallToolResult, ElicitRequest, ElicitResult, Implementation } from '@modelcontextprotocol/sdk/types.js';
 import { ElicitResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { DisposableStore, IDisposable, toDisposable } from '../../../core/lifecycle';
-import { describeIssues } from '../../../core/taskRecord';
+import { Agent, describeIssues } from '../../../core/taskRecord';
 import { isTerminal } from '../../../core/taskStatus';
 import { RpcCode, RpcError } from '../../rpcError';
 import { EngineTask, InputRequest, TaskEngine, TaskNotFoundError, TaskTerminalError, TimeBudgetError, toJsonRpcError } from '../taskEngine';
 import { TASKLANE_SERVER_INFO, describeToolError } from '../taskServerV1';
+import { readCallHints } from '../callHints';
+import { withQueueMeta } from '../queueMeta';
 import { PreparedCall, TaskHost, runTool } from '../toolCatalog';
 import { MrtrToolContext, isMrtrTool } from './mrtr';
 import {
@@ -49,6 +51,8 @@ export const WIRE_V2 = TASKS_EXTENSION;
 export interface TaskServerV2Options {
   readonly serverInfo?: Implementation;
   readonly instructions?: string;
+  /** How callers reach us, recorded with the agent on every task (e.g. "http stateless"). */
+  readonly connection?: string | ((call: V2Call) => string | undefined);
 }
 
 /** One incoming message and what the transport knows about it. */
@@ -136,7 +140,7 @@ export class TaskServerV2 implements IDisposable {
         throw new RpcError(UNSUPPORTED_PROTOCOL_VERSION, `Unsupported protocol version: ${version}${hint}`, { supported: [...SUPPORTED_VERSIONS], requested: version });
       }
       const capabilities = meta[META_KEYS.clientCapabilities];
-      const context: RequestContext = { owner: call.principal, capabilities, signal: call.signal };
+      const context: RequestContext = { owner: call.principal, capabilities, signal: call.signal, agent: this.agentOf(call, meta[META_KEYS.clientInfo]) };
 
       switch (method) {
         case 'server/discover':
@@ -150,7 +154,8 @@ export class TaskServerV2 implements IDisposable {
         case 'tasks/get': {
           const { taskId } = parse(GetTaskParamsSchema, params, method);
           requireTasks(capabilities, method);
-          return ok(id, { ...toDetailedTask(this.lookup(context.owner, taskId)), resultType: 'complete' });
+          const task = this.lookup(context.owner, taskId);
+          return ok(id, { ...toDetailedTask(task), resultType: 'complete', ...withQueueMeta(task) });
         }
         case 'tasks/update': {
           const { taskId, inputResponses } = parse(UpdateTaskParamsSchema, params, method);
@@ -210,18 +215,21 @@ export class TaskServerV2 implements IDisposable {
     }
 
     if (declared && call.tool.taskSupport !== 'forbidden') {
-      const created = this.startTask(call, context, inputResponses);
-      return { ...toTaskFields(created), resultType: 'task' };
+      const created = this.startTask(call, context, inputResponses, params._meta as Record<string, unknown>);
+      return { ...toTaskFields(created), resultType: 'task', ...withQueueMeta(created) };
     }
     const result = await this.runSync(call, context, inputResponses);
     return { ...result, resultType: 'complete' };
   }
 
-  private startTask(call: PreparedCall, request: RequestContext, inputResponses: Record<string, unknown> | undefined): EngineTask {
+  private startTask(call: PreparedCall, request: RequestContext, inputResponses: Record<string, unknown> | undefined, meta: Record<string, unknown>): EngineTask {
     return this.engine.start({
       owner: request.owner,
       tool: call.tool.name,
+      arguments: call.args,
       wire: WIRE_V2,
+      agent: request.agent,
+      ...readCallHints(meta, (taskId) => this.engine.peekOwned(request.owner, taskId)),
       timeBudgetMs: call.limits.timeBudgetMs,
       // The extension: a tool result with isError is still `completed` (T-S-41); `failed` is for JSON-RPC errors only.
       settle: (value) => ({ status: 'completed', message: value.isError ? describeToolError(value) : undefined }),
@@ -270,6 +278,13 @@ export class TaskServerV2 implements IDisposable {
       clearTimeout(timer);
       request.signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** Who is calling: the client info each request carries (there is no handshake), and how it reached us. */
+  private agentOf(call: V2Call, info: { name: string; version: string } | undefined): Agent | undefined {
+    const connection = typeof this.options.connection === 'function' ? this.options.connection(call) : this.options.connection;
+    if (!info && connection === undefined) return undefined;
+    return { name: info?.name ?? 'unknown client', ...(info?.version ? { version: info.version } : {}), ...(connection !== undefined ? { connection } : {}) };
   }
 
   private lookup(owner: string, taskId: string): EngineTask {
@@ -337,7 +352,7 @@ export class TaskServerV2 implements IDisposable {
         disposables.add(toDisposable(() => this.streams.delete(sink)));
         // We agree only to task notifications: this server never changes its lists.
         sink.send({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: taskIds ? { taskIds: [...watched] } : {}, _meta: tag } });
-        const notify = (task: EngineTask) => sink.send({ jsonrpc: '2.0', method: 'notifications/tasks', params: { ...toDetailedTask(task), _meta: tag } });
+        const notify = (task: EngineTask) => sink.send({ jsonrpc: '2.0', method: 'notifications/tasks', params: { ...toDetailedTask(task), ...withQueueMeta(task, tag) } });
         for (const task of snapshots) {
           notify(task);
           if (isTerminal(task.status)) watched.delete(task.taskId);
@@ -373,6 +388,7 @@ interface RequestContext {
   readonly owner: string;
   readonly capabilities: ClientCapabilities;
   readonly signal?: AbortSignal;
+  readonly agent?: Agent;
 }
 
 /** A task's common fields on this wire (flat; `ttlMs`/`pollIntervalMs`, never the legacy names). */

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { TaskStore } from '../../../../src/core/taskStore';
+import { AgentTaskMirror } from '../../../../src/mcp/agents/agentTaskMirror';
+import { TaskService } from '../../../../src/mcp/client/taskService';
+import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../../src/mcp/embeddedServer';
+import type { RunContext, StartOptions } from '../../../../src/mcp/server/taskEngine';
+import { waitFor } from '../../helpers/waitFor';
+
+/** Work that runs until the test settles it, like a long tool. */
+function controllable(): { run: StartOptions['run']; finish: (value: Record<string, unknown>) => void; fail: (error: Error) => void; context: () => RunContext | undefined } {
+  let resolve!: (value: Record<string, unknown>) => void;
+  let reject!: (error: Error) => void;
+  let seen: RunContext | undefined;
+  const done = new Promise<Record<string, unknown>>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return {
+    run: (context) => {
+      seen = context;
+      context.signal.addEventListener('abort', () => reject(context.signal.reason as Error), { once: true });
+      return done;
+    },
+    finish: (value) => resolve(value),
+    fail: (error) => reject(error),
+    context: () => seen,
+  };
+}
+
+const settle = (value: Record<string, unknown>) => ({ status: value.isError ? ('failed' as const) : ('completed' as const) });
+
+describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
+  let dir: string;
+  let store: TaskStore;
+  let embedded: EmbeddedServer;
+  let service: TaskService;
+  let mirror: AgentTaskMirror;
+
+  async function open(): Promise<void> {
+    store = new TaskStore({ directory: dir });
+    embedded = await EmbeddedServer.start({ defaultCwd: dir });
+    service = new TaskService(store);
+    service.addServer(embedded.entry);
+    mirror = new AgentTaskMirror(embedded.engine, store, { serverId: EMBEDDED_SERVER_ID, agentOf: (owner) => (owner === 'agent:alpha' ? { name: 'Alpha', connection: 'http' } : undefined) });
+    service.foreignTasks = mirror;
+  }
+
+  function close(): void {
+    mirror.dispose();
+    service.dispose();
+    embedded.dispose();
+    store.dispose();
+  }
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-mirror-'));
+    await open();
+  });
+
+  afterEach(() => {
+    close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('records an agent task the moment it is created, with its tool, arguments, agent and wire, and follows it to its result', async () => {
+    const work = controllable();
+    const task = embedded.engine.start({ owner: 'agent:alpha', tool: 'wait', arguments: { durationMs: 5 }, wire: '2025-11-25', agent: { name: 'claude-code', version: '2.1.0' }, settle, run: work.run });
+    const record = mirror.recordFor(task.taskId);
+    assert.ok(record, 'mirrored synchronously on creation');
+    assert.equal(record.serverId, EMBEDDED_SERVER_ID);
+    assert.equal(record.taskId, task.taskId);
+    assert.equal(record.tool, 'wait');
+    assert.deepEqual(record.arguments, { durationMs: 5 });
+    assert.equal(record.wire, '2025-11-25');
+    assert.deepEqual(record.context.agent, { name: 'claude-code', version: '2.1.0', connection: 'http' }, "the client's own name wins; the token's connection fills the gap");
+
+    await waitFor(() => work.context(), 'the work to start');
+    work.context()!.status('Halfway');
+    assert.equal(store.require(record.id).statusMessage, 'Halfway');
+    work.finish({ content: [{ type: 'text', text: 'done' }] });
+    const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), 'completion');
+    assert.deepEqual(done.result, { content: [{ type: 'text', text: 'done' }] });
+  });
+
+  it("names the token's agent when the task carries no client name, and links a child to its parent's record", () => {
+    const parent = embedded.engine.start({ owner: 'agent:alpha', tool: 'wait', settle, run: controllable().run });
+    const child = embedded.engine.start({ owner: 'agent:alpha', tool: 'wait', parentTaskId: parent.taskId, settle, run: controllable().run });
+    assert.equal(mirror.recordFor(parent.taskId)?.context.agent?.name, 'Alpha');
+    assert.equal(mirror.recordFor(child.taskId)?.parentId, mirror.recordFor(parent.taskId)?.id);
+    embedded.engine.cancelAny(parent.taskId);
+    embedded.engine.cancelAny(child.taskId);
+  });
+
+  it("does not mirror the editor's own tasks (the task service follows those)", async () => {
+    const record = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'wait', arguments: { durationMs: 10 } });
+    assert.equal(mirror.recordFor(record.taskId!), undefined);
+    assert.equal(store.all().length, 1);
+    await waitFor(() => store.get(record.id)?.status === 'completed', 'the editor task to complete');
+  });
+
+  it("keeps a failed agent task's error", async () => {
+    const work = controllable();
+    const task = embedded.engine.start({ owner: 'agent:alpha', tool: 'run_command', settle, run: work.run });
+    await waitFor(() => work.context(), 'the work to start');
+    work.fail(Object.assign(new Error('backend refused'), { code: -32050 }));
+    const record = await waitFor(() => (mirror.recordFor(task.taskId)?.status === 'failed' ? mirror.recordFor(task.taskId) : undefined), 'failure');
+    assert.deepEqual(record.error, { code: -32050, message: 'backend refused' });
+  });
+
+  it("cancels an agent's task from the editor with the editor's privilege, and retries it as the editor's own task", async () => {
+    const task = embedded.engine.start({ owner: 'agent:alpha', tool: 'wait', arguments: { durationMs: 60_000 }, settle, run: controllable().run });
+    const record = mirror.recordFor(task.taskId)!;
+    const cancelled = await service.cancel(record.id);
+    assert.equal(cancelled.status, 'cancelled');
+    assert.equal(embedded.engine.peek(task.taskId)?.status, 'cancelled', 'the engine task itself was cancelled');
+
+    const retry = await service.retry(record.id, { arguments: { durationMs: 10 } });
+    assert.equal(retry.retryOf, record.id);
+    assert.equal(retry.context.agent, undefined, 'the retry is the editor’s, not the agent’s');
+    assert.equal(embedded.engine.peek(retry.taskId!)?.owner, 'editor');
+    await waitFor(() => store.get(retry.id)?.status === 'completed', 'the retry to complete');
+  });
+
+  it('marks an agent task that was running when the editor stopped as interrupted on the next start', async () => {
+    const task = embedded.engine.start({ owner: 'agent:alpha', tool: 'wait', settle, run: controllable().run });
+    const id = mirror.recordFor(task.taskId)!.id;
+    store.flush();
+    close();
+    await open();
+    const after = store.require(id);
+    assert.equal(after.status, 'failed');
+    assert.match(after.statusMessage ?? '', /Interrupted by restart/);
+  });
+});
