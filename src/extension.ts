@@ -7,6 +7,7 @@ import { registerServerCommands } from './ui/servers/serverCommands';
 import { ServerManager } from './ui/servers/serverManager';
 import { LanguageModelSampler } from './ui/languageModelSampler';
 import { TasklaneUi } from './ui/tasklaneUi';
+import { setting } from './ui/config';
 
 /** What the extension exports: the live objects, for other extensions and for the integration tests. */
 export interface TasklaneApi {
@@ -40,8 +41,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
   context.subscriptions.push(store);
 
   const workspaceFolder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
-  const embedded = await EmbeddedServer.start({ defaultCwd: workspaceFolder, isTrusted: () => vscode.workspace.isTrusted });
-  context.subscriptions.push(embedded);
+  const schedulerLimits = () => ({ maxConcurrent: setting('tasklane.scheduler.maxConcurrent'), toolLimits: setting('tasklane.scheduler.toolLimits') });
+  const embedded = await EmbeddedServer.start({ defaultCwd: workspaceFolder, isTrusted: () => vscode.workspace.isTrusted, scheduler: schedulerLimits() });
+  context.subscriptions.push(
+    embedded,
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('tasklane.scheduler')) embedded.configureScheduler(schedulerLimits());
+    }),
+  );
 
   const service = new TaskService(store, { log });
   const sampler = new LanguageModelSampler(log);

@@ -3,6 +3,7 @@ import { Disposable } from '../core/lifecycle';
 import { TaskClientV1 } from './client/taskClientV1';
 import type { ServerEntry } from './client/taskService';
 import { BUILTIN_TOOLS } from './server/builtinTools';
+import type { SchedulerLimits } from './server/scheduler';
 import { TaskEngine, EngineOptions } from './server/taskEngine';
 import { createTaskServerV1 } from './server/taskServerV1';
 import { TaskHost, ToolCatalog } from './server/toolCatalog';
@@ -15,7 +16,12 @@ export interface EmbeddedServerOptions {
   readonly isTrusted?: () => boolean;
   readonly tools?: readonly ToolDefinition[];
   readonly engine?: EngineOptions;
+  /** Concurrency limits for the work (settings `tasklane.scheduler.*`); change them later with `configureScheduler`. */
+  readonly scheduler?: SchedulerLimits;
 }
+
+/** How tasks the editor itself starts are labelled as to their connection. */
+export const EDITOR_CONNECTION = 'editor';
 
 /**
  * Tasklane's own task server, running inside the host and reached over an in-memory transport:
@@ -28,19 +34,24 @@ export class EmbeddedServer extends Disposable {
 
   private constructor(options: EmbeddedServerOptions) {
     super();
-    this.engine = this._register(new TaskEngine(options.engine));
+    this.engine = this._register(new TaskEngine({ ...options.engine, ...(options.scheduler ? { scheduler: options.scheduler } : {}) }));
     this.host = { catalog: new ToolCatalog(options.tools ?? BUILTIN_TOOLS), defaultCwd: options.defaultCwd, isTrusted: options.isTrusted ?? (() => true) };
     this.client = this._register(new TaskClientV1());
   }
 
   static async start(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
     const embedded = new EmbeddedServer(options);
-    const connection = createTaskServerV1(embedded.host, embedded.engine, { ownerOf: () => 'editor' });
+    const connection = createTaskServerV1(embedded.host, embedded.engine, { ownerOf: () => 'editor', connection: EDITOR_CONNECTION });
     embedded._register({ dispose: connection.dispose });
     const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
     await connection.server.connect(serverTransport);
     await embedded.client.connect(clientTransport);
     return embedded;
+  }
+
+  /** Applies new concurrency limits at once (raising one starts queued work straight away). */
+  configureScheduler(limits: SchedulerLimits): void {
+    this.engine.configureScheduler(limits);
   }
 
   get entry(): ServerEntry {

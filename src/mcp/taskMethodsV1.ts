@@ -4,6 +4,7 @@ import { SPEC_META } from '../core/meta';
 import { describeIssues } from '../core/taskRecord';
 import { CancelTaskRequestSchema, GetTaskPayloadRequestSchema, GetTaskRequestSchema, ListTasksRequestSchema, WireTaskV1 } from './sdkTasks';
 import { RpcCode, RpcError } from './rpcError';
+import { withQueueMeta } from './server/queueMeta';
 import { EngineTask, InvalidTaskCursorError, TaskEngine, TaskNotFoundError, TaskTerminalError } from './server/taskEngine';
 
 /** What a request handler gets from the SDK that these methods use (Server and Client alike). */
@@ -30,7 +31,7 @@ export interface TaskMethodHost {
 export function serveTaskMethodsV1(host: TaskMethodHost, engine: TaskEngine, ownerOf: (extra: TaskRequestExtra) => string): Map<string, Set<RequestId>> {
   const resultWaiters = new Map<string, Set<RequestId>>();
 
-  handle(host, GetTaskRequestSchema, (request, extra) => toWireTask(lookup(() => engine.get(ownerOf(extra), request.params.taskId))));
+  handle(host, GetTaskRequestSchema, (request, extra) => toWireTaskResult(lookup(() => engine.get(ownerOf(extra), request.params.taskId))));
 
   handle(host, GetTaskPayloadRequestSchema, async (request, extra) => {
     const { taskId } = request.params;
@@ -66,7 +67,7 @@ export function serveTaskMethodsV1(host: TaskMethodHost, engine: TaskEngine, own
     }
   });
 
-  handle(host, CancelTaskRequestSchema, (request, extra) => toWireTask(lookup(() => engine.cancel(ownerOf(extra), request.params.taskId))));
+  handle(host, CancelTaskRequestSchema, (request, extra) => toWireTaskResult(lookup(() => engine.cancel(ownerOf(extra), request.params.taskId))));
 
   return resultWaiters;
 }
@@ -82,6 +83,11 @@ export function toWireTask(task: EngineTask): WireTaskV1 {
     ttl: task.ttl,
     pollInterval: task.pollInterval,
   };
+}
+
+/** `GetTaskResult`/`CancelTaskResult` (`Result & Task`): the task plus its queue place in the result's `_meta`. */
+function toWireTaskResult(task: EngineTask): Record<string, unknown> {
+  return { ...toWireTask(task), ...withQueueMeta(task) };
 }
 
 function lookup<T>(fn: () => T): T {

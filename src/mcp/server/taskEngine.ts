@@ -357,6 +357,11 @@ export class TaskEngine extends Disposable {
     return task && task.snapshot.owner === owner ? task : undefined;
   }
 
+  /** The owner's task, or undefined (unknown, expired, or another owner's: the same answer). */
+  peekOwned(owner: string, taskId: string): EngineTask | undefined {
+    return this.findOwned(owner, taskId)?.snapshot;
+  }
+
   /** The retention granted for a request: at least 1 s, at most the maximum; null when unlimited. */
   grantTtl(requested: number | undefined): number | null {
     const wanted = requested === undefined ? this.defaultTtlMs : Math.max(requested, 1000);

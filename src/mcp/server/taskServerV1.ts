@@ -14,6 +14,9 @@ import { DisposableStore, IDisposable } from '../../core/lifecycle';
 import { isTerminal } from '../../core/taskStatus';
 import { serveTaskMethodsV1, toWireTask } from '../taskMethodsV1';
 import { RpcCode, RpcError } from '../rpcError';
+import type { Agent } from '../../core/taskRecord';
+import { readCallHints } from './callHints';
+import { withQueueMeta } from './queueMeta';
 import { PreparedCall, TaskHost, runTool } from './toolCatalog';
 import { EngineTask, TaskEngine, TimeBudgetError } from './taskEngine';
 import type { ToolContext } from './tools/toolDefinition';
@@ -28,6 +31,8 @@ export interface TaskServerOptions {
   readonly ownerOf?: (extra: Extra) => string;
   /** How often (at most) live output is pushed to the requestor, in ms. */
   readonly outputFlushMs?: number;
+  /** How the client reached us, recorded with the agent on every task it creates (e.g. "editor", "http session 1f3a9c0e"). */
+  readonly connection?: string | ((extra: Extra) => string | undefined);
 }
 
 /** The tasks capability this server declares (T-S-01): list, cancel and task-augmented tools/call. */
@@ -54,8 +59,7 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
   const notifyStatus = (taskId: string, text?: string) => {
     const task = snapshots.get(taskId);
     if (!task) return;
-    const params: Record<string, unknown> = { ...toWireTask(task) };
-    if (text) params._meta = { [META.output]: text };
+    const params: Record<string, unknown> = { ...toWireTask(task), ...withQueueMeta(task, text ? { [META.output]: text } : {}) };
     server.notification({ method: 'notifications/tasks/status', params } as ServerNotification).catch(() => undefined);
   };
 
@@ -82,8 +86,8 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
       if (call.tool.taskSupport === 'forbidden') {
         throw new RpcError(RpcCode.MethodNotFound, `Tool ${name} does not support task execution (execution.taskSupport is "forbidden")`);
       }
-      const created = startTask(call, extra, task.ttl, _meta?.progressToken);
-      return { task: toWireTask(created) };
+      const created = startTask(call, extra, task.ttl, _meta as Record<string, unknown> | undefined);
+      return { task: toWireTask(created), ...withQueueMeta(created) };
     }
     if (call.tool.taskSupport === 'required') {
       throw new RpcError(RpcCode.MethodNotFound, `Tool ${name} must be called as a task (execution.taskSupport is "required"): add params.task`);
@@ -91,16 +95,28 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
     return runTool(host, call, syncContext(call, extra));
   });
 
+  /** The client's name and version from its initialize handshake, and how it connected. */
+  function agentOf(extra: Extra): Agent | undefined {
+    const info = server.getClientVersion();
+    const connection = typeof options.connection === 'function' ? options.connection(extra) : options.connection;
+    if (!info && connection === undefined) return undefined;
+    return { name: info?.name ?? 'unknown client', ...(info?.version ? { version: info.version } : {}), ...(connection !== undefined ? { connection } : {}) };
+  }
+
   const resultWaiters = serveTaskMethodsV1(server, engine, ownerOf as (extra: unknown) => string);
 
-  function startTask(call: PreparedCall, extra: Extra, ttl: number | undefined, progressToken: string | number | undefined): EngineTask {
+  function startTask(call: PreparedCall, extra: Extra, ttl: number | undefined, meta: Record<string, unknown> | undefined): EngineTask {
     const owner = ownerOf(extra);
+    const progressToken = meta?.progressToken as string | number | undefined;
     let progress = 0;
     const created = engine.start({
       owner,
       wire: '2025-11-25',
       tool: call.tool.name,
+      arguments: call.args,
       ttl,
+      agent: agentOf(extra),
+      ...readCallHints(meta, (taskId) => engine.peekOwned(owner, taskId)),
       timeBudgetMs: call.limits.timeBudgetMs,
       // 2025-11-25: a tool result with isError ends the task as failed.
       settle: (value) => ({ status: value.isError ? 'failed' : 'completed', message: value.isError ? describeToolError(value) : undefined }),

@@ -1,0 +1,18 @@
+import { META } from '../../core/meta';
+import type { EngineTask } from './taskEngine';
+
+/**
+ * A waiting task's place in the scheduler, as `_meta` entries. The `Task` object has no `_meta`
+ * on either wire, so this rides on whatever encloses the task: the creation, get and cancel
+ * results and the status notifications (never a `tasks/list` item, where it would be off-schema).
+ * Clients that do not know the key ignore it; ours set or clear the record's `queue` from it.
+ */
+export function queueMeta(task: EngineTask): Record<string, unknown> {
+  return task.queue ? { [META.queue]: { position: task.queue.position, size: task.queue.size } } : {};
+}
+
+/** `{ _meta }` with the queue place, or nothing when the task is not waiting. */
+export function withQueueMeta(task: EngineTask, meta: Record<string, unknown> = {}): { _meta?: Record<string, unknown> } {
+  const merged = { ...meta, ...queueMeta(task) };
+  return Object.keys(merged).length > 0 ? { _meta: merged } : {};
+}
