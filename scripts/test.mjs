@@ -1,5 +1,6 @@
 // `npm test`: builds, runs the unit suite (plain Node), the integration suite (a real VS Code
-// extension host) and the official MCP conformance suite, then prints one summary line for all:
+// extension host), the official MCP conformance suite and the SIGKILL soak (scripts/reliability.mjs,
+// which also writes docs/reliability.md), then prints one summary line for all:
 // "N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -12,12 +13,15 @@ const counts = (file) => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8
 rmSync('test-results/unit.json', { force: true });
 rmSync('test-results/integration.json', { force: true });
 rmSync('test-results/conformance.json', { force: true });
+rmSync('test-results/reliability.json', { force: true });
 
 const steps = [
   ['build', run('build')],
   ['unit', run('test:unit')],
   ['integration', run('test:integration')],
   ['conformance', run('test:conformance')],
+  // Last: the SIGKILL soak, then docs/reliability.md from every suite's recorded counts.
+  ['reliability', spawnSync(process.execPath, ['scripts/reliability.mjs'], { stdio: 'inherit' }).status ?? 1],
 ];
 
 let passed = 0;
@@ -27,6 +31,8 @@ for (const [suite, file] of [
   ['integration', 'test-results/integration.json'],
   // The official conformance suite: each scenario counts as one test.
   ['conformance', 'test-results/conformance.json'],
+  // The soak's checks (the unit-level reliability tests are counted with the unit suite).
+  ['reliability', 'test-results/reliability.json'],
 ]) {
   const result = counts(file);
   if (result) {
