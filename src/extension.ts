@@ -8,6 +8,7 @@ import { ServerManager } from './ui/servers/serverManager';
 import { LanguageModelSampler } from './ui/languageModelSampler';
 import { TasklaneUi } from './ui/tasklaneUi';
 import { setting } from './ui/config';
+import { Agents } from './ui/agents/agents';
 
 /** What the extension exports: the live objects, for other extensions and for the integration tests. */
 export interface TasklaneApi {
@@ -19,6 +20,8 @@ export interface TasklaneApi {
   readonly servers: ServerManager;
   /** Answers servers' sampling requests with VS Code's language models, with the user's consent. */
   readonly sampler: LanguageModelSampler;
+  /** Agents outside the editor and VS Code's chat: their tokens, the HTTP server, and the mirror of their tasks. */
+  readonly agents: Agents;
   /** Where the task store lives. */
   readonly storageDirectory: string;
   /** How long `activate` took, in ms: our own code, from its first line to its return. */
@@ -58,12 +61,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
   const servers = new ServerManager(context, service, log);
   const ui = new TasklaneUi(context, store, service, log, servers);
   context.subscriptions.push(servers, ui, ...registerServerCommands(servers, log));
+  // The HTTP server for agents starts in the background, once their tokens are loaded.
+  const agents = new Agents(context, embedded, store, service, log);
+  context.subscriptions.push(agents);
   // Connections come up in the background; activation does not wait for them.
   void servers.start();
 
   const activationMs = performance.now() - started;
   log.info(`Tasklane active in ${activationMs.toFixed(1)} ms: ${store.size} tasks loaded from ${storage.fsPath}`);
-  return { store, service, embedded, ui, servers, sampler, storageDirectory: storage.fsPath, activationMs };
+  return { store, service, embedded, ui, servers, sampler, agents, storageDirectory: storage.fsPath, activationMs };
 }
 
 export function deactivate(): void {

@@ -1,0 +1,124 @@
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { TasklaneApi } from '../../src/extension';
+import type { AgentIdentity } from '../../src/mcp/agents/agentCredentials';
+import { CreateTaskResultSchema, GetTaskResultSchema, ListTasksResultSchema } from '../../src/mcp/sdkTasks';
+import type { TaskTreeNode } from '../../src/ui/tree/taskTreeProvider';
+import { tasklaneApi, waitFor } from './helpers';
+
+const cancellation = new vscode.CancellationTokenSource().token;
+
+/** A real MCP client (SDK 1.x, 2025-11-25 session) connecting the way an outside agent does. */
+async function connectAgent(url: string, token: string, name: string): Promise<Client> {
+  const client = new Client({ name, version: '1.2.3' }, { capabilities: {} });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+  return client;
+}
+
+/** The Tasks view's groups and the record ids under each, through the real TreeDataProvider. */
+function treeGroups(tasklane: TasklaneApi): Map<string, string[]> {
+  const tree = tasklane.ui.tree;
+  const groups = new Map<string, string[]>();
+  for (const group of tree.getChildren()) {
+    groups.set(String(tree.getTreeItem(group).label), tree.getChildren(group).flatMap((node: TaskTreeNode) => (node.kind === 'task' ? [node.id] : [])));
+  }
+  return groups;
+}
+
+function post(url: string, headers: Record<string, string>): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'probe', version: '0' } } }),
+  });
+}
+
+describe('agents reach Tasklane in a real VS Code host', function () {
+  this.timeout(90_000);
+  let tasklane: TasklaneApi;
+  let url: string;
+  const clients: Client[] = [];
+  const agents: AgentIdentity[] = [];
+
+  before(async () => {
+    tasklane = await tasklaneApi();
+    await tasklane.agents.ready;
+    const state = tasklane.agents.access.state;
+    assert.strictEqual(state.kind, 'running', `the agent server runs (${state.kind === 'running' ? '' : state.reason})`);
+    url = state.url;
+  });
+
+  after(async () => {
+    for (const client of clients) await client.close().catch(() => undefined);
+    for (const agent of agents) await tasklane.agents.tokens.revoke(agent);
+    await vscode.workspace.getConfiguration('tasklane').update('tasks.groupBy', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  it("offers the task server to VS Code's chat, with chat's own token added only when it starts", async () => {
+    assert.ok(tasklane.agents.offeredToChat, 'vscode.lm.registerMcpServerDefinitionProvider accepted the provider');
+    const listed = tasklane.agents.chat.provideMcpServerDefinitions();
+    assert.strictEqual(listed.length, 1);
+    assert.strictEqual(listed[0].label, 'Tasklane');
+    assert.strictEqual(listed[0].uri.toString(true), url);
+    assert.deepStrictEqual(listed[0].headers, {}, 'no token in the listed definition');
+
+    const resolved = await tasklane.agents.chat.resolveMcpServerDefinition(listed[0]);
+    const header = resolved?.headers.Authorization ?? '';
+    assert.match(header, /^Bearer [A-Za-z0-9_-]{43}$/);
+    assert.strictEqual(tasklane.agents.tokens.credentials.authenticate(header.slice('Bearer '.length)), 'agent:vscode-chat');
+    const chat = await connectAgent(url, header.slice('Bearer '.length), 'chat-probe');
+    clients.push(chat);
+    assert.ok((await chat.listTools()).tools.some((tool) => tool.name === 'wait'));
+  });
+
+  it("shows an outside agent's task in the Tasks view under the client's name; another agent cannot see it; the editor can cancel it", async () => {
+    const alpha = await tasklane.agents.tokens.create('Integration Alpha');
+    const beta = await tasklane.agents.tokens.create('Integration Beta');
+    agents.push(alpha.identity, beta.identity);
+    const alphaClient = await connectAgent(url, alpha.token, 'integration-alpha-client');
+    const betaClient = await connectAgent(url, beta.token, 'integration-beta-client');
+    clients.push(alphaClient, betaClient);
+
+    const created = await alphaClient.request({ method: 'tools/call', params: { name: 'wait', arguments: { durationMs: 60_000 }, task: { ttl: 120_000 } } }, CreateTaskResultSchema);
+    const taskId = created.task.taskId;
+    const record = await waitFor('the agent task in the store', () => tasklane.agents.mirror.recordFor(taskId));
+    assert.strictEqual(record.tool, 'wait');
+    assert.deepStrictEqual(record.arguments, { durationMs: 60_000 });
+
+    await vscode.workspace.getConfiguration('tasklane').update('tasks.groupBy', 'agent', vscode.ConfigurationTarget.Global);
+    const group = await waitFor('the task under its agent in the tree', () => [...treeGroups(tasklane)].find(([, ids]) => ids.includes(record.id)));
+    assert.strictEqual(group[0], 'integration-alpha-client');
+
+    await assert.rejects(betaClient.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema), /not found|-32602/i);
+    const betaList = await betaClient.request({ method: 'tasks/list', params: {} }, ListTasksResultSchema);
+    assert.ok(!betaList.tasks.some((task) => task.taskId === taskId), "another agent's list leaves it out");
+
+    await tasklane.service.cancel(record.id);
+    assert.strictEqual(tasklane.store.get(record.id)?.status, 'cancelled');
+    const seen = await alphaClient.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema);
+    assert.strictEqual(seen.status, 'cancelled', 'the agent sees its task cancelled by the editor');
+  });
+
+  it('refuses a wrong token (401) and a foreign Origin (403)', async () => {
+    const chatToken = (await tasklane.agents.chat.resolveMcpServerDefinition(tasklane.agents.chat.provideMcpServerDefinitions()[0]))!.headers.Authorization;
+    assert.strictEqual((await post(url, { authorization: 'Bearer not-a-token' })).status, 401);
+    assert.strictEqual((await post(url, {})).status, 401);
+    assert.strictEqual((await post(url, { authorization: chatToken, origin: 'https://evil.example' })).status, 403);
+  });
+
+  it('copies a working client configuration, and a rotated token is refused at once', async () => {
+    const result = (await vscode.commands.executeCommand('tasklane.copyAgentConfiguration', { format: 'vscode', newAgentName: 'Integration Clipboard' })) as { agentId: string };
+    const identity = tasklane.agents.tokens.list().find((agent) => agent.id === result.agentId)!;
+    agents.push(identity);
+    const config = JSON.parse(await vscode.env.clipboard.readText()) as { servers: { tasklane: { type: string; url: string; headers: { Authorization: string } } } };
+    assert.strictEqual(config.servers.tasklane.type, 'http');
+    assert.strictEqual(config.servers.tasklane.url, url);
+    const header = config.servers.tasklane.headers.Authorization;
+    assert.strictEqual((await post(url, { authorization: header })).status, 200);
+
+    await vscode.commands.executeCommand('tasklane.rotateAgentToken', { agentId: identity.id });
+    assert.strictEqual((await post(url, { authorization: header })).status, 401, 'the old token is refused');
+  });
+});
