@@ -36,7 +36,7 @@ export interface TaskStoreOptions {
 
 /** Fields a caller may change besides status, output and results, which have their own methods. */
 export type TaskPatch = Partial<
-  Pick<TaskRecord, 'taskId' | 'wire' | 'statusMessage' | 'grantedTtl' | 'pollInterval' | 'retriedAs' | 'pendingInput' | 'expired' | 'tags' | 'priority'>
+  Pick<TaskRecord, 'taskId' | 'wire' | 'statusMessage' | 'grantedTtl' | 'pollInterval' | 'retriedAs' | 'pendingInput' | 'expired' | 'tags' | 'priority' | 'queue'>
 >;
 
 type JournalEntry =

@@ -183,16 +183,34 @@ posixOnly('run_command tool', function () {
     assert.equal(textOf(result), `Cannot run the command: working directory ${missing} does not exist.`);
   });
 
-  it('keeps only the tail of output beyond maxOutputBytes', async () => {
-    const h = harness({ limits: { maxOutputBytes: 100 } });
-    const result = await run({ command: 'yes x | head -n 5000; echo END' }, h);
+  it('without an output limit, keeps only the last 1 MiB of each stream and lets the command finish', async () => {
+    const h = harness();
+    const result = await run({ command: "head -c 1100000 /dev/zero | tr '\\0' x; echo; echo END" }, h);
     const outcome = outcomeOf(result);
+    assert.equal(result.isError, false);
     assert.equal(outcome.truncated, true);
-    assert.equal(Buffer.byteLength(outcome.stdout), 100);
-    assert.ok(outcome.stdout.endsWith('x\nx\nEND\n'), outcome.stdout);
-    assert.match(textOf(result), /Output truncated: only the last 100 bytes/);
+    assert.equal(Buffer.byteLength(outcome.stdout), 1024 * 1024);
+    assert.ok(outcome.stdout.endsWith('xx\nEND\n'), outcome.stdout.slice(-20));
+    assert.match(textOf(result), /Output truncated: only the last 1048576 bytes/);
     // Streaming is not truncated: the live view still sees everything.
-    assert.equal(h.outputs.map((entry) => entry.chunk).join('').length, 5000 * 2 + 4);
+    assert.equal(h.outputs.map((entry) => entry.chunk).join('').length, 1100000 + 5);
+  });
+
+  it('stops a command that prints more than maxOutputBytes and fails with a clear error', async () => {
+    const pidFile = path.join(tmp, 'chatty.pid');
+    const h = harness({ limits: { maxOutputBytes: 1000 }, defaultCwd: tmp });
+    const started = Date.now();
+    const running = run({ command: 'echo $$ > chatty.pid; while true; do echo xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; done' }, h);
+    await assert.rejects(running, (error: Error & { code?: number; data?: unknown }) => {
+      assert.equal(error.code, -32603);
+      assert.match(error.message, /^Output limit exceeded: the command printed more than 1000 bytes/);
+      assert.deepEqual(error.data, { maxOutputBytes: 1000 });
+      return true;
+    });
+    assert.ok(Date.now() - started < 3_000, `took ${Date.now() - started} ms`);
+    assert.ok(h.outputs.map((entry) => entry.chunk).join('').length <= 1000, 'nothing past the limit is shown');
+    const shell = await waitFor(() => readPid(pidFile), 'the shell pid');
+    await waitFor(() => !isRunning(shell) || undefined, 'the command to be stopped');
   });
 
   it('ends a command quickly when the time budget runs out', async () => {

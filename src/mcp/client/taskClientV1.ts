@@ -23,6 +23,7 @@ import {
 import { RpcCode, RpcError } from '../rpcError';
 import { TaskEngine, toJsonRpcError } from '../server/taskEngine';
 import { serveTaskMethodsV1, toWireTask } from '../taskMethodsV1';
+import { queuePlaceFromMeta } from '../server/queueMeta';
 import { SamplingDeclinedError } from './taskWire';
 import type { InputRequestEvent, RemoteOutcome, RemoteTaskState, SamplingRequestEvent, StartOptions, StartResult, TaskWireClient } from './taskWire';
 
@@ -56,7 +57,7 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
     this.client.setNotificationHandler(TaskStatusNotificationSchema, (notification) => {
       const { _meta, ...task } = notification.params as WireTaskV1 & { _meta?: Record<string, unknown> };
       const output = _meta?.[META.output];
-      this._onDidReceiveStatus.fire({ ...fromWireTask(task as WireTaskV1), ...(typeof output === 'string' ? { output } : {}) });
+      this._onDidReceiveStatus.fire({ ...fromWireTask(task as WireTaskV1, _meta), ...(typeof output === 'string' ? { output } : {}) });
     });
     this.client.setRequestHandler(ElicitRequestSchema, (request) =>
       this.receive(request.params, async (taskId) => {
@@ -172,11 +173,12 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
       { method: 'tools/call', params: { ...params, task: options.ttl ? { ttl: options.ttl } : {} } },
       CreateTaskResultSchema,
     );
-    return { kind: 'task', task: fromWireTask(created.task) };
+    return { kind: 'task', task: fromWireTask(created.task, created._meta) };
   }
 
   async get(taskId: string): Promise<RemoteTaskState> {
-    return fromWireTask(await this.client.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema));
+    const result = await this.client.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema);
+    return fromWireTask(result, result._meta);
   }
 
   async awaitOutcome(taskId: string, signal: AbortSignal): Promise<RemoteOutcome> {
@@ -203,7 +205,8 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
   }
 
   async cancel(taskId: string): Promise<RemoteTaskState | undefined> {
-    return fromWireTask(await this.client.request({ method: 'tasks/cancel', params: { taskId } }, CancelTaskResultSchema));
+    const result = await this.client.request({ method: 'tasks/cancel', params: { taskId } }, CancelTaskResultSchema);
+    return fromWireTask(result, result._meta);
   }
 
   async list(cursor?: string): Promise<{ tasks: RemoteTaskState[]; nextCursor?: string }> {
@@ -224,8 +227,11 @@ export function shouldAugment(serverSupportsTasks: boolean, taskSupport: string 
   return false;
 }
 
-export function fromWireTask(task: WireTaskV1): RemoteTaskState {
+/** `meta`: the enclosing result's or notification's `_meta` (a `Task` has none of its own), for a Tasklane server's queue place. */
+export function fromWireTask(task: WireTaskV1, meta?: unknown): RemoteTaskState {
+  const queue = queuePlaceFromMeta(meta);
   return {
+    ...(queue ? { queue } : {}),
     taskId: task.taskId,
     status: task.status,
     ...(task.statusMessage !== undefined ? { statusMessage: task.statusMessage } : {}),

@@ -21,6 +21,7 @@ import { TASK_STATUSES, isTerminal } from '../../core/taskStatus';
 import { RpcCode, RpcError } from '../rpcError';
 import { META_KEYS, PROTOCOL_2026_07_28, TASKS_EXTENSION, nameParamOf } from '../server/v2/protocol';
 import { encodeHeaderValue } from '../server/v2/statelessHttp';
+import { queuePlaceFromMeta } from '../server/queueMeta';
 import { TASKLANE_CLIENT_INFO } from './taskClientV1';
 import type { InputRequestEvent, RemoteInputRequest, RemoteOutcome, RemoteTaskState, StartOptions, StartResult, TaskWireClient, TerminalStatus } from './taskWire';
 
@@ -494,7 +495,7 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
       this.log.warn(`[v2] ignored a malformed notifications/tasks: ${describeIssues(parsed.error)}`);
       return;
     }
-    this.observe(toRemoteState(parsed.data), true);
+    this.observe(toRemoteState(parsed.data, (message.params as { _meta?: unknown } | undefined)?._meta), true);
   }
 
   /**
@@ -586,13 +587,16 @@ function parseCallToolResult(result: Record<string, unknown>): CallToolResult {
 function parseTask(result: Record<string, unknown>, method: string): RemoteTaskState {
   const parsed = DetailedTaskSchema.safeParse(result);
   if (!parsed.success) throw new InvalidResponseError(`Invalid task in the ${method} result: ${describeIssues(parsed.error)}`);
-  return toRemoteState(parsed.data);
+  return toRemoteState(parsed.data, result._meta);
 }
 
-function toRemoteState(task: z.infer<typeof DetailedTaskSchema>): RemoteTaskState {
+/** `meta`: the result's or notification's `_meta`, where a Tasklane server reports the queue place. */
+function toRemoteState(task: z.infer<typeof DetailedTaskSchema>, meta?: unknown): RemoteTaskState {
   let result: CallToolResult | undefined;
   if (task.status === 'completed' && task.result !== undefined) result = parseCallToolResult(task.result);
+  const queue = queuePlaceFromMeta(meta);
   return {
+    ...(queue ? { queue } : {}),
     taskId: task.taskId,
     status: task.status,
     ...(task.statusMessage !== undefined ? { statusMessage: task.statusMessage } : {}),

@@ -366,6 +366,8 @@ export class TaskService extends Disposable implements TaskActions {
     follow.last = state;
     if (state.output) this.store.appendOutput(id, state.output);
     if (state.pollInterval !== undefined && state.pollInterval !== record.pollInterval) this.store.update(id, { pollInterval: state.pollInterval });
+    // Every snapshot of a waiting task carries its place; one without it (started, or ended) clears it.
+    if (state.queue?.position !== record.queue?.position || state.queue?.size !== record.queue?.size) this.store.update(id, { queue: state.queue });
     const client = this.servers.get(record.serverId)?.client;
     if (isTerminal(state.status)) {
       this.scheduler.cancel(id);

@@ -13,6 +13,8 @@ export interface RemoteTaskState {
   readonly lastUpdatedAt: string;
   readonly ttl: number | null;
   readonly pollInterval?: number;
+  /** Its place in the server's queue while it waits to run (Tasklane servers only, from `_meta`). */
+  readonly queue?: { readonly position: number; readonly size: number };
   /** Live output that arrived with this update (Tasklane servers only). */
   readonly output?: string;
   /**

@@ -11,6 +11,16 @@ export function queueMeta(task: EngineTask): Record<string, unknown> {
   return task.queue ? { [META.queue]: { position: task.queue.position, size: task.queue.size } } : {};
 }
 
+/** The queue place a Tasklane server put in a result's or notification's `_meta`, if any. */
+export function queuePlaceFromMeta(meta: unknown): { position: number; size: number } | undefined {
+  if (typeof meta !== 'object' || meta === null) return undefined;
+  const place = (meta as Record<string, unknown>)[META.queue] as { position?: unknown; size?: unknown } | undefined;
+  const position = place?.position;
+  const size = place?.size;
+  if (!Number.isInteger(position) || !Number.isInteger(size) || (position as number) < 1 || (size as number) < (position as number)) return undefined;
+  return { position: position as number, size: size as number };
+}
+
 /** `{ _meta }` with the queue place, or nothing when the task is not waiting. */
 export function withQueueMeta(task: EngineTask, meta: Record<string, unknown> = {}): { _meta?: Record<string, unknown> } {
   const merged = { ...meta, ...queueMeta(task) };

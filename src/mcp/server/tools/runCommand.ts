@@ -4,7 +4,8 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { z } from 'zod';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { defineTool, type ToolContext } from './toolDefinition';
+import { RpcCode } from '../../rpcError';
+import { ToolProtocolError, defineTool, type ToolContext } from './toolDefinition';
 import { KILL_GRACE_MS, TreeTerminator, startShell } from './processGroup';
 import { MAX_STATUS_LENGTH, StatusThrottle } from './statusThrottle';
 
@@ -70,8 +71,21 @@ function runCommand(args: RunCommandArgs, context: ToolContext): Promise<CallToo
     const stdout = new OutputTail(maxBytes);
     const stderr = new OutputTail(maxBytes);
     const status = new StatusThrottle((line) => context.status(line));
-    watchStream(child.stdout, stdout, context, status);
-    watchStream(child.stderr, stderr, context, status);
+    // An explicit limit is a resource limit of the task: passing it stops the command. Without
+    // one, only the kept tail is bounded and the command runs on.
+    const outputLimit = context.limits.maxOutputBytes;
+    let outputBytes = 0;
+    let overLimit = false;
+    const admit = (chunk: Buffer): boolean => {
+      if (overLimit) return false;
+      outputBytes += chunk.length;
+      if (outputLimit === undefined || outputBytes <= outputLimit) return true;
+      overLimit = true;
+      tree.terminate();
+      return false;
+    };
+    watchStream(child.stdout, stdout, context, status, admit);
+    watchStream(child.stderr, stderr, context, status, admit);
 
     let settled = false;
     let timedOut = false;
@@ -118,6 +132,7 @@ function runCommand(args: RunCommandArgs, context: ToolContext): Promise<CallToo
 
     child.on('close', (exitCode: number | null, signal: NodeJS.Signals | null) => {
       if (!settle()) return;
+      if (overLimit) return reject(new OutputLimitError(outputLimit!));
       if (context.signal.aborted) return reject(toError(context.signal.reason));
       const outcome: CommandOutcome = {
         exitCode,
@@ -134,7 +149,8 @@ function runCommand(args: RunCommandArgs, context: ToolContext): Promise<CallToo
   });
 }
 
-function watchStream(stream: Readable | null, tail: OutputTail, context: ToolContext, status: StatusThrottle): void {
+/** `admit` sees every chunk first; a chunk it refuses is neither kept nor shown. */
+function watchStream(stream: Readable | null, tail: OutputTail, context: ToolContext, status: StatusThrottle, admit: (chunk: Buffer) => boolean): void {
   if (!stream) return;
   // One decoder per stream: a multi-byte character split across two chunks is held back, not mangled.
   const decoder = new StringDecoder('utf8');
@@ -148,6 +164,7 @@ function watchStream(stream: Readable | null, tail: OutputTail, context: ToolCon
     if (line !== undefined) status.offer(line.trim().slice(0, MAX_STATUS_LENGTH));
   };
   stream.on('data', (chunk: Buffer) => {
+    if (!admit(chunk)) return;
     tail.add(chunk);
     emit(decoder.write(chunk));
   });
@@ -219,6 +236,16 @@ function smaller(a: number | undefined, b: number | undefined): number | undefin
   if (a === undefined) return b;
   if (b === undefined) return a;
   return Math.min(a, b);
+}
+
+/**
+ * The command printed more than the task's `maxOutputBytes`: it is stopped and the task fails
+ * with this as its JSON-RPC error (on both wires; a tool result would be `completed` on the extension wire).
+ */
+export class OutputLimitError extends ToolProtocolError {
+  constructor(readonly maxOutputBytes: number) {
+    super(RpcCode.InternalError, `Output limit exceeded: the command printed more than ${maxOutputBytes} bytes (the task's maxOutputBytes), so it was stopped`, { maxOutputBytes });
+  }
 }
 
 function toError(reason: unknown): Error {
