@@ -32,11 +32,32 @@ export function needsAttention(record: TaskRecord): boolean {
 /** `contextValue` for menus: `task:<status>` plus the actions that apply, matched by `when` regexes. */
 export function contextValueOf(record: TaskRecord): string {
   let value = `task:${record.status}`;
-  if (canCancel(record.status)) value += ':cancelable';
-  if (canRetry(record.status) && !record.retriedAs) value += ':retryable';
+  // An imported task is a read-only copy: nothing to cancel, retry or answer.
+  if (record.imported) value += ':imported';
+  else {
+    if (canCancel(record.status)) value += ':cancelable';
+    if (canRetry(record.status) && !record.retriedAs) value += ':retryable';
+    if (record.pendingInput.length > 0) value += ':input';
+    if (isQueued(record)) value += ':queued';
+    if (!isTerminal(record.status) && record.serverId === EMBEDDED_SERVER_ID) value += ':prioritizable';
+  }
   if (isTerminal(record.status)) value += ':finished';
-  if (record.pendingInput.length > 0) value += ':input';
+  if (record.pinned) value += ':pinned';
+  if (record.archived) value += ':archived';
   return value;
+}
+
+/** The id under which the embedded task server is registered with the task service. */
+export const EMBEDDED_SERVER_ID = 'tasklane';
+
+/** Waiting in the server's scheduler: accepted, `working`, but not started yet. */
+export function isQueued(record: TaskRecord): boolean {
+  return record.queue !== undefined && record.status === 'working';
+}
+
+/** The agent that asked for the task; the editor itself when none is recorded. */
+export function agentName(record: TaskRecord): string {
+  return record.context.agent?.name ?? 'Editor';
 }
 
 export function formatDuration(ms: number): string {
@@ -56,7 +77,9 @@ export function formatTime(iso: string): string {
 
 /** Status, timing and last message, for a tree item's description. */
 export function taskDescription(record: TaskRecord): string {
-  const parts: string[] = [STATUS_LOOK[record.status].label];
+  const parts: string[] = [record.queue && isQueued(record) ? `Queued ${record.queue.position} of ${record.queue.size}` : STATUS_LOOK[record.status].label];
+  if (record.imported) parts.push('imported');
+  if (record.pinned) parts.push('pinned');
   if (isTerminal(record.status)) parts.push(formatDuration(Date.parse(record.lastUpdatedAt) - Date.parse(record.createdAt)));
   else parts.push(`since ${new Date(record.createdAt).toLocaleTimeString()}`);
   if (record.attempt > 1) parts.push(`attempt ${record.attempt}`);
@@ -73,6 +96,10 @@ export function taskTooltip(record: TaskRecord, serverName: string): vscode.Mark
     ['Status', STATUS_LOOK[record.status].label + (record.statusMessage ? ` — ${record.statusMessage}` : '')],
     ['Tool', record.tool],
     ['Server', `${serverName}${record.wire ? ` (${record.wire})` : ''}`],
+    ['Agent', record.context.agent ? [record.context.agent.name, record.context.agent.version, record.context.agent.connection && `via ${record.context.agent.connection}`].filter(Boolean).join(' ') : 'Editor'],
+    ['Queue', record.queue && isQueued(record) ? `${record.queue.position} of ${record.queue.size}` : undefined],
+    ['Pinned', record.pinned ? 'kept in history whatever its age' : undefined],
+    ['Imported', record.imported ? 'a read-only copy from an export file' : undefined],
     ['Started', formatTime(record.createdAt)],
     ['Updated', formatTime(record.lastUpdatedAt)],
     ['Priority', record.priority?.toString()],

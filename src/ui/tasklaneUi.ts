@@ -12,6 +12,9 @@ import { TaskStatusBar } from './statusBar';
 import { needsAttention } from './taskPresentation';
 import type { ExternalServers } from './servers/serverView';
 import { ServersTreeProvider } from './tree/serversTreeProvider';
+import { ArchiveNode, ArchiveTreeProvider } from './tree/archiveTreeProvider';
+import type { EmbeddedControls } from './commands/uiContext';
+import { RetentionRunner } from './retentionRunner';
 import { TaskTreeNode, TaskTreeProvider } from './tree/taskTreeProvider';
 
 /** How long bursts of task events are gathered before views refresh. */
@@ -30,6 +33,9 @@ export class TasklaneUi extends Disposable {
   readonly details: DetailPanels;
   readonly contextKeys: ContextKeys;
   readonly serversTree: ServersTreeProvider;
+  readonly archiveTree: ArchiveTreeProvider;
+  readonly archiveView: vscode.TreeView<ArchiveNode>;
+  readonly retention: RetentionRunner;
 
   constructor(context: vscode.ExtensionContext, store: TaskStore, service: TaskService, log: vscode.LogOutputChannel, externalServers?: ExternalServers) {
     super();
@@ -38,7 +44,15 @@ export class TasklaneUi extends Disposable {
     const serverName = (id: string) => service.getServer(id)?.name ?? id;
 
     this.tree = this._register(new TaskTreeProvider(store, onDidChangeTasks, setting('tasklane.tasks.groupBy'), setting('tasklane.tasks.showArchived'), serverName));
-    this.treeView = this._register(vscode.window.createTreeView('tasklane.tasks', { treeDataProvider: this.tree, showCollapseAll: true }));
+    this.treeView = this._register(vscode.window.createTreeView('tasklane.tasks', { treeDataProvider: this.tree, showCollapseAll: true, canSelectMany: true }));
+    this.archiveTree = this._register(new ArchiveTreeProvider(store, onDidChangeTasks, serverName));
+    this.archiveView = this._register(vscode.window.createTreeView('tasklane.archive', { treeDataProvider: this.archiveTree, canSelectMany: true }));
+    const describeArchive = (count: number) => {
+      this.archiveView.description = count ? String(count) : undefined;
+      void vscode.commands.executeCommand('setContext', 'tasklane.hasArchived', count > 0);
+    };
+    this._register(this.archiveTree.onDidChangeCount(describeArchive));
+    describeArchive(this.archiveTree.count);
     this.serversTree = this._register(new ServersTreeProvider(service, externalServers));
     this._register(vscode.window.createTreeView('tasklane.servers', { treeDataProvider: this.serversTree }));
     this.statusBar = this._register(new TaskStatusBar(store, onDidChangeTasks, setting('tasklane.statusBar.visibility')));
@@ -53,7 +67,13 @@ export class TasklaneUi extends Disposable {
     this._register(onDidChangeTasks(updateBadge));
     updateBadge();
 
-    for (const command of registerCommands({ store, service, tree: this.tree, treeView: this.treeView, details: this.details, log }, this.contextKeys)) this._register(command);
+    // The engine is reached through the extension's own API object, which exists once activation returns.
+    const embedded = () => vscode.extensions.getExtension<{ embedded?: { engine?: EmbeddedControls } }>(context.extension.id)?.exports?.embedded?.engine;
+    for (const command of registerCommands({ store, service, tree: this.tree, treeView: this.treeView, details: this.details, log, embedded }, this.contextKeys)) this._register(command);
+
+    const retentionLimits = () => ({ days: setting('tasklane.retention.days'), maxTasks: setting('tasklane.retention.maxTasks') });
+    this.retention = this._register(new RetentionRunner(store, retentionLimits, log));
+    this.retention.apply();
 
     this._register(
       vscode.workspace.onDidChangeConfiguration((event) => {
@@ -61,6 +81,7 @@ export class TasklaneUi extends Disposable {
         if (event.affectsConfiguration('tasklane.tasks.showArchived')) this.tree.setShowArchived(setting('tasklane.tasks.showArchived'));
         if (event.affectsConfiguration('tasklane.statusBar.visibility')) this.statusBar.setVisibility(setting('tasklane.statusBar.visibility'));
         if (event.affectsConfiguration('tasklane.notifications')) this.notifier.setLevel(setting('tasklane.notifications'));
+        if (event.affectsConfiguration('tasklane.retention')) this.retention.apply();
       }),
     );
   }

@@ -157,7 +157,7 @@ export class TaskService extends Disposable implements TaskActions {
     const controller = new AbortController();
     this.syncCalls.set(record.id, controller);
     try {
-      const started = await server.client.start(spec.tool, spec.arguments, { ttl: spec.ttl, meta: metaFor(spec, lineage.retryOf), signal: controller.signal, ref: record.id });
+      const started = await server.client.start(spec.tool, spec.arguments, { ttl: spec.ttl, meta: metaFor(spec, lineage.retryOf, this.parentTaskIdFor(spec)), signal: controller.signal, ref: record.id });
       if (started.kind === 'result') {
         this.finish(record.id, started.outcome);
       } else {
@@ -175,6 +175,7 @@ export class TaskService extends Disposable implements TaskActions {
 
   async cancel(id: string): Promise<TaskRecord> {
     const record = this.store.require(id);
+    if (record.imported) throw new Error('An imported task is a read-only copy; it runs nowhere and cannot be cancelled.');
     if (!canCancel(record.status)) throw new Error(`The task is already ${record.status}; there is nothing to cancel.`);
     if (this.foreignTasks?.owns(record)) {
       this.foreignTasks.cancel(record);
@@ -207,6 +208,7 @@ export class TaskService extends Disposable implements TaskActions {
 
   async retry(id: string, options: RetryOptions = {}): Promise<TaskRecord> {
     const previous = this.store.require(id);
+    if (previous.imported) throw new Error('An imported task is a read-only copy and cannot be retried here.');
     if (!canRetry(previous.status)) throw new Error(`Only failed or cancelled tasks can be retried; this one is ${previous.status}.`);
     if (previous.retriedAs) throw new Error('This attempt was already retried; retry the latest attempt instead.');
     const spec: TaskSpecInput = { ...specOf(previous), arguments: options.arguments ?? previous.arguments };
@@ -242,9 +244,16 @@ export class TaskService extends Disposable implements TaskActions {
     return tasks;
   }
 
+  /** A parent on the same server is named by that server's task id, so the server can link the two. */
+  private parentTaskIdFor(spec: TaskSpec): string | undefined {
+    const parent = spec.parentId === undefined ? undefined : this.store.get(spec.parentId);
+    return parent && parent.serverId === spec.serverId && !parent.imported ? parent.taskId : undefined;
+  }
+
   private reattach(server: ServerEntry): void {
     for (const record of this.store.all()) {
-      if (record.serverId !== server.id || isTerminal(record.status)) continue;
+      // An imported record is a copy read from a file: its task ids belong to another time and place.
+      if (record.serverId !== server.id || isTerminal(record.status) || record.imported) continue;
       if (!server.durable || !record.taskId) {
         this.finishIfOpen(record.id, 'failed', { error: { code: RpcCode.InternalError, message: 'Interrupted by restart' } }, 'Interrupted by restart: Tasklane stopped while this task was running. Retry to run it again.');
         continue;
@@ -560,8 +569,11 @@ export function specOf(record: TaskRecord): TaskSpecInput {
   return { serverId, tool, arguments: args, intent, expectedOutputs, context, priority, resourceLimits, scheduling, tags, ttl, meta, parentId };
 }
 
-/** The task's metadata as `_meta` under Tasklane's own keys; the caller's custom keys go first and cannot override ours. */
-export function metaFor(spec: TaskSpec, retryOf?: string): Record<string, unknown> {
+/**
+ * The task's metadata as `_meta` under Tasklane's own keys; the caller's custom keys go first and cannot override ours.
+ * `parentTaskId` is the parent as the receiving server knows it; without one, the host-local parent id is sent.
+ */
+export function metaFor(spec: TaskSpec, retryOf?: string, parentTaskId?: string): Record<string, unknown> {
   const meta: Record<string, unknown> = { ...spec.meta };
   const put = (key: string, value: unknown) => {
     if (value === undefined) return;
@@ -576,7 +588,7 @@ export function metaFor(spec: TaskSpec, retryOf?: string): Record<string, unknow
   put(META.scheduling, spec.scheduling);
   put(META.context, spec.context);
   put(META.tags, spec.tags);
-  put(META.parentTaskId, spec.parentId);
+  put(META.parentTaskId, parentTaskId ?? spec.parentId);
   put(META.retryOf, retryOf);
   return meta;
 }

@@ -18,6 +18,8 @@ import {
   showTaskResult,
 } from './taskCommands';
 import { registerHandlers } from './registerHandlers';
+import { changePriority, exportTasks, importTasks, setPinned, unarchiveTask } from './historyCommands';
+import { searchHistoryCommand } from './searchHistory';
 import type { UiContext } from './uiContext';
 
 /** Registers every task and view command (failures are reported by `registerHandlers`). */
@@ -52,6 +54,14 @@ export function registerCommands(ui: UiContext, contextKeys: ContextKeys): vscod
     'tasklane.groupByStatus': () => groupBy('status'),
     'tasklane.groupByServer': () => groupBy('server'),
     'tasklane.groupByTool': () => groupBy('tool'),
+    'tasklane.groupByAgent': () => groupBy('agent'),
+    'tasklane.pinTask': (arg) => setPinned(ui, arg, true),
+    'tasklane.unpinTask': (arg) => setPinned(ui, arg, false),
+    'tasklane.unarchiveTask': (arg) => unarchiveTask(ui, arg),
+    'tasklane.changePriority': (arg) => changePriority(ui, arg),
+    'tasklane.exportTasks': (arg, selection) => exportTasks(ui, arg, selection),
+    'tasklane.importTasks': (arg) => importTasks(ui, arg),
+    'tasklane.searchHistory': (arg) => searchHistoryCommand(ui, arg),
     'tasklane.focusTasks': () => vscode.commands.executeCommand('tasklane.tasks.focus'),
   };
   return registerHandlers(handlers, ui.log);

@@ -3,24 +3,73 @@ import type { TaskRecord } from '../../core/taskRecord';
 import { canCancel, canRetry, isTerminal } from '../../core/taskStatus';
 import type { JsonSchema } from '../../core/schemaForm';
 import { setting } from '../config';
-import { taskLabel } from '../taskPresentation';
+import { descendantsOf } from '../../core/taskFamily';
+import { EMBEDDED_SERVER_ID, taskLabel } from '../taskPresentation';
+import { CANCEL_ALL, CANCEL_ONLY_THIS, ChildrenChoice, cancelChildrenPrompt } from './cancelPrompt';
 import { promptJson } from './formPrompt';
 import { resolveTask } from './taskPicker';
 import type { UiContext } from './uiContext';
 
-const retryable = (record: TaskRecord) => canRetry(record.status) && !record.retriedAs;
+const retryable = (record: TaskRecord) => canRetry(record.status) && !record.retriedAs && !record.imported;
 
+/**
+ * Cancels a task. When tasks started on its behalf still run (children, grandchildren), asks
+ * whether to cancel them too, unless the argument says (`{ id, children: 'cancel' | 'keep' }`).
+ */
 export async function cancelTask(ui: UiContext, arg?: unknown): Promise<TaskRecord | undefined> {
-  const record = await resolveTask(ui.store, arg, { applies: (r) => canCancel(r.status), placeHolder: 'Cancel which task?', none: 'No task is running.' });
+  const record = await resolveTask(ui.store, arg, { applies: (r) => canCancel(r.status) && !r.imported, placeHolder: 'Cancel which task?', none: 'No task is running.' });
   if (!record) return undefined;
-  return ui.service.cancel(record.id);
+  if (record.imported) {
+    void vscode.window.showInformationMessage('An imported task is a read-only copy; there is nothing to cancel.');
+    return record;
+  }
+  const running = descendantsOf(ui.store.all(), record.id).filter((child) => canCancel(child.status) && !child.imported);
+  let choice = (arg as { children?: ChildrenChoice } | undefined)?.children;
+  if (running.length > 0 && choice === undefined) {
+    const answer = await vscode.window.showWarningMessage(cancelChildrenPrompt(running.length), { modal: true, detail: `"${taskLabel(record)}" started them.` }, CANCEL_ALL, CANCEL_ONLY_THIS);
+    if (answer === undefined) return undefined;
+    choice = answer === CANCEL_ALL ? 'cancel' : 'keep';
+  }
+  const cancelled = await cancelOne(ui, record);
+  if (choice === 'cancel' && running.length > 0) {
+    const failures: string[] = [];
+    // Siblings are independent: cancel them together; the parent went first so it stops spawning more.
+    await Promise.all(
+      running.map((child) =>
+        cancelOne(ui, child).catch((error: Error) => {
+          failures.push(`${taskLabel(child)}: ${error.message}`);
+        }),
+      ),
+    );
+    ui.log.info(`[ui] cancelled ${record.id} and ${running.length - failures.length} of its ${running.length} running child tasks`);
+    if (failures.length > 0) {
+      ui.log.warn(`[ui] could not cancel child tasks of ${record.id}: ${failures.join('; ')}`);
+      void vscode.window.showWarningMessage(`Tasklane could not cancel ${failures.length} of the child tasks.`, 'Show Log').then((c) => c && ui.log.show());
+    }
+  }
+  return cancelled;
+}
+
+/**
+ * Cancels through the task's client; a task on the embedded server that this client does not
+ * follow (another agent's) is cancelled with the editor's privilege on the engine.
+ */
+async function cancelOne(ui: UiContext, record: TaskRecord): Promise<TaskRecord> {
+  try {
+    return await ui.service.cancel(record.id);
+  } catch (error) {
+    const engine = record.serverId === EMBEDDED_SERVER_ID && record.taskId ? ui.embedded?.() : undefined;
+    if (!engine || !record.taskId) throw error;
+    engine.cancelAny(record.taskId, 'Cancelled in the editor');
+    return ui.store.require(record.id);
+  }
 }
 
 export async function retryTask(ui: UiContext, arg?: unknown, editArguments = false): Promise<TaskRecord | undefined> {
   const record = await resolveTask(ui.store, arg, { applies: retryable, placeHolder: 'Retry which task?', none: 'No failed or cancelled task to retry.' });
   if (!record) return undefined;
   if (!retryable(record)) {
-    void vscode.window.showInformationMessage(record.retriedAs ? 'This attempt was already retried.' : `A ${record.status} task cannot be retried.`);
+    void vscode.window.showInformationMessage(record.imported ? 'An imported task is a read-only copy and cannot be retried here.' : record.retriedAs ? 'This attempt was already retried.' : `A ${record.status} task cannot be retried.`);
     return undefined;
   }
   const tool = await toolOf(ui, record);
@@ -41,7 +90,7 @@ export async function retryTask(ui: UiContext, arg?: unknown, editArguments = fa
 }
 
 export async function retryAllFailed(ui: UiContext): Promise<TaskRecord[]> {
-  const failed = ui.store.all().filter((record) => !record.archived && record.status === 'failed' && !record.retriedAs);
+  const failed = ui.store.all().filter((record) => !record.archived && !record.imported && record.status === 'failed' && !record.retriedAs);
   if (failed.length === 0) {
     void vscode.window.showInformationMessage('No failed tasks to retry.');
     return [];

@@ -4,6 +4,12 @@ import type { TaskService } from '../../mcp/client/taskService';
 import type { DetailPanels } from '../detail/detailPanel';
 import type { TaskTreeNode, TaskTreeProvider } from '../tree/taskTreeProvider';
 
+/** What the editor may do to any task on its own embedded server, whichever agent started it. */
+export interface EmbeddedControls {
+  setPriority(taskId: string, priority: number): unknown;
+  cancelAny(taskId: string, message?: string): unknown;
+}
+
 /** What command handlers work with. */
 export interface UiContext {
   readonly store: TaskStore;
@@ -12,4 +18,6 @@ export interface UiContext {
   readonly treeView: vscode.TreeView<TaskTreeNode>;
   readonly details: DetailPanels;
   readonly log: vscode.LogOutputChannel;
+  /** The embedded server's engine, once the extension is active. */
+  readonly embedded?: () => EmbeddedControls | undefined;
 }

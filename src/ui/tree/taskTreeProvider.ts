@@ -3,8 +3,9 @@ import { Disposable } from '../../core/lifecycle';
 import type { TaskChanges } from '../../core/lifecycleEvents';
 import type { TaskRecord } from '../../core/taskRecord';
 import type { TaskStore } from '../../core/taskStore';
-import { TASK_STATUSES, TaskStatus } from '../../core/taskStatus';
-import { STATUS_LOOK, contextValueOf, statusIcon, taskDescription, taskLabel, taskTooltip } from '../taskPresentation';
+import { TASK_STATUSES, TaskStatus, isTerminal } from '../../core/taskStatus';
+import { STATUS_LOOK, agentName, contextValueOf, isQueued, statusIcon, taskDescription, taskLabel, taskTooltip } from '../taskPresentation';
+import { TaskTreeLayout } from './taskTreeLayout';
 
 export type GroupBy = 'status' | 'server' | 'tool' | 'agent';
 
@@ -27,9 +28,9 @@ export type TaskTreeNode = GroupNode | TaskNode;
 
 /**
  * The Tasks view's data. Nodes are cached objects (VS Code matches refreshes by identity), and a
- * batch of changes refreshes only the nodes it touched: a task whose group stays the same is
- * refreshed alone; a task that moves refreshes its old and new group; the root is refreshed only
- * when a group appears or disappears.
+ * batch of changes refreshes only the nodes it touched: a task that stays where it was is
+ * refreshed alone; a task that moves refreshes its old and new container (a group, or the task it
+ * sits under); the root is refreshed only when a group appears or disappears.
  */
 export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvider<TaskTreeNode> {
   private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<TaskTreeNode | TaskTreeNode[] | undefined>());
@@ -37,9 +38,7 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
 
   private readonly groups = new Map<string, GroupNode>();
   private readonly taskNodes = new Map<string, TaskNode>();
-  /** Which group each task was last shown in, and how many tasks each group had. */
-  private readonly shownIn = new Map<string, string>();
-  private groupCounts = new Map<string, number>();
+  private layout!: TaskTreeLayout;
   private filter: TaskFilter = {};
   /** How many refreshes were fired (for tests and diagnostics). */
   refreshCount = 0;
@@ -53,13 +52,17 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
   ) {
     super();
     this._register(onDidChangeTasks((changes) => this.onChanges(changes)));
-    this.recount();
+    this.relayout();
   }
 
   setGroupBy(groupBy: GroupBy): void {
     if (groupBy === this.groupBy) return;
     this.groupBy = groupBy;
     this.refreshAll();
+  }
+
+  get currentGroupBy(): GroupBy {
+    return this.groupBy;
   }
 
   setShowArchived(show: boolean): void {
@@ -82,7 +85,7 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
   }
 
   refreshAll(): void {
-    this.recount();
+    this.relayout();
     this.refreshCount++;
     this._onDidChangeTreeData.fire(undefined);
   }
@@ -91,15 +94,19 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
     if (node.kind === 'group') return this.groupItem(node);
     const record = this.store.get(node.id);
     if (!record) return new vscode.TreeItem('(removed)');
-    // The latest attempt stands for its chain; earlier attempts sit under it.
-    const hasEarlier = Boolean(record.retryOf && this.store.get(record.retryOf)) && !record.retriedAs;
-    const item = new vscode.TreeItem(taskLabel(record), hasEarlier ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const children = this.layout.childTasksOf(record.id);
+    const hasChildren = this.layout.childrenOf(record.id).length > 0;
+    // Work still running under a task stays in view; a finished family folds away.
+    const runningChild = children.some((id) => { const child = this.store.get(id); return child !== undefined && !isTerminal(child.status); });
+    const state = !hasChildren ? vscode.TreeItemCollapsibleState.None : runningChild ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+    const item = new vscode.TreeItem(taskLabel(record), state);
     item.id = record.id;
     item.description = taskDescription(record);
-    item.iconPath = statusIcon(record.status);
+    item.iconPath = taskIcon(record);
     item.tooltip = taskTooltip(record, this.serverName(record.serverId));
     item.contextValue = contextValueOf(record);
-    item.accessibilityInformation = { label: `${taskLabel(record)}, ${STATUS_LOOK[record.status].label}${record.statusMessage ? `, ${record.statusMessage}` : ''}` };
+    const look = isQueued(record) && record.queue ? `queued, ${record.queue.position} of ${record.queue.size}` : STATUS_LOOK[record.status].label;
+    item.accessibilityInformation = { label: `${taskLabel(record)}, ${look}${record.statusMessage ? `, ${record.statusMessage}` : ''}${children.length ? `, ${children.length} child task${children.length === 1 ? '' : 's'}` : ''}` };
     item.command = { command: 'tasklane.showTaskDetails', title: 'Show Task Details', arguments: [{ id: record.id }] };
     return item;
   }
@@ -107,10 +114,8 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
   getChildren(node?: TaskTreeNode): TaskTreeNode[] {
     try {
       if (!node) return this.groupKeys().map((key) => this.groupNode(key));
-      if (node.kind === 'task') return this.earlierAttempts(node.id).map((record) => this.taskNode(record.id));
-      return this.visible()
-        .filter((record) => this.groupOf(record) === node.key)
-        .map((record) => this.taskNode(record.id));
+      const ids = node.kind === 'task' ? this.layout.childrenOf(node.id) : (this.layout.groups.get(node.key) ?? []);
+      return ids.map((id) => this.taskNode(id));
     } catch {
       // A tree must never throw; an empty list is shown and the next change redraws it.
       return [];
@@ -120,73 +125,33 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
   getParent(node: TaskTreeNode): TaskTreeNode | undefined {
     if (node.kind === 'group') return undefined;
     const record = this.store.get(node.id);
-    if (!record) return undefined;
-    if (record.retriedAs) {
-      const latest = this.latestAttempt(record);
-      return latest.id === record.id ? undefined : this.taskNode(latest.id);
-    }
-    return this.groupNode(this.groupOf(record));
+    const place = record && this.layout.placeOf(record);
+    return place === undefined ? undefined : this.containerNode(place);
   }
 
-  /** The attempts before this one, newest first. */
-  private earlierAttempts(id: string): TaskRecord[] {
-    const chain: TaskRecord[] = [];
-    const seen = new Set([id]);
-    let previous = this.store.get(id)?.retryOf;
-    while (previous && !seen.has(previous)) {
-      seen.add(previous);
-      const record = this.store.get(previous);
-      if (!record) break;
-      chain.push(record);
-      previous = record.retryOf;
-    }
-    return chain;
-  }
-
-  private latestAttempt(record: TaskRecord): TaskRecord {
-    let latest = record;
-    const seen = new Set<string>();
-    while (latest.retriedAs && !seen.has(latest.id)) {
-      seen.add(latest.id);
-      const next = this.store.get(latest.retriedAs);
-      if (!next) break;
-      latest = next;
-    }
-    return latest;
-  }
-
-  /** The node of a task, for `TreeView.reveal`. */
+  /** The node of a task, for `TreeView.reveal`; undefined when the task is not shown. */
   nodeFor(id: string): TaskNode | undefined {
     const record = this.store.get(id);
-    if (!record) return undefined;
-    const latest = this.latestAttempt(record);
-    return this.isVisible(latest) ? this.taskNode(id) : undefined;
+    return record && this.layout.placeOf(record) !== undefined ? this.taskNode(id) : undefined;
   }
 
   private onChanges(changes: TaskChanges): void {
-    const before = this.groupCounts;
-    const previousGroups = new Map(this.shownIn);
-    this.recount();
+    const before = this.layout;
+    this.relayout();
     const dirty = new Set<TaskTreeNode>();
-    let rootDirty = [...before.keys()].some((key) => !this.groupCounts.has(key)) || [...this.groupCounts.keys()].some((key) => !before.has(key));
+    const rootDirty = [...before.groups.keys()].some((key) => !this.layout.groups.has(key)) || [...this.layout.groups.keys()].some((key) => !before.groups.has(key));
     for (const id of [...changes.added, ...changes.removed, ...changes.updated]) {
-      const was = previousGroups.get(id);
-      const now = this.shownIn.get(id);
-      if (was === now && now !== undefined && changes.updated.has(id)) {
+      const previous = before.placedAt(id);
+      const record = this.store.get(id);
+      const now = record && this.layout.placeOf(record);
+      if (previous === now && now !== undefined) {
         dirty.add(this.taskNode(id));
         continue;
       }
-      if (was === undefined && now === undefined) {
-        // An earlier attempt changed: redraw the attempt that shows it.
-        const record = this.store.get(id);
-        const head = record && this.latestAttempt(record);
-        if (head && this.shownIn.has(head.id)) dirty.add(this.taskNode(head.id));
-        continue;
-      }
-      // Membership changed: the groups' children (and counts) change.
-      if (was !== undefined && this.groups.has(was)) dirty.add(this.groupNode(was));
-      if (now !== undefined) dirty.add(this.groupNode(now));
-      if (!this.store.get(id)) this.taskNodes.delete(id);
+      // It moved, appeared or went: both containers' children (and a parent's fold arrow) change.
+      if (previous !== undefined) dirty.add(this.containerNode(previous));
+      if (now !== undefined) dirty.add(this.containerNode(now));
+      if (!record) this.taskNodes.delete(id);
     }
     if (dirty.size === 0 && !rootDirty) return;
     this.refreshCount++;
@@ -194,23 +159,11 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
     else this._onDidChangeTreeData.fire([...dirty]);
   }
 
-  private recount(): void {
-    const counts = new Map<string, number>();
-    this.shownIn.clear();
-    for (const record of this.visible()) {
-      const key = this.groupOf(record);
-      this.shownIn.set(record.id, key);
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-    this.groupCounts = counts;
-  }
-
-  private visible(): TaskRecord[] {
-    return this.store.all().filter((record) => this.isVisible(record));
+  private relayout(): void {
+    this.layout = new TaskTreeLayout(this.store.all(), (id) => this.store.get(id), (record) => this.isVisible(record), (record) => this.groupOf(record));
   }
 
   private isVisible(record: TaskRecord): boolean {
-    if (record.retriedAs && this.store.get(record.retriedAs)) return false;
     if (record.archived && !this.showArchived) return false;
     const statuses = this.filter.statuses;
     if (statuses?.length && !statuses.includes(record.status)) return false;
@@ -229,19 +182,21 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
       case 'tool':
         return `tool:${record.tool}`;
       case 'agent':
-        return `agent:${record.context.agent?.name ?? 'Editor'}`;
+        return `agent:${agentName(record)}`;
       default:
         return `status:${record.status}`;
     }
   }
 
   private groupKeys(): string[] {
-    const keys = [...this.groupCounts.keys()];
+    const keys = [...this.layout.groups.keys()];
     if (this.groupBy === 'status') {
       const order = (key: string) => STATUS_LOOK[key.slice('status:'.length) as TaskStatus]?.order ?? TASK_STATUSES.length;
       return keys.sort((a, b) => order(a) - order(b));
     }
-    return keys.sort((a, b) => this.groupLabel(a).localeCompare(this.groupLabel(b)));
+    // The editor's own tasks first, then agents by name.
+    const rank = (key: string) => (key === 'agent:Editor' ? 0 : 1);
+    return keys.sort((a, b) => rank(a) - rank(b) || this.groupLabel(a).localeCompare(this.groupLabel(b)));
   }
 
   private groupLabel(key: string): string {
@@ -253,7 +208,7 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
 
   private groupItem(node: GroupNode): vscode.TreeItem {
     const label = this.groupLabel(node.key);
-    const count = this.groupCounts.get(node.key) ?? 0;
+    const count = this.layout.groups.get(node.key)?.length ?? 0;
     const status = node.key.startsWith('status:') ? (node.key.slice('status:'.length) as TaskStatus) : undefined;
     // Finished groups start collapsed once they grow, so live work stays in view.
     const collapsed = status && (status === 'completed' || status === 'cancelled') && count > 10;
@@ -261,9 +216,13 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
     item.id = `group:${node.key}`;
     item.description = String(count);
     item.contextValue = `group:${node.key}`;
-    item.iconPath = status ? statusIcon(status) : new vscode.ThemeIcon(node.key.startsWith('server:') ? 'server' : 'tools');
+    item.iconPath = status ? statusIcon(status) : new vscode.ThemeIcon(groupIcon(node.key));
     item.accessibilityInformation = { label: `${label}, ${count} task${count === 1 ? '' : 's'}` };
     return item;
+  }
+
+  private containerNode(place: string): TaskTreeNode {
+    return place.startsWith('task:') ? this.taskNode(place.slice('task:'.length)) : this.groupNode(place.slice('group:'.length));
   }
 
   private groupNode(key: string): GroupNode {
@@ -283,4 +242,17 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
     }
     return node;
   }
+}
+
+/** Queued work waits rather than runs, so it does not spin. */
+export function taskIcon(record: TaskRecord): vscode.ThemeIcon {
+  if (isQueued(record)) return new vscode.ThemeIcon('clock', new vscode.ThemeColor('charts.blue'));
+  return statusIcon(record.status);
+}
+
+function groupIcon(key: string): string {
+  if (key.startsWith('server:')) return 'server';
+  if (key === 'agent:Editor') return 'account';
+  if (key.startsWith('agent:')) return 'hubot';
+  return 'tools';
 }

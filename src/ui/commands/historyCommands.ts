@@ -1,0 +1,147 @@
+import * as vscode from 'vscode';
+import type { TaskRecord } from '../../core/taskRecord';
+import { isTerminal } from '../../core/taskStatus';
+import { parseExport, serializeExport } from '../../core/taskExport';
+import { taskLabel } from '../taskPresentation';
+import { isTaskRef } from '../taskRef';
+import { resolveTask } from './taskPicker';
+import type { UiContext } from './uiContext';
+
+/** Larger files are refused before they are read: an export of 5,000 tasks with results is a few MB. */
+const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
+
+export async function setPinned(ui: UiContext, arg: unknown, pinned: boolean): Promise<TaskRecord | undefined> {
+  const record = await resolveTask(ui.store, arg, {
+    applies: (r) => r.pinned !== pinned,
+    placeHolder: pinned ? 'Pin which task (keep it in history whatever its age)?' : 'Unpin which task?',
+    none: pinned ? 'Every task is pinned already.' : 'No task is pinned.',
+  });
+  if (!record) return undefined;
+  return ui.store.setPinned(record.id, pinned);
+}
+
+export async function unarchiveTask(ui: UiContext, arg: unknown): Promise<TaskRecord | undefined> {
+  const record = isTaskRef(arg) ? ui.store.get(arg.id) : await pickArchived(ui, 'Bring back which archived task?');
+  if (!record) return undefined;
+  return ui.store.unarchive(record.id);
+}
+
+/** What `Export Tasks…` accepts besides a tree selection: the tasks to write, and where (tests and scripts skip the dialog). */
+export interface ExportRequest {
+  readonly ids?: readonly string[];
+  readonly file?: string;
+}
+
+/**
+ * Writes tasks to a JSON file: the clicked task or the tree's multi-selection, given ids, or
+ * (from the palette) every task. Returns the file's path.
+ */
+export async function exportTasks(ui: UiContext, arg?: unknown, selection?: unknown): Promise<string | undefined> {
+  const request = (isRequest(arg) ? arg : {}) as ExportRequest;
+  const records = recordsToExport(ui, arg, selection, request);
+  if (records.length === 0) {
+    void vscode.window.showInformationMessage('There are no tasks to export.');
+    return undefined;
+  }
+  const target = request.file ? vscode.Uri.file(request.file) : await vscode.window.showSaveDialog({
+    title: `Export ${records.length === 1 ? `"${taskLabel(records[0]!)}"` : `${records.length} tasks`}`,
+    defaultUri: defaultExportUri(records),
+    filters: { 'Tasklane tasks': ['json'] },
+    saveLabel: 'Export',
+  });
+  if (!target) return undefined;
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Exporting ${records.length} task${records.length === 1 ? '' : 's'}` }, async () => {
+    await vscode.workspace.fs.writeFile(target, Buffer.from(serializeExport(records), 'utf8'));
+  });
+  ui.log.info(`[history] exported ${records.length} tasks to ${target.fsPath}`);
+  if (!request.file) vscode.window.setStatusBarMessage(`$(export) Exported ${records.length} task${records.length === 1 ? '' : 's'} to ${target.fsPath}`, 5000);
+  return target.fsPath;
+}
+
+/**
+ * Reads an export file back for inspection. A file that is not a complete, valid export is
+ * refused as a whole with the reason; otherwise every task is added, marked imported.
+ */
+export async function importTasks(ui: UiContext, arg?: unknown): Promise<TaskRecord[]> {
+  const given = (arg as { file?: unknown } | undefined)?.file;
+  let source: vscode.Uri | undefined = typeof given === 'string' ? vscode.Uri.file(given) : undefined;
+  if (!source) {
+    const picked = await vscode.window.showOpenDialog({ title: 'Import Tasks', canSelectMany: false, filters: { 'Tasklane tasks': ['json'] }, openLabel: 'Import' });
+    source = picked?.[0];
+  }
+  if (!source) return [];
+  const file = source;
+  const imported = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Importing ${file.path.split('/').pop()}` }, async () => {
+    const stat = await vscode.workspace.fs.stat(file);
+    if (stat.size > MAX_IMPORT_BYTES) throw new Error(`${file.fsPath} is ${Math.round(stat.size / 1024 / 1024)} MB; Tasklane imports files up to ${MAX_IMPORT_BYTES / 1024 / 1024} MB.`);
+    const text = Buffer.from(await vscode.workspace.fs.readFile(file)).toString('utf8');
+    let records: TaskRecord[];
+    try {
+      records = parseExport(text);
+    } catch (error) {
+      throw new Error(`Could not import ${file.fsPath}. ${(error as Error).message} Nothing was imported.`);
+    }
+    return ui.store.importRecords(records);
+  });
+  ui.log.info(`[history] imported ${imported.length} tasks from ${file.fsPath}`);
+  void vscode.window.showInformationMessage(`Imported ${imported.length} task${imported.length === 1 ? '' : 's'} for inspection. They are marked "imported" and are not connected to any server.`);
+  return imported;
+}
+
+export async function changePriority(ui: UiContext, arg?: unknown): Promise<TaskRecord | undefined> {
+  const applies = (r: TaskRecord) => !isTerminal(r.status) && !r.imported && r.serverId === 'tasklane';
+  const record = await resolveTask(ui.store, arg, { applies, placeHolder: 'Change the priority of which task?', none: 'No queued or running task on the embedded server.' });
+  if (!record) return undefined;
+  if (!applies(record)) {
+    void vscode.window.showInformationMessage(record.imported ? 'An imported task is a read-only copy.' : isTerminal(record.status) ? 'The task has finished; its priority no longer matters.' : 'Only tasks on Tasklane\'s own server can be reprioritized from here.');
+    return undefined;
+  }
+  let priority = (arg as { priority?: unknown } | undefined)?.priority;
+  if (typeof priority !== 'number') {
+    const typed = await vscode.window.showInputBox({
+      title: `Priority of "${taskLabel(record)}"`,
+      prompt: 'From -100 (last) to 100 (first). Queued tasks start highest priority first.',
+      value: String(record.priority ?? 0),
+      validateInput: (value) => (/^-?\d+$/.test(value.trim()) && Math.abs(Number(value)) <= 100 ? undefined : 'A whole number from -100 to 100'),
+    });
+    if (typed === undefined) return undefined;
+    priority = Number(typed.trim());
+  }
+  if (!Number.isInteger(priority) || Math.abs(priority as number) > 100) throw new Error('A priority is a whole number from -100 to 100.');
+  const engine = ui.embedded?.();
+  if (!engine) throw new Error('The embedded task server is not running.');
+  if (!record.taskId) throw new Error('The task has not reached the server yet; try again in a moment.');
+  engine.setPriority(record.taskId, priority as number);
+  ui.log.info(`[ui] priority of ${record.id} set to ${priority}`);
+  return ui.store.update(record.id, { priority: priority as number });
+}
+
+function recordsToExport(ui: UiContext, arg: unknown, selection: unknown, request: ExportRequest): TaskRecord[] {
+  let ids: readonly string[];
+  if (request.ids) ids = request.ids;
+  else if (Array.isArray(selection) && selection.some(isTaskRef)) ids = selection.filter(isTaskRef).map((node) => node.id);
+  else if (isTaskRef(arg)) ids = [arg.id];
+  else return [...ui.store.all()];
+  return ids.map((id) => ui.store.get(id)).filter((record): record is TaskRecord => record !== undefined);
+}
+
+function isRequest(arg: unknown): arg is ExportRequest {
+  return typeof arg === 'object' && arg !== null && ('file' in arg || 'ids' in arg) && !('kind' in arg);
+}
+
+function defaultExportUri(records: readonly TaskRecord[]): vscode.Uri | undefined {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (!folder) return undefined;
+  const stamp = new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-');
+  return vscode.Uri.joinPath(folder, records.length === 1 ? `task-${records[0]!.tool}-${stamp}.json` : `tasks-${stamp}.json`);
+}
+
+async function pickArchived(ui: UiContext, placeHolder: string): Promise<TaskRecord | undefined> {
+  const archived = ui.store.all().filter((r) => r.archived);
+  if (archived.length === 0) {
+    void vscode.window.showInformationMessage('No task is archived.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(archived.map((record) => ({ label: taskLabel(record), description: record.tool, record })), { placeHolder });
+  return picked?.record;
+}

@@ -1,0 +1,87 @@
+import * as vscode from 'vscode';
+import { HistoryMatcher, parseHistoryQuery } from '../../core/historySearch';
+import type { TaskRecord } from '../../core/taskRecord';
+import { STATUS_LOOK, agentName, formatTime, isQueued, taskLabel } from '../taskPresentation';
+import { exportTasks } from './historyCommands';
+import type { UiContext } from './uiContext';
+
+/** More rows than this make the list slow to draw and no easier to read; the title says how many matched. */
+const SHOWN_LIMIT = 200;
+
+const HELP = 'tool:name  status:failed  agent:claude  server:id  is:pinned|imported|archived|queued  and any text in intent, arguments, results';
+
+interface HistoryItem extends vscode.QuickPickItem {
+  readonly id: string;
+}
+
+/** One matcher per window: its cache of each record's text outlives a single search. */
+const matcher = new HistoryMatcher();
+
+/** The records a query matches, newest first, over every record (active, archived and imported). */
+export function searchHistory(ui: UiContext, query: string): TaskRecord[] {
+  return matcher.filter(ui.store.all(), parseHistoryQuery(query));
+}
+
+/**
+ * "Search Task History…": a live list over the whole history; picking a task opens its detail
+ * panel, and the title button exports every match. With `{ query }` it answers without asking.
+ */
+export async function searchHistoryCommand(ui: UiContext, arg?: unknown): Promise<TaskRecord[] | undefined> {
+  const given = (arg as { query?: unknown } | undefined)?.query;
+  if (typeof given === 'string') return searchHistory(ui, given);
+
+  const quickPick = vscode.window.createQuickPick<HistoryItem>();
+  const exportButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('export'), tooltip: 'Export every match…' };
+  quickPick.placeholder = HELP;
+  quickPick.buttons = [exportButton];
+  quickPick.matchOnDescription = false;
+  let matches: TaskRecord[] = [];
+  const update = () => {
+    const query = parseHistoryQuery(quickPick.value);
+    matches = matcher.filter(ui.store.all(), query);
+    // Our matcher decides what matches; alwaysShow keeps the quick pick from filtering by label again.
+    quickPick.items = matches.slice(0, SHOWN_LIMIT).map(toItem);
+    const unknown = query.unknown.length ? ` · not understood: ${query.unknown.join(' ')}` : '';
+    quickPick.title = `Search Task History · ${matches.length === ui.store.size ? `${matches.length} tasks` : `${matches.length} of ${ui.store.size} match`}${matches.length > SHOWN_LIMIT ? `, newest ${SHOWN_LIMIT} shown` : ''}${unknown}`;
+  };
+  const disposables: vscode.Disposable[] = [quickPick];
+  return new Promise<TaskRecord[] | undefined>((resolve) => {
+    disposables.push(
+      quickPick.onDidChangeValue(update),
+      quickPick.onDidAccept(() => {
+        const picked = quickPick.selectedItems[0];
+        if (picked) ui.details.show(picked.id);
+        resolve(picked ? matches.filter((record) => record.id === picked.id) : matches);
+        quickPick.hide();
+      }),
+      quickPick.onDidTriggerButton((button) => {
+        if (button !== exportButton) return;
+        const ids = matches.map((record) => record.id);
+        quickPick.hide();
+        void exportTasks(ui, { ids }).catch((error: Error) => {
+          ui.log.error('[history] export failed', error);
+          void vscode.window.showErrorMessage(`Tasklane: ${error.message}`);
+        });
+      }),
+      quickPick.onDidHide(() => {
+        resolve(undefined);
+        for (const disposable of disposables) disposable.dispose();
+      }),
+    );
+    update();
+    quickPick.show();
+  });
+}
+
+function toItem(record: TaskRecord): HistoryItem {
+  const look = STATUS_LOOK[record.status];
+  const icon = isQueued(record) ? 'clock' : look.icon.replace('~spin', '');
+  const flags = [record.archived && 'archived', record.imported && 'imported', record.pinned && 'pinned'].filter(Boolean).join(', ');
+  return {
+    id: record.id,
+    label: `$(${icon}) ${taskLabel(record)}`,
+    description: `${record.tool} · ${look.label} · ${agentName(record)}${flags ? ` · ${flags}` : ''}`,
+    detail: `${formatTime(record.createdAt)} · ${record.serverId}${record.statusMessage ? ` · ${record.statusMessage}` : ''}`,
+    alwaysShow: true,
+  };
+}

@@ -1,0 +1,53 @@
+import { Disposable, toDisposable } from '../core/lifecycle';
+import type { Logger } from '../core/logger';
+import { decideRetention, describeRetention } from '../core/retentionPolicy';
+import type { TaskStore } from '../core/taskStore';
+import { isTerminal } from '../core/taskStatus';
+
+export interface RetentionLimits {
+  readonly days: number;
+  readonly maxTasks: number;
+}
+
+/** After a task finishes, history is trimmed this long after the last of a burst of finishes. */
+export const RETENTION_DEBOUNCE_MS = 2000;
+
+/**
+ * Keeps history within the retention settings: at start, shortly after tasks finish, and when
+ * the settings change (`apply`). What it removes is logged in one line.
+ */
+export class RetentionRunner extends Disposable {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly store: TaskStore,
+    private readonly limits: () => RetentionLimits,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+    debounceMs = RETENTION_DEBOUNCE_MS,
+  ) {
+    super();
+    this._register(
+      store.onDidLifecycle((event) => {
+        if (event.type !== 'statusChanged' || !isTerminal(event.to)) return;
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => this.apply(), debounceMs);
+        this.timer.unref?.();
+      }),
+    );
+    this._register(toDisposable(() => clearTimeout(this.timer)));
+  }
+
+  /** Removes what the policy no longer keeps; returns how many records went. */
+  apply(): number {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const limits = this.limits();
+    const decision = decideRetention(this.store.all(), { ...limits, now: this.now() });
+    if (decision.remove.length === 0) return 0;
+    const removed = this.store.removeMany(decision.remove);
+    const sentence = describeRetention(decision, limits);
+    if (sentence) this.log.info(`[history] ${sentence}`);
+    return removed;
+  }
+}
