@@ -7,6 +7,8 @@ import { registerServerCommands } from './ui/servers/serverCommands';
 import { ServerManager } from './ui/servers/serverManager';
 import { LanguageModelSampler } from './ui/languageModelSampler';
 import { TasklaneUi } from './ui/tasklaneUi';
+import { vscodeTools } from './ui/tools/vscodeTools';
+import { BUILTIN_TOOLS } from './mcp/server/builtinTools';
 import { setting } from './ui/config';
 import { Agents } from './ui/agents/agents';
 
@@ -45,7 +47,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
 
   const workspaceFolder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
   const schedulerLimits = () => ({ maxConcurrent: setting('tasklane.scheduler.maxConcurrent'), toolLimits: setting('tasklane.scheduler.toolLimits') });
-  const embedded = await EmbeddedServer.start({ defaultCwd: workspaceFolder, isTrusted: () => vscode.workspace.isTrusted, scheduler: schedulerLimits() });
+  const embedded = await EmbeddedServer.start({
+    defaultCwd: workspaceFolder,
+    isTrusted: () => vscode.workspace.isTrusted,
+    scheduler: schedulerLimits(),
+    tools: [...BUILTIN_TOOLS, ...vscodeTools()],
+  });
   context.subscriptions.push(
     embedded,
     vscode.workspace.onDidChangeConfiguration((event) => {

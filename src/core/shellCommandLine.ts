@@ -21,7 +21,7 @@ export function buildCommandLine(command: ShellArgument, args: readonly ShellArg
 
 function quote(word: ShellArgument, flavour: ShellFlavour): string {
   if (typeof word === 'string') {
-    if (word !== '' && !/\s/.test(word)) return word;
+    if (!needsQuotes(word, flavour)) return word;
     return flavour === 'posix' ? strong(word) : `"${word}"`;
   }
   if (flavour === 'cmd') {
@@ -36,6 +36,30 @@ function quote(word: ShellArgument, flavour: ShellFlavour): string {
     case 'weak':
       return `"${word.value.replace(/(["\\])/g, '\\$1')}"`;
   }
+}
+
+/**
+ * VS Code's rule: a space outside quotes and not escaped. An argument already wrapped in quotes,
+ * or one whose spaces are quoted or escaped, is passed as written.
+ */
+function needsQuotes(word: string, flavour: ShellFlavour): boolean {
+  if (word === '') return true;
+  const { escape, quotes } = flavour === 'posix' ? { escape: '\\', quotes: `'"` } : { escape: '^', quotes: '"' };
+  if (word.length >= 2 && quotes.includes(word[0]) && word[word.length - 1] === word[0]) return false;
+  let open: string | undefined;
+  for (let index = 0; index < word.length; index++) {
+    const char = word[index];
+    if (open !== undefined) {
+      if (char === open) open = undefined;
+    } else if (char === escape) {
+      index++;
+    } else if (quotes.includes(char)) {
+      open = char;
+    } else if (/\s/.test(char)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** Single quotes keep everything literal; a single quote itself is closed, escaped and reopened. */

@@ -38,6 +38,11 @@ describe('shell command lines', () => {
     assert.equal(buildCommandLine('npm', ['run', 'test', '--', '--grep', 'two words', '$HOME', ''], 'posix'), "npm run test -- --grep 'two words' $HOME ''");
   });
 
+  it('passes arguments that are already quoted, or whose spaces are, as written', () => {
+    assert.equal(buildCommandLine('printf', ["'%s\\n'", '"a b"', 'a\\ b', "--name='x y'", '%s\\n'], 'posix'), "printf '%s\\n' \"a b\" a\\ b --name='x y' %s\\n");
+    assert.equal(buildCommandLine('echo', ['"C:\\a b"', 'x^ y'], 'cmd'), 'echo "C:\\a b" x^ y');
+  });
+
   it('honours explicit quoting styles', () => {
     const line = buildCommandLine({ value: 'my tool', quoting: 'escape' }, [
       { value: "it's $HOME", quoting: 'strong' },

@@ -1,0 +1,189 @@
+import * as vscode from 'vscode';
+import type { ToolContext } from '../../mcp/server/tools/toolDefinition';
+import { KILL_GRACE_MS } from '../../mcp/server/tools/processGroup';
+import { MAX_STATUS_LENGTH, StatusThrottle } from '../../mcp/server/tools/statusThrottle';
+import { describePlan, planCapture } from './capturePlan';
+import { CapturingTerminal } from './capturingTerminal';
+import { TaskEndWatcher } from './taskEndWatcher';
+import { maxOutputFor } from './toolBudget';
+import type { WorkspaceTask } from './workspaceTasks';
+
+export interface TaskRunOutcome {
+  readonly label: string;
+  /** The command line that ran, when Tasklane started the process itself. */
+  readonly commandLine?: string;
+  /** Undefined when the process was killed, never started, or VS Code did not say. */
+  readonly exitCode: number | undefined;
+  readonly signal?: string;
+  readonly durationMs: number;
+  /** Why the output could not be read; undefined when it was. */
+  readonly notCaptured?: string;
+  readonly output: string;
+  readonly truncated: boolean;
+  readonly timedOut: boolean;
+  readonly startError?: string;
+}
+
+/**
+ * Runs a workspace task through VS Code's task system, so it shows in the Terminal panel as usual.
+ * Shell and process tasks are run as an equivalent task whose process Tasklane starts, so their
+ * output also streams into the MCP task; other tasks run untouched, and only their end is known.
+ * Cancelling terminates the task and rejects with the signal's reason; running out of `budgetMs`
+ * terminates it and resolves with `timedOut`.
+ */
+export async function runWorkspaceTask(chosen: WorkspaceTask, context: ToolContext, budgetMs: number): Promise<TaskRunOutcome> {
+  if (context.signal.aborted) throw toError(context.signal.reason);
+  const startedAt = performance.now();
+  const output = new TextTail(maxOutputFor(context));
+  const plan = planCapture(chosen.task);
+  const base = { label: chosen.label, output: '', truncated: false };
+
+  if ('reason' in plan) {
+    context.status(`Running task "${chosen.label}" (its output cannot be read: ${plan.reason})`);
+    const watcher = new TaskEndWatcher();
+    try {
+      const execution = await vscode.tasks.executeTask(chosen.task);
+      const run = await untilDone(watcher.ended(chosen.task), context, budgetMs, () => execution.terminate());
+      return { ...base, exitCode: run.timedOut ? undefined : run.value, durationMs: elapsed(startedAt), notCaptured: plan.reason, timedOut: run.timedOut };
+    } finally {
+      watcher.dispose();
+    }
+  }
+
+  const commandLine = describePlan(plan);
+  context.status(`Running task "${chosen.label}": ${commandLine}`.slice(0, MAX_STATUS_LENGTH));
+  const status = new StatusThrottle((line) => context.status(line));
+  const lastLine = new LastLine((line) => status.offer(line));
+  const terminal = new CapturingTerminal(plan, (text) => {
+    context.output(text);
+    output.add(text);
+    lastLine.add(text);
+  });
+  try {
+    const execution = await vscode.tasks.executeTask(substituteTask(chosen.task, terminal));
+    const run = await untilDone(terminal.ended, context, budgetMs, () => {
+      terminal.close();
+      execution.terminate();
+    });
+    const end = run.value;
+    return {
+      ...base,
+      commandLine,
+      exitCode: end?.exitCode,
+      signal: end?.signal,
+      startError: end?.startError,
+      durationMs: elapsed(startedAt),
+      output: output.text(),
+      truncated: output.truncated,
+      timedOut: run.timedOut,
+    };
+  } finally {
+    status.flush();
+    terminal.dispose();
+  }
+}
+
+/** The same task (name, source, scope, definition, group, problem matchers, presentation) with our process behind it. */
+function substituteTask(original: vscode.Task, terminal: CapturingTerminal): vscode.Task {
+  const task = new vscode.Task(
+    original.definition,
+    original.scope ?? vscode.TaskScope.Workspace,
+    original.name,
+    original.source,
+    new vscode.CustomExecution(async () => terminal),
+    original.problemMatchers,
+  );
+  task.group = original.group;
+  task.detail = original.detail;
+  task.isBackground = original.isBackground;
+  task.presentationOptions = original.presentationOptions;
+  task.runOptions = original.runOptions;
+  return task;
+}
+
+interface Run<T> {
+  /** Undefined when the task did not end within the grace period after being stopped. */
+  readonly value: T | undefined;
+  readonly timedOut: boolean;
+}
+
+/** Waits for `ended`; on cancel or when the budget runs out, stops the task and gives it a grace period to end. */
+function untilDone<T>(ended: Promise<T>, context: ToolContext, budgetMs: number, stop: () => void): Promise<Run<T>> {
+  return new Promise((resolve, reject) => {
+    let stopping = false;
+    const halt = (timedOut: boolean) => {
+      if (stopping) return;
+      stopping = true;
+      clearTimeout(budget);
+      stop();
+      let grace: NodeJS.Timeout | undefined;
+      const finish = (value: T | undefined) => {
+        clearTimeout(grace);
+        context.signal.removeEventListener('abort', onAbort);
+        if (timedOut) resolve({ value, timedOut });
+        else reject(toError(context.signal.reason));
+      };
+      grace = setTimeout(() => finish(undefined), KILL_GRACE_MS + 1_000);
+      void ended.then(finish);
+    };
+    const onAbort = () => halt(false);
+    const budget = setTimeout(() => halt(true), budgetMs);
+    context.signal.addEventListener('abort', onAbort, { once: true });
+    void ended.then((value) => {
+      if (stopping) return;
+      clearTimeout(budget);
+      context.signal.removeEventListener('abort', onAbort);
+      resolve({ value, timedOut: false });
+    });
+  });
+}
+
+/** Feeds the last non-empty output line to `send`, as the task's status. */
+class LastLine {
+  private partial = '';
+
+  constructor(private readonly send: (line: string) => void) {}
+
+  add(text: string): void {
+    const lines = (this.partial + text).split(/\r\n|\r|\n/);
+    this.partial = lines[lines.length - 1].slice(-MAX_STATUS_LENGTH);
+    const line = lines.reverse().find((candidate) => candidate.trim() !== '');
+    if (line !== undefined) this.send(line.trim().slice(0, MAX_STATUS_LENGTH));
+  }
+}
+
+/** Keeps the last `limit` characters, so a chatty task cannot exhaust the host's memory. */
+class TextTail {
+  private chunks: string[] = [];
+  private length = 0;
+  truncated = false;
+
+  constructor(private readonly limit: number) {}
+
+  add(text: string): void {
+    this.chunks.push(text);
+    this.length += text.length;
+    if (this.length > this.limit * 2) this.compact();
+  }
+
+  text(): string {
+    this.compact();
+    return this.chunks.join('');
+  }
+
+  private compact(): void {
+    const joined = this.chunks.join('');
+    const kept = joined.length > this.limit ? joined.slice(joined.length - this.limit) : joined;
+    if (kept.length < joined.length) this.truncated = true;
+    this.chunks = [kept];
+    this.length = kept.length;
+  }
+}
+
+function elapsed(since: number): number {
+  return Math.round(performance.now() - since);
+}
+
+function toError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason ?? 'Cancelled'));
+}

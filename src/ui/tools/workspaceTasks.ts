@@ -1,0 +1,34 @@
+import * as vscode from 'vscode';
+import { chooseTestTask, findTaskByLabel, taskLabel, type TaskChoice, type WorkspaceTaskInfo } from '../../core/workspaceTaskChoice';
+
+/** A task VS Code knows (tasks.json or provided by an extension), with what choosing it needs. */
+export interface WorkspaceTask extends WorkspaceTaskInfo {
+  readonly task: vscode.Task;
+  readonly label: string;
+}
+
+/** Every task of the workspace; providers (npm, gulp, …) are asked too, as "Run Task" does. */
+export async function fetchWorkspaceTasks(): Promise<WorkspaceTask[]> {
+  const tasks = await vscode.tasks.fetchTasks();
+  return tasks.map(describeTask);
+}
+
+export async function findWorkspaceTask(label: string, folder: string | undefined): Promise<TaskChoice<WorkspaceTask>> {
+  return findTaskByLabel(await fetchWorkspaceTasks(), label, folder);
+}
+
+export async function findTestTask(label: string | undefined, folder: string | undefined): Promise<TaskChoice<WorkspaceTask>> {
+  const tasks = await fetchWorkspaceTasks();
+  return label === undefined ? chooseTestTask(tasks, folder) : findTaskByLabel(tasks, label, folder);
+}
+
+function describeTask(task: vscode.Task): WorkspaceTask {
+  const folder = isFolder(task.scope) ? { name: task.scope.name, path: task.scope.uri.fsPath } : undefined;
+  const group = task.group ? { kind: task.group.id, isDefault: task.group.isDefault === true } : undefined;
+  const info: WorkspaceTaskInfo = { name: task.name, source: task.source, folder, group };
+  return { ...info, task, label: taskLabel(info) };
+}
+
+function isFolder(scope: vscode.Task['scope']): scope is vscode.WorkspaceFolder {
+  return typeof scope === 'object' && scope !== null;
+}
