@@ -72,8 +72,7 @@ export class AgentTaskMirror extends Disposable {
   }
 
   private create(task: EngineTask): string {
-    const fallback = this.options.agentOf?.(task.owner);
-    const agent = task.agent || fallback ? { ...fallback, ...task.agent } as Agent : undefined;
+    const agent = describeAgent(task.agent, this.options.agentOf?.(task.owner));
     const parentId = task.parentTaskId === undefined ? undefined : this.recordOf.get(task.parentTaskId);
     const record = this.store.create(
       {
@@ -104,4 +103,16 @@ export class AgentTaskMirror extends Disposable {
     }
     if (task.status !== record.status || task.statusMessage !== record.statusMessage) this.store.setStatus(id, task.status, task.statusMessage);
   }
+}
+
+/**
+ * The client's own name and version when it gave them; the owner's (the token's agent) otherwise.
+ * Both connections are kept: how the client came in, and whose token it used.
+ */
+function describeAgent(declared: Agent | undefined, owner: Agent | undefined): Agent | undefined {
+  if (!declared) return owner;
+  const connection = [declared.connection, owner?.connection].filter(Boolean).join(', ');
+  // The wires say "unknown client" when the handshake named none; the token's agent is a better name then.
+  const name = declared.name === 'unknown client' && owner ? owner.name : declared.name;
+  return { ...declared, name, ...(connection ? { connection } : {}) };
 }

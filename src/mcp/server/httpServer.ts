@@ -53,7 +53,7 @@ export async function startHttpServer(host: TaskHost, engine: TaskEngine, option
   const log = options.log ?? silentLogger;
   const maxBody = options.maxBodyBytes ?? 4 << 20;
   const sessions = new Map<string, { transport: StreamableHTTPServerTransport; dispose: () => void }>();
-  const stateless = new TaskServerV2(host, engine, { instructions: options.instructions });
+  const stateless = new TaskServerV2(host, engine, { instructions: options.instructions, connection: 'http stateless' });
   let port = 0;
   let statelessSeen = false;
 
@@ -106,7 +106,10 @@ export async function startHttpServer(host: TaskHost, engine: TaskEngine, option
   async function openSession(req: http.IncomingMessage, res: http.ServerResponse, body: unknown): Promise<void> {
     // With a token, tasks belong to its principal (they outlive a session); without one, to the session.
     const authenticated = options.token !== undefined || options.authenticate !== undefined;
-    const connection = createTaskServerV1(host, engine, { ownerOf: (extra) => (authenticated ? extra.authInfo?.clientId : undefined) ?? extra.sessionId ?? 'anonymous' });
+    const connection = createTaskServerV1(host, engine, {
+      ownerOf: (extra) => (authenticated ? extra.authInfo?.clientId : undefined) ?? extra.sessionId ?? 'anonymous',
+      connection: (extra) => `http session ${extra.sessionId?.slice(0, 8) ?? ''}`.trim(),
+    });
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {

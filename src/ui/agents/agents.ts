@@ -32,7 +32,7 @@ export class Agents extends Disposable {
         serverId: EMBEDDED_SERVER_ID,
         agentOf: (owner) => {
           const identity = this.tokens.identityOf(owner);
-          return identity && { name: identity.name, connection: `http, token of "${identity.name}"` };
+          return identity && { name: identity.name, connection: `token of "${identity.name}"` };
         },
         log,
       }),

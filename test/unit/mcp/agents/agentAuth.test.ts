@@ -53,6 +53,10 @@ describe('agents: one token each, one authorization context each', function () {
     const created = await alpha.request({ method: 'tools/call', params: { name: 'wait', arguments: { durationMs: 5000 }, task: { ttl: 60_000 } } }, CreateTaskResultSchema);
     const taskId = created.task.taskId;
     assert.equal(engine.peek(taskId)?.owner, 'agent:alpha');
+    const agent = engine.peek(taskId)?.agent;
+    assert.equal(agent?.name, 'alpha-client');
+    assert.equal(agent?.version, '1.0.0');
+    assert.match(agent?.connection ?? '', /^http session [0-9a-f]{8}$/);
 
     const own = await alpha.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema);
     assert.equal(own.status, 'working');

@@ -89,6 +89,9 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
     const parent = embedded.engine.start({ owner: 'agent:alpha', tool: 'wait', settle, run: controllable().run });
     const child = embedded.engine.start({ owner: 'agent:alpha', tool: 'wait', parentTaskId: parent.taskId, settle, run: controllable().run });
     assert.equal(mirror.recordFor(parent.taskId)?.context.agent?.name, 'Alpha');
+    const anonymous = embedded.engine.start({ owner: 'agent:alpha', tool: 'wait', agent: { name: 'unknown client', connection: 'http stateless' }, settle, run: controllable().run });
+    assert.deepEqual(mirror.recordFor(anonymous.taskId)?.context.agent, { name: 'Alpha', connection: 'http stateless, http' }, "a client that gave no name is shown by its token's agent");
+    embedded.engine.cancelAny(anonymous.taskId);
     assert.equal(mirror.recordFor(child.taskId)?.parentId, mirror.recordFor(parent.taskId)?.id);
     embedded.engine.cancelAny(parent.taskId);
     embedded.engine.cancelAny(child.taskId);
