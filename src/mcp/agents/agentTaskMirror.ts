@@ -38,6 +38,7 @@ export class AgentTaskMirror extends Disposable {
     this.log = options.log ?? silentLogger;
     this._register(engine.onDidCreate((task) => this.observe(task)));
     this._register(engine.onDidChange((task) => this.observe(task)));
+    this._register(engine.onDidOutput(({ taskId, chunk }) => this.appendOutput(taskId, chunk)));
     for (const task of engine.all()) this.observe(task);
   }
 
@@ -69,6 +70,12 @@ export class AgentTaskMirror extends Disposable {
       // A record that cannot be written must not break the engine's event loop, nor the agent's task.
       this.log.warn(`[agents] could not mirror task ${task.taskId}: ${(error as Error).message}`);
     }
+  }
+
+  private appendOutput(taskId: string, chunk: string): void {
+    const id = this.recordOf.get(taskId);
+    const record = id === undefined ? undefined : this.store.get(id);
+    if (record && !isTerminal(record.status)) this.store.appendOutput(record.id, chunk);
   }
 
   private create(task: EngineTask): string {

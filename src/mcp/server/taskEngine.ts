@@ -47,6 +47,8 @@ export interface RunContext {
   readonly taskId: string;
   readonly signal: AbortSignal;
   status(message: string): void;
+  /** Live output of the work, for hosts that show it (the wires relay it themselves, if at all). */
+  output(chunk: string): void;
   /** Asks the requestor; the task is `input_required` while any question is open. */
   requestInput(request: InputRequest): Promise<unknown>;
 }
@@ -155,6 +157,9 @@ export class TaskEngine extends Disposable {
   /** Fired once per task as `start` creates it; no wire listens, so the creation result still goes out first. */
   private readonly _onDidCreate = this._register(new Emitter<EngineTask>());
   readonly onDidCreate: Event<EngineTask> = this._onDidCreate.event;
+  private readonly _onDidOutput = this._register(new Emitter<{ readonly taskId: string; readonly chunk: string }>());
+  /** Live output of running work; not part of any snapshot. */
+  readonly onDidOutput: Event<{ readonly taskId: string; readonly chunk: string }> = this._onDidOutput.event;
 
   private readonly tasks = new Map<string, LiveTask>();
   private readonly waiters = new Map<string, Set<() => void>>();
@@ -271,6 +276,9 @@ export class TaskEngine extends Disposable {
       taskId: task.snapshot.taskId,
       signal: task.abort.signal,
       status: (message) => this.transition(task, task.snapshot.status, message),
+      output: (chunk) => {
+        if (!isTerminal(task.snapshot.status)) this._onDidOutput.fire({ taskId: task.snapshot.taskId, chunk });
+      },
       requestInput: (request) => this.openInput(task, request, options.deliverInput),
     };
     if (options.timeBudgetMs) {

@@ -135,7 +135,10 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
                 .catch(() => undefined);
             }
           },
-          output: (chunk) => output.append(context.taskId, chunk),
+          output: (chunk) => {
+            context.output(chunk);
+            output.append(context.taskId, chunk);
+          },
           elicit: async (params) => ElicitResultSchema.parse(await context.requestInput({ method: 'elicitation/create', params: params as Record<string, unknown> })),
         }) as Promise<Record<string, unknown>>,
     });

@@ -240,8 +240,8 @@ export class TaskServerV2 implements IDisposable {
           limits: call.limits,
           defaultCwd: this.host.defaultCwd,
           status: (message) => context.status(message),
-          // No output channel on this wire: progress and logging are not carried for tasks (T-S-43).
-          output: () => undefined,
+          // No output channel on this wire: progress and logging are not carried for tasks (T-S-43); the host may still show it.
+          output: (chunk) => context.output(chunk),
           elicit: async (params) => {
             if (!request.capabilities.elicitation) throw missingCapability({ elicitation: {} }, 'the task needs to ask a question (elicitation), and the request that created it did not declare elicitation');
             return ElicitResultSchema.parse(await context.requestInput({ method: 'elicitation/create', params: params as Record<string, unknown> })) as ElicitResult;

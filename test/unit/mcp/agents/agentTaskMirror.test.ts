@@ -7,7 +7,9 @@ import { AgentTaskMirror } from '../../../../src/mcp/agents/agentTaskMirror';
 import { TaskService } from '../../../../src/mcp/client/taskService';
 import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../../src/mcp/embeddedServer';
 import type { RunContext, StartOptions } from '../../../../src/mcp/server/taskEngine';
+import { startHttpServer } from '../../../../src/mcp/server/httpServer';
 import { waitFor } from '../../helpers/waitFor';
+import { V2Client } from '../v2/helpers';
 
 /** Work that runs until the test settles it, like a long tool. */
 function controllable(): { run: StartOptions['run']; finish: (value: Record<string, unknown>) => void; fail: (error: Error) => void; context: () => RunContext | undefined } {
@@ -95,6 +97,22 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
     assert.equal(mirror.recordFor(child.taskId)?.parentId, mirror.recordFor(parent.taskId)?.id);
     embedded.engine.cancelAny(parent.taskId);
     embedded.engine.cancelAny(child.taskId);
+  });
+
+  it("streams an agent's live output into the record while the command runs", async () => {
+    const server = await startHttpServer(embedded.host, embedded.engine, { port: 0, token: 'mirror-token' });
+    try {
+      const modern = new V2Client(server.url, 'mirror-token');
+      const created = await modern.callTool('run_command', { command: 'echo first; sleep 0.3; echo second' });
+      assert.equal(created.resultType, 'task');
+      const record = await waitFor(() => mirror.recordFor(created.taskId as string), 'the mirrored record');
+      const live = await waitFor(() => (/first/.test(store.get(record.id)?.output ?? '') ? store.get(record.id) : undefined), 'live output before the end');
+      assert.notEqual(live.status, 'completed', 'output arrives while the command runs');
+      const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), 'completion', 10_000);
+      assert.match(done.output ?? '', /first\nsecond/);
+    } finally {
+      await server.close();
+    }
   });
 
   it("does not mirror the editor's own tasks (the task service follows those)", async () => {
