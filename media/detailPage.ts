@@ -8,8 +8,8 @@ import { InputList, OutputView, TimelineTable, renderMetadata, renderOutcome } f
 
 type Key = keyof DetailState;
 
-const HEADER_KEYS: readonly Key[] = ['status', 'statusLabel', 'statusMessage', 'tool', 'intent', 'id', 'taskId', 'wire', 'serverId', 'createdAt', 'lastUpdatedAt', 'finishedAt', 'durationMs', 'ttl', 'archivedAt'];
-const LINK_KEYS: readonly Key[] = ['attempt', 'retryOf', 'retriedAs', 'parentId'];
+const HEADER_KEYS: readonly Key[] = ['status', 'statusLabel', 'statusMessage', 'tool', 'intent', 'id', 'taskId', 'wire', 'serverId', 'createdAt', 'lastUpdatedAt', 'finishedAt', 'durationMs', 'ttl', 'archivedAt', 'pinned', 'imported', 'queue', 'context'];
+const LINK_KEYS: readonly Key[] = ['attempt', 'retryOf', 'retriedAs', 'parentId', 'children'];
 const METADATA_KEYS: readonly Key[] = ['arguments', 'expectedOutputs', 'context', 'priority', 'resourceLimits', 'scheduling', 'tags', 'meta', 'pollIntervalMs', 'ttl'];
 
 /** Working shows a CSS spinner instead. */
@@ -47,12 +47,16 @@ export class DetailPage {
   private readonly tool = h('h1', { className: 'tool' });
   private readonly wire = h('span', { className: 'pill', attrs: { title: 'Task wire' } });
   private readonly archived = h('span', { className: 'pill', text: 'Archived', hidden: true });
+  private readonly pinned = h('span', { className: 'pill', text: 'Pinned', hidden: true, attrs: { title: 'Kept in history whatever its age' } });
+  private readonly imported = h('span', { className: 'pill pill-imported', text: 'Imported', hidden: true, attrs: { title: 'A read-only copy read from an export file; it runs nowhere' } });
   private readonly intent = h('p', { className: 'intent prewrap' });
   private readonly statusMessage = h('p', { className: 'status-message prewrap' });
   private readonly facts = h('dl', { className: 'facts' });
   private readonly idFact = fact(this.facts, 'Task ID');
   private readonly serverTaskFact = fact(this.facts, 'Server task ID');
   private readonly serverFact = fact(this.facts, 'Server');
+  private readonly agentFact = fact(this.facts, 'Agent');
+  private readonly queueFact = fact(this.facts, 'Queue');
   private readonly createdFact = fact(this.facts, 'Created');
   private readonly updatedFact = fact(this.facts, 'Updated');
   private readonly finishedFact = fact(this.facts, 'Finished');
@@ -60,6 +64,7 @@ export class DetailPage {
   private readonly ttlFact = fact(this.facts, 'Expires');
   private readonly attemptFact = fact(this.facts, 'Attempt');
   private readonly parentFact = fact(this.facts, 'Parent task');
+  private readonly childrenFact = fact(this.facts, 'Child tasks');
   private readonly announcer = h('div', { className: 'sr-only', attrs: { role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' } });
   private readonly goneBanner = h('div', { className: 'banner', hidden: true, text: 'This task was deleted. The page shows its last known state.' });
   private readonly buttons = new Map<DetailCommand, HTMLButtonElement>();
@@ -112,7 +117,7 @@ export class DetailPage {
       h(
         'header',
         { className: 'header' },
-        h('div', { className: 'title-row' }, this.badge, this.tool, this.wire, this.archived),
+        h('div', { className: 'title-row' }, this.badge, this.tool, this.wire, this.archived, this.pinned, this.imported),
         this.intent,
         this.statusMessage,
         this.facts,
@@ -216,6 +221,12 @@ export class DetailPage {
     setText(this.wire, state.wire ?? 'local');
     this.wire.hidden = state.wire === null;
     this.archived.hidden = state.archivedAt === null;
+    this.pinned.hidden = !state.pinned;
+    this.imported.hidden = !state.imported;
+    // Tasks the editor starts itself carry no agent.
+    setText(this.agentFact.value, state.context.agent ?? 'Editor');
+    this.queueFact.row.hidden = state.queue === null || state.status !== 'working';
+    setText(this.queueFact.value, state.queue ? `Waiting to start: ${state.queue.position} of ${state.queue.size}` : '');
     setText(this.intent, state.intent ?? '');
     this.intent.hidden = !state.intent;
     setText(this.statusMessage, state.statusMessage ?? '');
@@ -240,6 +251,13 @@ export class DetailPage {
     );
     this.parentFact.row.hidden = state.parentId === null;
     this.parentFact.value.replaceChildren(...(state.parentId ? [link(state.parentId, 'Show the parent task:')] : []));
+    this.childrenFact.row.hidden = state.children.length === 0;
+    const children = h('ul', { className: 'children', attrs: { role: 'list' } });
+    for (const child of state.children) {
+      const open = button(child.label, () => this.post({ type: 'showTask', id: child.id }), { className: 'link child-link', ariaLabel: `Show the child task ${child.label}, ${child.status}` });
+      children.append(h('li', {}, open, h('span', { className: `muted child-status status-${child.status}`, text: ` ${child.status.replace('_', ' ')}` })));
+    }
+    this.childrenFact.value.replaceChildren(children);
   }
 
   private renderActions(state: DetailState): void {
@@ -250,7 +268,7 @@ export class DetailPage {
       // A deleted task has nothing left to act on; the log is still there.
       element.disabled = this.gone && command !== 'showLog';
     }
-    for (const link of this.attemptFact.value.querySelectorAll('button')) link.disabled = this.gone;
+    for (const fact of [this.attemptFact, this.parentFact, this.childrenFact]) for (const link of fact.value.querySelectorAll('button')) link.disabled = this.gone;
     if (focused instanceof HTMLButtonElement && (focused.hidden || focused.disabled)) {
       // Keep keyboard users in the toolbar when the button they used goes away (e.g. Cancel).
       [...this.buttons.values()].find((element) => !element.hidden && !element.disabled)?.focus();

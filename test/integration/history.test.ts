@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { TasklaneApi } from '../../src/extension';
 import type { TaskRecord } from '../../src/core/taskRecord';
 import type { TaskTreeNode } from '../../src/ui/tree/taskTreeProvider';
+import type { HostToWebview } from '../../src/ui/detail/protocol';
 import { tasklaneApi, waitFor } from './helpers';
 
 const SCREENSHOT_REQUEST = path.join(os.tmpdir(), 'tasklane-screenshot-request');
@@ -49,6 +50,18 @@ describe('History and task families in a real VS Code host', function () {
     assert.deepStrictEqual(tree.getChildren(parentNode).map(idOf), [child.id]);
     assert.deepStrictEqual(tree.getChildren(tree.nodeFor(child.id)!).map(idOf), [grandchild.id]);
     assert.strictEqual(tree.getParent(tree.nodeFor(grandchild.id)!), tree.nodeFor(child.id));
+
+    // The detail panel links the parent to its child.
+    const states: HostToWebview[] = [];
+    const subscription = tasklane.ui.details.onDidPostMessage((event) => event.taskId === parent.id && states.push(event.message));
+    try {
+      await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: parent.id });
+      const shown = await waitFor('the parent\'s detail state', () => states.find((m) => m.type === 'state'));
+      assert.deepStrictEqual(shown.type === 'state' && shown.state.children.map((c) => c.id), [child.id]);
+    } finally {
+      subscription.dispose();
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
 
     const cancelled: TaskRecord = await vscode.commands.executeCommand('tasklane.cancelTask', { id: parent.id, children: 'cancel' });
     assert.strictEqual(cancelled.status, 'cancelled');

@@ -142,7 +142,7 @@ export class DetailPanels implements vscode.Disposable {
         // Only the tasks this page links to: the page shows server data and is not trusted to name others.
         const record = this.store.get(taskId);
         const related = [record?.retryOf, record?.retriedAs, record?.parentId];
-        if (!related.includes(action.id)) {
+        if (!related.includes(action.id) && this.store.get(action.id)?.parentId !== taskId) {
           this.log.warn(`[detail] ignored a request to show task ${action.id}: not related to task ${taskId}`);
           return;
         }

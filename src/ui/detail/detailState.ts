@@ -22,7 +22,8 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 /** Text blocks longer than this are not tried as JSON; they are shown as text. */
 const JSON_SNIFF_LIMIT = 1_000_000;
 
-export function toDetailState(record: TaskRecord, now: number): DetailState {
+/** `children`: the records whose `parentId` is this task, in any order. */
+export function toDetailState(record: TaskRecord, now: number, children: readonly TaskRecord[] = []): DetailState {
   const created = Date.parse(record.createdAt);
   const finishedAt = isTerminal(record.status) ? finishTime(record) : null;
   const grantedMs = typeof record.grantedTtl === 'number' ? record.grantedTtl : null;
@@ -56,6 +57,7 @@ export function toDetailState(record: TaskRecord, now: number): DetailState {
     archivedAt: record.archived ? (record.archivedAt ?? record.lastUpdatedAt) : null,
     pinned: record.pinned,
     imported: record.imported,
+    children: [...children].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0)).map((child) => ({ id: child.id, label: child.intent ?? child.tool, status: child.status })),
     queue: record.queue ? { position: record.queue.position, size: record.queue.size } : null,
     pollIntervalMs: record.pollInterval ?? null,
     arguments: toJsonObject(record.arguments),
@@ -63,7 +65,7 @@ export function toDetailState(record: TaskRecord, now: number): DetailState {
     context: {
       workspace: record.context.workspace ?? null,
       cwd: record.context.cwd ?? null,
-      agent: agent ? (agent.version ? `${agent.name} ${agent.version}` : agent.name) : null,
+      agent: agent ? [agent.name, agent.version, agent.connection && `via ${agent.connection}`].filter(Boolean).join(' ') : null,
     },
     priority: record.priority ?? null,
     resourceLimits: {
@@ -77,7 +79,10 @@ export function toDetailState(record: TaskRecord, now: number): DetailState {
     output: tailOf(record.output ?? '', OUTPUT_LIMIT_CHARS),
     pendingInput: record.pendingInput.map(toPendingInputItem),
     outcome: toOutcome(record),
-    actions: { cancel: canCancel(record.status), retry: canRetry(record.status), answer: record.pendingInput.length > 0 },
+    // An imported task is a read-only copy: it runs nowhere, so nothing can be cancelled, retried or answered.
+    actions: record.imported
+      ? { cancel: false, retry: false, answer: false }
+      : { cancel: canCancel(record.status), retry: canRetry(record.status), answer: record.pendingInput.length > 0 },
   };
 }
 

@@ -103,7 +103,7 @@ export class DetailView implements vscode.Disposable {
       this.markGone();
       return;
     }
-    const next = toDetailState(record, Date.now());
+    const next = toDetailState(record, Date.now(), this.childrenOf(record.id));
     const messages = planUpdate(this.shown, next, this.chunks);
     this.chunks = [];
     this.shown = next;
@@ -139,8 +139,12 @@ export class DetailView implements vscode.Disposable {
       return;
     }
     this.gone = false;
-    this.shown = toDetailState(record, Date.now());
+    this.shown = toDetailState(record, Date.now(), this.childrenOf(record.id));
     this.post({ type: 'state', state: this.shown });
+  }
+
+  private childrenOf(id: string) {
+    return this.options.store.all().filter((record) => record.parentId === id);
   }
 
   private notReady(): void {

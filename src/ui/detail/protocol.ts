@@ -111,6 +111,8 @@ export const DetailStateSchema = z.strictObject({
   archivedAt: isoDate.nullable(),
   pinned: z.boolean(),
   imported: z.boolean(),
+  /** Tasks started on behalf of this one, oldest first (the page links to them). */
+  children: z.array(z.strictObject({ id, label: z.string(), status: TaskStatusSchema })),
   /** Place in the server's queue while the task waits to start. */
   queue: z.strictObject({ position: z.number().int().positive(), size: z.number().int().positive() }).nullable(),
   pollIntervalMs: nullableNumber,
@@ -161,7 +163,7 @@ export const WebviewToHostSchema = z.discriminatedUnion('type', [
       key: z.string().min(1).max(512).optional(),
     })
     .refine((message) => message.key === undefined || message.command === 'answerInput', 'key is only allowed with answerInput'),
-  /** Open the detail panel of a related task (retry of / retried as / parent). */
+  /** Open the detail panel of a related task (retry of / retried as / parent / child). */
   z.strictObject({ type: z.literal('showTask'), id }),
 ]);
 export type WebviewToHost = z.infer<typeof WebviewToHostSchema>;

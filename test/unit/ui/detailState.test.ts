@@ -104,6 +104,7 @@ describe('ui/detail/toDetailState', () => {
       archivedAt: iso(T0 + 6000),
       pinned: false,
       imported: false,
+      children: [],
       queue: null,
       pollIntervalMs: 500,
       arguments: { command: 'npm test', env: { CI: '1' } },
@@ -172,6 +173,22 @@ describe('ui/detail/toDetailState', () => {
     assert.deepEqual(Object.keys(TaskRecordSchema.shape).sort(), Object.keys(shownAs).sort());
     const stateKeys = Object.keys(toDetailState(fullRecord(), T0));
     for (const key of Object.values(shownAs)) assert.ok(stateKeys.includes(key), key);
+  });
+
+  it('links child tasks oldest first, shows the agent\'s connection, and offers no actions on an imported copy', () => {
+    const older = TaskRecordSchema.parse({ ...minimalRecord(), id: 'child-a', intent: 'Build', createdAt: iso(T0 + 1) });
+    const newer = TaskRecordSchema.parse({ ...minimalRecord(), id: 'child-b', tool: 'wait', status: 'completed', createdAt: iso(T0 + 2) });
+    const record = TaskRecordSchema.parse({ ...minimalRecord(), context: { agent: { name: 'claude-code', version: '2.1', connection: 'http stateless' } }, queue: { position: 2, size: 5 } });
+    const state = toDetailState(record, T0, [newer, older]);
+    assert.deepEqual(state.children, [
+      { id: 'child-a', label: 'Build', status: 'working' },
+      { id: 'child-b', label: 'wait', status: 'completed' },
+    ]);
+    assert.equal(state.context.agent, 'claude-code 2.1 via http stateless');
+    assert.deepEqual(state.queue, { position: 2, size: 5 });
+    const copy = toDetailState({ ...record, imported: true, pendingInput: [] }, T0);
+    assert.deepEqual(copy.actions, { cancel: false, retry: false, answer: false });
+    DetailStateSchema.parse(state);
   });
 
   it('maps a minimal running record with nulls, no result and cancel allowed', () => {
