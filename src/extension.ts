@@ -51,7 +51,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
     defaultCwd: workspaceFolder,
     isTrusted: () => vscode.workspace.isTrusted,
     scheduler: schedulerLimits(),
-    tools: [...BUILTIN_TOOLS, ...vscodeTools()],
+    tools: [...BUILTIN_TOOLS, ...vscodeTools(log)],
   });
   context.subscriptions.push(
     embedded,

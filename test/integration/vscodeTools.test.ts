@@ -85,9 +85,12 @@ describe('run_vscode_task and run_tests in a real VS Code host', function () {
     assert.match(textOf(result), /Task "unit tests": exit code 1 .*\nTests: 3 passed, 1 failed \(from summary output\)\./);
   });
 
-  it('cancels a long task: the task ends cancelled and its terminal process stops', async () => {
+  it('refuses to start a task that is running; cancel ends it and its terminal process', async () => {
     const record = await start('run_vscode_task', { label: 'long' });
     await waitFor('the first ticks', () => /tick 2\b/.test(tasklane.store.get(record.id)?.output ?? ''));
+    const second = await finished((await start('run_vscode_task', { label: 'long' })).id);
+    assert.strictEqual(second.status, 'failed');
+    assert.match(textOf(resultOf(second)), /^Task "long" is already running\./);
     const cancelledAt = Date.now();
     await tasklane.service.cancel(record.id);
     const done = await finished(record.id, 10_000);

@@ -1,3 +1,4 @@
+import type * as vscode from 'vscode';
 import { z } from 'zod';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { parseTestSummary } from '../../core/testSummary';
@@ -18,40 +19,42 @@ const inputSchema = z.object({
 });
 
 /** Runs the workspace's test task and reports pass/fail counts when the output states them. */
-export const runTestsTool = defineTool({
-  name: 'run_tests',
-  title: 'Run tests',
-  description:
-    'Runs the workspace\'s test task (the default task of the "test" group in tasks.json, or the one named) through ' +
-    'VS Code\'s task system, streaming its output, and reports the exit code and the numbers of passed, failed and ' +
-    'skipped tests when the output states them (mocha, jest, vitest, pytest, go test, TAP, cargo, "N passed, N failed"). ' +
-    'Counts the output does not state are left out. Cancelling or running out of time terminates the run.',
-  inputSchema,
-  // Test tasks run whatever the workspace defines (and tests may write files): as open-ended as run_command.
-  annotations: { title: 'Run tests', readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
-  taskSupport: 'optional',
-  runsCommands: true,
-  async run(args, context): Promise<CallToolResult> {
-    const choice = await findTestTask(args.label, args.folder);
-    if ('error' in choice) return { content: [{ type: 'text', text: choice.error }], isError: true };
-    const budgetMs = budgetFor(args.timeoutMs, context);
-    const outcome = await runWorkspaceTask(choice.task, context, budgetMs);
-    const counts = outcome.notCaptured === undefined ? parseTestSummary(outcome.output) : undefined;
-    const text = [describeEnd(outcome, budgetMs), describeCounts(counts), ...describeOutput(outcome, maxOutputFor(context))].join('\n');
-    return {
-      content: [{ type: 'text', text }],
-      structuredContent: {
-        task: outcome.label,
-        exitCode: outcome.exitCode ?? null,
-        ...(counts?.passed !== undefined ? { passed: counts.passed } : {}),
-        ...(counts?.failed !== undefined ? { failed: counts.failed } : {}),
-        ...(counts?.skipped !== undefined ? { skipped: counts.skipped } : {}),
-        ...(counts ? { runner: counts.runner } : {}),
-        durationMs: outcome.durationMs,
-        timedOut: outcome.timedOut,
-        outputCaptured: outcome.notCaptured === undefined,
-      },
-      isError: endedBadly(outcome) || (counts?.failed ?? 0) > 0,
-    };
-  },
-});
+export function createRunTestsTool(log: vscode.LogOutputChannel) {
+  return defineTool({
+    name: 'run_tests',
+    title: 'Run tests',
+    description:
+      'Runs the workspace\'s test task (the default task of the "test" group in tasks.json, or the one named) through ' +
+      'VS Code\'s task system, streaming its output, and reports the exit code and the numbers of passed, failed and ' +
+      'skipped tests when the output states them (mocha, jest, vitest, pytest, go test, TAP, cargo, "N passed, N failed"). ' +
+      'Counts the output does not state are left out. Cancelling or running out of time terminates the run.',
+    inputSchema,
+    // Test tasks run whatever the workspace defines (and tests may write files): as open-ended as run_command.
+    annotations: { title: 'Run tests', readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+    taskSupport: 'optional',
+    runsCommands: true,
+    async run(args, context): Promise<CallToolResult> {
+      const choice = await findTestTask(args.label, args.folder);
+      if ('error' in choice) return { content: [{ type: 'text', text: choice.error }], isError: true };
+      const budgetMs = budgetFor(args.timeoutMs, context);
+      const outcome = await runWorkspaceTask(choice.task, context, budgetMs, log);
+      const counts = outcome.notCaptured === undefined ? parseTestSummary(outcome.output) : undefined;
+      const text = [describeEnd(outcome, budgetMs), describeCounts(counts), ...describeOutput(outcome, maxOutputFor(context))].join('\n');
+      return {
+        content: [{ type: 'text', text }],
+        structuredContent: {
+          task: outcome.label,
+          exitCode: outcome.exitCode ?? null,
+          ...(counts?.passed !== undefined ? { passed: counts.passed } : {}),
+          ...(counts?.failed !== undefined ? { failed: counts.failed } : {}),
+          ...(counts?.skipped !== undefined ? { skipped: counts.skipped } : {}),
+          ...(counts ? { runner: counts.runner } : {}),
+          durationMs: outcome.durationMs,
+          timedOut: outcome.timedOut,
+          outputCaptured: outcome.notCaptured === undefined,
+        },
+        isError: endedBadly(outcome) || (counts?.failed ?? 0) > 0,
+      };
+    },
+  });
+}

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { ToolContext } from '../../mcp/server/tools/toolDefinition';
 import { KILL_GRACE_MS } from '../../mcp/server/tools/processGroup';
-import { MAX_STATUS_LENGTH, StatusThrottle } from '../../mcp/server/tools/statusThrottle';
+import { MAX_STATUS_LENGTH } from '../../mcp/server/tools/statusThrottle';
+import { CapturedOutput } from './capturedOutput';
 import { describePlan, planCapture } from './capturePlan';
 import { CapturingTerminal } from './capturingTerminal';
 import { TaskEndWatcher } from './taskEndWatcher';
@@ -31,18 +32,18 @@ export interface TaskRunOutcome {
  * Cancelling terminates the task and rejects with the signal's reason; running out of `budgetMs`
  * terminates it and resolves with `timedOut`.
  */
-export async function runWorkspaceTask(chosen: WorkspaceTask, context: ToolContext, budgetMs: number): Promise<TaskRunOutcome> {
+export async function runWorkspaceTask(chosen: WorkspaceTask, context: ToolContext, budgetMs: number, log: vscode.LogOutputChannel): Promise<TaskRunOutcome> {
   if (context.signal.aborted) throw toError(context.signal.reason);
   const startedAt = performance.now();
-  const output = new TextTail(maxOutputFor(context));
   const plan = planCapture(chosen.task);
   const base = { label: chosen.label, output: '', truncated: false };
 
   if ('reason' in plan) {
     context.status(`Running task "${chosen.label}" (its output cannot be read: ${plan.reason})`);
+    log.info(`[tools] running task "${chosen.label}" through VS Code, output not captured: ${plan.reason}`);
     const watcher = new TaskEndWatcher();
     try {
-      const execution = await vscode.tasks.executeTask(chosen.task);
+      const execution = await execute(chosen.task, chosen.label, log);
       const run = await untilDone(watcher.ended(chosen.task), context, budgetMs, () => execution.terminate());
       return { ...base, exitCode: run.timedOut ? undefined : run.value, durationMs: elapsed(startedAt), notCaptured: plan.reason, timedOut: run.timedOut };
     } finally {
@@ -52,15 +53,11 @@ export async function runWorkspaceTask(chosen: WorkspaceTask, context: ToolConte
 
   const commandLine = describePlan(plan);
   context.status(`Running task "${chosen.label}": ${commandLine}`.slice(0, MAX_STATUS_LENGTH));
-  const status = new StatusThrottle((line) => context.status(line));
-  const lastLine = new LastLine((line) => status.offer(line));
-  const terminal = new CapturingTerminal(plan, (text) => {
-    context.output(text);
-    output.add(text);
-    lastLine.add(text);
-  });
+  log.info(`[tools] running task "${chosen.label}" with its output captured: ${commandLine}`);
+  const output = new CapturedOutput(context, maxOutputFor(context));
+  const terminal = new CapturingTerminal(plan, (text) => output.add(text));
   try {
-    const execution = await vscode.tasks.executeTask(substituteTask(chosen.task, terminal));
+    const execution = await execute(substituteTask(chosen.task, terminal), chosen.label, log);
     const run = await untilDone(terminal.ended, context, budgetMs, () => {
       terminal.close();
       execution.terminate();
@@ -78,8 +75,17 @@ export async function runWorkspaceTask(chosen: WorkspaceTask, context: ToolConte
       timedOut: run.timedOut,
     };
   } finally {
-    status.flush();
+    output.flushStatus();
     terminal.dispose();
+  }
+}
+
+async function execute(task: vscode.Task, label: string, log: vscode.LogOutputChannel): Promise<vscode.TaskExecution> {
+  try {
+    return await vscode.tasks.executeTask(task);
+  } catch (error) {
+    log.warn(`[tools] VS Code did not start task "${label}"`, error);
+    throw new Error(`VS Code did not start task "${label}": ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
@@ -136,48 +142,6 @@ function untilDone<T>(ended: Promise<T>, context: ToolContext, budgetMs: number,
       resolve({ value, timedOut: false });
     });
   });
-}
-
-/** Feeds the last non-empty output line to `send`, as the task's status. */
-class LastLine {
-  private partial = '';
-
-  constructor(private readonly send: (line: string) => void) {}
-
-  add(text: string): void {
-    const lines = (this.partial + text).split(/\r\n|\r|\n/);
-    this.partial = lines[lines.length - 1].slice(-MAX_STATUS_LENGTH);
-    const line = lines.reverse().find((candidate) => candidate.trim() !== '');
-    if (line !== undefined) this.send(line.trim().slice(0, MAX_STATUS_LENGTH));
-  }
-}
-
-/** Keeps the last `limit` characters, so a chatty task cannot exhaust the host's memory. */
-class TextTail {
-  private chunks: string[] = [];
-  private length = 0;
-  truncated = false;
-
-  constructor(private readonly limit: number) {}
-
-  add(text: string): void {
-    this.chunks.push(text);
-    this.length += text.length;
-    if (this.length > this.limit * 2) this.compact();
-  }
-
-  text(): string {
-    this.compact();
-    return this.chunks.join('');
-  }
-
-  private compact(): void {
-    const joined = this.chunks.join('');
-    const kept = joined.length > this.limit ? joined.slice(joined.length - this.limit) : joined;
-    if (kept.length < joined.length) this.truncated = true;
-    this.chunks = [kept];
-    this.length = kept.length;
-  }
 }
 
 function elapsed(since: number): number {

@@ -1,8 +1,9 @@
+import type * as vscode from 'vscode';
 import type { ToolDefinition } from '../../mcp/server/tools/toolDefinition';
-import { runTestsTool } from './runTests';
-import { runVscodeTaskTool } from './runVscodeTask';
+import { createRunTestsTool } from './runTests';
+import { createRunVscodeTaskTool } from './runVscodeTask';
 
 /** The embedded server's tools that need VS Code itself: they run the workspace's tasks. */
-export function vscodeTools(): ToolDefinition[] {
-  return [runVscodeTaskTool as unknown as ToolDefinition, runTestsTool as unknown as ToolDefinition];
+export function vscodeTools(log: vscode.LogOutputChannel): ToolDefinition[] {
+  return [createRunVscodeTaskTool(log) as unknown as ToolDefinition, createRunTestsTool(log) as unknown as ToolDefinition];
 }

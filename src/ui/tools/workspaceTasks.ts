@@ -14,12 +14,26 @@ export async function fetchWorkspaceTasks(): Promise<WorkspaceTask[]> {
 }
 
 export async function findWorkspaceTask(label: string, folder: string | undefined): Promise<TaskChoice<WorkspaceTask>> {
-  return findTaskByLabel(await fetchWorkspaceTasks(), label, folder);
+  return notRunning(findTaskByLabel(await fetchWorkspaceTasks(), label, folder));
 }
 
 export async function findTestTask(label: string | undefined, folder: string | undefined): Promise<TaskChoice<WorkspaceTask>> {
   const tasks = await fetchWorkspaceTasks();
-  return label === undefined ? chooseTestTask(tasks, folder) : findTaskByLabel(tasks, label, folder);
+  return notRunning(label === undefined ? chooseTestTask(tasks, folder) : findTaskByLabel(tasks, label, folder));
+}
+
+/** VS Code would ask the person whether to restart a task that is running; the caller is told instead. */
+function notRunning(choice: TaskChoice<WorkspaceTask>): TaskChoice<WorkspaceTask> {
+  if (!('task' in choice)) return choice;
+  const { task, label } = choice.task;
+  const running = vscode.tasks.taskExecutions.some(
+    (execution) => execution.task.name === task.name && execution.task.source === task.source && scopeKey(execution.task) === scopeKey(task),
+  );
+  return running ? { error: `Task "${label}" is already running. Wait for it to end, or stop it in VS Code, then run it again.` } : choice;
+}
+
+function scopeKey(task: vscode.Task): string {
+  return isFolder(task.scope) ? task.scope.uri.toString() : String(task.scope);
 }
 
 function describeTask(task: vscode.Task): WorkspaceTask {
