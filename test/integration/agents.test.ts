@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import * as net from 'net';
 import * as vscode from 'vscode';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -108,7 +109,7 @@ describe('agents reach Tasklane in a real VS Code host', function () {
     assert.strictEqual((await post(url, { authorization: chatToken, origin: 'https://evil.example' })).status, 403);
   });
 
-  it('copies a working client configuration, and a rotated token is refused at once', async () => {
+  it('copies a working client configuration; a rotated or revoked token is refused at once', async () => {
     const result = (await vscode.commands.executeCommand('tasklane.copyAgentConfiguration', { format: 'vscode', newAgentName: 'Integration Clipboard' })) as { agentId: string };
     const identity = tasklane.agents.tokens.list().find((agent) => agent.id === result.agentId)!;
     agents.push(identity);
@@ -120,5 +121,29 @@ describe('agents reach Tasklane in a real VS Code host', function () {
 
     await vscode.commands.executeCommand('tasklane.rotateAgentToken', { agentId: identity.id });
     assert.strictEqual((await post(url, { authorization: header })).status, 401, 'the old token is refused');
+    const rotated = `Bearer ${await tasklane.agents.tokens.tokenFor(identity)}`;
+    assert.strictEqual((await post(url, { authorization: rotated })).status, 200, 'the new token works');
+
+    await vscode.commands.executeCommand('tasklane.revokeAgentAccess', { agentId: identity.id });
+    assert.strictEqual((await post(url, { authorization: rotated })).status, 401, 'a revoked agent is refused');
+    assert.ok(!tasklane.agents.tokens.list().some((agent) => agent.id === identity.id));
+  });
+
+  it('says so when the configured port is taken, and comes back on a free one', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const taken = (blocker.address() as net.AddressInfo).port;
+    const config = vscode.workspace.getConfiguration('tasklane');
+    try {
+      await config.update('agents.http.port', taken, vscode.ConfigurationTarget.Global);
+      const failed = await waitFor('the port conflict to be reported', () => (tasklane.agents.access.state.kind === 'failed' ? tasklane.agents.access.state : undefined));
+      assert.match(failed.reason, new RegExp(`port ${taken} is already in use`));
+      assert.deepStrictEqual(tasklane.agents.chat.provideMcpServerDefinitions(), [], 'chat is offered nothing while the server is down');
+    } finally {
+      await config.update('agents.http.port', undefined, vscode.ConfigurationTarget.Global);
+      blocker.close();
+    }
+    const running = await waitFor('the server to run again', () => (tasklane.agents.access.state.kind === 'running' ? tasklane.agents.access.state : undefined));
+    assert.strictEqual(running.url, url, 'back on the port it had, so copied configurations keep working');
   });
 });
