@@ -108,7 +108,9 @@ export class AgentTaskMirror extends Disposable {
       this.store.complete(id, task.status as 'completed' | 'failed' | 'cancelled', outcome, task.statusMessage);
       return;
     }
-    if (task.status !== record.status || task.statusMessage !== record.statusMessage) this.store.setStatus(id, task.status, task.statusMessage);
+    // The agent's question goes to the agent, not to the person at the editor: say whose turn it is.
+    const message = task.status === 'input_required' ? `Waiting for ${record.context.agent?.name ?? 'the agent'} to answer its question` : task.statusMessage;
+    if (task.status !== record.status || message !== record.statusMessage) this.store.setStatus(id, task.status, message);
   }
 }
 

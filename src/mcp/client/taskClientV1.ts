@@ -26,6 +26,7 @@ import { serveTaskMethodsV1, toWireTask } from '../taskMethodsV1';
 import { queuePlaceFromMeta } from '../server/queueMeta';
 import { SamplingDeclinedError } from './taskWire';
 import type { InputRequestEvent, RemoteOutcome, RemoteTaskState, SamplingRequestEvent, StartOptions, StartResult, TaskWireClient } from './taskWire';
+import { answerableResponse } from './malformedResponse';
 
 export const TASKLANE_CLIENT_INFO: Implementation = { name: 'tasklane', title: 'Tasklane', version: '0.1.0' };
 
@@ -106,6 +107,8 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
 
   async connect(transport: Transport): Promise<void> {
     await this.client.connect(transport);
+    const receive = transport.onmessage;
+    if (receive) transport.onmessage = (message, extra) => receive(answerableResponse(message), extra);
     // We take tasks only for elicitation and sampling, so any other task-augmented request to us must
     // be served normally with its `task` ignored (T-S-02). The SDK would refuse it; drop the field first.
     const deliver = transport.onmessage;

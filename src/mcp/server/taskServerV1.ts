@@ -20,6 +20,7 @@ import { withQueueMeta } from './queueMeta';
 import { PreparedCall, TaskHost, runTool } from './toolCatalog';
 import { EngineTask, TaskEngine, TimeBudgetError } from './taskEngine';
 import type { ToolContext } from './tools/toolDefinition';
+import { answerBadParamsAsInvalidParams } from './invalidParams';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -179,6 +180,7 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
     };
   }
 
+  answerBadParamsAsInvalidParams(server);
   const dispose = () => {
     disposables.dispose();
     void server.close();

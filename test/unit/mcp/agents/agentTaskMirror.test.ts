@@ -82,6 +82,12 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
     await waitFor(() => work.context(), 'the work to start');
     work.context()!.status('Halfway');
     assert.equal(store.require(record.id).statusMessage, 'Halfway');
+    void work.context()!.requestInput({ method: 'elicitation/create', params: { message: 'Proceed?' } }).catch(() => undefined);
+    assert.equal(store.require(record.id).status, 'input_required');
+    assert.equal(store.require(record.id).statusMessage, 'Waiting for claude-code to answer its question');
+    assert.deepEqual(store.require(record.id).pendingInput, [], 'the question is not put to the person at the editor');
+    embedded.engine.answerInput('agent:alpha', task.taskId, 'input-1', { action: 'accept' });
+    assert.equal(store.require(record.id).status, 'working');
     work.finish({ content: [{ type: 'text', text: 'done' }] });
     const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), 'completion');
     assert.deepEqual(done.result, { content: [{ type: 'text', text: 'done' }] });
