@@ -14,6 +14,9 @@ export interface SchedulerLimits {
 
 export const UNLIMITED: SchedulerLimits = { maxConcurrent: Infinity, toolLimits: {} };
 
+/** Longer delays overflow a Node timer, which then fires at once; a far-off time is reached in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Where a waiting entry stands: its place among everything waiting, and what it waits for. */
 export interface QueuePlace {
   readonly position: number;
@@ -217,7 +220,7 @@ export class Scheduler {
     const handle = this.host.setTimer(() => {
       this.timer = undefined;
       this.pump();
-    }, Math.max(0, earliest - this.host.now()));
+    }, Math.min(MAX_TIMER_MS, Math.max(0, earliest - this.host.now())));
     this.timer = { handle, at: earliest };
   }
 }

@@ -129,6 +129,17 @@ describe('mcp/server/scheduler', () => {
     assert.equal(host.liveTimers, 0);
   });
 
+  it('reaches a run-after time beyond the longest Node timer in steps, without starting early', () => {
+    const { host, scheduler } = setup({ maxConcurrent: 4, toolLimits: {} });
+    const days40 = 40 * 24 * 60 * 60 * 1000;
+    scheduler.submit({ id: 'far', tool: 'wait', priority: 0, runAfter: host.time + days40 });
+    host.advance(2 ** 31 - 1);
+    assert.deepEqual(host.started, []);
+    assert.equal(host.liveTimers, 1, 'the timer is armed again for the rest');
+    host.advance(days40 - (2 ** 31 - 1));
+    assert.deepEqual(host.started, ['far']);
+  });
+
   it('runs an entry after its prerequisite succeeds, and reports it when the prerequisite fails', () => {
     const { host, scheduler } = setup({ maxConcurrent: 4, toolLimits: {} });
     scheduler.submit({ id: 'first', tool: 'wait', priority: 0 });
