@@ -78,6 +78,41 @@ describe('History and task families in a real VS Code host', function () {
     assert.strictEqual(tasklane.store.get(child.id)?.status, 'cancelled');
   });
 
+  it('shows queued work distinctly, and reorders it at once when a priority is raised', async () => {
+    await settings().update('scheduler.maxConcurrent', 1, vscode.ConfigurationTarget.Global);
+    const { tree } = tasklane.ui;
+    const blocker = await waitLong('Hold the only slot');
+    const early = await waitLong('Queued early');
+    const late = await waitLong('Queued late');
+    try {
+      await waitFor('both to wait in the queue', () => tasklane.store.get(early.id)?.queue && tasklane.store.get(late.id)?.queue);
+      const place = (id: string) => tasklane.store.get(id)!.queue!.position;
+      assert.ok(place(early.id) < place(late.id), 'first come, first served at equal priority');
+      tasklane.ui.changes.flush();
+      const item = tree.getTreeItem(tree.nodeFor(late.id)!);
+      assert.strictEqual((item.iconPath as vscode.ThemeIcon).id, 'clock');
+      assert.match(String(item.description), new RegExp(`^Queued ${place(late.id)} of \\d+`));
+      assert.match(String(item.contextValue), /:queued/);
+      const runningGroup = () => tree.getChildren().find((group) => String(tree.getTreeItem(group).label) === 'Running')!;
+      const order = () => tree.getChildren(runningGroup()).map(idOf).filter((id) => id === early.id || id === late.id);
+      assert.deepStrictEqual(order(), [early.id, late.id]);
+
+      const raised: TaskRecord = await vscode.commands.executeCommand('tasklane.changePriority', { id: late.id, priority: 50 });
+      assert.strictEqual(raised.priority, 50);
+      await waitFor('the raised task to move ahead', () => place(late.id) < place(early.id));
+      tasklane.ui.changes.flush();
+      assert.deepStrictEqual(order(), [late.id, early.id]);
+
+      await vscode.commands.executeCommand('tasklane.cancelTask', { id: late.id });
+      await waitFor('the cancelled task to leave the queue', () => tasklane.store.get(late.id)?.status === 'cancelled');
+      tasklane.ui.changes.flush();
+      assert.deepStrictEqual(order(), [early.id]);
+    } finally {
+      for (const record of [blocker, early, late]) if (tasklane.store.get(record.id)?.status === 'working') await tasklane.service.cancel(record.id);
+      await settings().update('scheduler.maxConcurrent', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('groups by agent, the editor\'s own tasks under "Editor"', async () => {
     const fromAgent = await tasklane.service.start({ serverId: 'tasklane', tool: 'wait', arguments: { durationMs: 10 }, intent: 'Agent work', context: { agent: { name: 'claude-code', version: '2.1' } } });
     await vscode.commands.executeCommand('tasklane.groupByAgent');
@@ -174,9 +209,13 @@ describe('History and task families in a real VS Code host', function () {
   it('shows the Tasks and Archive views for a screenshot', async function () {
     // Only the offline launcher (which also drives window reloads) serves screenshot requests.
     if (!process.env.TASKLANE_RELOAD_PHASE) this.skip();
+    // One slot: the child waits in the queue, so the picture shows queued work under its parent.
+    await settings().update('scheduler.maxConcurrent', 1, vscode.ConfigurationTarget.Global);
     const parent = await waitLong('Release 2.0');
-    const child = await waitLong('Build the release', { parentId: parent.id });
+    const child = await waitLong('Build the release', { parentId: parent.id, context: { agent: { name: 'claude-code', version: '2.1', connection: 'http stateless' } } });
+    await waitFor('the child to be queued', () => tasklane.store.get(child.id)?.queue);
     await vscode.commands.executeCommand('tasklane.pinTask', { id: parent.id });
+    await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: parent.id });
     await vscode.commands.executeCommand('tasklane.tasks.focus');
     await vscode.commands.executeCommand('tasklane.archive.focus');
     await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar');
@@ -185,5 +224,7 @@ describe('History and task families in a real VS Code host', function () {
     await waitFor('the history screenshot', () => fs.existsSync(SCREENSHOT_DONE) && fs.readFileSync(SCREENSHOT_DONE, 'utf8') === 'history', 60_000);
     await vscode.commands.executeCommand('tasklane.cancelTask', { id: parent.id, children: 'cancel' });
     await waitFor('the child to be cancelled', () => tasklane.store.get(child.id)?.status === 'cancelled');
+    await settings().update('scheduler.maxConcurrent', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });

@@ -13,6 +13,7 @@ export class TaskTreeLayout {
   private readonly attempts = new Map<string, string[]>();
   private readonly tops = new Map<string, string[]>();
   private readonly visiting = new Set<string>();
+  private readonly order = new Map<string, number>();
 
   constructor(
     records: readonly TaskRecord[],
@@ -30,6 +31,10 @@ export class TaskTreeLayout {
     }
     // Child tasks read better in the order they started.
     for (const list of this.childTasks.values()) list.reverse();
+    // Work waiting in a server's queue follows the work that runs, in the order it will start.
+    for (const list of this.tops.values()) sortQueuedLast(list, get);
+    for (const list of this.childTasks.values()) sortQueuedLast(list, get);
+    for (const list of [...this.tops.values(), ...this.childTasks.values(), ...this.attempts.values()]) list.forEach((id, index) => this.order.set(id, index));
   }
 
   /** The container a task is shown in, or undefined when it is not shown. */
@@ -46,6 +51,11 @@ export class TaskTreeLayout {
   /** Where a task was placed when this layout was made, without placing a task it did not know. */
   placedAt(id: string): string | undefined {
     return this.places.get(id);
+  }
+
+  /** A task's index within its container, to notice when a list is reordered. */
+  indexOf(id: string): number | undefined {
+    return this.order.get(id);
   }
 
   /** The tasks under a task: its child tasks (oldest first), then its earlier attempts (newest first). */
@@ -91,6 +101,15 @@ export class TaskTreeLayout {
     }
     return latest;
   }
+}
+
+function sortQueuedLast(ids: string[], get: (id: string) => TaskRecord | undefined): void {
+  const rank = (id: string) => {
+    const record = get(id);
+    return record?.queue && record.status === 'working' ? record.queue.position : 0;
+  };
+  if (!ids.some((id) => rank(id) > 0)) return;
+  ids.sort((a, b) => rank(a) - rank(b)); // stable: running work keeps its newest-first order
 }
 
 function push(map: Map<string, string[]>, key: string, value: string): void {

@@ -145,7 +145,8 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
       const record = this.store.get(id);
       const now = record && this.layout.placeOf(record);
       if (previous === now && now !== undefined) {
-        dirty.add(this.taskNode(id));
+        // Same container; a queued task that moved up or down redraws the list it is in.
+        dirty.add(before.indexOf(id) === this.layout.indexOf(id) ? this.taskNode(id) : this.containerNode(now));
         continue;
       }
       // It moved, appeared or went: both containers' children (and a parent's fold arrow) change.

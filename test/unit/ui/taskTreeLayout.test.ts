@@ -28,6 +28,23 @@ describe('ui/taskTreeLayout', () => {
     assert.equal(layout.placedAt(grandchild.id), `task:${first.id}`);
   });
 
+  it('lists queued work after running work, in queue order, and notices a reorder', () => {
+    const store = makeStore();
+    const running = store.create({ serverId: 's', tool: 'build' });
+    const second = store.create({ serverId: 's', tool: 'wait' });
+    const first = store.create({ serverId: 's', tool: 'wait' });
+    const newest = store.create({ serverId: 's', tool: 'lint' });
+    store.update(second.id, { queue: { position: 2, size: 2 } });
+    store.update(first.id, { queue: { position: 1, size: 2 } });
+    const before = layoutOf(store);
+    assert.deepEqual(before.groups.get('working'), [newest.id, running.id, first.id, second.id]);
+    store.update(second.id, { queue: { position: 1, size: 2 } });
+    store.update(first.id, { queue: { position: 2, size: 2 } });
+    const after = layoutOf(store);
+    assert.deepEqual(after.groups.get('working'), [newest.id, running.id, second.id, first.id]);
+    assert.notEqual(before.indexOf(second.id), after.indexOf(second.id));
+  });
+
   it('puts a child at the top of its group when its parent is gone or not shown', () => {
     const store = makeStore();
     const orphan = store.create({ serverId: 's', tool: 'step', parentId: 'deleted-long-ago' });
