@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import * as os from 'node:os';
+import { TaskStore } from '../../../src/core/taskStore';
+import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../src/mcp/embeddedServer';
+import { TaskService } from '../../../src/mcp/client/taskService';
+
+describe('TaskService: task families and imported records', () => {
+  let store: TaskStore;
+  let embedded: EmbeddedServer;
+  let service: TaskService;
+
+  beforeEach(async () => {
+    store = new TaskStore();
+    embedded = await EmbeddedServer.start({ defaultCwd: os.tmpdir() });
+    service = new TaskService(store);
+  });
+
+  afterEach(() => {
+    service.dispose();
+    embedded.dispose();
+    store.dispose();
+  });
+
+  it('names a parent on the same server by that server\'s task id, so the server links the two', async () => {
+    service.addServer(embedded.entry);
+    const parent = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'wait', arguments: { durationMs: 60_000 } });
+    const child = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'wait', arguments: { durationMs: 60_000 }, parentId: parent.id });
+    assert.ok(parent.taskId && child.taskId);
+    assert.equal(embedded.engine.peek(child.taskId)?.parentTaskId, parent.taskId);
+    assert.deepEqual(embedded.engine.childrenOf(parent.taskId).map((task) => task.taskId), [child.taskId]);
+    await service.cancel(child.id);
+    await service.cancel(parent.id);
+  });
+
+  it('never re-attaches, cancels or retries an imported record', async () => {
+    const at = new Date().toISOString();
+    const base = { serverId: EMBEDDED_SERVER_ID, tool: 'wait', status: 'working', taskId: 'server-task-1', createdAt: at, lastUpdatedAt: at };
+    const [copy] = store.importRecords([{ ...base, id: 'copy' }]);
+    const interrupted = store.create({ serverId: EMBEDDED_SERVER_ID, tool: 'wait' });
+    service.addServer(embedded.entry);
+    assert.equal(store.require(interrupted.id).status, 'failed', 'a live record of the non-durable server is ended at start');
+    assert.equal(store.require(copy!.id).status, 'working', 'the imported copy keeps the state it was exported in');
+    await assert.rejects(service.cancel(copy!.id), /imported task is a read-only copy/);
+    await assert.rejects(service.retry(copy!.id), /imported task is a read-only copy/);
+  });
+});
