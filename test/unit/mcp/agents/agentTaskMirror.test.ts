@@ -121,6 +121,20 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
     }
   });
 
+  it("shows an agent's place in the scheduler's queue, and clears it when the work starts", async () => {
+    embedded.engine.configureScheduler({ maxConcurrent: 1, toolLimits: {} });
+    const first = controllable();
+    const running = embedded.engine.start({ owner: 'agent:alpha', tool: 'wait', settle, run: first.run });
+    const queued = embedded.engine.start({ owner: 'agent:alpha', tool: 'wait', settle, run: controllable().run });
+    const record = await waitFor(() => (mirror.recordFor(queued.taskId)?.queue ? mirror.recordFor(queued.taskId) : undefined), 'the queue place');
+    assert.deepEqual(record.queue, { position: 1, size: 1 });
+    await waitFor(() => first.context(), 'the first task to start');
+    first.finish({ content: [] });
+    await waitFor(() => mirror.recordFor(queued.taskId)?.queue === undefined, 'the queue place to clear');
+    assert.equal(mirror.recordFor(running.taskId)?.status, 'completed');
+    embedded.engine.cancelAny(queued.taskId);
+  });
+
   it("does not mirror the editor's own tasks (the task service follows those)", async () => {
     const record = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'wait', arguments: { durationMs: 10 } });
     assert.equal(mirror.recordFor(record.taskId!), undefined);
