@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
 import { Emitter } from '../../core/events';
@@ -66,11 +67,8 @@ export class AgentTokens extends Disposable {
   async create(name: string): Promise<{ identity: AgentIdentity; token: string }> {
     const trimmed = name.trim();
     if (!trimmed) throw new Error('An agent needs a name.');
-    const taken = new Set(this.list().map((agent) => agent.id));
-    const base = slugify(trimmed) || 'agent';
-    let id = base;
-    for (let n = 2; taken.has(id) || id === CHAT_AGENT.id; n++) id = `${base}-${n}`;
-    const identity = { id, name: trimmed };
+    // Never reuse an id: tasks are owned by `agent:<id>`, so a new agent must not inherit a revoked one's tasks.
+    const identity = { id: `${slugify(trimmed) || 'agent'}-${randomBytes(3).toString('hex')}`, name: trimmed };
     return { identity, token: await this.issue(identity, 'created') };
   }
 
