@@ -42,6 +42,8 @@ describe('agents reach Tasklane in a real VS Code host', function () {
   let url: string;
   const clients: Client[] = [];
   const agents: AgentIdentity[] = [];
+  /** Records this suite made, removed afterwards so later suites and screenshots see the store as they expect. */
+  const records: string[] = [];
 
   before(async () => {
     tasklane = await tasklaneApi();
@@ -54,6 +56,7 @@ describe('agents reach Tasklane in a real VS Code host', function () {
   after(async () => {
     for (const client of clients) await client.close().catch(() => undefined);
     for (const agent of agents) await tasklane.agents.tokens.revoke(agent);
+    for (const id of records) if (tasklane.store.get(id)) tasklane.store.remove(id);
     await vscode.workspace.getConfiguration('tasklane').update('tasks.groupBy', undefined, vscode.ConfigurationTarget.Global);
   });
 
@@ -85,6 +88,7 @@ describe('agents reach Tasklane in a real VS Code host', function () {
     const created = await alphaClient.request({ method: 'tools/call', params: { name: 'wait', arguments: { durationMs: 60_000 }, task: { ttl: 120_000 } } }, CreateTaskResultSchema);
     const taskId = created.task.taskId;
     const record = await waitFor('the agent task in the store', () => tasklane.agents.mirror.recordFor(taskId));
+    records.push(record.id);
     assert.strictEqual(record.tool, 'wait');
     assert.deepStrictEqual(record.arguments, { durationMs: 60_000 });
 
