@@ -300,11 +300,22 @@ export class TaskEngine extends Disposable {
     });
   }
 
+  /**
+   * Shows each waiting task's place. Only a task whose position (or what it waits for) changed
+   * is reported: when the queue merely grows or shrinks behind it, every task would otherwise be
+   * reported on every arrival, n² changes for n queued tasks. Its snapshot still gets the new size.
+   */
   private showPlaces(places: ReadonlyMap<string, QueuePlace>): void {
+    // One moment for the whole batch: they all moved at once (and formatting dates is the cost here).
+    const at = this.iso();
     for (const [taskId, place] of places) {
       const task = this.tasks.get(taskId);
       if (!task || isTerminal(task.snapshot.status)) continue;
-      this.update(task, { queue: { position: place.position, size: place.size }, statusMessage: describePlace(place) });
+      const change = { queue: { position: place.position, size: place.size }, statusMessage: describePlace(place) };
+      const previous = task.snapshot.queue;
+      const onlySizeChanged = previous !== undefined && previous.position === place.position && task.snapshot.statusMessage === describePlace({ ...place, size: previous.size });
+      if (onlySizeChanged) task.snapshot = { ...task.snapshot, ...change, lastUpdatedAt: at };
+      else this.update(task, change, at);
     }
   }
 
@@ -519,8 +530,8 @@ export class TaskEngine extends Disposable {
     if (!task.abort.signal.aborted) task.abort.abort(reason);
   }
 
-  private update(task: LiveTask, change: Partial<EngineTask>): void {
-    const next: { -readonly [K in keyof EngineTask]: EngineTask[K] } = { ...task.snapshot, ...change, lastUpdatedAt: this.iso() };
+  private update(task: LiveTask, change: Partial<EngineTask>, at = this.iso()): void {
+    const next: { -readonly [K in keyof EngineTask]: EngineTask[K] } = { ...task.snapshot, ...change, lastUpdatedAt: at };
     // Absent, not undefined: snapshots are spread into wire objects and compared.
     if (next.queue === undefined) delete next.queue;
     task.snapshot = next;

@@ -196,6 +196,20 @@ describe('mcp/server engine scheduling', () => {
     assert.deepEqual(work.started, ['a', 'd']);
   });
 
+  it('does not report waiting tasks when the queue only grows behind them, yet their snapshot shows the new size', () => {
+    engine = engineWith(1);
+    const work = new Workload(engine);
+    work.start();
+    const waiting = work.start();
+    const changed: string[] = [];
+    const subscription = engine.onDidChange((task) => changed.push(task.taskId));
+    const behind = work.start();
+    subscription.dispose();
+    assert.deepEqual(changed, [behind.taskId]);
+    assert.deepEqual(engine.peek(waiting.taskId)?.queue, { position: 1, size: 2 });
+    assert.equal(engine.peek(waiting.taskId)?.statusMessage, 'Queued (1 of 2)');
+  });
+
   it('cancelling a queued task removes it at once and moves the others up', async () => {
     engine = engineWith(1);
     const work = new Workload(engine);
