@@ -130,6 +130,15 @@ describe('run_vscode_task and run_tests in a real VS Code host', function () {
     assert.match(textOf(result), /Output not captured: it uses \$\{config:editor\.tabSize\}, which only VS Code can resolve/);
   });
 
+  it('leaves a task with dependencies to VS Code, which runs them first', async () => {
+    const done = await finished((await start('run_vscode_task', { label: 'after hello' })).id);
+    const result = resultOf(done);
+    assert.strictEqual(done.status, 'completed', done.statusMessage);
+    assert.strictEqual(result.structuredContent?.outputCaptured, false);
+    assert.strictEqual(result.structuredContent?.exitCode, 0);
+    assert.match(textOf(result), /Output not captured: it depends on other tasks \(dependsOn\)/);
+  });
+
   it('fails an unknown label with the list of labels', async () => {
     const done = await finished((await start('run_vscode_task', { label: 'deploy' })).id);
     assert.strictEqual(done.status, 'failed');

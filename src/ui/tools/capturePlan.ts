@@ -28,6 +28,8 @@ const POSIX_SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh']);
  * capturable: VS Code runs those itself.
  */
 export function planCapture(task: vscode.Task): CapturePlan | NotCapturable {
+  // Our equivalent task would be an extension's task, which VS Code runs without the dependencies.
+  if (hasDependencies(task)) return { reason: 'it depends on other tasks (dependsOn), which only VS Code runs in order' };
   const execution = task.execution;
   const resolver = new Resolver(variableValues(task));
   if (execution instanceof vscode.ShellExecution) {
@@ -57,6 +59,19 @@ export function planCapture(task: vscode.Task): CapturePlan | NotCapturable {
     return resolver.unresolved() ?? plan;
   }
   return { reason: 'it is run by the extension that provides it, which gives no access to its output' };
+}
+
+/** Whether the tasks.json entry of this task names tasks to run before it. */
+function hasDependencies(task: vscode.Task): boolean {
+  if (task.source !== 'Workspace') return false;
+  const folder = typeof task.scope === 'object' && task.scope !== null ? task.scope.uri : undefined;
+  const entries = vscode.workspace.getConfiguration('tasks', folder).get<unknown[]>('tasks') ?? [];
+  return entries.some((entry) => {
+    if (typeof entry !== 'object' || entry === null) return false;
+    const { label, taskName, dependsOn } = entry as { label?: unknown; taskName?: unknown; dependsOn?: unknown };
+    const named = label === task.name || taskName === task.name;
+    return named && dependsOn !== undefined && !(Array.isArray(dependsOn) && dependsOn.length === 0);
+  });
 }
 
 /** The command line as a person would read it, for status lines and results. */
