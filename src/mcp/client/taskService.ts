@@ -14,6 +14,9 @@ import { PollScheduler, backoffDelay } from './pollScheduler';
 import { SamplingDeclinedError } from './taskWire';
 import type { InputRequestEvent, RemoteOutcome, RemoteTaskState, SamplingRequestEvent, TaskWireClient } from './taskWire';
 
+/** Consecutive failed polls after which the task's status message says the server is not answering. */
+const POLL_FAILURES_SHOWN = 3;
+
 /** The extension wire: a tool result with `isError` is a `completed` task there (T-S-41), not a failed one. */
 const EXTENSION_WIRE = 'io.modelcontextprotocol/tasks';
 
@@ -349,6 +352,9 @@ export class TaskService extends Disposable implements TaskActions {
       }
       follow.failures++;
       this.log.warn(`[task] ${id} poll failed (${follow.failures}): ${rpc.message}`);
+      // A server that keeps failing (down, hung, answering garbage) must show on the task itself, not only in the log.
+      const now = this.store.get(id);
+      if (follow.failures === POLL_FAILURES_SHOWN && now && !isTerminal(now.status)) this.store.setStatus(id, now.status, `No valid answer from the server (${rpc.message}); still trying`);
       this.scheduler.schedule(id, backoffDelay(follow.failures), () => this.poll(id));
       return;
     }
