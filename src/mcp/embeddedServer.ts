@@ -22,6 +22,8 @@ export interface EmbeddedServerOptions {
 
 /** How tasks the editor itself starts are labelled as to their connection. */
 export const EDITOR_CONNECTION = 'editor';
+/** The owner (authorization context) of the editor's own tasks on the embedded engine; agents have their own. */
+export const EDITOR_OWNER = 'editor';
 
 /**
  * Tasklane's own task server, running inside the host and reached over an in-memory transport:
@@ -41,7 +43,7 @@ export class EmbeddedServer extends Disposable {
 
   static async start(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
     const embedded = new EmbeddedServer(options);
-    const connection = createTaskServerV1(embedded.host, embedded.engine, { ownerOf: () => 'editor', connection: EDITOR_CONNECTION });
+    const connection = createTaskServerV1(embedded.host, embedded.engine, { ownerOf: () => EDITOR_OWNER, connection: EDITOR_CONNECTION });
     embedded._register({ dispose: connection.dispose });
     const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
     await connection.server.connect(serverTransport);

@@ -4,9 +4,7 @@ import type { Agent, TaskRecord } from '../../core/taskRecord';
 import type { TaskStore } from '../../core/taskStore';
 import { isTerminal } from '../../core/taskStatus';
 import type { EngineTask, TaskEngine } from '../server/taskEngine';
-
-/** The owner of the editor's own tasks on the embedded engine; the task service follows those itself. */
-export const EDITOR_OWNER = 'editor';
+import { EDITOR_OWNER } from '../embeddedServer';
 
 export interface AgentTaskMirrorOptions {
   /** The store's server id for the embedded server. */
@@ -62,6 +60,7 @@ export class AgentTaskMirror extends Disposable {
   }
 
   private observe(task: EngineTask): void {
+    // The editor's own tasks are followed by the task service over its own connection.
     if (task.owner === EDITOR_OWNER) return;
     try {
       const id = this.recordOf.get(task.taskId) ?? this.create(task);
