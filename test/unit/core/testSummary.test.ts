@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseTestSummary, stripAnsi } from '../../../src/core/testSummary';
 
 describe('test summary parsing', () => {
@@ -66,6 +69,17 @@ describe('test summary parsing', () => {
     assert.deepEqual(parseTestSummary(coloured), { runner: 'mocha', passed: 3, failed: 1 });
     const jest = '\x1b[1mTests:\x1b[22m       \x1b[1m\x1b[31m1 failed\x1b[39m\x1b[22m, \x1b[1m\x1b[32m2 passed\x1b[39m\x1b[22m, 3 total';
     assert.deepEqual(parseTestSummary(jest), { runner: 'jest', passed: 2, failed: 1 });
+  });
+
+  it('reads the counts the demo workspace\'s test task prints, as its README promises', function () {
+    this.timeout(10_000);
+    const tasksFile = path.resolve(__dirname, '../../../../demo/.vscode/tasks.json');
+    const { tasks } = JSON.parse(fs.readFileSync(tasksFile, 'utf8')) as { tasks: { label: string; command: string }[] };
+    const testTask = tasks.find((task) => task.label === 'test (fails)');
+    assert.ok(testTask, 'the demo has its test task');
+    const run = spawnSync('/bin/sh', ['-c', testTask.command], { encoding: 'utf8' });
+    assert.equal(run.status, 1);
+    assert.deepEqual(parseTestSummary(run.stdout), { runner: 'tap', passed: 2, failed: 1 });
   });
 
   it('states no counts when the output holds no summary', () => {
