@@ -1,5 +1,8 @@
 import type { TaskRecord } from '../../core/taskRecord';
 
+/** Where a task is shown: at the top of a group, or under another task (its parent, or its latest attempt). */
+type Where = { readonly group: string } | { readonly under: string; readonly attempt: boolean };
+
 /**
  * Where each task sits in the Tasks view, computed once per batch of changes. A place is a
  * container key: `group:<group key>` for a task at the top of a group, `task:<id>` for one shown
@@ -8,11 +11,12 @@ import type { TaskRecord } from '../../core/taskRecord';
  * is gone or not shown. No `vscode` here, so the rules are tested in plain Node.
  */
 export class TaskTreeLayout {
-  private readonly places = new Map<string, string | undefined>();
+  private readonly places = new Map<string, Where | null>();
   private readonly childTasks = new Map<string, string[]>();
   private readonly attempts = new Map<string, string[]>();
   private readonly tops = new Map<string, string[]>();
   private readonly visiting = new Set<string>();
+  /** Index within its list, kept only for lists that hold queued work (the only lists that reorder in place). */
   private readonly order = new Map<string, number>();
 
   constructor(
@@ -21,39 +25,36 @@ export class TaskTreeLayout {
     private readonly isVisible: (record: TaskRecord) => boolean,
     private readonly groupOf: (record: TaskRecord) => string,
   ) {
-    for (const record of records) this.placeOf(record);
-    // Placing a task can place its parent first, so containers are filled in a second pass, in the given order (newest first).
+    for (const record of records) this.where(record);
+    // Placing a task can place its parent first, so lists are filled in a second pass, in the given order (newest first).
+    const withQueued = new Set<string[]>();
     for (const record of records) {
-      const place = this.places.get(record.id);
-      if (place === undefined) continue;
-      if (place.startsWith('group:')) push(this.tops, place.slice('group:'.length), record.id);
-      else push(this.isEarlierAttempt(record) ? this.attempts : this.childTasks, place.slice('task:'.length), record.id);
+      const where = this.places.get(record.id);
+      if (!where) continue;
+      const list = 'group' in where ? push(this.tops, where.group, record.id) : push(where.attempt ? this.attempts : this.childTasks, where.under, record.id);
+      if (queuePosition(record) > 0) withQueued.add(list);
     }
     // Child tasks read better in the order they started.
     for (const list of this.childTasks.values()) list.reverse();
     // Work waiting in a server's queue follows the work that runs, in the order it will start.
-    for (const list of this.tops.values()) sortQueuedLast(list, get);
-    for (const list of this.childTasks.values()) sortQueuedLast(list, get);
-    for (const list of [...this.tops.values(), ...this.childTasks.values(), ...this.attempts.values()]) list.forEach((id, index) => this.order.set(id, index));
+    for (const list of withQueued) {
+      const rank = (id: string) => queuePosition(get(id));
+      list.sort((a, b) => rank(a) - rank(b)); // stable: running work keeps its order
+      list.forEach((id, index) => this.order.set(id, index));
+    }
   }
 
   /** The container a task is shown in, or undefined when it is not shown. */
   placeOf(record: TaskRecord): string | undefined {
-    if (this.places.has(record.id)) return this.places.get(record.id);
-    if (this.visiting.has(record.id)) return undefined; // a cycle of links: shown nowhere by this path
-    this.visiting.add(record.id);
-    const place = this.computePlace(record);
-    this.visiting.delete(record.id);
-    this.places.set(record.id, place);
-    return place;
+    return keyOf(this.where(record));
   }
 
   /** Where a task was placed when this layout was made, without placing a task it did not know. */
   placedAt(id: string): string | undefined {
-    return this.places.get(id);
+    return keyOf(this.places.get(id));
   }
 
-  /** A task's index within its container, to notice when a list is reordered. */
+  /** A queued task's index within its list, to notice when the queue reorders it. */
   indexOf(id: string): number | undefined {
     return this.order.get(id);
   }
@@ -67,27 +68,32 @@ export class TaskTreeLayout {
     return this.childTasks.get(id) ?? [];
   }
 
-  /** Top-level tasks of each group, newest first. */
+  /** Top-level tasks of each group, newest first (queued work last, in queue order). */
   get groups(): ReadonlyMap<string, readonly string[]> {
     return this.tops;
   }
 
-  private computePlace(record: TaskRecord): string | undefined {
-    if (record.retriedAs && this.get(record.retriedAs)) {
-      const head = this.latestAttempt(record);
-      if (head.id === record.id || this.placeOf(head) === undefined) return undefined;
-      return `task:${head.id}`;
-    }
-    if (!this.isVisible(record)) return undefined;
-    const parent = record.parentId !== undefined && record.parentId !== record.id ? this.get(record.parentId) : undefined;
-    if (parent && this.placeOf(parent) !== undefined) {
-      return `task:${parent.id}`;
-    }
-    return `group:${this.groupOf(record)}`;
+  private where(record: TaskRecord): Where | null {
+    const known = this.places.get(record.id);
+    if (known !== undefined) return known;
+    if (this.visiting.has(record.id)) return null; // a cycle of links: shown nowhere by this path
+    this.visiting.add(record.id);
+    const where = this.compute(record);
+    this.visiting.delete(record.id);
+    this.places.set(record.id, where);
+    return where;
   }
 
-  private isEarlierAttempt(record: TaskRecord): boolean {
-    return record.retriedAs !== undefined && this.get(record.retriedAs) !== undefined;
+  private compute(record: TaskRecord): Where | null {
+    if (record.retriedAs && this.get(record.retriedAs)) {
+      const head = this.latestAttempt(record);
+      if (head.id === record.id || !this.where(head)) return null;
+      return { under: head.id, attempt: true };
+    }
+    if (!this.isVisible(record)) return null;
+    const parent = record.parentId !== undefined && record.parentId !== record.id ? this.get(record.parentId) : undefined;
+    if (parent && this.where(parent)) return { under: parent.id, attempt: false };
+    return { group: this.groupOf(record) };
   }
 
   private latestAttempt(record: TaskRecord): TaskRecord {
@@ -103,17 +109,18 @@ export class TaskTreeLayout {
   }
 }
 
-function sortQueuedLast(ids: string[], get: (id: string) => TaskRecord | undefined): void {
-  const rank = (id: string) => {
-    const record = get(id);
-    return record?.queue && record.status === 'working' ? record.queue.position : 0;
-  };
-  if (!ids.some((id) => rank(id) > 0)) return;
-  ids.sort((a, b) => rank(a) - rank(b)); // stable: running work keeps its newest-first order
+function keyOf(where: Where | null | undefined): string | undefined {
+  if (!where) return undefined;
+  return 'group' in where ? `group:${where.group}` : `task:${where.under}`;
 }
 
-function push(map: Map<string, string[]>, key: string, value: string): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
+function queuePosition(record: TaskRecord | undefined): number {
+  return record?.queue && record.status === 'working' ? record.queue.position : 0;
+}
+
+function push(map: Map<string, string[]>, key: string, value: string): string[] {
+  let list = map.get(key);
+  if (!list) map.set(key, (list = []));
+  list.push(value);
+  return list;
 }
