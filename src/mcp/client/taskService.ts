@@ -81,6 +81,8 @@ export class TaskService extends Disposable implements TaskActions {
   private readonly early = new Map<string, RemoteTaskState>();
   private readonly questions = new Map<string, OpenQuestion>();
   private readonly syncCalls = new Map<string, AbortController>();
+  /** Tasks whose retry is starting (their `retriedAs` is not set yet). */
+  private readonly retrying = new Set<string>();
   private readonly scheduler: PollScheduler;
   private readonly log: Logger;
   /** Answers servers' requests to use a language model (the extension asks the user, then calls VS Code's LM API). */
@@ -213,13 +215,19 @@ export class TaskService extends Disposable implements TaskActions {
     const previous = this.store.require(id);
     if (previous.imported) throw new Error('An imported task is a read-only copy and cannot be retried here.');
     if (!canRetry(previous.status)) throw new Error(`Only failed or cancelled tasks can be retried; this one is ${previous.status}.`);
-    if (previous.retriedAs) throw new Error('This attempt was already retried; retry the latest attempt instead.');
+    if (previous.retriedAs || this.retrying.has(id)) throw new Error('This attempt was already retried; retry the latest attempt instead.');
     const spec: TaskSpecInput = { ...specOf(previous), arguments: options.arguments ?? previous.arguments };
     // Another client's task runs again as the editor's own, so it no longer names that client.
     if (this.foreignTasks?.owns(previous)) spec.context = { ...previous.context, agent: undefined };
-    const next = await this.start(spec, { retryOf: previous.id, attempt: previous.attempt + 1 });
-    this.store.update(previous.id, { retriedAs: next.id });
-    return next;
+    // `retriedAs` is known only once the start returns: until then a second retry must see this one.
+    this.retrying.add(id);
+    try {
+      const next = await this.start(spec, { retryOf: previous.id, attempt: previous.attempt + 1 });
+      this.store.update(previous.id, { retriedAs: next.id });
+      return next;
+    } finally {
+      this.retrying.delete(id);
+    }
   }
 
   answerInput(id: string, key: string, answer: InputAnswer): void {
