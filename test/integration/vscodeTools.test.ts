@@ -49,7 +49,7 @@ describe('run_vscode_task and run_tests in a real VS Code host', function () {
     return result.content.map((part) => part.text ?? '').join('\n');
   }
 
-  it('lists both tools on the embedded server with run_command\'s annotations', async () => {
+  it('lists both tools on the embedded server with run_command\'s annotations and trust rule', async () => {
     const tools = await tasklane.embedded.client.listTools();
     const runCommand = tools.find((tool) => tool.name === 'run_command');
     for (const name of ['run_vscode_task', 'run_tests']) {
@@ -59,6 +59,7 @@ describe('run_vscode_task and run_tests in a real VS Code host', function () {
       const { title: _runTitle, ...runHints } = runCommand?.annotations ?? {};
       assert.deepStrictEqual(hints, runHints);
       assert.deepStrictEqual(tool.execution, { taskSupport: 'optional' });
+      assert.strictEqual(tasklane.embedded.host.catalog.get(name)?.runsCommands, true, `${name} is refused in an untrusted workspace`);
     }
   });
 
@@ -113,13 +114,15 @@ describe('run_vscode_task and run_tests in a real VS Code host', function () {
   });
 
   it('stops a task and its processes when its time budget runs out', async () => {
-    const done = await finished((await start('run_vscode_task', { label: 'long', timeoutMs: 1_500 })).id, 15_000);
+    // Long enough for the shell to start and print its process id on a loaded machine.
+    const done = await finished((await start('run_vscode_task', { label: 'long', timeoutMs: 4_000 })).id, 20_000);
     const result = resultOf(done);
     assert.strictEqual(done.status, 'failed');
     assert.strictEqual(result.structuredContent?.timedOut, true);
-    assert.match(textOf(result), /timed out after 1500 ms and was stopped/);
+    assert.match(textOf(result), /timed out after 4000 ms and was stopped/);
     const pid = Number(/^pid (\d+)$/m.exec(done.output ?? '')?.[1]);
-    await waitFor('the timed-out shell and its sleep to be gone', () => pid > 0 && !processGroupAlive(pid), 5_000);
+    assert.ok(pid > 0, `the task printed its process id: ${JSON.stringify(done.output)}`);
+    await waitFor('the timed-out shell and its sleep to be gone', () => !processGroupAlive(pid), 5_000);
   });
 
   it('lets VS Code run a task it cannot capture, and says so', async () => {
