@@ -39,7 +39,7 @@ export async function runWorkspaceTask(chosen: WorkspaceTask, context: ToolConte
   const base = { label: chosen.label, output: '', truncated: false };
 
   if ('reason' in plan) {
-    context.status(`Running task "${chosen.label}" (its output cannot be read: ${plan.reason})`);
+    context.status(`Running task "${chosen.label}" (its output cannot be read: ${plan.reason})`.slice(0, MAX_STATUS_LENGTH));
     log.info(`[tools] running task "${chosen.label}" through VS Code, output not captured: ${plan.reason}`);
     const watcher = new TaskEndWatcher();
     try {
