@@ -206,7 +206,7 @@ describe('History and task families in a real VS Code host', function () {
     assert.ok(tasklane.ui.tree.nodeFor(first.id), 'it is back in the Tasks view');
   });
 
-  it('shows the Tasks and Archive views for a screenshot', async function () {
+  it('shows every task again when the Tasks view comes into sight, and takes a screenshot of it and the Archive view', async function () {
     // Only the offline launcher (which also drives window reloads) serves screenshot requests.
     if (!process.env.TASKLANE_RELOAD_PHASE) this.skip();
     // One slot: the child waits in the queue, so the picture shows queued work under its parent.
@@ -215,10 +215,15 @@ describe('History and task families in a real VS Code host', function () {
     const child = await waitLong('Build the release', { parentId: parent.id, context: { agent: { name: 'claude-code', version: '2.1', connection: 'http stateless' } } });
     await waitFor('the child to be queued', () => tasklane.store.get(child.id)?.queue);
     await vscode.commands.executeCommand('tasklane.pinTask', { id: parent.id });
-    await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: parent.id });
     await vscode.commands.executeCommand('tasklane.tasks.focus');
     await vscode.commands.executeCommand('tasklane.archive.focus');
+    await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: parent.id });
     await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar');
+    // Every task at the top of a group can be revealed: the view, hidden while tasks moved, shows them all again.
+    const { tree } = tasklane.ui;
+    for (const group of tree.getChildren()) {
+      for (const node of tree.getChildren(group)) await tasklane.ui.treeView.reveal(node, { select: false, focus: false });
+    }
     fs.rmSync(SCREENSHOT_DONE, { force: true });
     fs.writeFileSync(SCREENSHOT_REQUEST, 'history');
     await waitFor('the history screenshot', () => fs.existsSync(SCREENSHOT_DONE) && fs.readFileSync(SCREENSHOT_DONE, 'utf8') === 'history', 60_000);

@@ -29,8 +29,9 @@ export type TaskTreeNode = GroupNode | TaskNode;
 /**
  * The Tasks view's data. Nodes are cached objects (VS Code matches refreshes by identity), and a
  * batch of changes refreshes only the nodes it touched: a task that stays where it was is
- * refreshed alone; a task that moves refreshes its old and new container (a group, or the task it
- * sits under); the root is refreshed only when a group appears or disappears.
+ * refreshed alone; a task that appears or goes refreshes its container (a group, or the task it
+ * sits under); the root is refreshed when a task moves between containers or a group appears or
+ * disappears.
  */
 export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvider<TaskTreeNode> {
   private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<TaskTreeNode | TaskTreeNode[] | undefined>());
@@ -139,7 +140,7 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
     const before = this.layout;
     this.relayout();
     const dirty = new Set<TaskTreeNode>();
-    const rootDirty = [...before.groups.keys()].some((key) => !this.layout.groups.has(key)) || [...this.layout.groups.keys()].some((key) => !before.groups.has(key));
+    let rootDirty = [...before.groups.keys()].some((key) => !this.layout.groups.has(key)) || [...this.layout.groups.keys()].some((key) => !before.groups.has(key));
     for (const id of [...changes.added, ...changes.removed, ...changes.updated]) {
       const previous = before.placedAt(id);
       const record = this.store.get(id);
@@ -149,7 +150,11 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
         dirty.add(before.indexOf(id) === this.layout.indexOf(id) ? this.taskNode(id) : this.containerNode(now));
         continue;
       }
-      // It moved, appeared or went: both containers' children (and a parent's fold arrow) change.
+      // A task that moves from one container to another, or that leaves tasks under it behind, is
+      // redrawn from the root: VS Code may fetch the new container before it forgets the old one,
+      // and then loses the task (it keeps one node per id).
+      if ((previous !== undefined && now !== undefined) || before.childrenOf(id).length > 0) rootDirty = true;
+      // It appeared or went: its container's children (and a parent's fold arrow) change.
       if (previous !== undefined) dirty.add(this.containerNode(previous));
       if (now !== undefined) dirty.add(this.containerNode(now));
       if (!record) this.taskNodes.delete(id);
