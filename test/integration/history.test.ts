@@ -19,14 +19,20 @@ describe('History and task families in a real VS Code host', function () {
   this.timeout(90_000);
   let tasklane: TasklaneApi;
   let scratch: string;
+  /** Records that existed before this suite: everything else is removed afterwards, so later suites and screenshots see the store as they expect. */
+  let existing: Set<string>;
   const settings = () => vscode.workspace.getConfiguration('tasklane');
 
   before(async () => {
     tasklane = await tasklaneApi();
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-history-'));
+    existing = new Set(tasklane.store.all().map((record) => record.id));
   });
 
   after(async () => {
+    const mine = tasklane.store.all().filter((record) => !existing.has(record.id));
+    for (const record of mine) if (!record.imported && (record.status === 'working' || record.status === 'input_required')) await tasklane.service.cancel(record.id).catch(() => undefined);
+    tasklane.store.removeMany(mine.map((record) => record.id));
     await settings().update('retention.days', undefined, vscode.ConfigurationTarget.Global);
     await settings().update('tasks.groupBy', undefined, vscode.ConfigurationTarget.Global);
     fs.rmSync(scratch, { recursive: true, force: true });
