@@ -41,7 +41,10 @@ describe('after a window reload', function () {
   it('shows the same tasks in the tree and the status bar', () => {
     tasklane.ui.changes.flush();
     const { tree } = tasklane.ui;
-    const shown = tree.getChildren().flatMap((group) => tree.getChildren(group)).map((node) => (node.kind === 'task' ? node.id : ''));
+    // Walk the whole tree: attempts and child tasks sit under other tasks.
+    type Node = ReturnType<typeof tree.getChildren>[number];
+    const walk = (nodes: readonly Node[]): Node[] => nodes.flatMap((node) => [node, ...walk(tree.getChildren(node))]);
+    const shown = walk(tree.getChildren()).map((node) => (node.kind === 'task' ? node.id : ''));
     for (const expected of state.tasks.filter((t) => !t.retriedAs && !tasklane.store.get(t.id)?.archived && t.id !== state.runningId)) {
       assert.ok(shown.includes(expected.id), `the tree shows ${expected.id}`);
     }
