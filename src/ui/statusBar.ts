@@ -19,7 +19,8 @@ export function countTasks(store: TaskStore): TaskCounts {
   let failed = 0;
   let total = 0;
   for (const record of store.all()) {
-    if (record.archived) continue;
+    // An imported copy runs nowhere: it is history, not work in progress.
+    if (record.archived || record.imported) continue;
     total++;
     if (record.status === 'working') running++;
     else if (record.status === 'input_required') needsInput++;

@@ -23,9 +23,9 @@ export function taskLabel(record: TaskRecord): string {
   return first === undefined ? record.tool : `${record.tool}: ${truncate(String(first), 60)}`;
 }
 
-/** A failed task stops needing attention once it has been retried or archived. */
+/** A failed task stops needing attention once it has been retried or archived; an imported copy never needs it. */
 export function needsAttention(record: TaskRecord): boolean {
-  if (record.archived) return false;
+  if (record.archived || record.imported) return false;
   return record.status === 'input_required' || (record.status === 'failed' && !record.retriedAs);
 }
 
