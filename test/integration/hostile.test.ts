@@ -23,12 +23,16 @@ describe('Hostile text in the real host: the detail panel', function () {
   this.timeout(60_000);
   let tasklane: TasklaneApi;
   const trials: Array<{ area: 'hostile'; name: string; tries: number; outcome: string; passed: boolean }> = [];
+  /** Records this suite made: removed at the end, so later suites and the screenshots never show them. */
+  const made: string[] = [];
 
   before(async () => {
     tasklane = await tasklaneApi();
   });
 
-  after(() => {
+  after(async () => {
+    await waitFor('this suite\'s tasks to end', () => made.every((id) => ['completed', 'failed', 'cancelled'].includes(tasklane.store.get(id)?.status ?? 'completed')));
+    for (const id of made) if (tasklane.store.get(id)) tasklane.store.remove(id);
     fs.mkdirSync(path.dirname(TALLY), { recursive: true });
     fs.writeFileSync(TALLY, JSON.stringify({ at: new Date().toISOString(), trials }, null, 2) + '\n');
   });
@@ -40,6 +44,7 @@ describe('Hostile text in the real host: the detail panel', function () {
       // `ask` waits for an answer without touching its status message, so the one set below stays.
       const record: TaskRecord = await vscode.commands.executeCommand('tasklane.newTask', { serverId: 'tasklane', tool: 'ask', arguments: { question: payload }, intent: payload });
       records.push(record);
+      made.push(record.id);
     }
     let checked = 0;
     try {
@@ -55,9 +60,14 @@ describe('Hostile text in the real host: the detail panel', function () {
           // Data, byte for byte: the page puts it into text nodes, so nothing is escaped or stripped here.
           assert.ok(sent.includes(JSON.stringify(payload).slice(1, -1)), `the payload travels as a JSON string: ${payload}`);
           assert.strictEqual(state.state.intent, payload, 'the name is sent as text');
-          // A status message set now reaches the open page as a patch.
-          tasklane.store.setStatus(record.id, tasklane.store.require(record.id).status, payload);
-          await waitFor('the status message patch', () => messages.some((m) => m.type === 'patch' && (m.patch as { statusMessage?: unknown }).statusMessage === payload));
+          // A status message set now reaches the open page as a patch. The task's own status updates
+          // (it is about to ask its question) may overwrite it before the patch goes out: set it again then.
+          const patched = () => messages.some((m) => m.type === 'patch' && (m.patch as { statusMessage?: unknown }).statusMessage === payload);
+          for (let attempt = 0; attempt < 5 && !patched(); attempt++) {
+            tasklane.store.setStatus(record.id, tasklane.store.require(record.id).status, payload);
+            await waitFor('the status message patch', patched, 2000).catch(() => undefined);
+          }
+          assert.ok(patched(), 'the status message reached the page as data');
           assert.strictEqual((state.state.arguments as { question?: unknown }).question, payload, 'the arguments are sent as data');
 
           const html = panelHtml(tasklane, record.id);
@@ -90,6 +100,7 @@ describe('Hostile text in the real host: the detail panel', function () {
   it('a result made of HTML/script reaches the page as data', async () => {
     const payload = PAYLOADS[0] + PAYLOADS[1];
     const record: TaskRecord = await vscode.commands.executeCommand('tasklane.newTask', { serverId: 'tasklane', tool: 'wait', arguments: { durationMs: 1, message: payload }, intent: 'hostile result' });
+    made.push(record.id);
     await waitFor('completion', () => tasklane.store.get(record.id)?.status === 'completed');
     const messages: HostToWebview[] = [];
     const subscription = tasklane.ui.details.onDidPostMessage((event) => {
