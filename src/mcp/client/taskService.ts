@@ -162,7 +162,7 @@ export class TaskService extends Disposable implements TaskActions {
     const controller = new AbortController();
     this.syncCalls.set(record.id, controller);
     try {
-      const started = await server.client.start(spec.tool, spec.arguments, { ttl: spec.ttl, meta: metaFor(spec, lineage.retryOf, this.parentTaskIdFor(spec)), signal: controller.signal, ref: record.id });
+      const started = await server.client.start(spec.tool, spec.arguments, { ttl: spec.ttl, meta: metaFor(spec, lineage.retryOf, this.serverTaskIds(spec)), signal: controller.signal, ref: record.id });
       if (started.kind === 'result') {
         this.finish(record.id, started.outcome);
       } else {
@@ -255,10 +255,16 @@ export class TaskService extends Disposable implements TaskActions {
     return tasks;
   }
 
-  /** A parent on the same server is named by that server's task id, so the server can link the two. */
-  private parentTaskIdFor(spec: TaskSpec): string | undefined {
-    const parent = spec.parentId === undefined ? undefined : this.store.get(spec.parentId);
-    return parent && parent.serverId === spec.serverId && !parent.imported ? parent.taskId : undefined;
+  /**
+   * Tasks the spec names by host-local record id (its parent, the task to run after), as the receiving server knows
+   * them: only a task on the same server has an id the server can link to.
+   */
+  private serverTaskIds(spec: TaskSpec): ServerTaskIds {
+    const onServer = (id: string | undefined) => {
+      const record = id === undefined ? undefined : this.store.get(id);
+      return record && record.serverId === spec.serverId && !record.imported ? record.taskId : undefined;
+    };
+    return { parentTaskId: onServer(spec.parentId), afterTaskId: onServer(spec.scheduling.afterTaskId) };
   }
 
   private reattach(server: ServerEntry): void {
@@ -583,11 +589,17 @@ export function specOf(record: TaskRecord): TaskSpecInput {
   return { serverId, tool, arguments: args, intent, expectedOutputs, context, priority, resourceLimits, scheduling, tags, ttl, meta, parentId };
 }
 
+/** Ids of related tasks as the receiving server knows them. */
+export interface ServerTaskIds {
+  readonly parentTaskId?: string;
+  readonly afterTaskId?: string;
+}
+
 /**
  * The task's metadata as `_meta` under Tasklane's own keys; the caller's custom keys go first and cannot override ours.
- * `parentTaskId` is the parent as the receiving server knows it; without one, the host-local parent id is sent.
+ * Related tasks go by the server's ids when known; otherwise the ids are sent as given (they may be the server's already).
  */
-export function metaFor(spec: TaskSpec, retryOf?: string, parentTaskId?: string): Record<string, unknown> {
+export function metaFor(spec: TaskSpec, retryOf?: string, ids: ServerTaskIds = {}): Record<string, unknown> {
   const meta: Record<string, unknown> = { ...spec.meta };
   const put = (key: string, value: unknown) => {
     if (value === undefined) return;
@@ -599,10 +611,10 @@ export function metaFor(spec: TaskSpec, retryOf?: string, parentTaskId?: string)
   put(META.expectedOutputs, spec.expectedOutputs);
   put(META.priority, spec.priority);
   put(META.resourceLimits, spec.resourceLimits);
-  put(META.scheduling, spec.scheduling);
+  put(META.scheduling, ids.afterTaskId ? { ...spec.scheduling, afterTaskId: ids.afterTaskId } : spec.scheduling);
   put(META.context, spec.context);
   put(META.tags, spec.tags);
-  put(META.parentTaskId, parentTaskId ?? spec.parentId);
+  put(META.parentTaskId, ids.parentTaskId ?? spec.parentId);
   put(META.retryOf, retryOf);
   return meta;
 }

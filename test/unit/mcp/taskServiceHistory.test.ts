@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import { TaskStore } from '../../../src/core/taskStore';
 import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../src/mcp/embeddedServer';
 import { TaskService } from '../../../src/mcp/client/taskService';
+import { waitFor } from '../helpers/waitFor';
 
 describe('TaskService: task families and imported records', () => {
   let store: TaskStore;
@@ -30,6 +31,17 @@ describe('TaskService: task families and imported records', () => {
     assert.deepEqual(embedded.engine.childrenOf(parent.taskId).map((task) => task.taskId), [child.taskId]);
     await service.cancel(child.id);
     await service.cancel(parent.id);
+  });
+
+  it('names the task to run after by the server\'s task id, so the server waits for it', async () => {
+    service.addServer(embedded.entry);
+    const first = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'wait', arguments: { durationMs: 60_000 } });
+    const second = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'wait', arguments: { durationMs: 10 }, scheduling: { afterTaskId: first.id } });
+    assert.ok(first.taskId && second.taskId);
+    assert.match(embedded.engine.peek(second.taskId)?.statusMessage ?? '', /^Waiting for task /);
+    assert.equal(store.require(second.id).scheduling.afterTaskId, first.id, 'the record keeps the host-local id');
+    await service.cancel(first.id);
+    await waitFor(() => store.require(second.id).status === 'failed', 'the dependent task to fail with its prerequisite');
   });
 
   it('never re-attaches, cancels or retries an imported record', async () => {
