@@ -88,6 +88,7 @@ describe('run_vscode_task and run_tests in a real VS Code host', function () {
     const done = await finished((await start('run_tests', {})).id);
     const result = resultOf(done);
     assert.strictEqual(done.status, 'failed');
+    assert.strictEqual(done.statusMessage, '1 of 4 tests failed', 'the status line gives the counts');
     assert.strictEqual(result.isError, true);
     assert.deepStrictEqual(
       { exitCode: result.structuredContent?.exitCode, passed: result.structuredContent?.passed, failed: result.structuredContent?.failed, skipped: result.structuredContent?.skipped },
