@@ -66,7 +66,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
   context.subscriptions.push(service, service.addServer(embedded.entry));
 
   const servers = new ServerManager(context, service, log);
-  const ui = new TasklaneUi(context, store, service, log, servers);
+  const ui = new TasklaneUi(context, store, service, log, servers, embedded.engine);
   context.subscriptions.push(servers, ui, ...registerServerCommands(servers, log));
   // The HTTP server for agents starts in the background, once their tokens are loaded.
   const agents = new Agents(context, embedded, store, service, log);

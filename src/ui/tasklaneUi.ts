@@ -37,7 +37,7 @@ export class TasklaneUi extends Disposable {
   readonly archiveView: vscode.TreeView<ArchiveNode>;
   readonly retention: RetentionRunner;
 
-  constructor(context: vscode.ExtensionContext, store: TaskStore, service: TaskService, log: vscode.LogOutputChannel, externalServers?: ExternalServers) {
+  constructor(context: vscode.ExtensionContext, store: TaskStore, service: TaskService, log: vscode.LogOutputChannel, externalServers?: ExternalServers, embedded?: EmbeddedControls) {
     super();
     this.changes = this._register(new ChangeCoalescer(store.onDidLifecycle, UI_COALESCE_MS));
     const onDidChangeTasks = this.changes.onDidChange;
@@ -69,8 +69,6 @@ export class TasklaneUi extends Disposable {
     this._register(onDidChangeTasks(updateBadge));
     updateBadge();
 
-    // The engine is reached through the extension's own API object, which exists once activation returns.
-    const embedded = () => vscode.extensions.getExtension<{ embedded?: { engine?: EmbeddedControls } }>(context.extension.id)?.exports?.embedded?.engine;
     for (const command of registerCommands({ store, service, tree: this.tree, treeView: this.treeView, details: this.details, log, embedded }, this.contextKeys)) this._register(command);
 
     const retentionLimits = () => ({ days: setting('tasklane.retention.days'), maxTasks: setting('tasklane.retention.maxTasks') });

@@ -108,7 +108,7 @@ export async function changePriority(ui: UiContext, arg?: unknown): Promise<Task
     priority = Number(typed.trim());
   }
   if (!Number.isInteger(priority) || Math.abs(priority as number) > 100) throw new Error('A priority is a whole number from -100 to 100.');
-  const engine = ui.embedded?.();
+  const engine = ui.embedded;
   if (!engine) throw new Error('The embedded task server is not running.');
   if (!record.taskId) throw new Error('The task has not reached the server yet; try again in a moment.');
   engine.setPriority(record.taskId, priority as number);

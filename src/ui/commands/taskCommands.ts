@@ -58,7 +58,7 @@ async function cancelOne(ui: UiContext, record: TaskRecord): Promise<TaskRecord>
   try {
     return await ui.service.cancel(record.id);
   } catch (error) {
-    const engine = record.serverId === EMBEDDED_SERVER_ID && record.taskId ? ui.embedded?.() : undefined;
+    const engine = record.serverId === EMBEDDED_SERVER_ID && record.taskId ? ui.embedded : undefined;
     if (!engine || !record.taskId) throw error;
     engine.cancelAny(record.taskId, 'Cancelled in the editor');
     return ui.store.require(record.id);

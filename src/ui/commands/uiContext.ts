@@ -18,6 +18,6 @@ export interface UiContext {
   readonly treeView: vscode.TreeView<TaskTreeNode>;
   readonly details: DetailPanels;
   readonly log: vscode.LogOutputChannel;
-  /** The embedded server's engine, once the extension is active. */
-  readonly embedded?: () => EmbeddedControls | undefined;
+  /** The embedded server's engine. */
+  readonly embedded?: EmbeddedControls;
 }
