@@ -11,10 +11,12 @@ export interface RetentionLimits {
 
 /** After a task finishes, history is trimmed this long after the last of a burst of finishes. */
 export const RETENTION_DEBOUNCE_MS = 2000;
+/** Age limits also pass while nothing finishes: an idle window trims its history this often. */
+export const RETENTION_SWEEP_MS = 60 * 60 * 1000;
 
 /**
- * Keeps history within the retention settings: at start, shortly after tasks finish, and when
- * the settings change (`apply`). What it removes is logged in one line.
+ * Keeps history within the retention settings: at start, shortly after tasks finish, every hour,
+ * and when the settings change (`apply`). What it removes is logged in one line.
  */
 export class RetentionRunner extends Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -25,8 +27,12 @@ export class RetentionRunner extends Disposable {
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
     debounceMs = RETENTION_DEBOUNCE_MS,
+    sweepMs = RETENTION_SWEEP_MS,
   ) {
     super();
+    const sweep = setInterval(() => this.apply(), sweepMs);
+    sweep.unref?.();
+    this._register(toDisposable(() => clearInterval(sweep)));
     this._register(
       store.onDidLifecycle((event) => {
         if (event.type !== 'statusChanged' || !isTerminal(event.to)) return;

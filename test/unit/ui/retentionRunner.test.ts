@@ -41,4 +41,19 @@ describe('ui/retentionRunner', () => {
     assert.deepEqual(lines, ['[history] Retention removed 2 tasks beyond the limit of 2']);
     runner.dispose();
   });
+
+  it('trims by age in an idle window too, on its periodic sweep', async () => {
+    let now = NOW;
+    const store = new TaskStore({ now: () => now });
+    const at = new Date(NOW).toISOString();
+    store.importRecords([{ id: 'done', serverId: 's', tool: 't', status: 'completed', createdAt: at, lastUpdatedAt: at }]);
+    const lines: string[] = [];
+    const runner = new RetentionRunner(store, () => ({ days: 1, maxTasks: 0 }), recordingLogger(lines), () => now, 20, 30);
+    assert.equal(runner.apply(), 0, 'a fresh task is kept');
+    now += 2 * DAY;
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    assert.equal(store.size, 0, 'the sweep removed it with no task finishing');
+    assert.deepEqual(lines, ['[history] Retention removed 1 task older than 1 day']);
+    runner.dispose();
+  });
 });
