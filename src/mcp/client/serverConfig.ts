@@ -76,6 +76,17 @@ export const SETTINGS_ORIGIN = 'Settings (tasklane.servers)';
 /** The embedded server's id: no configured server may take it. */
 export const RESERVED_SERVER_IDS: readonly string[] = ['tasklane'];
 
+/** An mcp.json entry pointing VS Code at Tasklane's own loopback agent endpoint. */
+function isOwnAgentEntry(server: ServerConfig): boolean {
+  if (server.source !== 'mcp.json' || server.launch.type !== 'http') return false;
+  try {
+    const url = new URL(server.launch.url);
+    return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) && url.pathname === '/mcp';
+  } catch {
+    return false;
+  }
+}
+
 export function formatProblem(problem: ConfigProblem): string {
   return `${problem.origin}: ${problem.field}: ${problem.message}`;
 }
@@ -257,6 +268,8 @@ export function mergeServers(...parts: ParsedServers[]): ParsedServers {
     for (const server of part.servers) {
       const field = server.source === 'mcp.json' ? `servers.${server.id}` : `tasklane.servers (${server.name})`;
       if (RESERVED_SERVER_IDS.includes(server.id)) {
+        // The entry Tasklane's own "Copy Agent Configuration" writes for VS Code: this editor reaches that server directly.
+        if (isOwnAgentEntry(server)) continue;
         problems.push({ origin: server.origin, field, message: `the id "${server.id}" belongs to Tasklane's embedded server; choose another`, serverId: server.id });
         continue;
       }

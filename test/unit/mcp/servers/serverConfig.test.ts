@@ -166,6 +166,22 @@ describe('server configuration: merging sources', () => {
   });
 });
 
+describe('server configuration: Tasklane\'s own agent entry', () => {
+  it('skips, without a problem, the "tasklane" entry that points VS Code at this editor\'s agent endpoint', () => {
+    const own = { type: 'http', url: 'http://127.0.0.1:43117/mcp', headers: { Authorization: 'Bearer 0123456789abcdef' } };
+    const merged = mergeServers(parseMcpJson(JSON.stringify({ servers: { tasklane: own, other: { command: 'd' } } }), FILE, FOLDER));
+    assert.deepEqual(merged.servers.map((s) => s.id), ['other']);
+    assert.deepEqual(merged.problems, []);
+  });
+
+  it('still refuses a "tasklane" entry that is anything else', () => {
+    const elsewhere = { type: 'http', url: 'https://tasks.example.com/mcp' };
+    const merged = mergeServers(parseMcpJson(JSON.stringify({ servers: { tasklane: elsewhere } }), FILE, FOLDER));
+    assert.deepEqual(merged.servers, []);
+    assert.match(formatProblem(merged.problems[0]), /"tasklane" belongs to Tasklane's embedded server/);
+  });
+});
+
 describe('server configuration: variables', () => {
   const env = { HOME: '/home/me', API: 'k-123' };
 
