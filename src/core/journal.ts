@@ -100,6 +100,13 @@ export class Journal {
   /** Writes everything appended so far (failures are reported, and the entries stay in memory). */
   flush(force = false): void {
     this.flushScheduled = false;
+    if (this.snapshot && this.pending.length > 0 && this.replacedUnderneath()) {
+      // Another writer (a second store on the same folder) compacted the file: our descriptor points at
+      // the unlinked old file, where appends would vanish. Memory is the whole truth: write it out again.
+      this.closeFd();
+      this.outOfSync = true;
+      force = true;
+    }
     if (this.outOfSync && this.snapshot) return this.resync(force);
     if (this.pending.length === 0) return;
     const data = Buffer.from(this.pending.join(''));
@@ -173,6 +180,18 @@ export class Journal {
   close(): void {
     this.flush(true);
     this.closeFd();
+  }
+
+  /** Whether the open descriptor no longer names the file at `this.file` (renamed over or deleted). */
+  private replacedUnderneath(): boolean {
+    if (this.fd === undefined) return false;
+    try {
+      const open = fs.fstatSync(this.fd);
+      const onDisk = fs.statSync(this.file);
+      return open.ino !== onDisk.ino || open.dev !== onDisk.dev;
+    } catch {
+      return true;
+    }
   }
 
   private openFd(): number {

@@ -720,6 +720,25 @@ describe('core/TaskStore', () => {
       );
     });
 
+    it('a second store compacting the same file loses none of the first store\'s later writes', () => {
+      const dir = tempDir();
+      const first = open({ directory: dir });
+      const ids = Array.from({ length: 3 }, (_, i) => first.create({ serverId: 's', tool: `t${i}` }).id);
+      for (let round = 0; round < 100; round++) for (const id of ids) first.appendOutput(id, `${round}\n`);
+      first.flush();
+      // Opening a journal of many updates compacts it: the file is renamed over while `first` holds it open.
+      const second = open({ directory: dir });
+      second.dispose();
+      const late = first.create({ serverId: 's', tool: 'late' });
+      first.complete(ids[0], 'completed', { result: 'done' });
+      first.flush();
+      const expected = snapshot(first);
+      first.dispose();
+      const reopened = open({ directory: dir });
+      assert.ok(reopened.get(late.id), 'the task created after the other compaction is on disk');
+      assert.deepEqual(snapshot(reopened), expected);
+    });
+
     it('compacting with writes still pending loses nothing', () => {
       const dir = tempDir();
       const store = open({ directory: dir });
