@@ -24,9 +24,18 @@ interface ToolResult {
 describe('run_vscode_task and run_tests in a real VS Code host', function () {
   this.timeout(90_000);
   let tasklane: TasklaneApi;
+  /** Records that existed before this suite: the rest are removed afterwards, so later suites and screenshots see the store as they expect. */
+  let existing: Set<string>;
 
   before(async () => {
     tasklane = await tasklaneApi();
+    existing = new Set(tasklane.store.all().map((record) => record.id));
+  });
+
+  after(async () => {
+    const mine = () => tasklane.store.all().filter((record) => !existing.has(record.id));
+    await waitFor("this suite's tasks to end", () => mine().every((record) => isTerminal(record.status)));
+    tasklane.store.removeMany(mine().map((record) => record.id));
   });
 
   async function start(tool: string, args: Record<string, unknown>): Promise<TaskRecord> {

@@ -85,7 +85,8 @@ async function start(ui: UiContext, spec: { serverId: string; tool: string; argu
   const record = await ui.service.start({
     ...spec,
     ttl: setting('tasklane.tasks.requestedTtlMinutes') * 60_000,
-    context: { ...spec.context, agent: { name: 'Tasklane (user)' } },
+    // No agent: work the person starts in the editor is the editor's own ("Editor" in the views).
+    context: { ...spec.context },
   });
   const node = ui.tree.nodeFor(record.id);
   if (node && ui.treeView.visible) void ui.treeView.reveal(node, { select: true, focus: false });

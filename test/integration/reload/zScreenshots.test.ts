@@ -43,6 +43,8 @@ describe('a live scene', function () {
     await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: build.id });
     await vscode.commands.executeCommand('tasklane.tasks.focus');
     await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar');
+    // Earlier suites opened terminals (the VS Code task tools); the panel would squeeze the detail page.
+    await vscode.commands.executeCommand('workbench.action.closePanel');
     await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: build.id });
     tasklane.ui.changes.flush();
     assert.match(tasklane.ui.statusBar.text, /\$\(sync~spin\) 2/);
