@@ -218,7 +218,8 @@ export class TaskService extends Disposable implements TaskActions {
     if (previous.retriedAs || this.retrying.has(id)) throw new Error('This attempt was already retried; retry the latest attempt instead.');
     const spec: TaskSpecInput = { ...specOf(previous), arguments: options.arguments ?? previous.arguments };
     // Another client's task runs again as the editor's own, so it no longer names that client.
-    if (this.foreignTasks?.owns(previous)) spec.context = { ...previous.context, agent: undefined };
+    // A retry is the host's own work, whoever started the first attempt (also after a reload, when the agent is long gone).
+    spec.context = { ...previous.context, agent: undefined };
     // `retriedAs` is known only once the start returns: until then a second retry must see this one.
     this.retrying.add(id);
     try {

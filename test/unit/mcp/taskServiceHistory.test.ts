@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import * as os from 'node:os';
 import { TaskStore } from '../../../src/core/taskStore';
+import { isTerminal } from '../../../src/core/taskStatus';
 import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../src/mcp/embeddedServer';
 import { TaskService } from '../../../src/mcp/client/taskService';
 import { waitFor } from '../helpers/waitFor';
@@ -42,6 +43,16 @@ describe('TaskService: task families and imported records', () => {
     assert.equal(store.require(second.id).scheduling.afterTaskId, first.id, 'the record keeps the host-local id');
     await service.cancel(first.id);
     await waitFor(() => store.require(second.id).status === 'failed', 'the dependent task to fail with its prerequisite');
+  });
+
+  it('retries an agent\'s task as the editor\'s own, also when the agent is long gone', async () => {
+    const earlier = store.create({ serverId: EMBEDDED_SERVER_ID, tool: 'wait', arguments: { durationMs: 10 }, context: { agent: { name: 'claude-code', connection: 'http stateless' } } });
+    store.complete(earlier.id, 'failed', { error: { code: -32603, message: 'Interrupted by restart' } });
+    service.addServer(embedded.entry);
+    const next = await service.retry(earlier.id);
+    assert.equal(next.context.agent, undefined);
+    assert.equal(next.retryOf, earlier.id);
+    await waitFor(() => isTerminal(store.require(next.id).status), 'the retry to finish');
   });
 
   it('never re-attaches, cancels or retries an imported record', async () => {
