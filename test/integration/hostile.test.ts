@@ -62,7 +62,13 @@ describe('Hostile text in the real host: the detail panel', function () {
           assert.strictEqual(state.state.intent, payload, 'the name is sent as text');
           // A status message set now reaches the open page as a patch. The task's own status updates
           // (it is about to ask its question) may overwrite it before the patch goes out: set it again then.
-          const patched = () => messages.some((m) => m.type === 'patch' && (m.patch as { statusMessage?: unknown }).statusMessage === payload);
+          // It arrives as a patch, or inside a full state when the panel re-sends the whole page.
+          const patched = () =>
+            messages.some(
+              (m) =>
+                (m.type === 'patch' && (m.patch as { statusMessage?: unknown }).statusMessage === payload) ||
+                (m.type === 'state' && m !== state && m.state.statusMessage === payload),
+            );
           for (let attempt = 0; attempt < 5 && !patched(); attempt++) {
             tasklane.store.setStatus(record.id, tasklane.store.require(record.id).status, payload);
             await waitFor('the status message patch', patched, 2000).catch(() => undefined);
