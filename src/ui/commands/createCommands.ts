@@ -89,6 +89,7 @@ async function start(ui: UiContext, spec: { serverId: string; tool: string; argu
     context: { ...spec.context },
   });
   const node = ui.tree.nodeFor(record.id);
-  if (node && ui.treeView.visible) void ui.treeView.reveal(node, { select: true, focus: false });
+  // Showing the new task is a courtesy: it may be gone (or moved) before the view catches up.
+  if (node && ui.treeView.visible) ui.treeView.reveal(node, { select: true, focus: false }).then(undefined, (error: Error) => ui.log.debug(`[ui] could not reveal ${record.id}: ${error.message}`));
   return record;
 }
