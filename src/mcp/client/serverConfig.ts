@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { isLoopbackMcpUrl } from '../loopbackEndpoint';
 
 /**
  * External MCP server configuration, from two places: Tasklane's `tasklane.servers` setting and a
@@ -78,13 +79,7 @@ export const RESERVED_SERVER_IDS: readonly string[] = ['tasklane'];
 
 /** An mcp.json entry pointing VS Code at Tasklane's own loopback agent endpoint. */
 function isOwnAgentEntry(server: ServerConfig): boolean {
-  if (server.source !== 'mcp.json' || server.launch.type !== 'http') return false;
-  try {
-    const url = new URL(server.launch.url);
-    return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) && url.pathname === '/mcp';
-  } catch {
-    return false;
-  }
+  return server.source === 'mcp.json' && server.launch.type === 'http' && isLoopbackMcpUrl(server.launch.url);
 }
 
 export function formatProblem(problem: ConfigProblem): string {

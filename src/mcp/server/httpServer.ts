@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { Logger, silentLogger } from '../../core/logger';
+import { LOOPBACK_ADDRESS as LOOPBACK, LOOPBACK_HOSTNAMES, MCP_PATH } from '../loopbackEndpoint';
 import { TaskEngine } from './taskEngine';
 import { createTaskServerV1 } from './taskServerV1';
 import type { TaskHost } from './toolCatalog';
@@ -33,8 +34,6 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-const LOOPBACK = '127.0.0.1';
-const MCP_PATH = '/mcp';
 
 export function generateToken(): string {
   return randomBytes(32).toString('base64url');
@@ -168,13 +167,13 @@ function authenticate(authorization: string | undefined, options: Pick<HttpServe
 
 export function hostAllowed(hostHeader: string | undefined, port: number): boolean {
   if (!hostHeader) return false;
-  return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(hostHeader.toLowerCase());
+  return LOOPBACK_HOSTNAMES.map((name) => `${name}:${port}`).includes(hostHeader.toLowerCase());
 }
 
 /** Non-browser clients send no Origin; a browser page must be served from this very server. */
 export function originAllowed(origin: string | undefined, port: number): boolean {
   if (origin === undefined) return true;
-  return [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`].includes(origin.toLowerCase());
+  return LOOPBACK_HOSTNAMES.map((name) => `http://${name}:${port}`).includes(origin.toLowerCase());
 }
 
 function header(value: string | string[] | undefined): string | undefined {
