@@ -376,6 +376,12 @@ export class TaskEngine extends Disposable {
     return task && task.snapshot.owner === owner ? task : undefined;
   }
 
+  private requireOwned(owner: string, taskId: string): LiveTask {
+    const task = this.findOwned(owner, taskId);
+    if (!task) throw new TaskNotFoundError(taskId);
+    return task;
+  }
+
   /** The owner's task, or undefined (unknown, expired, or another owner's: the same answer). */
   peekOwned(owner: string, taskId: string): EngineTask | undefined {
     return this.findOwned(owner, taskId)?.snapshot;
@@ -389,9 +395,7 @@ export class TaskEngine extends Disposable {
   }
 
   get(owner: string, taskId: string): EngineTask {
-    const task = this.tasks.get(taskId);
-    if (!task || task.snapshot.owner !== owner || this.isExpired(task.snapshot)) throw new TaskNotFoundError(taskId);
-    return task.snapshot;
+    return this.requireOwned(owner, taskId).snapshot;
   }
 
   /** Resolves once the task is terminal; rejects if it disappears or `signal` aborts. */
@@ -436,9 +440,8 @@ export class TaskEngine extends Disposable {
 
   /** Marks the task cancelled before returning and stops its work. Terminal tasks are refused. */
   cancel(owner: string, taskId: string, message = 'Cancelled by request'): EngineTask {
-    const snapshot = this.get(owner, taskId);
-    if (isTerminal(snapshot.status)) throw new TaskTerminalError(taskId, snapshot.status);
-    const task = this.tasks.get(taskId)!;
+    const task = this.requireOwned(owner, taskId);
+    if (isTerminal(task.snapshot.status)) throw new TaskTerminalError(taskId, task.snapshot.status);
     this.finish(task, 'cancelled', undefined, message);
     this.stop(task, new TaskCancelledError());
     return task.snapshot;
@@ -446,8 +449,7 @@ export class TaskEngine extends Disposable {
 
   /** Delivers an answer to an open question. Unknown or already answered keys are ignored. */
   answerInput(owner: string, taskId: string, key: string, response: unknown): boolean {
-    this.get(owner, taskId);
-    const task = this.tasks.get(taskId)!;
+    const task = this.requireOwned(owner, taskId);
     const open = task.open.get(key);
     if (!open) return false;
     task.open.delete(key);
