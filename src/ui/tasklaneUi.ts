@@ -46,7 +46,13 @@ export class TasklaneUi extends Disposable {
     this.tree = this._register(new TaskTreeProvider(store, onDidChangeTasks, setting('tasklane.tasks.groupBy'), setting('tasklane.tasks.showArchived'), serverName));
     this.treeView = this._register(vscode.window.createTreeView('tasklane.tasks', { treeDataProvider: this.tree, showCollapseAll: true, canSelectMany: true }));
     // A view that was hidden while tasks moved between groups can come back with stale groups: redraw it whole when shown.
-    this._register(this.treeView.onDidChangeVisibility((event) => event.visible && this.tree.refreshAll()));
+    this._register(
+      this.treeView.onDidChangeVisibility((event) => {
+        this.tree.setVisible(event.visible);
+        if (event.visible) this.tree.refreshAll();
+      }),
+    );
+    this.tree.setVisible(this.treeView.visible);
     this.archiveTree = this._register(new ArchiveTreeProvider(store, onDidChangeTasks, serverName));
     this.archiveView = this._register(vscode.window.createTreeView('tasklane.archive', { treeDataProvider: this.archiveTree, canSelectMany: true }));
     const describeArchive = (count: number) => {

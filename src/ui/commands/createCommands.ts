@@ -88,8 +88,11 @@ async function start(ui: UiContext, spec: { serverId: string; tool: string; argu
     // No agent: work the person starts in the editor is the editor's own ("Editor" in the views).
     context: { ...spec.context },
   });
-  const node = ui.tree.nodeFor(record.id);
-  // Showing the new task is a courtesy: it may be gone (or moved) before the view catches up.
-  if (node && ui.treeView.visible) ui.treeView.reveal(node, { select: true, focus: false }).then(undefined, (error: Error) => ui.log.debug(`[ui] could not reveal ${record.id}: ${error.message}`));
+  // Showing the new task is a courtesy: wait until the view has drawn its row (revealing earlier
+  // races the view's own refresh), and skip it if the task is gone or the view hidden by then.
+  void ui.tree.whenFetched(record.id).then((node) => {
+    if (!node || !ui.treeView.visible) return;
+    ui.treeView.reveal(node, { select: true, focus: false }).then(undefined, (error: Error) => ui.log.debug(`[ui] could not reveal ${record.id}: ${error.message}`));
+  });
   return record;
 }

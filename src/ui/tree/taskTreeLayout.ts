@@ -44,12 +44,11 @@ export class TaskTreeLayout {
     }
   }
 
-  /** The container a task is shown in, or undefined when it is not shown. */
-  placeOf(record: TaskRecord): string | undefined {
-    return keyOf(this.where(record));
-  }
-
-  /** Where a task was placed when this layout was made, without placing a task it did not know. */
+  /**
+   * The container a task was placed in when this layout was made, or undefined when it is not
+   * shown. A layout is a snapshot: a task it did not know stays unknown (placing it on demand
+   * would make the next batch take the new task for an old one and never redraw its container).
+   */
   placedAt(id: string): string | undefined {
     return keyOf(this.places.get(id));
   }

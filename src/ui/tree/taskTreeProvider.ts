@@ -3,120 +3,113 @@ import { Disposable } from '../../core/lifecycle';
 import type { TaskChanges } from '../../core/lifecycleEvents';
 import type { TaskRecord } from '../../core/taskRecord';
 import type { TaskStore } from '../../core/taskStore';
-import { TASK_STATUSES, TaskStatus, isTerminal } from '../../core/taskStatus';
-import { STATUS_LOOK, agentName, contextValueOf, isQueued, statusIcon, taskDescription, taskLabel, taskTooltip } from '../taskPresentation';
-import { TaskTreeLayout } from './taskTreeLayout';
+import { contextValueOf, isQueued, statusIcon, taskTooltip } from '../taskPresentation';
+import { Fold, GroupBy, Redraw, TaskFilter, TaskNode, TaskTreeModel, TaskTreeNode, groupStatus } from './taskTreeModel';
 
-export type GroupBy = 'status' | 'server' | 'tool' | 'agent';
+export type { GroupBy, GroupNode, TaskFilter, TaskNode, TaskTreeNode } from './taskTreeModel';
 
-export interface TaskFilter {
-  readonly text?: string;
-  readonly statuses?: readonly TaskStatus[];
-}
+/** How often rows of running work redraw, so their elapsed time moves. */
+const TICK_MS = 1000;
+/** How long a reveal waits for VS Code to fetch the new row before giving up. */
+const REVEAL_WAIT_MS = 10_000;
 
-export interface GroupNode {
-  readonly kind: 'group';
-  readonly key: string;
-}
-
-export interface TaskNode {
-  readonly kind: 'task';
-  readonly id: string;
-}
-
-export type TaskTreeNode = GroupNode | TaskNode;
+const FOLD: Record<Fold, vscode.TreeItemCollapsibleState> = {
+  none: vscode.TreeItemCollapsibleState.None,
+  collapsed: vscode.TreeItemCollapsibleState.Collapsed,
+  expanded: vscode.TreeItemCollapsibleState.Expanded,
+};
 
 /**
- * The Tasks view's data. Nodes are cached objects (VS Code matches refreshes by identity), and a
- * batch of changes refreshes only the nodes it touched: a task that stays where it was is
- * refreshed alone; a task that appears or goes refreshes its container (a group, or the task it
- * sits under); the root is refreshed when a task moves between containers or a group appears or
- * disappears.
+ * The Tasks view's data: `TaskTreeModel` (plain, tested in Node) turned into `TreeItem`s, with
+ * refreshes fired for exactly the nodes a batch made stale.
  */
 export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvider<TaskTreeNode> {
   private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<TaskTreeNode | TaskTreeNode[] | undefined>());
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
 
-  private readonly groups = new Map<string, GroupNode>();
-  private readonly taskNodes = new Map<string, TaskNode>();
-  private layout!: TaskTreeLayout;
-  private filter: TaskFilter = {};
+  private readonly model: TaskTreeModel;
+  /** Reveals waiting for VS Code to fetch a task's row (revealing earlier races its refresh). */
+  private readonly fetchWaiters = new Map<string, Array<(node: TaskNode | undefined) => void>>();
+  private ticker: ReturnType<typeof setInterval> | undefined;
   /** How many refreshes were fired (for tests and diagnostics). */
   refreshCount = 0;
 
   constructor(
     private readonly store: TaskStore,
     onDidChangeTasks: vscode.Event<TaskChanges> | ((listener: (e: TaskChanges) => unknown) => vscode.Disposable),
-    private groupBy: GroupBy,
-    private showArchived: boolean,
+    groupBy: GroupBy,
+    showArchived: boolean,
     private readonly serverName: (serverId: string) => string,
   ) {
     super();
-    this._register(onDidChangeTasks((changes) => this.onChanges(changes)));
-    this.relayout();
+    this.model = new TaskTreeModel(store, groupBy, showArchived, serverName);
+    this._register(onDidChangeTasks((changes) => this.redraw(this.model.apply(changes))));
+    this._register({ dispose: () => this.stopTicking() });
+    this._register({ dispose: () => this.settleWaiters(() => undefined) });
+    this.startTicking();
   }
 
   setGroupBy(groupBy: GroupBy): void {
-    if (groupBy === this.groupBy) return;
-    this.groupBy = groupBy;
-    this.refreshAll();
+    this.redraw(this.model.setGroupBy(groupBy));
   }
 
   get currentGroupBy(): GroupBy {
-    return this.groupBy;
+    return this.model.currentGroupBy;
   }
 
   setShowArchived(show: boolean): void {
-    if (show === this.showArchived) return;
-    this.showArchived = show;
-    this.refreshAll();
+    this.redraw(this.model.setShowArchived(show));
   }
 
   setFilter(filter: TaskFilter): void {
-    this.filter = filter;
-    this.refreshAll();
+    this.redraw(this.model.setFilter(filter));
   }
 
   get currentFilter(): TaskFilter {
-    return this.filter;
+    return this.model.currentFilter;
   }
 
   get isFiltered(): boolean {
-    return Boolean(this.filter.text?.trim()) || Boolean(this.filter.statuses?.length);
+    return this.model.isFiltered;
   }
 
   refreshAll(): void {
-    this.relayout();
-    this.refreshCount++;
-    this._onDidChangeTreeData.fire(undefined);
+    this.redraw(this.model.rebuild());
+  }
+
+  /** Elapsed times only move while someone can see them. */
+  setVisible(visible: boolean): void {
+    if (visible) this.startTicking();
+    else this.stopTicking();
   }
 
   getTreeItem(node: TaskTreeNode): vscode.TreeItem {
-    if (node.kind === 'group') return this.groupItem(node);
+    const row = this.model.row(node);
+    if (!row) return new vscode.TreeItem('(removed)');
+    const item = new vscode.TreeItem(row.label, FOLD[row.fold]);
+    item.id = row.id;
+    item.description = row.description;
+    item.accessibilityInformation = { label: row.accessibleLabel };
+    if (node.kind === 'group') {
+      const status = groupStatus(node.key);
+      item.contextValue = `group:${node.key}`;
+      item.iconPath = status ? statusIcon(status) : new vscode.ThemeIcon(groupIcon(node.key));
+      return item;
+    }
     const record = this.store.get(node.id);
-    if (!record) return new vscode.TreeItem('(removed)');
-    const children = this.layout.childTasksOf(record.id);
-    const hasChildren = this.layout.childrenOf(record.id).length > 0;
-    // Work still running under a task stays in view; a finished family folds away.
-    const runningChild = children.some((id) => { const child = this.store.get(id); return child !== undefined && !isTerminal(child.status); });
-    const state = !hasChildren ? vscode.TreeItemCollapsibleState.None : runningChild ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
-    const item = new vscode.TreeItem(taskLabel(record), state);
-    item.id = record.id;
-    item.description = taskDescription(record);
+    if (!record) return item;
     item.iconPath = taskIcon(record);
     item.tooltip = taskTooltip(record, this.serverName(record.serverId));
     item.contextValue = contextValueOf(record);
-    const look = isQueued(record) && record.queue ? `queued, ${record.queue.position} of ${record.queue.size}` : STATUS_LOOK[record.status].label;
-    item.accessibilityInformation = { label: `${taskLabel(record)}, ${look}${record.statusMessage ? `, ${record.statusMessage}` : ''}${children.length ? `, ${children.length} child task${children.length === 1 ? '' : 's'}` : ''}` };
     item.command = { command: 'tasklane.showTaskDetails', title: 'Show Task Details', arguments: [{ id: record.id }] };
     return item;
   }
 
   getChildren(node?: TaskTreeNode): TaskTreeNode[] {
     try {
-      if (!node) return this.groupKeys().map((key) => this.groupNode(key));
-      const ids = node.kind === 'task' ? this.layout.childrenOf(node.id) : (this.layout.groups.get(node.key) ?? []);
-      return ids.map((id) => this.taskNode(id));
+      const children = this.model.children(node);
+      if (this.fetchWaiters.size) this.settleFetched(children);
+      return children;
     } catch {
       // A tree must never throw; an empty list is shown and the next change redraws it.
       return [];
@@ -124,129 +117,72 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
   }
 
   getParent(node: TaskTreeNode): TaskTreeNode | undefined {
-    if (node.kind === 'group') return undefined;
-    const record = this.store.get(node.id);
-    const place = record && this.layout.placeOf(record);
-    return place === undefined ? undefined : this.containerNode(place);
+    return this.model.parent(node);
   }
 
-  /** The node of a task, for `TreeView.reveal`; undefined when the task is not shown. */
+  /** The node of a task shown now, for `TreeView.reveal`; undefined when it is not shown (yet). */
   nodeFor(id: string): TaskNode | undefined {
-    const record = this.store.get(id);
-    return record && this.layout.placeOf(record) !== undefined ? this.taskNode(id) : undefined;
+    return this.model.nodeFor(id);
   }
 
-  private onChanges(changes: TaskChanges): void {
-    const before = this.layout;
-    this.relayout();
-    const dirty = new Set<TaskTreeNode>();
-    let rootDirty = [...before.groups.keys()].some((key) => !this.layout.groups.has(key)) || [...this.layout.groups.keys()].some((key) => !before.groups.has(key));
-    for (const id of [...changes.added, ...changes.removed, ...changes.updated]) {
-      const previous = before.placedAt(id);
-      const record = this.store.get(id);
-      const now = record && this.layout.placeOf(record);
-      if (previous === now && now !== undefined) {
-        // Same container; a queued task that moved up or down redraws the list it is in.
-        dirty.add(before.indexOf(id) === this.layout.indexOf(id) ? this.taskNode(id) : this.containerNode(now));
-        continue;
-      }
-      // A task that moves from one container to another, or that leaves tasks under it behind, is
-      // redrawn from the root: VS Code may fetch the new container before it forgets the old one,
-      // and then loses the task (it keeps one node per id).
-      if ((previous !== undefined && now !== undefined) || before.childrenOf(id).length > 0) rootDirty = true;
-      // It appeared or went: its container's children (and a parent's fold arrow) change.
-      if (previous !== undefined) dirty.add(this.containerNode(previous));
-      if (now !== undefined) dirty.add(this.containerNode(now));
-      if (!record) this.taskNodes.delete(id);
+  /**
+   * The task's node once VS Code has fetched its row (undefined if that does not happen soon).
+   * Revealing a node VS Code has not fetched makes it fetch the container itself, racing the
+   * refresh that is on its way, and the view can lose rows.
+   */
+  whenFetched(id: string, timeoutMs = REVEAL_WAIT_MS): Promise<TaskNode | undefined> {
+    return new Promise((resolve) => {
+      const waiters = this.fetchWaiters.get(id) ?? [];
+      const done = (node: TaskNode | undefined) => {
+        clearTimeout(timer);
+        resolve(node);
+      };
+      const timer = setTimeout(() => {
+        const left = (this.fetchWaiters.get(id) ?? []).filter((waiter) => waiter !== done);
+        if (left.length) this.fetchWaiters.set(id, left);
+        else this.fetchWaiters.delete(id);
+        resolve(undefined);
+      }, timeoutMs);
+      waiters.push(done);
+      this.fetchWaiters.set(id, waiters);
+    });
+  }
+
+  private settleFetched(children: readonly TaskTreeNode[]): void {
+    for (const child of children) {
+      if (child.kind !== 'task') continue;
+      const waiters = this.fetchWaiters.get(child.id);
+      if (!waiters) continue;
+      this.fetchWaiters.delete(child.id);
+      // After this getChildren has returned, so VS Code knows the row before it is revealed.
+      setTimeout(() => waiters.forEach((resolve) => resolve(child)), 0);
     }
-    if (dirty.size === 0 && !rootDirty) return;
+  }
+
+  private settleWaiters(value: () => undefined): void {
+    for (const waiters of this.fetchWaiters.values()) waiters.forEach((resolve) => resolve(value()));
+    this.fetchWaiters.clear();
+  }
+
+  private redraw(redraw: Redraw): void {
+    if (!redraw) return;
     this.refreshCount++;
-    if (rootDirty) this._onDidChangeTreeData.fire(undefined);
-    else this._onDidChangeTreeData.fire([...dirty]);
+    this._onDidChangeTreeData.fire(redraw === 'all' ? undefined : [...redraw]);
   }
 
-  private relayout(): void {
-    this.layout = new TaskTreeLayout(this.store.all(), (id) => this.store.get(id), (record) => this.isVisible(record), (record) => this.groupOf(record));
+  private startTicking(): void {
+    if (this.ticker) return;
+    this.ticker = setInterval(() => {
+      const nodes = this.model.ticking();
+      if (nodes.length) this._onDidChangeTreeData.fire(nodes);
+    }, TICK_MS);
+    // A timer of the view must not keep a process alive (tests, the host shutting down).
+    (this.ticker as { unref?: () => void }).unref?.();
   }
 
-  private isVisible(record: TaskRecord): boolean {
-    if (record.archived && !this.showArchived) return false;
-    const statuses = this.filter.statuses;
-    if (statuses?.length && !statuses.includes(record.status)) return false;
-    const text = this.filter.text?.trim().toLowerCase();
-    if (text) {
-      const haystack = `${record.tool}\n${record.intent ?? ''}\n${record.statusMessage ?? ''}\n${record.tags.join(' ')}\n${JSON.stringify(record.arguments)}\n${record.taskId ?? ''}`.toLowerCase();
-      if (!haystack.includes(text)) return false;
-    }
-    return true;
-  }
-
-  private groupOf(record: TaskRecord): string {
-    switch (this.groupBy) {
-      case 'server':
-        return `server:${record.serverId}`;
-      case 'tool':
-        return `tool:${record.tool}`;
-      case 'agent':
-        return `agent:${agentName(record)}`;
-      default:
-        return `status:${record.status}`;
-    }
-  }
-
-  private groupKeys(): string[] {
-    const keys = [...this.layout.groups.keys()];
-    if (this.groupBy === 'status') {
-      const order = (key: string) => STATUS_LOOK[key.slice('status:'.length) as TaskStatus]?.order ?? TASK_STATUSES.length;
-      return keys.sort((a, b) => order(a) - order(b));
-    }
-    // The editor's own tasks first, then agents by name.
-    const rank = (key: string) => (key === 'agent:Editor' ? 0 : 1);
-    return keys.sort((a, b) => rank(a) - rank(b) || this.groupLabel(a).localeCompare(this.groupLabel(b)));
-  }
-
-  private groupLabel(key: string): string {
-    const [kind, value] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
-    if (kind === 'status') return STATUS_LOOK[value as TaskStatus]?.group ?? value;
-    if (kind === 'server') return this.serverName(value);
-    return value;
-  }
-
-  private groupItem(node: GroupNode): vscode.TreeItem {
-    const label = this.groupLabel(node.key);
-    const count = this.layout.groups.get(node.key)?.length ?? 0;
-    const status = node.key.startsWith('status:') ? (node.key.slice('status:'.length) as TaskStatus) : undefined;
-    // Finished groups start collapsed once they grow, so live work stays in view.
-    const collapsed = status && (status === 'completed' || status === 'cancelled') && count > 10;
-    const item = new vscode.TreeItem(label, collapsed ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
-    item.id = `group:${node.key}`;
-    item.description = String(count);
-    item.contextValue = `group:${node.key}`;
-    item.iconPath = status ? statusIcon(status) : new vscode.ThemeIcon(groupIcon(node.key));
-    item.accessibilityInformation = { label: `${label}, ${count} task${count === 1 ? '' : 's'}` };
-    return item;
-  }
-
-  private containerNode(place: string): TaskTreeNode {
-    return place.startsWith('task:') ? this.taskNode(place.slice('task:'.length)) : this.groupNode(place.slice('group:'.length));
-  }
-
-  private groupNode(key: string): GroupNode {
-    let node = this.groups.get(key);
-    if (!node) {
-      node = { kind: 'group', key };
-      this.groups.set(key, node);
-    }
-    return node;
-  }
-
-  private taskNode(id: string): TaskNode {
-    let node = this.taskNodes.get(id);
-    if (!node) {
-      node = { kind: 'task', id };
-      this.taskNodes.set(id, node);
-    }
-    return node;
+  private stopTicking(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
   }
 }
 

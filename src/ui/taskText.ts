@@ -1,0 +1,111 @@
+// What the views say about a task, as plain text (no `vscode` here, so the rules are tested in plain Node).
+import type { TaskRecord } from '../core/taskRecord';
+import { TaskStatus, canCancel, canRetry, isTerminal } from '../core/taskStatus';
+import { shorten, taskTitle } from '../core/taskTitle';
+
+/** How each status looks, everywhere in the UI. */
+export const STATUS_LOOK: Record<TaskStatus, { label: string; group: string; icon: string; color: string; order: number }> = {
+  input_required: { label: 'Needs input', group: 'Needs input', icon: 'question', color: 'charts.yellow', order: 0 },
+  working: { label: 'Running', group: 'Running', icon: 'sync~spin', color: 'charts.blue', order: 1 },
+  failed: { label: 'Failed', group: 'Failed', icon: 'error', color: 'testing.iconFailed', order: 2 },
+  completed: { label: 'Completed', group: 'Completed', icon: 'pass', color: 'testing.iconPassed', order: 3 },
+  cancelled: { label: 'Cancelled', group: 'Cancelled', icon: 'circle-slash', color: 'disabledForeground', order: 4 },
+};
+
+/** The one-line name of a task in lists and titles (see `taskTitle`). */
+export function taskLabel(record: TaskRecord): string {
+  return taskTitle(record);
+}
+
+/** A failed task stops needing attention once it has been retried or archived; an imported copy never needs it. */
+export function needsAttention(record: TaskRecord): boolean {
+  if (record.archived || record.imported) return false;
+  return record.status === 'input_required' || (record.status === 'failed' && !record.retriedAs);
+}
+
+/** `contextValue` for menus: `task:<status>` plus the actions that apply, matched by `when` regexes. */
+export function contextValueOf(record: TaskRecord): string {
+  let value = `task:${record.status}`;
+  // An imported task is a read-only copy: nothing to cancel, retry or answer.
+  if (record.imported) value += ':imported';
+  else {
+    if (canCancel(record.status)) value += ':cancelable';
+    if (canRetry(record.status) && !record.retriedAs) value += ':retryable';
+    if (record.pendingInput.length > 0) value += ':input';
+    if (isQueued(record)) value += ':queued';
+    if (!isTerminal(record.status) && record.serverId === EMBEDDED_SERVER_ID) value += ':prioritizable';
+  }
+  if (isTerminal(record.status)) value += ':finished';
+  if (record.pinned) value += ':pinned';
+  if (record.archived) value += ':archived';
+  return value;
+}
+
+/** The id under which the embedded task server is registered with the task service. */
+export const EMBEDDED_SERVER_ID = 'tasklane';
+
+/** Waiting in the server's scheduler: accepted, `working`, but not started yet. */
+export function isQueued(record: TaskRecord): boolean {
+  return record.queue !== undefined && record.status === 'working';
+}
+
+/** The agent that asked for the task; the editor itself when none is recorded. */
+export function agentName(record: TaskRecord): string {
+  return record.context.agent?.name ?? 'Editor';
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** Time a running task has been at it, compact and to the second: "42s", "3m 05s", "1h 02m". */
+export function formatElapsed(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
+  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
+}
+
+export function formatTime(iso: string): string {
+  const date = new Date(iso);
+  const sameDay = date.toDateString() === new Date().toDateString();
+  return sameDay ? date.toLocaleTimeString() : date.toLocaleString();
+}
+
+/** How long a status message may be in a row's description; the tooltip and the panel have all of it. */
+const DESCRIPTION_MESSAGE_CHARS = 60;
+
+/**
+ * A tree row's description: the task's live state, most telling first, because a default-width
+ * sidebar shows only its start. Running work: its place in the queue, or the time it has run and
+ * its last output line. Finished work: its attempt, its last message ("exit 3", "1 of 3 tests
+ * failed") and how long it took. The status itself is the row's icon (and its group).
+ */
+export function taskDescription(record: TaskRecord, now: number = Date.now()): string {
+  const parts: string[] = [];
+  const started = Date.parse(record.createdAt);
+  if (isQueued(record) && record.queue) parts.push(`Queued ${record.queue.position} of ${record.queue.size}`);
+  else if (!isTerminal(record.status)) parts.push(formatElapsed(now - started));
+  if (record.attempt > 1) parts.push(`attempt ${record.attempt}`);
+  if (record.statusMessage && !isQueued(record)) parts.push(shorten(record.statusMessage, DESCRIPTION_MESSAGE_CHARS));
+  if (isTerminal(record.status)) parts.push(formatDuration(Date.parse(record.lastUpdatedAt) - started));
+  if (record.expired) parts.push('expired');
+  if (record.imported) parts.push('imported');
+  if (record.pinned) parts.push('pinned');
+  return parts.join(' · ');
+}
+
+/** Whether a row's description changes with the clock alone (it shows elapsed time). */
+export function descriptionTicks(record: TaskRecord): boolean {
+  return !isTerminal(record.status) && !isQueued(record);
+}
+
+export function truncate(text: string, max: number): string {
+  return shorten(text, max);
+}

@@ -1,0 +1,266 @@
+import type { TaskChanges } from '../../core/lifecycleEvents';
+import type { TaskRecord } from '../../core/taskRecord';
+import { TASK_STATUSES, TaskStatus, isTerminal } from '../../core/taskStatus';
+import { STATUS_LOOK, agentName, descriptionTicks, isQueued, taskDescription, taskLabel } from '../taskText';
+import { TaskTreeLayout } from './taskTreeLayout';
+
+export type GroupBy = 'status' | 'server' | 'tool' | 'agent';
+
+export interface TaskFilter {
+  readonly text?: string;
+  readonly statuses?: readonly TaskStatus[];
+}
+
+export interface GroupNode {
+  readonly kind: 'group';
+  readonly key: string;
+}
+
+export interface TaskNode {
+  readonly kind: 'task';
+  readonly id: string;
+}
+
+export type TaskTreeNode = GroupNode | TaskNode;
+
+/** What the model reads: the store's tasks. */
+export interface TaskSource {
+  all(): readonly TaskRecord[];
+  get(id: string): TaskRecord | undefined;
+}
+
+/** What a refresh must redraw: the whole tree, some nodes (each with what is under it), or nothing. */
+export type Redraw = 'all' | readonly TaskTreeNode[] | undefined;
+
+export type Fold = 'none' | 'collapsed' | 'expanded';
+
+/** One row as text: what the view shows of a node, without icons (those need `vscode`). */
+export interface Row {
+  readonly id: string;
+  readonly label: string;
+  readonly description: string;
+  readonly fold: Fold;
+  readonly accessibleLabel: string;
+}
+
+/**
+ * The Tasks view as data, without `vscode`: which nodes exist, under which, what each row says,
+ * and which nodes a batch of changes makes stale. VS Code matches refreshes by node identity, so
+ * nodes are cached objects.
+ *
+ * The layout is a snapshot taken once per batch; nothing asked between batches changes it. A
+ * task the current layout does not know yet (it was just created and its batch has not come) is
+ * not shown, so the batch that adds it still sees it as new and redraws its container.
+ */
+export class TaskTreeModel {
+  private readonly groups = new Map<string, GroupNode>();
+  private readonly taskNodes = new Map<string, TaskNode>();
+  private layout!: TaskTreeLayout;
+  private filter: TaskFilter = {};
+
+  constructor(
+    private readonly source: TaskSource,
+    private groupBy: GroupBy,
+    private showArchived: boolean,
+    private readonly serverName: (serverId: string) => string,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.relayout();
+  }
+
+  get currentGroupBy(): GroupBy {
+    return this.groupBy;
+  }
+
+  get currentFilter(): TaskFilter {
+    return this.filter;
+  }
+
+  get isFiltered(): boolean {
+    return Boolean(this.filter.text?.trim()) || Boolean(this.filter.statuses?.length);
+  }
+
+  /** Each setter answers what to redraw: everything when the setting changed, nothing otherwise. */
+  setGroupBy(groupBy: GroupBy): Redraw {
+    if (groupBy === this.groupBy) return undefined;
+    this.groupBy = groupBy;
+    return this.rebuild();
+  }
+
+  setShowArchived(show: boolean): Redraw {
+    if (show === this.showArchived) return undefined;
+    this.showArchived = show;
+    return this.rebuild();
+  }
+
+  setFilter(filter: TaskFilter): Redraw {
+    this.filter = filter;
+    return this.rebuild();
+  }
+
+  rebuild(): Redraw {
+    this.relayout();
+    return 'all';
+  }
+
+  children(node?: TaskTreeNode): TaskTreeNode[] {
+    if (!node) return this.groupKeys().map((key) => this.groupNode(key));
+    const ids = node.kind === 'task' ? this.layout.childrenOf(node.id) : (this.layout.groups.get(node.key) ?? []);
+    return ids.map((id) => this.taskNode(id));
+  }
+
+  parent(node: TaskTreeNode): TaskTreeNode | undefined {
+    if (node.kind === 'group') return undefined;
+    const place = this.layout.placedAt(node.id);
+    return place === undefined ? undefined : this.containerNode(place);
+  }
+
+  /** The node of a task shown in the current layout; undefined when it is not shown (yet). */
+  nodeFor(id: string): TaskNode | undefined {
+    return this.layout.placedAt(id) === undefined ? undefined : this.taskNode(id);
+  }
+
+  row(node: TaskTreeNode): Row | undefined {
+    if (node.kind === 'group') return this.groupRow(node.key);
+    const record = this.source.get(node.id);
+    if (!record || this.layout.placedAt(node.id) === undefined) return undefined;
+    const children = this.layout.childTasksOf(record.id);
+    const hasChildren = this.layout.childrenOf(record.id).length > 0;
+    // Work still running under a task stays in view; a finished family folds away.
+    const runningChild = children.some((id) => {
+      const child = this.source.get(id);
+      return child !== undefined && !isTerminal(child.status);
+    });
+    const look = isQueued(record) && record.queue ? `queued, ${record.queue.position} of ${record.queue.size}` : STATUS_LOOK[record.status].label;
+    const family = children.length ? `, ${children.length} child task${children.length === 1 ? '' : 's'}` : '';
+    const description = taskDescription(record, this.now());
+    return {
+      id: record.id,
+      label: taskLabel(record),
+      description,
+      fold: !hasChildren ? 'none' : runningChild ? 'expanded' : 'collapsed',
+      accessibleLabel: `${taskLabel(record)}, ${look}${description ? `, ${description}` : ''}${family}`,
+    };
+  }
+
+  /** Shown tasks whose description changes with the clock (elapsed time), to redraw them as it runs. */
+  ticking(): TaskNode[] {
+    const nodes: TaskNode[] = [];
+    for (const record of this.source.all()) {
+      if (descriptionTicks(record) && this.layout.placedAt(record.id) !== undefined) nodes.push(this.taskNode(record.id));
+    }
+    return nodes;
+  }
+
+  /** Takes a batch of changes: lays the tree out again and answers what went stale. */
+  apply(changes: TaskChanges): Redraw {
+    const before = this.layout;
+    this.relayout();
+    const dirty = new Set<TaskTreeNode>();
+    let all = [...before.groups.keys()].some((key) => !this.layout.groups.has(key)) || [...this.layout.groups.keys()].some((key) => !before.groups.has(key));
+    for (const id of [...changes.added, ...changes.removed, ...changes.updated]) {
+      const previous = before.placedAt(id);
+      const now = this.layout.placedAt(id);
+      if (previous === now && now !== undefined) {
+        // Same container; a queued task that moved up or down redraws the list it is in.
+        dirty.add(before.indexOf(id) === this.layout.indexOf(id) ? this.taskNode(id) : this.containerNode(now));
+        continue;
+      }
+      // A task that moves from one container to another, or that leaves tasks under it behind, is
+      // redrawn from the root: VS Code may fetch the new container before it forgets the old one,
+      // and then loses the task (it keeps one node per id).
+      if ((previous !== undefined && now !== undefined) || before.childrenOf(id).length > 0) all = true;
+      // It appeared or went: its container's children (and count, or a parent's fold arrow) change.
+      if (previous !== undefined) dirty.add(this.containerNode(previous));
+      if (now !== undefined) dirty.add(this.containerNode(now));
+      if (!this.source.get(id)) this.taskNodes.delete(id);
+    }
+    if (all) return 'all';
+    return dirty.size ? [...dirty] : undefined;
+  }
+
+  private relayout(): void {
+    this.layout = new TaskTreeLayout(this.source.all(), (id) => this.source.get(id), (record) => this.isVisible(record), (record) => this.groupOf(record));
+  }
+
+  private isVisible(record: TaskRecord): boolean {
+    if (record.archived && !this.showArchived) return false;
+    const statuses = this.filter.statuses;
+    if (statuses?.length && !statuses.includes(record.status)) return false;
+    const text = this.filter.text?.trim().toLowerCase();
+    if (text) {
+      const haystack = `${record.tool}\n${record.intent ?? ''}\n${record.statusMessage ?? ''}\n${record.tags.join(' ')}\n${JSON.stringify(record.arguments)}\n${record.taskId ?? ''}`.toLowerCase();
+      if (!haystack.includes(text)) return false;
+    }
+    return true;
+  }
+
+  private groupOf(record: TaskRecord): string {
+    switch (this.groupBy) {
+      case 'server':
+        return `server:${record.serverId}`;
+      case 'tool':
+        return `tool:${record.tool}`;
+      case 'agent':
+        return `agent:${agentName(record)}`;
+      default:
+        return `status:${record.status}`;
+    }
+  }
+
+  private groupKeys(): string[] {
+    const keys = [...this.layout.groups.keys()];
+    if (this.groupBy === 'status') {
+      const order = (key: string) => STATUS_LOOK[key.slice('status:'.length) as TaskStatus]?.order ?? TASK_STATUSES.length;
+      return keys.sort((a, b) => order(a) - order(b));
+    }
+    // The editor's own tasks first, then agents by name.
+    const rank = (key: string) => (key === 'agent:Editor' ? 0 : 1);
+    return keys.sort((a, b) => rank(a) - rank(b) || this.groupLabel(a).localeCompare(this.groupLabel(b)));
+  }
+
+  groupLabel(key: string): string {
+    const [kind, value] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+    if (kind === 'status') return STATUS_LOOK[value as TaskStatus]?.group ?? value;
+    if (kind === 'server') return this.serverName(value);
+    return value;
+  }
+
+  private groupRow(key: string): Row | undefined {
+    const list = this.layout.groups.get(key);
+    if (!list) return undefined;
+    const label = this.groupLabel(key);
+    const count = list.length;
+    const status = groupStatus(key);
+    // Finished groups start collapsed once they grow, so live work stays in view.
+    const collapsed = status && (status === 'completed' || status === 'cancelled') && count > 10;
+    return { id: `group:${key}`, label, description: String(count), fold: collapsed ? 'collapsed' : 'expanded', accessibleLabel: `${label}, ${count} task${count === 1 ? '' : 's'}` };
+  }
+
+  private containerNode(place: string): TaskTreeNode {
+    return place.startsWith('task:') ? this.taskNode(place.slice('task:'.length)) : this.groupNode(place.slice('group:'.length));
+  }
+
+  private groupNode(key: string): GroupNode {
+    let node = this.groups.get(key);
+    if (!node) {
+      node = { kind: 'group', key };
+      this.groups.set(key, node);
+    }
+    return node;
+  }
+
+  private taskNode(id: string): TaskNode {
+    let node = this.taskNodes.get(id);
+    if (!node) {
+      node = { kind: 'task', id };
+      this.taskNodes.set(id, node);
+    }
+    return node;
+  }
+}
+
+/** The status a group stands for, when grouping by status. */
+export function groupStatus(key: string): TaskStatus | undefined {
+  return key.startsWith('status:') ? (key.slice('status:'.length) as TaskStatus) : undefined;
+}
