@@ -175,6 +175,9 @@ export class TaskStore extends Disposable {
       this._onDidLifecycle.fire({ type: 'statusChanged', id, from: current.status, to: status, message });
     } else if (message !== undefined) {
       this._onDidLifecycle.fire({ type: 'message', id, message });
+    } else {
+      // The message was cleared: no message to announce, but the record changed all the same.
+      this._onDidLifecycle.fire({ type: 'updated', id });
     }
     return next;
   }

@@ -53,6 +53,11 @@ export class TaskTreeLayout {
     return keyOf(this.places.get(id));
   }
 
+  /** Every task this layout shows. */
+  placedIds(): string[] {
+    return [...this.places].filter(([, where]) => where).map(([id]) => id);
+  }
+
   /** A queued task's index within its list, to notice when the queue reorders it. */
   indexOf(id: string): number | undefined {
     return this.order.get(id);

@@ -72,6 +72,10 @@ export class TaskTreeModel {
     return this.groupBy;
   }
 
+  get showsArchived(): boolean {
+    return this.showArchived;
+  }
+
   get currentFilter(): TaskFilter {
     return this.filter;
   }
@@ -158,12 +162,17 @@ export class TaskTreeModel {
     this.relayout();
     const dirty = new Set<TaskTreeNode>();
     let all = [...before.groups.keys()].some((key) => !this.layout.groups.has(key)) || [...this.layout.groups.keys()].some((key) => !before.groups.has(key));
-    for (const id of [...changes.added, ...changes.removed, ...changes.updated]) {
+    // A task that came and went within one batch is in no set, yet a layout made in between (a
+    // regrouping, a filter) may show it: whatever that layout shows and the store lost counts too.
+    const vanished = before.placedIds().filter((id) => !this.source.get(id));
+    for (const id of new Set([...changes.added, ...changes.removed, ...changes.updated, ...vanished])) {
       const previous = before.placedAt(id);
       const now = this.layout.placedAt(id);
       if (previous === now && now !== undefined) {
-        // Same container; a queued task that moved up or down redraws the list it is in.
-        dirty.add(before.indexOf(id) === this.layout.indexOf(id) ? this.taskNode(id) : this.containerNode(now));
+        // Same container. A queued task that moved up or down redraws the list it is in; so does a
+        // task under another task, whose fold arrow follows whether work under it still runs.
+        const inPlace = before.indexOf(id) === this.layout.indexOf(id) && now.startsWith('group:');
+        dirty.add(inPlace ? this.taskNode(id) : this.containerNode(now));
         continue;
       }
       // A task that moves from one container to another, or that leaves tasks under it behind, is

@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { ChangeCoalescer } from '../../../src/core/changeCoalescer';
+import type { TaskChanges } from '../../../src/core/lifecycleEvents';
+import { TASK_STATUSES, TaskStatus, canTransition, isTerminal } from '../../../src/core/taskStatus';
+import { TaskStore } from '../../../src/core/taskStore';
+import { GroupBy, Redraw, TaskTreeModel, TaskTreeNode } from '../../../src/ui/tree/taskTreeModel';
+
+const NOW = Date.UTC(2026, 5, 1, 12);
+const GROUPINGS: readonly GroupBy[] = ['status', 'server', 'tool', 'agent'];
+
+/**
+ * What VS Code's tree view holds: rows it fetched, kept until the provider says they are stale.
+ * A redraw of a node re-reads its row and everything under it; a redraw of a node the view never
+ * fetched is ignored, as VS Code ignores it; 'all' fetches everything again.
+ */
+class ViewMirror {
+  private readonly fetched = new Map<string, { readonly line: string; readonly children: readonly TaskTreeNode[] }>();
+  private roots: readonly TaskTreeNode[] = [];
+
+  constructor(private readonly model: TaskTreeModel) {
+    this.redraw('all');
+  }
+
+  redraw(redraw: Redraw): void {
+    if (!redraw) return;
+    if (redraw === 'all') {
+      this.fetched.clear();
+      this.roots = this.model.children();
+      for (const node of this.roots) this.fetch(node);
+      return;
+    }
+    for (const node of redraw) if (this.fetched.has(idOf(node))) this.fetch(node);
+  }
+
+  /** Every row a person would see with every fold open, indented by depth. */
+  lines(): string[] {
+    const out: string[] = [];
+    const seen = new Set<string>();
+    const walk = (nodes: readonly TaskTreeNode[], depth: number) => {
+      for (const node of nodes) {
+        const id = idOf(node);
+        // VS Code refuses a second element with one id; so must the tree.
+        assert.ok(!seen.has(id), `the row ${id} is shown twice`);
+        seen.add(id);
+        const entry = this.fetched.get(id);
+        assert.ok(entry, `the row ${id} was never fetched`);
+        out.push(`${'  '.repeat(depth)}${entry.line}`);
+        walk(entry.children, depth + 1);
+      }
+    };
+    walk(this.roots, 0);
+    return out;
+  }
+
+  private fetch(node: TaskTreeNode): void {
+    const row = this.model.row(node);
+    const children = this.model.children(node);
+    this.fetched.set(idOf(node), { line: row ? `${row.label} | ${row.description} | ${row.fold}` : '(removed)', children });
+    for (const child of children) this.fetch(child);
+  }
+}
+
+function idOf(node: TaskTreeNode): string {
+  return node.kind === 'group' ? `group:${node.key}` : node.id;
+}
+
+type Op =
+  | { kind: 'create'; tool: string; server: string; agent: string | undefined; parent: number | undefined }
+  | { kind: 'status'; task: number; status: TaskStatus; message: string | undefined }
+  | { kind: 'retry'; task: number }
+  | { kind: 'queue'; task: number; position: number }
+  | { kind: 'archive'; task: number }
+  | { kind: 'unarchive'; task: number }
+  | { kind: 'pin'; task: number }
+  | { kind: 'remove'; task: number }
+  | { kind: 'regroup'; groupBy: GroupBy }
+  | { kind: 'showArchived'; show: boolean }
+  | { kind: 'filter'; text: string }
+  | { kind: 'reveal'; task: number }
+  | { kind: 'batch' };
+
+const pick = fc.nat({ max: 40 });
+const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('create' as const), tool: fc.constantFrom('build', 'test', 'ask'), server: fc.constantFrom('tasklane', 'remote'), agent: fc.constantFrom(undefined, 'claude', 'ci'), parent: fc.option(pick, { nil: undefined }) }) },
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('status' as const), task: pick, status: fc.constantFrom(...TASK_STATUSES), message: fc.option(fc.constantFrom('exit 3', 'line 2', '1 of 3 tests failed'), { nil: undefined }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('retry' as const), task: pick }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('queue' as const), task: pick, position: fc.integer({ min: 1, max: 4 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('archive' as const), task: pick }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('unarchive' as const), task: pick }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('pin' as const), task: pick }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), task: pick }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('regroup' as const), groupBy: fc.constantFrom(...GROUPINGS) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('showArchived' as const), show: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('filter' as const), text: fc.constantFrom('', 'build', 'exit') }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('reveal' as const), task: pick }) },
+  { weight: 4, arbitrary: fc.constant({ kind: 'batch' as const }) },
+);
+
+/** Applies one operation the way the service and the views would; operations that make no sense now do nothing. */
+function perform(op: Op, store: TaskStore, model: TaskTreeModel, mirror: ViewMirror): void {
+  const tasks = store.all();
+  const task = 'task' in op ? tasks[op.task % Math.max(1, tasks.length)] : undefined;
+  switch (op.kind) {
+    case 'create': {
+      const parent = op.parent === undefined || !tasks.length ? undefined : tasks[op.parent % tasks.length].id;
+      store.create({ serverId: op.server, tool: op.tool, arguments: { command: `${op.tool} ${tasks.length}` }, parentId: parent, context: op.agent ? { agent: { name: op.agent } } : {} });
+      return;
+    }
+    case 'status':
+      if (!task || !canTransition(task.status, op.status)) return;
+      if (isTerminal(op.status)) store.complete(task.id, op.status as 'completed' | 'failed' | 'cancelled', {}, op.message);
+      else store.setStatus(task.id, op.status, op.message);
+      return;
+    case 'retry': {
+      if (!task || !isTerminal(task.status) || task.status === 'completed' || task.retriedAs) return;
+      const next = store.create({ serverId: task.serverId, tool: task.tool, arguments: task.arguments, context: task.context }, { attempt: task.attempt + 1, retryOf: task.id });
+      store.update(task.id, { retriedAs: next.id });
+      return;
+    }
+    case 'queue':
+      if (task?.status === 'working') store.update(task.id, { queue: { position: op.position, size: 4 } });
+      return;
+    case 'archive':
+      if (task && isTerminal(task.status) && !task.archived) store.archive(task.id);
+      return;
+    case 'unarchive':
+      if (task?.archived) store.unarchive(task.id);
+      return;
+    case 'pin':
+      if (task) store.setPinned(task.id, !task.pinned);
+      return;
+    case 'remove':
+      if (task) store.remove(task.id);
+      return;
+    case 'regroup':
+      mirror.redraw(model.setGroupBy(op.groupBy));
+      return;
+    case 'showArchived':
+      mirror.redraw(model.setShowArchived(op.show));
+      return;
+    case 'filter':
+      mirror.redraw(model.setFilter(op.text ? { text: op.text } : {}));
+      return;
+    case 'reveal': {
+      // What `TreeView.reveal` asks of the provider: the node, then its parents up to the root.
+      let node: TaskTreeNode | undefined = task && model.nodeFor(task.id);
+      while (node) node = model.parent(node);
+      return;
+    }
+    case 'batch':
+      return;
+  }
+}
+
+describe('ui/taskTreeModel: the tree a view holds equals a full rebuild', () => {
+  it('after every batch of random lifecycle events, regroupings, filters and reveals, in every grouping', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...GROUPINGS), fc.array(opArbitrary, { minLength: 1, maxLength: 80 }), (groupBy, ops) => {
+        let clock = NOW - 3_600_000;
+        const store = new TaskStore({ now: () => (clock += 1000) });
+        const changes = new ChangeCoalescer(store.onDidLifecycle, 60_000);
+        const model = new TaskTreeModel(store, groupBy, false, (id) => `server ${id}`, () => NOW);
+        const mirror = new ViewMirror(model);
+        const batches: TaskChanges[] = [];
+        // The listener only records; the redraw and the checks happen in the test body.
+        const subscription = changes.onDidChange((batch) => batches.push(batch));
+        try {
+          for (const op of [...ops, { kind: 'batch' as const }]) {
+            perform(op, store, model, mirror);
+            if (op.kind !== 'batch') continue;
+            changes.flush();
+            for (const batch of batches.splice(0)) mirror.redraw(model.apply(batch));
+            const settings = { groupBy: model.currentGroupBy, filter: model.currentFilter };
+            const fresh = new TaskTreeModel(store, settings.groupBy, false, (id) => `server ${id}`, () => NOW);
+            fresh.setShowArchived(model.showsArchived);
+            fresh.setFilter(settings.filter);
+            assert.deepEqual(mirror.lines(), new ViewMirror(fresh).lines());
+          }
+        } finally {
+          subscription.dispose();
+          changes.dispose();
+        }
+      }),
+      { numRuns: Number(process.env.TREE_RUNS) || 300 },
+    );
+  });
+
+  it('draws a task created and asked about (as reveal does) before its batch came, when the batch comes', () => {
+    let clock = NOW;
+    const store = new TaskStore({ now: () => (clock += 1000) });
+    const changes = new ChangeCoalescer(store.onDidLifecycle, 60_000);
+    const model = new TaskTreeModel(store, 'status', false, (id) => id, () => NOW);
+    const batches: TaskChanges[] = [];
+    const subscription = changes.onDidChange((batch) => batches.push(batch));
+    store.create({ serverId: 'tasklane', tool: 'run_command', arguments: { command: 'sleep 20' } });
+    changes.flush();
+    const mirror = new ViewMirror(model);
+    for (const batch of batches.splice(0)) mirror.redraw(model.apply(batch));
+    const second = store.create({ serverId: 'tasklane', tool: 'run_command', arguments: { command: 'sleep 21' } });
+    assert.equal(model.nodeFor(second.id), undefined, 'not shown before its batch');
+    changes.flush();
+    for (const batch of batches.splice(0)) mirror.redraw(model.apply(batch));
+    assert.deepEqual(mirror.lines(), ['Running | 2 | expanded', '  sleep 21 | 0s | none', '  sleep 20 | 0s | none']);
+    subscription.dispose();
+    changes.dispose();
+  });
+});
