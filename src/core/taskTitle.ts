@@ -8,12 +8,12 @@ export const TITLE_MAX_CHARS = 50;
  * shell command, the command's first line; else the tool and its most telling argument. Long text
  * is shortened with an ellipsis (the full text is in tooltips and the panel).
  */
-export function taskTitle(record: Pick<TaskRecord, 'intent' | 'tool' | 'arguments'>): string {
-  if (record.intent?.trim()) return shorten(record.intent, TITLE_MAX_CHARS);
+export function taskTitle(record: Pick<TaskRecord, 'intent' | 'tool' | 'arguments'>, max = TITLE_MAX_CHARS): string {
+  if (record.intent?.trim()) return shorten(record.intent, max);
   const command = record.arguments.command;
-  if (typeof command === 'string' && command.trim()) return shorten(command, TITLE_MAX_CHARS);
+  if (typeof command === 'string' && command.trim()) return shorten(command, max);
   const first = Object.values(record.arguments).find((value) => typeof value === 'string' || typeof value === 'number');
-  return first === undefined ? record.tool : shorten(`${record.tool}: ${String(first)}`, TITLE_MAX_CHARS);
+  return first === undefined ? record.tool : shorten(`${record.tool}: ${String(first)}`, max);
 }
 
 /** Text on one line, at most `max` characters, cut with "…". A multi-line text keeps its first non-empty line. */

@@ -12,9 +12,15 @@ export const STATUS_LOOK: Record<TaskStatus, { label: string; group: string; ico
   cancelled: { label: 'Cancelled', group: 'Cancelled', icon: 'circle-slash', color: 'disabledForeground', order: 4 },
 };
 
-/** The one-line name of a task in lists and titles (see `taskTitle`). */
+/**
+ * How long a row's label may be: a default-width sidebar (about 300 px) then still shows the start
+ * of the description beside it. The tooltip and the panel have the whole text.
+ */
+const ROW_TITLE_CHARS = 32;
+
+/** The one-line name of a task in lists and pickers (see `taskTitle`). */
 export function taskLabel(record: TaskRecord): string {
-  return taskTitle(record);
+  return taskTitle(record, ROW_TITLE_CHARS);
 }
 
 /** A failed task stops needing attention once it has been retried or archived; an imported copy never needs it. */
