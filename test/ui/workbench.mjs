@@ -1,0 +1,243 @@
+// Page helpers for the UI suite: what a person does in the workbench (command palette, clicks on
+// view actions and rows, reading what the views and notifications show), done with playwright-core
+// on the real page that scripts/test-ui.mjs opened. Selectors: shared docs/host-testing.md,
+// "Using the UI the way a person does" (VS Code 1.139, code-server).
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * @typedef {{ page: any, resultsDir: string, workspace: string, log: (...args: unknown[]) => void }} UiSession
+ * @typedef {{ level: number, label: string, description: string, expanded: string | null }} Row
+ */
+
+/** The page and paths the launcher (scripts/test-ui.mjs) set up for this run. */
+export function session() {
+  /** @type {UiSession | undefined} */
+  const s = /** @type {any} */ (globalThis).__tasklaneUiSession;
+  if (!s) throw new Error('no UI session: run this suite with `npm run test:ui` (scripts/test-ui.mjs)');
+  return s;
+}
+
+/** Deadline for things that normally take well under a second, on a loaded 2-core machine. */
+export const GENEROUS_MS = 20_000;
+/** Step of every DOM poll. */
+export const POLL_MS = 50;
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Calls `probe` every POLL_MS until it returns something truthy or `timeout` passes.
+ * Resolves `{ value, ms }` (ms since `since`, default: the call), or `{ value: undefined, ms: null }`.
+ */
+export async function pollFor(probe, { timeout = GENEROUS_MS, since = Date.now() } = {}) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const value = await probe();
+    if (value) return { value, ms: Date.now() - since };
+    if (Date.now() > end) return { value: undefined, ms: null };
+    await pause(POLL_MS);
+  }
+}
+
+/** Escapes text for an exact-match RegExp. */
+const exactly = (text) => new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+
+// ---------------------------------------------------------------------------------------------
+// Command palette and quick input
+
+/** The quick input's text box, once it is visible (typing earlier loses keystrokes). */
+async function quickInputBox(page) {
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: GENEROUS_MS });
+  return input;
+}
+
+/** F1, type the command's title, wait for it in the list, Enter. */
+export async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = await quickInputBox(page);
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ timeout: GENEROUS_MS });
+  await page.keyboard.press('Enter');
+}
+
+/** Waits for a quick input titled `title` (an input box or a pick), then types `text`. */
+export async function typeInto(page, title, text) {
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: GENEROUS_MS });
+  const input = await quickInputBox(page);
+  await input.fill(text);
+}
+
+/** In an open quick pick, waits for the pick whose label is exactly `label` and chooses it. */
+export async function choosePick(page, label) {
+  const row = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(label) }) }).first();
+  await row.waitFor({ timeout: GENEROUS_MS });
+  await row.click();
+}
+
+/**
+ * "Tasklane: Run Shell Command as Task…" from the palette, typing `command`.
+ * Returns the time (Date.now()) just before the Enter that starts the task.
+ */
+export async function runShellTask(page, command) {
+  await runCommand(page, 'Tasklane: Run Shell Command as Task');
+  await typeInto(page, 'Run Shell Command as Task', command);
+  const enterAt = Date.now();
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: GENEROUS_MS });
+  return enterAt;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Views
+
+/** A view's pane in the side bar, by its name ("Tasks", "Archive", "Servers"). */
+export function pane(page, name) {
+  return page.locator(`.part.sidebar .pane:has(> .pane-header[aria-label="${name} Section"])`);
+}
+
+/** Expands or collapses a view by clicking its header, as needed. */
+export async function setViewExpanded(page, name, expanded) {
+  const header = pane(page, name).locator('> .pane-header');
+  await header.waitFor({ timeout: GENEROUS_MS });
+  if (((await header.getAttribute('aria-expanded')) === 'true') !== expanded) await header.click();
+  await pollFor(async () => ((await header.getAttribute('aria-expanded')) === 'true') === expanded);
+}
+
+/**
+ * The rows a view renders now, top to bottom: level (1 = group), label, description, and whether a
+ * group is open. The tree is virtualized: only rows in view are in the DOM.
+ * @returns {Promise<Row[]>}
+ */
+export async function readRows(page, view = 'Tasks') {
+  return pane(page, view).locator('.pane-body .monaco-list-row[role="treeitem"]').evaluateAll((elements) =>
+    elements
+      .map((el) => ({
+        index: Number(el.getAttribute('data-index')),
+        level: Number(el.getAttribute('aria-level')),
+        label: el.querySelector('.label-name')?.textContent?.trim() ?? '',
+        description: el.querySelector('.label-description')?.textContent?.trim() ?? '',
+        expanded: el.getAttribute('aria-expanded'),
+      }))
+      .sort((a, b) => a.index - b.index)
+      .map(({ index: _index, ...row }) => row));
+}
+
+/** One line per row, indented by level, for failure messages and logs. */
+export function formatRows(rows) {
+  if (!rows.length) return '    (no rows)';
+  return rows.map((r) => `    ${'  '.repeat(r.level - 1)}${r.label}${r.description ? `  [${r.description}]` : ''}`).join('\n');
+}
+
+/** The group (level-1 row) each row sits under. */
+export function groupOfRow(rows, index) {
+  for (let i = index; i >= 0; i--) if (rows[i].level === 1) return rows[i];
+  return undefined;
+}
+
+/** The top-level task row (level 2) labelled exactly `label`, as a playwright locator. */
+export function taskRow(page, label, view = 'Tasks') {
+  return pane(page, view).locator('.monaco-list-row[aria-level="2"]', { has: page.locator('.label-name', { hasText: exactly(label) }) });
+}
+
+/** Clicks a view's title action (e.g. "Refresh"); the actions show on hover, as for a person. */
+export async function clickViewAction(page, view, action) {
+  const header = pane(page, view).locator('> .pane-header');
+  await header.hover();
+  await header.locator(`.action-label[aria-label="${action}"]`).click({ timeout: GENEROUS_MS });
+}
+
+/** Opens a view's "More Actions..." menu and chooses `item` (e.g. "Group by Tool"). */
+export async function chooseViewMenuItem(page, view, item) {
+  await clickViewAction(page, view, 'More Actions...');
+  const entry = page.locator('.context-view .action-label', { hasText: exactly(item) }).first();
+  await entry.waitFor({ state: 'visible', timeout: GENEROUS_MS });
+  await entry.click();
+  await page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden', timeout: GENEROUS_MS });
+}
+
+/** Hovers a row and clicks one of its inline actions (e.g. "Cancel Task"). */
+export async function clickInlineAction(row, action) {
+  await row.hover();
+  await row.locator(`.action-label[aria-label="${action}"]`).click({ timeout: GENEROUS_MS });
+}
+
+/**
+ * Cancels the given tasks as a person does: the row's inline "Cancel Task" action when the row is
+ * on screen and running, else "Tasklane: Cancel Task" from the palette, picking the task by its
+ * label (for a task the view failed to show). Then waits until the status bar counts nothing
+ * running, so the next suite starts clean.
+ */
+export async function cancelThroughTheUi(page, labels) {
+  for (const label of labels) {
+    const row = taskRow(page, label).first();
+    if ((await row.count()) && (await row.isVisible())) {
+      if ((await row.locator('.label-description').textContent())?.startsWith('Running')) await clickInlineAction(row, 'Cancel Task');
+      continue;
+    }
+    if (!(await runningCount(page))) break;
+    await runCommand(page, 'Tasklane: Cancel Task');
+    const input = page.locator('.quick-input-widget input.input[placeholder="Cancel which task?"]');
+    try {
+      await input.waitFor({ state: 'visible', timeout: GENEROUS_MS });
+      await input.fill(label);
+      await choosePick(page, label);
+    } catch {
+      await page.keyboard.press('Escape'); // not running any more: nothing to pick
+    }
+  }
+  const idle = await pollFor(async () => (await runningCount(page)) === 0, { timeout: GENEROUS_MS });
+  if (!idle.value) throw new Error(`tasks still run after cancelling them: ${await tasklaneStatus(page)}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Status bar, notifications, themes, screenshots
+
+/** The accessible text of Tasklane's status bar item ("Tasklane: 2 running · …"), or '' when hidden. */
+export async function tasklaneStatus(page) {
+  const item = page.locator('.part.statusbar [aria-label^="Tasklane:"]').first();
+  return (await item.count()) ? ((await item.getAttribute('aria-label')) ?? '') : '';
+}
+
+/** How many tasks the status bar says run (0 when the item is hidden, which it is when nothing is active). */
+export async function runningCount(page) {
+  const match = /(\d+) running/.exec(await tasklaneStatus(page));
+  return match ? Number(match[1]) : 0;
+}
+
+/** Notification toasts on screen (not the notification centre). */
+export function toasts(page) {
+  return page.locator('.notifications-toasts .notification-toast');
+}
+
+/** Closes every toast on screen with its own close button. */
+export async function dismissToasts(page) {
+  for (let i = 0; i < 20 && (await toasts(page).count()); i++) {
+    const toast = toasts(page).first();
+    await toast.hover();
+    await toast.locator('.action-label[aria-label^="Clear Notification"]').click().catch(() => undefined);
+    await pollFor(async () => (await toasts(page).count()) === 0 || !(await toast.isVisible()), { timeout: 5_000 });
+  }
+}
+
+/** Chooses a colour theme with "Preferences: Color Theme" and waits for the workbench to wear it. */
+export async function chooseColorTheme(page, theme, cssClass) {
+  await runCommand(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget input.input[placeholder*="Color Theme"]');
+  await input.waitFor({ state: 'visible', timeout: GENEROUS_MS });
+  await input.fill(theme);
+  await choosePick(page, theme);
+  await page.waitForFunction((c) => document.querySelector('.monaco-workbench')?.classList.contains(c), cssClass, { timeout: GENEROUS_MS });
+}
+
+/** Moves the mouse off the UI (no hover tooltips) and saves a screenshot to test-results/<name>.png. */
+export async function screenshot(page, name) {
+  const { resultsDir, log } = session();
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const size = page.viewportSize() ?? { width: 800, height: 600 };
+  await page.mouse.move(size.width / 2, size.height - 5);
+  const file = path.join(resultsDir, `${name}.png`);
+  await page.screenshot({ path: file });
+  log(`screenshot -> ${path.relative(process.cwd(), file)}`);
+  return file;
+}
