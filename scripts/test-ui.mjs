@@ -54,10 +54,24 @@ async function openWorkbench(browser, url) {
     await header.waitFor({ timeout: 60_000 });
     if (((await header.getAttribute('aria-expanded')) === 'true') !== expanded) await header.click();
   }
+  await widenSideBar(page, 560);
   // The extension is up once the Tasks view shows its welcome text (no tasks yet) or rows.
   await page.locator('.part.sidebar .pane:has(> .pane-header[aria-label="Tasks Section"]) .pane-body')
     .locator('.welcome-view-content, .monaco-list-row').first().waitFor({ timeout: 90_000 });
   return { page, context };
+}
+
+/** Drags the side bar's edge, as a person would, so rows show their descriptions in full. */
+async function widenSideBar(page, width) {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box || box.width >= width) return;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width + 1, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, y, { steps: 5 });
+  await page.mouse.up();
+  const after = await page.locator('.part.sidebar').boundingBox();
+  if (!after || after.width < width - 20) log(`warning: could not widen the side bar (${box.width} -> ${after?.width} px)`);
 }
 
 async function runSuite(page, workspace) {

@@ -39,8 +39,8 @@ export async function pollFor(probe, { timeout = GENEROUS_MS, since = Date.now()
   }
 }
 
-/** Escapes text for an exact-match RegExp. */
-const exactly = (text) => new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+/** A RegExp matching exactly `text` (then `suffix`, a RegExp source), ignoring surrounding spaces. */
+const exactly = (text, suffix = '') => new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${suffix}\\s*$`);
 
 // ---------------------------------------------------------------------------------------------
 // Command palette and quick input
@@ -52,13 +52,18 @@ async function quickInputBox(page) {
   return input;
 }
 
-/** F1, type the command's title, wait for it in the list, Enter. */
+/**
+ * F1, type the command's title ("Category: Title", without a trailing "…"), then click the entry
+ * with exactly that title: the first entry need not be it ("Preferences: Color Theme" also finds
+ * "Preferences: Browse Color Themes in Marketplace").
+ */
 export async function runCommand(page, title) {
   await page.keyboard.press('F1');
   const input = await quickInputBox(page);
   await input.fill(`>${title}`);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ timeout: GENEROUS_MS });
-  await page.keyboard.press('Enter');
+  const entry = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(title, '…?') }) }).first();
+  await entry.waitFor({ timeout: GENEROUS_MS });
+  await entry.click();
 }
 
 /** Waits for a quick input titled `title` (an input box or a pick), then types `text`. */
