@@ -90,26 +90,27 @@ async function runSuite(page, workspace) {
     timeout: 120_000,
     reporter: 'spec',
     ...(grep ? { grep } : {}),
-    rootHooks: {
-      async afterEach() {
-        const test = this.currentTest;
-        if (test?.state !== 'failed') return;
-        const name = `ui-failure-${test.fullTitle().replace(/[^\w-]+/g, '-').slice(0, 80)}`;
-        await page.screenshot({ path: path.join(RESULTS, `${name}.png`) }).catch(() => undefined);
-        console.log(`      · failure screenshot -> test-results/${name}.png`);
-      },
-    },
   });
   for (const file of fs.readdirSync(SUITE_DIR).filter((f) => f.endsWith('.test.mjs')).sort()) mocha.addFile(path.join(SUITE_DIR, file));
   await mocha.loadFilesAsync();
   let passed = 0;
   let failed = 0;
+  const shots = [];
   await new Promise((resolve) => {
     const runner = mocha.run();
     runner.on('pass', () => passed++);
-    runner.on('fail', () => failed++);
+    runner.on('fail', (test) => {
+      failed++;
+      // What the screen showed when a test or hook failed (taken at once, while the next one starts).
+      const name = `ui-failure-${test.fullTitle().replace(/[^\w-]+/g, '-').slice(0, 80)}`;
+      shots.push(page.screenshot({ path: path.join(RESULTS, `${name}.png`) }).then(
+        () => console.log(`      · failure screenshot -> test-results/${name}.png`),
+        () => undefined,
+      ));
+    });
     runner.on('end', resolve);
   });
+  await Promise.all(shots);
   return { passed, failed, rowTimesMs };
 }
 

@@ -152,11 +152,22 @@ export async function clickViewAction(page, view, action) {
   await header.locator(`.action-label[aria-label="${action}"]`).click({ timeout: GENEROUS_MS });
 }
 
-/** Opens a view's "More Actions..." menu and chooses `item` (e.g. "Group by Tool"). */
+/**
+ * Opens a view's "More Actions..." menu and chooses `item` (e.g. "Group by Tool"). A menu that does
+ * not open (the toolbar re-rendered under the click, as while the extension activates) is opened
+ * again, as a person would.
+ */
 export async function chooseViewMenuItem(page, view, item) {
-  await clickViewAction(page, view, 'More Actions...');
   const entry = page.locator('.context-view .action-label', { hasText: exactly(item) }).first();
-  await entry.waitFor({ state: 'visible', timeout: GENEROUS_MS });
+  for (let attempt = 1; ; attempt++) {
+    await clickViewAction(page, view, 'More Actions...');
+    const opened = await entry.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+    if (opened) break;
+    const menu = await page.locator('.context-view .action-label').allInnerTexts();
+    if (attempt === 3) throw new Error(`"${item}" is not in the ${view} view's More Actions menu; the menu shows ${JSON.stringify(menu)}`);
+    session().log(`the ${view} view's menu did not show "${item}" (it shows ${JSON.stringify(menu)}); opening it again`);
+    await page.keyboard.press('Escape');
+  }
   await entry.click();
   await page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden', timeout: GENEROUS_MS });
 }
@@ -200,8 +211,9 @@ export async function cancelThroughTheUi(page, labels) {
 
 /** The accessible text of Tasklane's status bar item ("Tasklane: 2 running · …"), or '' when hidden. */
 export async function tasklaneStatus(page) {
-  const item = page.locator('.part.statusbar [aria-label^="Tasklane:"]').first();
-  return (await item.count()) ? ((await item.getAttribute('aria-label')) ?? '') : '';
+  // One read of the DOM: the item may hide between two reads.
+  const labels = await page.locator('.part.statusbar [aria-label^="Tasklane:"]').evaluateAll((items) => items.map((item) => item.getAttribute('aria-label') ?? ''));
+  return labels[0] ?? '';
 }
 
 /** How many tasks the status bar says run (0 when the item is hidden, which it is when nothing is active). */
