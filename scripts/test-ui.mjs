@@ -39,6 +39,8 @@ const SETTINGS = {
 /** Opens the workbench on the workspace with the Tasks view showing, tall enough for every row. */
 async function openWorkbench(browser, url) {
   const context = await browser.newContext({ viewport: VIEWPORT });
+  // No step waits longer than this unless it says so (playwright's default is 30 s).
+  context.setDefaultTimeout(20_000);
   const page = await context.newPage();
   if (process.env.VERBOSE) page.on('console', (m) => console.error(`[browser:${m.type()}] ${m.text().slice(0, 300)}`));
   await page.goto(url, { timeout: 120_000 });

@@ -82,13 +82,22 @@ export async function choosePick(page, label) {
 
 /**
  * "Tasklane: Run Shell Command as Task…" from the palette, typing `command`.
- * Returns the time (Date.now()) just before the Enter that starts the task.
+ * Returns the time (Date.now()) just before the Enter (or click) that starts the task.
  */
 export async function runShellTask(page, command) {
   await runCommand(page, 'Tasklane: Run Shell Command as Task');
   await typeInto(page, 'Run Shell Command as Task', command);
+  // An input box just takes Enter. A command box that also offers recent commands (a quick pick)
+  // lists what was typed once the extension has seen it: take that entry, by Enter when it is the
+  // highlighted one, else by a click.
+  let choose = () => page.keyboard.press('Enter');
+  if (await page.locator('.quick-input-widget .quick-input-list').isVisible()) {
+    const typed = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(command) }) }).first();
+    await typed.waitFor({ timeout: GENEROUS_MS });
+    if (!(await typed.evaluate((row) => row.classList.contains('focused')))) choose = () => typed.click();
+  }
   const enterAt = Date.now();
-  await page.keyboard.press('Enter');
+  await choose();
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: GENEROUS_MS });
   return enterAt;
 }
@@ -173,9 +182,9 @@ export async function chooseViewMenuItem(page, view, item) {
 }
 
 /** Hovers a row and clicks one of its inline actions (e.g. "Cancel Task"). */
-export async function clickInlineAction(row, action) {
-  await row.hover();
-  await row.locator(`.action-label[aria-label="${action}"]`).click({ timeout: GENEROUS_MS });
+export async function clickInlineAction(row, action, timeout = GENEROUS_MS) {
+  await row.hover({ timeout });
+  await row.locator(`.action-label[aria-label="${action}"]`).click({ timeout });
 }
 
 /**
@@ -186,10 +195,11 @@ export async function clickInlineAction(row, action) {
  */
 export async function cancelThroughTheUi(page, labels) {
   for (const label of labels) {
-    const row = taskRow(page, label).first();
-    if ((await row.count()) && (await row.isVisible())) {
-      if ((await row.locator('.label-description').textContent())?.startsWith('Running')) await clickInlineAction(row, 'Cancel Task');
-      continue;
+    const shown = (await readRows(page)).find((r) => r.level === 2 && r.label === label);
+    if (shown && !shown.description.startsWith('Running')) continue;
+    if (shown) {
+      const clicked = await clickInlineAction(taskRow(page, label).first(), 'Cancel Task', 5_000).then(() => true, () => false);
+      if (clicked) continue; // else the row moved away under the mouse: use the palette
     }
     if (!(await runningCount(page))) break;
     await runCommand(page, 'Tasklane: Cancel Task');
