@@ -19,7 +19,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Mocha from 'mocha';
-import { ROOT, log, runSetup, runBuild, extensionMain, startHost, launchChromium } from './host/host.mjs';
+import { ROOT, log, runSetup, runBuild, extensionMain, startHost, launchChromium, settleWorkbench } from './host/host.mjs';
 
 const SUITE_DIR = path.join(ROOT, 'test', 'ui');
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'workspace');
@@ -60,6 +60,8 @@ async function openWorkbench(browser, url) {
   // The extension is up once the Tasks view shows its welcome text (no tasks yet) or rows.
   await page.locator('.part.sidebar .pane:has(> .pane-header[aria-label="Tasks Section"]) .pane-body')
     .locator('.welcome-view-content, .monaco-list-row').first().waitFor({ timeout: 90_000 });
+  // Let the workbench finish starting (extensions activating, views loading) before the first click.
+  await settleWorkbench(page);
   return { page, context };
 }
 

@@ -1,4 +1,5 @@
-// Shared library for the offline VS Code host launchers (scripts/test-integration.mjs, scripts/start.mjs).
+// Shared library for the offline VS Code host launchers (scripts/test-integration.mjs, scripts/test-ui.mjs,
+// scripts/start.mjs).
 //
 // It runs the extension inside a real VS Code extension host without downloading VS Code:
 // code-server (the VS Code server, pinned in scripts/host/package.json) runs on Node 24 and the

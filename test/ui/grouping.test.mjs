@@ -30,19 +30,15 @@ for (const grouping of GROUPINGS) {
     const { page, log } = session();
     const commands = ['one', 'two', 'three'].map((n) => `sleep 30; echo ${grouping.by} ${n}`);
 
+    /** When each task's row showed, in ms after the Enter that started it (null: not within the wait). */
+    const times = [];
+
     before(async function () {
       await chooseViewMenuItem(page, 'Tasks', grouping.menu);
       // Rows already shown (earlier suites' cancelled tasks) regroup: wait until every group row is one of this grouping's.
       const regrouped = await pollFor(async () => (await readRows(page)).filter((r) => r.level === 1).every((r) => grouping.isGroup(r.label)));
       assert.ok(regrouped.value, `the view did not regroup by ${grouping.by}:\n${formatRows(await readRows(page))}`);
-    });
-
-    after(async function () {
-      await cancelThroughTheUi(page, commands);
-    });
-
-    it(`shows each of three new tasks within ${ROW_BOUND_MS / 1000} s of the Enter, under "${grouping.groupOfNewTasks}"`, async function () {
-      const times = [];
+      // Start the three tasks one after the other, each measured from its Enter to its row on screen.
       for (const command of commands) {
         const enterAt = await runShellTask(page, command);
         const seen = await pollFor(async () => (await readRows(page)).some((r) => r.level === 2 && r.label === command), { timeout: ROW_BOUND_MS + MISSING_AFTER_MS, since: enterAt });
@@ -50,17 +46,23 @@ for (const grouping of GROUPINGS) {
         session().recordRowTime?.({ grouping: grouping.by, command, ms: seen.ms });
         log(`"${command}": ${seen.ms === null ? `no row ${(ROW_BOUND_MS + MISSING_AFTER_MS) / 1000} s after the Enter` : `row after ${seen.ms} ms`}`);
       }
-      // Every task is still shown once all three run, in the group this grouping puts it in.
       const running = await pollFor(async () => (await runningCount(page)) >= commands.length);
+      assert.ok(running.value, `the status bar never counted ${commands.length} running tasks: "${await tasklaneStatus(page)}"`);
+    });
+
+    after(async function () {
+      await cancelThroughTheUi(page, commands);
+    });
+
+    it(`showed each of three new tasks within ${ROW_BOUND_MS / 1000} s of the Enter, under "${grouping.groupOfNewTasks}"`, async function () {
       const rows = await readRows(page);
       const screen = `status bar: "${await tasklaneStatus(page)}"\nrows on screen:\n${formatRows(rows)}`;
-      assert.ok(running.value, `the status bar never counted ${commands.length} running tasks; ${screen}`);
-
       const late = times.filter((t) => t.ms === null || t.ms > ROW_BOUND_MS);
       if (late.length) {
         const which = late.map((t) => `    "${t.command}": ${t.ms === null ? `missing after ${(ROW_BOUND_MS + MISSING_AFTER_MS) / 1000} s` : `${t.ms} ms`}`).join('\n');
         assert.fail(`rows not shown within ${ROW_BOUND_MS} ms of the Enter:\n${which}\n${screen}`);
       }
+      // Every task is still shown once all three run, in the group this grouping puts it in.
       for (const command of commands) {
         const index = rows.findIndex((r) => r.level === 2 && r.label === command);
         assert.ok(index >= 0, `"${command}" is no longer shown after the other tasks started; ${screen}`);
