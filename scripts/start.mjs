@@ -3,8 +3,10 @@
 //
 // - With a desktop VS Code on PATH (`code`): code --extensionDevelopmentPath=<repo> <repo>/demo
 // - Otherwise: starts a local VS Code server (code-server, installed once by scripts/host/setup.sh
-//   into ~/.cache/tasklane-host/) with Tasklane loaded as a development extension, and prints the
-//   URL to open in a browser. Port: $PORT if set, else 8080 if free, else a free one. Ctrl-C stops it.
+//   into ~/.cache/tasklane-host/) with Tasklane installed as a normal extension (a link to this
+//   build), and prints the URL to open in a browser. Port: $PORT if set, else 8080 if free, else a
+//   free one. Ctrl-C stops it. The server runs without VS Code's smoke-test driver, which the test
+//   launcher needs but which hides every notification: here you see the product as users get it.
 //
 // Flags/env: --smoke (or TASKLANE_START_SMOKE=1): open the URL in headless Chromium, save
 //            test-results/start.png, and exit (a self-check of this script).
@@ -57,7 +59,11 @@ async function smokeCheck(url) {
     const file = path.join(ROOT, 'test-results', 'start.png');
     await page.screenshot({ path: file });
     log(`smoke check: window title "${title}", screenshot -> ${path.relative(ROOT, file)}`);
-    if (!title.includes('Extension Development Host')) throw new Error('the workbench did not load Tasklane as a development extension');
+    // The smoke-test driver puts `window.driver` on the page; a user's window has none.
+    if (await page.evaluate(() => 'driver' in window)) throw new Error('the workbench runs with the smoke-test driver, which hides notifications');
+    if (title.includes('Extension Development Host')) throw new Error('Tasklane was loaded as a development extension, not installed');
+    const tasksView = page.locator('.pane-header', { hasText: 'Tasks' }).first();
+    if (!await tasksView.isVisible()) throw new Error('the Tasklane view container did not open: is the extension installed?');
   } finally {
     await browser.close().catch(() => {});
   }
@@ -76,9 +82,15 @@ async function main() {
   }
 
   runSetup();
-  // Hide the Chat side bar by default so the demo opens on Tasklane.
-  const host = await startHost({ port: await choosePort(), settings: { 'workbench.secondarySideBar.defaultVisibility': 'hidden' } });
-  const url = host.url({ folder: DEMO, extensionDevelopmentPath: ROOT });
+  const host = await startHost({
+    port: await choosePort(),
+    smokeDriver: false,
+    installExtension: true,
+    // Hide the Chat side bar so the demo opens on Tasklane; demo/ sits in this repository, so Git
+    // would otherwise offer to open the parent repository in a toast.
+    settings: { 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'git.openRepositoryInParentFolders': 'never' },
+  });
+  const url = host.url({ folder: DEMO });
   console.log(`\nTasklane is running: open ${url}\n`);
   console.log(`(VS Code server on ${host.base}, demo workspace ${path.relative(ROOT, DEMO)}/; press Ctrl-C to stop)\n`);
 

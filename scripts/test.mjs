@@ -1,5 +1,6 @@
 // `npm test`: builds, runs the unit suite (plain Node), the integration suite (a real VS Code
-// extension host), the official MCP conformance suite and the SIGKILL soak (scripts/reliability.mjs,
+// extension host), the UI suite (the workbench used as a person does, without the smoke-test
+// driver), the official MCP conformance suite and the SIGKILL soak (scripts/reliability.mjs,
 // which also writes docs/reliability.md), then prints one summary line for all:
 // "N passed, N failed".
 import { spawnSync } from 'node:child_process';
@@ -12,6 +13,7 @@ const counts = (file) => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8
 
 rmSync('test-results/unit.json', { force: true });
 rmSync('test-results/integration.json', { force: true });
+rmSync('test-results/ui.json', { force: true });
 rmSync('test-results/conformance.json', { force: true });
 rmSync('test-results/reliability.json', { force: true });
 
@@ -19,6 +21,7 @@ const steps = [
   ['build', run('build')],
   ['unit', run('test:unit')],
   ['integration', run('test:integration')],
+  ['ui', run('test:ui')],
   ['conformance', run('test:conformance')],
   // Last: the SIGKILL soak, then docs/reliability.md from every suite's recorded counts.
   ['reliability', spawnSync(process.execPath, ['scripts/reliability.mjs'], { stdio: 'inherit' }).status ?? 1],
@@ -29,6 +32,8 @@ let failed = 0;
 for (const [suite, file] of [
   ['unit', 'test-results/unit.json'],
   ['integration', 'test-results/integration.json'],
+  // The workbench driven through its UI (palette, clicks, what is on screen).
+  ['ui', 'test-results/ui.json'],
   // The official conformance suite: each scenario counts as one test.
   ['conformance', 'test-results/conformance.json'],
   // The soak's checks (the unit-level reliability tests are counted with the unit suite).

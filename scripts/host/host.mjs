@@ -1,4 +1,5 @@
-// Shared library for the offline VS Code host launchers (scripts/test-integration.mjs, scripts/start.mjs).
+// Shared library for the offline VS Code host launchers (scripts/test-integration.mjs, scripts/test-ui.mjs,
+// scripts/start.mjs).
 //
 // It runs the extension inside a real VS Code extension host without downloading VS Code:
 // code-server (the VS Code server, pinned in scripts/host/package.json) runs on Node 24 and the
@@ -149,6 +150,12 @@ export const BASE_SETTINGS = {
  * @param {string} [opts.bindHost]  default 127.0.0.1; also the host used in URLs
  * @param {object} [opts.settings]  user settings (merged over BASE_SETTINGS), e.g. {'workbench.colorTheme': 'Dark Modern'}
  * @param {object} [opts.env]       extra environment for code-server (and so for the extension host)
+ * @param {boolean} [opts.smokeDriver] default true: start with VS Code's smoke-test driver, which the
+ *                                  test launcher needs (the workbench honours extensionDevelopmentPath
+ *                                  and extensionTestsPath only with it) but which hides every toast.
+ *                                  false: the workbench a user gets, notifications and all.
+ * @param {boolean} [opts.installExtension] install the project as a normal extension (a symlink in
+ *                                  the host's extensions dir), the way to load it without the driver.
  * @returns {Promise<Host>}
  */
 export async function startHost(opts = {}) {
@@ -160,6 +167,8 @@ export async function startHost(opts = {}) {
   const extensionsDir = path.join(tmp, 'extensions');
   const logFile = path.join(tmp, 'code-server.log');
   fs.mkdirSync(extensionsDir, { recursive: true });
+  if (opts.installExtension) installExtensionLink(extensionsDir);
+  const smokeDriver = opts.smokeDriver ?? true;
 
   const writeSettings = (settings = {}) => {
     fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
@@ -189,8 +198,9 @@ export async function startHost(opts = {}) {
     '--user-data-dir', userDataDir,
     '--extensions-dir', extensionsDir,
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
-    // Required: a built web workbench ignores extensionDevelopmentPath/extensionTestsPath otherwise.
-    '--vscode-option', 'enable-smoke-test-driver',
+    // Required for extensionDevelopmentPath/extensionTestsPath: a built web workbench ignores them
+    // otherwise. It also suppresses notification toasts, so a user-facing host runs without it.
+    ...(smokeDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
   ], { detached: true, stdio: ['ignore', out, out], env, cwd: tmp });
   fs.closeSync(out);
   let exited = null;
@@ -224,7 +234,7 @@ export async function startHost(opts = {}) {
 
   /** @typedef {ReturnType<typeof makeHost>} Host */
   const makeHost = () => ({
-    port, bindHost, base, tmp, userDataDir, extensionsDir, logFile, child,
+    port, bindHost, base, tmp, userDataDir, extensionsDir, logFile, child, smokeDriver,
     /** Resolves with {code, signal} when code-server exits. */
     exited: exitedP,
     /** Rewrites User/settings.json (merged over BASE_SETTINGS); new pages pick it up. */
@@ -237,6 +247,21 @@ export async function startHost(opts = {}) {
     stop() { stop(); unregister(); },
   });
   return makeHost();
+}
+
+/** The folder name VS Code gives an installed extension: `<publisher>.<name>-<version>`. */
+export function installedExtensionName() {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  return `${pkg.publisher}.${pkg.name}-${pkg.version}`.toLowerCase();
+}
+
+/**
+ * Makes the built project an installed extension of a host: a symlink in its extensions dir. The
+ * workbench then loads it like one from the marketplace, without the smoke-test driver (which the
+ * development route, extensionDevelopmentPath in the URL, needs).
+ */
+function installExtensionLink(extensionsDir) {
+  fs.symlinkSync(ROOT, path.join(extensionsDir, installedExtensionName()), 'dir');
 }
 
 const remoteUri = (host, port, p) =>

@@ -1,0 +1,37 @@
+// Screenshots of the Tasks view with running work, in the light and the dark theme, chosen the way
+// a person does (Preferences: Color Theme), saved to test-results/ui-tasks-<theme>.png.
+import assert from 'node:assert/strict';
+import { cancelThroughTheUi, chooseColorTheme, chooseViewMenuItem, formatRows, pollFor, readRows, runShellTask, screenshot, session } from './workbench.mjs';
+
+const THEMES = [
+  { name: 'light', theme: 'Light Modern', cssClass: 'vs' },
+  { name: 'dark', theme: 'Dark Modern', cssClass: 'vs-dark' },
+];
+
+describe('Screenshots of the Tasks view with running tasks', function () {
+  const { page } = session();
+  const commands = ['sleep 30; echo building the docs', 'sleep 30; echo watching the tests'];
+
+  before(async function () {
+    await chooseViewMenuItem(page, 'Tasks', 'Group by Status');
+    for (const command of commands) await runShellTask(page, command);
+  });
+
+  after(async function () {
+    await cancelThroughTheUi(page, commands);
+    await chooseColorTheme(page, 'Light Modern', 'vs');
+  });
+
+  for (const { name, theme, cssClass } of THEMES) {
+    it(`in ${theme}`, async function () {
+      await chooseColorTheme(page, theme, cssClass);
+      const allRunningShown = async () => {
+        const rows = await readRows(page);
+        return commands.every((c) => rows.some((r) => r.label === c && r.description.startsWith('Running')));
+      };
+      const shown = await pollFor(allRunningShown, { timeout: 10_000 });
+      await screenshot(page, `ui-tasks-${name}`);
+      assert.ok(shown.value, `the running tasks are not all shown:\n${formatRows(await readRows(page))}`);
+    });
+  }
+});

@@ -1,0 +1,269 @@
+// Page helpers for the UI suite: what a person does in the workbench (command palette, clicks on
+// view actions and rows, reading what the views and notifications show), done with playwright-core
+// on the real page that scripts/test-ui.mjs opened. Selectors: shared docs/host-testing.md,
+// "Using the UI the way a person does" (VS Code 1.139, code-server).
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * @typedef {{ page: any, resultsDir: string, workspace: string, log: (...args: unknown[]) => void }} UiSession
+ * @typedef {{ level: number, label: string, description: string, expanded: string | null }} Row
+ */
+
+/** The page and paths the launcher (scripts/test-ui.mjs) set up for this run. */
+export function session() {
+  /** @type {UiSession | undefined} */
+  const s = /** @type {any} */ (globalThis).__tasklaneUiSession;
+  if (!s) throw new Error('no UI session: run this suite with `npm run test:ui` (scripts/test-ui.mjs)');
+  return s;
+}
+
+/** Deadline for things that normally take well under a second, on a loaded 2-core machine. */
+export const GENEROUS_MS = 20_000;
+/** Step of every DOM poll. */
+export const POLL_MS = 50;
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Calls `probe` every POLL_MS until it returns something truthy or `timeout` passes.
+ * Resolves `{ value, ms }` (ms since `since`, default: the call), or `{ value: undefined, ms: null }`.
+ */
+export async function pollFor(probe, { timeout = GENEROUS_MS, since = Date.now() } = {}) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const value = await probe();
+    if (value) return { value, ms: Date.now() - since };
+    if (Date.now() > end) return { value: undefined, ms: null };
+    await pause(POLL_MS);
+  }
+}
+
+/** A RegExp matching exactly `text` (then `suffix`, a RegExp source), ignoring surrounding spaces. */
+const exactly = (text, suffix = '') => new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${suffix}\\s*$`);
+
+// ---------------------------------------------------------------------------------------------
+// Command palette and quick input
+
+/** The quick input's text box, once it is visible (typing earlier loses keystrokes). */
+async function quickInputBox(page) {
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: GENEROUS_MS });
+  return input;
+}
+
+/**
+ * F1, type the command's title ("Category: Title", without a trailing "…"), then click the entry
+ * with exactly that title: the first entry need not be it ("Preferences: Color Theme" also finds
+ * "Preferences: Browse Color Themes in Marketplace").
+ */
+export async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = await quickInputBox(page);
+  await input.fill(`>${title}`);
+  const entry = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(title, '…?') }) }).first();
+  await entry.waitFor({ timeout: GENEROUS_MS });
+  await entry.click();
+}
+
+/** Waits for a quick input titled `title` (an input box or a pick), then types `text`. */
+export async function typeInto(page, title, text) {
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: GENEROUS_MS });
+  const input = await quickInputBox(page);
+  await input.fill(text);
+}
+
+/** In an open quick pick, waits for the pick whose label is exactly `label` and chooses it. */
+export async function choosePick(page, label) {
+  const row = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(label) }) }).first();
+  await row.waitFor({ timeout: GENEROUS_MS });
+  await row.click();
+}
+
+/**
+ * "Tasklane: Run Shell Command as Task…" from the palette, typing `command`.
+ * Returns the time (Date.now()) just before the Enter (or click) that starts the task.
+ */
+export async function runShellTask(page, command) {
+  await runCommand(page, 'Tasklane: Run Shell Command as Task');
+  await typeInto(page, 'Run Shell Command as Task', command);
+  // An input box just takes Enter. A command box that also offers recent commands (a quick pick)
+  // lists what was typed once the extension has seen it: take that entry, by Enter when it is the
+  // highlighted one, else by a click.
+  let choose = () => page.keyboard.press('Enter');
+  if (await page.locator('.quick-input-widget .quick-input-list').isVisible()) {
+    const typed = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(command) }) }).first();
+    await typed.waitFor({ timeout: GENEROUS_MS });
+    if (!(await typed.evaluate((row) => row.classList.contains('focused')))) choose = () => typed.click();
+  }
+  const enterAt = Date.now();
+  await choose();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: GENEROUS_MS });
+  return enterAt;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Views
+
+/** A view's pane in the side bar, by its name ("Tasks", "Archive", "Servers"). */
+export function pane(page, name) {
+  return page.locator(`.part.sidebar .pane:has(> .pane-header[aria-label="${name} Section"])`);
+}
+
+/** Expands or collapses a view by clicking its header, as needed. */
+export async function setViewExpanded(page, name, expanded) {
+  const header = pane(page, name).locator('> .pane-header');
+  await header.waitFor({ timeout: GENEROUS_MS });
+  if (((await header.getAttribute('aria-expanded')) === 'true') !== expanded) await header.click();
+  await pollFor(async () => ((await header.getAttribute('aria-expanded')) === 'true') === expanded);
+}
+
+/**
+ * The rows a view renders now, top to bottom: level (1 = group), label, description, and whether a
+ * group is open. The tree is virtualized: only rows in view are in the DOM.
+ * @returns {Promise<Row[]>}
+ */
+export async function readRows(page, view = 'Tasks') {
+  return pane(page, view).locator('.pane-body .monaco-list-row[role="treeitem"]').evaluateAll((elements) =>
+    elements
+      .map((el) => ({
+        index: Number(el.getAttribute('data-index')),
+        level: Number(el.getAttribute('aria-level')),
+        label: el.querySelector('.label-name')?.textContent?.trim() ?? '',
+        description: el.querySelector('.label-description')?.textContent?.trim() ?? '',
+        expanded: el.getAttribute('aria-expanded'),
+      }))
+      .sort((a, b) => a.index - b.index)
+      .map(({ index: _index, ...row }) => row));
+}
+
+/** One line per row, indented by level, for failure messages and logs. */
+export function formatRows(rows) {
+  if (!rows.length) return '    (no rows)';
+  return rows.map((r) => `    ${'  '.repeat(r.level - 1)}${r.label}${r.description ? `  [${r.description}]` : ''}`).join('\n');
+}
+
+/** The group (level-1 row) each row sits under. */
+export function groupOfRow(rows, index) {
+  for (let i = index; i >= 0; i--) if (rows[i].level === 1) return rows[i];
+  return undefined;
+}
+
+/** The top-level task row (level 2) labelled exactly `label`, as a playwright locator. */
+export function taskRow(page, label, view = 'Tasks') {
+  return pane(page, view).locator('.monaco-list-row[aria-level="2"]', { has: page.locator('.label-name', { hasText: exactly(label) }) });
+}
+
+/** Clicks a view's title action (e.g. "Refresh"); the actions show on hover, as for a person. */
+export async function clickViewAction(page, view, action) {
+  const header = pane(page, view).locator('> .pane-header');
+  await header.hover();
+  await header.locator(`.action-label[aria-label="${action}"]`).click({ timeout: GENEROUS_MS });
+}
+
+/**
+ * Opens a view's "More Actions..." menu and chooses `item` (e.g. "Group by Tool"). A menu that does
+ * not open, or closes under the click (the view's toolbar re-renders while the extension sets its
+ * context keys), is opened again, as a person would.
+ */
+export async function chooseViewMenuItem(page, view, item) {
+  const entry = page.locator('.context-view .action-label', { hasText: exactly(item) }).first();
+  for (let attempt = 1; ; attempt++) {
+    await clickViewAction(page, view, 'More Actions...');
+    const chosen = await entry.waitFor({ state: 'visible', timeout: 5_000 }).then(() => entry.click({ timeout: 5_000 })).then(() => true, () => false);
+    if (chosen) break;
+    const menu = await page.locator('.context-view .action-label').allInnerTexts();
+    if (attempt === 3) throw new Error(`could not choose "${item}" in the ${view} view's More Actions menu; the menu shows ${JSON.stringify(menu)}`);
+    session().log(`the ${view} view's menu closed or did not show "${item}" (it shows ${JSON.stringify(menu)}); opening it again`);
+    await page.keyboard.press('Escape');
+  }
+  await page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden', timeout: GENEROUS_MS });
+}
+
+/** Hovers a row and clicks one of its inline actions (e.g. "Cancel Task"). */
+export async function clickInlineAction(row, action, timeout = GENEROUS_MS) {
+  await row.hover({ timeout });
+  await row.locator(`.action-label[aria-label="${action}"]`).click({ timeout });
+}
+
+/**
+ * Cancels the given tasks as a person does: the row's inline "Cancel Task" action when the row is
+ * on screen and running, else "Tasklane: Cancel Task" from the palette, picking the task by its
+ * label (for a task the view failed to show). Then waits until the status bar counts nothing
+ * running, so the next suite starts clean.
+ */
+export async function cancelThroughTheUi(page, labels) {
+  for (const label of labels) {
+    const shown = (await readRows(page)).find((r) => r.level === 2 && r.label === label);
+    if (shown && !shown.description.startsWith('Running')) continue;
+    if (shown) {
+      const clicked = await clickInlineAction(taskRow(page, label).first(), 'Cancel Task', 5_000).then(() => true, () => false);
+      if (clicked) continue; // else the row moved away under the mouse: use the palette
+    }
+    if (!(await runningCount(page))) break;
+    await runCommand(page, 'Tasklane: Cancel Task');
+    const input = page.locator('.quick-input-widget input.input[placeholder="Cancel which task?"]');
+    try {
+      await input.waitFor({ state: 'visible', timeout: GENEROUS_MS });
+      await input.fill(label);
+      await choosePick(page, label);
+    } catch {
+      await page.keyboard.press('Escape'); // not running any more: nothing to pick
+    }
+  }
+  const idle = await pollFor(async () => (await runningCount(page)) === 0, { timeout: GENEROUS_MS });
+  if (!idle.value) throw new Error(`tasks still run after cancelling them: ${await tasklaneStatus(page)}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Status bar, notifications, themes, screenshots
+
+/** The accessible text of Tasklane's status bar item ("Tasklane: 2 running · …"), or '' when hidden. */
+export async function tasklaneStatus(page) {
+  // One read of the DOM: the item may hide between two reads.
+  const labels = await page.locator('.part.statusbar [aria-label^="Tasklane:"]').evaluateAll((items) => items.map((item) => item.getAttribute('aria-label') ?? ''));
+  return labels[0] ?? '';
+}
+
+/** How many tasks the status bar says run (0 when the item is hidden, which it is when nothing is active). */
+export async function runningCount(page) {
+  const match = /(\d+) running/.exec(await tasklaneStatus(page));
+  return match ? Number(match[1]) : 0;
+}
+
+/** Notification toasts on screen (not the notification centre). */
+export function toasts(page) {
+  return page.locator('.notifications-toasts .notification-toast');
+}
+
+/** Closes every toast on screen with its own close button. */
+export async function dismissToasts(page) {
+  for (let i = 0; i < 20 && (await toasts(page).count()); i++) {
+    const toast = toasts(page).first();
+    await toast.hover();
+    await toast.locator('.action-label[aria-label^="Clear Notification"]').click().catch(() => undefined);
+    await pollFor(async () => (await toasts(page).count()) === 0 || !(await toast.isVisible()), { timeout: 5_000 });
+  }
+}
+
+/** Chooses a colour theme with "Preferences: Color Theme" and waits for the workbench to wear it. */
+export async function chooseColorTheme(page, theme, cssClass) {
+  await runCommand(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget input.input[placeholder*="Color Theme"]');
+  await input.waitFor({ state: 'visible', timeout: GENEROUS_MS });
+  await input.fill(theme);
+  await choosePick(page, theme);
+  await page.waitForFunction((c) => document.querySelector('.monaco-workbench')?.classList.contains(c), cssClass, { timeout: GENEROUS_MS });
+}
+
+/** Moves the mouse off the UI (no hover tooltips) and saves a screenshot to test-results/<name>.png. */
+export async function screenshot(page, name) {
+  const { resultsDir, log } = session();
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const size = page.viewportSize() ?? { width: 800, height: 600 };
+  await page.mouse.move(size.width / 2, size.height - 5);
+  const file = path.join(resultsDir, `${name}.png`);
+  await page.screenshot({ path: file });
+  log(`screenshot -> ${path.relative(process.cwd(), file)}`);
+  return file;
+}
