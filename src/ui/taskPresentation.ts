@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { TaskRecord } from '../core/taskRecord';
+import { agentDescription, type TaskRecord } from '../core/taskRecord';
 import { TaskStatus, canCancel, canRetry, isTerminal } from '../core/taskStatus';
 
 /** How each status looks, everywhere in the UI. */
@@ -55,11 +55,6 @@ export function isQueued(record: TaskRecord): boolean {
   return record.queue !== undefined && record.status === 'working';
 }
 
-/** The agent that asked for the task; the editor itself when none is recorded. */
-export function agentName(record: TaskRecord): string {
-  return record.context.agent?.name ?? 'Editor';
-}
-
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
   const seconds = Math.round(ms / 1000);
@@ -96,7 +91,7 @@ export function taskTooltip(record: TaskRecord, serverName: string): vscode.Mark
     ['Status', STATUS_LOOK[record.status].label + (record.statusMessage ? ` — ${record.statusMessage}` : '')],
     ['Tool', record.tool],
     ['Server', `${serverName}${record.wire ? ` (${record.wire})` : ''}`],
-    ['Agent', record.context.agent ? [record.context.agent.name, record.context.agent.version, record.context.agent.connection && `via ${record.context.agent.connection}`].filter(Boolean).join(' ') : 'Editor'],
+    ['Agent', agentDescription(record)],
     ['Queue', record.queue && isQueued(record) ? `${record.queue.position} of ${record.queue.size}` : undefined],
     ['Pinned', record.pinned ? 'kept in history whatever its age' : undefined],
     ['Imported', record.imported ? 'a read-only copy from an export file' : undefined],

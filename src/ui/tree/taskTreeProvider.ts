@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
 import type { TaskChanges } from '../../core/lifecycleEvents';
-import type { TaskRecord } from '../../core/taskRecord';
+import { EDITOR_AGENT_KEY, agentKey, agentName, type TaskRecord } from '../../core/taskRecord';
 import type { TaskStore } from '../../core/taskStore';
 import { TASK_STATUSES, TaskStatus, isTerminal } from '../../core/taskStatus';
-import { STATUS_LOOK, agentName, contextValueOf, isQueued, statusIcon, taskDescription, taskLabel, taskTooltip } from '../taskPresentation';
+import { STATUS_LOOK, contextValueOf, isQueued, statusIcon, taskDescription, taskLabel, taskTooltip } from '../taskPresentation';
 import { TaskTreeLayout } from './taskTreeLayout';
 
 export type GroupBy = 'status' | 'server' | 'tool' | 'agent';
@@ -188,7 +188,8 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
       case 'tool':
         return `tool:${record.tool}`;
       case 'agent':
-        return `agent:${agentName(record)}`;
+        // Keyed by the token's agent, so two agents running the same client (or sharing a name) are two groups.
+        return `agent:${agentKey(record)}`;
       default:
         return `status:${record.status}`;
     }
@@ -201,7 +202,7 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
       return keys.sort((a, b) => order(a) - order(b));
     }
     // The editor's own tasks first, then agents by name.
-    const rank = (key: string) => (key === 'agent:Editor' ? 0 : 1);
+    const rank = (key: string) => (key === EDITOR_GROUP ? 0 : 1);
     return keys.sort((a, b) => rank(a) - rank(b) || this.groupLabel(a).localeCompare(this.groupLabel(b)));
   }
 
@@ -209,6 +210,11 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
     const [kind, value] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
     if (kind === 'status') return STATUS_LOOK[value as TaskStatus]?.group ?? value;
     if (kind === 'server') return this.serverName(value);
+    if (kind === 'agent') {
+      const first = this.layout.groups.get(key)?.[0];
+      const record = first === undefined ? undefined : this.store.get(first);
+      return record ? agentName(record) : value;
+    }
     return value;
   }
 
@@ -256,9 +262,12 @@ export function taskIcon(record: TaskRecord): vscode.ThemeIcon {
   return statusIcon(record.status);
 }
 
+/** The group of the editor's own tasks when grouped by agent. */
+const EDITOR_GROUP = `agent:${EDITOR_AGENT_KEY}`;
+
 function groupIcon(key: string): string {
   if (key.startsWith('server:')) return 'server';
-  if (key === 'agent:Editor') return 'account';
+  if (key === EDITOR_GROUP) return 'account';
   if (key.startsWith('agent:')) return 'hubot';
   return 'tools';
 }
