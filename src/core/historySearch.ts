@@ -1,4 +1,4 @@
-import type { TaskRecord } from './taskRecord';
+import { agentDescription, agentName, type TaskRecord } from './taskRecord';
 import type { TaskStatus } from './taskStatus';
 
 /**
@@ -33,9 +33,6 @@ const STATUS_WORDS: Record<string, TaskStatus> = {
   cancelled: 'cancelled',
   canceled: 'cancelled',
 };
-
-/** The name the agent filter matches for tasks started in the editor itself. */
-export const EDITOR_AGENT = 'Editor';
 
 /** How much of a result and of the output tail a search looks at: enough to find, cheap to hold for 10k tasks. */
 const RESULT_CHARS = 8 * 1024;
@@ -103,7 +100,7 @@ export class HistoryMatcher {
     if (query.tools.length && !query.tools.some((tool) => record.tool.toLowerCase().includes(tool))) return false;
     if (query.servers.length && !query.servers.some((server) => record.serverId.toLowerCase().includes(server))) return false;
     if (query.agents.length) {
-      const agent = (record.context.agent?.name ?? EDITOR_AGENT).toLowerCase();
+      const agent = agentName(record).toLowerCase();
       if (!query.agents.some((wanted) => agent.includes(wanted))) return false;
     }
     for (const flag of query.flags) if (!hasFlag(record, flag)) return false;
@@ -138,7 +135,7 @@ export function searchText(record: TaskRecord): string {
     record.statusMessage ?? '',
     record.expectedOutputs ?? '',
     record.tags.join(' '),
-    record.context.agent?.name ?? EDITOR_AGENT,
+    agentDescription(record),
     JSON.stringify(record.arguments),
     record.result === undefined ? '' : JSON.stringify(record.result).slice(0, RESULT_CHARS),
     record.error ? record.error.message : '',

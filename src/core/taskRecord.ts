@@ -13,9 +13,24 @@ export const JsonRpcErrorSchema = z.object({
 });
 export type JsonRpcErrorObject = z.infer<typeof JsonRpcErrorSchema>;
 
-/** Who asked for the work: an MCP client (its declared name and version) over one connection. */
+/** An MCP client as it names itself (initialize handshake, or the clientInfo a request carries). */
+export const ClientInfoSchema = z.object({
+  name: z.string(),
+  version: z.string().optional(),
+});
+export type ClientInfo = z.infer<typeof ClientInfoSchema>;
+
+/**
+ * Who asked for the work. `name` is the agent as the user knows it: the name given to its token
+ * (Copy Agent Configuration), "VS Code Chat" for chat. `client` is the program that used the token,
+ * as it names itself: detail, never the name, since two agents may run the same client.
+ */
 export const AgentSchema = z.object({
   name: z.string(),
+  /** The token's agent id: tells agents apart when they share a name or a client. */
+  id: z.string().optional(),
+  client: ClientInfoSchema.optional(),
+  /** Records written before `client` existed name the client in `name` and its version here. */
   version: z.string().optional(),
   /** How it reached us, e.g. "editor", "http 2025-11-25 session 1f3a…", "http stateless". */
   connection: z.string().optional(),
@@ -112,6 +127,31 @@ export const TaskRecordSchema = TaskSpecSchema.extend({
   queue: z.object({ position: z.number().int().positive(), size: z.number().int().positive() }).optional(),
 });
 export type TaskRecord = z.infer<typeof TaskRecordSchema>;
+
+/** The agent of a task that none asked for: work the person starts in the editor itself. */
+export const EDITOR_AGENT = 'Editor';
+
+/** The agent shown for a task, everywhere (tree groups, tooltips, panel, search, status text). */
+export function agentName(record: Pick<TaskRecord, 'context'>): string {
+  return record.context.agent?.name ?? EDITOR_AGENT;
+}
+
+export const EDITOR_AGENT_KEY = 'editor';
+
+/** What tells agents apart (a tree group each): the token's agent id; the name for records that have none. */
+export function agentKey(record: Pick<TaskRecord, 'context'>): string {
+  const agent = record.context.agent;
+  if (!agent) return EDITOR_AGENT_KEY;
+  return agent.id !== undefined ? `id:${agent.id}` : `name:${agent.name}`;
+}
+
+/** The agent with its detail: "Claude (claude-code 2.1.0) via http 2025-11-25 session 1f3a…". */
+export function agentDescription(record: Pick<TaskRecord, 'context'>): string {
+  const agent = record.context.agent;
+  if (!agent) return EDITOR_AGENT;
+  const client = agent.client && `(${[agent.client.name, agent.client.version].filter(Boolean).join(' ')})`;
+  return [agent.name, agent.version, client, agent.connection && `via ${agent.connection}`].filter(Boolean).join(' ');
+}
 
 /** Parses `value` at a trust boundary, turning zod's issues into one readable sentence. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import type { TaskRecord } from '../core/taskRecord';
+import { agentDescription, type TaskRecord } from '../core/taskRecord';
 import type { TaskStatus } from '../core/taskStatus';
 import { STATUS_LOOK, formatTime, isQueued, taskLabel, truncate } from './taskText';
 
 export {
-  EMBEDDED_SERVER_ID, STATUS_LOOK, agentName, contextValueOf, formatDuration, formatElapsed, formatTime, isQueued, needsAttention, taskDescription, taskLabel, truncate,
+  EMBEDDED_SERVER_ID, STATUS_LOOK, contextValueOf, formatDuration, formatElapsed, formatTime, isQueued, needsAttention, taskDescription, taskLabel, truncate,
 } from './taskText';
 
 export function statusIcon(status: TaskStatus): vscode.ThemeIcon {
@@ -20,7 +20,7 @@ export function taskTooltip(record: TaskRecord, serverName: string): vscode.Mark
     ['Status', STATUS_LOOK[record.status].label + (record.statusMessage ? ` — ${record.statusMessage}` : '')],
     ['Tool', record.tool],
     ['Server', `${serverName}${record.wire ? ` (${record.wire})` : ''}`],
-    ['Agent', record.context.agent ? [record.context.agent.name, record.context.agent.version, record.context.agent.connection && `via ${record.context.agent.connection}`].filter(Boolean).join(' ') : 'Editor'],
+    ['Agent', agentDescription(record)],
     ['Queue', record.queue && isQueued(record) ? `${record.queue.position} of ${record.queue.size}` : undefined],
     ['Pinned', record.pinned ? 'kept in history whatever its age' : undefined],
     ['Imported', record.imported ? 'a read-only copy from an export file' : undefined],

@@ -55,11 +55,6 @@ export function isQueued(record: TaskRecord): boolean {
   return record.queue !== undefined && record.status === 'working';
 }
 
-/** The agent that asked for the task; the editor itself when none is recorded. */
-export function agentName(record: TaskRecord): string {
-  return record.context.agent?.name ?? 'Editor';
-}
-
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
   const seconds = Math.round(ms / 1000);

@@ -1,16 +1,18 @@
 import { Disposable } from '../../core/lifecycle';
 import { Logger, silentLogger } from '../../core/logger';
-import type { Agent, TaskRecord } from '../../core/taskRecord';
+import { taskFieldsOf, type TaskMetaFields } from '../../core/taskMeta';
+import { agentName, type Agent, type TaskRecord } from '../../core/taskRecord';
 import type { TaskStore } from '../../core/taskStore';
 import { isTerminal } from '../../core/taskStatus';
-import type { EngineTask, TaskEngine } from '../server/taskEngine';
+import { UNKNOWN_CLIENT, type EngineTask, type TaskEngine } from '../server/taskEngine';
+import type { AgentIdentity } from './agentCredentials';
 import { EDITOR_OWNER } from '../embeddedServer';
 
 export interface AgentTaskMirrorOptions {
   /** The store's server id for the embedded server. */
   readonly serverId: string;
-  /** Who an owner is when the task does not say (e.g. the agent a token was issued to). */
-  readonly agentOf?: (owner: string) => Agent | undefined;
+  /** The agent a task owner's token was issued to: the name the user gave it. */
+  readonly agentOf?: (owner: string) => AgentIdentity | undefined;
   readonly log?: Logger;
 }
 
@@ -78,24 +80,43 @@ export class AgentTaskMirror extends Disposable {
   }
 
   private create(task: EngineTask): string {
-    const agent = describeAgent(task.agent, this.options.agentOf?.(task.owner));
+    const agent = describeAgent(task, this.options.agentOf?.(task.owner));
+    const fields = this.fieldsOf(task);
+    // The agent names tasks by its own ids; the record links to records, as an editor task's does.
     const parentId = task.parentTaskId === undefined ? undefined : this.recordOf.get(task.parentTaskId);
+    const after = fields.scheduling?.afterTaskId;
+    const scheduling = after === undefined ? fields.scheduling : { ...fields.scheduling, afterTaskId: this.recordOf.get(after) ?? after };
+    // The agent is who the token says, whatever `context` the agent claims.
+    const { agent: _claimed, ...context } = fields.context ?? {};
+    const priority = fields.priority ?? (task.priority || undefined);
     const record = this.store.create(
       {
+        ...fields,
         serverId: this.options.serverId,
         tool: task.tool,
         arguments: task.arguments ?? {},
-        context: agent ? { agent } : {},
-        ...(task.priority ? { priority: task.priority } : {}),
+        context: agent ? { ...context, agent } : context,
+        ...(scheduling ? { scheduling } : {}),
+        ...(priority !== undefined ? { priority } : {}),
         ...(parentId ? { parentId } : {}),
       },
-      { taskId: task.taskId, wire: task.wire, statusMessage: task.statusMessage ?? `Started by ${agent?.name ?? 'an agent'}` },
+      { taskId: task.taskId, wire: task.wire, statusMessage: task.statusMessage ?? `Started by ${agent.name}` },
     );
     this.recordOf.set(task.taskId, record.id);
     this.taskOf.set(record.id, task.taskId);
     this.store.update(record.id, { grantedTtl: task.ttl, pollInterval: task.pollInterval });
-    this.log.info(`[agents] ${agent?.name ?? task.owner} started ${task.tool} (task ${record.id})`);
+    this.log.info(`[agents] ${agent.name} started ${task.tool} (task ${record.id})`);
     return record.id;
+  }
+
+  /** The metadata the agent sent, read as an editor task's is; the wires refuse malformed fields, so this only guards direct engine callers. */
+  private fieldsOf(task: EngineTask): TaskMetaFields {
+    try {
+      return taskFieldsOf(task.meta);
+    } catch (error) {
+      this.log.warn(`[agents] task ${task.taskId}: its metadata is left out: ${(error as Error).message}`);
+      return {};
+    }
   }
 
   private follow(id: string, task: EngineTask): void {
@@ -109,19 +130,24 @@ export class AgentTaskMirror extends Disposable {
       return;
     }
     // The agent's question goes to the agent, not to the person at the editor: say whose turn it is.
-    const message = task.status === 'input_required' ? `Waiting for ${record.context.agent?.name ?? 'the agent'} to answer its question` : task.statusMessage;
+    const message = task.status === 'input_required' ? `Waiting for ${agentName(record)} to answer its question` : task.statusMessage;
     if (task.status !== record.status || message !== record.statusMessage) this.store.setStatus(id, task.status, message);
   }
 }
 
 /**
- * The client's own name and version when it gave them; the owner's (the token's agent) otherwise.
- * Both connections are kept: how the client came in, and whose token it used.
+ * The agent is the token's: the name the user gave it, and its id, so two tokens are two agents
+ * even when they run the same client. The client's own name and version, and how it connected,
+ * are detail. Without a known token (a revoked one, a single-token server), the client's name
+ * stands in and the owner tells agents apart.
  */
-function describeAgent(declared: Agent | undefined, owner: Agent | undefined): Agent | undefined {
-  if (!declared) return owner;
-  const connection = [declared.connection, owner?.connection].filter(Boolean).join(', ');
-  // The wires say "unknown client" when the handshake named none; the token's agent is a better name then.
-  const name = declared.name === 'unknown client' && owner ? owner.name : declared.name;
-  return { ...declared, name, ...(connection ? { connection } : {}) };
+function describeAgent(task: EngineTask, token: AgentIdentity | undefined): Agent {
+  const declared = task.agent;
+  const client = declared && declared.name !== UNKNOWN_CLIENT ? { name: declared.name, ...(declared.version ? { version: declared.version } : {}) } : undefined;
+  return {
+    name: token?.name ?? client?.name ?? 'Unnamed agent',
+    id: token?.id ?? task.owner,
+    ...(client ? { client } : {}),
+    ...(declared?.connection ? { connection: declared.connection } : {}),
+  };
 }

@@ -3,9 +3,9 @@ import type { CreateMessageRequest, CreateMessageResult, ElicitResult } from '@m
 import { Emitter } from '../../core/events';
 import { Disposable, IDisposable, toDisposable } from '../../core/lifecycle';
 import { Logger, silentLogger } from '../../core/logger';
-import { META } from '../../core/meta';
 import { InputAnswer, RetryOptions, TaskActions } from '../../core/taskActions';
 import { JsonRpcErrorObject, TaskRecord, TaskSpec, TaskSpecInput, TaskSpecSchema, parseOrThrow } from '../../core/taskRecord';
+import { taskMetaOf } from '../../core/taskMeta';
 import { TaskStore } from '../../core/taskStore';
 import { canCancel, canRetry, isTerminal, TaskStatus } from '../../core/taskStatus';
 import { RpcCode } from '../rpcError';
@@ -597,25 +597,10 @@ export interface ServerTaskIds {
 }
 
 /**
- * The task's metadata as `_meta` under Tasklane's own keys; the caller's custom keys go first and cannot override ours.
- * Related tasks go by the server's ids when known; otherwise the ids are sent as given (they may be the server's already).
+ * The task's metadata as `_meta` (the one mapping in core/taskMeta). Related tasks go by the server's ids when known;
+ * otherwise the ids are sent as given (they may be the server's already).
  */
 export function metaFor(spec: TaskSpec, retryOf?: string, ids: ServerTaskIds = {}): Record<string, unknown> {
-  const meta: Record<string, unknown> = { ...spec.meta };
-  const put = (key: string, value: unknown) => {
-    if (value === undefined) return;
-    if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0) return;
-    if (Array.isArray(value) && value.length === 0) return;
-    meta[key] = value;
-  };
-  put(META.intent, spec.intent);
-  put(META.expectedOutputs, spec.expectedOutputs);
-  put(META.priority, spec.priority);
-  put(META.resourceLimits, spec.resourceLimits);
-  put(META.scheduling, ids.afterTaskId ? { ...spec.scheduling, afterTaskId: ids.afterTaskId } : spec.scheduling);
-  put(META.context, spec.context);
-  put(META.tags, spec.tags);
-  put(META.parentTaskId, ids.parentTaskId ?? spec.parentId);
-  put(META.retryOf, retryOf);
-  return meta;
+  const scheduling = ids.afterTaskId ? { ...spec.scheduling, afterTaskId: ids.afterTaskId } : spec.scheduling;
+  return taskMetaOf({ ...spec, scheduling }, { parentTaskId: ids.parentTaskId ?? spec.parentId, retryOf });
 }

@@ -1,21 +1,21 @@
 import { z } from 'zod';
 import { META, SPEC_META } from '../../core/meta';
-import { SchedulingHintsSchema, describeIssues } from '../../core/taskRecord';
+import { describeIssues } from '../../core/taskRecord';
+import { InvalidTaskMetaError, TaskMetaFields, taskFieldsOf } from '../../core/taskMeta';
 import { isTerminal } from '../../core/taskStatus';
 import { RpcCode, RpcError } from '../rpcError';
 import type { EngineTask, StartOptions } from './taskEngine';
-import { MAX_PRIORITY, MIN_PRIORITY } from './taskEngine';
 
 /** What a `tools/call`'s `_meta` asks of the scheduler, in the engine's terms. */
 export type CallHints = Pick<StartOptions, 'priority' | 'runAfter' | 'afterTaskId' | 'parentTaskId'>;
 
-const PrioritySchema = z.number().int().min(MIN_PRIORITY).max(MAX_PRIORITY);
 const RelatedTaskSchema = z.object({ taskId: z.string() });
 const ParentTaskIdSchema = z.string().min(1);
 
 /**
  * Reads priority, scheduling hints and the parent task from a `tools/call`'s `_meta`, the same
- * on both wires. Malformed hints are -32602. The parent is our own key when given, else the task
+ * on both wires. Any malformed Tasklane field (not only these hints) is -32602, so a task is never
+ * created with metadata the host cannot record. The parent is our own key when given, else the task
  * named by the spec's related-task key when that task is still running: work started on behalf
  * of a running task is its child. `lookup` is scoped to the caller, so other owners' tasks stay
  * invisible (the engine drops a parent it cannot see, and refuses an after-task it cannot see).
@@ -24,18 +24,10 @@ export function readCallHints(meta: Record<string, unknown> | undefined, lookup:
   if (!meta) return {};
   const hints: { -readonly [K in keyof CallHints]: CallHints[K] } = {};
 
-  if (meta[META.priority] !== undefined) {
-    const priority = PrioritySchema.safeParse(meta[META.priority]);
-    if (!priority.success) throw invalid(META.priority, `an integer from ${MIN_PRIORITY} to ${MAX_PRIORITY}`, priority.error);
-    hints.priority = priority.data;
-  }
-
-  if (meta[META.scheduling] !== undefined) {
-    const scheduling = SchedulingHintsSchema.safeParse(meta[META.scheduling]);
-    if (!scheduling.success) throw invalid(META.scheduling, '{ runAfter?: ISO 8601 date, afterTaskId?: task id }', scheduling.error);
-    if (scheduling.data.runAfter !== undefined) hints.runAfter = Date.parse(scheduling.data.runAfter);
-    if (scheduling.data.afterTaskId !== undefined) hints.afterTaskId = scheduling.data.afterTaskId;
-  }
+  const fields = readTaskFields(meta);
+  if (fields.priority !== undefined) hints.priority = fields.priority;
+  if (fields.scheduling?.runAfter !== undefined) hints.runAfter = Date.parse(fields.scheduling.runAfter);
+  if (fields.scheduling?.afterTaskId !== undefined) hints.afterTaskId = fields.scheduling.afterTaskId;
 
   if (meta[META.parentTaskId] !== undefined) {
     const parent = ParentTaskIdSchema.safeParse(meta[META.parentTaskId]);
@@ -47,6 +39,16 @@ export function readCallHints(meta: Record<string, unknown> | undefined, lookup:
     if (task && !isTerminal(task.status)) hints.parentTaskId = task.taskId;
   }
   return hints;
+}
+
+/** Every Tasklane field in `_meta`, checked by the one mapping the host records them with; a value that does not fit is -32602. */
+function readTaskFields(meta: Record<string, unknown>): TaskMetaFields {
+  try {
+    return taskFieldsOf(meta);
+  } catch (error) {
+    if (error instanceof InvalidTaskMetaError) throw new RpcError(RpcCode.InvalidParams, error.message);
+    throw error;
+  }
 }
 
 function invalid(key: string, expected: string, error: z.ZodError): RpcError {

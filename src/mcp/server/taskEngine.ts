@@ -34,6 +34,8 @@ export interface EngineTask {
   readonly priority?: number;
   /** Set while the task waits in the scheduler (status stays `working`). */
   readonly queue?: { readonly position: number; readonly size: number };
+  /** The request's `_meta` as the client sent it, so the host can keep the task's metadata (intent, tags, custom keys…). */
+  readonly meta?: Readonly<Record<string, unknown>>;
 }
 
 export type TaskOutcome = { readonly kind: 'result'; readonly result: Record<string, unknown> } | { readonly kind: 'error'; readonly error: JsonRpcErrorObject };
@@ -60,6 +62,8 @@ export interface StartOptions {
   readonly wire?: Wire;
   readonly agent?: Agent;
   readonly arguments?: Record<string, unknown>;
+  /** The request's `_meta`, kept on the task as given. */
+  readonly meta?: Record<string, unknown>;
   readonly parentTaskId?: string;
   readonly priority?: number;
   /** Scheduling hints: not before this time (epoch ms), not before that task (same owner) is terminal. */
@@ -86,6 +90,9 @@ export interface EngineOptions {
   /** Concurrency limits; unlimited when not given. */
   readonly scheduler?: SchedulerLimits;
 }
+
+/** The client name recorded when a client did not name itself. */
+export const UNKNOWN_CLIENT = 'unknown client';
 
 export const MIN_PRIORITY = -100;
 export const MAX_PRIORITY = 100;
@@ -240,6 +247,7 @@ export class TaskEngine extends Disposable {
         ...(options.wire ? { wire: options.wire } : {}),
         ...(options.agent ? { agent: options.agent } : {}),
         ...(options.arguments ? { arguments: options.arguments } : {}),
+        ...(options.meta ? { meta: { ...options.meta } } : {}),
         // A parent of another owner is silently dropped: its existence must not leak.
         ...(parent ? { parentTaskId: parent.snapshot.taskId } : {}),
       },

@@ -18,7 +18,7 @@ import type { Agent } from '../../core/taskRecord';
 import { readCallHints } from './callHints';
 import { withQueueMeta } from './queueMeta';
 import { PreparedCall, TaskHost, runTool } from './toolCatalog';
-import { EngineTask, TaskEngine, TimeBudgetError } from './taskEngine';
+import { EngineTask, TaskEngine, TimeBudgetError, UNKNOWN_CLIENT } from './taskEngine';
 import type { ToolContext } from './tools/toolDefinition';
 import { answerBadParamsAsInvalidParams } from './invalidParams';
 
@@ -101,7 +101,7 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
     const info = server.getClientVersion();
     const connection = typeof options.connection === 'function' ? options.connection(extra) : options.connection;
     if (!info && connection === undefined) return undefined;
-    return { name: info?.name ?? 'unknown client', ...(info?.version ? { version: info.version } : {}), ...(connection !== undefined ? { connection } : {}) };
+    return { name: info?.name ?? UNKNOWN_CLIENT, ...(info?.version ? { version: info.version } : {}), ...(connection !== undefined ? { connection } : {}) };
   }
 
   const resultWaiters = serveTaskMethodsV1(server, engine, ownerOf as (extra: unknown) => string);
@@ -115,6 +115,7 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
       wire: '2025-11-25',
       tool: call.tool.name,
       arguments: call.args,
+      ...(meta ? { meta } : {}),
       ttl,
       agent: agentOf(extra),
       ...readCallHints(meta, (taskId) => engine.peekOwned(owner, taskId)),

@@ -30,10 +30,7 @@ export class Agents extends Disposable {
     this.mirror = this._register(
       new AgentTaskMirror(embedded.engine, store, {
         serverId: EMBEDDED_SERVER_ID,
-        agentOf: (owner) => {
-          const identity = this.tokens.identityOf(owner);
-          return identity && { name: identity.name, connection: `token of "${identity.name}"` };
-        },
+        agentOf: (owner) => this.tokens.identityOf(owner),
         log,
       }),
     );

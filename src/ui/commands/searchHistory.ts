@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { HistoryMatcher, parseHistoryQuery } from '../../core/historySearch';
-import type { TaskRecord } from '../../core/taskRecord';
-import { STATUS_LOOK, agentName, formatTime, isQueued, taskLabel } from '../taskPresentation';
+import { agentName, type TaskRecord } from '../../core/taskRecord';
+import { STATUS_LOOK, formatTime, isQueued, taskLabel } from '../taskPresentation';
 import { exportTasks } from './historyCommands';
 import type { UiContext } from './uiContext';
 

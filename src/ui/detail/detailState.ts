@@ -2,7 +2,7 @@
  * Builds what the detail page shows from a `TaskRecord`, and works out the smallest messages that
  * bring a page from one state to the next. Pure: no `vscode`, so it is unit-tested on plain node.
  */
-import type { PendingInput, TaskRecord } from '../../core/taskRecord';
+import { agentDescription, type PendingInput, type TaskRecord } from '../../core/taskRecord';
 import { canCancel, canRetry, isTerminal } from '../../core/taskStatus';
 import { STATUS_LABELS, tailOf } from './format';
 import {
@@ -28,7 +28,6 @@ export function toDetailState(record: TaskRecord, now: number, children: readonl
   const finishedAt = isTerminal(record.status) ? finishTime(record) : null;
   const grantedMs = typeof record.grantedTtl === 'number' ? record.grantedTtl : null;
   const expiresAtMs = grantedMs !== null ? created + grantedMs : undefined;
-  const agent = record.context.agent;
   return {
     id: record.id,
     taskId: record.taskId ?? null,
@@ -65,7 +64,7 @@ export function toDetailState(record: TaskRecord, now: number, children: readonl
     context: {
       workspace: record.context.workspace ?? null,
       cwd: record.context.cwd ?? null,
-      agent: agent ? [agent.name, agent.version, agent.connection && `via ${agent.connection}`].filter(Boolean).join(' ') : null,
+      agent: record.context.agent ? agentDescription(record) : null,
     },
     priority: record.priority ?? null,
     resourceLimits: {

@@ -1,7 +1,7 @@
 import type { TaskChanges } from '../../core/lifecycleEvents';
-import type { TaskRecord } from '../../core/taskRecord';
+import { EDITOR_AGENT_KEY, agentKey, agentName, type TaskRecord } from '../../core/taskRecord';
 import { TASK_STATUSES, TaskStatus, isTerminal } from '../../core/taskStatus';
-import { STATUS_LOOK, agentName, descriptionTicks, isQueued, taskDescription, taskLabel } from '../taskText';
+import { STATUS_LOOK, descriptionTicks, isQueued, taskDescription, taskLabel } from '../taskText';
 import { TaskTreeLayout } from './taskTreeLayout';
 
 export type GroupBy = 'status' | 'server' | 'tool' | 'agent';
@@ -211,7 +211,8 @@ export class TaskTreeModel {
       case 'tool':
         return `tool:${record.tool}`;
       case 'agent':
-        return `agent:${agentName(record)}`;
+        // Keyed by the token's agent, so two agents running the same client (or sharing a name) are two groups.
+        return `agent:${agentKey(record)}`;
       default:
         return `status:${record.status}`;
     }
@@ -224,7 +225,7 @@ export class TaskTreeModel {
       return keys.sort((a, b) => order(a) - order(b));
     }
     // The editor's own tasks first, then agents by name.
-    const rank = (key: string) => (key === 'agent:Editor' ? 0 : 1);
+    const rank = (key: string) => (key === EDITOR_GROUP ? 0 : 1);
     return keys.sort((a, b) => rank(a) - rank(b) || this.groupLabel(a).localeCompare(this.groupLabel(b)));
   }
 
@@ -232,6 +233,11 @@ export class TaskTreeModel {
     const [kind, value] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
     if (kind === 'status') return STATUS_LOOK[value as TaskStatus]?.group ?? value;
     if (kind === 'server') return this.serverName(value);
+    if (kind === 'agent') {
+      const first = this.layout.groups.get(key)?.[0];
+      const record = first === undefined ? undefined : this.source.get(first);
+      return record ? agentName(record) : value;
+    }
     return value;
   }
 
@@ -268,6 +274,9 @@ export class TaskTreeModel {
     return node;
   }
 }
+
+/** The group of the editor's own tasks when grouped by agent. */
+export const EDITOR_GROUP = `agent:${EDITOR_AGENT_KEY}`;
 
 /** The status a group stands for, when grouping by status. */
 export function groupStatus(key: string): TaskStatus | undefined {

@@ -4,7 +4,7 @@ import type { TaskChanges } from '../../core/lifecycleEvents';
 import type { TaskRecord } from '../../core/taskRecord';
 import type { TaskStore } from '../../core/taskStore';
 import { contextValueOf, isQueued, statusIcon, taskTooltip } from '../taskPresentation';
-import { Fold, GroupBy, Redraw, TaskFilter, TaskNode, TaskTreeModel, TaskTreeNode, groupStatus } from './taskTreeModel';
+import { EDITOR_GROUP, Fold, GroupBy, Redraw, TaskFilter, TaskNode, TaskTreeModel, TaskTreeNode, groupStatus } from './taskTreeModel';
 
 export type { GroupBy, GroupNode, TaskFilter, TaskNode, TaskTreeNode } from './taskTreeModel';
 
@@ -194,7 +194,7 @@ export function taskIcon(record: TaskRecord): vscode.ThemeIcon {
 
 function groupIcon(key: string): string {
   if (key.startsWith('server:')) return 'server';
-  if (key === 'agent:Editor') return 'account';
+  if (key === EDITOR_GROUP) return 'account';
   if (key.startsWith('agent:')) return 'hubot';
   return 'tools';
 }

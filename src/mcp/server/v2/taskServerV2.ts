@@ -13,7 +13,7 @@ import { DisposableStore, IDisposable, toDisposable } from '../../../core/lifecy
 import { Agent, describeIssues } from '../../../core/taskRecord';
 import { isTerminal } from '../../../core/taskStatus';
 import { RpcCode, RpcError } from '../../rpcError';
-import { EngineTask, InputRequest, TaskEngine, TaskNotFoundError, TaskTerminalError, TimeBudgetError, toJsonRpcError } from '../taskEngine';
+import { EngineTask, InputRequest, TaskEngine, TaskNotFoundError, TaskTerminalError, TimeBudgetError, toJsonRpcError, UNKNOWN_CLIENT } from '../taskEngine';
 import { TASKLANE_SERVER_INFO, describeToolError } from '../taskServerV1';
 import { readCallHints } from '../callHints';
 import { withQueueMeta } from '../queueMeta';
@@ -227,6 +227,7 @@ export class TaskServerV2 implements IDisposable {
       owner: request.owner,
       tool: call.tool.name,
       arguments: call.args,
+      meta,
       wire: WIRE_V2,
       agent: request.agent,
       ...readCallHints(meta, (taskId) => this.engine.peekOwned(request.owner, taskId)),
@@ -284,7 +285,7 @@ export class TaskServerV2 implements IDisposable {
   private agentOf(call: V2Call, info: { name: string; version: string } | undefined): Agent | undefined {
     const connection = typeof this.options.connection === 'function' ? this.options.connection(call) : this.options.connection;
     if (!info && connection === undefined) return undefined;
-    return { name: info?.name ?? 'unknown client', ...(info?.version ? { version: info.version } : {}), ...(connection !== undefined ? { connection } : {}) };
+    return { name: info?.name ?? UNKNOWN_CLIENT, ...(info?.version ? { version: info.version } : {}), ...(connection !== undefined ? { connection } : {}) };
   }
 
   private lookup(owner: string, taskId: string): EngineTask {

@@ -46,7 +46,7 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
     embedded = await EmbeddedServer.start({ defaultCwd: dir });
     service = new TaskService(store);
     service.addServer(embedded.entry);
-    mirror = new AgentTaskMirror(embedded.engine, store, { serverId: EMBEDDED_SERVER_ID, agentOf: (owner) => (owner === 'agent:alpha' ? { name: 'Alpha', connection: 'http' } : undefined) });
+    mirror = new AgentTaskMirror(embedded.engine, store, { serverId: EMBEDDED_SERVER_ID, agentOf: (owner) => (owner === 'agent:alpha' ? { id: 'alpha', name: 'Alpha' } : undefined) });
     service.foreignTasks = mirror;
   }
 
@@ -77,14 +77,14 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
     assert.equal(record.tool, 'wait');
     assert.deepEqual(record.arguments, { durationMs: 5 });
     assert.equal(record.wire, '2025-11-25');
-    assert.deepEqual(record.context.agent, { name: 'claude-code', version: '2.1.0', connection: 'http' }, "the client's own name wins; the token's connection fills the gap");
+    assert.deepEqual(record.context.agent, { name: 'Alpha', id: 'alpha', client: { name: 'claude-code', version: '2.1.0' } }, "the token's agent is the name; the client's own name and version are detail");
 
     await waitFor(() => work.context(), 'the work to start');
     work.context()!.status('Halfway');
     assert.equal(store.require(record.id).statusMessage, 'Halfway');
     void work.context()!.requestInput({ method: 'elicitation/create', params: { message: 'Proceed?' } }).catch(() => undefined);
     assert.equal(store.require(record.id).status, 'input_required');
-    assert.equal(store.require(record.id).statusMessage, 'Waiting for claude-code to answer its question');
+    assert.equal(store.require(record.id).statusMessage, 'Waiting for Alpha to answer its question');
     assert.deepEqual(store.require(record.id).pendingInput, [], 'the question is not put to the person at the editor');
     embedded.engine.answerInput('agent:alpha', task.taskId, 'input-1', { action: 'accept' });
     assert.equal(store.require(record.id).status, 'working');
@@ -93,12 +93,12 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
     assert.deepEqual(done.result, { content: [{ type: 'text', text: 'done' }] });
   });
 
-  it("names the token's agent when the task carries no client name, and links a child to its parent's record", () => {
+  it("names the token's agent also when the client gave no name, and links a child to its parent's record", () => {
     const parent = embedded.engine.start({ owner: 'agent:alpha', tool: 'wait', settle, run: controllable().run });
     const child = embedded.engine.start({ owner: 'agent:alpha', tool: 'wait', parentTaskId: parent.taskId, settle, run: controllable().run });
     assert.equal(mirror.recordFor(parent.taskId)?.context.agent?.name, 'Alpha');
     const anonymous = embedded.engine.start({ owner: 'agent:alpha', tool: 'wait', agent: { name: 'unknown client', connection: 'http stateless' }, settle, run: controllable().run });
-    assert.deepEqual(mirror.recordFor(anonymous.taskId)?.context.agent, { name: 'Alpha', connection: 'http stateless, http' }, "a client that gave no name is shown by its token's agent");
+    assert.deepEqual(mirror.recordFor(anonymous.taskId)?.context.agent, { name: 'Alpha', id: 'alpha', connection: 'http stateless' }, 'a client that gave no name has no client detail');
     embedded.engine.cancelAny(anonymous.taskId);
     assert.equal(mirror.recordFor(child.taskId)?.parentId, mirror.recordFor(parent.taskId)?.id);
     embedded.engine.cancelAny(parent.taskId);
