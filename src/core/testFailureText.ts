@@ -53,3 +53,8 @@ function fromFileUrl(file: string): string {
   // file:///C:/x → C:/x; file:///home/x → /home/x
   return /^\/[A-Za-z]:/.test(rest) ? rest.slice(1) : rest;
 }
+
+/** `file:line[:column]` as a person reads it. */
+export function formatLocation(location: TestLocation): string {
+  return `${location.file}:${location.line}${location.column !== undefined ? `:${location.column}` : ''}`;
+}

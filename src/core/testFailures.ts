@@ -50,8 +50,3 @@ function dedupe(failures: readonly TestFailure[]): TestFailure[] {
     return true;
   });
 }
-
-/** `file:line[:column]` as a person reads it. */
-export function formatLocation(location: TestLocation): string {
-  return `${location.file}:${location.line}${location.column !== undefined ? `:${location.column}` : ''}`;
-}

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { formatLocation, parseTestFailures, type TestFailure } from '../../../src/core/testFailures';
-import { MESSAGE_LINES, frameLocation, messageOf } from '../../../src/core/testFailureText';
+import { parseTestFailures, type TestFailure } from '../../../src/core/testFailures';
+import { MESSAGE_LINES, formatLocation, frameLocation, messageOf } from '../../../src/core/testFailureText';
 
 /** Real output of each runner (see test/fixtures/testOutput/README.md). */
 function sample(name: string): string {
