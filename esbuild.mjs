@@ -18,10 +18,20 @@ const common = {
   legalComments: 'none',
 };
 
+/**
+ * Node bundles run where `navigator` must not be touched. Node 21+ has a global `navigator`, and
+ * VS Code's extension host replaces it with a getter that reports a `PendingMigrationError`
+ * ("navigator is now a global in nodejs") against the extension that reads it. zod 4 reads it
+ * (`typeof navigator`, looking for Cloudflare Workers, where it may not compile parsers with
+ * `new Function`) when it builds its first object schema. Our Node code never runs in a browser,
+ * so every such probe is answered at build time: the reads vanish from the bundle.
+ */
+const nodeOnly = { ...common, define: { navigator: 'undefined', 'globalThis.navigator': 'undefined' } };
+
 const builds = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { ...common, entryPoints: ['src/mcp/server/cli.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env node' } },
-  { ...common, entryPoints: ['src/mcp/demo.ts'], outfile: 'dist/demo.js' },
+  { ...nodeOnly, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...nodeOnly, entryPoints: ['src/mcp/server/cli.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...nodeOnly, entryPoints: ['src/mcp/demo.ts'], outfile: 'dist/demo.js' },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['media/detail.ts'], outfile: 'dist/webview.js' },
 ];
 

@@ -5,6 +5,7 @@ import { OUTPUT_LIMIT_CHARS, type DetailCommand, type DetailState, type DetailSt
 import { Folds, button, h, time } from './detailDom';
 import { icon, type IconName } from './detailIcons';
 import { InputList, OutputView, TimelineTable, renderMetadata, renderOutcome } from './detailSections';
+import { TestFailuresSection } from './testFailures';
 
 type Key = keyof DetailState;
 
@@ -70,6 +71,7 @@ export class DetailPage {
   private readonly buttons = new Map<DetailCommand, HTMLButtonElement>();
   private readonly inputSection: HTMLElement;
   private readonly inputs: InputList;
+  private readonly testFailures = new TestFailuresSection((index) => this.post({ type: 'openTestFailure', index }));
   private readonly resultHeading = h('h2', { text: 'Result', attrs: { id: 'h-result' } });
   private readonly resultBody = h('div');
   private readonly output: OutputView;
@@ -126,6 +128,7 @@ export class DetailPage {
       actions,
       this.announcer,
       this.inputSection,
+      this.testFailures.element,
       h('section', { className: 'section section-result', attrs: { 'aria-labelledby': 'h-result' } }, this.resultHeading, this.resultBody),
       section('output', 'Output', noOutput, pre),
       section('timeline', 'Timeline', h('div', { className: 'scroll', attrs: { tabindex: '0', role: 'region', 'aria-label': 'Timeline entries' } }, table)),
@@ -201,6 +204,7 @@ export class DetailPage {
       setText(this.resultHeading, next.outcome.kind === 'error' ? 'Error' : 'Result');
       this.resultBody.replaceChildren(renderOutcome(next, this.folds));
     }
+    if (changed.has('testFailures')) this.testFailures.update(next.testFailures);
     if (changed.has('output')) this.output.set(next.output);
     if (changed.has('timeline')) this.timeline.update(next.timeline);
     if (touches(METADATA_KEYS)) this.metadataBody.replaceChildren(renderMetadata(next, this.folds));

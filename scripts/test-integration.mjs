@@ -81,7 +81,10 @@ async function openSuitePage(host, browser) {
     T_OPEN = Date.now();
     open?.();
     // The suite asks for screenshots of live scenes through files in the host's temp dir.
-    const watcher = setInterval(() => void serveScreenshot(page, host), 250);
+    const watcher = setInterval(() => {
+      void serveScreenshot(page, host);
+      void serveWebviewClick(page, host);
+    }, 250);
     const outcome = await done;
     clearInterval(watcher);
     clearTimeout(timer);
@@ -117,6 +120,29 @@ async function openSuitePage(host, browser) {
     });
 
   return { run, afterReload, close: () => context.close().catch(() => {}) };
+}
+
+let clicking = false;
+/**
+ * Clicks, as a person does, the first element matching the CSS selector the suite asked for
+ * (tasklane-webview-click-request) in the open webview, and says so (…-done: "ok" or the error).
+ */
+async function serveWebviewClick(page, host) {
+  const scratch = path.join(host.tmp, 'tmp');
+  const request = path.join(scratch, 'tasklane-webview-click-request');
+  if (clicking || !fs.existsSync(request)) return;
+  clicking = true;
+  let outcome = 'ok';
+  try {
+    const selector = fs.readFileSync(request, 'utf8').trim();
+    fs.rmSync(request, { force: true });
+    await page.frameLocator('iframe.webview.ready').first().frameLocator('iframe#active-frame').locator(selector).first().click({ timeout: 20_000 });
+  } catch (e) {
+    outcome = `error: ${String(e.message).split('\n')[0]}`;
+  } finally {
+    fs.writeFileSync(path.join(scratch, 'tasklane-webview-click-done'), outcome);
+    clicking = false;
+  }
 }
 
 let shooting = false;

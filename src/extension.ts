@@ -26,6 +26,8 @@ export interface TasklaneApi {
   readonly agents: Agents;
   /** Where the task store lives. */
   readonly storageDirectory: string;
+  /** This extension's log folder (`context.logUri`); the extension host's own log is in its parent. */
+  readonly logDirectory: string;
   /** How long `activate` took, in ms: our own code, from its first line to its return. */
   readonly activationMs: number;
 }
@@ -76,7 +78,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
 
   const activationMs = performance.now() - started;
   log.info(`Tasklane active in ${activationMs.toFixed(1)} ms: ${store.size} tasks loaded from ${storage.fsPath}`);
-  return { store, service, embedded, ui, servers, sampler, agents, storageDirectory: storage.fsPath, activationMs };
+  return { store, service, embedded, ui, servers, sampler, agents, storageDirectory: storage.fsPath, logDirectory: context.logUri.fsPath, activationMs };
 }
 
 export function deactivate(): void {

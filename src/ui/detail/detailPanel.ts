@@ -4,6 +4,7 @@ import type { TaskRecord } from '../../core/taskRecord';
 import type { TaskStore } from '../../core/taskStore';
 import { canCancel, canRetry } from '../../core/taskStatus';
 import type { TaskRef } from '../taskRef';
+import { openTestFailure } from '../testFailures/openTestFailure';
 import { DetailView, detailWebviewOptions, type DetailAction } from './detailView';
 import { STATUS_LABELS, panelTitle } from './format';
 import { DETAIL_VIEW_TYPE, PersistedStateSchema, assertNever, type DetailCommand, type HostToWebview } from './protocol';
@@ -147,6 +148,12 @@ export class DetailPanels implements vscode.Disposable {
           return;
         }
         return this.execute(SHOW_DETAILS_COMMAND, { id: action.id } satisfies TaskRef);
+      }
+      case 'openTestFailure': {
+        // The page names a place in the stored result only by its index: it cannot name a file.
+        const record = this.store.get(taskId);
+        if (record) await openTestFailure(record, action.index, this.log);
+        return;
       }
       default:
         assertNever(action);

@@ -3,6 +3,7 @@
  * bring a page from one state to the next. Pure: no `vscode`, so it is unit-tested on plain node.
  */
 import { agentDescription, type PendingInput, type TaskRecord } from '../../core/taskRecord';
+import { readFailureReport } from '../../core/testFailureReport';
 import { canCancel, canRetry, isTerminal } from '../../core/taskStatus';
 import { STATUS_LABELS, tailOf } from './format';
 import {
@@ -77,6 +78,7 @@ export function toDetailState(record: TaskRecord, now: number, children: readonl
     timeline: record.timeline.map((entry) => ({ at: entry.at, status: entry.status ?? null, message: entry.message ?? null })),
     output: tailOf(record.output ?? '', OUTPUT_LIMIT_CHARS),
     pendingInput: record.pendingInput.map(toPendingInputItem),
+    testFailures: readFailureReport(record.tool, record.result) ?? null,
     outcome: toOutcome(record),
     // An imported task is a read-only copy: it runs nowhere, so nothing can be cancelled, retried or answered.
     actions: record.imported

@@ -8,6 +8,7 @@
 import * as z from 'zod';
 import { TASK_STATUSES } from '../../core/taskStatus';
 import { WIRES } from '../../core/meta';
+import { MAX_LISTED_FAILURES, TestFailureReportSchema } from '../../core/testFailureReport';
 
 export const DETAIL_VIEW_TYPE = 'tasklane.detail';
 
@@ -128,6 +129,8 @@ export const DetailStateSchema = z.strictObject({
   output: z.string(),
   pendingInput: z.array(PendingInputItemSchema),
   outcome: OutcomeSchema,
+  /** The failing tests of a `run_tests` result; null for other tasks and results without them. */
+  testFailures: TestFailureReportSchema.nullable(),
   actions: z.strictObject({ cancel: z.boolean(), retry: z.boolean(), answer: z.boolean() }),
 });
 export type DetailState = z.infer<typeof DetailStateSchema>;
@@ -165,6 +168,8 @@ export const WebviewToHostSchema = z.discriminatedUnion('type', [
     .refine((message) => message.key === undefined || message.command === 'answerInput', 'key is only allowed with answerInput'),
   /** Open the detail panel of a related task (retry of / retried as / parent / child). */
   z.strictObject({ type: z.literal('showTask'), id }),
+  /** Open the file and line of the task's failing test at this place in `testFailures`. */
+  z.strictObject({ type: z.literal('openTestFailure'), index: z.number().int().nonnegative().lt(MAX_LISTED_FAILURES) }),
 ]);
 export type WebviewToHost = z.infer<typeof WebviewToHostSchema>;
 

@@ -1,10 +1,13 @@
 import type * as vscode from 'vscode';
 import { z } from 'zod';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { MAX_LISTED_FAILURES, failureReport } from '../../core/testFailureReport';
+import { parseTestFailures } from '../../core/testFailures';
 import { parseTestSummary } from '../../core/testSummary';
 import { defineTool } from '../../mcp/server/tools/toolDefinition';
 import { runWorkspaceTask } from './runWorkspaceTask';
-import { describeCounts, describeEnd, describeOutput, endedBadly } from './taskRunReport';
+import { describeCounts, describeEnd, describeFailures, describeOutput, endedBadly } from './taskRunReport';
+import { resolveFailureLocations } from './testFailureLocations';
 import { budgetFor, folderSchema, maxOutputFor, timeoutMsSchema } from './toolBudget';
 import { findTestTask } from './workspaceTasks';
 
@@ -18,7 +21,7 @@ const inputSchema = z.object({
   timeoutMs: timeoutMsSchema,
 });
 
-/** Runs the workspace's test task and reports pass/fail counts when the output states them. */
+/** Runs the workspace's test task and reports pass/fail counts and the failing tests when the output states them. */
 export function createRunTestsTool(log: vscode.LogOutputChannel) {
   return defineTool({
     name: 'run_tests',
@@ -26,7 +29,9 @@ export function createRunTestsTool(log: vscode.LogOutputChannel) {
     description:
       'Runs the workspace\'s test task (the default task of the "test" group in tasks.json, or the one named) through ' +
       'VS Code\'s task system, streaming its output, and reports the exit code and the numbers of passed, failed and ' +
-      'skipped tests when the output states them (mocha, jest, vitest, pytest, go test, TAP, cargo, "N passed, N failed"). ' +
+      'skipped tests when the output states them (mocha, jest, vitest, pytest, go test, TAP, cargo, "N passed, N failed"), ' +
+      'and each failing test\'s name, the first lines of its message and its file and line (structuredContent.failures, ' +
+      `at most ${MAX_LISTED_FAILURES}; failuresNotListed counts the rest) when the output gives them. ` +
       'Counts the output does not state are left out. Cancelling or running out of time terminates the run.',
     inputSchema,
     // Test tasks run whatever the workspace defines (and tests may write files): as open-ended as run_command.
@@ -38,8 +43,11 @@ export function createRunTestsTool(log: vscode.LogOutputChannel) {
       if ('error' in choice) return { content: [{ type: 'text', text: choice.error }], isError: true };
       const budgetMs = budgetFor(args.timeoutMs, context);
       const outcome = await runWorkspaceTask(choice.task, context, budgetMs, log);
-      const counts = outcome.notCaptured === undefined ? parseTestSummary(outcome.output) : undefined;
-      const text = [describeEnd(outcome, budgetMs), describeCounts(counts), ...describeOutput(outcome, maxOutputFor(context))].join('\n');
+      const captured = outcome.notCaptured === undefined;
+      const counts = captured ? parseTestSummary(outcome.output) : undefined;
+      const found = failureReport(captured ? parseTestFailures(outcome.output) : []);
+      const report = { ...found, failures: await resolveFailureLocations(found.failures, outcome.cwd, log) };
+      const text = [describeEnd(outcome, budgetMs), describeCounts(counts), ...describeFailures(report), ...describeOutput(outcome, maxOutputFor(context))].join('\n');
       return {
         content: [{ type: 'text', text }],
         structuredContent: {
@@ -51,9 +59,11 @@ export function createRunTestsTool(log: vscode.LogOutputChannel) {
           ...(counts ? { runner: counts.runner } : {}),
           durationMs: outcome.durationMs,
           timedOut: outcome.timedOut,
-          outputCaptured: outcome.notCaptured === undefined,
+          outputCaptured: captured,
+          failures: report.failures,
+          failuresNotListed: report.failuresNotListed,
         },
-        isError: endedBadly(outcome) || (counts?.failed ?? 0) > 0,
+        isError: endedBadly(outcome) || (counts?.failed ?? 0) > 0 || report.failures.length > 0,
       };
     },
   });

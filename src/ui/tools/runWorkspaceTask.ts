@@ -13,6 +13,8 @@ export interface TaskRunOutcome {
   readonly label: string;
   /** The command line that ran, when Tasklane started the process itself. */
   readonly commandLine?: string;
+  /** The directory it ran in, when Tasklane started the process itself. */
+  readonly cwd?: string;
   /** Undefined when the process was killed, never started, or VS Code did not say. */
   readonly exitCode: number | undefined;
   readonly signal?: string;
@@ -66,6 +68,7 @@ export async function runWorkspaceTask(chosen: WorkspaceTask, context: ToolConte
     return {
       ...base,
       commandLine,
+      cwd: plan.cwd,
       exitCode: end?.exitCode,
       signal: end?.signal,
       startError: end?.startError,

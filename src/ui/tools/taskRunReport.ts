@@ -1,3 +1,5 @@
+import type { TestFailureReport } from '../../core/testFailureReport';
+import { formatLocation } from '../../core/testFailureText';
 import type { TestCounts } from '../../core/testSummary';
 import type { TaskRunOutcome } from './runWorkspaceTask';
 
@@ -21,6 +23,21 @@ export function describeCounts(counts: TestCounts | undefined): string {
     .filter((kind) => counts[kind] !== undefined)
     .map((kind) => `${counts[kind]} ${kind}`);
   return `Tests: ${parts.join(', ')} (from ${counts.runner} output).`;
+}
+
+/**
+ * The failing tests, one paragraph each: "✗ name (file:line)" and the message's first lines
+ * indented under it; then how many more there were. Nothing when none was found.
+ */
+export function describeFailures(report: TestFailureReport): string[] {
+  if (report.failures.length === 0) return [];
+  const lines = ['', 'Failing tests:'];
+  for (const failure of report.failures) {
+    lines.push(`✗ ${failure.name}${failure.location ? ` (${formatLocation(failure.location)})` : ''}`);
+    if (failure.message) for (const line of failure.message.split('\n')) lines.push(line === '' ? '' : `    ${line}`);
+  }
+  if (report.failuresNotListed > 0) lines.push(`… and ${report.failuresNotListed} more failing test${report.failuresNotListed === 1 ? '' : 's'} not listed.`);
+  return lines;
 }
 
 /** The lines after the summary: the command, and the output or why there is none. */

@@ -122,11 +122,22 @@ describe('ui/detail/toDetailState', () => {
       ],
       output: 'line 1\nline 2\n',
       pendingInput: [],
+      testFailures: null,
       outcome: { kind: 'result', isError: true, blocks: [{ kind: 'text', text: 'boom' }], structuredContent: null },
       actions: { cancel: false, retry: true, answer: false },
     };
     assert.deepEqual(state, expected);
     assert.deepEqual(DetailStateSchema.parse(state), expected, 'the protocol schema accepts what toDetailState builds');
+  });
+
+  it('lists the failing tests of a run_tests result, and nothing for a malformed list', () => {
+    const failures = [{ name: 'calc › adds', message: 'Expected: 4', location: { file: '/w/calc.test.js', line: 6 } }];
+    const record = (structuredContent: unknown) => minimalRecord({ status: 'failed', tool: 'run_tests', result: { content: [], structuredContent, isError: true } });
+    const state = toDetailState(record({ exitCode: 1, failures, failuresNotListed: 2 }), T0);
+    assert.deepEqual(state.testFailures, { failures, failuresNotListed: 2 });
+    assert.deepEqual(DetailStateSchema.parse(state).testFailures, { failures, failuresNotListed: 2 });
+    assert.equal(toDetailState(record({ failures: [{ name: '', message: 'x' }], failuresNotListed: 0 }), T0).testFailures, null);
+    assert.equal(toDetailState(record({ exitCode: 0 }), T0).testFailures, null);
   });
 
   it('has a place on the page for every TaskRecord field', () => {

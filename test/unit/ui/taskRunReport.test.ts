@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { ToolContext } from '../../../src/mcp/server/tools/toolDefinition';
 import type { TaskRunOutcome } from '../../../src/ui/tools/runWorkspaceTask';
-import { describeCounts, describeEnd, describeOutput, endedBadly } from '../../../src/ui/tools/taskRunReport';
+import { MAX_LISTED_FAILURES, failureReport, readFailureReport } from '../../../src/core/testFailureReport';
+import { describeCounts, describeEnd, describeFailures, describeOutput, endedBadly } from '../../../src/ui/tools/taskRunReport';
 import { DEFAULT_TASK_BUDGET_MS, budgetFor } from '../../../src/ui/tools/toolBudget';
 
 function outcome(overrides: Partial<TaskRunOutcome> = {}): TaskRunOutcome {
@@ -39,6 +40,28 @@ describe('VS Code task tool reports', () => {
     assert.equal(describeCounts({ runner: 'go', failed: 0 }), 'Tests: 0 failed (from go output).');
     assert.equal(describeCounts({ runner: 'mocha', passed: 3, failed: 1, skipped: 2 }), 'Tests: 3 passed, 1 failed, 2 skipped (from mocha output).');
     assert.equal(describeCounts(undefined), 'Test counts: not found in the output.');
+  });
+
+  it('lists failing tests with their place and message, and how many more there are', () => {
+    const report = failureReport([
+      { name: 'calc › adds', message: 'Expected: 4\nReceived: 5', location: { file: '/w/calc.test.js', line: 6, column: 25 } },
+      { name: 'TestSplit/two', message: '' },
+    ]);
+    assert.deepEqual(describeFailures(report), ['', 'Failing tests:', '✗ calc › adds (/w/calc.test.js:6:25)', '    Expected: 4', '    Received: 5', '✗ TestSplit/two']);
+    assert.deepEqual(describeFailures(failureReport([])), []);
+    const many = failureReport(Array.from({ length: MAX_LISTED_FAILURES + 3 }, (_, index) => ({ name: `test ${index}`, message: '' })));
+    assert.equal(many.failures.length, MAX_LISTED_FAILURES);
+    assert.equal(many.failuresNotListed, 3);
+    assert.equal(describeFailures(many).at(-1), '… and 3 more failing tests not listed.');
+  });
+
+  it('reads a failure report back only from a well-formed run_tests result', () => {
+    const structuredContent = { task: 'unit tests', failures: [{ name: 'adds', message: 'no', location: { file: 'a.js', line: 2 } }], failuresNotListed: 0 };
+    assert.deepEqual(readFailureReport('run_tests', { content: [], structuredContent }), { failures: structuredContent.failures, failuresNotListed: 0 });
+    assert.equal(readFailureReport('run_command', { content: [], structuredContent }), undefined);
+    assert.equal(readFailureReport('run_tests', { structuredContent: { ...structuredContent, failures: [{ name: 'adds', message: 'no', location: { file: 'a.js', line: 0 } }] } }), undefined);
+    assert.equal(readFailureReport('run_tests', { structuredContent: { failures: 'all of them', failuresNotListed: 0 } }), undefined);
+    assert.equal(readFailureReport('run_tests', undefined), undefined);
   });
 
   it('gives a task the smaller of its own timeout and the task\'s time budget, 30 minutes by default', () => {
