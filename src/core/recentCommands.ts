@@ -18,19 +18,3 @@ export function readRecentCommands(stored: unknown): string[] {
   const commands = stored.filter((item): item is string => typeof item === 'string' && item.trim() !== '');
   return commands.reduceRight<string[]>((list, command) => rememberCommand(list, command), []);
 }
-
-export interface CommandChoice {
-  readonly command: string;
-  /** True for the text being typed, false for a remembered command. */
-  readonly typed: boolean;
-}
-
-/**
- * What the command box offers while `typed` is in it: the typed text first (Enter runs it),
- * then the remembered commands, without repeating the typed one.
- */
-export function commandChoices(recent: readonly string[], typed: string): CommandChoice[] {
-  const text = typed.trim();
-  const remembered = recent.filter((command) => command !== text).map((command) => ({ command, typed: false }));
-  return text === '' ? remembered : [{ command: text, typed: true }, ...remembered];
-}

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { RECENT_COMMANDS_MAX, commandChoices, readRecentCommands, rememberCommand } from '../../../src/core/recentCommands';
+import { RECENT_COMMANDS_MAX, readRecentCommands, rememberCommand } from '../../../src/core/recentCommands';
 
 describe('recent shell commands', () => {
   it('keeps the most recent first, each command once', () => {
@@ -23,18 +23,5 @@ describe('recent shell commands', () => {
     assert.deepEqual(readRecentCommands(['b', 3, '', 'a', 'b', null]), ['b', 'a']);
     assert.equal(readRecentCommands(Array.from({ length: 50 }, (_, i) => `c${i}`)).length, RECENT_COMMANDS_MAX);
     assert.equal(readRecentCommands(Array.from({ length: 50 }, (_, i) => `c${i}`))[0], 'c0');
-  });
-
-  it('offers the typed text first, then the remembered commands without repeating it', () => {
-    const recent = ['npm test', 'npm run build'];
-    assert.deepEqual(commandChoices(recent, ''), [
-      { command: 'npm test', typed: false },
-      { command: 'npm run build', typed: false },
-    ]);
-    assert.deepEqual(commandChoices(recent, ' npm run build '), [
-      { command: 'npm run build', typed: true },
-      { command: 'npm test', typed: false },
-    ]);
-    assert.deepEqual(commandChoices([], 'make'), [{ command: 'make', typed: true }]);
   });
 });
