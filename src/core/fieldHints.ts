@@ -42,6 +42,12 @@ export function mainType(schema: JsonSchema): string | undefined {
   return Array.isArray(schema.type) ? schema.type.find((type) => type !== 'null') : (schema.type as string | undefined);
 }
 
+/** A number of milliseconds, by its name ("timeoutMs") or its description: such a field also takes "10m". */
+export function isMilliseconds(name: string, schema: JsonSchema): boolean {
+  const type = mainType(schema);
+  return (type === 'integer' || type === 'number') && (/[a-z]Ms$|^ms$/.test(name) || /\bmilliseconds\b|\bin ms\b/i.test(schema.description ?? ''));
+}
+
 export function promptFor(name: string, schema: JsonSchema): string {
   return schema.description?.trim() || schema.title?.trim() || humanize(name);
 }
@@ -80,7 +86,7 @@ function exampleFor(name: string, schema: JsonSchema, kind: FieldKind): string |
   if (schema.format && FORMAT_EXAMPLES[schema.format]) return FORMAT_EXAMPLES[schema.format];
   switch (kind) {
     case 'integer':
-      if (/ms$/i.test(name) || /milliseconds/i.test(schema.description ?? '')) return `${within(schema, 60_000)} (one minute)`;
+      if (isMilliseconds(name, schema)) return within(schema, 60_000) === 60_000 ? '1m or 60000' : String(within(schema, 60_000));
       return String(within(schema, 30));
     case 'number':
       return String(within(schema, 2.5));

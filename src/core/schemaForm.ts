@@ -3,7 +3,8 @@
  * form fields, parses what a person typed into each, and validates the whole answer. Pure: the
  * prompts themselves live in the UI.
  */
-import { mainType, placeholderFor, promptFor } from './fieldHints';
+import { isMilliseconds, mainType, placeholderFor, promptFor } from './fieldHints';
+import { parseDuration } from './taskDetails';
 
 export interface JsonSchema {
   readonly type?: string | readonly string[];
@@ -87,7 +88,12 @@ export function parseField(field: FormField, text: string): ParsedField {
     case 'number':
     case 'integer': {
       value = Number(trimmed);
-      if (!Number.isFinite(value as number)) return { ok: false, error: `${field.label} must be a number` };
+      if (Number.isFinite(value as number)) break;
+      if (!isMilliseconds(field.name, field.schema)) return { ok: false, error: `${field.label} must be a number` };
+      // A number of milliseconds may be typed as a duration: "10m" is 600000.
+      const duration = parseDuration(trimmed);
+      if (!duration.ok || duration.value === undefined) return { ok: false, error: `${field.label} must be a number of milliseconds or a duration, e.g. 90s or 10m` };
+      value = duration.value;
       break;
     }
     case 'boolean':

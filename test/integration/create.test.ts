@@ -35,6 +35,7 @@ describe('Creating tasks and exporting them, through the workbench', function ()
     savedExportFolder = tasklane.ui.globalState.get(LAST_EXPORT_FOLDER_KEY);
     await tasklane.ui.globalState.update(RECENT_COMMANDS_KEY, undefined);
     await tasklane.ui.globalState.update(LAST_EXPORT_FOLDER_KEY, undefined);
+    await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar');
   });
 
   after(async function () {
@@ -61,21 +62,22 @@ describe('Creating tasks and exporting them, through the workbench', function ()
       await quickInputWhen('Run command to be the only tool left', (state) => labels(state)[0] === 'Run command');
       await ui({ actions: [{ press: 'Enter' }] });
 
-      const command = (await ui({ title: 'command (1/4)', screenshot: shot('2-command'), actions: [{ fill: 'echo made-by-form; sleep 60' }, { press: 'Enter' }] })).before.quickInput!;
+      const command = (await ui({ title: 'command (1 of 4)', screenshot: shot('2-command'), actions: [{ fill: 'echo made-by-form; sleep 60' }, { press: 'Enter' }] })).before.quickInput!;
       assert.match(command.prompt, /The shell command line to run/, 'the prompt is the schema\'s description');
       assert.strictEqual(command.placeholder, 'e.g. npm test');
 
-      const cwd = (await ui({ title: 'cwd (2/4)', actions: [{ press: 'Enter' }] })).before.quickInput!;
+      const cwd = (await ui({ title: 'cwd (2 of 4)', actions: [{ press: 'Enter' }] })).before.quickInput!;
       assert.match(cwd.prompt, /^Working directory.*\(optional\)/);
       assert.strictEqual(cwd.placeholder, 'e.g. packages/app (leave empty to skip)');
 
-      const env = (await ui({ title: 'env (3/4)', actions: [{ press: 'Enter' }] })).before.quickInput!;
+      const env = (await ui({ title: 'env (3 of 4)', actions: [{ press: 'Enter' }] })).before.quickInput!;
       assert.strictEqual(env.placeholder, 'e.g. {"NODE_ENV": "test"} (leave empty to skip)');
 
-      const timeout = (await ui({ title: 'timeoutMs (4/4)', actions: [{ fill: 'soon' }] })).before.quickInput!;
-      assert.strictEqual(timeout.placeholder, 'e.g. 60000 (one minute) (leave empty to skip)');
+      const timeout = (await ui({ title: 'timeoutMs (4 of 4)', actions: [{ fill: 'soon' }] })).before.quickInput!;
+      assert.strictEqual(timeout.placeholder, 'e.g. 1m or 60000 (leave empty to skip)');
       await quickInputWhen('the typed answer to be refused', (state) => /timeoutMs must be a number/.test(state.prompt));
-      await ui({ screenshot: shot('3-invalid-number'), actions: [{ fill: '' }, { press: 'Enter' }] });
+      // Milliseconds may be typed as a duration.
+      await ui({ screenshot: shot('3-invalid-number'), actions: [{ fill: '5m' }, { press: 'Enter' }] });
 
       const details = (await ui({ title: 'Details (optional)', screenshot: shot('4-details') })).before.quickInput!;
       assert.deepStrictEqual(labels(details), ['Start the task', 'Intent', 'Priority', 'Time budget']);
@@ -85,7 +87,7 @@ describe('Creating tasks and exporting them, through the workbench', function ()
         await ui({ actions: [{ press: 'Enter' }] });
         const record = await created;
         assert.ok(record);
-        assert.deepStrictEqual(record.arguments, { command: 'echo made-by-form; sleep 60' });
+        assert.deepStrictEqual(record.arguments, { command: 'echo made-by-form; sleep 60', timeoutMs: 300_000 });
         assert.strictEqual(record.priority, undefined);
         assert.strictEqual(record.resourceLimits.timeBudgetMs, undefined);
         await tasklane.service.cancel(record.id);
@@ -104,7 +106,7 @@ describe('Creating tasks and exporting them, through the workbench', function ()
 
       const record = await created;
       assert.ok(record);
-      assert.deepStrictEqual(record.arguments, { command: 'echo made-by-form; sleep 60' });
+      assert.deepStrictEqual(record.arguments, { command: 'echo made-by-form; sleep 60', timeoutMs: 300_000 });
       assert.strictEqual(record.intent, 'Made by the form');
       assert.strictEqual(record.priority, 50);
       assert.strictEqual(record.resourceLimits.timeBudgetMs, 2000);
@@ -123,13 +125,13 @@ describe('Creating tasks and exporting them, through the workbench', function ()
   it('offers the workspace\'s test tasks for run_tests and all its tasks for run_vscode_task, and takes a typed label too', async () => {
     await workbench().update('colorTheme', 'Dark Modern', vscode.ConfigurationTarget.Global);
     const tests = vscode.commands.executeCommand<TaskRecord | undefined>('tasklane.newTask', { serverId: 'tasklane', tool: 'run_tests' });
-    const label = (await ui({ title: 'label (1/3)', screenshot: { name: 'new-task-run-tests-label-dark', themeClass: 'vs-dark' } })).before.quickInput!;
+    const label = (await ui({ title: 'Run tests · label (1 of 3)', screenshot: { name: 'new-task-run-tests-label-dark', themeClass: 'vs-dark' } })).before.quickInput!;
     assert.deepStrictEqual(label.items.map((item) => [item.label, item.description]), [['unit tests', 'default test task · folder workspace'], ['Leave empty', '']]);
     await ui({ actions: [{ press: 'Escape' }] });
     assert.strictEqual(await tests, undefined, 'escaping cancels New Task');
 
     const any = vscode.commands.executeCommand<TaskRecord | undefined>('tasklane.newTask', { serverId: 'tasklane', tool: 'run_vscode_task' });
-    const all = (await ui({ title: 'label (1/3)', actions: [{ fill: 'hel' }] })).before.quickInput!;
+    const all = (await ui({ title: 'Run VS Code task · label (1 of 3)', actions: [{ fill: 'hel' }] })).before.quickInput!;
     for (const task of ['hello', 'echo lines', 'exit 3', 'unit tests', 'long']) assert.ok(labels(all).includes(task), `${task} is offered: ${labels(all).join(', ')}`);
     const typed = await quickInputWhen('the typed label first', (state) => labels(state)[0] === 'hel');
     assert.strictEqual(typed.items[0]!.description, 'as typed');
@@ -172,6 +174,7 @@ describe('Creating tasks and exporting them, through the workbench', function ()
 
   it('exports to a file outside the workspace that the save dialog offers, and says where with a Reveal action', async () => {
     await workbench().update('colorTheme', 'Dark Modern', vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('notifications.clearAll');
     const done: TaskRecord = await vscode.commands.executeCommand('tasklane.runShellCommand', { command: 'echo exported-from-the-dialog' });
     await waitFor('the task to complete', () => tasklane.store.get(done.id)?.status === 'completed');
     const exported = vscode.commands.executeCommand<string | undefined>('tasklane.exportTasks', { ids: [done.id] });

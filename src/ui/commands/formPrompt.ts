@@ -20,7 +20,7 @@ export async function promptForm(schema: JsonSchema, options: FormOptions): Prom
   const fields = fieldsOf(schema);
   const answer: Record<string, unknown> = {};
   for (const [index, field] of fields.entries()) {
-    const title = `${options.title} · ${field.label} (${index + 1}/${fields.length})`;
+    const title = `${options.title} · ${field.label} (${index + 1} of ${fields.length})`;
     const initial = options.initial?.[field.name] ?? field.defaultValue;
     const offers = options.offers?.[field.name];
     const value =

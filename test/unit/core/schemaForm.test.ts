@@ -41,7 +41,8 @@ describe('schema forms', () => {
     assert.deepEqual(parseField(fields.get('timeoutMs')!, '250'), { ok: true, value: 250 });
     assert.deepEqual(parseField(fields.get('timeoutMs')!, '2.5'), { ok: false, error: 'timeoutMs must be a whole number' });
     assert.deepEqual(parseField(fields.get('timeoutMs')!, '0'), { ok: false, error: 'timeoutMs must be at least 1' });
-    assert.deepEqual(parseField(fields.get('timeoutMs')!, 'soon'), { ok: false, error: 'timeoutMs must be a number' });
+    assert.deepEqual(parseField(fields.get('timeoutMs')!, 'soon'), { ok: false, error: 'timeoutMs must be a number of milliseconds or a duration, e.g. 90s or 10m' });
+    assert.deepEqual(parseField(fields.get('timeoutMs')!, '10m'), { ok: true, value: 600_000 }, 'milliseconds may be typed as a duration');
     assert.deepEqual(parseField(fields.get('verbose')!, 'TRUE'), { ok: true, value: true });
     assert.deepEqual(parseField(fields.get('env')!, '{"A":"1"}'), { ok: true, value: { A: '1' } });
     assert.equal(parseField(fields.get('env')!, '{oops').ok, false);
@@ -78,7 +79,9 @@ describe('schema forms', () => {
     const byName = new Map(form.map((f) => [f.name, f]));
     assert.equal(byName.get('command')!.prompt, 'The shell command line to run.');
     assert.equal(byName.get('command')!.placeholder, 'e.g. npm test');
-    assert.equal(byName.get('durationMs')!.placeholder, 'e.g. 60000 (one minute)');
+    assert.equal(byName.get('durationMs')!.placeholder, 'e.g. 1m or 60000');
+    assert.deepEqual(parseField(byName.get('durationMs')!, '1h 30m'), { ok: true, value: 5_400_000 });
+    assert.deepEqual(parseField(byName.get('retries')!, 'soon'), { ok: false, error: 'retries must be a number' }, 'only milliseconds take a duration');
     assert.equal(byName.get('retries')!.prompt, 'Retries', 'without a description or title, the name in words');
     assert.equal(byName.get('retries')!.placeholder, 'e.g. 5 (leave empty to skip)', 'the example respects the maximum');
     assert.equal(byName.get('ratio')!.placeholder, 'e.g. 1 (leave empty to skip)');
