@@ -20,6 +20,7 @@ import util from 'node:util';
 import {
   ROOT, log, runSetup, runBuild, extensionMain, startHost, launchChromium, revealExtensionViews, settleWorkbench,
 } from './host/host.mjs';
+import { serveUiRequest } from './host/uiDriver.mjs';
 
 const TESTS = path.join(ROOT, 'out', 'test', 'integration');
 const RELOAD_TESTS = path.join(TESTS, 'reload');
@@ -81,10 +82,12 @@ async function openSuitePage(host, browser) {
     T_OPEN = Date.now();
     open?.();
     // The suite asks for screenshots of live scenes through files in the host's temp dir.
+    // It also reads and drives the workbench for tests that use it as a person does (host/uiDriver.mjs).
     const watcher = setInterval(() => {
       void serveScreenshot(page, host);
       void serveWebviewClick(page, host);
-    }, 250);
+      void serveUiRequest(page, path.join(host.tmp, 'tmp'), RESULTS, log);
+    }, 100);
     const outcome = await done;
     clearInterval(watcher);
     clearTimeout(timer);

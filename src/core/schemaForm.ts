@@ -3,6 +3,9 @@
  * form fields, parses what a person typed into each, and validates the whole answer. Pure: the
  * prompts themselves live in the UI.
  */
+import { isMilliseconds, mainType, placeholderFor, promptFor } from './fieldHints';
+import { parseDuration } from './taskDetails';
+
 export interface JsonSchema {
   readonly type?: string | readonly string[];
   readonly title?: string;
@@ -13,7 +16,11 @@ export interface JsonSchema {
   readonly oneOf?: readonly { const?: unknown; title?: string }[];
   readonly anyOf?: readonly JsonSchema[];
   readonly items?: JsonSchema;
+  readonly minItems?: number;
+  readonly maxItems?: number;
+  readonly additionalProperties?: boolean | JsonSchema;
   readonly default?: unknown;
+  readonly examples?: readonly unknown[];
   readonly minimum?: number;
   readonly maximum?: number;
   readonly exclusiveMinimum?: number;
@@ -25,7 +32,11 @@ export interface JsonSchema {
   readonly const?: unknown;
 }
 
-export type FieldKind = 'string' | 'number' | 'integer' | 'boolean' | 'choice' | 'json';
+/**
+ * How a field is asked for: typed (`string`, `number`, `integer`, `json`), a list typed with commas
+ * (`list`: an array of strings), or picked (`boolean`, `choice`: one of an enum, `choices`: several).
+ */
+export type FieldKind = 'string' | 'number' | 'integer' | 'boolean' | 'choice' | 'choices' | 'list' | 'json';
 
 export interface FormField {
   readonly name: string;
@@ -36,6 +47,10 @@ export interface FormField {
   readonly choices?: readonly { value: unknown; label: string }[];
   readonly schema: JsonSchema;
   readonly defaultValue?: unknown;
+  /** What to ask, in the schema's words: its description, else its title, else the field's name. */
+  readonly prompt: string;
+  /** An example answer ("e.g. npm test"), never a bare type name. */
+  readonly placeholder: string;
 }
 
 export type ParsedField = { readonly ok: true; readonly value: unknown; readonly omitted?: boolean } | { readonly ok: false; readonly error: string };
@@ -43,16 +58,20 @@ export type ParsedField = { readonly ok: true; readonly value: unknown; readonly
 export function fieldsOf(schema: JsonSchema): FormField[] {
   const required = new Set(schema.required ?? []);
   return Object.entries(schema.properties ?? {}).map(([name, property]) => {
-    const choices = choicesOf(property);
+    const choices = choicesOf(property) ?? (isArray(property) && property.items ? choicesOf(property.items) : undefined);
+    const kind: FieldKind = choices ? (isArray(property) ? 'choices' : 'choice') : kindOf(property);
+    const isRequired = required.has(name);
     return {
       name,
       label: property.title ?? name,
       description: property.description,
-      kind: choices ? 'choice' : kindOf(property),
-      required: required.has(name),
+      kind,
+      required: isRequired,
       choices,
       schema: property,
       defaultValue: property.default,
+      prompt: promptFor(name, property),
+      placeholder: placeholderFor(name, property, kind, isRequired),
     };
   });
 }
@@ -69,7 +88,12 @@ export function parseField(field: FormField, text: string): ParsedField {
     case 'number':
     case 'integer': {
       value = Number(trimmed);
-      if (!Number.isFinite(value as number)) return { ok: false, error: `${field.label} must be a number` };
+      if (Number.isFinite(value as number)) break;
+      if (!isMilliseconds(field.name, field.schema)) return { ok: false, error: `${field.label} must be a number` };
+      // A number of milliseconds may be typed as a duration: "10m" is 600000.
+      const duration = parseDuration(trimmed);
+      if (!duration.ok || duration.value === undefined) return { ok: false, error: `${field.label} must be a number of milliseconds or a duration, e.g. 90s or 10m` };
+      value = duration.value;
       break;
     }
     case 'boolean':
@@ -80,9 +104,19 @@ export function parseField(field: FormField, text: string): ParsedField {
       try {
         value = JSON.parse(trimmed);
       } catch {
-        return { ok: false, error: `${field.label} must be valid JSON` };
+        return { ok: false, error: `${field.label} must be written as JSON: check the quotes and brackets` };
       }
       break;
+    case 'list':
+      if (trimmed.startsWith('[')) {
+        try {
+          value = JSON.parse(trimmed);
+        } catch {
+          return { ok: false, error: `${field.label}: separate the items with commas, or write a JSON list` };
+        }
+      } else value = trimmed.split(',').map((item) => item.trim()).filter((item) => item !== '');
+      break;
+    case 'choices':
     case 'choice': {
       const choice = field.choices?.find((c) => c.label === trimmed || String(c.value) === trimmed);
       if (!choice) return { ok: false, error: `${field.label} must be one of: ${field.choices?.map((c) => c.label).join(', ')}` };
@@ -113,7 +147,7 @@ export function validateObject(schema: JsonSchema, value: Record<string, unknown
 
 export function validateValue(schema: JsonSchema, value: unknown, label: string): string | undefined {
   const types = schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type as string];
-  if (types.length && !types.some((type) => matchesType(type, value))) return `${label} must be ${types.join(' or ')}`;
+  if (types.length && !types.some((type) => matchesType(type, value))) return `${label} must be ${types.map((type) => TYPE_WORDS[type] ?? type).join(' or ')}`;
   const choices = choicesOf(schema);
   if (choices && !choices.some((c) => c.value === value)) return `${label} must be one of: ${choices.map((c) => c.label).join(', ')}`;
   if (typeof value === 'number') {
@@ -121,6 +155,16 @@ export function validateValue(schema: JsonSchema, value: unknown, label: string)
     if (schema.maximum !== undefined && value > schema.maximum) return `${label} must be at most ${schema.maximum}`;
     if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) return `${label} must be more than ${schema.exclusiveMinimum}`;
     if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum) return `${label} must be less than ${schema.exclusiveMaximum}`;
+  }
+  if (Array.isArray(value)) {
+    if (schema.minItems !== undefined && value.length < schema.minItems) return `${label} must have at least ${schema.minItems} item${schema.minItems === 1 ? '' : 's'}`;
+    if (schema.maxItems !== undefined && value.length > schema.maxItems) return `${label} must have at most ${schema.maxItems} items`;
+    if (schema.items) {
+      for (const [index, item] of value.entries()) {
+        const error = validateValue(schema.items, item, `${label}, item ${index + 1},`);
+        if (error) return error;
+      }
+    }
   }
   if (typeof value === 'string') {
     if (schema.minLength !== undefined && value.length < schema.minLength) return `${label} must have at least ${schema.minLength} character${schema.minLength === 1 ? '' : 's'}`;
@@ -131,6 +175,17 @@ export function validateValue(schema: JsonSchema, value: unknown, label: string)
   }
   return undefined;
 }
+
+/** Type names as a person reads them in "must be …". */
+const TYPE_WORDS: Readonly<Record<string, string>> = {
+  string: 'text',
+  number: 'a number',
+  integer: 'a whole number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'an object',
+  null: 'empty',
+};
 
 function matchesType(type: string, value: unknown): boolean {
   switch (type) {
@@ -154,9 +209,14 @@ function matchesType(type: string, value: unknown): boolean {
 }
 
 function kindOf(schema: JsonSchema): FieldKind {
-  const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
+  const type = mainType(schema);
   if (type === 'string' || type === 'number' || type === 'integer' || type === 'boolean') return type;
+  if (type === 'array' && mainType(schema.items ?? {}) === 'string') return 'list';
   return 'json';
+}
+
+function isArray(schema: JsonSchema): boolean {
+  return mainType(schema) === 'array';
 }
 
 function choicesOf(schema: JsonSchema): { value: unknown; label: string }[] | undefined {

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { z } from 'zod';
 import { TaskRecord, TaskRecordSchema, InvalidDataError, describeIssues } from './taskRecord';
 
@@ -77,4 +78,29 @@ export function asImported(records: readonly TaskRecord[], isTaken: (id: string)
 function assignLink(record: TaskRecord, key: 'retryOf' | 'retriedAs' | 'parentId', value: string | undefined): void {
   if (value === undefined) delete record[key];
   else record[key] = value;
+}
+
+/**
+ * The name an export is offered under: `tasklane-tasks-2026-01-31-0905.json`, or for one task
+ * `tasklane-task-run_command-2026-01-31-0905.json` (local time, so a second export that day is not
+ * an overwrite).
+ */
+export function exportFileName(records: readonly Pick<TaskRecord, 'tool'>[], now: Date = new Date()): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${now.getFullYear()}-${two(now.getMonth() + 1)}-${two(now.getDate())}-${two(now.getHours())}${two(now.getMinutes())}`;
+  const only = records.length === 1 ? records[0]!.tool.replace(/[^\w.-]+/g, '_') : undefined;
+  return only ? `tasklane-task-${only}-${stamp}.json` : `tasklane-tasks-${stamp}.json`;
+}
+
+/**
+ * Where an export is offered: the folder the person exported to last, else Downloads, else the
+ * home folder; never inside a workspace folder, where the file would end up in the project.
+ */
+export function exportFolder(candidates: readonly (string | undefined)[], workspaceFolders: readonly string[]): string | undefined {
+  return candidates.find((folder): folder is string => folder !== undefined && !workspaceFolders.some((root) => isInside(folder, root)));
+}
+
+function isInside(folder: string, root: string): boolean {
+  const relative = path.relative(root, folder);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }

@@ -57,6 +57,10 @@ export const SchedulingHintsSchema = z.object({
 });
 export type SchedulingHints = z.infer<typeof SchedulingHintsSchema>;
 
+/** A task's priority bounds: queued work starts highest priority first (`dev.tasklane/priority`). */
+export const MIN_PRIORITY = -100;
+export const MAX_PRIORITY = 100;
+
 /** What the user (or agent) asked for; everything needed to run the same work again. */
 export const TaskSpecSchema = z.object({
   serverId: z.string().min(1),
@@ -65,7 +69,7 @@ export const TaskSpecSchema = z.object({
   intent: z.string().optional(),
   expectedOutputs: z.string().optional(),
   context: ExecutionContextSchema.default({}),
-  priority: z.number().int().min(-100).max(100).optional(),
+  priority: z.number().int().min(MIN_PRIORITY).max(MAX_PRIORITY).optional(),
   resourceLimits: ResourceLimitsSchema.default({}),
   scheduling: SchedulingHintsSchema.default({}),
   tags: z.array(z.string()).default([]),

@@ -71,3 +71,29 @@ function available(tasks: readonly WorkspaceTaskInfo[]): string {
   const labels = [...new Set(tasks.map(taskLabel))].sort((a, b) => a.localeCompare(b));
   return `Available tasks: ${labels.map((label) => `"${label}"`).join(', ')}.`;
 }
+
+export interface TaskOffer<T> {
+  readonly task: T;
+  /** The label to pass as the tools' `label` argument, as "Run Task" shows it. */
+  readonly label: string;
+  /** Where it comes from and whether it is the default, e.g. "default test task · folder api". */
+  readonly description: string;
+}
+
+/**
+ * The tasks a person picks from for `run_vscode_task` (all of them) or `run_tests` (the test
+ * group): the default test task first, then by label.
+ */
+export function taskOffers<T extends WorkspaceTaskInfo>(tasks: readonly T[], options: { readonly testsOnly: boolean }): TaskOffer<T>[] {
+  const offered = options.testsOnly ? tasks.filter((task) => task.group?.kind === 'test') : [...tasks];
+  const isDefaultTest = (task: WorkspaceTaskInfo) => task.group?.kind === 'test' && task.group.isDefault;
+  return offered
+    .map((task) => ({
+      task,
+      label: taskLabel(task),
+      description: [isDefaultTest(task) ? 'default test task' : task.group?.kind === 'test' ? 'test task' : undefined, task.folder ? `folder ${task.folder.name}` : undefined]
+        .filter(Boolean)
+        .join(' · '),
+    }))
+    .sort((a, b) => Number(isDefaultTest(b.task)) - Number(isDefaultTest(a.task)) || a.label.localeCompare(b.label));
+}

@@ -36,9 +36,12 @@ export class TasklaneUi extends Disposable {
   readonly archiveTree: ArchiveTreeProvider;
   readonly archiveView: vscode.TreeView<ArchiveNode>;
   readonly retention: RetentionRunner;
+  /** What commands remember across windows (recent shell commands, the last export folder). */
+  readonly globalState: vscode.Memento;
 
   constructor(context: vscode.ExtensionContext, store: TaskStore, service: TaskService, log: vscode.LogOutputChannel, externalServers?: ExternalServers, embedded?: EmbeddedControls) {
     super();
+    this.globalState = context.globalState;
     this.changes = this._register(new ChangeCoalescer(store.onDidLifecycle, UI_COALESCE_MS));
     const onDidChangeTasks = this.changes.onDidChange;
     const serverName = (id: string) => service.getServer(id)?.name ?? id;
@@ -75,7 +78,7 @@ export class TasklaneUi extends Disposable {
     this._register(onDidChangeTasks(updateBadge));
     updateBadge();
 
-    for (const command of registerCommands({ store, service, tree: this.tree, treeView: this.treeView, details: this.details, log, embedded }, this.contextKeys)) this._register(command);
+    for (const command of registerCommands({ store, service, tree: this.tree, treeView: this.treeView, details: this.details, log, globalState: context.globalState, embedded }, this.contextKeys)) this._register(command);
 
     const retentionLimits = () => ({ days: setting('tasklane.retention.days'), maxTasks: setting('tasklane.retention.maxTasks') });
     this.retention = this._register(new RetentionRunner(store, retentionLimits, log));

@@ -3,6 +3,7 @@ import { Emitter, Event } from '../../core/events';
 import { Disposable, toDisposable } from '../../core/lifecycle';
 import type { Wire } from '../../core/meta';
 import type { Agent, JsonRpcErrorObject } from '../../core/taskRecord';
+import { MAX_PRIORITY, MIN_PRIORITY } from '../../core/taskRecord';
 import { TaskStatus, isTerminal } from '../../core/taskStatus';
 import { RpcCode, RpcError } from '../rpcError';
 import { QueuePlace, Scheduler, SchedulerLimits, UNLIMITED } from './scheduler';
@@ -94,8 +95,7 @@ export interface EngineOptions {
 /** The client name recorded when a client did not name itself. */
 export const UNKNOWN_CLIENT = 'unknown client';
 
-export const MIN_PRIORITY = -100;
-export const MAX_PRIORITY = 100;
+export { MAX_PRIORITY, MIN_PRIORITY };
 
 export class TaskNotFoundError extends Error {
   override readonly name = 'TaskNotFoundError';

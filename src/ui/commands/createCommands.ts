@@ -1,11 +1,20 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { readRecentCommands, rememberCommand } from '../../core/recentCommands';
 import type { JsonSchema } from '../../core/schemaForm';
-import type { TaskRecord } from '../../core/taskRecord';
+import { specOfDetails, type TaskDetails } from '../../core/taskDetails';
+import type { TaskRecord, TaskSpecInput } from '../../core/taskRecord';
+import { taskOffers } from '../../core/workspaceTaskChoice';
 import { EMBEDDED_SERVER_ID } from '../../mcp/embeddedServer';
 import { setting } from '../config';
+import { fetchWorkspaceTasks } from '../tools/workspaceTasks';
+import { promptDetails } from './detailsPrompt';
 import { promptForm } from './formPrompt';
+import { ESCAPED, Offer, pickOrType } from './pickOrType';
 import type { UiContext } from './uiContext';
+
+/** globalState key of the shell commands run from the command box, most recent first. */
+export const RECENT_COMMANDS_KEY = 'tasklane.recentShellCommands';
 
 /** Optional answers, so tests and other extensions can run the command without prompts. */
 export interface NewTaskArgs {
@@ -13,6 +22,8 @@ export interface NewTaskArgs {
   readonly tool?: string;
   readonly arguments?: Record<string, unknown>;
   readonly intent?: string;
+  readonly priority?: number;
+  readonly timeBudgetMs?: number;
 }
 
 export async function newTask(ui: UiContext, given: NewTaskArgs = {}): Promise<TaskRecord | undefined> {
@@ -23,7 +34,7 @@ export async function newTask(ui: UiContext, given: NewTaskArgs = {}): Promise<T
     else {
       const picked = await vscode.window.showQuickPick(
         servers.map((server) => ({ label: server.name, description: `${server.kind} · ${server.client.wire}`, detail: server.client.supportsTasks ? 'Supports tasks' : 'No task support: calls run as plain tool calls', id: server.id })),
-        { title: 'New Task (1/3): server', placeHolder: 'Run a tool on which server?' },
+        { title: 'New Task (1/4): server', placeHolder: 'Run a tool on which server?', ignoreFocusOut: true },
       );
       if (!picked) return undefined;
       serverId = picked.id;
@@ -41,16 +52,39 @@ export async function newTask(ui: UiContext, given: NewTaskArgs = {}): Promise<T
         detail: tool.description,
         name: tool.name,
       })),
-      { title: 'New Task (2/3): tool', placeHolder: 'Which tool?', matchOnDescription: true, matchOnDetail: true },
+      { title: 'New Task (2/4): tool', placeHolder: 'Which tool?', matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true },
     );
     if (!picked) return undefined;
     toolName = picked.name;
   }
   const tool = tools.find((t) => t.name === toolName);
   if (!tool) throw new Error(`${server.name} has no tool named "${toolName}".`);
-  const args = given.arguments ?? (await promptForm(tool.inputSchema as JsonSchema, { title: `New Task (3/3): ${tool.title ?? tool.name}` }));
-  if (!args) return undefined;
-  return start(ui, { serverId, tool: tool.name, arguments: args, intent: given.intent });
+  const toolTitle = tool.title ?? tool.name;
+  let details: TaskDetails = { intent: given.intent, priority: given.priority, timeBudgetMs: given.timeBudgetMs };
+  let args = given.arguments;
+  if (!args) {
+    const offers = await workspaceTaskOffers(ui, serverId, tool.name);
+    args = await promptForm(tool.inputSchema as JsonSchema, { title: `New Task (3/4): ${toolTitle}`, offers });
+    if (!args) return undefined;
+    // Asked only of a person filling in the form: callers that pass the arguments pass the details too.
+    const asked = await promptDetails(`New Task (4/4): ${toolTitle} · Details (optional)`);
+    if (!asked) return undefined;
+    details = { ...details, ...asked };
+  }
+  return start(ui, { serverId, tool: tool.name, arguments: args, ...specOfDetails(details) });
+}
+
+/** For the embedded server's workspace-task tools, the `label` to pick from: the workspace's (test) tasks. */
+async function workspaceTaskOffers(ui: UiContext, serverId: string, tool: string): Promise<Record<string, Offer<unknown>[]> | undefined> {
+  if (serverId !== EMBEDDED_SERVER_ID || (tool !== 'run_tests' && tool !== 'run_vscode_task')) return undefined;
+  try {
+    const tasks = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Listing the workspace\'s tasks' }, () => fetchWorkspaceTasks());
+    const offers = taskOffers(tasks, { testsOnly: tool === 'run_tests' });
+    return { label: offers.map((offer) => ({ label: offer.label, description: offer.description || undefined, value: offer.label })) };
+  } catch (error) {
+    ui.log.warn(`[ui] could not list the workspace's tasks: ${(error as Error).message}`);
+    return undefined;
+  }
 }
 
 export async function runShellCommand(ui: UiContext, given?: { command?: string; cwd?: string }): Promise<TaskRecord | undefined> {
@@ -60,15 +94,7 @@ export async function runShellCommand(ui: UiContext, given?: { command?: string;
     );
     return undefined;
   }
-  const command =
-    given?.command ??
-    (await vscode.window.showInputBox({
-      title: 'Run Shell Command as Task',
-      prompt: 'The command runs in the workspace folder; its output streams into the task.',
-      placeHolder: 'npm test',
-      ignoreFocusOut: true,
-      validateInput: (value) => (value.trim() ? undefined : 'Type a command to run'),
-    }));
+  const command = given?.command ?? (await askForCommand(ui));
   if (!command?.trim()) return undefined;
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const cwd = given?.cwd ?? folder;
@@ -81,7 +107,22 @@ export async function runShellCommand(ui: UiContext, given?: { command?: string;
   });
 }
 
-async function start(ui: UiContext, spec: { serverId: string; tool: string; arguments: Record<string, unknown>; intent?: string; context?: { workspace?: string; cwd?: string } }): Promise<TaskRecord> {
+/** The command box: type a command, or pick one of the recent ones (most recent first). */
+async function askForCommand(ui: UiContext): Promise<string | undefined> {
+  const recent = readRecentCommands(ui.globalState.get(RECENT_COMMANDS_KEY));
+  const picked = await pickOrType<string>({
+    title: 'Run Shell Command as Task',
+    prompt: 'Runs in the workspace folder; its output streams into the task.',
+    placeholder: recent.length ? 'Type a command, e.g. npm test, or pick a recent one' : 'Type a command, e.g. npm test',
+    offers: recent.map((command) => ({ label: command, description: 'recent', value: command })),
+    typed: (text) => (text.trim() ? { value: text.trim(), description: 'run this command' } : undefined),
+  });
+  if (picked === ESCAPED) return undefined;
+  await ui.globalState.update(RECENT_COMMANDS_KEY, rememberCommand(recent, picked));
+  return picked;
+}
+
+async function start(ui: UiContext, spec: Pick<TaskSpecInput, 'serverId' | 'tool' | 'arguments' | 'intent' | 'priority' | 'resourceLimits'> & { context?: { workspace?: string; cwd?: string } }): Promise<TaskRecord> {
   const record = await ui.service.start({
     ...spec,
     ttl: setting('tasklane.tasks.requestedTtlMinutes') * 60_000,

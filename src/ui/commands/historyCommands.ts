@@ -1,11 +1,18 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { TaskRecord } from '../../core/taskRecord';
+import { parsePriority } from '../../core/taskDetails';
+import { MAX_PRIORITY, MIN_PRIORITY, type TaskRecord } from '../../core/taskRecord';
 import { isTerminal } from '../../core/taskStatus';
-import { parseExport, serializeExport } from '../../core/taskExport';
+import { exportFileName, exportFolder, parseExport, serializeExport } from '../../core/taskExport';
 import { taskLabel } from '../taskPresentation';
 import { isTaskRef } from '../taskRef';
 import { resolveTask } from './taskPicker';
 import type { UiContext } from './uiContext';
+
+/** globalState key of the folder the person last exported to. */
+export const LAST_EXPORT_FOLDER_KEY = 'tasklane.lastExportFolder';
 
 /** Larger files are refused before they are read: an export of 5,000 tasks with results is a few MB. */
 const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
@@ -45,7 +52,7 @@ export async function exportTasks(ui: UiContext, arg?: unknown, selection?: unkn
   }
   const target = request.file ? vscode.Uri.file(request.file) : await vscode.window.showSaveDialog({
     title: `Export ${records.length === 1 ? `"${taskLabel(records[0]!)}"` : `${records.length} tasks`}`,
-    defaultUri: defaultExportUri(records),
+    defaultUri: defaultExportUri(ui, records),
     filters: { 'Tasklane tasks': ['json'] },
     saveLabel: 'Export',
   });
@@ -54,8 +61,39 @@ export async function exportTasks(ui: UiContext, arg?: unknown, selection?: unkn
     await vscode.workspace.fs.writeFile(target, Buffer.from(serializeExport(records), 'utf8'));
   });
   ui.log.info(`[history] exported ${records.length} tasks to ${target.fsPath}`);
-  if (!request.file) vscode.window.setStatusBarMessage(`$(export) Exported ${records.length} task${records.length === 1 ? '' : 's'} to ${target.fsPath}`, 5000);
+  if (!request.file) {
+    await ui.globalState.update(LAST_EXPORT_FOLDER_KEY, path.dirname(target.fsPath));
+    void confirmExport(ui, target, records.length);
+  }
   return target.fsPath;
+}
+
+/** Says where the file went, with a way to get to it. */
+async function confirmExport(ui: UiContext, file: vscode.Uri, count: number): Promise<void> {
+  const choice = await vscode.window.showInformationMessage(`Exported ${count} task${count === 1 ? '' : 's'} to ${file.fsPath}`, 'Reveal');
+  if (choice !== 'Reveal') return;
+  try {
+    await revealFile(file);
+  } catch (error) {
+    ui.log.warn(`[history] could not reveal ${file.fsPath}: ${(error as Error).message}`);
+    void vscode.window.showErrorMessage(`Could not show ${file.fsPath}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Shows the file in the system's file manager where there is one (a desktop window on this
+ * machine); in a browser or a remote window, where the file lives on another machine, opens it.
+ */
+async function revealFile(file: vscode.Uri): Promise<void> {
+  if (vscode.env.uiKind === vscode.UIKind.Desktop && !vscode.env.remoteName) {
+    try {
+      await vscode.commands.executeCommand('revealFileInOS', file);
+      return;
+    } catch {
+      // No file manager to ask: open the file instead.
+    }
+  }
+  await vscode.window.showTextDocument(file, { preview: true });
 }
 
 /**
@@ -100,14 +138,18 @@ export async function changePriority(ui: UiContext, arg?: unknown): Promise<Task
   if (typeof priority !== 'number') {
     const typed = await vscode.window.showInputBox({
       title: `Priority of "${taskLabel(record)}"`,
-      prompt: 'From -100 (last) to 100 (first). Queued tasks start highest priority first.',
+      prompt: `From ${MIN_PRIORITY} (last) to ${MAX_PRIORITY} (first). Queued tasks start highest priority first.`,
       value: String(record.priority ?? 0),
-      validateInput: (value) => (/^-?\d+$/.test(value.trim()) && Math.abs(Number(value)) <= 100 ? undefined : 'A whole number from -100 to 100'),
+      validateInput: (value) => {
+        const parsed = parsePriority(value);
+        return parsed.ok ? undefined : parsed.error;
+      },
     });
     if (typed === undefined) return undefined;
-    priority = Number(typed.trim());
+    const parsed = parsePriority(typed);
+    priority = parsed.ok ? (parsed.value ?? 0) : undefined;
   }
-  if (!Number.isInteger(priority) || Math.abs(priority as number) > 100) throw new Error('A priority is a whole number from -100 to 100.');
+  if (!Number.isInteger(priority) || (priority as number) < MIN_PRIORITY || (priority as number) > MAX_PRIORITY) throw new Error(`A priority is a whole number from ${MIN_PRIORITY} to ${MAX_PRIORITY}.`);
   const engine = ui.embedded;
   if (!engine) throw new Error('The embedded task server is not running.');
   if (!record.taskId) throw new Error('The task has not reached the server yet; try again in a moment.');
@@ -129,11 +171,14 @@ function isRequest(arg: unknown): arg is ExportRequest {
   return typeof arg === 'object' && arg !== null && ('file' in arg || 'ids' in arg) && !('kind' in arg);
 }
 
-function defaultExportUri(records: readonly TaskRecord[]): vscode.Uri | undefined {
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-  if (!folder) return undefined;
-  const stamp = new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-');
-  return vscode.Uri.joinPath(folder, records.length === 1 ? `task-${records[0]!.tool}-${stamp}.json` : `tasks-${stamp}.json`);
+/** The last folder exported to, else Downloads, else home: never the workspace, where the file would join the project. */
+function defaultExportUri(ui: UiContext, records: readonly TaskRecord[]): vscode.Uri | undefined {
+  const home = os.homedir();
+  const downloads = path.join(home, 'Downloads');
+  const last = ui.globalState.get<unknown>(LAST_EXPORT_FOLDER_KEY);
+  const candidates = [typeof last === 'string' && fs.existsSync(last) ? last : undefined, fs.existsSync(downloads) ? downloads : undefined, home];
+  const folder = exportFolder(candidates, (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath));
+  return folder ? vscode.Uri.file(path.join(folder, exportFileName(records))) : undefined;
 }
 
 async function pickArchived(ui: UiContext, placeHolder: string): Promise<TaskRecord | undefined> {

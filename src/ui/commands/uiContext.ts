@@ -18,6 +18,8 @@ export interface UiContext {
   readonly treeView: vscode.TreeView<TaskTreeNode>;
   readonly details: DetailPanels;
   readonly log: vscode.LogOutputChannel;
+  /** Remembered across windows and reloads: recent shell commands, the last export folder. */
+  readonly globalState: vscode.Memento;
   /** The embedded server's engine. */
   readonly embedded?: EmbeddedControls;
 }

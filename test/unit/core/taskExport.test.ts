@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { asImported, parseExport, serializeExport } from '../../../src/core/taskExport';
+import { asImported, exportFileName, exportFolder, parseExport, serializeExport } from '../../../src/core/taskExport';
 import { InvalidDataError } from '../../../src/core/taskRecord';
 import { TaskStore } from '../../../src/core/taskStore';
 
@@ -80,4 +80,20 @@ describe('core/taskExport', () => {
     assert.throws(() => store.importRecords([{ ...first, id: 'fine' }, { ...first, id: 'bad', createdAt: 'yesterday' }]), /Invalid task 2/);
     assert.equal(store.size, before, 'a bad record stops the whole import');
   });
+
+  it('names an export by date and time, and by tool for a single task', () => {
+    const at = new Date(2026, 0, 31, 9, 5);
+    assert.equal(exportFileName([{ tool: 'wait' }, { tool: 'ask' }], at), 'tasklane-tasks-2026-01-31-0905.json');
+    assert.equal(exportFileName([{ tool: 'run_command' }], at), 'tasklane-task-run_command-2026-01-31-0905.json');
+    assert.equal(exportFileName([{ tool: 'a/b c' }], at), 'tasklane-task-a_b_c-2026-01-31-0905.json');
+  });
+
+  it('offers a folder outside every workspace folder', () => {
+    const workspace = ['/home/ada/project', '/srv/other'];
+    assert.equal(exportFolder(['/home/ada/Downloads', '/home/ada'], workspace), '/home/ada/Downloads');
+    assert.equal(exportFolder([undefined, '/home/ada/project/out', '/home/ada/project', '/home/ada'], workspace), '/home/ada', 'the last folder used is skipped when it is inside the workspace');
+    assert.equal(exportFolder(['/home/ada/project-notes'], workspace), '/home/ada/project-notes', 'a sibling that shares the prefix is outside');
+    assert.equal(exportFolder(['/srv/other'], workspace), undefined);
+  });
 });
+

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chooseTestTask, findTaskByLabel, taskLabel, type TaskChoice, type WorkspaceTaskInfo } from '../../../src/core/workspaceTaskChoice';
+import { chooseTestTask, findTaskByLabel, taskLabel, taskOffers, type TaskChoice, type WorkspaceTaskInfo } from '../../../src/core/workspaceTaskChoice';
 
 const app = { name: 'app', path: '/work/app' };
 const lib = { name: 'lib', path: '/work/lib' };
@@ -80,4 +80,25 @@ describe('choosing a workspace task', () => {
     assert.match(failure(chooseTestTask([appTest, libTest])), /Several default test tasks/);
     assert.equal(chosen(chooseTestTask([appTest, libTest], 'lib')), libTest);
   });
+
+  it('offers every task for run_vscode_task and the test group for run_tests, the default test task first', () => {
+    const tasks = [
+      task('lint'),
+      task('unit', { group: { kind: 'test', isDefault: false } }),
+      task('build', { source: 'npm', folder: undefined }),
+      task('all tests', { folder: lib, group: { kind: 'test', isDefault: true } }),
+    ];
+    assert.deepEqual(
+      taskOffers(tasks, { testsOnly: false }).map((offer) => [offer.label, offer.description]),
+      [
+        ['all tests', 'default test task · folder lib'],
+        ['lint', 'folder app'],
+        ['npm: build', ''],
+        ['unit', 'test task · folder app'],
+      ],
+    );
+    assert.deepEqual(taskOffers(tasks, { testsOnly: true }).map((offer) => offer.label), ['all tests', 'unit']);
+    assert.deepEqual(taskOffers([task('lint')], { testsOnly: true }), []);
+  });
 });
+
