@@ -1,0 +1,46 @@
+import type { TaskRecord } from './taskRecord';
+
+/** Longest title before it is cut with an ellipsis: a tab or tree row shows little more. */
+export const TITLE_MAX_CHARS = 50;
+
+/**
+ * Arguments that say most about what a tool call does, in order of preference: the first one a
+ * call carries names it (`run_vscode_task` + `label`, `ask` + `question`, …).
+ */
+const TELLING_ARGUMENTS = ['command', 'label', 'question', 'message', 'query', 'url', 'path', 'file', 'name', 'prompt'];
+
+/**
+ * A task's short title, for tab titles and tree labels: its intent if it has one; else for
+ * `run_command` the command's first line; else the tool and its most telling argument
+ * (`wait: Report ready`); else the tool alone. Long text is cut to `TITLE_MAX_CHARS` with `…`.
+ */
+export function taskTitle(record: Pick<TaskRecord, 'intent' | 'tool' | 'arguments'>): string {
+  const intent = record.intent?.trim();
+  if (intent) return shorten(intent);
+  const command = record.arguments.command;
+  if (record.tool === 'run_command' && typeof command === 'string' && command.trim()) return shorten(command);
+  const argument = tellingArgument(record.arguments);
+  return argument === undefined ? record.tool : shorten(`${record.tool}: ${argument}`);
+}
+
+function tellingArgument(args: Record<string, unknown>): string | undefined {
+  const usable = (value: unknown) => (typeof value === 'string' && value.trim() ? value : typeof value === 'number' ? String(value) : undefined);
+  for (const key of TELLING_ARGUMENTS) {
+    const value = usable(args[key]);
+    if (value !== undefined) return value;
+  }
+  for (const value of Object.values(args)) {
+    const text = usable(value);
+    if (text !== undefined) return text;
+  }
+  return undefined;
+}
+
+/** The first non-blank line, whitespace collapsed, cut to `TITLE_MAX_CHARS` with `…`. */
+function shorten(text: string): string {
+  const lines = text.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+  const first = (lines[0] ?? '').replace(/\s+/g, ' ');
+  const more = lines.length > 1;
+  if (first.length <= TITLE_MAX_CHARS && !more) return first;
+  return `${first.slice(0, TITLE_MAX_CHARS - 1).trimEnd()}…`;
+}
