@@ -64,7 +64,8 @@ describe('The detail panel as a person sees it', function () {
       await screenshot(`detail-finished-${theme}`, themeClass);
 
       for (const line of lines) assert.strictEqual(occurrences(page.text, line), 1, `"${line}" is shown once (${theme}):\n${page.text}`);
-      assert.match(page.text, /Not repeated here, shown in Output below: stdout, stderr\./);
+      assert.match(page.text, /stdout:\s+\(in the Output section\)/);
+      assert.match(page.text, /Not repeated here, shown in Output below: stdout\./);
 
       assert.ok(page.timelineRows.length >= 2, 'the timeline has its status rows');
       for (const row of page.timelineRows) {
