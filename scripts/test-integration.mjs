@@ -214,7 +214,9 @@ async function servePageProbe(page, host) {
   } catch (e) {
     answer = { ok: false, error: String(e.message).split('\n')[0] };
   } finally {
-    fs.writeFileSync(done, JSON.stringify(answer ?? { ok: false, error: 'no answer' }));
+    // Written whole, then renamed: the suite polls for the file and must never read half of it.
+    fs.writeFileSync(`${done}.tmp`, JSON.stringify(answer ?? { ok: false, error: 'no answer' }));
+    fs.renameSync(`${done}.tmp`, done);
     probing = false;
   }
 }

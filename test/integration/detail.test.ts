@@ -73,6 +73,8 @@ describe('The detail panel as a person sees it', function () {
         assert.ok(row[1] !== '—' || row[2] !== '', `no timeline row is empty: ${JSON.stringify(row)}`);
       }
       assert.deepStrictEqual(page.timelineRows[0].slice(1), ['Working', 'Starting'], 'the first row says the task started');
+      await readDetailPage('Build the docs', { scroll: '.section-timeline' });
+      await screenshot(`detail-timeline-${theme}`, themeClass);
 
       assert.match(page.text, /Kept in history\s+Until .+ \(30 days\)/, 'a finished task says how long history keeps it');
       assert.doesNotMatch(page.text, /Expires in|Server TTL/, 'not the server TTL countdown');

@@ -51,7 +51,9 @@ export async function readDetailPage(title: string, options: { themeClass?: stri
   const request = path.join(os.tmpdir(), 'tasklane-page-request');
   const done = path.join(os.tmpdir(), 'tasklane-page-done');
   fs.rmSync(done, { force: true });
-  fs.writeFileSync(request, JSON.stringify({ title, ...options }));
+  // Written whole, then renamed: the launcher polls for the file and must never read half of it.
+  fs.writeFileSync(`${request}.tmp`, JSON.stringify({ title, ...options }));
+  fs.renameSync(`${request}.tmp`, request);
   const answer = await waitFor('the launcher to read the detail page', () => fs.existsSync(done) && (JSON.parse(fs.readFileSync(done, 'utf8')) as { ok: boolean; error?: string } & DetailPageView), 60_000);
   fs.rmSync(done, { force: true });
   assert.ok(answer.ok, `the launcher read the page: ${answer.error}`);
