@@ -46,11 +46,6 @@ export function tailOf(text: string, max: number): string {
   return text.length <= max ? text : text.slice(text.length - max);
 }
 
-/** The panel title: `<tool> · <status>`. */
-export function panelTitle(tool: string, statusLabel: string): string {
-  return `${tool} · ${statusLabel}`;
-}
-
 function pad(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
