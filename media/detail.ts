@@ -29,14 +29,17 @@ if (root) start(root);
 
 function start(app: HTMLElement): void {
   const saved = SavedStateSchema.safeParse(vscode.getState());
-  const taskId = app.dataset.taskId ?? (saved.success ? saved.data.taskId : '');
-  const restore = saved.success && saved.data.taskId === taskId ? saved.data : undefined;
+  // A preview panel changes task without reloading the page: the saved id is newer than the one
+  // the page was first loaded with. (The host sends the whole state after `ready` either way.)
+  let taskId = (saved.success ? saved.data.taskId : undefined) ?? app.dataset.taskId ?? '';
+  const restore = saved.success ? saved.data : undefined;
   const overrides = new Map(Object.entries(restore?.open ?? {}));
   let scrollY = restore?.scrollY ?? 0;
+  let preview = restore?.preview;
 
   const save = () => {
     const open = Object.fromEntries([...overrides].slice(-MAX_SAVED_FOLDS));
-    if (taskId) vscode.setState({ taskId, open, scrollY });
+    if (taskId) vscode.setState({ taskId, open, scrollY, ...(preview === undefined ? {} : { preview }) });
   };
   save();
 
@@ -50,8 +53,17 @@ function start(app: HTMLElement): void {
       console.warn('[tasklane] ignored an invalid message:', parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.')}: ${issue.message}`));
       return;
     }
-    handle(parsed.data);
-    if (parsed.data.type === 'state' && !restoredScroll) {
+    const message = parsed.data;
+    if (message.type === 'state' && message.state.id !== taskId) {
+      // The preview panel now shows another task: its folds and scroll start afresh.
+      taskId = message.state.id;
+      overrides.clear();
+      scrollY = 0;
+      restoredScroll = false;
+      save();
+    }
+    handle(message);
+    if (message.type === 'state' && !restoredScroll) {
       restoredScroll = true;
       window.scrollTo(0, scrollY);
     }
@@ -82,6 +94,11 @@ function start(app: HTMLElement): void {
         return;
       case 'gone':
         page.markGone();
+        return;
+      case 'panel':
+        preview = message.preview;
+        page.setPreview(message.preview);
+        save();
         return;
       default:
         assertNever(message);

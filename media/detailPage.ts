@@ -1,6 +1,6 @@
 // The detail page: built once, then patched in place. A message changes only the parts of the
 // page its keys feed, so scroll positions, focus and open folds survive updates.
-import { formatCountdown, formatDuration, tailOf } from '../src/ui/detail/format';
+import { describeKept, formatCountdown, formatDuration, tailOf } from '../src/ui/detail/format';
 import { OUTPUT_LIMIT_CHARS, type DetailCommand, type DetailState, type DetailStatePatch, type WebviewToHost } from '../src/ui/detail/protocol';
 import { Folds, button, h, time } from './detailDom';
 import { icon, type IconName } from './detailIcons';
@@ -9,7 +9,7 @@ import { TestFailuresSection } from './testFailures';
 
 type Key = keyof DetailState;
 
-const HEADER_KEYS: readonly Key[] = ['status', 'statusLabel', 'statusMessage', 'tool', 'intent', 'id', 'taskId', 'wire', 'serverId', 'createdAt', 'lastUpdatedAt', 'finishedAt', 'durationMs', 'ttl', 'archivedAt', 'pinned', 'imported', 'queue', 'context'];
+const HEADER_KEYS: readonly Key[] = ['status', 'statusLabel', 'statusMessage', 'title', 'tool', 'intent', 'id', 'taskId', 'wire', 'serverId', 'createdAt', 'lastUpdatedAt', 'finishedAt', 'durationMs', 'ttl', 'retention', 'archivedAt', 'pinned', 'imported', 'queue', 'context'];
 const LINK_KEYS: readonly Key[] = ['attempt', 'retryOf', 'retriedAs', 'parentId', 'children'];
 const METADATA_KEYS: readonly Key[] = ['arguments', 'expectedOutputs', 'context', 'priority', 'resourceLimits', 'scheduling', 'tags', 'meta', 'pollIntervalMs', 'ttl'];
 
@@ -45,7 +45,8 @@ export class DetailPage {
   private readonly badge = h('span', { className: 'status-badge' });
   private readonly badgeGlyph = h('span', { className: 'status-glyph', attrs: { 'aria-hidden': 'true' } });
   private readonly badgeLabel = h('span');
-  private readonly tool = h('h1', { className: 'tool' });
+  private readonly title = h('h1', { className: 'title' });
+  private readonly preview = h('span', { className: 'pill pill-preview', text: 'Preview', hidden: true, attrs: { title: 'This panel shows the next task you click; Keep Open gives this task its own tab' } });
   private readonly wire = h('span', { className: 'pill', attrs: { title: 'Task wire' } });
   private readonly archived = h('span', { className: 'pill', text: 'Archived', hidden: true });
   private readonly pinned = h('span', { className: 'pill', text: 'Pinned', hidden: true, attrs: { title: 'Kept in history whatever its age' } });
@@ -53,6 +54,7 @@ export class DetailPage {
   private readonly intent = h('p', { className: 'intent prewrap' });
   private readonly statusMessage = h('p', { className: 'status-message prewrap' });
   private readonly facts = h('dl', { className: 'facts' });
+  private readonly toolFact = fact(this.facts, 'Tool');
   private readonly idFact = fact(this.facts, 'Task ID');
   private readonly serverTaskFact = fact(this.facts, 'Server task ID');
   private readonly serverFact = fact(this.facts, 'Server');
@@ -62,13 +64,15 @@ export class DetailPage {
   private readonly updatedFact = fact(this.facts, 'Updated');
   private readonly finishedFact = fact(this.facts, 'Finished');
   private readonly durationFact = fact(this.facts, 'Duration');
-  private readonly ttlFact = fact(this.facts, 'Expires');
+  private readonly ttlFact = fact(this.facts, 'Server TTL');
+  private readonly keptFact = fact(this.facts, 'Kept in history');
   private readonly attemptFact = fact(this.facts, 'Attempt');
   private readonly parentFact = fact(this.facts, 'Parent task');
   private readonly childrenFact = fact(this.facts, 'Child tasks');
   private readonly announcer = h('div', { className: 'sr-only', attrs: { role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' } });
   private readonly goneBanner = h('div', { className: 'banner', hidden: true, text: 'This task was deleted. The page shows its last known state.' });
   private readonly buttons = new Map<DetailCommand, HTMLButtonElement>();
+  private readonly keepOpen: HTMLButtonElement;
   private readonly inputSection: HTMLElement;
   private readonly inputs: InputList;
   private readonly testFailures = new TestFailuresSection((index) => this.post({ type: 'openTestFailure', index }));
@@ -84,6 +88,10 @@ export class DetailPage {
     private readonly folds: Folds,
   ) {
     const actions = h('div', { className: 'actions', attrs: { role: 'group', 'aria-label': 'Task actions' } });
+    this.keepOpen = button('Keep Open', () => this.post({ type: 'keepOpen' }), { icon: 'pin', ariaLabel: 'Keep Open: give this task its own tab' });
+    this.keepOpen.title = 'This preview shows whichever task you click next. Keep it open as this task\'s own tab.';
+    this.keepOpen.hidden = true;
+    actions.append(this.keepOpen);
     const add = (command: DetailCommand, label: string, iconName: IconName, className?: string) => {
       const element = button(label, () => this.post({ type: 'command', command }), { icon: iconName, className });
       this.buttons.set(command, element);
@@ -119,7 +127,7 @@ export class DetailPage {
       h(
         'header',
         { className: 'header' },
-        h('div', { className: 'title-row' }, this.badge, this.tool, this.wire, this.archived, this.pinned, this.imported),
+        h('div', { className: 'title-row' }, this.badge, this.title, this.preview, this.wire, this.archived, this.pinned, this.imported),
         this.intent,
         this.statusMessage,
         this.facts,
@@ -164,6 +172,13 @@ export class DetailPage {
     this.output.append(chunk);
   }
 
+  /** A preview panel offers Keep Open; a kept one is the task's own tab. */
+  setPreview(preview: boolean): void {
+    this.keepOpen.hidden = !preview;
+    this.preview.hidden = !preview;
+    if (!preview && document.activeElement === this.keepOpen) [...this.buttons.values()].find((element) => !element.hidden && !element.disabled)?.focus();
+  }
+
   markGone(): void {
     if (this.gone) return;
     this.gone = true;
@@ -172,23 +187,29 @@ export class DetailPage {
     if (this.state) this.renderActions(this.state);
   }
 
-  /** Once a second: the TTL countdown and a running task's duration. */
+  /**
+   * Once a second: a running task's duration and the server's TTL countdown; for a finished task,
+   * how long history keeps it (the server's TTL no longer matters: the record is kept here).
+   */
   tick(now: number): void {
     const state = this.state;
     if (!state) return;
     const created = Date.parse(state.createdAt);
     setText(this.durationFact.value, state.durationMs !== null ? formatDuration(state.durationMs) : Number.isNaN(created) ? '—' : `${formatDuration(now - created)} so far`);
-    const { ttl } = state;
+    const { ttl, retention } = state;
+    this.keptFact.row.hidden = retention === null;
+    setText(this.keptFact.value, retention ? describeKept(retention, now) : '');
+    this.keptFact.value.title = retention?.kind === 'until' && retention.maxTasks > 0 ? `Or sooner, if history passes ${retention.maxTasks} finished tasks` : '';
     const expiresAt = ttl.expiresAt ? Date.parse(ttl.expiresAt) : NaN;
     let text: string;
-    if (ttl.unlimited) text = 'Never (unlimited retention)';
+    if (ttl.unlimited) text = 'Unlimited';
     else if (ttl.expired || expiresAt <= now) text = 'Expired: the server may have deleted it';
-    else if (!Number.isNaN(expiresAt)) text = `in ${formatCountdown(expiresAt - now)}`;
+    else if (!Number.isNaN(expiresAt)) text = `Expires in ${formatCountdown(expiresAt - now)}`;
     else text = '';
     setText(this.ttlFact.value, text);
-    // Nothing to count down to when the server granted no TTL (or has not answered yet).
-    this.ttlFact.row.hidden = !ttl.unlimited && !ttl.expired && ttl.expiresAt === null;
-    if (ttl.expiresAt) this.ttlFact.value.title = ttl.expiresAt;
+    // Only while it runs, and only when the server granted a TTL (or has answered at all).
+    this.ttlFact.row.hidden = retention !== null || (!ttl.unlimited && !ttl.expired && ttl.expiresAt === null);
+    this.ttlFact.value.title = ttl.expiresAt ? `The server may delete the task after ${ttl.expiresAt}` : '';
   }
 
   private render(previous: DetailState | undefined, next: DetailState, changed: ReadonlySet<Key>): void {
@@ -220,8 +241,9 @@ export class DetailPage {
     const statusIcon = STATUS_ICONS[state.status];
     this.badgeGlyph.replaceChildren(...(statusIcon ? [icon(statusIcon)] : []));
     setText(this.badgeLabel, state.statusLabel);
-    setText(this.tool, state.tool);
-    document.title = `${state.tool} · ${state.statusLabel}`;
+    setText(this.title, state.title);
+    document.title = state.title;
+    setText(this.toolFact.value, state.tool);
     setText(this.wire, state.wire ?? 'local');
     this.wire.hidden = state.wire === null;
     this.archived.hidden = state.archivedAt === null;
@@ -232,7 +254,8 @@ export class DetailPage {
     this.queueFact.row.hidden = state.queue === null || state.status !== 'working';
     setText(this.queueFact.value, state.queue ? `Waiting to start: ${state.queue.position} of ${state.queue.size}` : '');
     setText(this.intent, state.intent ?? '');
-    this.intent.hidden = !state.intent;
+    // The heading already is the intent, unless it had to be shortened.
+    this.intent.hidden = !state.intent || state.intent.trim() === state.title;
     setText(this.statusMessage, state.statusMessage ?? '');
     this.statusMessage.hidden = !state.statusMessage;
     this.idFact.value.replaceChildren(h('code', { text: state.id }));

@@ -13,20 +13,31 @@ export function renderOutcome(state: DetailState, folds: Folds): Node {
     case 'none':
       return h('p', { className: 'muted', text: state.finishedAt ? 'No result was stored for this task.' : 'No result yet: the task is still running.' });
     case 'error':
+      // Plain words first; the JSON-RPC code and the error's data are detail, folded away.
       return h(
         'div',
         { className: 'error-box', attrs: { role: 'group', 'aria-label': 'Error' } },
-        h('p', {}, h('strong', { text: `Error ${outcome.code}` }), h('span', { text: `: ${outcome.message}` })),
-        outcome.data !== null ? h('h3', { text: 'Error data' }) : null,
-        outcome.data !== null ? jsonTree(outcome.data, folds, 'error-data') : null,
+        h('p', {}, h('strong', { text: outcome.meaning })),
+        outcome.message ? h('p', { className: 'prewrap', text: outcome.message }) : null,
+        folds.details('error-detail', false, [h('span', { className: 'muted', text: 'Technical details' })], () =>
+          h(
+            'div',
+            { className: 'error-detail' },
+            h('p', { className: 'muted', text: `JSON-RPC error code ${outcome.code}` }),
+            outcome.data !== null ? jsonTree(outcome.data, folds, 'error-data') : null,
+          ),
+        ),
       );
     case 'result': {
       const parts: Child[] = [];
       if (outcome.isError) parts.push(h('p', { className: 'error-box', text: 'The tool reported an error.' }));
-      if (outcome.blocks.length === 0 && outcome.structuredContent === null) parts.push(h('p', { className: 'muted', text: 'The result has no content.' }));
+      if (outcome.blocks.length === 0 && outcome.structuredContent === null && outcome.inOutput.length === 0) parts.push(h('p', { className: 'muted', text: 'The result has no content.' }));
       outcome.blocks.forEach((block, index) => parts.push(renderBlock(block, index, folds)));
       if (outcome.structuredContent !== null) {
         parts.push(h('h3', { text: 'Structured content' }), jsonTree(outcome.structuredContent, folds, 'structured'));
+      }
+      if (outcome.inOutput.length > 0) {
+        parts.push(h('p', { className: 'muted in-output', text: `Not repeated here, shown in Output below: ${outcome.inOutput.join(', ')}.` }));
       }
       return h('div', { className: 'result' }, ...parts);
     }

@@ -86,6 +86,7 @@ async function openSuitePage(host, browser) {
     const watcher = setInterval(() => {
       void serveScreenshot(page, host);
       void serveWebviewClick(page, host);
+      void servePageProbe(page, host);
       void serveUiRequest(page, path.join(host.tmp, 'tmp'), RESULTS, log);
     }, 100);
     const outcome = await done;
@@ -174,6 +175,76 @@ async function serveScreenshot(page, host) {
     log(`warning: screenshot failed (${String(e.message).split('\n')[0]})`);
   } finally {
     shooting = false;
+  }
+}
+
+let probing = false;
+/**
+ * Reads what the visible detail panel shows, for the suite (tasklane-page-request, JSON
+ * {"title", "themeClass"?, "scroll"?, "click"?} -> tasklane-page-done, JSON): waits for the theme and
+ * until the page's heading is `title`, optionally scrolls an element into view, reports the page's text, timeline rows, its
+ * colours and the editor tabs, then optionally clicks an element (as a person does). Tests
+ * assert on what a person sees, not only on the messages sent to the page.
+ */
+async function servePageProbe(page, host) {
+  const scratch = path.join(host.tmp, 'tmp');
+  const request = path.join(scratch, 'tasklane-page-request');
+  const done = path.join(scratch, 'tasklane-page-done');
+  if (probing || !fs.existsSync(request)) return;
+  probing = true;
+  let answer;
+  try {
+    const ask = JSON.parse(fs.readFileSync(request, 'utf8'));
+    fs.rmSync(request, { force: true });
+    if (ask.themeClass) {
+      await page.waitForFunction((c) => document.querySelector('.monaco-workbench')?.classList.contains(c), ask.themeClass, { timeout: 15_000 });
+    }
+    const deadline = Date.now() + 30_000;
+    let frame;
+    for (;;) {
+      for (const iframe of await page.locator('iframe.webview.ready').all()) {
+        if (!await iframe.isVisible().catch(() => false)) continue;
+        const inner = iframe.contentFrame().locator('iframe#active-frame').contentFrame();
+        const heading = await inner.locator('#app h1').textContent({ timeout: 500 }).catch(() => null);
+        if (heading === ask.title) frame = inner;
+      }
+      if (frame || Date.now() > deadline) break;
+      await page.waitForTimeout(100);
+    }
+    if (!frame) throw new Error(`no visible detail panel shows "${ask.title}"`);
+    if (ask.scroll) await frame.locator(ask.scroll).first().scrollIntoViewIfNeeded({ timeout: 5_000 }).catch(() => {});
+    const shown = await frame.locator('body').evaluate((body) => {
+      const colour = (value) => {
+        const probe = document.createElement('span');
+        probe.style.color = value;
+        body.append(probe);
+        const result = getComputedStyle(probe).color;
+        probe.remove();
+        return result;
+      };
+      const id = body.querySelector('.fact code');
+      return {
+        text: body.querySelector('#app').innerText,
+        timelineRows: [...body.querySelectorAll('.timeline tbody tr')].map((row) => [...row.cells].map((cell) => cell.innerText.trim())),
+        documentTitle: document.title,
+        idColor: id ? getComputedStyle(id).color : null,
+        textColor: getComputedStyle(body).color,
+        errorColor: colour('var(--vscode-errorForeground)'),
+        preformatColor: colour('var(--vscode-textPreformat-foreground)'),
+      };
+    });
+    const tabs = await page.locator('.tabs-container .tab').evaluateAll((list) =>
+      list.map((tab) => ({ label: tab.querySelector('.label-name')?.textContent ?? tab.textContent?.trim() ?? '', active: tab.classList.contains('active'), italic: tab.classList.contains('italic') })),
+    );
+    answer = { ok: true, ...shown, tabs };
+    if (ask.click) await frame.locator(ask.click).first().click({ timeout: 5_000 });
+  } catch (e) {
+    answer = { ok: false, error: String(e.message).split('\n')[0] };
+  } finally {
+    // Written whole, then renamed: the suite polls for the file and must never read half of it.
+    fs.writeFileSync(`${done}.tmp`, JSON.stringify(answer ?? { ok: false, error: 'no answer' }));
+    fs.renameSync(`${done}.tmp`, done);
+    probing = false;
   }
 }
 

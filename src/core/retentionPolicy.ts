@@ -27,11 +27,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 export function decideRetention(records: Iterable<TaskRecord>, settings: RetentionSettings): RetentionDecision {
   const candidates = [...records].filter((record) => isTerminal(record.status) && !record.pinned).sort(oldestFirst);
-  const cutoff = settings.days > 0 ? settings.now - settings.days * DAY_MS : -Infinity;
   const remove: string[] = [];
   let kept = 0;
   for (const record of candidates) {
-    if (Date.parse(record.lastUpdatedAt) < cutoff) remove.push(record.id);
+    if (keptUntil(record, settings.days) < settings.now) remove.push(record.id);
     else kept++;
   }
   const byAge = remove.length;
@@ -41,6 +40,32 @@ export function decideRetention(records: Iterable<TaskRecord>, settings: Retenti
     for (const record of survivors.slice(0, kept - settings.maxTasks)) remove.push(record.id);
   }
   return { remove, byAge, byCount: remove.length - byAge };
+}
+
+/** When a finished record grows too old to keep (epoch ms): `days` after its last update; never when `days` is 0. */
+function keptUntil(record: Pick<TaskRecord, 'lastUpdatedAt'>, days: number): number {
+  return days > 0 ? Date.parse(record.lastUpdatedAt) + days * DAY_MS : Infinity;
+}
+
+/** How long history keeps one task, for people to read (the detail panel). */
+export type RetentionOutlook =
+  /** Still running: history never removes it. */
+  | { readonly kind: 'running' }
+  | { readonly kind: 'pinned' }
+  /** Kept until `until` (epoch ms), `days` after it finished; sooner if history passes `maxTasks` (0: no limit). */
+  | { readonly kind: 'until'; readonly until: number; readonly days: number; readonly maxTasks: number }
+  /** No age limit: kept until history passes `maxTasks`. */
+  | { readonly kind: 'count'; readonly maxTasks: number }
+  /** Neither limit is set. */
+  | { readonly kind: 'always' };
+
+/** The same rule `decideRetention` applies, told for one record. */
+export function retentionOutlook(record: Pick<TaskRecord, 'status' | 'pinned' | 'lastUpdatedAt'>, settings: Pick<RetentionSettings, 'days' | 'maxTasks'>): RetentionOutlook {
+  if (!isTerminal(record.status)) return { kind: 'running' };
+  if (record.pinned) return { kind: 'pinned' };
+  const until = keptUntil(record, settings.days);
+  if (Number.isFinite(until)) return { kind: 'until', until, days: settings.days, maxTasks: settings.maxTasks };
+  return settings.maxTasks > 0 ? { kind: 'count', maxTasks: settings.maxTasks } : { kind: 'always' };
 }
 
 /** One sentence for the log, e.g. "Retention removed 12 tasks older than 30 days". */

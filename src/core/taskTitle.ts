@@ -1,26 +1,46 @@
 import type { TaskRecord } from './taskRecord';
 
-/** How long a title may be before it is shortened: about what a default-width sidebar row shows. */
+/** Longest title before it is cut with an ellipsis: a tab or tree row shows little more. */
 export const TITLE_MAX_CHARS = 50;
 
 /**
- * A task's short title, the same in the tree, the panel's tab and pickers: its intent; else, for a
- * shell command, the command's first line; else the tool and its most telling argument. Long text
- * is shortened with an ellipsis (the full text is in tooltips and the panel).
+ * Arguments that say most about what a tool call does, in order of preference: the first one a
+ * call carries names it (`run_vscode_task` + `label`, `ask` + `question`, …).
+ */
+const TELLING_ARGUMENTS = ['command', 'label', 'question', 'message', 'query', 'url', 'path', 'file', 'name', 'prompt'];
+
+/**
+ * A task's short title, for tab titles and tree labels: its intent if it has one; else for
+ * `run_command` the command's first line; else the tool and its most telling argument
+ * (`wait: Report ready`); else the tool alone. Long text is cut to `TITLE_MAX_CHARS` with `…`.
  */
 export function taskTitle(record: Pick<TaskRecord, 'intent' | 'tool' | 'arguments'>, max = TITLE_MAX_CHARS): string {
-  if (record.intent?.trim()) return shorten(record.intent, max);
+  const intent = record.intent?.trim();
+  if (intent) return shorten(intent, max);
   const command = record.arguments.command;
-  if (typeof command === 'string' && command.trim()) return shorten(command, max);
-  const first = Object.values(record.arguments).find((value) => typeof value === 'string' || typeof value === 'number');
-  return first === undefined ? record.tool : shorten(`${record.tool}: ${String(first)}`, max);
+  if (record.tool === 'run_command' && typeof command === 'string' && command.trim()) return shorten(command, max);
+  const argument = tellingArgument(record.arguments);
+  return argument === undefined ? record.tool : shorten(`${record.tool}: ${argument}`, max);
 }
 
-/** Text on one line, at most `max` characters, cut with "…". A multi-line text keeps its first non-empty line. */
-export function shorten(text: string, max: number): string {
-  const firstLine = text.split(/\r?\n/).find((line) => line.trim()) ?? '';
-  const oneLine = firstLine.replace(/\s+/g, ' ').trim();
-  const more = oneLine !== text.replace(/\s+/g, ' ').trim();
-  if (oneLine.length <= max && !more) return oneLine;
-  return oneLine.length < max ? `${oneLine} …` : `${oneLine.slice(0, max - 1).trimEnd()}…`;
+function tellingArgument(args: Record<string, unknown>): string | undefined {
+  const usable = (value: unknown) => (typeof value === 'string' && value.trim() ? value : typeof value === 'number' ? String(value) : undefined);
+  for (const key of TELLING_ARGUMENTS) {
+    const value = usable(args[key]);
+    if (value !== undefined) return value;
+  }
+  for (const value of Object.values(args)) {
+    const text = usable(value);
+    if (text !== undefined) return text;
+  }
+  return undefined;
+}
+
+/** The first non-blank line, whitespace collapsed, cut to `max` characters with `…` (also when lines were left out). */
+export function shorten(text: string, max = TITLE_MAX_CHARS): string {
+  const lines = text.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+  const first = (lines[0] ?? '').replace(/\s+/g, ' ');
+  const more = lines.length > 1;
+  if (first.length <= max && !more) return first;
+  return `${first.slice(0, max - 1).trimEnd()}…`;
 }

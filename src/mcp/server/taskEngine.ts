@@ -4,6 +4,7 @@ import { Disposable, toDisposable } from '../../core/lifecycle';
 import type { Wire } from '../../core/meta';
 import type { Agent, JsonRpcErrorObject } from '../../core/taskRecord';
 import { MAX_PRIORITY, MIN_PRIORITY } from '../../core/taskRecord';
+import { stripRpcPrefix } from '../../core/rpcErrorText';
 import { TaskStatus, isTerminal } from '../../core/taskStatus';
 import { RpcCode, RpcError } from '../rpcError';
 import { QueuePlace, Scheduler, SchedulerLimits, UNLIMITED } from './scheduler';
@@ -569,14 +570,9 @@ export class TaskEngine extends Disposable {
 export function toJsonRpcError(error: unknown): JsonRpcErrorObject {
   if (error && typeof error === 'object' && 'code' in error && typeof (error as { code: unknown }).code === 'number') {
     const { code, message, data } = error as { code: number; message?: string; data?: unknown };
-    return { code, message: stripSdkPrefix(String(message ?? 'Error')), ...(data === undefined ? {} : { data }) };
+    return { code, message: stripRpcPrefix(String(message ?? 'Error')), ...(data === undefined ? {} : { data }) };
   }
   return { code: -32603, message: error instanceof Error ? error.message : String(error) };
-}
-
-function stripSdkPrefix(message: string): string {
-  // The SDK prefixes "MCP error <code>: " (sometimes twice); the code travels separately.
-  return message.replace(/^(MCP error -?\d+: )+/, '');
 }
 
 function clampPriority(priority: number): number {

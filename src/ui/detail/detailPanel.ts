@@ -3,14 +3,21 @@ import * as vscode from 'vscode';
 import type { TaskRecord } from '../../core/taskRecord';
 import type { TaskStore } from '../../core/taskStore';
 import { canCancel, canRetry } from '../../core/taskStatus';
+import { taskTitle } from '../../core/taskTitle';
+import type { RetentionSettings } from '../../core/retentionPolicy';
+import { setting } from '../config';
 import type { TaskRef } from '../taskRef';
 import { openTestFailure } from '../testFailures/openTestFailure';
 import { DetailView, detailWebviewOptions, type DetailAction } from './detailView';
-import { STATUS_LABELS, panelTitle } from './format';
 import { DETAIL_VIEW_TYPE, PersistedStateSchema, assertNever, type DetailCommand, type HostToWebview } from './protocol';
 
 /** Store events for one task within this window become one page update. */
 const COALESCE_MS = 50;
+
+/** A second show of the task the preview already shows, this soon after the first, is a double-click: keep it open. */
+export const DOUBLE_CLICK_MS = 500;
+
+const retentionSettings = (): Pick<RetentionSettings, 'days' | 'maxTasks'> => ({ days: setting('tasklane.retention.days'), maxTasks: setting('tasklane.retention.maxTasks') });
 
 /** The extension command each page button runs, with the task as a `TaskRef`. */
 const COMMAND_IDS = {
@@ -31,12 +38,19 @@ export interface ShowOptions {
 }
 
 /**
- * The task detail panels: at most one per task, reused. `show` opens or reveals a task's panel;
- * panels left open when VS Code closed come back through the `tasklane.detail` serializer
- * (activation event `onWebviewPanel:tasklane.detail`), or close if their task is gone.
+ * The task detail panels, used like VS Code's preview editors: clicking task after task reuses one
+ * *preview* panel, which shows each in turn. Keep Open (the page's button, or a double-click)
+ * makes the preview its task's own tab; the next click opens a new preview. A task with its own
+ * tab is revealed there. Panels left open when VS Code closed come back through the
+ * `tasklane.detail` serializer (activation event `onWebviewPanel:tasklane.detail`), preview or
+ * kept as they were, or close if their task is gone.
  */
 export class DetailPanels implements vscode.Disposable {
-  private readonly views = new Map<string, DetailView>();
+  /** Panels kept open, one per task. */
+  private readonly kept = new Map<string, DetailView>();
+  private previewView: DetailView | undefined;
+  /** The last `show`, to tell a double-click from two clicks. */
+  private lastShow: { taskId: string; at: number } | undefined;
   private readonly subscriptions: { dispose(): unknown }[] = [];
   private readonly _onDidPostMessage = new vscode.EventEmitter<{ taskId: string; message: HostToWebview }>();
   /** Every message posted to a page, after it was posted (for tests). */
@@ -47,11 +61,18 @@ export class DetailPanels implements vscode.Disposable {
     private readonly context: vscode.ExtensionContext,
     private readonly store: TaskStore,
     private readonly log: vscode.LogOutputChannel,
+    private readonly retention: () => Pick<RetentionSettings, 'days' | 'maxTasks'> = retentionSettings,
   ) {
     this.subscriptions.push(
       this._onDidPostMessage,
-      // Each event goes to its own task's panel only; other tasks' changes cost a map lookup.
-      store.onDidLifecycle((event) => this.views.get(event.id)?.handle(event)),
+      // Each event goes to its own task's panels only; other tasks' changes cost a map lookup.
+      store.onDidLifecycle((event) => {
+        this.kept.get(event.id)?.handle(event);
+        if (this.previewView?.taskId === event.id) this.previewView.handle(event);
+      }),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('tasklane.retention')) for (const view of this.views()) view.refresh();
+      }),
     );
     try {
       this.subscriptions.push(
@@ -65,12 +86,19 @@ export class DetailPanels implements vscode.Disposable {
     }
   }
 
-  /** Opens the task's panel, or reveals it if it is open. Returns false if there is no such task. */
+  /**
+   * Shows a task: in its own tab if it has one, else in the preview panel (opened if needed).
+   * Showing the preview's task again within `DOUBLE_CLICK_MS` keeps it open. Returns false if
+   * there is no such task.
+   */
   show(taskId: string, options: ShowOptions = {}): boolean {
     if (this.disposed) return false;
-    const existing = this.views.get(taskId);
-    if (existing) {
-      existing.panel.reveal(options.viewColumn, options.preserveFocus);
+    const now = Date.now();
+    const doubleClick = this.lastShow?.taskId === taskId && now - this.lastShow.at < DOUBLE_CLICK_MS;
+    this.lastShow = { taskId, at: now };
+    const own = this.kept.get(taskId);
+    if (own) {
+      own.panel.reveal(options.viewColumn, options.preserveFocus);
       return true;
     }
     const record = this.store.get(taskId);
@@ -79,64 +107,118 @@ export class DetailPanels implements vscode.Disposable {
       void vscode.window.showWarningMessage(`Tasklane: task ${taskId} no longer exists.`);
       return false;
     }
+    const preview = this.previewView;
+    if (preview) {
+      if (preview.taskId === taskId && doubleClick) this.keepOpen(preview);
+      else preview.showTask(taskId);
+      preview.panel.reveal(options.viewColumn, options.preserveFocus);
+      return true;
+    }
     const panel = vscode.window.createWebviewPanel(
       DETAIL_VIEW_TYPE,
-      panelTitle(record.tool, STATUS_LABELS[record.status]),
+      taskTitle(record),
       { viewColumn: options.viewColumn ?? vscode.ViewColumn.Active, preserveFocus: options.preserveFocus },
       detailWebviewOptions(this.context.extensionUri),
     );
-    this.adopt(taskId, panel);
-    this.log.debug(`[detail] opened panel for task ${taskId}`);
+    this.adopt(taskId, panel, true);
+    this.log.debug(`[detail] opened the preview panel for task ${taskId}`);
     return true;
   }
 
-  /** Task ids with an open panel (for tests). */
+  /** Makes the preview panel its task's own tab (the page's Keep Open). False when there is no preview. */
+  keepPreviewOpen(): boolean {
+    if (!this.previewView) return false;
+    this.keepOpen(this.previewView);
+    return true;
+  }
+
+  /** The task the preview panel shows, if one is open (for tests). */
+  previewTaskId(): string | undefined {
+    return this.previewView?.taskId;
+  }
+
+  /** Task ids with their own tab (for tests). */
+  keptTaskIds(): string[] {
+    return [...this.kept.keys()];
+  }
+
+  /** The panel showing a task, kept or preview (for tests). */
+  panelFor(taskId: string): vscode.WebviewPanel | undefined {
+    return (this.kept.get(taskId) ?? (this.previewView?.taskId === taskId ? this.previewView : undefined))?.panel;
+  }
+
+  /** Task ids with an open panel, kept or preview (for tests). */
   openTaskIds(): string[] {
-    return [...this.views.keys()];
+    return this.views().map((view) => view.taskId);
   }
 
   /** Sends every panel's pending update now instead of after the coalescing delay (for tests). */
   flush(): void {
-    for (const view of this.views.values()) view.flush();
+    for (const view of this.views()) view.flush();
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const view of [...this.views.values()]) view.dispose();
+    for (const view of this.views()) view.dispose();
     for (const subscription of this.subscriptions.splice(0)) subscription.dispose();
   }
 
-  /** What the `tasklane.detail` serializer does with a panel VS Code restores: adopt it, or close it if its task is gone. */
+  /**
+   * What the `tasklane.detail` serializer does with a panel VS Code restores: adopt it as it was
+   * (preview or kept), or close it if its task is gone or already has a panel.
+   */
   async revive(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
     const parsed = PersistedStateSchema.safeParse(state);
     const taskId = parsed.success ? parsed.data.taskId : undefined;
-    if (this.disposed || !taskId || !this.store.get(taskId) || this.views.has(taskId)) {
-      this.log.info(`[detail] closed a restored panel: ${taskId ? `task ${taskId} no longer exists` : 'it had no task id'}`);
+    const shown = taskId !== undefined && (this.kept.has(taskId) || this.previewView?.taskId === taskId);
+    if (this.disposed || !taskId || !this.store.get(taskId) || shown) {
+      this.log.info(`[detail] closed a restored panel: ${!taskId ? 'it had no task id' : shown ? `task ${taskId} already has a panel` : `task ${taskId} no longer exists`}`);
       panel.dispose();
       return;
     }
-    this.adopt(taskId, panel);
-    this.log.debug(`[detail] restored panel for task ${taskId}`);
+    // One preview at most; states saved before previews existed were separate tabs.
+    const preview = parsed.success && parsed.data.preview === true && !this.previewView;
+    this.adopt(taskId, panel, preview);
+    this.log.debug(`[detail] restored the ${preview ? 'preview' : 'kept'} panel of task ${taskId}`);
   }
 
-  private adopt(taskId: string, panel: vscode.WebviewPanel): void {
+  private views(): DetailView[] {
+    return [...this.kept.values(), ...(this.previewView ? [this.previewView] : [])];
+  }
+
+  private keepOpen(view: DetailView): void {
+    if (view !== this.previewView) return;
+    this.previewView = undefined;
+    this.kept.set(view.taskId, view);
+    view.keep();
+    this.log.debug(`[detail] kept the panel of task ${view.taskId} open`);
+  }
+
+  private adopt(taskId: string, panel: vscode.WebviewPanel, preview: boolean): void {
     const view = new DetailView(taskId, panel, {
       extensionUri: this.context.extensionUri,
       store: this.store,
       log: this.log,
+      retention: this.retention,
+      preview,
       coalesceMs: COALESCE_MS,
       onDidPost: (from, message) => this._onDidPostMessage.fire({ taskId: from.taskId, message }),
-      onAction: (from, action) => void this.run(from.taskId, action).catch((error: unknown) => this.fail(`${action.type} failed`, error)),
+      onAction: (from, action) => void this.run(from, action).catch((error: unknown) => this.fail(`${action.type} failed`, error)),
       onDidDispose: (from) => {
-        if (this.views.get(from.taskId) === from) this.views.delete(from.taskId);
+        if (this.previewView === from) this.previewView = undefined;
+        if (this.kept.get(from.taskId) === from) this.kept.delete(from.taskId);
       },
     });
-    this.views.set(taskId, view);
+    if (preview) this.previewView = view;
+    else this.kept.set(taskId, view);
   }
 
-  private async run(taskId: string, action: DetailAction): Promise<void> {
+  private async run(view: DetailView, action: DetailAction): Promise<void> {
+    const { taskId } = view;
     switch (action.type) {
+      case 'keepOpen':
+        return this.keepOpen(view);
       case 'command':
         return this.runCommand(taskId, action.command, action.key);
       case 'showTask': {

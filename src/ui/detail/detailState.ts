@@ -2,10 +2,15 @@
  * Builds what the detail page shows from a `TaskRecord`, and works out the smallest messages that
  * bring a page from one state to the next. Pure: no `vscode`, so it is unit-tested on plain node.
  */
+import { retentionOutlook, type RetentionSettings } from '../../core/retentionPolicy';
+import { plainRpcError } from '../../core/rpcErrorText';
 import { agentDescription, type PendingInput, type TaskRecord } from '../../core/taskRecord';
 import { readFailureReport } from '../../core/testFailureReport';
 import { canCancel, canRetry, isTerminal } from '../../core/taskStatus';
+import { taskTitle } from '../../core/taskTitle';
+import { SETTINGS } from '../settings';
 import { STATUS_LABELS, tailOf } from './format';
+import { OutputLines, withoutRepeatedOutput } from './outputOnce';
 import {
   BASE64,
   IMAGE_MIME,
@@ -16,6 +21,8 @@ import {
   type Outcome,
   type PendingInputItem,
   type ResultBlock,
+  type Retention,
+  type TimelineItem,
 } from './protocol';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -23,14 +30,31 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 /** Text blocks longer than this are not tried as JSON; they are shown as text. */
 const JSON_SNIFF_LIMIT = 1_000_000;
 
-/** `children`: the records whose `parentId` is this task, in any order. */
-export function toDetailState(record: TaskRecord, now: number, children: readonly TaskRecord[] = []): DetailState {
+/** Retention when the caller has no settings: the defaults of `tasklane.retention.*`. */
+export const DEFAULT_RETENTION: Pick<RetentionSettings, 'days' | 'maxTasks'> = {
+  days: SETTINGS['tasklane.retention.days'].default,
+  maxTasks: SETTINGS['tasklane.retention.maxTasks'].default,
+};
+
+/**
+ * `children`: the records whose `parentId` is this task, in any order. `retention`: the
+ * `tasklane.retention.*` settings, to say how long a finished task is kept.
+ */
+export function toDetailState(
+  record: TaskRecord,
+  now: number,
+  children: readonly TaskRecord[] = [],
+  retention: Pick<RetentionSettings, 'days' | 'maxTasks'> = DEFAULT_RETENTION,
+): DetailState {
   const created = Date.parse(record.createdAt);
+  const output = tailOf(record.output ?? '', OUTPUT_LIMIT_CHARS);
+  const outputLines = new OutputLines(output);
   const finishedAt = isTerminal(record.status) ? finishTime(record) : null;
   const grantedMs = typeof record.grantedTtl === 'number' ? record.grantedTtl : null;
   const expiresAtMs = grantedMs !== null ? created + grantedMs : undefined;
   return {
     id: record.id,
+    title: taskTitle(record),
     taskId: record.taskId ?? null,
     tool: record.tool,
     serverId: record.serverId,
@@ -50,6 +74,7 @@ export function toDetailState(record: TaskRecord, now: number, children: readonl
       expiresAt: expiresAtMs !== undefined && Number.isFinite(expiresAtMs) ? new Date(expiresAtMs).toISOString() : null,
       expired: record.expired || (expiresAtMs !== undefined && expiresAtMs <= now),
     },
+    retention: toRetention(record, retention),
     attempt: record.attempt,
     retryOf: record.retryOf ?? null,
     retriedAs: record.retriedAs ?? null,
@@ -57,7 +82,7 @@ export function toDetailState(record: TaskRecord, now: number, children: readonl
     archivedAt: record.archived ? (record.archivedAt ?? record.lastUpdatedAt) : null,
     pinned: record.pinned,
     imported: record.imported,
-    children: [...children].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0)).map((child) => ({ id: child.id, label: child.intent ?? child.tool, status: child.status })),
+    children: [...children].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0)).map((child) => ({ id: child.id, label: taskTitle(child), status: child.status })),
     queue: record.queue ? { position: record.queue.position, size: record.queue.size } : null,
     pollIntervalMs: record.pollInterval ?? null,
     arguments: toJsonObject(record.arguments),
@@ -75,11 +100,11 @@ export function toDetailState(record: TaskRecord, now: number, children: readonl
     scheduling: { runAfter: record.scheduling.runAfter ?? null, afterTaskId: record.scheduling.afterTaskId ?? null },
     tags: [...record.tags],
     meta: toJsonObject(record.meta),
-    timeline: record.timeline.map((entry) => ({ at: entry.at, status: entry.status ?? null, message: entry.message ?? null })),
-    output: tailOf(record.output ?? '', OUTPUT_LIMIT_CHARS),
+    timeline: toTimeline(record, outputLines),
+    output,
     pendingInput: record.pendingInput.map(toPendingInputItem),
     testFailures: readFailureReport(record.tool, record.result) ?? null,
-    outcome: toOutcome(record),
+    outcome: toOutcome(record, outputLines),
     // An imported task is a read-only copy: it runs nowhere, so nothing can be cancelled, retried or answered.
     actions: record.imported
       ? { cancel: false, retry: false, answer: false }
@@ -128,22 +153,60 @@ function toPendingInputItem(input: PendingInput): PendingInputItem {
   return { key: input.key, method: input.method, message, fields: properties, at: input.at };
 }
 
-function toOutcome(record: TaskRecord): Outcome {
+/**
+ * The timeline a person reads: every status change, and the messages in between that say
+ * something new. Left out: empty messages, a message repeating the one before, and the output
+ * lines tools send as status messages (the Output section has them, once).
+ */
+function toTimeline(record: TaskRecord, output: OutputLines): TimelineItem[] {
+  const items: TimelineItem[] = [];
+  let lastMessage: string | undefined;
+  for (const entry of record.timeline) {
+    const message = entry.message?.trim() ? entry.message : undefined;
+    if (!entry.status && (message === undefined || message === lastMessage || output.hasLine(message))) continue;
+    items.push({ at: entry.at, status: entry.status ?? null, message: message ?? null });
+    if (message !== undefined) lastMessage = message;
+  }
+  return items;
+}
+
+function toRetention(record: TaskRecord, settings: Pick<RetentionSettings, 'days' | 'maxTasks'>): Retention | null {
+  const outlook = retentionOutlook(record, settings);
+  switch (outlook.kind) {
+    case 'running':
+      return null;
+    case 'until':
+      return { kind: 'until', until: new Date(outlook.until).toISOString(), days: outlook.days, maxTasks: outlook.maxTasks };
+    default:
+      return outlook;
+  }
+}
+
+function toOutcome(record: TaskRecord, output: OutputLines): Outcome {
   if (record.error) {
-    const { code, message, data } = record.error;
-    return { kind: 'error', code, message, data: data === undefined ? null : toJson(data) };
+    const { meaning, message, code } = plainRpcError(record.error);
+    const { data } = record.error;
+    return { kind: 'error', meaning, message, code, data: data === undefined ? null : toJson(data) };
   }
   if (record.result === undefined) return { kind: 'none' };
   const result = record.result;
   if (!isObject(result) || (!Array.isArray(result.content) && result.structuredContent === undefined)) {
     // Not a CallToolResult: show whatever it is.
-    return { kind: 'result', isError: false, blocks: [{ kind: 'unknown', value: toJson(result) }], structuredContent: null };
+    return { kind: 'result', isError: false, blocks: [{ kind: 'unknown', value: toJson(result) }], structuredContent: null, inOutput: [] };
   }
+  const parts = withoutRepeatedOutput(
+    { blocks: Array.isArray(result.content) ? result.content.map(toBlock) : [], structuredContent: result.structuredContent === undefined ? null : toJson(result.structuredContent) },
+    output,
+  );
+  const structured = parts.structuredContent as Json;
+  // Structured content with every field left out has nothing more to show.
+  const emptied = parts.omitted.length > 0 && isObject(structured) && Object.keys(structured).length === 0;
   return {
     kind: 'result',
     isError: result.isError === true,
-    blocks: Array.isArray(result.content) ? result.content.map(toBlock) : [],
-    structuredContent: result.structuredContent === undefined ? null : toJson(result.structuredContent),
+    blocks: parts.blocks,
+    structuredContent: emptied ? null : structured,
+    inOutput: parts.omitted,
   };
 }
 

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { LifecycleEvent } from '../../core/lifecycleEvents';
-import { describeIssues } from '../../core/taskRecord';
+import type { RetentionSettings } from '../../core/retentionPolicy';
+import { describeIssues, type TaskRecord } from '../../core/taskRecord';
 import type { TaskStore } from '../../core/taskStore';
+import { taskTitle } from '../../core/taskTitle';
 import { detailHtml } from './detailHtml';
 import { planUpdate, toDetailState } from './detailState';
-import { STATUS_LABELS, panelTitle } from './format';
 import { WebviewToHostSchema, type DetailState, type HostToWebview, type WebviewToHost } from './protocol';
 
 /** A page action: everything the page sends except the handshake, which the view handles itself. */
@@ -15,6 +16,10 @@ export interface DetailViewOptions {
   readonly extensionUri: vscode.Uri;
   readonly store: TaskStore;
   readonly log: vscode.LogOutputChannel;
+  /** The `tasklane.retention.*` settings now, to say how long a finished task is kept. */
+  readonly retention: () => Pick<RetentionSettings, 'days' | 'maxTasks'>;
+  /** A preview shows whichever task is clicked next; a kept panel is its task's own tab. */
+  readonly preview: boolean;
   /** How long store events for this task are gathered into one update. */
   readonly coalesceMs: number;
   readonly onDidPost: (view: DetailView, message: HostToWebview) => void;
@@ -32,7 +37,8 @@ export function detailWebviewOptions(extensionUri: vscode.Uri): vscode.WebviewOp
 }
 
 /**
- * One task's panel: owns the ready handshake and turns the task's store events into page messages.
+ * One panel and the task it shows: owns the ready handshake and turns the task's store events
+ * into page messages. A preview panel changes task (`showTask`); a kept one never does.
  *
  * Nothing is posted until the page says `ready`; then it gets the whole state, so a first load, a
  * reload after being hidden (`retainContextWhenHidden: false` destroys hidden pages) and a restore
@@ -46,16 +52,20 @@ export class DetailView implements vscode.Disposable {
   /** What the page shows now, once it has had the whole state. */
   private shown: DetailState | undefined;
   private chunks: string[] = [];
-  /** The task's tool, remembered for the title after the task is deleted. */
-  private tool = '';
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
+  private _taskId: string;
+  private _preview: boolean;
+  /** The status icon the tab wears now. */
+  private icon: string | undefined;
 
   constructor(
-    readonly taskId: string,
+    taskId: string,
     readonly panel: vscode.WebviewPanel,
     private readonly options: DetailViewOptions,
   ) {
+    this._taskId = taskId;
+    this._preview = options.preview;
     panel.webview.options = detailWebviewOptions(options.extensionUri);
     this.subscriptions.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
@@ -67,6 +77,38 @@ export class DetailView implements vscode.Disposable {
     );
     this.updateTitle();
     panel.webview.html = this.html();
+  }
+
+  get taskId(): string {
+    return this._taskId;
+  }
+
+  get preview(): boolean {
+    return this._preview;
+  }
+
+  /** Shows another task in this (preview) panel: the page gets that task's whole state. */
+  showTask(taskId: string): void {
+    if (this.disposed || taskId === this._taskId) return;
+    this._taskId = taskId;
+    this.gone = false;
+    this.chunks = [];
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.updateTitle();
+    if (this.ready) this.onReady();
+  }
+
+  /** A preview becomes the task's own tab (Keep Open); the page stops offering it. */
+  keep(): void {
+    if (!this._preview) return;
+    this._preview = false;
+    if (this.ready) this.post({ type: 'panel', preview: false });
+  }
+
+  /** Brings the page up to date now, e.g. after the retention settings changed. */
+  refresh(): void {
+    if (this.ready && !this.gone) this.flush();
   }
 
   /** A lifecycle event of this view's task. */
@@ -103,7 +145,7 @@ export class DetailView implements vscode.Disposable {
       this.markGone();
       return;
     }
-    const next = toDetailState(record, Date.now(), this.childrenOf(record.id));
+    const next = this.stateOf(record);
     const messages = planUpdate(this.shown, next, this.chunks);
     this.chunks = [];
     this.shown = next;
@@ -139,12 +181,14 @@ export class DetailView implements vscode.Disposable {
       return;
     }
     this.gone = false;
-    this.shown = toDetailState(record, Date.now(), this.childrenOf(record.id));
+    this.shown = this.stateOf(record);
     this.post({ type: 'state', state: this.shown });
+    this.post({ type: 'panel', preview: this._preview });
   }
 
-  private childrenOf(id: string) {
-    return this.options.store.all().filter((record) => record.parentId === id);
+  private stateOf(record: TaskRecord): DetailState {
+    const children = this.options.store.all().filter((candidate) => candidate.parentId === record.id);
+    return toDetailState(record, Date.now(), children, this.options.retention());
   }
 
   private notReady(): void {
@@ -161,7 +205,7 @@ export class DetailView implements vscode.Disposable {
     this.chunks = [];
     if (this.gone) return;
     this.gone = true;
-    this.panel.title = panelTitle(this.tool, 'Deleted');
+    this.setIcon('deleted');
     if (this.ready) this.post({ type: 'gone' });
   }
 
@@ -171,12 +215,19 @@ export class DetailView implements vscode.Disposable {
     this.options.onDidPost(this, message);
   }
 
+  /** The tab says which task (its title) and, in its icon, how it stands; a deleted task keeps its last title. */
   private updateTitle(): void {
     const record = this.options.store.get(this.taskId);
     if (!record) return;
-    this.tool = record.tool;
-    const title = panelTitle(record.tool, STATUS_LABELS[record.status]);
+    const title = taskTitle(record);
     if (this.panel.title !== title) this.panel.title = title;
+    this.setIcon(record.status);
+  }
+
+  private setIcon(name: TaskRecord['status'] | 'deleted'): void {
+    if (this.icon === name) return;
+    this.icon = name;
+    this.panel.iconPath = vscode.Uri.joinPath(this.options.extensionUri, 'media', 'status', `${name}.svg`);
   }
 
   private html(): string {

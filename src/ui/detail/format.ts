@@ -46,11 +46,28 @@ export function tailOf(text: string, max: number): string {
   return text.length <= max ? text : text.slice(text.length - max);
 }
 
-/** The panel title: `<tool> · <status>`. */
-export function panelTitle(tool: string, statusLabel: string): string {
-  return `${tool} · ${statusLabel}`;
-}
-
 function pad(n: number): string {
   return n < 10 ? `0${n}` : String(n);
+}
+
+/** What the page says about how long history keeps a finished task (see `retentionOutlook`). */
+export function describeKept(
+  retention: { kind: 'pinned' } | { kind: 'until'; until: string; days: number; maxTasks: number } | { kind: 'count'; maxTasks: number } | { kind: 'always' },
+  now: number,
+  formatDay: (at: Date) => string = (at) => at.toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' }),
+): string {
+  switch (retention.kind) {
+    case 'pinned':
+      return 'Pinned: kept until you unpin it';
+    case 'until': {
+      const until = new Date(retention.until);
+      const days = `${retention.days} day${retention.days === 1 ? '' : 's'}`;
+      if (until.getTime() <= now) return `Due for removal: finished more than ${days} ago`;
+      return `Until ${formatDay(until)} (${days})`;
+    }
+    case 'count':
+      return `Until history passes ${retention.maxTasks} finished tasks`;
+    case 'always':
+      return 'Always (history keeps every task)';
+  }
 }

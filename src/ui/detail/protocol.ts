@@ -70,10 +70,21 @@ export const OutcomeSchema = z.discriminatedUnion('kind', [
     kind: z.literal('result'),
     isError: z.boolean(),
     blocks: z.array(ResultBlockSchema),
-    /** null when the result has none. */
+    /** null when the result has none (or nothing is left once the output's copies are left out). */
     structuredContent: json.nullable(),
+    /** What was left out because the Output section shows it (structured fields, `text result`). */
+    inOutput: z.array(z.string()),
   }),
-  z.strictObject({ kind: z.literal('error'), code: z.number(), message: z.string(), data: json.nullable() }),
+  z.strictObject({
+    kind: z.literal('error'),
+    /** What the error means, in words (from its JSON-RPC code). */
+    meaning: z.string(),
+    /** The server's own message; empty when it only repeated the code's name. */
+    message: z.string(),
+    /** The JSON-RPC code: detail, shown only on request. */
+    code: z.number(),
+    data: json.nullable(),
+  }),
 ]);
 export type Outcome = z.infer<typeof OutcomeSchema>;
 
@@ -81,8 +92,19 @@ export type Outcome = z.infer<typeof OutcomeSchema>;
  * Everything the page shows, derived from a `TaskRecord` by `toDetailState`. Every key is always
  * present (absent values are `null`), so a patch can clear a value and JSON round-trips it.
  */
+/** How long history keeps a finished task (`retentionOutlook` in core); null while it runs. */
+export const RetentionSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('pinned') }),
+  z.strictObject({ kind: z.literal('until'), until: isoDate, days: z.number().positive(), maxTasks: z.number().nonnegative() }),
+  z.strictObject({ kind: z.literal('count'), maxTasks: z.number().positive() }),
+  z.strictObject({ kind: z.literal('always') }),
+]);
+export type Retention = z.infer<typeof RetentionSchema>;
+
 export const DetailStateSchema = z.strictObject({
   id,
+  /** The task's short title (`taskTitle`): the page heading, as the tab title is. */
+  title: z.string(),
   taskId: nullableString,
   tool: z.string(),
   serverId: z.string(),
@@ -105,6 +127,7 @@ export const DetailStateSchema = z.strictObject({
     /** The record says so, or `expiresAt` had passed at the `now` the state was built. */
     expired: z.boolean(),
   }),
+  retention: RetentionSchema.nullable(),
   attempt: z.number().int().positive(),
   retryOf: id.nullable(),
   retriedAs: id.nullable(),
@@ -150,6 +173,11 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('output'), chunk: z.string().min(1) }),
   /** The task was deleted from the store. */
   z.strictObject({ type: z.literal('gone') }),
+  /**
+   * How the panel is used: a preview shows whichever task is clicked next (and offers Keep Open);
+   * a kept panel is the task's own tab. Sent after every `state`.
+   */
+  z.strictObject({ type: z.literal('panel'), preview: z.boolean() }),
 ]);
 export type HostToWebview = z.infer<typeof HostToWebviewSchema>;
 
@@ -170,14 +198,20 @@ export const WebviewToHostSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('showTask'), id }),
   /** Open the file and line of the task's failing test at this place in `testFailures`. */
   z.strictObject({ type: z.literal('openTestFailure'), index: z.number().int().nonnegative().lt(MAX_LISTED_FAILURES) }),
+  /** Turn this preview panel into the task's own tab. */
+  z.strictObject({ type: z.literal('keepOpen') }),
 ]);
 export type WebviewToHost = z.infer<typeof WebviewToHostSchema>;
 
 /**
  * What the webview keeps with `setState` and VS Code hands the serializer on restore. The host
- * reads only `taskId`; the page keeps its own view state (folds, scroll) next to it.
+ * reads `taskId` and `preview`; the page keeps its own view state (folds, scroll) next to it.
  */
-export const PersistedStateSchema = z.object({ taskId: id });
+export const PersistedStateSchema = z.object({
+  taskId: id,
+  /** The panel was the preview when the window closed (absent in states saved before previews existed: kept). */
+  preview: z.boolean().optional(),
+});
 export type PersistedState = z.infer<typeof PersistedStateSchema>;
 
 export function assertNever(value: never): never {

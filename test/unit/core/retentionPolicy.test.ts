@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { decideRetention, describeRetention } from '../../../src/core/retentionPolicy';
+import { decideRetention, describeRetention, retentionOutlook } from '../../../src/core/retentionPolicy';
 import type { TaskRecord } from '../../../src/core/taskRecord';
 import { TaskRecordSchema } from '../../../src/core/taskRecord';
 
@@ -60,5 +60,24 @@ describe('core/retentionPolicy', () => {
     const decision = decideRetention([record('ancient', 3650)], { days: 0, maxTasks: 0, now: NOW });
     assert.deepEqual(decision.remove, []);
     assert.equal(describeRetention(decision, { days: 0, maxTasks: 0 }), undefined);
+  });
+});
+
+describe('core/retentionPolicy: retentionOutlook', () => {
+  it('tells the day decideRetention removes a finished task', () => {
+    const task = record('done', 0);
+    const outlook = retentionOutlook(task, { days: 30, maxTasks: 0 });
+    assert.equal(outlook.kind, 'until');
+    if (outlook.kind !== 'until') return;
+    assert.equal(outlook.until, NOW + 30 * DAY);
+    assert.deepEqual(decideRetention([task], { days: 30, maxTasks: 0, now: outlook.until }).remove, [], 'kept on the day itself');
+    assert.deepEqual(decideRetention([task], { days: 30, maxTasks: 0, now: outlook.until + 1 }).remove, ['done'], 'and removed just after');
+  });
+
+  it('never removes running or pinned tasks, and says when neither limit applies', () => {
+    assert.deepEqual(retentionOutlook(record('r', 90, { status: 'working' }), { days: 30, maxTasks: 10 }), { kind: 'running' });
+    assert.deepEqual(retentionOutlook(record('p', 90, { pinned: true }), { days: 30, maxTasks: 10 }), { kind: 'pinned' });
+    assert.deepEqual(retentionOutlook(record('c', 90), { days: 0, maxTasks: 10 }), { kind: 'count', maxTasks: 10 });
+    assert.deepEqual(retentionOutlook(record('a', 90), { days: 0, maxTasks: 0 }), { kind: 'always' });
   });
 });

@@ -84,6 +84,7 @@ describe('ui/detail/toDetailState', () => {
     const state = toDetailState(fullRecord(), T0 + 10_000);
     const expected: DetailState = {
       id: 'host-1',
+      title: 'Run the unit tests',
       taskId: 'server-1',
       tool: 'run_command',
       serverId: 'embedded',
@@ -97,6 +98,7 @@ describe('ui/detail/toDetailState', () => {
       finishedAt: iso(T0 + 4000),
       durationMs: 4000,
       ttl: { requestedMs: 3_600_000, grantedMs: 1_800_000, unlimited: false, expiresAt: iso(T0 + 1_800_000), expired: false },
+      retention: { kind: 'until', until: iso(T0 + 5000 + 30 * 24 * 3600 * 1000), days: 30, maxTasks: 5000 },
       attempt: 2,
       retryOf: 'host-0',
       retriedAs: 'host-2',
@@ -123,7 +125,7 @@ describe('ui/detail/toDetailState', () => {
       output: 'line 1\nline 2\n',
       pendingInput: [],
       testFailures: null,
-      outcome: { kind: 'result', isError: true, blocks: [{ kind: 'text', text: 'boom' }], structuredContent: null },
+      outcome: { kind: 'result', isError: true, blocks: [{ kind: 'text', text: 'boom' }], structuredContent: null, inOutput: [] },
       actions: { cancel: false, retry: true, answer: false },
     };
     assert.deepEqual(state, expected);
@@ -303,16 +305,25 @@ describe('ui/detail/toDetailState', () => {
 
     it('maps structuredContent and isError, and a result that is not a CallToolResult', () => {
       const outcome = toDetailState(minimalRecord({ status: 'completed', result: { content: [], structuredContent: { ok: true, n: undefined } } }), T0).outcome;
-      assert.deepEqual(outcome, { kind: 'result', isError: false, blocks: [], structuredContent: { ok: true } });
+      assert.deepEqual(outcome, { kind: 'result', isError: false, blocks: [], structuredContent: { ok: true }, inOutput: [] });
       assert.deepEqual(blocksOf({ answer: 42 }), [{ kind: 'unknown', value: { answer: 42 } }]);
       assert.deepEqual(blocksOf('plain'), [{ kind: 'unknown', value: 'plain' }]);
     });
 
-    it('maps a JSON-RPC error', () => {
+    it('maps a JSON-RPC error to plain words, the code kept only as detail', () => {
       const record = minimalRecord({ status: 'failed', error: { code: -32603, message: 'Internal error', data: { detail: 'x' } } });
-      assert.deepEqual(toDetailState(record, T0).outcome, { kind: 'error', code: -32603, message: 'Internal error', data: { detail: 'x' } });
+      // A message that only repeats the code's name adds nothing to the words.
+      assert.deepEqual(toDetailState(record, T0).outcome, { kind: 'error', meaning: 'The server hit an internal error', message: '', code: -32603, data: { detail: 'x' } });
+      const invalid = minimalRecord({ status: 'failed', error: { code: -32602, message: 'MCP error -32602: Unknown tool: nope' } });
+      assert.deepEqual(toDetailState(invalid, T0).outcome, {
+        kind: 'error',
+        meaning: "The server did not accept the request's parameters",
+        message: 'Unknown tool: nope',
+        code: -32602,
+        data: null,
+      });
       const bare = minimalRecord({ status: 'failed', error: { code: 1, message: 'm' } });
-      assert.deepEqual(toDetailState(bare, T0).outcome, { kind: 'error', code: 1, message: 'm', data: null });
+      assert.deepEqual(toDetailState(bare, T0).outcome, { kind: 'error', meaning: 'The request failed', message: 'm', code: 1, data: null });
     });
   });
 });
@@ -364,6 +375,8 @@ describe('ui/detail/protocol', () => {
       { type: 'patch', patch: { status: 'completed', statusMessage: null } },
       { type: 'output', chunk: 'hello\n' },
       { type: 'gone' },
+      { type: 'panel', preview: true },
+      { type: 'panel', preview: false },
     ];
     for (const message of good) accepts(HostToWebviewSchema, message);
   });
@@ -380,8 +393,8 @@ describe('ui/detail/protocol', () => {
       { type: 'state', state: { ...state(), junk: 1 } },
       { type: 'state', state: { ...state(), status: 'exploded' } },
       { type: 'state', state: { ...state(), ttl: { ...state().ttl, extra: true } } },
-      { type: 'state', state: { ...state(), outcome: { kind: 'result', isError: false, blocks: [{ kind: 'image', mimeType: 'image/png', data: 'a"b' }], structuredContent: null } } },
-      { type: 'state', state: { ...state(), outcome: { kind: 'result', isError: false, blocks: [{ kind: 'image', mimeType: 'text/html', data: 'AAAA' }], structuredContent: null } } },
+      { type: 'state', state: { ...state(), outcome: { kind: 'result', isError: false, blocks: [{ kind: 'image', mimeType: 'image/png', data: 'a"b' }], structuredContent: null, inOutput: [] } } },
+      { type: 'state', state: { ...state(), outcome: { kind: 'result', isError: false, blocks: [{ kind: 'image', mimeType: 'text/html', data: 'AAAA' }], structuredContent: null, inOutput: [] } } },
       { type: 'state', state: state(), junk: 1 },
       { type: 'patch', patch: {} },
       { type: 'patch', patch: { tool: undefined } },
@@ -391,6 +404,10 @@ describe('ui/detail/protocol', () => {
       { type: 'output', chunk: '' },
       { type: 'output', chunk: 42 },
       { type: 'gone', why: 'extra' },
+      { type: 'panel' },
+      { type: 'panel', preview: 'yes' },
+      { type: 'state', state: { ...state(), retention: { kind: 'until', until: iso(T0) } } },
+      { type: 'state', state: { ...state(), outcome: { kind: 'error', code: -32603, message: 'x', data: null } } },
     ];
     for (const message of bad) rejects(HostToWebviewSchema, message);
   });
@@ -408,6 +425,7 @@ describe('ui/detail/protocol', () => {
       { type: 'command', command: 'answerInput' },
       { type: 'command', command: 'answerInput', key: 'k1' },
       { type: 'showTask', id: 'host-0' },
+      { type: 'keepOpen' },
     ]) {
       accepts(WebviewToHostSchema, message);
     }
@@ -429,6 +447,7 @@ describe('ui/detail/protocol', () => {
       { type: 'showTask', id: '' },
       { type: 'showTask', id: 7 },
       { type: 'cancel' },
+      { type: 'keepOpen', id: 'other-task' },
     ]) {
       rejects(WebviewToHostSchema, message);
     }

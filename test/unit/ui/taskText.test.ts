@@ -13,7 +13,7 @@ function store(): TaskStore {
 describe('ui/taskText: what a row says', () => {
   it('titles a task by its intent, else its command, else tool and first argument, shortened', () => {
     assert.equal(taskTitle({ intent: 'Build all packages', tool: 'run_command', arguments: { command: 'npm run build' } }), 'Build all packages');
-    assert.equal(taskTitle({ tool: 'run_command', arguments: { command: 'npm test\n# and more' } }), 'npm test …');
+    assert.equal(taskTitle({ tool: 'run_command', arguments: { command: 'npm test\n# and more' } }), 'npm test…');
     assert.equal(taskTitle({ tool: 'wait', arguments: { seconds: 50 } }), 'wait: 50');
     assert.equal(taskTitle({ tool: 'ping', arguments: {} }), 'ping');
     const long = taskTitle({ tool: 'run_command', arguments: { command: 'x'.repeat(80) } }, 20);

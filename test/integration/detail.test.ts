@@ -1,0 +1,168 @@
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { TaskRecord } from '../../src/core/taskRecord';
+import type { TasklaneApi } from '../../src/extension';
+import { inThemes, launcherServesPage, readDetailPage, screenshot, tasklaneApi, waitFor } from './helpers';
+
+const FINISHED = ['completed', 'failed', 'cancelled'];
+
+/** The editor tabs that hold detail panels, left to right. */
+function detailTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('tasklane.detail'));
+}
+
+function occurrences(text: string, part: string): number {
+  return text.split(part).length - 1;
+}
+
+// The detail panel as a new user meets it on the README tour: what the page shows (read from the
+// real webview by the offline launcher), its tabs, and the preview panel reused from click to click.
+describe('The detail panel as a person sees it', function () {
+  this.timeout(180_000);
+  let tasklane: TasklaneApi;
+  /** Records this suite made: removed at the end, so later suites and the screenshots never show them. */
+  const made: string[] = [];
+
+  before(async () => {
+    tasklane = await tasklaneApi();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('workbench.action.closePanel');
+    await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar');
+  });
+
+  afterEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  after(async () => {
+    for (const id of made) if (tasklane.store.get(id) && !FINISHED.includes(tasklane.store.require(id).status)) await tasklane.service.cancel(id).catch(() => undefined);
+    await waitFor("this suite's tasks to end", () => made.every((id) => FINISHED.includes(tasklane.store.get(id)?.status ?? 'completed')));
+    for (const id of made) if (tasklane.store.get(id)) tasklane.store.remove(id);
+  });
+
+  async function finished(spec: Parameters<TasklaneApi['service']['start']>[0]): Promise<TaskRecord> {
+    const record = await tasklane.service.start(spec);
+    made.push(record.id);
+    return waitFor(`task ${record.id} to finish`, () => {
+      const now = tasklane.store.get(record.id);
+      return now && FINISHED.includes(now.status) ? now : undefined;
+    }, 60_000);
+  }
+
+  it('shows a finished command once: output only in Output, no timeline row per output line, how long it is kept, its title on the tab, ids in the text colour', async function () {
+    if (!launcherServesPage()) this.skip();
+    // Output lines 0.3 s apart, so each one also arrives as a status message (the timeline's old rows).
+    const command = 'for i in 1 2 3 4; do echo "step-$((i*7)) ok"; sleep 0.3; done';
+    const record = await finished({ serverId: 'tasklane', tool: 'run_command', arguments: { command }, intent: 'Build the docs' });
+    assert.strictEqual(record.status, 'completed');
+    const lines = ['step-7 ok', 'step-14 ok', 'step-21 ok', 'step-28 ok'];
+    assert.ok(record.timeline.filter((entry) => !entry.status && lines.includes(entry.message ?? '')).length >= 2, 'the server sent output lines as status messages');
+
+    await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: record.id });
+    await inThemes(async (theme, themeClass) => {
+      const page = await readDetailPage('Build the docs', { themeClass, scroll: '.section-result' });
+      await screenshot(`detail-finished-${theme}`, themeClass);
+
+      for (const line of lines) assert.strictEqual(occurrences(page.text, line), 1, `"${line}" is shown once (${theme}):\n${page.text}`);
+      assert.match(page.text, /stdout:\s+\(in the Output section\)/);
+      assert.match(page.text, /Not repeated here, shown in Output below: stdout\./);
+
+      assert.ok(page.timelineRows.length >= 2, 'the timeline has its status rows');
+      for (const row of page.timelineRows) {
+        assert.ok(!lines.includes(row[2]), `no timeline row is an output line: ${JSON.stringify(row)}`);
+        assert.ok(row[1] !== '—' || row[2] !== '', `no timeline row is empty: ${JSON.stringify(row)}`);
+      }
+      assert.deepStrictEqual(page.timelineRows[0].slice(1), ['Working', 'Starting'], 'the first row says the task started');
+      await readDetailPage('Build the docs', { scroll: '.section-timeline' });
+      await screenshot(`detail-timeline-${theme}`, themeClass);
+
+      assert.match(page.text, /Kept in history\s+Until .+ \(30 days\)/, 'a finished task says how long history keeps it');
+      assert.doesNotMatch(page.text, /Expires in|Server TTL/, 'not the server TTL countdown');
+
+      assert.strictEqual(page.documentTitle, 'Build the docs');
+      const tabs = page.tabs.filter((tab) => tab.label === 'Build the docs');
+      assert.strictEqual(tabs.length, 1, `one tab titled with the task's title: ${JSON.stringify(page.tabs)}`);
+      assert.ok(page.tabs.every((tab) => !tab.label.includes('·')), 'no status in tab titles');
+
+      assert.ok(page.idColor, 'the page shows the task id');
+      assert.strictEqual(page.idColor, page.textColor, `the task id is in the text colour (${theme})`);
+      assert.notStrictEqual(page.idColor, page.errorColor, `not in the error colour (${theme})`);
+    });
+  });
+
+  it('says what went wrong in plain words, without the raw JSON-RPC code', async function () {
+    if (!launcherServesPage()) this.skip();
+    // The command prints more than its output limit: the server stops it and fails the task with -32603.
+    const record = await finished({ serverId: 'tasklane', tool: 'run_command', arguments: { command: 'yes | head -c 5000' }, resourceLimits: { maxOutputBytes: 100 } });
+    assert.strictEqual(record.status, 'failed');
+    assert.strictEqual(record.error?.code, -32603, 'the task failed with a JSON-RPC internal error');
+
+    await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: record.id });
+    await inThemes(async (theme, themeClass) => {
+      // Without an intent the title is the command itself.
+      const page = await readDetailPage('yes | head -c 5000', { themeClass, scroll: '.section-result' });
+      await screenshot(`detail-error-${theme}`, themeClass);
+      assert.match(page.text, /The server hit an internal error\s+Output limit exceeded/);
+      assert.doesNotMatch(page.text, /-32603|32603/, `no raw code on the page (${theme}):\n${page.text}`);
+      assert.ok(page.tabs.some((tab) => tab.label === 'yes | head -c 5000'), JSON.stringify(page.tabs));
+    });
+  });
+
+  it('reuses one preview panel from task to task; Keep Open or a double-click gives a task its own tab', async function () {
+    const tasks: TaskRecord[] = [];
+    for (const intent of ['Preview first', 'Preview second', 'Preview third']) tasks.push(await finished({ serverId: 'tasklane', tool: 'wait', arguments: { durationMs: 1 }, intent }));
+    const [first, second, third] = tasks;
+    const { details } = tasklane.ui;
+    const tabLabels = () => detailTabs().map((tab) => tab.label);
+
+    await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: first.id });
+    assert.strictEqual(details.previewTaskId(), first.id);
+    await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: second.id });
+    assert.strictEqual(details.previewTaskId(), second.id, 'the preview now shows the second task');
+    assert.deepStrictEqual(details.openTaskIds(), [second.id], 'in the same, only panel');
+    await waitFor('one tab, titled with the second task', () => JSON.stringify(tabLabels()) === JSON.stringify(['Preview second']));
+
+    if (launcherServesPage()) {
+      // The page the person sees: the preview offers Keep Open; they click it.
+      const page = await readDetailPage('Preview second', { click: 'button[aria-label^="Keep Open"]' });
+      assert.match(page.text, /Preview/);
+      assert.match(page.text, /Keep Open/);
+      await screenshot('detail-preview-light', 'vs');
+    } else {
+      assert.ok(details.keepPreviewOpen());
+    }
+    await waitFor('the second task to have its own tab', () => details.keptTaskIds().includes(second.id));
+    assert.strictEqual(details.previewTaskId(), undefined);
+
+    await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: third.id });
+    assert.strictEqual(details.previewTaskId(), third.id, 'the next click opens a new preview');
+    await waitFor('two tabs: the kept one and the new preview', () => JSON.stringify(tabLabels()) === JSON.stringify(['Preview second', 'Preview third']));
+    if (launcherServesPage()) {
+      await readDetailPage('Preview third');
+      await screenshot('detail-preview-kept-light', 'vs');
+    }
+
+    // The kept task is revealed in its own tab, not shown in the preview; its page no longer offers Keep Open.
+    await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: second.id });
+    assert.strictEqual(details.previewTaskId(), third.id);
+    if (launcherServesPage()) assert.doesNotMatch((await readDetailPage('Preview second')).text, /Keep Open/);
+
+    // A double-click (two shows of the preview's task in quick succession) keeps it open too.
+    await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: first.id });
+    assert.strictEqual(details.previewTaskId(), first.id);
+    await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: first.id });
+    assert.deepStrictEqual(details.keptTaskIds().sort(), [first.id, second.id].sort());
+    assert.strictEqual(details.previewTaskId(), undefined);
+  });
+
+  it('restores a preview panel as the preview, and a kept one as its own tab', async () => {
+    const [one, two] = [await finished({ serverId: 'tasklane', tool: 'wait', arguments: { durationMs: 1 }, intent: 'Restored preview' }), await finished({ serverId: 'tasklane', tool: 'wait', arguments: { durationMs: 1 }, intent: 'Restored kept' })];
+    const restore = (state: unknown) => tasklane.ui.details.revive(vscode.window.createWebviewPanel('tasklane.detail', 'restored', vscode.ViewColumn.One, { enableScripts: true }), state);
+    await restore({ taskId: one.id, preview: true });
+    // States saved before previews existed carry no flag: those panels were tabs of their own.
+    await restore({ taskId: two.id });
+    assert.strictEqual(tasklane.ui.details.previewTaskId(), one.id);
+    assert.deepStrictEqual(tasklane.ui.details.keptTaskIds(), [two.id]);
+    await waitFor('the restored tabs to wear their tasks\' titles', () => JSON.stringify(detailTabs().map((tab) => tab.label).sort()) === JSON.stringify(['Restored kept', 'Restored preview']));
+  });
+});
