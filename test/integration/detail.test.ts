@@ -127,7 +127,7 @@ describe('The detail panel as a person sees it', function () {
       const page = await readDetailPage('Preview second', { click: 'button[aria-label^="Keep Open"]' });
       assert.match(page.text, /Preview/);
       assert.match(page.text, /Keep Open/);
-      await screenshot('detail-preview-light', 'vs');
+      await screenshot('detail-kept-open-light', 'vs');
     } else {
       assert.ok(details.keepPreviewOpen());
     }
