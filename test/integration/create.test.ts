@@ -25,12 +25,14 @@ describe('Creating tasks and exporting them, through the workbench', function ()
   let existing: Set<string>;
   let savedRecent: unknown;
   let savedExportFolder: unknown;
+  let savedTheme: string | undefined;
   const workbench = () => vscode.workspace.getConfiguration('workbench');
 
   before(async function () {
     if (!canDriveUi()) this.skip();
     tasklane = await tasklaneApi();
     existing = new Set(tasklane.store.all().map((record) => record.id));
+    savedTheme = workbench().inspect<string>('colorTheme')?.globalValue;
     savedRecent = tasklane.ui.globalState.get(RECENT_COMMANDS_KEY);
     savedExportFolder = tasklane.ui.globalState.get(LAST_EXPORT_FOLDER_KEY);
     await tasklane.ui.globalState.update(RECENT_COMMANDS_KEY, undefined);
@@ -46,7 +48,7 @@ describe('Creating tasks and exporting them, through the workbench', function ()
     tasklane.store.removeMany(mine.map((record) => record.id));
     await tasklane.ui.globalState.update(RECENT_COMMANDS_KEY, savedRecent);
     await tasklane.ui.globalState.update(LAST_EXPORT_FOLDER_KEY, savedExportFolder);
-    await workbench().update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
+    await workbench().update('colorTheme', savedTheme, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('notifications.clearAll');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });

@@ -57,7 +57,8 @@ export async function exportTasks(ui: UiContext, arg?: unknown, selection?: unkn
     saveLabel: 'Export',
   });
   if (!target) return undefined;
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Exporting ${records.length} task${records.length === 1 ? '' : 's'}` }, async () => {
+  // In the status bar: the confirmation that follows is the one notification a person needs.
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Exporting ${records.length} task${records.length === 1 ? '' : 's'}` }, async () => {
     await vscode.workspace.fs.writeFile(target, Buffer.from(serializeExport(records), 'utf8'));
   });
   ui.log.info(`[history] exported ${records.length} tasks to ${target.fsPath}`);
