@@ -7,7 +7,6 @@ import { RELOAD_REQUESTED_FILE } from './reloadState';
 
 // mocha 12 ships as ESM (index.js re-exports lib/mocha.cjs); require() of it returns a namespace
 // whose default is the Mocha class, while mocha <= 11 returns the class itself. Accept both.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const mochaModule = require('mocha') as typeof import('mocha') & { default?: typeof import('mocha') };
 const Mocha = mochaModule.default ?? mochaModule;
 

@@ -357,7 +357,8 @@ export class ServerSupervisor extends Disposable {
   private schedulePing(): void {
     const connection = this.connection;
     if (!connection?.ping || this.pingIntervalMs <= 0) return;
-    this.pingTimer = this.clock.setTimeout(async () => {
+    // Fire and forget: a failed ping is caught below and closes the connection.
+    this.pingTimer = this.clock.setTimeout(() => void (async () => {
       this.pingTimer = undefined;
       if (connection !== this.connection) return;
       try {
@@ -366,7 +367,7 @@ export class ServerSupervisor extends Disposable {
       } catch (error) {
         this.onClosed(connection, { kind: 'drop', error: errorMessage(error) });
       }
-    }, this.pingIntervalMs);
+    })(), this.pingIntervalMs);
   }
 
   private stopPing(): void {

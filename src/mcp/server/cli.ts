@@ -79,8 +79,8 @@ async function main(): Promise<void> {
     engine.dispose();
     process.exit(0);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
 }
 
 main().catch((error: Error) => {
