@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TaskRecord, TaskRecordSchema, InvalidDataError, describeIssues } from './taskRecord';
+import { type TaskRecord, TaskRecordSchema, InvalidDataError, describeIssues } from './taskRecord';
 
 export const EXPORT_FORMAT = 'tasklane-tasks';
 export const EXPORT_VERSION = 1;

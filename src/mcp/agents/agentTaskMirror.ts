@@ -1,5 +1,5 @@
 import { Disposable } from '../../core/lifecycle';
-import { Logger, silentLogger } from '../../core/logger';
+import { type Logger, silentLogger } from '../../core/logger';
 import type { Agent, TaskRecord } from '../../core/taskRecord';
 import type { TaskStore } from '../../core/taskStore';
 import { isTerminal } from '../../core/taskStatus';

@@ -6,7 +6,7 @@ import { CONFORMANCE_TOOLS } from './tools/fixtures';
 import { generateToken, startHttpServer } from './httpServer';
 import { TaskEngine } from './taskEngine';
 import { createTaskServerV1 } from './taskServerV1';
-import { TaskHost, ToolCatalog } from './toolCatalog';
+import { type TaskHost, ToolCatalog } from './toolCatalog';
 
 const USAGE = `Tasklane MCP task server
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { FormField, JsonSchema, fieldsOf, parseField, validateObject } from '../../core/schemaForm';
+import { type FormField, type JsonSchema, fieldsOf, parseField, validateObject } from '../../core/schemaForm';
 
 const SKIP = '$(dash) Leave empty';
 

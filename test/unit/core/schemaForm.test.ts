@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { fieldsOf, parseField, validateObject, JsonSchema } from '../../../src/core/schemaForm';
+import { fieldsOf, parseField, validateObject, type JsonSchema } from '../../../src/core/schemaForm';
 
 const schema: JsonSchema = {
   type: 'object',

@@ -6,11 +6,11 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TaskStore } from '../../../../src/core/taskStore';
-import { TaskClientV2, TaskClientV2Options } from '../../../../src/mcp/client/taskClientV2';
+import { TaskClientV2, type TaskClientV2Options } from '../../../../src/mcp/client/taskClientV2';
 import { TaskService } from '../../../../src/mcp/client/taskService';
 import { BUILTIN_TOOLS } from '../../../../src/mcp/server/builtinTools';
-import { RunningHttpServer, startHttpServer } from '../../../../src/mcp/server/httpServer';
-import { EngineOptions, TaskEngine } from '../../../../src/mcp/server/taskEngine';
+import { type RunningHttpServer, startHttpServer } from '../../../../src/mcp/server/httpServer';
+import { type EngineOptions, TaskEngine } from '../../../../src/mcp/server/taskEngine';
 import { ToolCatalog } from '../../../../src/mcp/server/toolCatalog';
 import { CONFORMANCE_TOOLS } from '../../../../src/mcp/server/tools/fixtures';
 import type { ToolDefinition } from '../../../../src/mcp/server/tools/toolDefinition';
