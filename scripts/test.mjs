@@ -1,7 +1,7 @@
-// `npm test`: builds, runs the unit suite (plain Node), the integration suite (a real VS Code
-// extension host), the official MCP conformance suite and the SIGKILL soak (scripts/reliability.mjs,
-// which also writes docs/reliability.md), then prints one summary line for all:
-// "N passed, N failed".
+// `npm test`: lints (`npm run lint`: no warnings allowed), builds, runs the unit suite (plain Node),
+// the integration suite (a real VS Code extension host), the official MCP conformance suite and the
+// SIGKILL soak (scripts/reliability.mjs, which also writes docs/reliability.md), then prints one
+// summary line for all: "N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 
@@ -15,7 +15,10 @@ rmSync('test-results/integration.json', { force: true });
 rmSync('test-results/conformance.json', { force: true });
 rmSync('test-results/reliability.json', { force: true });
 
+// Lint first. A lint error fails the run, but the suites still run, so one run shows everything wrong.
+const lint = run('lint');
 const steps = [
+  ['lint', lint],
   ['build', run('build')],
   ['unit', run('test:unit')],
   ['integration', run('test:integration')],
@@ -44,6 +47,8 @@ for (const [suite, file] of [
     failed += 1;
   }
 }
+// Lint records no per-test results: a failed lint counts as one failure, so the line never hides it.
+if (lint !== 0) failed += 1;
 const broken = steps.filter(([, status]) => status !== 0).map(([name]) => name);
 if (broken.length) console.error(`failed steps: ${broken.join(', ')}`);
 console.log(`${passed} passed, ${failed} failed`);
