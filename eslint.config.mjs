@@ -48,7 +48,14 @@ export default defineConfig(
       'no-unused-vars': 'off',
       '@typescript-eslint/no-unused-vars': [
         'error',
-        { args: 'after-used', argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'all', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true },
+        {
+          args: 'after-used',
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          caughtErrors: 'all',
+          caughtErrorsIgnorePattern: '^_',
+          ignoreRestSiblings: true,
+        },
       ],
     },
   },
@@ -68,7 +75,10 @@ export default defineConfig(
   // Layer boundaries (docs/architecture.md): nothing imports upward.
   {
     files: ['src/core/**/*.ts'],
-    rules: forbid(NO_VSCODE, NO_EXTENSION, { regex: '(^|/)(mcp|ui)(/|$)', message: 'src/core knows no wire and no view: it may not import src/mcp or src/ui.' }),
+    rules: forbid(NO_VSCODE, NO_EXTENSION, {
+      regex: '(^|/)(mcp|ui)(/|$)',
+      message: 'src/core knows no wire and no view: it may not import src/mcp or src/ui.',
+    }),
   },
   {
     files: ['src/mcp/**/*.ts'],
@@ -78,7 +88,8 @@ export default defineConfig(
     files: ['src/ui/**/*.ts'],
     rules: forbid(NO_EXTENSION, {
       regex: `(^|/)mcp/(?!(${UI_MCP_ALLOWED_TODAY.join('|')})$)`,
-      message: "Views and commands use core's ports, not src/mcp internals (only the imports in eslint.config.mjs's UI_MCP_ALLOWED_TODAY remain, until they move).",
+      message:
+        "Views and commands use core's ports, not src/mcp internals (only the imports in eslint.config.mjs's UI_MCP_ALLOWED_TODAY remain, until they move).",
     }),
   },
   {
@@ -88,7 +99,8 @@ export default defineConfig(
       { group: ['node:*'], message: 'The webview runs in a browser: no Node modules.' },
       {
         regex: '(^|/)src/(?!ui/detail/(protocol|format)$)',
-        message: 'The webview shares only the typed protocol and its formatting with the extension (src/ui/detail/protocol.ts, format.ts; see media/tsconfig.json).',
+        message:
+          'The webview shares only the typed protocol and its formatting with the extension (src/ui/detail/protocol.ts, format.ts; see media/tsconfig.json).',
       },
     ),
   },
