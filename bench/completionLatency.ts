@@ -10,7 +10,7 @@ import { TaskService } from '../src/mcp/client/taskService';
 import { EMBEDDED_SERVER_ID } from '../src/mcp/embeddedServer';
 import { TaskStore } from '../src/core/taskStore';
 import { UI_COALESCE_MS_FOR_BENCH } from './uiConstants';
-import { BenchConfig, Figure, Summary, fmtMs, now, removeDir, rounded, sleep, summarize, tempDir } from './harness';
+import { type BenchConfig, type Figure, type Summary, fmtMs, now, removeDir, rounded, sleep, summarize, tempDir } from './harness';
 import { createSdkServer, isTaskStatusNotification, startTasklane, toolFinishedAt } from './wiring';
 
 /** Longest tool run: 2 s (1 s in a quick run), so completions fall anywhere within the 1 s poll. */

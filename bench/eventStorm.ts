@@ -7,8 +7,8 @@
 import { ChangeCoalescer } from '../src/core/changeCoalescer';
 import type { TaskChanges } from '../src/core/lifecycleEvents';
 import { TaskStore } from '../src/core/taskStore';
-import { TaskStatus } from '../src/core/taskStatus';
-import { BenchConfig, Figure, fmtNum, now, removeDir, round, sleep, tempDir } from './harness';
+import { type TaskStatus } from '../src/core/taskStatus';
+import { type BenchConfig, type Figure, fmtNum, now, removeDir, round, sleep, tempDir } from './harness';
 import { UI_COALESCE_MS_FOR_BENCH } from './uiConstants';
 
 /** Stands in for the Tasks view: one refresh per batch; remembers what it last showed per task. */

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import * as esbuild from 'esbuild';
-import { BenchConfig, CHILD_RESULT_PREFIX, Figure, fmtBytes, fmtMs, median, now, removeDir, round, tempDir } from './harness';
+import { type BenchConfig, CHILD_RESULT_PREFIX, type Figure, fmtBytes, fmtMs, median, now, removeDir, round, tempDir } from './harness';
 import { writeStoreFile } from './storeScale';
 
 const ROOT = path.join(__dirname, '..', '..');

@@ -9,7 +9,7 @@ import { Emitter } from '../src/core/events';
 import { TaskStore } from '../src/core/taskStore';
 import { TaskService } from '../src/mcp/client/taskService';
 import type { InputRequestEvent, RemoteOutcome, RemoteTaskState, StartResult, TaskWireClient } from '../src/mcp/client/taskWire';
-import { BenchConfig, Figure, fmtNum, now, round, sleep, summarize } from './harness';
+import { type BenchConfig, type Figure, fmtNum, now, round, sleep, summarize } from './harness';
 
 const POLL_INTERVAL_MS = 1000;
 const FAILING_SHARE = 0.2;

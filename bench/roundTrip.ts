@@ -9,8 +9,8 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema, CreateTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { isTerminal } from '../src/core/taskStatus';
 import { EMBEDDED_SERVER_ID } from '../src/mcp/embeddedServer';
-import { BenchConfig, Figure, Flow, measureInterleaved, deferred, fmtMs, median, removeDir, rounded, summarize, tempDir } from './harness';
-import { TasklaneSetup, createSdkServer, startTasklane } from './wiring';
+import { type BenchConfig, type Figure, type Flow, measureInterleaved, deferred, fmtMs, median, removeDir, rounded, summarize, tempDir } from './harness';
+import { type TasklaneSetup, createSdkServer, startTasklane } from './wiring';
 
 
 /** Starts a task through the service and resolves when the store holds it terminal, with its result. */

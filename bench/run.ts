@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Figure, fmtMs, formatTable, guarded, loadConfig, now } from './harness';
+import { type Figure, fmtMs, formatTable, guarded, loadConfig, now } from './harness';
 
 const BENCHMARKS: readonly string[] = ['roundTrip', 'wiresHttp', 'completionLatency', 'storeThroughput', 'storeScale', 'eventStorm', 'pollingCost', 'extensionCost'];
 

@@ -6,10 +6,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { STORE_FILE, TaskStore } from '../src/core/taskStore';
-import { TaskQuery } from '../src/core/taskQuery';
-import { TaskRecord, TaskRecordSchema } from '../src/core/taskRecord';
-import { TaskStatus } from '../src/core/taskStatus';
-import { BenchConfig, Figure, fmtBytes, fmtMs, gc, median, now, removeDir, round, rounded, runInChild, summarize, tempDir } from './harness';
+import { type TaskQuery } from '../src/core/taskQuery';
+import { type TaskRecord, TaskRecordSchema } from '../src/core/taskRecord';
+import { type TaskStatus } from '../src/core/taskStatus';
+import { type BenchConfig, type Figure, fmtBytes, fmtMs, gc, median, now, removeDir, round, rounded, runInChild, summarize, tempDir } from './harness';
 
 const SERVERS = ['tasklane', 'github', 'ci'];
 const TOOLS = ['run_command', 'wait', 'ask', 'deploy', 'search'];

@@ -6,7 +6,7 @@ import fs = require('node:fs');
 import * as path from 'node:path';
 import { InMemoryTaskStore } from '@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js';
 import { STORE_FILE, TaskStore } from '../src/core/taskStore';
-import { BenchConfig, Figure, fmtBytes, fmtNum, now, removeDir, round, tempDir } from './harness';
+import { type BenchConfig, type Figure, fmtBytes, fmtNum, now, removeDir, round, tempDir } from './harness';
 
 /** Counts what goes through `fs.writeSync` (the journal's only way to write) while `fn` runs. */
 async function countingWrites<T>(fn: () => Promise<T>): Promise<{ value: T; bytes: number; writes: number }> {

@@ -16,7 +16,7 @@ import type { TaskWireClient } from '../src/mcp/client/taskWire';
 import { startHttpServer } from '../src/mcp/server/httpServer';
 import { TaskEngine } from '../src/mcp/server/taskEngine';
 import { ToolCatalog } from '../src/mcp/server/toolCatalog';
-import { BenchConfig, Figure, measureInterleaved, deferred, fmtMs, median, removeDir, rounded, summarize, tempDir } from './harness';
+import { type BenchConfig, type Figure, measureInterleaved, deferred, fmtMs, median, removeDir, rounded, summarize, tempDir } from './harness';
 import { BENCH_TOOLS } from './wiring';
 
 const SERVER_ID = 'bench-http';

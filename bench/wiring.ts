@@ -14,10 +14,10 @@ import { TaskStore } from '../src/core/taskStore';
 import { TaskClientV1 } from '../src/mcp/client/taskClientV1';
 import { TaskService } from '../src/mcp/client/taskService';
 import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../src/mcp/embeddedServer';
-import { EngineOptions, TaskEngine } from '../src/mcp/server/taskEngine';
+import { type EngineOptions, TaskEngine } from '../src/mcp/server/taskEngine';
 import { createTaskServerV1 } from '../src/mcp/server/taskServerV1';
-import { TaskHost, ToolCatalog } from '../src/mcp/server/toolCatalog';
-import { ToolDefinition, defineTool } from '../src/mcp/server/tools/toolDefinition';
+import { type TaskHost, ToolCatalog } from '../src/mcp/server/toolCatalog';
+import { type ToolDefinition, defineTool } from '../src/mcp/server/tools/toolDefinition';
 import { now } from './harness';
 
 /** When each timed tool run finished (inside the tool, just before returning), by the server's task id. */

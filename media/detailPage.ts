@@ -2,7 +2,7 @@
 // page its keys feed, so scroll positions, focus and open folds survive updates.
 import { describeKept, formatCountdown, formatDuration, tailOf } from '../src/ui/detail/format';
 import { OUTPUT_LIMIT_CHARS, type DetailCommand, type DetailState, type DetailStatePatch, type WebviewToHost } from '../src/ui/detail/protocol';
-import { Folds, button, h, time } from './detailDom';
+import { type Folds, button, h, time } from './detailDom';
 import { icon, type IconName } from './detailIcons';
 import { InputList, OutputView, TimelineTable, renderMetadata, renderOutcome } from './detailSections';
 import { TestFailuresSection } from './testFailures';

@@ -2,7 +2,7 @@
 // the state changes (result, metadata: rare) or updates in place (output, timeline, input).
 import { STATUS_LABELS, formatBytes, formatDuration, tailOf } from '../src/ui/detail/format';
 import { OUTPUT_LIMIT_CHARS, type DetailState, type PendingInputItem, type ResultBlock, type TimelineItem } from '../src/ui/detail/protocol';
-import { Folds, button, h, jsonTree, time, type Child } from './detailDom';
+import { type Folds, button, h, jsonTree, time, type Child } from './detailDom';
 import { icon } from './detailIcons';
 
 const muted = (text: string) => h('span', { className: 'muted', text });

@@ -44,9 +44,6 @@ const NOISE = new RegExp([
   /ENOTFOUND|EAI_AGAIN|getaddrinfo|ERR_NAME_NOT_RESOLVED/,
 ].map(r => r.source).join('|'));
 const RESULT_RE = /INTEGRATION_RESULT passed=(\d+) failed=(\d+)/;
-const KEEP_COLORS = process.stdout.isTTY && !process.env.NO_COLOR;
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;]*m/g;
 
 let T_OPEN = Date.now();
 /**

@@ -1,5 +1,5 @@
-// `npm test`: builds, runs the unit suite (plain Node), the integration suite (a real VS Code
-// extension host), the UI suite (the workbench used as a person does, without the smoke-test
+// `npm test`: lints (`npm run lint`: no warnings allowed), builds, runs the unit suite (plain Node),
+// the integration suite (a real VS Code extension host), the UI suite (the workbench used as a person does, without the smoke-test
 // driver), the official MCP conformance suite and the SIGKILL soak (scripts/reliability.mjs,
 // which also writes docs/reliability.md), then prints one summary line for all:
 // "N passed, N failed".
@@ -17,7 +17,11 @@ rmSync('test-results/ui.json', { force: true });
 rmSync('test-results/conformance.json', { force: true });
 rmSync('test-results/reliability.json', { force: true });
 
+// Lint first. A lint error fails the run, but the suites still run, so one run shows everything wrong.
+const lint = run('lint');
+
 const steps = [
+  ['lint', lint],
   ['build', run('build')],
   ['unit', run('test:unit')],
   ['integration', run('test:integration')],
@@ -49,6 +53,8 @@ for (const [suite, file] of [
     failed += 1;
   }
 }
+// Lint records no per-test results: a failed lint counts as one failure, so the line never hides it.
+if (lint !== 0) failed += 1;
 const broken = steps.filter(([, status]) => status !== 0).map(([name]) => name);
 if (broken.length) console.error(`failed steps: ${broken.join(', ')}`);
 console.log(`${passed} passed, ${failed} failed`);

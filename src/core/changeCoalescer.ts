@@ -1,4 +1,4 @@
-import { Emitter, Event } from './events';
+import { Emitter, type Event } from './events';
 import { Disposable, toDisposable } from './lifecycle';
 import type { LifecycleEvent, TaskChanges } from './lifecycleEvents';
 

@@ -1,4 +1,4 @@
-import { IDisposable, toDisposable } from './lifecycle';
+import { type IDisposable, toDisposable } from './lifecycle';
 
 /**
  * A subscribable event. The call signature matches `vscode.Event<T>`, so a core event can be passed

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { z } from 'zod';
-import { TaskRecord, TaskRecordSchema, InvalidDataError, describeIssues } from './taskRecord';
+import { type TaskRecord, TaskRecordSchema, InvalidDataError, describeIssues } from './taskRecord';
 
 export const EXPORT_FORMAT = 'tasklane-tasks';
 export const EXPORT_VERSION = 1;

@@ -1,22 +1,22 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Emitter, Event } from './events';
+import { Emitter, type Event } from './events';
 import { Disposable, toDisposable } from './lifecycle';
-import { Journal, JournalRecovery } from './journal';
+import { Journal, type JournalRecovery } from './journal';
 import type { LifecycleEvent } from './lifecycleEvents';
 import {
-  JsonRpcErrorObject,
-  PendingInput,
-  TaskRecord,
+  type JsonRpcErrorObject,
+  type PendingInput,
+  type TaskRecord,
   TaskRecordSchema,
-  TaskSpecInput,
+  type TaskSpecInput,
   TaskSpecSchema,
-  TimelineEntry,
+  type TimelineEntry,
   parseOrThrow,
 } from './taskRecord';
-import { TaskStatus, canTransition } from './taskStatus';
-import { TaskQuery, TaskPage, runQuery } from './taskQuery';
+import { type TaskStatus, canTransition } from './taskStatus';
+import { type TaskQuery, type TaskPage, runQuery } from './taskQuery';
 import { asImported } from './taskExport';
 
 export const STORE_FILE = 'tasks.jsonl';

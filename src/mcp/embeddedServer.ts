@@ -4,9 +4,9 @@ import { TaskClientV1 } from './client/taskClientV1';
 import type { ServerEntry } from './client/taskService';
 import { BUILTIN_TOOLS } from './server/builtinTools';
 import type { SchedulerLimits } from './server/scheduler';
-import { TaskEngine, EngineOptions } from './server/taskEngine';
+import { TaskEngine, type EngineOptions } from './server/taskEngine';
 import { createTaskServerV1 } from './server/taskServerV1';
-import { TaskHost, ToolCatalog } from './server/toolCatalog';
+import { type TaskHost, ToolCatalog } from './server/toolCatalog';
 import type { ToolDefinition } from './server/tools/toolDefinition';
 
 export const EMBEDDED_SERVER_ID = 'tasklane';

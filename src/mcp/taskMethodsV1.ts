@@ -2,10 +2,10 @@ import { z } from 'zod';
 import type { CallToolResult, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { SPEC_META } from '../core/meta';
 import { describeIssues } from '../core/taskRecord';
-import { CancelTaskRequestSchema, GetTaskPayloadRequestSchema, GetTaskRequestSchema, ListTasksRequestSchema, WireTaskV1 } from './sdkTasks';
+import { CancelTaskRequestSchema, GetTaskPayloadRequestSchema, GetTaskRequestSchema, ListTasksRequestSchema, type WireTaskV1 } from './sdkTasks';
 import { RpcCode, RpcError } from './rpcError';
 import { withQueueMeta } from './server/queueMeta';
-import { EngineTask, InvalidTaskCursorError, TaskEngine, TaskNotFoundError, TaskTerminalError } from './server/taskEngine';
+import { type EngineTask, InvalidTaskCursorError, type TaskEngine, TaskNotFoundError, TaskTerminalError } from './server/taskEngine';
 
 /** What a request handler gets from the SDK that these methods use (Server and Client alike). */
 export interface TaskRequestExtra {

@@ -1,6 +1,6 @@
 // What the views say about a task, as plain text (no `vscode` here, so the rules are tested in plain Node).
 import type { TaskRecord } from '../core/taskRecord';
-import { TaskStatus, canCancel, canRetry, isTerminal } from '../core/taskStatus';
+import { type TaskStatus, canCancel, canRetry, isTerminal } from '../core/taskStatus';
 import { shorten, taskTitle } from '../core/taskTitle';
 
 /** How each status looks, everywhere in the UI. */

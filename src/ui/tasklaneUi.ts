@@ -12,10 +12,10 @@ import { TaskStatusBar } from './statusBar';
 import { needsAttention } from './taskPresentation';
 import type { ExternalServers } from './servers/serverView';
 import { ServersTreeProvider } from './tree/serversTreeProvider';
-import { ArchiveNode, ArchiveTreeProvider } from './tree/archiveTreeProvider';
+import { type ArchiveNode, ArchiveTreeProvider } from './tree/archiveTreeProvider';
 import type { EmbeddedControls } from './commands/uiContext';
 import { RetentionRunner } from './retentionRunner';
-import { TaskTreeNode, TaskTreeProvider } from './tree/taskTreeProvider';
+import { type TaskTreeNode, TaskTreeProvider } from './tree/taskTreeProvider';
 
 /** How long bursts of task events are gathered before views refresh. */
 export const UI_COALESCE_MS = 100;

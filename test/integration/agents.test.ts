@@ -9,8 +9,6 @@ import { CreateTaskResultSchema, GetTaskResultSchema, ListTasksResultSchema } fr
 import type { TaskTreeNode } from '../../src/ui/tree/taskTreeProvider';
 import { tasklaneApi, waitFor } from './helpers';
 
-const cancellation = new vscode.CancellationTokenSource().token;
-
 /** A real MCP client (SDK 1.x, 2025-11-25 session) connecting the way an outside agent does. */
 async function connectAgent(url: string, token: string, name: string): Promise<Client> {
   const client = new Client({ name, version: '1.2.3' }, { capabilities: {} });

@@ -3,12 +3,12 @@
 // scripts/test-integration.mjs (offline, code-server) and test/integration/electron.mjs (@vscode/test-electron).
 import * as fs from 'fs';
 import * as path from 'path';
+import type * as MochaModule from 'mocha';
 import { RELOAD_REQUESTED_FILE } from './reloadState';
 
 // mocha 12 ships as ESM (index.js re-exports lib/mocha.cjs); require() of it returns a namespace
 // whose default is the Mocha class, while mocha <= 11 returns the class itself. Accept both.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const mochaModule = require('mocha') as typeof import('mocha') & { default?: typeof import('mocha') };
+const mochaModule = require('mocha') as typeof MochaModule & { default?: typeof MochaModule };
 const Mocha = mochaModule.default ?? mochaModule;
 
 // The suite loads src modules (and their zod) unbundled, beside the extension's bundle. zod reads

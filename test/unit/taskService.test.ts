@@ -7,7 +7,7 @@ import { TaskStore } from '../../src/core/taskStore';
 import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../src/mcp/embeddedServer';
 import { TaskService } from '../../src/mcp/client/taskService';
 import { BUILTIN_TOOLS } from '../../src/mcp/server/builtinTools';
-import { ToolProtocolError, defineTool, ToolDefinition } from '../../src/mcp/server/tools/toolDefinition';
+import { ToolProtocolError, defineTool, type ToolDefinition } from '../../src/mcp/server/tools/toolDefinition';
 import { waitFor } from './helpers/waitFor';
 
 const protocolErrorTool = defineTool({

@@ -14,7 +14,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
 import type { IDisposable } from '../../core/lifecycle';
-import { Logger, silentLogger } from '../../core/logger';
+import { type Logger, silentLogger } from '../../core/logger';
 import type { Wire } from '../../core/meta';
 import { RpcError } from '../rpcError';
 import { HttpStatusError, InvalidResponseError, TaskClientV2 } from './taskClientV2';

@@ -1,11 +1,11 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { Emitter, Event } from '../../core/events';
-import { Disposable, IDisposable } from '../../core/lifecycle';
-import { Logger, silentLogger } from '../../core/logger';
-import { NegotiatedConnection, NegotiationError, connectHttpServer } from './connectServer';
+import { Emitter, type Event } from '../../core/events';
+import { Disposable, type IDisposable } from '../../core/lifecycle';
+import { type Logger, silentLogger } from '../../core/logger';
+import { type NegotiatedConnection, NegotiationError, connectHttpServer } from './connectServer';
 import type { HttpLaunch, StdioLaunch } from './serverConfig';
 import { TaskClientV1 } from './taskClientV1';
 import type { ServerEntry } from './taskService';
@@ -357,7 +357,8 @@ export class ServerSupervisor extends Disposable {
   private schedulePing(): void {
     const connection = this.connection;
     if (!connection?.ping || this.pingIntervalMs <= 0) return;
-    this.pingTimer = this.clock.setTimeout(async () => {
+    // Fire and forget: a failed ping is caught below and closes the connection.
+    this.pingTimer = this.clock.setTimeout(() => void (async () => {
       this.pingTimer = undefined;
       if (connection !== this.connection) return;
       try {
@@ -366,7 +367,7 @@ export class ServerSupervisor extends Disposable {
       } catch (error) {
         this.onClosed(connection, { kind: 'drop', error: errorMessage(error) });
       }
-    }, this.pingIntervalMs);
+    })(), this.pingIntervalMs);
   }
 
   private stopPing(): void {

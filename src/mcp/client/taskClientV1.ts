@@ -1,13 +1,14 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
-  CallToolResult,
+  type CallToolResult,
   CallToolResultSchema,
   CreateMessageRequestSchema,
-  CreateMessageResult,
+  type CreateMessageResult,
   ElicitRequestSchema,
-  Implementation,
-  Tool,
+  type ElicitResult,
+  type Implementation,
+  type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { Emitter } from '../../core/events';
 import { Disposable } from '../../core/lifecycle';
@@ -18,7 +19,7 @@ import {
   GetTaskResultSchema,
   ListTasksResultSchema,
   TaskStatusNotificationSchema,
-  WireTaskV1,
+  type WireTaskV1,
 } from '../sdkTasks';
 import { RpcCode, RpcError } from '../rpcError';
 import { TaskEngine, toJsonRpcError } from '../server/taskEngine';
@@ -47,7 +48,7 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
   private tools: Tool[] | undefined;
   /** Tasks the server asked us to run (task-augmented elicitation and sampling). */
   private readonly receiver = this._register(new TaskEngine());
-  inputHandler: ((request: InputRequestEvent) => Promise<import('@modelcontextprotocol/sdk/types.js').ElicitResult>) | undefined;
+  inputHandler: ((request: InputRequestEvent) => Promise<ElicitResult>) | undefined;
   samplingHandler: ((request: SamplingRequestEvent) => Promise<CreateMessageResult>) | undefined;
 
   constructor(clientInfo: Implementation = TASKLANE_CLIENT_INFO) {

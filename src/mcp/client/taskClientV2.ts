@@ -12,10 +12,10 @@
  * `tasks/update`, and the outcome is inline in the terminal snapshot (there is no result call).
  */
 import { z } from 'zod';
-import { CallToolResult, CallToolResultSchema, ElicitResult, ElicitResultSchema, Implementation, Tool, ToolSchema } from '@modelcontextprotocol/sdk/types.js';
+import { type CallToolResult, CallToolResultSchema, type ElicitResult, ElicitResultSchema, type Implementation, type Tool, ToolSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Emitter } from '../../core/events';
 import { Disposable } from '../../core/lifecycle';
-import { Logger, silentLogger } from '../../core/logger';
+import { type Logger, silentLogger } from '../../core/logger';
 import { JsonRpcErrorSchema, describeIssues } from '../../core/taskRecord';
 import { TASK_STATUSES, isTerminal } from '../../core/taskStatus';
 import { RpcCode, RpcError } from '../rpcError';

@@ -6,7 +6,7 @@ import { CONFORMANCE_TOOLS } from './tools/fixtures';
 import { generateToken, startHttpServer } from './httpServer';
 import { TaskEngine } from './taskEngine';
 import { createTaskServerV1 } from './taskServerV1';
-import { TaskHost, ToolCatalog } from './toolCatalog';
+import { type TaskHost, ToolCatalog } from './toolCatalog';
 
 const USAGE = `Tasklane MCP task server
 
@@ -79,8 +79,8 @@ async function main(): Promise<void> {
     engine.dispose();
     process.exit(0);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
 }
 
 main().catch((error: Error) => {

@@ -3,9 +3,9 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import { Logger, silentLogger } from '../../core/logger';
+import { type Logger, silentLogger } from '../../core/logger';
 import { LOOPBACK_ADDRESS as LOOPBACK, LOOPBACK_HOSTNAMES, MCP_PATH } from '../loopbackEndpoint';
-import { TaskEngine } from './taskEngine';
+import { type TaskEngine } from './taskEngine';
 import { createTaskServerV1 } from './taskServerV1';
 import type { TaskHost } from './toolCatalog';
 import { handleStatelessPost, isStatelessHeader, isStatelessRequest, rejectStatelessBodiless } from './v2/statelessHttp';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { META } from '../../core/meta';
-import { ResourceLimits, ResourceLimitsSchema, describeIssues } from '../../core/taskRecord';
+import { type ResourceLimits, ResourceLimitsSchema, describeIssues } from '../../core/taskRecord';
 import { RpcCode, RpcError } from '../rpcError';
 import type { ToolContext, ToolDefinition } from './tools/toolDefinition';
 

@@ -3,7 +3,7 @@ import { Emitter } from '../../core/events';
 import { Disposable, toDisposable } from '../../core/lifecycle';
 import type { AgentCredentials } from '../../mcp/agents/agentCredentials';
 import type { EmbeddedServer } from '../../mcp/embeddedServer';
-import { RunningHttpServer, startHttpServer } from '../../mcp/server/httpServer';
+import { type RunningHttpServer, startHttpServer } from '../../mcp/server/httpServer';
 import { setting } from '../config';
 
 export type AgentServerState =

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { AgentIdentity } from '../../mcp/agents/agentCredentials';
-import { CLIENT_FORMATS, ClientFormat, clientConfig } from '../../mcp/agents/clientConfigs';
+import { CLIENT_FORMATS, type ClientFormat, clientConfig } from '../../mcp/agents/clientConfigs';
 import { registerHandlers } from '../commands/registerHandlers';
 import type { AgentAccess } from './agentAccess';
 import type { AgentTokens } from './agentTokens';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
 import { Emitter } from '../../core/events';
-import { AgentCredentials, AgentIdentity, agentIdOf } from '../../mcp/agents/agentCredentials';
+import { AgentCredentials, type AgentIdentity, agentIdOf } from '../../mcp/agents/agentCredentials';
 import { slugify } from '../../mcp/client/serverConfig';
 import { generateToken } from '../../mcp/server/httpServer';
 

@@ -3,7 +3,7 @@ import { Disposable } from '../../core/lifecycle';
 import type { TaskStore } from '../../core/taskStore';
 import { AgentTaskMirror } from '../../mcp/agents/agentTaskMirror';
 import type { TaskService } from '../../mcp/client/taskService';
-import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../mcp/embeddedServer';
+import { EMBEDDED_SERVER_ID, type EmbeddedServer } from '../../mcp/embeddedServer';
 import { AgentAccess } from './agentAccess';
 import { registerAgentCommands } from './agentCommands';
 import { AgentTokens } from './agentTokens';

@@ -3,7 +3,7 @@ import { Disposable } from '../../core/lifecycle';
 import { authorizationHeader } from '../../mcp/agents/clientConfigs';
 import { setting } from '../config';
 import type { AgentAccess } from './agentAccess';
-import { AgentTokens, CHAT_AGENT } from './agentTokens';
+import { type AgentTokens, CHAT_AGENT } from './agentTokens';
 
 /** The id declared under `contributes.mcpServerDefinitionProviders` in package.json. */
 export const CHAT_PROVIDER_ID = 'tasklane.server';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { TASK_STATUSES, TaskStatus } from '../../core/taskStatus';
-import { CONTEXT_KEYS, ContextKeys } from '../contextKeys';
+import { TASK_STATUSES, type TaskStatus } from '../../core/taskStatus';
+import { CONTEXT_KEYS, type ContextKeys } from '../contextKeys';
 import { STATUS_LOOK } from '../taskPresentation';
 import type { GroupBy } from '../tree/taskTreeProvider';
 import { newTask, runShellCommand } from './createCommands';

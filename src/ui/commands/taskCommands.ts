@@ -5,7 +5,7 @@ import type { JsonSchema } from '../../core/schemaForm';
 import { setting } from '../config';
 import { descendantsOf } from '../../core/taskFamily';
 import { EMBEDDED_SERVER_ID, taskLabel } from '../taskPresentation';
-import { CANCEL_ALL, CANCEL_ONLY_THIS, ChildrenChoice, cancelChildrenPrompt } from './cancelPrompt';
+import { CANCEL_ALL, CANCEL_ONLY_THIS, type ChildrenChoice, cancelChildrenPrompt } from './cancelPrompt';
 import { promptJson } from './formPrompt';
 import { resolveTask } from './taskPicker';
 import type { UiContext } from './uiContext';

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { TaskRecord } from '../../core/taskRecord';
 import type { TaskStore } from '../../core/taskStore';
 import { STATUS_LOOK, taskDescription, taskLabel } from '../taskPresentation';
-import { TaskRef, isTaskRef } from '../taskRef';
+import { type TaskRef, isTaskRef } from '../taskRef';
 
 /**
  * The task a command acts on: the one it was given (tree item, status bar, panel), or one the

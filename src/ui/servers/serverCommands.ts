@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { checkUrl, slugify, splitCommandLine } from '../../mcp/client/serverConfig';
 import type { ServerNode } from '../tree/serversTreeProvider';
-import { SERVERS_SETTING, ServerManager } from './serverManager';
+import { SERVERS_SETTING, type ServerManager } from './serverManager';
 import type { ExternalServerView } from './serverView';
 import { registerHandlers } from '../commands/registerHandlers';
 

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
 import { Emitter } from '../../core/events';
-import { Disposable, IDisposable } from '../../core/lifecycle';
+import { Disposable, type IDisposable } from '../../core/lifecycle';
 import {
-  ConfigProblem,
-  InputDefinition,
-  Launch,
-  ParsedServers,
-  ServerConfig,
+  type ConfigProblem,
+  type InputDefinition,
+  type Launch,
+  type ParsedServers,
+  type ServerConfig,
   describeLaunch,
   fingerprint,
   formatProblem,
@@ -15,7 +15,7 @@ import {
   parseSettingsServers,
   resolveLaunch,
 } from '../../mcp/client/serverConfig';
-import { ServerConnection, ServerRegistry, ServerSupervisor, SupervisorSnapshot, connectHttp, connectStdio } from '../../mcp/client/serverSupervisor';
+import { type ServerConnection, type ServerRegistry, ServerSupervisor, type SupervisorSnapshot, connectHttp, connectStdio } from '../../mcp/client/serverSupervisor';
 import type { Logger } from '../../core/logger';
 import { ServerSecrets } from './serverSecrets';
 import type { ExternalServerView, ExternalServers } from './serverView';

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { TasklaneApi } from '../../../src/extension';
-import { BEFORE_RELOAD_FILE, BeforeReload } from '../reloadState';
+import { BEFORE_RELOAD_FILE, type BeforeReload } from '../reloadState';
 import { waitFor } from '../helpers';
 
 

@@ -10,7 +10,7 @@ import { CallToolResultSchema, ElicitRequestSchema } from '@modelcontextprotocol
 import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
 import { CONFORMANCE_TOOLS } from '../../../src/mcp/server/tools/fixtures';
 import { isMrtrTool } from '../../../src/mcp/server/v2/mrtr';
-import { TestServer, startTestServer } from '../mcp/v2/helpers';
+import { type TestServer, startTestServer } from '../mcp/v2/helpers';
 
 describe('conformance fixtures', function () {
   this.timeout(20_000);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Emitter, waitForEvent } from '../../../src/core/events';
-import { Disposable, DisposableStore, IDisposable, toDisposable } from '../../../src/core/lifecycle';
+import { Disposable, DisposableStore, type IDisposable, toDisposable } from '../../../src/core/lifecycle';
 
 describe('core/events Emitter', () => {
   it('delivers every event to every listener, in firing order', () => {

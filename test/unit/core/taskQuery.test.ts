@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { InvalidCursorError, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, TaskQuery, encodeCursor } from '../../../src/core/taskQuery';
+import { InvalidCursorError, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, type TaskQuery, encodeCursor } from '../../../src/core/taskQuery';
 import type { TaskRecord } from '../../../src/core/taskRecord';
 import { TaskStore } from '../../../src/core/taskStore';
 

@@ -4,14 +4,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { LifecycleEvent } from '../../../src/core/lifecycleEvents';
-import { InvalidDataError, TaskRecord } from '../../../src/core/taskRecord';
+import { InvalidDataError, type TaskRecord } from '../../../src/core/taskRecord';
 import {
   IllegalTransitionError,
   OUTPUT_TAIL_CHARS,
   STORE_FILE,
   TIMELINE_MESSAGE_LIMIT,
   TaskStore,
-  TaskStoreOptions,
+  type TaskStoreOptions,
   UnknownTaskError,
 } from '../../../src/core/taskStore';
 

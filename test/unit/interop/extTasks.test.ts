@@ -16,7 +16,7 @@
  */
 import assert from 'node:assert/strict';
 import { encodeHeaderValue } from '../../../src/mcp/server/v2/statelessHttp';
-import { OurServer, startOurServer } from '../mcp/v2client/helpers';
+import { type OurServer, startOurServer } from '../mcp/v2client/helpers';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Any = any;

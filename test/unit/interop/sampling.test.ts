@@ -3,7 +3,7 @@ import type { TaskStore } from '../../../src/core/taskStore';
 import type { TaskClientV1 } from '../../../src/mcp/client/taskClientV1';
 import type { TaskService } from '../../../src/mcp/client/taskService';
 import { SamplingDeclinedError } from '../../../src/mcp/client/taskWire';
-import { EverythingSession, connectEverythingStdio } from './everythingStdio';
+import { type EverythingSession, connectEverythingStdio } from './everythingStdio';
 
 describe('sampling requests from a server (server-everything, 2025-11-25)', function () {
   this.timeout(30_000);

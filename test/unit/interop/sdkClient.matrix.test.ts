@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CallToolResultSchema, CreateTaskResultSchema, ElicitRequestSchema, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
-import { OurServer, startOurServer } from '../mcp/v2client/helpers';
+import { type OurServer, startOurServer } from '../mcp/v2client/helpers';
 
 const tag = (wire: string, op: string) => `[interop sdk-1.x-client>tasklane-server ${wire} ${op}]`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

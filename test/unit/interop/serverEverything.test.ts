@@ -3,7 +3,7 @@ import type { TaskStore } from '../../../src/core/taskStore';
 import type { TaskClientV1 } from '../../../src/mcp/client/taskClientV1';
 import type { TaskService } from '../../../src/mcp/client/taskService';
 import { waitFor } from '../helpers/waitFor';
-import { EverythingSession, connectEverythingStdio } from './everythingStdio';
+import { type EverythingSession, connectEverythingStdio } from './everythingStdio';
 
 describe('interop: our client against @modelcontextprotocol/server-everything (stdio, 2025-11-25)', function () {
   this.timeout(30_000);

@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { TaskStore } from '../../../src/core/taskStore';
-import { NegotiatedConnection, NegotiationError, connectHttpServer } from '../../../src/mcp/client/connectServer';
+import { type NegotiatedConnection, NegotiationError, connectHttpServer } from '../../../src/mcp/client/connectServer';
 import { TaskService } from '../../../src/mcp/client/taskService';
 import { waitFor } from '../helpers/waitFor';
-import { RunningEverything, startEverythingHttp } from '../mcp/v2client/everything';
-import { OurServer, startOurServer } from '../mcp/v2client/helpers';
+import { type RunningEverything, startEverythingHttp } from '../mcp/v2client/everything';
+import { type OurServer, startOurServer } from '../mcp/v2client/helpers';
 
 const EXT = 'io.modelcontextprotocol/tasks';
 const tag = (server: string, wire: string, op: string) => `[interop tasklane-client>${server} ${wire} ${op}]`;

@@ -14,10 +14,10 @@ import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../src/mcp/embeddedSer
 import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
 import { TaskEngine } from '../../../src/mcp/server/taskEngine';
 import { createTaskServerV1 } from '../../../src/mcp/server/taskServerV1';
-import { TaskHost, ToolCatalog } from '../../../src/mcp/server/toolCatalog';
-import { TaskServerV2, V2Reply } from '../../../src/mcp/server/v2/taskServerV2';
+import { type TaskHost, ToolCatalog } from '../../../src/mcp/server/toolCatalog';
+import { TaskServerV2, type V2Reply } from '../../../src/mcp/server/v2/taskServerV2';
 import { waitFor } from '../helpers/waitFor';
-import { RawClient, Wire } from './helpers/rawClient';
+import { RawClient, type Wire } from './helpers/rawClient';
 
 const HOLD = { durationMs: 10_000 };
 

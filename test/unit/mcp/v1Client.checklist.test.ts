@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import { z } from 'zod';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { CallToolRequestSchema, ElicitResultSchema, JSONRPCMessage, ListToolsRequestSchema, ServerCapabilities, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ElicitResultSchema, type JSONRPCMessage, ListToolsRequestSchema, type ServerCapabilities, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { TaskStore } from '../../../src/core/taskStore';
 import { TaskClientV1 } from '../../../src/mcp/client/taskClientV1';
 import { TaskService } from '../../../src/mcp/client/taskService';
@@ -15,10 +15,10 @@ import { CreateTaskResultSchema, GetTaskResultSchema, ListTasksRequestSchema, Li
 import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
 import { TaskEngine } from '../../../src/mcp/server/taskEngine';
 import { createTaskServerV1 } from '../../../src/mcp/server/taskServerV1';
-import { TaskHost, ToolCatalog } from '../../../src/mcp/server/toolCatalog';
-import { ToolDefinition, defineTool } from '../../../src/mcp/server/tools/toolDefinition';
+import { type TaskHost, ToolCatalog } from '../../../src/mcp/server/toolCatalog';
+import { type ToolDefinition, defineTool } from '../../../src/mcp/server/tools/toolDefinition';
 import { waitFor } from '../helpers/waitFor';
-import { Wire, onWire } from './helpers/rawClient';
+import { type Wire, onWire } from './helpers/rawClient';
 
 const RELATED = 'io.modelcontextprotocol/related-task';
 const SERVER_ID = 'srv';

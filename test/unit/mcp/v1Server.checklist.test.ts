@@ -8,11 +8,11 @@ import { z } from 'zod';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
-import { EngineOptions, TaskEngine } from '../../../src/mcp/server/taskEngine';
+import { type EngineOptions, TaskEngine } from '../../../src/mcp/server/taskEngine';
 import { createTaskServerV1 } from '../../../src/mcp/server/taskServerV1';
-import { TaskHost, ToolCatalog } from '../../../src/mcp/server/toolCatalog';
-import { ToolDefinition, ToolProtocolError, defineTool } from '../../../src/mcp/server/tools/toolDefinition';
-import { INIT_PARAMS, RawClient, RawResponse, Wire, onWire } from './helpers/rawClient';
+import { type TaskHost, ToolCatalog } from '../../../src/mcp/server/toolCatalog';
+import { type ToolDefinition, ToolProtocolError, defineTool } from '../../../src/mcp/server/tools/toolDefinition';
+import { INIT_PARAMS, RawClient, type RawResponse, type Wire, onWire } from './helpers/rawClient';
 
 const RELATED = 'io.modelcontextprotocol/related-task';
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +11,7 @@ import { TaskClientV2 } from '../../../src/mcp/client/taskClientV2';
 import { TaskService } from '../../../src/mcp/client/taskService';
 import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../src/mcp/embeddedServer';
 import { waitFor } from '../helpers/waitFor';
-import { Json } from '../mcp/v2/helpers';
+import { type Json } from '../mcp/v2/helpers';
 import { DISCOVER_WITH_TASKS, taskJson } from '../mcp/v2client/helpers';
 import { recordTrials } from './tally';
 

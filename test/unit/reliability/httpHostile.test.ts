@@ -4,11 +4,11 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
-import { RunningHttpServer, startHttpServer } from '../../../src/mcp/server/httpServer';
+import { type RunningHttpServer, startHttpServer } from '../../../src/mcp/server/httpServer';
 import { TaskEngine } from '../../../src/mcp/server/taskEngine';
 import { ToolCatalog } from '../../../src/mcp/server/toolCatalog';
 import { INIT_PARAMS, RawClient } from '../mcp/helpers/rawClient';
-import { Json, V2Client } from '../mcp/v2/helpers';
+import { type Json, V2Client } from '../mcp/v2/helpers';
 import { recordTrials } from './tally';
 
 const TOKENS: Record<string, string> = { 'token-of-agent-a-0123456789abcdef': 'agent:a', 'token-of-agent-b-0123456789abcdef': 'agent:b' };

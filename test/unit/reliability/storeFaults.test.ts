@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { STORE_FILE, TaskStore } from '../../../src/core/taskStore';
 import type { TaskRecord } from '../../../src/core/taskRecord';
-import { fillDisk, mountTmpfs, ScratchMount } from './mounts';
+import { fillDisk, mountTmpfs, type ScratchMount } from './mounts';
 import { recordTrials } from './tally';
 
 type Problem = { message: string; error?: Error };

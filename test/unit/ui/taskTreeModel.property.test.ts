@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ChangeCoalescer } from '../../../src/core/changeCoalescer';
 import type { TaskChanges } from '../../../src/core/lifecycleEvents';
-import { TASK_STATUSES, TaskStatus, canTransition, isTerminal } from '../../../src/core/taskStatus';
+import { TASK_STATUSES, type TaskStatus, canTransition, isTerminal } from '../../../src/core/taskStatus';
 import { TaskStore } from '../../../src/core/taskStore';
-import { GroupBy, Redraw, TaskTreeModel, TaskTreeNode } from '../../../src/ui/tree/taskTreeModel';
+import { type GroupBy, type Redraw, TaskTreeModel, type TaskTreeNode } from '../../../src/ui/tree/taskTreeModel';
 
 const NOW = Date.UTC(2026, 5, 1, 12);
 const GROUPINGS: readonly GroupBy[] = ['status', 'server', 'tool', 'agent'];

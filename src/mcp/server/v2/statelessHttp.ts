@@ -7,8 +7,8 @@
 import type * as http from 'node:http';
 import type { Logger } from '../../../core/logger';
 import { RpcCode } from '../../rpcError';
-import { META_KEYS, PROTOCOL_2026_07_28, RequestId, RequestIdSchema, SESSION_ERA_VERSIONS, httpStatusFor, nameParamOf } from './protocol';
-import { StreamSink, TaskServerV2 } from './taskServerV2';
+import { META_KEYS, PROTOCOL_2026_07_28, type RequestId, RequestIdSchema, SESSION_ERA_VERSIONS, httpStatusFor, nameParamOf } from './protocol';
+import { type StreamSink, type TaskServerV2 } from './taskServerV2';
 
 /**
  * Whether a request without a session is for the stateless wire: it names a protocol version

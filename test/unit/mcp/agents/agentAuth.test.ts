@@ -3,7 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { AgentCredentials, agentIdOf } from '../../../../src/mcp/agents/agentCredentials';
 import { BUILTIN_TOOLS } from '../../../../src/mcp/server/builtinTools';
-import { RunningHttpServer, generateToken, startHttpServer } from '../../../../src/mcp/server/httpServer';
+import { type RunningHttpServer, generateToken, startHttpServer } from '../../../../src/mcp/server/httpServer';
 import { TaskEngine } from '../../../../src/mcp/server/taskEngine';
 import { ToolCatalog } from '../../../../src/mcp/server/toolCatalog';
 import { CreateTaskResultSchema, GetTaskResultSchema, ListTasksResultSchema } from '../../../../src/mcp/sdkTasks';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import {
-  ConfigResolutionError,
-  InputDefinition,
+  type ConfigResolutionError,
+  type InputDefinition,
   formatProblem,
   mergeServers,
   parseDotenv,

@@ -3,16 +3,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Emitter } from '../../../../src/core/events';
-import { IDisposable, toDisposable } from '../../../../src/core/lifecycle';
+import { type IDisposable, toDisposable } from '../../../../src/core/lifecycle';
 import { TaskStore } from '../../../../src/core/taskStore';
 import {
-  Clock,
-  CloseReason,
+  type Clock,
+  type CloseReason,
   PermanentConnectError,
-  ServerConnection,
-  ServerRegistry,
+  type ServerConnection,
+  type ServerRegistry,
   ServerSupervisor,
-  SupervisorOptions,
+  type SupervisorOptions,
   connectHttp,
   connectStdio,
   reconnectDelay,
@@ -23,7 +23,7 @@ import type { ServerEntry } from '../../../../src/mcp/client/taskService';
 import { TaskService } from '../../../../src/mcp/client/taskService';
 import type { TaskWireClient } from '../../../../src/mcp/client/taskWire';
 import { BUILTIN_TOOLS } from '../../../../src/mcp/server/builtinTools';
-import { RunningHttpServer, startHttpServer } from '../../../../src/mcp/server/httpServer';
+import { type RunningHttpServer, startHttpServer } from '../../../../src/mcp/server/httpServer';
 import { TaskEngine } from '../../../../src/mcp/server/taskEngine';
 import { ToolCatalog } from '../../../../src/mcp/server/toolCatalog';
 import { waitFor } from '../../helpers/waitFor';

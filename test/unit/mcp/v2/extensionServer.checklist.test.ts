@@ -13,7 +13,7 @@ import { TaskEngine } from '../../../../src/mcp/server/taskEngine';
 import { ToolCatalog } from '../../../../src/mcp/server/toolCatalog';
 import { CONFORMANCE_TOOLS } from '../../../../src/mcp/server/tools/fixtures';
 import { TaskServerV2 } from '../../../../src/mcp/server/v2/taskServerV2';
-import { ISO, Json, NON_DECLARING, TASKS, TEST_TOOLS, TestServer, gate, meta, startTestServer, withoutEnvelope } from './helpers';
+import { ISO, type Json, NON_DECLARING, TASKS, TEST_TOOLS, type TestServer, gate, meta, startTestServer, withoutEnvelope } from './helpers';
 
 const TASK_FIELDS = ['taskId', 'status', 'createdAt', 'lastUpdatedAt', 'ttlMs'];
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -4,11 +4,11 @@
  * the raw HTTP status and JSON body, so tests assert on the wire itself.
  */
 import { z } from 'zod';
-import { RunningHttpServer, startHttpServer } from '../../../../src/mcp/server/httpServer';
-import { TaskEngine, EngineOptions } from '../../../../src/mcp/server/taskEngine';
+import { type RunningHttpServer, startHttpServer } from '../../../../src/mcp/server/httpServer';
+import { TaskEngine, type EngineOptions } from '../../../../src/mcp/server/taskEngine';
 import { ToolCatalog } from '../../../../src/mcp/server/toolCatalog';
 import { CONFORMANCE_TOOLS } from '../../../../src/mcp/server/tools/fixtures';
-import { ToolDefinition, defineTool } from '../../../../src/mcp/server/tools/toolDefinition';
+import { type ToolDefinition, defineTool } from '../../../../src/mcp/server/tools/toolDefinition';
 import { encodeHeaderValue } from '../../../../src/mcp/server/v2/statelessHttp';
 
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

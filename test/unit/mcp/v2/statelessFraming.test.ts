@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { decodeHeaderValue, encodeHeaderValue, isStatelessRequest } from '../../../../src/mcp/server/v2/statelessHttp';
-import { Json, NON_DECLARING, PROTOCOL, TASKS, TestServer, meta, startTestServer } from './helpers';
+import { type Json, NON_DECLARING, PROTOCOL, TASKS, type TestServer, meta, startTestServer } from './helpers';
 
 describe('stateless 2026-07-28 framing', function () {
   this.timeout(20_000);

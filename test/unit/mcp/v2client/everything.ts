@@ -1,5 +1,5 @@
 /** `@modelcontextprotocol/server-everything` in its Streamable HTTP mode, as a child process on a free loopback port. */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
 

@@ -13,19 +13,19 @@ import { decodeHeaderValue } from '../../../../src/mcp/server/v2/statelessHttp';
 import { waitFor } from '../../helpers/waitFor';
 import {
   DISCOVER_WITH_TASKS,
-  FakeServer,
-  Json,
-  OurServer,
-  RecordingProxy,
+  type FakeServer,
+  type Json,
+  type OurServer,
+  type RecordingProxy,
   SERVER_ID,
-  SeenRequest,
+  type SeenRequest,
   TASKS,
   startFakeServer,
   startOurServer,
   startRecordingProxy,
   taskJson,
   v2Rig,
-  V2Rig,
+  type V2Rig,
 } from './helpers';
 
 const CAPS = 'io.modelcontextprotocol/clientCapabilities';

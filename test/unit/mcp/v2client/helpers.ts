@@ -6,11 +6,11 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TaskStore } from '../../../../src/core/taskStore';
-import { TaskClientV2, TaskClientV2Options } from '../../../../src/mcp/client/taskClientV2';
+import { TaskClientV2, type TaskClientV2Options } from '../../../../src/mcp/client/taskClientV2';
 import { TaskService } from '../../../../src/mcp/client/taskService';
 import { BUILTIN_TOOLS } from '../../../../src/mcp/server/builtinTools';
-import { RunningHttpServer, startHttpServer } from '../../../../src/mcp/server/httpServer';
-import { EngineOptions, TaskEngine } from '../../../../src/mcp/server/taskEngine';
+import { type RunningHttpServer, startHttpServer } from '../../../../src/mcp/server/httpServer';
+import { type EngineOptions, TaskEngine } from '../../../../src/mcp/server/taskEngine';
 import { ToolCatalog } from '../../../../src/mcp/server/toolCatalog';
 import { CONFORMANCE_TOOLS } from '../../../../src/mcp/server/tools/fixtures';
 import type { ToolDefinition } from '../../../../src/mcp/server/tools/toolDefinition';
@@ -124,7 +124,8 @@ export async function startFakeServer(handle: FakeHandler): Promise<FakeServer> 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', async () => {
+    // Fire and forget: a handler that throws fails the test through mocha's unhandled-rejection report.
+    req.on('end', () => void (async () => {
       let body: Json = {};
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json;
@@ -144,7 +145,7 @@ export async function startFakeServer(handle: FakeHandler): Promise<FakeServer> 
       const text = reply.raw ?? JSON.stringify(reply.error ? { jsonrpc: '2.0', id: body.id ?? null, error: reply.error } : { jsonrpc: '2.0', id: body.id, result: reply.result ?? {} });
       res.writeHead(status, { 'content-type': 'application/json', ...reply.headers });
       res.end(text);
-    });
+    })());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   (fake as { url: string }).url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
@@ -173,7 +174,8 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', async () => {
+    // Fire and forget: every failure below ends in a 502.
+    req.on('end', () => void (async () => {
       const text = Buffer.concat(chunks).toString('utf8');
       let body: Json = {};
       try {
@@ -208,7 +210,7 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
         if (!res.headersSent) res.writeHead(502);
         res.end();
       }
-    });
+    })());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;

@@ -6,8 +6,8 @@ import { TaskClientV1 } from '../../../../src/mcp/client/taskClientV1';
 import { TaskClientV2 } from '../../../../src/mcp/client/taskClientV2';
 import { TaskService } from '../../../../src/mcp/client/taskService';
 import { waitFor } from '../../helpers/waitFor';
-import { EVERYTHING, RunningEverything, startEverythingHttp } from './everything';
-import { DISCOVER_WITH_TASKS, FakeServer, OurServer, TASKS, startFakeServer, startOurServer } from './helpers';
+import { EVERYTHING, type RunningEverything, startEverythingHttp } from './everything';
+import { DISCOVER_WITH_TASKS, type FakeServer, type OurServer, TASKS, startFakeServer, startOurServer } from './helpers';
 
 const CLI = path.resolve('out/src/mcp/server/cli.js');
 

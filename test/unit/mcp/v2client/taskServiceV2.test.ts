@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { toDetailState } from '../../../../src/ui/detail/detailState';
 import { waitFor } from '../../helpers/waitFor';
-import { OurServer, SERVER_ID, TASKS, V2Rig, startOurServer, v2Rig } from './helpers';
+import { type OurServer, SERVER_ID, TASKS, type V2Rig, startOurServer, v2Rig } from './helpers';
 
 const terminal = (rig: V2Rig, id: string) => {
   const record = rig.store.get(id);

@@ -17,7 +17,7 @@ import { connectHttpServer } from '../../../../src/mcp/client/connectServer';
 import { TaskService } from '../../../../src/mcp/client/taskService';
 import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../../src/mcp/embeddedServer';
 import { BUILTIN_TOOLS } from '../../../../src/mcp/server/builtinTools';
-import { defineTool, ToolDefinition } from '../../../../src/mcp/server/tools/toolDefinition';
+import { defineTool, type ToolDefinition } from '../../../../src/mcp/server/tools/toolDefinition';
 
 export const REMOTE_SERVER_ID = 'remote';
 

@@ -6,7 +6,7 @@
  *
  * Usage: node soakRun.js [kills=20] [resultFile]; needs `dist/server.js` (npm run build).
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { isTerminal } from '../../../../src/core/taskStatus';
 import { EMBEDDED_SERVER_ID } from '../../../../src/mcp/embeddedServer';
-import { REMOTE_SERVER_ID, SoakMessage, SoakRecord } from './soakHost';
+import { REMOTE_SERVER_ID, type SoakMessage, type SoakRecord } from './soakHost';
 
 export interface SoakCheck {
   readonly name: string;

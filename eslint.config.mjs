@@ -1,0 +1,114 @@
+// ESLint: a few rules that catch real bugs with the type checker's help (promises nobody awaits,
+// promises handed to callers that ignore them, dead code, loose equality, value imports used only
+// as types) and the layer boundaries of docs/architecture.md. Layout is Prettier's job
+// (.prettierrc); nothing here is about style. `npm run lint` allows no warnings.
+import { defineConfig } from 'eslint/config';
+import eslintConfigPrettier from 'eslint-config-prettier/flat';
+import tseslint from 'typescript-eslint';
+
+/** `no-restricted-imports` patterns for one layer; each names what the layer may not reach and why. */
+const forbid = (...patterns) => ({ '@typescript-eslint/no-restricted-imports': ['error', { patterns }] });
+
+const NO_VSCODE = { group: ['vscode'], message: 'This layer runs outside VS Code (plain Node, the standalone server, unit tests): no vscode here.' };
+const NO_EXTENSION = { regex: '(^|/)extension$', message: 'extension.ts builds and connects everything; nothing imports it.' };
+
+// Modules of src/mcp that src/ui imports today. The UI is moving onto core's ports (the architecture
+// issue); until then these, and only these, stay allowed. Remove an entry when its last import goes.
+const UI_MCP_ALLOWED_TODAY = [
+  'agents/agentCredentials',
+  'agents/agentTaskMirror',
+  'agents/clientConfigs',
+  'client/serverConfig',
+  'client/serverSupervisor',
+  'client/taskService',
+  'client/taskWire',
+  'embeddedServer',
+  'server/httpServer',
+  'server/tools/processGroup',
+  'server/tools/statusThrottle',
+  'server/tools/toolDefinition',
+];
+
+export default defineConfig(
+  {
+    ignores: ['dist/**', 'out/**', 'test-results/**', '.vscode-test/**', 'node_modules/**', 'test/fixtures/**'],
+  },
+
+  // Everything, TypeScript and .mjs alike.
+  {
+    files: ['**/*.ts', '**/*.mjs'],
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    languageOptions: { parser: tseslint.parser, ecmaVersion: 2022, sourceType: 'module' },
+    rules: {
+      // The few deliberate `any`s (raw JSON in tests, one SDK signature) say so with a disable comment.
+      '@typescript-eslint/no-explicit-any': 'error',
+      // `==` has no use here: the code base has none, so every comparison is `===`, null checks included.
+      eqeqeq: ['error', 'always'],
+      'no-unused-vars': 'off',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {
+          args: 'after-used',
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          caughtErrors: 'all',
+          caughtErrorsIgnorePattern: '^_',
+          ignoreRestSiblings: true,
+        },
+      ],
+    },
+  },
+
+  // TypeScript: type-aware. Each file is checked with the tsconfig.json nearest to it (the root one
+  // for src, test/unit and bench; media/ and test/integration/ have their own), as `check-types` does.
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'inline-type-imports' }],
+    },
+  },
+
+  // Layer boundaries (docs/architecture.md): nothing imports upward.
+  {
+    files: ['src/core/**/*.ts'],
+    rules: forbid(NO_VSCODE, NO_EXTENSION, {
+      regex: '(^|/)(mcp|ui)(/|$)',
+      message: 'src/core knows no wire and no view: it may not import src/mcp or src/ui.',
+    }),
+  },
+  {
+    files: ['src/mcp/**/*.ts'],
+    rules: forbid(NO_VSCODE, NO_EXTENSION, { regex: '(^|/)ui(/|$)', message: 'src/mcp may not import src/ui.' }),
+  },
+  {
+    files: ['src/ui/**/*.ts'],
+    rules: forbid(NO_EXTENSION, {
+      regex: `(^|/)mcp/(?!(${UI_MCP_ALLOWED_TODAY.join('|')})$)`,
+      message:
+        "Views and commands use core's ports, not src/mcp internals (only the imports in eslint.config.mjs's UI_MCP_ALLOWED_TODAY remain, until they move).",
+    }),
+  },
+  {
+    files: ['media/**/*.ts'],
+    rules: forbid(
+      NO_VSCODE,
+      { group: ['node:*'], message: 'The webview runs in a browser: no Node modules.' },
+      {
+        regex: '(^|/)src/(?!ui/detail/(protocol|format)$)',
+        message:
+          'The webview shares only the typed protocol and its formatting with the extension (src/ui/detail/protocol.ts, format.ts; see media/tsconfig.json).',
+      },
+    ),
+  },
+  {
+    files: ['test/unit/**/*.ts', 'bench/**/*.ts'],
+    rules: forbid({ group: ['vscode'], message: 'Unit tests and benchmarks run in plain Node: no vscode (integration tests run in the real host).' }),
+  },
+
+  // Turns off any rule that would fight Prettier's layout (none of the above do; this keeps it so).
+  eslintConfigPrettier,
+);
