@@ -1,9 +1,14 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
 import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { TasklaneApi } from '../../src/extension';
+import type { TaskRecord } from '../../src/core/taskRecord';
+import type { HostToWebview } from '../../src/ui/detail/protocol';
 import type { AgentIdentity } from '../../src/mcp/agents/agentCredentials';
 import { CreateTaskResultSchema, GetTaskResultSchema, ListTasksResultSchema } from '../../src/mcp/sdkTasks';
 import type { TaskTreeNode } from '../../src/ui/tree/taskTreeProvider';
@@ -24,6 +29,26 @@ function treeGroups(tasklane: TasklaneApi): Map<string, string[]> {
     groups.set(String(tree.getTreeItem(group).label), tree.getChildren(group).flatMap((node: TaskTreeNode) => (node.kind === 'task' ? [node.id] : [])));
   }
   return groups;
+}
+
+/** Every field of task metadata an agent can send, each with a value no other field has. */
+function everyField(afterTaskId: string): Record<string, unknown> {
+  return {
+    'dev.tasklane/intent': 'Probe the release build',
+    'dev.tasklane/expectedOutputs': 'A probe report',
+    'dev.tasklane/priority': 9,
+    'dev.tasklane/resourceLimits': { timeBudgetMs: 600_000, maxOutputBytes: 8192 },
+    'dev.tasklane/scheduling': { runAfter: '2020-02-03T04:05:06.000Z', afterTaskId },
+    'dev.tasklane/context': { workspace: '/probe/ws', cwd: '/probe/ws/pkg' },
+    'dev.tasklane/tags': ['probe', 'release'],
+    'com.example/ticket': { id: 'PROBE-7' },
+  };
+}
+
+/** The metadata fields of a record (or of an exported one), to compare in one go. */
+function metadataOf(record: TaskRecord): unknown {
+  const { intent, expectedOutputs, priority, resourceLimits, scheduling, tags, meta } = record;
+  return { intent, expectedOutputs, priority, resourceLimits, scheduling, workspace: record.context.workspace, cwd: record.context.cwd, tags, meta };
 }
 
 function post(url: string, headers: Record<string, string>): Promise<Response> {
@@ -75,7 +100,7 @@ describe('agents reach Tasklane in a real VS Code host', function () {
     assert.ok((await chat.listTools()).tools.some((tool) => tool.name === 'wait'));
   });
 
-  it("shows an outside agent's task in the Tasks view under the client's name; another agent cannot see it; the editor can cancel it", async () => {
+  it("shows an outside agent's task in the Tasks view under its token's name; another agent cannot see it; the editor can cancel it", async () => {
     const alpha = await tasklane.agents.tokens.create('Integration Alpha');
     const beta = await tasklane.agents.tokens.create('Integration Beta');
     agents.push(alpha.identity, beta.identity);
@@ -92,7 +117,7 @@ describe('agents reach Tasklane in a real VS Code host', function () {
 
     await vscode.workspace.getConfiguration('tasklane').update('tasks.groupBy', 'agent', vscode.ConfigurationTarget.Global);
     const group = await waitFor('the task under its agent in the tree', () => [...treeGroups(tasklane)].find(([, ids]) => ids.includes(record.id)));
-    assert.strictEqual(group[0], 'integration-alpha-client');
+    assert.strictEqual(group[0], 'Integration Alpha', "the name the user gave the token, not the client's");
 
     await assert.rejects(betaClient.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema), /not found|-32602/i);
     const betaList = await betaClient.request({ method: 'tasks/list', params: {} }, ListTasksResultSchema);
@@ -102,6 +127,90 @@ describe('agents reach Tasklane in a real VS Code host', function () {
     assert.strictEqual(tasklane.store.get(record.id)?.status, 'cancelled');
     const seen = await alphaClient.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema);
     assert.strictEqual(seen.status, 'cancelled', 'the agent sees its task cancelled by the editor');
+  });
+
+  it("keeps every field of an agent's metadata in the record, the detail panel and an export, under the name given in Copy Agent Configuration", async () => {
+    /** A new agent through the real command, and the token from the configuration it copied. */
+    async function copyConfiguration(name: string): Promise<string> {
+      const result = (await vscode.commands.executeCommand('tasklane.copyAgentConfiguration', { format: 'vscode', newAgentName: name })) as { agentId: string };
+      agents.push(tasklane.agents.tokens.list().find((agent) => agent.id === result.agentId)!);
+      const config = JSON.parse(await vscode.env.clipboard.readText()) as { servers: { tasklane: { headers: { Authorization: string } } } };
+      return config.servers.tasklane.headers.Authorization.slice('Bearer '.length);
+    }
+    // Two copies of one client, each with its own token.
+    const probe = await connectAgent(url, await copyConfiguration('probe-agent'), 'probe-agent-client');
+    const copy = await connectAgent(url, await copyConfiguration('probe-agent second copy'), 'probe-agent-client');
+    clients.push(probe, copy);
+    const start = async (client: Client, meta: Record<string, unknown>) => {
+      const created = await client.request({ method: 'tools/call', params: { name: 'wait', arguments: { durationMs: 60_000 }, task: { ttl: 120_000 }, _meta: meta } }, CreateTaskResultSchema);
+      const record = await waitFor('the agent task in the store', () => tasklane.agents.mirror.recordFor(created.task.taskId));
+      records.push(record.id);
+      return record;
+    };
+    const earlier = await start(probe, {});
+    const record = await start(probe, everyField(earlier.taskId!));
+    const other = await start(copy, {});
+
+    const expected = {
+      intent: 'Probe the release build',
+      expectedOutputs: 'A probe report',
+      priority: 9,
+      resourceLimits: { timeBudgetMs: 600_000, maxOutputBytes: 8192 },
+      scheduling: { runAfter: '2020-02-03T04:05:06.000Z', afterTaskId: earlier.id },
+      workspace: '/probe/ws',
+      cwd: '/probe/ws/pkg',
+      tags: ['probe', 'release'],
+      meta: { 'com.example/ticket': { id: 'PROBE-7' } },
+    };
+    assert.deepStrictEqual(metadataOf(tasklane.store.get(record.id)!), expected, 'the record');
+    assert.strictEqual(record.context.agent?.name, 'probe-agent');
+    assert.deepStrictEqual(record.context.agent?.client, { name: 'probe-agent-client', version: '1.2.3' });
+
+    // The detail panel, through its real message protocol.
+    const states: HostToWebview[] = [];
+    const subscription = tasklane.ui.details.onDidPostMessage((event) => event.taskId === record.id && states.push(event.message));
+    try {
+      await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: record.id });
+      const shown = await waitFor('the detail state', () => states.find((message) => message.type === 'state'));
+      assert.ok(shown.type === 'state');
+      const state = shown.state;
+      assert.deepStrictEqual(
+        { intent: state.intent, expectedOutputs: state.expectedOutputs, priority: state.priority, resourceLimits: state.resourceLimits, scheduling: state.scheduling, workspace: state.context.workspace, cwd: state.context.cwd, tags: state.tags, meta: state.meta },
+        expected,
+        'the detail panel',
+      );
+      assert.match(state.context.agent ?? '', /^probe-agent \(probe-agent-client 1\.2\.3\)/, "the token's name, with the client's name and version as detail");
+    } finally {
+      subscription.dispose();
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+
+    // An export through the real command.
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-agents-'));
+    try {
+      const file: string = await vscode.commands.executeCommand('tasklane.exportTasks', { ids: [record.id], file: path.join(scratch, 'agent.json') });
+      const exported = JSON.parse(fs.readFileSync(file, 'utf8')) as { tasks: TaskRecord[] };
+      assert.deepStrictEqual(metadataOf(exported.tasks[0]!), expected, 'the export');
+      assert.strictEqual(exported.tasks[0]!.context.agent?.name, 'probe-agent');
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+
+    // The tree: one group per token, named by it; the row's tooltip names the client as detail.
+    await vscode.workspace.getConfiguration('tasklane').update('tasks.groupBy', 'agent', vscode.ConfigurationTarget.Global);
+    const groupOf = (id: string) => waitFor(`the group of ${id}`, () => [...treeGroups(tasklane)].find(([, ids]) => ids.includes(id))?.[0]);
+    assert.strictEqual(await groupOf(record.id), 'probe-agent');
+    assert.strictEqual(await groupOf(earlier.id), 'probe-agent');
+    assert.strictEqual(await groupOf(other.id), 'probe-agent second copy', 'the same client with another token is another agent');
+    const tooltip = tasklane.ui.tree.getTreeItem(tasklane.ui.tree.nodeFor(record.id)!).tooltip as vscode.MarkdownString;
+    assert.match(tooltip.value.replace(/\\/g, ''), /Agent: probe-agent \(probe-agent-client 1\.2\.3\)/);
+
+    // Search by agent goes by the token's name.
+    const search = async (query: string) => ((await vscode.commands.executeCommand('tasklane.searchHistory', { query })) as TaskRecord[]).map((found) => found.id).filter((id) => records.includes(id));
+    assert.deepStrictEqual(await search('agent:"second copy"'), [other.id]);
+    assert.deepStrictEqual(await search('agent:probe-agent-client'), [], "the client's name is not the agent");
+
+    for (const id of [record.id, earlier.id, other.id]) await tasklane.service.cancel(id).catch(() => undefined);
   });
 
   it('refuses a wrong token (401) and a foreign Origin (403)', async () => {
