@@ -98,9 +98,9 @@ export default defineConfig(
       NO_VSCODE,
       { group: ['node:*'], message: 'The webview runs in a browser: no Node modules.' },
       {
-        regex: '(^|/)src/(?!ui/detail/(protocol|format)$)',
+        regex: '(^|/)src/(?!ui/detail/(protocol|format)$|core/testFailureText$)',
         message:
-          'The webview shares only the typed protocol and its formatting with the extension (src/ui/detail/protocol.ts, format.ts; see media/tsconfig.json).',
+          'The webview shares only the typed protocol and its formatting with the extension (src/ui/detail/protocol.ts, format.ts, and the DOM-free src/core/testFailureText.ts; see media/tsconfig.json).',
       },
     ),
   },

@@ -2,6 +2,7 @@
 // at the compiled folder, out/test/integration). Used by both launchers:
 // scripts/test-integration.mjs (offline, code-server) and test/integration/electron.mjs (@vscode/test-electron).
 import * as fs from 'fs';
+import type * as zod from 'zod';
 import * as path from 'path';
 import type * as MochaModule from 'mocha';
 import { RELOAD_REQUESTED_FILE } from './reloadState';
@@ -15,8 +16,8 @@ const Mocha = mochaModule.default ?? mochaModule;
 // the global `navigator` when it builds its first object schema unless told not to compile
 // parsers; VS Code logs such a read once per extension, as the first reader's, and would credit
 // the suite's read to Tasklane, hiding a read by the bundle (hostLog.test.ts checks there is none).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-(require('zod') as typeof import('zod')).config({ jitless: true });
+ 
+(require('zod') as typeof zod).config({ jitless: true });
 
 export function run(): Promise<void> {
   // After the first phase reloaded the window, the same module runs the after-reload checks.

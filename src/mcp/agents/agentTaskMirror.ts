@@ -1,5 +1,5 @@
 import { Disposable } from '../../core/lifecycle';
-import { Logger, silentLogger } from '../../core/logger';
+import { type Logger, silentLogger } from '../../core/logger';
 import { taskFieldsOf, type TaskMetaFields } from '../../core/taskMeta';
 import { agentName, type Agent, type TaskRecord } from '../../core/taskRecord';
 import type { TaskStore } from '../../core/taskStore';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { META, SPEC_META } from '../../core/meta';
 import { describeIssues } from '../../core/taskRecord';
-import { InvalidTaskMetaError, TaskMetaFields, taskFieldsOf } from '../../core/taskMeta';
+import { InvalidTaskMetaError, type TaskMetaFields, taskFieldsOf } from '../../core/taskMeta';
 import { isTerminal } from '../../core/taskStatus';
 import { RpcCode, RpcError } from '../rpcError';
 import type { EngineTask, StartOptions } from './taskEngine';

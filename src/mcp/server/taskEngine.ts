@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Emitter, Event } from '../../core/events';
+import { Emitter, type Event } from '../../core/events';
 import { Disposable, toDisposable } from '../../core/lifecycle';
 import type { Wire } from '../../core/meta';
 import type { Agent, JsonRpcErrorObject } from '../../core/taskRecord';
 import { MAX_PRIORITY, MIN_PRIORITY } from '../../core/taskRecord';
 import { stripRpcPrefix } from '../../core/rpcErrorText';
-import { TaskStatus, isTerminal } from '../../core/taskStatus';
+import { type TaskStatus, isTerminal } from '../../core/taskStatus';
 import { RpcCode, RpcError } from '../rpcError';
-import { QueuePlace, Scheduler, SchedulerLimits, UNLIMITED } from './scheduler';
+import { type QueuePlace, Scheduler, type SchedulerLimits, UNLIMITED } from './scheduler';
 
 /** The receiver-side view of a task, independent of the wire that carries it. */
 export interface EngineTask {

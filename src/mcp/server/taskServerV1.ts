@@ -3,22 +3,22 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import {
   CallToolRequestSchema,
   ElicitResultSchema,
-  Implementation,
+  type Implementation,
   ListToolsRequestSchema,
-  ServerNotification,
-  ServerRequest,
+  type ServerNotification,
+  type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import { randomUUID } from 'node:crypto';
 import { META, SPEC_META } from '../../core/meta';
-import { DisposableStore, IDisposable } from '../../core/lifecycle';
+import { DisposableStore, type IDisposable } from '../../core/lifecycle';
 import { isTerminal } from '../../core/taskStatus';
 import { serveTaskMethodsV1, toWireTask } from '../taskMethodsV1';
 import { RpcCode, RpcError } from '../rpcError';
 import type { Agent } from '../../core/taskRecord';
 import { readCallHints } from './callHints';
 import { withQueueMeta } from './queueMeta';
-import { PreparedCall, TaskHost, runTool } from './toolCatalog';
-import { EngineTask, TaskEngine, TimeBudgetError, UNKNOWN_CLIENT } from './taskEngine';
+import { type PreparedCall, type TaskHost, runTool } from './toolCatalog';
+import { type EngineTask, type TaskEngine, TimeBudgetError, UNKNOWN_CLIENT } from './taskEngine';
 import type { ToolContext } from './tools/toolDefinition';
 import { answerBadParamsAsInvalidParams } from './invalidParams';
 

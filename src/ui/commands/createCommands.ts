@@ -10,7 +10,7 @@ import { setting } from '../config';
 import { fetchWorkspaceTasks } from '../tools/workspaceTasks';
 import { promptDetails } from './detailsPrompt';
 import { promptForm } from './formPrompt';
-import { ESCAPED, Offer, pickOrType } from './pickOrType';
+import { ESCAPED, type Offer, pickOrType } from './pickOrType';
 import type { UiContext } from './uiContext';
 
 /** globalState key of the shell commands run from the command box, most recent first. */

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { MAX_PRIORITY, MIN_PRIORITY } from '../../core/taskRecord';
-import { TaskDetails, formatDuration, parseDuration, parsePriority, type Parsed } from '../../core/taskDetails';
+import { type TaskDetails, formatDuration, parseDuration, parsePriority, type Parsed } from '../../core/taskDetails';
 
 type Detail = 'start' | 'intent' | 'priority' | 'timeBudget';
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { FormField, JsonSchema, fieldsOf, parseField, validateObject } from '../../core/schemaForm';
-import { ESCAPED, Offer, pickOrType } from './pickOrType';
+import { type FormField, type JsonSchema, fieldsOf, parseField, validateObject } from '../../core/schemaForm';
+import { ESCAPED, type Offer, pickOrType } from './pickOrType';
 
 const SKIP = '$(dash) Leave empty';
 

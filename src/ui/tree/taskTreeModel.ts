@@ -1,6 +1,6 @@
 import type { TaskChanges } from '../../core/lifecycleEvents';
 import { EDITOR_AGENT_KEY, agentKey, agentName, type TaskRecord } from '../../core/taskRecord';
-import { TASK_STATUSES, TaskStatus, isTerminal } from '../../core/taskStatus';
+import { TASK_STATUSES, type TaskStatus, isTerminal } from '../../core/taskStatus';
 import { STATUS_LOOK, descriptionTicks, isQueued, taskDescription, taskLabel } from '../taskText';
 import { TaskTreeLayout } from './taskTreeLayout';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { fieldsOf, parseField, validateObject, validateValue, JsonSchema } from '../../../src/core/schemaForm';
+import { fieldsOf, parseField, validateObject, validateValue, type JsonSchema } from '../../../src/core/schemaForm';
 
 const schema: JsonSchema = {
   type: 'object',

@@ -6,24 +6,24 @@
  * so one process serves both; this file only translates.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import { type z } from 'zod';
 import type { CallToolResult, ElicitRequest, ElicitResult, Implementation } from '@modelcontextprotocol/sdk/types.js';
 import { ElicitResultSchema } from '@modelcontextprotocol/sdk/types.js';
-import { DisposableStore, IDisposable, toDisposable } from '../../../core/lifecycle';
-import { Agent, describeIssues } from '../../../core/taskRecord';
+import { DisposableStore, type IDisposable, toDisposable } from '../../../core/lifecycle';
+import { type Agent, describeIssues } from '../../../core/taskRecord';
 import { isTerminal } from '../../../core/taskStatus';
 import { RpcCode, RpcError } from '../../rpcError';
-import { EngineTask, InputRequest, TaskEngine, TaskNotFoundError, TaskTerminalError, TimeBudgetError, toJsonRpcError, UNKNOWN_CLIENT } from '../taskEngine';
+import { type EngineTask, type InputRequest, type TaskEngine, TaskNotFoundError, TaskTerminalError, TimeBudgetError, toJsonRpcError, UNKNOWN_CLIENT } from '../taskEngine';
 import { TASKLANE_SERVER_INFO, describeToolError } from '../taskServerV1';
 import { readCallHints } from '../callHints';
 import { withQueueMeta } from '../queueMeta';
-import { PreparedCall, TaskHost, runTool } from '../toolCatalog';
-import { MrtrToolContext, isMrtrTool } from './mrtr';
+import { type PreparedCall, type TaskHost, runTool } from '../toolCatalog';
+import { type MrtrToolContext, isMrtrTool } from './mrtr';
 import {
   BaseParamsSchema,
   CallToolParamsSchema,
   CancelTaskParamsSchema,
-  ClientCapabilities,
+  type ClientCapabilities,
   DiscoverParamsSchema,
   GetTaskParamsSchema,
   INPUT_CAPABILITY,
@@ -34,7 +34,7 @@ import {
   ListenParamsSchema,
   META_KEYS,
   PROTOCOL_2026_07_28,
-  RequestId,
+  type RequestId,
   RequestIdSchema,
   SUPPORTED_VERSIONS,
   TASKS_EXTENSION,

@@ -17,7 +17,7 @@ import { AgentCredentials, agentIdOf } from '../../../../src/mcp/agents/agentCre
 import { AgentTaskMirror } from '../../../../src/mcp/agents/agentTaskMirror';
 import { TaskService, metaFor } from '../../../../src/mcp/client/taskService';
 import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../../src/mcp/embeddedServer';
-import { RunningHttpServer, generateToken, startHttpServer } from '../../../../src/mcp/server/httpServer';
+import { type RunningHttpServer, generateToken, startHttpServer } from '../../../../src/mcp/server/httpServer';
 import { CreateTaskResultSchema } from '../../../../src/mcp/sdkTasks';
 import { toDetailState } from '../../../../src/ui/detail/detailState';
 import { TaskSpecSchema } from '../../../../src/core/taskRecord';
