@@ -128,7 +128,7 @@ describe('Creating tasks and exporting them, through the workbench', function ()
     await workbench().update('colorTheme', 'Dark Modern', vscode.ConfigurationTarget.Global);
     const tests = vscode.commands.executeCommand<TaskRecord | undefined>('tasklane.newTask', { serverId: 'tasklane', tool: 'run_tests' });
     const label = (await ui({ title: 'Run tests · label (1 of 3)', screenshot: { name: 'new-task-run-tests-label-dark', themeClass: 'vs-dark' } })).before.quickInput!;
-    assert.deepStrictEqual(label.items.map((item) => [item.label, item.description]), [['unit tests', 'default test task · folder workspace'], ['Leave empty', '']]);
+    assert.deepStrictEqual(label.items.map((item) => [item.label, item.description]), [['unit tests', 'default test task · folder workspace'], ['failing specs', 'test task · folder workspace'], ['Leave empty', '']]);
     await ui({ actions: [{ press: 'Escape' }] });
     assert.strictEqual(await tests, undefined, 'escaping cancels New Task');
 
