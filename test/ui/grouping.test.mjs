@@ -22,13 +22,13 @@ const GROUPINGS = [
   { by: 'agent', menu: 'Group by Agent', groupOfNewTasks: 'Editor', isGroup: (label) => label === 'Editor' },
 ];
 
-/** A row's identity for "did Refresh change it": level, label and description (no part of these changes by itself while `sleep` runs). */
+/** A row's identity for "did Refresh change it": level, label and description (none of these changes by itself while `sleep 120` runs). */
 const rowKey = (row) => `${row.level}|${row.label}|${row.description}`;
 
 for (const grouping of GROUPINGS) {
   describe(`Tasks view, grouped by ${grouping.by}, used from the palette`, function () {
     const { page, log } = session();
-    const commands = ['one', 'two', 'three'].map((n) => `sleep 30; echo ${grouping.by} ${n}`);
+    const commands = ['one', 'two', 'three'].map((n) => `sleep 120; echo ${grouping.by} ${n}`);
 
     /** When each task's row showed, in ms after the Enter that started it (null: not within the wait). */
     const times = [];

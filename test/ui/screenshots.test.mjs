@@ -10,7 +10,7 @@ const THEMES = [
 
 describe('Screenshots of the Tasks view with running tasks', function () {
   const { page } = session();
-  const commands = ['sleep 30; echo building the docs', 'sleep 30; echo watching the tests'];
+  const commands = ['sleep 120; echo building the docs', 'sleep 120; echo watching the tests'];
 
   before(async function () {
     await chooseViewMenuItem(page, 'Tasks', 'Group by Status');

@@ -57,12 +57,12 @@ async function quickInputBox(page) {
  * with exactly that title: the first entry need not be it ("Preferences: Color Theme" also finds
  * "Preferences: Browse Color Themes in Marketplace").
  */
-export async function runCommand(page, title) {
+export async function runCommand(page, title, timeout = GENEROUS_MS) {
   await page.keyboard.press('F1');
   const input = await quickInputBox(page);
   await input.fill(`>${title}`);
   const entry = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(title, '…?') }) }).first();
-  await entry.waitFor({ timeout: GENEROUS_MS });
+  await entry.waitFor({ timeout });
   await entry.click();
 }
 
@@ -71,6 +71,9 @@ export async function typeInto(page, title, text) {
   await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: GENEROUS_MS });
   const input = await quickInputBox(page);
   await input.fill(text);
+  // A quick input that finishes opening after the typing clears it: type again, as a person would.
+  if ((await input.inputValue()) !== text) await input.fill(text);
+  if ((await input.inputValue()) !== text) throw new Error(`could not type "${text}" into "${title}"`);
 }
 
 /** In an open quick pick, waits for the pick whose label is exactly `label` and chooses it. */
@@ -189,30 +192,37 @@ export async function clickInlineAction(row, action, timeout = GENEROUS_MS) {
 /**
  * Cancels the given tasks as a person does: the row's inline "Cancel Task" action when the row is
  * on screen and running, else "Tasklane: Cancel Task" from the palette, picking the task by its
- * label (for a task the view failed to show). Then waits until the status bar counts nothing
- * running, so the next suite starts clean.
+ * label (a task the view failed to show, or a row that moved under the mouse). Goes round again
+ * while the status bar still counts running work, so the next suite starts clean.
  */
 export async function cancelThroughTheUi(page, labels) {
-  for (const label of labels) {
-    const shown = (await readRows(page)).find((r) => r.level === 2 && r.label === label);
-    if (shown && !shown.description.startsWith('Running')) continue;
-    if (shown) {
-      const clicked = await clickInlineAction(taskRow(page, label).first(), 'Cancel Task', 5_000).then(() => true, () => false);
-      if (clicked) continue; // else the row moved away under the mouse: use the palette
+  for (let round = 1; round <= 3; round++) {
+    for (const label of labels) {
+      if (!(await runningCount(page))) break;
+      const shown = (await readRows(page)).find((r) => r.level === 2 && r.label === label);
+      if (shown && !shown.description.startsWith('Running')) continue;
+      if (shown && (await clickInlineAction(taskRow(page, label).first(), 'Cancel Task', 5_000).then(() => true, () => false))) continue;
+      await cancelFromPalette(page, label);
     }
-    if (!(await runningCount(page))) break;
-    await runCommand(page, 'Tasklane: Cancel Task');
-    const input = page.locator('.quick-input-widget input.input[placeholder="Cancel which task?"]');
-    try {
-      await input.waitFor({ state: 'visible', timeout: GENEROUS_MS });
-      await input.fill(label);
-      await choosePick(page, label);
-    } catch {
-      await page.keyboard.press('Escape'); // not running any more: nothing to pick
-    }
+    if ((await pollFor(async () => (await runningCount(page)) === 0, { timeout: 10_000 })).value) return;
   }
-  const idle = await pollFor(async () => (await runningCount(page)) === 0, { timeout: GENEROUS_MS });
-  if (!idle.value) throw new Error(`tasks still run after cancelling them: ${await tasklaneStatus(page)}`);
+  throw new Error(`tasks still run after cancelling them: ${await tasklaneStatus(page)}`);
+}
+
+/** "Tasklane: Cancel Task" from the palette, then a click on the task labelled `label` (if it still runs). */
+async function cancelFromPalette(page, label) {
+  const widget = page.locator('.quick-input-widget');
+  // The palette offers the command only while something runs; what ended meanwhile needs no cancel.
+  const offered = await runCommand(page, 'Tasklane: Cancel Task', 5_000).then(() => true, () => false);
+  if (!offered) {
+    await page.keyboard.press('Escape');
+    return;
+  }
+  // Wait for the picker itself (its placeholder), then for the task among its picks: typing before the list is up gets lost.
+  await widget.locator('input.input[placeholder="Cancel which task?"]').waitFor({ state: 'visible', timeout: GENEROUS_MS }).catch(() => undefined);
+  const pick = widget.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(label) }) }).first();
+  if (await pick.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)) await pick.click().catch(() => undefined);
+  if (!(await widget.waitFor({ state: 'hidden', timeout: 5_000 }).then(() => true, () => false))) await page.keyboard.press('Escape');
 }
 
 // ---------------------------------------------------------------------------------------------
