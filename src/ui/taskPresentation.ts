@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { TaskRecord } from '../core/taskRecord';
 import { TaskStatus, canCancel, canRetry, isTerminal } from '../core/taskStatus';
+import type { GroupBy } from './tree/taskTreeProvider';
 
 /** How each status looks, everywhere in the UI. */
 export const STATUS_LOOK: Record<TaskStatus, { label: string; group: string; icon: string; color: string; order: number }> = {
@@ -10,6 +11,9 @@ export const STATUS_LOOK: Record<TaskStatus, { label: string; group: string; ico
   completed: { label: 'Completed', group: 'Completed', icon: 'pass', color: 'testing.iconPassed', order: 3 },
   cancelled: { label: 'Cancelled', group: 'Cancelled', icon: 'circle-slash', color: 'disabledForeground', order: 4 },
 };
+
+/** The Tasks view's description: how it is grouped now (the title menu checks the same choice). */
+export const GROUP_BY_DESCRIPTION: Record<GroupBy, string> = { status: 'by Status', server: 'by Server', tool: 'by Tool', agent: 'by Agent' };
 
 export function statusIcon(status: TaskStatus): vscode.ThemeIcon {
   const look = STATUS_LOOK[status];
@@ -24,10 +28,7 @@ export function taskLabel(record: TaskRecord): string {
 }
 
 /** A failed task stops needing attention once it has been retried or archived; an imported copy never needs it. */
-export function needsAttention(record: TaskRecord): boolean {
-  if (record.archived || record.imported) return false;
-  return record.status === 'input_required' || (record.status === 'failed' && !record.retriedAs);
-}
+export { needsAttention } from './attention';
 
 /** `contextValue` for menus: `task:<status>` plus the actions that apply, matched by `when` regexes. */
 export function contextValueOf(record: TaskRecord): string {
@@ -47,8 +48,9 @@ export function contextValueOf(record: TaskRecord): string {
   return value;
 }
 
-/** The id under which the embedded task server is registered with the task service. */
-export const EMBEDDED_SERVER_ID = 'tasklane';
+/** The id and the one name of the embedded task server, defined with it. */
+export { EMBEDDED_SERVER_ID, EMBEDDED_SERVER_NAME } from '../mcp/embeddedServerIdentity';
+import { EMBEDDED_SERVER_ID } from '../mcp/embeddedServerIdentity';
 
 /** Waiting in the server's scheduler: accepted, `working`, but not started yet. */
 export function isQueued(record: TaskRecord): boolean {

@@ -40,7 +40,7 @@ export async function searchHistoryCommand(ui: UiContext, arg?: unknown): Promis
     const query = parseHistoryQuery(quickPick.value);
     matches = matcher.filter(ui.store.all(), query);
     // Our matcher decides what matches; alwaysShow keeps the quick pick from filtering by label again.
-    quickPick.items = matches.slice(0, SHOWN_LIMIT).map(toItem);
+    quickPick.items = matches.slice(0, SHOWN_LIMIT).map((record) => toItem(record, ui.serverName(record.serverId)));
     const unknown = query.unknown.length ? ` · not understood: ${query.unknown.join(' ')}` : '';
     quickPick.title = `Search Task History · ${matches.length === ui.store.size ? `${matches.length} tasks` : `${matches.length} of ${ui.store.size} match`}${matches.length > SHOWN_LIMIT ? `, newest ${SHOWN_LIMIT} shown` : ''}${unknown}`;
   };
@@ -73,7 +73,7 @@ export async function searchHistoryCommand(ui: UiContext, arg?: unknown): Promis
   });
 }
 
-function toItem(record: TaskRecord): HistoryItem {
+function toItem(record: TaskRecord, serverName: string): HistoryItem {
   const look = STATUS_LOOK[record.status];
   const icon = isQueued(record) ? 'clock' : look.icon.replace('~spin', '');
   const flags = [record.archived && 'archived', record.imported && 'imported', record.pinned && 'pinned'].filter(Boolean).join(', ');
@@ -81,7 +81,7 @@ function toItem(record: TaskRecord): HistoryItem {
     id: record.id,
     label: `$(${icon}) ${taskLabel(record)}`,
     description: `${record.tool} · ${look.label} · ${agentName(record)}${flags ? ` · ${flags}` : ''}`,
-    detail: `${formatTime(record.createdAt)} · ${record.serverId}${record.statusMessage ? ` · ${record.statusMessage}` : ''}`,
+    detail: `${formatTime(record.createdAt)} · ${serverName}${record.statusMessage ? ` · ${record.statusMessage}` : ''}`,
     alwaysShow: true,
   };
 }
