@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../core/lifecycle';
 import type { LifecycleEvent } from '../core/lifecycleEvents';
+import type { TaskRecord } from '../core/taskRecord';
 import type { TaskStore } from '../core/taskStore';
+import { questionHeading } from './commands/questionHeading';
+import { questionText } from './statusSummary';
 import { taskLabel } from './taskPresentation';
 
 export type NotificationLevel = 'all' | 'failuresAndInput' | 'none';
@@ -41,8 +44,8 @@ export class TaskNotifier extends Disposable {
     if (!record) return;
     const name = taskLabel(record);
     if (event.to === 'failed') this.notify('error', `Task failed: ${name}${record.statusMessage ? ` — ${record.statusMessage}` : ''}`, record.id, ['Show', 'Retry']);
-    else if (event.to === 'input_required') this.notify('warning', `Task needs your input: ${name}`, record.id, ['Answer', 'Show']);
-    else if (event.to === 'completed' && this.level === 'all') this.notify('info', `Task completed: ${name}`, record.id, ['Show']);
+    else if (event.to === 'input_required') this.notify('warning', questionNotice(record), record.id, ['Answer', 'Show']);
+    else if (event.to === 'completed' && this.level === 'all') this.notify('info', `Task completed: ${name}`, record.id, ['Show', 'Run Again']);
   }
 
   private notify(kind: 'info' | 'warning' | 'error', message: string, id: string, actions: string[]): void {
@@ -59,6 +62,8 @@ export class TaskNotifier extends Disposable {
     void show(message, ...actions).then((choice) => {
       if (choice === 'Show') void vscode.commands.executeCommand('tasklane.showTaskDetails', { id });
       else if (choice === 'Retry') void vscode.commands.executeCommand('tasklane.retryTask', { id });
+      else if (choice === 'Run Again') void vscode.commands.executeCommand('tasklane.runAgain', { id });
+      // The same one-step answer as the tree, the status bar and the detail panel.
       else if (choice === 'Answer') void vscode.commands.executeCommand('tasklane.answerInput', { id });
     });
   }
@@ -71,4 +76,12 @@ export class TaskNotifier extends Disposable {
     this.shown.push(message);
     void vscode.window.showInformationMessage(message, 'Show Tasks').then((choice) => choice && vscode.commands.executeCommand('tasklane.focusTasks'));
   }
+}
+
+/** "Question: Deploy 1.4.2 to staging? — Confirm the staging deploy": the question first, the task only when its name adds something. */
+function questionNotice(record: TaskRecord): string {
+  const pending = record.pendingInput[0];
+  if (!pending) return `Task needs your input: ${taskLabel(record)}`;
+  const heading = questionHeading(questionText(pending.params), record, taskLabel(record));
+  return `Question: ${heading.title}${heading.askedBy ? ` — ${heading.askedBy}` : ''}`;
 }

@@ -3,6 +3,7 @@ import { HistoryMatcher, parseHistoryQuery } from '../../core/historySearch';
 import type { TaskRecord } from '../../core/taskRecord';
 import { STATUS_LOOK, agentName, formatTime, isQueued, taskLabel } from '../taskPresentation';
 import { exportTasks } from './historyCommands';
+import { historyEmptyState } from './historyEmptyState';
 import type { UiContext } from './uiContext';
 
 /** More rows than this make the list slow to draw and no easier to read; the title says how many matched. */
@@ -11,7 +12,10 @@ const SHOWN_LIMIT = 200;
 const HELP = 'tool:name  status:failed  agent:claude  server:id  is:pinned|imported|archived|queued  and any text in intent, arguments, results';
 
 interface HistoryItem extends vscode.QuickPickItem {
-  readonly id: string;
+  /** The task it opens; none on the empty state's rows. */
+  readonly id?: string;
+  /** A query that replaces the typed one when picked (the empty state's suggestions). */
+  readonly query?: string;
 }
 
 /** One matcher per window: its cache of each record's text outlives a single search. */
@@ -40,7 +44,7 @@ export async function searchHistoryCommand(ui: UiContext, arg?: unknown): Promis
     const query = parseHistoryQuery(quickPick.value);
     matches = matcher.filter(ui.store.all(), query);
     // Our matcher decides what matches; alwaysShow keeps the quick pick from filtering by label again.
-    quickPick.items = matches.slice(0, SHOWN_LIMIT).map((record) => toItem(record, ui.serverName(record.serverId)));
+    quickPick.items = matches.length ? matches.slice(0, SHOWN_LIMIT).map((record) => toItem(record, ui.serverName(record.serverId))) : emptyItems(ui.store.all(), quickPick.value);
     const unknown = query.unknown.length ? ` · not understood: ${query.unknown.join(' ')}` : '';
     quickPick.title = `Search Task History · ${matches.length === ui.store.size ? `${matches.length} tasks` : `${matches.length} of ${ui.store.size} match`}${matches.length > SHOWN_LIMIT ? `, newest ${SHOWN_LIMIT} shown` : ''}${unknown}`;
   };
@@ -50,7 +54,15 @@ export async function searchHistoryCommand(ui: UiContext, arg?: unknown): Promis
       quickPick.onDidChangeValue(update),
       quickPick.onDidAccept(() => {
         const picked = quickPick.selectedItems[0];
-        if (picked) ui.details.show(picked.id);
+        if (picked && picked.id === undefined) {
+          // The empty state: a suggestion becomes the query; its message row does nothing.
+          if (picked.query !== undefined) {
+            quickPick.value = picked.query;
+            update();
+          }
+          return;
+        }
+        if (picked?.id) ui.details.show(picked.id);
         resolve(picked ? matches.filter((record) => record.id === picked.id) : matches);
         quickPick.hide();
       }),
@@ -71,6 +83,15 @@ export async function searchHistoryCommand(ui: UiContext, arg?: unknown): Promis
     update();
     quickPick.show();
   });
+}
+
+/** Rows for a search that found nothing: what happened, then queries that would find something. */
+function emptyItems(records: readonly TaskRecord[], typed: string): HistoryItem[] {
+  const empty = historyEmptyState(records, typed);
+  return [
+    { label: `$(search-stop) ${empty.message}`, alwaysShow: true },
+    ...empty.suggestions.map((query) => ({ label: `$(lightbulb) ${query}`, description: 'Search for this instead', query, alwaysShow: true })),
+  ];
 }
 
 function toItem(record: TaskRecord, serverName: string): HistoryItem {
