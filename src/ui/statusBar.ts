@@ -55,6 +55,11 @@ export class TaskStatusBar extends Disposable {
     return this.current.click;
   }
 
+  /** The command a click runs now (for tests). */
+  get command(): vscode.Command | undefined {
+    return typeof this.item.command === 'string' ? { title: '', command: this.item.command } : this.item.command;
+  }
+
   update(): void {
     this.current = summarizeTasks(this.store.all(), (record) => this.seen.isNew(record));
     this.render();

@@ -28,17 +28,21 @@ export function searchHistory(ui: UiContext, query: string): TaskRecord[] {
 
 /**
  * "Search Task History…": a live list over the whole history; picking a task opens its detail
- * panel, and the title button exports every match. With `{ query }` it answers without asking.
+ * panel, and the title button exports every match. With `{ query }` it answers without asking;
+ * with `{ value }` it opens with that text typed in.
  */
 export async function searchHistoryCommand(ui: UiContext, arg?: unknown): Promise<TaskRecord[] | undefined> {
   const given = (arg as { query?: unknown } | undefined)?.query;
   if (typeof given === 'string') return searchHistory(ui, given);
+  // `{ value }` opens the search with that text typed in (another view's "find these").
+  const prefill = (arg as { value?: unknown } | undefined)?.value;
 
   const quickPick = vscode.window.createQuickPick<HistoryItem>();
   const exportButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('export'), tooltip: 'Export every match…' };
   quickPick.placeholder = HELP;
   quickPick.buttons = [exportButton];
   quickPick.matchOnDescription = false;
+  if (typeof prefill === 'string') quickPick.value = prefill;
   let matches: TaskRecord[] = [];
   const update = () => {
     const query = parseHistoryQuery(quickPick.value);
