@@ -41,6 +41,8 @@ export class TasklaneUi extends Disposable {
   readonly archiveView: vscode.TreeView<ArchiveNode>;
   readonly retention: RetentionRunner;
   readonly seenFailures: SeenFailures;
+  /** Ids of the tasks whose question is open in an answer input right now (for tests). */
+  readonly answering = new Set<string>();
 
   constructor(context: vscode.ExtensionContext, store: TaskStore, service: TaskService, log: vscode.LogOutputChannel, externalServers?: ExternalServers, embedded?: EmbeddedControls) {
     super();
@@ -91,7 +93,7 @@ export class TasklaneUi extends Disposable {
     this._register(onDidChangeTasks(updateBadge));
     updateBadge();
 
-    for (const command of registerCommands({ store, service, tree: this.tree, treeView: this.treeView, details: this.details, log, embedded, serverName }, this.contextKeys)) this._register(command);
+    for (const command of registerCommands({ store, service, tree: this.tree, treeView: this.treeView, details: this.details, log, embedded, serverName, answering: this.answering }, this.contextKeys)) this._register(command);
 
     const retentionLimits = () => ({ days: setting('tasklane.retention.days'), maxTasks: setting('tasklane.retention.maxTasks') });
     this.retention = this._register(new RetentionRunner(store, retentionLimits, log));

@@ -34,14 +34,11 @@ async function screenshots(name: string): Promise<void> {
   }
 }
 
-/** Runs workbench commands on the open quick input until `done` holds: the input opens a moment after the command that shows it. */
-async function driveQuickInput(what: string, commands: string[], done: () => boolean): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    for (const command of commands) await vscode.commands.executeCommand(command);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** Runs workbench commands on the answer input once it is on screen, then waits until `done` holds. */
+async function driveAnswerInput(tasklane: TasklaneApi, taskId: string, what: string, commands: string[], done: () => boolean): Promise<void> {
+  await waitFor(`the answer input for ${taskId} to open`, () => tasklane.ui.answering.has(taskId));
+  for (const command of commands) await vscode.commands.executeCommand(command);
+  await waitFor(what, done);
 }
 
 describe('tour frictions: answering, Run Again, the status bar, Group by, Search, server name', function () {
@@ -92,7 +89,7 @@ describe('tour frictions: answering, Run Again, the status bar, Group by, Search
     const answering = vscode.commands.executeCommand(click.command, ...(click.arguments ?? []));
     await screenshots('answer-choices');
     // The first row is the first choice: accepting it once is the whole answer.
-    await driveQuickInput('the answer to be sent', ['workbench.action.acceptSelectedQuickOpenItem'], () => tasklane.store.get(question.id)?.pendingInput.length === 0);
+    await driveAnswerInput(tasklane, question.id, 'the answer to be sent', ['workbench.action.acceptSelectedQuickOpenItem'], () => tasklane.store.get(question.id)?.pendingInput.length === 0);
     assert.strictEqual(await answering, true);
     const done = await finished(question.id);
     assert.strictEqual(done.status, 'completed');
@@ -102,7 +99,7 @@ describe('tour frictions: answering, Run Again, the status bar, Group by, Search
   it('declines from the same input, the last row of the pick', async () => {
     const question = await ask('Restart the database?', ['Restart', 'Later'], 'Maintenance window');
     const answering = vscode.commands.executeCommand('tasklane.answerInput', { id: question.id });
-    await driveQuickInput('the decline to be sent', ['quickInput.last', 'workbench.action.acceptSelectedQuickOpenItem'], () => tasklane.store.get(question.id)?.pendingInput.length === 0);
+    await driveAnswerInput(tasklane, question.id, 'the decline to be sent', ['quickInput.last', 'workbench.action.acceptSelectedQuickOpenItem'], () => tasklane.store.get(question.id)?.pendingInput.length === 0);
     assert.strictEqual(await answering, true);
     const done = await finished(question.id);
     assert.match(resultText(done), /"action":"decline"/);
@@ -116,11 +113,11 @@ describe('tour frictions: answering, Run Again, the status bar, Group by, Search
       return value;
     });
     await screenshots('answer-text');
-    await driveQuickInput('the input to close', ['workbench.action.closeQuickOpen'], () => settled);
+    await driveAnswerInput(tasklane, question.id, 'the input to close', ['workbench.action.closeQuickOpen'], () => settled);
     assert.strictEqual(await escaped, false);
     assert.strictEqual(tasklane.store.get(question.id)?.pendingInput.length, 1, 'Escape sends nothing');
     const answering = vscode.commands.executeCommand('tasklane.answerInput', { id: question.id });
-    await driveQuickInput('the empty answer to be sent', ['workbench.action.acceptSelectedQuickOpenItem'], () => tasklane.store.get(question.id)?.pendingInput.length === 0);
+    await driveAnswerInput(tasklane, question.id, 'the empty answer to be sent', ['workbench.action.acceptSelectedQuickOpenItem'], () => tasklane.store.get(question.id)?.pendingInput.length === 0);
     assert.strictEqual(await answering, true);
     assert.strictEqual((await finished(question.id)).status, 'completed');
   });

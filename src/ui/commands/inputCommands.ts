@@ -29,7 +29,17 @@ export async function answerInput(ui: UiContext, arg?: unknown, given?: InputAns
     void vscode.window.showInformationMessage('This task is not waiting for input any more.');
     return false;
   }
-  const answer = given ?? (await promptAnswer((question.params.requestedSchema ?? { type: 'object', properties: {} }) as JsonSchema, questionHeading(questionText(question.params), record, taskLabel(record))));
+  let answer = given;
+  if (!answer) {
+    // The input is on screen once promptAnswer returns its promise (it shows the first step synchronously).
+    const prompting = promptAnswer((question.params.requestedSchema ?? { type: 'object', properties: {} }) as JsonSchema, questionHeading(questionText(question.params), record, taskLabel(record)));
+    ui.answering.add(record.id);
+    try {
+      answer = await prompting;
+    } finally {
+      ui.answering.delete(record.id);
+    }
+  }
   if (!answer) return false;
   ui.service.answerInput(record.id, question.key, answer);
   return true;

@@ -18,6 +18,8 @@ export interface UiContext {
   readonly treeView: vscode.TreeView<TaskTreeNode>;
   readonly details: DetailPanels;
   readonly log: vscode.LogOutputChannel;
+  /** Ids of the tasks whose question is open in an answer input right now (for tests). */
+  readonly answering: Set<string>;
   /** A server's name as the views show it (its id when it is not connected). */
   serverName(serverId: string): string;
   /** The embedded server's engine. */
