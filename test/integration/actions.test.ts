@@ -82,11 +82,14 @@ describe('tour frictions: answering, Run Again, the status bar, Group by, Search
   it('answers from the status bar in one step: its click opens the question itself, and one accept sends the answer', async () => {
     const question = await ask('Deploy build 1.4.2 to staging?', ['Deploy', 'Wait']);
     tasklane.ui.changes.flush();
+    await waitFor('the notification', () => tasklane.ui.notifier.shown.includes('Question: Deploy build 1.4.2 to staging?'));
+    assert.ok(!tasklane.ui.notifier.shown.some((message) => / asks\b|ask: Deploy/.test(message)), 'the notification does not repeat the tool name');
     const click = tasklane.ui.statusBar.command;
     assert.strictEqual(click?.command, 'tasklane.answerInput');
     assert.deepStrictEqual(click?.arguments, [{ id: question.id, key: question.pendingInput[0].key }]);
     await vscode.commands.executeCommand('tasklane.tasks.focus');
     const answering = vscode.commands.executeCommand(click.command, ...(click.arguments ?? []));
+    await waitFor('the answer input to open', () => tasklane.ui.answering.has(question.id));
     await screenshots('answer-choices');
     // The first row is the first choice: accepting it once is the whole answer.
     await driveAnswerInput(tasklane, question.id, 'the answer to be sent', ['workbench.action.acceptSelectedQuickOpenItem'], () => tasklane.store.get(question.id)?.pendingInput.length === 0);
@@ -112,6 +115,7 @@ describe('tour frictions: answering, Run Again, the status bar, Group by, Search
       settled = true;
       return value;
     });
+    await waitFor('the answer input to open', () => tasklane.ui.answering.has(question.id));
     await screenshots('answer-text');
     await driveAnswerInput(tasklane, question.id, 'the input to close', ['workbench.action.closeQuickOpen'], () => settled);
     assert.strictEqual(await escaped, false);

@@ -10,6 +10,8 @@ const DECLINE_DETAIL = 'Tell the task you will not answer';
 const LEAVE_EMPTY = '$(dash) Leave empty';
 /** Escape is not a decline: the question stays open for later. */
 const ESCAPE_HINT = 'Escape leaves it unanswered';
+/** A text box has no rows: say where Decline is. */
+const DECLINE_BUTTON_HINT = 'To decline, use the button at the top right';
 
 const DECLINED = Symbol('declined');
 const ESCAPED = Symbol('escaped');
@@ -55,7 +57,7 @@ function pickStep(field: FormField, title: string, hint: string | undefined, hea
   const items: Choice[] = choices.map((choice) => ({ label: choice.label, step: choice.value, description: choice.value === field.defaultValue ? '(default)' : undefined }));
   if (!field.required) items.push({ label: LEAVE_EMPTY, step: undefined });
   items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: DECLINE_LABEL, description: DECLINE_DETAIL, step: DECLINED });
-  return pick(items, title, [hint, heading.context, ESCAPE_HINT].filter(Boolean).join(' · '));
+  return pick(items, title, [hint ?? 'Pick an answer', heading.context, ESCAPE_HINT].filter(Boolean).join(' · '));
 }
 
 /** An answer that is only a yes: the question asks for no fields. */
@@ -87,7 +89,7 @@ function pick(items: Choice[], title: string, placeholder: string): Promise<Step
 function typeStep(field: FormField, title: string, hint: string | undefined, heading: QuestionHeading): Promise<Step> {
   const input = vscode.window.createInputBox();
   input.title = title;
-  input.prompt = [hint, heading.context, `Enter answers · ${ESCAPE_HINT}`].filter(Boolean).join(' — ');
+  input.prompt = [hint, heading.context, `${DECLINE_BUTTON_HINT} · ${ESCAPE_HINT}`].filter(Boolean).join(' — ');
   input.placeholder = field.kind === 'json' ? 'JSON value' : field.kind === 'string' ? 'Your answer' : field.kind;
   input.value = field.defaultValue === undefined ? '' : typeof field.defaultValue === 'string' ? field.defaultValue : JSON.stringify(field.defaultValue);
   input.ignoreFocusOut = true;

@@ -6,18 +6,22 @@
 import type { TaskRecord } from '../../core/taskRecord';
 
 export interface HistoryEmptyState {
+  /** "No tasks match “x”", for the row above the suggestions. */
+  readonly headline: string;
+  /** The whole sentence, suggestions included. */
   readonly message: string;
   readonly suggestions: readonly string[];
 }
 
 export function historyEmptyState(records: readonly TaskRecord[], query: string): HistoryEmptyState {
   const typed = query.trim();
-  if (records.length === 0) return { message: 'No tasks yet: tasks you and agents run are kept here.', suggestions: [] };
+  if (records.length === 0) return { headline: 'No tasks yet', message: 'No tasks yet: tasks you and agents run are kept here.', suggestions: [] };
   const suggestions = [mostCommon(records, (r) => `status:${r.status}`), mostCommon(records, (r) => `tool:${quoted(r.tool)}`), records.some((r) => r.pinned) ? 'is:pinned' : undefined, records.some((r) => r.archived) ? 'is:archived' : undefined]
     .filter((s): s is string => s !== undefined && s !== typed)
     .slice(0, 3);
   const tries = suggestions.length ? ` — try ${suggestions.join(', ')}` : '';
-  return { message: `No tasks match “${typed}”${tries}`, suggestions };
+  const headline = `No tasks match “${typed}”`;
+  return { headline, message: `${headline}${tries}`, suggestions };
 }
 
 function mostCommon(records: readonly TaskRecord[], key: (record: TaskRecord) => string): string | undefined {

@@ -93,7 +93,7 @@ export async function searchHistoryCommand(ui: UiContext, arg?: unknown): Promis
 function emptyItems(records: readonly TaskRecord[], typed: string): HistoryItem[] {
   const empty = historyEmptyState(records, typed);
   return [
-    { label: `$(search-stop) ${empty.message}`, alwaysShow: true },
+    { label: `$(search-stop) ${empty.suggestions.length ? empty.headline : empty.message}`, description: empty.suggestions.length ? '— try one of these:' : undefined, alwaysShow: true },
     ...empty.suggestions.map((query) => ({ label: `$(lightbulb) ${query}`, description: 'Search for this instead', query, alwaysShow: true })),
   ];
 }
