@@ -12,6 +12,8 @@ export type NotificationLevel = 'all' | 'failuresAndInput' | 'none';
 /** How many notifications a burst may show before the rest are summed up in one. */
 const BURST_LIMIT = 3;
 const BURST_WINDOW_MS = 2000;
+/** How long a question notification waits for the question after the status said one is coming. */
+const QUESTION_GRACE_MS = 1000;
 
 /**
  * Tells the user when a task completes, fails or needs input, never modally. A burst (many tasks
@@ -21,6 +23,8 @@ export class TaskNotifier extends Disposable {
   private recent: number[] = [];
   private suppressed = 0;
   private summaryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Tasks that went into input_required before their question reached us, with the fallback timer. */
+  private readonly awaitingQuestion = new Map<string, ReturnType<typeof setTimeout>>();
   /** Messages shown (for tests). */
   readonly shown: string[] = [];
 
@@ -31,7 +35,12 @@ export class TaskNotifier extends Disposable {
   ) {
     super();
     this._register(onDidLifecycle((event) => this.onEvent(event)));
-    this._register({ dispose: () => clearTimeout(this.summaryTimer) });
+    this._register({
+      dispose: () => {
+        clearTimeout(this.summaryTimer);
+        for (const timer of this.awaitingQuestion.values()) clearTimeout(timer);
+      },
+    });
   }
 
   setLevel(level: NotificationLevel): void {
@@ -39,13 +48,26 @@ export class TaskNotifier extends Disposable {
   }
 
   private onEvent(event: LifecycleEvent): void {
-    if (event.type !== 'statusChanged' || this.level === 'none') return;
+    if (this.level === 'none') return;
     const record = this.store.get(event.id);
     if (!record) return;
+    if (event.type === 'updated' && this.awaitingQuestion.has(record.id) && record.pendingInput.length > 0) return this.announceQuestion(record);
+    if (event.type !== 'statusChanged') return;
     const name = taskLabel(record);
     if (event.to === 'failed') this.notify('error', `Task failed: ${name}${record.statusMessage ? ` — ${record.statusMessage}` : ''}`, record.id, ['Show', 'Retry']);
-    else if (event.to === 'input_required') this.notify('warning', questionNotice(record), record.id, ['Answer', 'Show']);
-    else if (event.to === 'completed' && this.level === 'all') this.notify('info', `Task completed: ${name}`, record.id, ['Show', 'Run Again']);
+    else if (event.to === 'input_required') {
+      // The status often arrives a moment before the question itself: name the question when it comes.
+      if (record.pendingInput.length > 0) this.announceQuestion(record);
+      else if (!this.awaitingQuestion.has(record.id)) this.awaitingQuestion.set(record.id, setTimeout(() => this.announceQuestion(this.store.get(record.id)), QUESTION_GRACE_MS));
+    } else if (event.to === 'completed' && this.level === 'all') this.notify('info', `Task completed: ${name}`, record.id, ['Show', 'Run Again']);
+  }
+
+  /** One notification per wait for input, naming the question when it is known. */
+  private announceQuestion(record: TaskRecord | undefined): void {
+    if (!record) return;
+    clearTimeout(this.awaitingQuestion.get(record.id));
+    this.awaitingQuestion.delete(record.id);
+    if (record.status === 'input_required' || record.pendingInput.length > 0) this.notify('warning', questionNotice(record), record.id, ['Answer', 'Show']);
   }
 
   private notify(kind: 'info' | 'warning' | 'error', message: string, id: string, actions: string[]): void {
