@@ -8,8 +8,9 @@ import { TaskEngine, type EngineOptions } from './server/taskEngine';
 import { createTaskServerV1 } from './server/taskServerV1';
 import { type TaskHost, ToolCatalog } from './server/toolCatalog';
 import type { ToolDefinition } from './server/tools/toolDefinition';
+import { EMBEDDED_SERVER_ID, EMBEDDED_SERVER_NAME } from '../core/embeddedServer';
 
-export const EMBEDDED_SERVER_ID = 'tasklane';
+export { EMBEDDED_SERVER_ID, EMBEDDED_SERVER_NAME };
 
 export interface EmbeddedServerOptions {
   readonly defaultCwd: string;
@@ -57,6 +58,6 @@ export class EmbeddedServer extends Disposable {
   }
 
   get entry(): ServerEntry {
-    return { id: EMBEDDED_SERVER_ID, name: 'Tasklane (embedded)', kind: 'embedded', durable: false, client: this.client };
+    return { id: EMBEDDED_SERVER_ID, name: EMBEDDED_SERVER_NAME, kind: 'embedded', durable: false, client: this.client };
   }
 }

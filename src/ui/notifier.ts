@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../core/lifecycle';
 import type { LifecycleEvent } from '../core/lifecycleEvents';
+import type { TaskRecord } from '../core/taskRecord';
 import type { TaskStore } from '../core/taskStore';
+import { questionHeading } from './commands/questionHeading';
+import { questionText } from './statusSummary';
 import { taskLabel } from './taskPresentation';
 
 export type NotificationLevel = 'all' | 'failuresAndInput' | 'none';
@@ -9,6 +12,8 @@ export type NotificationLevel = 'all' | 'failuresAndInput' | 'none';
 /** How many notifications a burst may show before the rest are summed up in one. */
 const BURST_LIMIT = 3;
 const BURST_WINDOW_MS = 2000;
+/** How long a question notification waits for the question after the status said one is coming. */
+const QUESTION_GRACE_MS = 1000;
 
 /**
  * Tells the user when a task completes, fails or needs input, never modally. A burst (many tasks
@@ -18,6 +23,8 @@ export class TaskNotifier extends Disposable {
   private recent: number[] = [];
   private suppressed = 0;
   private summaryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Tasks that went into input_required before their question reached us, with the fallback timer. */
+  private readonly awaitingQuestion = new Map<string, ReturnType<typeof setTimeout>>();
   /** Messages shown (for tests). */
   readonly shown: string[] = [];
 
@@ -28,7 +35,12 @@ export class TaskNotifier extends Disposable {
   ) {
     super();
     this._register(onDidLifecycle((event) => this.onEvent(event)));
-    this._register({ dispose: () => clearTimeout(this.summaryTimer) });
+    this._register({
+      dispose: () => {
+        clearTimeout(this.summaryTimer);
+        for (const timer of this.awaitingQuestion.values()) clearTimeout(timer);
+      },
+    });
   }
 
   setLevel(level: NotificationLevel): void {
@@ -36,13 +48,26 @@ export class TaskNotifier extends Disposable {
   }
 
   private onEvent(event: LifecycleEvent): void {
-    if (event.type !== 'statusChanged' || this.level === 'none') return;
+    if (this.level === 'none') return;
     const record = this.store.get(event.id);
     if (!record) return;
+    if (event.type === 'updated' && this.awaitingQuestion.has(record.id) && record.pendingInput.length > 0) return this.announceQuestion(record);
+    if (event.type !== 'statusChanged') return;
     const name = taskLabel(record);
     if (event.to === 'failed') this.notify('error', `Task failed: ${name}${record.statusMessage ? ` — ${record.statusMessage}` : ''}`, record.id, ['Show', 'Retry']);
-    else if (event.to === 'input_required') this.notify('warning', `Task needs your input: ${name}`, record.id, ['Answer', 'Show']);
-    else if (event.to === 'completed' && this.level === 'all') this.notify('info', `Task completed: ${name}`, record.id, ['Show']);
+    else if (event.to === 'input_required') {
+      // The status often arrives a moment before the question itself: name the question when it comes.
+      if (record.pendingInput.length > 0) this.announceQuestion(record);
+      else if (!this.awaitingQuestion.has(record.id)) this.awaitingQuestion.set(record.id, setTimeout(() => this.announceQuestion(this.store.get(record.id)), QUESTION_GRACE_MS));
+    } else if (event.to === 'completed' && this.level === 'all') this.notify('info', `Task completed: ${name}`, record.id, ['Show', 'Run Again']);
+  }
+
+  /** One notification per wait for input, naming the question when it is known. */
+  private announceQuestion(record: TaskRecord | undefined): void {
+    if (!record) return;
+    clearTimeout(this.awaitingQuestion.get(record.id));
+    this.awaitingQuestion.delete(record.id);
+    if (record.status === 'input_required' || record.pendingInput.length > 0) this.notify('warning', questionNotice(record), record.id, ['Answer', 'Show']);
   }
 
   private notify(kind: 'info' | 'warning' | 'error', message: string, id: string, actions: string[]): void {
@@ -59,6 +84,8 @@ export class TaskNotifier extends Disposable {
     void show(message, ...actions).then((choice) => {
       if (choice === 'Show') void vscode.commands.executeCommand('tasklane.showTaskDetails', { id });
       else if (choice === 'Retry') void vscode.commands.executeCommand('tasklane.retryTask', { id });
+      else if (choice === 'Run Again') void vscode.commands.executeCommand('tasklane.runAgain', { id });
+      // The same one-step answer as the tree, the status bar and the detail panel.
       else if (choice === 'Answer') void vscode.commands.executeCommand('tasklane.answerInput', { id });
     });
   }
@@ -71,4 +98,12 @@ export class TaskNotifier extends Disposable {
     this.shown.push(message);
     void vscode.window.showInformationMessage(message, 'Show Tasks').then((choice) => choice && vscode.commands.executeCommand('tasklane.focusTasks'));
   }
+}
+
+/** "Question: Deploy 1.4.2 to staging? — Confirm the staging deploy": the question first, the task only when its name adds something. */
+function questionNotice(record: TaskRecord): string {
+  const pending = record.pendingInput[0];
+  if (!pending) return `Task needs your input: ${taskLabel(record)}`;
+  const heading = questionHeading(questionText(pending.params), record, taskLabel(record));
+  return `Question: ${heading.title}${heading.askedBy ? ` — ${heading.askedBy}` : ''}`;
 }

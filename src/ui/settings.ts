@@ -1,3 +1,5 @@
+import { EMBEDDED_SERVER_NAME } from '../core/embeddedServer';
+
 /**
  * Every Tasklane setting, declared once: key, default, description. `package.json` repeats them
  * for VS Code, and a test checks the two agree.
@@ -34,7 +36,7 @@ export const SETTINGS = {
   },
   'tasklane.agents.http.enabled': {
     default: true,
-    description: 'Serve the embedded task server over Streamable HTTP on 127.0.0.1, so agents outside the editor can run tasks here. Every agent needs its own token (Tasklane: Copy Agent Configuration…).',
+    description: `Serve Tasklane's own task server (${EMBEDDED_SERVER_NAME} in the Servers view) over Streamable HTTP on 127.0.0.1, so agents outside the editor can run tasks here. Every agent needs its own token (Tasklane: Copy Agent Configuration…).`,
   },
   'tasklane.agents.http.port': {
     default: 0,
@@ -50,7 +52,7 @@ export const SETTINGS = {
     default: 4,
     minimum: 1,
     maximum: 64,
-    description: 'How many tasks the embedded server runs at once; more wait in a queue, highest priority first.',
+    description: `How many tasks ${EMBEDDED_SERVER_NAME} runs at once; more wait in a queue, highest priority first.`,
   },
   'tasklane.scheduler.toolLimits': {
     default: {},

@@ -2,51 +2,32 @@ import * as vscode from 'vscode';
 import { Disposable } from '../core/lifecycle';
 import type { TaskChanges } from '../core/lifecycleEvents';
 import type { TaskStore } from '../core/taskStore';
-import { needsAttention } from './taskPresentation';
+import type { SeenFailures } from './attention';
+import { StatusClick, StatusSummary, TaskCounts, summarizeTasks } from './statusSummary';
 
 export type StatusBarVisibility = 'always' | 'whenActive' | 'never';
-
-export interface TaskCounts {
-  readonly running: number;
-  readonly needsInput: number;
-  readonly failed: number;
-  readonly total: number;
-}
-
-export function countTasks(store: TaskStore): TaskCounts {
-  let running = 0;
-  let needsInput = 0;
-  let failed = 0;
-  let total = 0;
-  for (const record of store.all()) {
-    // An imported copy runs nowhere: it is history, not work in progress.
-    if (record.archived || record.imported) continue;
-    total++;
-    if (record.status === 'working') running++;
-    else if (record.status === 'input_required') needsInput++;
-    else if (record.status === 'failed' && needsAttention(record)) failed++;
-  }
-  return { running, needsInput, failed, total };
-}
+export type { TaskCounts } from './statusSummary';
 
 /**
- * One status bar item showing what runs and what needs attention. Its look is derived from the
- * counts alone, recomputed on each coalesced batch of changes.
+ * One status bar item showing what runs and what needs attention. Red only while a failure waits
+ * that the person has not seen; a click answers the oldest question, else shows the new failure,
+ * else the Tasks view. Recomputed on each coalesced batch of changes.
  */
 export class TaskStatusBar extends Disposable {
   private readonly item: vscode.StatusBarItem;
-  private counts: TaskCounts = { running: 0, needsInput: 0, failed: 0, total: 0 };
+  private current!: StatusSummary;
 
   constructor(
     private readonly store: TaskStore,
     onDidChangeTasks: (listener: (e: TaskChanges) => unknown) => vscode.Disposable,
     private visibility: StatusBarVisibility,
+    private readonly seen: SeenFailures,
   ) {
     super();
     this.item = this._register(vscode.window.createStatusBarItem('tasklane.status', vscode.StatusBarAlignment.Left, 50));
     this.item.name = 'Tasklane';
-    this.item.command = 'tasklane.focusTasks';
     this._register(onDidChangeTasks(() => this.update()));
+    this._register(seen.onDidChange(() => this.update()));
     this.update();
   }
 
@@ -60,37 +41,46 @@ export class TaskStatusBar extends Disposable {
     return this.item.text;
   }
 
+  /** Whether the item wears the error background now (for tests). */
+  get tone(): StatusSummary['tone'] {
+    return this.current.tone;
+  }
+
   get currentCounts(): TaskCounts {
-    return this.counts;
+    return this.current.counts;
+  }
+
+  /** What a click does now (for tests). */
+  get click(): StatusClick {
+    return this.current.click;
+  }
+
+  /** The command a click runs now (for tests). */
+  get command(): vscode.Command | undefined {
+    return typeof this.item.command === 'string' ? { title: '', command: this.item.command } : this.item.command;
   }
 
   update(): void {
-    this.counts = countTasks(this.store);
+    this.current = summarizeTasks(this.store.all(), (record) => this.seen.isNew(record));
     this.render();
   }
 
   private render(): void {
-    const { running, needsInput, failed, total } = this.counts;
-    const parts: string[] = [];
-    if (running) parts.push(`$(sync~spin) ${running}`);
-    if (needsInput) parts.push(`$(question) ${needsInput}`);
-    if (failed) parts.push(`$(error) ${failed}`);
-    this.item.text = parts.length ? parts.join('  ') : '$(checklist) Tasklane';
-    this.item.backgroundColor = failed
-      ? new vscode.ThemeColor('statusBarItem.errorBackground')
-      : needsInput
-        ? new vscode.ThemeColor('statusBarItem.warningBackground')
-        : undefined;
-    const summary = [
-      `${running} running`,
-      `${needsInput} waiting for input`,
-      `${failed} failed`,
-      `${total} in all`,
-    ].join(' · ');
-    const tooltip = new vscode.MarkdownString(`**Tasklane**: ${summary}\n\nClick to show the Tasks view.`, true);
+    const { counts, tone, text, summary, clickHint, click } = this.current;
+    this.item.text = text;
+    this.item.backgroundColor = tone === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : tone === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.command =
+      click.kind === 'answer'
+        ? { title: 'Answer', command: 'tasklane.answerInput', arguments: [{ id: click.id, key: click.key }] }
+        : click.kind === 'showFailure'
+          ? { title: 'Show the failure', command: 'tasklane.showTaskDetails', arguments: [{ id: click.id }] }
+          : { title: 'Show Tasks', command: 'tasklane.focusTasks' };
+    const tooltip = new vscode.MarkdownString(undefined, true);
+    tooltip.appendMarkdown('**Tasklane**: ');
+    tooltip.appendText(`${summary}\n\n${clickHint}`);
     this.item.tooltip = tooltip;
-    this.item.accessibilityInformation = { label: `Tasklane: ${summary}` };
-    const active = running + needsInput + failed > 0;
+    this.item.accessibilityInformation = { label: `Tasklane: ${summary}. ${clickHint}` };
+    const active = counts.running + counts.needsInput + counts.failed > 0;
     if (this.visibility === 'always' || (this.visibility === 'whenActive' && active)) this.item.show();
     else this.item.hide();
   }

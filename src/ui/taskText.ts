@@ -1,6 +1,7 @@
 // What the views say about a task, as plain text (no `vscode` here, so the rules are tested in plain Node).
 import type { TaskRecord } from '../core/taskRecord';
 import { type TaskStatus, canCancel, canRetry, isTerminal } from '../core/taskStatus';
+import { EMBEDDED_SERVER_ID } from '../core/embeddedServer';
 import { shorten, taskTitle } from '../core/taskTitle';
 
 /** How each status looks, everywhere in the UI. */
@@ -23,11 +24,8 @@ export function taskLabel(record: TaskRecord): string {
   return taskTitle(record, ROW_TITLE_CHARS);
 }
 
-/** A failed task stops needing attention once it has been retried or archived; an imported copy never needs it. */
-export function needsAttention(record: TaskRecord): boolean {
-  if (record.archived || record.imported) return false;
-  return record.status === 'input_required' || (record.status === 'failed' && !record.retriedAs);
-}
+/** A question waits, or a failure has not been retried or put away (the rule lives with the status bar's). */
+export { needsAttention } from './attention';
 
 /** `contextValue` for menus: `task:<status>` plus the actions that apply, matched by `when` regexes. */
 export function contextValueOf(record: TaskRecord): string {
@@ -47,8 +45,7 @@ export function contextValueOf(record: TaskRecord): string {
   return value;
 }
 
-/** The id under which the embedded task server is registered with the task service. */
-export const EMBEDDED_SERVER_ID = 'tasklane';
+export { EMBEDDED_SERVER_ID, EMBEDDED_SERVER_NAME } from '../core/embeddedServer';
 
 /** Waiting in the server's scheduler: accepted, `working`, but not started yet. */
 export function isQueued(record: TaskRecord): boolean {

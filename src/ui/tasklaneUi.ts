@@ -9,13 +9,17 @@ import { ContextKeys } from './contextKeys';
 import { DetailPanels } from './detail/detailPanel';
 import { TaskNotifier } from './notifier';
 import { TaskStatusBar } from './statusBar';
-import { needsAttention } from './taskPresentation';
+import { SeenFailures } from './attention';
+import { GROUP_BY_DESCRIPTION, needsAttention } from './taskPresentation';
 import type { ExternalServers } from './servers/serverView';
 import { ServersTreeProvider } from './tree/serversTreeProvider';
 import { type ArchiveNode, ArchiveTreeProvider } from './tree/archiveTreeProvider';
 import type { EmbeddedControls } from './commands/uiContext';
 import { RetentionRunner } from './retentionRunner';
 import { type TaskTreeNode, TaskTreeProvider } from './tree/taskTreeProvider';
+
+/** Where the ids of failures the person has seen are kept, per workspace. */
+const SEEN_FAILURES_KEY = 'tasklane.seenFailures';
 
 /** How long bursts of task events are gathered before views refresh. */
 export const UI_COALESCE_MS = 100;
@@ -38,6 +42,9 @@ export class TasklaneUi extends Disposable {
   readonly retention: RetentionRunner;
   /** What commands remember across windows (recent shell commands, the last export folder). */
   readonly globalState: vscode.Memento;
+  readonly seenFailures: SeenFailures;
+  /** Ids of the tasks whose question is open in an answer input right now (for tests). */
+  readonly answering = new Set<string>();
 
   constructor(context: vscode.ExtensionContext, store: TaskStore, service: TaskService, log: vscode.LogOutputChannel, externalServers?: ExternalServers, embedded?: EmbeddedControls) {
     super();
@@ -66,10 +73,27 @@ export class TasklaneUi extends Disposable {
     describeArchive(this.archiveTree.count);
     this.serversTree = this._register(new ServersTreeProvider(service, externalServers));
     this._register(vscode.window.createTreeView('tasklane.servers', { treeDataProvider: this.serversTree }));
-    this.statusBar = this._register(new TaskStatusBar(store, onDidChangeTasks, setting('tasklane.statusBar.visibility')));
+    this.seenFailures = this._register(
+      new SeenFailures({
+        get: () => context.workspaceState.get<string[]>(SEEN_FAILURES_KEY, []),
+        set: (ids) => void context.workspaceState.update(SEEN_FAILURES_KEY, ids),
+      }),
+    );
+    this.seenFailures.prune(store.all());
+    this._register(onDidChangeTasks(() => this.seenFailures.prune(store.all())));
+    this.statusBar = this._register(new TaskStatusBar(store, onDidChangeTasks, setting('tasklane.statusBar.visibility'), this.seenFailures));
     this.notifier = this._register(new TaskNotifier(store, store.onDidLifecycle, setting('tasklane.notifications')));
     this.contextKeys = this._register(new ContextKeys(store, onDidChangeTasks));
     this.details = this._register(new DetailPanels(context, store, log));
+    // A failure is seen once a detail panel has shown it failed (see attention.ts).
+    this._register(
+      this.details.onDidPostMessage(({ taskId }) => {
+        const record = store.get(taskId);
+        if (record) this.seenFailures.markSeen(record);
+      }),
+    );
+    const describeGrouping = () => (this.treeView.description = GROUP_BY_DESCRIPTION[setting('tasklane.tasks.groupBy')]);
+    describeGrouping();
 
     const updateBadge = () => {
       const count = store.all().filter(needsAttention).length;
@@ -78,7 +102,7 @@ export class TasklaneUi extends Disposable {
     this._register(onDidChangeTasks(updateBadge));
     updateBadge();
 
-    for (const command of registerCommands({ store, service, tree: this.tree, treeView: this.treeView, details: this.details, log, globalState: context.globalState, embedded }, this.contextKeys)) this._register(command);
+    for (const command of registerCommands({ store, service, tree: this.tree, treeView: this.treeView, details: this.details, log, globalState: context.globalState, embedded, serverName, answering: this.answering }, this.contextKeys)) this._register(command);
 
     const retentionLimits = () => ({ days: setting('tasklane.retention.days'), maxTasks: setting('tasklane.retention.maxTasks') });
     this.retention = this._register(new RetentionRunner(store, retentionLimits, log));
@@ -86,7 +110,10 @@ export class TasklaneUi extends Disposable {
 
     this._register(
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration('tasklane.tasks.groupBy')) this.tree.setGroupBy(setting('tasklane.tasks.groupBy'));
+        if (event.affectsConfiguration('tasklane.tasks.groupBy')) {
+          this.tree.setGroupBy(setting('tasklane.tasks.groupBy'));
+          describeGrouping();
+        }
         if (event.affectsConfiguration('tasklane.tasks.showArchived')) this.tree.setShowArchived(setting('tasklane.tasks.showArchived'));
         if (event.affectsConfiguration('tasklane.statusBar.visibility')) this.statusBar.setVisibility(setting('tasklane.statusBar.visibility'));
         if (event.affectsConfiguration('tasklane.notifications')) this.notifier.setLevel(setting('tasklane.notifications'));

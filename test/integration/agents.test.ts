@@ -87,7 +87,7 @@ describe('agents reach Tasklane in a real VS Code host', function () {
     assert.ok(tasklane.agents.offeredToChat, 'vscode.lm.registerMcpServerDefinitionProvider accepted the provider');
     const listed = tasklane.agents.chat.provideMcpServerDefinitions();
     assert.strictEqual(listed.length, 1);
-    assert.strictEqual(listed[0].label, 'Tasklane');
+    assert.strictEqual(listed[0].label, 'Tasklane (this editor)');
     assert.strictEqual(listed[0].uri.toString(true), url);
     assert.deepStrictEqual(listed[0].headers, {}, 'no token in the listed definition');
 

@@ -1,7 +1,7 @@
 // Screenshots of the Tasks view with running work, in the light and the dark theme, chosen the way
 // a person does (Preferences: Color Theme), saved to test-results/ui-tasks-<theme>.png.
 import assert from 'node:assert/strict';
-import { cancelThroughTheUi, chooseColorTheme, chooseViewMenuItem, formatRows, pollFor, readRows, runShellTask, screenshot, session } from './workbench.mjs';
+import { cancelThroughTheUi, chooseColorTheme, chooseViewMenuItem, formatRows, isRunningRow, pollFor, readRows, runShellTask, screenshot, session } from './workbench.mjs';
 
 const THEMES = [
   { name: 'light', theme: 'Light Modern', cssClass: 'vs' },
@@ -27,7 +27,7 @@ describe('Screenshots of the Tasks view with running tasks', function () {
       await chooseColorTheme(page, theme, cssClass);
       const allRunningShown = async () => {
         const rows = await readRows(page);
-        return commands.every((c) => rows.some((r) => r.label === c && r.description.startsWith('Running')));
+        return commands.every((c) => rows.some((r) => r.label === c && isRunningRow(r)));
       };
       const shown = await pollFor(allRunningShown, { timeout: 10_000 });
       await screenshot(page, `ui-tasks-${name}`);

@@ -135,9 +135,16 @@ export async function readRows(page, view = 'Tasks') {
         label: el.querySelector('.label-name')?.textContent?.trim() ?? '',
         description: el.querySelector('.label-description')?.textContent?.trim() ?? '',
         expanded: el.getAttribute('aria-expanded'),
+        // What a screen reader says: "<title>, Running, …" (the status is an icon on screen).
+        accessible: el.getAttribute('aria-label') ?? '',
       }))
       .sort((a, b) => a.index - b.index)
       .map(({ index: _index, ...row }) => row));
+}
+
+/** Whether a task row says (to a screen reader, as its icon does on screen) that the task runs. */
+export function isRunningRow(row) {
+  return /, Running(,|$)/.test(row.accessible);
 }
 
 /** One line per row, indented by level, for failure messages and logs. */
@@ -200,7 +207,7 @@ export async function cancelThroughTheUi(page, labels) {
     for (const label of labels) {
       if (!(await runningCount(page))) break;
       const shown = (await readRows(page)).find((r) => r.level === 2 && r.label === label);
-      if (shown && !shown.description.startsWith('Running')) continue;
+      if (shown && !isRunningRow(shown)) continue;
       if (shown && (await clickInlineAction(taskRow(page, label).first(), 'Cancel Task', 5_000).then(() => true, () => false))) continue;
       await cancelFromPalette(page, label);
     }

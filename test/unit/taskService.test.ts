@@ -118,6 +118,6 @@ describe('TaskService over the embedded server (2025-11-25)', () => {
     service.addServer(embedded.entry);
     const after = store.require(record.id);
     assert.equal(after.status, 'failed');
-    assert.match(after.statusMessage ?? '', /Interrupted by restart/);
+    assert.match(after.statusMessage ?? '', /Stopped when the window reloaded/);
   });
 });

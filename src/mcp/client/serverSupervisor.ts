@@ -241,7 +241,7 @@ export class ServerSupervisor extends Disposable {
 
   /**
    * Ends the connection quietly: for a window closing or the extension stopping. Tasks are not
-   * touched; the next start decides their fate (reattach, or "interrupted by restart").
+   * touched; the next start decides their fate (reattach, or "stopped when the window reloaded").
    */
   override dispose(): void {
     if (this.disposed) return;

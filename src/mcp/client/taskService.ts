@@ -4,6 +4,7 @@ import { Emitter } from '../../core/events';
 import { Disposable, type IDisposable, toDisposable } from '../../core/lifecycle';
 import { type Logger, silentLogger } from '../../core/logger';
 import { type InputAnswer, type RetryOptions, type TaskActions } from '../../core/taskActions';
+import { RELOAD_INTERRUPTION } from '../../core/reloadInterruption';
 import { type JsonRpcErrorObject, type TaskRecord, type TaskSpec, type TaskSpecInput, TaskSpecSchema, parseOrThrow } from '../../core/taskRecord';
 import { taskMetaOf } from '../../core/taskMeta';
 import { type TaskStore } from '../../core/taskStore';
@@ -273,7 +274,7 @@ export class TaskService extends Disposable implements TaskActions {
       // An imported record is a copy read from a file: its task ids belong to another time and place.
       if (record.serverId !== server.id || isTerminal(record.status) || record.imported) continue;
       if (!server.durable || !record.taskId) {
-        this.finishIfOpen(record.id, 'failed', { error: { code: RpcCode.InternalError, message: 'Interrupted by restart' } }, 'Interrupted by restart: Tasklane stopped while this task was running. Retry to run it again.');
+        this.finishIfOpen(record.id, 'failed', { error: { ...RELOAD_INTERRUPTION.error } }, RELOAD_INTERRUPTION.statusMessage);
         continue;
       }
       this.byRemote.set(remoteKey(server.id, record.taskId), record.id);
@@ -588,6 +589,15 @@ function questionKey(id: string, key: string): string {
 export function specOf(record: TaskRecord): TaskSpecInput {
   const { serverId, tool, arguments: args, intent, expectedOutputs, context, priority, resourceLimits, scheduling, tags, ttl, meta, parentId } = record;
   return { serverId, tool, arguments: args, intent, expectedOutputs, context, priority, resourceLimits, scheduling, tags, ttl, meta, parentId };
+}
+
+/**
+ * What "Run Again" starts: the same tool with the same arguments and metadata, as a new task of
+ * the editor's own, unlinked to the old one (a retry is the linked attempt). The old task's
+ * parent and scheduling belonged to that moment: the new task runs now, on its own.
+ */
+export function runAgainSpec(record: TaskRecord): TaskSpecInput {
+  return { ...specOf(record), context: { ...record.context, agent: undefined }, scheduling: {}, parentId: undefined };
 }
 
 /** Ids of related tasks as the receiving server knows them. */

@@ -1,13 +1,15 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
 import { authorizationHeader } from '../../mcp/agents/clientConfigs';
+import { EMBEDDED_SERVER_NAME } from '../../core/embeddedServer';
 import { setting } from '../config';
 import type { AgentAccess } from './agentAccess';
 import { type AgentTokens, CHAT_AGENT } from './agentTokens';
 
 /** The id declared under `contributes.mcpServerDefinitionProviders` in package.json. */
 export const CHAT_PROVIDER_ID = 'tasklane.server';
-export const CHAT_SERVER_LABEL = 'Tasklane';
+/** Chat lists the server under the name every Tasklane view uses for it. */
+export const CHAT_SERVER_LABEL = EMBEDDED_SERVER_NAME;
 
 /**
  * Offers the embedded task server to VS Code's chat as an MCP server over loopback HTTP. Chat is

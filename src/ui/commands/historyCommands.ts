@@ -6,7 +6,7 @@ import { parsePriority } from '../../core/taskDetails';
 import { MAX_PRIORITY, MIN_PRIORITY, type TaskRecord } from '../../core/taskRecord';
 import { isTerminal } from '../../core/taskStatus';
 import { exportFileName, exportFolder, parseExport, serializeExport } from '../../core/taskExport';
-import { taskLabel } from '../taskPresentation';
+import { EMBEDDED_SERVER_ID, EMBEDDED_SERVER_NAME, taskLabel } from '../taskPresentation';
 import { isTaskRef } from '../taskRef';
 import { resolveTask } from './taskPicker';
 import type { UiContext } from './uiContext';
@@ -128,8 +128,8 @@ export async function importTasks(ui: UiContext, arg?: unknown): Promise<TaskRec
 }
 
 export async function changePriority(ui: UiContext, arg?: unknown): Promise<TaskRecord | undefined> {
-  const applies = (r: TaskRecord) => !isTerminal(r.status) && !r.imported && r.serverId === 'tasklane';
-  const record = await resolveTask(ui.store, arg, { applies, placeHolder: 'Change the priority of which task?', none: 'No queued or running task on the embedded server.' });
+  const applies = (r: TaskRecord) => !isTerminal(r.status) && !r.imported && r.serverId === EMBEDDED_SERVER_ID;
+  const record = await resolveTask(ui.store, arg, { applies, placeHolder: 'Change the priority of which task?', none: `No queued or running task on ${EMBEDDED_SERVER_NAME}.` });
   if (!record) return undefined;
   if (!applies(record)) {
     void vscode.window.showInformationMessage(record.imported ? 'An imported task is a read-only copy.' : isTerminal(record.status) ? 'The task has finished; its priority no longer matters.' : 'Only tasks on Tasklane\'s own server can be reprioritized from here.');
@@ -152,7 +152,7 @@ export async function changePriority(ui: UiContext, arg?: unknown): Promise<Task
   }
   if (!Number.isInteger(priority) || (priority as number) < MIN_PRIORITY || (priority as number) > MAX_PRIORITY) throw new Error(`A priority is a whole number from ${MIN_PRIORITY} to ${MAX_PRIORITY}.`);
   const engine = ui.embedded;
-  if (!engine) throw new Error('The embedded task server is not running.');
+  if (!engine) throw new Error(`${EMBEDDED_SERVER_NAME} is not running.`);
   if (!record.taskId) throw new Error('The task has not reached the server yet; try again in a moment.');
   engine.setPriority(record.taskId, priority as number);
   ui.log.info(`[ui] priority of ${record.id} set to ${priority}`);

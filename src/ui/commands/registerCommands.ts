@@ -14,6 +14,7 @@ import {
   deleteTask,
   retryAllFailed,
   retryTask,
+  runAgain,
   showTaskDetails,
   showTaskResult,
 } from './taskCommands';
@@ -31,6 +32,7 @@ export function registerCommands(ui: UiContext, contextKeys: ContextKeys): vscod
     'tasklane.retryTask': (arg) => retryTask(ui, arg),
     'tasklane.retryTaskWithEdits': (arg) => retryTask(ui, arg, true),
     'tasklane.retryAllFailed': () => retryAllFailed(ui),
+    'tasklane.runAgain': (arg) => runAgain(ui, arg),
     'tasklane.showTaskDetails': (arg) => showTaskDetails(ui, arg),
     'tasklane.copyTaskId': (arg) => copyTaskId(ui, arg),
     'tasklane.copyTaskJson': (arg) => copyTaskJson(ui, arg),
@@ -55,6 +57,11 @@ export function registerCommands(ui: UiContext, contextKeys: ContextKeys): vscod
     'tasklane.groupByServer': () => groupBy('server'),
     'tasklane.groupByTool': () => groupBy('tool'),
     'tasklane.groupByAgent': () => groupBy('agent'),
+    // The title menu shows the current grouping as a checked copy of its command (menus cannot check an extension's command).
+    'tasklane.groupByStatus.current': () => groupBy('status'),
+    'tasklane.groupByServer.current': () => groupBy('server'),
+    'tasklane.groupByTool.current': () => groupBy('tool'),
+    'tasklane.groupByAgent.current': () => groupBy('agent'),
     'tasklane.pinTask': (arg) => setPinned(ui, arg, true),
     'tasklane.unpinTask': (arg) => setPinned(ui, arg, false),
     'tasklane.unarchiveTask': (arg) => unarchiveTask(ui, arg),

@@ -3,6 +3,7 @@ import { HistoryMatcher, parseHistoryQuery } from '../../core/historySearch';
 import { agentName, type TaskRecord } from '../../core/taskRecord';
 import { STATUS_LOOK, formatTime, isQueued, taskLabel } from '../taskPresentation';
 import { exportTasks } from './historyCommands';
+import { historyEmptyState } from './historyEmptyState';
 import type { UiContext } from './uiContext';
 
 /** More rows than this make the list slow to draw and no easier to read; the title says how many matched. */
@@ -11,7 +12,10 @@ const SHOWN_LIMIT = 200;
 const HELP = 'tool:name  status:failed  agent:claude  server:id  is:pinned|imported|archived|queued  and any text in intent, arguments, results';
 
 interface HistoryItem extends vscode.QuickPickItem {
-  readonly id: string;
+  /** The task it opens; none on the empty state's rows. */
+  readonly id?: string;
+  /** A query that replaces the typed one when picked (the empty state's suggestions). */
+  readonly query?: string;
 }
 
 /** One matcher per window: its cache of each record's text outlives a single search. */
@@ -24,23 +28,27 @@ export function searchHistory(ui: UiContext, query: string): TaskRecord[] {
 
 /**
  * "Search Task History…": a live list over the whole history; picking a task opens its detail
- * panel, and the title button exports every match. With `{ query }` it answers without asking.
+ * panel, and the title button exports every match. With `{ query }` it answers without asking;
+ * with `{ value }` it opens with that text typed in.
  */
 export async function searchHistoryCommand(ui: UiContext, arg?: unknown): Promise<TaskRecord[] | undefined> {
   const given = (arg as { query?: unknown } | undefined)?.query;
   if (typeof given === 'string') return searchHistory(ui, given);
+  // `{ value }` opens the search with that text typed in (another view's "find these").
+  const prefill = (arg as { value?: unknown } | undefined)?.value;
 
   const quickPick = vscode.window.createQuickPick<HistoryItem>();
   const exportButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('export'), tooltip: 'Export every match…' };
   quickPick.placeholder = HELP;
   quickPick.buttons = [exportButton];
   quickPick.matchOnDescription = false;
+  if (typeof prefill === 'string') quickPick.value = prefill;
   let matches: TaskRecord[] = [];
   const update = () => {
     const query = parseHistoryQuery(quickPick.value);
     matches = matcher.filter(ui.store.all(), query);
     // Our matcher decides what matches; alwaysShow keeps the quick pick from filtering by label again.
-    quickPick.items = matches.slice(0, SHOWN_LIMIT).map(toItem);
+    quickPick.items = matches.length ? matches.slice(0, SHOWN_LIMIT).map((record) => toItem(record, ui.serverName(record.serverId))) : emptyItems(ui.store.all(), quickPick.value);
     const unknown = query.unknown.length ? ` · not understood: ${query.unknown.join(' ')}` : '';
     quickPick.title = `Search Task History · ${matches.length === ui.store.size ? `${matches.length} tasks` : `${matches.length} of ${ui.store.size} match`}${matches.length > SHOWN_LIMIT ? `, newest ${SHOWN_LIMIT} shown` : ''}${unknown}`;
   };
@@ -50,7 +58,15 @@ export async function searchHistoryCommand(ui: UiContext, arg?: unknown): Promis
       quickPick.onDidChangeValue(update),
       quickPick.onDidAccept(() => {
         const picked = quickPick.selectedItems[0];
-        if (picked) ui.details.show(picked.id);
+        if (picked && picked.id === undefined) {
+          // The empty state: a suggestion becomes the query; its message row does nothing.
+          if (picked.query !== undefined) {
+            quickPick.value = picked.query;
+            update();
+          }
+          return;
+        }
+        if (picked?.id) ui.details.show(picked.id);
         resolve(picked ? matches.filter((record) => record.id === picked.id) : matches);
         quickPick.hide();
       }),
@@ -73,7 +89,16 @@ export async function searchHistoryCommand(ui: UiContext, arg?: unknown): Promis
   });
 }
 
-function toItem(record: TaskRecord): HistoryItem {
+/** Rows for a search that found nothing: what happened, then queries that would find something. */
+function emptyItems(records: readonly TaskRecord[], typed: string): HistoryItem[] {
+  const empty = historyEmptyState(records, typed);
+  return [
+    { label: `$(search-stop) ${empty.suggestions.length ? empty.headline : empty.message}`, description: empty.suggestions.length ? '— try one of these:' : undefined, alwaysShow: true },
+    ...empty.suggestions.map((query) => ({ label: `$(lightbulb) ${query}`, description: 'Search for this instead', query, alwaysShow: true })),
+  ];
+}
+
+function toItem(record: TaskRecord, serverName: string): HistoryItem {
   const look = STATUS_LOOK[record.status];
   const icon = isQueued(record) ? 'clock' : look.icon.replace('~spin', '');
   const flags = [record.archived && 'archived', record.imported && 'imported', record.pinned && 'pinned'].filter(Boolean).join(', ');
@@ -81,7 +106,7 @@ function toItem(record: TaskRecord): HistoryItem {
     id: record.id,
     label: `$(${icon}) ${taskLabel(record)}`,
     description: `${record.tool} · ${look.label} · ${agentName(record)}${flags ? ` · ${flags}` : ''}`,
-    detail: `${formatTime(record.createdAt)} · ${record.serverId}${record.statusMessage ? ` · ${record.statusMessage}` : ''}`,
+    detail: `${formatTime(record.createdAt)} · ${serverName}${record.statusMessage ? ` · ${record.statusMessage}` : ''}`,
     alwaysShow: true,
   };
 }

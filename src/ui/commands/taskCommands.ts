@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { TaskRecord } from '../../core/taskRecord';
 import { canCancel, canRetry, isTerminal } from '../../core/taskStatus';
 import type { JsonSchema } from '../../core/schemaForm';
+import { runAgainSpec } from '../../mcp/client/taskService';
 import { setting } from '../config';
 import { descendantsOf } from '../../core/taskFamily';
 import { EMBEDDED_SERVER_ID, taskLabel } from '../taskPresentation';
@@ -79,14 +80,38 @@ export async function retryTask(ui: UiContext, arg?: unknown, editArguments = fa
     if (!edited) return undefined;
     args = edited;
   }
-  if (tool && setting('tasklane.retry.confirmUnsafe') && (tool.annotations?.destructiveHint === true || tool.annotations?.idempotentHint === false)) {
-    const why = tool.annotations?.destructiveHint ? 'may change or delete things' : 'may not be safe to run twice';
-    const choice = await vscode.window.showWarningMessage(`Retry "${taskLabel(record)}"?`, { modal: true, detail: `The tool ${tool.name} ${why}. Its first attempt ${record.status === 'failed' ? 'failed' : 'was cancelled'} and may have done part of its work.` }, 'Retry');
-    if (choice !== 'Retry') return undefined;
-  }
+  if (!(await confirmUnsafe(tool, 'Retry', `Retry "${taskLabel(record)}"?`, `Its first attempt ${record.status === 'failed' ? 'failed' : 'was cancelled'} and may have done part of its work.`))) return undefined;
   const next = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Retrying ${taskLabel(record)}` }, () => ui.service.retry(record.id, { arguments: args }));
   ui.log.info(`[ui] retried ${record.id} as ${next.id}`);
   return next;
+}
+
+const runnableAgain = (record: TaskRecord) => isTerminal(record.status) && !record.imported;
+
+/**
+ * "Run Again": the same tool with the same arguments, as a new task of its own (a retry is a
+ * linked attempt of a failed or cancelled one; this works for completed tasks too).
+ */
+export async function runAgain(ui: UiContext, arg?: unknown): Promise<TaskRecord | undefined> {
+  const record = await resolveTask(ui.store, arg, { applies: runnableAgain, placeHolder: 'Run which task again?', none: 'No finished task to run again.' });
+  if (!record) return undefined;
+  if (!runnableAgain(record)) {
+    void vscode.window.showInformationMessage(record.imported ? 'An imported task is a read-only copy and cannot be run here.' : 'This task has not finished yet.');
+    return undefined;
+  }
+  if (!ui.service.getServer(record.serverId)) throw new Error(`The server "${ui.serverName(record.serverId)}" is not connected, so the task cannot run again.`);
+  if (!(await confirmUnsafe(await toolOf(ui, record), 'Run Again', `Run "${taskLabel(record)}" again?`, 'It runs again from the start, as a new task.'))) return undefined;
+  const next = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Running ${taskLabel(record)} again` }, () => ui.service.start(runAgainSpec(record)));
+  ui.log.info(`[ui] ran ${record.id} again as ${next.id}`);
+  return next;
+}
+
+/** Asks before running a tool again that says it is destructive or not idempotent (setting `tasklane.retry.confirmUnsafe`). */
+async function confirmUnsafe(tool: Awaited<ReturnType<typeof toolOf>>, action: string, question: string, detail: string): Promise<boolean> {
+  if (!tool || !setting('tasklane.retry.confirmUnsafe') || !(tool.annotations?.destructiveHint === true || tool.annotations?.idempotentHint === false)) return true;
+  const why = tool.annotations?.destructiveHint ? 'may change or delete things' : 'may not be safe to run twice';
+  const choice = await vscode.window.showWarningMessage(question, { modal: true, detail: `The tool ${tool.name} ${why}. ${detail}` }, action);
+  return choice === action;
 }
 
 export async function retryAllFailed(ui: UiContext): Promise<TaskRecord[]> {

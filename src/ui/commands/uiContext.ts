@@ -20,6 +20,10 @@ export interface UiContext {
   readonly log: vscode.LogOutputChannel;
   /** Remembered across windows and reloads: recent shell commands, the last export folder. */
   readonly globalState: vscode.Memento;
+  /** Ids of the tasks whose question is open in an answer input right now (for tests). */
+  readonly answering: Set<string>;
+  /** A server's name as the views show it (its id when it is not connected). */
+  serverName(serverId: string): string;
   /** The embedded server's engine. */
   readonly embedded?: EmbeddedControls;
 }

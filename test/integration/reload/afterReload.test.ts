@@ -31,7 +31,8 @@ describe('after a window reload', function () {
   it('marks the task that was running as interrupted, retryable, with its output kept', async () => {
     const record = tasklane.store.require(state.runningId);
     assert.strictEqual(record.status, 'failed');
-    assert.match(record.statusMessage ?? '', /Interrupted by restart/);
+    assert.match(record.statusMessage ?? '', /Stopped when the window reloaded/);
+    assert.strictEqual(tasklane.ui.seenFailures.isNew(record), false, 'a reload is not a new failure: the status bar stays calm');
     assert.match(record.output ?? '', /started/);
     const retry = await vscode.commands.executeCommand<{ id: string; retryOf?: string }>('tasklane.retryTask', { id: record.id });
     assert.strictEqual(retry.retryOf, record.id);

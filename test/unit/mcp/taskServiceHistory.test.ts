@@ -47,7 +47,7 @@ describe('TaskService: task families and imported records', () => {
 
   it('retries an agent\'s task as the editor\'s own, also when the agent is long gone', async () => {
     const earlier = store.create({ serverId: EMBEDDED_SERVER_ID, tool: 'wait', arguments: { durationMs: 10 }, context: { agent: { name: 'claude-code', connection: 'http stateless' } } });
-    store.complete(earlier.id, 'failed', { error: { code: -32603, message: 'Interrupted by restart' } });
+    store.complete(earlier.id, 'failed', { error: { code: -32603, message: 'Stopped when the window reloaded' } });
     service.addServer(embedded.entry);
     const next = await service.retry(earlier.id);
     assert.equal(next.context.agent, undefined);

@@ -173,6 +173,6 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
     await open();
     const after = store.require(id);
     assert.equal(after.status, 'failed');
-    assert.match(after.statusMessage ?? '', /Interrupted by restart/);
+    assert.match(after.statusMessage ?? '', /Stopped when the window reloaded/);
   });
 });

@@ -126,7 +126,7 @@ async function main(): Promise<void> {
   send({ t: 'ready', records: store.all().map(summarize) });
 
   // Interrupted tasks are retryable: retry a couple each time round, as a user would.
-  const interrupted = store.all().filter((r) => r.status === 'failed' && /Interrupted by restart/.test(r.statusMessage ?? '') && !r.retriedAs);
+  const interrupted = store.all().filter((r) => r.status === 'failed' && /Stopped when the window reloaded/.test(r.statusMessage ?? '') && !r.retriedAs);
   for (const record of interrupted.slice(0, 2)) {
     const retry = await service.retry(record.id);
     send({ t: 'retried', from: record.id, to: retry.id });

@@ -169,7 +169,7 @@ function checkReopened(
     if (record.serverId === EMBEDDED_SERVER_ID) {
       if (!isTerminal(record.status)) failures.push(`embedded task ${record.id} is still ${record.status} after the restart`);
       else if (wasOpen) {
-        if (record.status !== 'failed' || !/Interrupted by restart/.test(record.statusMessage ?? '') || record.retriedAs) failures.push(`embedded task ${record.id} was running and reopened as ${record.status}: ${record.statusMessage}`);
+        if (record.status !== 'failed' || !/Stopped when the window reloaded/.test(record.statusMessage ?? '') || record.retriedAs) failures.push(`embedded task ${record.id} was running and reopened as ${record.status}: ${record.statusMessage}`);
         else counts.embeddedInterrupted++;
       }
     }
@@ -190,7 +190,7 @@ function checkRemoteReattached(opened: Extract<SoakMessage, { t: 'opened' }> | u
       // Followed again: it may even have ended already, which the last run's check covers.
       if (!followed.has(record.id)) counts.remoteReattached++;
       followed.add(record.id);
-    } else if (!(record.status === 'failed' && /Interrupted by restart/.test(record.statusMessage ?? ''))) {
+    } else if (!(record.status === 'failed' && /Stopped when the window reloaded/.test(record.statusMessage ?? ''))) {
       failures.push(`remote task ${record.id} had no server task id yet and reopened as ${record.status}: ${record.statusMessage}`);
     }
   }
