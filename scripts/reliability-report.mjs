@@ -58,7 +58,7 @@ if (soak) {
   soakFailed = soak.checks.length - soakPassed;
   const c = soak.counts;
   add('fault', 'Host core SIGKILLed mid-task and mid-write, reopened (child process soak)', soak.kills, `${c.reopened} reopens; ${c.resultsAcknowledged} results written, ${c.resultsLost} lost; ${c.tornTailsDropped} torn last writes dropped`, soakFailed === 0, 'soak');
-  add('fault', 'Embedded tasks running at the kill come back failed "Interrupted by restart", retryable', c.embeddedInterrupted, `${c.embeddedInterrupted} interrupted, ${c.interruptedRetried} of them retried`, soakFailed === 0, 'soak');
+  add('fault', 'Embedded tasks running at the kill come back failed "Stopped when the window reloaded", retryable', c.embeddedInterrupted, `${c.embeddedInterrupted} interrupted, ${c.interruptedRetried} of them retried`, soakFailed === 0, 'soak');
   add('fault', 'Remote tasks running at the kill are re-attached and followed to their end', c.remoteReattached, `${c.remoteFollowedToEnd} of ${c.remoteReattached} followed to their end`, soakFailed === 0, 'soak');
 }
 

@@ -20,6 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Mocha from 'mocha';
 import { ROOT, log, runSetup, runBuild, extensionMain, startHost, launchChromium, settleWorkbench } from './host/host.mjs';
+import { paneHeader } from '../test/ui/workbench.mjs';
 
 const SUITE_DIR = path.join(ROOT, 'test', 'ui');
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'workspace');
@@ -52,13 +53,13 @@ async function openWorkbench(browser, url) {
   if ((await container.getAttribute('aria-selected')) !== 'true') await container.click();
   // The tree is virtualized: give the Tasks view the whole side bar.
   for (const [view, expanded] of [['Archive', false], ['Servers', false], ['Tasks', true]]) {
-    const header = page.locator(`.part.sidebar .pane > .pane-header[aria-label="${view} Section"]`);
+    const header = page.locator(`.part.sidebar .pane > ${paneHeader(view)}`);
     await header.waitFor({ timeout: 60_000 });
     if (((await header.getAttribute('aria-expanded')) === 'true') !== expanded) await header.click();
   }
   await widenSideBar(page, 560);
   // The extension is up once the Tasks view shows its welcome text (no tasks yet) or rows.
-  await page.locator('.part.sidebar .pane:has(> .pane-header[aria-label="Tasks Section"]) .pane-body')
+  await page.locator(`.part.sidebar .pane:has(> ${paneHeader('Tasks')}) .pane-body`)
     .locator('.welcome-view-content, .monaco-list-row').first().waitFor({ timeout: 90_000 });
   // Let the workbench finish starting (extensions activating, views loading) before the first click.
   await settleWorkbench(page);

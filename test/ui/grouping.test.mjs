@@ -16,10 +16,10 @@ const REFRESH_WATCH_MS = 2_000;
 
 const STATUS_GROUPS = ['Needs input', 'Running', 'Failed', 'Completed', 'Cancelled'];
 const GROUPINGS = [
-  { by: 'status', menu: 'Group by Status', groupOfNewTasks: 'Running', isGroup: (label) => STATUS_GROUPS.includes(label) },
-  { by: 'server', menu: 'Group by Server', groupOfNewTasks: 'Tasklane (this editor)', isGroup: (label) => label === 'Tasklane (this editor)' },
-  { by: 'tool', menu: 'Group by Tool', groupOfNewTasks: 'run_command', isGroup: (label) => label === 'run_command' },
-  { by: 'agent', menu: 'Group by Agent', groupOfNewTasks: 'Editor', isGroup: (label) => label === 'Editor' },
+  { by: 'status', menu: 'Group Tasks by Status', groupOfNewTasks: 'Running', isGroup: (label) => STATUS_GROUPS.includes(label) },
+  { by: 'server', menu: 'Group Tasks by Server', groupOfNewTasks: 'Tasklane (this editor)', isGroup: (label) => label === 'Tasklane (this editor)' },
+  { by: 'tool', menu: 'Group Tasks by Tool', groupOfNewTasks: 'run_command', isGroup: (label) => label === 'run_command' },
+  { by: 'agent', menu: 'Group Tasks by Agent', groupOfNewTasks: 'Editor', isGroup: (label) => label === 'Editor' },
 ];
 
 /**

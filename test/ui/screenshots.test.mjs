@@ -10,10 +10,11 @@ const THEMES = [
 
 describe('Screenshots of the Tasks view with running tasks', function () {
   const { page } = session();
-  const commands = ['sleep 120; echo building the docs', 'sleep 120; echo watching the tests'];
+  // Short enough (≤ 32 characters) to be a row's whole label.
+  const commands = ['sleep 120; echo build docs', 'sleep 120; echo watch tests'];
 
   before(async function () {
-    await chooseViewMenuItem(page, 'Tasks', 'Group by Status');
+    await chooseViewMenuItem(page, 'Tasks', 'Group Tasks by Status');
     for (const command of commands) await runShellTask(page, command);
   });
 

@@ -108,9 +108,16 @@ export async function runShellTask(page, command) {
 // ---------------------------------------------------------------------------------------------
 // Views
 
+/**
+ * A view's header: "Tasks Section", or with the view's description, "Tasks - by Tool Section".
+ */
+export function paneHeader(name) {
+  return `.pane-header:is([aria-label="${name} Section"], [aria-label^="${name} - "][aria-label$=" Section"])`;
+}
+
 /** A view's pane in the side bar, by its name ("Tasks", "Archive", "Servers"). */
 export function pane(page, name) {
-  return page.locator(`.part.sidebar .pane:has(> .pane-header[aria-label="${name} Section"])`);
+  return page.locator(`.part.sidebar .pane:has(> ${paneHeader(name)})`);
 }
 
 /** Expands or collapses a view by clicking its header, as needed. */
@@ -177,15 +184,17 @@ export async function clickViewAction(page, view, action) {
  * context keys), is opened again, as a person would.
  */
 export async function chooseViewMenuItem(page, view, item) {
-  const entry = page.locator('.context-view .action-label', { hasText: exactly(item) }).first();
+  // The current choice of a set (Group Tasks by …) is shown checked: "✓ Group Tasks by Status".
+  const checkedOrNot = new RegExp(`^(✓ )?${item.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  const entry = page.locator('.context-view .action-label', { hasText: checkedOrNot }).first();
   for (let attempt = 1; ; attempt++) {
     await clickViewAction(page, view, 'More Actions...');
     const chosen = await entry.waitFor({ state: 'visible', timeout: 5_000 }).then(() => entry.click({ timeout: 5_000 })).then(() => true, () => false);
     if (chosen) break;
     const menu = await page.locator('.context-view .action-label').allInnerTexts();
+    await page.keyboard.press('Escape');
     if (attempt === 3) throw new Error(`could not choose "${item}" in the ${view} view's More Actions menu; the menu shows ${JSON.stringify(menu)}`);
     session().log(`the ${view} view's menu closed or did not show "${item}" (it shows ${JSON.stringify(menu)}); opening it again`);
-    await page.keyboard.press('Escape');
   }
   await page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden', timeout: GENEROUS_MS });
 }
