@@ -2,32 +2,11 @@ import * as vscode from 'vscode';
 import { Disposable } from '../core/lifecycle';
 import type { TaskChanges } from '../core/lifecycleEvents';
 import type { TaskStore } from '../core/taskStore';
-import { needsAttention } from './taskPresentation';
+import { type TaskCounts, countTasks } from './taskCounts';
 
 export type StatusBarVisibility = 'always' | 'whenActive' | 'never';
 
-export interface TaskCounts {
-  readonly running: number;
-  readonly needsInput: number;
-  readonly failed: number;
-  readonly total: number;
-}
-
-export function countTasks(store: TaskStore): TaskCounts {
-  let running = 0;
-  let needsInput = 0;
-  let failed = 0;
-  let total = 0;
-  for (const record of store.all()) {
-    // An imported copy runs nowhere: it is history, not work in progress.
-    if (record.archived || record.imported) continue;
-    total++;
-    if (record.status === 'working') running++;
-    else if (record.status === 'input_required') needsInput++;
-    else if (record.status === 'failed' && needsAttention(record)) failed++;
-  }
-  return { running, needsInput, failed, total };
-}
+export { type TaskCounts, countTasks } from './taskCounts';
 
 /**
  * One status bar item showing what runs and what needs attention. Its look is derived from the

@@ -9,7 +9,7 @@ import { ContextKeys } from './contextKeys';
 import { DetailPanels } from './detail/detailPanel';
 import { TaskNotifier } from './notifier';
 import { TaskStatusBar } from './statusBar';
-import { needsAttention } from './taskPresentation';
+import { attentionCount } from './taskCounts';
 import type { ExternalServers } from './servers/serverView';
 import { ServersTreeProvider } from './tree/serversTreeProvider';
 import { type ArchiveNode, ArchiveTreeProvider } from './tree/archiveTreeProvider';
@@ -72,7 +72,7 @@ export class TasklaneUi extends Disposable {
     this.details = this._register(new DetailPanels(context, store, log));
 
     const updateBadge = () => {
-      const count = store.all().filter(needsAttention).length;
+      const count = attentionCount(store);
       this.treeView.badge = count ? { value: count, tooltip: `${count} task${count === 1 ? '' : 's'} need${count === 1 ? 's' : ''} attention` } : undefined;
     };
     this._register(onDidChangeTasks(updateBadge));
