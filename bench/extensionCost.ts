@@ -15,7 +15,7 @@ import { writeStoreFile } from './storeScale';
 const ROOT = path.join(__dirname, '..', '..');
 
 /** Runs the repository's own `node esbuild.mjs --production` in a scratch directory (sources symlinked), so dist/ is untouched. */
-function productionBuild(scratch: string): { ms: number; extensionBytes: number; gzipBytes: number } {
+export function productionBuild(scratch: string): { ms: number; extensionBytes: number; gzipBytes: number } {
   for (const entry of ['src', 'media', 'node_modules', 'package.json', 'tsconfig.json']) fs.symlinkSync(path.join(ROOT, entry), path.join(scratch, entry));
   fs.copyFileSync(path.join(ROOT, 'esbuild.mjs'), path.join(scratch, 'esbuild.mjs'));
   const t0 = now();

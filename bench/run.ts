@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { type Figure, figureJson, fmtMs, formatTable, guarded, loadConfig, now } from './harness';
 
-const BENCHMARKS: readonly string[] = ['roundTrip', 'wiresHttp', 'completionLatency', 'storeThroughput', 'storeScale', 'eventStorm', 'pollingCost', 'uiRefresh', 'extensionCost'];
+const BENCHMARKS: readonly string[] = ['roundTrip', 'wiresHttp', 'completionLatency', 'storeThroughput', 'storeScale', 'eventStorm', 'pollingCost', 'uiRefresh', 'extensionCost', 'hostActivation'];
 
 async function main(): Promise<void> {
   const config = loadConfig();
