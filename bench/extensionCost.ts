@@ -8,14 +8,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import * as esbuild from 'esbuild';
+import { TARGETS, meets } from './targets';
 import { type BenchConfig, CHILD_RESULT_PREFIX, type Figure, fmtBytes, fmtMs, median, now, removeDir, round, tempDir } from './harness';
 import { writeStoreFile } from './storeScale';
 
 const ROOT = path.join(__dirname, '..', '..');
-const BUNDLE_TARGET = 1024 * 1024;
 
 /** Runs the repository's own `node esbuild.mjs --production` in a scratch directory (sources symlinked), so dist/ is untouched. */
-function productionBuild(scratch: string): { ms: number; extensionBytes: number; gzipBytes: number } {
+export function productionBuild(scratch: string): { ms: number; extensionBytes: number; gzipBytes: number } {
   for (const entry of ['src', 'media', 'node_modules', 'package.json', 'tsconfig.json']) fs.symlinkSync(path.join(ROOT, entry), path.join(scratch, entry));
   fs.copyFileSync(path.join(ROOT, 'esbuild.mjs'), path.join(scratch, 'esbuild.mjs'));
   const t0 = now();
@@ -156,34 +156,43 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
       {
         id: 'extension.bundle',
         figure: '7. Bundle size, dist/extension.js (production)',
+        value: build.extensionBytes,
+        unit: 'bytes',
+        baselineValue: deps,
         tasklane: `${fmtBytes(build.extensionBytes)} (${fmtBytes(build.gzipBytes)} gzipped)`,
         baseline: `dependencies alone ${fmtBytes(deps)}; our code ${fmtBytes(ours)}`,
-        ratio: build.extensionBytes / BUNDLE_TARGET,
-        target: '≤ 1 MB minified',
-        met: build.extensionBytes <= BUNDLE_TARGET,
-        note: `Built with the repository's \`node esbuild.mjs --production\` in a scratch directory (dist/ untouched), ${fmtMs(build.ms)}. Ratio = size ÷ 1 MB. Largest parts: ${top}.`,
+        ratio: build.extensionBytes / deps,
+        target: TARGETS.bundleBytes,
+        met: meets(TARGETS.bundleBytes, { value: build.extensionBytes }),
+        note: `Built with the repository's \`node esbuild.mjs --production\` in a scratch directory (dist/ untouched), ${fmtMs(build.ms)}. Ratio = whole bundle ÷ its dependencies alone. Largest parts: ${top}.`,
         raw: { extensionBytes: build.extensionBytes, gzipBytes: build.gzipBytes, buildMs: round(build.ms, 0), byPackage: parts },
       },
       {
         id: 'extension.activation',
-        figure: `7. Activation proxy, ${label} tasks (no VS Code)`,
+        figure: `7. Activation PROXY, ${label} tasks (plain Node, no VS Code; not the real-host figure)`,
+        value: fullMs,
+        unit: 'ms',
+        baselineValue: emptyMs,
         tasklane: `${fmtMs(fullMs)} (load ${fmtMs(fullRequire)} + activate ${fmtMs(fullActivate)})`,
         baseline: `empty store ${fmtMs(emptyMs)}`,
         ratio: fullMs / emptyMs,
-        target: '≤ 50 ms (real host: not measured)',
-        met: fullMs <= 50,
+        target: TARGETS.activationMs,
+        met: meets(TARGETS.activationMs, { value: fullMs }),
         note:
           `PROXY: a fresh Node process loads our minified activation code and runs what activate() does without the vscode UI (store open, embedded server, task service, re-attach, first page and attention count), median of ${runs}. ` +
-          'The real extension-host figure needs a VS Code host and is not measured here.',
+          'The real figure is the "activate() in the real VS Code host" row (bench/hostActivation.ts).',
         raw: { tasks: config.activationTasks, withTasks: raw(full), emptyStore: raw(empty) },
       },
       {
         id: 'extension.memory',
         figure: `7. Heap after activation proxy, ${label} tasks`,
+        value: heapFull,
+        unit: 'bytes',
+        baselineValue: heapEmpty,
         tasklane: fmtBytes(heapFull),
         baseline: `empty store ${fmtBytes(heapEmpty)}`,
         ratio: heapFull / heapEmpty,
-        target: 'report',
+        target: null,
         note: `heapUsed after gc minus before loading the bundle, in the activation-proxy process (≈ ${fmtBytes((heapFull - heapEmpty) / Math.max(1, config.activationTasks))} per task). Not the whole extension host.`,
         raw: { heapDeltaWithTasks: heapFull, heapDeltaEmpty: heapEmpty },
       },

@@ -7,28 +7,73 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { Target } from './targets';
 
 export const now = (): number => performance.now();
 
 /** One row of the results table, plus everything measured to produce it. */
 export interface Figure {
-  /** Stable key, e.g. `roundTrip.vsPlain`. */
+  /** Stable key, e.g. `roundTrip.http.v1`. */
   readonly id: string;
-  /** Human label, e.g. `1. Round trip: task vs plain tools/call (median)`. */
+  /** Human label, e.g. `1. Task round trip over HTTP, 2025-11-25 (median of paired ratios)`. */
   readonly figure: string;
-  /** Tasklane's number, formatted, with its unit. */
+  /** Tasklane's number, in `unit`: what the target is judged on (unless the target is of the ratio). */
+  readonly value: number;
+  readonly unit: string;
+  /** Tasklane's number, formatted for the table, with its unit and what it is. */
   readonly tasklane: string;
+  /** The baseline's number, in `unit`; null when no baseline makes sense. */
+  readonly baselineValue: number | null;
   /** The baseline's number, formatted, and what the baseline is. */
   readonly baseline: string;
-  /** Tasklane ÷ baseline (how ratios read is said in `ratioNote`); undefined when no baseline makes sense. */
+  /** Tasklane ÷ baseline (for paired runs: the median of the per-pair ratios); undefined when there is no baseline. */
   readonly ratio?: number;
-  readonly target: string;
-  /** true/false against the target; undefined when the figure has no target (informational). */
+  /** From `TARGETS` (fixed in advance); null for a figure that is reported, not judged. */
+  readonly target: Target | null;
+  /** true/false against the target; undefined when the figure has no target. */
   readonly met?: boolean;
   /** Short explanation printed under the table (why missed, what was measured). */
   readonly note?: string;
   /** Every raw number behind the row. */
   readonly raw: Record<string, unknown>;
+}
+
+/** A figure as bench/results.json holds it: value, baseline, ratio, target and met, always present. */
+export function figureJson(f: Figure): Record<string, unknown> {
+  return {
+    id: f.id,
+    figure: f.figure,
+    value: round(f.value, 4),
+    unit: f.unit,
+    baseline: f.baselineValue === null ? null : round(f.baselineValue, 4),
+    ratio: f.ratio === undefined || !Number.isFinite(f.ratio) ? null : round(f.ratio, 4),
+    target: f.target,
+    met: f.met ?? null,
+    display: { tasklane: f.tasklane, baseline: f.baseline },
+    note: f.note ?? null,
+    raw: f.raw,
+  };
+}
+
+/** Runs each flow once per round, in an order that rotates every round; samples are aligned by round, so sample i of two flows is a pair. */
+export async function measureRounds(flows: readonly Flow[], options: { warmup: number; rounds: number }): Promise<Map<string, number[]>> {
+  const samples = new Map<string, number[]>(flows.map((f) => [f.name, []]));
+  for (let i = 0; i < options.warmup; i++) for (const flow of flows) await flow.once();
+  for (let r = 0; r < options.rounds; r++) {
+    for (let k = 0; k < flows.length; k++) {
+      const flow = flows[(r + k) % flows.length];
+      const t0 = now();
+      await flow.once();
+      samples.get(flow.name)!.push(now() - t0);
+    }
+  }
+  return samples;
+}
+
+/** The median of `a[i] ÷ b[i]` over rounds: a busy moment on the machine hits both sides of a pair. */
+export function pairedRatio(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length || a.length === 0) throw new Error(`paired samples differ in length: ${a.length} vs ${b.length}`);
+  return median(a.map((x, i) => x / b[i]));
 }
 
 export interface BenchConfig {
@@ -220,7 +265,7 @@ export const CHILD_RESULT_PREFIX = '@@bench-result ';
 /** Prints the results table (Markdown, so the README can take it as is). */
 export function formatTable(figures: readonly Figure[]): string {
   const header = ['figure', 'Tasklane', 'baseline', 'ratio', 'target', 'met?'];
-  const rows = figures.map((f) => [f.figure, f.tasklane, f.baseline, fmtRatio(f.ratio), f.target, f.met === undefined ? '—' : f.met ? 'yes' : '**no**']);
+  const rows = figures.map((f) => [f.figure, f.tasklane, f.baseline, fmtRatio(f.ratio), f.target?.text ?? 'report only', f.met === undefined ? '—' : f.met ? 'yes' : '**no**']);
   const escape = (cell: string) => cell.replace(/\|/g, '\\|');
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const row of rows) lines.push(`| ${row.map(escape).join(' | ')} |`);
@@ -236,7 +281,7 @@ export async function guarded(name: string, run: () => Promise<Figure[]>): Promi
     return figures;
   } catch (error) {
     process.stderr.write(`[bench] ${name} FAILED: ${(error as Error).stack ?? error}\n`);
-    return [{ id: `${name}.error`, figure: `${name}: failed to run`, tasklane: String((error as Error).message ?? error), baseline: '—', target: '—', met: false, raw: {} }];
+    return [{ id: `${name}.error`, figure: `${name}: failed to run`, value: NaN, unit: '—', tasklane: String((error as Error).message ?? error), baselineValue: null, baseline: '—', target: null, met: false, raw: {} }];
   }
 }
 

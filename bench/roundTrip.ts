@@ -1,7 +1,9 @@
 /**
  * 1. Task round-trip overhead: create → completed → result of a trivial tool over the in-memory
- * transport, through TaskService + embedded server with the durable store on, against a plain
- * `tools/call` of the same tool on the same server, and against the SDK 1.x task runtime.
+ * transport, through TaskService + embedded server with the durable store on, against a raw plain
+ * `tools/call` of the same tool on the same server (no TaskService, no store), and against the SDK
+ * 1.x task runtime doing the same two requests. Every flow runs once per round (rotating order);
+ * ratios are the median of per-round ratios.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,7 +11,8 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema, CreateTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { isTerminal } from '../src/core/taskStatus';
 import { EMBEDDED_SERVER_ID } from '../src/mcp/embeddedServer';
-import { type BenchConfig, type Figure, type Flow, measureInterleaved, deferred, fmtMs, median, removeDir, rounded, summarize, tempDir } from './harness';
+import { type BenchConfig, type Figure, type Flow, deferred, fmtMs, measureRounds, median, pairedRatio, removeDir, rounded, summarize, tempDir } from './harness';
+import { TARGETS, meets } from './targets';
 import { type TasklaneSetup, createSdkServer, startTasklane } from './wiring';
 
 
@@ -85,7 +88,7 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
 
   let samples: Map<string, number[]>;
   try {
-    samples = await measureInterleaved(flows, { warmup: config.warmup, rounds: config.rounds, blocks: 10 });
+    samples = await measureRounds(flows, { warmup: config.warmup, rounds: config.rounds });
   } finally {
     durable.dispose();
     memory.dispose();
@@ -98,6 +101,7 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
 
   const stats = Object.fromEntries([...samples].map(([name, s]) => [name, rounded(summarize(s), 4)]));
   const m = (name: string) => median(samples.get(name)!);
+  const pair = (a: string, b: string) => pairedRatio(samples.get(a)!, samples.get(b)!);
   const task = m('tasklaneTask');
   const plain = m('tasklanePlain');
   const sdkStream = m('sdkCallToolStream');
@@ -106,36 +110,53 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
   const taskSamples = samples.get('tasklaneTask')!;
   const tenth = Math.max(1, Math.floor(taskSamples.length / 10));
   const drift = { firstTenthMedianMs: median(taskSamples.slice(0, tenth)), lastTenthMedianMs: median(taskSamples.slice(-tenth)) };
-  const ratio = task / plain;
-  const raw = { unit: 'ms per round trip', roundsPerFlow: samples.get('tasklaneTask')!.length, warmupPerFlow: config.warmup, stats, drift, durableJournalBytes: journalBytes };
+  const vsPlain = pair('tasklaneTask', 'tasklanePlain');
+  const vsSdk = pair('tasklaneTask', 'sdkCreateThenResult');
+  const pairs = {
+    taskVsRawPlain: vsPlain,
+    taskVsSdkCreateThenResult: vsSdk,
+    taskVsSdkCallToolStream: pair('tasklaneTask', 'sdkCallToolStream'),
+    sdkCreateThenResultVsSdkPlain: pair('sdkCreateThenResult', 'sdkPlain'),
+    wireOnlyVsRawPlain: pair('tasklaneWireOnly', 'tasklanePlain'),
+    memoryStoreTaskVsRawPlain: pair('tasklaneTaskMemoryStore', 'tasklanePlain'),
+    taskVsPlainViaService: pair('tasklaneTask', 'tasklanePlainViaService'),
+  };
+  const raw = { unit: 'ms per round trip', roundsPerFlow: taskSamples.length, warmupPerFlow: config.warmup, order: 'every flow once per round, order rotated each round; ratios are medians of per-round ratios', stats, pairedRatios: rounded(pairs, 4), drift, durableJournalBytes: journalBytes };
+  const target = TARGETS.roundTripVsSdk;
 
   return [
     {
-      id: 'roundTrip.vsPlain',
-      figure: '1. Task round trip vs plain tools/call, in-memory, 2025-11-25 (median)',
-      tasklane: `${fmtMs(task)} (durable store)`,
-      baseline: `${fmtMs(plain)} plain tools/call, same server`,
-      ratio,
-      target: '≤ 2.2×',
-      met: ratio <= 2.2,
+      id: 'roundTrip.memory.vsRawPlain',
+      figure: '1. Task round trip vs raw plain tools/call, in-memory, 2025-11-25 (median of paired ratios)',
+      value: task,
+      unit: 'ms',
+      tasklane: `${fmtMs(task)} (TaskService, durable store, appends not fsynced)`,
+      baselineValue: plain,
+      baseline: `${fmtMs(plain)} raw plain tools/call, same server and transport (no TaskService, no store)`,
+      ratio: vsPlain,
+      target: null,
       note:
-        `In-memory transport: 2025-11-25 only (the extension wire has no in-memory transport; both wires are measured over HTTP below). ` +
-        `Task = TaskService.start → tools/call{task} → tasks/result → store.complete (3 journal entries), median of ${taskSamples.length}. ` +
-        `Breakdown: wire alone on Tasklane's server (tools/call{task} + tasks/result, no TaskService/store) ${fmtMs(m('tasklaneWireOnly'))} (${(m('tasklaneWireOnly') / plain).toFixed(2)}×); ` +
-        `+ TaskService with the store in memory ${fmtMs(m('tasklaneTaskMemoryStore'))} (${(m('tasklaneTaskMemoryStore') / plain).toFixed(2)}×); + durable journal ${fmtMs(task)}. ` +
-        `Plain tools/call through TaskService + durable store: ${fmtMs(m('tasklanePlainViaService'))}, so the task protocol costs ${(task / m('tasklanePlainViaService')).toFixed(2)}× a plain call made the same way. ` +
+        `Reported, not judged: the in-memory transport is judged against the SDK's task runtime (next row); the ≤ 2.2× raw-plain target applies over HTTP, on each wire. ` +
+        `Task = TaskService.start → tools/call{task} → tasks/result → store.complete (3 journal appends), ${taskSamples.length} rounds. ` +
+        `Breakdown (paired ratios to the raw plain call): wire alone on Tasklane's server (tools/call{task} + tasks/result, no TaskService/store) ${pairs.wireOnlyVsRawPlain.toFixed(2)}×; ` +
+        `+ TaskService, store in memory ${pairs.memoryStoreTaskVsRawPlain.toFixed(2)}×; + durable journal ${vsPlain.toFixed(2)}×. ` +
+        `Against a plain call made through TaskService + durable store: ${pairs.taskVsPlainViaService.toFixed(2)}×. ` +
         `Drift over the run: first-tenth median ${fmtMs(drift.firstTenthMedianMs)}, last-tenth ${fmtMs(drift.lastTenthMedianMs)}.`,
       raw,
     },
     {
-      id: 'roundTrip.vsSdk',
-      figure: '1. Task round trip vs SDK task runtime, in-memory (median)',
-      tasklane: `${fmtMs(task)} = ${ratio.toFixed(2)}× plain`,
-      baseline: `SDK McpServer+InMemoryTaskStore: ${fmtMs(sdkStream)} callToolStream = ${(sdkStream / sdkPlain).toFixed(2)}× its plain ${fmtMs(sdkPlain)}; create+result ${fmtMs(sdkTwo)} = ${(sdkTwo / sdkPlain).toFixed(2)}×`,
-      ratio: task / sdkStream,
-      target: 'informational (doc: SDK ≈ 4.6× plain)',
-      raw: { sdkStreamMs: sdkStream, sdkCreateThenResultMs: sdkTwo, sdkPlainMs: sdkPlain, sdkStreamVsPlain: sdkStream / sdkPlain, sdkTwoVsPlain: sdkTwo / sdkPlain },
-      note: 'SDK baseline: the task stores its result inside createTask (instant work), no persistence; callToolStream = create + tasks/get + tasks/result.',
+      id: 'roundTrip.memory.vsSdk',
+      figure: '1. Task round trip vs the SDK task runtime, in-memory (median of paired ratios)',
+      value: task,
+      unit: 'ms',
+      tasklane: `${fmtMs(task)} (TaskService, durable store)`,
+      baselineValue: sdkTwo,
+      baseline: `SDK McpServer + InMemoryTaskStore, tools/call{task} + tasks/result: ${fmtMs(sdkTwo)} (${pairs.sdkCreateThenResultVsSdkPlain.toFixed(2)}× its plain ${fmtMs(sdkPlain)})`,
+      ratio: vsSdk,
+      target,
+      met: meets(target, { value: task, ratio: vsSdk }),
+      note: `Like for like: both sides send tools/call{task} then tasks/result over an in-memory transport. The SDK task stores its result inside createTask (instant work) and has no persistence; Tasklane keeps the durable store. Against the SDK's callToolStream (create + tasks/get + tasks/result, ${fmtMs(sdkStream)}): ${pairs.taskVsSdkCallToolStream.toFixed(2)}×.`,
+      raw: { sdkCreateThenResultMs: sdkTwo, sdkStreamMs: sdkStream, sdkPlainMs: sdkPlain, pairedRatios: raw.pairedRatios },
     },
   ];
 }

@@ -5,9 +5,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type Figure, fmtMs, formatTable, guarded, loadConfig, now } from './harness';
+import { type Figure, figureJson, fmtMs, formatTable, guarded, loadConfig, now } from './harness';
 
-const BENCHMARKS: readonly string[] = ['roundTrip', 'wiresHttp', 'completionLatency', 'storeThroughput', 'storeScale', 'eventStorm', 'pollingCost', 'extensionCost'];
+const BENCHMARKS: readonly string[] = ['roundTrip', 'wiresHttp', 'completionLatency', 'storeThroughput', 'storeScale', 'eventStorm', 'pollingCost', 'uiRefresh', 'extensionCost', 'hostActivation'];
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const missed = figures.filter((f) => f.met === false);
   console.log(`\n${figures.filter((f) => f.met === true).length} targets met, ${missed.length} missed${missed.length ? `: ${missed.map((f) => f.id).join(', ')}` : ''}. Total ${fmtMs(elapsed)}.`);
   const out = path.join(__dirname, '..', '..', 'bench', 'results.json');
-  fs.writeFileSync(out, JSON.stringify({ environment, config, figures }, null, 2) + '\n');
+  fs.writeFileSync(out, JSON.stringify({ environment, config, figures: figures.map(figureJson) }, null, 2) + '\n');
   console.log(`Wrote ${path.relative(process.cwd(), out)}`);
 }
 

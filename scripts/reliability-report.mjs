@@ -29,9 +29,12 @@ const EXISTING = [
 ];
 
 const rows = { fault: new Map(), hostile: new Map() };
-const add = (area, name, tries, outcome, passed, source) => {
-  const row = rows[area].get(name) ?? { name, tries: 0, outcomes: new Set(), passed: 0, failed: 0, sources: new Set() };
+// Tries are counted in their own unit ("payloads", "cancels", "races", "kills"…): a payload counts
+// once however many places it is checked in, and a cancel is a cancel, not a fault injected.
+const add = (area, name, tries, outcome, passed, source, unit = 'tries') => {
+  const row = rows[area].get(name) ?? { name, tries: 0, units: new Map(), outcomes: new Set(), passed: 0, failed: 0, sources: new Set() };
   row.tries += tries;
+  row.units.set(unit, (row.units.get(unit) ?? 0) + tries);
   row.outcomes.add(outcome);
   if (passed) row.passed++;
   else row.failed++;
@@ -39,8 +42,8 @@ const add = (area, name, tries, outcome, passed, source) => {
   rows[area].set(name, row);
 };
 
-for (const trial of unit?.trials ?? []) add(trial.area, trial.name, trial.tries, trial.outcome, trial.passed, 'unit');
-for (const trial of integration?.trials ?? []) add(trial.area, trial.name, trial.tries, trial.outcome, trial.passed, 'real VS Code host');
+for (const trial of unit?.trials ?? []) add(trial.area, trial.name, trial.tries, trial.outcome, trial.passed, 'unit', trial.unit);
+for (const trial of integration?.trials ?? []) add(trial.area, trial.name, trial.tries, trial.outcome, trial.passed, 'real VS Code host', trial.unit);
 // A reliability test that failed before it could count anything still shows up.
 for (const test of unit?.tests ?? []) {
   if (test.state === 'failed' && /reliability/.test(test.file) && !(unit.trials ?? []).some((t) => t.test === test.title)) add(/hostile|fuzz|http|webview|trust/i.test(test.title) ? 'hostile' : 'fault', test.title, 0, 'the test failed before counting', false, 'unit');
@@ -57,14 +60,17 @@ if (soak) {
   soakPassed = soak.checks.filter((c) => c.passed).length;
   soakFailed = soak.checks.length - soakPassed;
   const c = soak.counts;
-  add('fault', 'Host core SIGKILLed mid-task and mid-write, reopened (child process soak)', soak.kills, `${c.reopened} reopens; ${c.resultsAcknowledged} results written, ${c.resultsLost} lost; ${c.tornTailsDropped} torn last writes dropped`, soakFailed === 0, 'soak');
-  add('fault', 'Embedded tasks running at the kill come back failed "Stopped when the window reloaded", retryable', c.embeddedInterrupted, `${c.embeddedInterrupted} interrupted, ${c.interruptedRetried} of them retried`, soakFailed === 0, 'soak');
-  add('fault', 'Remote tasks running at the kill are re-attached and followed to their end', c.remoteReattached, `${c.remoteFollowedToEnd} of ${c.remoteReattached} followed to their end`, soakFailed === 0, 'soak');
+  add('fault', 'Host core SIGKILLed mid-task and mid-write, reopened (child process soak)', soak.kills, `${c.reopened} reopens; ${c.resultsAcknowledged} results written, ${c.resultsLost} lost; ${c.tornTailsDropped} torn last writes dropped`, soakFailed === 0, 'soak', 'kills');
+  add('fault', 'Embedded tasks running at the kill come back failed "Stopped when the window reloaded", retryable', c.embeddedInterrupted, `${c.embeddedInterrupted} interrupted, ${c.interruptedRetried} of them retried`, soakFailed === 0, 'soak', 'tasks');
+  add('fault', 'Remote tasks running at the kill are re-attached and followed to their end', c.remoteReattached, `${c.remoteFollowedToEnd} of ${c.remoteReattached} followed to their end`, soakFailed === 0, 'soak', 'tasks');
 }
 
+function tried(units) {
+  return [...units].map(([u, n]) => `${n} ${u}`).join(', ');
+}
 const table = (area) => {
   const lines = ['| Fault or attack | Tried | Outcome | Tests passed / failed | Where |', '|---|---:|---|---|---|'];
-  for (const row of rows[area].values()) lines.push(`| ${row.name} | ${row.tries} | ${[...row.outcomes].join('; ')} | ${row.passed} / ${row.failed} | ${[...row.sources].join(', ')} |`);
+  for (const row of rows[area].values()) lines.push(`| ${row.name} | ${tried(row.units)} | ${[...row.outcomes].join('; ')} | ${row.passed} / ${row.failed} | ${[...row.sources].join(', ')} |`);
   return lines.join('\n');
 };
 const existingTable = (area) => {
@@ -75,7 +81,11 @@ const existingTable = (area) => {
 
 const reliabilityTests = (unit?.tests ?? []).filter((t) => /reliability/.test(t.file));
 const reliabilityMs = reliabilityTests.reduce((sum, t) => sum + t.ms, 0);
-const totalTries = (area) => [...rows[area].values()].reduce((sum, row) => sum + row.tries, 0);
+const totalTries = (area) => {
+  const units = new Map();
+  for (const row of rows[area].values()) for (const [u, n] of row.units) units.set(u, (units.get(u) ?? 0) + n);
+  return units.size ? tried(units) : 'nothing';
+};
 const anyFailed = [...rows.fault.values(), ...rows.hostile.values()].some((r) => r.failed > 0) || existing.some((e) => e.failed > 0);
 const md = `# Reliability
 
@@ -89,7 +99,7 @@ the HTTP endpoint, workspace trust, the page source), \`test/unit/reliability/so
 
 A task host is trusted with hours of agent work: it must never lose a task or a result, and never
 let a page, a workspace or another local process drive it. The tests below break things on
-purpose and assert the state afterwards. **${totalTries('fault')} faults and ${totalTries('hostile')} hostile inputs were tried; ${anyFailed ? 'SOME CHECKS FAILED (see the tables)' : 'every check passed'}.**
+purpose and assert the state afterwards. **Faults tried: ${totalTries('fault')}. Hostile inputs tried: ${totalTries('hostile')}. ${anyFailed ? 'SOME CHECKS FAILED (see the tables)' : 'Every check passed'}.**
 
 ## Faults
 
@@ -124,9 +134,9 @@ writeFileSync('docs/reliability.md', md);
 const summary = {
   passed: soakPassed,
   failed: soakFailed + (soak ? 0 : 1),
-  faults: [...rows.fault.values()].map((r) => ({ ...r, outcomes: [...r.outcomes], sources: [...r.sources] })),
-  attacks: [...rows.hostile.values()].map((r) => ({ ...r, outcomes: [...r.outcomes], sources: [...r.sources] })),
+  faults: [...rows.fault.values()].map((r) => ({ ...r, units: Object.fromEntries(r.units), outcomes: [...r.outcomes], sources: [...r.sources] })),
+  attacks: [...rows.hostile.values()].map((r) => ({ ...r, units: Object.fromEntries(r.units), outcomes: [...r.outcomes], sources: [...r.sources] })),
   existing,
 };
 writeFileSync('test-results/reliability.json', JSON.stringify(summary, null, 2) + '\n');
-console.log(`reliability: ${totalTries('fault')} faults and ${totalTries('hostile')} hostile inputs tried; docs/reliability.md written`);
+console.log(`reliability: faults tried: ${totalTries('fault')}; hostile inputs tried: ${totalTries('hostile')}; docs/reliability.md written`);

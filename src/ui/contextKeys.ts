@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Disposable } from '../core/lifecycle';
 import type { TaskChanges } from '../core/lifecycleEvents';
 import type { TaskStore } from '../core/taskStore';
-import { canRetry } from '../core/taskStatus';
+import { contextKeyValues } from './taskCounts';
 
 /** The `when`-clause keys that decide which commands the palette offers. */
 export const CONTEXT_KEYS = {
@@ -35,29 +35,13 @@ export class ContextKeys extends Disposable {
   }
 
   update(): void {
-    let running = false;
-    let retryable = false;
-    let failed = false;
-    let finished = false;
-    let completed = false;
-    let input = false;
-    let any = false;
-    for (const record of this.store.all()) {
-      if (record.archived) continue;
-      any = true;
-      if (record.status === 'working' || record.status === 'input_required') running = true;
-      if (canRetry(record.status) && !record.retriedAs) retryable = true;
-      if (record.status === 'failed' && !record.retriedAs) failed = true;
-      if (record.status === 'completed') completed = true;
-      if (record.status === 'completed' || record.status === 'failed' || record.status === 'cancelled') finished = true;
-      if (record.pendingInput.length > 0) input = true;
-    }
-    this.set(CONTEXT_KEYS.hasTasks, any);
-    this.set(CONTEXT_KEYS.hasRunning, running);
-    this.set(CONTEXT_KEYS.hasRetryable, retryable);
-    this.set(CONTEXT_KEYS.hasFailed, failed);
-    this.set(CONTEXT_KEYS.hasFinished, finished);
-    this.set(CONTEXT_KEYS.hasCompleted, completed);
-    this.set(CONTEXT_KEYS.hasInputRequired, input);
+    const values = contextKeyValues(this.store);
+    this.set(CONTEXT_KEYS.hasTasks, values.hasTasks);
+    this.set(CONTEXT_KEYS.hasRunning, values.hasRunning);
+    this.set(CONTEXT_KEYS.hasRetryable, values.hasRetryable);
+    this.set(CONTEXT_KEYS.hasFailed, values.hasFailed);
+    this.set(CONTEXT_KEYS.hasFinished, values.hasFinished);
+    this.set(CONTEXT_KEYS.hasCompleted, values.hasCompleted);
+    this.set(CONTEXT_KEYS.hasInputRequired, values.hasInputRequired);
   }
 }

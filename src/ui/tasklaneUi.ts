@@ -10,7 +10,8 @@ import { DetailPanels } from './detail/detailPanel';
 import { TaskNotifier } from './notifier';
 import { TaskStatusBar } from './statusBar';
 import { SeenFailures } from './attention';
-import { GROUP_BY_DESCRIPTION, needsAttention } from './taskPresentation';
+import { GROUP_BY_DESCRIPTION } from './taskPresentation';
+import { attentionCount } from './taskCounts';
 import type { ExternalServers } from './servers/serverView';
 import { ServersTreeProvider } from './tree/serversTreeProvider';
 import { type ArchiveNode, ArchiveTreeProvider } from './tree/archiveTreeProvider';
@@ -96,7 +97,7 @@ export class TasklaneUi extends Disposable {
     describeGrouping();
 
     const updateBadge = () => {
-      const count = store.all().filter(needsAttention).length;
+      const count = attentionCount(store);
       this.treeView.badge = count ? { value: count, tooltip: `${count} task${count === 1 ? '' : 's'} need${count === 1 ? 's' : ''} attention` } : undefined;
     };
     this._register(onDidChangeTasks(updateBadge));

@@ -49,6 +49,7 @@ describe('reliability: races and load end every task in exactly one terminal sta
 
     it('cancel racing completion, 200 times: one end each, and the server and the store agree on it', async () => {
       const outcomes: Record<string, number> = {};
+      let cancels = 0;
       // Half the cancels go out the moment the server completes the task, before the client has
       // heard of it (the narrowest window); the other half while the task still runs.
       const cancelOnCompletion = new Map<string, string>();
@@ -57,6 +58,7 @@ describe('reliability: races and load end every task in exactly one terminal sta
         if (id && task.status === 'completed') {
           cancelOnCompletion.delete(task.taskId);
           assert.equal(store.require(id).status, 'working', 'the client has not heard of the completion yet');
+          cancels++;
           void service.cancel(id).catch(() => undefined);
         }
       });
@@ -65,7 +67,10 @@ describe('reliability: races and load end every task in exactly one terminal sta
           Array.from({ length: 200 }, async (_, i) => {
             const record = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'wait', arguments: { durationMs: i % 2 ? 20 : 5 } });
             if (i % 2 === 0) cancelOnCompletion.set(record.taskId!, record.id);
-            else await service.cancel(record.id).catch(() => undefined);
+            else {
+              cancels++;
+              await service.cancel(record.id).catch(() => undefined);
+            }
             await waitFor(() => isTerminal(store.require(record.id).status) && isTerminal(serverStatus(store.require(record.id)) ?? 'working'), 'the race to settle');
           }),
         );
@@ -80,22 +85,24 @@ describe('reliability: races and load end every task in exactly one terminal sta
       }
       assert.equal(store.size, 200);
       assert.ok(outcomes.completed && outcomes.cancelled, `both sides won some races: ${JSON.stringify(outcomes)}`);
-      recordTrials('fault', 'Cancel racing completion (embedded server, through the task service; half sent the instant the server completed)', 200, `one end each, server and store agree: ${JSON.stringify(outcomes)}`);
+      recordTrials('fault', 'Cancel racing completion (embedded server, through the task service; half sent the instant the server completed)', cancels, `one end each, server and store agree: ${JSON.stringify(outcomes)}`, 'cancels');
     });
 
     it('retry racing retry and cancel, 100 times: one new attempt per task, each attempt ends once', async () => {
-      let attempts = 0;
+      let races = 0;
+      let cancels = 0;
       await Promise.all(
         Array.from({ length: 100 }, async (_, i) => {
           const first = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'wait', arguments: { durationMs: 60_000 } });
           await service.cancel(first.id);
           const raced = await Promise.allSettled([service.retry(first.id), service.retry(first.id), service.cancel(first.id)]);
+          races++;
           const retries = raced.slice(0, 2).filter((r): r is PromiseFulfilledResult<TaskRecord> => r.status === 'fulfilled');
           assert.equal(retries.length, 1, 'exactly one of two concurrent retries creates an attempt');
           assert.equal(raced[2].status, 'rejected', 'a cancelled task cannot be cancelled again');
           const second = retries[0].value;
-          attempts++;
           await pause(i % 3);
+          cancels++;
           await service.cancel(second.id).catch(() => undefined);
           await waitFor(() => isTerminal(store.require(second.id).status), 'the second attempt to end');
         }),
@@ -110,7 +117,8 @@ describe('reliability: races and load end every task in exactly one terminal sta
       for (const record of store.all()) if (record.retryOf) byFirst.set(record.retryOf, (byFirst.get(record.retryOf) ?? 0) + 1);
       assert.ok([...byFirst.values()].every((n) => n === 1));
       assert.equal(store.size, 200);
-      recordTrials('fault', 'Retry racing retry and cancel, then cancel racing the new attempt', attempts, 'one new attempt per task; every attempt ends once; server and store agree');
+      recordTrials('fault', 'Retry racing retry and cancel (two retries and a cancel sent at once)', races, 'one new attempt per task; a cancelled task cannot be cancelled again; server and store agree', 'races');
+      recordTrials('fault', 'Cancel racing the new attempt of a retried task', cancels, 'every attempt ends once; server and store agree', 'cancels');
     });
   });
 
@@ -120,6 +128,7 @@ describe('reliability: races and load end every task in exactly one terminal sta
     const server = await startHttpServer({ catalog: new ToolCatalog(BUILTIN_TOOLS), defaultCwd: os.tmpdir(), isTrusted: () => true }, engine, { authenticate: (token) => (tokens.includes(token) ? `client:${token}` : undefined) });
     const hosts: Array<{ store: TaskStore; service: TaskService; connection: NegotiatedConnection }> = [];
     const started = Date.now();
+    let cancels = 0;
     try {
       for (const [i, token] of tokens.entries()) {
         const connection = await connectHttpServer(server.url, { token, prefer: i % 2 ? '2025-11-25' : 'io.modelcontextprotocol/tasks' });
@@ -134,6 +143,7 @@ describe('reliability: races and load end every task in exactly one terminal sta
             const record = await service.start({ serverId: 'shared', tool: 'wait', arguments: { durationMs: (i * 7 + h) % 400 } });
             if (i % 4 === 0) {
               await pause((i * 13) % 300);
+              cancels++;
               await service.cancel(record.id).catch(() => undefined);
             }
           }),
@@ -156,7 +166,8 @@ describe('reliability: races and load end every task in exactly one terminal sta
         }
       }
       assert.equal(seen.size, 1000);
-      recordTrials('fault', '1,000 concurrent tasks from 10 clients (5 per wire), 250 cancel requests mid-flight', 1000, `one end each; store, server and wire agree: ${JSON.stringify(outcomes)}; ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      recordTrials('fault', '1,000 concurrent tasks from 10 clients (5 per wire)', seen.size, `one end each; store, server and wire agree: ${JSON.stringify(outcomes)}; ${((Date.now() - started) / 1000).toFixed(1)} s`, 'tasks');
+      recordTrials('fault', 'Cancel requests mid-flight among the 1,000 concurrent tasks', cancels, 'each cancelled task ends once; store, server and wire agree', 'cancels');
     } finally {
       for (const { service, connection, store } of hosts) {
         service.dispose();

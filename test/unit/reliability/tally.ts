@@ -13,6 +13,8 @@ interface Trial {
   /** The fault or attack, as the report names it. */
   readonly name: string;
   readonly tries: number;
+  /** What one try is ("payloads", "cancels", "races", …): a payload counts once however many places it is checked in, and a cancel counts as a cancel, not as a fault injected. */
+  readonly unit: string;
   /** What happened, in a few words (the test asserts it; a failing test marks it failed). */
   readonly outcome: string;
   readonly test: string;
@@ -31,9 +33,9 @@ const trials: Trial[] = [];
 const tests: TestOutcome[] = [];
 let current = '';
 
-/** Records that `tries` instances of a fault or attack were run in the current test, with their outcome. */
-export function recordTrials(area: Area, name: string, tries: number, outcome: string): void {
-  trials.push({ area, name, tries, outcome, test: current });
+/** Records that `tries` instances (each one `unit`) of a fault or attack were run in the current test, with their outcome. */
+export function recordTrials(area: Area, name: string, tries: number, outcome: string, unit = 'tries'): void {
+  trials.push({ area, name, tries, unit, outcome, test: current });
 }
 
 beforeEach(function () {
