@@ -9,7 +9,7 @@ import { TestFailuresSection } from './testFailures';
 
 type Key = keyof DetailState;
 
-const HEADER_KEYS: readonly Key[] = ['status', 'statusLabel', 'statusMessage', 'title', 'tool', 'intent', 'id', 'taskId', 'wire', 'serverId', 'createdAt', 'lastUpdatedAt', 'finishedAt', 'durationMs', 'ttl', 'retention', 'archivedAt', 'pinned', 'imported', 'queue', 'context'];
+const HEADER_KEYS: readonly Key[] = ['status', 'statusLabel', 'statusMessage', 'title', 'tool', 'intent', 'id', 'taskId', 'wire', 'serverId', 'serverName', 'createdAt', 'lastUpdatedAt', 'finishedAt', 'durationMs', 'ttl', 'retention', 'archivedAt', 'pinned', 'imported', 'queue', 'context'];
 const LINK_KEYS: readonly Key[] = ['attempt', 'retryOf', 'retriedAs', 'parentId', 'children'];
 const METADATA_KEYS: readonly Key[] = ['arguments', 'expectedOutputs', 'context', 'priority', 'resourceLimits', 'scheduling', 'tags', 'meta', 'pollIntervalMs', 'ttl'];
 
@@ -261,7 +261,7 @@ export class DetailPage {
     this.idFact.value.replaceChildren(h('code', { text: state.id }));
     this.serverTaskFact.row.hidden = state.taskId === null;
     this.serverTaskFact.value.replaceChildren(h('code', { text: state.taskId ?? '' }));
-    setText(this.serverFact.value, state.serverId);
+    setText(this.serverFact.value, state.serverName);
     this.createdFact.value.replaceChildren(time(state.createdAt));
     this.updatedFact.value.replaceChildren(time(state.lastUpdatedAt));
     this.finishedFact.row.hidden = state.finishedAt === null;

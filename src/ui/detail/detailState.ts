@@ -8,6 +8,7 @@ import { agentDescription, type PendingInput, type TaskRecord } from '../../core
 import { readFailureReport } from '../../core/testFailureReport';
 import { canCancel, canRetry, isTerminal } from '../../core/taskStatus';
 import { taskTitle } from '../../core/taskTitle';
+import { EMBEDDED_SERVER_ID, EMBEDDED_SERVER_NAME } from '../../core/embeddedServer';
 import { SETTINGS } from '../settings';
 import { STATUS_LABELS, tailOf } from './format';
 import { OutputLines, withoutRepeatedOutput } from './outputOnce';
@@ -58,6 +59,7 @@ export function toDetailState(
     taskId: record.taskId ?? null,
     tool: record.tool,
     serverId: record.serverId,
+    serverName: record.serverId === EMBEDDED_SERVER_ID ? EMBEDDED_SERVER_NAME : record.serverId,
     intent: record.intent ?? null,
     wire: record.wire ?? null,
     status: record.status,

@@ -108,6 +108,8 @@ export const DetailStateSchema = z.strictObject({
   taskId: nullableString,
   tool: z.string(),
   serverId: z.string(),
+  /** The server's name as every view says it (the embedded one is "Tasklane (this editor)"). */
+  serverName: z.string(),
   intent: nullableString,
   wire: z.enum(WIRES).nullable(),
   status: TaskStatusSchema,

@@ -80,6 +80,11 @@ function blocksOf(result: unknown) {
 }
 
 describe('ui/detail/toDetailState', () => {
+  it('names the embedded server as every other view does', () => {
+    const state = toDetailState({ ...fullRecord(), serverId: 'tasklane' }, T0 + 10_000);
+    assert.equal(state.serverName, 'Tasklane (this editor)');
+  });
+
   it('maps every field of a full record', () => {
     const state = toDetailState(fullRecord(), T0 + 10_000);
     const expected: DetailState = {
@@ -88,6 +93,7 @@ describe('ui/detail/toDetailState', () => {
       taskId: 'server-1',
       tool: 'run_command',
       serverId: 'embedded',
+      serverName: 'embedded',
       intent: 'Run the unit tests',
       wire: '2025-11-25',
       status: 'failed',
