@@ -8,6 +8,9 @@
 // Exit code: the suite's (0 = all passed, 1 = failures or load error), 124 on timeout, 2 on launcher errors.
 // Writes test-results/integration.json {passed, failed} and, after a passing run,
 // test-results/workbench-light.png and workbench-dark.png (screenshot failures are only warnings).
+// While the suite runs it answers two requests the suite writes into the host's temp dir: a
+// screenshot of a live scene (serveScreenshot) and the rendered DOM of the open webviews
+// (serveWebviewDom), which the extension host cannot read itself.
 //
 // Env: TASKLANE_HOST_TIMEOUT_MS   timeout for the suite (default 600000)
 //      TASKLANE_SKIP_BUILD=1      don't run `npm run build` first
@@ -25,6 +28,8 @@ const TESTS = path.join(ROOT, 'out', 'test', 'integration');
 const RELOAD_TESTS = path.join(TESTS, 'reload');
 // Tells the suite (through the extension host's environment) that this launcher follows a window reload.
 process.env.TASKLANE_RELOAD_PHASE = '1';
+// Tells the suite that this launcher answers requests for the webviews' rendered DOM (serveWebviewDom).
+process.env.TASKLANE_WEBVIEW_DOM = '1';
 const WORKSPACE = path.join(ROOT, 'test', 'fixtures', 'workspace');
 const RESULTS = path.join(ROOT, 'test-results');
 const RESULT_JSON = path.join(RESULTS, 'integration.json');
@@ -81,7 +86,10 @@ async function openSuitePage(host, browser) {
     T_OPEN = Date.now();
     open?.();
     // The suite asks for screenshots of live scenes through files in the host's temp dir.
-    const watcher = setInterval(() => void serveScreenshot(page, host), 250);
+    const watcher = setInterval(() => {
+      void serveScreenshot(page, host);
+      void serveWebviewDom(page, host);
+    }, 250);
     const outcome = await done;
     clearInterval(watcher);
     clearTimeout(timer);
@@ -145,6 +153,55 @@ async function serveScreenshot(page, host) {
     log(`warning: screenshot failed (${String(e.message).split('\n')[0]})`);
   } finally {
     shooting = false;
+  }
+}
+
+let readingDom = false;
+/**
+ * Answers the suite's request (tasklane-dom-request, holding a request id) for the rendered DOM of
+ * every open webview: writes tasklane-dom-<id>.json with one snapshot per webview (its page's
+ * title, `#app`'s HTML, text and data-task-id, every element with its attributes, every script).
+ * The suite cannot see a webview's DOM from the extension host; the browser can.
+ */
+async function serveWebviewDom(page, host) {
+  const scratch = path.join(host.tmp, 'tmp');
+  const request = path.join(scratch, 'tasklane-dom-request');
+  if (readingDom || !fs.existsSync(request)) return;
+  readingDom = true;
+  let answer;
+  let id = '';
+  try {
+    id = fs.readFileSync(request, 'utf8').trim().replace(/[^\w-]/g, '');
+    fs.rmSync(request, { force: true });
+    const outer = page.locator('iframe.webview.ready');
+    const snapshots = [];
+    for (let i = 0; i < await outer.count(); i++) {
+      // Each webview is an iframe whose page (iframe#active-frame) holds the extension's HTML.
+      const inner = outer.nth(i).contentFrame().locator('iframe#active-frame').contentFrame().locator('html');
+      snapshots.push(await inner.evaluate((root) => {
+        const app = root.ownerDocument.querySelector('#app');
+        return {
+          title: root.ownerDocument.title,
+          taskId: app?.getAttribute('data-task-id') ?? null,
+          appHtml: app?.outerHTML ?? null,
+          appText: app?.textContent ?? null,
+          elements: [...root.querySelectorAll('*')].map((e) => ({ tag: e.tagName.toLowerCase(), attributes: [...e.attributes].map((a) => [a.name, a.value]) })),
+          scripts: [...root.ownerDocument.scripts].map((s) => ({ src: s.getAttribute('src'), nonce: s.nonce || s.getAttribute('nonce'), text: s.textContent })),
+        };
+      }, undefined, { timeout: 10_000 }));
+    }
+    answer = { webviews: snapshots };
+  } catch (e) {
+    answer = { error: String(e.message).split('\n')[0] };
+  }
+  try {
+    const file = path.join(scratch, `tasklane-dom-${id}.json`);
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(answer));
+    fs.renameSync(`${file}.tmp`, file);
+  } catch (e) {
+    log(`warning: could not answer the webview DOM request (${e.message})`);
+  } finally {
+    readingDom = false;
   }
 }
 
