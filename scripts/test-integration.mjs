@@ -9,8 +9,8 @@
 // Writes test-results/integration.json {passed, failed} and, after a passing run,
 // test-results/workbench-light.png and workbench-dark.png (screenshot failures are only warnings).
 // While the suite runs it answers two requests the suite writes into the host's temp dir: a
-// screenshot of a live scene (serveScreenshot) and the rendered DOM of the open webviews
-// (serveWebviewDom), which the extension host cannot read itself.
+// screenshot of a live scene (serveScreenshot), and the rendered DOM of the open webviews, which
+// only the browser sees (serveUiRequest).
 //
 // Env: TASKLANE_HOST_TIMEOUT_MS   timeout for the suite (default 600000)
 //      TASKLANE_SKIP_BUILD=1      don't run `npm run build` first
@@ -28,9 +28,12 @@ const TESTS = path.join(ROOT, 'out', 'test', 'integration');
 const RELOAD_TESTS = path.join(TESTS, 'reload');
 // Tells the suite (through the extension host's environment) that this launcher follows a window reload.
 process.env.TASKLANE_RELOAD_PHASE = '1';
-// Tells the suite that this launcher answers requests for the webviews' rendered DOM (serveWebviewDom).
-process.env.TASKLANE_WEBVIEW_DOM = '1';
+// Tells the suite that this launcher answers its requests for the browser's view (serveUiRequest).
+process.env.TASKLANE_UI_REQUESTS = '1';
 const WORKSPACE = path.join(ROOT, 'test', 'fixtures', 'workspace');
+// Installed in the host beside Tasklane (the workbench loads only one development extension): a
+// language model that echoes, so sampling goes through VS Code's real language-model API.
+const TEST_EXTENSIONS = [path.join(ROOT, 'test', 'fixtures', 'lm-provider')];
 const RESULTS = path.join(ROOT, 'test-results');
 const RESULT_JSON = path.join(RESULTS, 'integration.json');
 const TIMEOUT_MS = Number(process.env.TASKLANE_HOST_TIMEOUT_MS) || 10 * 60_000;
@@ -88,7 +91,7 @@ async function openSuitePage(host, browser) {
     // The suite asks for screenshots of live scenes through files in the host's temp dir.
     const watcher = setInterval(() => {
       void serveScreenshot(page, host);
-      void serveWebviewDom(page, host);
+      void serveUiRequest(page, host);
     }, 250);
     const outcome = await done;
     clearInterval(watcher);
@@ -156,53 +159,61 @@ async function serveScreenshot(page, host) {
   }
 }
 
-let readingDom = false;
+let answering = false;
 /**
- * Answers the suite's request (tasklane-dom-request, holding a request id) for the rendered DOM of
- * every open webview: writes tasklane-dom-<id>.json with one snapshot per webview (its page's
- * title, `#app`'s HTML, text and data-task-id, every element with its attributes, every script).
- * The suite cannot see a webview's DOM from the extension host; the browser can.
+ * Answers the suite's requests for what only the browser can see or do. The suite writes
+ * tasklane-ui-request ({"id", "kind", ...}) into the host's temp dir; the answer goes to
+ * tasklane-ui-<id>.json. One kind so far:
+ *   webviews  the rendered DOM of every open webview: its page's title, `#app`'s HTML, text and
+ *             data-task-id, every element with its attributes, every script.
+ * (Modal dialogs cannot be answered this way: VS Code refuses to show them while extension tests run.)
  */
-async function serveWebviewDom(page, host) {
+async function serveUiRequest(page, host) {
   const scratch = path.join(host.tmp, 'tmp');
-  const request = path.join(scratch, 'tasklane-dom-request');
-  if (readingDom || !fs.existsSync(request)) return;
-  readingDom = true;
+  const request = path.join(scratch, 'tasklane-ui-request');
+  if (answering || !fs.existsSync(request)) return;
+  answering = true;
   let answer;
   let id = '';
   try {
-    id = fs.readFileSync(request, 'utf8').trim().replace(/[^\w-]/g, '');
+    const asked = JSON.parse(fs.readFileSync(request, 'utf8'));
     fs.rmSync(request, { force: true });
-    const outer = page.locator('iframe.webview.ready');
-    const snapshots = [];
-    for (let i = 0; i < await outer.count(); i++) {
-      // Each webview is an iframe whose page (iframe#active-frame) holds the extension's HTML.
-      const inner = outer.nth(i).contentFrame().locator('iframe#active-frame').contentFrame().locator('html');
-      snapshots.push(await inner.evaluate((root) => {
-        const app = root.ownerDocument.querySelector('#app');
-        return {
-          title: root.ownerDocument.title,
-          taskId: app?.getAttribute('data-task-id') ?? null,
-          appHtml: app?.outerHTML ?? null,
-          appText: app?.textContent ?? null,
-          elements: [...root.querySelectorAll('*')].map((e) => ({ tag: e.tagName.toLowerCase(), attributes: [...e.attributes].map((a) => [a.name, a.value]) })),
-          scripts: [...root.ownerDocument.scripts].map((s) => ({ src: s.getAttribute('src'), nonce: s.nonce || s.getAttribute('nonce'), text: s.textContent })),
-        };
-      }, undefined, { timeout: 10_000 }));
-    }
-    answer = { webviews: snapshots };
+    id = String(asked.id).replace(/[^\w-]/g, '');
+    if (asked.kind === 'webviews') answer = { webviews: await webviewDoms(page) };
+    else answer = { error: `unknown request kind ${asked.kind}` };
   } catch (e) {
     answer = { error: String(e.message).split('\n')[0] };
   }
   try {
-    const file = path.join(scratch, `tasklane-dom-${id}.json`);
+    const file = path.join(scratch, `tasklane-ui-${id}.json`);
     fs.writeFileSync(`${file}.tmp`, JSON.stringify(answer));
     fs.renameSync(`${file}.tmp`, file);
   } catch (e) {
-    log(`warning: could not answer the webview DOM request (${e.message})`);
+    log(`warning: could not answer the suite's request (${e.message})`);
   } finally {
-    readingDom = false;
+    answering = false;
   }
+}
+
+async function webviewDoms(page) {
+  const outer = page.locator('iframe.webview.ready');
+  const snapshots = [];
+  for (let i = 0; i < await outer.count(); i++) {
+    // Each webview is an iframe whose page (iframe#active-frame) holds the extension's HTML.
+    const inner = outer.nth(i).contentFrame().locator('iframe#active-frame').contentFrame().locator('html');
+    snapshots.push(await inner.evaluate((root) => {
+      const app = root.ownerDocument.querySelector('#app');
+      return {
+        title: root.ownerDocument.title,
+        taskId: app?.getAttribute('data-task-id') ?? null,
+        appHtml: app?.outerHTML ?? null,
+        appText: app?.textContent ?? null,
+        elements: [...root.querySelectorAll('*')].map((e) => ({ tag: e.tagName.toLowerCase(), attributes: [...e.attributes].map((a) => [a.name, a.value]) })),
+        scripts: [...root.ownerDocument.scripts].map((s) => ({ src: s.getAttribute('src'), nonce: s.nonce || s.getAttribute('nonce'), text: s.textContent })),
+      };
+    }, undefined, { timeout: 10_000 }));
+  }
+  return snapshots;
 }
 
 /** Loads the workbench (no tests) in a fresh browser context and saves one screenshot of it. */
@@ -261,6 +272,10 @@ async function main() {
 
   const host = await startHost();
   log(`code-server up on ${host.base}`);
+  for (const dir of TEST_EXTENSIONS) {
+    const { publisher, name, version } = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    fs.cpSync(dir, path.join(host.extensionsDir, `${publisher}.${name}-${version}`), { recursive: true });
+  }
   const browser = await launchChromium();
   const suite = await openSuitePage(host, browser);
   let { code, result } = await suite.run(TESTS);

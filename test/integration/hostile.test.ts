@@ -6,7 +6,7 @@ import type { TaskRecord } from '../../src/core/taskRecord';
 import type { TasklaneApi } from '../../src/extension';
 import type { HostToWebview } from '../../src/ui/detail/protocol';
 import { tasklaneApi, waitFor } from './helpers';
-import { canReadWebviewDom, detailPageDom, WebviewDom } from './webviewDom';
+import { canAskLauncher, detailPageDom, WebviewDom } from './launcherRequests';
 
 /** Markup an attacker would put wherever a task carries text. */
 const PAYLOADS = [
@@ -89,7 +89,7 @@ describe('Hostile text in the real host: the detail panel', function () {
           assert.ok(scripts[0][1].includes(`nonce="${nonce}"`), 'and it carries the nonce');
           assert.ok(!html.includes(payload) && !html.includes('pwned'), 'no task text is written into the page\'s HTML');
           // What the browser made of it: the payload shows as text, and nothing in the page came from it.
-          if (canReadWebviewDom()) {
+          if (canAskLauncher()) {
             const dom = await detailPageDom(record.id, (d) => rendered(d, record.id, payload, 3));
             assertOnlyText(dom, payload, nonce);
             checked += 1;
@@ -101,7 +101,7 @@ describe('Hostile text in the real host: the detail panel', function () {
           await vscode.commands.executeCommand('workbench.action.closeAllEditors');
         }
       }
-      trials.push({ area: 'hostile', name: 'Webview: HTML/script in task name, arguments, status message (real VS Code host)', tries: checked, outcome: `sent to the page as JSON data only; the page HTML holds none of it; ${canReadWebviewDom() ? 'the rendered page shows it as text only (no element, handler, loaded attribute or script from it); ' : ''}CSP: one nonce script, no unsafe-inline`, passed: true });
+      trials.push({ area: 'hostile', name: 'Webview: HTML/script in task name, arguments, status message (real VS Code host)', tries: checked, outcome: `sent to the page as JSON data only; the page HTML holds none of it; ${canAskLauncher() ? 'the rendered page shows it as text only (no element, handler, loaded attribute or script from it); ' : ''}CSP: one nonce script, no unsafe-inline`, passed: true });
     } catch (error) {
       trials.push({ area: 'hostile', name: 'Webview: HTML/script in task name, arguments, status message (real VS Code host)', tries: checked, outcome: `failed: ${(error as Error).message}`, passed: false });
       throw error;
@@ -124,12 +124,12 @@ describe('Hostile text in the real host: the detail panel', function () {
       const state = await waitFor('the state', () => messages.find((m): m is Extract<HostToWebview, { type: 'state' }> => m.type === 'state'));
       assert.ok(JSON.stringify(state).includes(JSON.stringify(payload).slice(1, -1)), 'the result text travels as a JSON string');
       assert.ok(!panelHtml(tasklane, record.id).includes(payload));
-      if (canReadWebviewDom()) {
+      if (canAskLauncher()) {
         const dom = await detailPageDom(record.id, (d) => rendered(d, record.id, payload, 1));
         const nonce = /nonce="([^"]+)"/.exec(panelHtml(tasklane, record.id))?.[1] ?? '';
         assertOnlyText(dom, payload, nonce);
       }
-      trials.push({ area: 'hostile', name: 'Webview: HTML/script in a task result (real VS Code host)', tries: 1, outcome: `sent to the page as JSON data only; not in the page HTML${canReadWebviewDom() ? '; rendered as text only' : ''}`, passed: true });
+      trials.push({ area: 'hostile', name: 'Webview: HTML/script in a task result (real VS Code host)', tries: 1, outcome: `sent to the page as JSON data only; not in the page HTML${canAskLauncher() ? '; rendered as text only' : ''}`, passed: true });
     } finally {
       subscription.dispose();
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');

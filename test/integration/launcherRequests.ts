@@ -1,9 +1,11 @@
+// What only the browser sees, asked of the offline launcher (serveUiRequest in
+// scripts/test-integration.mjs) through files in the extension host's temp dir.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { randomUUID } from 'crypto';
 
-/** One open webview's page as the browser rendered it (see serveWebviewDom in scripts/test-integration.mjs). */
+/** One open webview's page as the browser rendered it. */
 export interface WebviewDom {
   readonly title: string;
   /** `#app`'s data-task-id: which task a detail page shows. */
@@ -15,26 +17,26 @@ export interface WebviewDom {
   readonly scripts: { src: string | null; nonce: string | null; text: string }[];
 }
 
-/** The offline launcher answers DOM requests; the Electron launcher does not. */
-export const canReadWebviewDom = (): boolean => process.env.TASKLANE_WEBVIEW_DOM === '1';
+/** The offline launcher answers these requests; the Electron launcher does not. */
+export const canAskLauncher = (): boolean => process.env.TASKLANE_UI_REQUESTS === '1';
 
 // The launcher watches the extension host's temp dir (the same one for the whole run).
-const REQUEST = path.join(os.tmpdir(), 'tasklane-dom-request');
+const REQUEST = path.join(os.tmpdir(), 'tasklane-ui-request');
 
-/** Asks the launcher for the rendered DOM of every open webview once. */
-async function readOnce(timeoutMs: number): Promise<WebviewDom[]> {
+async function ask<T>(request: { kind: string }, timeoutMs: number): Promise<T> {
   const id = randomUUID();
-  const answer = path.join(os.tmpdir(), `tasklane-dom-${id}.json`);
-  fs.writeFileSync(REQUEST, id);
+  const answer = path.join(os.tmpdir(), `tasklane-ui-${id}.json`);
+  fs.writeFileSync(`${REQUEST}.tmp`, JSON.stringify({ id, ...request }));
+  fs.renameSync(`${REQUEST}.tmp`, REQUEST);
   const deadline = Date.now() + timeoutMs;
   while (!fs.existsSync(answer)) {
-    if (Date.now() > deadline) throw new Error(`the launcher did not answer the webview DOM request within ${timeoutMs} ms`);
+    if (Date.now() > deadline) throw new Error(`the launcher did not answer the ${request.kind} request within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  const reply = JSON.parse(fs.readFileSync(answer, 'utf8')) as { webviews?: WebviewDom[]; error?: string };
+  const reply = JSON.parse(fs.readFileSync(answer, 'utf8')) as T & { error?: string };
   fs.rmSync(answer, { force: true });
-  if (reply.error) throw new Error(`the launcher could not read the webviews: ${reply.error}`);
-  return reply.webviews ?? [];
+  if (reply.error) throw new Error(`the launcher could not answer the ${request.kind} request: ${reply.error}`);
+  return reply;
 }
 
 /**
@@ -45,7 +47,8 @@ export async function detailPageDom(taskId: string, ready: (dom: WebviewDom) => 
   const deadline = Date.now() + timeoutMs;
   let last: WebviewDom | undefined;
   for (;;) {
-    last = (await readOnce(Math.max(1000, deadline - Date.now()))).find((dom) => dom.taskId === taskId) ?? last;
+    const { webviews } = await ask<{ webviews: WebviewDom[] }>({ kind: 'webviews' }, Math.max(1000, deadline - Date.now()));
+    last = webviews.find((dom) => dom.taskId === taskId) ?? last;
     if (last && ready(last)) return last;
     if (Date.now() > deadline) throw new Error(`the detail page of ${taskId} never got ready; last seen: ${last ? (last.appText ?? '').slice(0, 300) : 'no such page'}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
