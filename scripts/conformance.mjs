@@ -12,11 +12,15 @@
 //
 // Env: TASKLANE_CONFORMANCE_CACHE  cache root
 //      CONFORMANCE_SCENARIOS       comma-separated subset to run (default: all below)
+//      For the script's own test (test/unit/conformance/script.test.ts):
+//      TASKLANE_CONFORMANCE_SUITE_CLI  a suite CLI to run with this Node instead of the pinned one
+//      TASKLANE_CONFORMANCE_URL        a running server to check instead of starting dist/server.js
+//      TASKLANE_CONFORMANCE_RESULTS    where to write the results (default test-results/conformance.json)
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const SUITE = '@modelcontextprotocol/conformance@0.2.0-alpha.12';
 const NODE_MAJOR = 22;
@@ -51,12 +55,14 @@ function fail(message) {
 }
 
 function writeResults(results) {
-  mkdirSync(join(root, 'test-results'), { recursive: true });
-  writeFileSync(join(root, 'test-results/conformance.json'), JSON.stringify(results, null, 2) + '\n');
+  const file = resolve(root, process.env.TASKLANE_CONFORMANCE_RESULTS || 'test-results/conformance.json');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
 }
 
 // --- 1. The suite and a Node 22 to run it ------------------------------------------------------
 function ensureSuite() {
+  if (process.env.TASKLANE_CONFORMANCE_SUITE_CLI) return { node: process.execPath, cli: resolve(process.env.TASKLANE_CONFORMANCE_SUITE_CLI) };
   const ownNodeOk = Number(process.versions.node.split('.')[0]) >= NODE_MAJOR;
   const nodePackage = `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
   const deps = { '@modelcontextprotocol/conformance': SUITE.split('@').pop(), ...(ownNodeOk ? {} : { [nodePackage]: `^${NODE_MAJOR}` }) };
@@ -144,9 +150,9 @@ const MARK = { SUCCESS: '✓', FAILURE: '✗', WARNING: '!', SKIPPED: '-', INFO:
 
 async function main() {
   const tools = ensureSuite();
-  const serverJs = ensureBuilt();
   const wanted = process.env.CONFORMANCE_SCENARIOS ? process.env.CONFORMANCE_SCENARIOS.split(',').map((s) => s.trim()).filter(Boolean) : SCENARIOS;
-  const server = await startServer(serverJs).catch((error) => fail(error.message));
+  const given = process.env.TASKLANE_CONFORMANCE_URL;
+  const server = given ? { url: given, child: undefined } : await startServer(ensureBuilt()).catch((error) => fail(error.message));
   say(`server (conformance fixtures) at ${server.url}`);
   const outDir = mkdtempSync(join(tmpdir(), 'tasklane-conformance-'));
   const results = [];
@@ -166,7 +172,7 @@ async function main() {
       if (run.code !== 0 && count('FAILURE') === 0) console.log(`    ✗ the suite exited with ${run.code}:\n${run.output}`);
     }
   } finally {
-    server.child.kill('SIGTERM');
+    server.child?.kill('SIGTERM');
     rmSync(outDir, { recursive: true, force: true });
   }
   const passed = results.filter((r) => !r.failed).length;

@@ -8,6 +8,9 @@
 // Exit code: the suite's (0 = all passed, 1 = failures or load error), 124 on timeout, 2 on launcher errors.
 // Writes test-results/integration.json {passed, failed} and, after a passing run,
 // test-results/workbench-light.png and workbench-dark.png (screenshot failures are only warnings).
+// While the suite runs it answers two requests the suite writes into the host's temp dir: a
+// screenshot of a live scene (serveScreenshot), and the rendered DOM of the open webviews, which
+// only the browser sees (serveUiRequest).
 //
 // Env: TASKLANE_HOST_TIMEOUT_MS   timeout for the suite (default 600000)
 //      TASKLANE_SKIP_BUILD=1      don't run `npm run build` first
@@ -26,7 +29,12 @@ const TESTS = path.join(ROOT, 'out', 'test', 'integration');
 const RELOAD_TESTS = path.join(TESTS, 'reload');
 // Tells the suite (through the extension host's environment) that this launcher follows a window reload.
 process.env.TASKLANE_RELOAD_PHASE = '1';
+// Tells the suite that this launcher answers its requests for the browser's view (serveUiRequest).
+process.env.TASKLANE_UI_REQUESTS = '1';
 const WORKSPACE = path.join(ROOT, 'test', 'fixtures', 'workspace');
+// Installed in the host beside Tasklane (the workbench loads only one development extension): a
+// language model that echoes, so sampling goes through VS Code's real language-model API.
+const TEST_EXTENSIONS = [path.join(ROOT, 'test', 'fixtures', 'lm-provider')];
 const RESULTS = path.join(ROOT, 'test-results');
 const RESULT_JSON = path.join(RESULTS, 'integration.json');
 const TIMEOUT_MS = Number(process.env.TASKLANE_HOST_TIMEOUT_MS) || 10 * 60_000;
@@ -79,12 +87,14 @@ async function openSuitePage(host, browser) {
     T_OPEN = Date.now();
     open?.();
     // The suite asks for screenshots of live scenes through files in the host's temp dir.
-    // It also reads and drives the workbench for tests that use it as a person does (host/uiDriver.mjs).
+    // It also reads and drives the workbench for tests that use it as a person does (host/uiDriver.mjs),
+    // and reads a webview's rendered DOM (serveDomRequest).
     const watcher = setInterval(() => {
       void serveScreenshot(page, host);
       void serveWebviewClick(page, host);
       void servePageProbe(page, host);
       void serveUiRequest(page, path.join(host.tmp, 'tmp'), RESULTS, log);
+      void serveDomRequest(page, host);
     }, 100);
     const outcome = await done;
     clearInterval(watcher);
@@ -245,6 +255,63 @@ async function servePageProbe(page, host) {
   }
 }
 
+let answering = false;
+/**
+ * Answers the suite's requests for what only the browser can see or do. The suite writes
+ * tasklane-dom-request ({"id", "kind", ...}) into the host's temp dir; the answer goes to
+ * tasklane-dom-<id>.json. One kind so far:
+ *   webviews  the rendered DOM of every open webview: its page's title, `#app`'s HTML, text and
+ *             data-task-id, every element with its attributes, every script.
+ * (Modal dialogs cannot be answered this way: VS Code refuses to show them while extension tests run.)
+ */
+async function serveDomRequest(page, host) {
+  const scratch = path.join(host.tmp, 'tmp');
+  const request = path.join(scratch, 'tasklane-dom-request');
+  if (answering || !fs.existsSync(request)) return;
+  answering = true;
+  let answer;
+  let id = '';
+  try {
+    const asked = JSON.parse(fs.readFileSync(request, 'utf8'));
+    fs.rmSync(request, { force: true });
+    id = String(asked.id).replace(/[^\w-]/g, '');
+    if (asked.kind === 'webviews') answer = { webviews: await webviewDoms(page) };
+    else answer = { error: `unknown request kind ${asked.kind}` };
+  } catch (e) {
+    answer = { error: String(e.message).split('\n')[0] };
+  }
+  try {
+    const file = path.join(scratch, `tasklane-dom-${id}.json`);
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(answer));
+    fs.renameSync(`${file}.tmp`, file);
+  } catch (e) {
+    log(`warning: could not answer the suite's request (${e.message})`);
+  } finally {
+    answering = false;
+  }
+}
+
+async function webviewDoms(page) {
+  const outer = page.locator('iframe.webview.ready');
+  const snapshots = [];
+  for (let i = 0; i < await outer.count(); i++) {
+    // Each webview is an iframe whose page (iframe#active-frame) holds the extension's HTML.
+    const inner = outer.nth(i).contentFrame().locator('iframe#active-frame').contentFrame().locator('html');
+    snapshots.push(await inner.evaluate((root) => {
+      const app = root.ownerDocument.querySelector('#app');
+      return {
+        title: root.ownerDocument.title,
+        taskId: app?.getAttribute('data-task-id') ?? null,
+        appHtml: app?.outerHTML ?? null,
+        appText: app?.textContent ?? null,
+        elements: [...root.querySelectorAll('*')].map((e) => ({ tag: e.tagName.toLowerCase(), attributes: [...e.attributes].map((a) => [a.name, a.value]) })),
+        scripts: [...root.ownerDocument.scripts].map((s) => ({ src: s.getAttribute('src'), nonce: s.nonce || s.getAttribute('nonce'), text: s.textContent })),
+      };
+    }, undefined, { timeout: 10_000 }));
+  }
+  return snapshots;
+}
+
 /** Loads the workbench (no tests) in a fresh browser context and saves one screenshot of it. */
 async function screenshot(host, browser, name, theme) {
   // Write the settings while no workbench is open: an open one holds settings.json in memory and
@@ -301,6 +368,10 @@ async function main() {
 
   const host = await startHost();
   log(`code-server up on ${host.base}`);
+  for (const dir of TEST_EXTENSIONS) {
+    const { publisher, name, version } = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    fs.cpSync(dir, path.join(host.extensionsDir, `${publisher}.${name}-${version}`), { recursive: true });
+  }
   const browser = await launchChromium();
   const suite = await openSuitePage(host, browser);
   let { code, result } = await suite.run(TESTS);

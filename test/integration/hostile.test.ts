@@ -6,6 +6,7 @@ import type { TaskRecord } from '../../src/core/taskRecord';
 import type { TasklaneApi } from '../../src/extension';
 import type { HostToWebview } from '../../src/ui/detail/protocol';
 import { tasklaneApi, waitFor } from './helpers';
+import { canAskLauncher, detailPageDom, WebviewDom } from './launcherRequests';
 
 /** Markup an attacker would put wherever a task carries text. */
 const PAYLOADS = [
@@ -87,7 +88,12 @@ describe('Hostile text in the real host: the detail panel', function () {
           assert.strictEqual(scripts.length, 1, 'one script tag');
           assert.ok(scripts[0][1].includes(`nonce="${nonce}"`), 'and it carries the nonce');
           assert.ok(!html.includes(payload) && !html.includes('pwned'), 'no task text is written into the page\'s HTML');
-          // One payload, checked in the name, arguments, status message and page HTML: it counts once.
+          // What the browser made of it: the payload shows as text, and nothing in the page came from it.
+          if (canAskLauncher()) {
+            const dom = await detailPageDom(record.id, (d) => rendered(d, record.id, payload, 3));
+            assertOnlyText(dom, payload, nonce);
+          }
+          // One payload, checked in the name, arguments, status message, page HTML and rendered page: it counts once.
           checked++;
         } finally {
           subscription.dispose();
@@ -95,7 +101,7 @@ describe('Hostile text in the real host: the detail panel', function () {
           await vscode.commands.executeCommand('workbench.action.closeAllEditors');
         }
       }
-      trials.push({ area: 'hostile', name: 'Webview: HTML/script in task name, arguments, status message (real VS Code host)', tries: checked, unit: 'payloads', outcome: 'each sent to the page as name, arguments and status message, as JSON data only; the page HTML holds none of it; CSP: one nonce script, no unsafe-inline', passed: true });
+      trials.push({ area: 'hostile', name: 'Webview: HTML/script in task name, arguments, status message (real VS Code host)', tries: checked, unit: 'payloads', outcome: `sent to the page as JSON data only; the page HTML holds none of it; ${canAskLauncher() ? 'the rendered page shows it as text only (no element, handler, loaded attribute or script from it); ' : ''}CSP: one nonce script, no unsafe-inline`, passed: true });
     } catch (error) {
       trials.push({ area: 'hostile', name: 'Webview: HTML/script in task name, arguments, status message (real VS Code host)', tries: checked, unit: 'payloads', outcome: `failed: ${(error as Error).message}`, passed: false });
       throw error;
@@ -118,7 +124,12 @@ describe('Hostile text in the real host: the detail panel', function () {
       const state = await waitFor('the state', () => messages.find((m): m is Extract<HostToWebview, { type: 'state' }> => m.type === 'state'));
       assert.ok(JSON.stringify(state).includes(JSON.stringify(payload).slice(1, -1)), 'the result text travels as a JSON string');
       assert.ok(!panelHtml(tasklane, record.id).includes(payload));
-      trials.push({ area: 'hostile', name: 'Webview: HTML/script in a task result (real VS Code host)', tries: 1, unit: 'payloads', outcome: 'sent to the page as JSON data only; not in the page HTML', passed: true });
+      if (canAskLauncher()) {
+        const dom = await detailPageDom(record.id, (d) => rendered(d, record.id, payload, 1));
+        const nonce = /nonce="([^"]+)"/.exec(panelHtml(tasklane, record.id))?.[1] ?? '';
+        assertOnlyText(dom, payload, nonce);
+      }
+      trials.push({ area: 'hostile', name: 'Webview: HTML/script in a task result (real VS Code host)', tries: 1, unit: 'payloads', outcome: `sent to the page as JSON data only; not in the page HTML${canAskLauncher() ? '; rendered as text only' : ''}`, passed: true });
     } finally {
       subscription.dispose();
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -126,9 +137,59 @@ describe('Hostile text in the real host: the detail panel', function () {
   });
 });
 
-/** The HTML the real host gave the panel's webview. */
+/** The HTML the real host gave the panel's webview (the panels are not part of the public API). */
 function panelHtml(tasklane: TasklaneApi, taskId: string): string {
-  const panel = tasklane.ui.details.panelFor(taskId);
-  assert.ok(panel, 'the panel is open');
-  return panel.webview.html;
+  const views = (tasklane.ui.details as unknown as { views: Map<string, { panel: vscode.WebviewPanel }> }).views;
+  const view = views.get(taskId);
+  assert.ok(view, 'the panel is open');
+  return view.panel.webview.html;
+}
+
+function occurrences(text: string, part: string): number {
+  return text.split(part).length - 1;
+}
+
+/**
+ * The page has drawn the task (its id shows) and either shows the payload `times` times as text or
+ * went wrong visibly (an element or handler that is not the page's own): time to look closely.
+ */
+function rendered(dom: WebviewDom, id: string, payload: string, times: number): boolean {
+  const text = dom.appText ?? '';
+  const wrong = pageScripts(dom).length > 1 || dom.elements.some((e) => !PAGE_TAGS.has(e.tag) || e.attributes.some(([name]) => /^on/i.test(name)));
+  return text.includes(id) && (occurrences(text, payload) >= times || wrong);
+}
+
+/** Elements a page shows task text with; anything else (script, iframe, img, object, …) would have come from the text. */
+const PAGE_TAGS = new Set(['html', 'head', 'meta', 'link', 'title', 'body', 'script', 'style', 'div', 'span', 'section', 'header', 'main', 'footer', 'nav', 'h1', 'h2', 'h3', 'p', 'ul', 'ol', 'li', 'dl', 'dt', 'dd', 'pre', 'code', 'button', 'time', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'details', 'summary', 'a', 'svg', 'path', 'label', 'input', 'textarea', 'form', 'select', 'option', 'strong', 'em', 'small', 'br', 'hr', 'kbd', 'abbr', 'mark']);
+
+/** The page's scripts, without the preamble VS Code puts into every webview (acquireVsCodeApi). */
+function pageScripts(dom: WebviewDom): WebviewDom['scripts'] {
+  return dom.scripts.filter((script) => !(script.src === null && script.text.includes('globalThis.acquireVsCodeApi')));
+}
+
+/** Attributes whose value the browser loads or runs: task text must never reach one. */
+const ACTIVE_ATTRIBUTES = /^(href|src|srcdoc|srcset|action|formaction|xlink:href|data|style|poster|background)$/i;
+
+/**
+ * The rendered page holds `payload` only as text: no element, attribute or script came from it.
+ * (Text in a plain attribute such as aria-label is data: setAttribute never parses it.) The only
+ * scripts are VS Code's own webview preamble and the shell's script with its nonce; the payload's
+ * scripts never ran (they would have renamed the page).
+ */
+function assertOnlyText(dom: WebviewDom, payload: string, nonce: string): void {
+  assert.ok((dom.appText ?? '').includes(payload), 'the payload is shown, as text');
+  assert.doesNotMatch(dom.title, /pwned/, 'no script from the payload ran');
+  const foreign = dom.elements.filter((e) => !PAGE_TAGS.has(e.tag)).map((e) => e.tag);
+  assert.deepStrictEqual(foreign, [], 'no element came from task text');
+  for (const element of dom.elements) {
+    for (const [name, value] of element.attributes) {
+      assert.ok(!/^on/i.test(name), `no event handler attribute: <${element.tag} ${name}="${value}">`);
+      if (ACTIVE_ATTRIBUTES.test(name)) assert.ok(!value.includes(payload) && !/pwned|javascript:|alert\(/i.test(value), `no loaded or run attribute carries task text: <${element.tag} ${name}="${value}">`);
+    }
+  }
+  const ours = pageScripts(dom);
+  assert.strictEqual(ours.length, 1, `one script besides VS Code's preamble: ${JSON.stringify(ours)}`);
+  assert.strictEqual(ours[0].nonce, nonce, 'the shell\'s script, with its nonce');
+  assert.match(ours[0].src ?? '', /\/dist\/webview\.js$/, 'loaded from the extension');
+  assert.strictEqual(ours[0].text, '', 'and no inline code');
 }

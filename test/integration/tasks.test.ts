@@ -1,4 +1,7 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { TasklaneApi } from '../../src/extension';
 import type { TaskRecord } from '../../src/core/taskRecord';
@@ -8,6 +11,20 @@ import type { TaskTreeNode } from '../../src/ui/tree/taskTreeProvider';
 import { waitFor, tasklaneApi } from './helpers';
 
 
+
+/** True while a process with this pid exists (and is not a zombie waiting to be reaped). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
 
 function statusOf(tasklane: TasklaneApi, id: string, status: TaskRecord['status']): () => TaskRecord | undefined {
   return () => {
@@ -30,12 +47,20 @@ function treeSnapshot(tasklane: TasklaneApi): Map<string, string[]> {
 describe('Tasklane in a real VS Code host', function () {
   this.timeout(60_000);
   let tasklane: TasklaneApi;
+  let scratch: string;
 
   before(async () => {
     tasklane = await tasklaneApi();
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-tasks-test-'));
     // Retrying a shell command asks first (it is destructive); the suite answers for the person.
     await vscode.workspace.getConfiguration('tasklane').update('retry.confirmUnsafe', false, vscode.ConfigurationTarget.Global);
     await vscode.workspace.getConfiguration('tasklane').update('statusBar.visibility', 'always', vscode.ConfigurationTarget.Global);
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('tasklane').update('retry.confirmUnsafe', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration('tasklane').update('statusBar.visibility', undefined, vscode.ConfigurationTarget.Global);
+    fs.rmSync(scratch, { recursive: true, force: true });
   });
 
   it('registers its commands and views', async () => {
@@ -87,12 +112,17 @@ describe('Tasklane in a real VS Code host', function () {
   });
 
   it('cancels a running task from the command, killing its work', async () => {
-    const running: TaskRecord = await vscode.commands.executeCommand('tasklane.runShellCommand', { command: 'sleep 30' });
+    // The work is a grandchild of the task's shell: cancelling must reach it, not just the shell.
+    const pidFile = path.join(scratch, 'sleeper.pid');
+    const running: TaskRecord = await vscode.commands.executeCommand('tasklane.runShellCommand', { command: `sleep 300 & echo $! > '${pidFile}'; wait` });
     await waitFor('it to run', statusOf(tasklane, running.id, 'working'));
+    const pid = Number(await waitFor('the work to write its pid', () => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim()));
+    assert.ok(processAlive(pid), `the work (pid ${pid}) runs`);
     tasklane.ui.changes.flush();
     assert.match(tasklane.ui.statusBar.text, /\$\(sync~spin\) \d+/);
     const cancelled: TaskRecord = await vscode.commands.executeCommand('tasklane.cancelTask', { id: running.id });
     assert.strictEqual(cancelled.status, 'cancelled');
+    await waitFor(`the work (pid ${pid}) to be killed`, () => !processAlive(pid), 30_000);
     const item = tasklane.ui.tree.getTreeItem(tasklane.ui.tree.nodeFor(running.id)!);
     assert.match(String(item.contextValue), /:retryable/);
   });
@@ -115,17 +145,32 @@ describe('Tasklane in a real VS Code host', function () {
 
   it('opens the detail panel and keeps it current through the message protocol', async () => {
     const messages: HostToWebview[] = [];
-    const record: TaskRecord = await vscode.commands.executeCommand('tasklane.runShellCommand', { command: 'echo one; sleep 1; echo two' });
+    // The second line waits for the test: it is printed only once the page has its first state.
+    const go = path.join(scratch, 'go');
+    const record: TaskRecord = await vscode.commands.executeCommand('tasklane.runShellCommand', { command: `echo first-line; while [ ! -e '${go}' ]; do sleep 0.05; done; echo second-line` });
     const subscription = tasklane.ui.details.onDidPostMessage((event) => {
       if (event.taskId === record.id) messages.push(event.message);
     });
     try {
       await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: record.id });
       assert.deepStrictEqual(tasklane.ui.details.openTaskIds(), [record.id]);
-      await waitFor('the full state after the ready handshake', () => messages.find((m) => m.type === 'state'));
+      const state = await waitFor('the full state after the ready handshake', () => messages.find((m): m is Extract<HostToWebview, { type: 'state' }> => m.type === 'state'));
+      assert.strictEqual(state.state.status, 'working');
+      assert.ok(!state.state.output.includes('second-line'), 'the second line is not printed yet');
+      fs.writeFileSync(go, '');
       await waitFor('completion', statusOf(tasklane, record.id, 'completed'));
-      await waitFor('the completed status to reach the page', () => messages.some((m) => JSON.stringify(m).includes('"completed"')));
-      assert.ok(messages.some((m) => JSON.stringify(m).includes('two')), 'live output reached the page');
+      await waitFor('the completed status to reach the page', () =>
+        messages.some((m) => (m.type === 'patch' && m.patch.status === 'completed') || (m.type === 'state' && m.state.status === 'completed')),
+      );
+      // The output the page shows, replayed from what it was sent (a full state, a patch, or a chunk to append).
+      let pageOutput = '';
+      for (const m of messages.slice(messages.indexOf(state))) {
+        if (m.type === 'state') pageOutput = m.state.output;
+        else if (m.type === 'patch' && m.patch.output !== undefined) pageOutput = m.patch.output;
+        else if (m.type === 'output') pageOutput += m.chunk;
+      }
+      assert.match(pageOutput, /second-line/, 'live output reached the page');
+      assert.strictEqual(pageOutput, tasklane.store.require(record.id).output, 'the page shows exactly the task\'s output');
     } finally {
       subscription.dispose();
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');

@@ -3,23 +3,22 @@ import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { TasklaneApi } from '../../src/extension';
 import type { TaskRecord } from '../../src/core/taskRecord';
-import { BEFORE_RELOAD_FILE, type BeforeReload, RELOAD_REQUESTED_FILE } from './reloadState';
+import { BEFORE_RELOAD_FILE, BeforeReload, RELOAD_REQUESTED_FILE } from './reloadState';
+import { waitFor } from './helpers';
 
 // Runs last in the first phase: leaves a running task and an open detail panel, writes down what
 // the window shows, for the after-reload phase that the offline launcher runs after a reload.
 describe('before the window reloads', function () {
-  this.timeout(30_000);
+  this.timeout(90_000);
 
   it('records the state the window shows', async () => {
     const tasklane = await vscode.extensions.getExtension<TasklaneApi>('tasklane.tasklane')!.activate();
+    // This suite makes the failed task whose panel it leaves open; it needs nothing from the others.
+    const failing: TaskRecord = await vscode.commands.executeCommand('tasklane.runShellCommand', { command: 'echo before-reload >&2; exit 3' });
+    const failed = await waitFor('the failing task to fail', () => (tasklane.store.get(failing.id)?.status === 'failed' ? tasklane.store.get(failing.id) : undefined), 30_000);
     const running: TaskRecord = await vscode.commands.executeCommand('tasklane.runShellCommand', { command: 'echo started; sleep 120' });
-    const deadline = Date.now() + 10_000;
-    while (!(tasklane.store.get(running.id)?.output ?? '').includes('started')) {
-      assert.ok(Date.now() < deadline, 'the running task printed its first line');
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    const failed = tasklane.store.all().find((r) => r.status === 'failed');
-    assert.ok(failed, 'an earlier test left a failed task');
+    await waitFor('the running task to print its first line', () => (tasklane.store.get(running.id)?.output ?? '').includes('started'), 30_000);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: failed.id });
     assert.deepStrictEqual(tasklane.ui.details.openTaskIds(), [failed.id]);
     tasklane.store.flush();

@@ -14,6 +14,12 @@ describe('after a window reload', function () {
   before(async () => {
     state = JSON.parse(fs.readFileSync(BEFORE_RELOAD_FILE, 'utf8'));
     tasklane = await vscode.extensions.getExtension<TasklaneApi>('tasklane.tasklane')!.activate();
+    // Retrying a shell command asks first (it is destructive); this suite answers for the person.
+    await vscode.workspace.getConfiguration('tasklane').update('retry.confirmUnsafe', false, vscode.ConfigurationTarget.Global);
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('tasklane').update('retry.confirmUnsafe', undefined, vscode.ConfigurationTarget.Global);
   });
 
   it('has every task back, with its status, output and attempt links', () => {

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { waitFor } from '../helpers/waitFor';
 import type { LifecycleEvent } from '../../../src/core/lifecycleEvents';
 import { InvalidDataError, type TaskRecord } from '../../../src/core/taskRecord';
 import {
@@ -662,8 +663,7 @@ describe('core/TaskStore', () => {
       const events = record(store);
       store.update(id, { grantedTtl: 15 });
       clock.tick(15); // the store's clock passes the expiry; the real timer fires ~15 ms later
-      await new Promise((resolve) => setTimeout(resolve, 60));
-      assert.equal(store.require(id).expired, true);
+      await waitFor(() => store.require(id).expired, 'the expiry timer', 10_000);
       assert.deepEqual(
         events.map((e) => e.type),
         ['updated', 'updated'],

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { Logger } from '../../../src/core/logger';
 import { TaskStore } from '../../../src/core/taskStore';
 import { RetentionRunner } from '../../../src/ui/retentionRunner';
+import { waitFor } from '../helpers/waitFor';
 
 const NOW = Date.UTC(2026, 5, 30);
 const DAY = 24 * 60 * 60 * 1000;
@@ -36,8 +37,7 @@ describe('ui/retentionRunner', () => {
     const ids = ['a', 'b', 'c', 'd'].map((tool) => store.create({ serverId: 's', tool }).id);
     for (const id of ids) store.complete(id, 'completed', {});
     assert.equal(store.size, 4, 'nothing is removed while tasks are still finishing');
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    assert.equal(store.size, 2);
+    await waitFor(() => store.size === 2, 'the deferred retention pass', 10_000);
     assert.deepEqual(lines, ['[history] Retention removed 2 tasks beyond the limit of 2']);
     runner.dispose();
   });
@@ -51,8 +51,7 @@ describe('ui/retentionRunner', () => {
     const runner = new RetentionRunner(store, () => ({ days: 1, maxTasks: 0 }), recordingLogger(lines), () => now, 20, 30);
     assert.equal(runner.apply(), 0, 'a fresh task is kept');
     now += 2 * DAY;
-    await new Promise((resolve) => setTimeout(resolve, 80));
-    assert.equal(store.size, 0, 'the sweep removed it with no task finishing');
+    await waitFor(() => store.size === 0, 'the periodic sweep to remove it with no task finishing', 10_000);
     assert.deepEqual(lines, ['[history] Retention removed 1 task older than 1 day']);
     runner.dispose();
   });

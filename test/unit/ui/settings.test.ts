@@ -40,8 +40,24 @@ describe('package.json manifest', () => {
     for (const command of manifest.contributes.commands as { category: string; command: string }[]) assert.equal(command.category, 'Tasklane', command.command);
   });
 
-  it('targets no newer VS Code than the one the tests run in', () => {
-    assert.equal(manifest.engines.vscode, '^1.138.0');
-    assert.match(manifest.devDependencies['@types/vscode'], /^\^?1\.138\./);
+  it('targets no newer VS Code than the one the tests run in, and is typed against no newer API than it targets', () => {
+    // The integration tests run in the VS Code that the pinned code-server bundles (code-server 4.X.Y is VS Code 1.X.Y).
+    const host = JSON.parse(fs.readFileSync('scripts/host/package.json', 'utf8')).devDependencies['code-server'] as string;
+    const hostVscode = version(host.replace(/^4\./, '1.'));
+    const engine = version(/^\^(\d+\.\d+\.\d+)$/.exec(manifest.engines.vscode)?.[1] ?? 'none');
+    const types = version(JSON.parse(fs.readFileSync('node_modules/@types/vscode/package.json', 'utf8')).version);
+    assert.ok(compare(engine, hostVscode) <= 0, `engines.vscode ${manifest.engines.vscode} is at most the tested VS Code ${hostVscode.join('.')}`);
+    assert.ok(compare(types.slice(0, 2), engine.slice(0, 2)) <= 0, `@types/vscode ${types.join('.')} describes no API newer than engines.vscode ${manifest.engines.vscode}`);
   });
 });
+
+function version(text: string): number[] {
+  const parts = /^(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  assert.ok(parts, `a version: ${text}`);
+  return parts.slice(1).map(Number);
+}
+
+function compare(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
+  return 0;
+}
