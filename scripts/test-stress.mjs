@@ -17,7 +17,7 @@ const RUNS = Number(process.env.TASKLANE_STRESS_RUNS || 5);
 const COMMAND = process.env.TASKLANE_STRESS_COMMAND || 'npm test';
 const BURNERS = Number(process.env.TASKLANE_STRESS_BURNERS || (os.availableParallelism?.() ?? os.cpus().length));
 const COUNTS = /^(\d+) passed, (\d+) failed\s*$/;
-// eslint-disable-next-line no-control-regex
+ 
 const ANSI = /\x1b\[[0-9;]*m/g;
 
 if (!Number.isInteger(RUNS) || RUNS < 1) {

@@ -3,7 +3,7 @@ import { Disposable } from '../core/lifecycle';
 import type { TaskChanges } from '../core/lifecycleEvents';
 import type { TaskStore } from '../core/taskStore';
 import type { SeenFailures } from './attention';
-import { StatusClick, StatusSummary, TaskCounts, summarizeTasks } from './statusSummary';
+import { type StatusClick, type StatusSummary, type TaskCounts, summarizeTasks } from './statusSummary';
 
 export type StatusBarVisibility = 'always' | 'whenActive' | 'never';
 export type { TaskCounts } from './statusSummary';

@@ -6,7 +6,7 @@ import type { TaskRecord } from '../../src/core/taskRecord';
 import type { TasklaneApi } from '../../src/extension';
 import type { HostToWebview } from '../../src/ui/detail/protocol';
 import { tasklaneApi, waitFor } from './helpers';
-import { canAskLauncher, detailPageDom, WebviewDom } from './launcherRequests';
+import { canAskLauncher, detailPageDom, type WebviewDom } from './launcherRequests';
 
 /** Markup an attacker would put wherever a task carries text. */
 const PAYLOADS = [

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { TasklaneApi } from '../../src/extension';
 import type { TaskRecord } from '../../src/core/taskRecord';
-import { BEFORE_RELOAD_FILE, BeforeReload, RELOAD_REQUESTED_FILE } from './reloadState';
+import { BEFORE_RELOAD_FILE, type BeforeReload, RELOAD_REQUESTED_FILE } from './reloadState';
 import { waitFor } from './helpers';
 
 // Runs last in the first phase: leaves a running task and an open detail panel, writes down what

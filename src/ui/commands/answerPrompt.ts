@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { FormField, JsonSchema, fieldsOf, parseField, validateObject } from '../../core/schemaForm';
+import { type FormField, type JsonSchema, fieldsOf, parseField, validateObject } from '../../core/schemaForm';
 import type { InputAnswer } from '../../core/taskActions';
-import { QuestionHeading, fieldHint, stepTitle } from './questionHeading';
+import { type QuestionHeading, fieldHint, stepTitle } from './questionHeading';
 
 /** Declining sits in the same input as the answer: a title button everywhere, and an item in every pick. */
 const DECLINE_TOOLTIP = 'Decline: tell the task you will not answer';

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TestServer, startTestServer } from '../mcp/v2/helpers';
+import { type TestServer, startTestServer } from '../mcp/v2/helpers';
 
 const TASK_SCENARIOS = ['lifecycle', 'capability-negotiation', 'wire-fields', 'request-state-removal', 'mrtr-input', 'request-headers', 'dispatch-and-envelope', 'status-notifications', 'required-task-error', 'mrtr-composition'].map((t) => `tasks-${t}`);
 const CORE_SCENARIOS = ['server-stateless', 'http-header-validation', 'input-required-result-basic-elicitation', 'input-required-result-basic-sampling', 'input-required-result-basic-list-roots'];

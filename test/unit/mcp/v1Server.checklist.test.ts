@@ -2,6 +2,7 @@
  * Checklist tests (docs/mcp-tasks.md §2) for the 2025-11-25 task server, observed on the raw wire:
  * the test drives the client end of an in-memory transport by hand and asserts the exact JSON.
  */
+import type * as nodeCrypto from 'node:crypto';
 import assert from 'node:assert/strict';
 import * as os from 'node:os';
 import { z } from 'zod';
@@ -892,8 +893,8 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
   it('T-S-26 task ids come from a CSPRNG: each is a fresh crypto.randomUUID() (UUID v4), unique over 10,000', async () => {
     // Whether the ids look random is node:crypto's business (a Math.random UUID would look random
     // too); Tasklane's part is to take every task id from it, fresh. So record what it hands out.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const crypto: typeof import('node:crypto') = require('node:crypto');
+    // The module object itself, to swap one function on it.
+    const crypto = require('node:crypto') as typeof nodeCrypto;
     const original = crypto.randomUUID;
     const drawn = new Set<string>();
     crypto.randomUUID = (options) => {

@@ -8,13 +8,13 @@ import type { Logger } from '../../../src/core/logger';
 import { TaskClientV1 } from '../../../src/mcp/client/taskClientV1';
 import { TaskClientV2 } from '../../../src/mcp/client/taskClientV2';
 import type { RemoteTaskState, StartResult } from '../../../src/mcp/client/taskWire';
-import { RunningHttpServer, startHttpServer } from '../../../src/mcp/server/httpServer';
+import { type RunningHttpServer, startHttpServer } from '../../../src/mcp/server/httpServer';
 import { TaskEngine } from '../../../src/mcp/server/taskEngine';
 import { ToolCatalog } from '../../../src/mcp/server/toolCatalog';
 import { askTool } from '../../../src/mcp/server/tools/ask';
 import { waitTool } from '../../../src/mcp/server/tools/wait';
-import { Json } from '../mcp/v2/helpers';
-import { DISCOVER_WITH_TASKS, FakeServer, startFakeServer } from '../mcp/v2client/helpers';
+import { type Json } from '../mcp/v2/helpers';
+import { DISCOVER_WITH_TASKS, type FakeServer, startFakeServer } from '../mcp/v2client/helpers';
 import { recordTrials } from './tally';
 
 const TOKEN = 'fuzz-token';

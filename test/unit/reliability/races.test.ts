@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import type { TaskRecord } from '../../../src/core/taskRecord';
 import { TaskStore } from '../../../src/core/taskStore';
 import { isTerminal } from '../../../src/core/taskStatus';
-import { connectHttpServer, NegotiatedConnection } from '../../../src/mcp/client/connectServer';
+import { connectHttpServer, type NegotiatedConnection } from '../../../src/mcp/client/connectServer';
 import { TaskService } from '../../../src/mcp/client/taskService';
 import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../src/mcp/embeddedServer';
 import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
