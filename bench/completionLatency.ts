@@ -91,7 +91,9 @@ async function observeSdkClient(n: number): Promise<{ result: number[]; lost: nu
     runs.push(
       (async () => {
         let taskId: string | undefined;
-        for await (const message of client.experimental.tasks.callToolStream({ name: 'work', arguments: { ms } }, CallToolResultSchema, { task: { ttl: 60_000 } })) {
+        for await (const message of client.experimental.tasks.callToolStream({ name: 'work', arguments: { ms } }, CallToolResultSchema, {
+          task: { ttl: 60_000 },
+        })) {
           if (message.type === 'taskCreated') taskId = message.task.taskId;
           if (message.type === 'result') {
             const finished = taskId ? toolFinishedAt.get(taskId) : undefined;
@@ -153,7 +155,12 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
   const sB = summarize(dropped.store);
   const sC = summarize(onSdk.store);
   const sD = summarize(baseline.result);
-  const raw = (o: Observed) => ({ store: rounded(summarize(o.store)), ui: rounded(summarize(o.ui)), coalesceDelay: rounded(summarize(o.coalesce)), lost: o.lost });
+  const raw = (o: Observed) => ({
+    store: rounded(summarize(o.store)),
+    ui: rounded(summarize(o.ui)),
+    coalesceDelay: rounded(summarize(o.coalesce)),
+    lost: o.lost,
+  });
   const lostAny = notified.lost + dropped.lost + onSdk.lost;
 
   return [
@@ -210,9 +217,24 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
       ratio: sC.p99 / sD.p99,
       target: TARGETS.pollIntervalMs,
       met: meets(TARGETS.pollIntervalMs, { value: sC.p99 }) && onSdk.lost === 0,
-      note: 'The SDK server answers tasks/result by polling its store every pollInterval (1 s), and Tasklane waits for that call even after a terminal notification arrives, so this is bound by the server\'s poll.',
+      note: "The SDK server answers tasks/result by polling its store every pollInterval (1 s), and Tasklane waits for that call even after a terminal notification arrives, so this is bound by the server's poll.",
       raw: { tasklane: raw(onSdk) },
     },
-    ...(lostAny > 0 ? [{ id: 'latency.lost', figure: '2. Tasks whose terminal state was never observed', value: lostAny, unit: 'tasks', tasklane: String(lostAny), baselineValue: null, baseline: '—', target: { of: 'value', op: '==', value: 0, text: '0' } as const, met: false, raw: {} }] : []),
+    ...(lostAny > 0
+      ? [
+          {
+            id: 'latency.lost',
+            figure: '2. Tasks whose terminal state was never observed',
+            value: lostAny,
+            unit: 'tasks',
+            tasklane: String(lostAny),
+            baselineValue: null,
+            baseline: '—',
+            target: { of: 'value', op: '==', value: 0, text: '0' } as const,
+            met: false,
+            raw: {},
+          },
+        ]
+      : []),
   ];
 }

@@ -151,7 +151,8 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
     const heapFull = median(full.map((r) => r.heapDelta));
     const heapEmpty = median(empty.map((r) => r.heapDelta));
     const label = config.activationTasks.toLocaleString('en-US');
-    const raw = (rs: ActivationRun[]) => rs.map((r) => ({ requireMs: round(r.requireMs, 2), activateMs: round(r.activateMs, 2), heapDelta: r.heapDelta, rssDelta: r.rssDelta, tasks: r.tasks }));
+    const raw = (rs: ActivationRun[]) =>
+      rs.map((r) => ({ requireMs: round(r.requireMs, 2), activateMs: round(r.activateMs, 2), heapDelta: r.heapDelta, rssDelta: r.rssDelta, tasks: r.tasks }));
     return [
       {
         id: 'extension.bundle',

@@ -109,14 +109,19 @@ function envInt(name: string, fallback: number): number {
 export function loadConfig(): BenchConfig {
   const quick = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
   const sizes = process.env.BENCH_SCALE_SIZES ?? (quick ? '10000' : '10000,100000');
-  const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = process.env.BENCH_ONLY?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return {
     quick,
     rounds: envInt('BENCH_ROUNDS', quick ? 300 : 2000),
     warmup: envInt('BENCH_WARMUP', quick ? 100 : 500),
     latencyTasks: envInt('BENCH_LATENCY_TASKS', quick ? 60 : 300),
     throughputTasks: envInt('BENCH_THROUGHPUT_TASKS', quick ? 3000 : 10000),
-    scaleSizes: sizes.split(',').map((s) => Number(s.trim())).filter((n) => Number.isFinite(n) && n > 0),
+    scaleSizes: sizes
+      .split(',')
+      .map((s) => Number(s.trim()))
+      .filter((n) => Number.isFinite(n) && n > 0),
     stormSeconds: envInt('BENCH_STORM_SECONDS', quick ? 1 : 3),
     stormRate: envInt('BENCH_STORM_RATE', 1000),
     stormTasks: envInt('BENCH_STORM_TASKS', 200),
@@ -159,7 +164,10 @@ export function summarize(samples: readonly number[]): Summary {
 }
 
 export function median(samples: readonly number[]): number {
-  return percentile([...samples].sort((a, b) => a - b), 50);
+  return percentile(
+    [...samples].sort((a, b) => a - b),
+    50,
+  );
 }
 
 /** Rounds every number in a summary for the JSON output. */
@@ -265,7 +273,14 @@ export const CHILD_RESULT_PREFIX = '@@bench-result ';
 /** Prints the results table (Markdown, so the README can take it as is). */
 export function formatTable(figures: readonly Figure[]): string {
   const header = ['figure', 'Tasklane', 'baseline', 'ratio', 'target', 'met?'];
-  const rows = figures.map((f) => [f.figure, f.tasklane, f.baseline, fmtRatio(f.ratio), f.target?.text ?? 'report only', f.met === undefined ? '—' : f.met ? 'yes' : '**no**']);
+  const rows = figures.map((f) => [
+    f.figure,
+    f.tasklane,
+    f.baseline,
+    fmtRatio(f.ratio),
+    f.target?.text ?? 'report only',
+    f.met === undefined ? '—' : f.met ? 'yes' : '**no**',
+  ]);
   const escape = (cell: string) => cell.replace(/\|/g, '\\|');
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const row of rows) lines.push(`| ${row.map(escape).join(' | ')} |`);
@@ -281,7 +296,20 @@ export async function guarded(name: string, run: () => Promise<Figure[]>): Promi
     return figures;
   } catch (error) {
     process.stderr.write(`[bench] ${name} FAILED: ${(error as Error).stack ?? error}\n`);
-    return [{ id: `${name}.error`, figure: `${name}: failed to run`, value: NaN, unit: '—', tasklane: String((error as Error).message ?? error), baselineValue: null, baseline: '—', target: null, met: false, raw: {} }];
+    return [
+      {
+        id: `${name}.error`,
+        figure: `${name}: failed to run`,
+        value: NaN,
+        unit: '—',
+        tasklane: String((error as Error).message ?? error),
+        baselineValue: null,
+        baseline: '—',
+        target: null,
+        met: false,
+        raw: {},
+      },
+    ];
   }
 }
 

@@ -26,7 +26,10 @@ interface HostRun {
 }
 
 function launch(extensionDir: string, tasks: number, runs: number, resultFile: string): Promise<void> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bench', 'host', 'activation.mjs'), extensionDir, String(tasks), String(runs), resultFile], { stdio: ['ignore', 'inherit', 'inherit'], cwd: ROOT });
+  const child = spawn(process.execPath, [path.join(ROOT, 'bench', 'host', 'activation.mjs'), extensionDir, String(tasks), String(runs), resultFile], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    cwd: ROOT,
+  });
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`bench/host/activation.mjs exited with ${code}`))));
@@ -58,7 +61,7 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
         met: meets(TARGETS.activationMs, { value }),
         note:
           `VS Code ${first?.vscode} (${first?.uiKind} UI, extension host Node ${first?.node}), production bundle, ${runs} window loads, each on a fresh store file of ${label} tasks; retention (default settings) left ${first?.tasks}, and ${first?.interrupted} were marked "Interrupted by restart" during activation. ` +
-          'activationMs is measured by activate() itself, first line to return: store open, retention, embedded server, re-attach, interrupted writes, the Tasks tree\'s first layout, status bar, context keys. VS Code\'s own work before and after (loading the bundle, drawing) is not in it.',
+          "activationMs is measured by activate() itself, first line to return: store open, retention, embedded server, re-attach, interrupted writes, the Tasks tree's first layout, status bar, context keys. VS Code's own work before and after (loading the bundle, drawing) is not in it.",
         raw: { empty: result.empty, runs: result.runs.map((r) => ({ ...r, activationMs: round(r.activationMs, 2) })) },
       },
     ];

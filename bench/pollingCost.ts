@@ -39,7 +39,10 @@ class FakeServer implements TaskWireClient {
 
   async start(): Promise<StartResult> {
     const at = new Date().toISOString();
-    return { kind: 'task', task: { taskId: `${this.name}-${++this.nextId}`, status: 'working', createdAt: at, lastUpdatedAt: at, ttl: null, pollInterval: POLL_INTERVAL_MS } };
+    return {
+      kind: 'task',
+      task: { taskId: `${this.name}-${++this.nextId}`, status: 'working', createdAt: at, lastUpdatedAt: at, ttl: null, pollInterval: POLL_INTERVAL_MS },
+    };
   }
 
   async get(taskId: string): Promise<RemoteTaskState> {
@@ -229,7 +232,15 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
     intervalMs: { min: round(o.intervalMs.min, 2), p50: round(o.intervalMs.p50, 2), max: round(o.intervalMs.max, 2) },
     cpuMsPerSecond: round(o.cpuMsPerSecond, 1),
   });
-  const raw = { tasks, failingTasks: tasks - healthyTasks, pollIntervalMs: POLL_INTERVAL_MS, seconds, expectedHealthyRequestsPerSecond: expected, tasklane: r(ours), naive: r(theirs) };
+  const raw = {
+    tasks,
+    failingTasks: tasks - healthyTasks,
+    pollIntervalMs: POLL_INTERVAL_MS,
+    seconds,
+    expectedHealthyRequestsPerSecond: expected,
+    tasklane: r(ours),
+    naive: r(theirs),
+  };
   const honours = ours.intervalMs.min >= POLL_INTERVAL_MS - 2 && ours.healthyRequestsPerSecond <= expected * 1.02;
   return [
     {

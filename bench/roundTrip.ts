@@ -11,10 +11,22 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema, CreateTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { isTerminal } from '../src/core/taskStatus';
 import { EMBEDDED_SERVER_ID } from '../src/mcp/embeddedServer';
-import { type BenchConfig, type Figure, type Flow, deferred, fmtMs, measureRounds, median, pairedRatio, removeDir, rounded, summarize, tempDir } from './harness';
+import {
+  type BenchConfig,
+  type Figure,
+  type Flow,
+  deferred,
+  fmtMs,
+  measureRounds,
+  median,
+  pairedRatio,
+  removeDir,
+  rounded,
+  summarize,
+  tempDir,
+} from './harness';
 import { TARGETS, meets } from './targets';
 import { type TasklaneSetup, createSdkServer, startTasklane } from './wiring';
-
 
 /** Starts a task through the service and resolves when the store holds it terminal, with its result. */
 function taskFlow(setup: TasklaneSetup, tool = 'echo'): () => Promise<void> {
@@ -69,7 +81,9 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
       name: 'sdkCallToolStream',
       once: async () => {
         let sawResult = false;
-        for await (const message of sdkClient.experimental.tasks.callToolStream({ name: 'echo_task', arguments: { text: 'hi' } }, CallToolResultSchema, { task: { ttl: 60_000 } })) {
+        for await (const message of sdkClient.experimental.tasks.callToolStream({ name: 'echo_task', arguments: { text: 'hi' } }, CallToolResultSchema, {
+          task: { ttl: 60_000 },
+        })) {
           if (message.type === 'error') throw message.error;
           if (message.type === 'result') sawResult = true;
         }
@@ -79,7 +93,10 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
     {
       name: 'sdkCreateThenResult',
       once: async () => {
-        const created = await sdkClient.request({ method: 'tools/call', params: { name: 'echo_task', arguments: { text: 'hi' }, task: { ttl: 60_000 } } }, CreateTaskResultSchema);
+        const created = await sdkClient.request(
+          { method: 'tools/call', params: { name: 'echo_task', arguments: { text: 'hi' }, task: { ttl: 60_000 } } },
+          CreateTaskResultSchema,
+        );
         await sdkClient.experimental.tasks.getTaskResult(created.task.taskId, CallToolResultSchema);
       },
     },
@@ -121,7 +138,16 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
     memoryStoreTaskVsRawPlain: pair('tasklaneTaskMemoryStore', 'tasklanePlain'),
     taskVsPlainViaService: pair('tasklaneTask', 'tasklanePlainViaService'),
   };
-  const raw = { unit: 'ms per round trip', roundsPerFlow: taskSamples.length, warmupPerFlow: config.warmup, order: 'every flow once per round, order rotated each round; ratios are medians of per-round ratios', stats, pairedRatios: rounded(pairs, 4), drift, durableJournalBytes: journalBytes };
+  const raw = {
+    unit: 'ms per round trip',
+    roundsPerFlow: taskSamples.length,
+    warmupPerFlow: config.warmup,
+    order: 'every flow once per round, order rotated each round; ratios are medians of per-round ratios',
+    stats,
+    pairedRatios: rounded(pairs, 4),
+    drift,
+    durableJournalBytes: journalBytes,
+  };
   const target = TARGETS.roundTripVsSdk;
 
   return [

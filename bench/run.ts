@@ -7,7 +7,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { type Figure, figureJson, fmtMs, formatTable, guarded, loadConfig, now } from './harness';
 
-const BENCHMARKS: readonly string[] = ['roundTrip', 'wiresHttp', 'completionLatency', 'storeThroughput', 'storeScale', 'eventStorm', 'pollingCost', 'uiRefresh', 'extensionCost', 'hostActivation'];
+const BENCHMARKS: readonly string[] = [
+  'roundTrip',
+  'wiresHttp',
+  'completionLatency',
+  'storeThroughput',
+  'storeScale',
+  'eventStorm',
+  'pollingCost',
+  'uiRefresh',
+  'extensionCost',
+  'hostActivation',
+];
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -32,16 +43,22 @@ async function main(): Promise<void> {
     elapsedMs: Math.round(elapsed),
     loadAverage: { before: loadBefore.map((x) => Math.round(x * 100) / 100), after: os.loadavg().map((x) => Math.round(x * 100) / 100) },
   };
-  console.log(`\nTasklane benchmarks — ${environment.date}, Node ${environment.node}, ${environment.cpu}${config.quick ? ' — QUICK smoke run, sizes reduced' : ''}`);
+  console.log(
+    `\nTasklane benchmarks — ${environment.date}, Node ${environment.node}, ${environment.cpu}${config.quick ? ' — QUICK smoke run, sizes reduced' : ''}`,
+  );
   console.log(`Wire: ${environment.wire}`);
-  console.log(`Load average (1/5/15 min) before ${environment.loadAverage.before.join(' / ')}, after ${environment.loadAverage.after.join(' / ')}: other work on the machine skews every figure.\n`);
+  console.log(
+    `Load average (1/5/15 min) before ${environment.loadAverage.before.join(' / ')}, after ${environment.loadAverage.after.join(' / ')}: other work on the machine skews every figure.\n`,
+  );
   console.log(formatTable(figures));
   console.log('\nNotes:');
   for (const f of figures) if (f.note) console.log(`- ${f.figure}: ${f.note}`);
   console.log('\nRaw numbers:');
   for (const f of figures) console.log(`- ${f.id}: ${JSON.stringify(f.raw)}`);
   const missed = figures.filter((f) => f.met === false);
-  console.log(`\n${figures.filter((f) => f.met === true).length} targets met, ${missed.length} missed${missed.length ? `: ${missed.map((f) => f.id).join(', ')}` : ''}. Total ${fmtMs(elapsed)}.`);
+  console.log(
+    `\n${figures.filter((f) => f.met === true).length} targets met, ${missed.length} missed${missed.length ? `: ${missed.map((f) => f.id).join(', ')}` : ''}. Total ${fmtMs(elapsed)}.`,
+  );
   const out = path.join(__dirname, '..', '..', 'bench', 'results.json');
   fs.writeFileSync(out, JSON.stringify({ environment, config, figures: figures.map(figureJson) }, null, 2) + '\n');
   console.log(`Wrote ${path.relative(process.cwd(), out)}`);

@@ -44,7 +44,10 @@ export function makeRecord(i: number, n: number, nowMs: number, options: StoreFi
     grantedTtl: HOUR,
     pollInterval: 1000,
     attempt: 1,
-    result: terminal && status !== 'cancelled' ? { content: [{ type: 'text', text: `Shard ${i}: 214 passed, ${status === 'failed' ? 3 : 0} failed in 41.2 s` }], isError: status === 'failed' } : undefined,
+    result:
+      terminal && status !== 'cancelled'
+        ? { content: [{ type: 'text', text: `Shard ${i}: 214 passed, ${status === 'failed' ? 3 : 0} failed in 41.2 s` }], isError: status === 'failed' }
+        : undefined,
     timeline: [
       { at: createdAt, status: 'working', message: 'Starting' },
       { at: updatedAt, message: 'Running tests' },
@@ -193,7 +196,16 @@ export async function measure(args: { n: number; reopens: number }): Promise<Sca
       afterChange.push(now() - c0);
     }
     const ac = summarize(afterChange);
-    const sortBaseline = summarize(timeIt(() => naive([...plainRecords].sort((x, y) => (x.createdAt < y.createdAt ? 1 : -1)), { status: ['working'], limit: 50 }), Math.min(runs, 15)));
+    const sortBaseline = summarize(
+      timeIt(
+        () =>
+          naive(
+            [...plainRecords].sort((x, y) => (x.createdAt < y.createdAt ? 1 : -1)),
+            { status: ['working'], limit: 50 },
+          ),
+        Math.min(runs, 15),
+      ),
+    );
     queries.push({ name: 'status=working, right after a create (index rebuilt)', p50: ac.p50, p99: ac.p99, baselineP50: sortBaseline.p50, items: 50 });
 
     const warmAllMs = summarize(timeIt(() => store!.all(), runs)).p50;
@@ -309,7 +321,15 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
         target: TARGETS.heapPerRecordBytes,
         met: meets(TARGETS.heapPerRecordBytes, { value: r.heapPerRecordWithIndex }),
         note: `heapUsed delta after gc ÷ ${label}, in a child process with --expose-gc. A full expiry sweep scans every record: ${fmtMs(r.sweepExpiredMs)}.`,
-        raw: { heapPerRecord: raw.heapPerRecord, heapPerRecordWithIndex: raw.heapPerRecordWithIndex, baselineHeapPerRecord: raw.baselineHeapPerRecord, jsonBytesPerRecord: raw.jsonBytesPerRecord, sweepExpiredMs: raw.sweepExpiredMs, firstAllMs: raw.firstAllMs, warmAllMs: raw.warmAllMs },
+        raw: {
+          heapPerRecord: raw.heapPerRecord,
+          heapPerRecordWithIndex: raw.heapPerRecordWithIndex,
+          baselineHeapPerRecord: raw.baselineHeapPerRecord,
+          jsonBytesPerRecord: raw.jsonBytesPerRecord,
+          sweepExpiredMs: raw.sweepExpiredMs,
+          firstAllMs: raw.firstAllMs,
+          warmAllMs: raw.warmAllMs,
+        },
       },
     );
   }

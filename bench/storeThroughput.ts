@@ -45,7 +45,10 @@ type Mode = 'perTask' | 'perOp' | 'withAdopt';
  */
 async function life(store: TaskStore, i: number, mode: Mode): Promise<void> {
   const perOp = mode === 'perOp';
-  const record = store.create({ serverId: 'tasklane', tool: 'run_command', arguments: { command: `npm run build -- --shard ${i}` }, intent: 'Build the workspace', tags: ['ci'] }, { statusMessage: 'Starting' });
+  const record = store.create(
+    { serverId: 'tasklane', tool: 'run_command', arguments: { command: `npm run build -- --shard ${i}` }, intent: 'Build the workspace', tags: ['ci'] },
+    { statusMessage: 'Starting' },
+  );
   if (perOp) await Promise.resolve();
   if (mode === 'withAdopt') store.update(record.id, { taskId: `remote-${i}`, grantedTtl: 3_600_000, pollInterval: 1000 });
   store.setStatus(record.id, 'input_required', 'Waiting for your answer');
@@ -59,10 +62,19 @@ async function life(store: TaskStore, i: number, mode: Mode): Promise<void> {
   await Promise.resolve();
 }
 
-async function throughput(n: number, mode: Mode, persist: boolean, fsync = false): Promise<{ perSecond: number; ms: number; bytes: number; writes: number; fileBytes: number; recordBytes: number }> {
+async function throughput(
+  n: number,
+  mode: Mode,
+  persist: boolean,
+  fsync = false,
+): Promise<{ perSecond: number; ms: number; bytes: number; writes: number; fileBytes: number; recordBytes: number }> {
   const dir = persist ? tempDir('throughput') : undefined;
   const store = new TaskStore(dir ? { directory: dir } : {});
-  const { value: ms, bytes, writes } = await countingWrites(async () => {
+  const {
+    value: ms,
+    bytes,
+    writes,
+  } = await countingWrites(async () => {
     const t0 = now();
     for (let i = 0; i < n; i++) await life(store, i, mode);
     store.flush();
@@ -81,7 +93,10 @@ async function sdkThroughput(n: number): Promise<{ perSecond: number; ms: number
   const store = new InMemoryTaskStore();
   const t0 = now();
   for (let i = 0; i < n; i++) {
-    const task = await store.createTask({ ttl: 3_600_000 }, i, { method: 'tools/call', params: { name: 'run_command', arguments: { command: `npm run build -- --shard ${i}` } } });
+    const task = await store.createTask({ ttl: 3_600_000 }, i, {
+      method: 'tools/call',
+      params: { name: 'run_command', arguments: { command: `npm run build -- --shard ${i}` } },
+    });
     await store.updateTaskStatus(task.taskId, 'input_required', 'Waiting for your answer');
     await store.updateTaskStatus(task.taskId, 'working', 'Input received');
     await store.updateTaskStatus(task.taskId, 'working', 'Linking');
@@ -121,9 +136,29 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
   const memory = medianRun(runs.memory);
   const fsynced = medianRun(runs.fsync);
   const sdk = medianRun(sdkRuns);
-  const allRuns = Object.fromEntries([...Object.entries(runs).map(([k, v]) => [k, v.map((x) => round(x.perSecond, 0))]), ['sdk', sdkRuns.map((x) => round(x.perSecond, 0))]]);
-  const r = (x: Run) => ({ tasksPerSecond: round(x.perSecond, 0), ms: round(x.ms, 1), bytesWritten: x.bytes, writes: x.writes, fileBytes: x.fileBytes, recordBytes: x.recordBytes });
-  const raw = { tasks: n, perTask: r(perTask), perOp: r(perOp), withAdopt: r(withAdopt), memoryStore: r(memory), fsyncEveryAppend: { ...r(fsynced), tasks: fsyncTasks }, sdkInMemoryTaskStore: { tasksPerSecond: round(sdk.perSecond, 0), ms: round(sdk.ms, 1) }, repetitions: reps, tasksPerSecondEveryRun: allRuns };
+  const allRuns = Object.fromEntries([
+    ...Object.entries(runs).map(([k, v]) => [k, v.map((x) => round(x.perSecond, 0))]),
+    ['sdk', sdkRuns.map((x) => round(x.perSecond, 0))],
+  ]);
+  const r = (x: Run) => ({
+    tasksPerSecond: round(x.perSecond, 0),
+    ms: round(x.ms, 1),
+    bytesWritten: x.bytes,
+    writes: x.writes,
+    fileBytes: x.fileBytes,
+    recordBytes: x.recordBytes,
+  });
+  const raw = {
+    tasks: n,
+    perTask: r(perTask),
+    perOp: r(perOp),
+    withAdopt: r(withAdopt),
+    memoryStore: r(memory),
+    fsyncEveryAppend: { ...r(fsynced), tasks: fsyncTasks },
+    sdkInMemoryTaskStore: { tasksPerSecond: round(sdk.perSecond, 0), ms: round(sdk.ms, 1) },
+    repetitions: reps,
+    tasksPerSecondEveryRun: allRuns,
+  };
   const worst = Math.min(perTask.perSecond, perOp.perSecond, withAdopt.perSecond);
   return [
     {
@@ -165,7 +200,12 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
       ratio: perTask.bytes / n / perTask.recordBytes,
       target: null,
       note: `Every change appends a patch (with its timeline entry); compaction rewrites the file when it grows past max(4 MB, 3× the last snapshot). ${perTask.writes} write calls for ${n} tasks (one write per change: ${perOp.writes}).`,
-      raw: { bytesPerTaskWritten: round(perTask.bytes / n, 1), bytesPerTaskOnDisk: round(perTask.fileBytes / n, 1), recordBytes: perTask.recordBytes, perOpBytesPerTask: round(perOp.bytes / n, 1) },
+      raw: {
+        bytesPerTaskWritten: round(perTask.bytes / n, 1),
+        bytesPerTaskOnDisk: round(perTask.fileBytes / n, 1),
+        recordBytes: perTask.recordBytes,
+        perOpBytesPerTask: round(perOp.bytes / n, 1),
+      },
     },
   ];
 }

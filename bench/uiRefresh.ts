@@ -58,7 +58,16 @@ export async function measure(args: { n: number; batches: number }): Promise<UiB
     const model = new TaskTreeModel(store, 'status', false, (id) => id);
     const firstLayoutMs = now() - f0;
     const coalescer = new ChangeCoalescer(store.onDidLifecycle, 3_600_000);
-    const out = { totalMs: [] as number[], treeMs: [] as number[], statusBarMs: [] as number[], badgeMs: [] as number[], contextKeysMs: [] as number[], rowsRedrawn: [] as number[], eventsPerBatch: [] as number[], baselineScanMs: [] as number[] };
+    const out = {
+      totalMs: [] as number[],
+      treeMs: [] as number[],
+      statusBarMs: [] as number[],
+      badgeMs: [] as number[],
+      contextKeysMs: [] as number[],
+      rowsRedrawn: [] as number[],
+      eventsPerBatch: [] as number[],
+      baselineScanMs: [] as number[],
+    };
     let recording = false;
     coalescer.onDidChange((changes: TaskChanges) => {
       const t0 = now();
@@ -86,7 +95,10 @@ export async function measure(args: { n: number; batches: number }): Promise<UiB
     });
     // The tree as the user first sees it: the groups, and what is under the expanded ones.
     redrawRows(model, 'all');
-    const working = store.all().filter((r) => r.status === 'working').map((r) => r.id);
+    const working = store
+      .all()
+      .filter((r) => r.status === 'working')
+      .map((r) => r.id);
     let next = 0;
     for (let b = 0; b < batches + 3; b++) {
       recording = b >= 3;
@@ -134,7 +146,16 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
         `${r.batches} batches of ${median(r.eventsPerBatch)} events (a task created, three progress messages, one completion), grouped by status, archived hidden; ` +
         `${median(r.rowsRedrawn)} rows redrawn per batch (median: the redrawn nodes and every row under an expanded one, as VS Code asks for them). ` +
         `The vscode calls themselves (badge, status bar text, setContext) and VS Code's own rendering are not included. First layout of the tree: ${fmtMs(r.firstLayoutMs)}.`,
-      raw: { tasks: n, batches: r.batches, firstLayoutMs: round(r.firstLayoutMs, 3), totalMs: rounded(total, 4), partsMedianMs: rounded(parts, 4), rowsRedrawnMedian: median(r.rowsRedrawn), baselineScanMedianMs: round(base, 4), cpus: os.cpus().length },
+      raw: {
+        tasks: n,
+        batches: r.batches,
+        firstLayoutMs: round(r.firstLayoutMs, 3),
+        totalMs: rounded(total, 4),
+        partsMedianMs: rounded(parts, 4),
+        rowsRedrawnMedian: median(r.rowsRedrawn),
+        baselineScanMedianMs: round(base, 4),
+        cpus: os.cpus().length,
+      },
     });
   }
   return figures;

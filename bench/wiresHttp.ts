@@ -78,7 +78,10 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
   const flows: { name: string; once: () => Promise<unknown> }[] = [
     { name: 'v1Task', once: () => v1.once('echo') },
     // Raw: the wire client alone (the SDK Client under TaskClientV1), no TaskService, no store.
-    { name: 'v1PlainRaw', once: () => v1Client.client.request({ method: 'tools/call', params: { name: 'echo', arguments: { text: 'hi' } } }, CallToolResultSchema) },
+    {
+      name: 'v1PlainRaw',
+      once: () => v1Client.client.request({ method: 'tools/call', params: { name: 'echo', arguments: { text: 'hi' } } }, CallToolResultSchema),
+    },
     { name: 'v1PlainViaService', once: () => v1.once('echo_sync') },
     { name: 'v2Task', once: () => v2.once('echo') },
     // Raw: TaskClientV2's own tools/call of a task-forbidden copy (the server answers with the result), no TaskService, no store.
@@ -106,7 +109,15 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
     v2TaskVsRawPlain: pair('v2Task', 'v2PlainRaw'),
     v2TaskVsPlainViaService: pair('v2Task', 'v2PlainViaService'),
   };
-  const raw = { unit: 'ms per round trip', transport: 'loopback HTTP', rounds: samples.get('v1Task')!.length, warmup, order: 'every flow once per round, order rotated each round', stats, pairedRatios: rounded(pairs, 4) };
+  const raw = {
+    unit: 'ms per round trip',
+    transport: 'loopback HTTP',
+    rounds: samples.get('v1Task')!.length,
+    warmup,
+    order: 'every flow once per round, order rotated each round',
+    stats,
+    pairedRatios: rounded(pairs, 4),
+  };
   const target = TARGETS.roundTripHttp;
   const wire = (id: 'v1' | 'v2', label: string, rawWhat: string, note: string): Figure => {
     const ratio = pairs[`${id}TaskVsRawPlain`];
@@ -122,17 +133,33 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
       target,
       met: meets(target, { value: m(`${id}Task`), ratio }),
       note: `${note} ${raw.rounds} rounds, each flow once per round. For reference, a plain call made through TaskService + durable store: ${fmtMs(m(`${id}PlainViaService`))}; the task costs ${pairs[`${id}TaskVsPlainViaService`].toFixed(2)}× that.`,
-      raw: { taskMs: m(`${id}Task`), rawPlainMs: m(`${id}PlainRaw`), plainViaServiceMs: m(`${id}PlainViaService`), ...(id === 'v1' ? { all: raw } : { pairedRatios: raw.pairedRatios }) },
+      raw: {
+        taskMs: m(`${id}Task`),
+        rawPlainMs: m(`${id}PlainRaw`),
+        plainViaServiceMs: m(`${id}PlainViaService`),
+        ...(id === 'v1' ? { all: raw } : { pairedRatios: raw.pairedRatios }),
+      },
     };
   };
   return [
-    wire('v1', '2025-11-25', 'the SDK Client of TaskClientV1, same session', 'Loopback HTTP, one session: the task is tools/call{task} + a tasks/result held open until it ends.'),
-    wire('v2', 'io.modelcontextprotocol/tasks', "TaskClientV2's tools/call of a task-forbidden copy of the tool", 'Stateless 2026-07-28 framing: the task is created by tools/call and its terminal snapshot (with the outcome inline) arrives on the subscriptions/listen stream or a tasks/get poll, whichever comes first.'),
+    wire(
+      'v1',
+      '2025-11-25',
+      'the SDK Client of TaskClientV1, same session',
+      'Loopback HTTP, one session: the task is tools/call{task} + a tasks/result held open until it ends.',
+    ),
+    wire(
+      'v2',
+      'io.modelcontextprotocol/tasks',
+      "TaskClientV2's tools/call of a task-forbidden copy of the tool",
+      'Stateless 2026-07-28 framing: the task is created by tools/call and its terminal snapshot (with the outcome inline) arrives on the subscriptions/listen stream or a tasks/get poll, whichever comes first.',
+    ),
   ];
 }
 
 /** A plain tools/call on the extension wire through the wire client alone. */
 async function v2PlainRaw(client: TaskClientV2): Promise<void> {
   const answer = await client.start('echo_sync', { text: 'hi' });
-  if (answer.kind !== 'result' || answer.outcome.error) throw new Error(`raw plain call on the extension wire did not return a result: ${JSON.stringify(answer)}`);
+  if (answer.kind !== 'result' || answer.outcome.error)
+    throw new Error(`raw plain call on the extension wire did not return a result: ${JSON.stringify(answer)}`);
 }

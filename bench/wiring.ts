@@ -118,7 +118,9 @@ export interface TasklaneSetup {
  * over an in-memory transport, task service. With `filter`, the same parts are assembled by hand
  * (as `EmbeddedServer.start` does) with a lossy transport on the client side.
  */
-export async function startTasklane(options: { directory?: string; engine?: EngineOptions; filter?: MessageFilter; store?: TaskStore } = {}): Promise<TasklaneSetup> {
+export async function startTasklane(
+  options: { directory?: string; engine?: EngineOptions; filter?: MessageFilter; store?: TaskStore } = {},
+): Promise<TasklaneSetup> {
   const store = options.store ?? new TaskStore(options.directory ? { directory: options.directory } : {});
   if (!options.filter) {
     const embedded = await EmbeddedServer.start({ defaultCwd: process.cwd(), tools: BENCH_TOOLS, engine: options.engine });
@@ -185,9 +187,15 @@ export function createSdkServer(): SdkSetup {
   const taskStore = new InMemoryTaskStore();
   const server = new McpServer(
     { name: 'sdk-baseline', version: '1.0.0' },
-    { capabilities: { tools: {}, tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } }, taskStore, taskMessageQueue: new InMemoryTaskMessageQueue() },
+    {
+      capabilities: { tools: {}, tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } },
+      taskStore,
+      taskMessageQueue: new InMemoryTaskMessageQueue(),
+    },
   );
-  server.registerTool('echo', { description: 'Returns its text.', inputSchema: { text: z.string() } }, async ({ text }) => ({ content: [{ type: 'text', text }] }));
+  server.registerTool('echo', { description: 'Returns its text.', inputSchema: { text: z.string() } }, async ({ text }) => ({
+    content: [{ type: 'text', text }],
+  }));
   server.experimental.tasks.registerToolTask(
     'echo_task',
     { description: 'Returns its text, as a task.', inputSchema: { text: z.string() }, execution: { taskSupport: 'optional' } },

@@ -50,7 +50,10 @@ function start(app: HTMLElement): void {
     const parsed = HostToWebviewSchema.safeParse(event.data);
     // Anything that is not our protocol is ignored: the page shows data it does not trust.
     if (!parsed.success) {
-      console.warn('[tasklane] ignored an invalid message:', parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+      console.warn(
+        '[tasklane] ignored an invalid message:',
+        parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+      );
       return;
     }
     const message = parsed.data;

@@ -93,23 +93,33 @@ function jsonNode(value: Json, folds: Folds, path: string, depth: number, openDe
   if (entries.length === 0) return h('span', { className: 'json-punct', text: isArray ? '[]' : '{}' });
   if (budget.nodes <= 0) return h('pre', { className: 'json-raw', text: JSON.stringify(value, null, 2) });
   const count = isArray ? `${entries.length} item${entries.length === 1 ? '' : 's'}` : `${entries.length} key${entries.length === 1 ? '' : 's'}`;
-  const summary = [h('span', { className: 'json-punct', text: isArray ? '[' : '{' }), h('span', { className: 'json-count', text: ` ${count} ` }), h('span', { className: 'json-punct', text: isArray ? ']' : '}' })];
-  return folds.details(path, depth < openDepth, summary, () => {
-    const list = h('ul', { className: 'json-entries', attrs: { role: 'list' } });
-    for (const [name, item] of entries) {
-      budget.nodes--;
-      list.append(
-        h(
-          'li',
-          {},
-          isArray ? null : h('span', { className: 'json-key', text: JSON.stringify(name) }),
-          isArray ? null : h('span', { className: 'json-punct', text: ': ' }),
-          jsonNode(item, folds, `${path}/${encodeURIComponent(name)}`, depth + 1, openDepth, budget),
-        ),
-      );
-    }
-    return list;
-  }, 'fold json-fold');
+  const summary = [
+    h('span', { className: 'json-punct', text: isArray ? '[' : '{' }),
+    h('span', { className: 'json-count', text: ` ${count} ` }),
+    h('span', { className: 'json-punct', text: isArray ? ']' : '}' }),
+  ];
+  return folds.details(
+    path,
+    depth < openDepth,
+    summary,
+    () => {
+      const list = h('ul', { className: 'json-entries', attrs: { role: 'list' } });
+      for (const [name, item] of entries) {
+        budget.nodes--;
+        list.append(
+          h(
+            'li',
+            {},
+            isArray ? null : h('span', { className: 'json-key', text: JSON.stringify(name) }),
+            isArray ? null : h('span', { className: 'json-punct', text: ': ' }),
+            jsonNode(item, folds, `${path}/${encodeURIComponent(name)}`, depth + 1, openDepth, budget),
+          ),
+        );
+      }
+      return list;
+    },
+    'fold json-fold',
+  );
 }
 
 function primitive(value: string | number | boolean | null): HTMLElement {

@@ -9,9 +9,43 @@ import { TestFailuresSection } from './testFailures';
 
 type Key = keyof DetailState;
 
-const HEADER_KEYS: readonly Key[] = ['status', 'statusLabel', 'statusMessage', 'title', 'tool', 'intent', 'id', 'taskId', 'wire', 'serverId', 'serverName', 'createdAt', 'lastUpdatedAt', 'finishedAt', 'durationMs', 'ttl', 'retention', 'archivedAt', 'pinned', 'imported', 'queue', 'context'];
+const HEADER_KEYS: readonly Key[] = [
+  'status',
+  'statusLabel',
+  'statusMessage',
+  'title',
+  'tool',
+  'intent',
+  'id',
+  'taskId',
+  'wire',
+  'serverId',
+  'serverName',
+  'createdAt',
+  'lastUpdatedAt',
+  'finishedAt',
+  'durationMs',
+  'ttl',
+  'retention',
+  'archivedAt',
+  'pinned',
+  'imported',
+  'queue',
+  'context',
+];
 const LINK_KEYS: readonly Key[] = ['attempt', 'retryOf', 'retriedAs', 'parentId', 'children'];
-const METADATA_KEYS: readonly Key[] = ['arguments', 'expectedOutputs', 'context', 'priority', 'resourceLimits', 'scheduling', 'tags', 'meta', 'pollIntervalMs', 'ttl'];
+const METADATA_KEYS: readonly Key[] = [
+  'arguments',
+  'expectedOutputs',
+  'context',
+  'priority',
+  'resourceLimits',
+  'scheduling',
+  'tags',
+  'meta',
+  'pollIntervalMs',
+  'ttl',
+];
 
 /** Working shows a CSS spinner instead. */
 const STATUS_ICONS: Record<DetailState['status'], IconName | null> = {
@@ -35,7 +69,12 @@ function setText(element: HTMLElement, text: string): void {
 }
 
 function section(id: string, title: string, ...content: Node[]): HTMLElement {
-  return h('section', { className: `section section-${id}`, attrs: { 'aria-labelledby': `h-${id}` } }, h('h2', { text: title, attrs: { id: `h-${id}` } }), ...content);
+  return h(
+    'section',
+    { className: `section section-${id}`, attrs: { 'aria-labelledby': `h-${id}` } },
+    h('h2', { text: title, attrs: { id: `h-${id}` } }),
+    ...content,
+  );
 }
 
 export class DetailPage {
@@ -46,11 +85,21 @@ export class DetailPage {
   private readonly badgeGlyph = h('span', { className: 'status-glyph', attrs: { 'aria-hidden': 'true' } });
   private readonly badgeLabel = h('span');
   private readonly title = h('h1', { className: 'title' });
-  private readonly preview = h('span', { className: 'pill pill-preview', text: 'Preview', hidden: true, attrs: { title: 'This panel shows the next task you click; Keep Open gives this task its own tab' } });
+  private readonly preview = h('span', {
+    className: 'pill pill-preview',
+    text: 'Preview',
+    hidden: true,
+    attrs: { title: 'This panel shows the next task you click; Keep Open gives this task its own tab' },
+  });
   private readonly wire = h('span', { className: 'pill', attrs: { title: 'Task wire' } });
   private readonly archived = h('span', { className: 'pill', text: 'Archived', hidden: true });
   private readonly pinned = h('span', { className: 'pill', text: 'Pinned', hidden: true, attrs: { title: 'Kept in history whatever its age' } });
-  private readonly imported = h('span', { className: 'pill pill-imported', text: 'Imported', hidden: true, attrs: { title: 'A read-only copy read from an export file; it runs nowhere' } });
+  private readonly imported = h('span', {
+    className: 'pill pill-imported',
+    text: 'Imported',
+    hidden: true,
+    attrs: { title: 'A read-only copy read from an export file; it runs nowhere' },
+  });
   private readonly intent = h('p', { className: 'intent prewrap' });
   private readonly statusMessage = h('p', { className: 'status-message prewrap' });
   private readonly facts = h('dl', { className: 'facts' });
@@ -89,7 +138,7 @@ export class DetailPage {
   ) {
     const actions = h('div', { className: 'actions', attrs: { role: 'group', 'aria-label': 'Task actions' } });
     this.keepOpen = button('Keep Open', () => this.post({ type: 'keepOpen' }), { icon: 'pin', ariaLabel: 'Keep Open: give this task its own tab' });
-    this.keepOpen.title = 'This preview shows whichever task you click next. Keep it open as this task\'s own tab.';
+    this.keepOpen.title = "This preview shows whichever task you click next. Keep it open as this task's own tab.";
     this.keepOpen.hidden = true;
     actions.append(this.keepOpen);
     const add = (command: DetailCommand, label: string, iconName: IconName, className?: string) => {
@@ -119,7 +168,17 @@ export class DetailPage {
     const table = h(
       'table',
       { className: 'timeline' },
-      h('thead', {}, h('tr', {}, h('th', { text: 'Time', attrs: { scope: 'col' } }), h('th', { text: 'Status', attrs: { scope: 'col' } }), h('th', { text: 'Message', attrs: { scope: 'col' } }))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { text: 'Time', attrs: { scope: 'col' } }),
+          h('th', { text: 'Status', attrs: { scope: 'col' } }),
+          h('th', { text: 'Message', attrs: { scope: 'col' } }),
+        ),
+      ),
       rows,
     );
 
@@ -195,11 +254,15 @@ export class DetailPage {
     const state = this.state;
     if (!state) return;
     const created = Date.parse(state.createdAt);
-    setText(this.durationFact.value, state.durationMs !== null ? formatDuration(state.durationMs) : Number.isNaN(created) ? '—' : `${formatDuration(now - created)} so far`);
+    setText(
+      this.durationFact.value,
+      state.durationMs !== null ? formatDuration(state.durationMs) : Number.isNaN(created) ? '—' : `${formatDuration(now - created)} so far`,
+    );
     const { ttl, retention } = state;
     this.keptFact.row.hidden = retention === null;
     setText(this.keptFact.value, retention ? describeKept(retention, now) : '');
-    this.keptFact.value.title = retention?.kind === 'until' && retention.maxTasks > 0 ? `Or sooner, if history passes ${retention.maxTasks} finished tasks` : '';
+    this.keptFact.value.title =
+      retention?.kind === 'until' && retention.maxTasks > 0 ? `Or sooner, if history passes ${retention.maxTasks} finished tasks` : '';
     const expiresAt = ttl.expiresAt ? Date.parse(ttl.expiresAt) : NaN;
     let text: string;
     if (ttl.unlimited) text = 'Unlimited';
@@ -281,7 +344,10 @@ export class DetailPage {
     this.childrenFact.row.hidden = state.children.length === 0;
     const children = h('ul', { className: 'children', attrs: { role: 'list' } });
     for (const child of state.children) {
-      const open = button(child.label, () => this.post({ type: 'showTask', id: child.id }), { className: 'link child-link', ariaLabel: `Show the child task ${child.label}, ${child.status}` });
+      const open = button(child.label, () => this.post({ type: 'showTask', id: child.id }), {
+        className: 'link child-link',
+        ariaLabel: `Show the child task ${child.label}, ${child.status}`,
+      });
       children.append(h('li', {}, open, h('span', { className: `muted child-status status-${child.status}`, text: ` ${child.status.replace('_', ' ')}` })));
     }
     this.childrenFact.value.replaceChildren(children);
@@ -295,7 +361,8 @@ export class DetailPage {
       // A deleted task has nothing left to act on; the log is still there.
       element.disabled = this.gone && command !== 'showLog';
     }
-    for (const fact of [this.attemptFact, this.parentFact, this.childrenFact]) for (const link of fact.value.querySelectorAll('button')) link.disabled = this.gone;
+    for (const fact of [this.attemptFact, this.parentFact, this.childrenFact])
+      for (const link of fact.value.querySelectorAll('button')) link.disabled = this.gone;
     if (focused instanceof HTMLButtonElement && (focused.hidden || focused.disabled)) {
       // Keep keyboard users in the toolbar when the button they used goes away (e.g. Cancel).
       [...this.buttons.values()].find((element) => !element.hidden && !element.disabled)?.focus();

@@ -31,7 +31,8 @@ export function renderOutcome(state: DetailState, folds: Folds): Node {
     case 'result': {
       const parts: Child[] = [];
       if (outcome.isError) parts.push(h('p', { className: 'error-box', text: 'The tool reported an error.' }));
-      if (outcome.blocks.length === 0 && outcome.structuredContent === null && outcome.inOutput.length === 0) parts.push(h('p', { className: 'muted', text: 'The result has no content.' }));
+      if (outcome.blocks.length === 0 && outcome.structuredContent === null && outcome.inOutput.length === 0)
+        parts.push(h('p', { className: 'muted', text: 'The result has no content.' }));
       outcome.blocks.forEach((block, index) => parts.push(renderBlock(block, index, folds)));
       if (outcome.structuredContent !== null) {
         parts.push(h('h3', { text: 'Structured content' }), jsonTree(outcome.structuredContent, folds, 'structured'));
@@ -81,7 +82,12 @@ function renderBlock(block: ResultBlock, index: number, folds: Folds): HTMLEleme
           : h('p', { className: 'muted', text: block.bytes !== null ? `Binary content (${formatBytes(block.bytes)})` : 'No content.' }),
       );
     case 'unknown':
-      return h('div', { className: 'block' }, h('p', { className: 'muted', text: 'Content of an unrecognized type:' }), jsonTree(block.value, folds, `result/${index}`, 1));
+      return h(
+        'div',
+        { className: 'block' },
+        h('p', { className: 'muted', text: 'Content of an unrecognized type:' }),
+        jsonTree(block.value, folds, `result/${index}`, 1),
+      );
   }
 }
 
@@ -116,7 +122,9 @@ export function renderMetadata(state: DetailState, folds: Folds): Node {
   );
   row(
     'Tags',
-    state.tags.length > 0 ? h('ul', { className: 'tags', attrs: { role: 'list' } }, ...state.tags.map((tag) => h('li', { className: 'tag', text: tag }))) : muted('None'),
+    state.tags.length > 0
+      ? h('ul', { className: 'tags', attrs: { role: 'list' } }, ...state.tags.map((tag) => h('li', { className: 'tag', text: tag })))
+      : muted('None'),
   );
   row(
     'Retention (TTL)',
@@ -134,7 +142,13 @@ export function renderMetadata(state: DetailState, folds: Folds): Node {
 function pairs(entries: [string, string | null][]): Child[] {
   const present = entries.filter((entry): entry is [string, string] => entry[1] !== null);
   if (present.length === 0) return [muted('—')];
-  return [h('ul', { className: 'pairs', attrs: { role: 'list' } }, ...present.map(([label, value]) => h('li', {}, h('span', { className: 'muted', text: `${label}: ` }), h('span', { text: value }))))];
+  return [
+    h(
+      'ul',
+      { className: 'pairs', attrs: { role: 'list' } },
+      ...present.map(([label, value]) => h('li', {}, h('span', { className: 'muted', text: `${label}: ` }), h('span', { text: value }))),
+    ),
+  ];
 }
 
 /** The timeline table: new entries are appended; anything else rebuilds the rows. */
@@ -194,7 +208,11 @@ export class InputList {
   }
 
   private render(input: PendingInputItem, signature: string) {
-    const answer = button('Answer…', () => this.onAnswer(input.key), { className: 'primary', icon: 'answer', ariaLabel: `Answer: ${input.message.slice(0, 120)}` });
+    const answer = button('Answer…', () => this.onAnswer(input.key), {
+      className: 'primary',
+      icon: 'answer',
+      ariaLabel: `Answer: ${input.message.slice(0, 120)}`,
+    });
     const element = h(
       'li',
       { className: 'input-request' },

@@ -16,7 +16,13 @@ export class TestFailuresSection {
   private readonly more = h('p', { className: 'muted', hidden: true });
 
   constructor(private readonly open: (index: number) => void) {
-    this.element = h('section', { className: 'section section-test-failures', hidden: true, attrs: { 'aria-labelledby': 'h-test-failures' } }, this.heading, this.list, this.more);
+    this.element = h(
+      'section',
+      { className: 'section section-test-failures', hidden: true, attrs: { 'aria-labelledby': 'h-test-failures' } },
+      this.heading,
+      this.list,
+      this.more,
+    );
   }
 
   update(report: Report | null): void {

@@ -73,7 +73,11 @@ function ensureSuite() {
   const cli = join(dir, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
   const node = ownNodeOk ? process.execPath : join(dir, 'node_modules', nodePackage, 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
   if (!(existsSync(marker) && existsSync(cli) && existsSync(node))) {
-    say(`installing ${Object.entries(deps).map(([name, version]) => `${name}@${version}`).join(' and ')} into ${dir}`);
+    say(
+      `installing ${Object.entries(deps)
+        .map(([name, version]) => `${name}@${version}`)
+        .join(' and ')} into ${dir}`,
+    );
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'tasklane-conformance-tools', private: true, dependencies: deps }, null, 2) + '\n');
     const install = spawnSync(npm, ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'inherit' });
@@ -109,7 +113,10 @@ function ensureBuilt() {
 
 function startServer(serverJs) {
   return new Promise((resolveStart, rejectStart) => {
-    const child = spawn(process.execPath, [serverJs, '--http', '--conformance', '--port', '0', '--log', 'warn'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [serverJs, '--http', '--conformance', '--port', '0', '--log', 'warn'], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     const timer = setTimeout(() => rejectStart(new Error(`server did not start within 15 s:\n${stderr}`)), 15_000);
     child.stderr.setEncoding('utf8');
@@ -131,7 +138,10 @@ function startServer(serverJs) {
 // --- 3. The scenarios --------------------------------------------------------------------------
 function runScenario({ node, cli }, url, scenario, outDir) {
   return new Promise((resolveRun) => {
-    const child = spawn(node, [cli, 'server', '--url', url, '--scenario', scenario, '--timeout', String(SCENARIO_TIMEOUT_MS), '-o', outDir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node, [cli, 'server', '--url', url, '--scenario', scenario, '--timeout', String(SCENARIO_TIMEOUT_MS), '-o', outDir], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
@@ -150,7 +160,11 @@ const MARK = { SUCCESS: '✓', FAILURE: '✗', WARNING: '!', SKIPPED: '-', INFO:
 
 async function main() {
   const tools = ensureSuite();
-  const wanted = process.env.CONFORMANCE_SCENARIOS ? process.env.CONFORMANCE_SCENARIOS.split(',').map((s) => s.trim()).filter(Boolean) : SCENARIOS;
+  const wanted = process.env.CONFORMANCE_SCENARIOS
+    ? process.env.CONFORMANCE_SCENARIOS.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : SCENARIOS;
   const given = process.env.TASKLANE_CONFORMANCE_URL;
   const server = given ? { url: given, child: undefined } : await startServer(ensureBuilt()).catch((error) => fail(error.message));
   say(`server (conformance fixtures) at ${server.url}`);
@@ -159,12 +173,23 @@ async function main() {
   try {
     for (const scenario of wanted) {
       const run = await runScenario(tools, server.url, scenario, outDir);
-      const checks = run.checks ?? [{ id: scenario, status: 'FAILURE', description: 'the suite produced no checks', errorMessage: run.output.trim().split('\n').slice(-5).join(' | ') }];
+      const checks = run.checks ?? [
+        { id: scenario, status: 'FAILURE', description: 'the suite produced no checks', errorMessage: run.output.trim().split('\n').slice(-5).join(' | ') },
+      ];
       const count = (status) => checks.filter((check) => check.status === status).length;
       const failed = count('FAILURE') + (run.code !== 0 && count('FAILURE') === 0 ? 1 : 0);
-      const summary = { name: scenario, status: failed ? 'failed' : checks.every((c) => c.status === 'SKIPPED') ? 'skipped-by-suite' : 'passed', passed: count('SUCCESS'), failed, warnings: count('WARNING'), skipped: count('SKIPPED') };
+      const summary = {
+        name: scenario,
+        status: failed ? 'failed' : checks.every((c) => c.status === 'SKIPPED') ? 'skipped-by-suite' : 'passed',
+        passed: count('SUCCESS'),
+        failed,
+        warnings: count('WARNING'),
+        skipped: count('SKIPPED'),
+      };
       results.push(summary);
-      console.log(`\n${failed ? '✗' : '✓'} ${scenario}: ${summary.passed} passed, ${summary.failed} failed, ${summary.warnings} warnings, ${summary.skipped} skipped`);
+      console.log(
+        `\n${failed ? '✗' : '✓'} ${scenario}: ${summary.passed} passed, ${summary.failed} failed, ${summary.warnings} warnings, ${summary.skipped} skipped`,
+      );
       for (const check of checks) {
         console.log(`    ${MARK[check.status] ?? '?'} ${check.status.padEnd(7)} ${check.id}: ${check.description ?? check.name ?? ''}`);
         if (check.errorMessage && check.status !== 'SUCCESS') console.log(`              ${String(check.errorMessage).split('\n').join('\n              ')}`);
@@ -178,9 +203,18 @@ async function main() {
   const passed = results.filter((r) => !r.failed).length;
   const failed = results.length - passed;
   const sum = (key) => results.reduce((total, r) => total + r[key], 0);
-  writeResults({ passed, failed, counts: 'scenarios', checks: { passed: sum('passed'), failed: sum('failed'), warnings: sum('warnings'), skipped: sum('skipped') }, suite: SUITE, scenarios: results });
+  writeResults({
+    passed,
+    failed,
+    counts: 'scenarios',
+    checks: { passed: sum('passed'), failed: sum('failed'), warnings: sum('warnings'), skipped: sum('skipped') },
+    suite: SUITE,
+    scenarios: results,
+  });
   const skippedBySuite = results.filter((r) => r.status === 'skipped-by-suite').map((r) => r.name);
-  console.log(`\nconformance: ${passed} of ${results.length} scenarios passed, ${failed} failed (${sum('passed')} checks passed, ${sum('failed')} failed, ${sum('warnings')} warnings)`);
+  console.log(
+    `\nconformance: ${passed} of ${results.length} scenarios passed, ${failed} failed (${sum('passed')} checks passed, ${sum('failed')} failed, ${sum('warnings')} warnings)`,
+  );
   if (skippedBySuite.length) console.log(`note: the suite itself skips every check of ${skippedBySuite.join(', ')} in ${SUITE}`);
   process.exit(failed ? 1 : 0);
 }

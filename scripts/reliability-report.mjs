@@ -12,7 +12,11 @@ const soak = read('test-results/reliability-soak.json');
 
 // Checks that already existed before the reliability suite, grouped by the fault or attack they cover.
 const EXISTING = [
-  ['fault', 'Torn or corrupt store file (a cut at every byte of the last write, garbage lines, invalid records)', /torn last line|garbage line|schema-invalid|crash at any byte/],
+  [
+    'fault',
+    'Torn or corrupt store file (a cut at every byte of the last write, garbage lines, invalid records)',
+    /torn last line|garbage line|schema-invalid|crash at any byte/,
+  ],
   ['fault', 'Store path unusable (the journal is a directory)', /journal path that turns out|journal is a directory/],
   ['fault', 'Host restart mid-task, in process (embedded tasks come back failed, retryable)', /interrupted and retryable/],
   ['fault', 'External server crashes, connection drops, unanswered pings (supervisor)', /HTTP drop|keeps crashing|unanswered ping|dropped server keeps/],
@@ -21,10 +25,18 @@ const EXISTING = [
   ['hostile', 'HTTP: missing or wrong bearer token', /token \(401\)|bearer token is required|wrong token is refused/],
   ['hostile', 'HTTP: foreign Origin', /foreign Origin/],
   ['hostile', 'Malformed JSON-RPC: not JSON, batches, unknown methods, oversized bodies', /malformed JSON|not JSON|a batch is|unknown method|oversized body/],
-  ['hostile', 'Unknown, malformed, expired or foreign task ids', /unknown taskId|malformed taskId|expired task|another principal|related-task _meta naming another|unknown, invalid or expired taskId/],
+  [
+    'hostile',
+    'Unknown, malformed, expired or foreign task ids',
+    /unknown taskId|malformed taskId|expired task|another principal|related-task _meta naming another|unknown, invalid or expired taskId/,
+  ],
   ['hostile', 'Invalid cursors', /invalid or unknown cursor|non-string cursor|bytes were edited/],
   ['hostile', 'Task ids unguessable (122 random bits)', /high-entropy|122 random bits/],
-  ['hostile', 'Webview: escaping, one nonce script, malformed messages refused', /nonce script|break out of a data: URL|malformed host → webview|malformed webview → host/],
+  [
+    'hostile',
+    'Webview: escaping, one nonce script, malformed messages refused',
+    /nonce script|break out of a data: URL|malformed host → webview|malformed webview → host/,
+  ],
   ['hostile', 'Malformed answers to questions', /malformed answer/],
 ];
 
@@ -46,12 +58,19 @@ for (const trial of unit?.trials ?? []) add(trial.area, trial.name, trial.tries,
 for (const trial of integration?.trials ?? []) add(trial.area, trial.name, trial.tries, trial.outcome, trial.passed, 'real VS Code host', trial.unit);
 // A reliability test that failed before it could count anything still shows up.
 for (const test of unit?.tests ?? []) {
-  if (test.state === 'failed' && /reliability/.test(test.file) && !(unit.trials ?? []).some((t) => t.test === test.title)) add(/hostile|fuzz|http|webview|trust/i.test(test.title) ? 'hostile' : 'fault', test.title, 0, 'the test failed before counting', false, 'unit');
+  if (test.state === 'failed' && /reliability/.test(test.file) && !(unit.trials ?? []).some((t) => t.test === test.title))
+    add(/hostile|fuzz|http|webview|trust/i.test(test.title) ? 'hostile' : 'fault', test.title, 0, 'the test failed before counting', false, 'unit');
 }
 
 const existing = EXISTING.map(([area, name, pattern]) => {
   const tests = (unit?.tests ?? []).filter((t) => pattern.test(t.title) && !/reliability/.test(t.file));
-  return { area, name, tests: tests.length, passed: tests.filter((t) => t.state === 'passed').length, failed: tests.filter((t) => t.state === 'failed').length };
+  return {
+    area,
+    name,
+    tests: tests.length,
+    passed: tests.filter((t) => t.state === 'passed').length,
+    failed: tests.filter((t) => t.state === 'failed').length,
+  };
 });
 
 let soakPassed = 0;
@@ -60,9 +79,33 @@ if (soak) {
   soakPassed = soak.checks.filter((c) => c.passed).length;
   soakFailed = soak.checks.length - soakPassed;
   const c = soak.counts;
-  add('fault', 'Host core SIGKILLed mid-task and mid-write, reopened (child process soak)', soak.kills, `${c.reopened} reopens; ${c.resultsAcknowledged} results written, ${c.resultsLost} lost; ${c.tornTailsDropped} torn last writes dropped`, soakFailed === 0, 'soak', 'kills');
-  add('fault', 'Embedded tasks running at the kill come back failed "Stopped when the window reloaded", retryable', c.embeddedInterrupted, `${c.embeddedInterrupted} interrupted, ${c.interruptedRetried} of them retried`, soakFailed === 0, 'soak', 'tasks');
-  add('fault', 'Remote tasks running at the kill are re-attached and followed to their end', c.remoteReattached, `${c.remoteFollowedToEnd} of ${c.remoteReattached} followed to their end`, soakFailed === 0, 'soak', 'tasks');
+  add(
+    'fault',
+    'Host core SIGKILLed mid-task and mid-write, reopened (child process soak)',
+    soak.kills,
+    `${c.reopened} reopens; ${c.resultsAcknowledged} results written, ${c.resultsLost} lost; ${c.tornTailsDropped} torn last writes dropped`,
+    soakFailed === 0,
+    'soak',
+    'kills',
+  );
+  add(
+    'fault',
+    'Embedded tasks running at the kill come back failed "Stopped when the window reloaded", retryable',
+    c.embeddedInterrupted,
+    `${c.embeddedInterrupted} interrupted, ${c.interruptedRetried} of them retried`,
+    soakFailed === 0,
+    'soak',
+    'tasks',
+  );
+  add(
+    'fault',
+    'Remote tasks running at the kill are re-attached and followed to their end',
+    c.remoteReattached,
+    `${c.remoteFollowedToEnd} of ${c.remoteReattached} followed to their end`,
+    soakFailed === 0,
+    'soak',
+    'tasks',
+  );
 }
 
 function tried(units) {
@@ -70,7 +113,8 @@ function tried(units) {
 }
 const table = (area) => {
   const lines = ['| Fault or attack | Tried | Outcome | Tests passed / failed | Where |', '|---|---:|---|---|---|'];
-  for (const row of rows[area].values()) lines.push(`| ${row.name} | ${tried(row.units)} | ${[...row.outcomes].join('; ')} | ${row.passed} / ${row.failed} | ${[...row.sources].join(', ')} |`);
+  for (const row of rows[area].values())
+    lines.push(`| ${row.name} | ${tried(row.units)} | ${[...row.outcomes].join('; ')} | ${row.passed} / ${row.failed} | ${[...row.sources].join(', ')} |`);
   return lines.join('\n');
 };
 const existingTable = (area) => {

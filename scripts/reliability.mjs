@@ -9,7 +9,11 @@ const KILLS = Number(process.env.TASKLANE_SOAK_KILLS) || 20;
 const LIMIT_MS = Number(process.env.TASKLANE_SOAK_TIMEOUT_MS) || 240_000;
 
 rmSync('test-results/reliability-soak.json', { force: true });
-const soak = spawnSync(process.execPath, ['out/test/unit/reliability/soak/soakRun.js', String(KILLS), 'test-results/reliability-soak.json'], { stdio: 'inherit', timeout: LIMIT_MS, killSignal: 'SIGKILL' });
+const soak = spawnSync(process.execPath, ['out/test/unit/reliability/soak/soakRun.js', String(KILLS), 'test-results/reliability-soak.json'], {
+  stdio: 'inherit',
+  timeout: LIMIT_MS,
+  killSignal: 'SIGKILL',
+});
 if (soak.error) console.error(`soak: stopped after ${LIMIT_MS / 1000} s (${soak.error.message})`);
 const report = spawnSync(process.execPath, ['scripts/reliability-report.mjs'], { stdio: 'inherit' });
 process.exit(soak.status === 0 && report.status === 0 ? 0 : 1);

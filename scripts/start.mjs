@@ -16,7 +16,17 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  ROOT, log, runSetup, runBuild, extensionMain, startHost, isPortFree, freePort, launchChromium, revealExtensionViews, settleWorkbench,
+  ROOT,
+  log,
+  runSetup,
+  runBuild,
+  extensionMain,
+  startHost,
+  isPortFree,
+  freePort,
+  launchChromium,
+  revealExtensionViews,
+  settleWorkbench,
 } from './host/host.mjs';
 
 const DEMO = path.join(ROOT, 'demo');
@@ -28,7 +38,12 @@ function which(cmd) {
   for (const dir of (process.env.PATH || '').split(path.delimiter)) {
     if (!dir) continue;
     const file = path.join(dir, cmd);
-    try { fs.accessSync(file, fs.constants.X_OK); if (fs.statSync(file).isFile()) return file; } catch { /* next */ }
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      if (fs.statSync(file).isFile()) return file;
+    } catch {
+      /* next */
+    }
   }
   return null;
 }
@@ -37,7 +52,7 @@ async function choosePort() {
   if (process.env.PORT) {
     const port = Number(process.env.PORT);
     if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`PORT=${process.env.PORT} is not a valid port`);
-    if (!await isPortFree(port)) throw new Error(`PORT=${port} is already in use`);
+    if (!(await isPortFree(port))) throw new Error(`PORT=${port} is already in use`);
     return port;
   }
   if (await isPortFree(8080)) return 8080;
@@ -63,7 +78,7 @@ async function smokeCheck(url) {
     if (await page.evaluate(() => 'driver' in window)) throw new Error('the workbench runs with the smoke-test driver, which hides notifications');
     if (title.includes('Extension Development Host')) throw new Error('Tasklane was loaded as a development extension, not installed');
     const tasksView = page.locator('.pane-header', { hasText: 'Tasks' }).first();
-    if (!await tasksView.isVisible()) throw new Error('the Tasklane view container did not open: is the extension installed?');
+    if (!(await tasksView.isVisible())) throw new Error('the Tasklane view container did not open: is the extension installed?');
   } finally {
     await browser.close().catch(() => {});
   }
@@ -106,7 +121,7 @@ async function main() {
   process.exit(exitCode || 1);
 }
 
-main().catch(e => {
+main().catch((e) => {
   console.error(`[start] ${e.message || e}`);
   process.exit(1);
 });

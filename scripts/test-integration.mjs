@@ -20,9 +20,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import util from 'node:util';
-import {
-  ROOT, log, runSetup, runBuild, extensionMain, startHost, launchChromium, revealExtensionViews, settleWorkbench,
-} from './host/host.mjs';
+import { ROOT, log, runSetup, runBuild, extensionMain, startHost, launchChromium, revealExtensionViews, settleWorkbench } from './host/host.mjs';
 import { serveUiRequest } from './host/uiDriver.mjs';
 
 const TESTS = path.join(ROOT, 'out', 'test', 'integration');
@@ -42,15 +40,22 @@ const VERBOSE = !!process.env.VERBOSE;
 const VIEWPORT = { width: 1400, height: 900 };
 // VS Code 1.139 names for "Default Light Modern"/"Default Dark Modern". The old names still work but
 // make the workbench migrate (rewrite) settings.json, which races with our own writes.
-const THEMES = [['light', 'Light Modern'], ['dark', 'Dark Modern']];
+const THEMES = [
+  ['light', 'Light Modern'],
+  ['dark', 'Dark Modern'],
+];
 
 // Workbench/server chatter that is not about our tests (offline look-ups, agent/chat services).
-const NOISE = new RegExp([
-  /^\[(AgentHost[^\]]*|AccountPolicyGate|ChatModelSelection|reconnection-grace-time|Service Worker|lifecycle)\]/,
-  /^Creating a socket|^Resolv(ing|ed) connection token|^Updating additional builtin extensions cache/,
-  /^Creation of workbench contribution|^Timed out waiting for authentication provider/,
-  /ENOTFOUND|EAI_AGAIN|getaddrinfo|ERR_NAME_NOT_RESOLVED/,
-].map(r => r.source).join('|'));
+const NOISE = new RegExp(
+  [
+    /^\[(AgentHost[^\]]*|AccountPolicyGate|ChatModelSelection|reconnection-grace-time|Service Worker|lifecycle)\]/,
+    /^Creating a socket|^Resolv(ing|ed) connection token|^Updating additional builtin extensions cache/,
+    /^Creation of workbench contribution|^Timed out waiting for authentication provider/,
+    /ENOTFOUND|EAI_AGAIN|getaddrinfo|ERR_NAME_NOT_RESOLVED/,
+  ]
+    .map((r) => r.source)
+    .join('|'),
+);
 const RESULT_RE = /INTEGRATION_RESULT passed=(\d+) failed=(\d+)/;
 
 let T_OPEN = Date.now();
@@ -73,16 +78,20 @@ async function openSuitePage(host, browser) {
     if (!VERBOSE && (afterResult || NOISE.test(msg))) return;
     (type === 'error' ? console.error : console.log)(VERBOSE ? `[${((Date.now() - T_OPEN) / 1000).toFixed(1)}s] ${msg}` : msg);
   });
-  await page.exposeFunction('codeAutomationExit', code => finish({ code: Number(code) }));
-  if (VERBOSE) page.on('console', m => console.error(`[${((Date.now() - T_OPEN) / 1000).toFixed(1)}s browser:${m.type()}] ${m.text().slice(0, 300)}`));
-  page.on('pageerror', e => { if (VERBOSE || (!result && !NOISE.test(e.message))) console.error('[pageerror]', e.message); });
+  await page.exposeFunction('codeAutomationExit', (code) => finish({ code: Number(code) }));
+  if (VERBOSE) page.on('console', (m) => console.error(`[${((Date.now() - T_OPEN) / 1000).toFixed(1)}s browser:${m.type()}] ${m.text().slice(0, 300)}`));
+  page.on('pageerror', (e) => {
+    if (VERBOSE || (!result && !NOISE.test(e.message))) console.error('[pageerror]', e.message);
+  });
   page.on('crash', () => finish({ code: 1, why: 'the workbench page crashed' }));
   browser.on('disconnected', () => finish({ code: 1, why: 'the browser went away' }));
 
   /** Waits for the suite that is loading now to report; `open` starts it. */
   async function awaitSuite(open) {
     result = null;
-    const done = new Promise(resolve => { finish = resolve; });
+    const done = new Promise((resolve) => {
+      finish = resolve;
+    });
     const timer = setTimeout(() => finish({ code: 124, why: `timeout: no test result after ${TIMEOUT_MS} ms` }), TIMEOUT_MS);
     T_OPEN = Date.now();
     open?.();
@@ -101,14 +110,14 @@ async function openSuitePage(host, browser) {
     clearTimeout(timer);
     if (outcome.why) console.error(`[test-integration] ${outcome.why}`);
     // Log messages travel separately from the exit call; give a straggling result line a moment.
-    for (let i = 0; i < 20 && !result && outcome.code !== 124; i++) await new Promise(r => setTimeout(r, 100));
+    for (let i = 0; i < 20 && !result && outcome.code !== 124; i++) await new Promise((r) => setTimeout(r, 100));
     return { code: outcome.code, result };
   }
 
   function run(testsPath) {
     const url = host.url({ folder: WORKSPACE, extensionDevelopmentPath: ROOT, extensionTestsPath: testsPath });
     if (VERBOSE) log('opening', url);
-    return awaitSuite(() => page.goto(url).catch(e => finish({ code: 2, why: `could not open the workbench: ${e.message}` })));
+    return awaitSuite(() => page.goto(url).catch((e) => finish({ code: 2, why: `could not open the workbench: ${e.message}` })));
   }
 
   /**
@@ -210,16 +219,24 @@ async function servePageProbe(page, host) {
     let frame;
     for (;;) {
       for (const iframe of await page.locator('iframe.webview.ready').all()) {
-        if (!await iframe.isVisible().catch(() => false)) continue;
+        if (!(await iframe.isVisible().catch(() => false))) continue;
         const inner = iframe.contentFrame().locator('iframe#active-frame').contentFrame();
-        const heading = await inner.locator('#app h1').textContent({ timeout: 500 }).catch(() => null);
+        const heading = await inner
+          .locator('#app h1')
+          .textContent({ timeout: 500 })
+          .catch(() => null);
         if (heading === ask.title) frame = inner;
       }
       if (frame || Date.now() > deadline) break;
       await page.waitForTimeout(100);
     }
     if (!frame) throw new Error(`no visible detail panel shows "${ask.title}"`);
-    if (ask.scroll) await frame.locator(ask.scroll).first().scrollIntoViewIfNeeded({ timeout: 5_000 }).catch(() => {});
+    if (ask.scroll)
+      await frame
+        .locator(ask.scroll)
+        .first()
+        .scrollIntoViewIfNeeded({ timeout: 5_000 })
+        .catch(() => {});
     const shown = await frame.locator('body').evaluate((body) => {
       const colour = (value) => {
         const probe = document.createElement('span');
@@ -241,7 +258,11 @@ async function servePageProbe(page, host) {
       };
     });
     const tabs = await page.locator('.tabs-container .tab').evaluateAll((list) =>
-      list.map((tab) => ({ label: tab.querySelector('.label-name')?.textContent ?? tab.textContent?.trim() ?? '', active: tab.classList.contains('active'), italic: tab.classList.contains('italic') })),
+      list.map((tab) => ({
+        label: tab.querySelector('.label-name')?.textContent ?? tab.textContent?.trim() ?? '',
+        active: tab.classList.contains('active'),
+        italic: tab.classList.contains('italic'),
+      })),
     );
     answer = { ok: true, ...shown, tabs };
     if (ask.click) await frame.locator(ask.click).first().click({ timeout: 5_000 });
@@ -294,20 +315,33 @@ async function serveDomRequest(page, host) {
 async function webviewDoms(page) {
   const outer = page.locator('iframe.webview.ready');
   const snapshots = [];
-  for (let i = 0; i < await outer.count(); i++) {
+  for (let i = 0; i < (await outer.count()); i++) {
     // Each webview is an iframe whose page (iframe#active-frame) holds the extension's HTML.
     const inner = outer.nth(i).contentFrame().locator('iframe#active-frame').contentFrame().locator('html');
-    snapshots.push(await inner.evaluate((root) => {
-      const app = root.ownerDocument.querySelector('#app');
-      return {
-        title: root.ownerDocument.title,
-        taskId: app?.getAttribute('data-task-id') ?? null,
-        appHtml: app?.outerHTML ?? null,
-        appText: app?.textContent ?? null,
-        elements: [...root.querySelectorAll('*')].map((e) => ({ tag: e.tagName.toLowerCase(), attributes: [...e.attributes].map((a) => [a.name, a.value]) })),
-        scripts: [...root.ownerDocument.scripts].map((s) => ({ src: s.getAttribute('src'), nonce: s.nonce || s.getAttribute('nonce'), text: s.textContent })),
-      };
-    }, undefined, { timeout: 10_000 }));
+    snapshots.push(
+      await inner.evaluate(
+        (root) => {
+          const app = root.ownerDocument.querySelector('#app');
+          return {
+            title: root.ownerDocument.title,
+            taskId: app?.getAttribute('data-task-id') ?? null,
+            appHtml: app?.outerHTML ?? null,
+            appText: app?.textContent ?? null,
+            elements: [...root.querySelectorAll('*')].map((e) => ({
+              tag: e.tagName.toLowerCase(),
+              attributes: [...e.attributes].map((a) => [a.name, a.value]),
+            })),
+            scripts: [...root.ownerDocument.scripts].map((s) => ({
+              src: s.getAttribute('src'),
+              nonce: s.nonce || s.getAttribute('nonce'),
+              text: s.textContent,
+            })),
+          };
+        },
+        undefined,
+        { timeout: 10_000 },
+      ),
+    );
   }
   return snapshots;
 }
@@ -324,9 +358,10 @@ async function screenshot(host, browser, name, theme) {
     await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
     // The workbench paints with the default theme first and applies settings.json a moment later.
     const cls = name === 'dark' ? 'vs-dark' : 'vs';
-    await page.waitForFunction(c => document.querySelector('.monaco-workbench')?.classList.contains(c), cls, { timeout: 30_000 })
+    await page
+      .waitForFunction((c) => document.querySelector('.monaco-workbench')?.classList.contains(c), cls, { timeout: 30_000 })
       .catch(() => log(`warning: the workbench did not switch to ${theme}`));
-    if (!await revealExtensionViews(page)) log('package.json contributes no views; the screenshot shows the plain workbench');
+    if (!(await revealExtensionViews(page))) log('package.json contributes no views; the screenshot shows the plain workbench');
     await settleWorkbench(page);
     await openFirstTask(page);
     const file = path.join(RESULTS, `workbench-${name}.png`);
@@ -410,7 +445,7 @@ async function main() {
   process.exit(exit);
 }
 
-main().catch(e => {
+main().catch((e) => {
   console.error(`[test-integration] ${e.stack || e}`);
   process.exit(2);
 });

@@ -17,7 +17,7 @@ const RUNS = Number(process.env.TASKLANE_STRESS_RUNS || 5);
 const COMMAND = process.env.TASKLANE_STRESS_COMMAND || 'npm test';
 const BURNERS = Number(process.env.TASKLANE_STRESS_BURNERS || (os.availableParallelism?.() ?? os.cpus().length));
 const COUNTS = /^(\d+) passed, (\d+) failed\s*$/;
- 
+
 const ANSI = /\x1b\[[0-9;]*m/g;
 
 if (!Number.isInteger(RUNS) || RUNS < 1) {
@@ -27,24 +27,37 @@ if (!Number.isInteger(RUNS) || RUNS < 1) {
 
 // --- the load ------------------------------------------------------------------------------------
 // Spins for half a second at a time, then checks that its parent still lives (so it never outlives us).
-const BURN = 'const parent = Number(process.argv[1]); for (;;) { const t = Date.now(); while (Date.now() - t < 500); try { process.kill(parent, 0); } catch { process.exit(0); } }';
+const BURN =
+  'const parent = Number(process.argv[1]); for (;;) { const t = Date.now(); while (Date.now() - t < 500); try { process.kill(parent, 0); } catch { process.exit(0); } }';
 const burners = [];
 function startBurners() {
   for (let i = 0; i < BURNERS; i++) burners.push(spawn(process.execPath, ['-e', BURN, String(process.pid)], { stdio: 'ignore' }));
 }
 function stopBurners() {
   for (const burner of burners.splice(0)) {
-    try { burner.kill('SIGKILL'); } catch { /* already gone */ }
+    try {
+      burner.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
   }
 }
 /** The run in progress: its own process group, so that stopping early stops all of it. */
 let current;
 process.on('exit', stopBurners);
-for (const [signal, number] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]]) {
+for (const [signal, number] of [
+  ['SIGINT', 2],
+  ['SIGTERM', 15],
+  ['SIGHUP', 1],
+]) {
   process.on(signal, () => {
     stopBurners();
     if (current) {
-      try { process.kill(-current.pid, 'SIGTERM'); } catch { /* already gone */ }
+      try {
+        process.kill(-current.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
     }
     process.exit(128 + number);
   });
@@ -67,7 +80,10 @@ function runOnce() {
         if (match) counts = { passed: Number(match[1]), failed: Number(match[2]) };
       }
     };
-    child.stdout.on('data', (chunk) => { process.stdout.write(chunk); scan(String(chunk)); });
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      scan(String(chunk));
+    });
     child.stderr.on('data', (chunk) => process.stderr.write(chunk));
     child.on('close', (code, signal) => {
       current = undefined;
@@ -89,7 +105,9 @@ async function main() {
     // A run that printed no counts (it crashed, or never got that far) is one failure, never nothing.
     const result = counts ?? { passed: 0, failed: 1 };
     results.push({ ...result, code, signal, seconds, reported: !!counts });
-    console.log(`[stress] run ${i}: ${result.passed} passed, ${result.failed} failed (exit ${signal ?? code}, ${seconds} s)${counts ? '' : ' (no counts line: counted as 1 failure)'}`);
+    console.log(
+      `[stress] run ${i}: ${result.passed} passed, ${result.failed} failed (exit ${signal ?? code}, ${seconds} s)${counts ? '' : ' (no counts line: counted as 1 failure)'}`,
+    );
   }
   stopBurners();
 

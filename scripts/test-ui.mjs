@@ -52,15 +52,22 @@ async function openWorkbench(browser, url) {
   await container.waitFor({ timeout: 90_000 });
   if ((await container.getAttribute('aria-selected')) !== 'true') await container.click();
   // The tree is virtualized: give the Tasks view the whole side bar.
-  for (const [view, expanded] of [['Archive', false], ['Servers', false], ['Tasks', true]]) {
+  for (const [view, expanded] of [
+    ['Archive', false],
+    ['Servers', false],
+    ['Tasks', true],
+  ]) {
     const header = page.locator(`.part.sidebar .pane > ${paneHeader(view)}`);
     await header.waitFor({ timeout: 60_000 });
     if (((await header.getAttribute('aria-expanded')) === 'true') !== expanded) await header.click();
   }
   await widenSideBar(page, 560);
   // The extension is up once the Tasks view shows its welcome text (no tasks yet) or rows.
-  await page.locator(`.part.sidebar .pane:has(> ${paneHeader('Tasks')}) .pane-body`)
-    .locator('.welcome-view-content, .monaco-list-row').first().waitFor({ timeout: 90_000 });
+  await page
+    .locator(`.part.sidebar .pane:has(> ${paneHeader('Tasks')}) .pane-body`)
+    .locator('.welcome-view-content, .monaco-list-row')
+    .first()
+    .waitFor({ timeout: 90_000 });
   // Let the workbench finish starting (extensions activating, views loading) before the first click.
   await settleWorkbench(page);
   return { page, context };
@@ -96,7 +103,11 @@ async function runSuite(page, workspace) {
     reporter: 'spec',
     ...(grep ? { grep } : {}),
   });
-  for (const file of fs.readdirSync(SUITE_DIR).filter((f) => f.endsWith('.test.mjs')).sort()) mocha.addFile(path.join(SUITE_DIR, file));
+  for (const file of fs
+    .readdirSync(SUITE_DIR)
+    .filter((f) => f.endsWith('.test.mjs'))
+    .sort())
+    mocha.addFile(path.join(SUITE_DIR, file));
   await mocha.loadFilesAsync();
   let passed = 0;
   let failed = 0;
@@ -107,11 +118,16 @@ async function runSuite(page, workspace) {
     runner.on('fail', (test) => {
       failed++;
       // What the screen showed when a test or hook failed (taken at once, while the next one starts).
-      const name = `ui-failure-${test.fullTitle().replace(/[^\w-]+/g, '-').slice(0, 80)}`;
-      shots.push(page.screenshot({ path: path.join(RESULTS, `${name}.png`) }).then(
-        () => console.log(`      · failure screenshot -> test-results/${name}.png`),
-        () => undefined,
-      ));
+      const name = `ui-failure-${test
+        .fullTitle()
+        .replace(/[^\w-]+/g, '-')
+        .slice(0, 80)}`;
+      shots.push(
+        page.screenshot({ path: path.join(RESULTS, `${name}.png`) }).then(
+          () => console.log(`      · failure screenshot -> test-results/${name}.png`),
+          () => undefined,
+        ),
+      );
     });
     runner.on('end', resolve);
   });

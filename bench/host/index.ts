@@ -15,6 +15,14 @@ export async function run(): Promise<void> {
   const interrupted = api.store.all().filter((r) => r.statusMessage?.startsWith('Interrupted by restart') === true).length;
   console.log(
     HOST_RESULT_PREFIX +
-      JSON.stringify({ activationMs: api.activationMs, tasks: api.store.size, interrupted, storageDirectory: api.storageDirectory, vscode: vscode.version, node: process.version, uiKind: vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop' }),
+      JSON.stringify({
+        activationMs: api.activationMs,
+        tasks: api.store.size,
+        interrupted,
+        storageDirectory: api.storageDirectory,
+        vscode: vscode.version,
+        node: process.version,
+        uiKind: vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop',
+      }),
   );
 }

@@ -31,8 +31,7 @@ export function log(...args) {
 /** Cache dir of the installed tools; must match setup.sh (sha256 of scripts/host/package.json, 16 hex chars). */
 export function hostCacheDir() {
   const hash = createHash('sha256').update(fs.readFileSync(TOOLS_PKG)).digest('hex').slice(0, 16);
-  const base = process.env.TASKLANE_HOST_CACHE
-    || (process.env.HOME ? path.join(process.env.HOME, '.cache', 'tasklane-host') : '/tmp/tasklane-host-cache');
+  const base = process.env.TASKLANE_HOST_CACHE || (process.env.HOME ? path.join(process.env.HOME, '.cache', 'tasklane-host') : '/tmp/tasklane-host-cache');
   return path.join(base, hash);
 }
 
@@ -63,11 +62,19 @@ const cleanups = new Set();
 function runCleanups() {
   for (const fn of [...cleanups].reverse()) {
     cleanups.delete(fn);
-    try { fn(); } catch { /* best effort */ }
+    try {
+      fn();
+    } catch {
+      /* best effort */
+    }
   }
 }
 process.on('exit', runCleanups);
-for (const [sig, num] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]]) {
+for (const [sig, num] of [
+  ['SIGINT', 2],
+  ['SIGTERM', 15],
+  ['SIGHUP', 1],
+]) {
   process.on(sig, () => {
     if (sig === 'SIGINT') log('interrupted, stopping');
     runCleanups();
@@ -80,34 +87,54 @@ export function onExit(fn) {
   return () => cleanups.delete(fn);
 }
 
-const sleepSync = ms => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+const sleepSync = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 /** True while the process group has a member that is not a zombie (zombies await reaping, they run nothing). */
 function groupAlive(pgid) {
-  try { process.kill(-pgid, 0); } catch { return false; }
+  try {
+    process.kill(-pgid, 0);
+  } catch {
+    return false;
+  }
   let pids;
-  try { pids = fs.readdirSync('/proc').filter(d => /^\d+$/.test(d)); } catch { return true; }
-  return pids.some(pid => {
+  try {
+    pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return true;
+  }
+  return pids.some((pid) => {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       return Number(pgrp) === pgid && state !== 'Z';
-    } catch { return false; }
+    } catch {
+      return false;
+    }
   });
 }
 
 /** Kills a whole process group: SIGTERM, then SIGKILL after graceMs. Synchronous, so it works in 'exit'. */
 export function killGroup(pgid, graceMs = 3000) {
   if (!pgid || !groupAlive(pgid)) return;
-  try { process.kill(-pgid, 'SIGTERM'); } catch { return; }
+  try {
+    process.kill(-pgid, 'SIGTERM');
+  } catch {
+    return;
+  }
   const end = Date.now() + graceMs;
   while (groupAlive(pgid) && Date.now() < end) sleepSync(50);
-  if (groupAlive(pgid)) { try { process.kill(-pgid, 'SIGKILL'); } catch { /* gone */ } }
+  if (groupAlive(pgid)) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
 /** Resolves true when host:port can be bound. */
 export function isPortFree(port, host = '127.0.0.1') {
-  return new Promise(resolve => {
+  return new Promise((resolve) => {
     const s = net.createServer();
     s.once('error', () => resolve(false));
     s.listen(port, host, () => s.close(() => resolve(true)));
@@ -119,15 +146,25 @@ export function freePort(host = '127.0.0.1') {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', reject);
-    s.listen(0, host, () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.listen(0, host, () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
   });
 }
 
-const httpStatus = url => new Promise(resolve => {
-  const req = http.get(url, res => { res.resume(); resolve(res.statusCode); });
-  req.on('error', () => resolve(0));
-  req.setTimeout(2000, () => { req.destroy(); resolve(0); });
-});
+const httpStatus = (url) =>
+  new Promise((resolve) => {
+    const req = http.get(url, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.on('error', () => resolve(0));
+    req.setTimeout(2000, () => {
+      req.destroy();
+      resolve(0);
+    });
+  });
 
 /** Settings every host window gets (quiet, offline, deterministic); callers add or override. */
 export const BASE_SETTINGS = {
@@ -161,7 +198,7 @@ export const BASE_SETTINGS = {
 export async function startHost(opts = {}) {
   const tools = hostTools();
   const bindHost = opts.bindHost || '127.0.0.1';
-  const port = opts.port || await freePort(bindHost);
+  const port = opts.port || (await freePort(bindHost));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-host-'));
   const userDataDir = path.join(tmp, 'user-data');
   const extensionsDir = path.join(tmp, 'extensions');
@@ -172,8 +209,7 @@ export async function startHost(opts = {}) {
 
   const writeSettings = (settings = {}) => {
     fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
-    fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'),
-      JSON.stringify({ ...BASE_SETTINGS, ...settings }, null, 2) + '\n');
+    fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...BASE_SETTINGS, ...settings }, null, 2) + '\n');
   };
   writeSettings(opts.settings);
 
@@ -191,21 +227,41 @@ export async function startHost(opts = {}) {
   env.XDG_RUNTIME_DIR = scratch;
 
   const out = fs.openSync(logFile, 'w');
-  const child = spawn(tools.node, [tools.codeServer,
-    '--auth', 'none',
-    '--bind-addr', `${bindHost}:${port}`,
-    '--config', '/dev/null',
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
-    // Required for extensionDevelopmentPath/extensionTestsPath: a built web workbench ignores them
-    // otherwise. It also suppresses notification toasts, so a user-facing host runs without it.
-    ...(smokeDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
-  ], { detached: true, stdio: ['ignore', out, out], env, cwd: tmp });
+  const child = spawn(
+    tools.node,
+    [
+      tools.codeServer,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `${bindHost}:${port}`,
+      '--config',
+      '/dev/null',
+      '--user-data-dir',
+      userDataDir,
+      '--extensions-dir',
+      extensionsDir,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      // Required for extensionDevelopmentPath/extensionTestsPath: a built web workbench ignores them
+      // otherwise. It also suppresses notification toasts, so a user-facing host runs without it.
+      ...(smokeDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
+    ],
+    { detached: true, stdio: ['ignore', out, out], env, cwd: tmp },
+  );
   fs.closeSync(out);
   let exited = null;
-  const exitedP = new Promise(resolve => child.once('exit', (code, signal) => { exited = { code, signal }; resolve(exited); }));
-  child.once('error', e => { exited = { code: 127, signal: null, error: e }; });
+  const exitedP = new Promise((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = { code, signal };
+      resolve(exited);
+    }),
+  );
+  child.once('error', (e) => {
+    exited = { code: 127, signal: null, error: e };
+  });
 
   let stopped = false;
   let keepTmp = !!process.env.TASKLANE_HOST_KEEP_TMP;
@@ -221,7 +277,7 @@ export async function startHost(opts = {}) {
   const base = `http://${bindHost}:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (await httpStatus(`${base}/healthz`) === 200) break;
+    if ((await httpStatus(`${base}/healthz`)) === 200) break;
     if (exited || Date.now() > deadline) {
       const text = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
       keepTmp = true;
@@ -229,12 +285,20 @@ export async function startHost(opts = {}) {
       unregister();
       throw new Error(`code-server did not start on ${base}${exited ? ` (exit ${exited.code ?? exited.signal})` : ' (timeout)'}\n${text.slice(-4000)}`);
     }
-    await new Promise(r => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 100));
   }
 
   /** @typedef {ReturnType<typeof makeHost>} Host */
   const makeHost = () => ({
-    port, bindHost, base, tmp, userDataDir, extensionsDir, logFile, child, smokeDriver,
+    port,
+    bindHost,
+    base,
+    tmp,
+    userDataDir,
+    extensionsDir,
+    logFile,
+    child,
+    smokeDriver,
     /** Resolves with {code, signal} when code-server exits. */
     exited: exitedP,
     /** Rewrites User/settings.json (merged over BASE_SETTINGS); new pages pick it up. */
@@ -242,9 +306,14 @@ export async function startHost(opts = {}) {
     /** Workbench URL for this host; see workbenchUrl(). */
     url: (o) => workbenchUrl({ ...o, host: bindHost === '0.0.0.0' ? '127.0.0.1' : bindHost, port }),
     /** Keep the temporary dir (logs, user data) when stopping, e.g. after a failure. */
-    keep() { keepTmp = true; },
+    keep() {
+      keepTmp = true;
+    },
     /** Kills code-server's whole process group and removes the temporary dir. */
-    stop() { stop(); unregister(); },
+    stop() {
+      stop();
+      unregister();
+    },
   });
   return makeHost();
 }
@@ -264,8 +333,7 @@ function installExtensionLink(extensionsDir) {
   fs.symlinkSync(ROOT, path.join(extensionsDir, installedExtensionName()), 'dir');
 }
 
-const remoteUri = (host, port, p) =>
-  `vscode-remote://${host}:${port}${path.resolve(p).split('/').map(encodeURIComponent).join('/')}`;
+const remoteUri = (host, port, p) => `vscode-remote://${host}:${port}${path.resolve(p).split('/').map(encodeURIComponent).join('/')}`;
 
 /**
  * The workbench URL. extensionDevelopmentPath/extensionTestsPath travel in the `payload` query
@@ -305,8 +373,16 @@ export async function launchChromium() {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
   // playwright-core kills the browser it launched when this process exits (also on SIGINT/SIGTERM/SIGHUP).
   return browser;
@@ -327,19 +403,24 @@ export function extensionMain() {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   if (!pkg.main) return null;
   const main = path.resolve(ROOT, pkg.main);
-  return [main, `${main}.js`].find(f => fs.existsSync(f)) || main;
+  return [main, `${main}.js`].find((f) => fs.existsSync(f)) || main;
 }
 
 /** The extension's view containers (activity bar) and views, from package.json (titles resolved via package.nls.json). */
 export function contributedViews() {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   let nls = {};
-  try { nls = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.nls.json'), 'utf8')); } catch { /* none */ }
-  const text = t => (typeof t === 'string' ? t.replace(/^%(.+)%$/, (m, k) => (typeof nls[k] === 'string' ? nls[k] : m)) : '');
+  try {
+    nls = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.nls.json'), 'utf8'));
+  } catch {
+    /* none */
+  }
+  const text = (t) => (typeof t === 'string' ? t.replace(/^%(.+)%$/, (m, k) => (typeof nls[k] === 'string' ? nls[k] : m)) : '');
   const c = pkg.contributes || {};
-  const containers = (c.viewsContainers?.activitybar || []).map(v => ({ id: v.id, title: text(v.title) })).filter(v => v.title);
-  const views = Object.entries(c.views || {}).flatMap(([where, list]) =>
-    (Array.isArray(list) ? list : []).map(v => ({ id: v.id, where, name: text(v.name) }))).filter(v => v.name);
+  const containers = (c.viewsContainers?.activitybar || []).map((v) => ({ id: v.id, title: text(v.title) })).filter((v) => v.title);
+  const views = Object.entries(c.views || {})
+    .flatMap(([where, list]) => (Array.isArray(list) ? list : []).map((v) => ({ id: v.id, where, name: text(v.name) })))
+    .filter((v) => v.name);
   return { containers, views };
 }
 
@@ -362,13 +443,15 @@ export async function revealExtensionViews(page, { timeout = 30_000 } = {}) {
       log(`warning: activity bar item "${container.title}" not found (${String(e.message).split('\n')[0]})`);
     }
   }
-  const inContainer = container ? views.filter(v => v.where === container.id) : [];
-  for (const v of (inContainer.length ? inContainer : views)) {
+  const inContainer = container ? views.filter((v) => v.where === container.id) : [];
+  for (const v of inContainer.length ? inContainer : views) {
     const header = page.locator('.pane-header', { hasText: v.name }).first();
     try {
       await header.waitFor({ timeout: container ? 5_000 : timeout });
       if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
-    } catch { /* a single view fills its container without a header; or it is hidden: fine */ }
+    } catch {
+      /* a single view fills its container without a header; or it is hidden: fine */
+    }
   }
   return true;
 }
@@ -379,7 +462,8 @@ export async function revealExtensionViews(page, { timeout = 30_000 } = {}) {
  * extension), no progress bar in the side bar. Then moves the mouse away (no hover tooltips).
  */
 export async function settleWorkbench(page, { timeout = 30_000 } = {}) {
-  const busy = page.locator('.part.statusbar', { hasText: 'Activating Extensions' })
+  const busy = page
+    .locator('.part.statusbar', { hasText: 'Activating Extensions' })
     .or(page.locator('.part.activitybar .progress-badge:visible'))
     .or(page.locator('.part.sidebar .monaco-progress-container.active:visible'));
   const end = Date.now() + timeout;

@@ -52,7 +52,10 @@ async function handle(page, body, results, log) {
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   }
   if (body.waitFor?.widget === 'notification') {
-    await page.locator('.notifications-center .notification-list-item, .notifications-toasts .notification-toast').first().waitFor({ state: 'visible', timeout });
+    await page
+      .locator('.notifications-center .notification-list-item, .notifications-toasts .notification-toast')
+      .first()
+      .waitFor({ state: 'visible', timeout });
   }
   const before = await readState(page);
   if (body.screenshot) {
@@ -87,7 +90,10 @@ function readState(page) {
       const rows = [...box.querySelectorAll('.quick-input-list .monaco-list-row')].filter(visible);
       quickInput = {
         title: text(box, '.quick-input-title'),
-        prompt: [...box.querySelectorAll('.quick-input-message')].filter(visible).map((el) => el.textContent.trim()).join(' '),
+        prompt: [...box.querySelectorAll('.quick-input-message')]
+          .filter(visible)
+          .map((el) => el.textContent.trim())
+          .join(' '),
         placeholder: input?.getAttribute('placeholder') ?? '',
         value: input?.value ?? '',
         items: rows.map((row) => ({

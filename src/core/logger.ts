@@ -18,10 +18,12 @@ export const silentLogger: Logger = {
 /** Logs to stderr with a level prefix: for the standalone server, where stdout may be the protocol. */
 export function stderrLogger(minimum: 'trace' | 'debug' | 'info' | 'warn' | 'error' = 'info'): Logger {
   const levels = ['trace', 'debug', 'info', 'warn', 'error'] as const;
-  const at = (level: (typeof levels)[number]) => (message: string | Error, ...args: unknown[]) => {
-    if (levels.indexOf(level) < levels.indexOf(minimum)) return;
-    const text = message instanceof Error ? (message.stack ?? message.message) : message;
-    process.stderr.write(`[${level}] ${text}${args.length ? ' ' + args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ') : ''}\n`);
-  };
+  const at =
+    (level: (typeof levels)[number]) =>
+    (message: string | Error, ...args: unknown[]) => {
+      if (levels.indexOf(level) < levels.indexOf(minimum)) return;
+      const text = message instanceof Error ? (message.stack ?? message.message) : message;
+      process.stderr.write(`[${level}] ${text}${args.length ? ' ' + args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ') : ''}\n`);
+    };
   return { trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

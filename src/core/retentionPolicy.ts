@@ -60,7 +60,10 @@ export type RetentionOutlook =
   | { readonly kind: 'always' };
 
 /** The same rule `decideRetention` applies, told for one record. */
-export function retentionOutlook(record: Pick<TaskRecord, 'status' | 'pinned' | 'lastUpdatedAt'>, settings: Pick<RetentionSettings, 'days' | 'maxTasks'>): RetentionOutlook {
+export function retentionOutlook(
+  record: Pick<TaskRecord, 'status' | 'pinned' | 'lastUpdatedAt'>,
+  settings: Pick<RetentionSettings, 'days' | 'maxTasks'>,
+): RetentionOutlook {
   if (!isTerminal(record.status)) return { kind: 'running' };
   if (record.pinned) return { kind: 'pinned' };
   const until = keptUntil(record, settings.days);

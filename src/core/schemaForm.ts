@@ -92,7 +92,8 @@ export function parseField(field: FormField, text: string): ParsedField {
       if (!isMilliseconds(field.name, field.schema)) return { ok: false, error: `${field.label} must be a number` };
       // A number of milliseconds may be typed as a duration: "10m" is 600000.
       const duration = parseDuration(trimmed);
-      if (!duration.ok || duration.value === undefined) return { ok: false, error: `${field.label} must be a number of milliseconds or a duration, e.g. 90s or 10m` };
+      if (!duration.ok || duration.value === undefined)
+        return { ok: false, error: `${field.label} must be a number of milliseconds or a duration, e.g. 90s or 10m` };
       value = duration.value;
       break;
     }
@@ -114,7 +115,11 @@ export function parseField(field: FormField, text: string): ParsedField {
         } catch {
           return { ok: false, error: `${field.label}: separate the items with commas, or write a JSON list` };
         }
-      } else value = trimmed.split(',').map((item) => item.trim()).filter((item) => item !== '');
+      } else
+        value = trimmed
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item !== '');
       break;
     case 'choices':
     case 'choice': {
@@ -157,7 +162,8 @@ export function validateValue(schema: JsonSchema, value: unknown, label: string)
     if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum) return `${label} must be less than ${schema.exclusiveMaximum}`;
   }
   if (Array.isArray(value)) {
-    if (schema.minItems !== undefined && value.length < schema.minItems) return `${label} must have at least ${schema.minItems} item${schema.minItems === 1 ? '' : 's'}`;
+    if (schema.minItems !== undefined && value.length < schema.minItems)
+      return `${label} must have at least ${schema.minItems} item${schema.minItems === 1 ? '' : 's'}`;
     if (schema.maxItems !== undefined && value.length > schema.maxItems) return `${label} must have at most ${schema.maxItems} items`;
     if (schema.items) {
       for (const [index, item] of value.entries()) {
@@ -167,7 +173,8 @@ export function validateValue(schema: JsonSchema, value: unknown, label: string)
     }
   }
   if (typeof value === 'string') {
-    if (schema.minLength !== undefined && value.length < schema.minLength) return `${label} must have at least ${schema.minLength} character${schema.minLength === 1 ? '' : 's'}`;
+    if (schema.minLength !== undefined && value.length < schema.minLength)
+      return `${label} must have at least ${schema.minLength} character${schema.minLength === 1 ? '' : 's'}`;
     if (schema.maxLength !== undefined && value.length > schema.maxLength) return `${label} must have at most ${schema.maxLength} characters`;
     if (schema.pattern !== undefined && !safeRegExp(schema.pattern)?.test(value)) return `${label} must match ${schema.pattern}`;
     if (schema.format === 'email' && !/^[^@\s]+@[^@\s]+$/.test(value)) return `${label} must be an email address`;
@@ -221,7 +228,8 @@ function isArray(schema: JsonSchema): boolean {
 
 function choicesOf(schema: JsonSchema): { value: unknown; label: string }[] | undefined {
   if (schema.enum) return schema.enum.map((value) => ({ value, label: String(value) }));
-  if (schema.oneOf?.every((option) => 'const' in option)) return schema.oneOf.map((option) => ({ value: option.const, label: option.title ?? String(option.const) }));
+  if (schema.oneOf?.every((option) => 'const' in option))
+    return schema.oneOf.map((option) => ({ value: option.const, label: option.title ?? String(option.const) }));
   return undefined;
 }
 

@@ -30,7 +30,10 @@ export interface RelatedTaskMeta {
 
 /** A Tasklane `_meta` key whose value does not fit its field; `key` names it for the caller. */
 export class InvalidTaskMetaError extends InvalidDataError {
-  constructor(readonly key: string, detail: string) {
+  constructor(
+    readonly key: string,
+    detail: string,
+  ) {
     super(`Invalid _meta["${key}"]: ${detail}`);
   }
 }

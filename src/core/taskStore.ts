@@ -36,7 +36,10 @@ export interface TaskStoreOptions {
 
 /** Fields a caller may change besides status, output and results, which have their own methods. */
 export type TaskPatch = Partial<
-  Pick<TaskRecord, 'taskId' | 'wire' | 'statusMessage' | 'grantedTtl' | 'pollInterval' | 'retriedAs' | 'pendingInput' | 'expired' | 'tags' | 'priority' | 'queue'>
+  Pick<
+    TaskRecord,
+    'taskId' | 'wire' | 'statusMessage' | 'grantedTtl' | 'pollInterval' | 'retriedAs' | 'pendingInput' | 'expired' | 'tags' | 'priority' | 'queue'
+  >
 >;
 
 type JournalEntry =
@@ -90,7 +93,10 @@ export class TaskStore extends Disposable {
       } catch (error) {
         // An unreadable store must not stop the extension, nor be overwritten: run in memory only.
         this.journal = undefined;
-        this.problem(`Tasklane could not read its task store in ${options.directory}: ${(error as Error).message}. Tasks are kept in memory only.`, error as Error);
+        this.problem(
+          `Tasklane could not read its task store in ${options.directory}: ${(error as Error).message}. Tasks are kept in memory only.`,
+          error as Error,
+        );
       }
     }
     this._register(toDisposable(() => clearTimeout(this.expiryTimer)));
@@ -130,7 +136,10 @@ export class TaskStore extends Disposable {
   }
 
   /** Records a new task in `working` state. `spec` is validated; bad input throws a readable error. */
-  create(spec: TaskSpecInput, init: { id?: string; taskId?: string; wire?: TaskRecord['wire']; statusMessage?: string; attempt?: number; retryOf?: string } = {}): TaskRecord {
+  create(
+    spec: TaskSpecInput,
+    init: { id?: string; taskId?: string; wire?: TaskRecord['wire']; statusMessage?: string; attempt?: number; retryOf?: string } = {},
+  ): TaskRecord {
     const valid = parseOrThrow(TaskSpecSchema, spec, 'task');
     const at = this.isoNow();
     const record: TaskRecord = {
@@ -414,7 +423,8 @@ export class TaskStore extends Disposable {
         fs.copyFileSync(journal.file, backupPath);
       }
       const parts = [];
-      if (total.badLines > 0) parts.push(`${total.badLines} unreadable entr${total.badLines === 1 ? 'y was' : 'ies were'} skipped (the original file is saved as ${backupPath})`);
+      if (total.badLines > 0)
+        parts.push(`${total.badLines} unreadable entr${total.badLines === 1 ? 'y was' : 'ies were'} skipped (the original file is saved as ${backupPath})`);
       if (total.tornTail) parts.push('an incomplete last write was dropped');
       this.problem(`Tasklane recovered its task store: ${parts.join('; ')}. ${this.records.size} tasks were kept.`);
       this.compact();
@@ -477,4 +487,3 @@ function boundTimeline(timeline: TimelineEntry[]): TimelineEntry[] {
   let toDrop = messages - TIMELINE_MESSAGE_LIMIT;
   return timeline.filter((entry) => entry.status !== undefined || toDrop-- <= 0);
 }
-

@@ -38,7 +38,10 @@ function tellingArgument(args: Record<string, unknown>): string | undefined {
 
 /** The first non-blank line, whitespace collapsed, cut to `max` characters with `…` (also when lines were left out). */
 export function shorten(text: string, max = TITLE_MAX_CHARS): string {
-  const lines = text.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+  const lines = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
   const first = (lines[0] ?? '').replace(/\s+/g, ' ');
   const more = lines.length > 1;
   if (first.length <= max && !more) return first;

@@ -6,7 +6,12 @@ import { firstFrame, frameLocation, messageOf } from './testFailureText';
 const NAME_SEPARATOR = ' › ';
 
 /** Splits `lines` into blocks, each from a header line to before the next header or an end line. */
-function blocks<T>(lines: readonly string[], from: number, header: (line: string) => T | undefined, isEnd: (line: string) => boolean): { head: T; body: string[] }[] {
+function blocks<T>(
+  lines: readonly string[],
+  from: number,
+  header: (line: string) => T | undefined,
+  isEnd: (line: string) => boolean,
+): { head: T; body: string[] }[] {
   const found: { head: T; body: string[] }[] = [];
   let current: { head: T; body: string[] } | undefined;
   for (let index = from; index < lines.length; index++) {
@@ -182,7 +187,7 @@ const pytest: FailureFormat = {
       const errors = body.filter((line) => /^E {0,7}/.test(line) && line.startsWith('E')).map((line) => line.replace(/^E {0,7}/, ''));
       const where = body.map((line) => /^([^\s:][^:]*):(\d+):(?:\s|$)(.*)$/.exec(line)).find((match) => match !== null);
       const id = summary.find((entry) => nodeIdMatches(entry.id, head))?.id ?? head;
-      const message = errors.length > 0 ? messageOf(errors) : where?.[3]?.trim() ?? '';
+      const message = errors.length > 0 ? messageOf(errors) : (where?.[3]?.trim() ?? '');
       return failure(id, message, where ? { file: where[1], line: Number(where[2]) } : undefined);
     });
     if (fromSection.length > 0) return fromSection;
@@ -228,13 +233,15 @@ const goTest: FailureFormat = {
         entry = undefined;
       }
     }
-    return failed
-      // A parent that failed only because a subtest did says nothing of its own.
-      .filter((name) => logs.has(name) || !failed.some((other) => other.startsWith(`${name}/`)))
-      .map((name) => {
-        const own = logs.get(name) ?? [];
-        return failure(name, messageOf(own.flatMap((log) => log.lines)), own[0]?.location);
-      });
+    return (
+      failed
+        // A parent that failed only because a subtest did says nothing of its own.
+        .filter((name) => logs.has(name) || !failed.some((other) => other.startsWith(`${name}/`)))
+        .map((name) => {
+          const own = logs.get(name) ?? [];
+          return failure(name, messageOf(own.flatMap((log) => log.lines)), own[0]?.location);
+        })
+    );
   },
 };
 

@@ -91,7 +91,10 @@ export function taskOffers<T extends WorkspaceTaskInfo>(tasks: readonly T[], opt
     .map((task) => ({
       task,
       label: taskLabel(task),
-      description: [isDefaultTest(task) ? 'default test task' : task.group?.kind === 'test' ? 'test task' : undefined, task.folder ? `folder ${task.folder.name}` : undefined]
+      description: [
+        isDefaultTest(task) ? 'default test task' : task.group?.kind === 'test' ? 'test task' : undefined,
+        task.folder ? `folder ${task.folder.name}` : undefined,
+      ]
         .filter(Boolean)
         .join(' · '),
     }))

@@ -61,7 +61,12 @@ async function main(): Promise<void> {
     priority: 5,
     tags: ['demo'],
   });
-  const flaky = await service.start({ serverId: 'standalone', tool: 'run_command', arguments: { command: 'echo "1 test failed" >&2; exit 1' }, intent: 'A test run that fails' });
+  const flaky = await service.start({
+    serverId: 'standalone',
+    tool: 'run_command',
+    arguments: { command: 'echo "1 test failed" >&2; exit 1' },
+    intent: 'A test run that fails',
+  });
   const slow = await service.start({ serverId: 'standalone', tool: 'wait', arguments: { durationMs: 30_000 }, intent: 'Something slow to cancel' });
   await Promise.all([wait(build.id), wait(flaky.id)]);
   await service.cancel(slow.id);

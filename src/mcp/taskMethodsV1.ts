@@ -62,7 +62,8 @@ export function serveTaskMethodsV1(host: TaskMethodHost, engine: TaskEngine, own
       const page = engine.list(ownerOf(extra), request.params?.cursor);
       return { tasks: page.tasks.map(toWireTask), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
     } catch (error) {
-      if (error instanceof InvalidTaskCursorError) throw new RpcError(RpcCode.InvalidParams, 'Invalid cursor: pass back a nextCursor from tasks/list unchanged');
+      if (error instanceof InvalidTaskCursorError)
+        throw new RpcError(RpcCode.InvalidParams, 'Invalid cursor: pass back a nextCursor from tasks/list unchanged');
       throw error;
     }
   });

@@ -55,6 +55,8 @@ export class LanguageModelSampler {
 function textOf(content: unknown): string {
   const parts = Array.isArray(content) ? content : [content];
   return parts
-    .map((part) => (part && typeof part === 'object' && (part as { type?: unknown }).type === 'text' ? String((part as { text?: unknown }).text ?? '') : '[non-text content]'))
+    .map((part) =>
+      part && typeof part === 'object' && (part as { type?: unknown }).type === 'text' ? String((part as { text?: unknown }).text ?? '') : '[non-text content]',
+    )
     .join('\n');
 }

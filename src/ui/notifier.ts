@@ -54,11 +54,16 @@ export class TaskNotifier extends Disposable {
     if (event.type === 'updated' && this.awaitingQuestion.has(record.id) && record.pendingInput.length > 0) return this.announceQuestion(record);
     if (event.type !== 'statusChanged') return;
     const name = taskLabel(record);
-    if (event.to === 'failed') this.notify('error', `Task failed: ${name}${record.statusMessage ? ` — ${record.statusMessage}` : ''}`, record.id, ['Show', 'Retry']);
+    if (event.to === 'failed')
+      this.notify('error', `Task failed: ${name}${record.statusMessage ? ` — ${record.statusMessage}` : ''}`, record.id, ['Show', 'Retry']);
     else if (event.to === 'input_required') {
       // The status often arrives a moment before the question itself: name the question when it comes.
       if (record.pendingInput.length > 0) this.announceQuestion(record);
-      else if (!this.awaitingQuestion.has(record.id)) this.awaitingQuestion.set(record.id, setTimeout(() => this.announceQuestion(this.store.get(record.id)), QUESTION_GRACE_MS));
+      else if (!this.awaitingQuestion.has(record.id))
+        this.awaitingQuestion.set(
+          record.id,
+          setTimeout(() => this.announceQuestion(this.store.get(record.id)), QUESTION_GRACE_MS),
+        );
     } else if (event.to === 'completed' && this.level === 'all') this.notify('info', `Task completed: ${name}`, record.id, ['Show', 'Run Again']);
   }
 
@@ -80,7 +85,8 @@ export class TaskNotifier extends Disposable {
     }
     this.recent.push(now);
     this.shown.push(message);
-    const show = kind === 'error' ? vscode.window.showErrorMessage : kind === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    const show =
+      kind === 'error' ? vscode.window.showErrorMessage : kind === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
     void show(message, ...actions).then((choice) => {
       if (choice === 'Show') void vscode.commands.executeCommand('tasklane.showTaskDetails', { id });
       else if (choice === 'Retry') void vscode.commands.executeCommand('tasklane.retryTask', { id });

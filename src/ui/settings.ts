@@ -8,7 +8,8 @@ export const SETTINGS = {
   'tasklane.tasks.groupBy': {
     default: 'status',
     enum: ['status', 'server', 'tool', 'agent'],
-    description: 'How the Tasks view groups tasks: by status (Needs input, Running, Failed, Completed, Cancelled), by server, by tool, or by the agent that started them.',
+    description:
+      'How the Tasks view groups tasks: by status (Needs input, Running, Failed, Completed, Cancelled), by server, by tool, or by the agent that started them.',
   },
   'tasklane.tasks.showArchived': {
     default: false,
@@ -56,7 +57,8 @@ export const SETTINGS = {
   },
   'tasklane.scheduler.toolLimits': {
     default: {},
-    markdownDescription: 'Per-tool limits on how many tasks of that tool run at once, e.g. `{ "run_tests": 1 }`. They apply inside `#tasklane.scheduler.maxConcurrent#`.',
+    markdownDescription:
+      'Per-tool limits on how many tasks of that tool run at once, e.g. `{ "run_tests": 1 }`. They apply inside `#tasklane.scheduler.maxConcurrent#`.',
     description: 'Per-tool limits on how many tasks of that tool run at once, e.g. { "run_tests": 1 }.',
     additionalProperties: { type: 'integer', minimum: 1 },
   },
@@ -74,15 +76,24 @@ export const SETTINGS = {
     default: [],
     markdownDescription:
       'External MCP servers Tasklane connects to, beside the ones in the workspace\'s `.vscode/mcp.json`. Each is `{ "name", "type": "stdio", "command", "args", "env", "cwd" }` or `{ "name", "type": "http", "url", "headers" }`; `id` defaults to the name. Strings may use `${workspaceFolder}`, `${userHome}` and `${env:NAME}`. Do not put tokens here: use **Tasklane: Set Server Token…**, which keeps them in VS Code\'s secret storage.',
-    description: 'External MCP servers Tasklane connects to (stdio commands or Streamable HTTP URLs), beside those in .vscode/mcp.json. Tokens go in secret storage via "Tasklane: Set Server Token…", not here.',
+    description:
+      'External MCP servers Tasklane connects to (stdio commands or Streamable HTTP URLs), beside those in .vscode/mcp.json. Tokens go in secret storage via "Tasklane: Set Server Token…", not here.',
     items: {
       type: 'object',
       required: ['name'],
       additionalProperties: false,
       properties: {
-        id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: 'A stable id (tasks remember their server by it). Defaults to the name in lower case.' },
+        id: {
+          type: 'string',
+          pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+          description: 'A stable id (tasks remember their server by it). Defaults to the name in lower case.',
+        },
         name: { type: 'string', description: 'How the server is shown.' },
-        type: { type: 'string', enum: ['stdio', 'http', 'sse'], description: 'stdio: Tasklane starts `command`. http: connect to `url` (sse is treated as http).' },
+        type: {
+          type: 'string',
+          enum: ['stdio', 'http', 'sse'],
+          description: 'stdio: Tasklane starts `command`. http: connect to `url` (sse is treated as http).',
+        },
         command: { type: 'string', description: 'stdio: the program to start.' },
         args: { type: 'array', items: { type: 'string' }, description: 'stdio: its arguments.' },
         env: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean', 'null'] }, description: 'stdio: extra environment variables.' },
@@ -93,7 +104,19 @@ export const SETTINGS = {
       },
     },
   },
-} as const satisfies Record<string, { default: unknown; description: string; markdownDescription?: string; enum?: readonly string[]; minimum?: number; maximum?: number; items?: object; additionalProperties?: object }>;
+} as const satisfies Record<
+  string,
+  {
+    default: unknown;
+    description: string;
+    markdownDescription?: string;
+    enum?: readonly string[];
+    minimum?: number;
+    maximum?: number;
+    items?: object;
+    additionalProperties?: object;
+  }
+>;
 
 export type SettingKey = keyof typeof SETTINGS;
 export type SettingValue<K extends SettingKey> = (typeof SETTINGS)[K] extends { enum: readonly (infer E)[] }
@@ -102,11 +125,11 @@ export type SettingValue<K extends SettingKey> = (typeof SETTINGS)[K] extends { 
     ? unknown[]
     : (typeof SETTINGS)[K]['default'] extends Record<string, never>
       ? Record<string, number>
-    : (typeof SETTINGS)[K]['default'] extends boolean
-      ? boolean
-      : (typeof SETTINGS)[K]['default'] extends number
-        ? number
-        : string;
+      : (typeof SETTINGS)[K]['default'] extends boolean
+        ? boolean
+        : (typeof SETTINGS)[K]['default'] extends number
+          ? number
+          : string;
 
 /** The JSON schema type of a setting, from its default. */
 export function settingType(value: unknown): string {
@@ -116,10 +139,5 @@ export function settingType(value: unknown): string {
 
 /** The `contributes.configuration.properties` object for package.json. */
 export function manifestProperties(): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(SETTINGS).map(([key, setting]) => [
-      key,
-      { type: settingType(setting.default), ...setting },
-    ]),
-  );
+  return Object.fromEntries(Object.entries(SETTINGS).map(([key, setting]) => [key, { type: settingType(setting.default), ...setting }]));
 }

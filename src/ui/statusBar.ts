@@ -68,7 +68,12 @@ export class TaskStatusBar extends Disposable {
   private render(): void {
     const { counts, tone, text, summary, clickHint, click } = this.current;
     this.item.text = text;
-    this.item.backgroundColor = tone === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : tone === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.backgroundColor =
+      tone === 'error'
+        ? new vscode.ThemeColor('statusBarItem.errorBackground')
+        : tone === 'warning'
+          ? new vscode.ThemeColor('statusBarItem.warningBackground')
+          : undefined;
     this.item.command =
       click.kind === 'answer'
         ? { title: 'Answer', command: 'tasklane.answerInput', arguments: [{ id: click.id, key: click.key }] }

@@ -15,7 +15,10 @@ export interface TaskCounts {
 }
 
 /** What clicking the item does: answer the oldest question, show the oldest new failure, or show the Tasks view. */
-export type StatusClick = { readonly kind: 'answer'; readonly id: string; readonly key: string; readonly question: string } | { readonly kind: 'showFailure'; readonly id: string } | { readonly kind: 'showTasks' };
+export type StatusClick =
+  | { readonly kind: 'answer'; readonly id: string; readonly key: string; readonly question: string }
+  | { readonly kind: 'showFailure'; readonly id: string }
+  | { readonly kind: 'showTasks' };
 
 export interface StatusSummary {
   readonly counts: TaskCounts;
@@ -70,7 +73,12 @@ export function summarizeTasks(records: Iterable<TaskRecord>, isNewFailure: (rec
     tone: newFailures ? 'error' : needsInput ? 'warning' : undefined,
     text: parts.length ? parts.join('  ') : '$(checklist) Tasklane',
     summary: [`${running} running`, `${needsInput} waiting for input`, failures, `${total} in all`].join(' · '),
-    clickHint: click.kind === 'answer' ? `Click to answer: ${oneLine(click.question, 80)}` : click.kind === 'showFailure' ? 'Click to see the failure.' : 'Click to show the Tasks view.',
+    clickHint:
+      click.kind === 'answer'
+        ? `Click to answer: ${oneLine(click.question, 80)}`
+        : click.kind === 'showFailure'
+          ? 'Click to see the failure.'
+          : 'Click to show the Tasks view.',
   };
 }
 

@@ -45,5 +45,13 @@ export function contextKeyValues(store: TaskSource): ContextKeyValues {
     if (record.status === 'completed' || record.status === 'failed' || record.status === 'cancelled') finished = true;
     if (record.pendingInput.length > 0) input = true;
   }
-  return { hasTasks: any, hasRunning: running, hasRetryable: retryable, hasFailed: failed, hasFinished: finished, hasCompleted: completed, hasInputRequired: input };
+  return {
+    hasTasks: any,
+    hasRunning: running,
+    hasRetryable: retryable,
+    hasFailed: failed,
+    hasFinished: finished,
+    hasCompleted: completed,
+    hasInputRequired: input,
+  };
 }

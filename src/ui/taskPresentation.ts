@@ -5,7 +5,18 @@ import { STATUS_LOOK, formatTime, isQueued, taskLabel, truncate } from './taskTe
 import type { GroupBy } from './tree/taskTreeModel';
 
 export {
-  EMBEDDED_SERVER_ID, EMBEDDED_SERVER_NAME, STATUS_LOOK, contextValueOf, formatDuration, formatElapsed, formatTime, isQueued, needsAttention, taskDescription, taskLabel, truncate,
+  EMBEDDED_SERVER_ID,
+  EMBEDDED_SERVER_NAME,
+  STATUS_LOOK,
+  contextValueOf,
+  formatDuration,
+  formatElapsed,
+  formatTime,
+  isQueued,
+  needsAttention,
+  taskDescription,
+  taskLabel,
+  truncate,
 } from './taskText';
 
 /** The Tasks view's description: how it is grouped now (the title menu checks the same choice). */
@@ -19,7 +30,7 @@ export function statusIcon(status: TaskStatus): vscode.ThemeIcon {
 export function taskTooltip(record: TaskRecord, serverName: string): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.supportThemeIcons = true;
-  md.appendMarkdown(`$(${STATUS_LOOK[record.status].icon.replace("~spin", "")}) **${escape(record.intent?.trim() ? record.intent : taskLabel(record))}**\n\n`);
+  md.appendMarkdown(`$(${STATUS_LOOK[record.status].icon.replace('~spin', '')}) **${escape(record.intent?.trim() ? record.intent : taskLabel(record))}**\n\n`);
   const rows: [string, string | undefined][] = [
     ['Status', STATUS_LOOK[record.status].label + (record.statusMessage ? ` — ${record.statusMessage}` : '')],
     ['Tool', record.tool],

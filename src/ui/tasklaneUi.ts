@@ -47,14 +47,23 @@ export class TasklaneUi extends Disposable {
   /** Ids of the tasks whose question is open in an answer input right now (for tests). */
   readonly answering = new Set<string>();
 
-  constructor(context: vscode.ExtensionContext, store: TaskStore, service: TaskService, log: vscode.LogOutputChannel, externalServers?: ExternalServers, embedded?: EmbeddedControls) {
+  constructor(
+    context: vscode.ExtensionContext,
+    store: TaskStore,
+    service: TaskService,
+    log: vscode.LogOutputChannel,
+    externalServers?: ExternalServers,
+    embedded?: EmbeddedControls,
+  ) {
     super();
     this.globalState = context.globalState;
     this.changes = this._register(new ChangeCoalescer(store.onDidLifecycle, UI_COALESCE_MS));
     const onDidChangeTasks = this.changes.onDidChange;
     const serverName = (id: string) => service.getServer(id)?.name ?? id;
 
-    this.tree = this._register(new TaskTreeProvider(store, onDidChangeTasks, setting('tasklane.tasks.groupBy'), setting('tasklane.tasks.showArchived'), serverName));
+    this.tree = this._register(
+      new TaskTreeProvider(store, onDidChangeTasks, setting('tasklane.tasks.groupBy'), setting('tasklane.tasks.showArchived'), serverName),
+    );
     this.treeView = this._register(vscode.window.createTreeView('tasklane.tasks', { treeDataProvider: this.tree, showCollapseAll: true, canSelectMany: true }));
     // A view that was hidden while tasks moved between groups can come back with stale groups: redraw it whole when shown.
     this._register(
@@ -103,7 +112,22 @@ export class TasklaneUi extends Disposable {
     this._register(onDidChangeTasks(updateBadge));
     updateBadge();
 
-    for (const command of registerCommands({ store, service, tree: this.tree, treeView: this.treeView, details: this.details, log, globalState: context.globalState, embedded, serverName, answering: this.answering }, this.contextKeys)) this._register(command);
+    for (const command of registerCommands(
+      {
+        store,
+        service,
+        tree: this.tree,
+        treeView: this.treeView,
+        details: this.details,
+        log,
+        globalState: context.globalState,
+        embedded,
+        serverName,
+        answering: this.answering,
+      },
+      this.contextKeys,
+    ))
+      this._register(command);
 
     const retentionLimits = () => ({ days: setting('tasklane.retention.days'), maxTasks: setting('tasklane.retention.maxTasks') });
     this.retention = this._register(new RetentionRunner(store, retentionLimits, log));

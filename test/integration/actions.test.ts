@@ -27,7 +27,11 @@ async function screenshots(name: string): Promise<void> {
       await workbench.update('colorTheme', themeName, vscode.ConfigurationTarget.Global);
       fs.rmSync(SCREENSHOT_DONE, { force: true });
       fs.writeFileSync(SCREENSHOT_REQUEST, `${name}-${suffix} ${themeClass}`);
-      await waitFor(`the ${name}-${suffix} screenshot`, () => fs.existsSync(SCREENSHOT_DONE) && fs.readFileSync(SCREENSHOT_DONE, 'utf8') === `${name}-${suffix}`, 60_000);
+      await waitFor(
+        `the ${name}-${suffix} screenshot`,
+        () => fs.existsSync(SCREENSHOT_DONE) && fs.readFileSync(SCREENSHOT_DONE, 'utf8') === `${name}-${suffix}`,
+        60_000,
+      );
     }
   } finally {
     await workbench.update('colorTheme', theme, vscode.ConfigurationTarget.Global);
@@ -47,16 +51,22 @@ describe('tour frictions: answering, Run Again, the status bar, Group by, Search
   let existing: Set<string>;
 
   const ask = async (question: string, choices?: string[], intent?: string): Promise<TaskRecord> => {
-    const record = await vscode.commands.executeCommand<TaskRecord>('tasklane.newTask', { serverId: 'tasklane', tool: 'ask', arguments: { question, ...(choices ? { choices } : {}) }, ...(intent ? { intent } : {}) });
+    const record = await vscode.commands.executeCommand<TaskRecord>('tasklane.newTask', {
+      serverId: 'tasklane',
+      tool: 'ask',
+      arguments: { question, ...(choices ? { choices } : {}) },
+      ...(intent ? { intent } : {}),
+    });
     return waitFor('the question', () => {
       const current = tasklane.store.get(record.id);
       return current?.pendingInput.length ? current : undefined;
     });
   };
-  const finished = (id: string) => waitFor(`task ${id} to finish`, () => {
-    const record = tasklane.store.get(id);
-    return record && ['completed', 'failed', 'cancelled'].includes(record.status) ? record : undefined;
-  });
+  const finished = (id: string) =>
+    waitFor(`task ${id} to finish`, () => {
+      const record = tasklane.store.get(id);
+      return record && ['completed', 'failed', 'cancelled'].includes(record.status) ? record : undefined;
+    });
   const resultText = (record: TaskRecord) => JSON.stringify(record.result);
 
   before(async () => {
@@ -92,7 +102,13 @@ describe('tour frictions: answering, Run Again, the status bar, Group by, Search
     await waitFor('the answer input to open', () => tasklane.ui.answering.has(question.id));
     await screenshots('answer-choices');
     // The first row is the first choice: accepting it once is the whole answer.
-    await driveAnswerInput(tasklane, question.id, 'the answer to be sent', ['workbench.action.acceptSelectedQuickOpenItem'], () => tasklane.store.get(question.id)?.pendingInput.length === 0);
+    await driveAnswerInput(
+      tasklane,
+      question.id,
+      'the answer to be sent',
+      ['workbench.action.acceptSelectedQuickOpenItem'],
+      () => tasklane.store.get(question.id)?.pendingInput.length === 0,
+    );
     assert.strictEqual(await answering, true);
     const done = await finished(question.id);
     assert.strictEqual(done.status, 'completed');
@@ -102,7 +118,13 @@ describe('tour frictions: answering, Run Again, the status bar, Group by, Search
   it('declines from the same input, the last row of the pick', async () => {
     const question = await ask('Restart the database?', ['Restart', 'Later'], 'Maintenance window');
     const answering = vscode.commands.executeCommand('tasklane.answerInput', { id: question.id });
-    await driveAnswerInput(tasklane, question.id, 'the decline to be sent', ['quickInput.last', 'workbench.action.acceptSelectedQuickOpenItem'], () => tasklane.store.get(question.id)?.pendingInput.length === 0);
+    await driveAnswerInput(
+      tasklane,
+      question.id,
+      'the decline to be sent',
+      ['quickInput.last', 'workbench.action.acceptSelectedQuickOpenItem'],
+      () => tasklane.store.get(question.id)?.pendingInput.length === 0,
+    );
     assert.strictEqual(await answering, true);
     const done = await finished(question.id);
     assert.match(resultText(done), /"action":"decline"/);
@@ -121,7 +143,13 @@ describe('tour frictions: answering, Run Again, the status bar, Group by, Search
     assert.strictEqual(await escaped, false);
     assert.strictEqual(tasklane.store.get(question.id)?.pendingInput.length, 1, 'Escape sends nothing');
     const answering = vscode.commands.executeCommand('tasklane.answerInput', { id: question.id });
-    await driveAnswerInput(tasklane, question.id, 'the empty answer to be sent', ['workbench.action.acceptSelectedQuickOpenItem'], () => tasklane.store.get(question.id)?.pendingInput.length === 0);
+    await driveAnswerInput(
+      tasklane,
+      question.id,
+      'the empty answer to be sent',
+      ['workbench.action.acceptSelectedQuickOpenItem'],
+      () => tasklane.store.get(question.id)?.pendingInput.length === 0,
+    );
     assert.strictEqual(await answering, true);
     assert.strictEqual((await finished(question.id)).status, 'completed');
   });
@@ -156,9 +184,12 @@ describe('tour frictions: answering, Run Again, the status bar, Group by, Search
   });
 
   it('groups from the palette and shows the current grouping in the view description and the title menu', async () => {
-    const manifest = vscode.extensions.getExtension('tasklane.tasklane')!.packageJSON as { contributes: { menus: Record<string, { command: string; when?: string }[]> } };
+    const manifest = vscode.extensions.getExtension('tasklane.tasklane')!.packageJSON as {
+      contributes: { menus: Record<string, { command: string; when?: string }[]> };
+    };
     const hidden = manifest.contributes.menus.commandPalette.filter((entry) => entry.when === 'false').map((entry) => entry.command);
-    for (const id of ['tasklane.groupByStatus', 'tasklane.groupByServer', 'tasklane.groupByTool', 'tasklane.groupByAgent']) assert.ok(!hidden.includes(id), `${id} is in the palette`);
+    for (const id of ['tasklane.groupByStatus', 'tasklane.groupByServer', 'tasklane.groupByTool', 'tasklane.groupByAgent'])
+      assert.ok(!hidden.includes(id), `${id} is in the palette`);
     const checked = manifest.contributes.menus['view/title'].find((entry) => entry.command === 'tasklane.groupByTool.current');
     assert.match(checked?.when ?? '', /config\.tasklane\.tasks\.groupBy == tool/);
     await vscode.commands.executeCommand('tasklane.groupByTool');
@@ -170,7 +201,10 @@ describe('tour frictions: answering, Run Again, the status bar, Group by, Search
     tasklane.ui.changes.flush();
     const groups = tasklane.ui.tree.getChildren().map((group) => String(tasklane.ui.tree.getTreeItem(group).label));
     assert.ok(groups.includes('Tasklane (this editor)'), `groups: ${groups.join(', ')}`);
-    assert.deepStrictEqual(tasklane.service.listServers().map((server) => server.name), ['Tasklane (this editor)']);
+    assert.deepStrictEqual(
+      tasklane.service.listServers().map((server) => server.name),
+      ['Tasklane (this editor)'],
+    );
     await vscode.commands.executeCommand('tasklane.tasks.focus');
     await screenshots('group-by-server');
     await vscode.commands.executeCommand('tasklane.groupByStatus');
@@ -185,4 +219,3 @@ describe('tour frictions: answering, Run Again, the status bar, Group by, Search
     assert.strictEqual(await searching, undefined);
   });
 });
-

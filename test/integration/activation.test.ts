@@ -10,7 +10,7 @@ function versionOf(text: string): number[] {
 }
 
 describe('Tasklane activation', () => {
-  it('is installed, activates in a VS Code its manifest accepts, and wires its server and the editor\'s tools', async () => {
+  it("is installed, activates in a VS Code its manifest accepts, and wires its server and the editor's tools", async () => {
     const ext = vscode.extensions.getExtension<TasklaneApi>('tasklane.tasklane');
     assert.ok(ext, 'extension tasklane.tasklane is present');
     const api = await ext.activate();
@@ -24,7 +24,8 @@ describe('Tasklane activation', () => {
     // Activation connected the embedded server, which offers the tools only an editor has.
     assert.ok(api.service.getServer('tasklane'), 'the embedded server is connected');
     const tools = (await api.embedded.client.listTools()).map((tool) => tool.name);
-    for (const name of ['run_command', 'run_vscode_task', 'run_tests']) assert.ok(tools.includes(name), `the embedded server offers ${name}: ${tools.join(', ')}`);
+    for (const name of ['run_command', 'run_vscode_task', 'run_tests'])
+      assert.ok(tools.includes(name), `the embedded server offers ${name}: ${tools.join(', ')}`);
     // Reported, not asserted: timing targets live in the benchmarks.
     assert.ok(Number.isFinite(api.activationMs) && api.activationMs > 0);
     console.log(

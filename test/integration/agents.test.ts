@@ -26,7 +26,10 @@ function treeGroups(tasklane: TasklaneApi): Map<string, string[]> {
   const tree = tasklane.ui.tree;
   const groups = new Map<string, string[]>();
   for (const group of tree.getChildren()) {
-    groups.set(String(tree.getTreeItem(group).label), tree.getChildren(group).flatMap((node: TaskTreeNode) => (node.kind === 'task' ? [node.id] : [])));
+    groups.set(
+      String(tree.getTreeItem(group).label),
+      tree.getChildren(group).flatMap((node: TaskTreeNode) => (node.kind === 'task' ? [node.id] : [])),
+    );
   }
   return groups;
 }
@@ -55,7 +58,12 @@ function post(url: string, headers: Record<string, string>): Promise<Response> {
   return fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'probe', version: '0' } } }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'probe', version: '0' } },
+    }),
   });
 }
 
@@ -108,7 +116,10 @@ describe('agents reach Tasklane in a real VS Code host', function () {
     const betaClient = await connectAgent(url, beta.token, 'integration-beta-client');
     clients.push(alphaClient, betaClient);
 
-    const created = await alphaClient.request({ method: 'tools/call', params: { name: 'wait', arguments: { durationMs: 60_000 }, task: { ttl: 120_000 } } }, CreateTaskResultSchema);
+    const created = await alphaClient.request(
+      { method: 'tools/call', params: { name: 'wait', arguments: { durationMs: 60_000 }, task: { ttl: 120_000 } } },
+      CreateTaskResultSchema,
+    );
     const taskId = created.task.taskId;
     const record = await waitFor('the agent task in the store', () => tasklane.agents.mirror.recordFor(taskId));
     records.push(record.id);
@@ -142,7 +153,10 @@ describe('agents reach Tasklane in a real VS Code host', function () {
     const copy = await connectAgent(url, await copyConfiguration('probe-agent second copy'), 'probe-agent-client');
     clients.push(probe, copy);
     const start = async (client: Client, meta: Record<string, unknown>) => {
-      const created = await client.request({ method: 'tools/call', params: { name: 'wait', arguments: { durationMs: 60_000 }, task: { ttl: 120_000 }, _meta: meta } }, CreateTaskResultSchema);
+      const created = await client.request(
+        { method: 'tools/call', params: { name: 'wait', arguments: { durationMs: 60_000 }, task: { ttl: 120_000 }, _meta: meta } },
+        CreateTaskResultSchema,
+      );
       const record = await waitFor('the agent task in the store', () => tasklane.agents.mirror.recordFor(created.task.taskId));
       records.push(record.id);
       return record;
@@ -175,7 +189,17 @@ describe('agents reach Tasklane in a real VS Code host', function () {
       assert.ok(shown.type === 'state');
       const state = shown.state;
       assert.deepStrictEqual(
-        { intent: state.intent, expectedOutputs: state.expectedOutputs, priority: state.priority, resourceLimits: state.resourceLimits, scheduling: state.scheduling, workspace: state.context.workspace, cwd: state.context.cwd, tags: state.tags, meta: state.meta },
+        {
+          intent: state.intent,
+          expectedOutputs: state.expectedOutputs,
+          priority: state.priority,
+          resourceLimits: state.resourceLimits,
+          scheduling: state.scheduling,
+          workspace: state.context.workspace,
+          cwd: state.context.cwd,
+          tags: state.tags,
+          meta: state.meta,
+        },
         expected,
         'the detail panel',
       );
@@ -206,7 +230,10 @@ describe('agents reach Tasklane in a real VS Code host', function () {
     assert.match(tooltip.value.replace(/\\/g, ''), /Agent: probe-agent \(probe-agent-client 1\.2\.3\)/);
 
     // Search by agent goes by the token's name.
-    const search = async (query: string) => ((await vscode.commands.executeCommand('tasklane.searchHistory', { query })) as TaskRecord[]).map((found) => found.id).filter((id) => records.includes(id));
+    const search = async (query: string) =>
+      ((await vscode.commands.executeCommand('tasklane.searchHistory', { query })) as TaskRecord[])
+        .map((found) => found.id)
+        .filter((id) => records.includes(id));
     assert.deepStrictEqual(await search('agent:"second copy"'), [other.id]);
     assert.deepStrictEqual(await search('agent:probe-agent-client'), [], "the client's name is not the agent");
 
@@ -221,10 +248,14 @@ describe('agents reach Tasklane in a real VS Code host', function () {
   });
 
   it('copies a working client configuration; a rotated or revoked token is refused at once', async () => {
-    const result = (await vscode.commands.executeCommand('tasklane.copyAgentConfiguration', { format: 'vscode', newAgentName: 'Integration Clipboard' })) as { agentId: string };
+    const result = (await vscode.commands.executeCommand('tasklane.copyAgentConfiguration', { format: 'vscode', newAgentName: 'Integration Clipboard' })) as {
+      agentId: string;
+    };
     const identity = tasklane.agents.tokens.list().find((agent) => agent.id === result.agentId)!;
     agents.push(identity);
-    const config = JSON.parse(await vscode.env.clipboard.readText()) as { servers: { tasklane: { type: string; url: string; headers: { Authorization: string } } } };
+    const config = JSON.parse(await vscode.env.clipboard.readText()) as {
+      servers: { tasklane: { type: string; url: string; headers: { Authorization: string } } };
+    };
     assert.strictEqual(config.servers.tasklane.type, 'http');
     assert.strictEqual(config.servers.tasklane.url, url);
     const header = config.servers.tasklane.headers.Authorization;
@@ -247,14 +278,18 @@ describe('agents reach Tasklane in a real VS Code host', function () {
     const config = vscode.workspace.getConfiguration('tasklane');
     try {
       await config.update('agents.http.port', taken, vscode.ConfigurationTarget.Global);
-      const failed = await waitFor('the port conflict to be reported', () => (tasklane.agents.access.state.kind === 'failed' ? tasklane.agents.access.state : undefined));
+      const failed = await waitFor('the port conflict to be reported', () =>
+        tasklane.agents.access.state.kind === 'failed' ? tasklane.agents.access.state : undefined,
+      );
       assert.match(failed.reason, new RegExp(`port ${taken} is already in use`));
       assert.deepStrictEqual(tasklane.agents.chat.provideMcpServerDefinitions(), [], 'chat is offered nothing while the server is down');
     } finally {
       await config.update('agents.http.port', undefined, vscode.ConfigurationTarget.Global);
       blocker.close();
     }
-    const running = await waitFor('the server to run again', () => (tasklane.agents.access.state.kind === 'running' ? tasklane.agents.access.state : undefined));
+    const running = await waitFor('the server to run again', () =>
+      tasklane.agents.access.state.kind === 'running' ? tasklane.agents.access.state : undefined,
+    );
     assert.strictEqual(running.url, url, 'back on the port it had, so copied configurations keep working');
   });
 });

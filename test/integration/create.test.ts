@@ -64,8 +64,10 @@ describe('Creating tasks and exporting them, through the workbench', function ()
       await quickInputWhen('Run command to be the only tool left', (state) => labels(state)[0] === 'Run command');
       await ui({ actions: [{ press: 'Enter' }] });
 
-      const command = (await ui({ title: 'command (1 of 4)', screenshot: shot('2-command'), actions: [{ fill: 'echo made-by-form; sleep 60' }, { press: 'Enter' }] })).before.quickInput!;
-      assert.match(command.prompt, /The shell command line to run/, 'the prompt is the schema\'s description');
+      const command = (
+        await ui({ title: 'command (1 of 4)', screenshot: shot('2-command'), actions: [{ fill: 'echo made-by-form; sleep 60' }, { press: 'Enter' }] })
+      ).before.quickInput!;
+      assert.match(command.prompt, /The shell command line to run/, "the prompt is the schema's description");
       assert.strictEqual(command.placeholder, 'e.g. npm test');
 
       const cwd = (await ui({ title: 'cwd (2 of 4)', actions: [{ press: 'Enter' }] })).before.quickInput!;
@@ -95,7 +97,11 @@ describe('Creating tasks and exporting them, through the workbench', function ()
         await tasklane.service.cancel(record.id);
         return;
       }
-      for (const [detail, typed] of [['Priority', '50'], ['Time budget', '2s'], ['Intent', 'Made by the form']] as const) {
+      for (const [detail, typed] of [
+        ['Priority', '50'],
+        ['Time budget', '2s'],
+        ['Intent', 'Made by the form'],
+      ] as const) {
         await ui({ actions: [{ fill: detail }] });
         await quickInputWhen(`${detail} to be the only detail left`, (state) => labels(state)[0] === detail);
         await ui({ actions: [{ press: 'Enter' }] });
@@ -115,26 +121,39 @@ describe('Creating tasks and exporting them, through the workbench', function ()
       // The server got them as _meta: it knows the priority, and stops the work when its budget runs out.
       const taskId = await waitFor('the task to reach the server', () => tasklane.store.get(record.id)?.taskId);
       assert.strictEqual(tasklane.embedded.engine.peek(taskId)?.priority, 50);
-      const ended = await waitFor('the time budget to stop the task', () => {
-        const now = tasklane.store.get(record.id);
-        return now && isTerminal(now.status) ? now : undefined;
-      }, 30_000);
+      const ended = await waitFor(
+        'the time budget to stop the task',
+        () => {
+          const now = tasklane.store.get(record.id);
+          return now && isTerminal(now.status) ? now : undefined;
+        },
+        30_000,
+      );
       assert.notStrictEqual(ended.status, 'completed', 'a 60 s command with a 2 s budget does not complete');
       assert.ok(Date.parse(ended.lastUpdatedAt) - Date.parse(ended.createdAt) < 30_000, 'it ended long before the command would have');
     });
   }
 
-  it('offers the workspace\'s test tasks for run_tests and all its tasks for run_vscode_task, and takes a typed label too', async () => {
+  it("offers the workspace's test tasks for run_tests and all its tasks for run_vscode_task, and takes a typed label too", async () => {
     await workbench().update('colorTheme', 'Dark Modern', vscode.ConfigurationTarget.Global);
     const tests = vscode.commands.executeCommand<TaskRecord | undefined>('tasklane.newTask', { serverId: 'tasklane', tool: 'run_tests' });
-    const label = (await ui({ title: 'Run tests · label (1 of 3)', screenshot: { name: 'new-task-run-tests-label-dark', themeClass: 'vs-dark' } })).before.quickInput!;
-    assert.deepStrictEqual(label.items.map((item) => [item.label, item.description]), [['unit tests', 'default test task · folder workspace'], ['failing specs', 'test task · folder workspace'], ['Leave empty', '']]);
+    const label = (await ui({ title: 'Run tests · label (1 of 3)', screenshot: { name: 'new-task-run-tests-label-dark', themeClass: 'vs-dark' } })).before
+      .quickInput!;
+    assert.deepStrictEqual(
+      label.items.map((item) => [item.label, item.description]),
+      [
+        ['unit tests', 'default test task · folder workspace'],
+        ['failing specs', 'test task · folder workspace'],
+        ['Leave empty', ''],
+      ],
+    );
     await ui({ actions: [{ press: 'Escape' }] });
     assert.strictEqual(await tests, undefined, 'escaping cancels New Task');
 
     const any = vscode.commands.executeCommand<TaskRecord | undefined>('tasklane.newTask', { serverId: 'tasklane', tool: 'run_vscode_task' });
     const all = (await ui({ title: 'Run VS Code task · label (1 of 3)', actions: [{ fill: 'hel' }] })).before.quickInput!;
-    for (const task of ['hello', 'echo lines', 'exit 3', 'unit tests', 'long']) assert.ok(labels(all).includes(task), `${task} is offered: ${labels(all).join(', ')}`);
+    for (const task of ['hello', 'echo lines', 'exit 3', 'unit tests', 'long'])
+      assert.ok(labels(all).includes(task), `${task} is offered: ${labels(all).join(', ')}`);
     const typed = await quickInputWhen('the typed label first', (state) => labels(state)[0] === 'hel');
     assert.strictEqual(typed.items[0]!.description, 'as typed');
     assert.ok(labels(typed).includes('hello'), 'the offers matching what is typed stay');
@@ -163,12 +182,23 @@ describe('Creating tasks and exporting them, through the workbench', function ()
     await runTyped('echo recent-one');
     await runTyped('echo recent-two');
     const again = vscode.commands.executeCommand<TaskRecord | undefined>('tasklane.runShellCommand');
-    const offered = (await ui({ title: 'Run Shell Command as Task', screenshot: { name: 'run-shell-command-recent-light', themeClass: 'vs' } })).before.quickInput!;
-    assert.deepStrictEqual(offered.items.map((item) => [item.label, item.description]), [['echo recent-two', 'recent'], ['echo recent-one', 'recent']]);
+    const offered = (await ui({ title: 'Run Shell Command as Task', screenshot: { name: 'run-shell-command-recent-light', themeClass: 'vs' } })).before
+      .quickInput!;
+    assert.deepStrictEqual(
+      offered.items.map((item) => [item.label, item.description]),
+      [
+        ['echo recent-two', 'recent'],
+        ['echo recent-one', 'recent'],
+      ],
+    );
     assert.ok(offered.items[0]!.active, 'Enter runs the most recent command again');
     await ui({ actions: [{ fill: 'echo recent-one' }] });
     const retyped = await quickInputWhen('the typed command first', (state) => state.items[0]?.description === 'run this command');
-    assert.deepStrictEqual(retyped.items.map((item) => item.label), ['echo recent-one'], 'the typed command is not offered twice, and other recent ones are filtered out');
+    assert.deepStrictEqual(
+      retyped.items.map((item) => item.label),
+      ['echo recent-one'],
+      'the typed command is not offered twice, and other recent ones are filtered out',
+    );
     await ui({ actions: [{ press: 'Enter' }] });
     assert.strictEqual((await again)?.arguments.command, 'echo recent-one');
     assert.deepStrictEqual(tasklane.ui.globalState.get(RECENT_COMMANDS_KEY), ['echo recent-one', 'echo recent-two']);

@@ -8,7 +8,9 @@ const FINISHED = ['completed', 'failed', 'cancelled'];
 
 /** The editor tabs that hold detail panels, left to right. */
 function detailTabs(): vscode.Tab[] {
-  return vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('tasklane.detail'));
+  return vscode.window.tabGroups.all
+    .flatMap((group) => group.tabs)
+    .filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('tasklane.detail'));
 }
 
 function occurrences(text: string, part: string): number {
@@ -35,7 +37,8 @@ describe('The detail panel as a person sees it', function () {
   });
 
   after(async () => {
-    for (const id of made) if (tasklane.store.get(id) && !FINISHED.includes(tasklane.store.require(id).status)) await tasklane.service.cancel(id).catch(() => undefined);
+    for (const id of made)
+      if (tasklane.store.get(id) && !FINISHED.includes(tasklane.store.require(id).status)) await tasklane.service.cancel(id).catch(() => undefined);
     await waitFor("this suite's tasks to end", () => made.every((id) => FINISHED.includes(tasklane.store.get(id)?.status ?? 'completed')));
     for (const id of made) if (tasklane.store.get(id)) tasklane.store.remove(id);
   });
@@ -43,10 +46,14 @@ describe('The detail panel as a person sees it', function () {
   async function finished(spec: Parameters<TasklaneApi['service']['start']>[0]): Promise<TaskRecord> {
     const record = await tasklane.service.start(spec);
     made.push(record.id);
-    return waitFor(`task ${record.id} to finish`, () => {
-      const now = tasklane.store.get(record.id);
-      return now && FINISHED.includes(now.status) ? now : undefined;
-    }, 60_000);
+    return waitFor(
+      `task ${record.id} to finish`,
+      () => {
+        const now = tasklane.store.get(record.id);
+        return now && FINISHED.includes(now.status) ? now : undefined;
+      },
+      60_000,
+    );
   }
 
   it('shows a finished command once: output only in Output, no timeline row per output line, how long it is kept, its title on the tab, ids in the text colour', async function () {
@@ -56,7 +63,10 @@ describe('The detail panel as a person sees it', function () {
     const record = await finished({ serverId: 'tasklane', tool: 'run_command', arguments: { command }, intent: 'Build the docs' });
     assert.strictEqual(record.status, 'completed');
     const lines = ['step-7 ok', 'step-14 ok', 'step-21 ok', 'step-28 ok'];
-    assert.ok(record.timeline.filter((entry) => !entry.status && lines.includes(entry.message ?? '')).length >= 2, 'the server sent output lines as status messages');
+    assert.ok(
+      record.timeline.filter((entry) => !entry.status && lines.includes(entry.message ?? '')).length >= 2,
+      'the server sent output lines as status messages',
+    );
 
     await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: record.id });
     await inThemes(async (theme, themeClass) => {
@@ -82,7 +92,10 @@ describe('The detail panel as a person sees it', function () {
       assert.strictEqual(page.documentTitle, 'Build the docs');
       const tabs = page.tabs.filter((tab) => tab.label === 'Build the docs');
       assert.strictEqual(tabs.length, 1, `one tab titled with the task's title: ${JSON.stringify(page.tabs)}`);
-      assert.ok(page.tabs.every((tab) => !tab.label.includes('·')), 'no status in tab titles');
+      assert.ok(
+        page.tabs.every((tab) => !tab.label.includes('·')),
+        'no status in tab titles',
+      );
 
       assert.ok(page.idColor, 'the page shows the task id');
       assert.strictEqual(page.idColor, page.textColor, `the task id is in the text colour (${theme})`);
@@ -93,7 +106,12 @@ describe('The detail panel as a person sees it', function () {
   it('says what went wrong in plain words, without the raw JSON-RPC code', async function () {
     if (!launcherServesPage()) this.skip();
     // The command prints more than its output limit: the server stops it and fails the task with -32603.
-    const record = await finished({ serverId: 'tasklane', tool: 'run_command', arguments: { command: 'yes | head -c 5000' }, resourceLimits: { maxOutputBytes: 100 } });
+    const record = await finished({
+      serverId: 'tasklane',
+      tool: 'run_command',
+      arguments: { command: 'yes | head -c 5000' },
+      resourceLimits: { maxOutputBytes: 100 },
+    });
     assert.strictEqual(record.status, 'failed');
     assert.strictEqual(record.error?.code, -32603, 'the task failed with a JSON-RPC internal error');
 
@@ -104,13 +122,17 @@ describe('The detail panel as a person sees it', function () {
       await screenshot(`detail-error-${theme}`, themeClass);
       assert.match(page.text, /The server hit an internal error\s+Output limit exceeded/);
       assert.doesNotMatch(page.text, /-32603|32603/, `no raw code on the page (${theme}):\n${page.text}`);
-      assert.ok(page.tabs.some((tab) => tab.label === 'yes | head -c 5000'), JSON.stringify(page.tabs));
+      assert.ok(
+        page.tabs.some((tab) => tab.label === 'yes | head -c 5000'),
+        JSON.stringify(page.tabs),
+      );
     });
   });
 
   it('reuses one preview panel from task to task; Keep Open or a double-click gives a task its own tab', async function () {
     const tasks: TaskRecord[] = [];
-    for (const intent of ['Preview first', 'Preview second', 'Preview third']) tasks.push(await finished({ serverId: 'tasklane', tool: 'wait', arguments: { durationMs: 1 }, intent }));
+    for (const intent of ['Preview first', 'Preview second', 'Preview third'])
+      tasks.push(await finished({ serverId: 'tasklane', tool: 'wait', arguments: { durationMs: 1 }, intent }));
     const [first, second, third] = tasks;
     const { details } = tasklane.ui;
     const tabLabels = () => detailTabs().map((tab) => tab.label);
@@ -156,13 +178,25 @@ describe('The detail panel as a person sees it', function () {
   });
 
   it('restores a preview panel as the preview, and a kept one as its own tab', async () => {
-    const [one, two] = [await finished({ serverId: 'tasklane', tool: 'wait', arguments: { durationMs: 1 }, intent: 'Restored preview' }), await finished({ serverId: 'tasklane', tool: 'wait', arguments: { durationMs: 1 }, intent: 'Restored kept' })];
-    const restore = (state: unknown) => tasklane.ui.details.revive(vscode.window.createWebviewPanel('tasklane.detail', 'restored', vscode.ViewColumn.One, { enableScripts: true }), state);
+    const [one, two] = [
+      await finished({ serverId: 'tasklane', tool: 'wait', arguments: { durationMs: 1 }, intent: 'Restored preview' }),
+      await finished({ serverId: 'tasklane', tool: 'wait', arguments: { durationMs: 1 }, intent: 'Restored kept' }),
+    ];
+    const restore = (state: unknown) =>
+      tasklane.ui.details.revive(vscode.window.createWebviewPanel('tasklane.detail', 'restored', vscode.ViewColumn.One, { enableScripts: true }), state);
     await restore({ taskId: one.id, preview: true });
     // States saved before previews existed carry no flag: those panels were tabs of their own.
     await restore({ taskId: two.id });
     assert.strictEqual(tasklane.ui.details.previewTaskId(), one.id);
     assert.deepStrictEqual(tasklane.ui.details.keptTaskIds(), [two.id]);
-    await waitFor('the restored tabs to wear their tasks\' titles', () => JSON.stringify(detailTabs().map((tab) => tab.label).sort()) === JSON.stringify(['Restored kept', 'Restored preview']));
+    await waitFor(
+      "the restored tabs to wear their tasks' titles",
+      () =>
+        JSON.stringify(
+          detailTabs()
+            .map((tab) => tab.label)
+            .sort(),
+        ) === JSON.stringify(['Restored kept', 'Restored preview']),
+    );
   });
 });

@@ -54,7 +54,11 @@ export async function readDetailPage(title: string, options: { themeClass?: stri
   // Written whole, then renamed: the launcher polls for the file and must never read half of it.
   fs.writeFileSync(`${request}.tmp`, JSON.stringify({ title, ...options }));
   fs.renameSync(`${request}.tmp`, request);
-  const answer = await waitFor('the launcher to read the detail page', () => fs.existsSync(done) && (JSON.parse(fs.readFileSync(done, 'utf8')) as { ok: boolean; error?: string } & DetailPageView), 60_000);
+  const answer = await waitFor(
+    'the launcher to read the detail page',
+    () => fs.existsSync(done) && (JSON.parse(fs.readFileSync(done, 'utf8')) as { ok: boolean; error?: string } & DetailPageView),
+    60_000,
+  );
   fs.rmSync(done, { force: true });
   assert.ok(answer.ok, `the launcher read the page: ${answer.error}`);
   return answer;
@@ -74,7 +78,10 @@ export async function inThemes(body: (theme: 'light' | 'dark', themeClass: strin
   const workbench = vscode.workspace.getConfiguration('workbench');
   const before = workbench.inspect<string>('colorTheme')?.globalValue;
   try {
-    for (const [theme, name, themeClass] of [['light', 'Light Modern', 'vs'], ['dark', 'Dark Modern', 'vs-dark']] as const) {
+    for (const [theme, name, themeClass] of [
+      ['light', 'Light Modern', 'vs'],
+      ['dark', 'Dark Modern', 'vs-dark'],
+    ] as const) {
       await workbench.update('colorTheme', name, vscode.ConfigurationTarget.Global);
       await body(theme, themeClass);
     }

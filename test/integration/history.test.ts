@@ -31,7 +31,9 @@ describe('History and task families in a real VS Code host', function () {
 
   after(async () => {
     const mine = tasklane.store.all().filter((record) => !existing.has(record.id));
-    for (const record of mine) if (!record.imported && (record.status === 'working' || record.status === 'input_required')) await tasklane.service.cancel(record.id).catch(() => undefined);
+    for (const record of mine)
+      if (!record.imported && (record.status === 'working' || record.status === 'input_required'))
+        await tasklane.service.cancel(record.id).catch(() => undefined);
     tasklane.store.removeMany(mine.map((record) => record.id));
     await settings().update('retention.days', undefined, vscode.ConfigurationTarget.Global);
     await settings().update('tasks.groupBy', undefined, vscode.ConfigurationTarget.Global);
@@ -62,7 +64,7 @@ describe('History and task families in a real VS Code host', function () {
     const subscription = tasklane.ui.details.onDidPostMessage((event) => event.taskId === parent.id && states.push(event.message));
     try {
       await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: parent.id });
-      const shown = await waitFor('the parent\'s detail state', () => states.find((m) => m.type === 'state'));
+      const shown = await waitFor("the parent's detail state", () => states.find((m) => m.type === 'state'));
       assert.deepStrictEqual(shown.type === 'state' && shown.state.children.map((c) => c.id), [child.id]);
     } finally {
       subscription.dispose();
@@ -100,7 +102,11 @@ describe('History and task families in a real VS Code host', function () {
       assert.match(String(item.description), new RegExp(`^Queued ${place(late.id)} of \\d+`));
       assert.match(String(item.contextValue), /:queued/);
       const runningGroup = () => tree.getChildren().find((group) => String(tree.getTreeItem(group).label) === 'Running')!;
-      const order = () => tree.getChildren(runningGroup()).map(idOf).filter((id) => id === early.id || id === late.id);
+      const order = () =>
+        tree
+          .getChildren(runningGroup())
+          .map(idOf)
+          .filter((id) => id === early.id || id === late.id);
       assert.deepStrictEqual(order(), [early.id, late.id]);
 
       const raised: TaskRecord = await vscode.commands.executeCommand('tasklane.changePriority', { id: late.id, priority: 50 });
@@ -120,7 +126,13 @@ describe('History and task families in a real VS Code host', function () {
   });
 
   it('groups by agent, the editor\'s own tasks under "Editor"', async () => {
-    const fromAgent = await tasklane.service.start({ serverId: 'tasklane', tool: 'wait', arguments: { durationMs: 10 }, intent: 'Agent work', context: { agent: { name: 'claude-code', version: '2.1' } } });
+    const fromAgent = await tasklane.service.start({
+      serverId: 'tasklane',
+      tool: 'wait',
+      arguments: { durationMs: 10 },
+      intent: 'Agent work',
+      context: { agent: { name: 'claude-code', version: '2.1' } },
+    });
     await vscode.commands.executeCommand('tasklane.groupByAgent');
     const { tree } = tasklane.ui;
     await waitFor('the tree to group by agent', () => tree.currentGroupBy === 'agent');
@@ -174,7 +186,10 @@ describe('History and task families in a real VS Code host', function () {
     assert.notStrictEqual(copy.id, done.id, 'a colliding id is replaced');
     assert.strictEqual(copy.imported, true);
     assert.strictEqual(copy.output, finished.output);
-    assert.deepStrictEqual(copy.timeline.map((e) => e.status ?? null), finished.timeline.map((e) => e.status ?? null));
+    assert.deepStrictEqual(
+      copy.timeline.map((e) => e.status ?? null),
+      finished.timeline.map((e) => e.status ?? null),
+    );
     tasklane.ui.changes.flush();
     const contextValue = String(tasklane.ui.tree.getTreeItem(tasklane.ui.tree.nodeFor(copy.id)!).contextValue);
     assert.match(contextValue, /:imported/);
@@ -190,7 +205,10 @@ describe('History and task families in a real VS Code host', function () {
     assert.strictEqual(tasklane.store.size, before, 'nothing of a bad file is imported');
 
     const found: TaskRecord[] = await vscode.commands.executeCommand('tasklane.searchHistory', { query: 'is:imported exported-output' });
-    assert.deepStrictEqual(found.map((r) => r.id), [copy.id]);
+    assert.deepStrictEqual(
+      found.map((r) => r.id),
+      [copy.id],
+    );
   });
 
   it('lists archived tasks in the Archive view, newest first, and brings one back', async () => {
@@ -204,7 +222,10 @@ describe('History and task families in a real VS Code host', function () {
     assert.deepStrictEqual(archived.slice(0, 2), [second.id, first.id]);
     assert.strictEqual(tasklane.ui.tree.nodeFor(first.id), undefined, 'the Tasks view hides archived tasks');
     const found: TaskRecord[] = await vscode.commands.executeCommand('tasklane.searchHistory', { query: 'is:archived archive-one' });
-    assert.deepStrictEqual(found.map((r) => r.id), [first.id]);
+    assert.deepStrictEqual(
+      found.map((r) => r.id),
+      [first.id],
+    );
 
     await vscode.commands.executeCommand('tasklane.unarchiveTask', { id: first.id });
     tasklane.ui.changes.flush();
@@ -218,7 +239,10 @@ describe('History and task families in a real VS Code host', function () {
     // One slot: the child waits in the queue, so the picture shows queued work under its parent.
     await settings().update('scheduler.maxConcurrent', 1, vscode.ConfigurationTarget.Global);
     const parent = await waitLong('Release 2.0');
-    const child = await waitLong('Build the release', { parentId: parent.id, context: { agent: { name: 'claude-code', version: '2.1', connection: 'http stateless' } } });
+    const child = await waitLong('Build the release', {
+      parentId: parent.id,
+      context: { agent: { name: 'claude-code', version: '2.1', connection: 'http stateless' } },
+    });
     await waitFor('the child to be queued', () => tasklane.store.get(child.id)?.queue);
     await vscode.commands.executeCommand('tasklane.pinTask', { id: parent.id });
     await vscode.commands.executeCommand('tasklane.tasks.focus');

@@ -28,10 +28,14 @@ describe('Tasklane in the Node extension host', () => {
     // logged only if nothing of Tasklane (its bundle, at load or activation) read navigator before.
     // Waiting for that entry also proves the log is flushed past activation.
     void (globalThis as { navigator?: unknown }).navigator;
-    const warnings = await waitFor('the host to log the navigator read of this test', () => {
-      const found = navigatorWarnings(logFile);
-      return found.length > 0 && found;
-    }, 30_000);
+    const warnings = await waitFor(
+      'the host to log the navigator read of this test',
+      () => {
+        const found = navigatorWarnings(logFile);
+        return found.length > 0 && found;
+      },
+      30_000,
+    );
     assert.strictEqual(warnings.length, 1, `one navigator warning:\n${warnings.join('\n')}`);
     assert.match(warnings[0], /hostLog\.test\.js/, `the one navigator warning is this test's own read, not Tasklane's:\n${warnings[0]}`);
   });

@@ -32,18 +32,25 @@ describe('Hostile text in the real host: the detail panel', function () {
   });
 
   after(async () => {
-    await waitFor('this suite\'s tasks to end', () => made.every((id) => ['completed', 'failed', 'cancelled'].includes(tasklane.store.get(id)?.status ?? 'completed')));
+    await waitFor("this suite's tasks to end", () =>
+      made.every((id) => ['completed', 'failed', 'cancelled'].includes(tasklane.store.get(id)?.status ?? 'completed')),
+    );
     for (const id of made) if (tasklane.store.get(id)) tasklane.store.remove(id);
     fs.mkdirSync(path.dirname(TALLY), { recursive: true });
     fs.writeFileSync(TALLY, JSON.stringify({ at: new Date().toISOString(), trials }, null, 2) + '\n');
   });
 
-  it('task names, arguments, status messages and results made of HTML/script reach the page only as data, and the page\'s CSP allows no inline script', async () => {
+  it("task names, arguments, status messages and results made of HTML/script reach the page only as data, and the page's CSP allows no inline script", async () => {
     const messages: HostToWebview[] = [];
     const records: TaskRecord[] = [];
     for (const payload of PAYLOADS) {
       // `ask` waits for an answer without touching its status message, so the one set below stays.
-      const record: TaskRecord = await vscode.commands.executeCommand('tasklane.newTask', { serverId: 'tasklane', tool: 'ask', arguments: { question: payload }, intent: payload });
+      const record: TaskRecord = await vscode.commands.executeCommand('tasklane.newTask', {
+        serverId: 'tasklane',
+        tool: 'ask',
+        arguments: { question: payload },
+        intent: payload,
+      });
       records.push(record);
       made.push(record.id);
     }
@@ -56,7 +63,9 @@ describe('Hostile text in the real host: the detail panel', function () {
         });
         try {
           await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: record.id });
-          const state = await waitFor('the full state after the ready handshake', () => messages.find((m): m is Extract<HostToWebview, { type: 'state' }> => m.type === 'state'));
+          const state = await waitFor('the full state after the ready handshake', () =>
+            messages.find((m): m is Extract<HostToWebview, { type: 'state' }> => m.type === 'state'),
+          );
           const sent = JSON.stringify(state);
           // Data, byte for byte: the page puts it into text nodes, so nothing is escaped or stripped here.
           assert.ok(sent.includes(JSON.stringify(payload).slice(1, -1)), `the payload travels as a JSON string: ${payload}`);
@@ -87,7 +96,7 @@ describe('Hostile text in the real host: the detail panel', function () {
           const scripts = [...html.matchAll(/<script\b([^>]*)>/g)];
           assert.strictEqual(scripts.length, 1, 'one script tag');
           assert.ok(scripts[0][1].includes(`nonce="${nonce}"`), 'and it carries the nonce');
-          assert.ok(!html.includes(payload) && !html.includes('pwned'), 'no task text is written into the page\'s HTML');
+          assert.ok(!html.includes(payload) && !html.includes('pwned'), "no task text is written into the page's HTML");
           // What the browser made of it: the payload shows as text, and nothing in the page came from it.
           if (canAskLauncher()) {
             const dom = await detailPageDom(record.id, (d) => rendered(d, record.id, payload, 3));
@@ -101,9 +110,23 @@ describe('Hostile text in the real host: the detail panel', function () {
           await vscode.commands.executeCommand('workbench.action.closeAllEditors');
         }
       }
-      trials.push({ area: 'hostile', name: 'Webview: HTML/script in task name, arguments, status message (real VS Code host)', tries: checked, unit: 'payloads', outcome: `sent to the page as JSON data only; the page HTML holds none of it; ${canAskLauncher() ? 'the rendered page shows it as text only (no element, handler, loaded attribute or script from it); ' : ''}CSP: one nonce script, no unsafe-inline`, passed: true });
+      trials.push({
+        area: 'hostile',
+        name: 'Webview: HTML/script in task name, arguments, status message (real VS Code host)',
+        tries: checked,
+        unit: 'payloads',
+        outcome: `sent to the page as JSON data only; the page HTML holds none of it; ${canAskLauncher() ? 'the rendered page shows it as text only (no element, handler, loaded attribute or script from it); ' : ''}CSP: one nonce script, no unsafe-inline`,
+        passed: true,
+      });
     } catch (error) {
-      trials.push({ area: 'hostile', name: 'Webview: HTML/script in task name, arguments, status message (real VS Code host)', tries: checked, unit: 'payloads', outcome: `failed: ${(error as Error).message}`, passed: false });
+      trials.push({
+        area: 'hostile',
+        name: 'Webview: HTML/script in task name, arguments, status message (real VS Code host)',
+        tries: checked,
+        unit: 'payloads',
+        outcome: `failed: ${(error as Error).message}`,
+        passed: false,
+      });
       throw error;
     } finally {
       for (const record of records) await tasklane.service.cancel(record.id).catch(() => undefined);
@@ -112,7 +135,12 @@ describe('Hostile text in the real host: the detail panel', function () {
 
   it('a result made of HTML/script reaches the page as data', async () => {
     const payload = PAYLOADS[0] + PAYLOADS[1];
-    const record: TaskRecord = await vscode.commands.executeCommand('tasklane.newTask', { serverId: 'tasklane', tool: 'wait', arguments: { durationMs: 1, message: payload }, intent: 'hostile result' });
+    const record: TaskRecord = await vscode.commands.executeCommand('tasklane.newTask', {
+      serverId: 'tasklane',
+      tool: 'wait',
+      arguments: { durationMs: 1, message: payload },
+      intent: 'hostile result',
+    });
     made.push(record.id);
     await waitFor('completion', () => tasklane.store.get(record.id)?.status === 'completed');
     const messages: HostToWebview[] = [];
@@ -129,7 +157,14 @@ describe('Hostile text in the real host: the detail panel', function () {
         const nonce = /nonce="([^"]+)"/.exec(panelHtml(tasklane, record.id))?.[1] ?? '';
         assertOnlyText(dom, payload, nonce);
       }
-      trials.push({ area: 'hostile', name: 'Webview: HTML/script in a task result (real VS Code host)', tries: 1, unit: 'payloads', outcome: `sent to the page as JSON data only; not in the page HTML${canAskLauncher() ? '; rendered as text only' : ''}`, passed: true });
+      trials.push({
+        area: 'hostile',
+        name: 'Webview: HTML/script in a task result (real VS Code host)',
+        tries: 1,
+        unit: 'payloads',
+        outcome: `sent to the page as JSON data only; not in the page HTML${canAskLauncher() ? '; rendered as text only' : ''}`,
+        passed: true,
+      });
     } finally {
       subscription.dispose();
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -160,7 +195,62 @@ function rendered(dom: WebviewDom, id: string, payload: string, times: number): 
 }
 
 /** Elements a page shows task text with; anything else (script, iframe, img, object, …) would have come from the text. */
-const PAGE_TAGS = new Set(['html', 'head', 'meta', 'link', 'title', 'body', 'script', 'style', 'div', 'span', 'section', 'header', 'main', 'footer', 'nav', 'h1', 'h2', 'h3', 'p', 'ul', 'ol', 'li', 'dl', 'dt', 'dd', 'pre', 'code', 'button', 'time', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'details', 'summary', 'a', 'svg', 'path', 'label', 'input', 'textarea', 'form', 'select', 'option', 'strong', 'em', 'small', 'br', 'hr', 'kbd', 'abbr', 'mark']);
+const PAGE_TAGS = new Set([
+  'html',
+  'head',
+  'meta',
+  'link',
+  'title',
+  'body',
+  'script',
+  'style',
+  'div',
+  'span',
+  'section',
+  'header',
+  'main',
+  'footer',
+  'nav',
+  'h1',
+  'h2',
+  'h3',
+  'p',
+  'ul',
+  'ol',
+  'li',
+  'dl',
+  'dt',
+  'dd',
+  'pre',
+  'code',
+  'button',
+  'time',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
+  'details',
+  'summary',
+  'a',
+  'svg',
+  'path',
+  'label',
+  'input',
+  'textarea',
+  'form',
+  'select',
+  'option',
+  'strong',
+  'em',
+  'small',
+  'br',
+  'hr',
+  'kbd',
+  'abbr',
+  'mark',
+]);
 
 /** The page's scripts, without the preamble VS Code puts into every webview (acquireVsCodeApi). */
 function pageScripts(dom: WebviewDom): WebviewDom['scripts'] {
@@ -184,12 +274,16 @@ function assertOnlyText(dom: WebviewDom, payload: string, nonce: string): void {
   for (const element of dom.elements) {
     for (const [name, value] of element.attributes) {
       assert.ok(!/^on/i.test(name), `no event handler attribute: <${element.tag} ${name}="${value}">`);
-      if (ACTIVE_ATTRIBUTES.test(name)) assert.ok(!value.includes(payload) && !/pwned|javascript:|alert\(/i.test(value), `no loaded or run attribute carries task text: <${element.tag} ${name}="${value}">`);
+      if (ACTIVE_ATTRIBUTES.test(name))
+        assert.ok(
+          !value.includes(payload) && !/pwned|javascript:|alert\(/i.test(value),
+          `no loaded or run attribute carries task text: <${element.tag} ${name}="${value}">`,
+        );
     }
   }
   const ours = pageScripts(dom);
   assert.strictEqual(ours.length, 1, `one script besides VS Code's preamble: ${JSON.stringify(ours)}`);
-  assert.strictEqual(ours[0].nonce, nonce, 'the shell\'s script, with its nonce');
+  assert.strictEqual(ours[0].nonce, nonce, "the shell's script, with its nonce");
   assert.match(ours[0].src ?? '', /\/dist\/webview\.js$/, 'loaded from the extension');
   assert.strictEqual(ours[0].text, '', 'and no inline code');
 }

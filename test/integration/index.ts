@@ -16,7 +16,7 @@ const Mocha = mochaModule.default ?? mochaModule;
 // the global `navigator` when it builds its first object schema unless told not to compile
 // parsers; VS Code logs such a read once per extension, as the first reader's, and would credit
 // the suite's read to Tasklane, hiding a read by the bundle (hostLog.test.ts checks there is none).
- 
+
 (require('zod') as typeof zod).config({ jitless: true });
 
 export function run(): Promise<void> {
@@ -37,12 +37,15 @@ export function runTestsIn(dir: string): Promise<void> {
   mocha.options.color = false;
   // TASKLANE_TEST_GREP runs only the matching tests (the launcher then skips the reload phase).
   if (process.env.TASKLANE_TEST_GREP) mocha.grep(process.env.TASKLANE_TEST_GREP);
-  const files = fs.readdirSync(dir).filter(f => f.endsWith('.test.js')).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort();
   for (const f of files) mocha.addFile(path.join(dir, f));
 
   return new Promise((resolve, reject) => {
     try {
-      const runner = mocha.run(failures => {
+      const runner = mocha.run((failures) => {
         const passed = runner.stats?.passes ?? 0;
         const failed = runner.stats?.failures ?? failures;
         console.log(`INTEGRATION_RESULT passed=${passed} failed=${failed}`);

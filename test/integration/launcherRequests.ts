@@ -50,7 +50,8 @@ export async function detailPageDom(taskId: string, ready: (dom: WebviewDom) => 
     const { webviews } = await ask<{ webviews: WebviewDom[] }>({ kind: 'webviews' }, Math.max(1000, deadline - Date.now()));
     last = webviews.find((dom) => dom.taskId === taskId) ?? last;
     if (last && ready(last)) return last;
-    if (Date.now() > deadline) throw new Error(`the detail page of ${taskId} never got ready; last seen: ${last ? (last.appText ?? '').slice(0, 300) : 'no such page'}`);
+    if (Date.now() > deadline)
+      throw new Error(`the detail page of ${taskId} never got ready; last seen: ${last ? (last.appText ?? '').slice(0, 300) : 'no such page'}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

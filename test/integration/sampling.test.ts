@@ -61,7 +61,11 @@ describe('sampling requests in a real VS Code host', function () {
     const everything = path.join(root, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
     await vscode.workspace
       .getConfiguration('tasklane')
-      .update('servers', [{ id: SERVER_ID, name: 'Everything', type: 'stdio', command: process.execPath, args: [everything, 'stdio'] }], vscode.ConfigurationTarget.Global);
+      .update(
+        'servers',
+        [{ id: SERVER_ID, name: 'Everything', type: 'stdio', command: process.execPath, args: [everything, 'stdio'] }],
+        vscode.ConfigurationTarget.Global,
+      );
     await waitFor('server-everything to connect', () => tasklane.service.getServer(SERVER_ID), 30_000);
   });
 
@@ -72,12 +76,20 @@ describe('sampling requests in a real VS Code host', function () {
   });
 
   const startSampling = async (): Promise<TaskRecord> =>
-    vscode.commands.executeCommand('tasklane.newTask', { serverId: SERVER_ID, tool: 'trigger-sampling-request', arguments: { prompt: 'Name a colour', maxTokens: 10 } });
+    vscode.commands.executeCommand('tasklane.newTask', {
+      serverId: SERVER_ID,
+      tool: 'trigger-sampling-request',
+      arguments: { prompt: 'Name a colour', maxTokens: 10 },
+    });
   const ended = (record: TaskRecord) =>
-    waitFor('the call to end', () => {
-      const now = tasklane.store.get(record.id);
-      return now && (now.status === 'completed' || now.status === 'failed') ? now : undefined;
-    }, 60_000);
+    waitFor(
+      'the call to end',
+      () => {
+        const now = tasklane.store.get(record.id);
+        return now && (now.status === 'completed' || now.status === 'failed') ? now : undefined;
+      },
+      60_000,
+    );
 
   it('asks the user first in a modal dialog, and tells the server when the user says no', async () => {
     const before = modelRequests.length;

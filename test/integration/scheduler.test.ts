@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { TasklaneApi } from '../../src/extension';
 import { tasklaneApi, waitFor } from './helpers';
 
-describe('The embedded server\'s scheduler in a real VS Code host', function () {
+describe("The embedded server's scheduler in a real VS Code host", function () {
   this.timeout(60_000);
   let tasklane: TasklaneApi;
   const settings = () => vscode.workspace.getConfiguration('tasklane');
@@ -27,7 +27,9 @@ describe('The embedded server\'s scheduler in a real VS Code host', function () 
     assert.strictEqual(tasklane.embedded.engine.peek(queued.taskId!)?.agent?.connection, 'editor');
 
     await settings().update('scheduler.maxConcurrent', 64, vscode.ConfigurationTarget.Global);
-    const done = await waitFor('the queued task to run once the limit is raised', () => (tasklane.store.get(queued.id)?.status === 'completed' ? tasklane.store.get(queued.id) : undefined));
+    const done = await waitFor('the queued task to run once the limit is raised', () =>
+      tasklane.store.get(queued.id)?.status === 'completed' ? tasklane.store.get(queued.id) : undefined,
+    );
     assert.strictEqual(done.queue, undefined);
     await tasklane.service.cancel(blocker.id);
   });

@@ -10,10 +10,10 @@ import { waitFor, tasklaneApi } from './helpers';
 
 const SERVER_ID = 'standalone';
 
-
-
 /** The Servers view's rows, read through the real TreeDataProvider. */
-function serverRows(tasklane: TasklaneApi): { id: string; label: string; description: string; icon: string; color?: string; contextValue: string; tooltip: string }[] {
+function serverRows(
+  tasklane: TasklaneApi,
+): { id: string; label: string; description: string; icon: string; color?: string; contextValue: string; tooltip: string }[] {
   const tree = tasklane.ui.serversTree;
   return tree.getChildren().map((node: ServerNode) => {
     const item = tree.getTreeItem(node);
@@ -49,7 +49,13 @@ describe('External MCP servers in a real VS Code host', function () {
     tasklane = await tasklaneApi();
     const root = vscode.extensions.getExtension('tasklane.tasklane')!.extensionPath;
     // Our own standalone server, started the way a person would configure any stdio server.
-    standalone = { id: SERVER_ID, name: 'Standalone (test)', type: 'stdio', command: process.execPath, args: [path.join(root, 'dist', 'server.js'), '--stdio'] };
+    standalone = {
+      id: SERVER_ID,
+      name: 'Standalone (test)',
+      type: 'stdio',
+      command: process.execPath,
+      args: [path.join(root, 'dist', 'server.js'), '--stdio'],
+    };
   });
 
   after(async () => {
@@ -61,7 +67,8 @@ describe('External MCP servers in a real VS Code host', function () {
 
   it('declares the commands and the setting', async () => {
     const commands = await vscode.commands.getCommands(true);
-    for (const id of ['tasklane.addServer', 'tasklane.reconnectServer', 'tasklane.disconnectServer', 'tasklane.setServerToken', 'tasklane.showServerLog']) assert.ok(commands.includes(id), `${id} is registered`);
+    for (const id of ['tasklane.addServer', 'tasklane.reconnectServer', 'tasklane.disconnectServer', 'tasklane.setServerToken', 'tasklane.showServerLog'])
+      assert.ok(commands.includes(id), `${id} is registered`);
     assert.deepStrictEqual(vscode.workspace.getConfiguration('tasklane').inspect('servers')?.defaultValue, []);
   });
 
@@ -72,7 +79,11 @@ describe('External MCP servers in a real VS Code host', function () {
     assert.ok(tasklane.service.getServer(SERVER_ID), 'the task service has it');
 
     const rows = serverRows(tasklane);
-    assert.deepStrictEqual(rows.map((r) => r.id), ['server:tasklane', `server:${SERVER_ID}`], 'the embedded server stays first');
+    assert.deepStrictEqual(
+      rows.map((r) => r.id),
+      ['server:tasklane', `server:${SERVER_ID}`],
+      'the embedded server stays first',
+    );
     const shown = rows[1];
     assert.strictEqual(shown.label, 'Standalone (test)');
     assert.strictEqual(shown.description, 'stdio · connected · 2025-11-25 · tasks');
@@ -85,7 +96,12 @@ describe('External MCP servers in a real VS Code host', function () {
 
   it('runs a task on it; killing the process fails the task with the reason (retryable) and the server reconnects', async () => {
     const supervisor = tasklane.servers.supervisor(SERVER_ID)!;
-    const record: TaskRecord = await vscode.commands.executeCommand('tasklane.newTask', { serverId: SERVER_ID, tool: 'wait', arguments: { durationMs: 60_000 }, intent: 'Outlive the server' });
+    const record: TaskRecord = await vscode.commands.executeCommand('tasklane.newTask', {
+      serverId: SERVER_ID,
+      tool: 'wait',
+      arguments: { durationMs: 60_000 },
+      intent: 'Outlive the server',
+    });
     assert.ok(record?.taskId, 'it runs as a task on the external server');
     assert.strictEqual(record.serverId, SERVER_ID);
     await waitFor('the task to run', () => tasklane.store.get(record.id)?.status === 'working');
@@ -150,7 +166,9 @@ describe('External MCP servers in a real VS Code host', function () {
   it('connects an HTTP server once its token is set; the token lives in SecretStorage and goes out as a bearer header', async () => {
     const root = vscode.extensions.getExtension('tasklane.tasklane')!.extensionPath;
     const token = `test-token-${Date.now()}`;
-    const child: ChildProcess = spawn(process.execPath, [path.join(root, 'dist', 'server.js'), '--http', '--port', '0', '--token', token], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child: ChildProcess = spawn(process.execPath, [path.join(root, 'dist', 'server.js'), '--http', '--port', '0', '--token', token], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     try {
       let stderr = '';
       child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
@@ -165,10 +183,18 @@ describe('External MCP servers in a real VS Code host', function () {
       assert.strictEqual(await vscode.commands.executeCommand('tasklane.setServerToken', { id: 'remote' }, token), true);
       await waitFor('the connection with the token', () => supervisor.state === 'connected');
       assert.match(row(tasklane, 'remote')!.tooltip, /Token: set \(in SecretStorage\)/);
-      assert.strictEqual(row(tasklane, 'remote')!.description, 'http · connected · io.modelcontextprotocol/tasks · tasks', 'the wire is negotiated: our server offers the extension');
+      assert.strictEqual(
+        row(tasklane, 'remote')!.description,
+        'http · connected · io.modelcontextprotocol/tasks · tasks',
+        'the wire is negotiated: our server offers the extension',
+      );
       assert.ok(!JSON.stringify(vscode.workspace.getConfiguration('tasklane').inspect('servers')).includes(token), 'the token is not in any settings scope');
 
-      const record: TaskRecord = await vscode.commands.executeCommand('tasklane.newTask', { serverId: 'remote', tool: 'wait', arguments: { durationMs: 50, message: 'over http' } });
+      const record: TaskRecord = await vscode.commands.executeCommand('tasklane.newTask', {
+        serverId: 'remote',
+        tool: 'wait',
+        arguments: { durationMs: 50, message: 'over http' },
+      });
       const done = await waitFor('the HTTP task to complete', () => {
         const current = tasklane.store.get(record.id);
         return current?.status === 'completed' ? current : undefined;
@@ -190,7 +216,9 @@ describe('External MCP servers in a real VS Code host', function () {
     const root = vscode.extensions.getExtension('tasklane.tasklane')!.extensionPath;
     const file = {
       inputs: [{ type: 'promptString', id: 'secret', description: 'A test secret', password: true }],
-      servers: { withInput: { command: process.execPath, args: [path.join(root, 'dist', 'server.js'), '--stdio'], env: { TASKLANE_TEST_SECRET: '${input:secret}' } } },
+      servers: {
+        withInput: { command: process.execPath, args: [path.join(root, 'dist', 'server.js'), '--stdio'], env: { TASKLANE_TEST_SECRET: '${input:secret}' } },
+      },
     };
     const asked: string[] = [];
     const original = tasklane.servers.prompt;
@@ -203,7 +231,11 @@ describe('External MCP servers in a real VS Code host', function () {
       const supervisor = await waitFor('the server to be configured', () => tasklane.servers.supervisor('withInput'));
       await waitFor('the server to connect', () => supervisor.state === 'connected');
       assert.deepStrictEqual(asked, ['secret (password)']);
-      const record: TaskRecord = await vscode.commands.executeCommand('tasklane.newTask', { serverId: 'withInput', tool: 'run_command', arguments: { command: 'printf %s "$TASKLANE_TEST_SECRET"' } });
+      const record: TaskRecord = await vscode.commands.executeCommand('tasklane.newTask', {
+        serverId: 'withInput',
+        tool: 'run_command',
+        arguments: { command: 'printf %s "$TASKLANE_TEST_SECRET"' },
+      });
       const done = await waitFor('the command to finish', () => {
         const current = tasklane.store.get(record.id);
         return current?.status === 'completed' ? current : undefined;
@@ -224,14 +256,23 @@ describe('External MCP servers in a real VS Code host', function () {
     const root = vscode.extensions.getExtension('tasklane.tasklane')!.extensionPath;
     const file = {
       // Comments are allowed, as in VS Code's own mcp.json.
-      servers: { fromWorkspace: { type: 'stdio', command: process.execPath, args: [path.join(root, 'dist', 'server.js'), '--stdio', '--cwd', '${workspaceFolder}'] } },
+      servers: {
+        fromWorkspace: { type: 'stdio', command: process.execPath, args: [path.join(root, 'dist', 'server.js'), '--stdio', '--cwd', '${workspaceFolder}'] },
+      },
     };
     await vscode.workspace.fs.writeFile(vscode.Uri.file(mcpJson), new TextEncoder().encode(`// test\n${JSON.stringify(file, null, 2)}\n`));
     const supervisor = await waitFor('the workspace server to be configured', () => tasklane.servers.supervisor('fromWorkspace'));
     await waitFor('the workspace server to connect', () => supervisor.state === 'connected');
     assert.strictEqual(tasklane.servers.config('fromWorkspace')?.source, 'mcp.json');
-    assert.deepStrictEqual(serverRows(tasklane).map((r) => r.id), ['server:tasklane', `server:${SERVER_ID}`, 'server:fromWorkspace']);
-    const record: TaskRecord = await vscode.commands.executeCommand('tasklane.newTask', { serverId: 'fromWorkspace', tool: 'run_command', arguments: { command: 'pwd' } });
+    assert.deepStrictEqual(
+      serverRows(tasklane).map((r) => r.id),
+      ['server:tasklane', `server:${SERVER_ID}`, 'server:fromWorkspace'],
+    );
+    const record: TaskRecord = await vscode.commands.executeCommand('tasklane.newTask', {
+      serverId: 'fromWorkspace',
+      tool: 'run_command',
+      arguments: { command: 'pwd' },
+    });
     const done = await waitFor('the command to finish', () => {
       const current = tasklane.store.get(record.id);
       return current?.status === 'completed' ? current : undefined;

@@ -10,8 +10,6 @@ import type { HostToWebview } from '../../src/ui/detail/protocol';
 import type { TaskTreeNode } from '../../src/ui/tree/taskTreeProvider';
 import { waitFor, tasklaneApi } from './helpers';
 
-
-
 /** True while a process with this pid exists (and is not a zombie waiting to be reaped). */
 function processAlive(pid: number): boolean {
   try {
@@ -39,7 +37,10 @@ function treeSnapshot(tasklane: TasklaneApi): Map<string, string[]> {
   const snapshot = new Map<string, string[]>();
   for (const group of tree.getChildren()) {
     const label = String(tree.getTreeItem(group).label);
-    snapshot.set(label, tree.getChildren(group).map((node: TaskTreeNode) => String(tree.getTreeItem(node).label)));
+    snapshot.set(
+      label,
+      tree.getChildren(group).map((node: TaskTreeNode) => String(tree.getTreeItem(node).label)),
+    );
   }
   return snapshot;
 }
@@ -65,7 +66,19 @@ describe('Tasklane in a real VS Code host', function () {
 
   it('registers its commands and views', async () => {
     const commands = await vscode.commands.getCommands(true);
-    for (const id of ['tasklane.newTask', 'tasklane.runShellCommand', 'tasklane.cancelTask', 'tasklane.retryTask', 'tasklane.retryAllFailed', 'tasklane.showTaskDetails', 'tasklane.copyTaskId', 'tasklane.archiveCompleted', 'tasklane.answerInput', 'tasklane.showLog', 'tasklane.refresh']) {
+    for (const id of [
+      'tasklane.newTask',
+      'tasklane.runShellCommand',
+      'tasklane.cancelTask',
+      'tasklane.retryTask',
+      'tasklane.retryAllFailed',
+      'tasklane.showTaskDetails',
+      'tasklane.copyTaskId',
+      'tasklane.archiveCompleted',
+      'tasklane.answerInput',
+      'tasklane.showLog',
+      'tasklane.refresh',
+    ]) {
       assert.ok(commands.includes(id), `${id} is registered`);
     }
     assert.deepStrictEqual(
@@ -105,7 +118,10 @@ describe('Tasklane in a real VS Code host', function () {
     const { tree } = tasklane.ui;
     const head = tree.nodeFor(retry.id)!;
     assert.strictEqual(tree.getTreeItem(head).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
-    assert.deepStrictEqual(tree.getChildren(head).map((n) => (n.kind === 'task' ? n.id : n.key)), [failing.id]);
+    assert.deepStrictEqual(
+      tree.getChildren(head).map((n) => (n.kind === 'task' ? n.id : n.key)),
+      [failing.id],
+    );
     assert.strictEqual(tree.getParent(tree.nodeFor(failing.id)!), head);
     const failedGroup = tree.getChildren().find((g) => String(tree.getTreeItem(g).label) === 'Failed')!;
     assert.ok(!tree.getChildren(failedGroup).some((n) => n.kind === 'task' && n.id === failing.id), 'the first attempt is not listed twice');
@@ -128,7 +144,12 @@ describe('Tasklane in a real VS Code host', function () {
   });
 
   it('shows a question as needing input and sends the answer', async () => {
-    const asking: TaskRecord = await vscode.commands.executeCommand('tasklane.newTask', { serverId: 'tasklane', tool: 'ask', arguments: { question: 'Ship it?' }, intent: 'Ask before shipping' });
+    const asking: TaskRecord = await vscode.commands.executeCommand('tasklane.newTask', {
+      serverId: 'tasklane',
+      tool: 'ask',
+      arguments: { question: 'Ship it?' },
+      intent: 'Ask before shipping',
+    });
     const waiting = await waitFor('the question', () => {
       const record = tasklane.store.get(asking.id);
       return record?.status === 'input_required' && record.pendingInput.length ? record : undefined;
@@ -147,14 +168,18 @@ describe('Tasklane in a real VS Code host', function () {
     const messages: HostToWebview[] = [];
     // The second line waits for the test: it is printed only once the page has its first state.
     const go = path.join(scratch, 'go');
-    const record: TaskRecord = await vscode.commands.executeCommand('tasklane.runShellCommand', { command: `echo first-line; while [ ! -e '${go}' ]; do sleep 0.05; done; echo second-line` });
+    const record: TaskRecord = await vscode.commands.executeCommand('tasklane.runShellCommand', {
+      command: `echo first-line; while [ ! -e '${go}' ]; do sleep 0.05; done; echo second-line`,
+    });
     const subscription = tasklane.ui.details.onDidPostMessage((event) => {
       if (event.taskId === record.id) messages.push(event.message);
     });
     try {
       await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: record.id });
       assert.deepStrictEqual(tasklane.ui.details.openTaskIds(), [record.id]);
-      const state = await waitFor('the full state after the ready handshake', () => messages.find((m): m is Extract<HostToWebview, { type: 'state' }> => m.type === 'state'));
+      const state = await waitFor('the full state after the ready handshake', () =>
+        messages.find((m): m is Extract<HostToWebview, { type: 'state' }> => m.type === 'state'),
+      );
       assert.strictEqual(state.state.status, 'working');
       assert.ok(!state.state.output.includes('second-line'), 'the second line is not printed yet');
       fs.writeFileSync(go, '');
@@ -170,7 +195,7 @@ describe('Tasklane in a real VS Code host', function () {
         else if (m.type === 'output') pageOutput += m.chunk;
       }
       assert.match(pageOutput, /second-line/, 'live output reached the page');
-      assert.strictEqual(pageOutput, tasklane.store.require(record.id).output, 'the page shows exactly the task\'s output');
+      assert.strictEqual(pageOutput, tasklane.store.require(record.id).output, "the page shows exactly the task's output");
     } finally {
       subscription.dispose();
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');

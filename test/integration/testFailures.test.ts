@@ -47,10 +47,14 @@ describe('run_tests lists failing tests and opens where they failed', function (
     tasklane = await tasklaneApi();
     existing = new Set(tasklane.store.all().map((record) => record.id));
     const record = await tasklane.service.start({ serverId: 'tasklane', tool: 'run_tests', arguments: { label: 'failing specs' } });
-    done = await waitFor('the failing specs to finish', () => {
-      const latest = tasklane.store.get(record.id);
-      return latest && isTerminal(latest.status) ? latest : undefined;
-    }, 120_000);
+    done = await waitFor(
+      'the failing specs to finish',
+      () => {
+        const latest = tasklane.store.get(record.id);
+        return latest && isTerminal(latest.status) ? latest : undefined;
+      },
+      120_000,
+    );
   });
 
   after(async () => {
@@ -59,7 +63,12 @@ describe('run_tests lists failing tests and opens where they failed', function (
     const ours = () => vscode.window.terminals.filter((terminal) => terminal.name.includes('failing specs'));
     for (const terminal of ours()) terminal.dispose();
     await waitFor('the failing specs terminal to close', () => ours().length === 0, 10_000);
-    tasklane.store.removeMany(tasklane.store.all().filter((record) => !existing.has(record.id)).map((record) => record.id));
+    tasklane.store.removeMany(
+      tasklane.store
+        .all()
+        .filter((record) => !existing.has(record.id))
+        .map((record) => record.id),
+    );
   });
 
   it('puts each failing test with its message and file:line into the result', () => {
@@ -96,10 +105,14 @@ describe('run_tests lists failing tests and opens where they failed', function (
     assert.ok(tasklane.ui.details.show(done.id), 'the panel opens');
     await posted;
     await clickInWebview('.test-failure:nth-child(2) .test-failure-place');
-    const editor = await waitFor('the spec file to open', () => {
-      const active = vscode.window.activeTextEditor;
-      return active?.document.uri.fsPath === SPEC_FILE ? active : undefined;
-    }, 30_000);
+    const editor = await waitFor(
+      'the spec file to open',
+      () => {
+        const active = vscode.window.activeTextEditor;
+        return active?.document.uri.fsPath === SPEC_FILE ? active : undefined;
+      },
+      30_000,
+    );
     assert.deepStrictEqual([editor.selection.active.line, editor.selection.active.character], [15, 12], 'line 16, column 13 (zero-based 15:12)');
 
     // The panel again, for people to look at in both themes.
@@ -108,7 +121,10 @@ describe('run_tests lists failing tests and opens where they failed', function (
       const workbench = vscode.workspace.getConfiguration('workbench');
       const theme = workbench.get<string>('colorTheme');
       try {
-        for (const [name, themeName, themeClass] of [['test-failures-light', 'Light Modern', 'vs'], ['test-failures-dark', 'Dark Modern', 'vs-dark']] as const) {
+        for (const [name, themeName, themeClass] of [
+          ['test-failures-light', 'Light Modern', 'vs'],
+          ['test-failures-dark', 'Dark Modern', 'vs-dark'],
+        ] as const) {
           await workbench.update('colorTheme', themeName, vscode.ConfigurationTarget.Global);
           await screenshot(name, themeClass);
         }

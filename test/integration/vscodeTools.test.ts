@@ -43,10 +43,14 @@ describe('run_vscode_task and run_tests in a real VS Code host', function () {
   }
 
   function finished(id: string, timeoutMs = 60_000): Promise<TaskRecord> {
-    return waitFor(`task ${id} to finish`, () => {
-      const record = tasklane.store.get(id);
-      return record && isTerminal(record.status) ? record : undefined;
-    }, timeoutMs);
+    return waitFor(
+      `task ${id} to finish`,
+      () => {
+        const record = tasklane.store.get(id);
+        return record && isTerminal(record.status) ? record : undefined;
+      },
+      timeoutMs,
+    );
   }
 
   function resultOf(record: TaskRecord): ToolResult {
@@ -58,7 +62,7 @@ describe('run_vscode_task and run_tests in a real VS Code host', function () {
     return result.content.map((part) => part.text ?? '').join('\n');
   }
 
-  it('lists both tools on the embedded server with run_command\'s annotations and trust rule', async () => {
+  it("lists both tools on the embedded server with run_command's annotations and trust rule", async () => {
     const tools = await tasklane.embedded.client.listTools();
     const runCommand = tools.find((tool) => tool.name === 'run_command');
     for (const name of ['run_vscode_task', 'run_tests']) {
@@ -82,10 +86,13 @@ describe('run_vscode_task and run_tests in a real VS Code host', function () {
     assert.strictEqual(result.structuredContent?.outputCaptured, true);
     assert.match(textOf(result), /Task "echo lines": exit code 0/);
     assert.match(textOf(result), /\$ printf '%s\\n' 'first line' 'second line' folder=workspace/);
-    assert.ok(vscode.window.terminals.some((terminal) => terminal.name.includes('echo lines')), `terminals: ${vscode.window.terminals.map((t) => t.name).join(', ')}`);
+    assert.ok(
+      vscode.window.terminals.some((terminal) => terminal.name.includes('echo lines')),
+      `terminals: ${vscode.window.terminals.map((t) => t.name).join(', ')}`,
+    );
   });
 
-  it('reports a process task\'s non-zero exit code as a failure', async () => {
+  it("reports a process task's non-zero exit code as a failure", async () => {
     const done = await finished((await start('run_vscode_task', { label: 'exit 3' })).id);
     assert.strictEqual(done.status, 'failed');
     assert.strictEqual(done.statusMessage, 'Exited with code 3');
@@ -100,7 +107,12 @@ describe('run_vscode_task and run_tests in a real VS Code host', function () {
     assert.strictEqual(done.statusMessage, '1 of 4 tests failed', 'the status line gives the counts');
     assert.strictEqual(result.isError, true);
     assert.deepStrictEqual(
-      { exitCode: result.structuredContent?.exitCode, passed: result.structuredContent?.passed, failed: result.structuredContent?.failed, skipped: result.structuredContent?.skipped },
+      {
+        exitCode: result.structuredContent?.exitCode,
+        passed: result.structuredContent?.passed,
+        failed: result.structuredContent?.failed,
+        skipped: result.structuredContent?.skipped,
+      },
       { exitCode: 1, passed: 3, failed: 1, skipped: undefined },
     );
     assert.match(textOf(result), /Task "unit tests": exit code 1 .*\nTests: 3 passed, 1 failed \(from summary output\)\./);

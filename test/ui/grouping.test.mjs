@@ -3,8 +3,17 @@
 // view's Refresh must change nothing (a view that only catches up on Refresh was wrong before it).
 import assert from 'node:assert/strict';
 import {
-  cancelThroughTheUi, chooseViewMenuItem, clickViewAction, formatRows, groupOfRow, pollFor, readRows, runShellTask,
-  runningCount, session, tasklaneStatus,
+  cancelThroughTheUi,
+  chooseViewMenuItem,
+  clickViewAction,
+  formatRows,
+  groupOfRow,
+  pollFor,
+  readRows,
+  runShellTask,
+  runningCount,
+  session,
+  tasklaneStatus,
 } from './workbench.mjs';
 
 /** The bound the issue names: a new task's row is on screen within 2 s of the Enter. */
@@ -45,7 +54,10 @@ for (const grouping of GROUPINGS) {
       // Start the three tasks one after the other, each measured from its Enter to its row on screen.
       for (const command of commands) {
         const enterAt = await runShellTask(page, command);
-        const seen = await pollFor(async () => (await readRows(page)).some((r) => r.level === 2 && r.label === command), { timeout: ROW_BOUND_MS + MISSING_AFTER_MS, since: enterAt });
+        const seen = await pollFor(async () => (await readRows(page)).some((r) => r.level === 2 && r.label === command), {
+          timeout: ROW_BOUND_MS + MISSING_AFTER_MS,
+          since: enterAt,
+        });
         times.push({ command, ms: seen.ms });
         session().recordRowTime?.({ grouping: grouping.by, command, ms: seen.ms });
         log(`"${command}": ${seen.ms === null ? `no row ${(ROW_BOUND_MS + MISSING_AFTER_MS) / 1000} s after the Enter` : `row after ${seen.ms} ms`}`);
@@ -63,7 +75,9 @@ for (const grouping of GROUPINGS) {
       const screen = `status bar: "${await tasklaneStatus(page)}"\nrows on screen:\n${formatRows(rows)}`;
       const late = times.filter((t) => t.ms === null || t.ms > ROW_BOUND_MS);
       if (late.length) {
-        const which = late.map((t) => `    "${t.command}": ${t.ms === null ? `missing after ${(ROW_BOUND_MS + MISSING_AFTER_MS) / 1000} s` : `${t.ms} ms`}`).join('\n');
+        const which = late
+          .map((t) => `    "${t.command}": ${t.ms === null ? `missing after ${(ROW_BOUND_MS + MISSING_AFTER_MS) / 1000} s` : `${t.ms} ms`}`)
+          .join('\n');
         assert.fail(`rows not shown within ${ROW_BOUND_MS} ms of the Enter:\n${which}\n${screen}`);
       }
       // Every task is still shown once all three run, in the group this grouping puts it in.
@@ -81,22 +95,27 @@ for (const grouping of GROUPINGS) {
       }
     });
 
-    it('shows the same rows after the view\'s Refresh', async function () {
+    it("shows the same rows after the view's Refresh", async function () {
       const before = await readRows(page);
       const beforeKeys = new Set(before.map(rowKey));
       await clickViewAction(page, 'Tasks', 'Refresh');
       // Nothing should change, so there is no event to wait for: watch the rows for a while instead.
-      const changed = await pollFor(async () => {
-        const now = await readRows(page);
-        const nowKeys = new Set(now.map(rowKey));
-        const same = nowKeys.size === beforeKeys.size && [...nowKeys].every((k) => beforeKeys.has(k));
-        return same ? undefined : now;
-      }, { timeout: REFRESH_WATCH_MS });
+      const changed = await pollFor(
+        async () => {
+          const now = await readRows(page);
+          const nowKeys = new Set(now.map(rowKey));
+          const same = nowKeys.size === beforeKeys.size && [...nowKeys].every((k) => beforeKeys.has(k));
+          return same ? undefined : now;
+        },
+        { timeout: REFRESH_WATCH_MS },
+      );
       if (changed.value) {
         const after = changed.value;
         const appeared = after.filter((r) => !beforeKeys.has(rowKey(r)));
         const gone = before.filter((r) => !new Set(after.map(rowKey)).has(rowKey(r)));
-        assert.fail(`Refresh changed the rows ${changed.ms} ms after the click.\nappeared:\n${formatRows(appeared)}\ngone:\n${formatRows(gone)}\nbefore:\n${formatRows(before)}\nafter:\n${formatRows(after)}`);
+        assert.fail(
+          `Refresh changed the rows ${changed.ms} ms after the click.\nappeared:\n${formatRows(appeared)}\ngone:\n${formatRows(gone)}\nbefore:\n${formatRows(before)}\nafter:\n${formatRows(after)}`,
+        );
       }
     });
   });

@@ -21,7 +21,10 @@ describe('A task that fails, started from the palette', function () {
     const enterAt = await runShellTask(page, 'exit 3');
     const toast = toasts(page).filter({ hasText: 'Task failed: exit 3' }).first();
     const seen = await pollFor(() => toast.isVisible(), { timeout: TOAST_DEADLINE_MS, since: enterAt });
-    assert.ok(seen.value, `no "Task failed: exit 3" toast on screen within ${TOAST_DEADLINE_MS / 1000} s; toasts: ${JSON.stringify(await toasts(page).allInnerTexts())}; ${await tasklaneStatus(page)}`);
+    assert.ok(
+      seen.value,
+      `no "Task failed: exit 3" toast on screen within ${TOAST_DEADLINE_MS / 1000} s; toasts: ${JSON.stringify(await toasts(page).allInnerTexts())}; ${await tasklaneStatus(page)}`,
+    );
     const message = (await toast.locator('.notification-list-item-message').innerText()).trim();
     log(`toast after ${seen.ms} ms: "${message}"`);
     assert.match(message, /^Task failed: exit 3 — Exited with code 3/);
@@ -36,7 +39,10 @@ describe('A task that fails, started from the palette', function () {
     const confirmedAt = Date.now();
     await dialog.locator('.monaco-button', { hasText: /^Retry$/ }).click();
 
-    const attempt2 = await pollFor(async () => (await readRows(page)).some((r) => r.label === 'exit 3' && /attempt 2/.test(r.description)), { timeout: GENEROUS_MS, since: confirmedAt });
+    const attempt2 = await pollFor(async () => (await readRows(page)).some((r) => r.label === 'exit 3' && /attempt 2/.test(r.description)), {
+      timeout: GENEROUS_MS,
+      since: confirmedAt,
+    });
     assert.ok(attempt2.value, `no row for the second attempt of "exit 3" within ${GENEROUS_MS / 1000} s:\n${formatRows(await readRows(page))}`);
     log(`the second attempt's row after ${attempt2.ms} ms`);
   });

@@ -1,7 +1,18 @@
 // Screenshots of the Tasks view with running work, in the light and the dark theme, chosen the way
 // a person does (Preferences: Color Theme), saved to test-results/ui-tasks-<theme>.png.
 import assert from 'node:assert/strict';
-import { cancelThroughTheUi, chooseColorTheme, chooseViewMenuItem, formatRows, isRunningRow, pollFor, readRows, runShellTask, screenshot, session } from './workbench.mjs';
+import {
+  cancelThroughTheUi,
+  chooseColorTheme,
+  chooseViewMenuItem,
+  formatRows,
+  isRunningRow,
+  pollFor,
+  readRows,
+  runShellTask,
+  screenshot,
+  session,
+} from './workbench.mjs';
 
 const THEMES = [
   { name: 'light', theme: 'Light Modern', cssClass: 'vs' },

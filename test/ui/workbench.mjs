@@ -134,19 +134,22 @@ export async function setViewExpanded(page, name, expanded) {
  * @returns {Promise<Row[]>}
  */
 export async function readRows(page, view = 'Tasks') {
-  return pane(page, view).locator('.pane-body .monaco-list-row[role="treeitem"]').evaluateAll((elements) =>
-    elements
-      .map((el) => ({
-        index: Number(el.getAttribute('data-index')),
-        level: Number(el.getAttribute('aria-level')),
-        label: el.querySelector('.label-name')?.textContent?.trim() ?? '',
-        description: el.querySelector('.label-description')?.textContent?.trim() ?? '',
-        expanded: el.getAttribute('aria-expanded'),
-        // What a screen reader says: "<title>, Running, …" (the status is an icon on screen).
-        accessible: el.getAttribute('aria-label') ?? '',
-      }))
-      .sort((a, b) => a.index - b.index)
-      .map(({ index: _index, ...row }) => row));
+  return pane(page, view)
+    .locator('.pane-body .monaco-list-row[role="treeitem"]')
+    .evaluateAll((elements) =>
+      elements
+        .map((el) => ({
+          index: Number(el.getAttribute('data-index')),
+          level: Number(el.getAttribute('aria-level')),
+          label: el.querySelector('.label-name')?.textContent?.trim() ?? '',
+          description: el.querySelector('.label-description')?.textContent?.trim() ?? '',
+          expanded: el.getAttribute('aria-expanded'),
+          // What a screen reader says: "<title>, Running, …" (the status is an icon on screen).
+          accessible: el.getAttribute('aria-label') ?? '',
+        }))
+        .sort((a, b) => a.index - b.index)
+        .map(({ index: _index, ...row }) => row),
+    );
 }
 
 /** Whether a task row says (to a screen reader, as its icon does on screen) that the task runs. */
@@ -189,7 +192,13 @@ export async function chooseViewMenuItem(page, view, item) {
   const entry = page.locator('.context-view .action-label', { hasText: checkedOrNot }).first();
   for (let attempt = 1; ; attempt++) {
     await clickViewAction(page, view, 'More Actions...');
-    const chosen = await entry.waitFor({ state: 'visible', timeout: 5_000 }).then(() => entry.click({ timeout: 5_000 })).then(() => true, () => false);
+    const chosen = await entry
+      .waitFor({ state: 'visible', timeout: 5_000 })
+      .then(() => entry.click({ timeout: 5_000 }))
+      .then(
+        () => true,
+        () => false,
+      );
     if (chosen) break;
     const menu = await page.locator('.context-view .action-label').allInnerTexts();
     await page.keyboard.press('Escape');
@@ -217,7 +226,14 @@ export async function cancelThroughTheUi(page, labels) {
       if (!(await runningCount(page))) break;
       const shown = (await readRows(page)).find((r) => r.level === 2 && r.label === label);
       if (shown && !isRunningRow(shown)) continue;
-      if (shown && (await clickInlineAction(taskRow(page, label).first(), 'Cancel Task', 5_000).then(() => true, () => false))) continue;
+      if (
+        shown &&
+        (await clickInlineAction(taskRow(page, label).first(), 'Cancel Task', 5_000).then(
+          () => true,
+          () => false,
+        ))
+      )
+        continue;
       await cancelFromPalette(page, label);
     }
     if ((await pollFor(async () => (await runningCount(page)) === 0, { timeout: 10_000 })).value) return;
@@ -229,16 +245,34 @@ export async function cancelThroughTheUi(page, labels) {
 async function cancelFromPalette(page, label) {
   const widget = page.locator('.quick-input-widget');
   // The palette offers the command only while something runs; what ended meanwhile needs no cancel.
-  const offered = await runCommand(page, 'Tasklane: Cancel Task', 5_000).then(() => true, () => false);
+  const offered = await runCommand(page, 'Tasklane: Cancel Task', 5_000).then(
+    () => true,
+    () => false,
+  );
   if (!offered) {
     await page.keyboard.press('Escape');
     return;
   }
   // Wait for the picker itself (its placeholder), then for the task among its picks: typing before the list is up gets lost.
-  await widget.locator('input.input[placeholder="Cancel which task?"]').waitFor({ state: 'visible', timeout: GENEROUS_MS }).catch(() => undefined);
+  await widget
+    .locator('input.input[placeholder="Cancel which task?"]')
+    .waitFor({ state: 'visible', timeout: GENEROUS_MS })
+    .catch(() => undefined);
   const pick = widget.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(label) }) }).first();
-  if (await pick.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)) await pick.click().catch(() => undefined);
-  if (!(await widget.waitFor({ state: 'hidden', timeout: 5_000 }).then(() => true, () => false))) await page.keyboard.press('Escape');
+  if (
+    await pick.waitFor({ state: 'visible', timeout: 5_000 }).then(
+      () => true,
+      () => false,
+    )
+  )
+    await pick.click().catch(() => undefined);
+  if (
+    !(await widget.waitFor({ state: 'hidden', timeout: 5_000 }).then(
+      () => true,
+      () => false,
+    ))
+  )
+    await page.keyboard.press('Escape');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -247,7 +281,9 @@ async function cancelFromPalette(page, label) {
 /** The accessible text of Tasklane's status bar item ("Tasklane: 2 running · …"), or '' when hidden. */
 export async function tasklaneStatus(page) {
   // One read of the DOM: the item may hide between two reads.
-  const labels = await page.locator('.part.statusbar [aria-label^="Tasklane:"]').evaluateAll((items) => items.map((item) => item.getAttribute('aria-label') ?? ''));
+  const labels = await page
+    .locator('.part.statusbar [aria-label^="Tasklane:"]')
+    .evaluateAll((items) => items.map((item) => item.getAttribute('aria-label') ?? ''));
   return labels[0] ?? '';
 }
 
@@ -267,7 +303,10 @@ export async function dismissToasts(page) {
   for (let i = 0; i < 20 && (await toasts(page).count()); i++) {
     const toast = toasts(page).first();
     await toast.hover();
-    await toast.locator('.action-label[aria-label^="Clear Notification"]').click().catch(() => undefined);
+    await toast
+      .locator('.action-label[aria-label^="Clear Notification"]')
+      .click()
+      .catch(() => undefined);
     await pollFor(async () => (await toasts(page).count()) === 0 || !(await toast.isVisible()), { timeout: 5_000 });
   }
 }

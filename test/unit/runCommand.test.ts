@@ -159,14 +159,23 @@ posixOnly('run_command tool', function () {
     const started = performance.now();
     await run({ command: 'for i in $(seq 1 25); do echo "line $i"; sleep 0.01; done' }, h);
     const elapsed = performance.now() - started;
-    assert.equal(h.outputs.map((entry) => entry.chunk).join('').split('\n').length - 1, 25);
+    assert.equal(
+      h.outputs
+        .map((entry) => entry.chunk)
+        .join('')
+        .split('\n').length - 1,
+      25,
+    );
     assert.equal(h.statuses.at(-1), 'line 25');
     // One at the start, one per full interval after it, and the final flush.
     const allowed = Math.floor(elapsed / 95) + 2;
     assert.ok(h.statuses.length <= allowed, `${h.statuses.length} statuses in ${Math.round(elapsed)} ms`);
     // Every status but the final flush waits out the 100 ms interval (timers may fire a ms early).
     const gaps = h.statusTimes.slice(1, -1).map((at, i) => at - h.statusTimes[i]);
-    assert.ok(gaps.every((gap) => gap >= 95), `gaps ${gaps.map(Math.round).join(', ')} ms`);
+    assert.ok(
+      gaps.every((gap) => gap >= 95),
+      `gaps ${gaps.map(Math.round).join(', ')} ms`,
+    );
   });
 
   it('resolves a relative cwd against the default cwd', async () => {
@@ -279,7 +288,10 @@ posixOnly('run_command tool', function () {
     const result = await run({ command: "printf '\\342\\202'; sleep 0.2; printf '\\254\\n'" }, h);
     const chunks = h.outputs.map((entry) => entry.chunk);
     assert.equal(chunks.join(''), '€\n');
-    assert.ok(chunks.every((chunk) => !chunk.includes('\uFFFD')), JSON.stringify(chunks));
+    assert.ok(
+      chunks.every((chunk) => !chunk.includes('\uFFFD')),
+      JSON.stringify(chunks),
+    );
     assert.equal(outcomeOf(result).stdout, '€\n');
   });
 });

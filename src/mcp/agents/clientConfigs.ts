@@ -13,7 +13,11 @@ export interface ClientFormatInfo {
 }
 
 export const CLIENT_FORMATS: readonly ClientFormatInfo[] = [
-  { format: 'vscode', label: 'VS Code (.vscode/mcp.json)', detail: 'A "servers" entry for mcp.json in another window or editor; chat in this window has Tasklane already' },
+  {
+    format: 'vscode',
+    label: 'VS Code (.vscode/mcp.json)',
+    detail: 'A "servers" entry for mcp.json in another window or editor; chat in this window has Tasklane already',
+  },
   { format: 'claudeJson', label: 'Claude Code (.mcp.json)', detail: 'An "mcpServers" entry for a project .mcp.json' },
   { format: 'claudeCli', label: 'Claude Code (command line)', detail: 'A `claude mcp add` command to paste into a terminal' },
   { format: 'generic', label: 'Generic JSON', detail: 'URL, transport and headers, for any MCP client' },

@@ -66,7 +66,14 @@ export async function connectHttpServer(url: string | URL, options: HttpConnectO
   let discovered: TaskClientV2 | undefined;
 
   if (prefer !== '2025-11-25') {
-    const client = new TaskClientV2({ url, headers, clientInfo: options.clientInfo, notifications: options.notifications, requestTimeoutMs: options.timeoutMs ?? 30_000, log });
+    const client = new TaskClientV2({
+      url,
+      headers,
+      clientInfo: options.clientInfo,
+      notifications: options.notifications,
+      requestTimeoutMs: options.timeoutMs ?? 30_000,
+      log,
+    });
     try {
       await client.discover();
       if (client.supportsTasks) {

@@ -195,7 +195,11 @@ export function parseMcpJson(text: string, file: string, folder?: string): Parse
       document.inputs.forEach((raw, index) => {
         const field = `inputs[${index}]`;
         if (isObject(raw) && raw.type === 'command') {
-          problems.push({ origin: file, field: `${field}.type`, message: '"command" inputs run editor commands, which Tasklane does not do; use "promptString" or "pickString"' });
+          problems.push({
+            origin: file,
+            field: `${field}.type`,
+            message: '"command" inputs run editor commands, which Tasklane does not do; use "promptString" or "pickString"',
+          });
           return;
         }
         const parsed = InputSchema.safeParse(raw);
@@ -210,7 +214,13 @@ export function parseMcpJson(text: string, file: string, folder?: string): Parse
         }
         inputs.push(
           input.type === 'promptString'
-            ? { id: input.id, type: 'promptString', description: input.description, password: input.password, ...(input.default !== undefined ? { default: input.default } : {}) }
+            ? {
+                id: input.id,
+                type: 'promptString',
+                description: input.description,
+                password: input.password,
+                ...(input.default !== undefined ? { default: input.default } : {}),
+              }
             : {
                 id: input.id,
                 type: 'pickString',
@@ -232,7 +242,11 @@ export function parseMcpJson(text: string, file: string, folder?: string): Parse
   for (const [key, raw] of Object.entries(map)) {
     const field = `servers.${key}`;
     if (!SERVER_ID.test(key)) {
-      problems.push({ origin: file, field, message: 'the server name must use letters, digits, ".", "_" or "-" (at most 64), starting with a letter or digit' });
+      problems.push({
+        origin: file,
+        field,
+        message: 'the server name must use letters, digits, ".", "_" or "-" (at most 64), starting with a letter or digit',
+      });
       continue;
     }
     const parsed = McpJsonServerSchema.safeParse(raw);
@@ -265,12 +279,22 @@ export function mergeServers(...parts: ParsedServers[]): ParsedServers {
       if (RESERVED_SERVER_IDS.includes(server.id)) {
         // The entry Tasklane's own "Copy Agent Configuration" writes for VS Code: this editor reaches that server directly.
         if (isOwnAgentEntry(server)) continue;
-        problems.push({ origin: server.origin, field, message: `the id "${server.id}" belongs to Tasklane's embedded server; choose another`, serverId: server.id });
+        problems.push({
+          origin: server.origin,
+          field,
+          message: `the id "${server.id}" belongs to Tasklane's embedded server; choose another`,
+          serverId: server.id,
+        });
         continue;
       }
       const earlier = seen.get(server.id);
       if (earlier) {
-        problems.push({ origin: server.origin, field, message: `the id "${server.id}" is already used by a server in ${earlier.origin}; give this one another ${server.source === 'settings' ? '"id"' : 'name'}`, serverId: server.id });
+        problems.push({
+          origin: server.origin,
+          field,
+          message: `the id "${server.id}" is already used by a server in ${earlier.origin}; give this one another ${server.source === 'settings' ? '"id"' : 'name'}`,
+          serverId: server.id,
+        });
         continue;
       }
       seen.set(server.id, server);
@@ -292,15 +316,32 @@ function toLaunch(entry: RawEntry, origin: string, field: string, problems: Conf
       return undefined;
     }
     if (entry.url !== undefined || entry.headers !== undefined) {
-      problems.push({ origin, field: `${field}.${entry.url !== undefined ? 'url' : 'headers'}`, message: 'belongs to an http server; a stdio server takes "command", "args", "env" and "cwd"', serverId });
+      problems.push({
+        origin,
+        field: `${field}.${entry.url !== undefined ? 'url' : 'headers'}`,
+        message: 'belongs to an http server; a stdio server takes "command", "args", "env" and "cwd"',
+        serverId,
+      });
       return undefined;
     }
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(entry.env ?? {})) if (value !== null) env[key] = String(value);
-    return { type, command: entry.command, args: entry.args ?? [], env, ...(entry.cwd ? { cwd: entry.cwd } : {}), ...(entry.envFile ? { envFile: entry.envFile } : {}) };
+    return {
+      type,
+      command: entry.command,
+      args: entry.args ?? [],
+      env,
+      ...(entry.cwd ? { cwd: entry.cwd } : {}),
+      ...(entry.envFile ? { envFile: entry.envFile } : {}),
+    };
   }
   if (!entry.url) {
-    problems.push({ origin, field: `${field}.url`, message: 'is required for an http server (its Streamable HTTP endpoint, e.g. "https://example.com/mcp")', serverId });
+    problems.push({
+      origin,
+      field: `${field}.url`,
+      message: 'is required for an http server (its Streamable HTTP endpoint, e.g. "https://example.com/mcp")',
+      serverId,
+    });
     return undefined;
   }
   const stray = (['command', 'args', 'env', 'envFile', 'cwd'] as const).find((key) => entry[key] !== undefined);
@@ -350,7 +391,15 @@ export function launchStrings(launch: Launch): { field: string; value: string }[
 }
 
 /** Checks every `${...}` of a launch; returns the inputs it uses. */
-function checkVariables(launch: Launch, declared: readonly InputDefinition[], origin: string, field: string, problems: ConfigProblem[], serverId: string, source: ServerSource): InputDefinition[] {
+function checkVariables(
+  launch: Launch,
+  declared: readonly InputDefinition[],
+  origin: string,
+  field: string,
+  problems: ConfigProblem[],
+  serverId: string,
+  source: ServerSource,
+): InputDefinition[] {
   const used: InputDefinition[] = [];
   for (const { field: sub, value } of launchStrings(launch)) {
     for (const match of value.matchAll(VARIABLE)) {
@@ -359,7 +408,12 @@ function checkVariables(launch: Launch, declared: readonly InputDefinition[], or
       if (name.startsWith('input:')) {
         const inputId = name.slice('input:'.length);
         if (source === 'settings') {
-          problems.push({ origin, field: `${field}.${sub}`, message: `"\${${name}}": inputs are declared in .vscode/mcp.json; for a token use the "Tasklane: Set Server Token…" command`, serverId });
+          problems.push({
+            origin,
+            field: `${field}.${sub}`,
+            message: `"\${${name}}": inputs are declared in .vscode/mcp.json; for a token use the "Tasklane: Set Server Token…" command`,
+            serverId,
+          });
           continue;
         }
         const input = declared.find((i) => i.id === inputId);
@@ -367,7 +421,12 @@ function checkVariables(launch: Launch, declared: readonly InputDefinition[], or
         else if (!used.includes(input)) used.push(input);
         continue;
       }
-      problems.push({ origin, field: `${field}.${sub}`, message: `"\${${name}}" is not a variable Tasklane knows (use \${workspaceFolder}, \${userHome}, \${env:NAME} or \${input:ID})`, serverId });
+      problems.push({
+        origin,
+        field: `${field}.${sub}`,
+        message: `"\${${name}}" is not a variable Tasklane knows (use \${workspaceFolder}, \${userHome}, \${env:NAME} or \${input:ID})`,
+        serverId,
+      });
     }
   }
   return used;
@@ -427,9 +486,14 @@ export async function resolveLaunch(config: ServerConfig, context: VariableConte
       const known = answers.get(id);
       if (known !== undefined) return known;
       const input = config.inputs.find((i) => i.id === id);
-      if (!input) throw new ConfigResolutionError(`${config.origin}: ${fieldOf(config, field)}: "\${${name}}" refers to an input that "inputs" does not declare`);
+      if (!input)
+        throw new ConfigResolutionError(`${config.origin}: ${fieldOf(config, field)}: "\${${name}}" refers to an input that "inputs" does not declare`);
       const answer = context.input ? await context.input(input) : undefined;
-      if (answer === undefined) throw new ConfigResolutionError(`${config.name} needs a value for "${input.description || input.id}"; the prompt was dismissed. Use Reconnect to answer it.`, true);
+      if (answer === undefined)
+        throw new ConfigResolutionError(
+          `${config.name} needs a value for "${input.description || input.id}"; the prompt was dismissed. Use Reconnect to answer it.`,
+          true,
+        );
       answers.set(id, answer);
       return answer;
     }
@@ -441,7 +505,8 @@ export async function resolveLaunch(config: ServerConfig, context: VariableConte
     const url = await resolve(launch.url, 'url');
     // The resolved URL may hold an answer (a key in the query): say what is wrong without showing it.
     const urlProblem = checkUrl(url);
-    if (urlProblem) throw new ConfigResolutionError(`${config.origin}: ${fieldOf(config, 'url')}: is not an http:// or https:// URL once its variables are filled in`);
+    if (urlProblem)
+      throw new ConfigResolutionError(`${config.origin}: ${fieldOf(config, 'url')}: is not an http:// or https:// URL once its variables are filled in`);
     const headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(launch.headers)) headers[key] = await resolve(value, `headers.${key}`);
     return { type: 'http', url, headers };
@@ -497,7 +562,14 @@ export function parseDotenv(text: string): Record<string, string> {
 
 /** A stable fingerprint of what a connection depends on: when it changes, the server restarts. */
 export function fingerprint(config: ServerConfig): string {
-  return JSON.stringify({ name: config.name, source: config.source, origin: config.origin, folder: config.folder, launch: config.launch, inputs: config.inputs });
+  return JSON.stringify({
+    name: config.name,
+    source: config.source,
+    origin: config.origin,
+    folder: config.folder,
+    launch: config.launch,
+    inputs: config.inputs,
+  });
 }
 
 /** The command line or URL, for display: variables unresolved (so no secret shows). */
@@ -609,22 +681,30 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function zodProblems(error: z.ZodError, origin: string, base: string, knownFields?: readonly string[], serverId?: string): ConfigProblem[] {
-  return error.issues.map((issue) => {
-    const field = base + issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
-    let message = issue.message;
-    if (issue.code === 'invalid_type') {
-      const received = /received (\w+)/.exec(issue.message)?.[1];
-      message = received === 'undefined' ? `is required (${issue.expected})` : `must be ${article(issue.expected)}${received ? `, not ${article(received)}` : ''}`;
-    } else if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => {
-        const guess = knownFields?.find((known) => editDistance(known.toLowerCase(), key.toLowerCase()) <= 2);
-        return { origin, field: `${field}.${key}`, message: `is not a known field${guess ? ` (did you mean "${guess}"?)` : knownFields ? ` (known: ${knownFields.join(', ')})` : ''}`, ...(serverId ? { serverId } : {}) };
-      });
-    } else if (issue.code === 'invalid_value' && 'values' in issue) {
-      message = `must be one of ${(issue.values as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-    }
-    return [{ origin, field, message, ...(serverId ? { serverId } : {}) }];
-  }).flat();
+  return error.issues
+    .map((issue) => {
+      const field = base + issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
+      let message = issue.message;
+      if (issue.code === 'invalid_type') {
+        const received = /received (\w+)/.exec(issue.message)?.[1];
+        message =
+          received === 'undefined' ? `is required (${issue.expected})` : `must be ${article(issue.expected)}${received ? `, not ${article(received)}` : ''}`;
+      } else if (issue.code === 'unrecognized_keys') {
+        return issue.keys.map((key) => {
+          const guess = knownFields?.find((known) => editDistance(known.toLowerCase(), key.toLowerCase()) <= 2);
+          return {
+            origin,
+            field: `${field}.${key}`,
+            message: `is not a known field${guess ? ` (did you mean "${guess}"?)` : knownFields ? ` (known: ${knownFields.join(', ')})` : ''}`,
+            ...(serverId ? { serverId } : {}),
+          };
+        });
+      } else if (issue.code === 'invalid_value' && 'values' in issue) {
+        message = `must be one of ${(issue.values as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+      }
+      return [{ origin, field, message, ...(serverId ? { serverId } : {}) }];
+    })
+    .flat();
 }
 
 function article(type: string): string {

@@ -22,8 +22,7 @@ export type ServerState = 'connecting' | 'connected' | 'disconnected' | 'failed'
 
 /** Why a live connection ended on its own. */
 export type CloseReason =
-  | { readonly kind: 'exit'; readonly code: number | null; readonly signal: NodeJS.Signals | null }
-  | { readonly kind: 'drop'; readonly error?: string };
+  { readonly kind: 'exit'; readonly code: number | null; readonly signal: NodeJS.Signals | null } | { readonly kind: 'drop'; readonly error?: string };
 
 /** One live connection to a server. */
 export interface ServerConnection {
@@ -280,7 +279,13 @@ export class ServerSupervisor extends Disposable {
     this.connection = connection;
     this.closeSubscription = connection.onDidClose((reason) => this.onClosed(connection, reason));
     try {
-      this.registration = this.options.registry.addServer({ id: this.id, name: this.name, kind: this.kind, durable: this.kind === 'http', client: connection.client });
+      this.registration = this.options.registry.addServer({
+        id: this.id,
+        name: this.name,
+        kind: this.kind,
+        durable: this.kind === 'http',
+        client: connection.client,
+      });
     } catch (error) {
       this.detach();
       void connection.close().catch(() => undefined);
@@ -302,7 +307,10 @@ export class ServerSupervisor extends Disposable {
     this.detach();
     this.stopPing();
     void connection.close().catch(() => undefined);
-    const message = reason.kind === 'exit' ? `The server process exited (${reason.code !== null ? `code ${reason.code}` : `signal ${reason.signal ?? 'unknown'}`})` : 'Connection lost';
+    const message =
+      reason.kind === 'exit'
+        ? `The server process exited (${reason.code !== null ? `code ${reason.code}` : `signal ${reason.signal ?? 'unknown'}`})`
+        : 'Connection lost';
     this.recordError(reason.kind === 'drop' && reason.error ? `${message}: ${reason.error}` : message);
     this.log.warn(`[${this.id}] ${this._lastError}`);
     // A process that exits takes its tasks with it; a dropped connection leaves them on the server.
@@ -358,16 +366,20 @@ export class ServerSupervisor extends Disposable {
     const connection = this.connection;
     if (!connection?.ping || this.pingIntervalMs <= 0) return;
     // Fire and forget: a failed ping is caught below and closes the connection.
-    this.pingTimer = this.clock.setTimeout(() => void (async () => {
-      this.pingTimer = undefined;
-      if (connection !== this.connection) return;
-      try {
-        await withTimeout(connection.ping!(), this.pingTimeoutMs, this.clock);
-        if (connection === this.connection) this.schedulePing();
-      } catch (error) {
-        this.onClosed(connection, { kind: 'drop', error: errorMessage(error) });
-      }
-    })(), this.pingIntervalMs);
+    this.pingTimer = this.clock.setTimeout(
+      () =>
+        void (async () => {
+          this.pingTimer = undefined;
+          if (connection !== this.connection) return;
+          try {
+            await withTimeout(connection.ping!(), this.pingTimeoutMs, this.clock);
+            if (connection === this.connection) this.schedulePing();
+          } catch (error) {
+            this.onClosed(connection, { kind: 'drop', error: errorMessage(error) });
+          }
+        })(),
+      this.pingIntervalMs,
+    );
   }
 
   private stopPing(): void {
@@ -431,7 +443,9 @@ export function errorMessage(error: unknown): string {
 const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|x-api-key|api-key)$|token|secret|password|key$/i;
 
 export function redactHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key, SECRET_HEADER.test(key) ? (/^bearer\s/i.test(value) ? 'Bearer <redacted>' : '<redacted>') : value]));
+  return Object.fromEntries(
+    Object.entries(headers).map(([key, value]) => [key, SECRET_HEADER.test(key) ? (/^bearer\s/i.test(value) ? 'Bearer <redacted>' : '<redacted>') : value]),
+  );
 }
 
 /** A URL fit for a log: no user info, and the values of secret-looking query parameters hidden. */
@@ -485,7 +499,9 @@ export async function connectStdio(launch: StdioLaunch, options: StdioConnectOpt
     open = false;
     await transport.close();
     const exit = transport.exitInfo;
-    const detail = exit ? ` (the process exited with ${exit.code !== null ? `code ${exit.code}` : `signal ${exit.signal}`}${transport.stderrTail ? `: ${transport.stderrTail}` : ''})` : '';
+    const detail = exit
+      ? ` (the process exited with ${exit.code !== null ? `code ${exit.code}` : `signal ${exit.signal}`}${transport.stderrTail ? `: ${transport.stderrTail}` : ''})`
+      : '';
     const message = `${errorMessage(error)}${detail}`;
     throw isPermanent(error) ? new PermanentConnectError(message) : new Error(message);
   }
@@ -620,7 +636,10 @@ export class ProcessTransport implements Transport {
       this.child = child;
       this.exited = new Promise((done) => child.once('close', () => done()));
       child.once('error', (error: NodeJS.ErrnoException) => {
-        const message = error.code === 'ENOENT' ? `Could not start "${this.launch.command}": not found (check the command and PATH${this.launch.cwd ? ` and the folder ${this.launch.cwd}` : ''})` : `Could not start "${this.launch.command}": ${error.message}`;
+        const message =
+          error.code === 'ENOENT'
+            ? `Could not start "${this.launch.command}": not found (check the command and PATH${this.launch.cwd ? ` and the folder ${this.launch.cwd}` : ''})`
+            : `Could not start "${this.launch.command}": ${error.message}`;
         reject(error.code === 'ENOENT' || error.code === 'EACCES' ? new PermanentConnectError(message) : new Error(message));
         this.onerror?.(new Error(message));
       });

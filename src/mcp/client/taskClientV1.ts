@@ -89,7 +89,10 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
    * otherwise it answers when the work is done. Either way the answer keeps the related-task
    * metadata of the server's task it belongs to (T-C-08).
    */
-  private async receive(params: { task?: { ttl?: number }; _meta?: Record<string, unknown> }, work: (relatedTaskId: string | undefined) => Promise<Record<string, unknown>>): Promise<never> {
+  private async receive(
+    params: { task?: { ttl?: number }; _meta?: Record<string, unknown> },
+    work: (relatedTaskId: string | undefined) => Promise<Record<string, unknown>>,
+  ): Promise<never> {
     const related = params._meta?.[SPEC_META.relatedTask] as { taskId?: unknown } | undefined;
     const relatedTaskId = typeof related?.taskId === 'string' ? related.taskId : undefined;
     const tagged = (result: Record<string, unknown>) =>
@@ -117,7 +120,14 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
       transport.onmessage = (message, extra) => {
         const params = (message as { method?: unknown; params?: { task?: unknown } }).params;
         const method = (message as { method?: unknown }).method;
-        if ('method' in message && 'id' in message && params && typeof params === 'object' && 'task' in params && !RECEIVER_TASK_METHODS.has(method as string)) {
+        if (
+          'method' in message &&
+          'id' in message &&
+          params &&
+          typeof params === 'object' &&
+          'task' in params &&
+          !RECEIVER_TASK_METHODS.has(method as string)
+        ) {
           const { task: _ignored, ...rest } = params;
           void _ignored;
           return deliver({ ...message, params: rest } as typeof message, extra);
@@ -194,12 +204,21 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const result = await this.client.request({ method: 'tasks/result', params: { taskId } }, CallToolResultSchema, { signal: call.signal, timeout: NO_TIMEOUT });
+      const result = await this.client.request({ method: 'tasks/result', params: { taskId } }, CallToolResultSchema, {
+        signal: call.signal,
+        timeout: NO_TIMEOUT,
+      });
       return { result: result as CallToolResult };
     } catch (error) {
       if (signal.aborted) throw error;
       // The original request's JSON-RPC error comes back as this call's error (T-S-11).
-      if (error && typeof error === 'object' && typeof (error as { code?: unknown }).code === 'number' && (error as { code: number }).code !== -32000 && (error as { code: number }).code !== -32001) {
+      if (
+        error &&
+        typeof error === 'object' &&
+        typeof (error as { code?: unknown }).code === 'number' &&
+        (error as { code: number }).code !== -32000 &&
+        (error as { code: number }).code !== -32001
+      ) {
         return { error: toJsonRpcError(error) };
       }
       throw error;

@@ -12,7 +12,15 @@
  * `tasks/update`, and the outcome is inline in the terminal snapshot (there is no result call).
  */
 import { z } from 'zod';
-import { type CallToolResult, CallToolResultSchema, type ElicitResult, ElicitResultSchema, type Implementation, type Tool, ToolSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  type CallToolResult,
+  CallToolResultSchema,
+  type ElicitResult,
+  ElicitResultSchema,
+  type Implementation,
+  type Tool,
+  ToolSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { Emitter } from '../../core/events';
 import { Disposable } from '../../core/lifecycle';
 import { type Logger, silentLogger } from '../../core/logger';
@@ -23,7 +31,16 @@ import { META_KEYS, PROTOCOL_2026_07_28, TASKS_EXTENSION, nameParamOf } from '..
 import { encodeHeaderValue } from '../server/v2/statelessHttp';
 import { queuePlaceFromMeta } from '../server/queueMeta';
 import { TASKLANE_CLIENT_INFO } from './taskClientV1';
-import type { InputRequestEvent, RemoteInputRequest, RemoteOutcome, RemoteTaskState, StartOptions, StartResult, TaskWireClient, TerminalStatus } from './taskWire';
+import type {
+  InputRequestEvent,
+  RemoteInputRequest,
+  RemoteOutcome,
+  RemoteTaskState,
+  StartOptions,
+  StartResult,
+  TaskWireClient,
+  TerminalStatus,
+} from './taskWire';
 
 export const WIRE_EXTENSION = TASKS_EXTENSION;
 
@@ -277,9 +294,11 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
         this.observe(task, false);
         return { kind: 'task', task };
       }
-      if (round + 1 >= MAX_INPUT_ROUNDS) throw new InvalidResponseError(`The server kept asking for input: ${MAX_INPUT_ROUNDS} input_required rounds for one tools/call`);
+      if (round + 1 >= MAX_INPUT_ROUNDS)
+        throw new InvalidResponseError(`The server kept asking for input: ${MAX_INPUT_ROUNDS} input_required rounds for one tools/call`);
       const parsed = InputRequestsSchema.safeParse(result.inputRequests);
-      if (!parsed.success || Object.keys(parsed.data).length === 0) throw new InvalidResponseError('An input_required result must carry a non-empty inputRequests object');
+      if (!parsed.success || Object.keys(parsed.data).length === 0)
+        throw new InvalidResponseError('An input_required result must carry a non-empty inputRequests object');
       inputResponses = {};
       for (const [key, request] of Object.entries(parsed.data)) {
         inputResponses[key] = await this.askHost({ method: request.method, params: request.params ?? {} }, options.ref);
@@ -406,11 +425,24 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
   }
 
   /** Sends one request and returns its result, checked against what the method may answer. */
-  private async request(method: string, params: Record<string, unknown>, options: { signal?: AbortSignal; noTimeout?: boolean } = {}): Promise<Record<string, unknown>> {
+  private async request(
+    method: string,
+    params: Record<string, unknown>,
+    options: { signal?: AbortSignal; noTimeout?: boolean } = {},
+  ): Promise<Record<string, unknown>> {
     const id = this.nextId++;
-    const signals = [this.everything.signal, ...(options.signal ? [options.signal] : []), ...(options.noTimeout ? [] : [AbortSignal.timeout(this.requestTimeoutMs)])];
+    const signals = [
+      this.everything.signal,
+      ...(options.signal ? [options.signal] : []),
+      ...(options.noTimeout ? [] : [AbortSignal.timeout(this.requestTimeoutMs)]),
+    ];
     const signal = AbortSignal.any(signals);
-    const response = await this.fetch(this.url, { method: 'POST', headers: this.headersFor(method, params), body: JSON.stringify(this.bodyFor(id, method, params)), signal });
+    const response = await this.fetch(this.url, {
+      method: 'POST',
+      headers: this.headersFor(method, params),
+      body: JSON.stringify(this.bodyFor(id, method, params)),
+      signal,
+    });
     const message = await this.readResponse(response, id, method);
     if (message.error !== undefined) {
       const error = JsonRpcErrorSchema.safeParse(message.error);
@@ -421,8 +453,10 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
     const result = message.result;
     const kind = resultTypeOf(result);
     // A task is only ever the answer to a task-eligible request (T-C-10); MRTR only to the methods that have it.
-    if (kind === 'task' && !TASK_ELIGIBLE_METHODS.has(method)) throw new InvalidResponseError(`${method} was answered with a CreateTaskResult (resultType "task"), which only tools/call may return`);
-    if (kind === 'input_required' && !MRTR_METHODS.has(method)) throw new InvalidResponseError(`${method} was answered with an input_required result, which it cannot be`);
+    if (kind === 'task' && !TASK_ELIGIBLE_METHODS.has(method))
+      throw new InvalidResponseError(`${method} was answered with a CreateTaskResult (resultType "task"), which only tools/call may return`);
+    if (kind === 'input_required' && !MRTR_METHODS.has(method))
+      throw new InvalidResponseError(`${method} was answered with an input_required result, which it cannot be`);
     return result;
   }
 
@@ -444,7 +478,11 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
       body = undefined;
     }
     if (!isObject(body) || (!('result' in body) && !('error' in body))) {
-      if (!response.ok) throw new HttpStatusError(response.status, `${method}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}${text ? `: ${text.slice(0, 200)}` : ''}`);
+      if (!response.ok)
+        throw new HttpStatusError(
+          response.status,
+          `${method}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}${text ? `: ${text.slice(0, 200)}` : ''}`,
+        );
       throw new InvalidResponseError(`${method}: the answer is not a JSON-RPC response (HTTP ${response.status})`);
     }
     // Authentication trouble is the transport's, whatever JSON-RPC error the body dresses it in.
@@ -561,7 +599,11 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
       throw new InvalidResponseError(`The server asked for ${request.method}, which this client did not declare`);
     }
     if (!this.inputHandler) return { action: 'decline' };
-    const answer = await this.inputHandler({ method: 'elicitation/create', params: request.params as InputRequestEvent['params'], ...(ref !== undefined ? { ref } : {}) });
+    const answer = await this.inputHandler({
+      method: 'elicitation/create',
+      params: request.params as InputRequestEvent['params'],
+      ...(ref !== undefined ? { ref } : {}),
+    });
     return ElicitResultSchema.parse(answer);
   }
 }
@@ -605,7 +647,11 @@ function toRemoteState(task: z.infer<typeof DetailedTaskSchema>, meta?: unknown)
     ttl: task.ttlMs ?? null,
     ...(task.pollIntervalMs !== undefined ? { pollInterval: task.pollIntervalMs } : {}),
     ...(task.status === 'input_required' && task.inputRequests
-      ? { inputRequests: Object.fromEntries(Object.entries(task.inputRequests).map(([key, request]) => [key, { method: request.method, params: request.params ?? {} }])) }
+      ? {
+          inputRequests: Object.fromEntries(
+            Object.entries(task.inputRequests).map(([key, request]) => [key, { method: request.method, params: request.params ?? {} }]),
+          ),
+        }
       : {}),
     ...(result ? { result } : {}),
     ...(task.status === 'failed' && task.error ? { error: task.error } : {}),

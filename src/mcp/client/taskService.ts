@@ -22,7 +22,12 @@ const POLL_FAILURES_SHOWN = 3;
 const EXTENSION_WIRE = 'io.modelcontextprotocol/tasks';
 
 /** What the host is asked when a server wants a language model; throw `SamplingDeclinedError` to say no. */
-export type SamplingHandler = (request: { serverId: string; serverName: string; task?: TaskRecord; params: CreateMessageRequest['params'] }) => Promise<CreateMessageResult>;
+export type SamplingHandler = (request: {
+  serverId: string;
+  serverName: string;
+  task?: TaskRecord;
+  params: CreateMessageRequest['params'];
+}) => Promise<CreateMessageResult>;
 
 export interface ServerEntry {
   readonly id: string;
@@ -163,7 +168,12 @@ export class TaskService extends Disposable implements TaskActions {
     const controller = new AbortController();
     this.syncCalls.set(record.id, controller);
     try {
-      const started = await server.client.start(spec.tool, spec.arguments, { ttl: spec.ttl, meta: metaFor(spec, lineage.retryOf, this.serverTaskIds(spec)), signal: controller.signal, ref: record.id });
+      const started = await server.client.start(spec.tool, spec.arguments, {
+        ttl: spec.ttl,
+        meta: metaFor(spec, lineage.retryOf, this.serverTaskIds(spec)),
+        signal: controller.signal,
+        ref: record.id,
+      });
       if (started.kind === 'result') {
         this.finish(record.id, started.outcome);
       } else {
@@ -240,7 +250,8 @@ export class TaskService extends Disposable implements TaskActions {
     question.resolve(answer as ElicitResult);
     // A call still in flight (no task yet: MRTR rounds, or a synchronous call that asked) goes on once nothing else is asked.
     const record = this.store.get(id);
-    if (record && !record.taskId && record.status === 'input_required' && record.pendingInput.length === 0) this.store.setStatus(id, 'working', 'Continuing with your answer');
+    if (record && !record.taskId && record.status === 'input_required' && record.pendingInput.length === 0)
+      this.store.setStatus(id, 'working', 'Continuing with your answer');
   }
 
   /** Every task the server lists for us (2025-11-25 servers with `tasks.list` only). */
@@ -370,7 +381,8 @@ export class TaskService extends Disposable implements TaskActions {
       this.log.warn(`[task] ${id} poll failed (${follow.failures}): ${rpc.message}`);
       // A server that keeps failing (down, hung, answering garbage) must show on the task itself, not only in the log.
       const now = this.store.get(id);
-      if (follow.failures === POLL_FAILURES_SHOWN && now && !isTerminal(now.status)) this.store.setStatus(id, now.status, `No valid answer from the server (${rpc.message}); still trying`);
+      if (follow.failures === POLL_FAILURES_SHOWN && now && !isTerminal(now.status))
+        this.store.setStatus(id, now.status, `No valid answer from the server (${rpc.message}); still trying`);
       this.scheduler.schedule(id, backoffDelay(follow.failures), () => this.poll(id));
       return;
     }
@@ -437,7 +449,12 @@ export class TaskService extends Disposable implements TaskActions {
         follow.answered.add(key);
         this.log.warn(`[input] ${id}: the server asks ${request.method} (key ${key}), which Tasklane does not answer`);
         const record = this.store.get(id);
-        if (record && !isTerminal(record.status)) this.store.setStatus(id, record.status, `The server asks for ${request.method}, which Tasklane did not offer on this connection; cancel the task if it stays stuck`);
+        if (record && !isTerminal(record.status))
+          this.store.setStatus(
+            id,
+            record.status,
+            `The server asks for ${request.method}, which Tasklane did not offer on this connection; cancel the task if it stays stuck`,
+          );
         continue;
       }
       follow.asked.add(key);
@@ -485,12 +502,21 @@ export class TaskService extends Disposable implements TaskActions {
     // 2025-11-25 fails a task whose tool result has isError; the extension completes it (T-S-41), and so do we.
     const isErrorFails = this.store.get(id)?.wire !== EXTENSION_WIRE;
     const resolved: 'completed' | 'failed' | 'cancelled' =
-      status === 'completed' || status === 'failed' || status === 'cancelled' ? status : outcome.error || (outcome.result?.isError && isErrorFails) ? 'failed' : 'completed';
+      status === 'completed' || status === 'failed' || status === 'cancelled'
+        ? status
+        : outcome.error || (outcome.result?.isError && isErrorFails)
+          ? 'failed'
+          : 'completed';
     const message = this.follows.get(id)?.last?.statusMessage ?? (outcome.error ? outcome.error.message : undefined);
     this.finishIfOpen(id, resolved, outcome.error ? { error: outcome.error } : { result: outcome.result }, message);
   }
 
-  private finishIfOpen(id: string, status: 'completed' | 'failed' | 'cancelled', outcome: { result?: unknown; error?: JsonRpcErrorObject }, message?: string): void {
+  private finishIfOpen(
+    id: string,
+    status: 'completed' | 'failed' | 'cancelled',
+    outcome: { result?: unknown; error?: JsonRpcErrorObject },
+    message?: string,
+  ): void {
     const record = this.store.get(id);
     if (!record || isTerminal(record.status)) return;
     this.store.complete(id, status, outcome, message);

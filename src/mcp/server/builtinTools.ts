@@ -4,4 +4,8 @@ import type { ToolDefinition } from './tools/toolDefinition';
 import { waitTool } from './tools/wait';
 
 /** The tools every Tasklane server offers. */
-export const BUILTIN_TOOLS: readonly ToolDefinition[] = [runCommandTool as unknown as ToolDefinition, waitTool as unknown as ToolDefinition, askTool as unknown as ToolDefinition];
+export const BUILTIN_TOOLS: readonly ToolDefinition[] = [
+  runCommandTool as unknown as ToolDefinition,
+  waitTool as unknown as ToolDefinition,
+  askTool as unknown as ToolDefinition,
+];

@@ -71,8 +71,14 @@ async function main(): Promise<void> {
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a number from 0 to 65535, not "${values.port}"`);
   // The conformance harness sends no token; its fixtures run nothing, so it needs none unless one is given.
-  const token = values['no-auth'] || (values.conformance && values.token === undefined) ? undefined : (values.token ?? process.env.TASKLANE_TOKEN ?? generateToken());
-  const running = await startHttpServer(host, engine, { port, token, log, instructions: values.conformance ? 'Tasklane in conformance mode: fixture tools only.' : INSTRUCTIONS });
+  const token =
+    values['no-auth'] || (values.conformance && values.token === undefined) ? undefined : (values.token ?? process.env.TASKLANE_TOKEN ?? generateToken());
+  const running = await startHttpServer(host, engine, {
+    port,
+    token,
+    log,
+    instructions: values.conformance ? 'Tasklane in conformance mode: fixture tools only.' : INSTRUCTIONS,
+  });
   process.stderr.write(`Tasklane task server on ${running.url}${values.conformance ? ' (conformance fixtures)' : ''}\n${token ? `Token: ${token}\n` : ''}`);
   const stop = async () => {
     await running.close();

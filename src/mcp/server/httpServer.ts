@@ -34,7 +34,6 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-
 export function generateToken(): string {
   return randomBytes(32).toString('base64url');
 }
@@ -82,7 +81,12 @@ export async function startHttpServer(host: TaskHost, engine: TaskEngine, option
         body = JSON.parse(await readBody(req, maxBody));
       } catch (error) {
         const tooLarge = (error as Error).message === 'too large';
-        return reply(res, tooLarge ? 413 : 400, tooLarge ? -32600 : -32700, tooLarge ? `Request body larger than ${maxBody} bytes` : 'Parse error: the body is not valid JSON');
+        return reply(
+          res,
+          tooLarge ? 413 : 400,
+          tooLarge ? -32600 : -32700,
+          tooLarge ? `Request body larger than ${maxBody} bytes` : 'Parse error: the body is not valid JSON',
+        );
       }
       if (sessionId && sessions.has(sessionId)) return sessions.get(sessionId)!.transport.handleRequest(req, res, body);
       if (!sessionId && isStatelessRequest(req.headers, body)) {

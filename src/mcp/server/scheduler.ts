@@ -200,7 +200,11 @@ export class Scheduler {
       const place: QueuePlace = {
         position: index + 1,
         size: ordered.length,
-        ...(entry.runAfter !== undefined ? { reason: 'time' as const, until: entry.runAfter } : entry.afterTaskId !== undefined ? { reason: 'task' as const, afterTaskId: entry.afterTaskId } : { reason: 'slot' as const }),
+        ...(entry.runAfter !== undefined
+          ? { reason: 'time' as const, until: entry.runAfter }
+          : entry.afterTaskId !== undefined
+            ? { reason: 'task' as const, afterTaskId: entry.afterTaskId }
+            : { reason: 'slot' as const }),
       };
       next.set(entry.id, place);
       if (!samePlace(this.published.get(entry.id), place)) changes.set(entry.id, place);
@@ -217,10 +221,13 @@ export class Scheduler {
     if (this.timer) this.host.clearTimer(this.timer.handle);
     this.timer = undefined;
     if (earliest === Infinity) return;
-    const handle = this.host.setTimer(() => {
-      this.timer = undefined;
-      this.pump();
-    }, Math.min(MAX_TIMER_MS, Math.max(0, earliest - this.host.now())));
+    const handle = this.host.setTimer(
+      () => {
+        this.timer = undefined;
+        this.pump();
+      },
+      Math.min(MAX_TIMER_MS, Math.max(0, earliest - this.host.now())),
+    );
     this.timer = { handle, at: earliest };
   }
 }
@@ -240,6 +247,7 @@ function samePlace(a: QueuePlace | undefined, b: QueuePlace): boolean {
 function normalize(limits: SchedulerLimits): SchedulerLimits {
   const positive = (value: number) => (Number.isFinite(value) ? Math.max(1, Math.floor(value)) : Infinity);
   const toolLimits: Record<string, number> = {};
-  for (const [tool, limit] of Object.entries(limits.toolLimits ?? {})) if (typeof limit === 'number' && !Number.isNaN(limit)) toolLimits[tool] = positive(limit);
+  for (const [tool, limit] of Object.entries(limits.toolLimits ?? {}))
+    if (typeof limit === 'number' && !Number.isNaN(limit)) toolLimits[tool] = positive(limit);
   return { maxConcurrent: positive(limits.maxConcurrent ?? Infinity), toolLimits };
 }

@@ -40,7 +40,8 @@ export interface EngineTask {
   readonly meta?: Readonly<Record<string, unknown>>;
 }
 
-export type TaskOutcome = { readonly kind: 'result'; readonly result: Record<string, unknown> } | { readonly kind: 'error'; readonly error: JsonRpcErrorObject };
+export type TaskOutcome =
+  { readonly kind: 'result'; readonly result: Record<string, unknown> } | { readonly kind: 'error'; readonly error: JsonRpcErrorObject };
 
 export interface InputRequest {
   readonly method: string;
@@ -107,7 +108,10 @@ export class TaskNotFoundError extends Error {
 
 export class TaskTerminalError extends Error {
   override readonly name = 'TaskTerminalError';
-  constructor(readonly taskId: string, readonly status: TaskStatus) {
+  constructor(
+    readonly taskId: string,
+    readonly status: TaskStatus,
+  ) {
     super(`Task ${taskId} is already ${status} and cannot be cancelled`);
   }
 }
@@ -322,7 +326,8 @@ export class TaskEngine extends Disposable {
       if (!task || isTerminal(task.snapshot.status)) continue;
       const change = { queue: { position: place.position, size: place.size }, statusMessage: describePlace(place) };
       const previous = task.snapshot.queue;
-      const onlySizeChanged = previous !== undefined && previous.position === place.position && task.snapshot.statusMessage === describePlace({ ...place, size: previous.size });
+      const onlySizeChanged =
+        previous !== undefined && previous.position === place.position && task.snapshot.statusMessage === describePlace({ ...place, size: previous.size });
       if (onlySizeChanged) task.snapshot = { ...task.snapshot, ...change, lastUpdatedAt: at };
       else this.update(task, change, at);
     }
@@ -506,7 +511,8 @@ export class TaskEngine extends Disposable {
     if (isTerminal(task.snapshot.status)) return;
     const inputRequests = new Map([...task.open].map(([key, open]) => [key, open.request]));
     const status: TaskStatus = inputRequests.size > 0 ? 'input_required' : 'working';
-    const message = status === 'input_required' ? 'Waiting for input' : task.snapshot.status === 'input_required' ? 'Input received' : task.snapshot.statusMessage;
+    const message =
+      status === 'input_required' ? 'Waiting for input' : task.snapshot.status === 'input_required' ? 'Input received' : task.snapshot.statusMessage;
     this.update(task, { status, statusMessage: message, inputRequests });
   }
 

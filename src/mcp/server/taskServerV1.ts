@@ -133,7 +133,10 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
             context.status(message);
             if (progressToken !== undefined) {
               server
-                .notification({ method: 'notifications/progress', params: { progressToken, progress: ++progress, message, _meta: { [SPEC_META.relatedTask]: { taskId: context.taskId } } } })
+                .notification({
+                  method: 'notifications/progress',
+                  params: { progressToken, progress: ++progress, message, _meta: { [SPEC_META.relatedTask]: { taskId: context.taskId } } },
+                })
                 .catch(() => undefined);
             }
           },
@@ -141,7 +144,8 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
             context.output(chunk);
             output.append(context.taskId, chunk);
           },
-          elicit: async (params) => ElicitResultSchema.parse(await context.requestInput({ method: 'elicitation/create', params: params as Record<string, unknown> })),
+          elicit: async (params) =>
+            ElicitResultSchema.parse(await context.requestInput({ method: 'elicitation/create', params: params as Record<string, unknown> })),
         }) as Promise<Record<string, unknown>>,
     });
     mine.add(created.taskId);

@@ -61,7 +61,12 @@ export class ToolCatalog {
 export async function runTool(host: TaskHost, call: PreparedCall, context: ToolContext): Promise<CallToolResult> {
   if (call.tool.runsCommands && !host.isTrusted()) {
     return {
-      content: [{ type: 'text', text: `${call.tool.name} did not run: this workspace is not trusted, and Tasklane runs no commands in untrusted workspaces. Trust the workspace to allow it.` }],
+      content: [
+        {
+          type: 'text',
+          text: `${call.tool.name} did not run: this workspace is not trusted, and Tasklane runs no commands in untrusted workspaces. Trust the workspace to allow it.`,
+        },
+      ],
       isError: true,
     };
   }

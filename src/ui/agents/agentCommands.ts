@@ -36,16 +36,24 @@ function requireUrl(access: AgentAccess): string {
 }
 
 /** Copies a ready client configuration (URL and the agent's own token) and says what was copied; the token is never logged. */
-async function copyAgentConfiguration(access: AgentAccess, tokens: AgentTokens, args: CopyAgentConfigArgs): Promise<{ format: ClientFormat; agentId: string } | undefined> {
+async function copyAgentConfiguration(
+  access: AgentAccess,
+  tokens: AgentTokens,
+  args: CopyAgentConfigArgs,
+): Promise<{ format: ClientFormat; agentId: string } | undefined> {
   const url = requireUrl(access);
   const format = args.format ?? (await pickFormat());
   if (!format) return undefined;
-  const agent = args.newAgentName ? (await tokens.create(args.newAgentName)).identity : await pickAgent(tokens, args.agentId, 'Which agent is this configuration for?', true);
+  const agent = args.newAgentName
+    ? (await tokens.create(args.newAgentName)).identity
+    : await pickAgent(tokens, args.agentId, 'Which agent is this configuration for?', true);
   if (!agent) return undefined;
   const token = await tokens.tokenFor(agent);
   await vscode.env.clipboard.writeText(clientConfig(format, { url, token }));
   const label = CLIENT_FORMATS.find((f) => f.format === format)!.label;
-  void vscode.window.showInformationMessage(`Copied the ${label} configuration for "${agent.name}": ${url} with its own token. Keep it private; rotate the token if it leaks.`);
+  void vscode.window.showInformationMessage(
+    `Copied the ${label} configuration for "${agent.name}": ${url} with its own token. Keep it private; rotate the token if it leaks.`,
+  );
   return { format, agentId: agent.id };
 }
 
@@ -69,7 +77,11 @@ async function revokeAgentAccess(tokens: AgentTokens, arg: AgentArg): Promise<st
   const agent = await pickAgent(tokens, agentIdArg(arg), 'Revoke which agent’s access?', false);
   if (!agent) return undefined;
   if (typeof arg !== 'object' && typeof arg !== 'string') {
-    const confirm = await vscode.window.showWarningMessage(`Revoke "${agent.name}"'s access to Tasklane? Its token stops working at once; tasks it started keep running.`, { modal: true }, 'Revoke');
+    const confirm = await vscode.window.showWarningMessage(
+      `Revoke "${agent.name}"'s access to Tasklane? Its token stops working at once; tasks it started keep running.`,
+      { modal: true },
+      'Revoke',
+    );
     if (confirm !== 'Revoke') return undefined;
   }
   await tokens.revoke(agent);
@@ -109,11 +121,18 @@ async function pickAgent(tokens: AgentTokens, agentId: string | undefined, place
     return undefined;
   }
   const NEW = '$(add) New agent…';
-  const items = [...(allowNew ? [{ label: NEW, agent: undefined as AgentIdentity | undefined }] : []), ...agents.map((agent) => ({ label: agent.name, description: agent.id, agent }))];
+  const items = [
+    ...(allowNew ? [{ label: NEW, agent: undefined as AgentIdentity | undefined }] : []),
+    ...agents.map((agent) => ({ label: agent.name, description: agent.id, agent })),
+  ];
   const picked = await vscode.window.showQuickPick(items, { title: allowNew ? 'Copy Agent Configuration (2/2)' : undefined, placeHolder });
   if (!picked) return undefined;
   if (picked.agent) return picked.agent;
-  const name = await vscode.window.showInputBox({ title: 'New agent', prompt: 'A name for the agent, shown on the tasks it starts (e.g. "Claude Code")', validateInput: (value) => (value.trim() ? undefined : 'Give the agent a name') });
+  const name = await vscode.window.showInputBox({
+    title: 'New agent',
+    prompt: 'A name for the agent, shown on the tasks it starts (e.g. "Claude Code")',
+    validateInput: (value) => (value.trim() ? undefined : 'Give the agent a name'),
+  });
   return name ? (await tokens.create(name)).identity : undefined;
 }
 
@@ -129,9 +148,12 @@ async function pickAgentsToRotate(tokens: AgentTokens, arg: AgentArg): Promise<A
     return undefined;
   }
   const ALL = 'All agents';
-  const picked = await vscode.window.showQuickPick([{ label: ALL, agent: undefined as AgentIdentity | undefined }, ...agents.map((agent) => ({ label: agent.name, description: agent.id, agent }))], {
-    placeHolder: 'Give which agent a new token?',
-  });
+  const picked = await vscode.window.showQuickPick(
+    [{ label: ALL, agent: undefined as AgentIdentity | undefined }, ...agents.map((agent) => ({ label: agent.name, description: agent.id, agent }))],
+    {
+      placeHolder: 'Give which agent a new token?',
+    },
+  );
   if (!picked) return undefined;
   return picked.agent ? [picked.agent] : agents;
 }

@@ -81,7 +81,10 @@ export class AgentTokens extends Disposable {
   async revoke(identity: AgentIdentity): Promise<void> {
     this.credentials.delete(identity.id);
     await this.secrets.delete(TOKEN_PREFIX + identity.id);
-    await this.globalState.update(INDEX_KEY, this.list().filter((agent) => agent.id !== identity.id));
+    await this.globalState.update(
+      INDEX_KEY,
+      this.list().filter((agent) => agent.id !== identity.id),
+    );
     this.log.info(`[agents] access revoked for "${identity.name}"`);
     this._onDidChange.fire(identity);
   }

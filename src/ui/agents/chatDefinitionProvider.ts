@@ -39,7 +39,14 @@ export class ChatDefinitionProvider extends Disposable implements vscode.McpServ
     const url = this.access.url;
     if (!url || !setting('tasklane.agents.offerToChat')) return [];
     // The version changes with the endpoint, so chat refreshes its tools when the port moves.
-    return [new vscode.McpHttpServerDefinition(CHAT_SERVER_LABEL, vscode.Uri.parse(url), {}, String(this.access.state.kind === 'running' ? this.access.state.port : 0))];
+    return [
+      new vscode.McpHttpServerDefinition(
+        CHAT_SERVER_LABEL,
+        vscode.Uri.parse(url),
+        {},
+        String(this.access.state.kind === 'running' ? this.access.state.port : 0),
+      ),
+    ];
   }
 
   async resolveMcpServerDefinition(server: vscode.McpHttpServerDefinition): Promise<vscode.McpHttpServerDefinition | undefined> {

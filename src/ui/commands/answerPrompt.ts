@@ -32,7 +32,8 @@ export async function promptAnswer(schema: JsonSchema, heading: QuestionHeading)
   for (const [index, field] of fields.entries()) {
     const title = stepTitle(heading, index, fields.length);
     const hint = fieldHint(field, heading, fields.length);
-    const step = field.kind === 'choice' || field.kind === 'boolean' ? await pickStep(field, title, hint, heading) : await typeStep(field, title, hint, heading);
+    const step =
+      field.kind === 'choice' || field.kind === 'boolean' ? await pickStep(field, title, hint, heading) : await typeStep(field, title, hint, heading);
     if (step === ESCAPED) return undefined;
     if (step === DECLINED) return { action: 'decline' };
     if (step !== undefined) content[field.name] = step;
@@ -53,8 +54,18 @@ interface Choice extends vscode.QuickPickItem {
 
 /** A pick: the field's choices, then Decline. */
 function pickStep(field: FormField, title: string, hint: string | undefined, heading: QuestionHeading): Promise<Step> {
-  const choices = field.kind === 'boolean' ? [{ value: true, label: 'Yes' }, { value: false, label: 'No' }] : (field.choices ?? []);
-  const items: Choice[] = choices.map((choice) => ({ label: choice.label, step: choice.value, description: choice.value === field.defaultValue ? '(default)' : undefined }));
+  const choices =
+    field.kind === 'boolean'
+      ? [
+          { value: true, label: 'Yes' },
+          { value: false, label: 'No' },
+        ]
+      : (field.choices ?? []);
+  const items: Choice[] = choices.map((choice) => ({
+    label: choice.label,
+    step: choice.value,
+    description: choice.value === field.defaultValue ? '(default)' : undefined,
+  }));
   if (!field.required) items.push({ label: LEAVE_EMPTY, step: undefined });
   items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: DECLINE_LABEL, description: DECLINE_DETAIL, step: DECLINED });
   return pick(items, title, [hint ?? 'Pick an answer', heading.context, ESCAPE_HINT].filter(Boolean).join(' · '));

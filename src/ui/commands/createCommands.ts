@@ -33,7 +33,12 @@ export async function newTask(ui: UiContext, given: NewTaskArgs = {}): Promise<T
     if (servers.length === 1) serverId = servers[0].id;
     else {
       const picked = await vscode.window.showQuickPick(
-        servers.map((server) => ({ label: server.name, description: `${server.kind} · ${server.client.wire}`, detail: server.client.supportsTasks ? 'Supports tasks' : 'No task support: calls run as plain tool calls', id: server.id })),
+        servers.map((server) => ({
+          label: server.name,
+          description: `${server.kind} · ${server.client.wire}`,
+          detail: server.client.supportsTasks ? 'Supports tasks' : 'No task support: calls run as plain tool calls',
+          id: server.id,
+        })),
         { title: 'New Task (1/4): server', placeHolder: 'Run a tool on which server?', ignoreFocusOut: true },
       );
       if (!picked) return undefined;
@@ -42,7 +47,9 @@ export async function newTask(ui: UiContext, given: NewTaskArgs = {}): Promise<T
   }
   const server = ui.service.getServer(serverId);
   if (!server) throw new Error(`The server "${serverId}" is not connected.`);
-  const tools = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Listing tools of ${server.name}` }, () => server.client.listTools());
+  const tools = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Listing tools of ${server.name}` }, () =>
+    server.client.listTools(),
+  );
   let toolName = given.tool;
   if (!toolName) {
     const picked = await vscode.window.showQuickPick(
@@ -78,7 +85,9 @@ export async function newTask(ui: UiContext, given: NewTaskArgs = {}): Promise<T
 async function workspaceTaskOffers(ui: UiContext, serverId: string, tool: string): Promise<Record<string, Offer<unknown>[]> | undefined> {
   if (serverId !== EMBEDDED_SERVER_ID || (tool !== 'run_tests' && tool !== 'run_vscode_task')) return undefined;
   try {
-    const tasks = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Listing the workspace\'s tasks' }, () => fetchWorkspaceTasks());
+    const tasks = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: "Listing the workspace's tasks" }, () =>
+      fetchWorkspaceTasks(),
+    );
     const offers = taskOffers(tasks, { testsOnly: tool === 'run_tests' });
     return { label: offers.map((offer) => ({ label: offer.label, description: offer.description || undefined, value: offer.label })) };
   } catch (error) {
@@ -89,9 +98,9 @@ async function workspaceTaskOffers(ui: UiContext, serverId: string, tool: string
 
 export async function runShellCommand(ui: UiContext, given?: { command?: string; cwd?: string }): Promise<TaskRecord | undefined> {
   if (!vscode.workspace.isTrusted) {
-    void vscode.window.showWarningMessage('Tasklane runs no commands in an untrusted workspace. Trust this workspace to run shell commands as tasks.', 'Manage Workspace Trust').then(
-      (choice) => choice && vscode.commands.executeCommand('workbench.trust.manage'),
-    );
+    void vscode.window
+      .showWarningMessage('Tasklane runs no commands in an untrusted workspace. Trust this workspace to run shell commands as tasks.', 'Manage Workspace Trust')
+      .then((choice) => choice && vscode.commands.executeCommand('workbench.trust.manage'));
     return undefined;
   }
   const command = given?.command ?? (await askForCommand(ui));
@@ -122,7 +131,10 @@ async function askForCommand(ui: UiContext): Promise<string | undefined> {
   return picked;
 }
 
-async function start(ui: UiContext, spec: Pick<TaskSpecInput, 'serverId' | 'tool' | 'arguments' | 'intent' | 'priority' | 'resourceLimits'> & { context?: { workspace?: string; cwd?: string } }): Promise<TaskRecord> {
+async function start(
+  ui: UiContext,
+  spec: Pick<TaskSpecInput, 'serverId' | 'tool' | 'arguments' | 'intent' | 'priority' | 'resourceLimits'> & { context?: { workspace?: string; cwd?: string } },
+): Promise<TaskRecord> {
   const record = await ui.service.start({
     ...spec,
     ttl: setting('tasklane.tasks.requestedTtlMinutes') * 60_000,
@@ -133,7 +145,9 @@ async function start(ui: UiContext, spec: Pick<TaskSpecInput, 'serverId' | 'tool
   // races the view's own refresh), and skip it if the task is gone or the view hidden by then.
   void ui.tree.whenFetched(record.id).then((node) => {
     if (!node || !ui.treeView.visible) return;
-    ui.treeView.reveal(node, { select: true, focus: false }).then(undefined, (error: Error) => ui.log.debug(`[ui] could not reveal ${record.id}: ${error.message}`));
+    ui.treeView
+      .reveal(node, { select: true, focus: false })
+      .then(undefined, (error: Error) => ui.log.debug(`[ui] could not reveal ${record.id}: ${error.message}`));
   });
   return record;
 }

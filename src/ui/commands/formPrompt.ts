@@ -43,7 +43,11 @@ export async function promptForm(schema: JsonSchema, options: FormOptions): Prom
 }
 
 /** Asks for a whole object as JSON, prefilled: for editing arguments before a retry. */
-export async function promptJson(options: { title: string; initial: Record<string, unknown>; schema?: JsonSchema }): Promise<Record<string, unknown> | undefined> {
+export async function promptJson(options: {
+  title: string;
+  initial: Record<string, unknown>;
+  schema?: JsonSchema;
+}): Promise<Record<string, unknown> | undefined> {
   const text = await vscode.window.showInputBox({
     title: options.title,
     prompt: 'Arguments as JSON',
@@ -75,7 +79,14 @@ async function typeValue(field: FormField, title: string, initial: unknown): Pro
     title,
     prompt: promptOf(field),
     placeHolder: field.placeholder,
-    value: initial === undefined ? '' : typeof initial === 'string' ? initial : field.kind === 'list' && Array.isArray(initial) ? initial.join(', ') : JSON.stringify(initial),
+    value:
+      initial === undefined
+        ? ''
+        : typeof initial === 'string'
+          ? initial
+          : field.kind === 'list' && Array.isArray(initial)
+            ? initial.join(', ')
+            : JSON.stringify(initial),
     ignoreFocusOut: true,
     validateInput: (value) => {
       const parsed = parseField(field, value);
@@ -103,11 +114,18 @@ async function pickOrTypeValue(field: FormField, title: string, offers: readonly
 }
 
 async function pickValue(field: FormField, title: string, initial: unknown): Promise<unknown> {
-  const choices = field.kind === 'boolean' ? [{ value: true, label: 'Yes' }, { value: false, label: 'No' }] : (field.choices ?? []);
+  const choices =
+    field.kind === 'boolean'
+      ? [
+          { value: true, label: 'Yes' },
+          { value: false, label: 'No' },
+        ]
+      : (field.choices ?? []);
   const items: (vscode.QuickPickItem & { value?: unknown; skip?: boolean })[] = choices.map((choice) => ({
     label: choice.label,
     value: choice.value,
-    description: [field.kind === 'boolean' ? String(choice.value) : undefined, choice.value === initial ? '(default)' : undefined].filter(Boolean).join(' ') || undefined,
+    description:
+      [field.kind === 'boolean' ? String(choice.value) : undefined, choice.value === initial ? '(default)' : undefined].filter(Boolean).join(' ') || undefined,
   }));
   if (!field.required) items.push({ label: SKIP, skip: true });
   const picked = await showPick(items, title, field, initial);
@@ -118,13 +136,26 @@ async function pickValue(field: FormField, title: string, initial: unknown): Pro
 async function pickValues(field: FormField, title: string, initial: unknown): Promise<unknown> {
   const chosen = Array.isArray(initial) ? initial : [];
   const items = (field.choices ?? []).map((choice) => ({ label: choice.label, value: choice.value, picked: chosen.includes(choice.value) }));
-  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: `${promptOf(field)}: ${field.placeholder}`, ignoreFocusOut: true, canPickMany: true });
+  const picked = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder: `${promptOf(field)}: ${field.placeholder}`,
+    ignoreFocusOut: true,
+    canPickMany: true,
+  });
   if (!picked) return CANCELLED;
   return picked.length === 0 && !field.required ? undefined : picked.map((item) => item.value);
 }
 
 /** A single pick whose first item is the default, so Enter takes it. */
-function showPick<T extends vscode.QuickPickItem & { value?: unknown }>(items: T[], title: string, field: FormField, initial: unknown): Thenable<T | undefined> {
-  const ordered = [...items.filter((item) => item.value === initial && initial !== undefined), ...items.filter((item) => item.value !== initial || initial === undefined)];
+function showPick<T extends vscode.QuickPickItem & { value?: unknown }>(
+  items: T[],
+  title: string,
+  field: FormField,
+  initial: unknown,
+): Thenable<T | undefined> {
+  const ordered = [
+    ...items.filter((item) => item.value === initial && initial !== undefined),
+    ...items.filter((item) => item.value !== initial || initial === undefined),
+  ];
   return vscode.window.showQuickPick(ordered, { title, placeHolder: `${promptOf(field)} — ${field.placeholder}`, ignoreFocusOut: true });
 }

@@ -50,17 +50,22 @@ export async function exportTasks(ui: UiContext, arg?: unknown, selection?: unkn
     void vscode.window.showInformationMessage('There are no tasks to export.');
     return undefined;
   }
-  const target = request.file ? vscode.Uri.file(request.file) : await vscode.window.showSaveDialog({
-    title: `Export ${records.length === 1 ? `"${taskLabel(records[0]!)}"` : `${records.length} tasks`}`,
-    defaultUri: defaultExportUri(ui, records),
-    filters: { 'Tasklane tasks': ['json'] },
-    saveLabel: 'Export',
-  });
+  const target = request.file
+    ? vscode.Uri.file(request.file)
+    : await vscode.window.showSaveDialog({
+        title: `Export ${records.length === 1 ? `"${taskLabel(records[0]!)}"` : `${records.length} tasks`}`,
+        defaultUri: defaultExportUri(ui, records),
+        filters: { 'Tasklane tasks': ['json'] },
+        saveLabel: 'Export',
+      });
   if (!target) return undefined;
   // In the status bar: the confirmation that follows is the one notification a person needs.
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Exporting ${records.length} task${records.length === 1 ? '' : 's'}` }, async () => {
-    await vscode.workspace.fs.writeFile(target, Buffer.from(serializeExport(records), 'utf8'));
-  });
+  await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: `Exporting ${records.length} task${records.length === 1 ? '' : 's'}` },
+    async () => {
+      await vscode.workspace.fs.writeFile(target, Buffer.from(serializeExport(records), 'utf8'));
+    },
+  );
   ui.log.info(`[history] exported ${records.length} tasks to ${target.fsPath}`);
   if (!request.file) {
     await ui.globalState.update(LAST_EXPORT_FOLDER_KEY, path.dirname(target.fsPath));
@@ -105,34 +110,55 @@ export async function importTasks(ui: UiContext, arg?: unknown): Promise<TaskRec
   const given = (arg as { file?: unknown } | undefined)?.file;
   let source: vscode.Uri | undefined = typeof given === 'string' ? vscode.Uri.file(given) : undefined;
   if (!source) {
-    const picked = await vscode.window.showOpenDialog({ title: 'Import Tasks', canSelectMany: false, filters: { 'Tasklane tasks': ['json'] }, openLabel: 'Import' });
+    const picked = await vscode.window.showOpenDialog({
+      title: 'Import Tasks',
+      canSelectMany: false,
+      filters: { 'Tasklane tasks': ['json'] },
+      openLabel: 'Import',
+    });
     source = picked?.[0];
   }
   if (!source) return [];
   const file = source;
-  const imported = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Importing ${file.path.split('/').pop()}` }, async () => {
-    const stat = await vscode.workspace.fs.stat(file);
-    if (stat.size > MAX_IMPORT_BYTES) throw new Error(`${file.fsPath} is ${Math.round(stat.size / 1024 / 1024)} MB; Tasklane imports files up to ${MAX_IMPORT_BYTES / 1024 / 1024} MB.`);
-    const text = Buffer.from(await vscode.workspace.fs.readFile(file)).toString('utf8');
-    let records: TaskRecord[];
-    try {
-      records = parseExport(text);
-    } catch (error) {
-      throw new Error(`Could not import ${file.fsPath}. ${(error as Error).message} Nothing was imported.`);
-    }
-    return ui.store.importRecords(records);
-  });
+  const imported = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Importing ${file.path.split('/').pop()}` },
+    async () => {
+      const stat = await vscode.workspace.fs.stat(file);
+      if (stat.size > MAX_IMPORT_BYTES)
+        throw new Error(`${file.fsPath} is ${Math.round(stat.size / 1024 / 1024)} MB; Tasklane imports files up to ${MAX_IMPORT_BYTES / 1024 / 1024} MB.`);
+      const text = Buffer.from(await vscode.workspace.fs.readFile(file)).toString('utf8');
+      let records: TaskRecord[];
+      try {
+        records = parseExport(text);
+      } catch (error) {
+        throw new Error(`Could not import ${file.fsPath}. ${(error as Error).message} Nothing was imported.`);
+      }
+      return ui.store.importRecords(records);
+    },
+  );
   ui.log.info(`[history] imported ${imported.length} tasks from ${file.fsPath}`);
-  void vscode.window.showInformationMessage(`Imported ${imported.length} task${imported.length === 1 ? '' : 's'} for inspection. They are marked "imported" and are not connected to any server.`);
+  void vscode.window.showInformationMessage(
+    `Imported ${imported.length} task${imported.length === 1 ? '' : 's'} for inspection. They are marked "imported" and are not connected to any server.`,
+  );
   return imported;
 }
 
 export async function changePriority(ui: UiContext, arg?: unknown): Promise<TaskRecord | undefined> {
   const applies = (r: TaskRecord) => !isTerminal(r.status) && !r.imported && r.serverId === EMBEDDED_SERVER_ID;
-  const record = await resolveTask(ui.store, arg, { applies, placeHolder: 'Change the priority of which task?', none: `No queued or running task on ${EMBEDDED_SERVER_NAME}.` });
+  const record = await resolveTask(ui.store, arg, {
+    applies,
+    placeHolder: 'Change the priority of which task?',
+    none: `No queued or running task on ${EMBEDDED_SERVER_NAME}.`,
+  });
   if (!record) return undefined;
   if (!applies(record)) {
-    void vscode.window.showInformationMessage(record.imported ? 'An imported task is a read-only copy.' : isTerminal(record.status) ? 'The task has finished; its priority no longer matters.' : 'Only tasks on Tasklane\'s own server can be reprioritized from here.');
+    void vscode.window.showInformationMessage(
+      record.imported
+        ? 'An imported task is a read-only copy.'
+        : isTerminal(record.status)
+          ? 'The task has finished; its priority no longer matters.'
+          : "Only tasks on Tasklane's own server can be reprioritized from here.",
+    );
     return undefined;
   }
   let priority = (arg as { priority?: unknown } | undefined)?.priority;
@@ -150,7 +176,8 @@ export async function changePriority(ui: UiContext, arg?: unknown): Promise<Task
     const parsed = parsePriority(typed);
     priority = parsed.ok ? (parsed.value ?? 0) : undefined;
   }
-  if (!Number.isInteger(priority) || (priority as number) < MIN_PRIORITY || (priority as number) > MAX_PRIORITY) throw new Error(`A priority is a whole number from ${MIN_PRIORITY} to ${MAX_PRIORITY}.`);
+  if (!Number.isInteger(priority) || (priority as number) < MIN_PRIORITY || (priority as number) > MAX_PRIORITY)
+    throw new Error(`A priority is a whole number from ${MIN_PRIORITY} to ${MAX_PRIORITY}.`);
   const engine = ui.embedded;
   if (!engine) throw new Error(`${EMBEDDED_SERVER_NAME} is not running.`);
   if (!record.taskId) throw new Error('The task has not reached the server yet; try again in a moment.');
@@ -178,7 +205,10 @@ function defaultExportUri(ui: UiContext, records: readonly TaskRecord[]): vscode
   const downloads = path.join(home, 'Downloads');
   const last = ui.globalState.get<unknown>(LAST_EXPORT_FOLDER_KEY);
   const candidates = [typeof last === 'string' && fs.existsSync(last) ? last : undefined, fs.existsSync(downloads) ? downloads : undefined, home];
-  const folder = exportFolder(candidates, (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath));
+  const folder = exportFolder(
+    candidates,
+    (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+  );
   return folder ? vscode.Uri.file(path.join(folder, exportFileName(records))) : undefined;
 }
 
@@ -188,6 +218,9 @@ async function pickArchived(ui: UiContext, placeHolder: string): Promise<TaskRec
     void vscode.window.showInformationMessage('No task is archived.');
     return undefined;
   }
-  const picked = await vscode.window.showQuickPick(archived.map((record) => ({ label: taskLabel(record), description: record.tool, record })), { placeHolder });
+  const picked = await vscode.window.showQuickPick(
+    archived.map((record) => ({ label: taskLabel(record), description: record.tool, record })),
+    { placeHolder },
+  );
   return picked?.record;
 }

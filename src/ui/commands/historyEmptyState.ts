@@ -16,7 +16,12 @@ export interface HistoryEmptyState {
 export function historyEmptyState(records: readonly TaskRecord[], query: string): HistoryEmptyState {
   const typed = query.trim();
   if (records.length === 0) return { headline: 'No tasks yet', message: 'No tasks yet: tasks you and agents run are kept here.', suggestions: [] };
-  const suggestions = [mostCommon(records, (r) => `status:${r.status}`), mostCommon(records, (r) => `tool:${quoted(r.tool)}`), records.some((r) => r.pinned) ? 'is:pinned' : undefined, records.some((r) => r.archived) ? 'is:archived' : undefined]
+  const suggestions = [
+    mostCommon(records, (r) => `status:${r.status}`),
+    mostCommon(records, (r) => `tool:${quoted(r.tool)}`),
+    records.some((r) => r.pinned) ? 'is:pinned' : undefined,
+    records.some((r) => r.archived) ? 'is:archived' : undefined,
+  ]
     .filter((s): s is string => s !== undefined && s !== typed)
     .slice(0, 3);
   const tries = suggestions.length ? ` — try ${suggestions.join(', ')}` : '';

@@ -20,7 +20,10 @@ export async function answerInput(ui: UiContext, arg?: unknown, given?: InputAns
   const waiting = (r: TaskRecord) => r.pendingInput.length > 0 && !r.archived && !r.imported;
   // From the palette with a single question waiting, that question opens at once.
   const only = isTaskRef(arg) ? [] : ui.store.all().filter(waiting);
-  const record = only.length === 1 ? only[0] : await resolveTask(ui.store, arg, { applies: waiting, placeHolder: 'Answer which task?', none: 'No task is waiting for input.' });
+  const record =
+    only.length === 1
+      ? only[0]
+      : await resolveTask(ui.store, arg, { applies: waiting, placeHolder: 'Answer which task?', none: 'No task is waiting for input.' });
   if (!record) return false;
   // The detail panel and the status bar name the question they answer; elsewhere the oldest open one is asked.
   const key = typeof (arg as { key?: unknown } | undefined)?.key === 'string' ? (arg as { key: string }).key : undefined;
@@ -32,7 +35,10 @@ export async function answerInput(ui: UiContext, arg?: unknown, given?: InputAns
   let answer = given;
   if (!answer) {
     // The input is on screen once promptAnswer returns its promise (it shows the first step synchronously).
-    const prompting = promptAnswer((question.params.requestedSchema ?? { type: 'object', properties: {} }) as JsonSchema, questionHeading(questionText(question.params), record, taskLabel(record)));
+    const prompting = promptAnswer(
+      (question.params.requestedSchema ?? { type: 'object', properties: {} }) as JsonSchema,
+      questionHeading(questionText(question.params), record, taskLabel(record)),
+    );
     ui.answering.add(record.id);
     try {
       answer = await prompting;

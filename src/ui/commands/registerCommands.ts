@@ -82,7 +82,11 @@ function groupBy(value: GroupBy): Thenable<void> {
 async function filterTasks(ui: UiContext, contextKeys: ContextKeys, given?: { text?: string; statuses?: TaskStatus[] }): Promise<void> {
   let filter = given;
   if (!filter) {
-    const text = await vscode.window.showInputBox({ title: 'Filter Tasks (1/2)', prompt: 'Text to look for in tool, intent, arguments, status message and tags (empty: any)', value: ui.tree.currentFilter.text ?? '' });
+    const text = await vscode.window.showInputBox({
+      title: 'Filter Tasks (1/2)',
+      prompt: 'Text to look for in tool, intent, arguments, status message and tags (empty: any)',
+      value: ui.tree.currentFilter.text ?? '',
+    });
     if (text === undefined) return;
     const picked = await vscode.window.showQuickPick(
       TASK_STATUSES.map((status) => ({ label: STATUS_LOOK[status].label, status, picked: ui.tree.currentFilter.statuses?.includes(status) ?? false })),
@@ -94,6 +98,9 @@ async function filterTasks(ui: UiContext, contextKeys: ContextKeys, given?: { te
   ui.tree.setFilter(filter);
   const on = ui.tree.isFiltered;
   contextKeys.set(CONTEXT_KEYS.filtered, on);
-  const parts = [filter.text?.trim() ? `“${filter.text.trim()}”` : '', filter.statuses?.length ? filter.statuses.map((s) => STATUS_LOOK[s].label).join(', ') : ''].filter(Boolean);
+  const parts = [
+    filter.text?.trim() ? `“${filter.text.trim()}”` : '',
+    filter.statuses?.length ? filter.statuses.map((s) => STATUS_LOOK[s].label).join(', ') : '',
+  ].filter(Boolean);
   ui.treeView.message = on ? `Filtered by ${parts.join(' · ')}` : undefined;
 }

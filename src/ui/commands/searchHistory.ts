@@ -48,7 +48,9 @@ export async function searchHistoryCommand(ui: UiContext, arg?: unknown): Promis
     const query = parseHistoryQuery(quickPick.value);
     matches = matcher.filter(ui.store.all(), query);
     // Our matcher decides what matches; alwaysShow keeps the quick pick from filtering by label again.
-    quickPick.items = matches.length ? matches.slice(0, SHOWN_LIMIT).map((record) => toItem(record, ui.serverName(record.serverId))) : emptyItems(ui.store.all(), quickPick.value);
+    quickPick.items = matches.length
+      ? matches.slice(0, SHOWN_LIMIT).map((record) => toItem(record, ui.serverName(record.serverId)))
+      : emptyItems(ui.store.all(), quickPick.value);
     const unknown = query.unknown.length ? ` · not understood: ${query.unknown.join(' ')}` : '';
     quickPick.title = `Search Task History · ${matches.length === ui.store.size ? `${matches.length} tasks` : `${matches.length} of ${ui.store.size} match`}${matches.length > SHOWN_LIMIT ? `, newest ${SHOWN_LIMIT} shown` : ''}${unknown}`;
   };
@@ -93,7 +95,11 @@ export async function searchHistoryCommand(ui: UiContext, arg?: unknown): Promis
 function emptyItems(records: readonly TaskRecord[], typed: string): HistoryItem[] {
   const empty = historyEmptyState(records, typed);
   return [
-    { label: `$(search-stop) ${empty.suggestions.length ? empty.headline : empty.message}`, description: empty.suggestions.length ? '— try one of these:' : undefined, alwaysShow: true },
+    {
+      label: `$(search-stop) ${empty.suggestions.length ? empty.headline : empty.message}`,
+      description: empty.suggestions.length ? '— try one of these:' : undefined,
+      alwaysShow: true,
+    },
     ...empty.suggestions.map((query) => ({ label: `$(lightbulb) ${query}`, description: 'Search for this instead', query, alwaysShow: true })),
   ];
 }

@@ -18,7 +18,11 @@ const retryable = (record: TaskRecord) => canRetry(record.status) && !record.ret
  * whether to cancel them too, unless the argument says (`{ id, children: 'cancel' | 'keep' }`).
  */
 export async function cancelTask(ui: UiContext, arg?: unknown): Promise<TaskRecord | undefined> {
-  const record = await resolveTask(ui.store, arg, { applies: (r) => canCancel(r.status) && !r.imported, placeHolder: 'Cancel which task?', none: 'No task is running.' });
+  const record = await resolveTask(ui.store, arg, {
+    applies: (r) => canCancel(r.status) && !r.imported,
+    placeHolder: 'Cancel which task?',
+    none: 'No task is running.',
+  });
   if (!record) return undefined;
   if (record.imported) {
     void vscode.window.showInformationMessage('An imported task is a read-only copy; there is nothing to cancel.');
@@ -27,7 +31,12 @@ export async function cancelTask(ui: UiContext, arg?: unknown): Promise<TaskReco
   const running = descendantsOf(ui.store.all(), record.id).filter((child) => canCancel(child.status) && !child.imported);
   let choice = (arg as { children?: ChildrenChoice } | undefined)?.children;
   if (running.length > 0 && choice === undefined) {
-    const answer = await vscode.window.showWarningMessage(cancelChildrenPrompt(running.length), { modal: true, detail: `"${taskLabel(record)}" started them.` }, CANCEL_ALL, CANCEL_ONLY_THIS);
+    const answer = await vscode.window.showWarningMessage(
+      cancelChildrenPrompt(running.length),
+      { modal: true, detail: `"${taskLabel(record)}" started them.` },
+      CANCEL_ALL,
+      CANCEL_ONLY_THIS,
+    );
     if (answer === undefined) return undefined;
     choice = answer === CANCEL_ALL ? 'cancel' : 'keep';
   }
@@ -70,18 +79,38 @@ export async function retryTask(ui: UiContext, arg?: unknown, editArguments = fa
   const record = await resolveTask(ui.store, arg, { applies: retryable, placeHolder: 'Retry which task?', none: 'No failed or cancelled task to retry.' });
   if (!record) return undefined;
   if (!retryable(record)) {
-    void vscode.window.showInformationMessage(record.imported ? 'An imported task is a read-only copy and cannot be retried here.' : record.retriedAs ? 'This attempt was already retried.' : `A ${record.status} task cannot be retried.`);
+    void vscode.window.showInformationMessage(
+      record.imported
+        ? 'An imported task is a read-only copy and cannot be retried here.'
+        : record.retriedAs
+          ? 'This attempt was already retried.'
+          : `A ${record.status} task cannot be retried.`,
+    );
     return undefined;
   }
   const tool = await toolOf(ui, record);
   let args = record.arguments;
   if (editArguments) {
-    const edited = await promptJson({ title: `Retry ${taskLabel(record)} with`, initial: record.arguments, schema: tool?.inputSchema as JsonSchema | undefined });
+    const edited = await promptJson({
+      title: `Retry ${taskLabel(record)} with`,
+      initial: record.arguments,
+      schema: tool?.inputSchema as JsonSchema | undefined,
+    });
     if (!edited) return undefined;
     args = edited;
   }
-  if (!(await confirmUnsafe(tool, 'Retry', `Retry "${taskLabel(record)}"?`, `Its first attempt ${record.status === 'failed' ? 'failed' : 'was cancelled'} and may have done part of its work.`))) return undefined;
-  const next = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Retrying ${taskLabel(record)}` }, () => ui.service.retry(record.id, { arguments: args }));
+  if (
+    !(await confirmUnsafe(
+      tool,
+      'Retry',
+      `Retry "${taskLabel(record)}"?`,
+      `Its first attempt ${record.status === 'failed' ? 'failed' : 'was cancelled'} and may have done part of its work.`,
+    ))
+  )
+    return undefined;
+  const next = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Retrying ${taskLabel(record)}` }, () =>
+    ui.service.retry(record.id, { arguments: args }),
+  );
   ui.log.info(`[ui] retried ${record.id} as ${next.id}`);
   return next;
 }
@@ -96,19 +125,25 @@ export async function runAgain(ui: UiContext, arg?: unknown): Promise<TaskRecord
   const record = await resolveTask(ui.store, arg, { applies: runnableAgain, placeHolder: 'Run which task again?', none: 'No finished task to run again.' });
   if (!record) return undefined;
   if (!runnableAgain(record)) {
-    void vscode.window.showInformationMessage(record.imported ? 'An imported task is a read-only copy and cannot be run here.' : 'This task has not finished yet.');
+    void vscode.window.showInformationMessage(
+      record.imported ? 'An imported task is a read-only copy and cannot be run here.' : 'This task has not finished yet.',
+    );
     return undefined;
   }
   if (!ui.service.getServer(record.serverId)) throw new Error(`The server "${ui.serverName(record.serverId)}" is not connected, so the task cannot run again.`);
-  if (!(await confirmUnsafe(await toolOf(ui, record), 'Run Again', `Run "${taskLabel(record)}" again?`, 'It runs again from the start, as a new task.'))) return undefined;
-  const next = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Running ${taskLabel(record)} again` }, () => ui.service.start(runAgainSpec(record)));
+  if (!(await confirmUnsafe(await toolOf(ui, record), 'Run Again', `Run "${taskLabel(record)}" again?`, 'It runs again from the start, as a new task.')))
+    return undefined;
+  const next = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Running ${taskLabel(record)} again` }, () =>
+    ui.service.start(runAgainSpec(record)),
+  );
   ui.log.info(`[ui] ran ${record.id} again as ${next.id}`);
   return next;
 }
 
 /** Asks before running a tool again that says it is destructive or not idempotent (setting `tasklane.retry.confirmUnsafe`). */
 async function confirmUnsafe(tool: Awaited<ReturnType<typeof toolOf>>, action: string, question: string, detail: string): Promise<boolean> {
-  if (!tool || !setting('tasklane.retry.confirmUnsafe') || !(tool.annotations?.destructiveHint === true || tool.annotations?.idempotentHint === false)) return true;
+  if (!tool || !setting('tasklane.retry.confirmUnsafe') || !(tool.annotations?.destructiveHint === true || tool.annotations?.idempotentHint === false))
+    return true;
   const why = tool.annotations?.destructiveHint ? 'may change or delete things' : 'may not be safe to run twice';
   const choice = await vscode.window.showWarningMessage(question, { modal: true, detail: `The tool ${tool.name} ${why}. ${detail}` }, action);
   return choice === action;
@@ -126,18 +161,25 @@ export async function retryAllFailed(ui: UiContext): Promise<TaskRecord[]> {
     if (tool?.annotations?.destructiveHint === true || tool?.annotations?.idempotentHint === false) unsafe.push(record);
   }
   if (unsafe.length > 0 && setting('tasklane.retry.confirmUnsafe')) {
-    const choice = await vscode.window.showWarningMessage(`Retry ${failed.length} failed task${failed.length === 1 ? '' : 's'}?`, { modal: true, detail: `${unsafe.length} of them use tools that may not be safe to run twice.` }, 'Retry All');
+    const choice = await vscode.window.showWarningMessage(
+      `Retry ${failed.length} failed task${failed.length === 1 ? '' : 's'}?`,
+      { modal: true, detail: `${unsafe.length} of them use tools that may not be safe to run twice.` },
+      'Retry All',
+    );
     if (choice !== 'Retry All') return [];
   }
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Retrying failed tasks', cancellable: true }, async (progress, token) => {
-    const started: TaskRecord[] = [];
-    for (const [index, record] of failed.entries()) {
-      if (token.isCancellationRequested) break;
-      progress.report({ message: `${index + 1} of ${failed.length}: ${taskLabel(record)}`, increment: 100 / failed.length });
-      started.push(await ui.service.retry(record.id));
-    }
-    return started;
-  });
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Retrying failed tasks', cancellable: true },
+    async (progress, token) => {
+      const started: TaskRecord[] = [];
+      for (const [index, record] of failed.entries()) {
+        if (token.isCancellationRequested) break;
+        progress.report({ message: `${index + 1} of ${failed.length}: ${taskLabel(record)}`, increment: 100 / failed.length });
+        started.push(await ui.service.retry(record.id));
+      }
+      return started;
+    },
+  );
 }
 
 export async function showTaskDetails(ui: UiContext, arg?: unknown): Promise<void> {
@@ -161,15 +203,27 @@ export async function copyTaskJson(ui: UiContext, arg?: unknown): Promise<void> 
 }
 
 export async function showTaskResult(ui: UiContext, arg?: unknown): Promise<void> {
-  const record = await resolveTask(ui.store, arg, { applies: (r) => isTerminal(r.status), placeHolder: 'Show the result of which task?', none: 'No task has finished yet.' });
+  const record = await resolveTask(ui.store, arg, {
+    applies: (r) => isTerminal(r.status),
+    placeHolder: 'Show the result of which task?',
+    none: 'No task has finished yet.',
+  });
   if (!record) return;
-  const content = record.error ? { error: record.error } : record.result === undefined ? { note: 'This task ended without a result.', status: record.status } : record.result;
+  const content = record.error
+    ? { error: record.error }
+    : record.result === undefined
+      ? { note: 'This task ended without a result.', status: record.status }
+      : record.result;
   const document = await vscode.workspace.openTextDocument({ language: 'json', content: JSON.stringify(content, null, 2) });
   await vscode.window.showTextDocument(document, { preview: true });
 }
 
 export async function archiveTask(ui: UiContext, arg?: unknown): Promise<void> {
-  const record = await resolveTask(ui.store, arg, { applies: (r) => isTerminal(r.status), placeHolder: 'Archive which task?', none: 'No finished task to archive.' });
+  const record = await resolveTask(ui.store, arg, {
+    applies: (r) => isTerminal(r.status),
+    placeHolder: 'Archive which task?',
+    none: 'No finished task to archive.',
+  });
   if (!record) return;
   if (!isTerminal(record.status)) {
     void vscode.window.showInformationMessage('Only finished tasks can be archived; cancel it first.');
@@ -179,13 +233,21 @@ export async function archiveTask(ui: UiContext, arg?: unknown): Promise<void> {
 }
 
 export async function deleteTask(ui: UiContext, arg?: unknown): Promise<void> {
-  const record = await resolveTask(ui.store, arg, { applies: (r) => isTerminal(r.status), placeHolder: 'Delete which task?', none: 'No finished task to delete.' });
+  const record = await resolveTask(ui.store, arg, {
+    applies: (r) => isTerminal(r.status),
+    placeHolder: 'Delete which task?',
+    none: 'No finished task to delete.',
+  });
   if (!record) return;
   if (!isTerminal(record.status)) {
     void vscode.window.showInformationMessage('Only finished tasks can be deleted; cancel it first.');
     return;
   }
-  const choice = await vscode.window.showWarningMessage(`Delete "${taskLabel(record)}" and its result?`, { modal: true, detail: 'This cannot be undone. Archiving keeps it out of sight instead.' }, 'Delete');
+  const choice = await vscode.window.showWarningMessage(
+    `Delete "${taskLabel(record)}" and its result?`,
+    { modal: true, detail: 'This cannot be undone. Archiving keeps it out of sight instead.' },
+    'Delete',
+  );
   if (choice === 'Delete') ui.store.remove(record.id);
 }
 

@@ -8,7 +8,11 @@ import { type TaskRef, isTaskRef } from '../taskRef';
  * The task a command acts on: the one it was given (tree item, status bar, panel), or one the
  * person picks from those the command applies to. Undefined when there is none or they escape.
  */
-export async function resolveTask(store: TaskStore, arg: unknown, options: { applies: (record: TaskRecord) => boolean; placeHolder: string; none: string }): Promise<TaskRecord | undefined> {
+export async function resolveTask(
+  store: TaskStore,
+  arg: unknown,
+  options: { applies: (record: TaskRecord) => boolean; placeHolder: string; none: string },
+): Promise<TaskRecord | undefined> {
   if (isTaskRef(arg)) {
     const record = store.get((arg as TaskRef).id);
     if (!record) {

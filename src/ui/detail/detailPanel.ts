@@ -17,7 +17,10 @@ const COALESCE_MS = 50;
 /** A second show of the task the preview already shows, this soon after the first, is a double-click: keep it open. */
 export const DOUBLE_CLICK_MS = 500;
 
-const retentionSettings = (): Pick<RetentionSettings, 'days' | 'maxTasks'> => ({ days: setting('tasklane.retention.days'), maxTasks: setting('tasklane.retention.maxTasks') });
+const retentionSettings = (): Pick<RetentionSettings, 'days' | 'maxTasks'> => ({
+  days: setting('tasklane.retention.days'),
+  maxTasks: setting('tasklane.retention.maxTasks'),
+});
 
 /** The extension command each page button runs, with the task as a `TaskRef`. */
 const COMMAND_IDS = {
@@ -173,7 +176,9 @@ export class DetailPanels implements vscode.Disposable {
     const taskId = parsed.success ? parsed.data.taskId : undefined;
     const shown = taskId !== undefined && (this.kept.has(taskId) || this.previewView?.taskId === taskId);
     if (this.disposed || !taskId || !this.store.get(taskId) || shown) {
-      this.log.info(`[detail] closed a restored panel: ${!taskId ? 'it had no task id' : shown ? `task ${taskId} already has a panel` : `task ${taskId} no longer exists`}`);
+      this.log.info(
+        `[detail] closed a restored panel: ${!taskId ? 'it had no task id' : shown ? `task ${taskId} already has a panel` : `task ${taskId} no longer exists`}`,
+      );
       panel.dispose();
       return;
     }

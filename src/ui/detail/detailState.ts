@@ -84,7 +84,9 @@ export function toDetailState(
     archivedAt: record.archived ? (record.archivedAt ?? record.lastUpdatedAt) : null,
     pinned: record.pinned,
     imported: record.imported,
-    children: [...children].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0)).map((child) => ({ id: child.id, label: taskTitle(child), status: child.status })),
+    children: [...children]
+      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))
+      .map((child) => ({ id: child.id, label: taskTitle(child), status: child.status })),
     queue: record.queue ? { position: record.queue.position, size: record.queue.size } : null,
     pollIntervalMs: record.pollInterval ?? null,
     arguments: toJsonObject(record.arguments),
@@ -197,7 +199,10 @@ function toOutcome(record: TaskRecord, output: OutputLines): Outcome {
     return { kind: 'result', isError: false, blocks: [{ kind: 'unknown', value: toJson(result) }], structuredContent: null, inOutput: [] };
   }
   const parts = withoutRepeatedOutput(
-    { blocks: Array.isArray(result.content) ? result.content.map(toBlock) : [], structuredContent: result.structuredContent === undefined ? null : toJson(result.structuredContent) },
+    {
+      blocks: Array.isArray(result.content) ? result.content.map(toBlock) : [],
+      structuredContent: result.structuredContent === undefined ? null : toJson(result.structuredContent),
+    },
     output,
   );
   const structured = parts.structuredContent as Json;

@@ -39,7 +39,10 @@ export class OutputLines {
 
   /** Text whose every non-blank line is an output line: a copy of (part of) the output. */
   repeatedBy(text: string): boolean {
-    const own = text.split(/\r\n|\r|\n/).map((line) => line.trim()).filter(Boolean);
+    const own = text
+      .split(/\r\n|\r|\n/)
+      .map((line) => line.trim())
+      .filter(Boolean);
     return own.length > 0 && own.every((line) => this.lines.has(line));
   }
 }

@@ -30,7 +30,12 @@ export function registerServerCommands(manager: ServerManager, log: vscode.LogOu
       return view?.id;
     },
     'tasklane.disconnectServer': async (arg) => {
-      const view = await pickServer(manager, arg as ServerArg, 'Disconnect which server?', (v) => v.state === 'connected' || v.state === 'connecting' || (v.state === 'disconnected' && v.nextRetryAt !== undefined));
+      const view = await pickServer(
+        manager,
+        arg as ServerArg,
+        'Disconnect which server?',
+        (v) => v.state === 'connected' || v.state === 'connecting' || (v.state === 'disconnected' && v.nextRetryAt !== undefined),
+      );
       if (view) await manager.disconnect(view.id);
       return view?.id;
     },
@@ -43,9 +48,15 @@ export function registerServerCommands(manager: ServerManager, log: vscode.LogOu
   return registerHandlers(handlers, log);
 }
 
-async function pickServer(manager: ServerManager, arg: ServerArg, placeHolder: string, filter: (view: ExternalServerView) => boolean = () => true): Promise<ExternalServerView | undefined> {
+async function pickServer(
+  manager: ServerManager,
+  arg: ServerArg,
+  placeHolder: string,
+  filter: (view: ExternalServerView) => boolean = () => true,
+): Promise<ExternalServerView | undefined> {
   const views = manager.list().filter((view) => !view.invalid);
-  const id = typeof arg === 'string' ? arg : arg && 'view' in arg ? arg.view.id : arg && 'entry' in arg ? arg.entry.id : (arg as { id?: string } | undefined)?.id;
+  const id =
+    typeof arg === 'string' ? arg : arg && 'view' in arg ? arg.view.id : arg && 'entry' in arg ? arg.entry.id : (arg as { id?: string } | undefined)?.id;
   if (id) {
     const view = views.find((v) => v.id === id);
     if (!view) throw new Error(`"${id}" is not a configured external server.`);
@@ -53,7 +64,9 @@ async function pickServer(manager: ServerManager, arg: ServerArg, placeHolder: s
   }
   const candidates = views.filter(filter);
   if (!candidates.length) {
-    void vscode.window.showInformationMessage(views.length ? 'No server fits that action right now.' : 'No external servers are configured. Use "Tasklane: Add Server…" to add one.');
+    void vscode.window.showInformationMessage(
+      views.length ? 'No server fits that action right now.' : 'No external servers are configured. Use "Tasklane: Add Server…" to add one.',
+    );
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(
@@ -66,7 +79,8 @@ async function pickServer(manager: ServerManager, arg: ServerArg, placeHolder: s
 async function setServerToken(manager: ServerManager, arg: ServerArg, given?: string): Promise<boolean> {
   const view = await pickServer(manager, arg, 'Set the token of which HTTP server?', (v) => v.kind === 'http');
   if (!view) return false;
-  if (view.kind !== 'http') throw new Error(`${view.name} is a stdio server; tokens are for HTTP servers (put a stdio server's secrets in an \${input:…} of .vscode/mcp.json).`);
+  if (view.kind !== 'http')
+    throw new Error(`${view.name} is a stdio server; tokens are for HTTP servers (put a stdio server's secrets in an \${input:…} of .vscode/mcp.json).`);
   let token = given;
   if (token === undefined) {
     token = await vscode.window.showInputBox({
@@ -116,14 +130,20 @@ async function addServer(manager: ServerManager, given: AddServerArgs): Promise<
   if (type === 'http' && !url) {
     url = await vscode.window.showInputBox({
       title: 'Add Server (2/3): URL',
-      prompt: 'The server\'s Streamable HTTP endpoint, e.g. https://example.com/mcp',
+      prompt: "The server's Streamable HTTP endpoint, e.g. https://example.com/mcp",
       ignoreFocusOut: true,
       validateInput: (value) => checkUrl(value.trim()),
     });
     if (!url) return undefined;
     url = url.trim();
   }
-  const suggested = type === 'http' ? new URL(url!).hostname : (command ?? 'server').split(/[\\/]/).pop()!.replace(/\.(c?js|exe|cmd)$/, '');
+  const suggested =
+    type === 'http'
+      ? new URL(url!).hostname
+      : (command ?? 'server')
+          .split(/[\\/]/)
+          .pop()!
+          .replace(/\.(c?js|exe|cmd)$/, '');
   const name =
     given.name ??
     (await vscode.window.showInputBox({
@@ -139,7 +159,9 @@ async function addServer(manager: ServerManager, given: AddServerArgs): Promise<
   let id = slugify(name);
   for (let n = 2; taken.has(id) || id === 'tasklane'; n++) id = `${slugify(name)}-${n}`;
   const entry: Record<string, unknown> =
-    type === 'stdio' ? { id, name: name.trim(), type, command, args: args ?? [], ...(given.env ? { env: given.env } : {}), ...(given.cwd ? { cwd: given.cwd } : {}) } : { id, name: name.trim(), type, url };
+    type === 'stdio'
+      ? { id, name: name.trim(), type, command, args: args ?? [], ...(given.env ? { env: given.env } : {}), ...(given.cwd ? { cwd: given.cwd } : {}) }
+      : { id, name: name.trim(), type, url };
 
   let target = given.target;
   if (!target && vscode.workspace.workspaceFolders?.length) {

@@ -15,7 +15,14 @@ import {
   parseSettingsServers,
   resolveLaunch,
 } from '../../mcp/client/serverConfig';
-import { type ServerConnection, type ServerRegistry, ServerSupervisor, type SupervisorSnapshot, connectHttp, connectStdio } from '../../mcp/client/serverSupervisor';
+import {
+  type ServerConnection,
+  type ServerRegistry,
+  ServerSupervisor,
+  type SupervisorSnapshot,
+  connectHttp,
+  connectStdio,
+} from '../../mcp/client/serverSupervisor';
 import type { Logger } from '../../core/logger';
 import { ServerSecrets } from './serverSecrets';
 import type { ExternalServerView, ExternalServers } from './serverView';
@@ -270,7 +277,9 @@ export class ServerManager extends Disposable implements ExternalServers {
         managed.log.warn(reason);
         void managed.supervisor.fail(reason);
       } else {
-        managed.log.info(`starting ${managed.config.launch.type === 'stdio' ? 'process' : 'connection'}: ${describeLaunch(managed.config.launch)} (from ${managed.config.origin})`);
+        managed.log.info(
+          `starting ${managed.config.launch.type === 'stdio' ? 'process' : 'connection'}: ${describeLaunch(managed.config.launch)} (from ${managed.config.origin})`,
+        );
         managed.supervisor.start();
       }
     }
@@ -334,7 +343,10 @@ export class ServerManager extends Disposable implements ExternalServers {
 
   private async resolve(config: ServerConfig, log: vscode.LogOutputChannel): Promise<Launch> {
     const launch = await resolveLaunch(config, { env: process.env, input: (input) => this.answer(config, input) });
-    if (config.inputs.length) log.info(`filled in ${config.inputs.length} input${config.inputs.length === 1 ? '' : 's'} (${config.inputs.map((i) => i.id).join(', ')}); answers are kept in SecretStorage`);
+    if (config.inputs.length)
+      log.info(
+        `filled in ${config.inputs.length} input${config.inputs.length === 1 ? '' : 's'} (${config.inputs.map((i) => i.id).join(', ')}); answers are kept in SecretStorage`,
+      );
     return launch;
   }
 
@@ -343,7 +355,10 @@ export class ServerManager extends Disposable implements ExternalServers {
     let token: string | undefined;
     if (launch.type === 'http') {
       const stored = await this.secrets.token(config.id, launch.url);
-      if (stored.mismatch) log.warn(`the stored token was set for ${stored.mismatch}, not ${new URL(launch.url).origin}; it is not sent. Set it again with "Tasklane: Set Server Token…".`);
+      if (stored.mismatch)
+        log.warn(
+          `the stored token was set for ${stored.mismatch}, not ${new URL(launch.url).origin}; it is not sent. Set it again with "Tasklane: Set Server Token…".`,
+        );
       token = stored.token;
     }
     return (this.options.connect ?? openConnection)(launch, { token, log });
@@ -396,7 +411,10 @@ export class ServerManager extends Disposable implements ExternalServers {
     if (this.toldUntrusted && !always) return;
     this.toldUntrusted = true;
     void vscode.window
-      .showWarningMessage('Tasklane did not start the servers in this workspace\'s .vscode/mcp.json: the workspace is not trusted, and they would run programs it chose. Trust the workspace to start them.', 'Manage Workspace Trust')
+      .showWarningMessage(
+        "Tasklane did not start the servers in this workspace's .vscode/mcp.json: the workspace is not trusted, and they would run programs it chose. Trust the workspace to start them.",
+        'Manage Workspace Trust',
+      )
       .then((choice) => choice && vscode.commands.executeCommand('workbench.trust.manage'));
   }
 }

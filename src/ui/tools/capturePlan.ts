@@ -135,7 +135,10 @@ function defaultShell(): ShellProgram | undefined {
 }
 
 function defaultShellArgs(executable: string): string[] {
-  const name = path.basename(executable).toLowerCase().replace(/\.exe$/, '');
+  const name = path
+    .basename(executable)
+    .toLowerCase()
+    .replace(/\.exe$/, '');
   if (name === 'cmd') return ['/d', '/c'];
   if (name === 'pwsh' || name === 'powershell') return ['-Command'];
   return ['-c'];

@@ -43,11 +43,12 @@ export class CapturingTerminal implements vscode.Pseudoterminal {
     if (this.closedBeforeOpen) return this.finish({ exitCode: undefined, startError: 'the task was stopped before it started' });
     const { plan } = this;
     const options = { cwd: plan.cwd, env: plan.env };
-    const child = plan.kind === 'process'
-      ? startInGroup(plan.file, plan.args, options)
-      : plan.shell
-        ? startInGroup(plan.shell.executable, [...plan.shell.args, plan.commandLine], options)
-        : startShell(plan.commandLine, options);
+    const child =
+      plan.kind === 'process'
+        ? startInGroup(plan.file, plan.args, options)
+        : plan.shell
+          ? startInGroup(plan.shell.executable, [...plan.shell.args, plan.commandLine], options)
+          : startShell(plan.commandLine, options);
     this.child = child;
     this.tree = new TreeTerminator(child);
     this.pipe(child.stdout);

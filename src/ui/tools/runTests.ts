@@ -12,11 +12,7 @@ import { budgetFor, folderSchema, maxOutputFor, timeoutMsSchema } from './toolBu
 import { findTestTask } from './workspaceTasks';
 
 const inputSchema = z.object({
-  label: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('The test task\'s label; by default the workspace\'s default test task, or its only task in the test group.'),
+  label: z.string().min(1).optional().describe("The test task's label; by default the workspace's default test task, or its only task in the test group."),
   folder: folderSchema,
   timeoutMs: timeoutMsSchema,
 });
@@ -28,9 +24,9 @@ export function createRunTestsTool(log: vscode.LogOutputChannel) {
     title: 'Run tests',
     description:
       'Runs the workspace\'s test task (the default task of the "test" group in tasks.json, or the one named) through ' +
-      'VS Code\'s task system, streaming its output, and reports the exit code and the numbers of passed, failed and ' +
+      "VS Code's task system, streaming its output, and reports the exit code and the numbers of passed, failed and " +
       'skipped tests when the output states them (mocha, jest, vitest, pytest, go test, TAP, cargo, "N passed, N failed"), ' +
-      'and each failing test\'s name, the first lines of its message and its file and line (structuredContent.failures, ' +
+      "and each failing test's name, the first lines of its message and its file and line (structuredContent.failures, " +
       `at most ${MAX_LISTED_FAILURES}; failuresNotListed counts the rest) when the output gives them. ` +
       'Counts the output does not state are left out. Cancelling or running out of time terminates the run.',
     inputSchema,
@@ -47,7 +43,12 @@ export function createRunTestsTool(log: vscode.LogOutputChannel) {
       const counts = captured ? parseTestSummary(outcome.output) : undefined;
       const found = failureReport(captured ? parseTestFailures(outcome.output) : []);
       const report = { ...found, failures: await resolveFailureLocations(found.failures, outcome.cwd, log) };
-      const text = [describeEnd(outcome, budgetMs), describeCounts(counts), ...describeFailures(report), ...describeOutput(outcome, maxOutputFor(context))].join('\n');
+      const text = [
+        describeEnd(outcome, budgetMs),
+        describeCounts(counts),
+        ...describeFailures(report),
+        ...describeOutput(outcome, maxOutputFor(context)),
+      ].join('\n');
       return {
         content: [{ type: 'text', text }],
         structuredContent: {

@@ -19,7 +19,7 @@ export function createRunVscodeTaskTool(log: vscode.LogOutputChannel) {
     name: 'run_vscode_task',
     title: 'Run VS Code task',
     description:
-      'Runs a task from the workspace\'s tasks.json (or one an extension provides) through VS Code\'s task system, ' +
+      "Runs a task from the workspace's tasks.json (or one an extension provides) through VS Code's task system, " +
       'in a terminal the user can watch. The output of shell and process tasks streams into this task; ' +
       'the result gives the exit code. Cancelling or running out of time terminates the task and everything it started.',
     inputSchema,

@@ -19,9 +19,7 @@ export function describeEnd(outcome: TaskRunOutcome, budgetMs: number): string {
 
 export function describeCounts(counts: TestCounts | undefined): string {
   if (!counts) return 'Test counts: not found in the output.';
-  const parts = (['passed', 'failed', 'skipped'] as const)
-    .filter((kind) => counts[kind] !== undefined)
-    .map((kind) => `${counts[kind]} ${kind}`);
+  const parts = (['passed', 'failed', 'skipped'] as const).filter((kind) => counts[kind] !== undefined).map((kind) => `${counts[kind]} ${kind}`);
   return `Tests: ${parts.join(', ')} (from ${counts.runner} output).`;
 }
 

@@ -20,14 +20,20 @@ export async function resolveFailureLocations(failures: readonly TestFailure[], 
     else log.debug(`[tools] could not tell which file "${file}" a test failure names`);
   }
   return failures.map((failure) =>
-    failure.location && resolved.has(failure.location.file) ? { ...failure, location: { ...failure.location, file: resolved.get(failure.location.file)! } } : failure,
+    failure.location && resolved.has(failure.location.file)
+      ? { ...failure, location: { ...failure.location, file: resolved.get(failure.location.file)! } }
+      : failure,
   );
 }
 
 async function locate(file: string, cwd: string | undefined): Promise<string | undefined> {
   if (cwd && (await isFile(path.resolve(cwd, file)))) return path.resolve(cwd, file);
   // Brackets and braces are glob syntax, and common in file names ("[id].test.ts"): match them literally.
-  const literal = file.split(path.sep).join('/').replace(/^\.\//, '').replace(/[[\]{}*?]/g, (char) => `[${char}]`);
+  const literal = file
+    .split(path.sep)
+    .join('/')
+    .replace(/^\.\//, '')
+    .replace(/[[\]{}*?]/g, (char) => `[${char}]`);
   const glob = `**/${literal}`;
   const matches = await vscode.workspace.findFiles(glob, SEARCH_EXCLUDE, 2);
   return matches.length === 1 ? matches[0].fsPath : undefined;

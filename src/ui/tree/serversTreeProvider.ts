@@ -39,7 +39,11 @@ export class ServersTreeProvider extends Disposable implements vscode.TreeDataPr
     // The embedded server stays first; servers added by other means follow the configured ones.
     const embedded = entries.filter((entry) => entry.kind === 'embedded');
     const others = entries.filter((entry) => entry.kind !== 'embedded');
-    return [...embedded.map((entry) => ({ kind: 'entry' as const, entry })), ...views.map((view) => ({ kind: 'external' as const, view })), ...others.map((entry) => ({ kind: 'entry' as const, entry }))];
+    return [
+      ...embedded.map((entry) => ({ kind: 'entry' as const, entry })),
+      ...views.map((view) => ({ kind: 'external' as const, view })),
+      ...others.map((entry) => ({ kind: 'entry' as const, entry })),
+    ];
   }
 
   getTreeItem(node: ServerNode): vscode.TreeItem {
@@ -51,7 +55,10 @@ export class ServersTreeProvider extends Disposable implements vscode.TreeDataPr
     item.id = `server:${entry.id}`;
     const tasks = entry.client.supportsTasks ? 'tasks' : 'no task support';
     item.description = `${entry.kind} · ${entry.client.wire} · ${tasks}`;
-    item.iconPath = new vscode.ThemeIcon(entry.client.supportsTasks ? 'server-process' : 'server', new vscode.ThemeColor(entry.client.supportsTasks ? 'testing.iconPassed' : 'disabledForeground'));
+    item.iconPath = new vscode.ThemeIcon(
+      entry.client.supportsTasks ? 'server-process' : 'server',
+      new vscode.ThemeColor(entry.client.supportsTasks ? 'testing.iconPassed' : 'disabledForeground'),
+    );
     item.contextValue = `server:${entry.kind}`;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${escape(entry.name)}**  \n`);
@@ -83,11 +90,16 @@ export class ServersTreeProvider extends Disposable implements vscode.TreeDataPr
     if (view.state === 'connected') {
       md.appendMarkdown(`Wire: ${view.wire ?? 'unknown'}  \nTasks: ${view.supportsTasks ? 'yes' : 'no'}${view.supportsList ? ', listable' : ''}  \n`);
       if (view.pid !== undefined) md.appendMarkdown(`Process id: ${view.pid}  \n`);
-      md.appendMarkdown(view.kind === 'http' ? 'Tasks survive a dropped connection and are followed again on reconnect.  \n' : 'Tasks end with the process: if it exits, its running tasks fail and can be retried.  \n');
+      md.appendMarkdown(
+        view.kind === 'http'
+          ? 'Tasks survive a dropped connection and are followed again on reconnect.  \n'
+          : 'Tasks end with the process: if it exits, its running tasks fail and can be retried.  \n',
+      );
     }
     if (view.kind === 'http' && !view.invalid) md.appendMarkdown(`Token: ${view.hasToken ? 'set (in SecretStorage)' : 'none'}  \n`);
     if (view.nextRetryAt) md.appendMarkdown(`Next attempt: ${new Date(view.nextRetryAt).toLocaleTimeString()} (retry ${view.retries})  \n`);
-    if (view.lastError) md.appendMarkdown(`\n---\n**Last error**${view.lastErrorAt ? ` (${new Date(view.lastErrorAt).toLocaleTimeString()})` : ''}: ${escape(view.lastError)}`);
+    if (view.lastError)
+      md.appendMarkdown(`\n---\n**Last error**${view.lastErrorAt ? ` (${new Date(view.lastErrorAt).toLocaleTimeString()})` : ''}: ${escape(view.lastError)}`);
     item.tooltip = md;
     return item;
   }

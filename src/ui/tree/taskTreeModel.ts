@@ -189,7 +189,12 @@ export class TaskTreeModel {
   }
 
   private relayout(): void {
-    this.layout = new TaskTreeLayout(this.source.all(), (id) => this.source.get(id), (record) => this.isVisible(record), (record) => this.groupOf(record));
+    this.layout = new TaskTreeLayout(
+      this.source.all(),
+      (id) => this.source.get(id),
+      (record) => this.isVisible(record),
+      (record) => this.groupOf(record),
+    );
   }
 
   private isVisible(record: TaskRecord): boolean {
@@ -198,7 +203,8 @@ export class TaskTreeModel {
     if (statuses?.length && !statuses.includes(record.status)) return false;
     const text = this.filter.text?.trim().toLowerCase();
     if (text) {
-      const haystack = `${record.tool}\n${record.intent ?? ''}\n${record.statusMessage ?? ''}\n${record.tags.join(' ')}\n${JSON.stringify(record.arguments)}\n${record.taskId ?? ''}`.toLowerCase();
+      const haystack =
+        `${record.tool}\n${record.intent ?? ''}\n${record.statusMessage ?? ''}\n${record.tags.join(' ')}\n${JSON.stringify(record.arguments)}\n${record.taskId ?? ''}`.toLowerCase();
       if (!haystack.includes(text)) return false;
     }
     return true;
@@ -249,7 +255,13 @@ export class TaskTreeModel {
     const status = groupStatus(key);
     // Finished groups start collapsed once they grow, so live work stays in view.
     const collapsed = status && (status === 'completed' || status === 'cancelled') && count > 10;
-    return { id: `group:${key}`, label, description: String(count), fold: collapsed ? 'collapsed' : 'expanded', accessibleLabel: `${label}, ${count} task${count === 1 ? '' : 's'}` };
+    return {
+      id: `group:${key}`,
+      label,
+      description: String(count),
+      fold: collapsed ? 'collapsed' : 'expanded',
+      accessibleLabel: `${label}, ${count} task${count === 1 ? '' : 's'}`,
+    };
   }
 
   private containerNode(place: string): TaskTreeNode {

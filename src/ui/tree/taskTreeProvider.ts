@@ -4,7 +4,17 @@ import type { TaskChanges } from '../../core/lifecycleEvents';
 import type { TaskRecord } from '../../core/taskRecord';
 import type { TaskStore } from '../../core/taskStore';
 import { contextValueOf, isQueued, statusIcon, taskTooltip } from '../taskPresentation';
-import { EDITOR_GROUP, type Fold, type GroupBy, type Redraw, type TaskFilter, type TaskNode, TaskTreeModel, type TaskTreeNode, groupStatus } from './taskTreeModel';
+import {
+  EDITOR_GROUP,
+  type Fold,
+  type GroupBy,
+  type Redraw,
+  type TaskFilter,
+  type TaskNode,
+  TaskTreeModel,
+  type TaskTreeNode,
+  groupStatus,
+} from './taskTreeModel';
 
 export type { GroupBy, GroupNode, TaskFilter, TaskNode, TaskTreeNode } from './taskTreeModel';
 

@@ -5,7 +5,6 @@ import type { TasklaneApi } from '../../../src/extension';
 import { BEFORE_RELOAD_FILE, type BeforeReload } from '../reloadState';
 import { waitFor } from '../helpers';
 
-
 describe('after a window reload', function () {
   this.timeout(60_000);
   let state: BeforeReload;

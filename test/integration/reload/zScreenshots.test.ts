@@ -12,7 +12,6 @@ import { waitFor } from '../helpers';
 const REQUEST = path.join(os.tmpdir(), 'tasklane-screenshot-request');
 const DONE = path.join(os.tmpdir(), 'tasklane-screenshot-done');
 
-
 /** Asks the launcher for a screenshot (once the workbench wears `themeClass`) and waits until it has saved it. */
 async function screenshot(name: string, themeClass: string): Promise<void> {
   fs.rmSync(DONE, { force: true });
@@ -36,7 +35,12 @@ describe('a live scene', function () {
       arguments: { durationMs: 600_000, message: 'Report ready' },
       intent: 'Nightly dependency audit',
     });
-    const question = await vscode.commands.executeCommand<TaskRecord>('tasklane.newTask', { serverId: 'tasklane', tool: 'ask', arguments: { question: 'Deploy build 1.4.2 to staging?', choices: ['Deploy', 'Wait'] }, intent: 'Confirm the staging deploy' });
+    const question = await vscode.commands.executeCommand<TaskRecord>('tasklane.newTask', {
+      serverId: 'tasklane',
+      tool: 'ask',
+      arguments: { question: 'Deploy build 1.4.2 to staging?', choices: ['Deploy', 'Wait'] },
+      intent: 'Confirm the staging deploy',
+    });
     await waitFor('the tests to pass', () => tasklane.store.get(tests.id)?.status === 'completed');
     await waitFor('the question', () => tasklane.store.get(question.id)?.status === 'input_required');
     await waitFor('build output', () => (tasklane.store.get(build.id)?.output ?? '').includes('[3/200]'));
@@ -53,7 +57,10 @@ describe('a live scene', function () {
       const workbench = vscode.workspace.getConfiguration('workbench');
       const theme = workbench.get<string>('colorTheme');
       try {
-        for (const [name, themeName, themeClass] of [['live-dark', 'Dark Modern', 'vs-dark'], ['live-light', 'Light Modern', 'vs']] as const) {
+        for (const [name, themeName, themeClass] of [
+          ['live-dark', 'Dark Modern', 'vs-dark'],
+          ['live-light', 'Light Modern', 'vs'],
+        ] as const) {
           await workbench.update('colorTheme', themeName, vscode.ConfigurationTarget.Global);
           await screenshot(name, themeClass);
         }

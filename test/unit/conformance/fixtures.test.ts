@@ -18,7 +18,14 @@ describe('conformance fixtures', function () {
     const names = CONFORMANCE_TOOLS.map((tool) => tool.name);
     assert.equal(names[0], 'greet');
     const required = ['greet', 'slow_compute', 'failing_job', 'protocol_error_job', 'confirm_delete', 'multi_input', 'test_tool_with_task'];
-    const core = ['test_input_required_result_elicitation', 'test_input_required_result_sampling', 'test_input_required_result_list_roots', 'test_missing_capability', 'test_streaming_elicitation', 'test_logging_tool'];
+    const core = [
+      'test_input_required_result_elicitation',
+      'test_input_required_result_sampling',
+      'test_input_required_result_list_roots',
+      'test_missing_capability',
+      'test_streaming_elicitation',
+      'test_logging_tool',
+    ];
     for (const name of [...required, ...core]) assert.ok(names.includes(name), name);
     assert.equal(CONFORMANCE_TOOLS[0].inputSchema.safeParse({}).success, true);
   });

@@ -10,8 +10,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestServer, startTestServer } from '../mcp/v2/helpers';
 
-const TASK_SCENARIOS = ['lifecycle', 'capability-negotiation', 'wire-fields', 'request-state-removal', 'mrtr-input', 'request-headers', 'dispatch-and-envelope', 'status-notifications', 'required-task-error', 'mrtr-composition'].map((t) => `tasks-${t}`);
-const CORE_SCENARIOS = ['server-stateless', 'http-header-validation', 'input-required-result-basic-elicitation', 'input-required-result-basic-sampling', 'input-required-result-basic-list-roots'];
+const TASK_SCENARIOS = [
+  'lifecycle',
+  'capability-negotiation',
+  'wire-fields',
+  'request-state-removal',
+  'mrtr-input',
+  'request-headers',
+  'dispatch-and-envelope',
+  'status-notifications',
+  'required-task-error',
+  'mrtr-composition',
+].map((t) => `tasks-${t}`);
+const CORE_SCENARIOS = [
+  'server-stateless',
+  'http-header-validation',
+  'input-required-result-basic-elicitation',
+  'input-required-result-basic-sampling',
+  'input-required-result-basic-list-roots',
+];
 
 interface Run {
   code: number;
@@ -43,11 +60,22 @@ describe('the conformance script (scripts/conformance.mjs)', function () {
         process.execPath,
         ['scripts/conformance.mjs'],
         {
-          env: { ...process.env, CONFORMANCE_SCENARIOS: '', TASKLANE_CONFORMANCE_SUITE_CLI: 'test/fixtures/conformance/fakeSuite.mjs', TASKLANE_CONFORMANCE_URL: server.http.url, TASKLANE_CONFORMANCE_RESULTS: resultsFile, FAKE_SUITE_LOG: log, ...env },
+          env: {
+            ...process.env,
+            CONFORMANCE_SCENARIOS: '',
+            TASKLANE_CONFORMANCE_SUITE_CLI: 'test/fixtures/conformance/fakeSuite.mjs',
+            TASKLANE_CONFORMANCE_URL: server.http.url,
+            TASKLANE_CONFORMANCE_RESULTS: resultsFile,
+            FAKE_SUITE_LOG: log,
+            ...env,
+          },
           timeout: 100_000,
         },
         (error, stdout, stderr) => {
-          const invoked = readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+          const invoked = readFileSync(log, 'utf8')
+            .trim()
+            .split('\n')
+            .map((line) => JSON.parse(line));
           resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr, invoked, results: JSON.parse(readFileSync(resultsFile, 'utf8')) });
         },
       );
@@ -66,7 +94,10 @@ describe('the conformance script (scripts/conformance.mjs)', function () {
     const run = await runScript({ FAKE_SUITE_FAIL: 'tasks-mrtr-composition' });
     assert.notEqual(run.code, 0, 'the script exits non-zero');
     assert.deepEqual([run.results.passed, run.results.failed], [14, 1]);
-    assert.deepEqual(run.results.scenarios.filter((s) => s.status === 'failed').map((s) => s.name), ['tasks-mrtr-composition']);
+    assert.deepEqual(
+      run.results.scenarios.filter((s) => s.status === 'failed').map((s) => s.name),
+      ['tasks-mrtr-composition'],
+    );
     assert.match(run.output, /failed on purpose/, 'and prints why');
   });
 });

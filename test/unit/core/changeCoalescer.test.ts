@@ -39,7 +39,13 @@ describe('core/ChangeCoalescer', () => {
 
   it('folds 1,000 synchronous events across 200 tasks into exactly one batch, after the delay', async () => {
     const ids = Array.from({ length: 200 }, (_, i) => `t${i}`);
-    const kinds = [updated, output, status, (id: string): LifecycleEvent => ({ type: 'message', id, message: 'm' }), (id: string): LifecycleEvent => ({ type: 'archived', id })];
+    const kinds = [
+      updated,
+      output,
+      status,
+      (id: string): LifecycleEvent => ({ type: 'message', id, message: 'm' }),
+      (id: string): LifecycleEvent => ({ type: 'archived', id }),
+    ];
     for (let i = 0; i < 1000; i++) source.fire(kinds[i % kinds.length](ids[i % ids.length]));
     assert.equal(batches.length, 0, 'nothing is delivered synchronously');
     await sleep(DELAY / 4);
@@ -165,7 +171,7 @@ describe('core/ChangeCoalescer', () => {
   it('never drops a touched id: the union of batches covers every id, and each batch puts an id in at most one set', async () => {
     // Deterministic pseudo-random sequence of events over 300 ids, spread over several batches.
     let seed = 12345;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const touched = new Set<string>();
     const live = new Set<string>();
     let next = 0;

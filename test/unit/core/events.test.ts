@@ -182,7 +182,10 @@ describe('core/lifecycle DisposableStore', () => {
         }),
       );
     }
-    assert.throws(() => store.dispose(), (error: unknown) => error instanceof AggregateError && error.errors.length === 2);
+    assert.throws(
+      () => store.dispose(),
+      (error: unknown) => error instanceof AggregateError && error.errors.length === 2,
+    );
   });
 
   it('toDisposable runs its function only once', () => {

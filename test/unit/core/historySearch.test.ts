@@ -13,8 +13,17 @@ const ids = (records: readonly TaskRecord[]) => records.map((r) => r.id);
 
 describe('core/historySearch', () => {
   const records = [
-    record('build', { intent: 'Build the site', arguments: { command: 'npm run build' }, result: { content: [{ type: 'text', text: 'Bundle written to dist/' }] } }),
-    record('tests', { status: 'failed', arguments: { command: 'npm test' }, context: { agent: { name: 'claude-code', version: '2.1' } }, output: 'AssertionError: expected 3\n' }),
+    record('build', {
+      intent: 'Build the site',
+      arguments: { command: 'npm run build' },
+      result: { content: [{ type: 'text', text: 'Bundle written to dist/' }] },
+    }),
+    record('tests', {
+      status: 'failed',
+      arguments: { command: 'npm test' },
+      context: { agent: { name: 'claude-code', version: '2.1' } },
+      output: 'AssertionError: expected 3\n',
+    }),
     record('wait', { tool: 'wait', serverId: 'remote', status: 'cancelled', context: { agent: { name: 'Copilot' } }, pinned: true }),
     record('queued', { tool: 'wait', status: 'working', queue: { position: 2, size: 5 }, archived: true }),
   ];
@@ -36,7 +45,7 @@ describe('core/historySearch', () => {
     assert.deepEqual(query.words, ['build']);
   });
 
-  it('filters by tool, status, agent (Editor for the editor\'s own tasks), server and flags', () => {
+  it("filters by tool, status, agent (Editor for the editor's own tasks), server and flags", () => {
     const matcher = new HistoryMatcher();
     const find = (text: string) => ids(matcher.filter(records, parseHistoryQuery(text)));
     assert.deepEqual(find('tool:run_command'), ['build', 'tests']);
@@ -72,7 +81,11 @@ describe('core/historySearch', () => {
 
   it('searches 10,000 records with big results quickly once their text is cached', () => {
     const big = Array.from({ length: 10_000 }, (_, i) =>
-      record(`r${i}`, { intent: `job ${i}`, arguments: { command: `make target-${i}` }, result: { content: [{ type: 'text', text: 'x'.repeat(2000) + (i === 9_999 ? ' needle' : '') }] } }),
+      record(`r${i}`, {
+        intent: `job ${i}`,
+        arguments: { command: `make target-${i}` },
+        result: { content: [{ type: 'text', text: 'x'.repeat(2000) + (i === 9_999 ? ' needle' : '') }] },
+      }),
     );
     const matcher = new HistoryMatcher();
     const query = parseHistoryQuery('needle');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describeRpcError, plainRpcError, stripRpcPrefix } from '../../../src/core/rpcErrorText';
 
 describe('core/rpcErrorText', () => {
-  it('says what a JSON-RPC code means, with the server\'s message', () => {
+  it("says what a JSON-RPC code means, with the server's message", () => {
     assert.equal(describeRpcError({ code: -32602, message: 'Unknown tool: nope' }), "The server did not accept the request's parameters: Unknown tool: nope");
     assert.equal(describeRpcError({ code: -32603, message: 'disk full' }), 'The server hit an internal error: disk full');
     assert.equal(describeRpcError({ code: -32601, message: 'Method not found' }), 'The server does not offer this operation');

@@ -8,7 +8,13 @@ const schema: JsonSchema = {
     timeoutMs: { type: 'integer', minimum: 1 },
     verbose: { type: 'boolean' },
     level: { type: 'string', enum: ['low', 'high'] },
-    pick: { type: 'string', oneOf: [{ const: 'a', title: 'Option A' }, { const: 'b', title: 'Option B' }] },
+    pick: {
+      type: 'string',
+      oneOf: [
+        { const: 'a', title: 'Option A' },
+        { const: 'b', title: 'Option B' },
+      ],
+    },
     env: { type: 'object' },
     email: { type: 'string', format: 'email' },
   },
@@ -41,7 +47,10 @@ describe('schema forms', () => {
     assert.deepEqual(parseField(fields.get('timeoutMs')!, '250'), { ok: true, value: 250 });
     assert.deepEqual(parseField(fields.get('timeoutMs')!, '2.5'), { ok: false, error: 'timeoutMs must be a whole number' });
     assert.deepEqual(parseField(fields.get('timeoutMs')!, '0'), { ok: false, error: 'timeoutMs must be at least 1' });
-    assert.deepEqual(parseField(fields.get('timeoutMs')!, 'soon'), { ok: false, error: 'timeoutMs must be a number of milliseconds or a duration, e.g. 90s or 10m' });
+    assert.deepEqual(parseField(fields.get('timeoutMs')!, 'soon'), {
+      ok: false,
+      error: 'timeoutMs must be a number of milliseconds or a duration, e.g. 90s or 10m',
+    });
     assert.deepEqual(parseField(fields.get('timeoutMs')!, '10m'), { ok: true, value: 600_000 }, 'milliseconds may be typed as a duration');
     assert.deepEqual(parseField(fields.get('verbose')!, 'TRUE'), { ok: true, value: true });
     assert.deepEqual(parseField(fields.get('env')!, '{"A":"1"}'), { ok: true, value: { A: '1' } });
@@ -57,10 +66,14 @@ describe('schema forms', () => {
 
   it('validates a whole answer', () => {
     assert.deepEqual(validateObject(schema, { command: 'ls', level: 'low' }), []);
-    assert.deepEqual(validateObject(schema, { level: 'mid', timeoutMs: 'x' }), ['command is required', 'timeoutMs must be a whole number', 'level must be one of: low, high']);
+    assert.deepEqual(validateObject(schema, { level: 'mid', timeoutMs: 'x' }), [
+      'command is required',
+      'timeoutMs must be a whole number',
+      'level must be one of: low, high',
+    ]);
   });
 
-  it('asks in the schema\'s words, with an example answer and never a bare type name', () => {
+  it("asks in the schema's words, with an example answer and never a bare type name", () => {
     const form = fieldsOf({
       type: 'object',
       properties: {
@@ -88,7 +101,7 @@ describe('schema forms', () => {
     assert.equal(byName.get('env')!.placeholder, 'e.g. {"NODE_ENV": "test"} (leave empty to skip)');
     assert.equal(byName.get('site')!.prompt, 'Site address', 'the title when there is no description');
     assert.equal(byName.get('site')!.placeholder, 'e.g. https://example.com (leave empty to skip)');
-    assert.equal(byName.get('branch')!.placeholder, 'e.g. release/2.0 (leave empty to skip)', 'the schema\'s own example first');
+    assert.equal(byName.get('branch')!.placeholder, 'e.g. release/2.0 (leave empty to skip)', "the schema's own example first");
     assert.equal(byName.get('reason')!.placeholder, 'Type your answer');
     for (const field of form) {
       assert.doesNotMatch(field.placeholder, /^(string|number|integer|boolean|object|array|JSON value|json)$/i, field.name);
@@ -101,13 +114,29 @@ describe('schema forms', () => {
       type: 'object',
       properties: {
         level: { type: 'string', enum: ['low', 'high'] },
-        pick: { oneOf: [{ const: 1, title: 'One' }, { const: 2, title: 'Two' }] },
+        pick: {
+          oneOf: [
+            { const: 1, title: 'One' },
+            { const: 2, title: 'Two' },
+          ],
+        },
         verbose: { type: 'boolean' },
         targets: { type: 'array', items: { type: 'string', enum: ['web', 'api'] } },
       },
     });
-    assert.deepEqual(form.map((f) => [f.name, f.kind]), [['level', 'choice'], ['pick', 'choice'], ['verbose', 'boolean'], ['targets', 'choices']]);
-    assert.deepEqual(form[3]!.choices, [{ value: 'web', label: 'web' }, { value: 'api', label: 'api' }]);
+    assert.deepEqual(
+      form.map((f) => [f.name, f.kind]),
+      [
+        ['level', 'choice'],
+        ['pick', 'choice'],
+        ['verbose', 'boolean'],
+        ['targets', 'choices'],
+      ],
+    );
+    assert.deepEqual(form[3]!.choices, [
+      { value: 'web', label: 'web' },
+      { value: 'api', label: 'api' },
+    ]);
     assert.deepEqual(validateObject({ properties: form[3]!.schema.properties, type: 'object' }, {}), []);
     assert.equal(validateValue(form[3]!.schema, ['web', 'db'], 'targets'), 'targets, item 2, must be one of: web, api');
   });

@@ -40,7 +40,7 @@ describe('task details (intent, priority, time budget)', () => {
     assert.equal(formatDuration(90_000), '1m 30s');
   });
 
-  it('reads priorities within the scheduler\'s bounds', () => {
+  it("reads priorities within the scheduler's bounds", () => {
     assert.deepEqual(parsePriority('50'), { ok: true, value: 50 });
     assert.deepEqual(parsePriority(`${MIN_PRIORITY}`), { ok: true, value: MIN_PRIORITY });
     assert.deepEqual(parsePriority(`+${MAX_PRIORITY}`), { ok: true, value: MAX_PRIORITY });
@@ -50,7 +50,7 @@ describe('task details (intent, priority, time budget)', () => {
     }
   });
 
-  it('puts only the details given into the task\'s spec', () => {
+  it("puts only the details given into the task's spec", () => {
     assert.deepEqual(specOfDetails({}), {});
     assert.deepEqual(specOfDetails({ intent: '  ', priority: 0 }), { priority: 0 });
     assert.deepEqual(specOfDetails({ intent: ' Nightly build ', priority: -5, timeBudgetMs: 600_000 }), {

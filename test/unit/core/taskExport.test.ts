@@ -15,7 +15,10 @@ function seed(store: TaskStore) {
   const first = store.create({ serverId: 'tasklane', tool: 'run_command', arguments: { command: 'npm test' }, intent: 'Run the tests' });
   store.appendOutput(first.id, 'FAIL one test\n');
   store.complete(first.id, 'failed', { error: { code: -32603, message: 'Exited with code 1' } }, 'Exited with code 1');
-  const second = store.create({ serverId: 'tasklane', tool: 'run_command', arguments: { command: 'npm test' }, parentId: first.id }, { retryOf: first.id, attempt: 2 });
+  const second = store.create(
+    { serverId: 'tasklane', tool: 'run_command', arguments: { command: 'npm test' }, parentId: first.id },
+    { retryOf: first.id, attempt: 2 },
+  );
   store.update(first.id, { retriedAs: second.id });
   store.setStatus(second.id, 'working', 'Running 12 tests');
   store.addPendingInput(second.id, { key: 'k1', method: 'elicitation/create', params: { message: 'Go on?' }, at: new Date(START).toISOString() });
@@ -34,7 +37,11 @@ describe('core/taskExport', () => {
 
     const target = makeStore();
     const imported = target.importRecords(parsed);
-    assert.deepEqual(imported.map((r) => r.id), [first.id, second.id], 'free ids are kept');
+    assert.deepEqual(
+      imported.map((r) => r.id),
+      [first.id, second.id],
+      'free ids are kept',
+    );
     const back = target.require(first.id);
     assert.equal(back.imported, true);
     assert.deepEqual(back.timeline, JSON.parse(JSON.stringify(first.timeline)));
@@ -58,7 +65,11 @@ describe('core/taskExport', () => {
   });
 
   it('keeps a link to a record outside the file as it was', () => {
-    const [record] = asImported([{ ...makeStore().create({ serverId: 's', tool: 't' }), parentId: 'elsewhere' }], () => false, () => 'unused');
+    const [record] = asImported(
+      [{ ...makeStore().create({ serverId: 's', tool: 't' }), parentId: 'elsewhere' }],
+      () => false,
+      () => 'unused',
+    );
     assert.equal(record!.parentId, 'elsewhere');
   });
 
@@ -74,10 +85,21 @@ describe('core/taskExport', () => {
       [JSON.stringify({ ...good, tasks: [first, first] }), /appears twice/],
     ];
     for (const [text, message] of cases) {
-      assert.throws(() => parseExport(text), (error: Error) => error instanceof InvalidDataError && message.test(error.message), text.slice(0, 60));
+      assert.throws(
+        () => parseExport(text),
+        (error: Error) => error instanceof InvalidDataError && message.test(error.message),
+        text.slice(0, 60),
+      );
     }
     const before = store.size;
-    assert.throws(() => store.importRecords([{ ...first, id: 'fine' }, { ...first, id: 'bad', createdAt: 'yesterday' }]), /Invalid task 2/);
+    assert.throws(
+      () =>
+        store.importRecords([
+          { ...first, id: 'fine' },
+          { ...first, id: 'bad', createdAt: 'yesterday' },
+        ]),
+      /Invalid task 2/,
+    );
     assert.equal(store.size, before, 'a bad record stops the whole import');
   });
 
@@ -91,9 +113,12 @@ describe('core/taskExport', () => {
   it('offers a folder outside every workspace folder', () => {
     const workspace = ['/home/ada/project', '/srv/other'];
     assert.equal(exportFolder(['/home/ada/Downloads', '/home/ada'], workspace), '/home/ada/Downloads');
-    assert.equal(exportFolder([undefined, '/home/ada/project/out', '/home/ada/project', '/home/ada'], workspace), '/home/ada', 'the last folder used is skipped when it is inside the workspace');
+    assert.equal(
+      exportFolder([undefined, '/home/ada/project/out', '/home/ada/project', '/home/ada'], workspace),
+      '/home/ada',
+      'the last folder used is skipped when it is inside the workspace',
+    );
     assert.equal(exportFolder(['/home/ada/project-notes'], workspace), '/home/ada/project-notes', 'a sibling that shares the prefix is outside');
     assert.equal(exportFolder(['/srv/other'], workspace), undefined);
   });
 });
-

@@ -28,13 +28,20 @@ describe('core/taskMeta: one mapping between a task spec and _meta', () => {
   });
 
   it("treats MCP's and Tasklane's keys as theirs, everything else as the caller's", () => {
-    for (const key of ['progressToken', 'io.modelcontextprotocol/clientInfo', 'dev.mcp/anything', 'org.modelcontextprotocol.api/x', 'dev.tasklane/queue']) assert.equal(isReservedMetaKey(key), true, key);
+    for (const key of ['progressToken', 'io.modelcontextprotocol/clientInfo', 'dev.mcp/anything', 'org.modelcontextprotocol.api/x', 'dev.tasklane/queue'])
+      assert.equal(isReservedMetaKey(key), true, key);
     for (const key of ['com.example/ticket', 'mcp/x', 'io.example.mcp/x', 'plain']) assert.equal(isReservedMetaKey(key), false, key);
   });
 
   it('names the key of a value that does not fit its field', () => {
-    assert.throws(() => taskFieldsOf({ [META.priority]: 101 }), (error: unknown) => error instanceof InvalidTaskMetaError && error.key === META.priority);
-    assert.throws(() => taskFieldsOf({ [META.scheduling]: { runAfter: 'tomorrow' } }), (error: unknown) => error instanceof InvalidTaskMetaError && error.key === META.scheduling);
+    assert.throws(
+      () => taskFieldsOf({ [META.priority]: 101 }),
+      (error: unknown) => error instanceof InvalidTaskMetaError && error.key === META.priority,
+    );
+    assert.throws(
+      () => taskFieldsOf({ [META.scheduling]: { runAfter: 'tomorrow' } }),
+      (error: unknown) => error instanceof InvalidTaskMetaError && error.key === META.scheduling,
+    );
   });
 });
 
@@ -42,7 +49,12 @@ describe('core/taskRecord: who a task is shown as', () => {
   const base = { id: 'r', serverId: 's', tool: 't', status: 'working', createdAt: '2030-01-01T00:00:00.000Z', lastUpdatedAt: '2030-01-01T00:00:00.000Z' };
 
   it("is the token's agent, with the client and the connection as detail", () => {
-    const record = TaskRecordSchema.parse({ ...base, context: { agent: { name: 'probe-agent', id: 'probe-agent-1a2b3c', client: { name: 'probe-agent-client', version: '1.2.3' }, connection: 'http session 1f3a' } } });
+    const record = TaskRecordSchema.parse({
+      ...base,
+      context: {
+        agent: { name: 'probe-agent', id: 'probe-agent-1a2b3c', client: { name: 'probe-agent-client', version: '1.2.3' }, connection: 'http session 1f3a' },
+      },
+    });
     assert.equal(agentName(record), 'probe-agent');
     assert.equal(agentKey(record), 'id:probe-agent-1a2b3c');
     assert.equal(agentDescription(record), 'probe-agent (probe-agent-client 1.2.3) via http session 1f3a');

@@ -198,7 +198,10 @@ describe('core/taskQuery filters', () => {
       }
     } while (cursor !== undefined);
     assert.equal(new Set(seen).size, seen.length, 'no duplicates');
-    assert.ok(seen.every((id) => original.includes(id)), 'tasks added after the first page are not returned');
+    assert.ok(
+      seen.every((id) => original.includes(id)),
+      'tasks added after the first page are not returned',
+    );
     const expected = original.filter((id) => !removedUnseen.has(id));
     assert.deepEqual(seen, expected, 'every pre-existing task not removed before its turn, in order');
   });

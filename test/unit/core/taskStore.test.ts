@@ -23,10 +23,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 /** Records in a stable order (by id), in their persisted form. */
-const snapshot = (store: TaskStore) =>
-  plain(
-    [...store.all()].sort((a, b) => (a.id < b.id ? -1 : 1)),
-  );
+const snapshot = (store: TaskStore) => plain([...store.all()].sort((a, b) => (a.id < b.id ? -1 : 1)));
 
 function assertNoRecovery(store: TaskStore): void {
   assert.equal(store.recovery.badLines, 0);
@@ -532,7 +529,19 @@ describe('core/TaskStore', () => {
     });
 
     it('does not throw on well-formed JSON entries of the wrong shape', () => {
-      const odd = ['null', '42', '[]', '"text"', '{}', '{"op":"nope"}', '{"op":"put"}', '{"op":"put","task":null}', '{"op":"patch","id":"unknown","set":{"status":"completed"}}', '{"op":"out","id":"unknown","chunk":"x"}', '{"op":"del","id":"unknown"}'];
+      const odd = [
+        'null',
+        '42',
+        '[]',
+        '"text"',
+        '{}',
+        '{"op":"nope"}',
+        '{"op":"put"}',
+        '{"op":"put","task":null}',
+        '{"op":"patch","id":"unknown","set":{"status":"completed"}}',
+        '{"op":"out","id":"unknown","chunk":"x"}',
+        '{"op":"del","id":"unknown"}',
+      ];
       const { dir, expected, problems, second } = corruptCase((lines) => [...lines.slice(0, 4), ...odd, ...lines.slice(4)]);
       assert.deepEqual(snapshot(second), expected);
       assert.ok(second.recovery.badLines >= 7, `badLines ${second.recovery.badLines}`);
@@ -720,7 +729,7 @@ describe('core/TaskStore', () => {
       );
     });
 
-    it('a second store compacting the same file loses none of the first store\'s later writes', () => {
+    it("a second store compacting the same file loses none of the first store's later writes", () => {
       const dir = tempDir();
       const first = open({ directory: dir });
       const ids = Array.from({ length: 3 }, (_, i) => first.create({ serverId: 's', tool: `t${i}` }).id);
@@ -784,7 +793,10 @@ describe('core/TaskStore', () => {
       assert.doesNotThrow(() => (ids = exercise(store)));
       assertState(store, ids);
       assert.ok(problems.length >= 1);
-      assert.ok(problems.some(([m]) => m.includes(dir)), 'a message names the directory');
+      assert.ok(
+        problems.some(([m]) => m.includes(dir)),
+        'a message names the directory',
+      );
       assert.ok(problems.every(([, e]) => e instanceof Error));
     });
 

@@ -13,7 +13,10 @@ const values: VariableValues = {
 
 describe('task variables', () => {
   it('substitutes folder, cwd, env and path variables', () => {
-    const { text, unresolved } = resolveVariables('${workspaceFolder}/out ${workspaceFolderBasename} ${workspaceFolder:lib} ${cwd} ${env:HOME}${pathSeparator}x ${userHome}', values);
+    const { text, unresolved } = resolveVariables(
+      '${workspaceFolder}/out ${workspaceFolderBasename} ${workspaceFolder:lib} ${cwd} ${env:HOME}${pathSeparator}x ${userHome}',
+      values,
+    );
     assert.equal(text, '/work/app/out app /work/lib /home/me /home/me/x /home/me');
     assert.deepEqual(unresolved, []);
   });
@@ -39,15 +42,22 @@ describe('shell command lines', () => {
   });
 
   it('passes arguments that are already quoted, or whose spaces are, as written', () => {
-    assert.equal(buildCommandLine('printf', ["'%s\\n'", '"a b"', 'a\\ b', "--name='x y'", '%s\\n'], 'posix'), "printf '%s\\n' \"a b\" a\\ b --name='x y' %s\\n");
+    assert.equal(
+      buildCommandLine('printf', ["'%s\\n'", '"a b"', 'a\\ b', "--name='x y'", '%s\\n'], 'posix'),
+      "printf '%s\\n' \"a b\" a\\ b --name='x y' %s\\n",
+    );
     assert.equal(buildCommandLine('echo', ['"C:\\a b"', 'x^ y'], 'cmd'), 'echo "C:\\a b" x^ y');
   });
 
   it('honours explicit quoting styles', () => {
-    const line = buildCommandLine({ value: 'my tool', quoting: 'escape' }, [
-      { value: "it's $HOME", quoting: 'strong' },
-      { value: 'say "hi" $HOME', quoting: 'weak' },
-    ], 'posix');
+    const line = buildCommandLine(
+      { value: 'my tool', quoting: 'escape' },
+      [
+        { value: "it's $HOME", quoting: 'strong' },
+        { value: 'say "hi" $HOME', quoting: 'weak' },
+      ],
+      'posix',
+    );
     assert.equal(line, `my\\ tool 'it'\\''s $HOME' "say \\"hi\\" $HOME"`);
   });
 

@@ -15,7 +15,7 @@ function where(failures: readonly TestFailure[]): Record<string, string> {
 }
 
 describe('test failure parsing', () => {
-  it('reads mocha spec failures: nested titles, message lines, the test\'s own stack frame', () => {
+  it("reads mocha spec failures: nested titles, message lines, the test's own stack frame", () => {
     const failures = parseTestFailures(sample('mocha-spec.txt'));
     assert.deepEqual(where(failures), {
       'calc › splits on commas': 'test/calc.spec.js:14:12',
@@ -25,7 +25,10 @@ describe('test failure parsing', () => {
     assert.equal(failures[1].message, 'TypeError: boom: not a function');
     assert.equal(failures[2].message, 'AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:\n\n5 !== 4\n\n+ expected - actual');
     // Node's multi-line message keeps its own indentation under mocha's.
-    assert.match(failures[0].message, /^AssertionError \[ERR_ASSERTION\]: Expected values to be strictly deep-equal:\n\+ actual - expected\n\n {2}\[\n {4}'a',/);
+    assert.match(
+      failures[0].message,
+      /^AssertionError \[ERR_ASSERTION\]: Expected values to be strictly deep-equal:\n\+ actual - expected\n\n {2}\[\n {4}'a',/,
+    );
   });
 
   it('reads jest failures with their expectation, not the code frame', () => {
@@ -36,7 +39,10 @@ describe('test failure parsing', () => {
       'calc › throws nothing': 'jt/calc.test.js:16:11',
     });
     assert.equal(failures[0].message, 'expect(received).toBe(expected) // Object.is equality\n\nExpected: 4\nReceived: 5');
-    assert.ok(failures.every((failure) => !/\|/.test(failure.message)), 'no code frame lines');
+    assert.ok(
+      failures.every((failure) => !/\|/.test(failure.message)),
+      'no code frame lines',
+    );
   });
 
   it('reads jest across files, a file that failed to load included, skipping node_modules frames', () => {
@@ -67,7 +73,7 @@ describe('test failure parsing', () => {
     assert.match(failures[0].message, /^AssertionError: expected 5 to be 4 \/\/ Object\.is equality\n/);
   });
 
-  it('reads pytest failures by node id, with the E lines and the test\'s line', () => {
+  it("reads pytest failures by node id, with the E lines and the test's line", () => {
     const failures = parseTestFailures(sample('pytest.txt'));
     assert.deepEqual(where(failures), {
       'tests/test_calc.py::test_add_small': 'tests/test_calc.py:6',
@@ -78,7 +84,7 @@ describe('test failure parsing', () => {
     assert.equal(failures[2].message, 'ValueError: boom');
   });
 
-  it('reads pytest\'s short summary alone when there are no tracebacks', () => {
+  it("reads pytest's short summary alone when there are no tracebacks", () => {
     const quiet = 'FAILED tests/test_calc.py::test_add_small - assert 5 == 4\nERROR tests/test_db.py::test_connect - ConnectionError\n2 failed in 0.1s';
     assert.deepEqual(parseTestFailures(quiet), [
       { name: 'tests/test_calc.py::test_add_small', message: 'assert 5 == 4' },
@@ -106,16 +112,27 @@ describe('test failure parsing', () => {
     ]);
   });
 
-  it('reads tape TAP: the test\'s name with the assertion\'s, expected and actual as the message', () => {
+  it("reads tape TAP: the test's name with the assertion's, expected and actual as the message", () => {
     assert.deepEqual(parseTestFailures(sample('tape.txt')), [
-      { name: 'adds small numbers › should be strictly equal', message: 'expected: 4\nactual: 5', location: { file: '/tmp/rt-samples/js/test/tape.js', line: 5, column: 5 } },
-      { name: 'splits on commas › three parts', message: "expected: [ 'a', 'b', 'c' ]\nactual: [ 'a', 'b' ]", location: { file: '/tmp/rt-samples/js/test/tape.js', line: 10, column: 5 } },
+      {
+        name: 'adds small numbers › should be strictly equal',
+        message: 'expected: 4\nactual: 5',
+        location: { file: '/tmp/rt-samples/js/test/tape.js', line: 5, column: 5 },
+      },
+      {
+        name: 'splits on commas › three parts',
+        message: "expected: [ 'a', 'b', 'c' ]\nactual: [ 'a', 'b' ]",
+        location: { file: '/tmp/rt-samples/js/test/tape.js', line: 10, column: 5 },
+      },
     ]);
   });
 
-  it('reads node --test\'s spec reporter', () => {
+  it("reads node --test's spec reporter", () => {
     const failures = parseTestFailures(sample('node-test-spec.txt'));
-    assert.deepEqual(where(failures), { 'adds small numbers': '/tmp/rt-samples/nodetest/calc.test.js:7:12', 'throws nothing': '/tmp/rt-samples/nodetest/calc.test.js:14:9' });
+    assert.deepEqual(where(failures), {
+      'adds small numbers': '/tmp/rt-samples/nodetest/calc.test.js:7:12',
+      'throws nothing': '/tmp/rt-samples/nodetest/calc.test.js:14:9',
+    });
     assert.equal(failures[0].message, 'AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:\n\n5 !== 4');
   });
 
@@ -141,7 +158,7 @@ describe('test failure text', () => {
     assert.ok(messageOf(['x'.repeat(5000)]).length <= 600);
   });
 
-  it('finds a frame\'s file, line and column; not in node internals or node_modules', () => {
+  it("finds a frame's file, line and column; not in node internals or node_modules", () => {
     assert.deepEqual(frameLocation('    at Context.<anonymous> (test/a.spec.js:14:12)'), { file: 'test/a.spec.js', line: 14, column: 12 });
     assert.deepEqual(frameLocation('    at file:///home/me/My%20Project/a.test.mjs:3:5'), { file: '/home/me/My Project/a.test.mjs', line: 3, column: 5 });
     assert.deepEqual(frameLocation('    at Object.<anonymous> (C:\\work\\a.test.js:2:1)'), { file: 'C:\\work\\a.test.js', line: 2, column: 1 });

@@ -10,17 +10,18 @@ describe('test summary parsing', () => {
     assert.deepEqual(parseTestSummary(output), { runner: 'mocha', passed: 15, failed: 1, skipped: 2 });
   });
 
-  it('reads jest\'s Tests line and ignores Test Suites', () => {
-    const output = 'Test Suites: 1 failed, 2 passed, 3 total\nTests:       1 failed, 2 skipped, 1 todo, 7 passed, 11 total\nSnapshots:   0 total\nTime:        1.2 s';
+  it("reads jest's Tests line and ignores Test Suites", () => {
+    const output =
+      'Test Suites: 1 failed, 2 passed, 3 total\nTests:       1 failed, 2 skipped, 1 todo, 7 passed, 11 total\nSnapshots:   0 total\nTime:        1.2 s';
     assert.deepEqual(parseTestSummary(output), { runner: 'jest', passed: 7, failed: 1, skipped: 3 });
   });
 
-  it('reads vitest\'s Tests line and ignores Test Files', () => {
+  it("reads vitest's Tests line and ignores Test Files", () => {
     const output = ' Test Files  1 failed | 1 passed (2)\n      Tests  2 failed | 10 passed | 1 skipped (13)\n   Start at  10:00:00';
     assert.deepEqual(parseTestSummary(output), { runner: 'vitest', passed: 10, failed: 2, skipped: 1 });
   });
 
-  it('reads pytest\'s closing line, counting errors as failures', () => {
+  it("reads pytest's closing line, counting errors as failures", () => {
     const output = 'tests/test_a.py ..F.s\n=========== 1 failed, 10 passed, 2 skipped, 1 error in 0.12s ===========';
     assert.deepEqual(parseTestSummary(output), { runner: 'pytest', passed: 10, failed: 2, skipped: 2 });
     assert.deepEqual(parseTestSummary('==== 3 passed in 0.01s ===='), { runner: 'pytest', passed: 3 });
@@ -42,7 +43,10 @@ describe('test summary parsing', () => {
 
   it('reads only failures from quiet go test, since it does not print what passed', () => {
     assert.deepEqual(parseTestSummary('ok  \texample.com/calc\t0.002s\n?   \texample.com/cmd\t[no test files]'), { runner: 'go', failed: 0 });
-    assert.deepEqual(parseTestSummary('--- FAIL: TestSplit (0.00s)\n    calc_test.go:9: wrong\nFAIL\nFAIL\texample.com/calc\t0.004s'), { runner: 'go', failed: 1 });
+    assert.deepEqual(parseTestSummary('--- FAIL: TestSplit (0.00s)\n    calc_test.go:9: wrong\nFAIL\nFAIL\texample.com/calc\t0.004s'), {
+      runner: 'go',
+      failed: 1,
+    });
   });
 
   it('reads TAP totals from tape and node --test', () => {
@@ -51,7 +55,7 @@ describe('test summary parsing', () => {
     assert.deepEqual(parseTestSummary(nodeSpec), { runner: 'tap', passed: 3, failed: 1, skipped: 1 });
   });
 
-  it('adds up cargo\'s results across test binaries', () => {
+  it("adds up cargo's results across test binaries", () => {
     const output = [
       'test result: ok. 5 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.00s',
       'test result: FAILED. 2 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s',
@@ -71,7 +75,7 @@ describe('test summary parsing', () => {
     assert.deepEqual(parseTestSummary(jest), { runner: 'jest', passed: 2, failed: 1 });
   });
 
-  it('reads the counts the demo workspace\'s test task prints, as its README promises', function () {
+  it("reads the counts the demo workspace's test task prints, as its README promises", function () {
     this.timeout(10_000);
     const tasksFile = path.resolve(__dirname, '../../../../demo/.vscode/tasks.json');
     const { tasks } = JSON.parse(fs.readFileSync(tasksFile, 'utf8')) as { tasks: { label: string; command: string }[] };

@@ -48,7 +48,10 @@ describe('choosing a workspace task', () => {
   it('tells same-named tasks of two folders apart by folder name or path', () => {
     const appBuild = task('build');
     const libBuild = task('build', { folder: lib });
-    assert.match(failure(findTaskByLabel([appBuild, libBuild], 'build')), /Several tasks are labelled "build": "build" \(folder app\), "build" \(folder lib\)\. Name the folder/);
+    assert.match(
+      failure(findTaskByLabel([appBuild, libBuild], 'build')),
+      /Several tasks are labelled "build": "build" \(folder app\), "build" \(folder lib\)\. Name the folder/,
+    );
     assert.equal(chosen(findTaskByLabel([appBuild, libBuild], 'build', 'lib')), libBuild);
     assert.equal(chosen(findTaskByLabel([appBuild, libBuild], 'build', '/work/app')), appBuild);
     assert.match(failure(findTaskByLabel([appBuild, libBuild], 'build', 'docs')), /No task labelled "build" in folder "docs"\. There are no tasks\./);
@@ -71,7 +74,10 @@ describe('choosing a workspace task', () => {
   });
 
   it('says how to declare a test task when there is none', () => {
-    assert.match(failure(chooseTestTask([build])), /^No test task: add "group": \{ "kind": "test", "isDefault": true \} to a task in tasks\.json, or pass a label\. Available tasks: "build"\.$/);
+    assert.match(
+      failure(chooseTestTask([build])),
+      /^No test task: add "group": \{ "kind": "test", "isDefault": true \} to a task in tasks\.json, or pass a label\. Available tasks: "build"\.$/,
+    );
   });
 
   it('narrows several default test tasks by folder', () => {
@@ -97,8 +103,10 @@ describe('choosing a workspace task', () => {
         ['unit', 'test task · folder app'],
       ],
     );
-    assert.deepEqual(taskOffers(tasks, { testsOnly: true }).map((offer) => offer.label), ['all tests', 'unit']);
+    assert.deepEqual(
+      taskOffers(tasks, { testsOnly: true }).map((offer) => offer.label),
+      ['all tests', 'unit'],
+    );
     assert.deepEqual(taskOffers([task('lint')], { testsOnly: true }), []);
   });
 });
-

@@ -71,12 +71,18 @@ for (const generation of ['v1', 'v2'] as const) {
       server = await startOurServer({ token: TOKEN });
       const sdk = await importEsm('@modelcontextprotocol/client');
       const ext = await importEsm('@modelcontextprotocol/ext-tasks/client');
-      client = new sdk.Client(CLIENT_INFO, { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: generation === 'v2' ? 'auto' : 'legacy' } });
+      client = new sdk.Client(CLIENT_INFO, {
+        capabilities: { elicitation: { form: {} } },
+        versionNegotiation: { mode: generation === 'v2' ? 'auto' : 'legacy' },
+      });
       await client.connect(new sdk.StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } } }));
       session = ext.createTaskSessionFromClient(client, {
         endpointId: `tasklane-${generation}`,
         ...(generation === 'v2'
-          ? { rawDispatch: rawDispatchFor(server.url), v2RequestFraming: { protocolVersion: '2026-07-28', clientInfo: CLIENT_INFO, clientCapabilities: { elicitation: { form: {} } } } }
+          ? {
+              rawDispatch: rawDispatchFor(server.url),
+              v2RequestFraming: { protocolVersion: '2026-07-28', clientInfo: CLIENT_INFO, clientCapabilities: { elicitation: { form: {} } } },
+            }
           : {}),
         onInputRequest: async (request: Any, context: Any) => {
           inputs.push({ request, context });
@@ -110,7 +116,9 @@ for (const generation of ['v1', 'v2'] as const) {
       const { outcome } = await waitExecution.settle();
       const expected = [{ type: 'text', text: 'ext-tasks' }];
       if (outcome.status === 'completed' || STRICT || generation === 'v1') {
-        const seen = outcome.task ? `; the server's own snapshot says "${outcome.task.status}" with result.resultType ${JSON.stringify(outcome.task.raw?.result?.resultType) ?? 'absent'}` : '';
+        const seen = outcome.task
+          ? `; the server's own snapshot says "${outcome.task.status}" with result.resultType ${JSON.stringify(outcome.task.raw?.result?.resultType) ?? 'absent'}`
+          : '';
         assert.equal(outcome.status, 'completed', `ext-tasks settled "${outcome.status}" (${outcome.error?.message ?? 'no error'})${seen}`);
         assert.deepEqual(outcome.result.content, expected);
         return;

@@ -31,7 +31,10 @@ describe('interop matrix: SDK 1.x client × Tasklane server (Streamable HTTP)', 
   });
 
   it(`${tag('2025-11-25', 'create')} tools/call with params.task answers CreateTaskResult`, async () => {
-    const created = await client.request({ method: 'tools/call', params: { name: 'wait', arguments: { durationMs: 300, message: 'sdk' }, task: { ttl: 60_000 } } }, CreateTaskResultSchema);
+    const created = await client.request(
+      { method: 'tools/call', params: { name: 'wait', arguments: { durationMs: 300, message: 'sdk' }, task: { ttl: 60_000 } } },
+      CreateTaskResultSchema,
+    );
     assert.equal(created.task.status, 'working');
     taskId = created.task.taskId;
   });
@@ -53,7 +56,10 @@ describe('interop matrix: SDK 1.x client × Tasklane server (Streamable HTTP)', 
   });
 
   it(`${tag('2025-11-25', 'cancel')} experimental.tasks.cancelTask answers the cancelled task`, async () => {
-    const created = await client.request({ method: 'tools/call', params: { name: 'wait', arguments: { durationMs: 60_000 }, task: {} } }, CreateTaskResultSchema);
+    const created = await client.request(
+      { method: 'tools/call', params: { name: 'wait', arguments: { durationMs: 60_000 }, task: {} } },
+      CreateTaskResultSchema,
+    );
     const cancelled = await client.experimental.tasks.cancelTask(created.task.taskId);
     assert.equal(cancelled.status, 'cancelled');
     await sleep(50);

@@ -43,7 +43,9 @@ for (const transportKind of ['stdio', 'http'] as const) {
         await client.connect(new StdioClientTransport({ command: process.execPath, args: [CLI, '--stdio', '--log', 'warn'], stderr: 'ignore' }));
       } else {
         engine = new TaskEngine();
-        http = await startHttpServer({ catalog: new ToolCatalog(BUILTIN_TOOLS), defaultCwd: process.cwd(), isTrusted: () => true }, engine, { token: 'secret-token' });
+        http = await startHttpServer({ catalog: new ToolCatalog(BUILTIN_TOOLS), defaultCwd: process.cwd(), isTrusted: () => true }, engine, {
+          token: 'secret-token',
+        });
         await client.connect(new StreamableHTTPClientTransport(new URL(http.url), { requestInit: { headers: { Authorization: 'Bearer secret-token' } } }));
       }
     });
@@ -98,11 +100,19 @@ for (const transportKind of ['stdio', 'http'] as const) {
 describe('standalone HTTP server refuses what it must', () => {
   let http: RunningHttpServer;
   let engine: TaskEngine;
-  const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } };
+  const init = {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+  };
 
   before(async () => {
     engine = new TaskEngine();
-    http = await startHttpServer({ catalog: new ToolCatalog(BUILTIN_TOOLS), defaultCwd: process.cwd(), isTrusted: () => true }, engine, { token: 'right', maxBodyBytes: 1024 });
+    http = await startHttpServer({ catalog: new ToolCatalog(BUILTIN_TOOLS), defaultCwd: process.cwd(), isTrusted: () => true }, engine, {
+      token: 'right',
+      maxBodyBytes: 1024,
+    });
   });
   after(async () => {
     await http.close();

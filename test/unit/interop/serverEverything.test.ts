@@ -31,15 +31,22 @@ describe('interop: our client against @modelcontextprotocol/server-everything (s
     const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), 'completion', 15_000);
     const text = (done.result as { content: { text: string }[] }).content[0].text;
     assert.match(text, /Research Report: tide pools/);
-    assert.ok(done.timeline.some((e) => /Gathering sources/.test(e.message ?? '')), 'a stage status message was mirrored');
+    assert.ok(
+      done.timeline.some((e) => /Gathering sources/.test(e.message ?? '')),
+      'a stage status message was mirrored',
+    );
   });
 
   it('answers the clarification an ambiguous query asks for (input_required → elicitation)', async () => {
     const record = await service.start({ serverId: 'everything', tool: 'simulate-research-query', arguments: { topic: 'python', ambiguous: true } });
-    const asking = await waitFor(() => {
-      const r = store.get(record.id);
-      return r?.pendingInput.length ? r : undefined;
-    }, 'the clarification question', 15_000);
+    const asking = await waitFor(
+      () => {
+        const r = store.get(record.id);
+        return r?.pendingInput.length ? r : undefined;
+      },
+      'the clarification question',
+      15_000,
+    );
     service.answerInput(record.id, asking.pendingInput[0].key, { action: 'accept', content: { interpretation: 'the snake' } });
     const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), 'completion', 15_000);
     assert.match((done.result as { content: { text: string }[] }).content[0].text, /Clarification\*\*: the snake/);
@@ -57,20 +64,37 @@ describe('interop: our client against @modelcontextprotocol/server-everything (s
   it('is the receiver of a task-augmented elicitation (trigger-elicitation-request-async): the server polls our task and gets the answer', async () => {
     // A plain tools/call: it returns only once the server has our answer, so watch the store meanwhile.
     const started = service.start({ serverId: 'everything', tool: 'trigger-elicitation-request-async', arguments: {} });
-    const asking = await waitFor(() => store.all().find((r) => r.tool === 'trigger-elicitation-request-async' && r.pendingInput.length), 'the question', 15_000);
+    const asking = await waitFor(
+      () => store.all().find((r) => r.tool === 'trigger-elicitation-request-async' && r.pendingInput.length),
+      'the question',
+      15_000,
+    );
     const record = asking;
-    assert.deepEqual(Object.keys((asking.pendingInput[0].params.requestedSchema as { properties: object }).properties), ['name', 'favoriteColor', 'agreeToTerms']);
+    assert.deepEqual(Object.keys((asking.pendingInput[0].params.requestedSchema as { properties: object }).properties), [
+      'name',
+      'favoriteColor',
+      'agreeToTerms',
+    ]);
     service.answerInput(record.id, asking.pendingInput[0].key, { action: 'accept', content: { name: 'Ada', favoriteColor: 'Blue', agreeToTerms: true } });
     await started;
-    const done = await waitFor(() => {
-      const r = store.get(record.id);
-      return r && r.status !== 'working' && r.status !== 'input_required' ? r : undefined;
-    }, 'the call to end', 20_000);
+    const done = await waitFor(
+      () => {
+        const r = store.get(record.id);
+        return r && r.status !== 'working' && r.status !== 'input_required' ? r : undefined;
+      },
+      'the call to end',
+      20_000,
+    );
     assert.match(JSON.stringify(done.result), /COMPLETED/);
   });
 
   it('is the receiver of a task-augmented sampling request (trigger-sampling-request-async), answered by the host', async () => {
-    service.samplingHandler = async () => ({ role: 'assistant', content: { type: 'text', text: 'sampled in a task' }, model: 'test-model', stopReason: 'endTurn' });
+    service.samplingHandler = async () => ({
+      role: 'assistant',
+      content: { type: 'text', text: 'sampled in a task' },
+      model: 'test-model',
+      stopReason: 'endTurn',
+    });
     const record = await service.start({ serverId: 'everything', tool: 'trigger-sampling-request-async', arguments: { prompt: 'hi', maxTokens: 10 } });
     const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), 'completion', 15_000);
     assert.match(JSON.stringify(done.result), /sampled in a task/);

@@ -139,12 +139,20 @@ for (const wire of ['2025-11-25', EXT] as const) {
         assert.equal(connection.client.supportsList, false);
         const response = await fetch(server.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tasks/list', authorization: 'Bearer matrix-token' },
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            'mcp-protocol-version': '2026-07-28',
+            'mcp-method': 'tasks/list',
+            authorization: 'Bearer matrix-token',
+          },
           body: JSON.stringify({
             jsonrpc: '2.0',
             id: 1,
             method: 'tasks/list',
-            params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { extensions: { [EXT]: {} } } } },
+            params: {
+              _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { extensions: { [EXT]: {} } } },
+            },
           }),
         });
         assert.equal(((await response.json()) as { error: { code: number } }).error.code, -32601);

@@ -17,6 +17,9 @@ describe('describeToolError: the status line of a tool result that is an error',
   });
 
   it('says when the time budget ran out', () => {
-    assert.equal(describeToolError({ content: text('x'), structuredContent: { timedOut: true, exitCode: null } }), 'Timed out: the command ran out of its time budget');
+    assert.equal(
+      describeToolError({ content: text('x'), structuredContent: { timedOut: true, exitCode: null } }),
+      'Timed out: the command ran out of its time budget',
+    );
   });
 });

@@ -31,10 +31,14 @@ class Workload {
             end();
             resolve({ content: [] });
           });
-          context.signal.addEventListener('abort', () => {
-            end();
-            reject(context.signal.reason);
-          }, { once: true });
+          context.signal.addEventListener(
+            'abort',
+            () => {
+              end();
+              reject(context.signal.reason);
+            },
+            { once: true },
+          );
         }),
       ...rest,
     });
@@ -146,14 +150,17 @@ describe('mcp/server engine scheduling', () => {
     await waitFor(() => engine.peek(late.taskId)?.status === 'failed', 'the late dependent to fail');
   });
 
-  it('refuses an after-task it cannot see with -32602, whether unknown or another owner\'s', () => {
+  it("refuses an after-task it cannot see with -32602, whether unknown or another owner's", () => {
     engine = engineWith(4);
     const work = new Workload(engine);
     const foreign = work.start({ owner: 'bob' });
     for (const afterTaskId of ['no-such-task', foreign.taskId]) {
       assert.throws(
         () => work.start({ afterTaskId }),
-        (error: unknown) => error instanceof RpcError && error.code === -32602 && error.message === `Cannot run after task ${afterTaskId}: no such task (unknown, expired, or not yours)`,
+        (error: unknown) =>
+          error instanceof RpcError &&
+          error.code === -32602 &&
+          error.message === `Cannot run after task ${afterTaskId}: no such task (unknown, expired, or not yours)`,
       );
     }
   });
@@ -240,7 +247,7 @@ describe('mcp/server engine scheduling', () => {
     await work.waitForStarts(3);
   });
 
-  it('gives the editor every owner\'s tasks: peek, all, childrenOf and cancelAny', () => {
+  it("gives the editor every owner's tasks: peek, all, childrenOf and cancelAny", () => {
     engine = engineWith(4);
     const work = new Workload(engine);
     const parent = work.start({ owner: 'alice' });
@@ -248,7 +255,10 @@ describe('mcp/server engine scheduling', () => {
     const foreignChild = work.start({ owner: 'bob', parentTaskId: parent.taskId });
     assert.equal(engine.peek(foreignChild.taskId)?.owner, 'bob');
     assert.equal(foreignChild.parentTaskId, undefined, 'a parent of another owner is dropped');
-    assert.deepEqual(engine.childrenOf(parent.taskId).map((task) => task.taskId), [child.taskId]);
+    assert.deepEqual(
+      engine.childrenOf(parent.taskId).map((task) => task.taskId),
+      [child.taskId],
+    );
     assert.equal(engine.all().length, 3);
     assert.equal(engine.cancelAny(foreignChild.taskId).status, 'cancelled');
     assert.equal(engine.peek('unknown'), undefined);

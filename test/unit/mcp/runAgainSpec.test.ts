@@ -26,7 +26,15 @@ describe('mcp/client/taskService runAgainSpec: Run Again starts the same work as
     const spec = runAgainSpec(store.require(record.id));
     assert.deepEqual(
       { serverId: spec.serverId, tool: spec.tool, arguments: spec.arguments, intent: spec.intent, priority: spec.priority, tags: spec.tags, meta: spec.meta },
-      { serverId: 'tasklane', tool: 'run_command', arguments: { command: 'npm test', cwd: '/w' }, intent: 'Run the tests', priority: 5, tags: ['ci'], meta: { 'com.example/x': 1 } },
+      {
+        serverId: 'tasklane',
+        tool: 'run_command',
+        arguments: { command: 'npm test', cwd: '/w' },
+        intent: 'Run the tests',
+        priority: 5,
+        tags: ['ci'],
+        meta: { 'com.example/x': 1 },
+      },
     );
     assert.equal(spec.context?.agent, undefined, 'the editor runs it as its own');
     assert.equal(spec.context?.cwd, '/w');

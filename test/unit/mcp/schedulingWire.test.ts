@@ -72,7 +72,10 @@ describe('mcp/server scheduling on the 2025-11-25 wire', () => {
     assert.ok((listed.result?.tasks as Wire[]).every((task) => task._meta === undefined));
 
     await raw.request('tasks/cancel', { taskId: first.task.taskId });
-    const started = await raw.waitForNotification('notifications/tasks/status', (params) => params.taskId === second.task.taskId && params.statusMessage === 'Started');
+    const started = await raw.waitForNotification(
+      'notifications/tasks/status',
+      (params) => params.taskId === second.task.taskId && params.statusMessage === 'Started',
+    );
     assert.equal(started.params._meta, undefined, 'the place is cleared once the work starts');
   });
 
@@ -85,7 +88,10 @@ describe('mcp/server scheduling on the 2025-11-25 wire', () => {
     assert.equal(engine.peek(byKey.task.taskId)?.parentTaskId, parent.task.taskId);
     assert.equal(engine.peek(byRelated.task.taskId)?.parentTaskId, parent.task.taskId);
     assert.equal(engine.peek(orphan.task.taskId)?.parentTaskId, undefined);
-    assert.deepEqual(engine.childrenOf(parent.task.taskId).map((task) => task.taskId), [byKey.task.taskId, byRelated.task.taskId]);
+    assert.deepEqual(
+      engine.childrenOf(parent.task.taskId).map((task) => task.taskId),
+      [byKey.task.taskId, byRelated.task.taskId],
+    );
   });
 
   it('answers -32602 for malformed hints and for an after-task it cannot see', async () => {
@@ -153,7 +159,7 @@ describe('mcp/server scheduling on the 2026-07-28 extension wire', () => {
   });
 });
 
-describe('TaskService mirrors the embedded server\'s queue place into the record', () => {
+describe("TaskService mirrors the embedded server's queue place into the record", () => {
   it('sets queue while the task waits and clears it when the task starts', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-queue-'));
     const store = new TaskStore({ directory: dir });
@@ -169,7 +175,10 @@ describe('TaskService mirrors the embedded server\'s queue place into the record
       assert.deepEqual(embedded.engine.peek(second.taskId!)?.agent, { name: 'tasklane', version: '0.1.0', connection: 'editor' });
       const done = await waitFor(() => (store.get(second.id)?.status === 'completed' ? store.get(second.id) : undefined), 'the queued task to finish');
       assert.equal(done.queue, undefined);
-      assert.ok(done.timeline.some((entry) => entry.message === 'Started'), 'the start shows in the timeline');
+      assert.ok(
+        done.timeline.some((entry) => entry.message === 'Started'),
+        'the start shows in the timeline',
+      );
     } finally {
       service.dispose();
       embedded.dispose();

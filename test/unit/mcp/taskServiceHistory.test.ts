@@ -23,18 +23,21 @@ describe('TaskService: task families and imported records', () => {
     store.dispose();
   });
 
-  it('names a parent on the same server by that server\'s task id, so the server links the two', async () => {
+  it("names a parent on the same server by that server's task id, so the server links the two", async () => {
     service.addServer(embedded.entry);
     const parent = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'wait', arguments: { durationMs: 60_000 } });
     const child = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'wait', arguments: { durationMs: 60_000 }, parentId: parent.id });
     assert.ok(parent.taskId && child.taskId);
     assert.equal(embedded.engine.peek(child.taskId)?.parentTaskId, parent.taskId);
-    assert.deepEqual(embedded.engine.childrenOf(parent.taskId).map((task) => task.taskId), [child.taskId]);
+    assert.deepEqual(
+      embedded.engine.childrenOf(parent.taskId).map((task) => task.taskId),
+      [child.taskId],
+    );
     await service.cancel(child.id);
     await service.cancel(parent.id);
   });
 
-  it('names the task to run after by the server\'s task id, so the server waits for it', async () => {
+  it("names the task to run after by the server's task id, so the server waits for it", async () => {
     service.addServer(embedded.entry);
     const first = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'wait', arguments: { durationMs: 60_000 } });
     const second = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'wait', arguments: { durationMs: 10 }, scheduling: { afterTaskId: first.id } });
@@ -45,8 +48,13 @@ describe('TaskService: task families and imported records', () => {
     await waitFor(() => store.require(second.id).status === 'failed', 'the dependent task to fail with its prerequisite');
   });
 
-  it('retries an agent\'s task as the editor\'s own, also when the agent is long gone', async () => {
-    const earlier = store.create({ serverId: EMBEDDED_SERVER_ID, tool: 'wait', arguments: { durationMs: 10 }, context: { agent: { name: 'claude-code', connection: 'http stateless' } } });
+  it("retries an agent's task as the editor's own, also when the agent is long gone", async () => {
+    const earlier = store.create({
+      serverId: EMBEDDED_SERVER_ID,
+      tool: 'wait',
+      arguments: { durationMs: 10 },
+      context: { agent: { name: 'claude-code', connection: 'http stateless' } },
+    });
     store.complete(earlier.id, 'failed', { error: { code: -32603, message: 'Stopped when the window reloaded' } });
     service.addServer(embedded.entry);
     const next = await service.retry(earlier.id);

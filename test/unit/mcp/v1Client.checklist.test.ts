@@ -7,7 +7,14 @@ import * as os from 'node:os';
 import { z } from 'zod';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { CallToolRequestSchema, ElicitResultSchema, type JSONRPCMessage, ListToolsRequestSchema, type ServerCapabilities, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  ElicitResultSchema,
+  type JSONRPCMessage,
+  ListToolsRequestSchema,
+  type ServerCapabilities,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 import { TaskStore } from '../../../src/core/taskStore';
 import { TaskClientV1 } from '../../../src/mcp/client/taskClientV1';
 import { TaskService } from '../../../src/mcp/client/taskService';
@@ -186,7 +193,8 @@ describe('2025-11-25 task client — checklist (recorded wire)', function () {
       assert.equal((await finished(store, viaService.id)).status, 'completed');
       const calls = toolCalls(sent());
       assert.equal(calls.length, 3);
-      for (const call of calls) assert.ok(!('task' in call.params), `no params.task with capabilities ${JSON.stringify(capabilities)}: ${JSON.stringify(call.params)}`);
+      for (const call of calls)
+        assert.ok(!('task' in call.params), `no params.task with capabilities ${JSON.stringify(capabilities)}: ${JSON.stringify(call.params)}`);
     }
   });
 
@@ -241,7 +249,10 @@ describe('2025-11-25 task client — checklist (recorded wire)', function () {
     assert.deepEqual((done.result as { content: unknown }).content, [{ type: 'text', text: 'no pushes needed' }]);
     assert.ok(dropped.length > 0, 'the server did try to push status (and we dropped it)');
     assert.equal(received().filter((m) => m.method === 'notifications/tasks/status').length, 0, 'no status notification reached the client');
-    assert.ok(sent().some((m) => m.method === 'tasks/get' && m.params.taskId === record.taskId), 'the client polled tasks/get');
+    assert.ok(
+      sent().some((m) => m.method === 'tasks/get' && m.params.taskId === record.taskId),
+      'the client polled tasks/get',
+    );
     // A task that ends on the server's side (cancelled by someone else) is noticed too.
     const other = await service.start({ serverId: SERVER_ID, tool: 'wait', arguments: { durationMs: 60_000 } });
     await waitFor(() => sent().some((m) => m.method === 'tasks/get' && m.params.taskId === other.taskId), 'a poll of the second task');
@@ -319,7 +330,10 @@ describe('2025-11-25 task client — checklist (recorded wire)', function () {
     let answerNow!: (value: { action: 'accept'; content: { answer: string } }) => void;
     client.inputHandler = () => new Promise((resolve) => (answerNow = resolve));
     const created = (await server.request(
-      { method: 'elicitation/create', params: { mode: 'form', message: 'q?', requestedSchema: { type: 'object', properties: { answer: { type: 'string' } } }, task: { ttl: 60_000 } } } as never,
+      {
+        method: 'elicitation/create',
+        params: { mode: 'form', message: 'q?', requestedSchema: { type: 'object', properties: { answer: { type: 'string' } } }, task: { ttl: 60_000 } },
+      } as never,
       CreateTaskResultSchema,
     )) as { task: { taskId: string; status: string; ttl: number; createdAt: string; lastUpdatedAt: string } };
     assert.equal(created.task.status, 'working', 'T-S-05: the first status is working');
@@ -336,13 +350,22 @@ describe('2025-11-25 task client — checklist (recorded wire)', function () {
     assert.deepEqual(result.content, { answer: 'later' });
     assert.deepEqual(result._meta?.[RELATED], { taskId });
     assert.equal((await server.request({ method: 'tasks/get', params: { taskId } } as never, GetTaskResultSchema)).status, 'completed');
-    await assert.rejects(server.request({ method: 'tasks/get', params: { taskId: 'nope' } } as never, GetTaskResultSchema), (error: { code?: number }) => error.code === -32602);
+    await assert.rejects(
+      server.request({ method: 'tasks/get', params: { taskId: 'nope' } } as never, GetTaskResultSchema),
+      (error: { code?: number }) => error.code === -32602,
+    );
   });
 
   it('T-C-07 (T-S-02 as receiver) a plain elicitation/create (no task) is answered directly', async () => {
     const { server, client } = await plainServer({ tools: {} }, []);
     client.inputHandler = async () => ({ action: 'accept', content: { answer: 'plain' } });
-    const answer = await server.request({ method: 'elicitation/create', params: { mode: 'form', message: 'q?', requestedSchema: { type: 'object', properties: { answer: { type: 'string' } } } } } as never, ElicitResultSchema);
+    const answer = await server.request(
+      {
+        method: 'elicitation/create',
+        params: { mode: 'form', message: 'q?', requestedSchema: { type: 'object', properties: { answer: { type: 'string' } } } },
+      } as never,
+      ElicitResultSchema,
+    );
     assert.deepEqual(answer, { action: 'accept', content: { answer: 'plain' } });
   });
 

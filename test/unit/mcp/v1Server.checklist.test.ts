@@ -160,7 +160,9 @@ const racerTool = defineTool({
   },
 });
 
-const TEST_TOOLS = [gatedTool, requiredTool, forbiddenTool, echoTool, protocolErrorTool, crashTool, isErrorTool, racerTool].map((t) => t as unknown as ToolDefinition);
+const TEST_TOOLS = [gatedTool, requiredTool, forbiddenTool, echoTool, protocolErrorTool, crashTool, isErrorTool, racerTool].map(
+  (t) => t as unknown as ToolDefinition,
+);
 
 // ---------------------------------------------------------------------------------------------
 // Fixture
@@ -499,7 +501,10 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     const response = await raw.request('tools/call', { name: 'echo', arguments: { text: 'hi' }, task: { ttl: 60_000 } });
     assert.equal(response.error, undefined);
     const result = response.result!;
-    assert.deepEqual(Object.keys(result).filter((k) => k !== '_meta'), ['task']);
+    assert.deepEqual(
+      Object.keys(result).filter((k) => k !== '_meta'),
+      ['task'],
+    );
     assert.equal(result.content, undefined);
     assert.equal(result.structuredContent, undefined);
     const task = result.task;
@@ -574,7 +579,11 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
   it('T-S-12 several concurrent tasks/result calls for one task all block, then all get the same payload', async () => {
     const { raw } = await connect(newEngine());
     const task = await createTask(raw, 'gated', { gate: 'g12c' });
-    const ids = [raw.send('tasks/result', { taskId: task.taskId }), raw.send('tasks/result', { taskId: task.taskId }), raw.send('tasks/result', { taskId: task.taskId })];
+    const ids = [
+      raw.send('tasks/result', { taskId: task.taskId }),
+      raw.send('tasks/result', { taskId: task.taskId }),
+      raw.send('tasks/result', { taskId: task.taskId }),
+    ];
     await tick(20);
     for (const id of ids) assert.equal(raw.responseTo(id), undefined, 'blocked');
     gate('g12c').open();
@@ -662,22 +671,32 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     for (let i = 0; i < 3; i++) short.push((await createTask(raw, 'gated', { gate: 'g16b' }, { ttl: 1_000 })).taskId);
     for (let i = 0; i < 4; i++) long.push((await createTask(raw, 'gated', { gate: 'g16b' }, { ttl: 60_000 })).taskId);
     const first = await raw.request('tasks/list', {});
-    assert.deepEqual(first.result!.tasks.map((t: Wire) => t.taskId), short);
+    assert.deepEqual(
+      first.result!.tasks.map((t: Wire) => t.taskId),
+      short,
+    );
     assert.equal(typeof first.result!.nextCursor, 'string');
     now += 1_000;
     const second = await raw.request('tasks/list', { cursor: first.result!.nextCursor });
     assert.equal(second.error, undefined, JSON.stringify(second.error));
-    assert.deepEqual(second.result!.tasks.map((t: Wire) => t.taskId), long.slice(0, 3));
+    assert.deepEqual(
+      second.result!.tasks.map((t: Wire) => t.taskId),
+      long.slice(0, 3),
+    );
     assert.equal(typeof second.result!.nextCursor, 'string', 'one more remains');
     const third = await raw.request('tasks/list', { cursor: second.result!.nextCursor });
-    assert.deepEqual(third.result!.tasks.map((t: Wire) => t.taskId), long.slice(3));
+    assert.deepEqual(
+      third.result!.tasks.map((t: Wire) => t.taskId),
+      long.slice(3),
+    );
     assert.equal(third.result!.nextCursor, undefined);
   });
 
   it('T-S-17 every task the requestor can tasks/get appears exactly once across tasks/list pages (even as tasks finish and new ones arrive mid-walk)', async () => {
     const { raw } = await connect(newEngine());
     const ids: string[] = [];
-    for (let i = 0; i < 120; i++) ids.push((await createTask(raw, i % 3 === 0 ? 'echo' : 'gated', i % 3 === 0 ? { text: String(i) } : { gate: `g17-${i % 5}` })).taskId);
+    for (let i = 0; i < 120; i++)
+      ids.push((await createTask(raw, i % 3 === 0 ? 'echo' : 'gated', i % 3 === 0 ? { text: String(i) } : { gate: `g17-${i % 5}` })).taskId);
     const listed: string[] = [];
     let cursor: string | undefined;
     let page = 0;
@@ -769,14 +788,16 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
   it('T-S-21 unknown taskId on tasks/get, tasks/result, tasks/cancel → -32602', async () => {
     const { raw } = await connect(newEngine());
     for (const taskId of ['no-such-task', '00000000-0000-4000-8000-000000000000', '']) {
-      for (const method of ['tasks/get', 'tasks/result', 'tasks/cancel']) assertError(await raw.request(method, { taskId }), -32602, `${method} ${JSON.stringify(taskId)}`);
+      for (const method of ['tasks/get', 'tasks/result', 'tasks/cancel'])
+        assertError(await raw.request(method, { taskId }), -32602, `${method} ${JSON.stringify(taskId)}`);
     }
   });
 
   it('T-S-21 malformed taskId (a number, or missing) on tasks/get, tasks/result, tasks/cancel → -32602', async () => {
     const { raw } = await connect(newEngine());
     for (const params of [{ taskId: 42 }, {}]) {
-      for (const method of ['tasks/get', 'tasks/result', 'tasks/cancel']) assertError(await raw.request(method, params), -32602, `${method} ${JSON.stringify(params)}`);
+      for (const method of ['tasks/get', 'tasks/result', 'tasks/cancel'])
+        assertError(await raw.request(method, params), -32602, `${method} ${JSON.stringify(params)}`);
     }
   });
 
@@ -790,7 +811,8 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     now += 4_999;
     assert.equal((await getTask(raw, task.taskId)).status, 'working', 'still there before the ttl elapses');
     now += 2;
-    for (const method of ['tasks/get', 'tasks/result', 'tasks/cancel']) assertError(await raw.request(method, { taskId: task.taskId }), -32602, `${method} after expiry`);
+    for (const method of ['tasks/get', 'tasks/result', 'tasks/cancel'])
+      assertError(await raw.request(method, { taskId: task.taskId }), -32602, `${method} after expiry`);
     const listed = await raw.request('tasks/list', {});
     assert.ok(!listed.result!.tasks.some((t: Wire) => t.taskId === task.taskId), 'expired task not listed');
     engine.sweepExpired();
@@ -800,7 +822,8 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     const done = await createTask(raw, 'echo', { text: 'e' }, { ttl: 1_000 });
     await untilTerminal(raw, done.taskId);
     now += 1_000;
-    for (const method of ['tasks/get', 'tasks/result', 'tasks/cancel']) assertError(await raw.request(method, { taskId: done.taskId }), -32602, `${method} on an expired completed task`);
+    for (const method of ['tasks/get', 'tasks/result', 'tasks/cancel'])
+      assertError(await raw.request(method, { taskId: done.taskId }), -32602, `${method} on an expired completed task`);
   });
 
   it('T-S-22 an invalid or unknown cursor on tasks/list → -32602', async () => {
@@ -810,7 +833,16 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     const good = first.result!.nextCursor as string;
     assert.equal(typeof good, 'string');
     assert.equal((await raw.request('tasks/list', { cursor: good })).error, undefined, 'a real cursor works');
-    for (const cursor of ['garbage', '', `${good}x`, good.slice(0, -1), 'tl:2', Buffer.from('tl:abc').toString('base64url'), Buffer.from('other:2').toString('base64url'), 'a b/+=ü']) {
+    for (const cursor of [
+      'garbage',
+      '',
+      `${good}x`,
+      good.slice(0, -1),
+      'tl:2',
+      Buffer.from('tl:abc').toString('base64url'),
+      Buffer.from('other:2').toString('base64url'),
+      'a b/+=ü',
+    ]) {
       assertError(await raw.request('tasks/list', { cursor }), -32602, `cursor ${JSON.stringify(cursor)}`);
     }
   });
@@ -833,7 +865,8 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     const payload = await raw.request('tasks/result', { taskId: task.taskId });
     assert.deepEqual(payload.error, { code: -32603, message: 'kaboom' });
     broken = true;
-    for (const method of ['tasks/get', 'tasks/result', 'tasks/cancel']) assertError(await raw.request(method, { taskId: task.taskId }), -32603, `${method} with a failing lookup`);
+    for (const method of ['tasks/get', 'tasks/result', 'tasks/cancel'])
+      assertError(await raw.request(method, { taskId: task.taskId }), -32603, `${method} with a failing lookup`);
     assertError(await raw.request('tasks/list', {}), -32603, 'tasks/list with a failing lookup');
   });
 
@@ -905,7 +938,9 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     let ids: string[];
     try {
       const { raw } = await connect(newEngine());
-      const created = await Promise.all(Array.from({ length: 10_000 }, () => raw.request('tools/call', { name: 'gated', arguments: { gate: 'g26' }, task: {} })));
+      const created = await Promise.all(
+        Array.from({ length: 10_000 }, () => raw.request('tools/call', { name: 'gated', arguments: { gate: 'g26' }, task: {} })),
+      );
       ids = created.map((r) => r.result?.task?.taskId as string);
     } finally {
       crypto.randomUUID = original;
@@ -935,7 +970,8 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     const sync = await raw.request('tools/call', { name: 'forbidden_tool', arguments: {} });
     assert.deepEqual(sync.result?.content, [{ type: 'text', text: 'forbidden done' }]);
     const list = await raw.request('tools/list', {});
-    for (const tool of list.result!.tools) assert.ok(['forbidden', 'optional', 'required'].includes(tool.execution?.taskSupport), `${tool.name} declares taskSupport`);
+    for (const tool of list.result!.tools)
+      assert.ok(['forbidden', 'optional', 'required'].includes(tool.execution?.taskSupport), `${tool.name} declares taskSupport`);
     assert.deepEqual((await raw.request('tasks/list', {})).result!.tasks, []);
   });
 
@@ -969,7 +1005,10 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     await raw.waitFor((m) => m.id === resultId && m.method === undefined, 'tasks/result');
     for (const { message, relatedRequestId } of serverSends) {
       if (relatedRequestId !== undefined && getIds.has(relatedRequestId)) {
-        assert.ok(message.method === undefined && message.id === relatedRequestId, `only the response itself goes on a tasks/get stream, saw ${JSON.stringify(message)}`);
+        assert.ok(
+          message.method === undefined && message.id === relatedRequestId,
+          `only the response itself goes on a tasks/get stream, saw ${JSON.stringify(message)}`,
+        );
       }
     }
     const elicitation = serverSends.find((s) => s.message.method === 'elicitation/create');

@@ -17,7 +17,13 @@ import { recordTrials } from './tally';
 
 type Misbehaviour = 'ok' | 'hang' | 'drop' | 'garbage' | 'slow' | 'huge';
 
-const GARBAGE = ['<html><body>502 Bad Gateway</body></html>', '{"jsonrpc":"2.0","id":', '{"jsonrpc":"2.0","id":1,"result":5}', 'null', '{"jsonrpc":"2.0","id":1,"result":{"taskId":7,"status":"exploded"}}'];
+const GARBAGE = [
+  '<html><body>502 Bad Gateway</body></html>',
+  '{"jsonrpc":"2.0","id":',
+  '{"jsonrpc":"2.0","id":1,"result":5}',
+  'null',
+  '{"jsonrpc":"2.0","id":1,"result":{"taskId":7,"status":"exploded"}}',
+];
 
 /** A 2026-07-28 server whose `tasks/get` misbehaves on demand; `tools/call` always makes task t-1. */
 async function misbehavingServer(): Promise<{ url: string; mode: Misbehaviour; done: boolean; gets: number; close(): Promise<void> }> {
@@ -36,7 +42,10 @@ async function misbehavingServer(): Promise<{ url: string; mode: Misbehaviour; d
       if (body.method === 'tools/call') return answer({ resultType: 'task', ...taskJson('t-1', 'working') });
       if (body.method !== 'tasks/get') return answer({ resultType: 'complete' });
       state.gets++;
-      const snapshot = (text = 'the result') => ({ resultType: 'complete', ...taskJson('t-1', state.done ? 'completed' : 'working', state.done ? { result: { content: [{ type: 'text', text }] } } : {}) });
+      const snapshot = (text = 'the result') => ({
+        resultType: 'complete',
+        ...taskJson('t-1', state.done ? 'completed' : 'working', state.done ? { result: { content: [{ type: 'text', text }] } } : {}),
+      });
       switch (state.mode) {
         case 'hang':
           return; // never answers
@@ -109,7 +118,11 @@ describe('reliability: an external server that crashes, hangs, drops, lies or fl
     reopened.dispose();
   }
 
-  async function remoteTask(mode: Misbehaviour, serverId: string, requestTimeoutMs = 400): Promise<{ server: Awaited<ReturnType<typeof misbehavingServer>>; id: string }> {
+  async function remoteTask(
+    mode: Misbehaviour,
+    serverId: string,
+    requestTimeoutMs = 400,
+  ): Promise<{ server: Awaited<ReturnType<typeof misbehavingServer>>; id: string }> {
     const server = await misbehavingServer();
     cleanups.push(() => server.close());
     const client = new TaskClientV2({ url: server.url, notifications: false, requestTimeoutMs });
@@ -134,7 +147,11 @@ describe('reliability: an external server that crashes, hangs, drops, lies or fl
     for (const [mode, label] of cases) started.push({ label, ...(await remoteTask(mode, `flaky-${mode}`)) });
     await Promise.all(
       started.map(async ({ server, id, label }) => {
-        await waitFor(() => /No valid answer from the server/.test(store.get(id)?.statusMessage ?? ''), `the task on the server that ${label} to say it is not answering`, 15_000);
+        await waitFor(
+          () => /No valid answer from the server/.test(store.get(id)?.statusMessage ?? ''),
+          `the task on the server that ${label} to say it is not answering`,
+          15_000,
+        );
         assert.equal(store.get(id)?.status, 'working', 'still followed, not given up');
         await hostStillWorks();
         const faults = server.gets;
@@ -142,7 +159,12 @@ describe('reliability: an external server that crashes, hangs, drops, lies or fl
         server.done = true;
         await waitFor(() => store.get(id)?.status === 'completed', 'the task to complete after the recovery', 40_000);
         assert.equal((store.get(id)?.result as Json).content[0].text, 'the result');
-        recordTrials('fault', `External server ${label}`, faults, 'the task says "No valid answer from the server"; host keeps working; the task completes after recovery; stored tasks intact');
+        recordTrials(
+          'fault',
+          `External server ${label}`,
+          faults,
+          'the task says "No valid answer from the server"; host keeps working; the task completes after recovery; stored tasks intact',
+        );
       }),
     );
     assertStoredIntact(before);
@@ -171,12 +193,17 @@ describe('reliability: an external server that crashes, hangs, drops, lies or fl
     const { server, id } = await remoteTask('ok', 'huge', 30_000);
     server.mode = 'huge';
     server.done = true;
-    await waitFor(() => store.get(id)?.status !== 'working' ? store.get(id) : undefined, 'the task with the huge result to end', 40_000);
+    await waitFor(() => (store.get(id)?.status !== 'working' ? store.get(id) : undefined), 'the task with the huge result to end', 40_000);
     const ended = store.get(id)!;
     await hostStillWorks();
     assertStoredIntact(before);
     const size = JSON.stringify(ended.result ?? ended.error ?? '').length;
-    recordTrials('fault', 'External server returns a 50 MB result', 1, `task ended ${ended.status}${ended.status === 'completed' ? ` with the ${(size / (1 << 20)).toFixed(0)} MB result kept` : `: ${ended.statusMessage}`}; host kept working; store reopens`);
+    recordTrials(
+      'fault',
+      'External server returns a 50 MB result',
+      1,
+      `task ended ${ended.status}${ended.status === 'completed' ? ` with the ${(size / (1 << 20)).toFixed(0)} MB result kept` : `: ${ended.statusMessage}`}; host kept working; store reopens`,
+    );
   });
 
   it('a real external server process SIGKILLed mid-task and started again: the task fails clearly as unknown to the new process, retryable; the host keeps working', async function () {
@@ -201,12 +228,19 @@ describe('reliability: an external server that crashes, hangs, drops, lies or fl
     const retry = await service.retry(record.id);
     assert.equal(retry.status, 'working', 'the retry runs on the restarted server');
     assertStoredIntact(before);
-    recordTrials('fault', 'External server process SIGKILLed mid-task, then restarted', 1, 'the task says the server is not answering, then fails "no longer knows this task … Retry"; retry runs; host kept working; stored tasks intact');
+    recordTrials(
+      'fault',
+      'External server process SIGKILLed mid-task, then restarted',
+      1,
+      'the task says the server is not answering, then fails "no longer knows this task … Retry"; retry runs; host kept working; stored tasks intact',
+    );
   });
 });
 
 async function startServerProcess(token: string, port: number): Promise<{ process: ChildProcess; url: string; port: number }> {
-  const child = spawn(process.execPath, [path.resolve('dist/server.js'), '--http', '--port', String(port), '--token', token, '--log', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [path.resolve('dist/server.js'), '--http', '--port', String(port), '--token', token, '--log', 'warn'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let text = '';
     child.stderr!.on('data', (chunk: Buffer) => {

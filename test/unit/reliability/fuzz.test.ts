@@ -19,7 +19,22 @@ import { recordTrials } from './tally';
 
 const TOKEN = 'fuzz-token';
 const RUNS = 250;
-const METHODS = ['initialize', 'server/discover', 'tools/list', 'tools/call', 'tasks/get', 'tasks/result', 'tasks/list', 'tasks/cancel', 'tasks/update', 'subscriptions/listen', 'ping', 'notifications/cancelled', 'resources/list', 'completion/complete'];
+const METHODS = [
+  'initialize',
+  'server/discover',
+  'tools/list',
+  'tools/call',
+  'tasks/get',
+  'tasks/result',
+  'tasks/list',
+  'tasks/cancel',
+  'tasks/update',
+  'subscriptions/listen',
+  'ping',
+  'notifications/cancelled',
+  'resources/list',
+  'completion/complete',
+];
 const STATUSES = ['working', 'input_required', 'completed', 'failed', 'cancelled'];
 
 /** Catches what would otherwise be lost: rejections nobody handled, and errors the HTTP layer had to log. */
@@ -40,23 +55,51 @@ const settledRejections = () => new Promise<void>((resolve) => setImmediate(() =
 const anyId = fc.oneof(fc.integer(), fc.string(), fc.constant(null), fc.boolean(), fc.double(), fc.object(), fc.array(fc.integer()), fc.uuid());
 const hostileParams = fc.oneof(
   fc.jsonValue(),
-  fc.record({ taskId: anyId, cursor: fc.oneof(fc.string(), fc.integer(), fc.base64String(), fc.constant('')), name: fc.oneof(fc.constantFrom('wait', 'ask', 'run_command', 'nope'), fc.string()), arguments: fc.jsonValue(), task: fc.oneof(fc.jsonValue(), fc.record({ ttl: fc.oneof(fc.integer(), fc.double(), fc.string()) })), inputResponses: fc.jsonValue(), _meta: fc.jsonValue() }, { requiredKeys: [] }),
+  fc.record(
+    {
+      taskId: anyId,
+      cursor: fc.oneof(fc.string(), fc.integer(), fc.base64String(), fc.constant('')),
+      name: fc.oneof(fc.constantFrom('wait', 'ask', 'run_command', 'nope'), fc.string()),
+      arguments: fc.jsonValue(),
+      task: fc.oneof(fc.jsonValue(), fc.record({ ttl: fc.oneof(fc.integer(), fc.double(), fc.string()) })),
+      inputResponses: fc.jsonValue(),
+      _meta: fc.jsonValue(),
+    },
+    { requiredKeys: [] },
+  ),
 );
 const hostileMessage = fc.oneof(
   fc.jsonValue(),
-  fc.record({ jsonrpc: fc.oneof(fc.constant('2.0'), fc.jsonValue()), id: anyId, method: fc.oneof(fc.constantFrom(...METHODS), fc.string(), fc.integer()), params: hostileParams }, { requiredKeys: ['jsonrpc'] }),
+  fc.record(
+    {
+      jsonrpc: fc.oneof(fc.constant('2.0'), fc.jsonValue()),
+      id: anyId,
+      method: fc.oneof(fc.constantFrom(...METHODS), fc.string(), fc.integer()),
+      params: hostileParams,
+    },
+    { requiredKeys: ['jsonrpc'] },
+  ),
 );
 
 function post(port: number, headers: Record<string, string>, body: string): Promise<{ status: number; type: string; text: string }> {
   return new Promise((resolve, reject) => {
-    const request = http.request({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${TOKEN}`, ...headers } }, (response) => {
-      let text = '';
-      response.on('data', (chunk) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, type: String(response.headers['content-type'] ?? ''), text }));
-      // A stream (listen) that stays open is cut after a moment: what it sent so far is checked.
-      setTimeout(() => response.destroy(), 300).unref();
-      response.on('close', () => resolve({ status: response.statusCode ?? 0, type: String(response.headers['content-type'] ?? ''), text }));
-    });
+    const request = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/mcp',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${TOKEN}`, ...headers },
+      },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, type: String(response.headers['content-type'] ?? ''), text }));
+        // A stream (listen) that stays open is cut after a moment: what it sent so far is checked.
+        setTimeout(() => response.destroy(), 300).unref();
+        response.on('close', () => resolve({ status: response.statusCode ?? 0, type: String(response.headers['content-type'] ?? ''), text }));
+      },
+    );
     request.on('error', reject);
     request.end(body);
   });
@@ -97,7 +140,10 @@ describe('reliability: fuzzing the server and the client (fast-check)', function
   beforeEach(async () => {
     watch = watchdog();
     engine = new TaskEngine({ pollIntervalMs: 50 });
-    server = await startHttpServer({ catalog: new ToolCatalog([waitTool, askTool]), defaultCwd: os.tmpdir(), isTrusted: () => true }, engine, { token: TOKEN, log: watch.log });
+    server = await startHttpServer({ catalog: new ToolCatalog([waitTool, askTool]), defaultCwd: os.tmpdir(), isTrusted: () => true }, engine, {
+      token: TOKEN,
+      log: watch.log,
+    });
   });
 
   afterEach(async () => {
@@ -107,7 +153,16 @@ describe('reliability: fuzzing the server and the client (fast-check)', function
   });
 
   async function assertStillServing(): Promise<void> {
-    const reply = await post(server.port, { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'server/discover' }, JSON.stringify({ jsonrpc: '2.0', id: 'alive', method: 'server/discover', params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } } }));
+    const reply = await post(
+      server.port,
+      { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'server/discover' },
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 'alive',
+        method: 'server/discover',
+        params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } },
+      }),
+    );
     assert.equal(reply.status, 200, `the server still answers: ${reply.text}`);
     await settledRejections();
     assert.deepEqual(watch.unhandled, [], 'no unhandled rejection');
@@ -119,26 +174,55 @@ describe('reliability: fuzzing the server and the client (fast-check)', function
     await fc.assert(
       fc.asyncProperty(hostileMessage, async (message) => {
         const method = typeof (message as Json)?.method === 'string' ? (message as Json).method : 'tools/call';
-        const reply = await post(server.port, { 'mcp-protocol-version': '2026-07-28', 'mcp-method': encodeURIComponent(method).slice(0, 200) }, JSON.stringify(message));
+        const reply = await post(
+          server.port,
+          { 'mcp-protocol-version': '2026-07-28', 'mcp-method': encodeURIComponent(method).slice(0, 200) },
+          JSON.stringify(message),
+        );
         sent++;
         assertSpecReply(reply, `extension wire ${JSON.stringify(message).slice(0, 200)}`);
       }),
       { numRuns: RUNS },
     );
     await assertStillServing();
-    recordTrials('hostile', 'Fuzz: random JSON-RPC messages to the 2026-07-28 endpoint (wrong types, unknown methods, foreign ids, bad cursors)', sent, 'spec errors or results; no 5xx, no -32603, no unhandled rejection');
+    recordTrials(
+      'hostile',
+      'Fuzz: random JSON-RPC messages to the 2026-07-28 endpoint (wrong types, unknown methods, foreign ids, bad cursors)',
+      sent,
+      'spec errors or results; no 5xx, no -32603, no unhandled rejection',
+    );
   });
 
   it(`2025-11-25 wire: ${RUNS} random JSON-RPC messages inside a session get spec errors or results, never a crash`, async () => {
     const session = await new Promise<string>((resolve, reject) => {
-      const request = http.request({ host: '127.0.0.1', port: server.port, path: '/mcp', method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${TOKEN}` } }, (response) => {
-        response.resume();
-        resolve(String(response.headers['mcp-session-id']));
-      });
+      const request = http.request(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          path: '/mcp',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${TOKEN}` },
+        },
+        (response) => {
+          response.resume();
+          resolve(String(response.headers['mcp-session-id']));
+        },
+      );
       request.on('error', reject);
-      request.end(JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'fuzz', version: '1' } } }));
+      request.end(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 0,
+          method: 'initialize',
+          params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'fuzz', version: '1' } },
+        }),
+      );
     });
-    await post(server.port, { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' }, JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+    await post(
+      server.port,
+      { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' },
+      JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+    );
     let sent = 0;
     await fc.assert(
       fc.asyncProperty(hostileMessage, async (message) => {
@@ -149,18 +233,50 @@ describe('reliability: fuzzing the server and the client (fast-check)', function
       { numRuns: RUNS },
     );
     await assertStillServing();
-    recordTrials('hostile', 'Fuzz: random JSON-RPC messages in a 2025-11-25 session (wrong types, unknown methods, foreign ids, bad cursors)', sent, 'spec errors or results; no 5xx, no -32603, no unhandled rejection');
+    recordTrials(
+      'hostile',
+      'Fuzz: random JSON-RPC messages in a 2025-11-25 session (wrong types, unknown methods, foreign ids, bad cursors)',
+      sent,
+      'spec errors or results; no 5xx, no -32603, no unhandled rejection',
+    );
   });
 
   it('deep and huge JSON: 100,000 levels of nesting, deep arguments, a body just under and far over the limit', async () => {
     const v2 = { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'wait' };
-    const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } } };
+    const meta = {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } },
+    };
     const cases: Array<[string, string]> = [
       ['100,000 nested arrays as the body', '['.repeat(100_000) + ']'.repeat(100_000)],
       ['100,000 nested arrays as params', `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":${'['.repeat(100_000)}${']'.repeat(100_000)}}`],
-      ['5,000 nested objects in the arguments', JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'wait', arguments: { durationMs: 1, message: 'x', deep: '@deep' }, _meta: meta } }).replace('"@deep"', nested(5000))],
-      ['a 3.9 MB string argument', JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'wait', arguments: { durationMs: 1, message: 'x'.repeat(3_900_000) }, _meta: meta } })],
-      ['a 50 MB body', JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'wait', arguments: { durationMs: 1, pad: 'x'.repeat(50 << 20) }, _meta: meta } })],
+      [
+        '5,000 nested objects in the arguments',
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'wait', arguments: { durationMs: 1, message: 'x', deep: '@deep' }, _meta: meta },
+        }).replace('"@deep"', nested(5000)),
+      ],
+      [
+        'a 3.9 MB string argument',
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'wait', arguments: { durationMs: 1, message: 'x'.repeat(3_900_000) }, _meta: meta },
+        }),
+      ],
+      [
+        'a 50 MB body',
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'wait', arguments: { durationMs: 1, pad: 'x'.repeat(50 << 20) }, _meta: meta },
+        }),
+      ],
     ];
     for (const [what, body] of cases) {
       const reply = await post(server.port, v2, body);
@@ -168,20 +284,50 @@ describe('reliability: fuzzing the server and the client (fast-check)', function
       if (what === 'a 50 MB body') assert.equal(reply.status, 413);
     }
     await assertStillServing();
-    recordTrials('hostile', 'Deep or huge JSON bodies (100k nesting, 5k-deep arguments, 3.9 MB string, 50 MB body)', cases.length, 'spec errors (400/413) or a task; server keeps serving');
+    recordTrials(
+      'hostile',
+      'Deep or huge JSON bodies (100k nesting, 5k-deep arguments, 3.9 MB string, 50 MB body)',
+      cases.length,
+      'spec errors (400/413) or a task; server keeps serving',
+    );
   });
 });
 
-describe('reliability: fuzzing the client\'s response parsing (fast-check)', function () {
+describe("reliability: fuzzing the client's response parsing (fast-check)", function () {
   this.timeout(120_000);
   // A good task with one field made hostile (or left out): what a lax parser would let through.
   // Wholly random objects are almost never one field away from a task, so they are the minority.
   const epoch = new Date(0).toISOString();
-  const goodTask = (status: string) => ({ taskId: 't-1', status, createdAt: epoch, lastUpdatedAt: epoch, ttl: null, ttlMs: null, pollInterval: 100, pollIntervalMs: 100 });
+  const goodTask = (status: string) => ({
+    taskId: 't-1',
+    status,
+    createdAt: epoch,
+    lastUpdatedAt: epoch,
+    ttl: null,
+    ttlMs: null,
+    pollInterval: 100,
+    pollIntervalMs: 100,
+  });
   const badStatus = fc.oneof(fc.constantFrom('Working', 'done', 'unknown', ''), fc.string(), fc.jsonValue());
   const field = fc.oneof(
     { arbitrary: fc.constant('status'), weight: 4 },
-    { arbitrary: fc.constantFrom('taskId', 'createdAt', 'lastUpdatedAt', 'ttl', 'ttlMs', 'pollInterval', 'pollIntervalMs', 'statusMessage', 'result', 'error', 'inputRequests', 'resultType'), weight: 4 },
+    {
+      arbitrary: fc.constantFrom(
+        'taskId',
+        'createdAt',
+        'lastUpdatedAt',
+        'ttl',
+        'ttlMs',
+        'pollInterval',
+        'pollIntervalMs',
+        'statusMessage',
+        'result',
+        'error',
+        'inputRequests',
+        'resultType',
+      ),
+      weight: 4,
+    },
   );
   const oneBadField = fc
     .tuple(fc.constantFrom(...STATUSES), field, fc.oneof(fc.constant(undefined), anyId, badStatus))
@@ -197,28 +343,48 @@ describe('reliability: fuzzing the client\'s response parsing (fast-check)', fun
   it(`2026-07-28 client: ${RUNS} random tasks/get and tools/call answers and raw bodies are parsed or refused with an error, never a crash`, async () => {
     const watch = watchdog();
     let next: { result?: unknown; raw?: string; status?: number } = {};
-    const fake: FakeServer = await startFakeServer((request) => (request.body.method === 'server/discover' ? { result: DISCOVER_WITH_TASKS } : (next as never)));
+    const fake: FakeServer = await startFakeServer((request) =>
+      request.body.method === 'server/discover' ? { result: DISCOVER_WITH_TASKS } : (next as never),
+    );
     const client = new TaskClientV2({ url: fake.url, notifications: false, requestTimeoutMs: 2000 });
     let parsed = 0;
     let refused = 0;
     try {
       await client.discover();
-      const rawBody = fc.oneof(fc.string(), fc.constant('{"jsonrpc":"2.0","id":'), fc.constant('<html>502 Bad Gateway</html>'), fc.jsonValue().map((v) => JSON.stringify(v)));
+      const rawBody = fc.oneof(
+        fc.string(),
+        fc.constant('{"jsonrpc":"2.0","id":'),
+        fc.constant('<html>502 Bad Gateway</html>'),
+        fc.jsonValue().map((v) => JSON.stringify(v)),
+      );
       await fc.assert(
-        fc.asyncProperty(fc.oneof(anyResult.map((result) => ({ result })), fc.record({ raw: rawBody, status: fc.constantFrom(200, 400, 404, 500, 502) })), fc.boolean(), async (reply, viaStart) => {
-          next = reply as typeof next;
-          const outcome = await settle<StartResult | RemoteTaskState>(() => (viaStart ? client.start('wait', {}, { preferTask: true }) : client.get('t-1')));
-          if ('error' in outcome) {
-            assertRefusal(outcome.error);
-            refused++;
-            return;
-          }
-          const state = outcome.value;
-          const task = 'kind' in state ? (state.kind === 'task' ? state.task : undefined) : state;
-          if (task) assertTaskShape(task);
-          parsed++;
-        }),
-        { numRuns: RUNS, examples: nearMisses.flatMap((result): Array<[{ result: unknown } | { raw: string; status: number }, boolean]> => [[{ result }, false], [{ result: { ...(result as object), resultType: 'task' } }, true]]) },
+        fc.asyncProperty(
+          fc.oneof(
+            anyResult.map((result) => ({ result })),
+            fc.record({ raw: rawBody, status: fc.constantFrom(200, 400, 404, 500, 502) }),
+          ),
+          fc.boolean(),
+          async (reply, viaStart) => {
+            next = reply as typeof next;
+            const outcome = await settle<StartResult | RemoteTaskState>(() => (viaStart ? client.start('wait', {}, { preferTask: true }) : client.get('t-1')));
+            if ('error' in outcome) {
+              assertRefusal(outcome.error);
+              refused++;
+              return;
+            }
+            const state = outcome.value;
+            const task = 'kind' in state ? (state.kind === 'task' ? state.task : undefined) : state;
+            if (task) assertTaskShape(task);
+            parsed++;
+          },
+        ),
+        {
+          numRuns: RUNS,
+          examples: nearMisses.flatMap((result): Array<[{ result: unknown } | { raw: string; status: number }, boolean]> => [
+            [{ result }, false],
+            [{ result: { ...(result as object), resultType: 'task' } }, true],
+          ]),
+        },
       );
       await settledRejections();
       assert.deepEqual(watch.unhandled, []);
@@ -228,7 +394,12 @@ describe('reliability: fuzzing the client\'s response parsing (fast-check)', fun
       await fake.close();
       watch.stop();
     }
-    recordTrials('hostile', 'Fuzz: random server answers to the 2026-07-28 client (garbage, wrong types, truncated JSON, HTTP errors)', parsed + refused, `${parsed} parsed into valid task states, ${refused} refused with an error; no crash, no unhandled rejection`);
+    recordTrials(
+      'hostile',
+      'Fuzz: random server answers to the 2026-07-28 client (garbage, wrong types, truncated JSON, HTTP errors)',
+      parsed + refused,
+      `${parsed} parsed into valid task states, ${refused} refused with an error; no crash, no unhandled rejection`,
+    );
   });
 
   it(`2025-11-25 client: ${RUNS} random tasks/get answers are parsed or refused with an error, never a crash`, async () => {
@@ -238,7 +409,14 @@ describe('reliability: fuzzing the client\'s response parsing (fast-check)', fun
     serverSide.onmessage = (message: JSONRPCMessage) => {
       const request = message as Json;
       if (request.id === undefined) return;
-      const result = request.method === 'initialize' ? { protocolVersion: '2025-11-25', capabilities: { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } }, tools: {} }, serverInfo: { name: 'fuzz', version: '1' } } : next;
+      const result =
+        request.method === 'initialize'
+          ? {
+              protocolVersion: '2025-11-25',
+              capabilities: { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } }, tools: {} },
+              serverInfo: { name: 'fuzz', version: '1' },
+            }
+          : next;
       void serverSide.send({ jsonrpc: '2.0', id: request.id, result } as JSONRPCMessage);
     };
     await serverSide.start();
@@ -268,7 +446,12 @@ describe('reliability: fuzzing the client\'s response parsing (fast-check)', fun
       client.dispose();
       watch.stop();
     }
-    recordTrials('hostile', 'Fuzz: random tasks/get answers to the 2025-11-25 client', parsed + refused, `${parsed} parsed into valid task states, ${refused} refused with an error; no crash, no unhandled rejection`);
+    recordTrials(
+      'hostile',
+      'Fuzz: random tasks/get answers to the 2025-11-25 client',
+      parsed + refused,
+      `${parsed} parsed into valid task states, ${refused} refused with an error; no crash, no unhandled rejection`,
+    );
   });
 });
 

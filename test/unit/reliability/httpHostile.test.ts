@@ -18,18 +18,45 @@ const [TOKEN_A, TOKEN_B] = Object.keys(TOKENS);
 function rawPost(port: number, headers: Record<string, string>, body: Json): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const payload = JSON.stringify(body);
-    const request = http.request({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'content-length': Buffer.byteLength(payload), ...headers }, setHost: !('host' in headers) }, (response) => {
-      let text = '';
-      response.on('data', (chunk) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
-    });
+    const request = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/mcp',
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'content-length': Buffer.byteLength(payload),
+          ...headers,
+        },
+        setHost: !('host' in headers),
+      },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+      },
+    );
     request.on('error', reject);
     request.end(payload);
   });
 }
 
 const V2_HEADERS = { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'wait' };
-const v2Call = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'wait', arguments: { durationMs: 60_000 }, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } } } } };
+const v2Call = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'tools/call',
+  params: {
+    name: 'wait',
+    arguments: { durationMs: 60_000 },
+    _meta: {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } },
+    },
+  },
+};
 const v1Init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: INIT_PARAMS };
 
 async function v1Session(url: string, token: string): Promise<{ client: RawClient; close: () => Promise<void> }> {
@@ -47,7 +74,9 @@ describe('reliability: the HTTP endpoint refuses whoever is not let in', functio
 
   beforeEach(async () => {
     engine = new TaskEngine({ pollIntervalMs: 50 });
-    server = await startHttpServer({ catalog: new ToolCatalog(BUILTIN_TOOLS), defaultCwd: os.tmpdir(), isTrusted: () => true }, engine, { authenticate: (token) => TOKENS[token] });
+    server = await startHttpServer({ catalog: new ToolCatalog(BUILTIN_TOOLS), defaultCwd: os.tmpdir(), isTrusted: () => true }, engine, {
+      authenticate: (token) => TOKENS[token],
+    });
   });
 
   afterEach(async () => {
@@ -90,7 +119,10 @@ describe('reliability: the HTTP endpoint refuses whoever is not let in', functio
     ];
     let refused = 0;
     for (const headers of bad) {
-      for (const [body, extra] of [[v1Init, {}], [v2Call, V2_HEADERS]] as const) {
+      for (const [body, extra] of [
+        [v1Init, {}],
+        [v2Call, V2_HEADERS],
+      ] as const) {
         const reply = await rawPost(server.port, { ...headers, ...extra }, body);
         assert.equal(reply.status, 401, `${JSON.stringify(headers)} on ${body.method}: ${reply.text}`);
         assert.equal(JSON.parse(reply.text).error.code, -32600);
@@ -98,15 +130,42 @@ describe('reliability: the HTTP endpoint refuses whoever is not let in', functio
       }
     }
     assert.equal(engine.all().length, 0, 'no task was started');
-    recordTrials('hostile', 'HTTP: missing, wrong, truncated or mis-framed bearer tokens (both wires)', refused, `${refused} refused with 401; no task started`);
+    recordTrials(
+      'hostile',
+      'HTTP: missing, wrong, truncated or mis-framed bearer tokens (both wires)',
+      refused,
+      `${refused} refused with 401; no task started`,
+    );
   });
 
   it('refuses a foreign Host (DNS rebinding) and a foreign Origin (403) even with a valid token, and starts nothing', async () => {
     const port = server.port;
-    const hosts = ['evil.example', `evil.example:${port}`, `127.0.0.1.nip.io:${port}`, `localhost.evil.example:${port}`, `127.0.0.1:${port + 1}`, '127.0.0.1', `0.0.0.0:${port}`, `[::ffff:127.0.0.1]:${port}`, `127.1:${port}`];
-    const origins = ['http://evil.example', 'null', `http://127.0.0.1:${port + 1}`, `https://127.0.0.1:${port}`, `http://localhost.evil.example:${port}`, `http://127.0.0.1:${port}.evil.example`, 'file://', `vscode-webview://127.0.0.1:${port}`];
+    const hosts = [
+      'evil.example',
+      `evil.example:${port}`,
+      `127.0.0.1.nip.io:${port}`,
+      `localhost.evil.example:${port}`,
+      `127.0.0.1:${port + 1}`,
+      '127.0.0.1',
+      `0.0.0.0:${port}`,
+      `[::ffff:127.0.0.1]:${port}`,
+      `127.1:${port}`,
+    ];
+    const origins = [
+      'http://evil.example',
+      'null',
+      `http://127.0.0.1:${port + 1}`,
+      `https://127.0.0.1:${port}`,
+      `http://localhost.evil.example:${port}`,
+      `http://127.0.0.1:${port}.evil.example`,
+      'file://',
+      `vscode-webview://127.0.0.1:${port}`,
+    ];
     let refused = 0;
-    for (const [body, extra] of [[v1Init, {}], [v2Call, V2_HEADERS]] as const) {
+    for (const [body, extra] of [
+      [v1Init, {}],
+      [v2Call, V2_HEADERS],
+    ] as const) {
       for (const host of hosts) {
         const reply = await rawPost(port, { authorization: `Bearer ${TOKEN_A}`, host, ...extra }, body);
         assert.equal(reply.status, 403, `Host ${host}: ${reply.text}`);
@@ -120,8 +179,13 @@ describe('reliability: the HTTP endpoint refuses whoever is not let in', functio
     }
     assert.equal(engine.all().length, 0, 'no task was started');
     const own = await rawPost(port, { authorization: `Bearer ${TOKEN_A}`, origin: `http://127.0.0.1:${port}`, ...V2_HEADERS }, v2Call);
-    assert.equal(own.status, 200, 'the server\'s own origin is served');
-    recordTrials('hostile', 'HTTP: foreign Host headers (DNS rebinding) and foreign Origins, with a valid token', refused, `${refused} refused with 403; no task started`);
+    assert.equal(own.status, 200, "the server's own origin is served");
+    recordTrials(
+      'hostile',
+      'HTTP: foreign Host headers (DNS rebinding) and foreign Origins, with a valid token',
+      refused,
+      `${refused} refused with 403; no task started`,
+    );
   });
 
   it('binds every task to the client that made it: another client can neither list, read, answer, follow nor cancel it, on either wire', async () => {
@@ -160,7 +224,12 @@ describe('reliability: the HTTP endpoint refuses whoever is not let in', functio
       assert.deepEqual(listed.result?.tasks, [], 'another client lists none of them');
       refused++;
       for (const taskId of ids) assert.equal((await a2.getTask(taskId)).status, 'working', 'the owner still sees its task running, untouched');
-      recordTrials('hostile', 'Auth-context binding: another client lists, reads, answers, follows or cancels a task (both wires, cross-wire)', refused, `${refused} attempts refused as "not found"; the owner's ${ids.length} tasks untouched`);
+      recordTrials(
+        'hostile',
+        'Auth-context binding: another client lists, reads, answers, follows or cancels a task (both wires, cross-wire)',
+        refused,
+        `${refused} attempts refused as "not found"; the owner's ${ids.length} tasks untouched`,
+      );
     } finally {
       await a1.close();
       await b1.close();
@@ -185,6 +254,11 @@ describe('reliability: the HTTP endpoint refuses whoever is not let in', functio
       assert.equal(reply.body.error?.code, -32602);
       guessed++;
     }
-    recordTrials('hostile', 'Task id guessing: neighbours of 200 real ids (one hex digit changed)', guessed, `${guessed} guesses, 0 hits; ids are UUID v4, 122 random bits`);
+    recordTrials(
+      'hostile',
+      'Task id guessing: neighbours of 200 real ids (one hex digit changed)',
+      guessed,
+      `${guessed} guesses, 0 hits; ids are UUID v4, 122 random bits`,
+    );
   });
 });

@@ -37,7 +37,7 @@ export function fillDisk(file: string): number {
   const fd = fs.openSync(file, 'w');
   let total = 0;
   try {
-    for (let size = 64 * 1024; size >= 1; ) {
+    for (let size = 64 * 1024; size >= 1;) {
       try {
         total += fs.writeSync(fd, Buffer.alloc(size, 120));
       } catch (error) {

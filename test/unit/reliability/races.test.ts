@@ -73,24 +73,39 @@ describe('reliability: races and load end every task in exactly one terminal sta
             if (i % 2 === 0 && isTerminal(serverStatus(record) ?? 'working')) endedBeforeStartReturned++;
             else if (i % 2 === 0) cancelOnCompletion.set(record.taskId!, record.id);
             else await service.cancel(record.id).catch(() => undefined);
-            await waitFor(() => isTerminal(store.require(record.id).status) && isTerminal(serverStatus(store.require(record.id)) ?? 'working'), 'the race to settle', 60_000);
+            await waitFor(
+              () => isTerminal(store.require(record.id).status) && isTerminal(serverStatus(store.require(record.id)) ?? 'working'),
+              'the race to settle',
+              60_000,
+            );
           }),
         );
       } finally {
         subscription.dispose();
       }
       assert.ok(storeAtCompletion.length > 0, `some cancels went out at completion (${endedBeforeStartReturned} tasks ended before their start returned)`);
-      assert.deepEqual(storeAtCompletion, Array(100 - endedBeforeStartReturned).fill('working'), 'each cancel went out at completion, before the client had heard of it');
+      assert.deepEqual(
+        storeAtCompletion,
+        Array(100 - endedBeforeStartReturned).fill('working'),
+        'each cancel went out at completion, before the client had heard of it',
+      );
       // Every cancel has had its answer: a second end would be in the store by now.
       await Promise.all(cancelsAtCompletion);
       for (const record of store.all()) {
         assertOneEnd(record, record.id);
-        if (record.taskId) assert.equal(serverStatus(record), record.status, `${record.id}: the server says ${serverStatus(record)}, the store ${record.status}`);
+        if (record.taskId)
+          assert.equal(serverStatus(record), record.status, `${record.id}: the server says ${serverStatus(record)}, the store ${record.status}`);
         outcomes[record.status] = (outcomes[record.status] ?? 0) + 1;
       }
       assert.equal(store.size, 200);
       assert.ok(outcomes.completed && outcomes.cancelled, `both sides won some races: ${JSON.stringify(outcomes)}`);
-      recordTrials('fault', 'Cancel racing completion (embedded server, through the task service; half sent the instant the server completed)', storeAtCompletion.length + 100, `one end each, server and store agree: ${JSON.stringify(outcomes)}; ${storeAtCompletion.length} cancels sent the instant the server completed, 100 while running`, 'cancels');
+      recordTrials(
+        'fault',
+        'Cancel racing completion (embedded server, through the task service; half sent the instant the server completed)',
+        storeAtCompletion.length + 100,
+        `one end each, server and store agree: ${JSON.stringify(outcomes)}; ${storeAtCompletion.length} cancels sent the instant the server completed, 100 while running`,
+        'cancels',
+      );
     });
 
     it('retry racing retry and cancel, 100 times: one new attempt per task, each attempt ends once', async () => {
@@ -110,7 +125,11 @@ describe('reliability: races and load end every task in exactly one terminal sta
           await waitFor(() => isTerminal(store.require(second.id).status), 'the second attempt to end', 60_000);
         }),
       );
-      await waitFor(() => store.all().every((record) => !record.taskId || serverStatus(record) === record.status), 'the server and the store to agree on every task', 60_000);
+      await waitFor(
+        () => store.all().every((record) => !record.taskId || serverStatus(record) === record.status),
+        'the server and the store to agree on every task',
+        60_000,
+      );
       for (const record of store.all()) {
         assertOneEnd(record, record.id);
         if (record.retryOf) assert.equal(store.require(record.retryOf).retriedAs, record.id);
@@ -120,14 +139,22 @@ describe('reliability: races and load end every task in exactly one terminal sta
       for (const record of store.all()) if (record.retryOf) byFirst.set(record.retryOf, (byFirst.get(record.retryOf) ?? 0) + 1);
       assert.ok([...byFirst.values()].every((n) => n === 1));
       assert.equal(store.size, 200);
-      recordTrials('fault', 'Retry racing retry and cancel, then cancel racing the new attempt', attempts, 'one new attempt per task; every attempt ends once; server and store agree', 'races');
+      recordTrials(
+        'fault',
+        'Retry racing retry and cancel, then cancel racing the new attempt',
+        attempts,
+        'one new attempt per task; every attempt ends once; server and store agree',
+        'races',
+      );
     });
   });
 
   it('1,000 concurrent tasks from 10 clients (5 per wire, each its own principal), a quarter cancelled mid-flight: one end each, and all views agree', async () => {
     const tokens = Array.from({ length: 10 }, (_, i) => `load-client-${i}-token`);
     const engine = new TaskEngine({ pollIntervalMs: 200 });
-    const server = await startHttpServer({ catalog: new ToolCatalog(BUILTIN_TOOLS), defaultCwd: os.tmpdir(), isTrusted: () => true }, engine, { authenticate: (token) => (tokens.includes(token) ? `client:${token}` : undefined) });
+    const server = await startHttpServer({ catalog: new ToolCatalog(BUILTIN_TOOLS), defaultCwd: os.tmpdir(), isTrusted: () => true }, engine, {
+      authenticate: (token) => (tokens.includes(token) ? `client:${token}` : undefined),
+    });
     const hosts: Array<{ store: TaskStore; service: TaskService; connection: NegotiatedConnection }> = [];
     const started = Date.now();
     try {
@@ -149,7 +176,11 @@ describe('reliability: races and load end every task in exactly one terminal sta
           }),
         ),
       );
-      await waitFor(() => hosts.every(({ store }) => store.all().every((r) => isTerminal(r.status) && engine.peek(r.taskId!)?.status === r.status)), 'all 1,000 tasks to end, the server agreeing', 90_000);
+      await waitFor(
+        () => hosts.every(({ store }) => store.all().every((r) => isTerminal(r.status) && engine.peek(r.taskId!)?.status === r.status)),
+        'all 1,000 tasks to end, the server agreeing',
+        90_000,
+      );
       const outcomes: Record<string, number> = {};
       const seen = new Set<string>();
       for (const [h, { store, connection }] of hosts.entries()) {
@@ -157,7 +188,7 @@ describe('reliability: races and load end every task in exactly one terminal sta
         const wire = await Promise.all(store.all().map((record) => connection.client.get(record.taskId!)));
         for (const [i, record] of store.all().entries()) {
           assertOneEnd(record, `client ${h} task ${record.id}`);
-          assert.ok(record.taskId && !seen.has(record.taskId), 'every task id is the client\'s own');
+          assert.ok(record.taskId && !seen.has(record.taskId), "every task id is the client's own");
           seen.add(record.taskId);
           assert.equal(engine.peek(record.taskId)?.status, record.status, `the server and client ${h} agree on ${record.taskId}`);
           assert.equal(wire[i].status, record.status, 'and so does the wire');
@@ -165,8 +196,20 @@ describe('reliability: races and load end every task in exactly one terminal sta
         }
       }
       assert.equal(seen.size, 1000);
-      recordTrials('fault', '1,000 concurrent tasks from 10 clients (5 per wire)', 1000, `one end each; store, server and wire agree: ${JSON.stringify(outcomes)}; ${((Date.now() - started) / 1000).toFixed(1)} s`, 'tasks');
-      recordTrials('fault', 'Cancel requests mid-flight among the 1,000 concurrent tasks', 250, 'each cancelled task ends once; store, server and wire agree', 'cancels');
+      recordTrials(
+        'fault',
+        '1,000 concurrent tasks from 10 clients (5 per wire)',
+        1000,
+        `one end each; store, server and wire agree: ${JSON.stringify(outcomes)}; ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        'tasks',
+      );
+      recordTrials(
+        'fault',
+        'Cancel requests mid-flight among the 1,000 concurrent tasks',
+        250,
+        'each cancelled task ends once; store, server and wire agree',
+        'cancels',
+      );
     } finally {
       for (const { service, connection, store } of hosts) {
         service.dispose();

@@ -97,8 +97,17 @@ describe('reliability: the store on a failing disk', function () {
     stores.push(after);
     assert.equal(after.size, 60, 'once space is back, closing the store writes memory out whole');
     assertHolds(after, memory, 'after space came back');
-    assert.deepEqual(fs.readdirSync(disk.dir).filter((n) => n.includes('.tmp-')), [], 'no half-written temp file was left behind');
-    recordTrials('fault', 'Disk full: a 512 KiB tmpfs filled to ENOSPC under a live store', tries, `1 warning; 60 tasks kept in memory; the ${stored.length} stored tasks intact; the file caught up once space returned`);
+    assert.deepEqual(
+      fs.readdirSync(disk.dir).filter((n) => n.includes('.tmp-')),
+      [],
+      'no half-written temp file was left behind',
+    );
+    recordTrials(
+      'fault',
+      'Disk full: a 512 KiB tmpfs filled to ENOSPC under a live store',
+      tries,
+      `1 warning; 60 tasks kept in memory; the ${stored.length} stored tasks intact; the file caught up once space returned`,
+    );
   });
 
   it('a store directory that turns read-only (a tmpfs remounted ro, EROFS): warning, work goes on, the old file is untouched and reopens', async function () {
@@ -146,9 +155,17 @@ describe('reliability: the store on a failing disk', function () {
     const fresh = reopened.create({ serverId: 'tasklane', tool: 'wait' });
     reopened.flush();
     assert.equal(reopened.get(fresh.id)?.status, 'working');
-    assert.ok(reopenProblems.some((p) => /EROFS/.test(p.message)), 'the second window is told too');
+    assert.ok(
+      reopenProblems.some((p) => /EROFS/.test(p.message)),
+      'the second window is told too',
+    );
     assert.deepEqual(fs.readFileSync(path.join(disk.dir, STORE_FILE)), bytesBefore);
-    recordTrials('fault', 'Read-only store directory: tmpfs remounted read-only under a live store (EROFS)', refused + 1, `1 warning per window; tasks kept in memory; the ${stored.length} stored tasks reopen intact; file bytes unchanged`);
+    recordTrials(
+      'fault',
+      'Read-only store directory: tmpfs remounted read-only under a live store (EROFS)',
+      refused + 1,
+      `1 warning per window; tasks kept in memory; the ${stored.length} stored tasks reopen intact; file bytes unchanged`,
+    );
   });
 });
 

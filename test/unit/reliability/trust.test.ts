@@ -57,7 +57,12 @@ describe('reliability: an untrusted workspace runs no commands', function () {
       const allowed = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'run_command', arguments: { command: `touch ${marker}` } });
       await waitFor(() => store.get(allowed.id)?.status === 'completed', 'the command to run once trusted');
       assert.equal(fs.existsSync(marker), true);
-      recordTrials('hostile', 'Untrusted workspace: run_command through the embedded server (tool layer)', refused, `${refused} refused with "not trusted … runs no commands"; nothing ran; runs once trusted`);
+      recordTrials(
+        'hostile',
+        'Untrusted workspace: run_command through the embedded server (tool layer)',
+        refused,
+        `${refused} refused with "not trusted … runs no commands"; nothing ran; runs once trusted`,
+      );
     } finally {
       service.dispose();
       embedded.dispose();

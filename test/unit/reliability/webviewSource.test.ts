@@ -17,6 +17,11 @@ describe('reliability: the detail page turns no task text into markup or code', 
       lines += text.length;
       text.forEach((line, i) => assert.ok(!SINKS.test(line), `${file}:${i + 1} turns a string into markup or code: ${line.trim()}`));
     }
-    recordTrials('hostile', 'Webview: HTML or code sinks in the page source (static check of media/*.ts)', files.length, `${files.length} files, ${lines} lines: none`);
+    recordTrials(
+      'hostile',
+      'Webview: HTML or code sinks in the page source (static check of media/*.ts)',
+      files.length,
+      `${files.length} files, ${lines} lines: none`,
+    );
   });
 });

@@ -17,11 +17,19 @@ describe('ui/cancelPrompt and core/taskFamily', () => {
     const grandchild = store.create({ serverId: 's', tool: 'leaf', parentId: child.id });
     store.create({ serverId: 's', tool: 'unrelated' });
     assert.deepEqual(
-      descendantsOf(store.all(), root.id).map((r) => r.id).sort(),
+      descendantsOf(store.all(), root.id)
+        .map((r) => r.id)
+        .sort(),
       [child.id, other.id, grandchild.id].sort(),
     );
     assert.equal(descendantsOf(store.all(), root.id).at(-1)?.id, grandchild.id, 'grandchildren come after children');
-    store.importRecords([{ ...store.require(root.id), id: 'x', parentId: 'y' }, { ...store.require(root.id), id: 'y', parentId: 'x' }]);
-    assert.deepEqual(descendantsOf(store.all(), 'x').map((r) => r.id), ['y']);
+    store.importRecords([
+      { ...store.require(root.id), id: 'x', parentId: 'y' },
+      { ...store.require(root.id), id: 'y', parentId: 'x' },
+    ]);
+    assert.deepEqual(
+      descendantsOf(store.all(), 'x').map((r) => r.id),
+      ['y'],
+    );
   });
 });

@@ -12,7 +12,16 @@ const DAY = 24 * 60 * 60 * 1000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function record(patch: Partial<TaskRecord> = {}): TaskRecord {
-  return TaskRecordSchema.parse({ serverId: 'tasklane', tool: 'run_command', arguments: { command: 'echo hello; echo oops >&2' }, id: 'h', status: 'completed', createdAt: iso(T0), lastUpdatedAt: iso(T0 + 1000), ...patch });
+  return TaskRecordSchema.parse({
+    serverId: 'tasklane',
+    tool: 'run_command',
+    arguments: { command: 'echo hello; echo oops >&2' },
+    id: 'h',
+    status: 'completed',
+    createdAt: iso(T0),
+    lastUpdatedAt: iso(T0 + 1000),
+    ...patch,
+  });
 }
 
 /** What run_command returns for `echo hello; echo oops >&2` (see summarize in runCommand.ts). */
@@ -30,7 +39,9 @@ describe('ui/detail: output is shown once', () => {
     assert.deepEqual(outcome.structuredContent, { exitCode: 0, signal: null, durationMs: 12, truncated: false, timedOut: false });
     assert.deepEqual(outcome.inOutput, ['stdout', 'stderr']);
     // The command line keeps its "hello"; only the quoted stream is replaced.
-    assert.deepEqual(outcome.blocks, [{ kind: 'text', text: `$ echo hello; echo oops >&2\nexit code 0 (12 ms)\n\nstdout:\n${IN_OUTPUT_NOTE}\n\nstderr:\n${IN_OUTPUT_NOTE}` }]);
+    assert.deepEqual(outcome.blocks, [
+      { kind: 'text', text: `$ echo hello; echo oops >&2\nexit code 0 (12 ms)\n\nstdout:\n${IN_OUTPUT_NOTE}\n\nstderr:\n${IN_OUTPUT_NOTE}` },
+    ]);
   });
 
   it('keeps the result whole when there is no live output (an imported task, another server)', () => {
@@ -43,7 +54,13 @@ describe('ui/detail: output is shown once', () => {
   });
 
   it('keeps structured strings the output does not hold, and drops a text block that is only output', () => {
-    const result = { content: [{ type: 'text', text: 'step 1\nstep 2' }, { type: 'text', text: 'All done.' }], structuredContent: { task: 'build', output: 'step 1\nstep 2\n' } };
+    const result = {
+      content: [
+        { type: 'text', text: 'step 1\nstep 2' },
+        { type: 'text', text: 'All done.' },
+      ],
+      structuredContent: { task: 'build', output: 'step 1\nstep 2\n' },
+    };
     const outcome = toDetailState(record({ tool: 'run_vscode_task', output: 'step 1\nstep 2\n', result }), T0).outcome;
     assert.equal(outcome.kind, 'result');
     if (outcome.kind !== 'result') return;

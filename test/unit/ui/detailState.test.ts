@@ -140,7 +140,8 @@ describe('ui/detail/toDetailState', () => {
 
   it('lists the failing tests of a run_tests result, and nothing for a malformed list', () => {
     const failures = [{ name: 'calc › adds', message: 'Expected: 4', location: { file: '/w/calc.test.js', line: 6 } }];
-    const record = (structuredContent: unknown) => minimalRecord({ status: 'failed', tool: 'run_tests', result: { content: [], structuredContent, isError: true } });
+    const record = (structuredContent: unknown) =>
+      minimalRecord({ status: 'failed', tool: 'run_tests', result: { content: [], structuredContent, isError: true } });
     const state = toDetailState(record({ exitCode: 1, failures, failuresNotListed: 2 }), T0);
     assert.deepEqual(state.testFailures, { failures, failuresNotListed: 2 });
     assert.deepEqual(DetailStateSchema.parse(state).testFailures, { failures, failuresNotListed: 2 });
@@ -194,10 +195,14 @@ describe('ui/detail/toDetailState', () => {
     for (const key of Object.values(shownAs)) assert.ok(stateKeys.includes(key), key);
   });
 
-  it('links child tasks oldest first, shows the agent\'s connection, and offers no actions on an imported copy', () => {
+  it("links child tasks oldest first, shows the agent's connection, and offers no actions on an imported copy", () => {
     const older = TaskRecordSchema.parse({ ...minimalRecord(), id: 'child-a', intent: 'Build', createdAt: iso(T0 + 1) });
     const newer = TaskRecordSchema.parse({ ...minimalRecord(), id: 'child-b', tool: 'wait', status: 'completed', createdAt: iso(T0 + 2) });
-    const record = TaskRecordSchema.parse({ ...minimalRecord(), context: { agent: { name: 'claude-code', version: '2.1', connection: 'http stateless' } }, queue: { position: 2, size: 5 } });
+    const record = TaskRecordSchema.parse({
+      ...minimalRecord(),
+      context: { agent: { name: 'claude-code', version: '2.1', connection: 'http stateless' } },
+      queue: { position: 2, size: 5 },
+    });
     const state = toDetailState(record, T0, [newer, older]);
     assert.deepEqual(state.children, [
       { id: 'child-a', label: 'Build', status: 'working' },
@@ -219,7 +224,19 @@ describe('ui/detail/toDetailState', () => {
     assert.deepEqual(state.context, { workspace: null, cwd: null, agent: null });
     assert.deepEqual(state.outcome, { kind: 'none' });
     assert.deepEqual(state.actions, { cancel: true, retry: false, answer: false });
-    for (const key of ['taskId', 'intent', 'wire', 'statusMessage', 'retryOf', 'retriedAs', 'parentId', 'archivedAt', 'pollIntervalMs', 'expectedOutputs', 'priority'] as const) {
+    for (const key of [
+      'taskId',
+      'intent',
+      'wire',
+      'statusMessage',
+      'retryOf',
+      'retriedAs',
+      'parentId',
+      'archivedAt',
+      'pollIntervalMs',
+      'expectedOutputs',
+      'priority',
+    ] as const) {
       assert.equal(state[key], null, key);
     }
     assert.equal(state.output, '');
@@ -248,7 +265,12 @@ describe('ui/detail/toDetailState', () => {
     const record = minimalRecord({
       status: 'input_required',
       pendingInput: [
-        { key: 'k1', method: 'elicitation/create', params: { message: 'Which branch?', requestedSchema: { type: 'object', properties: { branch: {}, force: {} } } }, at: iso(T0) },
+        {
+          key: 'k1',
+          method: 'elicitation/create',
+          params: { message: 'Which branch?', requestedSchema: { type: 'object', properties: { branch: {}, force: {} } } },
+          at: iso(T0),
+        },
         { key: 'k2', method: 'sampling/createMessage', params: {}, at: iso(T0 + 1) },
       ],
     });
@@ -319,7 +341,13 @@ describe('ui/detail/toDetailState', () => {
     it('maps a JSON-RPC error to plain words, the code kept only as detail', () => {
       const record = minimalRecord({ status: 'failed', error: { code: -32603, message: 'Internal error', data: { detail: 'x' } } });
       // A message that only repeats the code's name adds nothing to the words.
-      assert.deepEqual(toDetailState(record, T0).outcome, { kind: 'error', meaning: 'The server hit an internal error', message: '', code: -32603, data: { detail: 'x' } });
+      assert.deepEqual(toDetailState(record, T0).outcome, {
+        kind: 'error',
+        meaning: 'The server hit an internal error',
+        message: '',
+        code: -32603,
+        data: { detail: 'x' },
+      });
       const invalid = minimalRecord({ status: 'failed', error: { code: -32602, message: 'MCP error -32602: Unknown tool: nope' } });
       assert.deepEqual(toDetailState(invalid, T0).outcome, {
         kind: 'error',
@@ -371,8 +399,10 @@ describe('ui/detail/planUpdate', () => {
 
 describe('ui/detail/protocol', () => {
   const state = () => toDetailState(fullRecord(), T0);
-  const accepts = (schema: typeof HostToWebviewSchema | typeof WebviewToHostSchema, value: unknown) => assert.ok(schema.safeParse(value).success, `should accept ${JSON.stringify(value)}`);
-  const rejects = (schema: typeof HostToWebviewSchema | typeof WebviewToHostSchema, value: unknown) => assert.ok(!schema.safeParse(value).success, `should reject ${JSON.stringify(value)}`);
+  const accepts = (schema: typeof HostToWebviewSchema | typeof WebviewToHostSchema, value: unknown) =>
+    assert.ok(schema.safeParse(value).success, `should accept ${JSON.stringify(value)}`);
+  const rejects = (schema: typeof HostToWebviewSchema | typeof WebviewToHostSchema, value: unknown) =>
+    assert.ok(!schema.safeParse(value).success, `should reject ${JSON.stringify(value)}`);
 
   it('accepts every host → webview message', () => {
     const good: HostToWebview[] = [
@@ -399,8 +429,20 @@ describe('ui/detail/protocol', () => {
       { type: 'state', state: { ...state(), junk: 1 } },
       { type: 'state', state: { ...state(), status: 'exploded' } },
       { type: 'state', state: { ...state(), ttl: { ...state().ttl, extra: true } } },
-      { type: 'state', state: { ...state(), outcome: { kind: 'result', isError: false, blocks: [{ kind: 'image', mimeType: 'image/png', data: 'a"b' }], structuredContent: null, inOutput: [] } } },
-      { type: 'state', state: { ...state(), outcome: { kind: 'result', isError: false, blocks: [{ kind: 'image', mimeType: 'text/html', data: 'AAAA' }], structuredContent: null, inOutput: [] } } },
+      {
+        type: 'state',
+        state: {
+          ...state(),
+          outcome: { kind: 'result', isError: false, blocks: [{ kind: 'image', mimeType: 'image/png', data: 'a"b' }], structuredContent: null, inOutput: [] },
+        },
+      },
+      {
+        type: 'state',
+        state: {
+          ...state(),
+          outcome: { kind: 'result', isError: false, blocks: [{ kind: 'image', mimeType: 'text/html', data: 'AAAA' }], structuredContent: null, inOutput: [] },
+        },
+      },
       { type: 'state', state: state(), junk: 1 },
       { type: 'patch', patch: {} },
       { type: 'patch', patch: { tool: undefined } },
@@ -461,7 +503,13 @@ describe('ui/detail/protocol', () => {
 });
 
 describe('ui/detail/detailHtml', () => {
-  const options = { cspSource: 'https://x.vscode-cdn.net', nonce: 'n0nce', scriptUri: 'https://x/dist/webview.js', styleUri: 'https://x/media/detail.css', taskId: '"><script>alert(1)</script>' };
+  const options = {
+    cspSource: 'https://x.vscode-cdn.net',
+    nonce: 'n0nce',
+    scriptUri: 'https://x/dist/webview.js',
+    styleUri: 'https://x/media/detail.css',
+    taskId: '"><script>alert(1)</script>',
+  };
 
   it('uses exactly the strict CSP, with the nonce', () => {
     assert.equal(

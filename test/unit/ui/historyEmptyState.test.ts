@@ -20,6 +20,10 @@ describe('ui/commands/historyEmptyState: a search that finds nothing says so and
     const store = new TaskStore();
     store.create({ serverId: 's', tool: 'wait' });
     assert.ok(!historyEmptyState(store.all(), 'status:working').suggestions.includes('status:working'));
-    assert.deepEqual(historyEmptyState([], 'x'), { headline: 'No tasks yet', message: 'No tasks yet: tasks you and agents run are kept here.', suggestions: [] });
+    assert.deepEqual(historyEmptyState([], 'x'), {
+      headline: 'No tasks yet',
+      message: 'No tasks yet: tasks you and agents run are kept here.',
+      suggestions: [],
+    });
   });
 });

@@ -2,8 +2,12 @@ import assert from 'node:assert/strict';
 import { fieldHint, questionHeading, stepTitle } from '../../../src/ui/commands/questionHeading';
 
 describe('ui/commands/questionHeading: the answer input is headed by the question', () => {
-  it('never repeats an ask task\'s name, which is the question itself', () => {
-    const heading = questionHeading('Deploy build 1.4.2 to staging?', { intent: undefined, arguments: { question: 'Deploy build 1.4.2 to staging?' } }, 'ask: Deploy build 1.4.2 to staging?');
+  it("never repeats an ask task's name, which is the question itself", () => {
+    const heading = questionHeading(
+      'Deploy build 1.4.2 to staging?',
+      { intent: undefined, arguments: { question: 'Deploy build 1.4.2 to staging?' } },
+      'ask: Deploy build 1.4.2 to staging?',
+    );
     assert.equal(heading.title, 'Deploy build 1.4.2 to staging?');
     assert.equal(heading.askedBy, undefined);
     assert.equal(heading.context, undefined);

@@ -21,9 +21,17 @@ describe('ui/retentionRunner', () => {
       { id: 'pinned', serverId: 's', tool: 't', status: 'failed', createdAt: old, lastUpdatedAt: old, pinned: true },
     ]);
     const lines: string[] = [];
-    const runner = new RetentionRunner(store, () => ({ days: 30, maxTasks: 0 }), recordingLogger(lines), () => NOW);
+    const runner = new RetentionRunner(
+      store,
+      () => ({ days: 30, maxTasks: 0 }),
+      recordingLogger(lines),
+      () => NOW,
+    );
     assert.equal(runner.apply(), 1);
-    assert.deepEqual(store.all().map((r) => r.id), ['pinned']);
+    assert.deepEqual(
+      store.all().map((r) => r.id),
+      ['pinned'],
+    );
     assert.deepEqual(lines, ['[history] Retention removed 1 task older than 30 days']);
     assert.equal(runner.apply(), 0, 'nothing more to remove');
     assert.equal(lines.length, 1, 'and nothing more to say');
@@ -33,7 +41,13 @@ describe('ui/retentionRunner', () => {
   it('trims history shortly after a burst of tasks finishes, once', async () => {
     const store = new TaskStore({ now: () => NOW });
     const lines: string[] = [];
-    const runner = new RetentionRunner(store, () => ({ days: 0, maxTasks: 2 }), recordingLogger(lines), () => NOW, 20);
+    const runner = new RetentionRunner(
+      store,
+      () => ({ days: 0, maxTasks: 2 }),
+      recordingLogger(lines),
+      () => NOW,
+      20,
+    );
     const ids = ['a', 'b', 'c', 'd'].map((tool) => store.create({ serverId: 's', tool }).id);
     for (const id of ids) store.complete(id, 'completed', {});
     assert.equal(store.size, 4, 'nothing is removed while tasks are still finishing');
@@ -48,7 +62,14 @@ describe('ui/retentionRunner', () => {
     const at = new Date(NOW).toISOString();
     store.importRecords([{ id: 'done', serverId: 's', tool: 't', status: 'completed', createdAt: at, lastUpdatedAt: at }]);
     const lines: string[] = [];
-    const runner = new RetentionRunner(store, () => ({ days: 1, maxTasks: 0 }), recordingLogger(lines), () => now, 20, 30);
+    const runner = new RetentionRunner(
+      store,
+      () => ({ days: 1, maxTasks: 0 }),
+      recordingLogger(lines),
+      () => now,
+      20,
+      30,
+    );
     assert.equal(runner.apply(), 0, 'a fresh task is kept');
     now += 2 * DAY;
     await waitFor(() => store.size === 0, 'the periodic sweep to remove it with no task finishing', 10_000);

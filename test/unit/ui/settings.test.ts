@@ -47,7 +47,10 @@ describe('package.json manifest', () => {
     const engine = version(/^\^(\d+\.\d+\.\d+)$/.exec(manifest.engines.vscode)?.[1] ?? 'none');
     const types = version(JSON.parse(fs.readFileSync('node_modules/@types/vscode/package.json', 'utf8')).version);
     assert.ok(compare(engine, hostVscode) <= 0, `engines.vscode ${manifest.engines.vscode} is at most the tested VS Code ${hostVscode.join('.')}`);
-    assert.ok(compare(types.slice(0, 2), engine.slice(0, 2)) <= 0, `@types/vscode ${types.join('.')} describes no API newer than engines.vscode ${manifest.engines.vscode}`);
+    assert.ok(
+      compare(types.slice(0, 2), engine.slice(0, 2)) <= 0,
+      `@types/vscode ${types.join('.')} describes no API newer than engines.vscode ${manifest.engines.vscode}`,
+    );
   });
 });
 

@@ -9,7 +9,12 @@ function makeStore(): TaskStore {
 }
 
 function layoutOf(store: TaskStore, isVisible: (record: TaskRecord) => boolean = (r) => !r.archived): TaskTreeLayout {
-  return new TaskTreeLayout(store.all(), (id) => store.get(id), isVisible, (r) => r.status);
+  return new TaskTreeLayout(
+    store.all(),
+    (id) => store.get(id),
+    isVisible,
+    (r) => r.status,
+  );
 }
 
 describe('ui/taskTreeLayout', () => {
@@ -64,7 +69,10 @@ describe('ui/taskTreeLayout', () => {
     const retry = store.create({ serverId: 's', tool: 'build' }, { retryOf: first.id, attempt: 2 });
     store.update(first.id, { retriedAs: retry.id });
     const child = store.create({ serverId: 's', tool: 'step', parentId: retry.id });
-    store.importRecords([{ ...store.require(child.id), id: 'a', parentId: 'b' }, { ...store.require(child.id), id: 'b', parentId: 'a' }]);
+    store.importRecords([
+      { ...store.require(child.id), id: 'a', parentId: 'b' },
+      { ...store.require(child.id), id: 'b', parentId: 'a' },
+    ]);
     const layout = layoutOf(store);
     assert.deepEqual(layout.childrenOf(retry.id), [child.id, first.id]);
     assert.equal(layout.placedAt(first.id), `task:${retry.id}`);

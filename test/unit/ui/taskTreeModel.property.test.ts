@@ -82,8 +82,25 @@ type Op =
 
 const pick = fc.nat({ max: 40 });
 const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('create' as const), tool: fc.constantFrom('build', 'test', 'ask'), server: fc.constantFrom('tasklane', 'remote'), agent: fc.constantFrom(undefined, 'claude', 'ci'), parent: fc.option(pick, { nil: undefined }) }) },
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('status' as const), task: pick, status: fc.constantFrom(...TASK_STATUSES), message: fc.option(fc.constantFrom('exit 3', 'line 2', '1 of 3 tests failed'), { nil: undefined }) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('create' as const),
+      tool: fc.constantFrom('build', 'test', 'ask'),
+      server: fc.constantFrom('tasklane', 'remote'),
+      agent: fc.constantFrom(undefined, 'claude', 'ci'),
+      parent: fc.option(pick, { nil: undefined }),
+    }),
+  },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('status' as const),
+      task: pick,
+      status: fc.constantFrom(...TASK_STATUSES),
+      message: fc.option(fc.constantFrom('exit 3', 'line 2', '1 of 3 tests failed'), { nil: undefined }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('retry' as const), task: pick }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('queue' as const), task: pick, position: fc.integer({ min: 1, max: 4 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('archive' as const), task: pick }) },
@@ -104,7 +121,13 @@ function perform(op: Op, store: TaskStore, model: TaskTreeModel, mirror: ViewMir
   switch (op.kind) {
     case 'create': {
       const parent = op.parent === undefined || !tasks.length ? undefined : tasks[op.parent % tasks.length].id;
-      store.create({ serverId: op.server, tool: op.tool, arguments: { command: `${op.tool} ${tasks.length}` }, parentId: parent, context: op.agent ? { agent: { name: op.agent } } : {} });
+      store.create({
+        serverId: op.server,
+        tool: op.tool,
+        arguments: { command: `${op.tool} ${tasks.length}` },
+        parentId: parent,
+        context: op.agent ? { agent: { name: op.agent } } : {},
+      });
       return;
     }
     case 'status':
@@ -114,7 +137,10 @@ function perform(op: Op, store: TaskStore, model: TaskTreeModel, mirror: ViewMir
       return;
     case 'retry': {
       if (!task || !isTerminal(task.status) || task.status === 'completed' || task.retriedAs) return;
-      const next = store.create({ serverId: task.serverId, tool: task.tool, arguments: task.arguments, context: task.context }, { attempt: task.attempt + 1, retryOf: task.id });
+      const next = store.create(
+        { serverId: task.serverId, tool: task.tool, arguments: task.arguments, context: task.context },
+        { attempt: task.attempt + 1, retryOf: task.id },
+      );
       store.update(task.id, { retriedAs: next.id });
       return;
     }
@@ -160,7 +186,13 @@ describe('ui/taskTreeModel: the tree a view holds equals a full rebuild', () => 
         let clock = NOW - 3_600_000;
         const store = new TaskStore({ now: () => (clock += 1000) });
         const changes = new ChangeCoalescer(store.onDidLifecycle, 60_000);
-        const model = new TaskTreeModel(store, groupBy, false, (id) => `server ${id}`, () => NOW);
+        const model = new TaskTreeModel(
+          store,
+          groupBy,
+          false,
+          (id) => `server ${id}`,
+          () => NOW,
+        );
         const mirror = new ViewMirror(model);
         const batches: TaskChanges[] = [];
         // The listener only records; the redraw and the checks happen in the test body.
@@ -172,7 +204,13 @@ describe('ui/taskTreeModel: the tree a view holds equals a full rebuild', () => 
             changes.flush();
             for (const batch of batches.splice(0)) mirror.redraw(model.apply(batch));
             const settings = { groupBy: model.currentGroupBy, filter: model.currentFilter };
-            const fresh = new TaskTreeModel(store, settings.groupBy, false, (id) => `server ${id}`, () => NOW);
+            const fresh = new TaskTreeModel(
+              store,
+              settings.groupBy,
+              false,
+              (id) => `server ${id}`,
+              () => NOW,
+            );
             fresh.setShowArchived(model.showsArchived);
             fresh.setFilter(settings.filter);
             assert.deepEqual(mirror.lines(), new ViewMirror(fresh).lines());
@@ -190,7 +228,13 @@ describe('ui/taskTreeModel: the tree a view holds equals a full rebuild', () => 
     let clock = NOW;
     const store = new TaskStore({ now: () => (clock += 1000) });
     const changes = new ChangeCoalescer(store.onDidLifecycle, 60_000);
-    const model = new TaskTreeModel(store, 'status', false, (id) => id, () => NOW);
+    const model = new TaskTreeModel(
+      store,
+      'status',
+      false,
+      (id) => id,
+      () => NOW,
+    );
     const batches: TaskChanges[] = [];
     const subscription = changes.onDidChange((batch) => batches.push(batch));
     store.create({ serverId: 'tasklane', tool: 'run_command', arguments: { command: 'sleep 20' } });

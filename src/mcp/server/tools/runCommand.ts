@@ -13,20 +13,14 @@ const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
 
 const inputSchema = z.object({
   command: z.string().min(1).describe('The shell command line to run (/bin/sh -c on POSIX, cmd.exe /c on Windows).'),
-  cwd: z
-    .string()
-    .optional()
-    .describe('Working directory; a relative path resolves against the workspace default.'),
-  env: z
-    .record(z.string(), z.string())
-    .optional()
-    .describe('Extra environment variables, added over the host environment.'),
+  cwd: z.string().optional().describe('Working directory; a relative path resolves against the workspace default.'),
+  env: z.record(z.string(), z.string()).optional().describe('Extra environment variables, added over the host environment.'),
   timeoutMs: z
     .number()
     .int()
     .positive()
     .optional()
-    .describe("Time budget in ms; when the task also has one, the smaller wins. The whole process tree is killed when it runs out."),
+    .describe('Time budget in ms; when the task also has one, the smaller wins. The whole process tree is killed when it runs out.'),
 });
 type RunCommandArgs = z.infer<typeof inputSchema>;
 
@@ -91,10 +85,13 @@ function runCommand(args: RunCommandArgs, context: ToolContext): Promise<CallToo
     let timedOut = false;
     let stoppedLeftovers = false;
     const tree = new TreeTerminator(child);
-    const budgetTimer = budgetMs === undefined ? undefined : setTimeout(() => {
-      timedOut = true;
-      tree.terminate();
-    }, budgetMs);
+    const budgetTimer =
+      budgetMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            tree.terminate();
+          }, budgetMs);
     let drainTimer: NodeJS.Timeout | undefined;
     const onAbort = () => tree.terminate();
     context.signal.addEventListener('abort', onAbort, { once: true });
@@ -244,7 +241,11 @@ function smaller(a: number | undefined, b: number | undefined): number | undefin
  */
 export class OutputLimitError extends ToolProtocolError {
   constructor(readonly maxOutputBytes: number) {
-    super(RpcCode.InternalError, `Output limit exceeded: the command printed more than ${maxOutputBytes} bytes (the task's maxOutputBytes), so it was stopped`, { maxOutputBytes });
+    super(
+      RpcCode.InternalError,
+      `Output limit exceeded: the command printed more than ${maxOutputBytes} bytes (the task's maxOutputBytes), so it was stopped`,
+      { maxOutputBytes },
+    );
   }
 }
 

@@ -130,7 +130,10 @@ export function missingCapability(required: Record<string, unknown>, what: strin
 }
 
 export function tasksExtensionRequired(why: string): RpcError {
-  return missingCapability({ extensions: { [TASKS_EXTENSION]: {} } }, `${why} needs the ${TASKS_EXTENSION} extension declared in this request's _meta["${META_KEYS.clientCapabilities}"].extensions`);
+  return missingCapability(
+    { extensions: { [TASKS_EXTENSION]: {} } },
+    `${why} needs the ${TASKS_EXTENSION} extension declared in this request's _meta["${META_KEYS.clientCapabilities}"].extensions`,
+  );
 }
 
 /** Which params field a method's `Mcp-Name` header mirrors (SEP-2243, and SEP-2663 for `tasks/*`). */

@@ -36,7 +36,13 @@ export interface StatelessHttpContext {
 }
 
 /** Answers one POSTed JSON-RPC message of the stateless wire. */
-export async function handleStatelessPost(server: TaskServerV2, req: http.IncomingMessage, res: http.ServerResponse, body: unknown, context: StatelessHttpContext): Promise<void> {
+export async function handleStatelessPost(
+  server: TaskServerV2,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  body: unknown,
+  context: StatelessHttpContext,
+): Promise<void> {
   const id = idOf(body);
   const problem = checkHeaders(req.headers, body);
   if (problem) return sendError(res, id, problem.code, problem.message);
@@ -86,7 +92,13 @@ export async function handleStatelessPost(server: TaskServerV2, req: http.Incomi
 /** Answers a GET or DELETE on the stateless wire: there is no standalone stream and no session to end. */
 export function rejectStatelessBodiless(res: http.ServerResponse): void {
   res.setHeader('Allow', 'POST');
-  sendError(res, null, RpcCode.InvalidRequest, `Method not allowed: protocol ${PROTOCOL_2026_07_28} has no sessions and no standalone stream; POST each request (notifications come through subscriptions/listen)`, 405);
+  sendError(
+    res,
+    null,
+    RpcCode.InvalidRequest,
+    `Method not allowed: protocol ${PROTOCOL_2026_07_28} has no sessions and no standalone stream; POST each request (notifications come through subscriptions/listen)`,
+    405,
+  );
 }
 
 /** The routing headers must mirror the body (SEP-2243); a mismatch or a missing one is -32020 (T-S-51). */
@@ -97,13 +109,15 @@ function checkHeaders(headers: http.IncomingHttpHeaders, body: unknown): { code:
   if (!('id' in body)) return undefined; // notifications are accepted and ignored
   const method = header(headers['mcp-method']);
   if (method === undefined) return { code: RpcCode.HeaderMismatch, message: `Header mismatch: the Mcp-Method header is required (expected "${body.method}")` };
-  if (method.trim() !== body.method) return { code: RpcCode.HeaderMismatch, message: `Header mismatch: Mcp-Method is "${method.trim()}" but the body's method is "${body.method}"` };
+  if (method.trim() !== body.method)
+    return { code: RpcCode.HeaderMismatch, message: `Header mismatch: Mcp-Method is "${method.trim()}" but the body's method is "${body.method}"` };
   const field = nameParamOf(body.method);
   const params = isObject(body.params) ? body.params : undefined;
   const expected = field ? params?.[field] : undefined;
   if (typeof expected !== 'string') return undefined; // params validation reports it
   const given = header(headers['mcp-name']);
-  if (given === undefined) return { code: RpcCode.HeaderMismatch, message: `Header mismatch: the Mcp-Name header is required for ${body.method} (expected params.${field})` };
+  if (given === undefined)
+    return { code: RpcCode.HeaderMismatch, message: `Header mismatch: the Mcp-Name header is required for ${body.method} (expected params.${field})` };
   const decoded = decodeHeaderValue(given.trim());
   if (decoded === undefined) return { code: RpcCode.HeaderMismatch, message: 'Header mismatch: Mcp-Name has a malformed =?base64?…?= value' };
   if (decoded !== expected) return { code: RpcCode.HeaderMismatch, message: `Header mismatch: Mcp-Name does not match params.${field}` };

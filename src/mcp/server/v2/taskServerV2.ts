@@ -13,7 +13,16 @@ import { DisposableStore, type IDisposable, toDisposable } from '../../../core/l
 import { type Agent, describeIssues } from '../../../core/taskRecord';
 import { isTerminal } from '../../../core/taskStatus';
 import { RpcCode, RpcError } from '../../rpcError';
-import { type EngineTask, type InputRequest, type TaskEngine, TaskNotFoundError, TaskTerminalError, TimeBudgetError, toJsonRpcError, UNKNOWN_CLIENT } from '../taskEngine';
+import {
+  type EngineTask,
+  type InputRequest,
+  type TaskEngine,
+  TaskNotFoundError,
+  TaskTerminalError,
+  TimeBudgetError,
+  toJsonRpcError,
+  UNKNOWN_CLIENT,
+} from '../taskEngine';
 import { TASKLANE_SERVER_INFO, describeToolError } from '../taskServerV1';
 import { readCallHints } from '../callHints';
 import { withQueueMeta } from '../queueMeta';
@@ -85,7 +94,8 @@ export type JsonRpcResponse =
   | { jsonrpc: '2.0'; id: RequestId | null; error: { code: number; message: string; data?: unknown } };
 
 const REMOVED_METHODS: Readonly<Record<string, string>> = {
-  initialize: 'initialize does not exist in protocol 2026-07-28: call server/discover and send capabilities in every request\'s _meta (2025-11-25 clients: send initialize without the 2026-07-28 protocol version)',
+  initialize:
+    "initialize does not exist in protocol 2026-07-28: call server/discover and send capabilities in every request's _meta (2025-11-25 clients: send initialize without the 2026-07-28 protocol version)",
   ping: 'ping was removed in protocol 2026-07-28',
   'logging/setLevel': 'logging/setLevel was removed in protocol 2026-07-28: send _meta["io.modelcontextprotocol/logLevel"] per request',
   'resources/subscribe': 'resources/subscribe was removed in protocol 2026-07-28: use subscriptions/listen',
@@ -137,7 +147,10 @@ export class TaskServerV2 implements IDisposable {
       }
       if (version !== PROTOCOL_2026_07_28) {
         const hint = SUPPORTED_VERSIONS.includes(version) ? ` (${version} is served through an initialize session)` : '';
-        throw new RpcError(UNSUPPORTED_PROTOCOL_VERSION, `Unsupported protocol version: ${version}${hint}`, { supported: [...SUPPORTED_VERSIONS], requested: version });
+        throw new RpcError(UNSUPPORTED_PROTOCOL_VERSION, `Unsupported protocol version: ${version}${hint}`, {
+          supported: [...SUPPORTED_VERSIONS],
+          requested: version,
+        });
       }
       const capabilities = meta[META_KEYS.clientCapabilities];
       const context: RequestContext = { owner: call.principal, capabilities, signal: call.signal, agent: this.agentOf(call, meta[META_KEYS.clientInfo]) };
@@ -222,7 +235,12 @@ export class TaskServerV2 implements IDisposable {
     return { ...result, resultType: 'complete' };
   }
 
-  private startTask(call: PreparedCall, request: RequestContext, inputResponses: Record<string, unknown> | undefined, meta: Record<string, unknown>): EngineTask {
+  private startTask(
+    call: PreparedCall,
+    request: RequestContext,
+    inputResponses: Record<string, unknown> | undefined,
+    meta: Record<string, unknown>,
+  ): EngineTask {
     return this.engine.start({
       owner: request.owner,
       tool: call.tool.name,
@@ -244,8 +262,14 @@ export class TaskServerV2 implements IDisposable {
           // No output channel on this wire: progress and logging are not carried for tasks (T-S-43); the host may still show it.
           output: (chunk) => context.output(chunk),
           elicit: async (params) => {
-            if (!request.capabilities.elicitation) throw missingCapability({ elicitation: {} }, 'the task needs to ask a question (elicitation), and the request that created it did not declare elicitation');
-            return ElicitResultSchema.parse(await context.requestInput({ method: 'elicitation/create', params: params as Record<string, unknown> })) as ElicitResult;
+            if (!request.capabilities.elicitation)
+              throw missingCapability(
+                { elicitation: {} },
+                'the task needs to ask a question (elicitation), and the request that created it did not declare elicitation',
+              );
+            return ElicitResultSchema.parse(
+              await context.requestInput({ method: 'elicitation/create', params: params as Record<string, unknown> }),
+            ) as ElicitResult;
           },
           ...(inputResponses ? { inputResponses } : {}),
         };
@@ -258,7 +282,9 @@ export class TaskServerV2 implements IDisposable {
     const controller = new AbortController();
     const onAbort = () => controller.abort(request.signal?.reason);
     request.signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = call.limits.timeBudgetMs ? setTimeout(() => controller.abort(new TimeBudgetError(call.limits.timeBudgetMs!)), call.limits.timeBudgetMs) : undefined;
+    const timer = call.limits.timeBudgetMs
+      ? setTimeout(() => controller.abort(new TimeBudgetError(call.limits.timeBudgetMs!)), call.limits.timeBudgetMs)
+      : undefined;
     const context: MrtrToolContext = {
       signal: controller.signal,
       limits: call.limits,
@@ -266,7 +292,12 @@ export class TaskServerV2 implements IDisposable {
       status: () => undefined,
       output: () => undefined,
       elicit: (_params: ElicitRequest['params']): Promise<ElicitResult> =>
-        Promise.reject(new RpcError(RpcCode.InvalidRequest, `Tool ${call.tool.name} asked a question mid-call; on 2026-07-28 that needs a task: declare the ${TASKS_EXTENSION} extension`)),
+        Promise.reject(
+          new RpcError(
+            RpcCode.InvalidRequest,
+            `Tool ${call.tool.name} asked a question mid-call; on 2026-07-28 that needs a task: declare the ${TASKS_EXTENSION} extension`,
+          ),
+        ),
       ...(inputResponses ? { inputResponses } : {}),
     };
     try {
@@ -307,7 +338,11 @@ export class TaskServerV2 implements IDisposable {
       if (!request) continue;
       const schema = INPUT_RESPONSE_SCHEMAS[request.method];
       const parsed = schema ? schema.safeParse(value) : { success: true as const, data: value };
-      if (!parsed.success) throw new RpcError(RpcCode.InvalidParams, `Invalid params: inputResponses["${key}"] is not a valid answer to ${request.method}: ${describeIssues(parsed.error)}`);
+      if (!parsed.success)
+        throw new RpcError(
+          RpcCode.InvalidParams,
+          `Invalid params: inputResponses["${key}"] is not a valid answer to ${request.method}: ${describeIssues(parsed.error)}`,
+        );
       answers.push([key, parsed.data]);
     }
     for (const [key, value] of answers) this.engine.answerInput(owner, taskId, key, value);
@@ -352,8 +387,13 @@ export class TaskServerV2 implements IDisposable {
         this.streams.add(sink);
         disposables.add(toDisposable(() => this.streams.delete(sink)));
         // We agree only to task notifications: this server never changes its lists.
-        sink.send({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: taskIds ? { taskIds: [...watched] } : {}, _meta: tag } });
-        const notify = (task: EngineTask) => sink.send({ jsonrpc: '2.0', method: 'notifications/tasks', params: { ...toDetailedTask(task), ...withQueueMeta(task, tag) } });
+        sink.send({
+          jsonrpc: '2.0',
+          method: 'notifications/subscriptions/acknowledged',
+          params: { notifications: taskIds ? { taskIds: [...watched] } : {}, _meta: tag },
+        });
+        const notify = (task: EngineTask) =>
+          sink.send({ jsonrpc: '2.0', method: 'notifications/tasks', params: { ...toDetailedTask(task), ...withQueueMeta(task, tag) } });
         for (const task of snapshots) {
           notify(task);
           if (isTerminal(task.status)) watched.delete(task.taskId);
@@ -410,7 +450,10 @@ export function toDetailedTask(task: EngineTask): Record<string, unknown> {
   const fields = toTaskFields(task);
   switch (task.status) {
     case 'input_required':
-      return { ...fields, inputRequests: Object.fromEntries([...task.inputRequests].map(([key, request]) => [key, { method: request.method, params: request.params }])) };
+      return {
+        ...fields,
+        inputRequests: Object.fromEntries([...task.inputRequests].map(([key, request]) => [key, { method: request.method, params: request.params }])),
+      };
     case 'completed':
       // The result is what the tools/call would have returned, and every 2026-07-28 result says its resultType.
       return { ...fields, result: { ...(task.outcome?.kind === 'result' ? task.outcome.result : { content: [] }), resultType: 'complete' } };
@@ -437,7 +480,11 @@ function gatherInput(
     if (key in responses) {
       const schema = INPUT_RESPONSE_SCHEMAS[request.method];
       const parsed = schema ? schema.safeParse(responses[key]) : { success: true as const, data: responses[key] };
-      if (!parsed.success) throw new RpcError(RpcCode.InvalidParams, `Invalid params: inputResponses["${key}"] is not a valid answer to ${request.method}: ${describeIssues(parsed.error)}`);
+      if (!parsed.success)
+        throw new RpcError(
+          RpcCode.InvalidParams,
+          `Invalid params: inputResponses["${key}"] is not a valid answer to ${request.method}: ${describeIssues(parsed.error)}`,
+        );
       answers[key] = parsed.data;
     } else {
       missing[key] = request;
@@ -449,7 +496,8 @@ function gatherInput(
     const capability = INPUT_CAPABILITY[request.method];
     if (capability && !capabilities[capability]) needed[capability] = {};
   }
-  if (Object.keys(needed).length) throw missingCapability(needed, `this call needs to ask the client (${Object.keys(needed).join(', ')}), and the request did not declare it`);
+  if (Object.keys(needed).length)
+    throw missingCapability(needed, `this call needs to ask the client (${Object.keys(needed).join(', ')}), and the request did not declare it`);
   return { inputRequests: missing };
 }
 
@@ -485,4 +533,3 @@ function idOf(message: unknown): RequestId | null {
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-

@@ -29,7 +29,10 @@ describe('agents: one token each, one authorization context each', function () {
     credentials = new AgentCredentials();
     credentials.set({ id: 'alpha', name: 'Alpha' }, tokens.alpha);
     credentials.set({ id: 'beta', name: 'Beta' }, tokens.beta);
-    server = await startHttpServer({ catalog: new ToolCatalog(BUILTIN_TOOLS), defaultCwd: process.cwd(), isTrusted: () => true }, engine, { port: 0, authenticate: credentials.authenticate });
+    server = await startHttpServer({ catalog: new ToolCatalog(BUILTIN_TOOLS), defaultCwd: process.cwd(), isTrusted: () => true }, engine, {
+      port: 0,
+      authenticate: credentials.authenticate,
+    });
   });
 
   afterEach(async () => {
@@ -50,7 +53,10 @@ describe('agents: one token each, one authorization context each', function () {
   it("gives each agent's tasks its own owner: the other agent cannot get, list or cancel them (2025-11-25 sessions)", async () => {
     const alpha = await connect(tokens.alpha, 'alpha-client');
     const beta = await connect(tokens.beta, 'beta-client');
-    const created = await alpha.request({ method: 'tools/call', params: { name: 'wait', arguments: { durationMs: 5000 }, task: { ttl: 60_000 } } }, CreateTaskResultSchema);
+    const created = await alpha.request(
+      { method: 'tools/call', params: { name: 'wait', arguments: { durationMs: 5000 }, task: { ttl: 60_000 } } },
+      CreateTaskResultSchema,
+    );
     const taskId = created.task.taskId;
     assert.equal(engine.peek(taskId)?.owner, 'agent:alpha');
     const agent = engine.peek(taskId)?.agent;
@@ -63,7 +69,10 @@ describe('agents: one token each, one authorization context each', function () {
     await assert.rejects(beta.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema), /-32602|not found/i);
     await assert.rejects(beta.request({ method: 'tasks/cancel', params: { taskId } }, GetTaskResultSchema), /-32602|not found/i);
     const listed = await beta.request({ method: 'tasks/list', params: {} }, ListTasksResultSchema);
-    assert.deepEqual(listed.tasks.map((t) => t.taskId), []);
+    assert.deepEqual(
+      listed.tasks.map((t) => t.taskId),
+      [],
+    );
     assert.equal(engine.peek(taskId)?.status, 'working', "beta's cancel did not touch alpha's task");
     engine.cancelAny(taskId);
   });
@@ -94,7 +103,10 @@ describe('agents: one token each, one authorization context each', function () {
 
   it('still serves the single-token CLI setup', async () => {
     await server.close();
-    server = await startHttpServer({ catalog: new ToolCatalog(BUILTIN_TOOLS), defaultCwd: process.cwd(), isTrusted: () => true }, engine, { port: 0, token: 'cli-token' });
+    server = await startHttpServer({ catalog: new ToolCatalog(BUILTIN_TOOLS), defaultCwd: process.cwd(), isTrusted: () => true }, engine, {
+      port: 0,
+      token: 'cli-token',
+    });
     assert.equal((await new V2Client(server.url, 'cli-token').send('server/discover')).status, 200);
     assert.equal((await new V2Client(server.url, tokens.alpha).send('server/discover')).status, 401);
   });

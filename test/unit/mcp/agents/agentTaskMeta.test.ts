@@ -70,14 +70,19 @@ describe('agents: the metadata an agent sends reaches its task record', function
         const client = new Client({ name: clientName, version: '1.2.3' }, { capabilities: {} });
         await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
         clients.push(client);
-        const created = await client.request({ method: 'tools/call', params: { name: 'wait', arguments: HOLD, task: { ttl: 60_000 }, _meta: { progressToken: 'progress-1', ...meta } } }, CreateTaskResultSchema);
+        const created = await client.request(
+          { method: 'tools/call', params: { name: 'wait', arguments: HOLD, task: { ttl: 60_000 }, _meta: { progressToken: 'progress-1', ...meta } } },
+          CreateTaskResultSchema,
+        );
         return created.task.taskId;
       },
     },
     {
       name: '2026-07-28 extension',
       async start(token, clientName, meta) {
-        const created = await new V2Client(server.url, token).callTool('wait', HOLD, { extra: { _meta: { ...v2Meta(), 'io.modelcontextprotocol/clientInfo': { name: clientName, version: '1.2.3' }, ...meta } } });
+        const created = await new V2Client(server.url, token).callTool('wait', HOLD, {
+          extra: { _meta: { ...v2Meta(), 'io.modelcontextprotocol/clientInfo': { name: clientName, version: '1.2.3' }, ...meta } },
+        });
         assert.equal(created.resultType, 'task', JSON.stringify(created));
         return created.taskId as string;
       },
@@ -171,7 +176,16 @@ describe('agents: the metadata an agent sends reaches its task record', function
         );
         const [exported] = parseExport(serializeExport([store.require(record.id)]));
         assert.deepEqual(
-          [exported!.intent, exported!.expectedOutputs, exported!.tags, exported!.priority, exported!.resourceLimits, exported!.scheduling, exported!.context, exported!.meta],
+          [
+            exported!.intent,
+            exported!.expectedOutputs,
+            exported!.tags,
+            exported!.priority,
+            exported!.resourceLimits,
+            exported!.scheduling,
+            exported!.context,
+            exported!.meta,
+          ],
           [record.intent, record.expectedOutputs, record.tags, record.priority, record.resourceLimits, record.scheduling, record.context, record.meta],
         );
       });
@@ -183,7 +197,14 @@ describe('agents: the metadata an agent sends reaches its task record', function
         const beta = await waitFor(() => mirror.recordFor(betaTask), "beta's record");
         assert.deepEqual([agentName(alpha), agentName(beta)], ['Alpha', 'Beta']);
         assert.notEqual(agentKey(alpha), agentKey(beta), 'two groups in the tree');
-        assert.deepEqual([alpha.context.agent?.client, beta.context.agent?.client], [{ name: 'same-client', version: '1.2.3' }, { name: 'same-client', version: '1.2.3' }], "the client's name and version are kept as detail");
+        assert.deepEqual(
+          [alpha.context.agent?.client, beta.context.agent?.client],
+          [
+            { name: 'same-client', version: '1.2.3' },
+            { name: 'same-client', version: '1.2.3' },
+          ],
+          "the client's name and version are kept as detail",
+        );
         assert.deepEqual(store.require(alpha.id).timeline[0]?.message, 'Started by Alpha', 'status text names the agent, not the client');
       });
 
@@ -216,7 +237,16 @@ describe('agents: the metadata an agent sends reaches its task record', function
     const taskId = await wires[1]!.start(tokens.alpha, 'twin-client', metaFor(spec));
     const agent = await waitFor(() => mirror.recordFor(taskId), 'the mirrored record');
     const fields = (record: TaskRecord) => ({ ...record, context: { ...record.context, agent: undefined } });
-    const pick = ({ intent, expectedOutputs, priority, resourceLimits, scheduling, context, tags, meta }: TaskRecord) => ({ intent, expectedOutputs, priority, resourceLimits, scheduling, context, tags, meta });
+    const pick = ({ intent, expectedOutputs, priority, resourceLimits, scheduling, context, tags, meta }: TaskRecord) => ({
+      intent,
+      expectedOutputs,
+      priority,
+      resourceLimits,
+      scheduling,
+      context,
+      tags,
+      meta,
+    });
     assert.deepEqual(pick(fields(agent)), pick(fields(store.require(editor.id))));
   });
 

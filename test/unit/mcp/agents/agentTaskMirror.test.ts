@@ -12,7 +12,12 @@ import { waitFor } from '../../helpers/waitFor';
 import { V2Client } from '../v2/helpers';
 
 /** Work that runs until the test settles it, like a long tool. */
-function controllable(): { run: StartOptions['run']; finish: (value: Record<string, unknown>) => void; fail: (error: Error) => void; context: () => RunContext | undefined } {
+function controllable(): {
+  run: StartOptions['run'];
+  finish: (value: Record<string, unknown>) => void;
+  fail: (error: Error) => void;
+  context: () => RunContext | undefined;
+} {
   let resolve!: (value: Record<string, unknown>) => void;
   let reject!: (error: Error) => void;
   let seen: RunContext | undefined;
@@ -46,7 +51,10 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
     embedded = await EmbeddedServer.start({ defaultCwd: dir });
     service = new TaskService(store);
     service.addServer(embedded.entry);
-    mirror = new AgentTaskMirror(embedded.engine, store, { serverId: EMBEDDED_SERVER_ID, agentOf: (owner) => (owner === 'agent:alpha' ? { id: 'alpha', name: 'Alpha' } : undefined) });
+    mirror = new AgentTaskMirror(embedded.engine, store, {
+      serverId: EMBEDDED_SERVER_ID,
+      agentOf: (owner) => (owner === 'agent:alpha' ? { id: 'alpha', name: 'Alpha' } : undefined),
+    });
     service.foreignTasks = mirror;
   }
 
@@ -69,7 +77,15 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
 
   it('records an agent task the moment it is created, with its tool, arguments, agent and wire, and follows it to its result', async () => {
     const work = controllable();
-    const task = embedded.engine.start({ owner: 'agent:alpha', tool: 'wait', arguments: { durationMs: 5 }, wire: '2025-11-25', agent: { name: 'claude-code', version: '2.1.0' }, settle, run: work.run });
+    const task = embedded.engine.start({
+      owner: 'agent:alpha',
+      tool: 'wait',
+      arguments: { durationMs: 5 },
+      wire: '2025-11-25',
+      agent: { name: 'claude-code', version: '2.1.0' },
+      settle,
+      run: work.run,
+    });
     const record = mirror.recordFor(task.taskId);
     assert.ok(record, 'mirrored synchronously on creation');
     assert.equal(record.serverId, EMBEDDED_SERVER_ID);
@@ -77,12 +93,19 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
     assert.equal(record.tool, 'wait');
     assert.deepEqual(record.arguments, { durationMs: 5 });
     assert.equal(record.wire, '2025-11-25');
-    assert.deepEqual(record.context.agent, { name: 'Alpha', id: 'alpha', client: { name: 'claude-code', version: '2.1.0' } }, "the token's agent is the name; the client's own name and version are detail");
+    assert.deepEqual(
+      record.context.agent,
+      { name: 'Alpha', id: 'alpha', client: { name: 'claude-code', version: '2.1.0' } },
+      "the token's agent is the name; the client's own name and version are detail",
+    );
 
     await waitFor(() => work.context(), 'the work to start');
     work.context()!.status('Halfway');
     assert.equal(store.require(record.id).statusMessage, 'Halfway');
-    void work.context()!.requestInput({ method: 'elicitation/create', params: { message: 'Proceed?' } }).catch(() => undefined);
+    void work
+      .context()!
+      .requestInput({ method: 'elicitation/create', params: { message: 'Proceed?' } })
+      .catch(() => undefined);
     assert.equal(store.require(record.id).status, 'input_required');
     assert.equal(store.require(record.id).statusMessage, 'Waiting for Alpha to answer its question');
     assert.deepEqual(store.require(record.id).pendingInput, [], 'the question is not put to the person at the editor');
@@ -97,8 +120,18 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
     const parent = embedded.engine.start({ owner: 'agent:alpha', tool: 'wait', settle, run: controllable().run });
     const child = embedded.engine.start({ owner: 'agent:alpha', tool: 'wait', parentTaskId: parent.taskId, settle, run: controllable().run });
     assert.equal(mirror.recordFor(parent.taskId)?.context.agent?.name, 'Alpha');
-    const anonymous = embedded.engine.start({ owner: 'agent:alpha', tool: 'wait', agent: { name: 'unknown client', connection: 'http stateless' }, settle, run: controllable().run });
-    assert.deepEqual(mirror.recordFor(anonymous.taskId)?.context.agent, { name: 'Alpha', id: 'alpha', connection: 'http stateless' }, 'a client that gave no name has no client detail');
+    const anonymous = embedded.engine.start({
+      owner: 'agent:alpha',
+      tool: 'wait',
+      agent: { name: 'unknown client', connection: 'http stateless' },
+      settle,
+      run: controllable().run,
+    });
+    assert.deepEqual(
+      mirror.recordFor(anonymous.taskId)?.context.agent,
+      { name: 'Alpha', id: 'alpha', connection: 'http stateless' },
+      'a client that gave no name has no client detail',
+    );
     embedded.engine.cancelAny(anonymous.taskId);
     assert.equal(mirror.recordFor(child.taskId)?.parentId, mirror.recordFor(parent.taskId)?.id);
     embedded.engine.cancelAny(parent.taskId);

@@ -17,15 +17,26 @@ describe('agents: client configuration snippets', () => {
   });
 
   it('writes a claude mcp add command whose header survives the shell as one argument', () => {
-    assert.equal(clientConfig('claudeCli', endpoint), "claude mcp add --transport http tasklane http://127.0.0.1:4711/mcp --header 'Authorization: Bearer tok_EN-123'");
+    assert.equal(
+      clientConfig('claudeCli', endpoint),
+      "claude mcp add --transport http tasklane http://127.0.0.1:4711/mcp --header 'Authorization: Bearer tok_EN-123'",
+    );
   });
 
   it('writes a generic JSON description', () => {
-    assert.deepEqual(JSON.parse(clientConfig('generic', endpoint)), { name: 'tasklane', transport: 'streamable-http', url: endpoint.url, headers: { Authorization: 'Bearer tok_EN-123' } });
+    assert.deepEqual(JSON.parse(clientConfig('generic', endpoint)), {
+      name: 'tasklane',
+      transport: 'streamable-http',
+      url: endpoint.url,
+      headers: { Authorization: 'Bearer tok_EN-123' },
+    });
   });
 
   it('offers every format by label, and quotes shell words only when needed', () => {
-    assert.deepEqual(CLIENT_FORMATS.map((f) => f.format), ['vscode', 'claudeJson', 'claudeCli', 'generic']);
+    assert.deepEqual(
+      CLIENT_FORMATS.map((f) => f.format),
+      ['vscode', 'claudeJson', 'claudeCli', 'generic'],
+    );
     assert.equal(shellQuote('plain-word'), 'plain-word');
     assert.equal(shellQuote("it's here"), `'it'\\''s here'`);
   });

@@ -37,7 +37,13 @@ describe('server configuration: tasklane.servers setting', () => {
         ['legacy-sse', 'Legacy SSE', 'http', 'settings'],
       ],
     );
-    assert.deepEqual(servers[0].launch, { type: 'stdio', command: 'node', args: ['server.js', '--stdio'], env: { A: '1', N: '2' }, cwd: '${workspaceFolder}/tools' });
+    assert.deepEqual(servers[0].launch, {
+      type: 'stdio',
+      command: 'node',
+      args: ['server.js', '--stdio'],
+      env: { A: '1', N: '2' },
+      cwd: '${workspaceFolder}/tools',
+    });
     assert.deepEqual(servers[1].launch, { type: 'http', url: 'https://example.com/mcp', headers: { 'X-Team': 'core' } });
   });
 
@@ -52,15 +58,39 @@ describe('server configuration: tasklane.servers setting', () => {
       { name: 'mixed', type: 'http', url: 'https://a.example/mcp', command: 'x' },
       'just a string',
     ]);
-    assert.deepEqual(servers.map((s) => s.id), ['ok']);
+    assert.deepEqual(
+      servers.map((s) => s.id),
+      ['ok'],
+    );
     const text = problems.map(formatProblem);
-    assert.ok(text.includes('Settings (tasklane.servers): tasklane.servers[1].command: is required for a stdio server (the program to start)'), text.join('\n'));
-    assert.ok(text.some((t) => t.startsWith('Settings (tasklane.servers): tasklane.servers[2].comand: is not a known field (did you mean "command"?)')), text.join('\n'));
-    assert.ok(text.some((t) => t.includes('tasklane.servers[3].url: must be an http:// or https:// URL, not ftp:')), text.join('\n'));
-    assert.ok(text.some((t) => t.includes('tasklane.servers[4].name: is required')), text.join('\n'));
-    assert.ok(text.some((t) => t.includes('tasklane.servers[5].args[0]: must be a string, not a number')), text.join('\n'));
-    assert.ok(text.some((t) => t.includes('tasklane.servers[6].command: belongs to a stdio server')), text.join('\n'));
-    assert.ok(text.some((t) => t.includes('tasklane.servers[7]: must be an object')), text.join('\n'));
+    assert.ok(
+      text.includes('Settings (tasklane.servers): tasklane.servers[1].command: is required for a stdio server (the program to start)'),
+      text.join('\n'),
+    );
+    assert.ok(
+      text.some((t) => t.startsWith('Settings (tasklane.servers): tasklane.servers[2].comand: is not a known field (did you mean "command"?)')),
+      text.join('\n'),
+    );
+    assert.ok(
+      text.some((t) => t.includes('tasklane.servers[3].url: must be an http:// or https:// URL, not ftp:')),
+      text.join('\n'),
+    );
+    assert.ok(
+      text.some((t) => t.includes('tasklane.servers[4].name: is required')),
+      text.join('\n'),
+    );
+    assert.ok(
+      text.some((t) => t.includes('tasklane.servers[5].args[0]: must be a string, not a number')),
+      text.join('\n'),
+    );
+    assert.ok(
+      text.some((t) => t.includes('tasklane.servers[6].command: belongs to a stdio server')),
+      text.join('\n'),
+    );
+    assert.ok(
+      text.some((t) => t.includes('tasklane.servers[7]: must be an object')),
+      text.join('\n'),
+    );
     assert.equal(problems.find((p) => p.field.startsWith('tasklane.servers[1]'))?.serverId, 'no-command');
   });
 
@@ -105,8 +135,17 @@ describe('server configuration: .vscode/mcp.json', () => {
         ['implied', 'stdio', 'mcp.json', FILE, FOLDER],
       ],
     );
-    assert.deepEqual(servers[0].inputs.map((i) => i.id), ['region', 'token']);
-    assert.deepEqual(servers[1].inputs.map((i) => [i.id, i.password]), [['region', false], ['token', true]]);
+    assert.deepEqual(
+      servers[0].inputs.map((i) => i.id),
+      ['region', 'token'],
+    );
+    assert.deepEqual(
+      servers[1].inputs.map((i) => [i.id, i.password]),
+      [
+        ['region', false],
+        ['token', true],
+      ],
+    );
     assert.deepEqual(servers[0].inputs[0].options, ['eu', 'us']);
     assert.deepEqual(servers[3].inputs, []);
   });
@@ -114,7 +153,11 @@ describe('server configuration: .vscode/mcp.json', () => {
   it('names the file and field of a bad server and still reads the others', () => {
     const { servers, problems } = parseMcpJson(
       JSON.stringify({
-        inputs: [{ type: 'promptString', id: 'a' }, { type: 'command', id: 'b', command: 'x' }, { type: 'promptString', id: 'a' }],
+        inputs: [
+          { type: 'promptString', id: 'a' },
+          { type: 'command', id: 'b', command: 'x' },
+          { type: 'promptString', id: 'a' },
+        ],
         servers: {
           good: { command: 'node' },
           nothing: {},
@@ -127,9 +170,16 @@ describe('server configuration: .vscode/mcp.json', () => {
       FILE,
       FOLDER,
     );
-    assert.deepEqual(servers.map((s) => s.id), ['good']);
+    assert.deepEqual(
+      servers.map((s) => s.id),
+      ['good'],
+    );
     const text = problems.map(formatProblem);
-    const expect = (fragment: string) => assert.ok(text.some((t) => t.includes(fragment)), `${fragment}\n---\n${text.join('\n')}`);
+    const expect = (fragment: string) =>
+      assert.ok(
+        text.some((t) => t.includes(fragment)),
+        `${fragment}\n---\n${text.join('\n')}`,
+      );
     expect(`${FILE}: inputs[1].type: "command" inputs run editor commands`);
     expect(`${FILE}: inputs[2].id: "a" is declared twice`);
     expect(`${FILE}: servers.nothing.type: is missing: use "stdio" (with "command") or "http" (with "url")`);
@@ -156,21 +206,39 @@ describe('server configuration: .vscode/mcp.json', () => {
 
 describe('server configuration: merging sources', () => {
   it('keeps the first declaration of an id and reports the rest, and reserves the embedded id', () => {
-    const settings = parseSettingsServers([{ name: 'shared', command: 'a' }, { name: 'Tasklane', command: 'b' }]);
+    const settings = parseSettingsServers([
+      { name: 'shared', command: 'a' },
+      { name: 'Tasklane', command: 'b' },
+    ]);
     const workspace = parseMcpJson(JSON.stringify({ servers: { shared: { command: 'c' }, other: { command: 'd' } } }), FILE, FOLDER);
     const merged = mergeServers(settings, workspace);
-    assert.deepEqual(merged.servers.map((s) => [s.id, s.source]), [['shared', 'settings'], ['other', 'mcp.json']]);
+    assert.deepEqual(
+      merged.servers.map((s) => [s.id, s.source]),
+      [
+        ['shared', 'settings'],
+        ['other', 'mcp.json'],
+      ],
+    );
     const text = merged.problems.map(formatProblem);
-    assert.ok(text.some((t) => t.includes('"tasklane" belongs to Tasklane\'s embedded server')), text.join('\n'));
-    assert.ok(text.some((t) => t.startsWith(`${FILE}: servers.shared: the id "shared" is already used by a server in Settings`)), text.join('\n'));
+    assert.ok(
+      text.some((t) => t.includes('"tasklane" belongs to Tasklane\'s embedded server')),
+      text.join('\n'),
+    );
+    assert.ok(
+      text.some((t) => t.startsWith(`${FILE}: servers.shared: the id "shared" is already used by a server in Settings`)),
+      text.join('\n'),
+    );
   });
 });
 
-describe('server configuration: Tasklane\'s own agent entry', () => {
+describe("server configuration: Tasklane's own agent entry", () => {
   it('skips, without a problem, the "tasklane" entry that points VS Code at this editor\'s agent endpoint', () => {
     const own = { type: 'http', url: 'http://127.0.0.1:43117/mcp', headers: { Authorization: 'Bearer 0123456789abcdef' } };
     const merged = mergeServers(parseMcpJson(JSON.stringify({ servers: { tasklane: own, other: { command: 'd' } } }), FILE, FOLDER));
-    assert.deepEqual(merged.servers.map((s) => s.id), ['other']);
+    assert.deepEqual(
+      merged.servers.map((s) => s.id),
+      ['other'],
+    );
     assert.deepEqual(merged.problems, []);
   });
 
@@ -189,20 +257,43 @@ describe('server configuration: variables', () => {
     const [server] = parseMcpJson(
       JSON.stringify({
         inputs: [{ type: 'promptString', id: 'token', description: 'Token', password: true }],
-        servers: { s: { command: '${workspaceFolder}/bin/srv', args: ['--key=${input:token}', '${workspaceFolderBasename}', '${env:API}', '${env:MISSING}x'], env: { T: '${input:token}', H: '${userHome}' }, cwd: 'sub' } },
+        servers: {
+          s: {
+            command: '${workspaceFolder}/bin/srv',
+            args: ['--key=${input:token}', '${workspaceFolderBasename}', '${env:API}', '${env:MISSING}x'],
+            env: { T: '${input:token}', H: '${userHome}' },
+            cwd: 'sub',
+          },
+        },
       }),
       FILE,
       FOLDER,
     ).servers;
     const asked: InputDefinition[] = [];
     const launch = await resolveLaunch(server, { env, userHome: '/home/me', input: async (input) => (asked.push(input), 's3cret') });
-    assert.deepEqual(launch, { type: 'stdio', command: '/ws/bin/srv', args: ['--key=s3cret', 'ws', 'k-123', 'x'], env: { T: 's3cret', H: '/home/me' }, cwd: path.resolve('/ws/sub') });
-    assert.deepEqual(asked.map((i) => i.id), ['token']);
+    assert.deepEqual(launch, {
+      type: 'stdio',
+      command: '/ws/bin/srv',
+      args: ['--key=s3cret', 'ws', 'k-123', 'x'],
+      env: { T: 's3cret', H: '/home/me' },
+      cwd: path.resolve('/ws/sub'),
+    });
+    assert.deepEqual(
+      asked.map((i) => i.id),
+      ['token'],
+    );
   });
 
   it('defaults a stdio server to run in its folder, and reads an envFile', async () => {
-    const [server] = parseMcpJson(JSON.stringify({ servers: { s: { command: 'srv', envFile: '${workspaceFolder}/.env', env: { B: 'override' } } } }), FILE, FOLDER).servers;
-    const launch = await resolveLaunch(server, { env, readFile: (file) => (assert.equal(file, '/ws/.env'), '# comment\nA=1\nexport B="two"\nC=three # note\n') });
+    const [server] = parseMcpJson(
+      JSON.stringify({ servers: { s: { command: 'srv', envFile: '${workspaceFolder}/.env', env: { B: 'override' } } } }),
+      FILE,
+      FOLDER,
+    ).servers;
+    const launch = await resolveLaunch(server, {
+      env,
+      readFile: (file) => (assert.equal(file, '/ws/.env'), '# comment\nA=1\nexport B="two"\nC=three # note\n'),
+    });
     assert.deepEqual(launch, { type: 'stdio', command: 'srv', args: [], env: { A: '1', B: 'override', C: 'three' }, cwd: FOLDER });
   });
 
@@ -215,12 +306,22 @@ describe('server configuration: variables', () => {
       FILE,
     );
     const [server] = parsed.servers;
-    assert.deepEqual(await resolveLaunch(server, { env, input: async () => 'eu.example.com' }), { type: 'http', url: 'https://eu.example.com/mcp', headers: { 'X-Key': 'k-123' } });
-    await assert.rejects(resolveLaunch(server, { env, input: async () => 'not a host' }), /servers\.h\.url: is not an http:\/\/ or https:\/\/ URL once its variables are filled in/);
+    assert.deepEqual(await resolveLaunch(server, { env, input: async () => 'eu.example.com' }), {
+      type: 'http',
+      url: 'https://eu.example.com/mcp',
+      headers: { 'X-Key': 'k-123' },
+    });
+    await assert.rejects(
+      resolveLaunch(server, { env, input: async () => 'not a host' }),
+      /servers\.h\.url: is not an http:\/\/ or https:\/\/ URL once its variables are filled in/,
+    );
   });
 
   it('fails clearly when a prompt is dismissed or no folder is open', async () => {
-    const [server] = parseMcpJson(JSON.stringify({ inputs: [{ type: 'promptString', id: 't', description: 'The token' }], servers: { s: { command: 'x', args: ['${input:t}'] } } }), FILE).servers;
+    const [server] = parseMcpJson(
+      JSON.stringify({ inputs: [{ type: 'promptString', id: 't', description: 'The token' }], servers: { s: { command: 'x', args: ['${input:t}'] } } }),
+      FILE,
+    ).servers;
     await assert.rejects(resolveLaunch(server, { env, input: async () => undefined }), (error: ConfigResolutionError) => {
       assert.equal(error.cancelled, true);
       assert.equal(error.permanent, true);

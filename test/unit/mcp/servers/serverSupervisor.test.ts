@@ -168,12 +168,21 @@ describe('reconnectDelay', () => {
   const options = { initialMs: 1_000, maxMs: 30_000, factor: 2, jitter: 0.2 };
 
   it('grows exponentially and stops at the bound', () => {
-    assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 10].map((n) => reconnectDelay(n, options, () => 0.5)), [1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 5, 6, 10].map((n) => reconnectDelay(n, options, () => 0.5)),
+      [1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000],
+    );
   });
 
   it('jitters within ± the fraction and never past the bound', () => {
-    assert.equal(reconnectDelay(2, options, () => 0), 3_200);
-    assert.equal(reconnectDelay(2, options, () => 1), 4_800);
+    assert.equal(
+      reconnectDelay(2, options, () => 0),
+      3_200,
+    );
+    assert.equal(
+      reconnectDelay(2, options, () => 1),
+      4_800,
+    );
     for (let i = 0; i < 200; i++) {
       const delay = reconnectDelay(i % 8, options);
       const base = Math.min(30_000, 1_000 * 2 ** (i % 8));
@@ -392,7 +401,13 @@ describe('ServerSupervisor with real transports and the task service', function 
 
   it('stdio: a killed server fails its running task with the reason (retryable), reconnects, and the retry runs', async () => {
     const logged: string[] = [];
-    const log = { trace: () => undefined, debug: () => undefined, info: (m: string) => logged.push(m), warn: (m: string) => logged.push(m), error: (m: string | Error) => logged.push(String(m)) };
+    const log = {
+      trace: () => undefined,
+      debug: () => undefined,
+      info: (m: string) => logged.push(m),
+      warn: (m: string) => logged.push(m),
+      error: (m: string | Error) => logged.push(String(m)),
+    };
     const s = new ServerSupervisor({
       id: 'standalone',
       name: 'Standalone',
@@ -404,7 +419,10 @@ describe('ServerSupervisor with real transports and the task service', function 
     cleanup.push(() => s.dispose());
     s.start();
     await s.whenState(['connected']);
-    assert.deepEqual(service.listServers().map((e) => [e.id, e.kind, e.durable]), [['standalone', 'stdio', false]]);
+    assert.deepEqual(
+      service.listServers().map((e) => [e.id, e.kind, e.durable]),
+      [['standalone', 'stdio', false]],
+    );
     const firstPid = s.pid!;
     assert.ok(firstPid > 0);
 
@@ -417,7 +435,10 @@ describe('ServerSupervisor with real transports and the task service', function 
     assert.equal(failed.error?.message, 'The server process exited (signal SIGKILL)');
 
     await waitFor(() => s.state === 'connected' && s.pid !== firstPid, 'the reconnect', 10_000);
-    assert.ok(logged.some((line) => line.includes('[stderr]') && line.includes('Tasklane task server ready')), 'the server stderr reaches the log');
+    assert.ok(
+      logged.some((line) => line.includes('[stderr]') && line.includes('Tasklane task server ready')),
+      'the server stderr reaches the log',
+    );
     const retry = await service.retry(record.id, { arguments: { durationMs: 10 } });
     const done = await waitFor(() => (store.get(retry.id)?.status === 'completed' ? store.get(retry.id) : undefined), 'the retry to complete');
     assert.equal(done.retryOf, record.id);
@@ -432,7 +453,10 @@ describe('ServerSupervisor with real transports and the task service', function 
   });
 
   it('stdio: a process that exits before answering reports its exit code and stderr', async () => {
-    await assert.rejects(connectStdio({ type: 'stdio', command: process.execPath, args: ['-e', 'console.error("missing config file"); process.exit(7)'], env: {} }), /code 7: missing config file/);
+    await assert.rejects(
+      connectStdio({ type: 'stdio', command: process.execPath, args: ['-e', 'console.error("missing config file"); process.exit(7)'], env: {} }),
+      /code 7: missing config file/,
+    );
   });
 
   describe('http', () => {
@@ -478,14 +502,21 @@ describe('ServerSupervisor with real transports and the task service', function 
       cleanup.push(() => s.dispose());
       s.start();
       await s.whenState(['connected']);
-      assert.deepEqual(service.listServers().map((e) => [e.id, e.durable]), [['remote', true]]);
+      assert.deepEqual(
+        service.listServers().map((e) => [e.id, e.durable]),
+        [['remote', true]],
+      );
       const record = await service.start({ serverId: 'remote', tool: 'wait', arguments: { durationMs: 2_500, message: 'survived' } });
       assert.equal(record.wire, 'io.modelcontextprotocol/tasks');
       await waitFor(() => store.get(record.id)?.status === 'working', 'the task to run');
 
       await http!.close();
       http = undefined;
-      const waiting = await waitFor(() => (store.get(record.id)?.statusMessage?.startsWith('Connection lost') ? store.get(record.id) : undefined), 'the drop to show', 5_000);
+      const waiting = await waitFor(
+        () => (store.get(record.id)?.statusMessage?.startsWith('Connection lost') ? store.get(record.id) : undefined),
+        'the drop to show',
+        5_000,
+      );
       assert.equal(waiting.status, 'working');
       assert.equal(waiting.statusMessage, 'Connection lost; waiting for the server to come back');
       assert.notEqual(s.state, 'connected');
@@ -513,7 +544,10 @@ describe('redactHeaders', () => {
 
 describe('redactUrl', () => {
   it('hides user info and secret-looking query values', () => {
-    assert.equal(redactUrl('https://me:pw@example.com/mcp?api_key=abc&team=core&token=t'), 'https://redacted@example.com/mcp?api_key=redacted&team=core&token=redacted');
+    assert.equal(
+      redactUrl('https://me:pw@example.com/mcp?api_key=abc&team=core&token=t'),
+      'https://redacted@example.com/mcp?api_key=redacted&team=core&token=redacted',
+    );
     assert.equal(redactUrl('http://127.0.0.1:3000/mcp'), 'http://127.0.0.1:3000/mcp');
   });
 });

@@ -52,7 +52,10 @@ describe('one server process, both task wires at once', function () {
 
   it('a 2025-11-25 session and a 2026-07-28 client run tasks side by side on the same endpoint and engine', async () => {
     // Interleave: legacy creates, modern creates, both poll, both finish.
-    const v1 = await legacy.request({ method: 'tools/call', params: { name: 'wait', arguments: { durationMs: 400, message: 'old wire' }, task: { ttl: 60_000 } } }, CreateTaskResultSchema);
+    const v1 = await legacy.request(
+      { method: 'tools/call', params: { name: 'wait', arguments: { durationMs: 400, message: 'old wire' }, task: { ttl: 60_000 } } },
+      CreateTaskResultSchema,
+    );
     const v2 = await modern.callTool('wait', { durationMs: 300, message: 'new wire' });
     assert.equal(v2.resultType, 'task');
     assert.equal(v2.ttl, undefined, 'the new wire says ttlMs');
@@ -92,7 +95,8 @@ describe('one server process, both task wires at once', function () {
     const fixtures = await startCli(['--conformance']);
     try {
       const names = (await new V2Client(fixtures.url).result('tools/list')).tools.map((tool: { name: string }) => tool.name);
-      for (const name of ['greet', 'slow_compute', 'failing_job', 'protocol_error_job', 'confirm_delete', 'multi_input', 'test_tool_with_task']) assert.ok(names.includes(name), name);
+      for (const name of ['greet', 'slow_compute', 'failing_job', 'protocol_error_job', 'confirm_delete', 'multi_input', 'test_tool_with_task'])
+        assert.ok(names.includes(name), name);
       assert.ok(!names.includes('run_command'));
     } finally {
       fixtures.child.kill('SIGTERM');

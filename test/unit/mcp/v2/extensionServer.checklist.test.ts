@@ -59,9 +59,14 @@ describe('extension wire server checklist (io.modelcontextprotocol/tasks, 2026-0
       },
     );
     const seen: string[] = [created.status];
-    for (const message of messages) if (message.method === 'notifications/tasks' && message.params.status !== seen[seen.length - 1]) seen.push(message.params.status);
-    const allowed: Record<string, string[]> = { working: ['input_required', 'completed', 'failed', 'cancelled'], input_required: ['working', 'completed', 'failed', 'cancelled'] };
-    for (let i = 1; i < seen.length; i++) assert.ok(allowed[seen[i - 1]]?.includes(seen[i]), `illegal transition ${seen[i - 1]} → ${seen[i]} in ${seen.join(' → ')}`);
+    for (const message of messages)
+      if (message.method === 'notifications/tasks' && message.params.status !== seen[seen.length - 1]) seen.push(message.params.status);
+    const allowed: Record<string, string[]> = {
+      working: ['input_required', 'completed', 'failed', 'cancelled'],
+      input_required: ['working', 'completed', 'failed', 'cancelled'],
+    };
+    for (let i = 1; i < seen.length; i++)
+      assert.ok(allowed[seen[i - 1]]?.includes(seen[i]), `illegal transition ${seen[i - 1]} → ${seen[i]} in ${seen.join(' → ')}`);
     assert.deepEqual(seen, ['working', 'input_required', 'working', 'completed']);
   });
 
@@ -235,7 +240,11 @@ describe('extension wire server checklist (io.modelcontextprotocol/tasks, 2026-0
   it('T-S-40: a JSON-RPC error during execution ends the task failed with that error object', async () => {
     const failed = await v2().poll((await startTask('protocol_error_job')).taskId);
     assert.equal(failed.status, 'failed');
-    assert.deepEqual(failed.error, { code: -32603, message: 'protocol_error_job raised a protocol-level error on purpose', data: { fixture: 'protocol_error_job' } });
+    assert.deepEqual(failed.error, {
+      code: -32603,
+      message: 'protocol_error_job raised a protocol-level error on purpose',
+      data: { fixture: 'protocol_error_job' },
+    });
     assert.ok(failed.statusMessage, 'a failed task says why (T-SS-08)');
     const crashed = await v2().poll((await startTask('crash')).taskId);
     assert.equal(crashed.status, 'failed');
@@ -259,8 +268,12 @@ describe('extension wire server checklist (io.modelcontextprotocol/tasks, 2026-0
   it('T-S-43: no notifications/progress or notifications/message on a task listen stream', async () => {
     const created = await startTask('slow_compute', { seconds: 0.2, label: 'quiet' });
     const { messages } = await v2().listen({ taskIds: [created.taskId] });
-    assert.ok(messages.some((m) => m.method === 'notifications/tasks'), 'some task notification arrived');
-    for (const message of messages) assert.ok(message.method !== 'notifications/progress' && message.method !== 'notifications/message', JSON.stringify(message));
+    assert.ok(
+      messages.some((m) => m.method === 'notifications/tasks'),
+      'some task notification arrived',
+    );
+    for (const message of messages)
+      assert.ok(message.method !== 'notifications/progress' && message.method !== 'notifications/message', JSON.stringify(message));
   });
 
   it('T-S-44: notifications/tasks params equal the tasks/get result at that moment', async () => {
@@ -301,7 +314,10 @@ describe('extension wire server checklist (io.modelcontextprotocol/tasks, 2026-0
 
   it('T-S-46: another principal can neither read, answer, cancel nor subscribe to a task', async () => {
     const engine = new TaskEngine();
-    const dispatcher = new TaskServerV2({ catalog: new ToolCatalog([...CONFORMANCE_TOOLS, ...TEST_TOOLS]), defaultCwd: process.cwd(), isTrusted: () => true }, engine);
+    const dispatcher = new TaskServerV2(
+      { catalog: new ToolCatalog([...CONFORMANCE_TOOLS, ...TEST_TOOLS]), defaultCwd: process.cwd(), isTrusted: () => true },
+      engine,
+    );
     const send = async (principal: string, method: string, params: Json) => {
       const reply = await dispatcher.handle({ principal, message: { jsonrpc: '2.0', id: 1, method, params: { ...params, _meta: meta() } } });
       return reply;
@@ -324,11 +340,11 @@ describe('extension wire server checklist (io.modelcontextprotocol/tasks, 2026-0
       assert.equal(listen.kind, 'stream');
       const sent: Json[] = [];
       if (listen.kind === 'stream') listen.open({ send: (m) => sent.push(m as Json), end: (m) => m && sent.push(m as Json) }).dispose();
-      assert.deepEqual(sent[0].params.notifications, { taskIds: [] }, 'bob is not subscribed to alice\'s task');
+      assert.deepEqual(sent[0].params.notifications, { taskIds: [] }, "bob is not subscribed to alice's task");
       assert.ok(!sent.some((m) => m.method === 'notifications/tasks'));
       const mine = await send('alice', 'tasks/get', { taskId });
       assert.ok(mine.kind === 'response' && 'result' in mine.body);
-      assert.equal(mine.body.result.status, 'input_required', 'bob\'s answer and cancel did nothing');
+      assert.equal(mine.body.result.status, 'input_required', "bob's answer and cancel did nothing");
     } finally {
       dispatcher.dispose();
       engine.dispose();
@@ -339,7 +355,10 @@ describe('extension wire server checklist (io.modelcontextprotocol/tasks, 2026-0
     const client = new Client({ name: 'legacy', version: '1' }, { capabilities: { extensions: { [TASKS]: {} } } as never });
     await client.connect(new StreamableHTTPClientTransport(new URL(server.http.url)));
     try {
-      const result = (await client.request({ method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds: 0, label: 'v1' } } }, CallToolResultSchema)) as Json;
+      const result = (await client.request(
+        { method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds: 0, label: 'v1' } } },
+        CallToolResultSchema,
+      )) as Json;
       assert.equal(result.resultType, undefined);
       assert.equal(result.taskId, undefined);
       assert.equal(result.content[0].text, 'Computed v1 after 0 s');
@@ -393,7 +412,11 @@ describe('extension wire server checklist (io.modelcontextprotocol/tasks, 2026-0
     const encodedWrong = `=?base64?${Buffer.from('other').toString('base64')}?=`;
     assert.equal((await v2().send('tasks/get', { taskId }, { headers: { 'mcp-name': encodedWrong } })).body.error.code, -32020);
     assert.equal((await v2().send('tasks/get', { taskId }, { headers: { 'mcp-name': '=?base64?SGVs!!!bG8=?=' } })).body.error.code, -32020);
-    assert.equal((await v2().send('tasks/get', { taskId }, { headers: { 'mcp-name': `  ${taskId}  ` } })).body.result.taskId, taskId, 'surrounding whitespace is not part of the value');
+    assert.equal(
+      (await v2().send('tasks/get', { taskId }, { headers: { 'mcp-name': `  ${taskId}  ` } })).body.result.taskId,
+      taskId,
+      'surrounding whitespace is not part of the value',
+    );
     await v2().result('tasks/cancel', { taskId });
   });
 
@@ -419,7 +442,9 @@ describe('extension wire server checklist (io.modelcontextprotocol/tasks, 2026-0
   it('T-SS-15: answers for never-issued keys are acknowledged and change nothing', async () => {
     const created = await startTask('confirm_delete', { filename: 'g.txt' });
     const before = await v2().poll(created.taskId, (t) => t.status === 'input_required');
-    assert.deepEqual(await v2().result('tasks/update', { taskId: created.taskId, inputResponses: { 'never-issued': { whatever: true } } }), { resultType: 'complete' });
+    assert.deepEqual(await v2().result('tasks/update', { taskId: created.taskId, inputResponses: { 'never-issued': { whatever: true } } }), {
+      resultType: 'complete',
+    });
     assert.deepEqual(await v2().getTask(created.taskId), before);
     await v2().result('tasks/cancel', { taskId: created.taskId });
   });
@@ -432,7 +457,10 @@ describe('extension wire server checklist (io.modelcontextprotocol/tasks, 2026-0
     const partial = await v2().getTask(created.taskId);
     assert.equal(partial.status, 'input_required');
     assert.deepEqual(Object.keys(partial.inputRequests), [second]);
-    await v2().result('tasks/update', { taskId: created.taskId, inputResponses: { [second]: { action: 'accept', content: { name: 'Grace', confirm: true } } } });
+    await v2().result('tasks/update', {
+      taskId: created.taskId,
+      inputResponses: { [second]: { action: 'accept', content: { name: 'Grace', confirm: true } } },
+    });
     assert.equal((await v2().poll(created.taskId)).status, 'completed');
   });
 
@@ -441,7 +469,10 @@ describe('extension wire server checklist (io.modelcontextprotocol/tasks, 2026-0
     const client = new Client({ name: 'legacy', version: '1' }, { capabilities: {} });
     await client.connect(new StreamableHTTPClientTransport(new URL(shared.http.url), { requestInit: { headers: { Authorization: 'Bearer both-wires' } } }));
     try {
-      const created = (await client.request({ method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds: 60 }, task: {} } }, CreateTaskResultSchema)) as Json;
+      const created = (await client.request(
+        { method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds: 60 }, task: {} } },
+        CreateTaskResultSchema,
+      )) as Json;
       const taskId = created.task.taskId as string;
       const got = await shared.client.getTask(taskId);
       assert.equal(got.status, 'working');

@@ -69,7 +69,12 @@ export class V2Client {
 
   /** Sends one request and returns status + body. */
   async send(method: string, params: Json = {}, options: SendOptions = {}): Promise<Reply> {
-    const body = { jsonrpc: '2.0', id: options.id ?? nextId++, method, params: options.noMeta ? params : { ...params, _meta: { ...meta(options.capabilities), ...(params._meta ?? {}) } } };
+    const body = {
+      jsonrpc: '2.0',
+      id: options.id ?? nextId++,
+      method,
+      params: options.noMeta ? params : { ...params, _meta: { ...meta(options.capabilities), ...(params._meta ?? {}) } },
+    };
     return this.raw(JSON.stringify(body), this.headersFor(method, params, options.headers));
   }
 
@@ -106,12 +111,20 @@ export class V2Client {
   }
 
   /** Opens `subscriptions/listen` and collects its messages until the stream ends or `timeoutMs` passes. */
-  async listen(notifications: Json, options: SendOptions & { timeoutMs?: number; onFirst?: () => Promise<unknown> | unknown } = {}): Promise<{ status: number; messages: Json[]; contentType: string | null }> {
+  async listen(
+    notifications: Json,
+    options: SendOptions & { timeoutMs?: number; onFirst?: () => Promise<unknown> | unknown } = {},
+  ): Promise<{ status: number; messages: Json[]; contentType: string | null }> {
     const params = { notifications };
     const body = { jsonrpc: '2.0', id: nextId++, method: 'subscriptions/listen', params: { ...params, _meta: meta(options.capabilities) } };
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? 5000);
-    const response = await fetch(this.url, { method: 'POST', headers: this.headersFor('subscriptions/listen', params, options.headers), body: JSON.stringify(body), signal: controller.signal });
+    const response = await fetch(this.url, {
+      method: 'POST',
+      headers: this.headersFor('subscriptions/listen', params, options.headers),
+      body: JSON.stringify(body),
+      signal: controller.signal,
+    });
     const messages: Json[] = [];
     const contentType = response.headers.get('content-type');
     try {
@@ -172,7 +185,10 @@ export const TEST_TOOLS: readonly ToolDefinition[] = [
     taskSupport: 'optional',
     async run({ gate: name }, context) {
       context.status(`waiting for gate ${name}`);
-      await Promise.race([gate(name).promise, new Promise((_, reject) => context.signal.addEventListener('abort', () => reject(context.signal.reason), { once: true }))]);
+      await Promise.race([
+        gate(name).promise,
+        new Promise((_, reject) => context.signal.addEventListener('abort', () => reject(context.signal.reason), { once: true })),
+      ]);
       return { content: [{ type: 'text', text: `gate ${name} opened` }], structuredContent: { gate: name } };
     },
   }),

@@ -9,7 +9,12 @@ import { type Json, NON_DECLARING, PROTOCOL, TASKS, type TestServer, meta, start
 describe('stateless 2026-07-28 framing', function () {
   this.timeout(20_000);
   let server: TestServer;
-  const headers = (method: string, extra: Record<string, string> = {}) => ({ 'content-type': 'application/json', 'mcp-protocol-version': PROTOCOL, 'mcp-method': method, ...extra });
+  const headers = (method: string, extra: Record<string, string> = {}) => ({
+    'content-type': 'application/json',
+    'mcp-protocol-version': PROTOCOL,
+    'mcp-method': method,
+    ...extra,
+  });
 
   beforeEach(async () => {
     server = await startTestServer();
@@ -26,17 +31,26 @@ describe('stateless 2026-07-28 framing', function () {
     });
 
     it('a batch is -32600 Invalid Request', async () => {
-      const reply = await server.client.raw(JSON.stringify([{ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: meta() } }]), headers('tools/list'));
+      const reply = await server.client.raw(
+        JSON.stringify([{ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: meta() } }]),
+        headers('tools/list'),
+      );
       assert.equal(reply.status, 400);
       assert.equal(reply.body.error.code, -32600);
     });
 
     it('a request with the wrong jsonrpc version or no method is -32600, echoing the id', async () => {
-      const wrongVersion = await server.client.raw(JSON.stringify({ jsonrpc: '1.0', id: 7, method: 'tools/list', params: { _meta: meta() } }), headers('tools/list'));
+      const wrongVersion = await server.client.raw(
+        JSON.stringify({ jsonrpc: '1.0', id: 7, method: 'tools/list', params: { _meta: meta() } }),
+        headers('tools/list'),
+      );
       assert.deepEqual({ code: wrongVersion.body.error.code, id: wrongVersion.body.id, status: wrongVersion.status }, { code: -32600, id: 7, status: 400 });
       const noMethod = await server.client.raw(JSON.stringify({ jsonrpc: '2.0', id: 'x', params: {} }), headers('tools/list'));
       assert.deepEqual({ code: noMethod.body.error.code, id: noMethod.body.id }, { code: -32600, id: 'x' });
-      const badId = await server.client.raw(JSON.stringify({ jsonrpc: '2.0', id: { no: 1 }, method: 'tools/list', params: { _meta: meta() } }), headers('tools/list'));
+      const badId = await server.client.raw(
+        JSON.stringify({ jsonrpc: '2.0', id: { no: 1 }, method: 'tools/list', params: { _meta: meta() } }),
+        headers('tools/list'),
+      );
       assert.equal(badId.body.error.code, -32600);
     });
 
@@ -72,7 +86,11 @@ describe('stateless 2026-07-28 framing', function () {
     });
 
     it('a notification is accepted with 202 and no body', async () => {
-      const response = await fetch(server.http.url, { method: 'POST', headers: headers('notifications/cancelled'), body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1 } }) });
+      const response = await fetch(server.http.url, {
+        method: 'POST',
+        headers: headers('notifications/cancelled'),
+        body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1 } }),
+      });
       assert.equal(response.status, 202);
       assert.equal(await response.text(), '');
     });
@@ -95,7 +113,11 @@ describe('stateless 2026-07-28 framing', function () {
     });
 
     it('an unsupported version is -32022 with data.supported and data.requested (HTTP 400)', async () => {
-      const reply = await server.client.send('server/discover', { _meta: meta(undefined, 'v999.0.0') }, { noMeta: true, headers: { 'mcp-protocol-version': 'v999.0.0' } });
+      const reply = await server.client.send(
+        'server/discover',
+        { _meta: meta(undefined, 'v999.0.0') },
+        { noMeta: true, headers: { 'mcp-protocol-version': 'v999.0.0' } },
+      );
       assert.equal(reply.status, 400);
       assert.equal(reply.body.error.code, -32022);
       assert.deepEqual(reply.body.error.data, { supported: [PROTOCOL, '2025-11-25'], requested: 'v999.0.0' });
@@ -138,13 +160,19 @@ describe('stateless 2026-07-28 framing', function () {
       assert.equal(isStatelessRequest({ 'mcp-protocol-version': 'v999.0.0' }, {}), true);
       assert.equal(isStatelessRequest({ 'mcp-protocol-version': '2025-11-25' }, { params: { _meta: meta() } }), false);
       assert.equal(isStatelessRequest({}, { method: 'tools/list', params: { _meta: meta() } }), true);
-      assert.equal(isStatelessRequest({}, { method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'c', version: '1' } } }), false);
+      assert.equal(
+        isStatelessRequest({}, { method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'c', version: '1' } } }),
+        false,
+      );
     });
 
     it('the bearer token is required on this wire too', async () => {
       const secured = await startTestServer({ token: 'right' });
       try {
-        const anonymous = await secured.client.raw(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'server/discover', params: { _meta: meta() } }), headers('server/discover'));
+        const anonymous = await secured.client.raw(
+          JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'server/discover', params: { _meta: meta() } }),
+          headers('server/discover'),
+        );
         assert.equal(anonymous.status, 401);
         assert.equal((await secured.client.send('server/discover')).status, 200);
       } finally {
@@ -187,12 +215,20 @@ describe('stateless 2026-07-28 framing', function () {
       assert.equal(round1.resultType, 'input_required');
       assert.equal(round1.inputRequests.user_name.method, 'elicitation/create');
       assert.ok(!('requestState' in round1));
-      const round2 = await server.client.callTool('test_input_required_result_elicitation', {}, { extra: { inputResponses: { user_name: { action: 'accept', content: { name: 'Alice' } } } } });
+      const round2 = await server.client.callTool(
+        'test_input_required_result_elicitation',
+        {},
+        { extra: { inputResponses: { user_name: { action: 'accept', content: { name: 'Alice' } } } } },
+      );
       assert.deepEqual(round2, { content: [{ type: 'text', text: 'Hello, Alice!' }], resultType: 'complete' });
     });
 
     it('asking needs the matching client capability: without it, -32021 names it', async () => {
-      const reply = await server.client.send('tools/call', { name: 'test_input_required_result_sampling', arguments: {} }, { capabilities: { elicitation: {} } });
+      const reply = await server.client.send(
+        'tools/call',
+        { name: 'test_input_required_result_sampling', arguments: {} },
+        { capabilities: { elicitation: {} } },
+      );
       assert.equal(reply.body.error.code, -32021);
       assert.deepEqual(reply.body.error.data, { requiredCapabilities: { sampling: {} } });
       const roots = await server.client.send('tools/call', { name: 'test_input_required_result_list_roots', arguments: {} }, { capabilities: {} });
@@ -200,7 +236,11 @@ describe('stateless 2026-07-28 framing', function () {
     });
 
     it('a malformed answer is -32602; extra params are ignored', async () => {
-      const bad = await server.client.send('tools/call', { name: 'test_input_required_result_elicitation', arguments: {}, inputResponses: { user_name: { action: 'perhaps' } } });
+      const bad = await server.client.send('tools/call', {
+        name: 'test_input_required_result_elicitation',
+        arguments: {},
+        inputResponses: { user_name: { action: 'perhaps' } },
+      });
       assert.equal(bad.body.error.code, -32602);
       const extra = await server.client.callTool('greet', { name: 'x' }, { extra: { somethingNew: { a: 1 } } });
       assert.equal(extra.resultType, 'complete');

@@ -100,7 +100,7 @@ describe('extension wire, client MUSTs (T-C-09..T-C-15) and SHOULDs', function (
       assert.deepEqual(listen.body.params.notifications, { taskIds: [record.taskId] });
     });
 
-    it('T-C-12: a task\'s inputRequests reach the user as pending input, like any elicitation: nothing answers them automatically', async () => {
+    it("T-C-12: a task's inputRequests reach the user as pending input, like any elicitation: nothing answers them automatically", async () => {
       let hostHandlerCalls = 0;
       const original = rig.client.inputHandler;
       rig.client.inputHandler = async (request) => {
@@ -110,7 +110,7 @@ describe('extension wire, client MUSTs (T-C-09..T-C-15) and SHOULDs', function (
       const record = await rig.service.start({ serverId: SERVER_ID, tool: 'ask', arguments: { question: 'Trust me?' } });
       const asking = await waitFor(() => (rig.store.get(record.id)?.pendingInput.length ? rig.store.get(record.id) : undefined), 'the question');
       await new Promise((resolve) => setTimeout(resolve, 300));
-      assert.equal(proxy.of('tasks/update').length, 0, 'no answer was sent on the user\'s behalf');
+      assert.equal(proxy.of('tasks/update').length, 0, "no answer was sent on the user's behalf");
       assert.equal(rig.store.get(record.id)?.status, 'input_required');
       const question = asking.pendingInput[0];
       assert.equal(question.method, 'elicitation/create');
@@ -216,11 +216,15 @@ describe('extension wire, client MUSTs (T-C-09..T-C-15) and SHOULDs', function (
 
     it('T-C-13: tasks/update carries only keys the task has outstanding', async () => {
       let phase: 'two' | 'one' | 'done' = 'two';
-      const ask = (message: string) => ({ method: 'elicitation/create', params: { mode: 'form', message, requestedSchema: { type: 'object', properties: { v: { type: 'string' } } } } });
+      const ask = (message: string) => ({
+        method: 'elicitation/create',
+        params: { mode: 'form', message, requestedSchema: { type: 'object', properties: { v: { type: 'string' } } } },
+      });
       await connect(({ body }) => {
         if (body.method === 'tools/call') return { result: { resultType: 'task', ...taskJson('t-13', 'working') } };
         if (body.method === 'tasks/update') return { result: { resultType: 'complete' } };
-        if (phase === 'two') return { result: { resultType: 'complete', ...taskJson('t-13', 'input_required', { inputRequests: { a: ask('A?'), b: ask('B?') } }) } };
+        if (phase === 'two')
+          return { result: { resultType: 'complete', ...taskJson('t-13', 'input_required', { inputRequests: { a: ask('A?'), b: ask('B?') } }) } };
         if (phase === 'one') return { result: { resultType: 'complete', ...taskJson('t-13', 'input_required', { inputRequests: { b: ask('B?') } }) } };
         return { result: { resultType: 'complete', ...taskJson('t-13', 'completed', { result: { content: [{ type: 'text', text: 'ok' }] } }) } };
       });
@@ -233,7 +237,10 @@ describe('extension wire, client MUSTs (T-C-09..T-C-15) and SHOULDs', function (
       phase = 'one';
       const seenPolls = fake.of('tasks/get').length;
       await waitFor(() => fake.of('tasks/get').length >= seenPolls + 2, 'polls that show "a" withdrawn');
-      assert.deepEqual(store.get(record.id)?.pendingInput.map((p) => p.key), ['b']);
+      assert.deepEqual(
+        store.get(record.id)?.pendingInput.map((p) => p.key),
+        ['b'],
+      );
       assert.throws(() => service.answerInput(record.id, 'a', { action: 'accept', content: { v: 'again' } }), /no longer open/);
       await assert.rejects(client.answer('t-13', 'a', { action: 'decline' }), /no longer asks/);
       assert.equal(fake.of('tasks/update').length, 1);
@@ -269,7 +276,14 @@ describe('extension wire, client MUSTs (T-C-09..T-C-15) and SHOULDs', function (
       await connect(({ body }) => {
         if (body.method === 'tools/call') return { result: { resultType: 'task', ...taskJson(odd, 'working') } };
         if (body.method === 'tasks/cancel' || body.method === 'tasks/update') return { result: { resultType: 'complete' } };
-        return { result: { resultType: 'complete', ...taskJson(odd, 'input_required', { inputRequests: { k: { method: 'elicitation/create', params: { message: 'q', requestedSchema: { type: 'object', properties: {} } } } } }) } };
+        return {
+          result: {
+            resultType: 'complete',
+            ...taskJson(odd, 'input_required', {
+              inputRequests: { k: { method: 'elicitation/create', params: { message: 'q', requestedSchema: { type: 'object', properties: {} } } } },
+            }),
+          },
+        };
       });
       await client.start('outil spécial', {});
       await client.get(odd);
@@ -315,7 +329,14 @@ describe('extension wire, client MUSTs (T-C-09..T-C-15) and SHOULDs', function (
         if (body.method === 'tools/call') return { result: { resultType: 'task', ...taskJson('t-02', 'working', { pollIntervalMs: 150 }) } };
         times.push(Date.now());
         const interval = times.length < 3 ? 150 : 400;
-        return { result: { resultType: 'complete', ...(times.length >= 5 ? taskJson('t-02', 'completed', { result: { content: [] }, pollIntervalMs: 400 }) : taskJson('t-02', 'working', { pollIntervalMs: interval })) } };
+        return {
+          result: {
+            resultType: 'complete',
+            ...(times.length >= 5
+              ? taskJson('t-02', 'completed', { result: { content: [] }, pollIntervalMs: 400 })
+              : taskJson('t-02', 'working', { pollIntervalMs: interval })),
+          },
+        };
       });
       const record = await service.start({ serverId: 'fake', tool: 'x', arguments: {} });
       await waitFor(() => terminal(store, record.id), 'completion', 10_000);
@@ -336,7 +357,14 @@ describe('extension wire, client MUSTs (T-C-09..T-C-15) and SHOULDs', function (
         }
         if (cancelled) pollsAfterCancel++;
         // Cooperative: the server finishes the work anyway.
-        return { result: { resultType: 'complete', ...(pollsAfterCancel >= 3 ? taskJson('t-09', 'completed', { result: { content: [{ type: 'text', text: 'finished anyway' }] } }) : taskJson('t-09', 'working')) } };
+        return {
+          result: {
+            resultType: 'complete',
+            ...(pollsAfterCancel >= 3
+              ? taskJson('t-09', 'completed', { result: { content: [{ type: 'text', text: 'finished anyway' }] } })
+              : taskJson('t-09', 'working')),
+          },
+        };
       });
       const record = await service.start({ serverId: 'fake', tool: 'x', arguments: {} });
       const after = await service.cancel(record.id);
@@ -355,7 +383,9 @@ describe('extension wire, client MUSTs (T-C-09..T-C-15) and SHOULDs', function (
           if (body.method === 'tools/call') return { result: { resultType: 'task', ...taskJson('t-13b', 'working') } };
           if (body.method === 'subscriptions/listen') return { status: 404, error: { code: -32601, message: 'Method not found: subscriptions/listen' } };
           polls++;
-          return { result: { resultType: 'complete', ...(polls >= 2 ? taskJson('t-13b', 'completed', { result: { content: [] } }) : taskJson('t-13b', 'working')) } };
+          return {
+            result: { resultType: 'complete', ...(polls >= 2 ? taskJson('t-13b', 'completed', { result: { content: [] } }) : taskJson('t-13b', 'working')) },
+          };
         },
         { notifications: true },
       );
@@ -375,7 +405,18 @@ describe('extension wire, client MUSTs (T-C-09..T-C-15) and SHOULDs', function (
         if (body.method !== 'tools/call') return { result: {} };
         calls.push(body.params);
         if (!body.params.inputResponses) {
-          return { result: { resultType: 'input_required', requestState: 'opaque-state-1', inputRequests: { who: { method: 'elicitation/create', params: { mode: 'form', message: 'Who?', requestedSchema: { type: 'object', properties: { name: { type: 'string' } } } } } } } };
+          return {
+            result: {
+              resultType: 'input_required',
+              requestState: 'opaque-state-1',
+              inputRequests: {
+                who: {
+                  method: 'elicitation/create',
+                  params: { mode: 'form', message: 'Who?', requestedSchema: { type: 'object', properties: { name: { type: 'string' } } } },
+                },
+              },
+            },
+          };
         }
         return { result: { resultType: 'complete', content: [{ type: 'text', text: `hi ${body.params.inputResponses.who.content.name}` }] } };
       });

@@ -125,27 +125,35 @@ export async function startFakeServer(handle: FakeHandler): Promise<FakeServer> 
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     // Fire and forget: a handler that throws fails the test through mocha's unhandled-rejection report.
-    req.on('end', () => void (async () => {
-      let body: Json = {};
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json;
-      } catch {
-        body = {};
-      }
-      const request = { headers: req.headers, body };
-      seen.push(request);
-      const reply = await fake.handle(request);
-      const status = reply.status ?? 200;
-      if (reply.events) {
-        res.writeHead(status, { 'content-type': 'text/event-stream', ...reply.headers });
-        for (const event of reply.events) res.write(`event: message\ndata: ${JSON.stringify(event)}\n\n`);
-        if (!reply.hold) res.end();
-        return;
-      }
-      const text = reply.raw ?? JSON.stringify(reply.error ? { jsonrpc: '2.0', id: body.id ?? null, error: reply.error } : { jsonrpc: '2.0', id: body.id, result: reply.result ?? {} });
-      res.writeHead(status, { 'content-type': 'application/json', ...reply.headers });
-      res.end(text);
-    })());
+    req.on(
+      'end',
+      () =>
+        void (async () => {
+          let body: Json = {};
+          try {
+            body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json;
+          } catch {
+            body = {};
+          }
+          const request = { headers: req.headers, body };
+          seen.push(request);
+          const reply = await fake.handle(request);
+          const status = reply.status ?? 200;
+          if (reply.events) {
+            res.writeHead(status, { 'content-type': 'text/event-stream', ...reply.headers });
+            for (const event of reply.events) res.write(`event: message\ndata: ${JSON.stringify(event)}\n\n`);
+            if (!reply.hold) res.end();
+            return;
+          }
+          const text =
+            reply.raw ??
+            JSON.stringify(
+              reply.error ? { jsonrpc: '2.0', id: body.id ?? null, error: reply.error } : { jsonrpc: '2.0', id: body.id, result: reply.result ?? {} },
+            );
+          res.writeHead(status, { 'content-type': 'application/json', ...reply.headers });
+          res.end(text);
+        })(),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   (fake as { url: string }).url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
@@ -175,42 +183,46 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     // Fire and forget: every failure below ends in a 502.
-    req.on('end', () => void (async () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      let body: Json = {};
-      try {
-        body = JSON.parse(text) as Json;
-      } catch {
-        body = {};
-      }
-      seen.push({ headers: req.headers, body });
-      const headers: Record<string, string> = {};
-      for (const [key, value] of Object.entries(req.headers)) {
-        if (typeof value === 'string' && !['host', 'content-length', 'connection'].includes(key)) headers[key] = value;
-      }
-      const controller = new AbortController();
-      res.on('close', () => controller.abort());
-      try {
-        const answer = await fetch(target, { method: req.method, headers, body: req.method === 'POST' ? text : undefined, signal: controller.signal });
-        const out: Record<string, string> = {};
-        answer.headers.forEach((value, key) => {
-          if (!['content-length', 'transfer-encoding', 'connection', 'keep-alive'].includes(key)) out[key] = value;
-        });
-        res.writeHead(answer.status, out);
-        if (answer.body) {
-          const reader = answer.body.getReader();
-          for (;;) {
-            const { value, done } = await reader.read();
-            if (value) res.write(value);
-            if (done) break;
+    req.on(
+      'end',
+      () =>
+        void (async () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let body: Json = {};
+          try {
+            body = JSON.parse(text) as Json;
+          } catch {
+            body = {};
           }
-        }
-        res.end();
-      } catch {
-        if (!res.headersSent) res.writeHead(502);
-        res.end();
-      }
-    })());
+          seen.push({ headers: req.headers, body });
+          const headers: Record<string, string> = {};
+          for (const [key, value] of Object.entries(req.headers)) {
+            if (typeof value === 'string' && !['host', 'content-length', 'connection'].includes(key)) headers[key] = value;
+          }
+          const controller = new AbortController();
+          res.on('close', () => controller.abort());
+          try {
+            const answer = await fetch(target, { method: req.method, headers, body: req.method === 'POST' ? text : undefined, signal: controller.signal });
+            const out: Record<string, string> = {};
+            answer.headers.forEach((value, key) => {
+              if (!['content-length', 'transfer-encoding', 'connection', 'keep-alive'].includes(key)) out[key] = value;
+            });
+            res.writeHead(answer.status, out);
+            if (answer.body) {
+              const reader = answer.body.getReader();
+              for (;;) {
+                const { value, done } = await reader.read();
+                if (value) res.write(value);
+                if (done) break;
+              }
+            }
+            res.end();
+          } catch {
+            if (!res.headersSent) res.writeHead(502);
+            res.end();
+          }
+        })(),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;

@@ -53,7 +53,10 @@ describe('negotiation: connectHttpServer / connectStdioServer pick the wire', fu
     });
 
     it('a wrong token is refused on both wires with a clear message, not a silent fallback', async () => {
-      await assert.rejects(connectHttpServer(server.url, { token: 'wrong' }), (error: Error) => error instanceof NegotiationError && /token/.test(error.message));
+      await assert.rejects(
+        connectHttpServer(server.url, { token: 'wrong' }),
+        (error: Error) => error instanceof NegotiationError && /token/.test(error.message),
+      );
     });
   });
 
@@ -78,7 +81,10 @@ describe('negotiation: connectHttpServer / connectStdioServer pick the wire', fu
     });
 
     it('insisting on the extension wire fails plainly', async () => {
-      await assert.rejects(connectHttpServer(everything.url, { prefer: TASKS }), (error: Error) => error instanceof NegotiationError && /does not offer/.test(error.message));
+      await assert.rejects(
+        connectHttpServer(everything.url, { prefer: TASKS }),
+        (error: Error) => error instanceof NegotiationError && /does not offer/.test(error.message),
+      );
     });
   });
 
@@ -113,7 +119,10 @@ describe('negotiation: connectHttpServer / connectStdioServer pick the wire', fu
   });
 
   it('stdio is 2025-11-25 (the stateless framing over stdio is out of scope): our CLI and server-everything', async () => {
-    for (const args of [[CLI, '--stdio', '--log', 'warn'], [EVERYTHING, 'stdio']]) {
+    for (const args of [
+      [CLI, '--stdio', '--log', 'warn'],
+      [EVERYTHING, 'stdio'],
+    ]) {
       const connection = await connectStdioServer(process.execPath, args);
       try {
         assert.equal(connection.wire, '2025-11-25');

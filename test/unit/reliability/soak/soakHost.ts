@@ -83,7 +83,13 @@ export function summarize(record: TaskRecord): SoakRecord {
     retryOf: record.retryOf,
     seed: args?.seed ?? args?.message,
     resultText: result?.content?.find((c) => c.type === 'text')?.text,
-    resultDigest: record.result === undefined && record.error === undefined ? undefined : createHash('sha256').update(JSON.stringify([record.result, record.error])).digest('hex').slice(0, 16),
+    resultDigest:
+      record.result === undefined && record.error === undefined
+        ? undefined
+        : createHash('sha256')
+            .update(JSON.stringify([record.result, record.error]))
+            .digest('hex')
+            .slice(0, 16),
   };
 }
 
@@ -91,7 +97,7 @@ async function main(): Promise<void> {
   const [dir, url, token, seedText, mode] = process.argv.slice(2);
   const settle = mode === '--settle';
   let random = Number(seedText) >>> 0 || 1;
-  const next = () => ((random = (Math.imul(random, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const next = () => (random = (Math.imul(random, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const send = (message: SoakMessage) => process.stdout.write(JSON.stringify(message) + '\n');
 
   const store = new TaskStore({ directory: dir, onProblem: (message) => send({ t: 'problem', message }) });
@@ -152,7 +158,11 @@ async function main(): Promise<void> {
     const roll = next();
     const seed = `${seedText}-${counter++}`;
     if (running.length < 30 && roll < 0.6) {
-      void service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'chatter', arguments: { seed, durationMs: 100 + Math.floor(next() * 1500), lineBytes: next() < 0.2 ? 256 * 1024 : 200 } });
+      void service.start({
+        serverId: EMBEDDED_SERVER_ID,
+        tool: 'chatter',
+        arguments: { seed, durationMs: 100 + Math.floor(next() * 1500), lineBytes: next() < 0.2 ? 256 * 1024 : 200 },
+      });
     } else if (running.length < 30 && roll < 0.85) {
       void service.start({ serverId: REMOTE_SERVER_ID, tool: 'wait', arguments: { durationMs: 300 + Math.floor(next() * 2500), message: seed } });
     } else if (running.length > 0 && roll < 0.9) {

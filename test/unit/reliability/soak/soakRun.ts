@@ -60,7 +60,19 @@ export async function runSoak(kills: number): Promise<SoakReport> {
   const checks: SoakCheck[] = [];
   const followed = new Set<string>();
   const retried = new Map<string, string>();
-  const counts = { reopened: 0, tornTailsDropped: 0, badLines: 0, tasksCreated: 0, resultsAcknowledged: 0, resultsLost: 0, embeddedInterrupted: 0, interruptedRetried: 0, remoteReattached: 0, remoteFollowedToEnd: 0, killedWhileRunning: 0 };
+  const counts = {
+    reopened: 0,
+    tornTailsDropped: 0,
+    badLines: 0,
+    tasksCreated: 0,
+    resultsAcknowledged: 0,
+    resultsLost: 0,
+    embeddedInterrupted: 0,
+    interruptedRetried: 0,
+    remoteReattached: 0,
+    remoteFollowedToEnd: 0,
+    killedWhileRunning: 0,
+  };
 
   const learn = (message: SoakMessage) => {
     if (message.t === 'created') {
@@ -82,7 +94,9 @@ export async function runSoak(kills: number): Promise<SoakReport> {
   try {
     for (let cycle = 1; cycle <= kills + 1; cycle++) {
       const settle = cycle === kills + 1;
-      const child = spawn(process.execPath, [HOST_SCRIPT, dir, remote.url, token, String(cycle * 7919), ...(settle ? ['--settle'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [HOST_SCRIPT, dir, remote.url, token, String(cycle * 7919), ...(settle ? ['--settle'] : [])], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       const messages = lines(child);
       const failures: string[] = [];
       let opened: Extract<SoakMessage, { t: 'opened' }> | undefined;
@@ -91,10 +105,13 @@ export async function runSoak(kills: number): Promise<SoakReport> {
       const killAt = 200 + Math.random() * 1300;
       let killTimer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
-        const guard = setTimeout(() => {
-          failures.push(settle ? 'the last run did not see every task end within 60 s' : 'the host did not come up within 20 s');
-          child.kill('SIGKILL');
-        }, settle ? 60_000 : 20_000);
+        const guard = setTimeout(
+          () => {
+            failures.push(settle ? 'the last run did not see every task end within 60 s' : 'the host did not come up within 20 s');
+            child.kill('SIGKILL');
+          },
+          settle ? 60_000 : 20_000,
+        );
         messages.on('message', (message: SoakMessage) => {
           if (message.t === 'opened') {
             opened = message;
@@ -106,10 +123,11 @@ export async function runSoak(kills: number): Promise<SoakReport> {
           } else if (message.t === 'ready') {
             ready = true;
             if (cycle > 1) failures.push(...checkRemoteReattached(opened, message.records, followed, counts));
-            if (!settle) killTimer = setTimeout(() => {
-              counts.killedWhileRunning += 1;
-              child.kill('SIGKILL');
-            }, killAt);
+            if (!settle)
+              killTimer = setTimeout(() => {
+                counts.killedWhileRunning += 1;
+                child.kill('SIGKILL');
+              }, killAt);
           } else if (message.t === 'settled') {
             settled = message.records;
           } else if (message.t === 'problem' && /crashed/.test(message.message)) {
@@ -126,7 +144,11 @@ export async function runSoak(kills: number): Promise<SoakReport> {
       await messages.closed;
       if (!ready) failures.push('the host never became ready');
       if (settle) failures.push(...checkSettled(settled, known, followed, counts));
-      checks.push({ name: settle ? 'last run: every task ended, every result kept' : `kill ${cycle}: reopened exactly`, passed: failures.length === 0, failures });
+      checks.push({
+        name: settle ? 'last run: every task ended, every result kept' : `kill ${cycle}: reopened exactly`,
+        passed: failures.length === 0,
+        failures,
+      });
     }
   } finally {
     await remote.stop();
@@ -155,7 +177,8 @@ function checkReopened(
       continue;
     }
     if (entry.terminal) {
-      const same = record.status === entry.terminal.status && record.statusMessage === entry.terminal.statusMessage && record.resultDigest === entry.terminal.resultDigest;
+      const same =
+        record.status === entry.terminal.status && record.statusMessage === entry.terminal.statusMessage && record.resultDigest === entry.terminal.resultDigest;
       if (!same) {
         counts.resultsLost++;
         failures.push(`task ${id} ended ${entry.terminal.status} (${entry.terminal.resultDigest}) and reopened as ${record.status} (${record.resultDigest})`);
@@ -169,7 +192,8 @@ function checkReopened(
     if (record.serverId === EMBEDDED_SERVER_ID) {
       if (!isTerminal(record.status)) failures.push(`embedded task ${record.id} is still ${record.status} after the restart`);
       else if (wasOpen) {
-        if (record.status !== 'failed' || !/Stopped when the window reloaded/.test(record.statusMessage ?? '') || record.retriedAs) failures.push(`embedded task ${record.id} was running and reopened as ${record.status}: ${record.statusMessage}`);
+        if (record.status !== 'failed' || !/Stopped when the window reloaded/.test(record.statusMessage ?? '') || record.retriedAs)
+          failures.push(`embedded task ${record.id} was running and reopened as ${record.status}: ${record.statusMessage}`);
         else counts.embeddedInterrupted++;
       }
     }
@@ -179,7 +203,12 @@ function checkReopened(
 }
 
 /** Once the external server is connected again: each remote task that was running is followed again, or failed if it never got a server task id. */
-function checkRemoteReattached(opened: Extract<SoakMessage, { t: 'opened' }> | undefined, records: SoakRecord[], followed: Set<string>, counts: { remoteReattached: number }): string[] {
+function checkRemoteReattached(
+  opened: Extract<SoakMessage, { t: 'opened' }> | undefined,
+  records: SoakRecord[],
+  followed: Set<string>,
+  counts: { remoteReattached: number },
+): string[] {
   if (!opened) return [];
   const failures: string[] = [];
   const before = new Map(opened.records.map((r) => [r.id, r]));
@@ -238,7 +267,9 @@ function lines(child: ChildProcess): NodeJS.EventEmitter & { closed: Promise<voi
 }
 
 async function startRemoteServer(token: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const server = spawn(process.execPath, [path.resolve('dist/server.js'), '--http', '--port', '0', '--token', token, '--log', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const server = spawn(process.execPath, [path.resolve('dist/server.js'), '--http', '--port', '0', '--token', token, '--log', 'warn'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let text = '';
     const timer = setTimeout(() => reject(new Error(`the external server did not start: ${text}`)), 15_000);
@@ -271,7 +302,9 @@ if (require.main === module) {
       fs.writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
       for (const check of report.checks) if (!check.passed) console.error(`soak: ${check.name}: ${check.failures.slice(0, 5).join('; ')}`);
       const failed = report.checks.filter((c) => !c.passed).length;
-      console.log(`soak: ${report.kills} kills in ${(report.durationMs / 1000).toFixed(1)} s; ${report.checks.length - failed} checks passed, ${failed} failed`);
+      console.log(
+        `soak: ${report.kills} kills in ${(report.durationMs / 1000).toFixed(1)} s; ${report.checks.length - failed} checks passed, ${failed} failed`,
+      );
       process.exitCode = failed ? 1 : 0;
     },
     (error: Error) => {
