@@ -174,10 +174,9 @@ describe('Hostile text in the real host: the detail panel', function () {
 
 /** The HTML the real host gave the panel's webview (the panels are not part of the public API). */
 function panelHtml(tasklane: TasklaneApi, taskId: string): string {
-  const views = (tasklane.ui.details as unknown as { views: Map<string, { panel: vscode.WebviewPanel }> }).views;
-  const view = views.get(taskId);
-  assert.ok(view, 'the panel is open');
-  return view.panel.webview.html;
+  const panel = tasklane.ui.details.panelFor(taskId);
+  assert.ok(panel, 'the panel is open');
+  return panel.webview.html;
 }
 
 function occurrences(text: string, part: string): number {
