@@ -85,6 +85,17 @@ export default defineConfig(
     rules: forbid(NO_VSCODE, NO_EXTENSION, { regex: '(^|/)ui(/|$)', message: 'src/mcp may not import src/ui.' }),
   },
   {
+    files: ['src/mcp/client/**/*.ts'],
+    rules: forbid(NO_VSCODE, NO_EXTENSION, { regex: '(^|/)(ui|server)(/|$)', message: 'The client side may not import src/ui or the server side: what both need is in src/mcp/wires, src/mcp/engine or src/mcp.' }),
+  },
+  {
+    files: ['src/mcp/wires/**/*.ts', 'src/mcp/engine/**/*.ts'],
+    rules: forbid(NO_VSCODE, NO_EXTENSION, {
+      regex: '(^|/)(ui|client|server)(/|$)',
+      message: 'A wire codec and the engine serve both sides: they may not import src/ui, the client side or the server side.',
+    }),
+  },
+  {
     files: ['src/ui/**/*.ts'],
     rules: forbid(NO_EXTENSION, {
       regex: `(^|/)mcp/(?!(${UI_MCP_ALLOWED_TODAY.join('|')})$)`,

@@ -8,7 +8,8 @@ import type { ElicitResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { Emitter } from '../src/core/events';
 import { TaskStore } from '../src/core/taskStore';
 import { TaskService } from '../src/mcp/client/taskService';
-import type { InputRequestEvent, RemoteOutcome, RemoteTaskState, StartResult, TaskWireClient } from '../src/mcp/client/taskWire';
+import type { InputRequestEvent, StartResult, TaskWireClient } from '../src/mcp/client/taskWire';
+import type { RemoteOutcome, RemoteTaskState } from '../src/mcp/wires/remoteTask';
 import { type BenchConfig, type Figure, fmtNum, now, round, sleep, summarize } from './harness';
 
 const POLL_INTERVAL_MS = 1000;

@@ -17,7 +17,8 @@ import type { IDisposable } from '../../core/lifecycle';
 import { type Logger, silentLogger } from '../../core/logger';
 import type { Wire } from '../../core/meta';
 import { RpcError } from '../rpcError';
-import { HttpStatusError, InvalidResponseError, TaskClientV2 } from './taskClientV2';
+import { InvalidResponseError } from '../wires/v2/codec';
+import { HttpStatusError, TaskClientV2 } from './taskClientV2';
 import { TASKLANE_CLIENT_INFO, TaskClientV1 } from './taskClientV1';
 import type { TaskWireClient } from './taskWire';
 

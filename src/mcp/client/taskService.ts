@@ -8,11 +8,11 @@ import { type JsonRpcErrorObject, type TaskRecord, type TaskSpec, type TaskSpecI
 import { taskMetaOf } from '../../core/taskMeta';
 import { type TaskStore } from '../../core/taskStore';
 import { canCancel, canRetry, isTerminal, type TaskStatus } from '../../core/taskStatus';
-import { RpcCode } from '../rpcError';
-import { toJsonRpcError } from '../server/taskEngine';
+import { RpcCode, toJsonRpcError } from '../rpcError';
 import { PollScheduler, backoffDelay } from './pollScheduler';
 import { SamplingDeclinedError } from './taskWire';
-import type { InputRequestEvent, RemoteOutcome, RemoteTaskState, SamplingRequestEvent, TaskWireClient } from './taskWire';
+import type { InputRequestEvent, SamplingRequestEvent, TaskWireClient } from './taskWire';
+import type { RemoteOutcome, RemoteTaskState } from '../wires/remoteTask';
 
 /** Consecutive failed polls after which the task's status message says the server is not answering. */
 const POLL_FAILURES_SHOWN = 3;

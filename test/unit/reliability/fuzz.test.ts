@@ -8,7 +8,7 @@ import type { Logger } from '../../../src/core/logger';
 import { TaskClientV1 } from '../../../src/mcp/client/taskClientV1';
 import { TaskClientV2 } from '../../../src/mcp/client/taskClientV2';
 import { type RunningHttpServer, startHttpServer } from '../../../src/mcp/server/httpServer';
-import { TaskEngine } from '../../../src/mcp/server/taskEngine';
+import { TaskEngine } from '../../../src/mcp/engine/taskEngine';
 import { ToolCatalog } from '../../../src/mcp/server/toolCatalog';
 import { askTool } from '../../../src/mcp/server/tools/ask';
 import { waitTool } from '../../../src/mcp/server/tools/wait';

@@ -24,7 +24,7 @@ import { TaskService } from '../../../../src/mcp/client/taskService';
 import type { TaskWireClient } from '../../../../src/mcp/client/taskWire';
 import { BUILTIN_TOOLS } from '../../../../src/mcp/server/builtinTools';
 import { type RunningHttpServer, startHttpServer } from '../../../../src/mcp/server/httpServer';
-import { TaskEngine } from '../../../../src/mcp/server/taskEngine';
+import { TaskEngine } from '../../../../src/mcp/engine/taskEngine';
 import { ToolCatalog } from '../../../../src/mcp/server/toolCatalog';
 import { waitFor } from '../../helpers/waitFor';
 
