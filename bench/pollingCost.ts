@@ -18,6 +18,7 @@ const FAILING_SHARE = 0.2;
 /** A server that keeps every task `working` forever and counts `tasks/get` calls per task. */
 class FakeServer implements TaskWireClient {
   readonly wire = '2025-11-25' as const;
+  readonly toolErrorStatus = 'failed' as const;
   readonly supportsTasks = true;
   readonly supportsList = false;
   private readonly emitter = new Emitter<RemoteTaskState>();
@@ -25,6 +26,9 @@ class FakeServer implements TaskWireClient {
   inputHandler: ((request: InputRequestEvent) => Promise<ElicitResult>) | undefined;
   private nextId = 0;
   readonly getsAt = new Map<string, number[]>();
+
+  async ping(): Promise<void> {}
+
   gets = 0;
   counting = false;
 

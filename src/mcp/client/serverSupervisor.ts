@@ -529,30 +529,26 @@ export async function connectHttp(launch: HttpLaunch, options: HttpConnectOption
   log.info(`wire: ${negotiated.wire} (protocol ${negotiated.protocolVersion})${negotiated.fallbackReason ? `; ${negotiated.fallbackReason}` : ''}`);
   const closed = new Emitter<CloseReason>();
   let open = true;
-  const ping = async (): Promise<void> => {
-    if (client instanceof TaskClientV1) await client.client.ping();
-    else if (typeof (client as { ping?: unknown }).ping === 'function') await (client as unknown as { ping(): Promise<void> }).ping();
-    else await client.listTools();
-  };
-  if (client instanceof TaskClientV1) {
-    client.client.onclose = () => {
-      if (open) closed.fire({ kind: 'drop', error: 'the transport closed' });
-    };
-    client.client.onerror = (error) => {
-      if (!open) return;
-      log.debug(`transport error: ${error.message}`);
-      // An error on the event stream may only be a hiccup: ask the server whether it is still there.
-      ping().catch((pingError) => {
-        if (open) closed.fire({ kind: 'drop', error: describeHttpError(pingError) });
-      });
-    };
-  }
+  const ping = (): Promise<void> => client.ping();
+  const transportFailures = client.onDidTransportFail?.((failure) => {
+    if (!open) return;
+    if (failure.kind === 'closed') {
+      closed.fire({ kind: 'drop', error: 'the transport closed' });
+      return;
+    }
+    log.debug(`transport error: ${failure.error.message}`);
+    // An error on the event stream may only be a hiccup: ask the server whether it is still there.
+    ping().catch((pingError) => {
+      if (open) closed.fire({ kind: 'drop', error: describeHttpError(pingError) });
+    });
+  });
   return {
     client,
     onDidClose: closed.event,
     ping,
     async close() {
       open = false;
+      transportFailures?.dispose();
       await negotiated.close().catch(() => undefined);
       closed.dispose();
     },

@@ -19,6 +19,7 @@ import {
   GetTaskResultSchema,
   ListTasksResultSchema,
   TaskStatusNotificationSchema,
+  TOOL_ERROR_STATUS,
   WIRE_V1,
   fromStatusNotificationParams,
   fromWireTask,
@@ -29,7 +30,7 @@ import { RpcCode, RpcError, toJsonRpcError } from '../rpcError';
 import { TaskEngine } from '../engine/taskEngine';
 import { serveTaskMethodsV1 } from '../wires/v1/taskMethods';
 import { SamplingDeclinedError } from './taskWire';
-import type { InputRequestEvent, SamplingRequestEvent, StartOptions, StartResult, TaskWireClient } from './taskWire';
+import type { InputRequestEvent, SamplingRequestEvent, StartOptions, StartResult, TaskWireClient, TransportFailure } from './taskWire';
 import type { RemoteOutcome, RemoteTaskState } from '../wires/remoteTask';
 import { answerableResponse } from './malformedResponse';
 
@@ -46,9 +47,12 @@ const NO_TIMEOUT = 2 ** 31 - 1;
 /** A client connection speaking the 2025-11-25 tasks utility, over any SDK transport. */
 export class TaskClientV1 extends Disposable implements TaskWireClient {
   readonly wire = WIRE_V1;
+  readonly toolErrorStatus = TOOL_ERROR_STATUS;
   readonly client: Client;
   private readonly _onDidReceiveStatus = this._register(new Emitter<RemoteTaskState>());
   readonly onDidReceiveStatus = this._onDidReceiveStatus.event;
+  private readonly _onDidTransportFail = this._register(new Emitter<TransportFailure>());
+  readonly onDidTransportFail = this._onDidTransportFail.event;
   private tools: Tool[] | undefined;
   /** Tasks the server asked us to run (task-augmented elicitation and sampling). */
   private readonly receiver = this._register(new TaskEngine());
@@ -60,6 +64,8 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
     // Sampling is declared so servers can ask; each request is put to the host, which asks the user.
     // Both may come as tasks: a person may take a while to answer (T-C-07).
     this.client = new Client(clientInfo, { capabilities: { elicitation: { form: {} }, sampling: {}, tasks: RECEIVER_TASK_CAPABILITY } });
+    this.client.onclose = () => this._onDidTransportFail.fire({ kind: 'closed' });
+    this.client.onerror = (error) => this._onDidTransportFail.fire({ kind: 'error', error });
     this.client.setNotificationHandler(TaskStatusNotificationSchema, (notification) => this._onDidReceiveStatus.fire(fromStatusNotificationParams(notification.params)));
     this.client.setRequestHandler(ElicitRequestSchema, (request) =>
       this.receive(request.params, async (taskId) => {
@@ -134,6 +140,10 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
 
   get serverInfo(): Implementation | undefined {
     return this.client.getServerVersion();
+  }
+
+  async ping(): Promise<void> {
+    await this.client.ping();
   }
 
   get supportsTasks(): boolean {

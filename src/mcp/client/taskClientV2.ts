@@ -24,6 +24,7 @@ import {
   DetailedTaskSchema,
   InputRequestsSchema,
   InvalidResponseError,
+  TOOL_ERROR_STATUS,
   WIRE_V2,
   outcomeOf,
   parseCallToolResult,
@@ -105,6 +106,7 @@ interface Waiter {
 /** A `TaskWireClient` for the extension wire. Call `discover()` (or `connect()`) before anything else. */
 export class TaskClientV2 extends Disposable implements TaskWireClient {
   readonly wire = WIRE_V2;
+  readonly toolErrorStatus = TOOL_ERROR_STATUS;
   readonly protocolVersion = PROTOCOL_2026_07_28;
   /** The extension has no `tasks/list`: a client keeps the IDs it was given. */
   readonly supportsList = false;

@@ -12,13 +12,10 @@ import { RpcCode, toJsonRpcError } from '../rpcError';
 import { PollScheduler, backoffDelay } from './pollScheduler';
 import { SamplingDeclinedError } from './taskWire';
 import type { InputRequestEvent, SamplingRequestEvent, TaskWireClient } from './taskWire';
-import type { RemoteOutcome, RemoteTaskState } from '../wires/remoteTask';
+import type { RemoteOutcome, RemoteTaskState, TerminalStatus } from '../wires/remoteTask';
 
 /** Consecutive failed polls after which the task's status message says the server is not answering. */
 const POLL_FAILURES_SHOWN = 3;
-
-/** The extension wire: a tool result with `isError` is a `completed` task there (T-S-41), not a failed one. */
-const EXTENSION_WIRE = 'io.modelcontextprotocol/tasks';
 
 /** What the host is asked when a server wants a language model; throw `SamplingDeclinedError` to say no. */
 export type SamplingHandler = (request: { serverId: string; serverName: string; task?: TaskRecord; params: CreateMessageRequest['params'] }) => Promise<CreateMessageResult>;
@@ -164,7 +161,7 @@ export class TaskService extends Disposable implements TaskActions {
     try {
       const started = await server.client.start(spec.tool, spec.arguments, { ttl: spec.ttl, meta: metaFor(spec, lineage.retryOf, this.serverTaskIds(spec)), signal: controller.signal, ref: record.id });
       if (started.kind === 'result') {
-        this.finish(record.id, started.outcome);
+        this.finish(record.id, started.outcome, settledStatus(started.outcome, server.client));
       } else {
         this.adopt(record.id, server, started.task);
       }
@@ -321,7 +318,7 @@ export class TaskService extends Disposable implements TaskActions {
         follow.awaiting = false;
         let status = outcome.status ?? (follow.last && isTerminal(follow.last.status) ? follow.last.status : undefined);
         if (!status) status = await this.terminalStatusOf(id, outcome);
-        this.finish(id, outcome, status);
+        this.finish(id, outcome, status === 'completed' || status === 'failed' || status === 'cancelled' ? status : settledStatus(outcome, server.client));
       },
       (error) => {
         follow.awaiting = false;
@@ -480,13 +477,9 @@ export class TaskService extends Disposable implements TaskActions {
     }
   }
 
-  private finish(id: string, outcome: RemoteOutcome, status?: TaskStatus): void {
-    // 2025-11-25 fails a task whose tool result has isError; the extension completes it (T-S-41), and so do we.
-    const isErrorFails = this.store.get(id)?.wire !== EXTENSION_WIRE;
-    const resolved: 'completed' | 'failed' | 'cancelled' =
-      status === 'completed' || status === 'failed' || status === 'cancelled' ? status : outcome.error || (outcome.result?.isError && isErrorFails) ? 'failed' : 'completed';
+  private finish(id: string, outcome: RemoteOutcome, status: TerminalStatus): void {
     const message = this.follows.get(id)?.last?.statusMessage ?? (outcome.error ? outcome.error.message : undefined);
-    this.finishIfOpen(id, resolved, outcome.error ? { error: outcome.error } : { result: outcome.result }, message);
+    this.finishIfOpen(id, status, outcome.error ? { error: outcome.error } : { result: outcome.result }, message);
   }
 
   private finishIfOpen(id: string, status: 'completed' | 'failed' | 'cancelled', outcome: { result?: unknown; error?: JsonRpcErrorObject }, message?: string): void {
@@ -594,6 +587,12 @@ export function specOf(record: TaskRecord): TaskSpecInput {
 export interface ServerTaskIds {
   readonly parentTaskId?: string;
   readonly afterTaskId?: string;
+}
+
+/** How an outcome that does not say how the task ended ends: an error fails it; a tool result with `isError` ends as its wire says. */
+function settledStatus(outcome: RemoteOutcome, client: TaskWireClient): 'completed' | 'failed' {
+  if (outcome.error) return 'failed';
+  return outcome.result?.isError ? client.toolErrorStatus : 'completed';
 }
 
 /**

@@ -39,8 +39,17 @@ export interface TaskWireClient {
    * the host finishes a task from the snapshot that shows it terminal. (The extension wire.)
    */
   readonly outcomeInSnapshot?: boolean;
+  /** How a task whose tool result has `isError` ends on this wire (2025-11-25: failed; the extension: completed, T-S-41). */
+  readonly toolErrorStatus: 'failed' | 'completed';
   /** Status updates the server pushes (if it does); polling stays the source of truth. */
   readonly onDidReceiveStatus: Event<RemoteTaskState>;
+  /**
+   * Fires when the transport under a long-lived connection (a 2025-11-25 session) closes or
+   * reports an error; wires whose requests stand alone have no such transport and leave it out.
+   */
+  readonly onDidTransportFail?: Event<TransportFailure>;
+  /** A liveness probe: asks the server something cheap, and rejects if it does not answer. */
+  ping(): Promise<void>;
   listTools(): Promise<Tool[]>;
   start(tool: string, args: Record<string, unknown>, options: StartOptions): Promise<StartResult>;
   get(taskId: string): Promise<RemoteTaskState>;
@@ -60,6 +69,9 @@ export interface TaskWireClient {
   /** Set by the host: answers `sampling/createMessage` (wires that declare sampling), or declines. */
   samplingHandler?: ((request: SamplingRequestEvent) => Promise<CreateMessageResult>) | undefined;
 }
+
+/** What went wrong under a connection: the transport closed, or reported an error that may be only a hiccup. */
+export type TransportFailure = { readonly kind: 'closed' } | { readonly kind: 'error'; readonly error: Error };
 
 /** A server's request to use the host's language model, on behalf of a task or a plain call. */
 export interface SamplingRequestEvent {

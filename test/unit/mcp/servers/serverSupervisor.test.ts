@@ -80,8 +80,10 @@ async function settle(): Promise<void> {
 function fakeClient(): TaskWireClient & IDisposable {
   return {
     wire: '2025-11-25',
+    toolErrorStatus: 'failed',
     supportsTasks: true,
     supportsList: false,
+    ping: async () => undefined,
     onDidReceiveStatus: new Emitter<never>().event,
     inputHandler: undefined,
     listTools: async () => [],
