@@ -26,7 +26,13 @@ const common = {
  * `new Function`) when it builds its first object schema. Our Node code never runs in a browser,
  * so every such probe is answered at build time: the reads vanish from the bundle.
  */
-const nodeOnly = { ...common, define: { navigator: 'undefined', 'globalThis.navigator': 'undefined' } };
+const nodeOnly = {
+  ...common,
+  define: { navigator: 'undefined', 'globalThis.navigator': 'undefined' },
+  // jsonc-parser's `main` is a UMD build whose factory requires its own files at run time, which a
+  // bundle cannot satisfy ("Cannot find module './impl/format'"); its ES module build bundles cleanly.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
+};
 
 const builds = [
   { ...nodeOnly, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },

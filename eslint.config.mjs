@@ -19,6 +19,8 @@ const UI_MCP_ALLOWED_TODAY = [
   'agents/agentTaskMirror',
   'agents/clientConfigs',
   'client/serverConfig',
+  'client/serverConnections',
+  'client/serverLaunch',
   'client/serverSupervisor',
   'client/taskService',
   'client/taskWire',

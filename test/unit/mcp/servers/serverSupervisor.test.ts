@@ -5,20 +5,10 @@ import * as path from 'node:path';
 import { Emitter } from '../../../../src/core/events';
 import { type IDisposable, toDisposable } from '../../../../src/core/lifecycle';
 import { TaskStore } from '../../../../src/core/taskStore';
-import {
-  type Clock,
-  type CloseReason,
-  PermanentConnectError,
-  type ServerConnection,
-  type ServerRegistry,
-  ServerSupervisor,
-  type SupervisorOptions,
-  connectHttp,
-  connectStdio,
-  reconnectDelay,
-  redactHeaders,
-  redactUrl,
-} from '../../../../src/mcp/client/serverSupervisor';
+import type { Clock } from '../../../../src/mcp/client/clock';
+import { PermanentConnectError } from '../../../../src/mcp/client/connectionErrors';
+import { type CloseReason, type ServerConnection, connectHttp, connectStdio, redactHeaders, redactUrl } from '../../../../src/mcp/client/serverConnections';
+import { type ServerRegistry, ServerSupervisor, type SupervisorOptions, reconnectDelay } from '../../../../src/mcp/client/serverSupervisor';
 import type { ServerEntry } from '../../../../src/mcp/client/taskService';
 import { TaskService } from '../../../../src/mcp/client/taskService';
 import type { TaskWireClient } from '../../../../src/mcp/client/taskWire';
