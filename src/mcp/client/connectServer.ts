@@ -20,7 +20,8 @@ import { RpcError } from '../rpcError';
 import { WIRE_V1 } from '../wires/v1/codec';
 import { InvalidResponseError, WIRE_V2 } from '../wires/v2/codec';
 import { HttpStatusError, TaskClientV2 } from './taskClientV2';
-import { TASKLANE_CLIENT_INFO, TaskClientV1 } from './taskClientV1';
+import { TASKLANE_CLIENT_INFO } from '../identity';
+import { TaskClientV1 } from './taskClientV1';
 import type { TaskWireClient } from './taskWire';
 
 /** Which wire to use: `auto` negotiates; naming a wire insists on it. */

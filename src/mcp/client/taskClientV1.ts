@@ -33,8 +33,7 @@ import { SamplingDeclinedError } from './taskWire';
 import type { InputRequestEvent, SamplingRequestEvent, StartOptions, StartResult, TaskWireClient, TransportFailure } from './taskWire';
 import type { RemoteOutcome, RemoteTaskState } from '../wires/remoteTask';
 import { answerableResponse } from './malformedResponse';
-
-export const TASKLANE_CLIENT_INFO: Implementation = { name: 'tasklane', title: 'Tasklane', version: '0.1.0' };
+import { TASKLANE_CLIENT_INFO } from '../identity';
 
 /** The one requestor of this connection's receiver tasks: the server we are connected to. */
 const RECEIVER_OWNER = 'server';

@@ -34,7 +34,7 @@ import {
 } from '../wires/v2/codec';
 import type { RemoteInputRequest, RemoteOutcome, RemoteTaskState } from '../wires/remoteTask';
 import { type JsonRpcMessage, readSse } from './sseReader';
-import { TASKLANE_CLIENT_INFO } from './taskClientV1';
+import { TASKLANE_CLIENT_INFO } from '../identity';
 import type { InputRequestEvent, StartOptions, StartResult, TaskWireClient } from './taskWire';
 
 /** What this client declares on every request: form elicitation (questions) and the tasks extension. */

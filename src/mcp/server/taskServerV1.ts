@@ -21,10 +21,9 @@ import { type PreparedCall, type TaskHost, runTool } from './toolCatalog';
 import { type EngineTask, type TaskEngine, TimeBudgetError, UNKNOWN_CLIENT } from '../engine/taskEngine';
 import type { ToolContext } from './tools/toolDefinition';
 import { answerBadParamsAsInvalidParams } from './invalidParams';
+import { TASKLANE_SERVER_INFO } from '../identity';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
-
-export const TASKLANE_SERVER_INFO: Implementation = { name: 'tasklane', title: 'Tasklane', version: '0.1.0' };
 
 export interface TaskServerOptions {
   readonly serverInfo?: Implementation;
