@@ -31,6 +31,11 @@ export class RpcError extends Error {
   }
 }
 
+/** A task the caller may not see, on either wire: unknown, expired, or another owner's (-32602, never "forbidden"). */
+export function taskNotFound(taskId: string): RpcError {
+  return new RpcError(RpcCode.InvalidParams, `Task not found: ${taskId} (unknown, expired, or not yours)`);
+}
+
 /** A thrown value as a JSON-RPC error object: codes from the thrower are kept, anything else is internal. */
 export function toJsonRpcError(error: unknown): JsonRpcErrorObject {
   if (error && typeof error === 'object' && 'code' in error && typeof (error as { code: unknown }).code === 'number') {

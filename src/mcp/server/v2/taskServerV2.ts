@@ -12,7 +12,7 @@ import { ElicitResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { DisposableStore, type IDisposable, toDisposable } from '../../../core/lifecycle';
 import { type Agent, describeIssues } from '../../../core/taskRecord';
 import { isTerminal } from '../../../core/taskStatus';
-import { RpcCode, RpcError, toJsonRpcError } from '../../rpcError';
+import { RpcCode, RpcError, taskNotFound, toJsonRpcError } from '../../rpcError';
 import { type EngineTask, type InputRequest, type TaskEngine, TaskNotFoundError, TaskTerminalError, TimeBudgetError, UNKNOWN_CLIENT } from '../../engine/taskEngine';
 import { TASKLANE_SERVER_INFO } from '../../identity';
 import { describeToolError } from '../taskServerV1';
@@ -291,7 +291,7 @@ export class TaskServerV2 implements IDisposable {
     try {
       return this.engine.get(owner, taskId);
     } catch (error) {
-      if (error instanceof TaskNotFoundError) throw notFound(taskId);
+      if (error instanceof TaskNotFoundError) throw taskNotFound(taskId);
       throw error;
     }
   }
@@ -428,16 +428,12 @@ function parse<S extends z.ZodType>(schema: S, params: unknown, method: string):
   return parsed.data;
 }
 
-function notFound(taskId: string): RpcError {
-  return new RpcError(RpcCode.InvalidParams, `Task not found: ${taskId} (unknown, expired, or not yours)`);
-}
-
 function ok(id: RequestId | null, result: Record<string, unknown>): V2Reply {
   return { kind: 'response', status: 200, body: { jsonrpc: '2.0', id: id as RequestId, result } };
 }
 
 function fail(id: RequestId | null, error: unknown): V2Reply {
-  const rpc = error instanceof RpcError ? error.toJSON() : error instanceof TaskNotFoundError ? notFound(error.taskId).toJSON() : toJsonRpcError(error);
+  const rpc = error instanceof RpcError ? error.toJSON() : error instanceof TaskNotFoundError ? taskNotFound(error.taskId).toJSON() : toJsonRpcError(error);
   return { kind: 'response', status: httpStatusFor(rpc.code), body: { jsonrpc: '2.0', id, error: rpc } };
 }
 

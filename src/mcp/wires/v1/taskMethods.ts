@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { describeIssues } from '../../../core/taskRecord';
 import { CancelTaskRequestSchema, GetTaskPayloadRequestSchema, GetTaskRequestSchema, ListTasksRequestSchema, toTaskPayload, toWireTask, toWireTaskResult } from './codec';
-import { RpcCode, RpcError } from '../../rpcError';
+import { RpcCode, RpcError, taskNotFound } from '../../rpcError';
 import { InvalidTaskCursorError, type TaskEngine, TaskNotFoundError, TaskTerminalError } from '../../engine/taskEngine';
 
 /** What a request handler gets from the SDK that these methods use (Server and Client alike). */
@@ -72,7 +72,7 @@ function lookup<T>(fn: () => T): T {
 }
 
 function translateLookupError(error: unknown): never {
-  if (error instanceof TaskNotFoundError) throw new RpcError(RpcCode.InvalidParams, `Task not found: ${error.taskId} (unknown, expired, or not yours)`);
+  if (error instanceof TaskNotFoundError) throw taskNotFound(error.taskId);
   if (error instanceof TaskTerminalError) throw new RpcError(RpcCode.InvalidParams, error.message);
   throw error;
 }
