@@ -21,6 +21,7 @@ import { type PreparedCall, type TaskHost, runTool } from './toolCatalog';
 import { type EngineTask, type TaskEngine, TimeBudgetError, UNKNOWN_CLIENT } from '../engine/taskEngine';
 import type { ToolContext } from './tools/toolDefinition';
 import { answerBadParamsAsInvalidParams } from './invalidParams';
+import { describeToolError } from './describeToolError';
 import { TASKLANE_SERVER_INFO } from '../identity';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -184,22 +185,6 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
     void server.close();
   };
   return { server, dispose };
-}
-
-/** A one-line reason for a tool error result, for the task's status message (T-SS-08). */
-export function describeToolError(result: Record<string, unknown>): string {
-  const structured = result.structuredContent as { exitCode?: unknown; timedOut?: unknown; signal?: unknown; passed?: unknown; failed?: unknown } | undefined;
-  if (structured?.timedOut === true) return 'Timed out: the command ran out of its time budget';
-  // A test run's counts say more than its exit code.
-  if (typeof structured?.failed === 'number' && structured.failed > 0) {
-    const total = typeof structured.passed === 'number' ? ` of ${structured.failed + structured.passed}` : '';
-    return `${structured.failed}${total} tests failed`;
-  }
-  if (typeof structured?.exitCode === 'number') return `Exited with code ${structured.exitCode}`;
-  if (typeof structured?.signal === 'string') return `Ended by signal ${structured.signal}`;
-  const content = result.content as { type: string; text?: string }[] | undefined;
-  const text = content?.find((c) => c.type === 'text')?.text?.trim();
-  return text ? text.split('\n')[0].slice(0, 200) : 'The tool reported an error';
 }
 
 /** Collects live output per task and hands it on in batches, at most once per `intervalMs`. */

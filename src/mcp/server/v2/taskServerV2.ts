@@ -15,7 +15,7 @@ import { isTerminal } from '../../../core/taskStatus';
 import { RpcCode, RpcError, taskNotFound, toJsonRpcError } from '../../rpcError';
 import { type EngineTask, type InputRequest, type TaskEngine, TaskNotFoundError, TaskTerminalError, TimeBudgetError, UNKNOWN_CLIENT } from '../../engine/taskEngine';
 import { TASKLANE_SERVER_INFO } from '../../identity';
-import { describeToolError } from '../taskServerV1';
+import { describeToolError } from '../describeToolError';
 import { readCallHints } from '../callHints';
 import { TOOL_ERROR_STATUS, WIRE_V2, toDetailedTask, toTaskFields } from '../../wires/v2/codec';
 import { withQueueMeta } from '../../wires/queueMeta';
