@@ -1,8 +1,10 @@
 // Bundles the extension (node, cjs, `vscode` external) and the standalone server CLI.
 // `--production` minifies; otherwise sourcemaps are emitted. `--watch` rebuilds on change.
+import { readFileSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const watch = process.argv.includes('--watch');
 
 /** @type {import('esbuild').BuildOptions} */
@@ -26,7 +28,14 @@ const common = {
  * `new Function`) when it builds its first object schema. Our Node code never runs in a browser,
  * so every such probe is answered at build time: the reads vanish from the bundle.
  */
-const nodeOnly = { ...common, define: { navigator: 'undefined', 'globalThis.navigator': 'undefined' } };
+const nodeOnly = {
+  ...common,
+  // The version both MCP sides announce (src/mcp/identity.ts), from package.json.
+  define: { navigator: 'undefined', 'globalThis.navigator': 'undefined', __TASKLANE_VERSION__: JSON.stringify(version) },
+  // jsonc-parser's `main` is a UMD build whose factory requires its own files at run time, which a
+  // bundle cannot satisfy ("Cannot find module './impl/format'"); its ES module build bundles cleanly.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
+};
 
 const builds = [
   { ...nodeOnly, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },

@@ -19,6 +19,8 @@ const UI_MCP_ALLOWED_TODAY = [
   'agents/agentTaskMirror',
   'agents/clientConfigs',
   'client/serverConfig',
+  'client/serverConnections',
+  'client/serverLaunch',
   'client/serverSupervisor',
   'client/taskService',
   'client/taskWire',
@@ -83,6 +85,20 @@ export default defineConfig(
   {
     files: ['src/mcp/**/*.ts'],
     rules: forbid(NO_VSCODE, NO_EXTENSION, { regex: '(^|/)ui(/|$)', message: 'src/mcp may not import src/ui.' }),
+  },
+  {
+    files: ['src/mcp/client/**/*.ts'],
+    rules: forbid(NO_VSCODE, NO_EXTENSION, {
+      regex: '(^|/)(ui|server)(/|$)',
+      message: 'The client side may not import src/ui or the server side: what both need is in src/mcp/wires, src/mcp/engine or src/mcp.',
+    }),
+  },
+  {
+    files: ['src/mcp/wires/**/*.ts', 'src/mcp/engine/**/*.ts'],
+    rules: forbid(NO_VSCODE, NO_EXTENSION, {
+      regex: '(^|/)(ui|client|server)(/|$)',
+      message: 'A wire codec and the engine serve both sides: they may not import src/ui, the client side or the server side.',
+    }),
   },
   {
     files: ['src/ui/**/*.ts'],

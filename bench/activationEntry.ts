@@ -7,9 +7,9 @@
 import * as os from 'node:os';
 import { ChangeCoalescer } from '../src/core/changeCoalescer';
 import { TaskStore } from '../src/core/taskStore';
-import { needsAttention } from '../src/core/taskStatus';
 import { TaskService } from '../src/mcp/client/taskService';
 import { EmbeddedServer } from '../src/mcp/embeddedServer';
+import { needsAttention } from '../src/ui/taskText';
 
 export async function activateProxy(directory: string): Promise<{ tasks: number; dispose(): void }> {
   const store = new TaskStore({ directory, onProblem: () => undefined });
@@ -18,7 +18,7 @@ export async function activateProxy(directory: string): Promise<{ tasks: number;
   const registration = service.addServer(embedded.entry);
   const changes = new ChangeCoalescer(store.onDidLifecycle, 100);
   store.query({ limit: 50 });
-  store.all().filter((r) => needsAttention(r.status)).length;
+  store.all().filter(needsAttention).length;
   return {
     tasks: store.size,
     dispose() {

@@ -138,6 +138,8 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
       minify: true,
       legalComments: 'none',
       logLevel: 'silent',
+      // As esbuild.mjs does for the extension: the version is a constant, not a package.json read at activation.
+      define: { __TASKLANE_VERSION__: JSON.stringify((JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version) },
     });
     fs.writeFileSync(path.join(scratch, 'load.js'), LOADER);
     const runs = config.quick ? 1 : 3;

@@ -8,7 +8,8 @@ import type { ElicitResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { Emitter } from '../src/core/events';
 import { TaskStore } from '../src/core/taskStore';
 import { TaskService } from '../src/mcp/client/taskService';
-import type { InputRequestEvent, RemoteOutcome, RemoteTaskState, StartResult, TaskWireClient } from '../src/mcp/client/taskWire';
+import type { InputRequestEvent, StartResult, TaskWireClient } from '../src/mcp/client/taskWire';
+import type { RemoteOutcome, RemoteTaskState } from '../src/mcp/wires/remoteTask';
 import { TARGETS, atMost, meets } from './targets';
 import { type BenchConfig, type Figure, fmtNum, now, round, sleep, summarize } from './harness';
 
@@ -18,6 +19,7 @@ const FAILING_SHARE = 0.2;
 /** A server that keeps every task `working` forever and counts `tasks/get` calls per task. */
 class FakeServer implements TaskWireClient {
   readonly wire = '2025-11-25' as const;
+  readonly toolErrorStatus = 'failed' as const;
   readonly supportsTasks = true;
   readonly supportsList = false;
   private readonly emitter = new Emitter<RemoteTaskState>();
@@ -25,6 +27,8 @@ class FakeServer implements TaskWireClient {
   inputHandler: ((request: InputRequestEvent) => Promise<ElicitResult>) | undefined;
   private nextId = 0;
   readonly getsAt = new Map<string, number[]>();
+
+  async ping(): Promise<void> {}
   gets = 0;
   counting = false;
 

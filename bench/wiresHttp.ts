@@ -16,7 +16,7 @@ import { TaskClientV2 } from '../src/mcp/client/taskClientV2';
 import { TaskService } from '../src/mcp/client/taskService';
 import type { TaskWireClient } from '../src/mcp/client/taskWire';
 import { startHttpServer } from '../src/mcp/server/httpServer';
-import { TaskEngine } from '../src/mcp/server/taskEngine';
+import { TaskEngine } from '../src/mcp/engine/taskEngine';
 import { ToolCatalog } from '../src/mcp/server/toolCatalog';
 import { type BenchConfig, type Figure, deferred, fmtMs, measureRounds, median, pairedRatio, removeDir, rounded, summarize, tempDir } from './harness';
 import { TARGETS, meets } from './targets';

@@ -14,7 +14,7 @@ import { TaskStore } from '../src/core/taskStore';
 import { TaskClientV1 } from '../src/mcp/client/taskClientV1';
 import { TaskService } from '../src/mcp/client/taskService';
 import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../src/mcp/embeddedServer';
-import { type EngineOptions, TaskEngine } from '../src/mcp/server/taskEngine';
+import { type EngineOptions, TaskEngine } from '../src/mcp/engine/taskEngine';
 import { createTaskServerV1 } from '../src/mcp/server/taskServerV1';
 import { type TaskHost, ToolCatalog } from '../src/mcp/server/toolCatalog';
 import { type ToolDefinition, defineTool } from '../src/mcp/server/tools/toolDefinition';

@@ -66,3 +66,35 @@ function needsQuotes(word: string, flavour: ShellFlavour): boolean {
 function strong(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
+
+/** Splits a command line the way a POSIX shell would for simple cases: whitespace, quotes, backslashes. */
+export function splitCommandLine(line: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  let quote: '"' | "'" | undefined;
+  let started = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      else if (ch === '\\' && quote === '"' && i + 1 < line.length && (line[i + 1] === '"' || line[i + 1] === '\\')) current += line[++i];
+      else current += ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      started = true;
+    } else if (ch === '\\' && i + 1 < line.length) {
+      current += line[++i];
+      started = true;
+    } else if (/\s/.test(ch)) {
+      if (started) parts.push(current);
+      current = '';
+      started = false;
+    } else {
+      current += ch;
+      started = true;
+    }
+  }
+  if (quote) throw new Error(`unclosed ${quote} quote`);
+  if (started) parts.push(current);
+  return parts;
+}

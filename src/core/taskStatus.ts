@@ -26,7 +26,3 @@ export function canCancel(status: TaskStatus): boolean {
 export function canRetry(status: TaskStatus): boolean {
   return status === 'failed' || status === 'cancelled';
 }
-
-export function needsAttention(status: TaskStatus): boolean {
-  return status === 'input_required' || status === 'failed';
-}

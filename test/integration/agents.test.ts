@@ -10,7 +10,7 @@ import type { TasklaneApi } from '../../src/extension';
 import type { TaskRecord } from '../../src/core/taskRecord';
 import type { HostToWebview } from '../../src/ui/detail/protocol';
 import type { AgentIdentity } from '../../src/mcp/agents/agentCredentials';
-import { CreateTaskResultSchema, GetTaskResultSchema, ListTasksResultSchema } from '../../src/mcp/sdkTasks';
+import { CreateTaskResultSchema, GetTaskResultSchema, ListTasksResultSchema } from '../../src/mcp/wires/v1/codec';
 import type { TaskTreeNode } from '../../src/ui/tree/taskTreeProvider';
 import { tasklaneApi, waitFor } from './helpers';
 

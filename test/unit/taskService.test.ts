@@ -7,7 +7,8 @@ import { TaskStore } from '../../src/core/taskStore';
 import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../src/mcp/embeddedServer';
 import { TaskService } from '../../src/mcp/client/taskService';
 import { BUILTIN_TOOLS } from '../../src/mcp/server/builtinTools';
-import { ToolProtocolError, defineTool, type ToolDefinition } from '../../src/mcp/server/tools/toolDefinition';
+import { defineTool, type ToolDefinition } from '../../src/mcp/server/tools/toolDefinition';
+import { RpcError } from '../../src/mcp/rpcError';
 import { waitFor } from './helpers/waitFor';
 
 const protocolErrorTool = defineTool({
@@ -18,7 +19,7 @@ const protocolErrorTool = defineTool({
   annotations: {},
   taskSupport: 'optional',
   async run() {
-    throw new ToolProtocolError(-32050, 'backend refused', { reason: 'test' });
+    throw new RpcError(-32050, 'backend refused', { reason: 'test' });
   },
 });
 

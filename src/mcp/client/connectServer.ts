@@ -17,8 +17,11 @@ import type { IDisposable } from '../../core/lifecycle';
 import { type Logger, silentLogger } from '../../core/logger';
 import type { Wire } from '../../core/meta';
 import { RpcError } from '../rpcError';
-import { HttpStatusError, InvalidResponseError, TaskClientV2 } from './taskClientV2';
-import { TASKLANE_CLIENT_INFO, TaskClientV1 } from './taskClientV1';
+import { WIRE_V1 } from '../wires/v1/codec';
+import { InvalidResponseError, WIRE_V2 } from '../wires/v2/codec';
+import { HttpStatusError, TaskClientV2 } from './taskClientV2';
+import { TASKLANE_CLIENT_INFO } from '../identity';
+import { TaskClientV1 } from './taskClientV1';
 import type { TaskWireClient } from './taskWire';
 
 /** Which wire to use: `auto` negotiates; naming a wire insists on it. */
@@ -65,7 +68,7 @@ export async function connectHttpServer(url: string | URL, options: HttpConnectO
   let fallbackReason: string | undefined;
   let discovered: TaskClientV2 | undefined;
 
-  if (prefer !== '2025-11-25') {
+  if (prefer !== WIRE_V1) {
     const client = new TaskClientV2({
       url,
       headers,
@@ -87,9 +90,9 @@ export async function connectHttpServer(url: string | URL, options: HttpConnectO
       if (!isLegacySignal(error)) throw describeFailure(error, url);
       fallbackReason = `server/discover was refused (${(error as Error).message})`;
     }
-    if (prefer === 'io.modelcontextprotocol/tasks') {
+    if (prefer === WIRE_V2) {
       discovered?.dispose();
-      throw new NegotiationError(`${String(url)} does not offer the ${'io.modelcontextprotocol/tasks'} extension: ${fallbackReason}`);
+      throw new NegotiationError(`${String(url)} does not offer the ${WIRE_V2} extension: ${fallbackReason}`);
     }
     log.info(`[connect] ${String(url)}: ${fallbackReason}; trying a 2025-11-25 session`);
   }

@@ -1,7 +1,11 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+/**
+ * What external servers are configured: the `tasklane.servers` setting and `.vscode/mcp.json`,
+ * parsed and checked into `ServerConfig`s with problems in plain words. Filling in their variables
+ * is serverLaunch.ts.
+ */
+import { type ParseError, parse, printParseErrorCode, stripComments } from 'jsonc-parser';
 import { z } from 'zod';
+import { editDistance, slugify } from '../../core/text';
 import { isLoopbackMcpUrl } from '../loopbackEndpoint';
 
 /**
@@ -373,7 +377,8 @@ export function checkUrl(url: string): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Variables
 
-const VARIABLE = /\$\{([^}]*)\}/g;
+/** A `${name}` in a configured string. */
+export const VARIABLE = /\$\{([^}]*)\}/g;
 const SIMPLE_VARIABLES = ['workspaceFolder', 'workspaceFolderBasename', 'userHome', 'pathSeparator', '/'];
 
 /** Every string of a launch, with the field it sits in (relative to the server). */
@@ -432,131 +437,6 @@ function checkVariables(
   return used;
 }
 
-export interface VariableContext {
-  /** The environment `${env:NAME}` reads (a missing variable becomes ""). */
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly userHome?: string;
-  /** Answers an `${input:...}`; undefined means the person dismissed the prompt. */
-  readonly input?: (input: InputDefinition) => Promise<string | undefined>;
-  /** Reads an `envFile` (tests replace it). */
-  readonly readFile?: (file: string) => string;
-}
-
-export class ConfigResolutionError extends Error {
-  override readonly name = 'ConfigResolutionError';
-  /** Retrying cannot fix it: the configuration (or an answer) has to change first. */
-  readonly permanent = true;
-  constructor(
-    message: string,
-    /** The person dismissed an input prompt: not an error in the configuration. */
-    readonly cancelled = false,
-  ) {
-    super(message);
-  }
-}
-
-/** Fills in every variable of a server's launch. Each input is asked once per call. */
-export async function resolveLaunch(config: ServerConfig, context: VariableContext): Promise<Launch> {
-  const answers = new Map<string, string>();
-  const resolve = async (value: string, field: string): Promise<string> => {
-    let out = '';
-    let last = 0;
-    for (const match of value.matchAll(VARIABLE)) {
-      out += value.slice(last, match.index);
-      last = (match.index ?? 0) + match[0].length;
-      out += await variable(match[1], field);
-    }
-    return out + value.slice(last);
-  };
-  const variable = async (name: string, field: string): Promise<string> => {
-    switch (name) {
-      case 'workspaceFolder':
-      case 'workspaceFolderBasename':
-        if (!config.folder) throw new ConfigResolutionError(`${config.origin}: ${fieldOf(config, field)}: uses \${${name}}, but no workspace folder is open`);
-        return name === 'workspaceFolder' ? config.folder : path.basename(config.folder);
-      case 'userHome':
-        return context.userHome ?? os.homedir();
-      case 'pathSeparator':
-      case '/':
-        return path.sep;
-    }
-    if (name.startsWith('env:')) return context.env[name.slice(4)] ?? '';
-    if (name.startsWith('input:')) {
-      const id = name.slice(6);
-      const known = answers.get(id);
-      if (known !== undefined) return known;
-      const input = config.inputs.find((i) => i.id === id);
-      if (!input)
-        throw new ConfigResolutionError(`${config.origin}: ${fieldOf(config, field)}: "\${${name}}" refers to an input that "inputs" does not declare`);
-      const answer = context.input ? await context.input(input) : undefined;
-      if (answer === undefined)
-        throw new ConfigResolutionError(
-          `${config.name} needs a value for "${input.description || input.id}"; the prompt was dismissed. Use Reconnect to answer it.`,
-          true,
-        );
-      answers.set(id, answer);
-      return answer;
-    }
-    throw new ConfigResolutionError(`${config.origin}: ${fieldOf(config, field)}: "\${${name}}" is not a variable Tasklane knows`);
-  };
-
-  const launch = config.launch;
-  if (launch.type === 'http') {
-    const url = await resolve(launch.url, 'url');
-    // The resolved URL may hold an answer (a key in the query): say what is wrong without showing it.
-    const urlProblem = checkUrl(url);
-    if (urlProblem)
-      throw new ConfigResolutionError(`${config.origin}: ${fieldOf(config, 'url')}: is not an http:// or https:// URL once its variables are filled in`);
-    const headers: Record<string, string> = {};
-    for (const [key, value] of Object.entries(launch.headers)) headers[key] = await resolve(value, `headers.${key}`);
-    return { type: 'http', url, headers };
-  }
-  const command = await resolve(launch.command, 'command');
-  const args: string[] = [];
-  for (const [index, arg] of launch.args.entries()) args.push(await resolve(arg, `args[${index}]`));
-  let cwd = launch.cwd !== undefined ? await resolve(launch.cwd, 'cwd') : config.folder;
-  if (cwd && config.folder && !path.isAbsolute(cwd)) cwd = path.resolve(config.folder, cwd);
-  const env: Record<string, string> = {};
-  if (launch.envFile !== undefined) {
-    let file = await resolve(launch.envFile, 'envFile');
-    if (config.folder && !path.isAbsolute(file)) file = path.resolve(config.folder, file);
-    let text: string;
-    try {
-      text = (context.readFile ?? ((f) => fs.readFileSync(f, 'utf8')))(file);
-    } catch (error) {
-      throw new ConfigResolutionError(`${config.origin}: ${fieldOf(config, 'envFile')}: cannot read ${file}: ${(error as Error).message}`);
-    }
-    Object.assign(env, parseDotenv(text));
-  }
-  for (const [key, value] of Object.entries(launch.env)) env[key] = await resolve(value, `env.${key}`);
-  return { type: 'stdio', command, args, env, ...(cwd ? { cwd } : {}) };
-}
-
-function fieldOf(config: ServerConfig, field: string): string {
-  return config.source === 'mcp.json' ? `servers.${config.id}.${field}` : `tasklane.servers (${config.name}).${field}`;
-}
-
-/** KEY=VALUE lines; `#` comments; optional `export `; single or double quotes. */
-export function parseDotenv(text: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
-    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(line);
-    if (!match) continue;
-    let value = match[2].trim();
-    if ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'"))) {
-      const quote = value[0];
-      value = value.slice(1, -1);
-      if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\"/g, '"');
-    } else {
-      value = value.replace(/\s+#.*$/, '');
-    }
-    env[match[1]] = value;
-  }
-  return env;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
@@ -578,102 +458,21 @@ export function describeLaunch(launch: Launch): string {
   return [launch.command, ...launch.args].map((part) => (/[\s"']/.test(part) ? JSON.stringify(part) : part)).join(' ');
 }
 
-export function slugify(name: string): string {
-  const slug = name
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[^a-z0-9._-]+/g, '-')
-    .replace(/^[-._]+|[-._]+$/g, '')
-    .slice(0, 64);
-  return slug || 'server';
-}
-
-/** Splits a command line the way a POSIX shell would for simple cases: whitespace, quotes, backslashes. */
-export function splitCommandLine(line: string): string[] {
-  const parts: string[] = [];
-  let current = '';
-  let quote: '"' | "'" | undefined;
-  let started = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quote) {
-      if (ch === quote) quote = undefined;
-      else if (ch === '\\' && quote === '"' && i + 1 < line.length && (line[i + 1] === '"' || line[i + 1] === '\\')) current += line[++i];
-      else current += ch;
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-      started = true;
-    } else if (ch === '\\' && i + 1 < line.length) {
-      current += line[++i];
-      started = true;
-    } else if (/\s/.test(ch)) {
-      if (started) parts.push(current);
-      current = '';
-      started = false;
-    } else {
-      current += ch;
-      started = true;
-    }
-  }
-  if (quote) throw new Error(`unclosed ${quote} quote`);
-  if (started) parts.push(current);
-  return parts;
-}
-
-/** JSON with `//` and block comments and trailing commas, as VS Code's own JSON files allow. */
+/** JSON with `//` and block comments and trailing commas, as VS Code's own JSON files allow; `undefined` for an empty file. */
 export function parseJsonc(text: string): unknown {
-  let out = '';
-  let i = 0;
-  const n = text.length;
-  if (text.charCodeAt(0) === 0xfeff) i = 1;
-  while (i < n) {
-    const ch = text[i];
-    if (ch === '"') {
-      const start = i++;
-      while (i < n && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
-      out += text.slice(start, ++i);
-    } else if (ch === '/' && text[i + 1] === '/') {
-      while (i < n && text[i] !== '\n') {
-        out += ' ';
-        i++;
-      }
-    } else if (ch === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      const stop = end < 0 ? n : end + 2;
-      out += text.slice(i, stop).replace(/[^\n]/g, ' ');
-      i = stop;
-    } else if (ch === ',') {
-      let j = i + 1;
-      // Skip whitespace and comments after the comma to see whether it closes a list.
-      for (;;) {
-        while (j < n && /\s/.test(text[j])) j++;
-        if (text[j] === '/' && text[j + 1] === '/') {
-          while (j < n && text[j] !== '\n') j++;
-        } else if (text[j] === '/' && text[j + 1] === '*') {
-          const end = text.indexOf('*/', j + 2);
-          j = end < 0 ? n : end + 2;
-        } else break;
-      }
-      out += text[j] === '}' || text[j] === ']' ? ' ' : ',';
-      i++;
-    } else {
-      out += ch;
-      i++;
-    }
-  }
-  if (!out.trim()) return undefined;
-  try {
-    return JSON.parse(out);
-  } catch (error) {
-    const message = (error as Error).message;
-    const at = /position (\d+)/.exec(message);
-    if (!at) throw error;
-    const position = Number(at[1]);
-    const before = out.slice(0, position);
-    const line = before.split('\n').length;
-    const column = position - before.lastIndexOf('\n');
-    throw new Error(`${message.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '')} at line ${line}, column ${column}`);
-  }
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (!stripComments(body).trim()) return undefined;
+  const errors: ParseError[] = [];
+  const value: unknown = parse(body, errors, { allowTrailingComma: true, disallowComments: false });
+  const first = errors[0];
+  if (!first) return value;
+  const before = body.slice(0, first.offset);
+  const line = before.split('\n').length;
+  const column = first.offset - before.lastIndexOf('\n');
+  const what = printParseErrorCode(first.error)
+    .replace(/(?<=[a-z])(?=[A-Z])/g, ' ')
+    .toLowerCase();
+  throw new Error(`${what[0].toUpperCase()}${what.slice(1)} at line ${line}, column ${column}`);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -710,18 +509,4 @@ function zodProblems(error: z.ZodError, origin: string, base: string, knownField
 function article(type: string): string {
   const word = type === 'record' ? 'object' : type;
   return `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word}`;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
 }

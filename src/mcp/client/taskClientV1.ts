@@ -12,24 +12,28 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { Emitter } from '../../core/events';
 import { Disposable } from '../../core/lifecycle';
-import { META, SPEC_META } from '../../core/meta';
+import { SPEC_META } from '../../core/meta';
 import {
   CancelTaskResultSchema,
   CreateTaskResultSchema,
   GetTaskResultSchema,
   ListTasksResultSchema,
   TaskStatusNotificationSchema,
-  type WireTaskV1,
-} from '../sdkTasks';
-import { RpcCode, RpcError } from '../rpcError';
-import { TaskEngine, toJsonRpcError } from '../server/taskEngine';
-import { serveTaskMethodsV1, toWireTask } from '../taskMethodsV1';
-import { queuePlaceFromMeta } from '../server/queueMeta';
+  TOOL_ERROR_STATUS,
+  WIRE_V1,
+  fromStatusNotificationParams,
+  fromWireTask,
+  outcomeErrorOf,
+  toCreateTaskResult,
+} from '../wires/v1/codec';
+import { RpcCode, RpcError, toJsonRpcError } from '../rpcError';
+import { TaskEngine } from '../engine/taskEngine';
+import { serveTaskMethodsV1 } from '../wires/v1/taskMethods';
 import { SamplingDeclinedError } from './taskWire';
-import type { InputRequestEvent, RemoteOutcome, RemoteTaskState, SamplingRequestEvent, StartOptions, StartResult, TaskWireClient } from './taskWire';
+import type { InputRequestEvent, SamplingRequestEvent, StartOptions, StartResult, TaskWireClient, TransportFailure } from './taskWire';
+import type { RemoteOutcome, RemoteTaskState } from '../wires/remoteTask';
 import { answerableResponse } from './malformedResponse';
-
-export const TASKLANE_CLIENT_INFO: Implementation = { name: 'tasklane', title: 'Tasklane', version: '0.1.0' };
+import { TASKLANE_CLIENT_INFO } from '../identity';
 
 /** The one requestor of this connection's receiver tasks: the server we are connected to. */
 const RECEIVER_OWNER = 'server';
@@ -41,10 +45,13 @@ const NO_TIMEOUT = 2 ** 31 - 1;
 
 /** A client connection speaking the 2025-11-25 tasks utility, over any SDK transport. */
 export class TaskClientV1 extends Disposable implements TaskWireClient {
-  readonly wire = '2025-11-25' as const;
+  readonly wire = WIRE_V1;
+  readonly toolErrorStatus = TOOL_ERROR_STATUS;
   readonly client: Client;
   private readonly _onDidReceiveStatus = this._register(new Emitter<RemoteTaskState>());
   readonly onDidReceiveStatus = this._onDidReceiveStatus.event;
+  private readonly _onDidTransportFail = this._register(new Emitter<TransportFailure>());
+  readonly onDidTransportFail = this._onDidTransportFail.event;
   private tools: Tool[] | undefined;
   /** Tasks the server asked us to run (task-augmented elicitation and sampling). */
   private readonly receiver = this._register(new TaskEngine());
@@ -56,11 +63,11 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
     // Sampling is declared so servers can ask; each request is put to the host, which asks the user.
     // Both may come as tasks: a person may take a while to answer (T-C-07).
     this.client = new Client(clientInfo, { capabilities: { elicitation: { form: {} }, sampling: {}, tasks: RECEIVER_TASK_CAPABILITY } });
-    this.client.setNotificationHandler(TaskStatusNotificationSchema, (notification) => {
-      const { _meta, ...task } = notification.params as WireTaskV1 & { _meta?: Record<string, unknown> };
-      const output = _meta?.[META.output];
-      this._onDidReceiveStatus.fire({ ...fromWireTask(task as WireTaskV1, _meta), ...(typeof output === 'string' ? { output } : {}) });
-    });
+    this.client.onclose = () => this._onDidTransportFail.fire({ kind: 'closed' });
+    this.client.onerror = (error) => this._onDidTransportFail.fire({ kind: 'error', error });
+    this.client.setNotificationHandler(TaskStatusNotificationSchema, (notification) =>
+      this._onDidReceiveStatus.fire(fromStatusNotificationParams(notification.params)),
+    );
     this.client.setRequestHandler(ElicitRequestSchema, (request) =>
       this.receive(request.params, async (taskId) => {
         if (!this.inputHandler) return { action: 'decline' };
@@ -100,13 +107,13 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
     if (!params.task) return tagged(await work(relatedTaskId)) as never;
     const created = this.receiver.start({
       owner: RECEIVER_OWNER,
-      wire: '2025-11-25',
+      wire: WIRE_V1,
       tool: 'input',
       ttl: params.task.ttl,
       settle: () => ({ status: 'completed' }),
       run: async () => tagged(await work(relatedTaskId)),
     });
-    return { task: toWireTask(created) } as never;
+    return toCreateTaskResult(created) as never;
   }
 
   async connect(transport: Transport): Promise<void> {
@@ -144,6 +151,10 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
 
   get serverInfo(): Implementation | undefined {
     return this.client.getServerVersion();
+  }
+
+  async ping(): Promise<void> {
+    await this.client.ping();
   }
 
   get supportsTasks(): boolean {
@@ -211,16 +222,8 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
       return { result: result as CallToolResult };
     } catch (error) {
       if (signal.aborted) throw error;
-      // The original request's JSON-RPC error comes back as this call's error (T-S-11).
-      if (
-        error &&
-        typeof error === 'object' &&
-        typeof (error as { code?: unknown }).code === 'number' &&
-        (error as { code: number }).code !== -32000 &&
-        (error as { code: number }).code !== -32001
-      ) {
-        return { error: toJsonRpcError(error) };
-      }
+      const outcome = outcomeErrorOf(error);
+      if (outcome) return { error: outcome };
       throw error;
     } finally {
       signal.removeEventListener('abort', onAbort);
@@ -235,7 +238,7 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
   async list(cursor?: string): Promise<{ tasks: RemoteTaskState[]; nextCursor?: string }> {
     // The cursor goes back exactly as received (T-C-05).
     const page = await this.client.request({ method: 'tasks/list', params: cursor === undefined ? {} : { cursor } }, ListTasksResultSchema);
-    return { tasks: page.tasks.map(fromWireTask), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+    return { tasks: page.tasks.map((task) => fromWireTask(task)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
   }
 }
 
@@ -248,19 +251,4 @@ export function shouldAugment(serverSupportsTasks: boolean, taskSupport: string 
   if (taskSupport === 'required') return true;
   if (taskSupport === 'optional') return preferTask;
   return false;
-}
-
-/** `meta`: the enclosing result's or notification's `_meta` (a `Task` has none of its own), for a Tasklane server's queue place. */
-export function fromWireTask(task: WireTaskV1, meta?: unknown): RemoteTaskState {
-  const queue = queuePlaceFromMeta(meta);
-  return {
-    ...(queue ? { queue } : {}),
-    taskId: task.taskId,
-    status: task.status,
-    ...(task.statusMessage !== undefined ? { statusMessage: task.statusMessage } : {}),
-    createdAt: task.createdAt,
-    lastUpdatedAt: task.lastUpdatedAt,
-    ttl: task.ttl ?? null,
-    ...(task.pollInterval !== undefined ? { pollInterval: task.pollInterval } : {}),
-  };
 }

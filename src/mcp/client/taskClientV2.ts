@@ -12,37 +12,30 @@
  * `tasks/update`, and the outcome is inline in the terminal snapshot (there is no result call).
  */
 import { z } from 'zod';
-import {
-  type CallToolResult,
-  CallToolResultSchema,
-  type ElicitResult,
-  ElicitResultSchema,
-  type Implementation,
-  type Tool,
-  ToolSchema,
-} from '@modelcontextprotocol/sdk/types.js';
+import { type ElicitResult, ElicitResultSchema, type Implementation, type Tool, ToolSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Emitter } from '../../core/events';
 import { Disposable } from '../../core/lifecycle';
 import { type Logger, silentLogger } from '../../core/logger';
 import { JsonRpcErrorSchema, describeIssues } from '../../core/taskRecord';
-import { TASK_STATUSES, isTerminal } from '../../core/taskStatus';
+import { isTerminal } from '../../core/taskStatus';
 import { RpcCode, RpcError } from '../rpcError';
-import { META_KEYS, PROTOCOL_2026_07_28, TASKS_EXTENSION, nameParamOf } from '../server/v2/protocol';
-import { encodeHeaderValue } from '../server/v2/statelessHttp';
-import { queuePlaceFromMeta } from '../server/queueMeta';
-import { TASKLANE_CLIENT_INFO } from './taskClientV1';
-import type {
-  InputRequestEvent,
-  RemoteInputRequest,
-  RemoteOutcome,
-  RemoteTaskState,
-  StartOptions,
-  StartResult,
-  TaskWireClient,
-  TerminalStatus,
-} from './taskWire';
-
-export const WIRE_EXTENSION = TASKS_EXTENSION;
+import { META_KEYS, PROTOCOL_2026_07_28, TASKS_EXTENSION, encodeHeaderValue, nameParamOf } from '../wires/v2/protocol';
+import {
+  DetailedTaskSchema,
+  InputRequestsSchema,
+  InvalidResponseError,
+  TOOL_ERROR_STATUS,
+  WIRE_V2,
+  outcomeOf,
+  parseCallToolResult,
+  parseTask,
+  resultTypeOf,
+  toRemoteState,
+} from '../wires/v2/codec';
+import type { RemoteInputRequest, RemoteOutcome, RemoteTaskState } from '../wires/remoteTask';
+import { type JsonRpcMessage, readSse } from './sseReader';
+import { TASKLANE_CLIENT_INFO } from '../identity';
+import type { InputRequestEvent, StartOptions, StartResult, TaskWireClient } from './taskWire';
 
 /** What this client declares on every request: form elicitation (questions) and the tasks extension. */
 export const CLIENT_CAPABILITIES_V2: Readonly<Record<string, unknown>> = Object.freeze({
@@ -74,12 +67,6 @@ export interface TaskClientV2Options {
   readonly fetch?: typeof fetch;
 }
 
-/** The server answered with something the protocol does not allow (T-C-10, malformed results). */
-export class InvalidResponseError extends Error {
-  override readonly name = 'InvalidResponseError';
-  readonly code = RpcCode.InternalError;
-}
-
 /** The server answered with an HTTP error that carried no JSON-RPC error. */
 export class HttpStatusError extends Error {
   override readonly name = 'HttpStatusError';
@@ -101,29 +88,7 @@ export interface DiscoverResult {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Wire schemas (what we accept from a server)
-
-const ResultTypeSchema = z.enum(['complete', 'input_required', 'task']);
-
-const TaskFieldsSchema = z.looseObject({
-  taskId: z.string().min(1),
-  status: z.enum(TASK_STATUSES),
-  statusMessage: z.string().optional(),
-  createdAt: z.string(),
-  lastUpdatedAt: z.string(),
-  // Required by the extension; a server that leaves it out is read as "unlimited" rather than refused.
-  ttlMs: z.number().nullable().optional(),
-  pollIntervalMs: z.number().nonnegative().optional(),
-});
-
-const InputRequestSchema = z.looseObject({ method: z.string().min(1), params: z.record(z.string(), z.unknown()).optional() });
-const InputRequestsSchema = z.record(z.string(), InputRequestSchema);
-
-const DetailedTaskSchema = TaskFieldsSchema.extend({
-  inputRequests: InputRequestsSchema.optional(),
-  result: z.record(z.string(), z.unknown()).optional(),
-  error: JsonRpcErrorSchema.optional(),
-});
+// Schemas of what only a client reads (the task's are the codec's)
 
 const DiscoverSchema = z.looseObject({
   supportedVersions: z.array(z.string()).optional(),
@@ -133,15 +98,6 @@ const DiscoverSchema = z.looseObject({
 
 const ListToolsSchema = z.looseObject({ tools: z.array(ToolSchema), nextCursor: z.string().optional() });
 
-interface JsonRpcMessage {
-  jsonrpc?: unknown;
-  id?: unknown;
-  method?: unknown;
-  params?: unknown;
-  result?: unknown;
-  error?: unknown;
-}
-
 interface Waiter {
   readonly resolve: (state: RemoteTaskState) => void;
   readonly reject: (error: Error) => void;
@@ -149,7 +105,8 @@ interface Waiter {
 
 /** A `TaskWireClient` for the extension wire. Call `discover()` (or `connect()`) before anything else. */
 export class TaskClientV2 extends Disposable implements TaskWireClient {
-  readonly wire = WIRE_EXTENSION;
+  readonly wire = WIRE_V2;
+  readonly toolErrorStatus = TOOL_ERROR_STATUS;
   readonly protocolVersion = PROTOCOL_2026_07_28;
   /** The extension has no `tasks/list`: a client keeps the IDs it was given. */
   readonly supportsList = false;
@@ -350,15 +307,6 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
       signal.addEventListener('abort', onAbort, { once: true });
       this.openStream(taskId);
     });
-  }
-
-  /** Polls `tasks/get` at the server's `pollIntervalMs` (re-read each time) until terminal; for callers without a scheduler. */
-  async pollUntilTerminal(taskId: string, signal?: AbortSignal, fallbackIntervalMs = 500): Promise<RemoteTaskState> {
-    for (;;) {
-      const state = await this.get(taskId);
-      if (isTerminal(state.status)) return state;
-      await delay(state.pollInterval ?? fallbackIntervalMs, signal);
-    }
   }
 
   /** `tasks/cancel`: an acknowledgement only. The task may still end in any state; keep following it (T-CS-09). */
@@ -610,108 +558,6 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/** `resultType`, where a missing one (an older server) means `complete` (T-C-15); an unknown one is an invalid response. */
-export function resultTypeOf(result: Record<string, unknown>): 'complete' | 'input_required' | 'task' {
-  if (result.resultType === undefined) return 'complete';
-  const parsed = ResultTypeSchema.safeParse(result.resultType);
-  if (!parsed.success) throw new InvalidResponseError(`Unknown resultType ${JSON.stringify(result.resultType)}`);
-  return parsed.data;
-}
-
-function parseCallToolResult(result: Record<string, unknown>): CallToolResult {
-  const { resultType: _resultType, ...rest } = result;
-  const parsed = CallToolResultSchema.safeParse(rest);
-  if (!parsed.success) throw new InvalidResponseError(`Invalid CallToolResult: ${describeIssues(parsed.error as unknown as z.ZodError)}`);
-  return parsed.data as CallToolResult;
-}
-
-function parseTask(result: Record<string, unknown>, method: string): RemoteTaskState {
-  const parsed = DetailedTaskSchema.safeParse(result);
-  if (!parsed.success) throw new InvalidResponseError(`Invalid task in the ${method} result: ${describeIssues(parsed.error)}`);
-  return toRemoteState(parsed.data, result._meta);
-}
-
-/** `meta`: the result's or notification's `_meta`, where a Tasklane server reports the queue place. */
-function toRemoteState(task: z.infer<typeof DetailedTaskSchema>, meta?: unknown): RemoteTaskState {
-  let result: CallToolResult | undefined;
-  if (task.status === 'completed' && task.result !== undefined) result = parseCallToolResult(task.result);
-  const queue = queuePlaceFromMeta(meta);
-  return {
-    ...(queue ? { queue } : {}),
-    taskId: task.taskId,
-    status: task.status,
-    ...(task.statusMessage !== undefined ? { statusMessage: task.statusMessage } : {}),
-    createdAt: task.createdAt,
-    lastUpdatedAt: task.lastUpdatedAt,
-    ttl: task.ttlMs ?? null,
-    ...(task.pollIntervalMs !== undefined ? { pollInterval: task.pollIntervalMs } : {}),
-    ...(task.status === 'input_required' && task.inputRequests
-      ? {
-          inputRequests: Object.fromEntries(
-            Object.entries(task.inputRequests).map(([key, request]) => [key, { method: request.method, params: request.params ?? {} }]),
-          ),
-        }
-      : {}),
-    ...(result ? { result } : {}),
-    ...(task.status === 'failed' && task.error ? { error: task.error } : {}),
-  };
-}
-
-/** The outcome a terminal snapshot carries. `completed` without `result` or `failed` without `error` are filled in, not lost. */
-export function outcomeOf(state: RemoteTaskState): RemoteOutcome {
-  const status = state.status as TerminalStatus;
-  if (status === 'completed') return { status, result: state.result ?? { content: [] } };
-  if (status === 'failed') return { status, error: state.error ?? { code: RpcCode.InternalError, message: state.statusMessage ?? 'The task failed' } };
-  return { status, error: { code: RpcCode.InternalError, message: state.statusMessage ?? 'The task was cancelled' } };
-}
-
-/** Parses a `text/event-stream` body into the JSON messages of its `data` fields. */
-export async function* readSse(response: Response): AsyncGenerator<JsonRpcMessage> {
-  if (!response.body) return;
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (value) buffer += decoder.decode(value, { stream: true });
-      buffer = buffer.replace(/\r\n?/g, '\n');
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = block
-          .split('\n')
-          .filter((line) => line.startsWith('data:'))
-          .map((line) => line.slice(5).replace(/^ /, ''))
-          .join('\n');
-        if (!data) continue;
-        const message = safeJson(data);
-        if (isObject(message)) yield message as JsonRpcMessage;
-      }
-      if (done) return;
-    }
-  } finally {
-    reader.releaseLock();
-    await response.body.cancel().catch(() => undefined);
-  }
-}
-
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 function safeJson(text: string): unknown {
   try {

@@ -1,25 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { CreateMessageRequest, CreateMessageResult, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { Emitter } from '../../core/events';
+import { RELOAD_INTERRUPTION } from '../../core/reloadInterruption';
 import { Disposable, type IDisposable, toDisposable } from '../../core/lifecycle';
 import { type Logger, silentLogger } from '../../core/logger';
 import { type InputAnswer, type RetryOptions, type TaskActions } from '../../core/taskActions';
-import { RELOAD_INTERRUPTION } from '../../core/reloadInterruption';
 import { type JsonRpcErrorObject, type TaskRecord, type TaskSpec, type TaskSpecInput, TaskSpecSchema, parseOrThrow } from '../../core/taskRecord';
 import { taskMetaOf } from '../../core/taskMeta';
 import { type TaskStore } from '../../core/taskStore';
 import { canCancel, canRetry, isTerminal, type TaskStatus } from '../../core/taskStatus';
-import { RpcCode } from '../rpcError';
-import { toJsonRpcError } from '../server/taskEngine';
+import { RpcCode, toJsonRpcError } from '../rpcError';
 import { PollScheduler, backoffDelay } from './pollScheduler';
 import { SamplingDeclinedError } from './taskWire';
-import type { InputRequestEvent, RemoteOutcome, RemoteTaskState, SamplingRequestEvent, TaskWireClient } from './taskWire';
+import type { InputRequestEvent, SamplingRequestEvent, TaskWireClient } from './taskWire';
+import type { RemoteOutcome, RemoteTaskState, TerminalStatus } from '../wires/remoteTask';
 
 /** Consecutive failed polls after which the task's status message says the server is not answering. */
 const POLL_FAILURES_SHOWN = 3;
-
-/** The extension wire: a tool result with `isError` is a `completed` task there (T-S-41), not a failed one. */
-const EXTENSION_WIRE = 'io.modelcontextprotocol/tasks';
 
 /** What the host is asked when a server wants a language model; throw `SamplingDeclinedError` to say no. */
 export type SamplingHandler = (request: {
@@ -175,7 +172,7 @@ export class TaskService extends Disposable implements TaskActions {
         ref: record.id,
       });
       if (started.kind === 'result') {
-        this.finish(record.id, started.outcome);
+        this.finish(record.id, started.outcome, settledStatus(started.outcome, server.client));
       } else {
         this.adopt(record.id, server, started.task);
       }
@@ -333,7 +330,7 @@ export class TaskService extends Disposable implements TaskActions {
         follow.awaiting = false;
         let status = outcome.status ?? (follow.last && isTerminal(follow.last.status) ? follow.last.status : undefined);
         if (!status) status = await this.terminalStatusOf(id, outcome);
-        this.finish(id, outcome, status);
+        this.finish(id, outcome, status === 'completed' || status === 'failed' || status === 'cancelled' ? status : settledStatus(outcome, server.client));
       },
       (error) => {
         follow.awaiting = false;
@@ -498,17 +495,9 @@ export class TaskService extends Disposable implements TaskActions {
     }
   }
 
-  private finish(id: string, outcome: RemoteOutcome, status?: TaskStatus): void {
-    // 2025-11-25 fails a task whose tool result has isError; the extension completes it (T-S-41), and so do we.
-    const isErrorFails = this.store.get(id)?.wire !== EXTENSION_WIRE;
-    const resolved: 'completed' | 'failed' | 'cancelled' =
-      status === 'completed' || status === 'failed' || status === 'cancelled'
-        ? status
-        : outcome.error || (outcome.result?.isError && isErrorFails)
-          ? 'failed'
-          : 'completed';
+  private finish(id: string, outcome: RemoteOutcome, status: TerminalStatus): void {
     const message = this.follows.get(id)?.last?.statusMessage ?? (outcome.error ? outcome.error.message : undefined);
-    this.finishIfOpen(id, resolved, outcome.error ? { error: outcome.error } : { result: outcome.result }, message);
+    this.finishIfOpen(id, status, outcome.error ? { error: outcome.error } : { result: outcome.result }, message);
   }
 
   private finishIfOpen(
@@ -617,19 +606,16 @@ export function specOf(record: TaskRecord): TaskSpecInput {
   return { serverId, tool, arguments: args, intent, expectedOutputs, context, priority, resourceLimits, scheduling, tags, ttl, meta, parentId };
 }
 
-/**
- * What "Run Again" starts: the same tool with the same arguments and metadata, as a new task of
- * the editor's own, unlinked to the old one (a retry is the linked attempt). The old task's
- * parent and scheduling belonged to that moment: the new task runs now, on its own.
- */
-export function runAgainSpec(record: TaskRecord): TaskSpecInput {
-  return { ...specOf(record), context: { ...record.context, agent: undefined }, scheduling: {}, parentId: undefined };
-}
-
 /** Ids of related tasks as the receiving server knows them. */
 export interface ServerTaskIds {
   readonly parentTaskId?: string;
   readonly afterTaskId?: string;
+}
+
+/** How an outcome that does not say how the task ended ends: an error fails it; a tool result with `isError` ends as its wire says. */
+function settledStatus(outcome: RemoteOutcome, client: TaskWireClient): 'completed' | 'failed' {
+  if (outcome.error) return 'failed';
+  return outcome.result?.isError ? client.toolErrorStatus : 'completed';
 }
 
 /**
@@ -639,4 +625,13 @@ export interface ServerTaskIds {
 export function metaFor(spec: TaskSpec, retryOf?: string, ids: ServerTaskIds = {}): Record<string, unknown> {
   const scheduling = ids.afterTaskId ? { ...spec.scheduling, afterTaskId: ids.afterTaskId } : spec.scheduling;
   return taskMetaOf({ ...spec, scheduling }, { parentTaskId: ids.parentTaskId ?? spec.parentId, retryOf });
+}
+
+/**
+ * What "Run Again" starts: the same tool with the same arguments and metadata, as a new task of
+ * the editor's own, unlinked to the old one (a retry is the linked attempt). The old task's
+ * parent and scheduling belonged to that moment: the new task runs now, on its own.
+ */
+export function runAgainSpec(record: TaskRecord): TaskSpecInput {
+  return { ...specOf(record), context: { ...record.context, agent: undefined }, scheduling: {}, parentId: undefined };
 }

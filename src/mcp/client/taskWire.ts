@@ -1,45 +1,7 @@
-import type { CallToolResult, CreateMessageRequest, CreateMessageResult, ElicitRequest, ElicitResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CreateMessageRequest, CreateMessageResult, ElicitRequest, ElicitResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Event } from '../../core/events';
 import type { Wire } from '../../core/meta';
-import type { JsonRpcErrorObject } from '../../core/taskRecord';
-import type { TaskStatus } from '../../core/taskStatus';
-
-/** A task as a server reports it, whatever wire carried it. */
-export interface RemoteTaskState {
-  readonly taskId: string;
-  readonly status: TaskStatus;
-  readonly statusMessage?: string;
-  readonly createdAt: string;
-  readonly lastUpdatedAt: string;
-  readonly ttl: number | null;
-  readonly pollInterval?: number;
-  /** Its place in the server's queue while it waits to run (Tasklane servers only, from `_meta`). */
-  readonly queue?: { readonly position: number; readonly size: number };
-  /** Live output that arrived with this update (Tasklane servers only). */
-  readonly output?: string;
-  /**
-   * Questions the task waits on, by the server's key, when the wire carries them in the task
-   * itself (the extension's `inputRequests`: every outstanding request, repeated on each poll).
-   * The 2025-11-25 wire sends them as requests instead (`inputHandler`).
-   */
-  readonly inputRequests?: Readonly<Record<string, RemoteInputRequest>>;
-  /** The outcome, inline in a terminal snapshot, when the wire carries it there (the extension does). */
-  readonly result?: CallToolResult;
-  readonly error?: JsonRpcErrorObject;
-}
-
-/** One entry of a task's `inputRequests`: a request as it would have been sent on its own, without an id. */
-export interface RemoteInputRequest {
-  readonly method: string;
-  readonly params: Record<string, unknown>;
-}
-
-/** A task's outcome; `status` is set when the wire says how it ended (the extension's snapshots do). */
-export type RemoteOutcome =
-  | { readonly result: CallToolResult; readonly error?: undefined; readonly status?: TerminalStatus }
-  | { readonly error: JsonRpcErrorObject; readonly result?: undefined; readonly status?: TerminalStatus };
-
-export type TerminalStatus = 'completed' | 'failed' | 'cancelled';
+import type { RemoteOutcome, RemoteTaskState } from '../wires/remoteTask';
 
 export type StartResult = { readonly kind: 'task'; readonly task: RemoteTaskState } | { readonly kind: 'result'; readonly outcome: RemoteOutcome };
 
@@ -77,8 +39,17 @@ export interface TaskWireClient {
    * the host finishes a task from the snapshot that shows it terminal. (The extension wire.)
    */
   readonly outcomeInSnapshot?: boolean;
+  /** How a task whose tool result has `isError` ends on this wire (2025-11-25: failed; the extension: completed, T-S-41). */
+  readonly toolErrorStatus: 'failed' | 'completed';
   /** Status updates the server pushes (if it does); polling stays the source of truth. */
   readonly onDidReceiveStatus: Event<RemoteTaskState>;
+  /**
+   * Fires when the transport under a long-lived connection (a 2025-11-25 session) closes or
+   * reports an error; wires whose requests stand alone have no such transport and leave it out.
+   */
+  readonly onDidTransportFail?: Event<TransportFailure>;
+  /** A liveness probe: asks the server something cheap, and rejects if it does not answer. */
+  ping(): Promise<void>;
   listTools(): Promise<Tool[]>;
   start(tool: string, args: Record<string, unknown>, options: StartOptions): Promise<StartResult>;
   get(taskId: string): Promise<RemoteTaskState>;
@@ -98,6 +69,9 @@ export interface TaskWireClient {
   /** Set by the host: answers `sampling/createMessage` (wires that declare sampling), or declines. */
   samplingHandler?: ((request: SamplingRequestEvent) => Promise<CreateMessageResult>) | undefined;
 }
+
+/** What went wrong under a connection: the transport closed, or reported an error that may be only a hiccup. */
+export type TransportFailure = { readonly kind: 'closed' } | { readonly kind: 'error'; readonly error: Error };
 
 /** A server's request to use the host's language model, on behalf of a task or a plain call. */
 export interface SamplingRequestEvent {

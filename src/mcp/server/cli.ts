@@ -4,7 +4,7 @@ import { stderrLogger } from '../../core/logger';
 import { BUILTIN_TOOLS } from './builtinTools';
 import { CONFORMANCE_TOOLS } from './tools/fixtures';
 import { generateToken, startHttpServer } from './httpServer';
-import { TaskEngine } from './taskEngine';
+import { TaskEngine } from '../engine/taskEngine';
 import { createTaskServerV1 } from './taskServerV1';
 import { type TaskHost, ToolCatalog } from './toolCatalog';
 

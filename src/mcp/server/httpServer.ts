@@ -5,7 +5,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { type Logger, silentLogger } from '../../core/logger';
 import { LOOPBACK_ADDRESS as LOOPBACK, LOOPBACK_HOSTNAMES, MCP_PATH } from '../loopbackEndpoint';
-import { type TaskEngine } from './taskEngine';
+import { type TaskEngine } from '../engine/taskEngine';
 import { createTaskServerV1 } from './taskServerV1';
 import type { TaskHost } from './toolCatalog';
 import { handleStatelessPost, isStatelessHeader, isStatelessRequest, rejectStatelessBodiless } from './v2/statelessHttp';

@@ -9,22 +9,22 @@ import {
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import { randomUUID } from 'node:crypto';
-import { META, SPEC_META } from '../../core/meta';
+import { SPEC_META } from '../../core/meta';
 import { DisposableStore, type IDisposable } from '../../core/lifecycle';
 import { isTerminal } from '../../core/taskStatus';
-import { serveTaskMethodsV1, toWireTask } from '../taskMethodsV1';
+import { serveTaskMethodsV1 } from '../wires/v1/taskMethods';
+import { TOOL_ERROR_STATUS, WIRE_V1, toCreateTaskResult, toStatusNotificationParams } from '../wires/v1/codec';
 import { RpcCode, RpcError } from '../rpcError';
 import type { Agent } from '../../core/taskRecord';
 import { readCallHints } from './callHints';
-import { withQueueMeta } from './queueMeta';
 import { type PreparedCall, type TaskHost, runTool } from './toolCatalog';
-import { type EngineTask, type TaskEngine, TimeBudgetError, UNKNOWN_CLIENT } from './taskEngine';
+import { type EngineTask, type TaskEngine, TimeBudgetError, UNKNOWN_CLIENT } from '../engine/taskEngine';
 import type { ToolContext } from './tools/toolDefinition';
 import { answerBadParamsAsInvalidParams } from './invalidParams';
+import { describeToolError } from './describeToolError';
+import { TASKLANE_SERVER_INFO } from '../identity';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
-
-export const TASKLANE_SERVER_INFO: Implementation = { name: 'tasklane', title: 'Tasklane', version: '0.1.0' };
 
 export interface TaskServerOptions {
   readonly serverInfo?: Implementation;
@@ -60,8 +60,7 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
   const notifyStatus = (taskId: string, text?: string) => {
     const task = snapshots.get(taskId);
     if (!task) return;
-    const params: Record<string, unknown> = { ...toWireTask(task), ...withQueueMeta(task, text ? { [META.output]: text } : {}) };
-    server.notification({ method: 'notifications/tasks/status', params } as ServerNotification).catch(() => undefined);
+    server.notification({ method: 'notifications/tasks/status', params: toStatusNotificationParams(task, text) } as ServerNotification).catch(() => undefined);
   };
 
   disposables.add(
@@ -88,7 +87,7 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
         throw new RpcError(RpcCode.MethodNotFound, `Tool ${name} does not support task execution (execution.taskSupport is "forbidden")`);
       }
       const created = startTask(call, extra, task.ttl, _meta as Record<string, unknown> | undefined);
-      return { task: toWireTask(created), ...withQueueMeta(created) };
+      return toCreateTaskResult(created);
     }
     if (call.tool.taskSupport === 'required') {
       throw new RpcError(RpcCode.MethodNotFound, `Tool ${name} must be called as a task (execution.taskSupport is "required"): add params.task`);
@@ -112,7 +111,7 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
     let progress = 0;
     const created = engine.start({
       owner,
-      wire: '2025-11-25',
+      wire: WIRE_V1,
       tool: call.tool.name,
       arguments: call.args,
       ...(meta ? { meta } : {}),
@@ -120,8 +119,7 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
       agent: agentOf(extra),
       ...readCallHints(meta, (taskId) => engine.peekOwned(owner, taskId)),
       timeBudgetMs: call.limits.timeBudgetMs,
-      // 2025-11-25: a tool result with isError ends the task as failed.
-      settle: (value) => ({ status: value.isError ? 'failed' : 'completed', message: value.isError ? describeToolError(value) : undefined }),
+      settle: (value) => ({ status: value.isError ? TOOL_ERROR_STATUS : 'completed', message: value.isError ? describeToolError(value) : undefined }),
       deliverInput: (taskId, key, request) => void sendInput(owner, taskId, key, request),
       run: (context) =>
         runTool(host, call, {
@@ -191,22 +189,6 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
     void server.close();
   };
   return { server, dispose };
-}
-
-/** A one-line reason for a tool error result, for the task's status message (T-SS-08). */
-export function describeToolError(result: Record<string, unknown>): string {
-  const structured = result.structuredContent as { exitCode?: unknown; timedOut?: unknown; signal?: unknown; passed?: unknown; failed?: unknown } | undefined;
-  if (structured?.timedOut === true) return 'Timed out: the command ran out of its time budget';
-  // A test run's counts say more than its exit code.
-  if (typeof structured?.failed === 'number' && structured.failed > 0) {
-    const total = typeof structured.passed === 'number' ? ` of ${structured.failed + structured.passed}` : '';
-    return `${structured.failed}${total} tests failed`;
-  }
-  if (typeof structured?.exitCode === 'number') return `Exited with code ${structured.exitCode}`;
-  if (typeof structured?.signal === 'string') return `Ended by signal ${structured.signal}`;
-  const content = result.content as { type: string; text?: string }[] | undefined;
-  const text = content?.find((c) => c.type === 'text')?.text?.trim();
-  return text ? text.split('\n')[0].slice(0, 200) : 'The tool reported an error';
 }
 
 /** Collects live output per task and hands it on in batches, at most once per `intervalMs`. */

@@ -3,7 +3,7 @@ import type * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
 import { Emitter } from '../../core/events';
 import { AgentCredentials, type AgentIdentity, agentIdOf } from '../../mcp/agents/agentCredentials';
-import { slugify } from '../../mcp/client/serverConfig';
+import { slugify } from '../../core/text';
 import { generateToken } from '../../mcp/server/httpServer';
 
 /** Names of the agents let in (no secrets), in globalState: shared by every window, like the tokens. */

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
-import { checkUrl, slugify, splitCommandLine } from '../../mcp/client/serverConfig';
+import { splitCommandLine } from '../../core/shellCommandLine';
+import { slugify } from '../../core/text';
+import { checkUrl } from '../../mcp/client/serverConfig';
 import type { ServerNode } from '../tree/serversTreeProvider';
 import { SERVERS_SETTING, type ServerManager } from './serverManager';
 import type { ExternalServerView } from './serverView';

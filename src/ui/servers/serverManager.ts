@@ -13,16 +13,10 @@ import {
   mergeServers,
   parseMcpJson,
   parseSettingsServers,
-  resolveLaunch,
 } from '../../mcp/client/serverConfig';
-import {
-  type ServerConnection,
-  type ServerRegistry,
-  ServerSupervisor,
-  type SupervisorSnapshot,
-  connectHttp,
-  connectStdio,
-} from '../../mcp/client/serverSupervisor';
+import { resolveLaunch } from '../../mcp/client/serverLaunch';
+import { type ServerConnection, connectHttp, connectStdio } from '../../mcp/client/serverConnections';
+import { type ServerRegistry, ServerSupervisor, type SupervisorSnapshot } from '../../mcp/client/serverSupervisor';
 import type { Logger } from '../../core/logger';
 import { ServerSecrets } from './serverSecrets';
 import type { ExternalServerView, ExternalServers } from './serverView';

@@ -15,7 +15,7 @@
  * completed task's `result`, which our server (like the extension spec's own example) leaves out.
  */
 import assert from 'node:assert/strict';
-import { encodeHeaderValue } from '../../../src/mcp/server/v2/statelessHttp';
+import { encodeHeaderValue } from '../../../src/mcp/wires/v2/protocol';
 import { type OurServer, startOurServer } from '../mcp/v2client/helpers';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */

@@ -6,7 +6,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { CallToolResultSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
 import { type RunningHttpServer, startHttpServer } from '../../../src/mcp/server/httpServer';
-import { TaskEngine } from '../../../src/mcp/server/taskEngine';
+import { TaskEngine } from '../../../src/mcp/engine/taskEngine';
 import { ToolCatalog } from '../../../src/mcp/server/toolCatalog';
 
 const CLI = path.resolve('out/src/mcp/server/cli.js');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describeToolError } from '../../../src/mcp/server/taskServerV1';
+import { describeToolError } from '../../../src/mcp/server/describeToolError';
 
 describe('describeToolError: the status line of a tool result that is an error', () => {
   const text = (value: string) => [{ type: 'text', text: value }];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { RpcError } from '../../../src/mcp/rpcError';
-import { type EngineTask, type StartOptions, TaskEngine } from '../../../src/mcp/server/taskEngine';
+import { type EngineTask, type StartOptions, TaskEngine } from '../../../src/mcp/engine/taskEngine';
 import { waitFor } from '../helpers/waitFor';
 
 /** Work whose end the test decides; records when it started and how many ran at once. */

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { type QueuePlace, Scheduler, type SchedulerHost, type SchedulerLimits } from '../../../src/mcp/server/scheduler';
+import { type QueuePlace, Scheduler, type SchedulerHost, type SchedulerLimits } from '../../../src/mcp/engine/scheduler';
 
 /** A scheduler host with a hand-driven clock, recording what the scheduler asks for. */
 class Recorder implements SchedulerHost {

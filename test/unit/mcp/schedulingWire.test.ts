@@ -12,7 +12,7 @@ import { TaskStore } from '../../../src/core/taskStore';
 import { TaskService } from '../../../src/mcp/client/taskService';
 import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../src/mcp/embeddedServer';
 import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
-import { TaskEngine } from '../../../src/mcp/server/taskEngine';
+import { TaskEngine } from '../../../src/mcp/engine/taskEngine';
 import { createTaskServerV1 } from '../../../src/mcp/server/taskServerV1';
 import { type TaskHost, ToolCatalog } from '../../../src/mcp/server/toolCatalog';
 import { TaskServerV2, type V2Reply } from '../../../src/mcp/server/v2/taskServerV2';
@@ -172,7 +172,9 @@ describe("TaskService mirrors the embedded server's queue place into the record"
       assert.deepEqual(store.get(second.id)?.queue, { position: 1, size: 1 });
       assert.equal(store.get(second.id)?.statusMessage, 'Queued (1 of 1)');
       assert.equal(store.get(first.id)?.queue, undefined);
-      assert.deepEqual(embedded.engine.peek(second.taskId!)?.agent, { name: 'tasklane', version: '0.1.0', connection: 'editor' });
+      // The version unbundled code announces is package.json's (esbuild puts the same one in the bundles).
+      const { version } = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../../package.json'), 'utf8')) as { version: string };
+      assert.deepEqual(embedded.engine.peek(second.taskId!)?.agent, { name: 'tasklane', version, connection: 'editor' });
       const done = await waitFor(() => (store.get(second.id)?.status === 'completed' ? store.get(second.id) : undefined), 'the queued task to finish');
       assert.equal(done.queue, undefined);
       assert.ok(

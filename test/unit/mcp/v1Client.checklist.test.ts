@@ -18,9 +18,9 @@ import {
 import { TaskStore } from '../../../src/core/taskStore';
 import { TaskClientV1 } from '../../../src/mcp/client/taskClientV1';
 import { TaskService } from '../../../src/mcp/client/taskService';
-import { CreateTaskResultSchema, GetTaskResultSchema, ListTasksRequestSchema, ListTasksResultSchema } from '../../../src/mcp/sdkTasks';
+import { CreateTaskResultSchema, GetTaskResultSchema, ListTasksRequestSchema, ListTasksResultSchema } from '../../../src/mcp/wires/v1/codec';
 import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
-import { TaskEngine } from '../../../src/mcp/server/taskEngine';
+import { TaskEngine } from '../../../src/mcp/engine/taskEngine';
 import { createTaskServerV1 } from '../../../src/mcp/server/taskServerV1';
 import { type TaskHost, ToolCatalog } from '../../../src/mcp/server/toolCatalog';
 import { type ToolDefinition, defineTool } from '../../../src/mcp/server/tools/toolDefinition';

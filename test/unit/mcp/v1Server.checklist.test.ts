@@ -9,10 +9,11 @@ import { z } from 'zod';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
-import { type EngineOptions, TaskEngine } from '../../../src/mcp/server/taskEngine';
+import { type EngineOptions, TaskEngine } from '../../../src/mcp/engine/taskEngine';
 import { createTaskServerV1 } from '../../../src/mcp/server/taskServerV1';
 import { type TaskHost, ToolCatalog } from '../../../src/mcp/server/toolCatalog';
-import { type ToolDefinition, ToolProtocolError, defineTool } from '../../../src/mcp/server/tools/toolDefinition';
+import { type ToolDefinition, defineTool } from '../../../src/mcp/server/tools/toolDefinition';
+import { RpcError } from '../../../src/mcp/rpcError';
 import { INIT_PARAMS, RawClient, type RawResponse, type Wire, onWire } from './helpers/rawClient';
 
 const RELATED = 'io.modelcontextprotocol/related-task';
@@ -115,7 +116,7 @@ const protocolErrorTool = defineTool({
   annotations: {},
   taskSupport: 'optional',
   async run() {
-    throw new ToolProtocolError(-32050, 'backend refused', { reason: 'test' });
+    throw new RpcError(-32050, 'backend refused', { reason: 'test' });
   },
 });
 
@@ -769,7 +770,7 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     for (const t of [finishes, errors]) assert.equal((await raw.request('tasks/cancel', { taskId: t.taskId })).result?.status, 'cancelled');
     gate('g20a').open(() => ({ content: [{ type: 'text', text: 'late success' }] }));
     gate('g20b').open(() => {
-      throw new ToolProtocolError(-32099, 'late failure');
+      throw new RpcError(-32099, 'late failure');
     });
     await tick(20);
     for (const t of [finishes, errors]) {

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
 import { type RunningHttpServer, startHttpServer } from '../../../src/mcp/server/httpServer';
-import { TaskEngine } from '../../../src/mcp/server/taskEngine';
+import { TaskEngine } from '../../../src/mcp/engine/taskEngine';
 import { ToolCatalog } from '../../../src/mcp/server/toolCatalog';
 import { INIT_PARAMS, RawClient } from '../mcp/helpers/rawClient';
 import { type Json, V2Client } from '../mcp/v2/helpers';

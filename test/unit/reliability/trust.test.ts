@@ -7,7 +7,7 @@ import { TaskService } from '../../../src/mcp/client/taskService';
 import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../src/mcp/embeddedServer';
 import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
 import { startHttpServer } from '../../../src/mcp/server/httpServer';
-import { TaskEngine } from '../../../src/mcp/server/taskEngine';
+import { TaskEngine } from '../../../src/mcp/engine/taskEngine';
 import { ToolCatalog } from '../../../src/mcp/server/toolCatalog';
 import { waitFor } from '../helpers/waitFor';
 import { V2Client } from '../mcp/v2/helpers';

@@ -4,8 +4,8 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { z } from 'zod';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { RpcCode } from '../../rpcError';
-import { ToolProtocolError, defineTool, type ToolContext } from './toolDefinition';
+import { RpcCode, RpcError } from '../../rpcError';
+import { defineTool, type ToolContext } from './toolDefinition';
 import { KILL_GRACE_MS, TreeTerminator, startShell } from './processGroup';
 import { MAX_STATUS_LENGTH, StatusThrottle } from './statusThrottle';
 
@@ -239,7 +239,7 @@ function smaller(a: number | undefined, b: number | undefined): number | undefin
  * The command printed more than the task's `maxOutputBytes`: it is stopped and the task fails
  * with this as its JSON-RPC error (on both wires; a tool result would be `completed` on the extension wire).
  */
-export class OutputLimitError extends ToolProtocolError {
+export class OutputLimitError extends RpcError {
   constructor(readonly maxOutputBytes: number) {
     super(
       RpcCode.InternalError,

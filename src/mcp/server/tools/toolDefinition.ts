@@ -31,20 +31,10 @@ export interface ToolDefinition<Schema extends z.ZodObject = z.ZodObject> {
   readonly taskSupport: TaskSupport;
   /** Whether the tool runs programs on this machine, and so must not run in an untrusted workspace. */
   readonly runsCommands?: boolean;
+  /** Throws `RpcError` (src/mcp/rpcError.ts) for a protocol-level failure: the task then ends `failed` with that JSON-RPC error. */
   run(args: z.infer<Schema>, context: ToolContext): Promise<CallToolResult>;
 }
 
 export function defineTool<Schema extends z.ZodObject>(tool: ToolDefinition<Schema>): ToolDefinition<Schema> {
   return tool;
-}
-
-/** Thrown by a tool for a protocol-level failure: the task ends `failed` with this JSON-RPC error. */
-export class ToolProtocolError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-    readonly data?: unknown,
-  ) {
-    super(message);
-  }
 }

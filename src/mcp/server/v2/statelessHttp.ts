@@ -7,7 +7,16 @@
 import type * as http from 'node:http';
 import type { Logger } from '../../../core/logger';
 import { RpcCode } from '../../rpcError';
-import { META_KEYS, PROTOCOL_2026_07_28, type RequestId, RequestIdSchema, SESSION_ERA_VERSIONS, httpStatusFor, nameParamOf } from './protocol';
+import {
+  META_KEYS,
+  PROTOCOL_2026_07_28,
+  type RequestId,
+  RequestIdSchema,
+  SESSION_ERA_VERSIONS,
+  decodeHeaderValue,
+  httpStatusFor,
+  nameParamOf,
+} from '../../wires/v2/protocol';
 import { type StreamSink, type TaskServerV2 } from './taskServerV2';
 
 /**
@@ -122,30 +131,6 @@ function checkHeaders(headers: http.IncomingHttpHeaders, body: unknown): { code:
   if (decoded === undefined) return { code: RpcCode.HeaderMismatch, message: 'Header mismatch: Mcp-Name has a malformed =?base64?…?= value' };
   if (decoded !== expected) return { code: RpcCode.HeaderMismatch, message: `Header mismatch: Mcp-Name does not match params.${field}` };
   return undefined;
-}
-
-/**
- * A header value as the client meant it: `=?base64?<b64>?=` is Base64 of UTF-8 (strict: canonical
- * padding and alphabet, else undefined); anything else is literal.
- */
-export function decodeHeaderValue(value: string): string | undefined {
-  if (!(value.startsWith('=?base64?') && value.endsWith('?=') && value.length >= 11)) return value;
-  const encoded = value.slice('=?base64?'.length, -2);
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded) || encoded.length % 4 !== 0) return undefined;
-  const bytes = Buffer.from(encoded, 'base64');
-  if (bytes.toString('base64') !== encoded) return undefined;
-  const text = new TextDecoder('utf-8', { fatal: true });
-  try {
-    return text.decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Encodes a value for an MCP header: literal when it is plain visible ASCII without edge spaces, else the Base64 sentinel. */
-export function encodeHeaderValue(value: string): string {
-  if (/^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(value) && !(value.startsWith('=?base64?') && value.endsWith('?='))) return value;
-  return `=?base64?${Buffer.from(value, 'utf8').toString('base64')}?=`;
 }
 
 function sendError(res: http.ServerResponse, id: RequestId | null, code: number, message: string, status = httpStatusFor(code)): void {

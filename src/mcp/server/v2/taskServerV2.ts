@@ -12,7 +12,7 @@ import { ElicitResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { DisposableStore, type IDisposable, toDisposable } from '../../../core/lifecycle';
 import { type Agent, describeIssues } from '../../../core/taskRecord';
 import { isTerminal } from '../../../core/taskStatus';
-import { RpcCode, RpcError } from '../../rpcError';
+import { RpcCode, RpcError, taskNotFound, toJsonRpcError } from '../../rpcError';
 import {
   type EngineTask,
   type InputRequest,
@@ -20,12 +20,13 @@ import {
   TaskNotFoundError,
   TaskTerminalError,
   TimeBudgetError,
-  toJsonRpcError,
   UNKNOWN_CLIENT,
-} from '../taskEngine';
-import { TASKLANE_SERVER_INFO, describeToolError } from '../taskServerV1';
+} from '../../engine/taskEngine';
+import { TASKLANE_SERVER_INFO } from '../../identity';
+import { describeToolError } from '../describeToolError';
 import { readCallHints } from '../callHints';
-import { withQueueMeta } from '../queueMeta';
+import { TOOL_ERROR_STATUS, WIRE_V2, toDetailedTask, toTaskFields } from '../../wires/v2/codec';
+import { withQueueMeta } from '../../wires/queueMeta';
 import { type PreparedCall, type TaskHost, runTool } from '../toolCatalog';
 import { type MrtrToolContext, isMrtrTool } from './mrtr';
 import {
@@ -53,9 +54,7 @@ import {
   httpStatusFor,
   missingCapability,
   tasksExtensionRequired,
-} from './protocol';
-
-export const WIRE_V2 = TASKS_EXTENSION;
+} from '../../wires/v2/protocol';
 
 export interface TaskServerV2Options {
   readonly serverInfo?: Implementation;
@@ -250,8 +249,7 @@ export class TaskServerV2 implements IDisposable {
       agent: request.agent,
       ...readCallHints(meta, (taskId) => this.engine.peekOwned(request.owner, taskId)),
       timeBudgetMs: call.limits.timeBudgetMs,
-      // The extension: a tool result with isError is still `completed` (T-S-41); `failed` is for JSON-RPC errors only.
-      settle: (value) => ({ status: 'completed', message: value.isError ? describeToolError(value) : undefined }),
+      settle: (value) => ({ status: value.isError ? TOOL_ERROR_STATUS : 'completed', message: value.isError ? describeToolError(value) : undefined }),
       run: (context) => {
         const toolContext: MrtrToolContext = {
           taskId: context.taskId,
@@ -323,7 +321,7 @@ export class TaskServerV2 implements IDisposable {
     try {
       return this.engine.get(owner, taskId);
     } catch (error) {
-      if (error instanceof TaskNotFoundError) throw notFound(taskId);
+      if (error instanceof TaskNotFoundError) throw taskNotFound(taskId);
       throw error;
     }
   }
@@ -432,43 +430,6 @@ interface RequestContext {
   readonly agent?: Agent;
 }
 
-/** A task's common fields on this wire (flat; `ttlMs`/`pollIntervalMs`, never the legacy names). */
-export function toTaskFields(task: EngineTask): Record<string, unknown> {
-  return {
-    taskId: task.taskId,
-    status: task.status,
-    ...(task.statusMessage !== undefined ? { statusMessage: task.statusMessage } : {}),
-    createdAt: task.createdAt,
-    lastUpdatedAt: task.lastUpdatedAt,
-    ttlMs: task.ttl,
-    pollIntervalMs: task.pollInterval,
-  };
-}
-
-/** `DetailedTask`: the common fields plus what the status carries (T-S-32). */
-export function toDetailedTask(task: EngineTask): Record<string, unknown> {
-  const fields = toTaskFields(task);
-  switch (task.status) {
-    case 'input_required':
-      return {
-        ...fields,
-        inputRequests: Object.fromEntries([...task.inputRequests].map(([key, request]) => [key, { method: request.method, params: request.params }])),
-      };
-    case 'completed':
-      // The result is what the tools/call would have returned, and every 2026-07-28 result says its resultType.
-      return { ...fields, result: { ...(task.outcome?.kind === 'result' ? task.outcome.result : { content: [] }), resultType: 'complete' } };
-    case 'failed': {
-      const outcome = task.outcome;
-      if (outcome?.kind === 'error') return { ...fields, error: outcome.error };
-      // A task the 2025-11-25 wire failed with a tool result (or one that ran out of time): `failed` must carry a JSON-RPC error here.
-      const message = task.statusMessage ?? 'The task failed';
-      return { ...fields, error: { code: RpcCode.InternalError, message, ...(outcome?.kind === 'result' ? { data: { result: outcome.result } } : {}) } };
-    }
-    default:
-      return fields;
-  }
-}
-
 function gatherInput(
   requests: Record<string, InputRequest>,
   responses: Record<string, unknown>,
@@ -511,16 +472,12 @@ function parse<S extends z.ZodType>(schema: S, params: unknown, method: string):
   return parsed.data;
 }
 
-function notFound(taskId: string): RpcError {
-  return new RpcError(RpcCode.InvalidParams, `Task not found: ${taskId} (unknown, expired, or not yours)`);
-}
-
 function ok(id: RequestId | null, result: Record<string, unknown>): V2Reply {
   return { kind: 'response', status: 200, body: { jsonrpc: '2.0', id: id as RequestId, result } };
 }
 
 function fail(id: RequestId | null, error: unknown): V2Reply {
-  const rpc = error instanceof RpcError ? error.toJSON() : error instanceof TaskNotFoundError ? notFound(error.taskId).toJSON() : toJsonRpcError(error);
+  const rpc = error instanceof RpcError ? error.toJSON() : error instanceof TaskNotFoundError ? taskNotFound(error.taskId).toJSON() : toJsonRpcError(error);
   return { kind: 'response', status: httpStatusFor(rpc.code), body: { jsonrpc: '2.0', id, error: rpc } };
 }
 

@@ -4,9 +4,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { AgentCredentials, agentIdOf } from '../../../../src/mcp/agents/agentCredentials';
 import { BUILTIN_TOOLS } from '../../../../src/mcp/server/builtinTools';
 import { type RunningHttpServer, generateToken, startHttpServer } from '../../../../src/mcp/server/httpServer';
-import { TaskEngine } from '../../../../src/mcp/server/taskEngine';
+import { TaskEngine } from '../../../../src/mcp/engine/taskEngine';
 import { ToolCatalog } from '../../../../src/mcp/server/toolCatalog';
-import { CreateTaskResultSchema, GetTaskResultSchema, ListTasksResultSchema } from '../../../../src/mcp/sdkTasks';
+import { CreateTaskResultSchema, GetTaskResultSchema, ListTasksResultSchema } from '../../../../src/mcp/wires/v1/codec';
 import { V2Client } from '../v2/helpers';
 
 describe('agents: one token each, one authorization context each', function () {

@@ -18,7 +18,7 @@ import { AgentTaskMirror } from '../../../../src/mcp/agents/agentTaskMirror';
 import { TaskService, metaFor } from '../../../../src/mcp/client/taskService';
 import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../../src/mcp/embeddedServer';
 import { type RunningHttpServer, generateToken, startHttpServer } from '../../../../src/mcp/server/httpServer';
-import { CreateTaskResultSchema } from '../../../../src/mcp/sdkTasks';
+import { CreateTaskResultSchema } from '../../../../src/mcp/wires/v1/codec';
 import { toDetailState } from '../../../../src/ui/detail/detailState';
 import { TaskSpecSchema } from '../../../../src/core/taskRecord';
 import { waitFor } from '../../helpers/waitFor';

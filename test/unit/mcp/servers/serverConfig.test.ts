@@ -1,17 +1,8 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import {
-  type ConfigResolutionError,
-  type InputDefinition,
-  formatProblem,
-  mergeServers,
-  parseDotenv,
-  parseJsonc,
-  parseMcpJson,
-  parseSettingsServers,
-  resolveLaunch,
-  splitCommandLine,
-} from '../../../../src/mcp/client/serverConfig';
+import { type InputDefinition, formatProblem, mergeServers, parseJsonc, parseMcpJson, parseSettingsServers } from '../../../../src/mcp/client/serverConfig';
+import { type ConfigResolutionError, parseDotenv, resolveLaunch } from '../../../../src/mcp/client/serverLaunch';
+import { splitCommandLine } from '../../../../src/core/shellCommandLine';
 
 const FILE = '/ws/.vscode/mcp.json';
 const FOLDER = '/ws';

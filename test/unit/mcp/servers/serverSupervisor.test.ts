@@ -5,26 +5,16 @@ import * as path from 'node:path';
 import { Emitter } from '../../../../src/core/events';
 import { type IDisposable, toDisposable } from '../../../../src/core/lifecycle';
 import { TaskStore } from '../../../../src/core/taskStore';
-import {
-  type Clock,
-  type CloseReason,
-  PermanentConnectError,
-  type ServerConnection,
-  type ServerRegistry,
-  ServerSupervisor,
-  type SupervisorOptions,
-  connectHttp,
-  connectStdio,
-  reconnectDelay,
-  redactHeaders,
-  redactUrl,
-} from '../../../../src/mcp/client/serverSupervisor';
+import type { Clock } from '../../../../src/mcp/client/clock';
+import { PermanentConnectError } from '../../../../src/mcp/client/connectionErrors';
+import { type CloseReason, type ServerConnection, connectHttp, connectStdio, redactHeaders, redactUrl } from '../../../../src/mcp/client/serverConnections';
+import { type ServerRegistry, ServerSupervisor, type SupervisorOptions, reconnectDelay } from '../../../../src/mcp/client/serverSupervisor';
 import type { ServerEntry } from '../../../../src/mcp/client/taskService';
 import { TaskService } from '../../../../src/mcp/client/taskService';
 import type { TaskWireClient } from '../../../../src/mcp/client/taskWire';
 import { BUILTIN_TOOLS } from '../../../../src/mcp/server/builtinTools';
 import { type RunningHttpServer, startHttpServer } from '../../../../src/mcp/server/httpServer';
-import { TaskEngine } from '../../../../src/mcp/server/taskEngine';
+import { TaskEngine } from '../../../../src/mcp/engine/taskEngine';
 import { ToolCatalog } from '../../../../src/mcp/server/toolCatalog';
 import { waitFor } from '../../helpers/waitFor';
 
@@ -80,8 +70,10 @@ async function settle(): Promise<void> {
 function fakeClient(): TaskWireClient & IDisposable {
   return {
     wire: '2025-11-25',
+    toolErrorStatus: 'failed',
     supportsTasks: true,
     supportsList: false,
+    ping: async () => undefined,
     onDidReceiveStatus: new Emitter<never>().event,
     inputHandler: undefined,
     listTools: async () => [],

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
-import { CreateTaskResultSchema, GetTaskResultSchema, ListTasksResultSchema } from '../../../../src/mcp/sdkTasks';
+import { CreateTaskResultSchema, GetTaskResultSchema, ListTasksResultSchema } from '../../../../src/mcp/wires/v1/codec';
 import { V2Client } from './helpers';
 
 const CLI = path.resolve('out/src/mcp/server/cli.js');

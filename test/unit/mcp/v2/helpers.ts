@@ -5,11 +5,11 @@
  */
 import { z } from 'zod';
 import { type RunningHttpServer, startHttpServer } from '../../../../src/mcp/server/httpServer';
-import { TaskEngine, type EngineOptions } from '../../../../src/mcp/server/taskEngine';
+import { TaskEngine, type EngineOptions } from '../../../../src/mcp/engine/taskEngine';
 import { ToolCatalog } from '../../../../src/mcp/server/toolCatalog';
 import { CONFORMANCE_TOOLS } from '../../../../src/mcp/server/tools/fixtures';
 import { type ToolDefinition, defineTool } from '../../../../src/mcp/server/tools/toolDefinition';
-import { encodeHeaderValue } from '../../../../src/mcp/server/v2/statelessHttp';
+import { encodeHeaderValue } from '../../../../src/mcp/wires/v2/protocol';
 
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

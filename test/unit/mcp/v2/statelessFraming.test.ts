@@ -3,7 +3,8 @@
  * per-request `_meta`, version and header checks, discovery, removed methods, MRTR, HTTP status.
  */
 import assert from 'node:assert/strict';
-import { decodeHeaderValue, encodeHeaderValue, isStatelessRequest } from '../../../../src/mcp/server/v2/statelessHttp';
+import { isStatelessRequest } from '../../../../src/mcp/server/v2/statelessHttp';
+import { decodeHeaderValue, encodeHeaderValue } from '../../../../src/mcp/wires/v2/protocol';
 import { type Json, NON_DECLARING, PROTOCOL, TASKS, type TestServer, meta, startTestServer } from './helpers';
 
 describe('stateless 2026-07-28 framing', function () {

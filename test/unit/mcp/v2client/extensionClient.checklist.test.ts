@@ -7,9 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { TaskStore } from '../../../../src/core/taskStore';
-import { InvalidResponseError, TaskClientV2 } from '../../../../src/mcp/client/taskClientV2';
+import { TaskClientV2 } from '../../../../src/mcp/client/taskClientV2';
+import { InvalidResponseError } from '../../../../src/mcp/wires/v2/codec';
 import { TaskService } from '../../../../src/mcp/client/taskService';
-import { decodeHeaderValue } from '../../../../src/mcp/server/v2/statelessHttp';
+import { decodeHeaderValue } from '../../../../src/mcp/wires/v2/protocol';
 import { waitFor } from '../../helpers/waitFor';
 import {
   DISCOVER_WITH_TASKS,

@@ -10,7 +10,7 @@ import { TaskClientV2, type TaskClientV2Options } from '../../../../src/mcp/clie
 import { TaskService } from '../../../../src/mcp/client/taskService';
 import { BUILTIN_TOOLS } from '../../../../src/mcp/server/builtinTools';
 import { type RunningHttpServer, startHttpServer } from '../../../../src/mcp/server/httpServer';
-import { type EngineOptions, TaskEngine } from '../../../../src/mcp/server/taskEngine';
+import { type EngineOptions, TaskEngine } from '../../../../src/mcp/engine/taskEngine';
 import { ToolCatalog } from '../../../../src/mcp/server/toolCatalog';
 import { CONFORMANCE_TOOLS } from '../../../../src/mcp/server/tools/fixtures';
 import type { ToolDefinition } from '../../../../src/mcp/server/tools/toolDefinition';

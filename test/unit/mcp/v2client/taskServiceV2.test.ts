@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { z } from 'zod';
+import { defineTool } from '../../../../src/mcp/server/tools/toolDefinition';
 import { toDetailState } from '../../../../src/ui/detail/detailState';
 import { waitFor } from '../../helpers/waitFor';
 import { type OurServer, SERVER_ID, TASKS, type V2Rig, startOurServer, v2Rig } from './helpers';
@@ -119,3 +121,35 @@ for (const notifications of [false, true]) {
     });
   });
 }
+
+describe('TaskService over the extension wire: a synchronous tool error result', function () {
+  this.timeout(20_000);
+  const refuse = defineTool({
+    name: 'refuse_now',
+    title: 'Refuse now',
+    description: 'Never a task; answers at once with a tool error result.',
+    inputSchema: z.object({}),
+    annotations: { readOnlyHint: true },
+    taskSupport: 'forbidden',
+    run: async () => ({ content: [{ type: 'text', text: 'refused on purpose' }], isError: true }),
+  });
+  let server: OurServer;
+  let rig: V2Rig;
+
+  before(async () => {
+    server = await startOurServer({ token: 'v2-secret', tools: [refuse] });
+    rig = await v2Rig(server.url, { token: 'v2-secret', notifications: false });
+  });
+
+  after(async () => {
+    rig.dispose();
+    await server.close();
+  });
+
+  it('ends completed with isError, as the wire client says such a result ends (T-S-41), not failed', async () => {
+    const record = await rig.service.start({ serverId: SERVER_ID, tool: 'refuse_now', arguments: {} });
+    assert.equal(record.taskId, undefined, 'no task: the plain result answered the call');
+    assert.equal(record.status, 'completed');
+    assert.equal((record.result as { isError?: boolean }).isError, true);
+  });
+});

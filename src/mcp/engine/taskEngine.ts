@@ -4,10 +4,9 @@ import { Disposable, toDisposable } from '../../core/lifecycle';
 import type { Wire } from '../../core/meta';
 import type { Agent, JsonRpcErrorObject } from '../../core/taskRecord';
 import { MAX_PRIORITY, MIN_PRIORITY } from '../../core/taskRecord';
-import { stripRpcPrefix } from '../../core/rpcErrorText';
 import { type TaskStatus, isTerminal } from '../../core/taskStatus';
-import { RpcCode, RpcError } from '../rpcError';
-import { type QueuePlace, Scheduler, type SchedulerLimits, UNLIMITED } from './scheduler';
+import { RpcCode, RpcError, toJsonRpcError } from '../rpcError';
+import { type QueuePlace, Scheduler, type SchedulerLimits, UNLIMITED, describePlace, shortTaskId } from './scheduler';
 
 /** The receiver-side view of a task, independent of the wire that carries it. */
 export interface EngineTask {
@@ -334,7 +333,7 @@ export class TaskEngine extends Disposable {
   }
 
   private failPrerequisite(task: LiveTask, afterTaskId: string, status: TaskStatus): void {
-    const message = `Did not run: task ${shortId(afterTaskId)}, which it was to run after, ${status === 'cancelled' ? 'was cancelled' : 'failed'}`;
+    const message = `Did not run: task ${shortTaskId(afterTaskId)}, which it was to run after, ${status === 'cancelled' ? 'was cancelled' : 'failed'}`;
     this.finish(task, 'failed', { kind: 'result', result: { content: [{ type: 'text', text: message }], isError: true } }, message);
   }
 
@@ -572,36 +571,8 @@ export class TaskEngine extends Disposable {
   }
 }
 
-/** A thrown value as a JSON-RPC error object: codes from the thrower are kept, anything else is internal. */
-export function toJsonRpcError(error: unknown): JsonRpcErrorObject {
-  if (error && typeof error === 'object' && 'code' in error && typeof (error as { code: unknown }).code === 'number') {
-    const { code, message, data } = error as { code: number; message?: string; data?: unknown };
-    return { code, message: stripRpcPrefix(String(message ?? 'Error')), ...(data === undefined ? {} : { data }) };
-  }
-  return { code: -32603, message: error instanceof Error ? error.message : String(error) };
-}
-
 function clampPriority(priority: number): number {
   return Math.max(MIN_PRIORITY, Math.min(MAX_PRIORITY, Math.round(priority)));
-}
-
-function shortId(taskId: string): string {
-  return taskId.slice(0, 8);
-}
-
-/** The status message of a task waiting in the scheduler. */
-export function describePlace(place: QueuePlace): string {
-  if (place.reason === 'time' && place.until !== undefined) return `Waiting until ${clockTime(place.until)}`;
-  if (place.reason === 'task' && place.afterTaskId !== undefined) return `Waiting for task ${shortId(place.afterTaskId)}`;
-  return `Queued (${place.position} of ${place.size})`;
-}
-
-/** Local wall-clock time; seconds only when the moment is not on the minute. */
-function clockTime(epochMs: number): string {
-  const date = new Date(epochMs);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const minutes = `${pad(date.getHours())}:${pad(date.getMinutes())}`;
-  return date.getSeconds() === 0 ? minutes : `${minutes}:${pad(date.getSeconds())}`;
 }
 
 function finiteOrNull(value: number | null): number | null {

@@ -153,6 +153,30 @@ export function nameParamOf(method: string): 'name' | 'uri' | 'taskId' | undefin
   }
 }
 
+/**
+ * A header value as the client meant it: `=?base64?<b64>?=` is Base64 of UTF-8 (strict: canonical
+ * padding and alphabet, else undefined); anything else is literal.
+ */
+export function decodeHeaderValue(value: string): string | undefined {
+  if (!(value.startsWith('=?base64?') && value.endsWith('?=') && value.length >= 11)) return value;
+  const encoded = value.slice('=?base64?'.length, -2);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded) || encoded.length % 4 !== 0) return undefined;
+  const bytes = Buffer.from(encoded, 'base64');
+  if (bytes.toString('base64') !== encoded) return undefined;
+  const text = new TextDecoder('utf-8', { fatal: true });
+  try {
+    return text.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Encodes a value for an MCP header: literal when it is plain visible ASCII without edge spaces, else the Base64 sentinel. */
+export function encodeHeaderValue(value: string): string {
+  if (/^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(value) && !(value.startsWith('=?base64?') && value.endsWith('?='))) return value;
+  return `=?base64?${Buffer.from(value, 'utf8').toString('base64')}?=`;
+}
+
 /** HTTP status for a JSON-RPC error on the stateless wire. */
 export function httpStatusFor(code: number): number {
   if (code === RpcCode.MethodNotFound) return 404;

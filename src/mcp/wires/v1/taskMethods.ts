@@ -1,11 +1,17 @@
 import { z } from 'zod';
-import type { CallToolResult, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { SPEC_META } from '../core/meta';
-import { describeIssues } from '../core/taskRecord';
-import { CancelTaskRequestSchema, GetTaskPayloadRequestSchema, GetTaskRequestSchema, ListTasksRequestSchema, type WireTaskV1 } from './sdkTasks';
-import { RpcCode, RpcError } from './rpcError';
-import { withQueueMeta } from './server/queueMeta';
-import { type EngineTask, InvalidTaskCursorError, type TaskEngine, TaskNotFoundError, TaskTerminalError } from './server/taskEngine';
+import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { describeIssues } from '../../../core/taskRecord';
+import {
+  CancelTaskRequestSchema,
+  GetTaskPayloadRequestSchema,
+  GetTaskRequestSchema,
+  ListTasksRequestSchema,
+  toTaskPayload,
+  toWireTask,
+  toWireTaskResult,
+} from './codec';
+import { RpcCode, RpcError, taskNotFound } from '../../rpcError';
+import { InvalidTaskCursorError, type TaskEngine, TaskNotFoundError, TaskTerminalError } from '../../engine/taskEngine';
 
 /** What a request handler gets from the SDK that these methods use (Server and Client alike). */
 export interface TaskRequestExtra {
@@ -41,16 +47,7 @@ export function serveTaskMethodsV1(host: TaskMethodHost, engine: TaskEngine, own
     resultWaiters.set(taskId, waiting);
     waiting.add(extra.requestId);
     try {
-      const task = await lookup(() => engine.waitForTerminal(owner, taskId, extra.signal));
-      const related = { [SPEC_META.relatedTask]: { taskId } };
-      const outcome = task.outcome;
-      if (outcome?.kind === 'error') throw new RpcError(outcome.error.code, outcome.error.message, outcome.error.data);
-      if (outcome?.kind === 'result') {
-        const result = outcome.result as CallToolResult;
-        return { ...result, _meta: { ...(result._meta ?? {}), ...related } };
-      }
-      // The spec defines no payload for a cancelled task; say so as a tool error the caller can show.
-      return { content: [{ type: 'text', text: task.statusMessage ?? 'The task was cancelled.' }], isError: true, _meta: related };
+      return toTaskPayload(await lookup(() => engine.waitForTerminal(owner, taskId, extra.signal)));
     } finally {
       waiting.delete(extra.requestId);
       if (waiting.size === 0) resultWaiters.delete(taskId);
@@ -60,7 +57,7 @@ export function serveTaskMethodsV1(host: TaskMethodHost, engine: TaskEngine, own
   handle(host, ListTasksRequestSchema, (request, extra) => {
     try {
       const page = engine.list(ownerOf(extra), request.params?.cursor);
-      return { tasks: page.tasks.map(toWireTask), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+      return { tasks: page.tasks.map((task) => toWireTask(task)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
     } catch (error) {
       if (error instanceof InvalidTaskCursorError)
         throw new RpcError(RpcCode.InvalidParams, 'Invalid cursor: pass back a nextCursor from tasks/list unchanged');
@@ -71,24 +68,6 @@ export function serveTaskMethodsV1(host: TaskMethodHost, engine: TaskEngine, own
   handle(host, CancelTaskRequestSchema, (request, extra) => toWireTaskResult(lookup(() => engine.cancel(ownerOf(extra), request.params.taskId))));
 
   return resultWaiters;
-}
-
-/** The wire form of a task (2025-11-25 `Task`): `ttl` is always present, null when unlimited (T-S-09). */
-export function toWireTask(task: EngineTask): WireTaskV1 {
-  return {
-    taskId: task.taskId,
-    status: task.status,
-    ...(task.statusMessage !== undefined ? { statusMessage: task.statusMessage } : {}),
-    createdAt: task.createdAt,
-    lastUpdatedAt: task.lastUpdatedAt,
-    ttl: task.ttl,
-    pollInterval: task.pollInterval,
-  };
-}
-
-/** `GetTaskResult`/`CancelTaskResult` (`Result & Task`): the task plus its queue place in the result's `_meta`. */
-function toWireTaskResult(task: EngineTask): Record<string, unknown> {
-  return { ...toWireTask(task), ...withQueueMeta(task) };
 }
 
 function lookup<T>(fn: () => T): T {
@@ -102,7 +81,7 @@ function lookup<T>(fn: () => T): T {
 }
 
 function translateLookupError(error: unknown): never {
-  if (error instanceof TaskNotFoundError) throw new RpcError(RpcCode.InvalidParams, `Task not found: ${error.taskId} (unknown, expired, or not yours)`);
+  if (error instanceof TaskNotFoundError) throw taskNotFound(error.taskId);
   if (error instanceof TaskTerminalError) throw new RpcError(RpcCode.InvalidParams, error.message);
   throw error;
 }

@@ -1,0 +1,116 @@
+/**
+ * The 2025-11-25 tasks utility on the wire, for both sides: the schemas (every 2025-11-25 task
+ * type and schema Tasklane takes from `@modelcontextprotocol/sdk` 1.x comes through this file; the
+ * 2.x SDK removed the task runtime, so this is the one place to change when the SDK moves on), and
+ * the mapping between an engine task, the wire `Task`, and the host's `RemoteTaskState`.
+ * `taskServerV1.ts` and `taskMethods.ts` encode with it; `taskClientV1.ts` decodes with it.
+ */
+import type { CallToolResult, Task as WireTaskV1 } from '@modelcontextprotocol/sdk/types.js';
+import { META, SPEC_META } from '../../../core/meta';
+import type { JsonRpcErrorObject } from '../../../core/taskRecord';
+import type { EngineTask } from '../../engine/taskEngine';
+import { RpcError, toJsonRpcError } from '../../rpcError';
+import { queuePlaceFromMeta, withQueueMeta } from '../queueMeta';
+import type { RemoteTaskState } from '../remoteTask';
+
+export {
+  CancelTaskRequestSchema,
+  CancelTaskResultSchema,
+  CreateTaskResultSchema,
+  GetTaskPayloadRequestSchema,
+  GetTaskRequestSchema,
+  GetTaskResultSchema,
+  ListTasksRequestSchema,
+  ListTasksResultSchema,
+  TaskStatusNotificationSchema,
+  TaskSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+export type { CreateTaskResult, Task as WireTaskV1, ToolExecution } from '@modelcontextprotocol/sdk/types.js';
+
+export const WIRE_V1 = '2025-11-25';
+
+/** How a task whose tool returned a result with `isError` ends on this wire: failed. */
+export const TOOL_ERROR_STATUS = 'failed';
+
+// ---------------------------------------------------------------------------------------------
+// Encoding (the side that owns the task)
+
+/** The wire form of a task (2025-11-25 `Task`): `ttl` is always present, null when unlimited (T-S-09). */
+export function toWireTask(task: EngineTask): WireTaskV1 {
+  return {
+    taskId: task.taskId,
+    status: task.status,
+    ...(task.statusMessage !== undefined ? { statusMessage: task.statusMessage } : {}),
+    createdAt: task.createdAt,
+    lastUpdatedAt: task.lastUpdatedAt,
+    ttl: task.ttl,
+    pollInterval: task.pollInterval,
+  };
+}
+
+/** `GetTaskResult`/`CancelTaskResult` (`Result & Task`): the task plus its queue place in the result's `_meta`. */
+export function toWireTaskResult(task: EngineTask): Record<string, unknown> {
+  return { ...toWireTask(task), ...withQueueMeta(task) };
+}
+
+/** `CreateTaskResult`: the task, with its queue place in the result's `_meta`. */
+export function toCreateTaskResult(task: EngineTask): Record<string, unknown> {
+  return { task: toWireTask(task), ...withQueueMeta(task) };
+}
+
+/** `notifications/tasks/status` params: the task, its queue place, and live output gathered since the last one. */
+export function toStatusNotificationParams(task: EngineTask, output?: string): Record<string, unknown> {
+  return { ...toWireTask(task), ...withQueueMeta(task, output ? { [META.output]: output } : {}) };
+}
+
+/**
+ * What `tasks/result` answers for a terminal task: the tool's result (tagged with the task), or
+ * the original JSON-RPC error, thrown (T-S-11). The spec defines no payload for a cancelled task;
+ * that is said as a tool error the caller can show.
+ */
+export function toTaskPayload(task: EngineTask): Record<string, unknown> {
+  const related = { [SPEC_META.relatedTask]: { taskId: task.taskId } };
+  const outcome = task.outcome;
+  if (outcome?.kind === 'error') throw new RpcError(outcome.error.code, outcome.error.message, outcome.error.data);
+  if (outcome?.kind === 'result') {
+    const result = outcome.result as CallToolResult;
+    return { ...result, _meta: { ...(result._meta ?? {}), ...related } };
+  }
+  return { content: [{ type: 'text', text: task.statusMessage ?? 'The task was cancelled.' }], isError: true, _meta: related };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding (the side that follows the task)
+
+/** `meta`: the enclosing result's or notification's `_meta` (a `Task` has none of its own), for a Tasklane server's queue place. */
+export function fromWireTask(task: WireTaskV1, meta?: unknown): RemoteTaskState {
+  const queue = queuePlaceFromMeta(meta);
+  return {
+    ...(queue ? { queue } : {}),
+    taskId: task.taskId,
+    status: task.status,
+    ...(task.statusMessage !== undefined ? { statusMessage: task.statusMessage } : {}),
+    createdAt: task.createdAt,
+    lastUpdatedAt: task.lastUpdatedAt,
+    ttl: task.ttl ?? null,
+    ...(task.pollInterval !== undefined ? { pollInterval: task.pollInterval } : {}),
+  };
+}
+
+/** A `notifications/tasks/status`, with the live output a Tasklane server puts in its `_meta`. */
+export function fromStatusNotificationParams(params: unknown): RemoteTaskState {
+  const { _meta, ...task } = params as WireTaskV1 & { _meta?: Record<string, unknown> };
+  const output = _meta?.[META.output];
+  return { ...fromWireTask(task as WireTaskV1, _meta), ...(typeof output === 'string' ? { output } : {}) };
+}
+
+/**
+ * The outcome a failed `tasks/result` call carries: the original request's JSON-RPC error comes
+ * back as this call's error (T-S-11). `undefined` for errors of the call itself (the SDK's
+ * connection-closed -32000 and request-timeout -32001, or anything without a code).
+ */
+export function outcomeErrorOf(error: unknown): JsonRpcErrorObject | undefined {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  if (typeof code !== 'number' || code === -32000 || code === -32001) return undefined;
+  return toJsonRpcError(error);
+}
