@@ -42,7 +42,8 @@ export async function* readSse(response: Response): AsyncGenerator<JsonRpcMessag
   }
 }
 
-function safeJson(text: string): unknown {
+/** The JSON in `text`, or undefined when it is not JSON. */
+export function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -50,6 +51,6 @@ function safeJson(text: string): unknown {
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

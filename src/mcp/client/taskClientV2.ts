@@ -33,7 +33,7 @@ import {
   toRemoteState,
 } from '../wires/v2/codec';
 import type { RemoteInputRequest, RemoteOutcome, RemoteTaskState } from '../wires/remoteTask';
-import { type JsonRpcMessage, readSse } from './sseReader';
+import { type JsonRpcMessage, isObject, readSse, safeJson } from './sseReader';
 import { TASKLANE_CLIENT_INFO } from '../identity';
 import type { InputRequestEvent, StartOptions, StartResult, TaskWireClient } from './taskWire';
 
@@ -554,19 +554,4 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
     });
     return ElicitResultSchema.parse(answer);
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Helpers
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
