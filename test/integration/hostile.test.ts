@@ -267,7 +267,9 @@ const ACTIVE_ATTRIBUTES = /^(href|src|srcdoc|srcset|action|formaction|xlink:href
  */
 function assertOnlyText(dom: WebviewDom, payload: string, nonce: string): void {
   assert.ok((dom.appText ?? '').includes(payload), 'the payload is shown, as text');
-  assert.doesNotMatch(dom.title, /pwned/, 'no script from the payload ran');
+  // The page titles itself with the task's title, which may quote the payload as text; a script
+  // that ran would have set the title to exactly what it says.
+  assert.doesNotMatch(dom.title, /^pwned-(script|img)$/, 'no script from the payload ran');
   const foreign = dom.elements.filter((e) => !PAGE_TAGS.has(e.tag)).map((e) => e.tag);
   assert.deepStrictEqual(foreign, [], 'no element came from task text');
   for (const element of dom.elements) {
