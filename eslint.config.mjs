@@ -12,25 +12,6 @@ const forbid = (...patterns) => ({ '@typescript-eslint/no-restricted-imports': [
 const NO_VSCODE = { group: ['vscode'], message: 'This layer runs outside VS Code (plain Node, the standalone server, unit tests): no vscode here.' };
 const NO_EXTENSION = { regex: '(^|/)extension$', message: 'extension.ts builds and connects everything; nothing imports it.' };
 
-// Modules of src/mcp that src/ui imports today. The UI is moving onto core's ports (the architecture
-// issue); until then these, and only these, stay allowed. Remove an entry when its last import goes.
-const UI_MCP_ALLOWED_TODAY = [
-  'agents/agentCredentials',
-  'agents/agentTaskMirror',
-  'agents/clientConfigs',
-  'client/serverConfig',
-  'client/serverConnections',
-  'client/serverLaunch',
-  'client/serverSupervisor',
-  'client/taskService',
-  'client/taskWire',
-  'embeddedServer',
-  'server/httpServer',
-  'server/tools/processGroup',
-  'server/tools/statusThrottle',
-  'server/tools/toolDefinition',
-];
-
 export default defineConfig(
   {
     ignores: ['dist/**', 'out/**', 'test-results/**', '.vscode-test/**', 'node_modules/**', 'test/fixtures/**'],
@@ -78,13 +59,16 @@ export default defineConfig(
   {
     files: ['src/core/**/*.ts'],
     rules: forbid(NO_VSCODE, NO_EXTENSION, {
-      regex: '(^|/)(mcp|ui)(/|$)',
-      message: 'src/core knows no wire and no view: it may not import src/mcp or src/ui.',
+      regex: '(^|/)(mcp|ui|host|platform)(/|$)',
+      message: 'src/core knows no wire, no editor and no view: it may not import src/mcp, src/host, src/platform or src/ui.',
     }),
   },
   {
     files: ['src/mcp/**/*.ts'],
-    rules: forbid(NO_VSCODE, NO_EXTENSION, { regex: '(^|/)ui(/|$)', message: 'src/mcp may not import src/ui.' }),
+    rules: forbid(NO_VSCODE, NO_EXTENSION, {
+      regex: '(^|/)(ui|host|platform)(/|$)',
+      message: 'src/mcp runs outside VS Code: it may not import src/host, src/platform or src/ui.',
+    }),
   },
   {
     files: ['src/mcp/client/**/*.ts'],
@@ -101,11 +85,21 @@ export default defineConfig(
     }),
   },
   {
+    files: ['src/platform/**/*.ts'],
+    rules: forbid(NO_EXTENSION, {
+      regex: '(^|/)(mcp|host|ui)(/|$)',
+      message: 'src/platform holds VS Code helpers shared by host adapters and views (commands, settings): it knows no MCP and no view.',
+    }),
+  },
+  {
+    files: ['src/host/**/*.ts'],
+    rules: forbid(NO_EXTENSION, { regex: '(^|/)ui(/|$)', message: 'Host adapters serve the views through core ports; they may not import src/ui.' }),
+  },
+  {
     files: ['src/ui/**/*.ts'],
     rules: forbid(NO_EXTENSION, {
-      regex: `(^|/)mcp/(?!(${UI_MCP_ALLOWED_TODAY.join('|')})$)`,
-      message:
-        "Views and commands use core's ports, not src/mcp internals (only the imports in eslint.config.mjs's UI_MCP_ALLOWED_TODAY remain, until they move).",
+      regex: '(^|/)(mcp|host)(/|$)',
+      message: "Views and commands act only through core's ports (TaskActions, ServerDirectory) and read the store: they may not import src/mcp or src/host.",
     }),
   },
   {

@@ -9,7 +9,7 @@ import { ChangeCoalescer } from '../src/core/changeCoalescer';
 import { TaskStore } from '../src/core/taskStore';
 import { TaskService } from '../src/mcp/client/taskService';
 import { EmbeddedServer } from '../src/mcp/embeddedServer';
-import { needsAttention } from '../src/ui/taskText';
+import { needsAttention } from '../src/core/taskRules';
 
 export async function activateProxy(directory: string): Promise<{ tasks: number; dispose(): void }> {
   const store = new TaskStore({ directory, onProblem: () => undefined });

@@ -1,16 +1,21 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { TaskStore } from './core/taskStore';
+import type { TaskActions } from './core/taskActions';
+import type { ServerDirectory } from './core/serverDirectory';
 import { EmbeddedServer } from './mcp/embeddedServer';
 import { TaskService } from './mcp/client/taskService';
 import { registerServerCommands } from './ui/servers/serverCommands';
-import { ServerManager } from './ui/servers/serverManager';
-import { LanguageModelSampler } from './ui/languageModelSampler';
+import { ServerManager } from './host/servers/serverManager';
+import { LanguageModelSampler } from './host/languageModelSampler';
 import { TasklaneUi } from './ui/tasklaneUi';
-import { vscodeTools } from './ui/tools/vscodeTools';
+import { vscodeTools } from './host/tools/vscodeTools';
 import { BUILTIN_TOOLS } from './mcp/server/builtinTools';
-import { setting } from './ui/config';
-import { Agents } from './ui/agents/agents';
+import { setting } from './platform/config';
+import { Agents } from './host/agents/agents';
+import { HostServerDirectory } from './host/servers/serverDirectory';
+import { EditorTaskActions } from './mcp/client/editorTaskActions';
+import { RetentionRunner } from './core/retentionRunner';
 
 /** What the extension exports: the live objects, for other extensions and for the integration tests. */
 export interface TasklaneApi {
@@ -18,6 +23,11 @@ export interface TasklaneApi {
   readonly service: TaskService;
   readonly embedded: EmbeddedServer;
   readonly ui: TasklaneUi;
+  /** What views and commands do to tasks (core's port), and the servers as they see them. */
+  readonly actions: TaskActions;
+  readonly directory: ServerDirectory;
+  /** Keeps history within the retention settings. */
+  readonly retention: RetentionRunner;
   /** External MCP servers (settings and .vscode/mcp.json): their supervisors, states and configuration. */
   readonly servers: ServerManager;
   /** Answers servers' sampling requests with VS Code's language models, with the user's consent. */
@@ -48,6 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
   context.subscriptions.push(store);
 
   const workspaceFolder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
+  const retentionLimits = () => ({ days: setting('tasklane.retention.days'), maxTasks: setting('tasklane.retention.maxTasks') });
   const schedulerLimits = () => ({ maxConcurrent: setting('tasklane.scheduler.maxConcurrent'), toolLimits: setting('tasklane.scheduler.toolLimits') });
   const embedded = await EmbeddedServer.start({
     defaultCwd: workspaceFolder,
@@ -68,8 +79,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
   context.subscriptions.push(service, service.addServer(embedded.entry));
 
   const servers = new ServerManager(context, service, log);
-  const ui = new TasklaneUi(context, store, service, log, servers, embedded.engine);
-  context.subscriptions.push(servers, ui, ...registerServerCommands(servers, log));
+  const directory = new HostServerDirectory(service, servers);
+  const actions = new EditorTaskActions(service, store, embedded.engine);
+  const ui = new TasklaneUi(context, store, actions, directory, log);
+  const retention = new RetentionRunner(store, retentionLimits, log);
+  context.subscriptions.push(
+    servers,
+    directory,
+    ui,
+    retention,
+    ...registerServerCommands(directory, log),
+    vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('tasklane.retention') && retention.apply()),
+  );
+  retention.apply();
   // The HTTP server for agents starts in the background, once their tokens are loaded.
   const agents = new Agents(context, embedded, store, service, log);
   context.subscriptions.push(agents);
@@ -78,7 +100,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
 
   const activationMs = performance.now() - started;
   log.info(`Tasklane active in ${activationMs.toFixed(1)} ms: ${store.size} tasks loaded from ${storage.fsPath}`);
-  return { store, service, embedded, ui, servers, sampler, agents, storageDirectory: storage.fsPath, logDirectory: context.logUri.fsPath, activationMs };
+  return {
+    store,
+    service,
+    embedded,
+    ui,
+    actions,
+    directory,
+    retention,
+    servers,
+    sampler,
+    agents,
+    storageDirectory: storage.fsPath,
+    logDirectory: context.logUri.fsPath,
+    activationMs,
+  };
 }
 
 export function deactivate(): void {

@@ -12,13 +12,28 @@ export interface RetryOptions {
 }
 
 /**
- * What the user can do to tasks. The UI acts only through this; the MCP layer implements it.
- * Every method leaves the store consistent and reports failures as errors with plain messages.
+ * What a person can do to tasks. Views and commands act only through this (reading goes through
+ * the store); the host implements it over the MCP client and the embedded server. Every method
+ * leaves the store consistent and reports failures as errors with plain messages.
  */
 export interface TaskActions {
   start(spec: TaskSpecInput): Promise<TaskRecord>;
+  /** Cancels the task on its server; the editor may cancel any agent's task on its own embedded server. */
   cancel(id: string): Promise<TaskRecord>;
   /** Starts a new attempt linked to `id` (retryOf / retriedAs); the old record is kept. */
   retry(id: string, options?: RetryOptions): Promise<TaskRecord>;
+  /** The same tool with the same arguments as a new task of its own (not an attempt of the old one). */
+  runAgain(id: string): Promise<TaskRecord>;
   answerInput(id: string, key: string, answer: InputAnswer): void;
+  /** Reorders the embedded server's queue (see `canChangePriority`). */
+  setPriority(id: string, priority: number): TaskRecord;
+  archive(id: string): TaskRecord;
+  unarchive(id: string): TaskRecord;
+  setPinned(id: string, pinned: boolean): TaskRecord;
+  /** Deletes finished tasks and their results; returns how many went. */
+  delete(ids: Iterable<string>): number;
+  /** Adds validated copies from an export, all or nothing; they are read-only and never re-attached. */
+  importRecords(records: readonly unknown[]): TaskRecord[];
+  /** Marks tasks whose time to live has passed as expired; returns their ids. */
+  sweepExpired(): string[];
 }

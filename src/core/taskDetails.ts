@@ -3,7 +3,7 @@
  * urgent (priority) and how long it may run (time budget, typed as "10m" or "90s"). They travel
  * as the task's `_meta` (`dev.tasklane/intent`, `…/priority`, `…/resourceLimits`).
  */
-import { MAX_PRIORITY, MIN_PRIORITY, type TaskSpecInput } from './taskRecord';
+import { PRIORITY_RULE, type TaskSpecInput, isValidPriority } from './taskRecord';
 
 export interface TaskDetails {
   readonly intent?: string;
@@ -72,8 +72,8 @@ export function parsePriority(text: string): Parsed<number> {
   const trimmed = text.trim();
   if (trimmed === '') return { ok: true, value: undefined };
   const value = Number(trimmed.replace(/^\+/, ''));
-  if (!/^[+-]?\d+$/.test(trimmed) || value < MIN_PRIORITY || value > MAX_PRIORITY) {
-    return { ok: false, error: `A whole number from ${MIN_PRIORITY} (last) to ${MAX_PRIORITY} (first)` };
+  if (!/^[+-]?\d+$/.test(trimmed) || !isValidPriority(value)) {
+    return { ok: false, error: `A priority is ${PRIORITY_RULE}` };
   }
   return { ok: true, value };
 }

@@ -61,6 +61,13 @@ export type SchedulingHints = z.infer<typeof SchedulingHintsSchema>;
 export const MIN_PRIORITY = -100;
 export const MAX_PRIORITY = 100;
 
+export function isValidPriority(value: number): boolean {
+  return Number.isInteger(value) && value >= MIN_PRIORITY && value <= MAX_PRIORITY;
+}
+
+/** Says what a valid priority is, in the words every prompt and error uses. */
+export const PRIORITY_RULE = `a whole number from ${MIN_PRIORITY} (last) to ${MAX_PRIORITY} (first)`;
+
 /** What the user (or agent) asked for; everything needed to run the same work again. */
 export const TaskSpecSchema = z.object({
   serverId: z.string().min(1),
@@ -69,7 +76,10 @@ export const TaskSpecSchema = z.object({
   intent: z.string().optional(),
   expectedOutputs: z.string().optional(),
   context: ExecutionContextSchema.default({}),
-  priority: z.number().int().min(MIN_PRIORITY).max(MAX_PRIORITY).optional(),
+  priority: z
+    .number()
+    .refine(isValidPriority, { message: `priority must be ${PRIORITY_RULE}` })
+    .optional(),
   resourceLimits: ResourceLimitsSchema.default({}),
   scheduling: SchedulingHintsSchema.default({}),
   tags: z.array(z.string()).default([]),

@@ -64,6 +64,9 @@ export class IllegalTransitionError extends Error {
  * `onDidLifecycle`. Records are immutable snapshots: each change replaces the object, so a
  * reference a caller holds never changes under it.
  */
+/** The store as views read it: records and their lifecycle events, never a write (writes go through `TaskActions`). */
+export type TaskReader = Pick<TaskStore, 'get' | 'require' | 'all' | 'size' | 'onDidLifecycle'>;
+
 export class TaskStore extends Disposable {
   private readonly _onDidLifecycle = this._register(new Emitter<LifecycleEvent>());
   readonly onDidLifecycle: Event<LifecycleEvent> = this._onDidLifecycle.event;

@@ -47,3 +47,14 @@ export function shorten(text: string, max = TITLE_MAX_CHARS): string {
   if (first.length <= max && !more) return first;
   return `${first.slice(0, max - 1).trimEnd()}…`;
 }
+
+/**
+ * How long a row's label may be: a default-width sidebar (about 300 px) then still shows the start
+ * of the description beside it. The tooltip and the panel have the whole text.
+ */
+export const ROW_TITLE_CHARS = 32;
+
+/** A task's title as the views' rows, notifications and prompts show it. */
+export function taskLabel(record: Parameters<typeof taskTitle>[0]): string {
+  return taskTitle(record, ROW_TITLE_CHARS);
+}

@@ -10,17 +10,7 @@
 import { Emitter } from '../core/events';
 import { endedByReload } from '../core/reloadInterruption';
 import type { TaskRecord } from '../core/taskRecord';
-
-/** A question waits, or a failure has not been retried or put away. An imported copy never needs anything. */
-export function needsAttention(record: TaskRecord): boolean {
-  if (record.archived || record.imported) return false;
-  return record.status === 'input_required' || isOpenFailure(record);
-}
-
-/** A failed task still in view: not retried, archived or imported. */
-export function isOpenFailure(record: TaskRecord): boolean {
-  return record.status === 'failed' && !record.retriedAs && !record.archived && !record.imported;
-}
+import { isOpenFailure } from '../core/taskRules';
 
 /** Where the seen task ids are kept between sessions (the workspace's memento in the editor). */
 export interface SeenStorage {

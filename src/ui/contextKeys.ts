@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../core/lifecycle';
 import type { TaskChanges } from '../core/lifecycleEvents';
-import type { TaskStore } from '../core/taskStore';
+import type { TaskReader } from '../core/taskStore';
 import { contextKeyValues } from './taskCounts';
 
 /** The `when`-clause keys that decide which commands the palette offers. */
@@ -20,7 +20,7 @@ export class ContextKeys extends Disposable {
   private readonly values = new Map<string, boolean>();
 
   constructor(
-    private readonly store: TaskStore,
+    private readonly store: TaskReader,
     onDidChangeTasks: (listener: (e: TaskChanges) => unknown) => vscode.Disposable,
   ) {
     super();

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Disposable } from '../core/lifecycle';
 import type { LifecycleEvent } from '../core/lifecycleEvents';
 import type { TaskRecord } from '../core/taskRecord';
-import type { TaskStore } from '../core/taskStore';
+import type { TaskReader } from '../core/taskStore';
 import { questionHeading } from './commands/questionHeading';
 import { questionText } from './statusSummary';
 import { taskLabel } from './taskPresentation';
@@ -29,7 +29,7 @@ export class TaskNotifier extends Disposable {
   readonly shown: string[] = [];
 
   constructor(
-    private readonly store: TaskStore,
+    private readonly store: TaskReader,
     onDidLifecycle: (listener: (e: LifecycleEvent) => unknown) => vscode.Disposable,
     private level: NotificationLevel,
   ) {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../core/lifecycle';
 import type { TaskChanges } from '../core/lifecycleEvents';
-import type { TaskStore } from '../core/taskStore';
+import type { TaskReader } from '../core/taskStore';
 import type { SeenFailures } from './attention';
 import { type StatusClick, type StatusSummary, type TaskCounts, summarizeTasks } from './statusSummary';
 
@@ -18,7 +18,7 @@ export class TaskStatusBar extends Disposable {
   private current!: StatusSummary;
 
   constructor(
-    private readonly store: TaskStore,
+    private readonly store: TaskReader,
     onDidChangeTasks: (listener: (e: TaskChanges) => unknown) => vscode.Disposable,
     private visibility: StatusBarVisibility,
     private readonly seen: SeenFailures,

@@ -3,7 +3,7 @@
  * the item in `statusBar.ts` only paints it.
  */
 import type { TaskRecord } from '../core/taskRecord';
-import { isOpenFailure } from './attention';
+import { isOpenFailure } from '../core/taskRules';
 
 export interface TaskCounts {
   readonly running: number;

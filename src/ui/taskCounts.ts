@@ -1,6 +1,5 @@
 import type { TaskRecord } from '../core/taskRecord';
-import { canRetry } from '../core/taskStatus';
-import { needsAttention } from './taskText';
+import { canRetryTask, isOpenFailure, needsAttention } from '../core/taskRules';
 
 /**
  * What the Tasks view's badge and the `when`-clause keys count on each batch of changes, without
@@ -39,8 +38,8 @@ export function contextKeyValues(store: TaskSource): ContextKeyValues {
     if (record.archived) continue;
     any = true;
     if (record.status === 'working' || record.status === 'input_required') running = true;
-    if (canRetry(record.status) && !record.retriedAs) retryable = true;
-    if (record.status === 'failed' && !record.retriedAs) failed = true;
+    if (canRetryTask(record)) retryable = true;
+    if (isOpenFailure(record)) failed = true;
     if (record.status === 'completed') completed = true;
     if (record.status === 'completed' || record.status === 'failed' || record.status === 'cancelled') finished = true;
     if (record.pendingInput.length > 0) input = true;

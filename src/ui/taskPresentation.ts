@@ -1,23 +1,11 @@
 import * as vscode from 'vscode';
 import { agentDescription, type TaskRecord } from '../core/taskRecord';
 import type { TaskStatus } from '../core/taskStatus';
-import { STATUS_LOOK, formatTime, isQueued, taskLabel, truncate } from './taskText';
+import { isQueued } from '../core/taskRules';
+import { STATUS_LOOK, formatTime, taskLabel, truncate } from './taskText';
 import type { GroupBy } from './tree/taskTreeModel';
 
-export {
-  EMBEDDED_SERVER_ID,
-  EMBEDDED_SERVER_NAME,
-  STATUS_LOOK,
-  contextValueOf,
-  formatDuration,
-  formatElapsed,
-  formatTime,
-  isQueued,
-  needsAttention,
-  taskDescription,
-  taskLabel,
-  truncate,
-} from './taskText';
+export { STATUS_LOOK, contextValueOf, formatDuration, formatElapsed, formatTime, taskDescription, taskLabel, truncate } from './taskText';
 
 /** The Tasks view's description: how it is grouped now (the title menu checks the same choice). */
 export const GROUP_BY_DESCRIPTION: Record<GroupBy, string> = { status: 'by Status', server: 'by Server', tool: 'by Tool', agent: 'by Agent' };

@@ -1,8 +1,8 @@
 // What the views say about a task, as plain text (no `vscode` here, so the rules are tested in plain Node).
 import type { TaskRecord } from '../core/taskRecord';
-import { type TaskStatus, canCancel, canRetry, isTerminal } from '../core/taskStatus';
-import { EMBEDDED_SERVER_ID } from '../core/embeddedServer';
-import { shorten, taskTitle } from '../core/taskTitle';
+import { type TaskStatus, isTerminal } from '../core/taskStatus';
+import { canAnswer, canCancelTask, canChangePriority, canRetryTask, isQueued } from '../core/taskRules';
+import { shorten } from '../core/taskTitle';
 
 /** How each status looks, everywhere in the UI. */
 export const STATUS_LOOK: Record<TaskStatus, { label: string; group: string; icon: string; color: string; order: number }> = {
@@ -13,19 +13,8 @@ export const STATUS_LOOK: Record<TaskStatus, { label: string; group: string; ico
   cancelled: { label: 'Cancelled', group: 'Cancelled', icon: 'circle-slash', color: 'disabledForeground', order: 4 },
 };
 
-/**
- * How long a row's label may be: a default-width sidebar (about 300 px) then still shows the start
- * of the description beside it. The tooltip and the panel have the whole text.
- */
-const ROW_TITLE_CHARS = 32;
-
-/** The one-line name of a task in lists and pickers (see `taskTitle`). */
-export function taskLabel(record: TaskRecord): string {
-  return taskTitle(record, ROW_TITLE_CHARS);
-}
-
-/** A question waits, or a failure has not been retried or put away (the rule lives with the status bar's). */
-export { needsAttention } from './attention';
+/** A task's row title, as every view shows it (the rule is in core). */
+export { taskLabel } from '../core/taskTitle';
 
 /** `contextValue` for menus: `task:<status>` plus the actions that apply, matched by `when` regexes. */
 export function contextValueOf(record: TaskRecord): string {
@@ -33,23 +22,16 @@ export function contextValueOf(record: TaskRecord): string {
   // An imported task is a read-only copy: nothing to cancel, retry or answer.
   if (record.imported) value += ':imported';
   else {
-    if (canCancel(record.status)) value += ':cancelable';
-    if (canRetry(record.status) && !record.retriedAs) value += ':retryable';
-    if (record.pendingInput.length > 0) value += ':input';
+    if (canCancelTask(record)) value += ':cancelable';
+    if (canRetryTask(record)) value += ':retryable';
+    if (canAnswer(record)) value += ':input';
     if (isQueued(record)) value += ':queued';
-    if (!isTerminal(record.status) && record.serverId === EMBEDDED_SERVER_ID) value += ':prioritizable';
+    if (canChangePriority(record)) value += ':prioritizable';
   }
   if (isTerminal(record.status)) value += ':finished';
   if (record.pinned) value += ':pinned';
   if (record.archived) value += ':archived';
   return value;
-}
-
-export { EMBEDDED_SERVER_ID, EMBEDDED_SERVER_NAME } from '../core/embeddedServer';
-
-/** Waiting in the server's scheduler: accepted, `working`, but not started yet. */
-export function isQueued(record: TaskRecord): boolean {
-  return record.queue !== undefined && record.status === 'working';
 }
 
 export function formatDuration(ms: number): string {

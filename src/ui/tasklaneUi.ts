@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import { ChangeCoalescer } from '../core/changeCoalescer';
 import { Disposable } from '../core/lifecycle';
-import type { TaskStore } from '../core/taskStore';
-import type { TaskService } from '../mcp/client/taskService';
+import type { TaskReader } from '../core/taskStore';
+import type { TaskActions } from '../core/taskActions';
+import type { ServerDirectory } from '../core/serverDirectory';
 import { registerCommands } from './commands/registerCommands';
-import { setting } from './config';
+import { setting } from '../platform/config';
 import { ContextKeys } from './contextKeys';
 import { DetailPanels } from './detail/detailPanel';
 import { TaskNotifier } from './notifier';
@@ -12,11 +13,8 @@ import { TaskStatusBar } from './statusBar';
 import { SeenFailures } from './attention';
 import { GROUP_BY_DESCRIPTION } from './taskPresentation';
 import { attentionCount } from './taskCounts';
-import type { ExternalServers } from './servers/serverView';
 import { ServersTreeProvider } from './tree/serversTreeProvider';
 import { type ArchiveNode, ArchiveTreeProvider } from './tree/archiveTreeProvider';
-import type { EmbeddedControls } from './commands/uiContext';
-import { RetentionRunner } from './retentionRunner';
 import { type TaskTreeNode, TaskTreeProvider } from './tree/taskTreeProvider';
 
 /** Where the ids of failures the person has seen are kept, per workspace. */
@@ -40,26 +38,18 @@ export class TasklaneUi extends Disposable {
   readonly serversTree: ServersTreeProvider;
   readonly archiveTree: ArchiveTreeProvider;
   readonly archiveView: vscode.TreeView<ArchiveNode>;
-  readonly retention: RetentionRunner;
   /** What commands remember across windows (recent shell commands, the last export folder). */
   readonly globalState: vscode.Memento;
   readonly seenFailures: SeenFailures;
   /** Ids of the tasks whose question is open in an answer input right now (for tests). */
   readonly answering = new Set<string>();
 
-  constructor(
-    context: vscode.ExtensionContext,
-    store: TaskStore,
-    service: TaskService,
-    log: vscode.LogOutputChannel,
-    externalServers?: ExternalServers,
-    embedded?: EmbeddedControls,
-  ) {
+  constructor(context: vscode.ExtensionContext, store: TaskReader, actions: TaskActions, servers: ServerDirectory, log: vscode.LogOutputChannel) {
     super();
     this.globalState = context.globalState;
     this.changes = this._register(new ChangeCoalescer(store.onDidLifecycle, UI_COALESCE_MS));
     const onDidChangeTasks = this.changes.onDidChange;
-    const serverName = (id: string) => service.getServer(id)?.name ?? id;
+    const serverName = (id: string) => servers.nameOf(id);
 
     this.tree = this._register(
       new TaskTreeProvider(store, onDidChangeTasks, setting('tasklane.tasks.groupBy'), setting('tasklane.tasks.showArchived'), serverName),
@@ -81,7 +71,7 @@ export class TasklaneUi extends Disposable {
     };
     this._register(this.archiveTree.onDidChangeCount(describeArchive));
     describeArchive(this.archiveTree.count);
-    this.serversTree = this._register(new ServersTreeProvider(service, externalServers));
+    this.serversTree = this._register(new ServersTreeProvider(servers));
     this._register(vscode.window.createTreeView('tasklane.servers', { treeDataProvider: this.serversTree }));
     this.seenFailures = this._register(
       new SeenFailures({
@@ -115,23 +105,18 @@ export class TasklaneUi extends Disposable {
     for (const command of registerCommands(
       {
         store,
-        service,
+        actions,
+        servers,
         tree: this.tree,
         treeView: this.treeView,
         details: this.details,
         log,
         globalState: context.globalState,
-        embedded,
-        serverName,
         answering: this.answering,
       },
       this.contextKeys,
     ))
       this._register(command);
-
-    const retentionLimits = () => ({ days: setting('tasklane.retention.days'), maxTasks: setting('tasklane.retention.maxTasks') });
-    this.retention = this._register(new RetentionRunner(store, retentionLimits, log));
-    this.retention.apply();
 
     this._register(
       vscode.workspace.onDidChangeConfiguration((event) => {
@@ -142,7 +127,6 @@ export class TasklaneUi extends Disposable {
         if (event.affectsConfiguration('tasklane.tasks.showArchived')) this.tree.setShowArchived(setting('tasklane.tasks.showArchived'));
         if (event.affectsConfiguration('tasklane.statusBar.visibility')) this.statusBar.setVisibility(setting('tasklane.statusBar.visibility'));
         if (event.affectsConfiguration('tasklane.notifications')) this.notifier.setLevel(setting('tasklane.notifications'));
-        if (event.affectsConfiguration('tasklane.retention')) this.retention.apply();
       }),
     );
   }

@@ -76,7 +76,7 @@ export class ServerUnavailableError extends Error {
  * on one shared scheduler otherwise, the blocking result call for the payload), and mirrors every
  * change into the store, which is the single source of truth for every view.
  */
-export class TaskService extends Disposable implements TaskActions {
+export class TaskService extends Disposable implements Pick<TaskActions, 'start' | 'cancel' | 'retry' | 'answerInput'> {
   private readonly servers = new Map<string, ServerEntry>();
   private readonly follows = new Map<string, Follow>();
   private readonly byRemote = new Map<string, string>();

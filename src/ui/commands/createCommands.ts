@@ -1,13 +1,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readRecentCommands, rememberCommand } from '../../core/recentCommands';
-import type { JsonSchema } from '../../core/schemaForm';
 import { specOfDetails, type TaskDetails } from '../../core/taskDetails';
 import type { TaskRecord, TaskSpecInput } from '../../core/taskRecord';
-import { taskOffers } from '../../core/workspaceTaskChoice';
-import { EMBEDDED_SERVER_ID } from '../../mcp/embeddedServer';
-import { setting } from '../config';
-import { fetchWorkspaceTasks } from '../tools/workspaceTasks';
+import { EMBEDDED_SERVER_ID } from '../../core/embeddedServer';
+import { setting } from '../../platform/config';
 import { promptDetails } from './detailsPrompt';
 import { promptForm } from './formPrompt';
 import { ESCAPED, type Offer, pickOrType } from './pickOrType';
@@ -27,7 +24,7 @@ export interface NewTaskArgs {
 }
 
 export async function newTask(ui: UiContext, given: NewTaskArgs = {}): Promise<TaskRecord | undefined> {
-  const servers = ui.service.listServers();
+  const servers = ui.servers.connected();
   let serverId = given.serverId;
   if (!serverId) {
     if (servers.length === 1) serverId = servers[0].id;
@@ -35,8 +32,8 @@ export async function newTask(ui: UiContext, given: NewTaskArgs = {}): Promise<T
       const picked = await vscode.window.showQuickPick(
         servers.map((server) => ({
           label: server.name,
-          description: `${server.kind} · ${server.client.wire}`,
-          detail: server.client.supportsTasks ? 'Supports tasks' : 'No task support: calls run as plain tool calls',
+          description: `${server.kind} · ${server.wire}`,
+          detail: server.supportsTasks ? 'Supports tasks' : 'No task support: calls run as plain tool calls',
           id: server.id,
         })),
         { title: 'New Task (1/4): server', placeHolder: 'Run a tool on which server?', ignoreFocusOut: true },
@@ -45,17 +42,17 @@ export async function newTask(ui: UiContext, given: NewTaskArgs = {}): Promise<T
       serverId = picked.id;
     }
   }
-  const server = ui.service.getServer(serverId);
+  const server = ui.servers.get(serverId);
   if (!server) throw new Error(`The server "${serverId}" is not connected.`);
   const tools = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Listing tools of ${server.name}` }, () =>
-    server.client.listTools(),
+    ui.servers.tools(server.id),
   );
   let toolName = given.tool;
   if (!toolName) {
     const picked = await vscode.window.showQuickPick(
       tools.map((tool) => ({
         label: tool.title ?? tool.name,
-        description: `${tool.name}${tool.execution?.taskSupport && tool.execution.taskSupport !== 'forbidden' ? ' · task' : ''}${tool.annotations?.destructiveHint ? ' · destructive' : ''}`,
+        description: `${tool.name}${tool.runsAsTask ? ' · task' : ''}${tool.destructive ? ' · destructive' : ''}`,
         detail: tool.description,
         name: tool.name,
       })),
@@ -71,7 +68,7 @@ export async function newTask(ui: UiContext, given: NewTaskArgs = {}): Promise<T
   let args = given.arguments;
   if (!args) {
     const offers = await workspaceTaskOffers(ui, serverId, tool.name);
-    args = await promptForm(tool.inputSchema as JsonSchema, { title: `New Task (3/4): ${toolTitle}`, offers });
+    args = await promptForm(tool.inputSchema, { title: `New Task (3/4): ${toolTitle}`, offers });
     if (!args) return undefined;
     // Asked only of a person filling in the form: callers that pass the arguments pass the details too.
     const asked = await promptDetails(`New Task (4/4): ${toolTitle} · Details (optional)`);
@@ -81,15 +78,19 @@ export async function newTask(ui: UiContext, given: NewTaskArgs = {}): Promise<T
   return start(ui, { serverId, tool: tool.name, arguments: args, ...specOfDetails(details) });
 }
 
-/** For the embedded server's workspace-task tools, the `label` to pick from: the workspace's (test) tasks. */
+/** Values the server offers for the tool's arguments (the workspace's tasks, for the editor's task tools). */
 async function workspaceTaskOffers(ui: UiContext, serverId: string, tool: string): Promise<Record<string, Offer<unknown>[]> | undefined> {
-  if (serverId !== EMBEDDED_SERVER_ID || (tool !== 'run_tests' && tool !== 'run_vscode_task')) return undefined;
   try {
-    const tasks = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: "Listing the workspace's tasks" }, () =>
-      fetchWorkspaceTasks(),
+    const choices = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Listing choices' }, () =>
+      ui.servers.argumentChoices(serverId, tool),
     );
-    const offers = taskOffers(tasks, { testsOnly: tool === 'run_tests' });
-    return { label: offers.map((offer) => ({ label: offer.label, description: offer.description || undefined, value: offer.label })) };
+    if (!choices) return undefined;
+    return Object.fromEntries(
+      Object.entries(choices).map(([name, list]) => [
+        name,
+        list.map((choice) => ({ label: choice.label, description: choice.description, value: choice.value })),
+      ]),
+    );
   } catch (error) {
     ui.log.warn(`[ui] could not list the workspace's tasks: ${(error as Error).message}`);
     return undefined;
@@ -135,7 +136,7 @@ async function start(
   ui: UiContext,
   spec: Pick<TaskSpecInput, 'serverId' | 'tool' | 'arguments' | 'intent' | 'priority' | 'resourceLimits'> & { context?: { workspace?: string; cwd?: string } },
 ): Promise<TaskRecord> {
-  const record = await ui.service.start({
+  const record = await ui.actions.start({
     ...spec,
     ttl: setting('tasklane.tasks.requestedTtlMinutes') * 60_000,
     // No agent: work the person starts in the editor is the editor's own ("Editor" in the views).

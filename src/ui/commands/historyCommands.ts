@@ -3,10 +3,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parsePriority } from '../../core/taskDetails';
-import { MAX_PRIORITY, MIN_PRIORITY, type TaskRecord } from '../../core/taskRecord';
+import { PRIORITY_RULE, type TaskRecord } from '../../core/taskRecord';
+import { canChangePriority } from '../../core/taskRules';
+import { EMBEDDED_SERVER_NAME } from '../../core/embeddedServer';
 import { isTerminal } from '../../core/taskStatus';
 import { exportFileName, exportFolder, parseExport, serializeExport } from '../../core/taskExport';
-import { EMBEDDED_SERVER_ID, EMBEDDED_SERVER_NAME, taskLabel } from '../taskPresentation';
+import { taskLabel } from '../taskPresentation';
 import { isTaskRef } from '../taskRef';
 import { resolveTask } from './taskPicker';
 import type { UiContext } from './uiContext';
@@ -24,13 +26,13 @@ export async function setPinned(ui: UiContext, arg: unknown, pinned: boolean): P
     none: pinned ? 'Every task is pinned already.' : 'No task is pinned.',
   });
   if (!record) return undefined;
-  return ui.store.setPinned(record.id, pinned);
+  return ui.actions.setPinned(record.id, pinned);
 }
 
 export async function unarchiveTask(ui: UiContext, arg: unknown): Promise<TaskRecord | undefined> {
   const record = isTaskRef(arg) ? ui.store.get(arg.id) : await pickArchived(ui, 'Bring back which archived task?');
   if (!record) return undefined;
-  return ui.store.unarchive(record.id);
+  return ui.actions.unarchive(record.id);
 }
 
 /** What `Export Tasks…` accepts besides a tree selection: the tasks to write, and where (tests and scripts skip the dialog). */
@@ -133,7 +135,7 @@ export async function importTasks(ui: UiContext, arg?: unknown): Promise<TaskRec
       } catch (error) {
         throw new Error(`Could not import ${file.fsPath}. ${(error as Error).message} Nothing was imported.`);
       }
-      return ui.store.importRecords(records);
+      return ui.actions.importRecords(records);
     },
   );
   ui.log.info(`[history] imported ${imported.length} tasks from ${file.fsPath}`);
@@ -144,14 +146,13 @@ export async function importTasks(ui: UiContext, arg?: unknown): Promise<TaskRec
 }
 
 export async function changePriority(ui: UiContext, arg?: unknown): Promise<TaskRecord | undefined> {
-  const applies = (r: TaskRecord) => !isTerminal(r.status) && !r.imported && r.serverId === EMBEDDED_SERVER_ID;
   const record = await resolveTask(ui.store, arg, {
-    applies,
+    applies: canChangePriority,
     placeHolder: 'Change the priority of which task?',
     none: `No queued or running task on ${EMBEDDED_SERVER_NAME}.`,
   });
   if (!record) return undefined;
-  if (!applies(record)) {
+  if (!canChangePriority(record)) {
     void vscode.window.showInformationMessage(
       record.imported
         ? 'An imported task is a read-only copy.'
@@ -165,7 +166,7 @@ export async function changePriority(ui: UiContext, arg?: unknown): Promise<Task
   if (typeof priority !== 'number') {
     const typed = await vscode.window.showInputBox({
       title: `Priority of "${taskLabel(record)}"`,
-      prompt: `From ${MIN_PRIORITY} (last) to ${MAX_PRIORITY} (first). Queued tasks start highest priority first.`,
+      prompt: `A priority is ${PRIORITY_RULE}. Queued tasks start highest priority first.`,
       value: String(record.priority ?? 0),
       validateInput: (value) => {
         const parsed = parsePriority(value);
@@ -176,14 +177,10 @@ export async function changePriority(ui: UiContext, arg?: unknown): Promise<Task
     const parsed = parsePriority(typed);
     priority = parsed.ok ? (parsed.value ?? 0) : undefined;
   }
-  if (!Number.isInteger(priority) || (priority as number) < MIN_PRIORITY || (priority as number) > MAX_PRIORITY)
-    throw new Error(`A priority is a whole number from ${MIN_PRIORITY} to ${MAX_PRIORITY}.`);
-  const engine = ui.embedded;
-  if (!engine) throw new Error(`${EMBEDDED_SERVER_NAME} is not running.`);
-  if (!record.taskId) throw new Error('The task has not reached the server yet; try again in a moment.');
-  engine.setPriority(record.taskId, priority as number);
+  if (typeof priority !== 'number') throw new Error(`A priority is ${PRIORITY_RULE}.`);
+  const updated = ui.actions.setPriority(record.id, priority);
   ui.log.info(`[ui] priority of ${record.id} set to ${priority}`);
-  return ui.store.update(record.id, { priority: priority as number });
+  return updated;
 }
 
 function recordsToExport(ui: UiContext, arg: unknown, selection: unknown, request: ExportRequest): TaskRecord[] {

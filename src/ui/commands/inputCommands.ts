@@ -47,6 +47,6 @@ export async function answerInput(ui: UiContext, arg?: unknown, given?: InputAns
     }
   }
   if (!answer) return false;
-  ui.service.answerInput(record.id, question.key, answer);
+  ui.actions.answerInput(record.id, question.key, answer);
   return true;
 }

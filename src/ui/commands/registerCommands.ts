@@ -18,7 +18,7 @@ import {
   showTaskDetails,
   showTaskResult,
 } from './taskCommands';
-import { registerHandlers } from './registerHandlers';
+import { registerHandlers } from '../../platform/registerHandlers';
 import { changePriority, exportTasks, importTasks, setPinned, unarchiveTask } from './historyCommands';
 import { searchHistoryCommand } from './searchHistory';
 import type { UiContext } from './uiContext';
@@ -43,7 +43,7 @@ export function registerCommands(ui: UiContext, contextKeys: ContextKeys): vscod
     'tasklane.answerInput': (arg, answer) => answerInput(ui, arg, answer as never),
     'tasklane.showLog': () => ui.log.show(),
     'tasklane.refresh': () => {
-      ui.store.sweepExpired();
+      ui.actions.sweepExpired();
       contextKeys.update();
       ui.tree.refreshAll();
     },

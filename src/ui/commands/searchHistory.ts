@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { HistoryMatcher, parseHistoryQuery } from '../../core/historySearch';
 import { agentName, type TaskRecord } from '../../core/taskRecord';
-import { STATUS_LOOK, formatTime, isQueued, taskLabel } from '../taskPresentation';
+import { isQueued } from '../../core/taskRules';
+import { STATUS_LOOK, formatTime, taskLabel } from '../taskPresentation';
 import { exportTasks } from './historyCommands';
 import { historyEmptyState } from './historyEmptyState';
 import type { UiContext } from './uiContext';
@@ -49,7 +50,7 @@ export async function searchHistoryCommand(ui: UiContext, arg?: unknown): Promis
     matches = matcher.filter(ui.store.all(), query);
     // Our matcher decides what matches; alwaysShow keeps the quick pick from filtering by label again.
     quickPick.items = matches.length
-      ? matches.slice(0, SHOWN_LIMIT).map((record) => toItem(record, ui.serverName(record.serverId)))
+      ? matches.slice(0, SHOWN_LIMIT).map((record) => toItem(record, ui.servers.nameOf(record.serverId)))
       : emptyItems(ui.store.all(), quickPick.value);
     const unknown = query.unknown.length ? ` · not understood: ${query.unknown.join(' ')}` : '';
     quickPick.title = `Search Task History · ${matches.length === ui.store.size ? `${matches.length} tasks` : `${matches.length} of ${ui.store.size} match`}${matches.length > SHOWN_LIMIT ? `, newest ${SHOWN_LIMIT} shown` : ''}${unknown}`;

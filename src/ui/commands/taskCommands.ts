@@ -1,17 +1,15 @@
 import * as vscode from 'vscode';
 import type { TaskRecord } from '../../core/taskRecord';
-import { canCancel, canRetry, isTerminal } from '../../core/taskStatus';
-import type { JsonSchema } from '../../core/schemaForm';
-import { runAgainSpec } from '../../mcp/client/taskService';
-import { setting } from '../config';
+import { isTerminal } from '../../core/taskStatus';
+import { canCancelTask, canPutAway, canRetryTask, canRunAgain, isOpenFailure } from '../../core/taskRules';
+import { type ToolInfo, isUnsafeToRepeat } from '../../core/serverDirectory';
+import { setting } from '../../platform/config';
 import { descendantsOf } from '../../core/taskFamily';
-import { EMBEDDED_SERVER_ID, taskLabel } from '../taskPresentation';
+import { taskLabel } from '../taskPresentation';
 import { CANCEL_ALL, CANCEL_ONLY_THIS, type ChildrenChoice, cancelChildrenPrompt } from './cancelPrompt';
 import { promptJson } from './formPrompt';
 import { resolveTask } from './taskPicker';
 import type { UiContext } from './uiContext';
-
-const retryable = (record: TaskRecord) => canRetry(record.status) && !record.retriedAs && !record.imported;
 
 /**
  * Cancels a task. When tasks started on its behalf still run (children, grandchildren), asks
@@ -19,7 +17,7 @@ const retryable = (record: TaskRecord) => canRetry(record.status) && !record.ret
  */
 export async function cancelTask(ui: UiContext, arg?: unknown): Promise<TaskRecord | undefined> {
   const record = await resolveTask(ui.store, arg, {
-    applies: (r) => canCancel(r.status) && !r.imported,
+    applies: canCancelTask,
     placeHolder: 'Cancel which task?',
     none: 'No task is running.',
   });
@@ -28,7 +26,7 @@ export async function cancelTask(ui: UiContext, arg?: unknown): Promise<TaskReco
     void vscode.window.showInformationMessage('An imported task is a read-only copy; there is nothing to cancel.');
     return record;
   }
-  const running = descendantsOf(ui.store.all(), record.id).filter((child) => canCancel(child.status) && !child.imported);
+  const running = descendantsOf(ui.store.all(), record.id).filter(canCancelTask);
   let choice = (arg as { children?: ChildrenChoice } | undefined)?.children;
   if (running.length > 0 && choice === undefined) {
     const answer = await vscode.window.showWarningMessage(
@@ -60,25 +58,14 @@ export async function cancelTask(ui: UiContext, arg?: unknown): Promise<TaskReco
   return cancelled;
 }
 
-/**
- * Cancels through the task's client; a task on the embedded server that this client does not
- * follow (another agent's) is cancelled with the editor's privilege on the engine.
- */
-async function cancelOne(ui: UiContext, record: TaskRecord): Promise<TaskRecord> {
-  try {
-    return await ui.service.cancel(record.id);
-  } catch (error) {
-    const engine = record.serverId === EMBEDDED_SERVER_ID && record.taskId ? ui.embedded : undefined;
-    if (!engine || !record.taskId) throw error;
-    engine.cancelAny(record.taskId, 'Cancelled in the editor');
-    return ui.store.require(record.id);
-  }
+function cancelOne(ui: UiContext, record: TaskRecord): Promise<TaskRecord> {
+  return ui.actions.cancel(record.id);
 }
 
 export async function retryTask(ui: UiContext, arg?: unknown, editArguments = false): Promise<TaskRecord | undefined> {
-  const record = await resolveTask(ui.store, arg, { applies: retryable, placeHolder: 'Retry which task?', none: 'No failed or cancelled task to retry.' });
+  const record = await resolveTask(ui.store, arg, { applies: canRetryTask, placeHolder: 'Retry which task?', none: 'No failed or cancelled task to retry.' });
   if (!record) return undefined;
-  if (!retryable(record)) {
+  if (!canRetryTask(record)) {
     void vscode.window.showInformationMessage(
       record.imported
         ? 'An imported task is a read-only copy and cannot be retried here.'
@@ -94,7 +81,7 @@ export async function retryTask(ui: UiContext, arg?: unknown, editArguments = fa
     const edited = await promptJson({
       title: `Retry ${taskLabel(record)} with`,
       initial: record.arguments,
-      schema: tool?.inputSchema as JsonSchema | undefined,
+      schema: tool?.inputSchema,
     });
     if (!edited) return undefined;
     args = edited;
@@ -109,48 +96,45 @@ export async function retryTask(ui: UiContext, arg?: unknown, editArguments = fa
   )
     return undefined;
   const next = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Retrying ${taskLabel(record)}` }, () =>
-    ui.service.retry(record.id, { arguments: args }),
+    ui.actions.retry(record.id, { arguments: args }),
   );
   ui.log.info(`[ui] retried ${record.id} as ${next.id}`);
   return next;
 }
-
-const runnableAgain = (record: TaskRecord) => isTerminal(record.status) && !record.imported;
 
 /**
  * "Run Again": the same tool with the same arguments, as a new task of its own (a retry is a
  * linked attempt of a failed or cancelled one; this works for completed tasks too).
  */
 export async function runAgain(ui: UiContext, arg?: unknown): Promise<TaskRecord | undefined> {
-  const record = await resolveTask(ui.store, arg, { applies: runnableAgain, placeHolder: 'Run which task again?', none: 'No finished task to run again.' });
+  const record = await resolveTask(ui.store, arg, { applies: canRunAgain, placeHolder: 'Run which task again?', none: 'No finished task to run again.' });
   if (!record) return undefined;
-  if (!runnableAgain(record)) {
+  if (!canRunAgain(record)) {
     void vscode.window.showInformationMessage(
       record.imported ? 'An imported task is a read-only copy and cannot be run here.' : 'This task has not finished yet.',
     );
     return undefined;
   }
-  if (!ui.service.getServer(record.serverId)) throw new Error(`The server "${ui.serverName(record.serverId)}" is not connected, so the task cannot run again.`);
+  if (!ui.servers.get(record.serverId)) throw new Error(`The server "${ui.servers.nameOf(record.serverId)}" is not connected, so the task cannot run again.`);
   if (!(await confirmUnsafe(await toolOf(ui, record), 'Run Again', `Run "${taskLabel(record)}" again?`, 'It runs again from the start, as a new task.')))
     return undefined;
   const next = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Running ${taskLabel(record)} again` }, () =>
-    ui.service.start(runAgainSpec(record)),
+    ui.actions.runAgain(record.id),
   );
   ui.log.info(`[ui] ran ${record.id} again as ${next.id}`);
   return next;
 }
 
 /** Asks before running a tool again that says it is destructive or not idempotent (setting `tasklane.retry.confirmUnsafe`). */
-async function confirmUnsafe(tool: Awaited<ReturnType<typeof toolOf>>, action: string, question: string, detail: string): Promise<boolean> {
-  if (!tool || !setting('tasklane.retry.confirmUnsafe') || !(tool.annotations?.destructiveHint === true || tool.annotations?.idempotentHint === false))
-    return true;
-  const why = tool.annotations?.destructiveHint ? 'may change or delete things' : 'may not be safe to run twice';
+async function confirmUnsafe(tool: ToolInfo | undefined, action: string, question: string, detail: string): Promise<boolean> {
+  if (!tool || !setting('tasklane.retry.confirmUnsafe') || !isUnsafeToRepeat(tool)) return true;
+  const why = tool.destructive ? 'may change or delete things' : 'may not be safe to run twice';
   const choice = await vscode.window.showWarningMessage(question, { modal: true, detail: `The tool ${tool.name} ${why}. ${detail}` }, action);
   return choice === action;
 }
 
 export async function retryAllFailed(ui: UiContext): Promise<TaskRecord[]> {
-  const failed = ui.store.all().filter((record) => !record.archived && !record.imported && record.status === 'failed' && !record.retriedAs);
+  const failed = ui.store.all().filter(isOpenFailure);
   if (failed.length === 0) {
     void vscode.window.showInformationMessage('No failed tasks to retry.');
     return [];
@@ -158,7 +142,7 @@ export async function retryAllFailed(ui: UiContext): Promise<TaskRecord[]> {
   const unsafe: TaskRecord[] = [];
   for (const record of failed) {
     const tool = await toolOf(ui, record);
-    if (tool?.annotations?.destructiveHint === true || tool?.annotations?.idempotentHint === false) unsafe.push(record);
+    if (tool && isUnsafeToRepeat(tool)) unsafe.push(record);
   }
   if (unsafe.length > 0 && setting('tasklane.retry.confirmUnsafe')) {
     const choice = await vscode.window.showWarningMessage(
@@ -175,7 +159,7 @@ export async function retryAllFailed(ui: UiContext): Promise<TaskRecord[]> {
       for (const [index, record] of failed.entries()) {
         if (token.isCancellationRequested) break;
         progress.report({ message: `${index + 1} of ${failed.length}: ${taskLabel(record)}`, increment: 100 / failed.length });
-        started.push(await ui.service.retry(record.id));
+        started.push(await ui.actions.retry(record.id));
       }
       return started;
     },
@@ -220,26 +204,26 @@ export async function showTaskResult(ui: UiContext, arg?: unknown): Promise<void
 
 export async function archiveTask(ui: UiContext, arg?: unknown): Promise<void> {
   const record = await resolveTask(ui.store, arg, {
-    applies: (r) => isTerminal(r.status),
+    applies: canPutAway,
     placeHolder: 'Archive which task?',
     none: 'No finished task to archive.',
   });
   if (!record) return;
-  if (!isTerminal(record.status)) {
+  if (!canPutAway(record)) {
     void vscode.window.showInformationMessage('Only finished tasks can be archived; cancel it first.');
     return;
   }
-  ui.store.archive(record.id);
+  ui.actions.archive(record.id);
 }
 
 export async function deleteTask(ui: UiContext, arg?: unknown): Promise<void> {
   const record = await resolveTask(ui.store, arg, {
-    applies: (r) => isTerminal(r.status),
+    applies: canPutAway,
     placeHolder: 'Delete which task?',
     none: 'No finished task to delete.',
   });
   if (!record) return;
-  if (!isTerminal(record.status)) {
+  if (!canPutAway(record)) {
     void vscode.window.showInformationMessage('Only finished tasks can be deleted; cancel it first.');
     return;
   }
@@ -248,21 +232,21 @@ export async function deleteTask(ui: UiContext, arg?: unknown): Promise<void> {
     { modal: true, detail: 'This cannot be undone. Archiving keeps it out of sight instead.' },
     'Delete',
   );
-  if (choice === 'Delete') ui.store.remove(record.id);
+  if (choice === 'Delete') ui.actions.delete([record.id]);
 }
 
 export function archiveCompleted(ui: UiContext): number {
   const completed = ui.store.all().filter((record) => record.status === 'completed' && !record.archived);
-  for (const record of completed) ui.store.archive(record.id);
+  for (const record of completed) ui.actions.archive(record.id);
   vscode.window.setStatusBarMessage(`$(archive) Archived ${completed.length} completed task${completed.length === 1 ? '' : 's'}`, 3000);
   return completed.length;
 }
 
-async function toolOf(ui: UiContext, record: TaskRecord) {
-  const server = ui.service.getServer(record.serverId);
-  if (!server) return undefined;
+/** The task's tool as its server describes it now; undefined when the server is not connected or does not answer. */
+async function toolOf(ui: UiContext, record: TaskRecord): Promise<ToolInfo | undefined> {
+  if (!ui.servers.get(record.serverId)) return undefined;
   try {
-    return (await server.client.listTools()).find((tool) => tool.name === record.tool);
+    return (await ui.servers.tools(record.serverId)).find((tool) => tool.name === record.tool);
   } catch {
     return undefined;
   }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { TaskRecord } from '../../core/taskRecord';
-import type { TaskStore } from '../../core/taskStore';
+import type { TaskReader } from '../../core/taskStore';
 import { STATUS_LOOK, taskDescription, taskLabel } from '../taskPresentation';
 import { type TaskRef, isTaskRef } from '../taskRef';
 
@@ -9,7 +9,7 @@ import { type TaskRef, isTaskRef } from '../taskRef';
  * person picks from those the command applies to. Undefined when there is none or they escape.
  */
 export async function resolveTask(
-  store: TaskStore,
+  store: TaskReader,
   arg: unknown,
   options: { applies: (record: TaskRecord) => boolean; placeHolder: string; none: string },
 ): Promise<TaskRecord | undefined> {

@@ -1,19 +1,15 @@
 import type * as vscode from 'vscode';
-import type { TaskStore } from '../../core/taskStore';
-import type { TaskService } from '../../mcp/client/taskService';
+import type { ServerDirectory } from '../../core/serverDirectory';
+import type { TaskActions } from '../../core/taskActions';
+import type { TaskReader } from '../../core/taskStore';
 import type { DetailPanels } from '../detail/detailPanel';
 import type { TaskTreeNode, TaskTreeProvider } from '../tree/taskTreeProvider';
 
-/** What the editor may do to any task on its own embedded server, whichever agent started it. */
-export interface EmbeddedControls {
-  setPriority(taskId: string, priority: number): unknown;
-  cancelAny(taskId: string, message?: string): unknown;
-}
-
-/** What command handlers work with. */
+/** What command handlers work with: they read the store and act through core's ports. */
 export interface UiContext {
-  readonly store: TaskStore;
-  readonly service: TaskService;
+  readonly store: TaskReader;
+  readonly actions: TaskActions;
+  readonly servers: ServerDirectory;
   readonly tree: TaskTreeProvider;
   readonly treeView: vscode.TreeView<TaskTreeNode>;
   readonly details: DetailPanels;
@@ -22,8 +18,4 @@ export interface UiContext {
   readonly globalState: vscode.Memento;
   /** Ids of the tasks whose question is open in an answer input right now (for tests). */
   readonly answering: Set<string>;
-  /** A server's name as the views show it (its id when it is not connected). */
-  serverName(serverId: string): string;
-  /** The embedded server's engine. */
-  readonly embedded?: EmbeddedControls;
 }

@@ -1,11 +1,11 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { TaskRecord } from '../../core/taskRecord';
-import type { TaskStore } from '../../core/taskStore';
-import { canCancel, canRetry } from '../../core/taskStatus';
+import type { TaskReader } from '../../core/taskStore';
+import { canAnswer, canCancelTask, canRetryTask } from '../../core/taskRules';
 import { taskTitle } from '../../core/taskTitle';
 import type { RetentionSettings } from '../../core/retentionPolicy';
-import { setting } from '../config';
+import { setting } from '../../platform/config';
 import type { TaskRef } from '../taskRef';
 import { openTestFailure } from '../testFailures/openTestFailure';
 import { DetailView, detailWebviewOptions, type DetailAction } from './detailView';
@@ -62,7 +62,7 @@ export class DetailPanels implements vscode.Disposable {
 
   constructor(
     private readonly context: vscode.ExtensionContext,
-    private readonly store: TaskStore,
+    private readonly store: TaskReader,
     private readonly log: vscode.LogOutputChannel,
     private readonly retention: () => Pick<RetentionSettings, 'days' | 'maxTasks'> = retentionSettings,
   ) {
@@ -257,14 +257,14 @@ export class DetailPanels implements vscode.Disposable {
     const ref: TaskRef = { id: taskId };
     switch (command) {
       case 'cancel':
-        if (!canCancel(record.status)) return this.refuse(command, record);
+        if (!canCancelTask(record)) return this.refuse(command, record);
         return this.execute(COMMAND_IDS.cancel, ref);
       case 'retry':
       case 'retryWithEdits':
-        if (!canRetry(record.status)) return this.refuse(command, record);
+        if (!canRetryTask(record)) return this.refuse(command, record);
         return this.execute(COMMAND_IDS[command], ref);
       case 'answerInput':
-        if (record.pendingInput.length === 0 || (key !== undefined && !record.pendingInput.some((p) => p.key === key))) {
+        if (!canAnswer(record) || (key !== undefined && !record.pendingInput.some((p) => p.key === key))) {
           return this.refuse(command, record);
         }
         return this.execute(COMMAND_IDS.answerInput, key === undefined ? ref : { ...ref, key });

@@ -6,10 +6,11 @@ import { retentionOutlook, type RetentionSettings } from '../../core/retentionPo
 import { plainRpcError } from '../../core/rpcErrorText';
 import { agentDescription, type PendingInput, type TaskRecord } from '../../core/taskRecord';
 import { readFailureReport } from '../../core/testFailureReport';
-import { canCancel, canRetry, isTerminal } from '../../core/taskStatus';
+import { isTerminal } from '../../core/taskStatus';
+import { canAnswer, canCancelTask, canRetryTask } from '../../core/taskRules';
 import { taskTitle } from '../../core/taskTitle';
 import { EMBEDDED_SERVER_ID, EMBEDDED_SERVER_NAME } from '../../core/embeddedServer';
-import { SETTINGS } from '../settings';
+import { SETTINGS } from '../../core/settings';
 import { STATUS_LABELS, tailOf } from './format';
 import { OutputLines, withoutRepeatedOutput } from './outputOnce';
 import {
@@ -109,10 +110,8 @@ export function toDetailState(
     pendingInput: record.pendingInput.map(toPendingInputItem),
     testFailures: readFailureReport(record.tool, record.result) ?? null,
     outcome: toOutcome(record, outputLines),
-    // An imported task is a read-only copy: it runs nowhere, so nothing can be cancelled, retried or answered.
-    actions: record.imported
-      ? { cancel: false, retry: false, answer: false }
-      : { cancel: canCancel(record.status), retry: canRetry(record.status), answer: record.pendingInput.length > 0 },
+    // The same rules as the tree's menus and the palette (an imported copy can do none of these).
+    actions: { cancel: canCancelTask(record), retry: canRetryTask(record), answer: canAnswer(record) },
   };
 }
 

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { LifecycleEvent } from '../../core/lifecycleEvents';
 import type { RetentionSettings } from '../../core/retentionPolicy';
 import { describeIssues, type TaskRecord } from '../../core/taskRecord';
-import type { TaskStore } from '../../core/taskStore';
+import type { TaskReader } from '../../core/taskStore';
 import { taskTitle } from '../../core/taskTitle';
 import { detailHtml } from './detailHtml';
 import { planUpdate, toDetailState } from './detailState';
@@ -14,7 +14,7 @@ export type DetailAction = Exclude<WebviewToHost, { type: 'ready' }>;
 
 export interface DetailViewOptions {
   readonly extensionUri: vscode.Uri;
-  readonly store: TaskStore;
+  readonly store: TaskReader;
   readonly log: vscode.LogOutputChannel;
   /** The `tasklane.retention.*` settings now, to say how long a finished task is kept. */
   readonly retention: () => Pick<RetentionSettings, 'days' | 'maxTasks'>;

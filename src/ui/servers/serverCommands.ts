@@ -1,11 +1,8 @@
 import * as vscode from 'vscode';
 import { splitCommandLine } from '../../core/shellCommandLine';
-import { slugify } from '../../core/text';
-import { checkUrl } from '../../mcp/client/serverConfig';
+import { type ConfiguredServer, type NewServer, type ServerDirectory, checkServerUrl } from '../../core/serverDirectory';
 import type { ServerNode } from '../tree/serversTreeProvider';
-import { SERVERS_SETTING, type ServerManager } from './serverManager';
-import type { ExternalServerView } from './serverView';
-import { registerHandlers } from '../commands/registerHandlers';
+import { registerHandlers } from '../../platform/registerHandlers';
 
 /** Optional answers to "Add Server…", so tests and other extensions can skip the prompts. */
 export interface AddServerArgs {
@@ -23,40 +20,40 @@ export interface AddServerArgs {
 type ServerArg = ServerNode | { id?: string } | string | undefined;
 
 /** Registers Add Server…, Reconnect Server, Disconnect Server, Set Server Token… and Show Server Log. */
-export function registerServerCommands(manager: ServerManager, log: vscode.LogOutputChannel): vscode.Disposable[] {
+export function registerServerCommands(servers: ServerDirectory, log: vscode.LogOutputChannel): vscode.Disposable[] {
   const handlers: Record<string, (...args: unknown[]) => unknown> = {
-    'tasklane.addServer': (arg) => addServer(manager, (arg as AddServerArgs) ?? {}),
+    'tasklane.addServer': (arg) => addServer(servers, (arg as AddServerArgs) ?? {}),
     'tasklane.reconnectServer': async (arg) => {
-      const view = await pickServer(manager, arg as ServerArg, 'Reconnect which server?');
-      if (view) await manager.reconnect(view.id);
+      const view = await pickServer(servers, arg as ServerArg, 'Reconnect which server?');
+      if (view) await servers.reconnect(view.id);
       return view?.id;
     },
     'tasklane.disconnectServer': async (arg) => {
       const view = await pickServer(
-        manager,
+        servers,
         arg as ServerArg,
         'Disconnect which server?',
         (v) => v.state === 'connected' || v.state === 'connecting' || (v.state === 'disconnected' && v.nextRetryAt !== undefined),
       );
-      if (view) await manager.disconnect(view.id);
+      if (view) await servers.disconnect(view.id);
       return view?.id;
     },
-    'tasklane.setServerToken': (arg, token) => setServerToken(manager, arg as ServerArg, token as string | undefined),
+    'tasklane.setServerToken': (arg, token) => setServerToken(servers, arg as ServerArg, token as string | undefined),
     'tasklane.showServerLog': async (arg) => {
-      const view = await pickServer(manager, arg as ServerArg, 'Show the log of which server?');
-      if (view) manager.showLog(view.id);
+      const view = await pickServer(servers, arg as ServerArg, 'Show the log of which server?');
+      if (view) servers.showLog(view.id);
     },
   };
   return registerHandlers(handlers, log);
 }
 
 async function pickServer(
-  manager: ServerManager,
+  servers: ServerDirectory,
   arg: ServerArg,
   placeHolder: string,
-  filter: (view: ExternalServerView) => boolean = () => true,
-): Promise<ExternalServerView | undefined> {
-  const views = manager.list().filter((view) => !view.invalid);
+  filter: (view: ConfiguredServer) => boolean = () => true,
+): Promise<ConfiguredServer | undefined> {
+  const views = servers.configured().filter((view) => !view.invalid);
   const id =
     typeof arg === 'string' ? arg : arg && 'view' in arg ? arg.view.id : arg && 'entry' in arg ? arg.entry.id : (arg as { id?: string } | undefined)?.id;
   if (id) {
@@ -78,8 +75,8 @@ async function pickServer(
   return picked?.view;
 }
 
-async function setServerToken(manager: ServerManager, arg: ServerArg, given?: string): Promise<boolean> {
-  const view = await pickServer(manager, arg, 'Set the token of which HTTP server?', (v) => v.kind === 'http');
+async function setServerToken(servers: ServerDirectory, arg: ServerArg, given?: string): Promise<boolean> {
+  const view = await pickServer(servers, arg, 'Set the token of which HTTP server?', (v) => v.kind === 'http');
   if (!view) return false;
   if (view.kind !== 'http')
     throw new Error(`${view.name} is a stdio server; tokens are for HTTP servers (put a stdio server's secrets in an \${input:…} of .vscode/mcp.json).`);
@@ -93,11 +90,11 @@ async function setServerToken(manager: ServerManager, arg: ServerArg, given?: st
     });
     if (token === undefined) return false;
   }
-  await manager.setToken(view.id, token.trim() || undefined);
+  await servers.setToken(view.id, token.trim() || undefined);
   return true;
 }
 
-async function addServer(manager: ServerManager, given: AddServerArgs): Promise<string | undefined> {
+async function addServer(servers: ServerDirectory, given: AddServerArgs): Promise<string | undefined> {
   let type = given.type ?? (given.url ? 'http' : given.command ? 'stdio' : undefined);
   if (!type) {
     const picked = await vscode.window.showQuickPick(
@@ -134,7 +131,7 @@ async function addServer(manager: ServerManager, given: AddServerArgs): Promise<
       title: 'Add Server (2/3): URL',
       prompt: "The server's Streamable HTTP endpoint, e.g. https://example.com/mcp",
       ignoreFocusOut: true,
-      validateInput: (value) => checkUrl(value.trim()),
+      validateInput: (value) => checkServerUrl(value.trim()),
     });
     if (!url) return undefined;
     url = url.trim();
@@ -157,13 +154,10 @@ async function addServer(manager: ServerManager, given: AddServerArgs): Promise<
     }));
   if (!name?.trim()) return undefined;
 
-  const taken = new Set(manager.list().map((view) => view.id));
-  let id = slugify(name);
-  for (let n = 2; taken.has(id) || id === 'tasklane'; n++) id = `${slugify(name)}-${n}`;
-  const entry: Record<string, unknown> =
+  const server: NewServer =
     type === 'stdio'
-      ? { id, name: name.trim(), type, command, args: args ?? [], ...(given.env ? { env: given.env } : {}), ...(given.cwd ? { cwd: given.cwd } : {}) }
-      : { id, name: name.trim(), type, url };
+      ? { name: name.trim(), type, command: command!, args: args ?? [], ...(given.env ? { env: given.env } : {}), ...(given.cwd ? { cwd: given.cwd } : {}) }
+      : { name: name.trim(), type, url: url! };
 
   let target = given.target;
   if (!target && vscode.workspace.workspaceFolders?.length) {
@@ -177,11 +171,7 @@ async function addServer(manager: ServerManager, given: AddServerArgs): Promise<
     if (!picked) return undefined;
     target = picked.target;
   }
-  const configTarget = target === 'workspace' ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-  const configuration = vscode.workspace.getConfiguration();
-  const inspected = configuration.inspect<unknown[]>(SERVERS_SETTING);
-  const current = (target === 'workspace' ? inspected?.workspaceValue : inspected?.globalValue) ?? [];
-  await configuration.update(SERVERS_SETTING, [...(Array.isArray(current) ? current : []), entry], configTarget);
+  const id = await servers.add(server, target ?? 'user');
 
   if (type === 'http' && !given.name) {
     void vscode.window.showInformationMessage(`Added ${name}. Does it need a token?`, 'Set Server Token…').then((choice) => {

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
 import type { TaskChanges } from '../../core/lifecycleEvents';
 import type { TaskRecord } from '../../core/taskRecord';
-import type { TaskStore } from '../../core/taskStore';
+import type { TaskReader } from '../../core/taskStore';
 import { contextValueOf, formatTime, taskLabel, taskTooltip } from '../taskPresentation';
 import { taskIcon } from './taskTreeProvider';
 
@@ -25,7 +25,7 @@ export class ArchiveTreeProvider extends Disposable implements vscode.TreeDataPr
   readonly onDidChangeCount = this._onDidChangeCount.event;
 
   constructor(
-    private readonly store: TaskStore,
+    private readonly store: TaskReader,
     onDidChangeTasks: (listener: (e: TaskChanges) => unknown) => vscode.Disposable,
     private readonly serverName: (serverId: string) => string,
   ) {

@@ -1,11 +1,9 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
-import type { ServerState } from '../../mcp/client/serverSupervisor';
-import type { ServerEntry, TaskService } from '../../mcp/client/taskService';
-import type { ExternalServerView, ExternalServers } from '../servers/serverView';
+import type { ConfiguredServer, ServerDirectory, ServerInfo, ServerState } from '../../core/serverDirectory';
 
 /** A row of the Servers view: a server the task service knows directly (the embedded one), or a configured external server. */
-export type ServerNode = { readonly kind: 'entry'; readonly entry: ServerEntry } | { readonly kind: 'external'; readonly view: ExternalServerView };
+export type ServerNode = { readonly kind: 'entry'; readonly entry: ServerInfo } | { readonly kind: 'external'; readonly view: ConfiguredServer };
 
 const STATE_LOOK: Record<ServerState, { icon: string; color?: string; label: string }> = {
   connected: { icon: 'vm-running', color: 'testing.iconPassed', label: 'connected' },
@@ -22,20 +20,16 @@ export class ServersTreeProvider extends Disposable implements vscode.TreeDataPr
   private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<ServerNode | undefined>());
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
 
-  constructor(
-    private readonly service: TaskService,
-    private readonly external?: ExternalServers,
-  ) {
+  constructor(private readonly servers: ServerDirectory) {
     super();
-    this._register(service.onDidChangeServers(() => this._onDidChangeTreeData.fire(undefined)));
-    if (external) this._register(external.onDidChange(() => this._onDidChangeTreeData.fire(undefined)));
+    this._register(servers.onDidChange(() => this._onDidChangeTreeData.fire(undefined)));
   }
 
   getChildren(node?: ServerNode): ServerNode[] {
     if (node) return [];
-    const views = this.external?.list() ?? [];
+    const views = this.servers.configured();
     const managed = new Set(views.map((view) => view.id));
-    const entries = this.service.listServers().filter((entry) => !managed.has(entry.id));
+    const entries = this.servers.connected().filter((entry) => !managed.has(entry.id));
     // The embedded server stays first; servers added by other means follow the configured ones.
     const embedded = entries.filter((entry) => entry.kind === 'embedded');
     const others = entries.filter((entry) => entry.kind !== 'embedded');
@@ -50,26 +44,26 @@ export class ServersTreeProvider extends Disposable implements vscode.TreeDataPr
     return node.kind === 'entry' ? this.entryItem(node.entry) : this.externalItem(node.view);
   }
 
-  private entryItem(entry: ServerEntry): vscode.TreeItem {
+  private entryItem(entry: ServerInfo): vscode.TreeItem {
     const item = new vscode.TreeItem(entry.name, vscode.TreeItemCollapsibleState.None);
     item.id = `server:${entry.id}`;
-    const tasks = entry.client.supportsTasks ? 'tasks' : 'no task support';
-    item.description = `${entry.kind} · ${entry.client.wire} · ${tasks}`;
+    const tasks = entry.supportsTasks ? 'tasks' : 'no task support';
+    item.description = `${entry.kind} · ${entry.wire} · ${tasks}`;
     item.iconPath = new vscode.ThemeIcon(
-      entry.client.supportsTasks ? 'server-process' : 'server',
-      new vscode.ThemeColor(entry.client.supportsTasks ? 'testing.iconPassed' : 'disabledForeground'),
+      entry.supportsTasks ? 'server-process' : 'server',
+      new vscode.ThemeColor(entry.supportsTasks ? 'testing.iconPassed' : 'disabledForeground'),
     );
     item.contextValue = `server:${entry.kind}`;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${escape(entry.name)}**  \n`);
-    md.appendMarkdown(`Connected over ${entry.kind}  \nWire: ${entry.client.wire}  \n`);
-    md.appendMarkdown(`Tasks: ${entry.client.supportsTasks ? 'yes' : 'no'}${entry.client.supportsList ? ', listable' : ''}  \n`);
+    md.appendMarkdown(`Connected over ${entry.kind}  \nWire: ${entry.wire}  \n`);
+    md.appendMarkdown(`Tasks: ${entry.supportsTasks ? 'yes' : 'no'}${entry.supportsList ? ', listable' : ''}  \n`);
     md.appendMarkdown(entry.durable ? 'Tasks outlive a window reload.' : 'Runs inside this window: tasks running at a reload are marked interrupted.');
     item.tooltip = md;
     return item;
   }
 
-  private externalItem(view: ExternalServerView): vscode.TreeItem {
+  private externalItem(view: ConfiguredServer): vscode.TreeItem {
     const look = STATE_LOOK[view.state];
     const item = new vscode.TreeItem(view.name, vscode.TreeItemCollapsibleState.None);
     item.id = `server:${view.id}`;

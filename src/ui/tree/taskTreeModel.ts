@@ -1,7 +1,8 @@
 import type { TaskChanges } from '../../core/lifecycleEvents';
 import { EDITOR_AGENT_KEY, agentKey, agentName, type TaskRecord } from '../../core/taskRecord';
 import { TASK_STATUSES, type TaskStatus, isTerminal } from '../../core/taskStatus';
-import { STATUS_LOOK, descriptionTicks, isQueued, taskDescription, taskLabel } from '../taskText';
+import { isQueued } from '../../core/taskRules';
+import { STATUS_LOOK, descriptionTicks, taskDescription, taskLabel } from '../taskText';
 import { TaskTreeLayout } from './taskTreeLayout';
 
 export type GroupBy = 'status' | 'server' | 'tool' | 'agent';

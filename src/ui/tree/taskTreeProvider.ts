@@ -2,8 +2,9 @@ import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
 import type { TaskChanges } from '../../core/lifecycleEvents';
 import type { TaskRecord } from '../../core/taskRecord';
-import type { TaskStore } from '../../core/taskStore';
-import { contextValueOf, isQueued, statusIcon, taskTooltip } from '../taskPresentation';
+import type { TaskReader } from '../../core/taskStore';
+import { isQueued } from '../../core/taskRules';
+import { contextValueOf, statusIcon, taskTooltip } from '../taskPresentation';
 import {
   EDITOR_GROUP,
   type Fold,
@@ -45,7 +46,7 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
   refreshCount = 0;
 
   constructor(
-    private readonly store: TaskStore,
+    private readonly store: TaskReader,
     onDidChangeTasks: vscode.Event<TaskChanges> | ((listener: (e: TaskChanges) => unknown) => vscode.Disposable),
     groupBy: GroupBy,
     showArchived: boolean,

@@ -46,7 +46,7 @@ describe('task details (intent, priority, time budget)', () => {
     assert.deepEqual(parsePriority(`+${MAX_PRIORITY}`), { ok: true, value: MAX_PRIORITY });
     assert.deepEqual(parsePriority(''), { ok: true, value: undefined });
     for (const bad of [`${MAX_PRIORITY + 1}`, `${MIN_PRIORITY - 1}`, '1.5', 'high', '1e2']) {
-      assert.deepEqual(parsePriority(bad), { ok: false, error: 'A whole number from -100 (last) to 100 (first)' }, bad);
+      assert.deepEqual(parsePriority(bad), { ok: false, error: 'A priority is a whole number from -100 (last) to 100 (first)' }, bad);
     }
   });
 

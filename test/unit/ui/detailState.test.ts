@@ -132,7 +132,8 @@ describe('ui/detail/toDetailState', () => {
       pendingInput: [],
       testFailures: null,
       outcome: { kind: 'result', isError: true, blocks: [{ kind: 'text', text: 'boom' }], structuredContent: null, inOutput: [] },
-      actions: { cancel: false, retry: true, answer: false },
+      // Already retried (retriedAs): the panel offers no second retry of this attempt, as the tree and palette do not.
+      actions: { cancel: false, retry: false, answer: false },
     };
     assert.deepEqual(state, expected);
     assert.deepEqual(DetailStateSchema.parse(state), expected, 'the protocol schema accepts what toDetailState builds');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Logger } from '../../../src/core/logger';
 import { TaskStore } from '../../../src/core/taskStore';
-import { RetentionRunner } from '../../../src/ui/retentionRunner';
+import { RetentionRunner } from '../../../src/core/retentionRunner';
 import { waitFor } from '../helpers/waitFor';
 
 const NOW = Date.UTC(2026, 5, 30);

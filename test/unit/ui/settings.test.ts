@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { SETTINGS, manifestProperties } from '../../../src/ui/settings';
+import { SETTINGS, manifestProperties } from '../../../src/core/settings';
 
 describe('settings', () => {
   const manifest = JSON.parse(fs.readFileSync('package.json', 'utf8'));

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import type { ToolContext } from '../../../src/mcp/server/tools/toolDefinition';
-import type { TaskRunOutcome } from '../../../src/ui/tools/runWorkspaceTask';
+import type { TaskRunOutcome } from '../../../src/host/tools/runWorkspaceTask';
 import { MAX_LISTED_FAILURES, failureReport, readFailureReport } from '../../../src/core/testFailureReport';
-import { describeCounts, describeEnd, describeFailures, describeOutput, endedBadly } from '../../../src/ui/tools/taskRunReport';
-import { DEFAULT_TASK_BUDGET_MS, budgetFor } from '../../../src/ui/tools/toolBudget';
+import { describeCounts, describeEnd, describeFailures, describeOutput, endedBadly } from '../../../src/host/tools/taskRunReport';
+import { DEFAULT_TASK_BUDGET_MS, budgetFor } from '../../../src/host/tools/toolBudget';
 
 function outcome(overrides: Partial<TaskRunOutcome> = {}): TaskRunOutcome {
   return { label: 'build', exitCode: 0, durationMs: 120, output: 'done\n', truncated: false, timedOut: false, commandLine: 'make', ...overrides };

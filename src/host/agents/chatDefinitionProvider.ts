@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Disposable } from '../../core/lifecycle';
 import { authorizationHeader } from '../../mcp/agents/clientConfigs';
 import { EMBEDDED_SERVER_NAME } from '../../core/embeddedServer';
-import { setting } from '../config';
+import { setting } from '../../platform/config';
 import type { AgentAccess } from './agentAccess';
 import { type AgentTokens, CHAT_AGENT } from './agentTokens';
 

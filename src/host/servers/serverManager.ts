@@ -19,7 +19,9 @@ import { type ServerConnection, connectHttp, connectStdio } from '../../mcp/clie
 import { type ServerRegistry, ServerSupervisor, type SupervisorSnapshot } from '../../mcp/client/serverSupervisor';
 import type { Logger } from '../../core/logger';
 import { ServerSecrets } from './serverSecrets';
-import type { ExternalServerView, ExternalServers } from './serverView';
+import type { ConfiguredServer, NewServer } from '../../core/serverDirectory';
+import { slugify } from '../../core/text';
+import { EMBEDDED_SERVER_ID } from '../../core/embeddedServer';
 
 /** The setting that lists servers (declared in src/ui/settings.ts). */
 export const SERVERS_SETTING = 'tasklane.servers';
@@ -49,9 +51,9 @@ export interface ServerManagerOptions {
  * answers (kept in SecretStorage), adds bearer tokens, and respects workspace trust: nothing a
  * workspace's mcp.json declares starts before the workspace is trusted.
  */
-export class ServerManager extends Disposable implements ExternalServers {
+export class ServerManager extends Disposable {
   private readonly managed = new Map<string, Managed>();
-  private invalid: ExternalServerView[] = [];
+  private invalid: ConfiguredServer[] = [];
   private problems: ConfigProblem[] = [];
   private shownProblems = new Set<string>();
   private toldUntrusted = false;
@@ -102,7 +104,7 @@ export class ServerManager extends Disposable implements ExternalServers {
     super.dispose();
   }
 
-  list(): ExternalServerView[] {
+  list(): ConfiguredServer[] {
     const views = [...this.managed.values()].map((managed) => this.view(managed));
     return [...views, ...this.invalid.filter((view) => !this.managed.has(view.id))];
   }
@@ -157,6 +159,20 @@ export class ServerManager extends Disposable implements ExternalServers {
     managed.hasToken = Boolean(token);
     this._onDidChange.fire();
     await this.reconnect(id);
+  }
+
+  /** Writes a new server into user or workspace settings under a fresh id; the settings watcher connects it. */
+  async add(server: NewServer, target: 'user' | 'workspace'): Promise<string> {
+    const taken = new Set(this.list().map((view) => view.id));
+    let id = slugify(server.name);
+    for (let n = 2; taken.has(id) || id === EMBEDDED_SERVER_ID; n++) id = `${slugify(server.name)}-${n}`;
+    const entry = { ...server, id, name: server.name.trim(), ...(server.type === 'stdio' ? { args: server.args ?? [] } : {}) };
+    const configuration = vscode.workspace.getConfiguration();
+    const inspected = configuration.inspect<unknown[]>(SERVERS_SETTING);
+    const current = (target === 'workspace' ? inspected?.workspaceValue : inspected?.globalValue) ?? [];
+    const configTarget = target === 'workspace' ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    await configuration.update(SERVERS_SETTING, [...(Array.isArray(current) ? current : []), entry], configTarget);
+    return id;
   }
 
   /** Forgets a remembered input answer, so the next connection asks again. */
@@ -375,7 +391,7 @@ export class ServerManager extends Disposable implements ExternalServers {
     return next;
   }
 
-  private view(managed: Managed): ExternalServerView {
+  private view(managed: Managed): ConfiguredServer {
     return {
       ...managed.supervisor.snapshot(),
       source: managed.config.source,

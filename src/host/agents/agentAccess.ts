@@ -4,7 +4,7 @@ import { Disposable, toDisposable } from '../../core/lifecycle';
 import type { AgentCredentials } from '../../mcp/agents/agentCredentials';
 import type { EmbeddedServer } from '../../mcp/embeddedServer';
 import { type RunningHttpServer, startHttpServer } from '../../mcp/server/httpServer';
-import { setting } from '../config';
+import { setting } from '../../platform/config';
 
 export type AgentServerState =
   | { readonly kind: 'off'; readonly reason: string }

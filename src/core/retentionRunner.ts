@@ -1,8 +1,8 @@
-import { Disposable, toDisposable } from '../core/lifecycle';
-import type { Logger } from '../core/logger';
-import { decideRetention, describeRetention } from '../core/retentionPolicy';
-import type { TaskStore } from '../core/taskStore';
-import { isTerminal } from '../core/taskStatus';
+import { Disposable, toDisposable } from './lifecycle';
+import type { Logger } from './logger';
+import { decideRetention, describeRetention } from './retentionPolicy';
+import type { TaskStore } from './taskStore';
+import { isTerminal } from './taskStatus';
 
 export interface RetentionLimits {
   readonly days: number;

@@ -1,4 +1,4 @@
-import { EMBEDDED_SERVER_NAME } from '../core/embeddedServer';
+import { EMBEDDED_SERVER_NAME } from './embeddedServer';
 
 /**
  * Every Tasklane setting, declared once: key, default, description. `package.json` repeats them

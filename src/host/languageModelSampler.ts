@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { CreateMessageRequest, CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
 import type { TaskRecord } from '../core/taskRecord';
 import { SamplingDeclinedError } from '../mcp/client/taskWire';
-import { taskLabel, truncate } from './taskPresentation';
+import { shorten, taskLabel } from '../core/taskTitle';
 
 export interface SamplingConsentRequest {
   readonly serverName: string;
@@ -29,7 +29,7 @@ export class LanguageModelSampler {
 
   readonly handle = async (request: { serverName: string; task?: TaskRecord; params: CreateMessageRequest['params'] }): Promise<CreateMessageResult> => {
     const messages = request.params.messages.map((message) => ({ role: message.role, text: textOf(message.content) }));
-    const excerpt = truncate(messages.map((m) => m.text).join(' '), 300);
+    const excerpt = shorten(messages.map((m) => m.text).join(' '), 300);
     if (!(await this.consent({ serverName: request.serverName, task: request.task, excerpt }))) throw new SamplingDeclinedError('the user did not allow it');
     const [model] = await vscode.lm.selectChatModels();
     if (!model) throw new SamplingDeclinedError('no language model is available in this editor');

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { SETTINGS, type SettingKey, type SettingValue } from './settings';
+import { SETTINGS, type SettingKey, type SettingValue } from '../core/settings';
 
 /** Reads a setting, falling back to the one declared default. */
 export function setting<K extends SettingKey>(key: K): SettingValue<K> {

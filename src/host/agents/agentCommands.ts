@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { AgentIdentity } from '../../mcp/agents/agentCredentials';
 import { CLIENT_FORMATS, type ClientFormat, clientConfig } from '../../mcp/agents/clientConfigs';
-import { registerHandlers } from '../commands/registerHandlers';
+import { registerHandlers } from '../../platform/registerHandlers';
 import type { AgentAccess } from './agentAccess';
 import type { AgentTokens } from './agentTokens';
 

@@ -1,0 +1,53 @@
+/**
+ * What a person may do to a task, and what needs them: one function per rule, so the tree's menus,
+ * the palette, the detail panel, the status bar and the badge always agree.
+ */
+import { EMBEDDED_SERVER_ID } from './embeddedServer';
+import type { TaskRecord } from './taskRecord';
+import { canCancel, canRetry, isTerminal } from './taskStatus';
+
+/** Still running, and not an imported read-only copy. */
+export function canCancelTask(record: TaskRecord): boolean {
+  return canCancel(record.status) && !record.imported;
+}
+
+/** A failed or cancelled attempt that has not been retried yet (retry the latest attempt), and not an imported copy. */
+export function canRetryTask(record: TaskRecord): boolean {
+  return canRetry(record.status) && !record.retriedAs && !record.imported;
+}
+
+/** Any finished task can run again as a new task of its own, unless it is an imported copy. */
+export function canRunAgain(record: TaskRecord): boolean {
+  return isTerminal(record.status) && !record.imported;
+}
+
+/** A question of this task waits for an answer. */
+export function canAnswer(record: TaskRecord): boolean {
+  return record.pendingInput.length > 0 && !record.imported;
+}
+
+/** Priority reorders the embedded server's queue: only its unfinished tasks have one to change. */
+export function canChangePriority(record: TaskRecord): boolean {
+  return !isTerminal(record.status) && record.serverId === EMBEDDED_SERVER_ID && !record.imported;
+}
+
+/** Only finished work is archived or deleted: running work is cancelled first. */
+export function canPutAway(record: TaskRecord): boolean {
+  return isTerminal(record.status);
+}
+
+/** Waiting in the server's scheduler: accepted, `working`, but not started yet. */
+export function isQueued(record: TaskRecord): boolean {
+  return record.queue !== undefined && record.status === 'working';
+}
+
+/** A failed task still in view: not retried, archived or imported. */
+export function isOpenFailure(record: TaskRecord): boolean {
+  return record.status === 'failed' && !record.retriedAs && !record.archived && !record.imported;
+}
+
+/** A question waits, or a failure has not been retried or put away. An imported copy never needs anything. */
+export function needsAttention(record: TaskRecord): boolean {
+  if (record.archived || record.imported) return false;
+  return record.status === 'input_required' || isOpenFailure(record);
+}

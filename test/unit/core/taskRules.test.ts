@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { EMBEDDED_SERVER_ID } from '../../../src/core/embeddedServer';
+import type { TaskRecord } from '../../../src/core/taskRecord';
+import {
+  canAnswer,
+  canCancelTask,
+  canChangePriority,
+  canPutAway,
+  canRetryTask,
+  canRunAgain,
+  isOpenFailure,
+  isQueued,
+  needsAttention,
+} from '../../../src/core/taskRules';
+import { TaskStore } from '../../../src/core/taskStore';
+
+describe('core/taskRules: one answer per rule, whichever view asks', () => {
+  let store: TaskStore;
+  beforeEach(() => {
+    store = new TaskStore();
+  });
+
+  const start = (serverId = 's'): TaskRecord => store.create({ serverId, tool: 'run_command', arguments: { command: 'true' } });
+  const end = (status: 'completed' | 'failed' | 'cancelled', serverId = 's'): TaskRecord => store.complete(start(serverId).id, status, {}, status);
+  const imported = (record: TaskRecord): TaskRecord => store.importRecords([{ ...record, id: `${record.id}-copy` }])[0];
+
+  it('retries a failed or cancelled attempt once: never a retried attempt, a completed task or an imported copy', () => {
+    const failed = end('failed');
+    assert.equal(canRetryTask(failed), true);
+    assert.equal(canRetryTask(end('cancelled')), true);
+    assert.equal(canRetryTask(end('completed')), false);
+    assert.equal(canRetryTask(start()), false);
+    const retried = store.update(failed.id, { retriedAs: start().id });
+    assert.equal(canRetryTask(retried), false, 'the latest attempt is the one to retry');
+    assert.equal(canRetryTask(imported(end('failed'))), false);
+  });
+
+  it('cancels running work only, and never an imported copy', () => {
+    assert.equal(canCancelTask(start()), true);
+    assert.equal(canCancelTask(end('completed')), false);
+    const running = start();
+    assert.equal(canCancelTask(imported(running)), false);
+  });
+
+  it('runs any finished task again, but not running work or an imported copy', () => {
+    for (const status of ['completed', 'failed', 'cancelled'] as const) assert.equal(canRunAgain(end(status)), true, status);
+    assert.equal(canRunAgain(start()), false);
+    assert.equal(canRunAgain(imported(end('completed'))), false);
+  });
+
+  it('changes the priority of unfinished tasks on the embedded server only', () => {
+    assert.equal(canChangePriority(start(EMBEDDED_SERVER_ID)), true);
+    assert.equal(canChangePriority(start('elsewhere')), false);
+    assert.equal(canChangePriority(end('completed', EMBEDDED_SERVER_ID)), false);
+  });
+
+  it('archives and deletes finished work only', () => {
+    assert.equal(canPutAway(end('completed')), true);
+    assert.equal(canPutAway(start()), false);
+  });
+
+  it('answers only a task with a pending question', () => {
+    const record = start();
+    assert.equal(canAnswer(record), false);
+    const asking = store.update(record.id, {
+      pendingInput: [{ key: 'k', method: 'elicitation/create', params: { message: 'Proceed?' }, at: new Date().toISOString() }],
+    });
+    assert.equal(canAnswer(asking), true);
+  });
+
+  it('counts a queued task as queued only while it is working', () => {
+    const record = store.update(start().id, { queue: { position: 1, size: 2 } });
+    assert.equal(isQueued(record), true);
+    assert.equal(isQueued(start()), false);
+  });
+
+  it('needs attention for a question or an open failure; a retried, archived or imported failure does not', () => {
+    const failed = end('failed');
+    assert.equal(isOpenFailure(failed), true);
+    assert.equal(needsAttention(failed), true);
+    assert.equal(needsAttention(store.archive(end('failed').id)), false);
+    assert.equal(needsAttention(store.update(failed.id, { retriedAs: start().id })), false);
+    assert.equal(needsAttention(imported(end('failed'))), false);
+    assert.equal(needsAttention(end('completed')), false);
+  });
+});
