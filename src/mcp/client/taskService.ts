@@ -5,15 +5,20 @@ import { RELOAD_INTERRUPTION } from '../../core/reloadInterruption';
 import { Disposable, type IDisposable, toDisposable } from '../../core/lifecycle';
 import { type Logger, silentLogger } from '../../core/logger';
 import { type InputAnswer, type RetryOptions, type TaskActions } from '../../core/taskActions';
-import { type JsonRpcErrorObject, type TaskRecord, type TaskSpec, type TaskSpecInput, TaskSpecSchema, parseOrThrow } from '../../core/taskRecord';
-import { taskMetaOf } from '../../core/taskMeta';
+import { type JsonRpcErrorObject, type TaskRecord, type TaskSpecInput, TaskSpecSchema, parseOrThrow } from '../../core/taskRecord';
+import { retrySpec } from '../../core/taskSpec';
 import { type TaskStore } from '../../core/taskStore';
 import { canCancel, canRetry, isTerminal, type TaskStatus } from '../../core/taskStatus';
 import { RpcCode, toJsonRpcError } from '../rpcError';
+import { metaFor, serverTaskIds } from '../wires/startMeta';
 import { PollScheduler, backoffDelay } from './pollScheduler';
 import { SamplingDeclinedError } from './taskWire';
 import type { InputRequestEvent, SamplingRequestEvent, TaskWireClient } from './taskWire';
 import type { RemoteOutcome, RemoteTaskState, TerminalStatus } from '../wires/remoteTask';
+
+// Where these moved; imported from here until their users import them from their own files.
+export { specOf, runAgainSpec } from '../../core/taskSpec';
+export { metaFor, type ServerTaskIds } from '../wires/startMeta';
 
 /** Consecutive failed polls after which the task's status message says the server is not answering. */
 const POLL_FAILURES_SHOWN = 3;
@@ -167,7 +172,11 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
     try {
       const started = await server.client.start(spec.tool, spec.arguments, {
         ttl: spec.ttl,
-        meta: metaFor(spec, lineage.retryOf, this.serverTaskIds(spec)),
+        meta: metaFor(
+          spec,
+          lineage.retryOf,
+          serverTaskIds(spec, (id) => this.store.get(id)),
+        ),
         signal: controller.signal,
         ref: record.id,
       });
@@ -224,14 +233,10 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
     if (previous.imported) throw new Error('An imported task is a read-only copy and cannot be retried here.');
     if (!canRetry(previous.status)) throw new Error(`Only failed or cancelled tasks can be retried; this one is ${previous.status}.`);
     if (previous.retriedAs || this.retrying.has(id)) throw new Error('This attempt was already retried; retry the latest attempt instead.');
-    const spec: TaskSpecInput = { ...specOf(previous), arguments: options.arguments ?? previous.arguments };
-    // Another client's task runs again as the editor's own, so it no longer names that client.
-    // A retry is the host's own work, whoever started the first attempt (also after a reload, when the agent is long gone).
-    spec.context = { ...previous.context, agent: undefined };
     // `retriedAs` is known only once the start returns: until then a second retry must see this one.
     this.retrying.add(id);
     try {
-      const next = await this.start(spec, { retryOf: previous.id, attempt: previous.attempt + 1 });
+      const next = await this.start(retrySpec(previous, options.arguments), { retryOf: previous.id, attempt: previous.attempt + 1 });
       this.store.update(previous.id, { retriedAs: next.id });
       return next;
     } finally {
@@ -263,18 +268,6 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
       cursor = page.nextCursor;
     } while (cursor);
     return tasks;
-  }
-
-  /**
-   * Tasks the spec names by host-local record id (its parent, the task to run after), as the receiving server knows
-   * them: only a task on the same server has an id the server can link to.
-   */
-  private serverTaskIds(spec: TaskSpec): ServerTaskIds {
-    const onServer = (id: string | undefined) => {
-      const record = id === undefined ? undefined : this.store.get(id);
-      return record && record.serverId === spec.serverId && !record.imported ? record.taskId : undefined;
-    };
-    return { parentTaskId: onServer(spec.parentId), afterTaskId: onServer(spec.scheduling.afterTaskId) };
   }
 
   private reattach(server: ServerEntry): void {
@@ -600,38 +593,8 @@ function questionKey(id: string, key: string): string {
   return `${id}\0${key}`;
 }
 
-/** The fields of a record that describe the work, so it can be run again. */
-export function specOf(record: TaskRecord): TaskSpecInput {
-  const { serverId, tool, arguments: args, intent, expectedOutputs, context, priority, resourceLimits, scheduling, tags, ttl, meta, parentId } = record;
-  return { serverId, tool, arguments: args, intent, expectedOutputs, context, priority, resourceLimits, scheduling, tags, ttl, meta, parentId };
-}
-
-/** Ids of related tasks as the receiving server knows them. */
-export interface ServerTaskIds {
-  readonly parentTaskId?: string;
-  readonly afterTaskId?: string;
-}
-
 /** How an outcome that does not say how the task ended ends: an error fails it; a tool result with `isError` ends as its wire says. */
 function settledStatus(outcome: RemoteOutcome, client: TaskWireClient): 'completed' | 'failed' {
   if (outcome.error) return 'failed';
   return outcome.result?.isError ? client.toolErrorStatus : 'completed';
-}
-
-/**
- * The task's metadata as `_meta` (the one mapping in core/taskMeta). Related tasks go by the server's ids when known;
- * otherwise the ids are sent as given (they may be the server's already).
- */
-export function metaFor(spec: TaskSpec, retryOf?: string, ids: ServerTaskIds = {}): Record<string, unknown> {
-  const scheduling = ids.afterTaskId ? { ...spec.scheduling, afterTaskId: ids.afterTaskId } : spec.scheduling;
-  return taskMetaOf({ ...spec, scheduling }, { parentTaskId: ids.parentTaskId ?? spec.parentId, retryOf });
-}
-
-/**
- * What "Run Again" starts: the same tool with the same arguments and metadata, as a new task of
- * the editor's own, unlinked to the old one (a retry is the linked attempt). The old task's
- * parent and scheduling belonged to that moment: the new task runs now, on its own.
- */
-export function runAgainSpec(record: TaskRecord): TaskSpecInput {
-  return { ...specOf(record), context: { ...record.context, agent: undefined }, scheduling: {}, parentId: undefined };
 }
