@@ -3,7 +3,8 @@ import type { InputAnswer, RetryOptions, TaskActions } from '../../core/taskActi
 import { PRIORITY_RULE, type TaskRecord, type TaskSpecInput, isValidPriority } from '../../core/taskRecord';
 import { canChangePriority, canPutAway, canRunAgain } from '../../core/taskRules';
 import type { TaskStore } from '../../core/taskStore';
-import { type TaskService, runAgainSpec } from './taskService';
+import { runAgainSpec } from '../../core/taskSpec';
+import type { TaskService } from './taskService';
 
 /** What the editor may do to any task on its own embedded server, whichever agent started it (by the server's task id). */
 export interface EmbeddedControls {
