@@ -19,8 +19,10 @@ import type { Wire } from '../../core/meta';
 import { RpcError } from '../rpcError';
 import { WIRE_V1 } from '../wires/v1/codec';
 import { InvalidResponseError, WIRE_V2 } from '../wires/v2/codec';
-import { HttpStatusError, TaskClientV2 } from './taskClientV2';
+import { HttpStatusError } from './statelessHttpTransport';
+import { TaskClientV2 } from './taskClientV2';
 import { TASKLANE_CLIENT_INFO } from '../identity';
+import { realClock, withTimeout } from './clock';
 import { TaskClientV1 } from './taskClientV1';
 import type { TaskWireClient } from './taskWire';
 
@@ -150,7 +152,7 @@ async function connectV1(transport: Transport, clientInfo: Implementation | unde
   };
   const client = new TaskClientV1(clientInfo ?? TASKLANE_CLIENT_INFO);
   try {
-    await withTimeout(client.connect(transport), timeoutMs, 'initialize');
+    await withTimeout(client.connect(transport), timeoutMs, realClock, 'initialize');
   } catch (error) {
     client.dispose();
     await transport.close().catch(() => undefined);
@@ -211,15 +213,4 @@ function withToken(headers: Readonly<Record<string, string>>, token: string | un
     result.Authorization = `Bearer ${token}`;
   }
   return result;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-      timer.unref?.();
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
