@@ -15,7 +15,8 @@ import { agentKey, agentName, type TaskRecord } from '../../../../src/core/taskR
 import { TaskStore } from '../../../../src/core/taskStore';
 import { AgentCredentials, agentIdOf } from '../../../../src/mcp/agents/agentCredentials';
 import { AgentTaskMirror } from '../../../../src/mcp/agents/agentTaskMirror';
-import { TaskService, metaFor } from '../../../../src/mcp/client/taskService';
+import { TaskService } from '../../../../src/mcp/client/taskService';
+import { metaFor } from '../../../../src/mcp/wires/startMeta';
 import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../../src/mcp/embeddedServer';
 import { type RunningHttpServer, generateToken, startHttpServer } from '../../../../src/mcp/server/httpServer';
 import { CreateTaskResultSchema } from '../../../../src/mcp/wires/v1/codec';
