@@ -27,7 +27,7 @@ export interface TaskLocator {
 
 export interface QuestionRouterOptions {
   /** Answers servers' requests to use a language model (the extension asks the user, then calls VS Code's LM API). */
-  readonly samplingHandler?: () => SamplingHandler | undefined;
+  readonly samplingHandler?: SamplingHandler;
   readonly log?: Logger;
 }
 
@@ -44,7 +44,7 @@ interface OpenQuestion {
  */
 export class QuestionRouter {
   private readonly questions = new Map<string, OpenQuestion>();
-  private readonly samplingHandler: () => SamplingHandler | undefined;
+  private readonly samplingHandler: SamplingHandler | undefined;
   private readonly log: Logger;
 
   constructor(
@@ -52,7 +52,7 @@ export class QuestionRouter {
     private readonly locator: TaskLocator,
     options: QuestionRouterOptions = {},
   ) {
-    this.samplingHandler = options.samplingHandler ?? (() => undefined);
+    this.samplingHandler = options.samplingHandler;
     this.log = options.log ?? silentLogger;
   }
 
@@ -118,14 +118,13 @@ export class QuestionRouter {
       const record = id ? this.store.get(id) : undefined;
       if (record && !isTerminal(record.status)) this.store.setStatus(record.id, record.status, message);
     };
-    const samplingHandler = this.samplingHandler();
-    if (!samplingHandler) {
+    if (!this.samplingHandler) {
       note(`Declined ${server.name}'s request to use a language model: this host offers none`);
       throw new SamplingDeclinedError('this Tasklane host offers no language model');
     }
     note(`${server.name} asks to use a language model`);
     try {
-      const result = await samplingHandler({ serverId: server.id, serverName: server.name, task, params: request.params });
+      const result = await this.samplingHandler({ serverId: server.id, serverName: server.name, task, params: request.params });
       note('The language model answered');
       return result;
     } catch (error) {

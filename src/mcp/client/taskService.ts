@@ -33,6 +33,10 @@ export interface ForeignTasks {
 export interface TaskServiceOptions {
   readonly scheduler?: PollScheduler;
   readonly log?: Logger;
+  /** Answers servers' requests to use a language model (the extension asks the user, then calls VS Code's LM API). */
+  readonly samplingHandler?: SamplingHandler;
+  /** Tasks this service shows but did not start: cancelled through their owner, retried as the editor's own. */
+  readonly foreignTasks?: ForeignTasks;
 }
 
 export class ServerUnavailableError extends Error {
@@ -53,11 +57,8 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
   private readonly retrying = new Set<string>();
   private readonly questions: QuestionRouter;
   private readonly follower: TaskFollower;
+  private readonly foreignTasks: ForeignTasks | undefined;
   private readonly log: Logger;
-  /** Answers servers' requests to use a language model (the extension asks the user, then calls VS Code's LM API). */
-  samplingHandler: SamplingHandler | undefined;
-  /** Tasks this service shows but did not start: cancelled through their owner, retried as the editor's own. */
-  foreignTasks: ForeignTasks | undefined;
   private readonly _onDidChangeServers = this._register(new Emitter<void>());
   readonly onDidChangeServers = this._onDidChangeServers.event;
 
@@ -67,7 +68,8 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
   ) {
     super();
     this.log = options.log ?? silentLogger;
-    // Registered before the follower, so disposing stops the follows first, then the calls in flight (as one loop used to).
+    this.foreignTasks = options.foreignTasks;
+    // Registered before the follower, so it runs after it: disposing stops the follows, then aborts the calls in flight.
     this._register(
       toDisposable(() => {
         for (const call of this.syncCalls.values()) call.abort();
@@ -76,7 +78,7 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
     this.questions = new QuestionRouter(
       store,
       { recordOf: (serverId, taskId) => this.follower.recordOf(serverId, taskId), callsInFlight: this.syncCalls },
-      { samplingHandler: () => this.samplingHandler, log: this.log },
+      { samplingHandler: options.samplingHandler, log: this.log },
     );
     this.follower = this._register(
       new TaskFollower(store, this.questions, { clientOf: (serverId) => this.servers.get(serverId)?.client, scheduler: options.scheduler, log: this.log }),
