@@ -49,13 +49,12 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
   async function open(): Promise<void> {
     store = new TaskStore({ directory: dir });
     embedded = await EmbeddedServer.start({ defaultCwd: dir });
-    service = new TaskService(store);
-    service.addServer(embedded.entry);
     mirror = new AgentTaskMirror(embedded.engine, store, {
       serverId: EMBEDDED_SERVER_ID,
       agentOf: (owner) => (owner === 'agent:alpha' ? { id: 'alpha', name: 'Alpha' } : undefined),
     });
-    service.foreignTasks = mirror;
+    service = new TaskService(store, { foreignTasks: mirror });
+    service.addServer(embedded.entry);
   }
 
   function close(): void {
