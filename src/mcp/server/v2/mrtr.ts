@@ -6,7 +6,7 @@
  * the answers in `context.inputResponses`. Nothing is kept between rounds: the questions are a
  * pure function of the arguments, so the server needs no `requestState`.
  */
-import type { InputRequest } from '../../engine/taskEngine';
+import type { InputRequest } from '../../engine/engineTask';
 import type { ToolContext, ToolDefinition } from '../tools/toolDefinition';
 
 export interface MrtrHooks {

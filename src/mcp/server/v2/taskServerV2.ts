@@ -13,15 +13,9 @@ import { DisposableStore, type IDisposable, toDisposable } from '../../../core/l
 import { type Agent, describeIssues } from '../../../core/taskRecord';
 import { isTerminal } from '../../../core/taskStatus';
 import { RpcCode, RpcError, taskNotFound, toJsonRpcError } from '../../rpcError';
-import {
-  type EngineTask,
-  type InputRequest,
-  type TaskEngine,
-  TaskNotFoundError,
-  TaskTerminalError,
-  TimeBudgetError,
-  UNKNOWN_CLIENT,
-} from '../../engine/taskEngine';
+import type { TaskEngine } from '../../engine/taskEngine';
+import { type EngineTask, type InputRequest, agentFromClient } from '../../engine/engineTask';
+import { TaskNotFoundError, TaskTerminalError, TimeBudgetError } from '../../engine/engineErrors';
 import { TASKLANE_SERVER_INFO } from '../../identity';
 import { describeToolError } from '../describeToolError';
 import { readCallHints } from '../callHints';
@@ -313,8 +307,7 @@ export class TaskServerV2 implements IDisposable {
   /** Who is calling: the client info each request carries (there is no handshake), and how it reached us. */
   private agentOf(call: V2Call, info: { name: string; version: string } | undefined): Agent | undefined {
     const connection = typeof this.options.connection === 'function' ? this.options.connection(call) : this.options.connection;
-    if (!info && connection === undefined) return undefined;
-    return { name: info?.name ?? UNKNOWN_CLIENT, ...(info?.version ? { version: info.version } : {}), ...(connection !== undefined ? { connection } : {}) };
+    return agentFromClient(info, connection);
   }
 
   private lookup(owner: string, taskId: string): EngineTask {
