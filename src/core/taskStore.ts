@@ -16,7 +16,6 @@ import {
   parseOrThrow,
 } from './taskRecord';
 import { type TaskStatus, canTransition } from './taskStatus';
-import { type TaskQuery, type TaskPage, runQuery } from './taskQuery';
 import { asImported } from './taskExport';
 
 export const STORE_FILE = 'tasks.jsonl';
@@ -120,22 +119,10 @@ export class TaskStore extends Disposable {
     return record;
   }
 
-  /** Finds the record a server's task id belongs to. */
-  findByTaskId(serverId: string, taskId: string): TaskRecord | undefined {
-    for (const record of this.records.values()) {
-      if (record.taskId === taskId && record.serverId === serverId) return record;
-    }
-    return undefined;
-  }
-
   /** Every record, newest first. */
   all(): readonly TaskRecord[] {
     this.sortedIds ??= [...this.records.values()].sort(newestFirst).map((r) => r.id);
     return this.sortedIds.map((id) => this.records.get(id)!);
-  }
-
-  query(query: TaskQuery = {}): TaskPage {
-    return runQuery(this.all(), query);
   }
 
   /** Records a new task in `working` state. `spec` is validated; bad input throws a readable error. */
