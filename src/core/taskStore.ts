@@ -17,13 +17,9 @@ import {
 } from './taskRecord';
 import { type TaskStatus, canTransition } from './taskStatus';
 import { asImported } from './taskExport';
+import { appendOutputTail, boundTimeline } from './recordLimits';
 
 export const STORE_FILE = 'tasks.jsonl';
-
-/** How much live output a record keeps (the tail); full output belongs in the result. */
-export const OUTPUT_TAIL_CHARS = 64 * 1024;
-/** Message-only timeline entries kept per task; status changes are always kept. */
-export const TIMELINE_MESSAGE_LIMIT = 500;
 
 export interface TaskStoreOptions {
   /** Directory to persist into; without one the store lives in memory only. */
@@ -217,7 +213,7 @@ export class TaskStore extends Disposable {
   appendOutput(id: string, chunk: string): void {
     const current = this.require(id);
     if (!chunk) return;
-    this.replace({ ...current, output: tail((current.output ?? '') + chunk, OUTPUT_TAIL_CHARS) });
+    this.replace({ ...current, output: appendOutputTail(current.output, chunk) });
     this.write({ op: 'out', id, chunk });
     this._onDidLifecycle.fire({ type: 'output', id, chunk });
   }
@@ -386,7 +382,7 @@ export class TaskStore extends Disposable {
         }
         case 'out': {
           const current = this.records.get(entry.id);
-          if (current) this.records.set(entry.id, { ...current, output: tail((current.output ?? '') + entry.chunk, OUTPUT_TAIL_CHARS) });
+          if (current) this.records.set(entry.id, { ...current, output: appendOutputTail(current.output, entry.chunk) });
           break;
         }
         case 'del':
@@ -463,17 +459,4 @@ function newestFirst(a: TaskRecord, b: TaskRecord): number {
 function expiryOf(record: TaskRecord): number | undefined {
   if (record.grantedTtl === null || record.grantedTtl === undefined) return undefined;
   return Date.parse(record.createdAt) + record.grantedTtl;
-}
-
-function tail(text: string, max: number): string {
-  return text.length <= max ? text : text.slice(text.length - max);
-}
-
-function boundTimeline(timeline: TimelineEntry[]): TimelineEntry[] {
-  let messages = 0;
-  for (const entry of timeline) if (!entry.status) messages++;
-  if (messages <= TIMELINE_MESSAGE_LIMIT) return timeline;
-  // Drop the oldest message-only entries; every status change stays.
-  let toDrop = messages - TIMELINE_MESSAGE_LIMIT;
-  return timeline.filter((entry) => entry.status !== undefined || toDrop-- <= 0);
 }

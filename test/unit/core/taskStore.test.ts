@@ -6,15 +6,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { waitFor } from '../helpers/waitFor';
 import type { LifecycleEvent } from '../../../src/core/lifecycleEvents';
 import { InvalidDataError, type TaskRecord } from '../../../src/core/taskRecord';
-import {
-  IllegalTransitionError,
-  OUTPUT_TAIL_CHARS,
-  STORE_FILE,
-  TIMELINE_MESSAGE_LIMIT,
-  TaskStore,
-  type TaskStoreOptions,
-  UnknownTaskError,
-} from '../../../src/core/taskStore';
+import { OUTPUT_TAIL_CHARS, TIMELINE_MESSAGE_LIMIT } from '../../../src/core/recordLimits';
+import { IllegalTransitionError, STORE_FILE, TaskStore, type TaskStoreOptions, UnknownTaskError } from '../../../src/core/taskStore';
 
 const T0 = Date.UTC(2025, 5, 1, 12, 0, 0);
 const iso = (ms: number) => new Date(ms).toISOString();
