@@ -5,7 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { STORE_FILE, TaskStore } from '../src/core/taskStore';
+import { STORE_FILE } from '../src/core/storeJournal';
+import { TaskStore } from '../src/core/taskStore';
 import { type TaskRecord, TaskRecordSchema } from '../src/core/taskRecord';
 import { type TaskStatus } from '../src/core/taskStatus';
 import { TARGETS, meets } from './targets';

@@ -7,7 +7,8 @@ import { waitFor } from '../helpers/waitFor';
 import type { LifecycleEvent } from '../../../src/core/lifecycleEvents';
 import { InvalidDataError, type TaskRecord } from '../../../src/core/taskRecord';
 import { OUTPUT_TAIL_CHARS, TIMELINE_MESSAGE_LIMIT } from '../../../src/core/recordLimits';
-import { IllegalTransitionError, STORE_FILE, TaskStore, type TaskStoreOptions, UnknownTaskError } from '../../../src/core/taskStore';
+import { STORE_FILE } from '../../../src/core/storeJournal';
+import { IllegalTransitionError, TaskStore, type TaskStoreOptions, UnknownTaskError } from '../../../src/core/taskStore';
 
 const T0 = Date.UTC(2025, 5, 1, 12, 0, 0);
 const iso = (ms: number) => new Date(ms).toISOString();
