@@ -6,7 +6,7 @@ import { TaskStore } from '../../../../src/core/taskStore';
 import { AgentTaskMirror } from '../../../../src/mcp/agents/agentTaskMirror';
 import { TaskService } from '../../../../src/mcp/client/taskService';
 import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../../src/mcp/embeddedServer';
-import type { RunContext, StartOptions } from '../../../../src/mcp/engine/taskEngine';
+import type { RunContext, StartOptions } from '../../../../src/mcp/engine/engineTask';
 import { startHttpServer } from '../../../../src/mcp/server/httpServer';
 import { waitFor } from '../../helpers/waitFor';
 import { V2Client } from '../v2/helpers';
