@@ -6,6 +6,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ResourceLimits } from '../../src/core/taskRecord';
 import type { ToolContext } from '../../src/mcp/server/tools/toolDefinition';
 import { runCommandTool, type CommandOutcome } from '../../src/mcp/server/tools/runCommand';
+import { waitFor } from './helpers/waitFor';
 
 interface Harness {
   context: ToolContext;
@@ -71,16 +72,6 @@ function isZombie(pid: number): boolean {
     return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
   } catch {
     return false;
-  }
-}
-
-async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 3_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
 
@@ -218,8 +209,8 @@ posixOnly('run_command tool', function () {
     });
     assert.ok(Date.now() - started < 3_000, `took ${Date.now() - started} ms`);
     assert.ok(h.outputs.map((entry) => entry.chunk).join('').length <= 1000, 'nothing past the limit is shown');
-    const shell = await waitFor(() => readPid(pidFile), 'the shell pid');
-    await waitFor(() => !isRunning(shell) || undefined, 'the command to be stopped');
+    const shell = await waitFor(() => readPid(pidFile), { what: 'the shell pid' });
+    await waitFor(() => !isRunning(shell) || undefined, { what: 'the command to be stopped' });
   });
 
   it('ends a command quickly when the time budget runs out', async () => {
@@ -238,13 +229,13 @@ posixOnly('run_command tool', function () {
     const pidFile = path.join(tmp, 'grandchild.pid');
     const h = harness({ defaultCwd: tmp });
     const running = run({ command: 'sleep 300 & echo $! > grandchild.pid; wait' }, h);
-    const grandchild = await waitFor(() => readPid(pidFile), 'the grandchild pid');
+    const grandchild = await waitFor(() => readPid(pidFile), { what: 'the grandchild pid' });
     assert.equal(isRunning(grandchild), true);
 
     const reason = new Error('cancelled by the user');
     h.controller.abort(reason);
     await assert.rejects(running, (error) => error === reason);
-    await waitFor(() => (isRunning(grandchild) ? undefined : true), `pid ${grandchild} to exit`);
+    await waitFor(() => (isRunning(grandchild) ? undefined : true), { what: `pid ${grandchild} to exit` });
   });
 
   it('escalates to SIGKILL when the tree ignores SIGTERM, and only then rejects', async () => {
@@ -252,14 +243,14 @@ posixOnly('run_command tool', function () {
     const h = harness({ defaultCwd: tmp });
     // An ignored signal stays ignored across fork and exec, so the grandchild ignores SIGTERM too.
     const running = run({ command: "trap '' TERM; sleep 300 & echo $! > stubborn.pid; wait" }, h);
-    const grandchild = await waitFor(() => readPid(pidFile), 'the grandchild pid');
+    const grandchild = await waitFor(() => readPid(pidFile), { what: 'the grandchild pid' });
 
     const abortedAt = Date.now();
     h.controller.abort(new Error('cancelled'));
     await assert.rejects(running, /cancelled/);
     const waited = Date.now() - abortedAt;
     assert.ok(waited >= 1_900 && waited < 3_500, `rejected after ${waited} ms`);
-    await waitFor(() => (isRunning(grandchild) ? undefined : true), `pid ${grandchild} to exit`, 500);
+    await waitFor(() => (isRunning(grandchild) ? undefined : true), { what: `pid ${grandchild} to exit`, timeoutMs: 500 });
   });
 
   it('does not start at all when already cancelled', async () => {
@@ -279,7 +270,7 @@ posixOnly('run_command tool', function () {
     assert.ok(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
     assert.equal(outcomeOf(result).exitCode, 0);
     assert.match(textOf(result), /Background processes still running .* were stopped/);
-    await waitFor(() => (isRunning(leftover) ? undefined : true), `pid ${leftover} to exit`);
+    await waitFor(() => (isRunning(leftover) ? undefined : true), { what: `pid ${leftover} to exit` });
   });
 
   it('decodes a multi-byte character split across chunks intact', async () => {

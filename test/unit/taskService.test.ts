@@ -48,40 +48,43 @@ describe('TaskService over the embedded server (2025-11-25)', () => {
     const record = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'wait', arguments: { durationMs: 50, message: 'done waiting' }, intent: 'demo' });
     assert.ok(record.taskId, 'the server task id is recorded');
     assert.equal(record.wire, '2025-11-25');
-    const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), 'completion');
+    const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), { what: 'completion' });
     assert.deepEqual((done.result as { content: unknown[] }).content, [{ type: 'text', text: 'done waiting' }]);
     assert.deepEqual(done.timeline.map((t) => t.status).filter(Boolean), ['working', 'completed']);
   });
 
   it('runs a shell command and keeps its output', async () => {
     const record = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'run_command', arguments: { command: 'echo hello; echo world' } });
-    const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), 'completion');
+    const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), { what: 'completion' });
     assert.match(done.output ?? '', /hello\nworld/);
     assert.equal((done.result as { structuredContent: { exitCode: number } }).structuredContent.exitCode, 0);
   });
 
   it('ends a non-zero exit as failed (isError → failed on 2025-11-25), keeping the result', async () => {
     const record = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'run_command', arguments: { command: 'echo oops >&2; exit 3' } });
-    const done = await waitFor(() => (store.get(record.id)?.status === 'failed' ? store.get(record.id) : undefined), 'failure');
+    const done = await waitFor(() => (store.get(record.id)?.status === 'failed' ? store.get(record.id) : undefined), { what: 'failure' });
     assert.equal((done.result as { isError: boolean }).isError, true);
     assert.equal((done.result as { structuredContent: { exitCode: number } }).structuredContent.exitCode, 3);
   });
 
   it('keeps the exact JSON-RPC error of a protocol failure', async () => {
     const record = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'protocol_error', arguments: {} });
-    const done = await waitFor(() => (store.get(record.id)?.status === 'failed' ? store.get(record.id) : undefined), 'failure');
+    const done = await waitFor(() => (store.get(record.id)?.status === 'failed' ? store.get(record.id) : undefined), { what: 'failure' });
     assert.deepEqual(done.error, { code: -32050, message: 'backend refused', data: { reason: 'test' } });
   });
 
   it('asks a question, waits in input_required, and finishes with the answer', async () => {
     const record = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'ask', arguments: { question: 'Favourite colour?' } });
-    const asking = await waitFor(() => {
-      const r = store.get(record.id);
-      return r?.status === 'input_required' && r.pendingInput.length === 1 ? r : undefined;
-    }, 'the question');
+    const asking = await waitFor(
+      () => {
+        const r = store.get(record.id);
+        return r?.status === 'input_required' && r.pendingInput.length === 1 ? r : undefined;
+      },
+      { what: 'the question' },
+    );
     assert.equal(asking.pendingInput[0].params.message, 'Favourite colour?');
     service.answerInput(record.id, asking.pendingInput[0].key, { action: 'accept', content: { answer: 'teal' } });
-    const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), 'completion');
+    const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), { what: 'completion' });
     assert.deepEqual((done.result as { content: unknown[] }).content, [{ type: 'text', text: 'teal' }]);
     assert.deepEqual(done.pendingInput, []);
   });
@@ -94,7 +97,7 @@ describe('TaskService over the embedded server (2025-11-25)', () => {
     assert.equal(retry.retryOf, record.id);
     assert.equal(retry.attempt, 2);
     assert.equal(store.get(record.id)?.retriedAs, retry.id);
-    await waitFor(() => store.get(retry.id)?.status === 'completed', 'the retry to complete');
+    await waitFor(() => store.get(retry.id)?.status === 'completed', { what: 'the retry to complete' });
     await assert.rejects(service.retry(retry.id), /Only failed or cancelled/);
   });
 

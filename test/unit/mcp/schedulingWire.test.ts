@@ -175,7 +175,9 @@ describe("TaskService mirrors the embedded server's queue place into the record"
       // The version unbundled code announces is package.json's (esbuild puts the same one in the bundles).
       const { version } = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../../package.json'), 'utf8')) as { version: string };
       assert.deepEqual(embedded.engine.peek(second.taskId!)?.agent, { name: 'tasklane', version, connection: 'editor' });
-      const done = await waitFor(() => (store.get(second.id)?.status === 'completed' ? store.get(second.id) : undefined), 'the queued task to finish');
+      const done = await waitFor(() => (store.get(second.id)?.status === 'completed' ? store.get(second.id) : undefined), {
+        what: 'the queued task to finish',
+      });
       assert.equal(done.queue, undefined);
       assert.ok(
         done.timeline.some((entry) => entry.message === 'Started'),

@@ -45,7 +45,7 @@ describe('TaskService: task families and imported records', () => {
     assert.match(embedded.engine.peek(second.taskId)?.statusMessage ?? '', /^Waiting for task /);
     assert.equal(store.require(second.id).scheduling.afterTaskId, first.id, 'the record keeps the host-local id');
     await service.cancel(first.id);
-    await waitFor(() => store.require(second.id).status === 'failed', 'the dependent task to fail with its prerequisite');
+    await waitFor(() => store.require(second.id).status === 'failed', { what: 'the dependent task to fail with its prerequisite' });
   });
 
   it("retries an agent's task as the editor's own, also when the agent is long gone", async () => {
@@ -60,7 +60,7 @@ describe('TaskService: task families and imported records', () => {
     const next = await service.retry(earlier.id);
     assert.equal(next.context.agent, undefined);
     assert.equal(next.retryOf, earlier.id);
-    await waitFor(() => isTerminal(store.require(next.id).status), 'the retry to finish');
+    await waitFor(() => isTerminal(store.require(next.id).status), { what: 'the retry to finish' });
   });
 
   it('never re-attaches, cancels or retries an imported record', async () => {

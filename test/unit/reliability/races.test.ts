@@ -73,11 +73,10 @@ describe('reliability: races and load end every task in exactly one terminal sta
             if (i % 2 === 0 && isTerminal(serverStatus(record) ?? 'working')) endedBeforeStartReturned++;
             else if (i % 2 === 0) cancelOnCompletion.set(record.taskId!, record.id);
             else await service.cancel(record.id).catch(() => undefined);
-            await waitFor(
-              () => isTerminal(store.require(record.id).status) && isTerminal(serverStatus(store.require(record.id)) ?? 'working'),
-              'the race to settle',
-              60_000,
-            );
+            await waitFor(() => isTerminal(store.require(record.id).status) && isTerminal(serverStatus(store.require(record.id)) ?? 'working'), {
+              what: 'the race to settle',
+              timeoutMs: 60_000,
+            });
           }),
         );
       } finally {
@@ -122,14 +121,13 @@ describe('reliability: races and load end every task in exactly one terminal sta
           attempts++;
           await pause(i % 3);
           await service.cancel(second.id).catch(() => undefined);
-          await waitFor(() => isTerminal(store.require(second.id).status), 'the second attempt to end', 60_000);
+          await waitFor(() => isTerminal(store.require(second.id).status), { what: 'the second attempt to end', timeoutMs: 60_000 });
         }),
       );
-      await waitFor(
-        () => store.all().every((record) => !record.taskId || serverStatus(record) === record.status),
-        'the server and the store to agree on every task',
-        60_000,
-      );
+      await waitFor(() => store.all().every((record) => !record.taskId || serverStatus(record) === record.status), {
+        what: 'the server and the store to agree on every task',
+        timeoutMs: 60_000,
+      });
       for (const record of store.all()) {
         assertOneEnd(record, record.id);
         if (record.retryOf) assert.equal(store.require(record.retryOf).retriedAs, record.id);
@@ -176,11 +174,10 @@ describe('reliability: races and load end every task in exactly one terminal sta
           }),
         ),
       );
-      await waitFor(
-        () => hosts.every(({ store }) => store.all().every((r) => isTerminal(r.status) && engine.peek(r.taskId!)?.status === r.status)),
-        'all 1,000 tasks to end, the server agreeing',
-        90_000,
-      );
+      await waitFor(() => hosts.every(({ store }) => store.all().every((r) => isTerminal(r.status) && engine.peek(r.taskId!)?.status === r.status)), {
+        what: 'all 1,000 tasks to end, the server agreeing',
+        timeoutMs: 90_000,
+      });
       const outcomes: Record<string, number> = {};
       const seen = new Set<string>();
       for (const [h, { store, connection }] of hosts.entries()) {

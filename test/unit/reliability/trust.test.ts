@@ -45,17 +45,17 @@ describe('reliability: an untrusted workspace runs no commands', function () {
       let refused = 0;
       for (const args of attempts(marker)) {
         const record = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'run_command', arguments: args });
-        const ended = await waitFor(() => (store.get(record.id)?.status !== 'working' ? store.get(record.id) : undefined), 'the refusal');
+        const ended = await waitFor(() => (store.get(record.id)?.status !== 'working' ? store.get(record.id) : undefined), { what: 'the refusal' });
         const text = JSON.stringify(ended.result ?? ended.error);
         assert.match(text, /not trusted.*runs no commands in untrusted workspaces/, 'the user is told why');
         assert.equal(fs.existsSync(marker), false, `${args.command} did not run`);
         refused++;
       }
       const harmless = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'wait', arguments: { durationMs: 1 } });
-      await waitFor(() => store.get(harmless.id)?.status === 'completed', 'a tool that runs nothing to work as usual');
+      await waitFor(() => store.get(harmless.id)?.status === 'completed', { what: 'a tool that runs nothing to work as usual' });
       trusted = true;
       const allowed = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'run_command', arguments: { command: `touch ${marker}` } });
-      await waitFor(() => store.get(allowed.id)?.status === 'completed', 'the command to run once trusted');
+      await waitFor(() => store.get(allowed.id)?.status === 'completed', { what: 'the command to run once trusted' });
       assert.equal(fs.existsSync(marker), true);
       recordTrials(
         'hostile',

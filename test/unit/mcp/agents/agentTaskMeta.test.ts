@@ -119,7 +119,7 @@ describe('agents: the metadata an agent sends reaches its task record', function
   async function sendEveryField(wire: Wire): Promise<{ record: TaskRecord; earlier: TaskRecord }> {
     const earlierId = await wire.start(tokens.alpha, 'probe-agent-client', {});
     const taskId = await wire.start(tokens.alpha, 'probe-agent-client', everyField(earlierId));
-    const record = await waitFor(() => mirror.recordFor(taskId), 'the mirrored record');
+    const record = await waitFor(() => mirror.recordFor(taskId), { what: 'the mirrored record' });
     return { record, earlier: mirror.recordFor(earlierId)! };
   }
 
@@ -193,8 +193,8 @@ describe('agents: the metadata an agent sends reaches its task record', function
       it('makes two agents of two tokens running the same client, each named by its token', async () => {
         const alphaTask = await wire.start(tokens.alpha, 'same-client', {});
         const betaTask = await wire.start(tokens.beta, 'same-client', {});
-        const alpha = await waitFor(() => mirror.recordFor(alphaTask), "alpha's record");
-        const beta = await waitFor(() => mirror.recordFor(betaTask), "beta's record");
+        const alpha = await waitFor(() => mirror.recordFor(alphaTask), { what: "alpha's record" });
+        const beta = await waitFor(() => mirror.recordFor(betaTask), { what: "beta's record" });
         assert.deepEqual([agentName(alpha), agentName(beta)], ['Alpha', 'Beta']);
         assert.notEqual(agentKey(alpha), agentKey(beta), 'two groups in the tree');
         assert.deepEqual(
@@ -211,8 +211,8 @@ describe('agents: the metadata an agent sends reaches its task record', function
       it('keeps two tokens given the same name apart', async () => {
         const firstTask = await wire.start(tokens.alpha, 'same-client', {});
         const secondTask = await wire.start(tokens.secondAlpha, 'same-client', {});
-        const first = await waitFor(() => mirror.recordFor(firstTask), 'the first record');
-        const second = await waitFor(() => mirror.recordFor(secondTask), 'the second record');
+        const first = await waitFor(() => mirror.recordFor(firstTask), { what: 'the first record' });
+        const second = await waitFor(() => mirror.recordFor(secondTask), { what: 'the second record' });
         assert.deepEqual([agentName(first), agentName(second)], ['Alpha', 'Alpha']);
         assert.notEqual(agentKey(first), agentKey(second), 'two groups in the tree, both called Alpha');
       });
@@ -235,7 +235,7 @@ describe('agents: the metadata an agent sends reaches its task record', function
     });
     const editor = await service.start(spec);
     const taskId = await wires[1]!.start(tokens.alpha, 'twin-client', metaFor(spec));
-    const agent = await waitFor(() => mirror.recordFor(taskId), 'the mirrored record');
+    const agent = await waitFor(() => mirror.recordFor(taskId), { what: 'the mirrored record' });
     const fields = (record: TaskRecord) => ({ ...record, context: { ...record.context, agent: undefined } });
     const pick = ({ intent, expectedOutputs, priority, resourceLimits, scheduling, context, tags, meta }: TaskRecord) => ({
       intent,

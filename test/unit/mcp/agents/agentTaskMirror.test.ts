@@ -99,7 +99,7 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
       "the token's agent is the name; the client's own name and version are detail",
     );
 
-    await waitFor(() => work.context(), 'the work to start');
+    await waitFor(() => work.context(), { what: 'the work to start' });
     work.context()!.status('Halfway');
     assert.equal(store.require(record.id).statusMessage, 'Halfway');
     void work
@@ -112,7 +112,7 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
     embedded.engine.answerInput('agent:alpha', task.taskId, 'input-1', { action: 'accept' });
     assert.equal(store.require(record.id).status, 'working');
     work.finish({ content: [{ type: 'text', text: 'done' }] });
-    const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), 'completion');
+    const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), { what: 'completion' });
     assert.deepEqual(done.result, { content: [{ type: 'text', text: 'done' }] });
   });
 
@@ -144,10 +144,14 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
       const modern = new V2Client(server.url, 'mirror-token');
       const created = await modern.callTool('run_command', { command: 'echo first; sleep 0.3; echo second' });
       assert.equal(created.resultType, 'task');
-      const record = await waitFor(() => mirror.recordFor(created.taskId as string), 'the mirrored record');
-      const live = await waitFor(() => (/first/.test(store.get(record.id)?.output ?? '') ? store.get(record.id) : undefined), 'live output before the end');
+      const record = await waitFor(() => mirror.recordFor(created.taskId as string), { what: 'the mirrored record' });
+      const live = await waitFor(() => (/first/.test(store.get(record.id)?.output ?? '') ? store.get(record.id) : undefined), {
+        what: 'live output before the end',
+      });
       assert.notEqual(live.status, 'completed', 'output arrives while the command runs');
-      const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), 'completion', 10_000);
+      const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), {
+        what: 'completion',
+      });
       assert.match(done.output ?? '', /first\nsecond/);
     } finally {
       await server.close();
@@ -159,11 +163,11 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
     const first = controllable();
     const running = embedded.engine.start({ owner: 'agent:alpha', tool: 'wait', settle, run: first.run });
     const queued = embedded.engine.start({ owner: 'agent:alpha', tool: 'wait', settle, run: controllable().run });
-    const record = await waitFor(() => (mirror.recordFor(queued.taskId)?.queue ? mirror.recordFor(queued.taskId) : undefined), 'the queue place');
+    const record = await waitFor(() => (mirror.recordFor(queued.taskId)?.queue ? mirror.recordFor(queued.taskId) : undefined), { what: 'the queue place' });
     assert.deepEqual(record.queue, { position: 1, size: 1 });
-    await waitFor(() => first.context(), 'the first task to start');
+    await waitFor(() => first.context(), { what: 'the first task to start' });
     first.finish({ content: [] });
-    await waitFor(() => mirror.recordFor(queued.taskId)?.queue === undefined, 'the queue place to clear');
+    await waitFor(() => mirror.recordFor(queued.taskId)?.queue === undefined, { what: 'the queue place to clear' });
     assert.equal(mirror.recordFor(running.taskId)?.status, 'completed');
     embedded.engine.cancelAny(queued.taskId);
   });
@@ -172,15 +176,15 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
     const record = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'wait', arguments: { durationMs: 10 } });
     assert.equal(mirror.recordFor(record.taskId!), undefined);
     assert.equal(store.all().length, 1);
-    await waitFor(() => store.get(record.id)?.status === 'completed', 'the editor task to complete');
+    await waitFor(() => store.get(record.id)?.status === 'completed', { what: 'the editor task to complete' });
   });
 
   it("keeps a failed agent task's error", async () => {
     const work = controllable();
     const task = embedded.engine.start({ owner: 'agent:alpha', tool: 'run_command', settle, run: work.run });
-    await waitFor(() => work.context(), 'the work to start');
+    await waitFor(() => work.context(), { what: 'the work to start' });
     work.fail(Object.assign(new Error('backend refused'), { code: -32050 }));
-    const record = await waitFor(() => (mirror.recordFor(task.taskId)?.status === 'failed' ? mirror.recordFor(task.taskId) : undefined), 'failure');
+    const record = await waitFor(() => (mirror.recordFor(task.taskId)?.status === 'failed' ? mirror.recordFor(task.taskId) : undefined), { what: 'failure' });
     assert.deepEqual(record.error, { code: -32050, message: 'backend refused' });
   });
 
@@ -195,7 +199,7 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
     assert.equal(retry.retryOf, record.id);
     assert.equal(retry.context.agent, undefined, 'the retry is the editor’s, not the agent’s');
     assert.equal(embedded.engine.peek(retry.taskId!)?.owner, 'editor');
-    await waitFor(() => store.get(retry.id)?.status === 'completed', 'the retry to complete');
+    await waitFor(() => store.get(retry.id)?.status === 'completed', { what: 'the retry to complete' });
   });
 
   it('marks an agent task that was running when the editor stopped as interrupted on the next start', async () => {
