@@ -250,6 +250,7 @@ posixOnly('run_command tool', function () {
     await assert.rejects(running, /cancelled/);
     const waited = Date.now() - abortedAt;
     assert.ok(waited >= 1_900 && waited < 3_500, `rejected after ${waited} ms`);
+    // "Only then": the SIGKILL went out before the rejection, so the short bound leaves time for reaping only.
     await waitFor(() => (isRunning(grandchild) ? undefined : true), { what: `pid ${grandchild} to exit`, timeoutMs: 500 });
   });
 
