@@ -3,12 +3,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { TaskStore } from '../../src/core/taskStore';
-import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../src/mcp/embeddedServer';
-import { TaskService } from '../../src/mcp/client/taskService';
+import type { TaskStore } from '../../src/core/taskStore';
+import { EMBEDDED_SERVER_ID } from '../../src/mcp/embeddedServer';
+import type { TaskService } from '../../src/mcp/client/taskService';
 import { BUILTIN_TOOLS } from '../../src/mcp/server/builtinTools';
 import { defineTool, type ToolDefinition } from '../../src/mcp/server/tools/toolDefinition';
 import { RpcError } from '../../src/mcp/rpcError';
+import { type TaskHarness, makeTaskHarness } from './helpers/taskHarness';
 import { waitFor } from './helpers/waitFor';
 
 const protocolErrorTool = defineTool({
@@ -26,21 +27,17 @@ const protocolErrorTool = defineTool({
 describe('TaskService over the embedded server (2025-11-25)', () => {
   let dir: string;
   let store: TaskStore;
-  let embedded: EmbeddedServer;
   let service: TaskService;
+  let harness: TaskHarness;
 
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-svc-'));
-    store = new TaskStore({ directory: dir });
-    embedded = await EmbeddedServer.start({ defaultCwd: dir, tools: [...BUILTIN_TOOLS, protocolErrorTool as unknown as ToolDefinition] });
-    service = new TaskService(store);
-    service.addServer(embedded.entry);
+    harness = await makeTaskHarness({ storeDir: dir, tools: [...BUILTIN_TOOLS, protocolErrorTool as unknown as ToolDefinition] });
+    ({ store, service } = harness);
   });
 
   afterEach(() => {
-    service.dispose();
-    embedded.dispose();
-    store.dispose();
+    harness.dispose();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -113,13 +110,9 @@ describe('TaskService over the embedded server (2025-11-25)', () => {
 
   it('marks tasks that were running when the host stopped as interrupted and retryable', async () => {
     const record = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'wait', arguments: { durationMs: 60_000 } });
-    service.dispose();
-    embedded.dispose();
-    store.dispose();
-    store = new TaskStore({ directory: dir });
-    embedded = await EmbeddedServer.start({ defaultCwd: dir });
-    service = new TaskService(store);
-    service.addServer(embedded.entry);
+    harness.dispose();
+    harness = await makeTaskHarness({ storeDir: dir });
+    ({ store, service } = harness);
     const after = store.require(record.id);
     assert.equal(after.status, 'failed');
     assert.match(after.statusMessage ?? '', /Stopped when the window reloaded/);

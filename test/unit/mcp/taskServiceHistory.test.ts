@@ -1,27 +1,24 @@
 import assert from 'node:assert/strict';
-import * as os from 'node:os';
-import { TaskStore } from '../../../src/core/taskStore';
+import type { TaskStore } from '../../../src/core/taskStore';
 import { isTerminal } from '../../../src/core/taskStatus';
-import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../src/mcp/embeddedServer';
-import { TaskService } from '../../../src/mcp/client/taskService';
+import { EMBEDDED_SERVER_ID, type EmbeddedServer } from '../../../src/mcp/embeddedServer';
+import type { TaskService } from '../../../src/mcp/client/taskService';
+import { type TaskHarness, makeTaskHarness } from '../helpers/taskHarness';
 import { waitFor } from '../helpers/waitFor';
 
 describe('TaskService: task families and imported records', () => {
   let store: TaskStore;
   let embedded: EmbeddedServer;
   let service: TaskService;
+  let harness: TaskHarness;
 
   beforeEach(async () => {
-    store = new TaskStore();
-    embedded = await EmbeddedServer.start({ defaultCwd: os.tmpdir() });
-    service = new TaskService(store);
+    // Each test adds the embedded server itself, once the records it is about are in place.
+    harness = await makeTaskHarness({ addServer: false });
+    ({ store, embedded, service } = harness);
   });
 
-  afterEach(() => {
-    service.dispose();
-    embedded.dispose();
-    store.dispose();
-  });
+  afterEach(() => harness.dispose());
 
   it("names a parent on the same server by that server's task id, so the server links the two", async () => {
     service.addServer(embedded.entry);

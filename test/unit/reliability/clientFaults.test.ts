@@ -8,8 +8,9 @@ import * as path from 'node:path';
 import { TaskStore } from '../../../src/core/taskStore';
 import { connectHttpServer } from '../../../src/mcp/client/connectServer';
 import { TaskClientV2 } from '../../../src/mcp/client/taskClientV2';
-import { TaskService } from '../../../src/mcp/client/taskService';
-import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../src/mcp/embeddedServer';
+import type { TaskService } from '../../../src/mcp/client/taskService';
+import { EMBEDDED_SERVER_ID } from '../../../src/mcp/embeddedServer';
+import { type TaskHarness, makeTaskHarness } from '../helpers/taskHarness';
 import { waitFor } from '../helpers/waitFor';
 import { type Json } from '../mcp/v2/helpers';
 import { DISCOVER_WITH_TASKS, taskJson } from '../mcp/v2client/helpers';
@@ -76,23 +77,19 @@ describe('reliability: an external server that crashes, hangs, drops, lies or fl
   this.timeout(60_000);
   let dir: string;
   let store: TaskStore;
-  let embedded: EmbeddedServer;
   let service: TaskService;
+  let harness: TaskHarness;
   const cleanups: Array<() => Promise<void> | void> = [];
 
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-faults-'));
-    store = new TaskStore({ directory: dir });
-    embedded = await EmbeddedServer.start({ defaultCwd: dir });
-    service = new TaskService(store);
-    service.addServer(embedded.entry);
+    harness = await makeTaskHarness({ storeDir: dir });
+    ({ store, service } = harness);
   });
 
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    service.dispose();
-    embedded.dispose();
-    store.dispose();
+    harness.dispose();
   });
 
   /** Tasks stored before the fault, with results: they must come through it untouched. */

@@ -5,11 +5,12 @@ import { TaskStore } from '../../../src/core/taskStore';
 import { isTerminal } from '../../../src/core/taskStatus';
 import { connectHttpServer, type NegotiatedConnection } from '../../../src/mcp/client/connectServer';
 import { TaskService } from '../../../src/mcp/client/taskService';
-import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../src/mcp/embeddedServer';
+import { EMBEDDED_SERVER_ID, type EmbeddedServer } from '../../../src/mcp/embeddedServer';
 import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
 import { startHttpServer } from '../../../src/mcp/server/httpServer';
 import { TaskEngine } from '../../../src/mcp/engine/taskEngine';
 import { ToolCatalog } from '../../../src/mcp/server/toolCatalog';
+import { type TaskHarness, makeTaskHarness } from '../helpers/taskHarness';
 import { waitFor } from '../helpers/waitFor';
 import { recordTrials } from './tally';
 
@@ -30,19 +31,14 @@ describe('reliability: races and load end every task in exactly one terminal sta
     let store: TaskStore;
     let embedded: EmbeddedServer;
     let service: TaskService;
+    let harness: TaskHarness;
 
     beforeEach(async () => {
-      store = new TaskStore();
-      embedded = await EmbeddedServer.start({ defaultCwd: os.tmpdir() });
-      service = new TaskService(store);
-      service.addServer(embedded.entry);
+      harness = await makeTaskHarness();
+      ({ store, embedded, service } = harness);
     });
 
-    afterEach(() => {
-      service.dispose();
-      embedded.dispose();
-      store.dispose();
-    });
+    afterEach(() => harness.dispose());
 
     /** The server's view of a task, for comparison with the store's (which every UI view reads). */
     const serverStatus = (record: TaskRecord) => (record.taskId ? embedded.engine.peek(record.taskId)?.status : undefined);

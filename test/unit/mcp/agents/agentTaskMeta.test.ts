@@ -12,15 +12,16 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { META } from '../../../../src/core/meta';
 import { parseExport, serializeExport } from '../../../../src/core/taskExport';
 import { agentKey, agentName, type TaskRecord } from '../../../../src/core/taskRecord';
-import { TaskStore } from '../../../../src/core/taskStore';
+import type { TaskStore } from '../../../../src/core/taskStore';
 import { AgentCredentials, agentIdOf } from '../../../../src/mcp/agents/agentCredentials';
 import { AgentTaskMirror } from '../../../../src/mcp/agents/agentTaskMirror';
-import { TaskService, metaFor } from '../../../../src/mcp/client/taskService';
-import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../../src/mcp/embeddedServer';
+import { type TaskService, metaFor } from '../../../../src/mcp/client/taskService';
+import { EMBEDDED_SERVER_ID, type EmbeddedServer } from '../../../../src/mcp/embeddedServer';
 import { type RunningHttpServer, generateToken, startHttpServer } from '../../../../src/mcp/server/httpServer';
 import { CreateTaskResultSchema } from '../../../../src/mcp/wires/v1/codec';
 import { toDetailState } from '../../../../src/ui/detail/detailState';
 import { TaskSpecSchema } from '../../../../src/core/taskRecord';
+import { type TaskHarness, makeTaskHarness } from '../../helpers/taskHarness';
 import { waitFor } from '../../helpers/waitFor';
 import { V2Client, meta as v2Meta } from '../v2/helpers';
 
@@ -58,6 +59,7 @@ describe('agents: the metadata an agent sends reaches its task record', function
   let embedded: EmbeddedServer;
   let service: TaskService;
   let mirror: AgentTaskMirror;
+  let harness: TaskHarness;
   let server: RunningHttpServer;
   const credentials = new AgentCredentials();
   const tokens = { alpha: generateToken(), beta: generateToken(), secondAlpha: generateToken() };
@@ -91,10 +93,8 @@ describe('agents: the metadata an agent sends reaches its task record', function
 
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-agent-meta-'));
-    store = new TaskStore({ directory: dir });
-    embedded = await EmbeddedServer.start({ defaultCwd: dir });
-    service = new TaskService(store);
-    service.addServer(embedded.entry);
+    harness = await makeTaskHarness({ storeDir: dir });
+    ({ store, embedded, service } = harness);
     credentials.set({ id: 'alpha-1a2b3c', name: 'Alpha' }, tokens.alpha);
     credentials.set({ id: 'beta-4d5e6f', name: 'Beta' }, tokens.beta);
     credentials.set({ id: 'alpha-7a8b9c', name: 'Alpha' }, tokens.secondAlpha);
@@ -109,9 +109,7 @@ describe('agents: the metadata an agent sends reaches its task record', function
     for (const { taskId } of embedded.engine.all()) if (embedded.engine.peek(taskId)?.status === 'working') embedded.engine.cancelAny(taskId);
     await server.close();
     mirror.dispose();
-    service.dispose();
-    embedded.dispose();
-    store.dispose();
+    harness.dispose();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

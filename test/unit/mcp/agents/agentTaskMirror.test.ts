@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TaskStore } from '../../../../src/core/taskStore';
+import type { TaskStore } from '../../../../src/core/taskStore';
 import { AgentTaskMirror } from '../../../../src/mcp/agents/agentTaskMirror';
-import { TaskService } from '../../../../src/mcp/client/taskService';
-import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../../src/mcp/embeddedServer';
+import type { TaskService } from '../../../../src/mcp/client/taskService';
+import { EMBEDDED_SERVER_ID, type EmbeddedServer } from '../../../../src/mcp/embeddedServer';
 import type { RunContext, StartOptions } from '../../../../src/mcp/engine/taskEngine';
 import { startHttpServer } from '../../../../src/mcp/server/httpServer';
+import { type TaskHarness, makeTaskHarness } from '../../helpers/taskHarness';
 import { waitFor } from '../../helpers/waitFor';
 import { V2Client } from '../v2/helpers';
 
@@ -45,12 +46,11 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
   let embedded: EmbeddedServer;
   let service: TaskService;
   let mirror: AgentTaskMirror;
+  let harness: TaskHarness;
 
   async function open(): Promise<void> {
-    store = new TaskStore({ directory: dir });
-    embedded = await EmbeddedServer.start({ defaultCwd: dir });
-    service = new TaskService(store);
-    service.addServer(embedded.entry);
+    harness = await makeTaskHarness({ storeDir: dir });
+    ({ store, embedded, service } = harness);
     mirror = new AgentTaskMirror(embedded.engine, store, {
       serverId: EMBEDDED_SERVER_ID,
       agentOf: (owner) => (owner === 'agent:alpha' ? { id: 'alpha', name: 'Alpha' } : undefined),
@@ -60,9 +60,7 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
 
   function close(): void {
     mirror.dispose();
-    service.dispose();
-    embedded.dispose();
-    store.dispose();
+    harness.dispose();
   }
 
   beforeEach(async () => {
