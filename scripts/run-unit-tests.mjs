@@ -14,7 +14,10 @@ const files = [];
 })(root);
 
 const grep = process.env.TEST_GREP;
-const mocha = new Mocha({ ui: 'bdd', timeout: 20000, reporter: process.env.CI ? 'dot' : 'spec', ...(grep ? { grep } : {}) });
+// Longer than a waitFor's default deadline (test/unit/helpers/waitFor.ts: 20 s, 40 s on CI), so a
+// wait that runs out fails with what it waited for rather than with mocha's bare timeout.
+const timeout = process.env.CI ? 90_000 : 45_000;
+const mocha = new Mocha({ ui: 'bdd', timeout, reporter: process.env.CI ? 'dot' : 'spec', ...(grep ? { grep } : {}) });
 for (const file of files.sort()) mocha.addFile(join(process.cwd(), file));
 
 let passed = 0;

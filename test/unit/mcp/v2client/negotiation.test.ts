@@ -32,7 +32,7 @@ describe('negotiation: connectHttpServer / connectStdioServer pick the wire', fu
         service.addServer({ id: 'ours', name: 'ours', kind: 'http', durable: true, client: connection.client });
         const record = await service.start({ serverId: 'ours', tool: 'wait', arguments: { durationMs: 10 } });
         assert.equal(record.wire, TASKS);
-        await waitFor(() => store.get(record.id)?.status === 'completed', 'completion');
+        await waitFor(() => store.get(record.id)?.status === 'completed', { what: 'completion' });
         service.dispose();
         store.dispose();
       } finally {
