@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { TASK_STATUSES } from './taskStatus';
-import { WIRES } from './meta';
 
 const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 date');
 
@@ -113,7 +112,8 @@ export const TaskRecordSchema = TaskSpecSchema.extend({
   id: z.string().min(1),
   /** The receiver's task id, once the server has created the task. */
   taskId: z.string().optional(),
-  wire: z.enum(WIRES).optional(),
+  /** The task wire the task was started on: its id as the mcp layer names it (for people; core never branches on it). */
+  wire: z.string().optional(),
   status: TaskStatusSchema,
   statusMessage: z.string().optional(),
   createdAt: isoDate,

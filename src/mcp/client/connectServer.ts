@@ -15,7 +15,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
 import type { IDisposable } from '../../core/lifecycle';
 import { type Logger, silentLogger } from '../../core/logger';
-import type { Wire } from '../../core/meta';
+import type { Wire } from '../wires/wire';
 import { RpcError } from '../rpcError';
 import { WIRE_V1 } from '../wires/v1/codec';
 import { InvalidResponseError, WIRE_V2 } from '../wires/v2/codec';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Emitter, type Event } from '../../core/events';
 import { Disposable, toDisposable } from '../../core/lifecycle';
-import type { Wire } from '../../core/meta';
+import type { Wire } from '../wires/wire';
 import type { Agent, JsonRpcErrorObject } from '../../core/taskRecord';
 import { MAX_PRIORITY, MIN_PRIORITY } from '../../core/taskRecord';
 import { type TaskStatus, isTerminal } from '../../core/taskStatus';
