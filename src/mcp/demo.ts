@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { TaskStore } from '../core/taskStore';
 import { ChangeCoalescer } from '../core/changeCoalescer';
-import { TaskClientV1 } from './client/taskClientV1';
+import { TaskClientV1 } from './client/v1/taskClientV1';
 import { TaskService } from './client/taskService';
 
 /**

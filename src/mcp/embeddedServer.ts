@@ -1,11 +1,11 @@
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { Disposable } from '../core/lifecycle';
-import { TaskClientV1 } from './client/taskClientV1';
+import { TaskClientV1 } from './client/v1/taskClientV1';
 import type { ServerEntry } from './client/taskService';
 import { BUILTIN_TOOLS } from './server/builtinTools';
 import type { SchedulerLimits } from './engine/scheduler';
 import { TaskEngine, type EngineOptions } from './engine/taskEngine';
-import { createTaskServerV1 } from './server/taskServerV1';
+import { createTaskServerV1 } from './server/v1/taskServerV1';
 import { type TaskHost, ToolCatalog } from './server/toolCatalog';
 import type { ToolDefinition } from './server/tools/toolDefinition';
 import { EMBEDDED_SERVER_ID, EMBEDDED_SERVER_NAME } from '../core/embeddedServer';

@@ -19,9 +19,9 @@ import type { Wire } from '../wires/wire';
 import { RpcError } from '../rpcError';
 import { WIRE_V1 } from '../wires/v1/codec';
 import { InvalidResponseError, WIRE_V2 } from '../wires/v2/codec';
-import { HttpStatusError, TaskClientV2 } from './taskClientV2';
+import { HttpStatusError, TaskClientV2 } from './v2/taskClientV2';
 import { TASKLANE_CLIENT_INFO } from '../identity';
-import { TaskClientV1 } from './taskClientV1';
+import { TaskClientV1 } from './v1/taskClientV1';
 import type { TaskWireClient } from './taskWire';
 
 /** Which wire to use: `auto` negotiates; naming a wire insists on it. */

@@ -7,7 +7,7 @@ import { PermanentConnectError, errorMessage, isPermanent } from './connectionEr
 import { type NegotiatedConnection, NegotiationError, connectHttpServer } from './connectServer';
 import { ProcessTransport } from './processTransport';
 import type { HttpLaunch, StdioLaunch } from './serverConfig';
-import { TaskClientV1 } from './taskClientV1';
+import { TaskClientV1 } from './v1/taskClientV1';
 import type { TaskWireClient } from './taskWire';
 
 /** Why a live connection ended on its own. */

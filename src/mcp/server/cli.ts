@@ -5,7 +5,7 @@ import { BUILTIN_TOOLS } from './builtinTools';
 import { CONFORMANCE_TOOLS } from './tools/fixtures';
 import { generateToken, startHttpServer } from './httpServer';
 import { TaskEngine } from '../engine/taskEngine';
-import { createTaskServerV1 } from './taskServerV1';
+import { createTaskServerV1 } from './v1/taskServerV1';
 import { type TaskHost, ToolCatalog } from './toolCatalog';
 
 const USAGE = `Tasklane MCP task server

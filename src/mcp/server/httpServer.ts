@@ -6,7 +6,7 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { type Logger, silentLogger } from '../../core/logger';
 import { LOOPBACK_ADDRESS as LOOPBACK, LOOPBACK_HOSTNAMES, MCP_PATH } from '../loopbackEndpoint';
 import { type TaskEngine } from '../engine/taskEngine';
-import { createTaskServerV1 } from './taskServerV1';
+import { createTaskServerV1 } from './v1/taskServerV1';
 import type { TaskHost } from './toolCatalog';
 import { handleStatelessPost, isStatelessHeader, isStatelessRequest, rejectStatelessBodiless } from './v2/statelessHttp';
 import { TaskServerV2 } from './v2/taskServerV2';

@@ -13,7 +13,7 @@ import { TaskService } from '../../../src/mcp/client/taskService';
 import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../src/mcp/embeddedServer';
 import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
 import { TaskEngine } from '../../../src/mcp/engine/taskEngine';
-import { createTaskServerV1 } from '../../../src/mcp/server/taskServerV1';
+import { createTaskServerV1 } from '../../../src/mcp/server/v1/taskServerV1';
 import { type TaskHost, ToolCatalog } from '../../../src/mcp/server/toolCatalog';
 import { TaskServerV2, type V2Reply } from '../../../src/mcp/server/v2/taskServerV2';
 import { waitFor } from '../helpers/waitFor';

@@ -28,7 +28,7 @@ import { readCallHints } from '../callHints';
 import { TOOL_ERROR_STATUS, WIRE_V2, toDetailedTask, toTaskFields } from '../../wires/v2/codec';
 import { withQueueMeta } from '../../wires/queueMeta';
 import { type PreparedCall, type TaskHost, runTool } from '../toolCatalog';
-import { type MrtrToolContext, isMrtrTool } from './mrtr';
+import { type MrtrToolContext, isMrtrTool } from '../tools/mrtr';
 import {
   BaseParamsSchema,
   CallToolParamsSchema,

@@ -13,13 +13,13 @@
  */
 import { z } from 'zod';
 import { type ElicitResult, ElicitResultSchema, type Implementation, type Tool, ToolSchema } from '@modelcontextprotocol/sdk/types.js';
-import { Emitter } from '../../core/events';
-import { Disposable } from '../../core/lifecycle';
-import { type Logger, silentLogger } from '../../core/logger';
-import { JsonRpcErrorSchema, describeIssues } from '../../core/taskRecord';
-import { isTerminal } from '../../core/taskStatus';
-import { RpcCode, RpcError } from '../rpcError';
-import { META_KEYS, PROTOCOL_2026_07_28, TASKS_EXTENSION, encodeHeaderValue, nameParamOf } from '../wires/v2/protocol';
+import { Emitter } from '../../../core/events';
+import { Disposable } from '../../../core/lifecycle';
+import { type Logger, silentLogger } from '../../../core/logger';
+import { JsonRpcErrorSchema, describeIssues } from '../../../core/taskRecord';
+import { isTerminal } from '../../../core/taskStatus';
+import { RpcCode, RpcError } from '../../rpcError';
+import { META_KEYS, PROTOCOL_2026_07_28, TASKS_EXTENSION, encodeHeaderValue, nameParamOf } from '../../wires/v2/protocol';
 import {
   DetailedTaskSchema,
   InputRequestsSchema,
@@ -31,11 +31,11 @@ import {
   parseTask,
   resultTypeOf,
   toRemoteState,
-} from '../wires/v2/codec';
-import type { RemoteInputRequest, RemoteOutcome, RemoteTaskState } from '../wires/remoteTask';
-import { type JsonRpcMessage, isObject, readSse, safeJson } from './sseReader';
-import { TASKLANE_CLIENT_INFO } from '../identity';
-import type { InputRequestEvent, StartOptions, StartResult, TaskWireClient } from './taskWire';
+} from '../../wires/v2/codec';
+import type { RemoteInputRequest, RemoteOutcome, RemoteTaskState } from '../../wires/remoteTask';
+import { type JsonRpcMessage, isObject, readSse, safeJson } from '../sseReader';
+import { TASKLANE_CLIENT_INFO } from '../../identity';
+import type { InputRequestEvent, StartOptions, StartResult, TaskWireClient } from '../taskWire';
 
 /** What this client declares on every request: form elicitation (questions) and the tasks extension. */
 export const CLIENT_CAPABILITIES_V2: Readonly<Record<string, unknown>> = Object.freeze({

@@ -5,9 +5,12 @@
  * answer in the retried call's `inputResponses`, then runs the tool (or starts its task) with
  * the answers in `context.inputResponses`. Nothing is kept between rounds: the questions are a
  * pure function of the arguments, so the server needs no `requestState`.
+ *
+ * The hooks are part of a tool's definition, so they live with the tools; only a wire that can
+ * gather answers before a call (the extension wire, `server/v2/`) asks them.
  */
 import type { InputRequest } from '../../engine/taskEngine';
-import type { ToolContext, ToolDefinition } from '../tools/toolDefinition';
+import type { ToolContext, ToolDefinition } from './toolDefinition';
 
 export interface MrtrHooks {
   /** The questions the call needs answered before it runs; `{}` when none. */

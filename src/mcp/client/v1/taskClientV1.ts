@@ -10,9 +10,9 @@ import {
   type Implementation,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import { Emitter } from '../../core/events';
-import { Disposable } from '../../core/lifecycle';
-import { SPEC_META } from '../../core/meta';
+import { Emitter } from '../../../core/events';
+import { Disposable } from '../../../core/lifecycle';
+import { SPEC_META } from '../../../core/meta';
 import {
   CancelTaskResultSchema,
   CreateTaskResultSchema,
@@ -25,15 +25,15 @@ import {
   fromWireTask,
   outcomeErrorOf,
   toCreateTaskResult,
-} from '../wires/v1/codec';
-import { RpcCode, RpcError, toJsonRpcError } from '../rpcError';
-import { TaskEngine } from '../engine/taskEngine';
-import { serveTaskMethodsV1 } from '../wires/v1/taskMethods';
-import { SamplingDeclinedError } from './taskWire';
-import type { InputRequestEvent, SamplingRequestEvent, StartOptions, StartResult, TaskWireClient, TransportFailure } from './taskWire';
-import type { RemoteOutcome, RemoteTaskState } from '../wires/remoteTask';
-import { answerableResponse } from './malformedResponse';
-import { TASKLANE_CLIENT_INFO } from '../identity';
+} from '../../wires/v1/codec';
+import { RpcCode, RpcError, toJsonRpcError } from '../../rpcError';
+import { TaskEngine } from '../../engine/taskEngine';
+import { serveTaskMethodsV1 } from '../../wires/v1/taskMethods';
+import { SamplingDeclinedError } from '../taskWire';
+import type { InputRequestEvent, SamplingRequestEvent, StartOptions, StartResult, TaskWireClient, TransportFailure } from '../taskWire';
+import type { RemoteOutcome, RemoteTaskState } from '../../wires/remoteTask';
+import { answerableResponse } from '../malformedResponse';
+import { TASKLANE_CLIENT_INFO } from '../../identity';
 
 /** The one requestor of this connection's receiver tasks: the server we are connected to. */
 const RECEIVER_OWNER = 'server';
