@@ -124,13 +124,15 @@ export async function startTasklane(
   const store = options.store ?? new TaskStore(options.directory ? { directory: options.directory } : {});
   if (!options.filter) {
     const embedded = await EmbeddedServer.start({ defaultCwd: process.cwd(), tools: BENCH_TOOLS, engine: options.engine });
+    const client = embedded.client;
+    if (!(client instanceof TaskClientV1)) throw new Error('The benchmarks drive the embedded pair on the 2025-11-25 client; it speaks another wire now');
     const service = new TaskService(store);
     const registration = service.addServer(embedded.entry);
     return {
       store,
       service,
       engine: embedded.engine,
-      client: embedded.client,
+      client,
       dispose() {
         registration.dispose();
         service.dispose();
