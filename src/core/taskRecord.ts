@@ -31,7 +31,7 @@ export const AgentSchema = z.object({
   client: ClientInfoSchema.optional(),
   /** Records written before `client` existed name the client in `name` and its version here. */
   version: z.string().optional(),
-  /** How it reached us, e.g. "editor", "http 2025-11-25 session 1f3a…", "http stateless". */
+  /** How it reached us, e.g. "editor", "http session 1f3a…", "http stateless". */
   connection: z.string().optional(),
 });
 export type Agent = z.infer<typeof AgentSchema>;
@@ -159,7 +159,7 @@ export function agentKey(record: Pick<TaskRecord, 'context'>): string {
   return agent.id !== undefined ? `id:${agent.id}` : `name:${agent.name}`;
 }
 
-/** The agent with its detail: "Claude (claude-code 2.1.0) via http 2025-11-25 session 1f3a…". */
+/** The agent with its detail: "Claude (claude-code 2.1.0) via http session 1f3a…". */
 export function agentDescription(record: Pick<TaskRecord, 'context'>): string {
   const agent = record.context.agent;
   if (!agent) return EDITOR_AGENT;
