@@ -1,15 +1,15 @@
 import * as vscode from 'vscode';
 import { Emitter } from '../../core/events';
 import { Disposable, type IDisposable } from '../../core/lifecycle';
+import { type ConfigProblem, formatProblem } from '../../mcp/client/configProblems';
+import type { InputDefinition } from '../../mcp/client/launchVariables';
 import {
-  type ConfigProblem,
-  type InputDefinition,
   type Launch,
   type ParsedServers,
   type ServerConfig,
   describeLaunch,
   fingerprint,
-  formatProblem,
+  freshServerId,
   mergeServers,
   parseMcpJson,
   parseSettingsServers,
@@ -20,8 +20,6 @@ import { type ServerRegistry, ServerSupervisor, type SupervisorSnapshot } from '
 import type { Logger } from '../../core/logger';
 import { ServerSecrets } from './serverSecrets';
 import type { ConfiguredServer, NewServer } from '../../core/serverDirectory';
-import { slugify } from '../../core/text';
-import { EMBEDDED_SERVER_ID } from '../../core/embeddedServer';
 
 /** The setting that lists servers (declared in src/ui/settings.ts). */
 export const SERVERS_SETTING = 'tasklane.servers';
@@ -164,8 +162,7 @@ export class ServerManager extends Disposable {
   /** Writes a new server into user or workspace settings under a fresh id; the settings watcher connects it. */
   async add(server: NewServer, target: 'user' | 'workspace'): Promise<string> {
     const taken = new Set(this.list().map((view) => view.id));
-    let id = slugify(server.name);
-    for (let n = 2; taken.has(id) || id === EMBEDDED_SERVER_ID; n++) id = `${slugify(server.name)}-${n}`;
+    const id = freshServerId(server.name, taken);
     const entry = { ...server, id, name: server.name.trim(), ...(server.type === 'stdio' ? { args: server.args ?? [] } : {}) };
     const configuration = vscode.workspace.getConfiguration();
     const inspected = configuration.inspect<unknown[]>(SERVERS_SETTING);

@@ -8,6 +8,7 @@ import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
 import type { IDisposable } from '../../core/lifecycle';
 import type { Logger } from '../../core/logger';
 import type { Wire } from '../wires/wire';
+import { realClock, withTimeout } from './clock';
 import type { TaskWireClient } from './taskWire';
 
 /** A connection to a server on the wire negotiation chose. */
@@ -86,7 +87,7 @@ export async function connectOverStream(
 ): Promise<NegotiatedConnection> {
   let opened: StreamConnection;
   try {
-    opened = await withTimeout(wire.open(transport, clientInfo), timeoutMs, 'initialize');
+    opened = await withTimeout(wire.open(transport, clientInfo), timeoutMs, realClock, 'initialize');
   } catch (error) {
     await transport.close().catch(() => undefined);
     throw error;
@@ -103,15 +104,4 @@ export async function connectOverStream(
       await transport.close().catch(() => undefined);
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-      timer.unref?.();
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

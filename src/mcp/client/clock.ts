@@ -16,10 +16,10 @@ export const realClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
-/** `promise`, or a rejection once `ms` have passed on `clock` without an answer. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, clock: Clock): Promise<T> {
+/** `promise`, or a rejection once `ms` have passed on `clock` without an answer (`what`: the step that timed out, for the message). */
+export function withTimeout<T>(promise: Promise<T>, ms: number, clock: Clock, what?: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = clock.setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    const timer = clock.setTimeout(() => reject(new Error(what ? `${what} timed out after ${ms} ms` : `no answer within ${ms} ms`)), ms);
     promise.then(
       (value) => {
         clock.clearTimeout(timer);

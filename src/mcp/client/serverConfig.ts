@@ -1,21 +1,18 @@
 /**
- * What external servers are configured: the `tasklane.servers` setting and `.vscode/mcp.json`,
- * parsed and checked into `ServerConfig`s with problems in plain words. Filling in their variables
- * is serverLaunch.ts.
+ * What external servers are configured, from two places: Tasklane's `tasklane.servers` setting
+ * and a workspace's `.vscode/mcp.json` (VS Code's own format, JSON with comments). Parsing is
+ * vscode-free: each server entry is validated on its own, so one bad entry is reported (file and
+ * field named, configProblems.ts) while the others still connect. Strings keep their `${...}`
+ * variables (launchVariables.ts checks them) until a connection is made; then serverLaunch.ts
+ * fills them in (`${input:...}` answers come from the caller, which keeps them in SecretStorage).
  */
 import { type ParseError, parse, printParseErrorCode, stripComments } from 'jsonc-parser';
 import { z } from 'zod';
-import { editDistance, slugify } from '../../core/text';
+import { EMBEDDED_SERVER_ID } from '../../core/embeddedServer';
+import { slugify } from '../../core/text';
 import { isLoopbackMcpUrl } from '../loopbackEndpoint';
-
-/**
- * External MCP server configuration, from two places: Tasklane's `tasklane.servers` setting and a
- * workspace's `.vscode/mcp.json` (VS Code's own format). Parsing is vscode-free: each server entry
- * is validated on its own, so one bad entry is reported (file and field named) while the others
- * still connect. Strings keep their `${...}` variables until a connection is made; then
- * `resolveLaunch` fills them in (`${input:...}` answers come from the caller, which keeps them in
- * SecretStorage).
- */
+import { type ConfigProblem, zodProblems } from './configProblems';
+import { type InputDefinition, checkVariables, parseInputs } from './launchVariables';
 
 export type ServerSource = 'settings' | 'mcp.json';
 
@@ -37,17 +34,6 @@ export interface HttpLaunch {
 
 export type Launch = StdioLaunch | HttpLaunch;
 
-/** A prompt declared in `.vscode/mcp.json`'s `inputs`, answered when a server first needs it. */
-export interface InputDefinition {
-  readonly id: string;
-  readonly type: 'promptString' | 'pickString';
-  readonly description: string;
-  /** The answer is a secret: typed hidden, kept in SecretStorage, never logged. */
-  readonly password: boolean;
-  readonly default?: string;
-  readonly options?: readonly string[];
-}
-
 export interface ServerConfig {
   readonly id: string;
   readonly name: string;
@@ -62,16 +48,6 @@ export interface ServerConfig {
   readonly inputs: readonly InputDefinition[];
 }
 
-export interface ConfigProblem {
-  /** A file path or `Settings`. */
-  readonly origin: string;
-  /** The field, as a path a person can find: `servers.github.url`, `tasklane.servers[2].command`. */
-  readonly field: string;
-  readonly message: string;
-  /** Set when the problem belongs to one server entry (the others are unaffected). */
-  readonly serverId?: string;
-}
-
 export interface ParsedServers {
   readonly servers: ServerConfig[];
   readonly problems: ConfigProblem[];
@@ -79,21 +55,18 @@ export interface ParsedServers {
 
 export const SETTINGS_ORIGIN = 'Settings (tasklane.servers)';
 /** The embedded server's id: no configured server may take it. */
-export const RESERVED_SERVER_IDS: readonly string[] = ['tasklane'];
+export const RESERVED_SERVER_IDS: readonly string[] = [EMBEDDED_SERVER_ID];
 
 /** An mcp.json entry pointing VS Code at Tasklane's own loopback agent endpoint. */
 function isOwnAgentEntry(server: ServerConfig): boolean {
   return server.source === 'mcp.json' && server.launch.type === 'http' && isLoopbackMcpUrl(server.launch.url);
 }
 
-export function formatProblem(problem: ConfigProblem): string {
-  return `${problem.origin}: ${problem.field}: ${problem.message}`;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Schemas
 
 const SERVER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const MAX_SERVER_ID = 64;
 const envValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const stringRecord = z.record(z.string(), z.string());
 
@@ -122,24 +95,27 @@ const SettingsEntrySchema = z
 /** One entry of mcp.json's `servers` map. VS Code accepts more keys (`dev`, `gallery`, …); they are ignored. */
 const McpJsonServerSchema = z.object(connectionFields);
 
-const InputSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('promptString'),
-    id: z.string().min(1),
-    description: z.string().default(''),
-    password: z.boolean().default(false),
-    default: z.string().optional(),
-  }),
-  z.object({
-    type: z.literal('pickString'),
-    id: z.string().min(1),
-    description: z.string().default(''),
-    options: z.array(z.union([z.string(), z.object({ value: z.string(), label: z.string().optional() })])).min(1),
-    default: z.string().optional(),
-  }),
-]);
-
 type RawEntry = z.infer<typeof McpJsonServerSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Ids
+
+/** The id of a server configured without one: its name as a slug, or `server` when no letter or digit of the name survives. */
+export function serverIdOf(name: string): string {
+  return slugify(name) || 'server';
+}
+
+/** An id for a new server named `name` that is neither `taken` nor reserved: its id, else with `-2`, `-3`… (cut to stay a valid id). */
+export function freshServerId(name: string, taken: ReadonlySet<string>): string {
+  const base = serverIdOf(name);
+  const free = (id: string) => !taken.has(id) && !RESERVED_SERVER_IDS.includes(id);
+  if (free(base)) return base;
+  for (let n = 2; ; n++) {
+    const suffix = `-${n}`;
+    const id = base.slice(0, MAX_SERVER_ID - suffix.length) + suffix;
+    if (free(id)) return id;
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Parsing
@@ -158,13 +134,13 @@ export function parseSettingsServers(value: unknown, options: { folder?: string;
     const field = `tasklane.servers[${index}]`;
     const parsed = SettingsEntrySchema.safeParse(item);
     const name = isObject(item) && typeof item.name === 'string' && item.name.trim() ? item.name.trim() : undefined;
-    const id = isObject(item) && typeof item.id === 'string' && SERVER_ID.test(item.id) ? item.id : name ? slugify(name) : undefined;
+    const id = isObject(item) && typeof item.id === 'string' && SERVER_ID.test(item.id) ? item.id : name ? serverIdOf(name) : undefined;
     if (!parsed.success) {
       problems.push(...zodProblems(parsed.error, origin, field, SETTINGS_FIELDS, id));
       return;
     }
     const entry = parsed.data;
-    const serverId = entry.id ?? slugify(entry.name);
+    const serverId = entry.id ?? serverIdOf(entry.name);
     const launch = toLaunch(entry, origin, field, problems, serverId);
     if (!launch) return;
     const before = problems.length;
@@ -191,52 +167,7 @@ export function parseMcpJson(text: string, file: string, folder?: string): Parse
     problems.push({ origin: file, field: '(file)', message: 'must be an object with a "servers" map' });
     return { servers, problems };
   }
-  const inputs: InputDefinition[] = [];
-  if (document.inputs !== undefined) {
-    if (!Array.isArray(document.inputs)) {
-      problems.push({ origin: file, field: 'inputs', message: 'must be a list of prompts' });
-    } else {
-      document.inputs.forEach((raw, index) => {
-        const field = `inputs[${index}]`;
-        if (isObject(raw) && raw.type === 'command') {
-          problems.push({
-            origin: file,
-            field: `${field}.type`,
-            message: '"command" inputs run editor commands, which Tasklane does not do; use "promptString" or "pickString"',
-          });
-          return;
-        }
-        const parsed = InputSchema.safeParse(raw);
-        if (!parsed.success) {
-          problems.push(...zodProblems(parsed.error, file, field, ['type', 'id', 'description', 'password', 'default', 'options']));
-          return;
-        }
-        const input = parsed.data;
-        if (inputs.some((i) => i.id === input.id)) {
-          problems.push({ origin: file, field: `${field}.id`, message: `"${input.id}" is declared twice` });
-          return;
-        }
-        inputs.push(
-          input.type === 'promptString'
-            ? {
-                id: input.id,
-                type: 'promptString',
-                description: input.description,
-                password: input.password,
-                ...(input.default !== undefined ? { default: input.default } : {}),
-              }
-            : {
-                id: input.id,
-                type: 'pickString',
-                description: input.description,
-                password: false,
-                options: input.options.map((o) => (typeof o === 'string' ? o : o.value)),
-                ...(input.default !== undefined ? { default: input.default } : {}),
-              },
-        );
-      });
-    }
-  }
+  const inputs = parseInputs(document.inputs, file, problems);
   const map = document.servers;
   if (map === undefined) return { servers, problems };
   if (!isObject(map)) {
@@ -375,69 +306,6 @@ export function checkUrl(url: string): string | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Variables
-
-/** A `${name}` in a configured string. */
-export const VARIABLE = /\$\{([^}]*)\}/g;
-const SIMPLE_VARIABLES = ['workspaceFolder', 'workspaceFolderBasename', 'userHome', 'pathSeparator', '/'];
-
-/** Every string of a launch, with the field it sits in (relative to the server). */
-export function launchStrings(launch: Launch): { field: string; value: string }[] {
-  if (launch.type === 'http') {
-    return [{ field: 'url', value: launch.url }, ...Object.entries(launch.headers).map(([key, value]) => ({ field: `headers.${key}`, value }))];
-  }
-  return [
-    { field: 'command', value: launch.command },
-    ...launch.args.map((value, index) => ({ field: `args[${index}]`, value })),
-    ...Object.entries(launch.env).map(([key, value]) => ({ field: `env.${key}`, value })),
-    ...(launch.cwd !== undefined ? [{ field: 'cwd', value: launch.cwd }] : []),
-    ...(launch.envFile !== undefined ? [{ field: 'envFile', value: launch.envFile }] : []),
-  ];
-}
-
-/** Checks every `${...}` of a launch; returns the inputs it uses. */
-function checkVariables(
-  launch: Launch,
-  declared: readonly InputDefinition[],
-  origin: string,
-  field: string,
-  problems: ConfigProblem[],
-  serverId: string,
-  source: ServerSource,
-): InputDefinition[] {
-  const used: InputDefinition[] = [];
-  for (const { field: sub, value } of launchStrings(launch)) {
-    for (const match of value.matchAll(VARIABLE)) {
-      const name = match[1];
-      if (SIMPLE_VARIABLES.includes(name) || /^env:[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue;
-      if (name.startsWith('input:')) {
-        const inputId = name.slice('input:'.length);
-        if (source === 'settings') {
-          problems.push({
-            origin,
-            field: `${field}.${sub}`,
-            message: `"\${${name}}": inputs are declared in .vscode/mcp.json; for a token use the "Tasklane: Set Server Token…" command`,
-            serverId,
-          });
-          continue;
-        }
-        const input = declared.find((i) => i.id === inputId);
-        if (!input) problems.push({ origin, field: `${field}.${sub}`, message: `"\${${name}}" refers to an input that "inputs" does not declare`, serverId });
-        else if (!used.includes(input)) used.push(input);
-        continue;
-      }
-      problems.push({
-        origin,
-        field: `${field}.${sub}`,
-        message: `"\${${name}}" is not a variable Tasklane knows (use \${workspaceFolder}, \${userHome}, \${env:NAME} or \${input:ID})`,
-        serverId,
-      });
-    }
-  }
-  return used;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Helpers
 
 /** A stable fingerprint of what a connection depends on: when it changes, the server restarts. */
@@ -477,36 +345,4 @@ export function parseJsonc(text: string): unknown {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function zodProblems(error: z.ZodError, origin: string, base: string, knownFields?: readonly string[], serverId?: string): ConfigProblem[] {
-  return error.issues
-    .map((issue) => {
-      const field = base + issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
-      let message = issue.message;
-      if (issue.code === 'invalid_type') {
-        const received = /received (\w+)/.exec(issue.message)?.[1];
-        message =
-          received === 'undefined' ? `is required (${issue.expected})` : `must be ${article(issue.expected)}${received ? `, not ${article(received)}` : ''}`;
-      } else if (issue.code === 'unrecognized_keys') {
-        return issue.keys.map((key) => {
-          const guess = knownFields?.find((known) => editDistance(known.toLowerCase(), key.toLowerCase()) <= 2);
-          return {
-            origin,
-            field: `${field}.${key}`,
-            message: `is not a known field${guess ? ` (did you mean "${guess}"?)` : knownFields ? ` (known: ${knownFields.join(', ')})` : ''}`,
-            ...(serverId ? { serverId } : {}),
-          };
-        });
-      } else if (issue.code === 'invalid_value' && 'values' in issue) {
-        message = `must be one of ${(issue.values as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-      }
-      return [{ origin, field, message, ...(serverId ? { serverId } : {}) }];
-    })
-    .flat();
-}
-
-function article(type: string): string {
-  const word = type === 'record' ? 'object' : type;
-  return `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word}`;
 }

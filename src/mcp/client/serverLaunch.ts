@@ -1,12 +1,13 @@
 /**
  * Resolution of a configured server's launch: fills in `${workspaceFolder}`, `${userHome}`,
  * `${env:NAME}` and `${input:ID}` (asking the person), and reads an `envFile`. What is configured
- * and how it is checked is serverConfig.ts.
+ * is serverConfig.ts; which variables exist and how a launch's are checked is launchVariables.ts.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type InputDefinition, type Launch, type ServerConfig, VARIABLE, checkUrl } from './serverConfig';
+import { type InputDefinition, VARIABLE, parseVariable } from './launchVariables';
+import { type Launch, type ServerConfig, checkUrl } from './serverConfig';
 
 export interface VariableContext {
   /** The environment `${env:NAME}` reads (a missing variable becomes ""). */
@@ -45,35 +46,36 @@ export async function resolveLaunch(config: ServerConfig, context: VariableConte
     return out + value.slice(last);
   };
   const variable = async (name: string, field: string): Promise<string> => {
-    switch (name) {
+    const parsed = parseVariable(name);
+    switch (parsed.kind) {
       case 'workspaceFolder':
       case 'workspaceFolderBasename':
         if (!config.folder) throw new ConfigResolutionError(`${config.origin}: ${fieldOf(config, field)}: uses \${${name}}, but no workspace folder is open`);
-        return name === 'workspaceFolder' ? config.folder : path.basename(config.folder);
+        return parsed.kind === 'workspaceFolder' ? config.folder : path.basename(config.folder);
       case 'userHome':
         return context.userHome ?? os.homedir();
       case 'pathSeparator':
-      case '/':
         return path.sep;
+      case 'env':
+        return context.env[parsed.name] ?? '';
+      case 'input': {
+        const known = answers.get(parsed.id);
+        if (known !== undefined) return known;
+        const input = config.inputs.find((i) => i.id === parsed.id);
+        if (!input)
+          throw new ConfigResolutionError(`${config.origin}: ${fieldOf(config, field)}: "\${${name}}" refers to an input that "inputs" does not declare`);
+        const answer = context.input ? await context.input(input) : undefined;
+        if (answer === undefined)
+          throw new ConfigResolutionError(
+            `${config.name} needs a value for "${input.description || input.id}"; the prompt was dismissed. Use Reconnect to answer it.`,
+            true,
+          );
+        answers.set(parsed.id, answer);
+        return answer;
+      }
+      case 'unknown':
+        throw new ConfigResolutionError(`${config.origin}: ${fieldOf(config, field)}: "\${${name}}" is not a variable Tasklane knows`);
     }
-    if (name.startsWith('env:')) return context.env[name.slice(4)] ?? '';
-    if (name.startsWith('input:')) {
-      const id = name.slice(6);
-      const known = answers.get(id);
-      if (known !== undefined) return known;
-      const input = config.inputs.find((i) => i.id === id);
-      if (!input)
-        throw new ConfigResolutionError(`${config.origin}: ${fieldOf(config, field)}: "\${${name}}" refers to an input that "inputs" does not declare`);
-      const answer = context.input ? await context.input(input) : undefined;
-      if (answer === undefined)
-        throw new ConfigResolutionError(
-          `${config.name} needs a value for "${input.description || input.id}"; the prompt was dismissed. Use Reconnect to answer it.`,
-          true,
-        );
-      answers.set(id, answer);
-      return answer;
-    }
-    throw new ConfigResolutionError(`${config.origin}: ${fieldOf(config, field)}: "\${${name}}" is not a variable Tasklane knows`);
   };
 
   const launch = config.launch;

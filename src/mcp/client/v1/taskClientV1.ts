@@ -12,7 +12,6 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { Emitter } from '../../../core/events';
 import { Disposable } from '../../../core/lifecycle';
-import { SPEC_META } from '../../../core/meta';
 import {
   CancelTaskResultSchema,
   CreateTaskResultSchema,
@@ -24,7 +23,9 @@ import {
   fromStatusNotificationParams,
   fromWireTask,
   outcomeErrorOf,
+  relatedTaskIdOf,
   toCreateTaskResult,
+  withRelatedTask,
 } from '../../wires/v1/codec';
 import { RpcCode, RpcError, toJsonRpcError } from '../../rpcError';
 import { TaskEngine } from '../../engine/taskEngine';
@@ -100,10 +101,8 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
     params: { task?: { ttl?: number }; _meta?: Record<string, unknown> },
     work: (relatedTaskId: string | undefined) => Promise<Record<string, unknown>>,
   ): Promise<never> {
-    const related = params._meta?.[SPEC_META.relatedTask] as { taskId?: unknown } | undefined;
-    const relatedTaskId = typeof related?.taskId === 'string' ? related.taskId : undefined;
-    const tagged = (result: Record<string, unknown>) =>
-      relatedTaskId ? { ...result, _meta: { ...((result._meta as object) ?? {}), [SPEC_META.relatedTask]: { taskId: relatedTaskId } } } : result;
+    const relatedTaskId = relatedTaskIdOf(params._meta);
+    const tagged = (result: Record<string, unknown>) => (relatedTaskId ? withRelatedTask(result, relatedTaskId) : result);
     if (!params.task) return tagged(await work(relatedTaskId)) as never;
     const created = this.receiver.start({
       owner: RECEIVER_OWNER,
@@ -163,10 +162,6 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
 
   get supportsList(): boolean {
     return this.client.getServerCapabilities()?.tasks?.list !== undefined;
-  }
-
-  get supportsCancel(): boolean {
-    return this.client.getServerCapabilities()?.tasks?.cancel !== undefined;
   }
 
   async listTools(): Promise<Tool[]> {

@@ -6,7 +6,8 @@
 import type { ClientWire, NegotiatedConnection } from '../clientWire';
 import { RpcError } from '../../rpcError';
 import { InvalidResponseError, WIRE_V2 } from '../../wires/v2/codec';
-import { HttpStatusError, TaskClientV2 } from './taskClientV2';
+import { HttpStatusError } from './statelessHttpTransport';
+import { TaskClientV2 } from './taskClientV2';
 
 export const clientWireV2: ClientWire<typeof WIRE_V2> = {
   wire: WIRE_V2,

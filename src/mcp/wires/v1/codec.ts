@@ -2,8 +2,9 @@
  * The 2025-11-25 tasks utility on the wire, for both sides: the schemas (every 2025-11-25 task
  * type and schema Tasklane takes from `@modelcontextprotocol/sdk` 1.x comes through this file; the
  * 2.x SDK removed the task runtime, so this is the one place to change when the SDK moves on), and
- * the mapping between an engine task, the wire `Task`, and the host's `RemoteTaskState`.
- * `taskServerV1.ts` and `taskMethods.ts` encode with it; `taskClientV1.ts` decodes with it.
+ * the mapping between an engine task, the wire `Task`, and the host's `RemoteTaskState`, and the
+ * related-task `_meta` that ties a message to its task. `taskServerV1.ts` and `taskMethods.ts`
+ * encode with it; `taskClientV1.ts` decodes with it (and tags what it answers as a receiver).
  */
 import type { CallToolResult, Task as WireTaskV1 } from '@modelcontextprotocol/sdk/types.js';
 import { META, SPEC_META } from '../../../core/meta';
@@ -69,14 +70,20 @@ export function toStatusNotificationParams(task: EngineTask, output?: string): R
  * that is said as a tool error the caller can show.
  */
 export function toTaskPayload(task: EngineTask): Record<string, unknown> {
-  const related = { [SPEC_META.relatedTask]: { taskId: task.taskId } };
   const outcome = task.outcome;
   if (outcome?.kind === 'error') throw new RpcError(outcome.error.code, outcome.error.message, outcome.error.data);
-  if (outcome?.kind === 'result') {
-    const result = outcome.result as CallToolResult;
-    return { ...result, _meta: { ...(result._meta ?? {}), ...related } };
-  }
-  return { content: [{ type: 'text', text: task.statusMessage ?? 'The task was cancelled.' }], isError: true, _meta: related };
+  if (outcome?.kind === 'result') return withRelatedTask(outcome.result as CallToolResult, task.taskId);
+  return { content: [{ type: 'text', text: task.statusMessage ?? 'The task was cancelled.' }], isError: true, _meta: relatedTaskMeta(task.taskId) };
+}
+
+/** The `_meta` entry that ties a message (a result, a request, a notification) to the task it belongs to (T-S-14, T-C-08). */
+export function relatedTaskMeta(taskId: string): Record<string, unknown> {
+  return { [SPEC_META.relatedTask]: { taskId } };
+}
+
+/** `message` with the related-task entry added to its `_meta`, whose other entries stay. */
+export function withRelatedTask<T extends { _meta?: unknown }>(message: T, taskId: string): T & { _meta: Record<string, unknown> } {
+  return { ...message, _meta: { ...((message._meta as object | undefined) ?? {}), ...relatedTaskMeta(taskId) } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -102,6 +109,12 @@ export function fromStatusNotificationParams(params: unknown): RemoteTaskState {
   const { _meta, ...task } = params as WireTaskV1 & { _meta?: Record<string, unknown> };
   const output = _meta?.[META.output];
   return { ...fromWireTask(task as WireTaskV1, _meta), ...(typeof output === 'string' ? { output } : {}) };
+}
+
+/** The task a message's `_meta` says it belongs to, if any. */
+export function relatedTaskIdOf(meta: Record<string, unknown> | undefined): string | undefined {
+  const related = meta?.[SPEC_META.relatedTask] as { taskId?: unknown } | undefined;
+  return typeof related?.taskId === 'string' ? related.taskId : undefined;
 }
 
 /**

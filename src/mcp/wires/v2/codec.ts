@@ -1,15 +1,17 @@
 /**
  * The `io.modelcontextprotocol/tasks` extension's task on the wire, for both sides: the schemas a
  * client accepts from a server, the encoding of an engine task (`Task`, `DetailedTask`) that
- * `server/v2/taskServerV2.ts` sends, and the decoding into the host's `RemoteTaskState` that
- * `client/v2/taskClientV2.ts` reads. The framing (envelope, `_meta` keys, headers) is `protocol.ts`.
+ * `server/v2/taskServerV2.ts` sends, and the decoding into the host's `RemoteTaskState` (and of a
+ * server's errors and result types) that `client/v2/taskClientV2.ts` reads. The framing
+ * (envelope, `_meta` keys, headers) is `protocol.ts`; the client's HTTP side is
+ * `client/v2/statelessHttpTransport.ts`.
  */
 import { z } from 'zod';
 import { type CallToolResult, CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { JsonRpcErrorSchema, describeIssues } from '../../../core/taskRecord';
 import { TASK_STATUSES } from '../../../core/taskStatus';
 import type { EngineTask } from '../../engine/taskEngine';
-import { RpcCode } from '../../rpcError';
+import { RpcCode, RpcError } from '../../rpcError';
 import { queuePlaceFromMeta } from '../queueMeta';
 import type { RemoteOutcome, RemoteTaskState, TerminalStatus } from '../remoteTask';
 import { TASKS_EXTENSION } from './protocol';
@@ -29,6 +31,11 @@ export class InvalidResponseError extends Error {
 // Schemas (what a client accepts from a server)
 
 export const ResultTypeSchema = z.enum(['complete', 'input_required', 'task']);
+
+/** The only method a `CreateTaskResult` may answer today (T-C-10). */
+const TASK_ELIGIBLE_METHODS: ReadonlySet<string> = new Set(['tools/call']);
+/** Methods whose answer may be an MRTR `input_required` result (of those a client sends). */
+const MRTR_METHODS: ReadonlySet<string> = new Set(['tools/call']);
 
 export const TaskFieldsSchema = z.looseObject({
   taskId: z.string().min(1),
@@ -101,6 +108,23 @@ export function resultTypeOf(result: Record<string, unknown>): 'complete' | 'inp
   return parsed.data;
 }
 
+/** `resultType`, checked against what `method` may answer: a task only for a task-eligible request (T-C-10), MRTR only where it exists. */
+export function checkResultType(method: string, result: Record<string, unknown>): 'complete' | 'input_required' | 'task' {
+  const kind = resultTypeOf(result);
+  if (kind === 'task' && !TASK_ELIGIBLE_METHODS.has(method))
+    throw new InvalidResponseError(`${method} was answered with a CreateTaskResult (resultType "task"), which only tools/call may return`);
+  if (kind === 'input_required' && !MRTR_METHODS.has(method))
+    throw new InvalidResponseError(`${method} was answered with an input_required result, which it cannot be`);
+  return kind;
+}
+
+/** The `error` of a JSON-RPC response to `method`, as the `RpcError` callers catch; a malformed one is an `InvalidResponseError`. */
+export function decodeRpcError(error: unknown, method: string, httpStatus: number): RpcError | InvalidResponseError {
+  const parsed = JsonRpcErrorSchema.safeParse(error);
+  if (!parsed.success) return new InvalidResponseError(`${method}: malformed JSON-RPC error (HTTP ${httpStatus})`);
+  return new RpcError(parsed.data.code, parsed.data.message, parsed.data.data);
+}
+
 export function parseCallToolResult(result: Record<string, unknown>): CallToolResult {
   const { resultType: _resultType, ...rest } = result;
   const parsed = CallToolResultSchema.safeParse(rest);
@@ -112,6 +136,16 @@ export function parseTask(result: Record<string, unknown>, method: string): Remo
   const parsed = DetailedTaskSchema.safeParse(result);
   if (!parsed.success) throw new InvalidResponseError(`Invalid task in the ${method} result: ${describeIssues(parsed.error)}`);
   return toRemoteState(parsed.data, result._meta);
+}
+
+/**
+ * `notifications/tasks` params as the host's state, or the reason they are not a task (a stray
+ * notification is dropped, not fatal). A `completed` task whose `result` is not a `CallToolResult` throws.
+ */
+export function parseTaskNotification(params: unknown): { readonly state: RemoteTaskState } | { readonly problem: string } {
+  const parsed = DetailedTaskSchema.safeParse(params);
+  if (!parsed.success) return { problem: describeIssues(parsed.error) };
+  return { state: toRemoteState(parsed.data, (params as { _meta?: unknown } | undefined)?._meta) };
 }
 
 /** `meta`: the result's or notification's `_meta`, where a Tasklane server reports the queue place. */

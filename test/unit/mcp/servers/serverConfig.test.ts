@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { type InputDefinition, formatProblem, mergeServers, parseJsonc, parseMcpJson, parseSettingsServers } from '../../../../src/mcp/client/serverConfig';
+import { formatProblem } from '../../../../src/mcp/client/configProblems';
+import type { InputDefinition } from '../../../../src/mcp/client/launchVariables';
+import { freshServerId, mergeServers, parseJsonc, parseMcpJson, parseSettingsServers, serverIdOf } from '../../../../src/mcp/client/serverConfig';
 import { type ConfigResolutionError, parseDotenv, resolveLaunch } from '../../../../src/mcp/client/serverLaunch';
 import { splitCommandLine } from '../../../../src/core/shellCommandLine';
 
@@ -192,6 +194,32 @@ describe('server configuration: .vscode/mcp.json', () => {
     assert.deepEqual(parseMcpJson('{ "inputs": [] }', FILE), { servers: [], problems: [] });
     assert.match(parseMcpJson('[]', FILE).problems[0].message, /must be an object/);
     assert.match(parseMcpJson('{"servers": []}', FILE).problems[0].message, /must be an object mapping/);
+  });
+});
+
+describe('server configuration: ids', () => {
+  it('gives a server named only with punctuation or another script a non-empty id', () => {
+    for (const name of ['!!!', '¡¿?', '日本語のサーバー', 'Сервер', '—']) assert.equal(serverIdOf(name), 'server', name);
+    const { servers, problems } = parseSettingsServers([{ name: '日本語のサーバー', command: 'node' }]);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(
+      servers.map((s) => [s.id, s.name]),
+      [['server', '日本語のサーバー']],
+    );
+  });
+
+  it('gives a new server an id that is free, not reserved, and still valid when a suffix is added to a long name', () => {
+    assert.equal(freshServerId('My Tools', new Set()), 'my-tools');
+    assert.equal(freshServerId('My Tools', new Set(['my-tools', 'my-tools-2'])), 'my-tools-3');
+    assert.equal(freshServerId('Tasklane', new Set()), 'tasklane-2');
+    assert.equal(freshServerId('???', new Set(['server'])), 'server-2');
+    const long = 'x'.repeat(80);
+    const id = freshServerId(long, new Set([serverIdOf(long)]));
+    assert.equal(id, `${'x'.repeat(62)}-2`);
+    // What Add Server writes into the settings must read back as the same server.
+    const { servers, problems } = parseSettingsServers([{ id, name: long, command: 'node' }]);
+    assert.deepEqual(problems, []);
+    assert.equal(servers[0].id, id);
   });
 });
 
