@@ -1,4 +1,5 @@
-// Bundles the extension (node, cjs, `vscode` external) and the standalone server CLI.
+// Bundles the extension (node, cjs, `vscode` external), the standalone server CLI, the conformance
+// server (the suite's fixture tools, kept out of dist/server.js), the demo and the detail webview.
 // `--production` minifies; otherwise sourcemaps are emitted. `--watch` rebuilds on change.
 import { readFileSync } from 'node:fs';
 import * as esbuild from 'esbuild';
@@ -40,6 +41,7 @@ const nodeOnly = {
 const builds = [
   { ...nodeOnly, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...nodeOnly, entryPoints: ['src/mcp/server/cli.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...nodeOnly, entryPoints: ['src/mcp/server/conformanceCli.ts'], outfile: 'dist/conformance-server.js', banner: { js: '#!/usr/bin/env node' } },
   { ...nodeOnly, entryPoints: ['src/mcp/demo.ts'], outfile: 'dist/demo.js' },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['media/detail.ts'], outfile: 'dist/webview.js' },
 ];

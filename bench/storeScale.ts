@@ -1,16 +1,16 @@
 /**
- * 4. Scale: stores with 10,000 and 100,000 tasks. Filtered page queries, reopening from disk,
- * and memory per idle record. Each size runs in its own child process (`--expose-gc`), so heap
+ * 4. Scale: stores with 10,000 and 100,000 tasks. Reopening from disk and memory per idle
+ * record. Each size runs in its own child process (`--expose-gc`), so heap
  * figures are not polluted by the other benchmarks.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { STORE_FILE, TaskStore } from '../src/core/taskStore';
-import { type TaskQuery } from '../src/core/taskQuery';
+import { STORE_FILE } from '../src/core/storeJournal';
+import { TaskStore } from '../src/core/taskStore';
 import { type TaskRecord, TaskRecordSchema } from '../src/core/taskRecord';
 import { type TaskStatus } from '../src/core/taskStatus';
 import { TARGETS, meets } from './targets';
-import { type BenchConfig, type Figure, fmtBytes, fmtMs, gc, median, now, removeDir, round, rounded, runInChild, summarize, tempDir } from './harness';
+import { type BenchConfig, type Figure, fmtBytes, fmtMs, gc, median, now, removeDir, round, runInChild, summarize, tempDir } from './harness';
 
 const SERVERS = ['tasklane', 'github', 'ci'];
 const TOOLS = ['run_command', 'wait', 'ask', 'deploy', 'search'];
@@ -80,14 +80,6 @@ export function writeStoreFile(directory: string, n: number, options: StoreFileO
   return fs.statSync(path.join(directory, STORE_FILE)).size;
 }
 
-interface QueryTiming {
-  readonly name: string;
-  readonly p50: number;
-  readonly p99: number;
-  readonly baselineP50: number;
-  readonly items: number;
-}
-
 function timeIt(fn: () => unknown, runs: number): number[] {
   for (let i = 0; i < 3; i++) fn();
   const out: number[] = [];
@@ -95,23 +87,6 @@ function timeIt(fn: () => unknown, runs: number): number[] {
     const t0 = now();
     fn();
     out.push(now() - t0);
-  }
-  return out;
-}
-
-/** Same filter as the store's, over a plain array: the floor a query can reach without an index. */
-function naive(records: readonly TaskRecord[], q: TaskQuery): TaskRecord[] {
-  const out: TaskRecord[] = [];
-  const statuses = q.status ? new Set(q.status) : undefined;
-  const needle = q.text?.toLowerCase();
-  for (const r of records) {
-    if (r.archived !== (q.archived ?? false)) continue;
-    if (statuses && !statuses.has(r.status)) continue;
-    if (q.serverId !== undefined && r.serverId !== q.serverId) continue;
-    if (q.tool !== undefined && r.tool !== q.tool) continue;
-    if (needle && !JSON.stringify(r.arguments).toLowerCase().includes(needle) && !(r.intent ?? '').toLowerCase().includes(needle)) continue;
-    out.push(r);
-    if (out.length === (q.limit ?? 50)) break;
   }
   return out;
 }
@@ -125,7 +100,6 @@ export interface ScaleResult {
   readonly heapPerRecordWithIndex: number;
   readonly baselineHeapPerRecord: number;
   readonly jsonBytesPerRecord: number;
-  readonly queries: QueryTiming[];
   readonly sweepExpiredMs: number;
   readonly firstAllMs: number;
   /** `store.all()` with the index built: what every Tasks view, status bar and context-key refresh calls. */
@@ -152,7 +126,7 @@ export async function measure(args: { n: number; reopens: number }): Promise<Sca
       .map((line) => (JSON.parse(line) as { task: TaskRecord }).task);
     gc();
     const baselineHeapPerRecord = (process.memoryUsage().heapUsed - heap0) / n;
-    let plainRecords: TaskRecord[] = plain;
+    if (plain.length !== n) throw new Error(`parsed ${plain.length} of ${n} tasks`);
     plain = undefined;
 
     // Tasklane: heap held by an open, idle store.
@@ -170,44 +144,7 @@ export async function measure(args: { n: number; reopens: number }): Promise<Sca
     const heapPerRecordWithIndex = (process.memoryUsage().heapUsed - heap1) / n;
     if (store.size !== n) throw new Error(`store loaded ${store.size} of ${n} tasks`);
 
-    // Queries, warm (the newest-first index built once).
-    const queries: QueryTiming[] = [];
     const runs = n >= 100_000 ? 15 : 40;
-    const q = (name: string, query: TaskQuery) => {
-      const t = summarize(timeIt(() => store!.query(query), runs));
-      const b = summarize(timeIt(() => naive(plainRecords, query), runs));
-      queries.push({ name, p50: t.p50, p99: t.p99, baselineP50: b.p50, items: store!.query(query).items.length });
-    };
-    q('status=failed', { status: ['failed'], limit: 50 });
-    q('server+tool', { serverId: 'ci', tool: 'deploy', limit: 50 });
-    q('status=input_required (rare)', { status: ['input_required'], serverId: 'github', limit: 50 });
-    q('text "shard 4242"', { text: 'shard 4242', limit: 50 });
-    // Page 5 of a filtered list, by cursor.
-    let cursor: string | undefined;
-    for (let page = 0; page < 4; page++) cursor = store.query({ status: ['completed'], limit: 50, cursor }).nextCursor;
-    const fifth = summarize(timeIt(() => store!.query({ status: ['completed'], limit: 50, cursor }), runs));
-    queries.push({ name: 'status=completed, page 5 (cursor)', p50: fifth.p50, p99: fifth.p99, baselineP50: NaN, items: 50 });
-    // A query right after a task was created: the newest-first index is rebuilt (sorted) first.
-    const afterChange: number[] = [];
-    for (let i = 0; i < Math.min(runs, 15); i++) {
-      store.create({ serverId: 'tasklane', tool: 'wait', arguments: { durationMs: 1 } });
-      const c0 = now();
-      store.query({ status: ['working'], limit: 50 });
-      afterChange.push(now() - c0);
-    }
-    const ac = summarize(afterChange);
-    const sortBaseline = summarize(
-      timeIt(
-        () =>
-          naive(
-            [...plainRecords].sort((x, y) => (x.createdAt < y.createdAt ? 1 : -1)),
-            { status: ['working'], limit: 50 },
-          ),
-        Math.min(runs, 15),
-      ),
-    );
-    queries.push({ name: 'status=working, right after a create (index rebuilt)', p50: ac.p50, p99: ac.p99, baselineP50: sortBaseline.p50, items: 50 });
-
     const warmAllMs = summarize(timeIt(() => store!.all(), runs)).p50;
 
     const s0 = now();
@@ -215,13 +152,12 @@ export async function measure(args: { n: number; reopens: number }): Promise<Sca
     const sweepExpiredMs = now() - s0;
     store.dispose();
     store = undefined;
-    plainRecords = [];
 
     // Reopen from disk (warm page cache), against reading and parsing the same file with no validation.
     const reopenMs = [firstOpen];
     const baselineReadParseMs: number[] = [];
     for (let i = 0; i < reopens; i++) {
-      // Restore the file the queries' creates appended to, so every open reads the same n tasks.
+      // Restore the file the expiry sweep may have appended to, so every open reads the same n tasks.
       fs.copyFileSync(pristine, file);
       gc();
       const r0 = now();
@@ -245,7 +181,6 @@ export async function measure(args: { n: number; reopens: number }): Promise<Sca
       heapPerRecordWithIndex,
       baselineHeapPerRecord,
       jsonBytesPerRecord: fileBytes / n,
-      queries,
       sweepExpiredMs,
       firstAllMs,
       warmAllMs,
@@ -260,9 +195,6 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
   for (const n of config.scaleSizes) {
     const r = await runInChild<ScaleResult>('storeScale', 'measure', { n, reopens: config.quick ? 2 : 3 }, ['--expose-gc', '--max-old-space-size=4096']);
     const at10k = n === 10_000;
-    const filtered = r.queries.filter((q) => !q.name.includes('after a create'));
-    const worst = filtered.reduce((a, b) => (b.p50 > a.p50 ? b : a));
-    const after = r.queries.find((q) => q.name.includes('after a create'))!;
     const reopen = median(r.reopenMs);
     const baseReopen = median(r.baselineReadParseMs);
     const label = n.toLocaleString('en-US');
@@ -270,7 +202,6 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
       ...r,
       reopenMs: r.reopenMs.map((x) => round(x, 2)),
       baselineReadParseMs: r.baselineReadParseMs.map((x) => round(x, 2)),
-      queries: r.queries.map((x) => rounded(x, 4)),
       heapPerRecord: round(r.heapPerRecord, 0),
       heapPerRecordWithIndex: round(r.heapPerRecordWithIndex, 0),
       baselineHeapPerRecord: round(r.baselineHeapPerRecord, 0),
@@ -280,21 +211,6 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
       warmAllMs: round(r.warmAllMs, 3),
     };
     figures.push(
-      {
-        id: `scale.query.${n}`,
-        figure: `4. store.query filtered page, ${label} tasks (worst, p50): API only, no production caller`,
-        value: worst.p50,
-        unit: 'ms (p50)',
-        baselineValue: worst.baselineP50,
-        tasklane: `${fmtMs(worst.p50)} (${worst.name}); after a create ${fmtMs(after.p50)}`,
-        baseline: `plain array filter ${fmtMs(worst.baselineP50)}; sort+filter ${fmtMs(after.baselineP50)}`,
-        ratio: worst.p50 / worst.baselineP50,
-        target: null,
-        note:
-          `Reported, not judged: nothing in the extension calls store.query (the views lay out store.all(); see "UI refresh per batch"). Queries: ${r.queries.map((x) => `${x.name} ${fmtMs(x.p50)}`).join('; ')}. "After a create" = the first query after the newest-first index was invalidated. ` +
-          `Every query starts with store.all(), which copies all ${label} records into a new array (${fmtMs(r.warmAllMs)} warm); the UI calls it at least 4 times per coalesced refresh.`,
-        raw,
-      },
       {
         id: `scale.reopen.${n}`,
         figure: `4. Reopen store from disk, ${label} tasks (median)`,

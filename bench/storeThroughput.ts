@@ -6,7 +6,8 @@
 import fs = require('node:fs');
 import * as path from 'node:path';
 import { InMemoryTaskStore } from '@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js';
-import { STORE_FILE, TaskStore } from '../src/core/taskStore';
+import { STORE_FILE } from '../src/core/storeJournal';
+import { TaskStore } from '../src/core/taskStore';
 import { TARGETS, meets } from './targets';
 import { type BenchConfig, type Figure, fmtBytes, fmtNum, now, removeDir, round, tempDir } from './harness';
 

@@ -1,7 +1,7 @@
 // The detail page: built once, then patched in place. A message changes only the parts of the
 // page its keys feed, so scroll positions, focus and open folds survive updates.
 import { describeKept, formatCountdown, formatDuration, tailOf } from '../src/ui/detail/format';
-import { OUTPUT_LIMIT_CHARS, type DetailCommand, type DetailState, type DetailStatePatch, type WebviewToHost } from '../src/ui/detail/protocol';
+import { OUTPUT_TAIL_CHARS, type DetailCommand, type DetailState, type DetailStatePatch, type WebviewToHost } from '../src/ui/detail/protocol';
 import { type Folds, button, h, time } from './detailDom';
 import { icon, type IconName } from './detailIcons';
 import { InputList, OutputView, TimelineTable, renderMetadata, renderOutcome } from './detailSections';
@@ -227,7 +227,7 @@ export class DetailPage {
 
   appendOutput(chunk: string): void {
     if (!this.state) return;
-    this.state = { ...this.state, output: tailOf(this.state.output + chunk, OUTPUT_LIMIT_CHARS) };
+    this.state = { ...this.state, output: tailOf(this.state.output + chunk, OUTPUT_TAIL_CHARS) };
     this.output.append(chunk);
   }
 

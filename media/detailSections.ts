@@ -1,7 +1,7 @@
 // The detail page's sections below the header. Each one either rebuilds itself when its part of
 // the state changes (result, metadata: rare) or updates in place (output, timeline, input).
 import { STATUS_LABELS, formatBytes, formatDuration, tailOf } from '../src/ui/detail/format';
-import { OUTPUT_LIMIT_CHARS, type DetailState, type PendingInputItem, type ResultBlock, type TimelineItem } from '../src/ui/detail/protocol';
+import { OUTPUT_TAIL_CHARS, type DetailState, type PendingInputItem, type ResultBlock, type TimelineItem } from '../src/ui/detail/protocol';
 import { type Folds, button, h, jsonTree, time, type Child } from './detailDom';
 import { icon } from './detailIcons';
 
@@ -245,8 +245,8 @@ export class OutputView {
   append(chunk: string): void {
     const stick = this.atBottom();
     const next = this.text + chunk;
-    if (next.length > OUTPUT_LIMIT_CHARS) {
-      this.text = tailOf(next, OUTPUT_LIMIT_CHARS);
+    if (next.length > OUTPUT_TAIL_CHARS) {
+      this.text = tailOf(next, OUTPUT_TAIL_CHARS);
       this.pre.textContent = this.text;
     } else {
       this.text = next;

@@ -1,5 +1,6 @@
-// `npm run test:conformance`: runs the official MCP conformance suite against Tasklane's standalone
-// server in conformance-fixtures mode and prints every check of every scenario.
+// `npm run test:conformance`: runs the official MCP conformance suite against Tasklane's conformance
+// server (dist/conformance-server.js: the standalone server with the suite's fixture tools) and
+// prints every check of every scenario.
 //
 // The suite (@modelcontextprotocol/conformance, pinned below) needs Node >= 22. Both it and a
 // Node 22 binary (the npm package node-<platform>-<arch>) are installed OUTSIDE the clone, keyed by
@@ -14,7 +15,7 @@
 //      CONFORMANCE_SCENARIOS       comma-separated subset to run (default: all below)
 //      For the script's own test (test/unit/conformance/script.test.ts):
 //      TASKLANE_CONFORMANCE_SUITE_CLI  a suite CLI to run with this Node instead of the pinned one
-//      TASKLANE_CONFORMANCE_URL        a running server to check instead of starting dist/server.js
+//      TASKLANE_CONFORMANCE_URL        a running server to check instead of starting dist/conformance-server.js
 //      TASKLANE_CONFORMANCE_RESULTS    where to write the results (default test-results/conformance.json)
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -102,7 +103,7 @@ function newestMtime(dir) {
 }
 
 function ensureBuilt() {
-  const server = join(root, 'dist/server.js');
+  const server = join(root, 'dist/conformance-server.js');
   const inputs = Math.max(newestMtime(join(root, 'src')), statSync(join(root, 'package.json')).mtimeMs);
   if (existsSync(server) && statSync(server).mtimeMs >= inputs) return server;
   say('building (npm run build)');
@@ -113,7 +114,7 @@ function ensureBuilt() {
 
 function startServer(serverJs) {
   return new Promise((resolveStart, rejectStart) => {
-    const child = spawn(process.execPath, [serverJs, '--http', '--conformance', '--port', '0', '--log', 'warn'], {
+    const child = spawn(process.execPath, [serverJs, '--port', '0', '--log', 'warn'], {
       cwd: root,
       stdio: ['ignore', 'ignore', 'pipe'],
     });

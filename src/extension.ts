@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { TaskStore } from './core/taskStore';
 import type { TaskActions } from './core/taskActions';
 import type { ServerDirectory } from './core/serverDirectory';
-import { EmbeddedServer } from './mcp/embeddedServer';
+import { EMBEDDED_SERVER_ID, EmbeddedServer } from './mcp/embeddedServer';
 import { TaskService } from './mcp/client/taskService';
 import { registerServerCommands } from './ui/servers/serverCommands';
 import { ServerManager } from './host/servers/serverManager';
@@ -13,6 +13,8 @@ import { vscodeTools } from './host/tools/vscodeTools';
 import { BUILTIN_TOOLS } from './mcp/server/builtinTools';
 import { setting } from './platform/config';
 import { Agents } from './host/agents/agents';
+import { AgentTokens } from './host/agents/agentTokens';
+import { AgentTaskMirror } from './mcp/agents/agentTaskMirror';
 import { HostServerDirectory } from './host/servers/serverDirectory';
 import { EditorTaskActions } from './mcp/client/editorTaskActions';
 import { RetentionRunner } from './core/retentionRunner';
@@ -73,9 +75,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
     }),
   );
 
-  const service = new TaskService(store, { log });
   const sampler = new LanguageModelSampler(log);
-  service.samplingHandler = sampler.handle;
+  const agentTokens = new AgentTokens(context.secrets, context.globalState, log);
+  const agentTasks = new AgentTaskMirror(embedded.engine, store, {
+    serverId: EMBEDDED_SERVER_ID,
+    agentOf: (owner) => agentTokens.identityOf(owner),
+    log,
+  });
+  context.subscriptions.push(agentTokens, agentTasks);
+  const service = new TaskService(store, { log, samplingHandler: sampler.handle, foreignTasks: agentTasks });
   context.subscriptions.push(service, service.addServer(embedded.entry));
 
   const servers = new ServerManager(context, service, log);
@@ -93,7 +101,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
   );
   retention.apply();
   // The HTTP server for agents starts in the background, once their tokens are loaded.
-  const agents = new Agents(context, embedded, store, service, log);
+  const agents = new Agents(context, embedded, agentTokens, agentTasks, log);
   context.subscriptions.push(agents);
   // Connections come up in the background; activation does not wait for them.
   void servers.start();

@@ -64,6 +64,11 @@ export function isValidPriority(value: number): boolean {
   return Number.isInteger(value) && value >= MIN_PRIORITY && value <= MAX_PRIORITY;
 }
 
+/** A priority brought into bounds: rounded to a whole number, then clamped (the receiver's rule for any number it is sent). */
+export function clampPriority(priority: number): number {
+  return Math.max(MIN_PRIORITY, Math.min(MAX_PRIORITY, Math.round(priority)));
+}
+
 /** Says what a valid priority is, in the words every prompt and error uses. */
 export const PRIORITY_RULE = `a whole number from ${MIN_PRIORITY} (last) to ${MAX_PRIORITY} (first)`;
 

@@ -1,9 +1,8 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Emitter, type Event } from './events';
-import { Disposable, toDisposable } from './lifecycle';
-import { Journal, type JournalRecovery } from './journal';
+import { Disposable } from './lifecycle';
+import { ExpiryAlarm, expiryOf } from './expiryAlarm';
+import type { JournalRecovery } from './journal';
 import type { LifecycleEvent } from './lifecycleEvents';
 import {
   type JsonRpcErrorObject,
@@ -16,15 +15,9 @@ import {
   parseOrThrow,
 } from './taskRecord';
 import { type TaskStatus, canTransition } from './taskStatus';
-import { type TaskQuery, type TaskPage, runQuery } from './taskQuery';
 import { asImported } from './taskExport';
-
-export const STORE_FILE = 'tasks.jsonl';
-
-/** How much live output a record keeps (the tail); full output belongs in the result. */
-export const OUTPUT_TAIL_CHARS = 64 * 1024;
-/** Message-only timeline entries kept per task; status changes are always kept. */
-export const TIMELINE_MESSAGE_LIMIT = 500;
+import { appendOutputTail, boundTimeline } from './recordLimits';
+import { StoreJournal, type StoreJournalEntry } from './storeJournal';
 
 export interface TaskStoreOptions {
   /** Directory to persist into; without one the store lives in memory only. */
@@ -42,12 +35,6 @@ export type TaskPatch = Partial<
   >
 >;
 
-type JournalEntry =
-  | { op: 'put'; task: TaskRecord }
-  | { op: 'patch'; id: string; set: Partial<TaskRecord>; tl?: TimelineEntry; unset?: string[] }
-  | { op: 'out'; id: string; chunk: string }
-  | { op: 'del'; id: string };
-
 export class UnknownTaskError extends Error {
   override readonly name = 'UnknownTaskError';
   constructor(readonly id: string) {
@@ -59,14 +46,15 @@ export class IllegalTransitionError extends Error {
   override readonly name = 'IllegalTransitionError';
 }
 
-/**
- * The host's single source of truth for tasks: every view reads from here and listens to
- * `onDidLifecycle`. Records are immutable snapshots: each change replaces the object, so a
- * reference a caller holds never changes under it.
- */
 /** The store as views read it: records and their lifecycle events, never a write (writes go through `TaskActions`). */
 export type TaskReader = Pick<TaskStore, 'get' | 'require' | 'all' | 'size' | 'onDidLifecycle'>;
 
+/**
+ * The host's single source of truth for tasks: every view reads from here and listens to
+ * `onDidLifecycle`. Records are immutable snapshots: each change replaces the object, so a
+ * reference a caller holds never changes under it. With a directory, every change is also
+ * journalled to disk (storeJournal.ts).
+ */
 export class TaskStore extends Disposable {
   private readonly _onDidLifecycle = this._register(new Emitter<LifecycleEvent>());
   readonly onDidLifecycle: Event<LifecycleEvent> = this._onDidLifecycle.event;
@@ -74,11 +62,8 @@ export class TaskStore extends Disposable {
   private readonly records = new Map<string, TaskRecord>();
   /** Ids newest first; createdAt never changes, so only creation and removal invalidate it. */
   private sortedIds: string[] | undefined;
-  private readonly journal: Journal | undefined;
-  private compactedSize = 0;
-  private expiryTimer: ReturnType<typeof setTimeout> | undefined;
-  /** When the armed expiry timer fires (Infinity: none armed). */
-  private expiryDueAt = Infinity;
+  private readonly journal: StoreJournal | undefined;
+  private readonly expiry: ExpiryAlarm;
   private readonly now: () => number;
   readonly recovery: JournalRecovery = { badLines: 0, tornTail: false };
 
@@ -86,13 +71,14 @@ export class TaskStore extends Disposable {
     super();
     this.now = options.now ?? Date.now;
     if (options.directory) {
-      this.journal = new Journal(
-        path.join(options.directory, STORE_FILE),
-        (error) => this.problem(`Tasklane could not save task changes to ${options.directory}: ${error.message}. Changes are kept in memory.`, error),
-        () => this.entriesForSnapshot(),
+      this.journal = new StoreJournal(
+        options.directory,
+        this.records,
+        () => this.now(),
+        (message, error) => this.problem(message, error),
       );
       try {
-        this.recovery = this.load(this.journal);
+        this.recovery = this.journal.load();
       } catch (error) {
         // An unreadable store must not stop the extension, nor be overwritten: run in memory only.
         this.journal = undefined;
@@ -102,8 +88,13 @@ export class TaskStore extends Disposable {
         );
       }
     }
-    this._register(toDisposable(() => clearTimeout(this.expiryTimer)));
-    this.scheduleExpirySweep();
+    this.expiry = this._register(
+      new ExpiryAlarm(
+        () => this.now(),
+        () => this.sweepExpired(),
+      ),
+    );
+    this.expiry.reset(this.records.values());
   }
 
   get size(): number {
@@ -120,22 +111,10 @@ export class TaskStore extends Disposable {
     return record;
   }
 
-  /** Finds the record a server's task id belongs to. */
-  findByTaskId(serverId: string, taskId: string): TaskRecord | undefined {
-    for (const record of this.records.values()) {
-      if (record.taskId === taskId && record.serverId === serverId) return record;
-    }
-    return undefined;
-  }
-
   /** Every record, newest first. */
   all(): readonly TaskRecord[] {
     this.sortedIds ??= [...this.records.values()].sort(newestFirst).map((r) => r.id);
     return this.sortedIds.map((id) => this.records.get(id)!);
-  }
-
-  query(query: TaskQuery = {}): TaskPage {
-    return runQuery(this.all(), query);
   }
 
   /** Records a new task in `working` state. `spec` is validated; bad input throws a readable error. */
@@ -230,7 +209,7 @@ export class TaskStore extends Disposable {
   appendOutput(id: string, chunk: string): void {
     const current = this.require(id);
     if (!chunk) return;
-    this.replace({ ...current, output: tail((current.output ?? '') + chunk, OUTPUT_TAIL_CHARS) });
+    this.replace({ ...current, output: appendOutputTail(current.output, chunk) });
     this.write({ op: 'out', id, chunk });
     this._onDidLifecycle.fire({ type: 'output', id, chunk });
   }
@@ -312,35 +291,23 @@ export class TaskStore extends Disposable {
         expired.push(record.id);
       }
     }
-    this.scheduleExpirySweep();
+    this.expiry.reset(this.records.values());
     return expired;
   }
 
   /** Writes everything pending to disk now. */
   flush(): void {
     this.journal?.flush();
-    this.maybeCompact();
   }
 
   /** Rewrites the journal as one entry per task. */
   compact(): void {
-    if (!this.journal) return;
-    try {
-      this.journal.rewrite(this.entriesForSnapshot());
-      this.compactedSize = this.journal.size;
-    } catch (error) {
-      // A disk that already refuses appends was reported once; its every compaction failing is no news.
-      if (!this.journal.failing) this.problem(`Tasklane could not compact its task store: ${(error as Error).message}`, error as Error);
-    }
+    this.journal?.compact();
   }
 
   override dispose(): void {
     this.journal?.close();
     super.dispose();
-  }
-
-  private *entriesForSnapshot(): Iterable<JournalEntry> {
-    for (const task of this.records.values()) yield { op: 'put', task };
   }
 
   private apply(current: TaskRecord, set: Partial<TaskRecord>, entry?: TimelineEntry): TaskRecord {
@@ -350,12 +317,7 @@ export class TaskStore extends Disposable {
     // JSON drops undefined values, so a field cleared in memory must be named to stay cleared on reload.
     const unset = Object.keys(set).filter((key) => set[key as keyof TaskRecord] === undefined);
     this.write({ op: 'patch', id: current.id, set, tl: entry, ...(unset.length > 0 ? { unset } : {}) });
-    // One record's TTL changed: re-arm only if it expires before the armed timer (a full rescan per change is O(n)).
-    // A timer that fires early is harmless: the sweep rescans and re-arms.
-    if ('grantedTtl' in set) {
-      const expiresAt = expiryOf(next);
-      if (!next.expired && expiresAt !== undefined && expiresAt < this.expiryDueAt) this.armExpiry(expiresAt);
-    }
+    if ('grantedTtl' in set) this.expiry.consider(next);
     return next;
   }
 
@@ -363,100 +325,8 @@ export class TaskStore extends Disposable {
     this.records.set(next.id, next);
   }
 
-  private write(entry: JournalEntry): void {
-    if (!this.journal) return;
-    this.journal.append(entry);
-    this.maybeCompact();
-  }
-
-  private maybeCompact(): void {
-    if (!this.journal) return;
-    // Compact when the log has grown well past the last snapshot: keeps reloads fast and the file small.
-    if (this.journal.size > Math.max(4 << 20, this.compactedSize * 3)) this.compact();
-  }
-
-  private load(journal: Journal): JournalRecovery {
-    const { entries, recovery } = journal.read((value) => value as JournalEntry);
-    let invalid = 0;
-    for (const entry of entries) {
-      if (!entry || typeof entry !== 'object') {
-        invalid++;
-        continue;
-      }
-      switch (entry.op) {
-        case 'put':
-          if (entry.task && typeof entry.task === 'object') this.records.set(entry.task.id, entry.task);
-          else invalid++;
-          break;
-        case 'patch': {
-          const current = this.records.get(entry.id);
-          if (!current) break;
-          const next = { ...current, ...entry.set };
-          for (const key of entry.unset ?? []) delete (next as Record<string, unknown>)[key];
-          if (entry.tl) next.timeline = boundTimeline([...(current.timeline ?? []), entry.tl]);
-          this.records.set(entry.id, next);
-          break;
-        }
-        case 'out': {
-          const current = this.records.get(entry.id);
-          if (current) this.records.set(entry.id, { ...current, output: tail((current.output ?? '') + entry.chunk, OUTPUT_TAIL_CHARS) });
-          break;
-        }
-        case 'del':
-          this.records.delete(entry.id);
-          break;
-        default:
-          invalid++;
-      }
-    }
-    for (const [id, record] of this.records) {
-      const parsed = TaskRecordSchema.safeParse(record);
-      if (parsed.success) this.records.set(id, parsed.data);
-      else {
-        this.records.delete(id);
-        invalid++;
-      }
-    }
-    const total = { ...recovery, badLines: recovery.badLines + invalid };
-    if (total.badLines > 0 || total.tornTail) {
-      let backupPath = total.backupPath;
-      if (!backupPath && invalid > 0) {
-        // Bad records inside valid JSON: back the file up before the compaction below rewrites it.
-        backupPath = `${journal.file}.corrupt-${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}`;
-        fs.copyFileSync(journal.file, backupPath);
-      }
-      const parts = [];
-      if (total.badLines > 0)
-        parts.push(`${total.badLines} unreadable entr${total.badLines === 1 ? 'y was' : 'ies were'} skipped (the original file is saved as ${backupPath})`);
-      if (total.tornTail) parts.push('an incomplete last write was dropped');
-      this.problem(`Tasklane recovered its task store: ${parts.join('; ')}. ${this.records.size} tasks were kept.`);
-      this.compact();
-      return { ...total, backupPath };
-    }
-    this.compactedSize = journal.size;
-    if (entries.length > this.records.size * 2 + 100) this.compact();
-    return total;
-  }
-
-  private scheduleExpirySweep(): void {
-    clearTimeout(this.expiryTimer);
-    let next: number | undefined;
-    for (const record of this.records.values()) {
-      const expiresAt = expiryOf(record);
-      if (!record.expired && expiresAt !== undefined && (next === undefined || expiresAt < next)) next = expiresAt;
-    }
-    this.expiryDueAt = Infinity;
-    if (next === undefined) return;
-    this.armExpiry(next);
-  }
-
-  private armExpiry(expiresAt: number): void {
-    clearTimeout(this.expiryTimer);
-    // setTimeout overflows past ~24.8 days; re-check then instead.
-    const delay = Math.min(Math.max(0, expiresAt - this.now()), 2 ** 31 - 1);
-    this.expiryDueAt = this.now() + delay;
-    this.expiryTimer = setTimeout(() => this.sweepExpired(), delay);
-    this.expiryTimer.unref?.();
+  private write(entry: StoreJournalEntry): void {
+    this.journal?.append(entry);
   }
 
   private isoNow(): string {
@@ -471,22 +341,4 @@ export class TaskStore extends Disposable {
 function newestFirst(a: TaskRecord, b: TaskRecord): number {
   if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
-}
-
-function expiryOf(record: TaskRecord): number | undefined {
-  if (record.grantedTtl === null || record.grantedTtl === undefined) return undefined;
-  return Date.parse(record.createdAt) + record.grantedTtl;
-}
-
-function tail(text: string, max: number): string {
-  return text.length <= max ? text : text.slice(text.length - max);
-}
-
-function boundTimeline(timeline: TimelineEntry[]): TimelineEntry[] {
-  let messages = 0;
-  for (const entry of timeline) if (!entry.status) messages++;
-  if (messages <= TIMELINE_MESSAGE_LIMIT) return timeline;
-  // Drop the oldest message-only entries; every status change stays.
-  let toDrop = messages - TIMELINE_MESSAGE_LIMIT;
-  return timeline.filter((entry) => entry.status !== undefined || toDrop-- <= 0);
 }

@@ -2,77 +2,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { ResourceLimits } from '../../src/core/taskRecord';
-import type { ToolContext } from '../../src/mcp/server/tools/toolDefinition';
-import { runCommandTool, type CommandOutcome } from '../../src/mcp/server/tools/runCommand';
-
-interface Harness {
-  context: ToolContext;
-  controller: AbortController;
-  statuses: string[];
-  statusTimes: number[];
-  outputs: { chunk: string; at: number }[];
-}
-
-function harness(options: { limits?: ResourceLimits; defaultCwd?: string } = {}): Harness {
-  const controller = new AbortController();
-  const statuses: string[] = [];
-  const statusTimes: number[] = [];
-  const outputs: { chunk: string; at: number }[] = [];
-  const context: ToolContext = {
-    signal: controller.signal,
-    limits: options.limits ?? {},
-    defaultCwd: options.defaultCwd ?? os.tmpdir(),
-    status: (message) => {
-      statuses.push(message);
-      statusTimes.push(performance.now());
-    },
-    output: (chunk) => outputs.push({ chunk, at: Date.now() }),
-    elicit: () => {
-      throw new Error('run_command must never ask the user anything');
-    },
-  };
-  return { context, controller, statuses, statusTimes, outputs };
-}
-
-function run(args: { command: string; cwd?: string; env?: Record<string, string>; timeoutMs?: number }, h: Harness) {
-  return runCommandTool.run(runCommandTool.inputSchema.parse(args), h.context);
-}
-
-function outcomeOf(result: CallToolResult): CommandOutcome {
-  assert.ok(result.structuredContent, 'expected structuredContent');
-  return result.structuredContent as unknown as CommandOutcome;
-}
-
-function textOf(result: CallToolResult): string {
-  const first = result.content[0];
-  assert.equal(first?.type, 'text');
-  return first.type === 'text' ? first.text : '';
-}
-
-/**
- * Whether `pid` still runs. A killed grandchild is reparented to init, and reaping it is init's job,
- * not ours: some container inits reap only every second or two, so a zombie counts as gone.
- */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw error;
-  }
-  return !isZombie(pid);
-}
-
-function isZombie(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return false;
-  }
-}
+import { harness, outcomeOf, run, textOf } from './helpers/runCommandHarness';
+import { isRunning, readPid } from './helpers/processes';
+import { runCommandTool } from '../../src/mcp/server/tools/runCommand';
 
 async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 3_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -82,11 +14,6 @@ async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-}
-
-function readPid(file: string): number | undefined {
-  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : '';
-  return /^\d+$/.test(text) ? Number(text) : undefined;
 }
 
 const posixOnly = process.platform === 'win32' ? describe.skip : describe;

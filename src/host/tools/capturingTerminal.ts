@@ -62,7 +62,7 @@ export class CapturingTerminal implements vscode.Pseudoterminal {
     child.on('exit', () => {
       // Background jobs the task left behind would outlive it unseen; stop them, as run_command does.
       if (this.tree?.isAlive()) this.tree.terminate();
-      // A process that left our group (setsid) can hold the pipes open forever; stop waiting for it.
+      // A process that got away unseen (left the group and cleared its environment between two reads) can hold the pipes open forever; stop waiting for it.
       setTimeout(() => {
         child.stdout?.destroy();
         child.stderr?.destroy();

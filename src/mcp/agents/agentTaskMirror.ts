@@ -4,7 +4,8 @@ import { taskFieldsOf, type TaskMetaFields } from '../../core/taskMeta';
 import { agentName, type Agent, type TaskRecord } from '../../core/taskRecord';
 import type { TaskStore } from '../../core/taskStore';
 import { isTerminal } from '../../core/taskStatus';
-import { UNKNOWN_CLIENT, type EngineTask, type TaskEngine } from '../engine/taskEngine';
+import type { TaskEngine } from '../engine/taskEngine';
+import { UNKNOWN_CLIENT, type EngineTask } from '../engine/engineTask';
 import type { AgentIdentity } from './agentCredentials';
 import { EDITOR_OWNER } from '../embeddedServer';
 

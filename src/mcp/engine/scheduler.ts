@@ -251,23 +251,3 @@ function normalize(limits: SchedulerLimits): SchedulerLimits {
     if (typeof limit === 'number' && !Number.isNaN(limit)) toolLimits[tool] = positive(limit);
   return { maxConcurrent: positive(limits.maxConcurrent ?? Infinity), toolLimits };
 }
-
-/** The status message of a task waiting in the scheduler. */
-export function describePlace(place: QueuePlace): string {
-  if (place.reason === 'time' && place.until !== undefined) return `Waiting until ${clockTime(place.until)}`;
-  if (place.reason === 'task' && place.afterTaskId !== undefined) return `Waiting for task ${shortTaskId(place.afterTaskId)}`;
-  return `Queued (${place.position} of ${place.size})`;
-}
-
-/** Local wall-clock time; seconds only when the moment is not on the minute. */
-function clockTime(epochMs: number): string {
-  const date = new Date(epochMs);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const minutes = `${pad(date.getHours())}:${pad(date.getMinutes())}`;
-  return date.getSeconds() === 0 ? minutes : `${minutes}:${pad(date.getSeconds())}`;
-}
-
-/** How a waiting task names the task it waits for. */
-export function shortTaskId(taskId: string): string {
-  return taskId.slice(0, 8);
-}

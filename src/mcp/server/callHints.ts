@@ -4,7 +4,7 @@ import { describeIssues } from '../../core/taskRecord';
 import { InvalidTaskMetaError, type TaskMetaFields, taskFieldsOf } from '../../core/taskMeta';
 import { isTerminal } from '../../core/taskStatus';
 import { RpcCode, RpcError } from '../rpcError';
-import type { EngineTask, StartOptions } from '../engine/taskEngine';
+import type { EngineTask, StartOptions } from '../engine/engineTask';
 
 /** What a `tools/call`'s `_meta` asks of the scheduler, in the engine's terms. */
 export type CallHints = Pick<StartOptions, 'priority' | 'runAfter' | 'afterTaskId' | 'parentTaskId'>;

@@ -1,8 +1,13 @@
+/**
+ * `dist/server.js`: the standalone MCP task server with the normal tools, over stdio or HTTP.
+ * The conformance suite's fixture tools have their own entry (conformanceCli.ts), so none of
+ * them is in this bundle.
+ */
 import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { stderrLogger } from '../../core/logger';
 import { BUILTIN_TOOLS } from './builtinTools';
-import { CONFORMANCE_TOOLS } from './tools/fixtures';
+import { parsePort, serveUntilSignalled } from './cliHttp';
 import { generateToken, startHttpServer } from './httpServer';
 import { TaskEngine } from '../engine/taskEngine';
 import { STREAM_SERVER_WIRE } from './serverWires';
@@ -13,7 +18,6 @@ const USAGE = `Tasklane MCP task server
 Usage:
   node dist/server.js --stdio [--cwd DIR]
   node dist/server.js --http [--port N] [--token T | --no-auth] [--cwd DIR]
-  node dist/server.js --http --conformance [--port N]
 
 Both task wires are served: 2025-11-25 sessions (initialize, tasks utility) and, over HTTP,
 stateless 2026-07-28 requests with the io.modelcontextprotocol/tasks extension.
@@ -21,8 +25,6 @@ stateless 2026-07-28 requests with the io.modelcontextprotocol/tasks extension.
 Options:
   --stdio        Serve one client over stdin/stdout (2025-11-25).
   --http         Serve Streamable HTTP on http://127.0.0.1:PORT/mcp (loopback only).
-  --conformance  Serve the official conformance suite's fixture tools instead of the normal ones
-                 (they run no commands); no token is required unless --token is given.
   --port N       HTTP port (default: a free port).
   --token T      Bearer token clients must send (default: TASKLANE_TOKEN, else a new random one, printed).
   --no-auth      Accept HTTP requests without a token (only for trusted local setups).
@@ -40,7 +42,6 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       token: { type: 'string' },
       'no-auth': { type: 'boolean' },
-      conformance: { type: 'boolean' },
       cwd: { type: 'string' },
       log: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -53,8 +54,7 @@ async function main(): Promise<void> {
   }
   const log = stderrLogger((values.log as 'info') ?? 'info');
   const engine = new TaskEngine();
-  const tools = values.conformance ? CONFORMANCE_TOOLS : BUILTIN_TOOLS;
-  const host: TaskHost = { catalog: new ToolCatalog(tools), defaultCwd: values.cwd ?? process.cwd(), isTrusted: () => true };
+  const host: TaskHost = { catalog: new ToolCatalog(BUILTIN_TOOLS), defaultCwd: values.cwd ?? process.cwd(), isTrusted: () => true };
 
   if (values.stdio) {
     const served = STREAM_SERVER_WIRE.serve(host, engine, { owner: 'stdio' });
@@ -68,25 +68,10 @@ async function main(): Promise<void> {
     return;
   }
 
-  const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a number from 0 to 65535, not "${values.port}"`);
-  // The conformance harness sends no token; its fixtures run nothing, so it needs none unless one is given.
-  const token =
-    values['no-auth'] || (values.conformance && values.token === undefined) ? undefined : (values.token ?? process.env.TASKLANE_TOKEN ?? generateToken());
-  const running = await startHttpServer(host, engine, {
-    port,
-    token,
-    log,
-    instructions: values.conformance ? 'Tasklane in conformance mode: fixture tools only.' : INSTRUCTIONS,
-  });
-  process.stderr.write(`Tasklane task server on ${running.url}${values.conformance ? ' (conformance fixtures)' : ''}\n${token ? `Token: ${token}\n` : ''}`);
-  const stop = async () => {
-    await running.close();
-    engine.dispose();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  const port = parsePort(values.port);
+  const token = values['no-auth'] ? undefined : (values.token ?? process.env.TASKLANE_TOKEN ?? generateToken());
+  const running = await startHttpServer(host, engine, { port, token, log, instructions: INSTRUCTIONS });
+  serveUntilSignalled(running, engine, token);
 }
 
 main().catch((error: Error) => {

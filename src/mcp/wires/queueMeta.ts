@@ -1,5 +1,5 @@
 import { META } from '../../core/meta';
-import type { EngineTask } from '../engine/taskEngine';
+import type { EngineTask } from '../engine/engineTask';
 
 /**
  * A waiting task's place in the scheduler, as `_meta` entries. The `Task` object has no `_meta`

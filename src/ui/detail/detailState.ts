@@ -10,13 +10,13 @@ import { isTerminal } from '../../core/taskStatus';
 import { canAnswer, canCancelTask, canRetryTask } from '../../core/taskRules';
 import { taskTitle } from '../../core/taskTitle';
 import { EMBEDDED_SERVER_ID, EMBEDDED_SERVER_NAME } from '../../core/embeddedServer';
+import { OUTPUT_TAIL_CHARS } from '../../core/recordLimits';
 import { SETTINGS } from '../../core/settings';
 import { STATUS_LABELS, tailOf } from './format';
 import { OutputLines, withoutRepeatedOutput } from './outputOnce';
 import {
   BASE64,
   IMAGE_MIME,
-  OUTPUT_LIMIT_CHARS,
   type DetailState,
   type DetailStatePatch,
   type HostToWebview,
@@ -49,7 +49,7 @@ export function toDetailState(
   retention: Pick<RetentionSettings, 'days' | 'maxTasks'> = DEFAULT_RETENTION,
 ): DetailState {
   const created = Date.parse(record.createdAt);
-  const output = tailOf(record.output ?? '', OUTPUT_LIMIT_CHARS);
+  const output = tailOf(record.output ?? '', OUTPUT_TAIL_CHARS);
   const outputLines = new OutputLines(output);
   const finishedAt = isTerminal(record.status) ? finishTime(record) : null;
   const grantedMs = typeof record.grantedTtl === 'number' ? record.grantedTtl : null;
@@ -129,7 +129,7 @@ export function planUpdate(last: DetailState, next: DetailState, chunks: readonl
   if (next.output !== last.output) {
     const appended = chunks.join('');
     // The page appends and trims to the same tail, so a chunk reproduces the host's output exactly.
-    if (appended && tailOf(last.output + appended, OUTPUT_LIMIT_CHARS) === next.output) messages.push({ type: 'output', chunk: appended });
+    if (appended && tailOf(last.output + appended, OUTPUT_TAIL_CHARS) === next.output) messages.push({ type: 'output', chunk: appended });
     else patch.output = next.output;
   }
   if (Object.keys(patch).length > 0) messages.push({ type: 'patch', patch });

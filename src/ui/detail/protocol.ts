@@ -11,8 +11,8 @@ import { MAX_LISTED_FAILURES, TestFailureReportSchema } from '../../core/testFai
 
 export const DETAIL_VIEW_TYPE = 'tasklane.detail';
 
-/** How much live output the page keeps; the same tail the store keeps (`OUTPUT_TAIL_CHARS`). */
-export const OUTPUT_LIMIT_CHARS = 64 * 1024;
+/** How much live output the page keeps: the tail the record keeps, here for the webview, which imports only this protocol. */
+export { OUTPUT_TAIL_CHARS } from '../../core/recordLimits';
 
 /** Image types the page shows inline as `data:` URLs (the CSP allows `img-src data:`). */
 export const IMAGE_MIME = /^image\/[a-z0-9.+-]{1,64}$/i;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { TaskStore } from '../../../src/core/taskStore';
 import type { TaskClientV1 } from '../../../src/mcp/client/v1/taskClientV1';
-import type { TaskService } from '../../../src/mcp/client/taskService';
+import type { TaskService, TaskServiceOptions } from '../../../src/mcp/client/taskService';
 import { SamplingDeclinedError } from '../../../src/mcp/client/taskWire';
 import { type EverythingSession, connectEverythingStdio } from './everythingStdio';
 
@@ -12,12 +12,20 @@ describe('sampling requests from a server (server-everything, 2025-11-25)', func
   let service: TaskService;
   let session: EverythingSession;
 
-  beforeEach(async () => {
-    session = await connectEverythingStdio();
+  const connect = async (options: TaskServiceOptions = {}) => {
+    session = await connectEverythingStdio(options);
     ({ store, client, service } = session);
-  });
+  };
+
+  beforeEach(() => connect());
 
   afterEach(() => session.dispose());
+
+  /** Connects again, with the host's sampling handler (a service takes it at construction). */
+  const reconnectWith = async (samplingHandler: TaskServiceOptions['samplingHandler']) => {
+    session.dispose();
+    await connect({ samplingHandler });
+  };
 
   const run = async () => {
     const record = await service.start({ serverId: 'everything', tool: 'trigger-sampling-request', arguments: { prompt: 'Say hello', maxTokens: 20 } });
@@ -35,19 +43,19 @@ describe('sampling requests from a server (server-everything, 2025-11-25)', func
   });
 
   it("passes the user's refusal on as the reason", async () => {
-    service.samplingHandler = async () => {
+    await reconnectWith(async () => {
       throw new SamplingDeclinedError('the user did not allow it');
-    };
+    });
     const record = await run();
     assert.match(JSON.stringify(record.result ?? record.error), /declined the sampling request: the user did not allow it/);
   });
 
   it("answers with the host's language model when it agrees", async () => {
     const asked: string[] = [];
-    service.samplingHandler = async (request) => {
+    await reconnectWith(async (request) => {
       asked.push(`${request.serverName}: ${JSON.stringify(request.params.messages)}`);
       return { role: 'assistant', content: { type: 'text', text: 'Hello from the model' }, model: 'test-model', stopReason: 'endTurn' };
-    };
+    });
     const record = await run();
     assert.equal(record.status, 'completed');
     assert.match(JSON.stringify(record.result), /Hello from the model/);

@@ -89,12 +89,17 @@ describe('interop: our client against @modelcontextprotocol/server-everything (s
   });
 
   it('is the receiver of a task-augmented sampling request (trigger-sampling-request-async), answered by the host', async () => {
-    service.samplingHandler = async () => ({
-      role: 'assistant',
-      content: { type: 'text', text: 'sampled in a task' },
-      model: 'test-model',
-      stopReason: 'endTurn',
+    // A service takes the host's sampling handler at construction: connect again with one.
+    session.dispose();
+    session = await connectEverythingStdio({
+      samplingHandler: async () => ({
+        role: 'assistant',
+        content: { type: 'text', text: 'sampled in a task' },
+        model: 'test-model',
+        stopReason: 'endTurn',
+      }),
     });
+    ({ store, client, service } = session);
     const record = await service.start({ serverId: 'everything', tool: 'trigger-sampling-request-async', arguments: { prompt: 'hi', maxTokens: 10 } });
     const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), 'completion', 15_000);
     assert.match(JSON.stringify(done.result), /sampled in a task/);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { RpcError } from '../../../src/mcp/rpcError';
-import { type EngineTask, type StartOptions, TaskEngine } from '../../../src/mcp/engine/taskEngine';
+import { TaskEngine } from '../../../src/mcp/engine/taskEngine';
+import type { EngineTask, StartOptions } from '../../../src/mcp/engine/engineTask';
 import { waitFor } from '../helpers/waitFor';
 
 /** Work whose end the test decides; records when it started and how many ran at once. */

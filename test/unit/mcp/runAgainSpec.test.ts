@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { TaskStore } from '../../../src/core/taskStore';
-import { runAgainSpec } from '../../../src/mcp/client/taskService';
+import { runAgainSpec } from '../../../src/core/taskSpec';
 
 describe('mcp/client/taskService runAgainSpec: Run Again starts the same work as a new task of its own', () => {
   it('keeps tool, arguments and metadata; drops the agent, the parent, the scheduling and every attempt link', () => {

@@ -1,17 +1,10 @@
 import assert from 'node:assert/strict';
-import { OUTPUT_TAIL_CHARS } from '../../../src/core/taskStore';
+import { OUTPUT_TAIL_CHARS } from '../../../src/core/recordLimits';
 import { TaskRecordSchema, type TaskRecord } from '../../../src/core/taskRecord';
 import { contentSecurityPolicy, detailHtml } from '../../../src/ui/detail/detailHtml';
 import { planUpdate, toDetailState } from '../../../src/ui/detail/detailState';
 import { formatCountdown, formatDuration } from '../../../src/ui/detail/format';
-import {
-  DetailStateSchema,
-  HostToWebviewSchema,
-  OUTPUT_LIMIT_CHARS,
-  WebviewToHostSchema,
-  type DetailState,
-  type HostToWebview,
-} from '../../../src/ui/detail/protocol';
+import { DetailStateSchema, HostToWebviewSchema, WebviewToHostSchema, type DetailState, type HostToWebview } from '../../../src/ui/detail/protocol';
 
 const T0 = Date.UTC(2025, 5, 1, 12, 0, 0);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -284,9 +277,8 @@ describe('ui/detail/toDetailState', () => {
   });
 
   it('keeps only the output tail the store keeps', () => {
-    assert.equal(OUTPUT_LIMIT_CHARS, OUTPUT_TAIL_CHARS);
-    const state = toDetailState(minimalRecord({ output: 'a'.repeat(10) + 'b'.repeat(OUTPUT_LIMIT_CHARS) }), T0);
-    assert.equal(state.output, 'b'.repeat(OUTPUT_LIMIT_CHARS));
+    const state = toDetailState(minimalRecord({ output: 'a'.repeat(10) + 'b'.repeat(OUTPUT_TAIL_CHARS) }), T0);
+    assert.equal(state.output, 'b'.repeat(OUTPUT_TAIL_CHARS));
   });
 
   describe('result content', () => {
@@ -386,8 +378,8 @@ describe('ui/detail/planUpdate', () => {
   });
 
   it('sends a chunk past the output limit, which the page trims the same way', () => {
-    const last = { ...base(), output: 'x'.repeat(OUTPUT_LIMIT_CHARS) };
-    const next = { ...base(), output: 'x'.repeat(OUTPUT_LIMIT_CHARS - 2) + 'yy' };
+    const last = { ...base(), output: 'x'.repeat(OUTPUT_TAIL_CHARS) };
+    const next = { ...base(), output: 'x'.repeat(OUTPUT_TAIL_CHARS - 2) + 'yy' };
     assert.deepEqual(planUpdate(last, next, ['yy']), [{ type: 'output', chunk: 'yy' }]);
   });
 

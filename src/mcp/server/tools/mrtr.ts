@@ -1,15 +1,15 @@
 /**
- * Multi-round-trip requests (SEP-2322) for tools on the 2026-07-28 wire. A tool that must ask
- * before it runs says what it needs with `inputRequests(args)`, keyed by its own stable keys;
- * the server answers `tools/call` with `resultType: "input_required"` until every key has an
- * answer in the retried call's `inputResponses`, then runs the tool (or starts its task) with
- * the answers in `context.inputResponses`. Nothing is kept between rounds: the questions are a
- * pure function of the arguments, so the server needs no `requestState`.
+ * Multi-round-trip requests (SEP-2322), as a tool sees them. A tool that must ask before it runs
+ * says what it needs with `inputRequests(args)`, keyed by its own stable keys; a wire that can
+ * gather answers before a call (the extension wire: `server/v2/mrtr.ts`) answers `tools/call` with
+ * `resultType: "input_required"` until every key has an answer in the retried call's
+ * `inputResponses`, then runs the tool (or starts its task) with the answers in
+ * `context.inputResponses`. Nothing is kept between rounds: the questions are a pure function of
+ * the arguments, so the server needs no `requestState`.
  *
- * The hooks are part of a tool's definition, so they live with the tools; only a wire that can
- * gather answers before a call (the extension wire, `server/v2/`) asks them.
+ * The hooks are part of a tool's definition, so they live with the tools.
  */
-import type { InputRequest } from '../../engine/taskEngine';
+import type { InputRequest } from '../../engine/engineTask';
 import type { ToolContext, ToolDefinition } from './toolDefinition';
 
 export interface MrtrHooks {

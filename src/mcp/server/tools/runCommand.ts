@@ -120,7 +120,7 @@ function runCommand(args: RunCommandArgs, context: ToolContext): Promise<CallToo
         stoppedLeftovers = !tree.terminating;
         tree.terminate();
       }
-      // A process that left our group (setsid) can hold the pipes open forever; stop waiting for it.
+      // A process that got away unseen (left the group and cleared its environment between two reads) can hold the pipes open forever; stop waiting for it.
       drainTimer = setTimeout(() => {
         child.stdout?.destroy();
         child.stderr?.destroy();

@@ -18,7 +18,9 @@ import { RpcCode, RpcError } from '../../rpcError';
 import type { Agent } from '../../../core/taskRecord';
 import { readCallHints } from '../callHints';
 import { type PreparedCall, type TaskHost, runTool } from '../toolCatalog';
-import { type EngineTask, type TaskEngine, TimeBudgetError, UNKNOWN_CLIENT } from '../../engine/taskEngine';
+import type { TaskEngine } from '../../engine/taskEngine';
+import { type EngineTask, agentFromClient } from '../../engine/engineTask';
+import { TimeBudgetError } from '../../engine/engineErrors';
 import type { ToolContext } from '../tools/toolDefinition';
 import { answerBadParamsAsInvalidParams } from '../invalidParams';
 import { describeToolError } from '../describeToolError';
@@ -99,8 +101,7 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
   function agentOf(extra: Extra): Agent | undefined {
     const info = server.getClientVersion();
     const connection = typeof options.connection === 'function' ? options.connection(extra) : options.connection;
-    if (!info && connection === undefined) return undefined;
-    return { name: info?.name ?? UNKNOWN_CLIENT, ...(info?.version ? { version: info.version } : {}), ...(connection !== undefined ? { connection } : {}) };
+    return agentFromClient(info, connection);
   }
 
   const resultWaiters = serveTaskMethodsV1(server, engine, ownerOf as (extra: unknown) => string);

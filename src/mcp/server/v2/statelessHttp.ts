@@ -17,7 +17,8 @@ import {
   httpStatusFor,
   nameParamOf,
 } from '../../wires/v2/protocol';
-import { type StreamSink, type TaskServerV2 } from './taskServerV2';
+import type { StreamSink } from './listenStreams';
+import { type TaskServerV2 } from './taskServerV2';
 
 /**
  * Whether a request without a session is for the stateless wire: it names a protocol version

@@ -9,7 +9,7 @@
 import type { CallToolResult, Task as WireTaskV1 } from '@modelcontextprotocol/sdk/types.js';
 import { META, SPEC_META } from '../../../core/meta';
 import type { JsonRpcErrorObject } from '../../../core/taskRecord';
-import type { EngineTask } from '../../engine/taskEngine';
+import type { EngineTask } from '../../engine/engineTask';
 import { RpcError, toJsonRpcError } from '../../rpcError';
 import { queuePlaceFromMeta, withQueueMeta } from '../queueMeta';
 import type { RemoteTaskState } from '../remoteTask';

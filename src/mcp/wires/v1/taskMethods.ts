@@ -11,7 +11,8 @@ import {
   toWireTaskResult,
 } from './codec';
 import { RpcCode, RpcError, taskNotFound } from '../../rpcError';
-import { InvalidTaskCursorError, type TaskEngine, TaskNotFoundError, TaskTerminalError } from '../../engine/taskEngine';
+import type { TaskEngine } from '../../engine/taskEngine';
+import { InvalidTaskCursorError, TaskNotFoundError, TaskTerminalError } from '../../engine/engineErrors';
 
 /** What a request handler gets from the SDK that these methods use (Server and Client alike). */
 export interface TaskRequestExtra {

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { type CallToolResult, CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { JsonRpcErrorSchema, describeIssues } from '../../../core/taskRecord';
 import { TASK_STATUSES } from '../../../core/taskStatus';
-import type { EngineTask } from '../../engine/taskEngine';
+import type { EngineTask } from '../../engine/engineTask';
 import { RpcCode, RpcError } from '../../rpcError';
 import { queuePlaceFromMeta } from '../queueMeta';
 import type { RemoteOutcome, RemoteTaskState, TerminalStatus } from '../remoteTask';

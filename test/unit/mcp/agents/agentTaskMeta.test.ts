@@ -15,7 +15,8 @@ import { agentKey, agentName, type TaskRecord } from '../../../../src/core/taskR
 import { TaskStore } from '../../../../src/core/taskStore';
 import { AgentCredentials, agentIdOf } from '../../../../src/mcp/agents/agentCredentials';
 import { AgentTaskMirror } from '../../../../src/mcp/agents/agentTaskMirror';
-import { TaskService, metaFor } from '../../../../src/mcp/client/taskService';
+import { TaskService } from '../../../../src/mcp/client/taskService';
+import { metaFor } from '../../../../src/mcp/wires/startMeta';
 import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../../src/mcp/embeddedServer';
 import { type RunningHttpServer, generateToken, startHttpServer } from '../../../../src/mcp/server/httpServer';
 import { CreateTaskResultSchema } from '../../../../src/mcp/wires/v1/codec';
@@ -93,13 +94,12 @@ describe('agents: the metadata an agent sends reaches its task record', function
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-agent-meta-'));
     store = new TaskStore({ directory: dir });
     embedded = await EmbeddedServer.start({ defaultCwd: dir });
-    service = new TaskService(store);
-    service.addServer(embedded.entry);
     credentials.set({ id: 'alpha-1a2b3c', name: 'Alpha' }, tokens.alpha);
     credentials.set({ id: 'beta-4d5e6f', name: 'Beta' }, tokens.beta);
     credentials.set({ id: 'alpha-7a8b9c', name: 'Alpha' }, tokens.secondAlpha);
     mirror = new AgentTaskMirror(embedded.engine, store, { serverId: EMBEDDED_SERVER_ID, agentOf: (owner) => credentials.identity(agentIdOf(owner) ?? '') });
-    service.foreignTasks = mirror;
+    service = new TaskService(store, { foreignTasks: mirror });
+    service.addServer(embedded.entry);
     server = await startHttpServer(embedded.host, embedded.engine, { port: 0, authenticate: credentials.authenticate });
   });
 

@@ -6,7 +6,7 @@ import { TaskStore } from '../../../../src/core/taskStore';
 import { AgentTaskMirror } from '../../../../src/mcp/agents/agentTaskMirror';
 import { TaskService } from '../../../../src/mcp/client/taskService';
 import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../../src/mcp/embeddedServer';
-import type { RunContext, StartOptions } from '../../../../src/mcp/engine/taskEngine';
+import type { RunContext, StartOptions } from '../../../../src/mcp/engine/engineTask';
 import { startHttpServer } from '../../../../src/mcp/server/httpServer';
 import { waitFor } from '../../helpers/waitFor';
 import { V2Client } from '../v2/helpers';
@@ -49,13 +49,12 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
   async function open(): Promise<void> {
     store = new TaskStore({ directory: dir });
     embedded = await EmbeddedServer.start({ defaultCwd: dir });
-    service = new TaskService(store);
-    service.addServer(embedded.entry);
     mirror = new AgentTaskMirror(embedded.engine, store, {
       serverId: EMBEDDED_SERVER_ID,
       agentOf: (owner) => (owner === 'agent:alpha' ? { id: 'alpha', name: 'Alpha' } : undefined),
     });
-    service.foreignTasks = mirror;
+    service = new TaskService(store, { foreignTasks: mirror });
+    service.addServer(embedded.entry);
   }
 
   function close(): void {

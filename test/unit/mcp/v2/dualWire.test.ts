@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -13,11 +14,14 @@ import { CreateTaskResultSchema, GetTaskResultSchema, ListTasksResultSchema } fr
 import { V2Client } from './helpers';
 
 const CLI = path.resolve('out/src/mcp/server/cli.js');
+const CONFORMANCE_CLI = path.resolve('out/src/mcp/server/conformanceCli.js');
 const TOKEN = 'dual-wire-token';
+/** Fixture tools only the conformance suite calls. */
+const FIXTURE_TOOLS = ['greet', 'slow_compute', 'failing_job', 'protocol_error_job', 'confirm_delete', 'multi_input', 'test_tool_with_task'];
 
-function startCli(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+function startCli(cli: string, args: string[]): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, '--http', '--port', '0', '--log', 'warn', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [cli, '--port', '0', '--log', 'warn', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 10_000);
     child.stderr!.on('data', (chunk: Buffer) => {
@@ -39,7 +43,7 @@ describe('one server process, both task wires at once', function () {
   let modern: V2Client;
 
   before(async () => {
-    server = await startCli(['--token', TOKEN]);
+    server = await startCli(CLI, ['--http', '--token', TOKEN]);
     legacy = new Client({ name: 'sdk-1.x', version: '1' }, { capabilities: {} });
     await legacy.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } } }));
     modern = new V2Client(server.url, TOKEN);
@@ -89,17 +93,25 @@ describe('one server process, both task wires at once', function () {
     assert.equal((await modern.send('tasks/list', {})).body.error.code, -32601);
   });
 
-  it('the normal tool list has no conformance fixtures, and conformance mode has only them', async () => {
+  it('the normal tool list has no conformance fixtures, and the conformance server has only them', async () => {
     const normal = (await modern.result('tools/list')).tools.map((tool: { name: string }) => tool.name);
     assert.deepEqual(normal.sort(), ['ask', 'run_command', 'wait']);
-    const fixtures = await startCli(['--conformance']);
+    const fixtures = await startCli(CONFORMANCE_CLI, []);
     try {
       const names = (await new V2Client(fixtures.url).result('tools/list')).tools.map((tool: { name: string }) => tool.name);
-      for (const name of ['greet', 'slow_compute', 'failing_job', 'protocol_error_job', 'confirm_delete', 'multi_input', 'test_tool_with_task'])
-        assert.ok(names.includes(name), name);
+      for (const name of FIXTURE_TOOLS) assert.ok(names.includes(name), name);
       assert.ok(!names.includes('run_command'));
     } finally {
       fixtures.child.kill('SIGTERM');
+    }
+  });
+
+  it('the fixture tools are bundled into dist/conformance-server.js only, never into dist/server.js', () => {
+    const server = fs.readFileSync('dist/server.js', 'utf8');
+    const conformance = fs.readFileSync('dist/conformance-server.js', 'utf8');
+    for (const name of FIXTURE_TOOLS.filter((name) => name.includes('_'))) {
+      assert.ok(!server.includes(`'${name}'`) && !server.includes(`"${name}"`), `${name} is in dist/server.js`);
+      assert.ok(conformance.includes(`"${name}"`) || conformance.includes(`'${name}'`), `${name} is missing from dist/conformance-server.js`);
     }
   });
 });

@@ -1,0 +1,59 @@
+/**
+ * The store's one expiry timer, armed for the earliest moment a record's granted TTL runs out,
+ * so records are marked expired on time without polling. One timer, not one per record: a store
+ * holds thousands, and most of them have expired or never will.
+ */
+import type { IDisposable } from './lifecycle';
+import type { TaskRecord } from './taskRecord';
+
+/** When a record's granted TTL runs out (epoch ms); undefined when it has none or an unlimited one. */
+export function expiryOf(record: Pick<TaskRecord, 'createdAt' | 'grantedTtl'>): number | undefined {
+  if (record.grantedTtl === null || record.grantedTtl === undefined) return undefined;
+  return Date.parse(record.createdAt) + record.grantedTtl;
+}
+
+export class ExpiryAlarm implements IDisposable {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the armed timer fires (Infinity: none armed). */
+  private dueAt = Infinity;
+
+  constructor(
+    private readonly now: () => number,
+    private readonly ring: () => void,
+  ) {}
+
+  /** Arms for the earliest expiry among the records not yet expired; with none, disarms. */
+  reset(records: Iterable<TaskRecord>): void {
+    clearTimeout(this.timer);
+    let next: number | undefined;
+    for (const record of records) {
+      const expiresAt = expiryOf(record);
+      if (!record.expired && expiresAt !== undefined && (next === undefined || expiresAt < next)) next = expiresAt;
+    }
+    this.dueAt = Infinity;
+    if (next === undefined) return;
+    this.arm(next);
+  }
+
+  /**
+   * One record's TTL changed: re-arm only if it expires before the armed timer (a full rescan per
+   * change is O(n)). A timer that fires early is harmless: the sweep rescans and re-arms.
+   */
+  consider(record: TaskRecord): void {
+    const expiresAt = expiryOf(record);
+    if (!record.expired && expiresAt !== undefined && expiresAt < this.dueAt) this.arm(expiresAt);
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+  }
+
+  private arm(expiresAt: number): void {
+    clearTimeout(this.timer);
+    // setTimeout overflows past ~24.8 days; re-check then instead.
+    const delay = Math.min(Math.max(0, expiresAt - this.now()), 2 ** 31 - 1);
+    this.dueAt = this.now() + delay;
+    this.timer = setTimeout(this.ring, delay);
+    this.timer.unref?.();
+  }
+}

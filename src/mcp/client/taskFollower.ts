@@ -1,0 +1,340 @@
+import type { ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import { Disposable, toDisposable } from '../../core/lifecycle';
+import { type Logger, silentLogger } from '../../core/logger';
+import { RELOAD_INTERRUPTION } from '../../core/reloadInterruption';
+import type { JsonRpcErrorObject } from '../../core/taskRecord';
+import type { TaskStore } from '../../core/taskStore';
+import { isTerminal, type TaskStatus } from '../../core/taskStatus';
+import { RpcCode, toJsonRpcError } from '../rpcError';
+import type { RemoteOutcome, RemoteTaskState, TerminalStatus } from '../wires/remoteTask';
+import { PollScheduler, backoffDelay } from './pollScheduler';
+import type { QuestionRouter } from './questionRouter';
+import type { TaskWireClient } from './taskWire';
+
+/** Consecutive failed polls after which the task's status message says the server is not answering. */
+const POLL_FAILURES_SHOWN = 3;
+
+/** What one followed task needs between two updates from its server. */
+export interface Follow {
+  readonly abort: AbortController;
+  awaiting: boolean;
+  /** A result call made after the task was seen terminal is open. */
+  finalCall?: boolean;
+  failures: number;
+  last?: RemoteTaskState;
+  /** Keys of the task's `inputRequests` shown to the user and not yet answered (wires with questions in snapshots). */
+  readonly asked: Set<string>;
+  /** Keys already answered: never asked again, whatever a later poll says (T-CS-12). */
+  readonly answered: Set<string>;
+}
+
+export interface TaskFollowerOptions {
+  /** The client of a connected server, by the server's id. */
+  readonly clientOf: (serverId: string) => TaskWireClient | undefined;
+  readonly scheduler?: PollScheduler;
+  readonly log?: Logger;
+}
+
+/**
+ * Follows each started task to its end, so that starting a task and watching it are separate
+ * concerns: status notifications when the server sends them, `tasks/get` polls on one shared
+ * scheduler otherwise, and one blocking result call for the payload. Every change the server
+ * reports is mirrored into the store; ending a task (from whatever source) goes through here, so
+ * its follow, its polls and its open questions end with it.
+ */
+export class TaskFollower extends Disposable {
+  private readonly follows = new Map<string, Follow>();
+  /** Server id and server task id → record id, for the tasks followed. */
+  private readonly byRemote = new Map<string, string>();
+  /** Status that arrived for a task id before `tools/call` returned it. */
+  private readonly early = new Map<string, RemoteTaskState>();
+  private readonly scheduler: PollScheduler;
+  private readonly log: Logger;
+  private readonly clientOf: (serverId: string) => TaskWireClient | undefined;
+
+  constructor(
+    private readonly store: TaskStore,
+    private readonly questions: QuestionRouter,
+    options: TaskFollowerOptions,
+  ) {
+    super();
+    this.scheduler = options.scheduler ?? this._register(new PollScheduler());
+    this.log = options.log ?? silentLogger;
+    this.clientOf = options.clientOf;
+    this._register(
+      toDisposable(() => {
+        for (const follow of this.follows.values()) follow.abort.abort();
+        for (const id of this.follows.keys()) this.scheduler.cancel(id);
+        this.follows.clear();
+      }),
+    );
+  }
+
+  followOf(id: string): Follow | undefined {
+    return this.follows.get(id);
+  }
+
+  /** The record that follows a server's task, if any. */
+  recordOf(serverId: string, taskId: string): string | undefined {
+    return this.byRemote.get(remoteKey(serverId, taskId));
+  }
+
+  /** Picks up a (re)connected server's unfinished tasks; those its server cannot have kept fail as interrupted. */
+  reattach(serverId: string, durable: boolean): void {
+    for (const record of this.store.all()) {
+      // An imported record is a copy read from a file: its task ids belong to another time and place.
+      if (record.serverId !== serverId || isTerminal(record.status) || record.imported) continue;
+      if (!durable || !record.taskId) {
+        this.finishIfOpen(record.id, 'failed', { error: { ...RELOAD_INTERRUPTION.error } }, RELOAD_INTERRUPTION.statusMessage);
+        continue;
+      }
+      this.byRemote.set(remoteKey(serverId, record.taskId), record.id);
+      this.follow(record.id);
+      this.scheduler.schedule(record.id, 0, () => this.poll(record.id));
+    }
+  }
+
+  /** Follows the task a server created for a record's `tools/call`. */
+  adopt(id: string, serverId: string, task: RemoteTaskState): void {
+    this.store.update(id, { taskId: task.taskId, grantedTtl: task.ttl, pollInterval: task.pollInterval });
+    this.byRemote.set(remoteKey(serverId, task.taskId), id);
+    this.follow(id);
+    this.apply(id, task);
+    const early = this.early.get(remoteKey(serverId, task.taskId));
+    if (early) {
+      this.early.delete(remoteKey(serverId, task.taskId));
+      this.apply(id, early);
+    }
+    if (!isTerminal(this.store.require(id).status)) this.schedulePoll(id);
+  }
+
+  /** Stops following every task of a server that was removed; their records keep their state. */
+  unfollowServer(serverId: string): void {
+    for (const [id, follow] of this.follows) {
+      if (this.store.get(id)?.serverId === serverId) this.unfollow(id, follow);
+    }
+  }
+
+  onRemoteStatus(serverId: string, state: RemoteTaskState): void {
+    const id = this.byRemote.get(remoteKey(serverId, state.taskId));
+    if (id) {
+      this.apply(id, state);
+      // A pushed update stands in for the next poll.
+      if (this.scheduler.has(id) && !isTerminal(state.status)) this.schedulePoll(id);
+    } else if (this.early.size < 1000) {
+      this.early.set(remoteKey(serverId, state.taskId), state);
+    }
+  }
+
+  async poll(id: string): Promise<void> {
+    const record = this.store.get(id);
+    const follow = this.follows.get(id);
+    const client = record && this.clientOf(record.serverId);
+    if (!record?.taskId || !client || !follow || isTerminal(record.status)) return;
+    try {
+      const state = await client.get(record.taskId);
+      follow.failures = 0;
+      this.apply(id, state);
+    } catch (error) {
+      const rpc = toJsonRpcError(error);
+      if (rpc.code === RpcCode.InvalidParams) {
+        this.finishIfOpen(id, 'failed', { error: rpc }, 'The server no longer knows this task: it expired, or the server restarted. Retry to run it again.');
+        return;
+      }
+      follow.failures++;
+      this.log.warn(`[task] ${id} poll failed (${follow.failures}): ${rpc.message}`);
+      // A server that keeps failing (down, hung, answering garbage) must show on the task itself, not only in the log.
+      const now = this.store.get(id);
+      if (follow.failures === POLL_FAILURES_SHOWN && now && !isTerminal(now.status))
+        this.store.setStatus(id, now.status, `No valid answer from the server (${rpc.message}); still trying`);
+      this.scheduler.schedule(id, backoffDelay(follow.failures), () => this.poll(id));
+      return;
+    }
+    if (!isTerminal(this.store.require(id).status) && !(follow.last && isTerminal(follow.last.status))) this.schedulePoll(id);
+  }
+
+  finish(id: string, outcome: RemoteOutcome, status: TerminalStatus): void {
+    const message = this.follows.get(id)?.last?.statusMessage ?? (outcome.error ? outcome.error.message : undefined);
+    this.finishIfOpen(id, status, outcome.error ? { error: outcome.error } : { result: outcome.result }, message);
+  }
+
+  /** Ends a task that has not ended yet: its open questions lapse and its follow stops. */
+  finishIfOpen(id: string, status: TerminalStatus, outcome: { result?: unknown; error?: JsonRpcErrorObject }, message?: string): void {
+    const record = this.store.get(id);
+    if (!record || isTerminal(record.status)) return;
+    this.store.complete(id, status, outcome, message);
+    this.log.info(`[task] ${id} ${status}${message ? `: ${message}` : ''}`);
+    this.questions.lapse(id);
+    const follow = this.follows.get(id);
+    if (follow) this.unfollow(id, follow);
+  }
+
+  unfollow(id: string, follow: Follow): void {
+    follow.abort.abort();
+    this.scheduler.cancel(id);
+    this.follows.delete(id);
+    const record = this.store.get(id);
+    if (record?.taskId) this.byRemote.delete(remoteKey(record.serverId, record.taskId));
+  }
+
+  private follow(id: string): Follow {
+    let follow = this.follows.get(id);
+    if (!follow) {
+      follow = { abort: new AbortController(), awaiting: false, failures: 0, asked: new Set(), answered: new Set() };
+      this.follows.set(id, follow);
+    }
+    this.awaitOutcome(id, follow);
+    return follow;
+  }
+
+  /**
+   * Keeps one blocking result call open per task: it returns the moment the task ends, and carries
+   * its questions. `terminal`: the task is known to have ended, so a fresh call is made even if
+   * one is open; whichever answers first finishes the task.
+   */
+  private awaitOutcome(id: string, follow: Follow, terminal = false): void {
+    const record = this.store.get(id);
+    const client = record && this.clientOf(record.serverId);
+    if (!record?.taskId || !client || (follow.awaiting && !terminal) || follow.finalCall || follow.abort.signal.aborted) return;
+    if (terminal) follow.finalCall = true;
+    follow.awaiting = true;
+    client.awaitOutcome(record.taskId, follow.abort.signal).then(
+      async (outcome) => {
+        follow.awaiting = false;
+        let status = outcome.status ?? (follow.last && isTerminal(follow.last.status) ? follow.last.status : undefined);
+        if (!status) status = await this.terminalStatusOf(id, outcome);
+        this.finish(id, outcome, status === 'completed' || status === 'failed' || status === 'cancelled' ? status : settledStatus(outcome, client));
+      },
+      (error) => {
+        follow.awaiting = false;
+        if (!follow.abort.signal.aborted) this.log.debug(`[task] ${id} result call ended early: ${(error as Error).message}; polling continues`);
+      },
+    );
+  }
+
+  /** The result alone does not say whether the task failed or was cancelled; ask once. */
+  private async terminalStatusOf(id: string, outcome: RemoteOutcome): Promise<TaskStatus | undefined> {
+    const record = this.store.get(id);
+    const client = record && this.clientOf(record.serverId);
+    if (!record?.taskId || !client) return undefined;
+    try {
+      const state = await client.get(record.taskId);
+      return isTerminal(state.status) ? state.status : undefined;
+    } catch {
+      return outcome.error ? 'failed' : undefined;
+    }
+  }
+
+  private schedulePoll(id: string): void {
+    const follow = this.follows.get(id);
+    if (!follow) return;
+    const interval = follow.last?.pollInterval ?? this.store.get(id)?.pollInterval;
+    this.scheduler.schedule(id, interval ?? backoffDelay(follow.failures), () => this.poll(id));
+  }
+
+  /** Mirrors a server-reported state into the store. Terminal states wait for the payload. */
+  private apply(id: string, state: RemoteTaskState): void {
+    const record = this.store.get(id);
+    const follow = this.follows.get(id);
+    if (!record || !follow || isTerminal(record.status)) return;
+    if (follow.last && state.lastUpdatedAt < follow.last.lastUpdatedAt) return;
+    follow.last = state;
+    if (state.output) this.store.appendOutput(id, state.output);
+    if (state.pollInterval !== undefined && state.pollInterval !== record.pollInterval) this.store.update(id, { pollInterval: state.pollInterval });
+    // Every snapshot of a waiting task carries its place; one without it (started, or ended) clears it.
+    if (state.queue?.position !== record.queue?.position || state.queue?.size !== record.queue?.size) this.store.update(id, { queue: state.queue });
+    const client = this.clientOf(record.serverId);
+    if (isTerminal(state.status)) {
+      this.scheduler.cancel(id);
+      // The outcome is in the snapshot (the extension): finish from it, no further request.
+      if (state.result !== undefined || state.error !== undefined || client?.outcomeInSnapshot) {
+        this.finishFromSnapshot(id, state);
+        return;
+      }
+      // A result call made now returns at once. The one already open may not: some servers
+      // (SDK 1.x) answer it only on their next internal poll, up to a second later.
+      this.awaitOutcome(id, follow, true);
+      return;
+    }
+    if (client?.answer) this.syncRemoteInput(id, follow, state);
+    if (state.status !== record.status || state.statusMessage !== record.statusMessage) this.store.setStatus(id, state.status, state.statusMessage);
+  }
+
+  /**
+   * Mirrors a snapshot's `inputRequests` into the record's pending input: a new key becomes a
+   * question for the user (the same UX as any elicitation: nothing is answered for them, T-C-12);
+   * a key seen before or already answered is not asked again (T-CS-12); a key the task no longer
+   * lists is withdrawn, so only outstanding keys can be answered (T-C-13).
+   */
+  private syncRemoteInput(id: string, follow: Follow, state: RemoteTaskState): void {
+    const outstanding = state.status === 'input_required' ? (state.inputRequests ?? {}) : {};
+    for (const key of [...follow.asked]) {
+      if (key in outstanding) continue;
+      follow.asked.delete(key);
+      this.questions.withdraw(id, key);
+    }
+    for (const [key, request] of Object.entries(outstanding)) {
+      if (follow.asked.has(key) || follow.answered.has(key)) continue;
+      if (request.method !== 'elicitation/create') {
+        // We declare only elicitation; a server that asks for more gets no answer from us.
+        follow.answered.add(key);
+        this.log.warn(`[input] ${id}: the server asks ${request.method} (key ${key}), which Tasklane does not answer`);
+        const record = this.store.get(id);
+        if (record && !isTerminal(record.status))
+          this.store.setStatus(
+            id,
+            record.status,
+            `The server asks for ${request.method}, which Tasklane did not offer on this connection; cancel the task if it stays stuck`,
+          );
+        continue;
+      }
+      follow.asked.add(key);
+      this.questions.askRemote(id, { key, method: request.method, params: request.params }, (answer) => this.sendRemoteAnswer(id, key, answer));
+    }
+  }
+
+  /** Sends one answer with the wire's `answer` (`tasks/update` on the extension). A failed send makes the question askable again. */
+  private sendRemoteAnswer(id: string, key: string, answer: ElicitResult): void {
+    const record = this.store.get(id);
+    const client = record && this.clientOf(record.serverId);
+    const follow = this.follows.get(id);
+    if (!record?.taskId || !client?.answer || !follow) return;
+    follow.asked.delete(key);
+    follow.answered.add(key);
+    client.answer(record.taskId, key, answer).then(
+      () => this.log.info(`[input] ${id}: answered ${key} (${answer.action})`),
+      (error: Error) => {
+        follow.answered.delete(key);
+        this.log.warn(`[input] ${id}: could not send the answer to ${key}: ${error.message}`);
+        const now = this.store.get(id);
+        if (now && !isTerminal(now.status)) this.store.setStatus(id, now.status, `Could not send your answer: ${error.message}`);
+      },
+    );
+  }
+
+  /** Ends a task from a terminal snapshot that carries its outcome. */
+  private finishFromSnapshot(id: string, state: RemoteTaskState): void {
+    switch (state.status) {
+      case 'completed':
+        this.finish(id, { result: state.result ?? { content: [] } }, 'completed');
+        return;
+      case 'failed': {
+        const error = state.error ?? { code: RpcCode.InternalError, message: state.statusMessage ?? 'The task failed' };
+        this.finish(id, { error }, 'failed');
+        return;
+      }
+      default:
+        this.finishIfOpen(id, 'cancelled', {}, state.statusMessage ?? 'Cancelled');
+    }
+  }
+}
+
+function remoteKey(serverId: string, taskId: string): string {
+  return `${serverId}\0${taskId}`;
+}
+
+/** How an outcome that does not say how the task ended ends: an error fails it; a tool result with `isError` ends as its wire says. */
+export function settledStatus(outcome: RemoteOutcome, client: TaskWireClient): 'completed' | 'failed' {
+  if (outcome.error) return 'failed';
+  return outcome.result?.isError ? client.toolErrorStatus : 'completed';
+}

@@ -1,0 +1,93 @@
+/**
+ * The engine's vocabulary, shared by the engine, the wires and the tools: a task as the receiving
+ * side sees it, what its work is given, and how a wire asks for one. Kept apart from the engine so
+ * a wire or a tool can speak about tasks without reaching into how the engine keeps them.
+ */
+import type { Wire } from '../wires/wire';
+import type { Agent, JsonRpcErrorObject } from '../../core/taskRecord';
+import type { TaskStatus } from '../../core/taskStatus';
+
+/** The receiver-side view of a task, independent of the wire that carries it. */
+export interface EngineTask {
+  readonly taskId: string;
+  readonly owner: string;
+  readonly tool: string;
+  readonly status: TaskStatus;
+  readonly statusMessage?: string;
+  readonly createdAt: string;
+  readonly lastUpdatedAt: string;
+  /** Granted retention in ms from creation; null = unlimited. */
+  readonly ttl: number | null;
+  readonly pollInterval: number;
+  readonly outcome?: TaskOutcome;
+  /** Questions waiting for the requestor, by key; keys are never reused within a task. */
+  readonly inputRequests: ReadonlyMap<string, InputRequest>;
+  /** The task wire that created the task, when the adapter said so. */
+  readonly wire?: Wire;
+  /** The client that asked for it (name and version from its handshake) and how it connected. */
+  readonly agent?: Agent;
+  /** The tool's arguments, so the host can show and re-run the work. */
+  readonly arguments?: Record<string, unknown>;
+  /** The task this one was started on behalf of (same owner). */
+  readonly parentTaskId?: string;
+  /** Higher runs first when work is queued; 0 when not given. */
+  readonly priority?: number;
+  /** Set while the task waits in the scheduler (status stays `working`). */
+  readonly queue?: { readonly position: number; readonly size: number };
+  /** The request's `_meta` as the client sent it, so the host can keep the task's metadata (intent, tags, custom keys…). */
+  readonly meta?: Readonly<Record<string, unknown>>;
+}
+
+export type TaskOutcome =
+  { readonly kind: 'result'; readonly result: Record<string, unknown> } | { readonly kind: 'error'; readonly error: JsonRpcErrorObject };
+
+export interface InputRequest {
+  readonly method: string;
+  readonly params: Record<string, unknown>;
+}
+
+export interface RunContext {
+  readonly taskId: string;
+  readonly signal: AbortSignal;
+  status(message: string): void;
+  /** Live output of the work, for hosts that show it (the wires relay it themselves, if at all). */
+  output(chunk: string): void;
+  /** Asks the requestor; the task is `input_required` while any question is open. */
+  requestInput(request: InputRequest): Promise<unknown>;
+}
+
+export interface StartOptions {
+  readonly owner: string;
+  readonly tool: string;
+  /** The wire the task was created on; recorded on the snapshot. */
+  readonly wire?: Wire;
+  readonly agent?: Agent;
+  readonly arguments?: Record<string, unknown>;
+  /** The request's `_meta`, kept on the task as given. */
+  readonly meta?: Record<string, unknown>;
+  readonly parentTaskId?: string;
+  readonly priority?: number;
+  /** Scheduling hints: not before this time (epoch ms), not before that task (same owner) is terminal. */
+  readonly runAfter?: number;
+  readonly afterTaskId?: string;
+  /** Requested retention; clamped to the engine's maximum. */
+  readonly ttl?: number;
+  readonly timeBudgetMs?: number;
+  /** Called when a question opens, so the wire can deliver it (2025-11-25 sends a request; the extension waits for a poll). */
+  readonly deliverInput?: (taskId: string, key: string, request: InputRequest) => void;
+  /** Maps the work's settled value to a terminal state and outcome (the wires disagree about `isError`). */
+  readonly settle: (value: Record<string, unknown>) => { status: 'completed' | 'failed'; message?: string };
+  readonly run: (context: RunContext) => Promise<Record<string, unknown>>;
+}
+
+/** The client name recorded when a client did not name itself. */
+export const UNKNOWN_CLIENT = 'unknown client';
+
+/**
+ * The agent a task records, on either wire: the client's name and version (from its handshake or
+ * the request) and how it connected; none when neither is known.
+ */
+export function agentFromClient(info: { readonly name: string; readonly version?: string } | undefined, connection: string | undefined): Agent | undefined {
+  if (!info && connection === undefined) return undefined;
+  return { name: info?.name ?? UNKNOWN_CLIENT, ...(info?.version ? { version: info.version } : {}), ...(connection !== undefined ? { connection } : {}) };
+}

@@ -1,0 +1,119 @@
+/**
+ * One task's work while the engine holds it: its snapshot, the signal that stops the work, its
+ * time budget and the questions it has asked. The engine keeps the table, the scheduler and the
+ * events; this is what a single task's work touches (its `RunContext`), so the engine itself reads
+ * as the lifecycle of many tasks.
+ */
+import { isTerminal } from '../../core/taskStatus';
+import type { EngineTask, InputRequest, RunContext, StartOptions } from './engineTask';
+import { TaskCancelledError, TimeBudgetError } from './engineErrors';
+
+/** What a task's work reports back to the engine that holds it. */
+export interface LiveTaskHost {
+  /** Replaces the task's snapshot with `change` applied and announces it. */
+  update(task: LiveTask, change: Partial<EngineTask>): void;
+  /** Live output of the work (the task is not terminal). */
+  output(taskId: string, chunk: string): void;
+}
+
+interface OpenInput {
+  readonly request: InputRequest;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: Error) => void;
+}
+
+export class LiveTask {
+  readonly abort = new AbortController();
+  private readonly open = new Map<string, OpenInput>();
+  private nextInputKey = 1;
+  private budgetTimer?: ReturnType<typeof setTimeout>;
+
+  constructor(
+    public snapshot: EngineTask,
+    /** Creation order, for the engine's list cursor. */
+    readonly sequence: number,
+    readonly options: StartOptions,
+    private readonly host: LiveTaskHost,
+  ) {}
+
+  get isTerminal(): boolean {
+    return isTerminal(this.snapshot.status);
+  }
+
+  /** What the work sees of its task: status and output while it runs, and a way to ask the requestor. */
+  runContext(): RunContext {
+    return {
+      taskId: this.snapshot.taskId,
+      signal: this.abort.signal,
+      status: (message) => {
+        if (!this.isTerminal) this.host.update(this, { status: this.snapshot.status, statusMessage: message });
+      },
+      output: (chunk) => {
+        if (!this.isTerminal) this.host.output(this.snapshot.taskId, chunk);
+      },
+      requestInput: (request) => this.openInput(request),
+    };
+  }
+
+  /** The time budget counts from now: when it runs out, the work is aborted with `TimeBudgetError`. */
+  startBudget(): void {
+    const budget = this.options.timeBudgetMs;
+    if (budget) this.budgetTimer = setTimeout(() => this.abort.abort(new TimeBudgetError(budget)), budget);
+  }
+
+  /** The task reached a terminal state: its budget no longer counts. */
+  endBudget(): void {
+    clearTimeout(this.budgetTimer);
+  }
+
+  /** Stops the work (its budget with it). */
+  stop(reason: Error): void {
+    clearTimeout(this.budgetTimer);
+    if (!this.abort.signal.aborted) this.abort.abort(reason);
+  }
+
+  /** Delivers an answer to an open question; false for an unknown or already answered key. */
+  answerInput(key: string, response: unknown): boolean {
+    const open = this.open.get(key);
+    if (!open) return false;
+    this.open.delete(key);
+    this.syncInputs();
+    open.resolve(response);
+    return true;
+  }
+
+  /** Fails an open question (e.g. the requestor could not be asked); an unknown key is ignored. */
+  failInput(key: string, error: Error): void {
+    const open = this.open.get(key);
+    if (!open) return;
+    this.open.delete(key);
+    this.syncInputs();
+    open.reject(error);
+  }
+
+  /** The task ended: no open question will be answered. */
+  rejectInputs(): void {
+    for (const open of this.open.values()) open.reject(new TaskCancelledError());
+    this.open.clear();
+  }
+
+  private openInput(request: InputRequest): Promise<unknown> {
+    if (this.isTerminal) return Promise.reject(new TaskCancelledError());
+    const key = `input-${this.nextInputKey++}`;
+    return new Promise((resolve, reject) => {
+      this.open.set(key, { request, resolve, reject });
+      this.syncInputs();
+      this.options.deliverInput?.(this.snapshot.taskId, key, request);
+    });
+  }
+
+  /** The task is `input_required` while any question is open, and says so. */
+  private syncInputs(): void {
+    if (this.isTerminal) return;
+    const inputRequests = new Map([...this.open].map(([key, open]) => [key, open.request]));
+    const status = inputRequests.size > 0 ? 'input_required' : 'working';
+    const message =
+      status === 'input_required' ? 'Waiting for input' : this.snapshot.status === 'input_required' ? 'Input received' : this.snapshot.statusMessage;
+    this.host.update(this, { status, statusMessage: message, inputRequests });
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * `tools/call` on the 2026-07-28 wire: the MRTR round, then either a task in the shared engine
+ * (when the client declared the tasks extension and the tool allows one) or a plain call that
+ * answers when the tool is done. Apart from the dispatcher because this is where tools run; the
+ * dispatcher only validates and routes.
+ */
+import { type z } from 'zod';
+import type { CallToolResult, ElicitRequest, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import { ElicitResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { Agent } from '../../../core/taskRecord';
+import { RpcCode, RpcError } from '../../rpcError';
+import type { TaskEngine } from '../../engine/taskEngine';
+import type { EngineTask } from '../../engine/engineTask';
+import { TimeBudgetError } from '../../engine/engineErrors';
+import { describeToolError } from '../describeToolError';
+import { readCallHints } from '../callHints';
+import { TOOL_ERROR_STATUS, WIRE_V2, toTaskFields } from '../../wires/v2/codec';
+import { withQueueMeta } from '../../wires/queueMeta';
+import { type PreparedCall, type TaskHost, runTool } from '../toolCatalog';
+import { type MrtrToolContext, isMrtrTool } from '../tools/mrtr';
+import { gatherInput } from './mrtr';
+import {
+  type CallToolParamsSchema,
+  type ClientCapabilities,
+  TASKS_EXTENSION,
+  declaresTasks,
+  missingCapability,
+  tasksExtensionRequired,
+} from '../../wires/v2/protocol';
+
+/** Who sent a request and what it declared, as the dispatcher read it from the request's `_meta`. */
+export interface RequestContext {
+  readonly owner: string;
+  readonly capabilities: ClientCapabilities;
+  readonly signal?: AbortSignal;
+  readonly agent?: Agent;
+}
+
+export class ToolCallsV2 {
+  constructor(
+    private readonly host: TaskHost,
+    private readonly engine: TaskEngine,
+  ) {}
+
+  /** `tools/call`: the MRTR round first, then a task when the client declared the extension and the tool allows one, else a plain call. */
+  async call(params: z.infer<typeof CallToolParamsSchema>, context: RequestContext): Promise<Record<string, unknown>> {
+    const call = this.host.catalog.prepare(params.name, params.arguments, params._meta as Record<string, unknown>);
+    const declared = declaresTasks(context.capabilities);
+    // A legacy params.task is ignored (T-S-49): the tool and the client's declaration decide.
+    if (call.tool.taskSupport === 'required' && !declared) throw tasksExtensionRequired(`Tool ${call.tool.name} runs only as a task, so calling it`);
+
+    // MRTR first (T-SS-13): a task is created only once every question asked up front has an answer.
+    let inputResponses: Record<string, unknown> | undefined;
+    if (isMrtrTool(call.tool)) {
+      const gathered = gatherInput(call.tool.inputRequests(call.args), params.inputResponses ?? {}, context.capabilities);
+      if ('inputRequests' in gathered) return { resultType: 'input_required', inputRequests: gathered.inputRequests };
+      inputResponses = gathered.answers;
+    }
+
+    if (declared && call.tool.taskSupport !== 'forbidden') {
+      const created = this.startTask(call, context, inputResponses, params._meta as Record<string, unknown>);
+      return { ...toTaskFields(created), resultType: 'task', ...withQueueMeta(created) };
+    }
+    const result = await this.runSync(call, context, inputResponses);
+    return { ...result, resultType: 'complete' };
+  }
+
+  private startTask(
+    call: PreparedCall,
+    request: RequestContext,
+    inputResponses: Record<string, unknown> | undefined,
+    meta: Record<string, unknown>,
+  ): EngineTask {
+    return this.engine.start({
+      owner: request.owner,
+      tool: call.tool.name,
+      arguments: call.args,
+      meta,
+      wire: WIRE_V2,
+      agent: request.agent,
+      ...readCallHints(meta, (taskId) => this.engine.peekOwned(request.owner, taskId)),
+      timeBudgetMs: call.limits.timeBudgetMs,
+      settle: (value) => ({ status: value.isError ? TOOL_ERROR_STATUS : 'completed', message: value.isError ? describeToolError(value) : undefined }),
+      run: (context) => {
+        const toolContext: MrtrToolContext = {
+          taskId: context.taskId,
+          signal: context.signal,
+          limits: call.limits,
+          defaultCwd: this.host.defaultCwd,
+          status: (message) => context.status(message),
+          // No output channel on this wire: progress and logging are not carried for tasks (T-S-43); the host may still show it.
+          output: (chunk) => context.output(chunk),
+          elicit: async (params) => {
+            if (!request.capabilities.elicitation)
+              throw missingCapability(
+                { elicitation: {} },
+                'the task needs to ask a question (elicitation), and the request that created it did not declare elicitation',
+              );
+            return ElicitResultSchema.parse(
+              await context.requestInput({ method: 'elicitation/create', params: params as Record<string, unknown> }),
+            ) as ElicitResult;
+          },
+          ...(inputResponses ? { inputResponses } : {}),
+        };
+        return runTool(this.host, call, toolContext) as Promise<Record<string, unknown>>;
+      },
+    });
+  }
+
+  private async runSync(call: PreparedCall, request: RequestContext, inputResponses: Record<string, unknown> | undefined): Promise<CallToolResult> {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(request.signal?.reason);
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = call.limits.timeBudgetMs
+      ? setTimeout(() => controller.abort(new TimeBudgetError(call.limits.timeBudgetMs!)), call.limits.timeBudgetMs)
+      : undefined;
+    const context: MrtrToolContext = {
+      signal: controller.signal,
+      limits: call.limits,
+      defaultCwd: this.host.defaultCwd,
+      status: () => undefined,
+      output: () => undefined,
+      elicit: (_params: ElicitRequest['params']): Promise<ElicitResult> =>
+        Promise.reject(
+          new RpcError(
+            RpcCode.InvalidRequest,
+            `Tool ${call.tool.name} asked a question mid-call; on 2026-07-28 that needs a task: declare the ${TASKS_EXTENSION} extension`,
+          ),
+        ),
+      ...(inputResponses ? { inputResponses } : {}),
+    };
+    try {
+      return await runTool(this.host, call, context);
+    } catch (error) {
+      const reason = controller.signal.reason;
+      if (reason instanceof TimeBudgetError) return { content: [{ type: 'text', text: reason.message }], isError: true };
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      request.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}
