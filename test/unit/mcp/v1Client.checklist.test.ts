@@ -16,12 +16,12 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { TaskStore } from '../../../src/core/taskStore';
-import { TaskClientV1 } from '../../../src/mcp/client/taskClientV1';
+import { TaskClientV1 } from '../../../src/mcp/client/v1/taskClientV1';
 import { TaskService } from '../../../src/mcp/client/taskService';
 import { CreateTaskResultSchema, GetTaskResultSchema, ListTasksRequestSchema, ListTasksResultSchema } from '../../../src/mcp/wires/v1/codec';
 import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
 import { TaskEngine } from '../../../src/mcp/engine/taskEngine';
-import { createTaskServerV1 } from '../../../src/mcp/server/taskServerV1';
+import { createTaskServerV1 } from '../../../src/mcp/server/v1/taskServerV1';
 import { type TaskHost, ToolCatalog } from '../../../src/mcp/server/toolCatalog';
 import { type ToolDefinition, defineTool } from '../../../src/mcp/server/tools/toolDefinition';
 import { waitFor } from '../helpers/waitFor';

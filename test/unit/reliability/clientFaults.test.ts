@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { TaskStore } from '../../../src/core/taskStore';
 import { connectHttpServer } from '../../../src/mcp/client/connectServer';
-import { TaskClientV2 } from '../../../src/mcp/client/taskClientV2';
+import { TaskClientV2 } from '../../../src/mcp/client/v2/taskClientV2';
 import type { TaskService } from '../../../src/mcp/client/taskService';
 import { EMBEDDED_SERVER_ID } from '../../../src/mcp/embeddedServer';
 import { type TaskHarness, makeTaskHarness } from '../helpers/taskHarness';

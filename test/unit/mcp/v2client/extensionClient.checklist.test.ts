@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { TaskStore } from '../../../../src/core/taskStore';
-import { TaskClientV2 } from '../../../../src/mcp/client/taskClientV2';
+import { TaskClientV2 } from '../../../../src/mcp/client/v2/taskClientV2';
 import { InvalidResponseError } from '../../../../src/mcp/wires/v2/codec';
 import { TaskService } from '../../../../src/mcp/client/taskService';
 import { decodeHeaderValue } from '../../../../src/mcp/wires/v2/protocol';
