@@ -21,7 +21,7 @@ import type { Logger } from '../../core/logger';
 import { ServerSecrets } from './serverSecrets';
 import type { ConfiguredServer, NewServer } from '../../core/serverDirectory';
 
-/** The setting that lists servers (declared in src/ui/settings.ts). */
+/** The setting that lists servers (declared in src/core/settings.ts). */
 export const SERVERS_SETTING = 'tasklane.servers';
 const MCP_JSON = '.vscode/mcp.json';
 const RELOAD_DEBOUNCE_MS = 150;
