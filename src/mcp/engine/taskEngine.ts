@@ -6,7 +6,7 @@ import { isTerminal } from '../../core/taskStatus';
 import { RpcCode, RpcError, toJsonRpcError } from '../rpcError';
 import type { EngineTask, StartOptions, TaskOutcome } from './engineTask';
 import { TaskCancelledError, TaskNotFoundError, TaskTerminalError, TimeBudgetError } from './engineErrors';
-import { decodeListCursor, encodeListCursor } from './listCursor';
+import { ListCursors } from './listCursor';
 import { LiveTask, type LiveTaskHost } from './liveTask';
 import { TaskWaiters } from './taskWaiters';
 import { STARTED_MESSAGE, describePlace, prerequisiteFailedMessage } from './queueMessages';
@@ -55,6 +55,7 @@ export class TaskEngine extends Disposable {
   readonly pollIntervalMs: number;
   private readonly pageSize: number;
   private readonly scheduler: Scheduler;
+  private readonly cursors = new ListCursors();
 
   constructor(options: EngineOptions = {}) {
     super();
@@ -266,9 +267,9 @@ export class TaskEngine extends Disposable {
     }
   }
 
-  /** One page of `owner`'s tasks, oldest first; the cursor is opaque to callers. */
+  /** One page of `owner`'s tasks, oldest first; the cursor is opaque to callers and good only for this owner on this engine. */
   list(owner: string, cursor?: string): { tasks: EngineTask[]; nextCursor?: string } {
-    const after = cursor === undefined ? 0 : decodeListCursor(cursor);
+    const after = cursor === undefined ? 0 : this.cursors.read(owner, cursor);
     const page: LiveTask[] = [];
     let more = false;
     for (const task of this.tasks.values()) {
@@ -280,7 +281,7 @@ export class TaskEngine extends Disposable {
       page.push(task);
     }
     const last = page[page.length - 1];
-    return { tasks: page.map((t) => t.snapshot), nextCursor: more && last ? encodeListCursor(last.sequence) : undefined };
+    return { tasks: page.map((t) => t.snapshot), nextCursor: more && last ? this.cursors.issue(owner, last.sequence) : undefined };
   }
 
   /** Marks the task cancelled before returning and stops its work. Terminal tasks are refused. */
