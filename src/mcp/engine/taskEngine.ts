@@ -12,6 +12,7 @@ import { TaskWaiters } from './taskWaiters';
 import { STARTED_MESSAGE, describePlace, prerequisiteFailedMessage } from './queueMessages';
 import { type QueuePlace, Scheduler, type SchedulerLimits, UNLIMITED } from './scheduler';
 import { type RetentionLimits, TaskRetention } from './taskRetention';
+import { CreationBuckets, type CreationRate } from './creationRate';
 
 export interface EngineOptions extends RetentionLimits {
   readonly now?: () => number;
@@ -19,6 +20,8 @@ export interface EngineOptions extends RetentionLimits {
   readonly pageSize?: number;
   /** Concurrency limits; unlimited when not given. */
   readonly scheduler?: SchedulerLimits;
+  /** How fast each owner may create tasks; unlimited when not given. Beyond it `start` throws -32029 with `data.retryAfterMs`. */
+  readonly creationRate?: CreationRate;
 }
 
 export const DEFAULT_POLL_INTERVAL_MS = 1000;
@@ -56,6 +59,7 @@ export class TaskEngine extends Disposable {
   private readonly pageSize: number;
   private readonly scheduler: Scheduler;
   private readonly cursors = new ListCursors();
+  private readonly creations: CreationBuckets | undefined;
 
   constructor(options: EngineOptions = {}) {
     super();
@@ -63,6 +67,7 @@ export class TaskEngine extends Disposable {
     this.retention = new TaskRetention(options, () => this.now());
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
     this.pageSize = options.pageSize ?? 50;
+    this.creations = options.creationRate ? new CreationBuckets(options.creationRate, () => this.now()) : undefined;
     this.scheduler = new Scheduler(
       {
         start: (id) => {
@@ -84,7 +89,10 @@ export class TaskEngine extends Disposable {
       },
       options.scheduler ?? UNLIMITED,
     );
-    this.sweepTimer = setInterval(() => this.sweepExpired(), 1000);
+    this.sweepTimer = setInterval(() => {
+      this.sweepExpired();
+      this.creations?.forgetRested();
+    }, 1000);
     this.sweepTimer.unref?.();
     this._register(
       toDisposable(() => {
@@ -98,7 +106,8 @@ export class TaskEngine extends Disposable {
   /**
    * Creates the task (visible to `get` before this returns) and hands it to the scheduler, which
    * starts its work at once when a slot is free and the scheduling hints allow, or queues it.
-   * An `afterTaskId` that is not one of the owner's tasks is refused with -32602.
+   * An `afterTaskId` that is not one of the owner's tasks is refused with -32602; an owner over
+   * its creation rate with -32029, nothing created.
    */
   start(options: StartOptions): EngineTask {
     const after = options.afterTaskId === undefined ? undefined : this.findOwned(options.owner, options.afterTaskId);
@@ -106,6 +115,7 @@ export class TaskEngine extends Disposable {
       throw new RpcError(RpcCode.InvalidParams, `Cannot run after task ${options.afterTaskId}: no such task (unknown, expired, or not yours)`);
     }
     const parent = options.parentTaskId === undefined ? undefined : this.findOwned(options.owner, options.parentTaskId);
+    this.creations?.admit(options.owner);
     const at = this.iso();
     const taskId = randomUUID();
     const task = new LiveTask(
@@ -142,6 +152,7 @@ export class TaskEngine extends Disposable {
     this.scheduler.submit({
       id: taskId,
       tool: options.tool,
+      principal: options.owner,
       priority: task.snapshot.priority ?? 0,
       runAfter: options.runAfter,
       afterTaskId: after && !isTerminal(after.snapshot.status) ? after.snapshot.taskId : undefined,
