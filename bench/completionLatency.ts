@@ -13,6 +13,7 @@ import { UI_COALESCE_MS_FOR_BENCH } from './uiConstants';
 import { TARGETS, meets } from './targets';
 import { type BenchConfig, type Figure, type Summary, fmtMs, now, removeDir, rounded, sleep, summarize, tempDir } from './harness';
 import { createSdkServer, isTaskStatusNotification, startTasklane, toolFinishedAt } from './wiring';
+import { waitFor } from '../test/unit/helpers/waitFor';
 
 /** Longest tool run: 2 s (1 s in a quick run), so completions fall anywhere within the 1 s poll. */
 let maxDurationMs = 2000;
@@ -59,8 +60,8 @@ async function observeService(store: TaskStore, service: TaskService, serverId: 
     await sleep(STAGGER_MS);
   }
   await Promise.all(starts);
-  const deadline = now() + 10_000;
-  while (uiAt.size < n && now() < deadline) await sleep(20);
+  // A task the UI never saw within the deadline counts as lost below, not as a failed run.
+  await waitFor(() => uiAt.size >= n, { what: 'the UI to see every task end', timeoutMs: 10_000, intervalMs: 20 }).catch(() => undefined);
   sub.dispose();
   coalescer.dispose();
   const result: Observed = { store: [], ui: [], coalesce: [], lost: 0 };

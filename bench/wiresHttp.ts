@@ -11,8 +11,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { TaskStore } from '../src/core/taskStore';
 import { isTerminal } from '../src/core/taskStatus';
-import { TaskClientV1 } from '../src/mcp/client/taskClientV1';
-import { TaskClientV2 } from '../src/mcp/client/taskClientV2';
+import { TaskClientV1 } from '../src/mcp/client/v1/taskClientV1';
+import { TaskClientV2 } from '../src/mcp/client/v2/taskClientV2';
 import { TaskService } from '../src/mcp/client/taskService';
 import type { TaskWireClient } from '../src/mcp/client/taskWire';
 import { startHttpServer } from '../src/mcp/server/httpServer';

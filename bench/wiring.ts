@@ -11,11 +11,11 @@ import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { TaskStore } from '../src/core/taskStore';
-import { TaskClientV1 } from '../src/mcp/client/taskClientV1';
+import { TaskClientV1 } from '../src/mcp/client/v1/taskClientV1';
 import { TaskService } from '../src/mcp/client/taskService';
 import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../src/mcp/embeddedServer';
 import { type EngineOptions, TaskEngine } from '../src/mcp/engine/taskEngine';
-import { createTaskServerV1 } from '../src/mcp/server/taskServerV1';
+import { createTaskServerV1 } from '../src/mcp/server/v1/taskServerV1';
 import { type TaskHost, ToolCatalog } from '../src/mcp/server/toolCatalog';
 import { type ToolDefinition, defineTool } from '../src/mcp/server/tools/toolDefinition';
 import { now } from './harness';
@@ -124,13 +124,15 @@ export async function startTasklane(
   const store = options.store ?? new TaskStore(options.directory ? { directory: options.directory } : {});
   if (!options.filter) {
     const embedded = await EmbeddedServer.start({ defaultCwd: process.cwd(), tools: BENCH_TOOLS, engine: options.engine });
+    const client = embedded.client;
+    if (!(client instanceof TaskClientV1)) throw new Error('The benchmarks drive the embedded pair on the 2025-11-25 client; it speaks another wire now');
     const service = new TaskService(store);
     const registration = service.addServer(embedded.entry);
     return {
       store,
       service,
       engine: embedded.engine,
-      client: embedded.client,
+      client,
       dispose() {
         registration.dispose();
         service.dispose();

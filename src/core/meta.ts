@@ -22,6 +22,3 @@ export const SPEC_META = {
   relatedTask: 'io.modelcontextprotocol/related-task',
   modelImmediateResponse: 'io.modelcontextprotocol/model-immediate-response',
 } as const;
-
-export const WIRES = ['2025-11-25', 'io.modelcontextprotocol/tasks'] as const;
-export type Wire = (typeof WIRES)[number];

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { TASK_STATUSES } from './taskStatus';
-import { WIRES } from './meta';
 
 const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 date');
 
@@ -32,7 +31,7 @@ export const AgentSchema = z.object({
   client: ClientInfoSchema.optional(),
   /** Records written before `client` existed name the client in `name` and its version here. */
   version: z.string().optional(),
-  /** How it reached us, e.g. "editor", "http 2025-11-25 session 1f3a…", "http stateless". */
+  /** How it reached us, e.g. "editor", "http session 1f3a…", "http stateless". */
   connection: z.string().optional(),
 });
 export type Agent = z.infer<typeof AgentSchema>;
@@ -118,7 +117,8 @@ export const TaskRecordSchema = TaskSpecSchema.extend({
   id: z.string().min(1),
   /** The receiver's task id, once the server has created the task. */
   taskId: z.string().optional(),
-  wire: z.enum(WIRES).optional(),
+  /** The task wire the task was started on: its id as the mcp layer names it (for people; core never branches on it). */
+  wire: z.string().optional(),
   status: TaskStatusSchema,
   statusMessage: z.string().optional(),
   createdAt: isoDate,
@@ -164,7 +164,7 @@ export function agentKey(record: Pick<TaskRecord, 'context'>): string {
   return agent.id !== undefined ? `id:${agent.id}` : `name:${agent.name}`;
 }
 
-/** The agent with its detail: "Claude (claude-code 2.1.0) via http 2025-11-25 session 1f3a…". */
+/** The agent with its detail: "Claude (claude-code 2.1.0) via http session 1f3a…". */
 export function agentDescription(record: Pick<TaskRecord, 'context'>): string {
   const agent = record.context.agent;
   if (!agent) return EDITOR_AGENT;

@@ -1,8 +1,7 @@
 import * as path from 'node:path';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { TaskStore } from '../core/taskStore';
 import { ChangeCoalescer } from '../core/changeCoalescer';
-import { TaskClientV1 } from './client/taskClientV1';
+import { connectStdioServer } from './client/connectServer';
 import { TaskService } from './client/taskService';
 
 /**
@@ -11,11 +10,10 @@ import { TaskService } from './client/taskService';
  */
 async function main(): Promise<void> {
   const store = new TaskStore();
-  const client = new TaskClientV1();
   const server = path.join(__dirname, 'server.js');
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [server, '--stdio', '--log', 'warn'] }));
+  const connection = await connectStdioServer(process.execPath, [server, '--stdio', '--log', 'warn'], undefined, undefined, { stderr: 'inherit' });
   const service = new TaskService(store);
-  service.addServer({ id: 'standalone', name: 'Tasklane standalone', kind: 'stdio', durable: true, client });
+  service.addServer({ id: 'standalone', name: 'Tasklane standalone', kind: 'stdio', durable: true, client: connection.client });
 
   const started = Date.now();
   const stamp = () => `+${String(Date.now() - started).padStart(5)} ms`;
@@ -80,7 +78,7 @@ async function main(): Promise<void> {
   }
   console.log(`\n${eventCount} lifecycle events were delivered to a UI listener in ${batchCount} coalesced batches.`);
   service.dispose();
-  client.dispose();
+  await connection.close();
   store.dispose();
 }
 

@@ -1,11 +1,12 @@
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { Disposable } from '../core/lifecycle';
-import { TaskClientV1 } from './client/taskClientV1';
+import { Disposable, type IDisposable } from '../core/lifecycle';
+import { STREAM_CLIENT_WIRE } from './client/clientWires';
 import type { ServerEntry } from './client/taskService';
+import type { TaskWireClient } from './client/taskWire';
 import { BUILTIN_TOOLS } from './server/builtinTools';
 import type { SchedulerLimits } from './engine/scheduler';
 import { TaskEngine, type EngineOptions } from './engine/taskEngine';
-import { createTaskServerV1 } from './server/taskServerV1';
+import { STREAM_SERVER_WIRE } from './server/serverWires';
 import { type TaskHost, ToolCatalog } from './server/toolCatalog';
 import type { ToolDefinition } from './server/tools/toolDefinition';
 import { EMBEDDED_SERVER_ID, EMBEDDED_SERVER_NAME } from '../core/embeddedServer';
@@ -28,28 +29,41 @@ export const EDITOR_OWNER = 'editor';
 
 /**
  * Tasklane's own task server, running inside the host and reached over an in-memory transport:
- * no port, no process, and the same code path an external client takes.
+ * no port, no process, and the same code path an external client takes (the stream wire, on
+ * both ends).
  */
 export class EmbeddedServer extends Disposable {
-  readonly engine: TaskEngine;
-  readonly host: TaskHost;
-  readonly client: TaskClientV1;
-
-  private constructor(options: EmbeddedServerOptions) {
+  private constructor(
+    readonly engine: TaskEngine,
+    readonly host: TaskHost,
+    /** The editor's own client of this server. */
+    readonly client: TaskWireClient & IDisposable,
+    server: IDisposable,
+  ) {
     super();
-    this.engine = this._register(new TaskEngine({ ...options.engine, ...(options.scheduler ? { scheduler: options.scheduler } : {}) }));
-    this.host = { catalog: new ToolCatalog(options.tools ?? BUILTIN_TOOLS), defaultCwd: options.defaultCwd, isTrusted: options.isTrusted ?? (() => true) };
-    this.client = this._register(new TaskClientV1());
+    this._register(engine);
+    this._register(client);
+    this._register(server);
   }
 
   static async start(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
-    const embedded = new EmbeddedServer(options);
-    const connection = createTaskServerV1(embedded.host, embedded.engine, { ownerOf: () => EDITOR_OWNER, connection: EDITOR_CONNECTION });
-    embedded._register({ dispose: connection.dispose });
+    const engine = new TaskEngine({ ...options.engine, ...(options.scheduler ? { scheduler: options.scheduler } : {}) });
+    const host: TaskHost = {
+      catalog: new ToolCatalog(options.tools ?? BUILTIN_TOOLS),
+      defaultCwd: options.defaultCwd,
+      isTrusted: options.isTrusted ?? (() => true),
+    };
+    const server = STREAM_SERVER_WIRE.serve(host, engine, { owner: EDITOR_OWNER, connection: EDITOR_CONNECTION });
     const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-    await connection.server.connect(serverTransport);
-    await embedded.client.connect(clientTransport);
-    return embedded;
+    try {
+      await server.connect(serverTransport);
+      const { client } = await STREAM_CLIENT_WIRE.open(clientTransport);
+      return new EmbeddedServer(engine, host, client, server);
+    } catch (error) {
+      server.dispose();
+      engine.dispose();
+      throw error;
+    }
   }
 
   /** Applies new concurrency limits at once (raising one starts queued work straight away). */

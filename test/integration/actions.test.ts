@@ -27,11 +27,10 @@ async function screenshots(name: string): Promise<void> {
       await workbench.update('colorTheme', themeName, vscode.ConfigurationTarget.Global);
       fs.rmSync(SCREENSHOT_DONE, { force: true });
       fs.writeFileSync(SCREENSHOT_REQUEST, `${name}-${suffix} ${themeClass}`);
-      await waitFor(
-        `the ${name}-${suffix} screenshot`,
-        () => fs.existsSync(SCREENSHOT_DONE) && fs.readFileSync(SCREENSHOT_DONE, 'utf8') === `${name}-${suffix}`,
-        60_000,
-      );
+      await waitFor(() => fs.existsSync(SCREENSHOT_DONE) && fs.readFileSync(SCREENSHOT_DONE, 'utf8') === `${name}-${suffix}`, {
+        what: `the ${name}-${suffix} screenshot`,
+        timeoutMs: 60_000,
+      });
     }
   } finally {
     await workbench.update('colorTheme', theme, vscode.ConfigurationTarget.Global);
@@ -40,9 +39,9 @@ async function screenshots(name: string): Promise<void> {
 
 /** Runs workbench commands on the answer input once it is on screen, then waits until `done` holds. */
 async function driveAnswerInput(tasklane: TasklaneApi, taskId: string, what: string, commands: string[], done: () => boolean): Promise<void> {
-  await waitFor(`the answer input for ${taskId} to open`, () => tasklane.ui.answering.has(taskId));
+  await waitFor(() => tasklane.ui.answering.has(taskId), { what: `the answer input for ${taskId} to open` });
   for (const command of commands) await vscode.commands.executeCommand(command);
-  await waitFor(what, done);
+  await waitFor(done, { what });
 }
 
 describe('tour frictions: answering, Run Again, the status bar, Group by, Search, server name', function () {
@@ -57,16 +56,22 @@ describe('tour frictions: answering, Run Again, the status bar, Group by, Search
       arguments: { question, ...(choices ? { choices } : {}) },
       ...(intent ? { intent } : {}),
     });
-    return waitFor('the question', () => {
-      const current = tasklane.store.get(record.id);
-      return current?.pendingInput.length ? current : undefined;
-    });
+    return waitFor(
+      () => {
+        const current = tasklane.store.get(record.id);
+        return current?.pendingInput.length ? current : undefined;
+      },
+      { what: 'the question' },
+    );
   };
   const finished = (id: string) =>
-    waitFor(`task ${id} to finish`, () => {
-      const record = tasklane.store.get(id);
-      return record && ['completed', 'failed', 'cancelled'].includes(record.status) ? record : undefined;
-    });
+    waitFor(
+      () => {
+        const record = tasklane.store.get(id);
+        return record && ['completed', 'failed', 'cancelled'].includes(record.status) ? record : undefined;
+      },
+      { what: `task ${id} to finish` },
+    );
   const resultText = (record: TaskRecord) => JSON.stringify(record.result);
 
   before(async () => {
@@ -92,14 +97,14 @@ describe('tour frictions: answering, Run Again, the status bar, Group by, Search
   it('answers from the status bar in one step: its click opens the question itself, and one accept sends the answer', async () => {
     const question = await ask('Deploy build 1.4.2 to staging?', ['Deploy', 'Wait']);
     tasklane.ui.changes.flush();
-    await waitFor('the notification', () => tasklane.ui.notifier.shown.includes('Question: Deploy build 1.4.2 to staging?'));
+    await waitFor(() => tasklane.ui.notifier.shown.includes('Question: Deploy build 1.4.2 to staging?'), { what: 'the notification' });
     assert.ok(!tasklane.ui.notifier.shown.some((message) => / asks\b|ask: Deploy/.test(message)), 'the notification does not repeat the tool name');
     const click = tasklane.ui.statusBar.command;
     assert.strictEqual(click?.command, 'tasklane.answerInput');
     assert.deepStrictEqual(click?.arguments, [{ id: question.id, key: question.pendingInput[0].key }]);
     await vscode.commands.executeCommand('tasklane.tasks.focus');
     const answering = vscode.commands.executeCommand(click.command, ...(click.arguments ?? []));
-    await waitFor('the answer input to open', () => tasklane.ui.answering.has(question.id));
+    await waitFor(() => tasklane.ui.answering.has(question.id), { what: 'the answer input to open' });
     await screenshots('answer-choices');
     // The first row is the first choice: accepting it once is the whole answer.
     await driveAnswerInput(
@@ -137,7 +142,7 @@ describe('tour frictions: answering, Run Again, the status bar, Group by, Search
       settled = true;
       return value;
     });
-    await waitFor('the answer input to open', () => tasklane.ui.answering.has(question.id));
+    await waitFor(() => tasklane.ui.answering.has(question.id), { what: 'the answer input to open' });
     await screenshots('answer-text');
     await driveAnswerInput(tasklane, question.id, 'the input to close', ['workbench.action.closeQuickOpen'], () => settled);
     assert.strictEqual(await escaped, false);
@@ -162,7 +167,7 @@ describe('tour frictions: answering, Run Again, the status bar, Group by, Search
     assert.deepStrictEqual(tasklane.ui.statusBar.command, { title: 'Show the failure', command: 'tasklane.showTaskDetails', arguments: [{ id: failing.id }] });
     await screenshots('status-bar-new-failure');
     await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: failing.id });
-    await waitFor('the failure to count as seen', () => tasklane.ui.statusBar.tone === undefined);
+    await waitFor(() => tasklane.ui.statusBar.tone === undefined, { what: 'the failure to count as seen' });
     assert.match(tasklane.ui.statusBar.text, /\$\(error\) \d+/, 'a seen failure is still counted');
     assert.ok(!tasklane.ui.seenFailures.isNew(tasklane.store.require(failing.id)));
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -193,10 +198,10 @@ describe('tour frictions: answering, Run Again, the status bar, Group by, Search
     const checked = manifest.contributes.menus['view/title'].find((entry) => entry.command === 'tasklane.groupByTool.current');
     assert.match(checked?.when ?? '', /config\.tasklane\.tasks\.groupBy == tool/);
     await vscode.commands.executeCommand('tasklane.groupByTool');
-    await waitFor('the view to say it is grouped by tool', () => tasklane.ui.treeView.description === 'by Tool');
+    await waitFor(() => tasklane.ui.treeView.description === 'by Tool', { what: 'the view to say it is grouped by tool' });
     assert.strictEqual(tasklane.ui.tree.currentGroupBy, 'tool');
     await vscode.commands.executeCommand('tasklane.groupByServer');
-    await waitFor('the view to say it is grouped by server', () => tasklane.ui.treeView.description === 'by Server');
+    await waitFor(() => tasklane.ui.treeView.description === 'by Server', { what: 'the view to say it is grouped by server' });
     await vscode.commands.executeCommand('tasklane.runShellCommand', { command: 'echo named' });
     tasklane.ui.changes.flush();
     const groups = tasklane.ui.tree.getChildren().map((group) => String(tasklane.ui.tree.getTreeItem(group).label));
@@ -208,7 +213,7 @@ describe('tour frictions: answering, Run Again, the status bar, Group by, Search
     await vscode.commands.executeCommand('tasklane.tasks.focus');
     await screenshots('group-by-server');
     await vscode.commands.executeCommand('tasklane.groupByStatus');
-    await waitFor('the view to say it is grouped by status', () => tasklane.ui.treeView.description === 'by Status');
+    await waitFor(() => tasklane.ui.treeView.description === 'by Status', { what: 'the view to say it is grouped by status' });
   });
 
   it('shows an empty state when a history search finds nothing', async function () {

@@ -121,13 +121,13 @@ describe('agents reach Tasklane in a real VS Code host', function () {
       CreateTaskResultSchema,
     );
     const taskId = created.task.taskId;
-    const record = await waitFor('the agent task in the store', () => tasklane.agents.mirror.recordFor(taskId));
+    const record = await waitFor(() => tasklane.agents.mirror.recordFor(taskId), { what: 'the agent task in the store' });
     records.push(record.id);
     assert.strictEqual(record.tool, 'wait');
     assert.deepStrictEqual(record.arguments, { durationMs: 60_000 });
 
     await vscode.workspace.getConfiguration('tasklane').update('tasks.groupBy', 'agent', vscode.ConfigurationTarget.Global);
-    const group = await waitFor('the task under its agent in the tree', () => [...treeGroups(tasklane)].find(([, ids]) => ids.includes(record.id)));
+    const group = await waitFor(() => [...treeGroups(tasklane)].find(([, ids]) => ids.includes(record.id)), { what: 'the task under its agent in the tree' });
     assert.strictEqual(group[0], 'Integration Alpha', "the name the user gave the token, not the client's");
 
     await assert.rejects(betaClient.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema), /not found|-32602/i);
@@ -157,7 +157,7 @@ describe('agents reach Tasklane in a real VS Code host', function () {
         { method: 'tools/call', params: { name: 'wait', arguments: { durationMs: 60_000 }, task: { ttl: 120_000 }, _meta: meta } },
         CreateTaskResultSchema,
       );
-      const record = await waitFor('the agent task in the store', () => tasklane.agents.mirror.recordFor(created.task.taskId));
+      const record = await waitFor(() => tasklane.agents.mirror.recordFor(created.task.taskId), { what: 'the agent task in the store' });
       records.push(record.id);
       return record;
     };
@@ -185,7 +185,7 @@ describe('agents reach Tasklane in a real VS Code host', function () {
     const subscription = tasklane.ui.details.onDidPostMessage((event) => event.taskId === record.id && states.push(event.message));
     try {
       await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: record.id });
-      const shown = await waitFor('the detail state', () => states.find((message) => message.type === 'state'));
+      const shown = await waitFor(() => states.find((message) => message.type === 'state'), { what: 'the detail state' });
       assert.ok(shown.type === 'state');
       const state = shown.state;
       assert.deepStrictEqual(
@@ -222,7 +222,7 @@ describe('agents reach Tasklane in a real VS Code host', function () {
 
     // The tree: one group per token, named by it; the row's tooltip names the client as detail.
     await vscode.workspace.getConfiguration('tasklane').update('tasks.groupBy', 'agent', vscode.ConfigurationTarget.Global);
-    const groupOf = (id: string) => waitFor(`the group of ${id}`, () => [...treeGroups(tasklane)].find(([, ids]) => ids.includes(id))?.[0]);
+    const groupOf = (id: string) => waitFor(() => [...treeGroups(tasklane)].find(([, ids]) => ids.includes(id))?.[0], { what: `the group of ${id}` });
     assert.strictEqual(await groupOf(record.id), 'probe-agent');
     assert.strictEqual(await groupOf(earlier.id), 'probe-agent');
     assert.strictEqual(await groupOf(other.id), 'probe-agent second copy', 'the same client with another token is another agent');
@@ -278,18 +278,18 @@ describe('agents reach Tasklane in a real VS Code host', function () {
     const config = vscode.workspace.getConfiguration('tasklane');
     try {
       await config.update('agents.http.port', taken, vscode.ConfigurationTarget.Global);
-      const failed = await waitFor('the port conflict to be reported', () =>
-        tasklane.agents.access.state.kind === 'failed' ? tasklane.agents.access.state : undefined,
-      );
+      const failed = await waitFor(() => (tasklane.agents.access.state.kind === 'failed' ? tasklane.agents.access.state : undefined), {
+        what: 'the port conflict to be reported',
+      });
       assert.match(failed.reason, new RegExp(`port ${taken} is already in use`));
       assert.deepStrictEqual(tasklane.agents.chat.provideMcpServerDefinitions(), [], 'chat is offered nothing while the server is down');
     } finally {
       await config.update('agents.http.port', undefined, vscode.ConfigurationTarget.Global);
       blocker.close();
     }
-    const running = await waitFor('the server to run again', () =>
-      tasklane.agents.access.state.kind === 'running' ? tasklane.agents.access.state : undefined,
-    );
+    const running = await waitFor(() => (tasklane.agents.access.state.kind === 'running' ? tasklane.agents.access.state : undefined), {
+      what: 'the server to run again',
+    });
     assert.strictEqual(running.url, url, 'back on the port it had, so copied configurations keep working');
   });
 });

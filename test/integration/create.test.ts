@@ -61,7 +61,7 @@ describe('Creating tasks and exporting them, through the workbench', function ()
 
       const tool = (await ui({ title: 'New Task (2/4): tool', screenshot: shot('1-tool'), actions: [{ fill: 'Run command' }] })).before.quickInput!;
       assert.ok(labels(tool).includes('Run command'), `the embedded server's tools are offered: ${labels(tool).join(', ')}`);
-      await quickInputWhen('Run command to be the only tool left', (state) => labels(state)[0] === 'Run command');
+      await quickInputWhen((state) => labels(state)[0] === 'Run command', { what: 'Run command to be the only tool left' });
       await ui({ actions: [{ press: 'Enter' }] });
 
       const command = (
@@ -79,7 +79,7 @@ describe('Creating tasks and exporting them, through the workbench', function ()
 
       const timeout = (await ui({ title: 'timeoutMs (4 of 4)', actions: [{ fill: 'soon' }] })).before.quickInput!;
       assert.strictEqual(timeout.placeholder, 'e.g. 1m or 60000 (leave empty to skip)');
-      await quickInputWhen('the typed answer to be refused', (state) => /timeoutMs must be a number/.test(state.prompt));
+      await quickInputWhen((state) => /timeoutMs must be a number/.test(state.prompt), { what: 'the typed answer to be refused' });
       // Milliseconds may be typed as a duration.
       await ui({ screenshot: shot('3-invalid-number'), actions: [{ fill: '5m' }, { press: 'Enter' }] });
 
@@ -103,11 +103,11 @@ describe('Creating tasks and exporting them, through the workbench', function ()
         ['Intent', 'Made by the form'],
       ] as const) {
         await ui({ actions: [{ fill: detail }] });
-        await quickInputWhen(`${detail} to be the only detail left`, (state) => labels(state)[0] === detail);
+        await quickInputWhen((state) => labels(state)[0] === detail, { what: `${detail} to be the only detail left` });
         await ui({ actions: [{ press: 'Enter' }] });
-        await quickInputWhen(`the ${detail} box`, (state) => state.prompt.startsWith(detail));
+        await quickInputWhen((state) => state.prompt.startsWith(detail), { what: `the ${detail} box` });
         await ui({ actions: [{ fill: typed }, { press: 'Enter' }] });
-        await quickInputWhen('the details list again', (state) => labels(state)[0] === 'Start the task' && state.value === '');
+        await quickInputWhen((state) => labels(state)[0] === 'Start the task' && state.value === '', { what: 'the details list again' });
       }
       const filled = (await ui({ title: 'Details (optional)', screenshot: shot('5-details-filled'), actions: [{ press: 'Enter' }] })).before.quickInput!;
       assert.strictEqual(filled.items[0]!.description, '"Made by the form" · priority 50 · stops after 2s');
@@ -119,15 +119,14 @@ describe('Creating tasks and exporting them, through the workbench', function ()
       assert.strictEqual(record.priority, 50);
       assert.strictEqual(record.resourceLimits.timeBudgetMs, 2000);
       // The server got them as _meta: it knows the priority, and stops the work when its budget runs out.
-      const taskId = await waitFor('the task to reach the server', () => tasklane.store.get(record.id)?.taskId);
+      const taskId = await waitFor(() => tasklane.store.get(record.id)?.taskId, { what: 'the task to reach the server' });
       assert.strictEqual(tasklane.embedded.engine.peek(taskId)?.priority, 50);
       const ended = await waitFor(
-        'the time budget to stop the task',
         () => {
           const now = tasklane.store.get(record.id);
           return now && isTerminal(now.status) ? now : undefined;
         },
-        30_000,
+        { what: 'the time budget to stop the task', timeoutMs: 30_000 },
       );
       assert.notStrictEqual(ended.status, 'completed', 'a 60 s command with a 2 s budget does not complete');
       assert.ok(Date.parse(ended.lastUpdatedAt) - Date.parse(ended.createdAt) < 30_000, 'it ended long before the command would have');
@@ -154,7 +153,7 @@ describe('Creating tasks and exporting them, through the workbench', function ()
     const all = (await ui({ title: 'Run VS Code task · label (1 of 3)', actions: [{ fill: 'hel' }] })).before.quickInput!;
     for (const task of ['hello', 'echo lines', 'exit 3', 'unit tests', 'long'])
       assert.ok(labels(all).includes(task), `${task} is offered: ${labels(all).join(', ')}`);
-    const typed = await quickInputWhen('the typed label first', (state) => labels(state)[0] === 'hel');
+    const typed = await quickInputWhen((state) => labels(state)[0] === 'hel', { what: 'the typed label first' });
     assert.strictEqual(typed.items[0]!.description, 'as typed');
     assert.ok(labels(typed).includes('hello'), 'the offers matching what is typed stay');
     await ui({ actions: [{ press: 'Escape' }] });
@@ -166,7 +165,7 @@ describe('Creating tasks and exporting them, through the workbench', function ()
     const runTyped = async (text: string) => {
       const run = vscode.commands.executeCommand<TaskRecord | undefined>('tasklane.runShellCommand');
       await ui({ title: 'Run Shell Command as Task', actions: [{ fill: text }] });
-      await quickInputWhen(`"${text}" as the first item`, (state) => labels(state)[0] === text && state.items[0]!.active);
+      await quickInputWhen((state) => labels(state)[0] === text && state.items[0]!.active, { what: `"${text}" as the first item` });
       await ui({ actions: [{ press: 'Enter' }] });
       const record = await run;
       assert.ok(record);
@@ -193,7 +192,7 @@ describe('Creating tasks and exporting them, through the workbench', function ()
     );
     assert.ok(offered.items[0]!.active, 'Enter runs the most recent command again');
     await ui({ actions: [{ fill: 'echo recent-one' }] });
-    const retyped = await quickInputWhen('the typed command first', (state) => state.items[0]?.description === 'run this command');
+    const retyped = await quickInputWhen((state) => state.items[0]?.description === 'run this command', { what: 'the typed command first' });
     assert.deepStrictEqual(
       retyped.items.map((item) => item.label),
       ['echo recent-one'],
@@ -208,11 +207,11 @@ describe('Creating tasks and exporting them, through the workbench', function ()
     await workbench().update('colorTheme', 'Dark Modern', vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('notifications.clearAll');
     const done: TaskRecord = await vscode.commands.executeCommand('tasklane.runShellCommand', { command: 'echo exported-from-the-dialog' });
-    await waitFor('the task to complete', () => tasklane.store.get(done.id)?.status === 'completed');
+    await waitFor(() => tasklane.store.get(done.id)?.status === 'completed', { what: 'the task to complete' });
     const exported = vscode.commands.executeCommand<string | undefined>('tasklane.exportTasks', { ids: [done.id] });
     // In a browser, the save dialog is VS Code's own, in the quick input; it fills in the path a moment after it opens.
     await ui({ title: 'Export' });
-    await quickInputWhen('the save dialog to offer a file', (state) => state.value.endsWith('.json'));
+    await quickInputWhen((state) => state.value.endsWith('.json'), { what: 'the save dialog to offer a file' });
     const offered = (await ui({ screenshot: { name: 'export-save-dialog-dark', themeClass: 'vs-dark' } })).before.quickInput!.value;
     const workspace = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
     assert.match(path.basename(offered), /^tasklane-task-run_command-\d{4}-\d{2}-\d{2}-\d{4}\.json$/, `the file offered: ${offered}`);
@@ -232,7 +231,7 @@ describe('Creating tasks and exporting them, through the workbench', function ()
       assert.deepStrictEqual(confirmation.actions, ['Reveal']);
       await ui({ actions: [{ click: '.notifications-center .notification-list-item .monaco-button', hasText: 'Reveal' }] });
       // In the browser there is no file manager to ask: Reveal opens the file.
-      await waitFor('the exported file to open', () => vscode.window.activeTextEditor?.document.uri.fsPath === file, 30_000);
+      await waitFor(() => vscode.window.activeTextEditor?.document.uri.fsPath === file, { what: 'the exported file to open', timeoutMs: 30_000 });
     } finally {
       if (file) fs.rmSync(file, { force: true });
       await vscode.commands.executeCommand('notifications.hideList');

@@ -39,7 +39,7 @@ describe('The detail panel as a person sees it', function () {
   after(async () => {
     for (const id of made)
       if (tasklane.store.get(id) && !FINISHED.includes(tasklane.store.require(id).status)) await tasklane.service.cancel(id).catch(() => undefined);
-    await waitFor("this suite's tasks to end", () => made.every((id) => FINISHED.includes(tasklane.store.get(id)?.status ?? 'completed')));
+    await waitFor(() => made.every((id) => FINISHED.includes(tasklane.store.get(id)?.status ?? 'completed')), { what: "this suite's tasks to end" });
     for (const id of made) if (tasklane.store.get(id)) tasklane.store.remove(id);
   });
 
@@ -47,12 +47,11 @@ describe('The detail panel as a person sees it', function () {
     const record = await tasklane.service.start(spec);
     made.push(record.id);
     return waitFor(
-      `task ${record.id} to finish`,
       () => {
         const now = tasklane.store.get(record.id);
         return now && FINISHED.includes(now.status) ? now : undefined;
       },
-      60_000,
+      { what: `task ${record.id} to finish`, timeoutMs: 60_000 },
     );
   }
 
@@ -142,7 +141,7 @@ describe('The detail panel as a person sees it', function () {
     await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: second.id });
     assert.strictEqual(details.previewTaskId(), second.id, 'the preview now shows the second task');
     assert.deepStrictEqual(details.openTaskIds(), [second.id], 'in the same, only panel');
-    await waitFor('one tab, titled with the second task', () => JSON.stringify(tabLabels()) === JSON.stringify(['Preview second']));
+    await waitFor(() => JSON.stringify(tabLabels()) === JSON.stringify(['Preview second']), { what: 'one tab, titled with the second task' });
 
     if (launcherServesPage()) {
       // The page the person sees: the preview offers Keep Open; they click it.
@@ -153,12 +152,14 @@ describe('The detail panel as a person sees it', function () {
     } else {
       assert.ok(details.keepPreviewOpen());
     }
-    await waitFor('the second task to have its own tab', () => details.keptTaskIds().includes(second.id));
+    await waitFor(() => details.keptTaskIds().includes(second.id), { what: 'the second task to have its own tab' });
     assert.strictEqual(details.previewTaskId(), undefined);
 
     await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: third.id });
     assert.strictEqual(details.previewTaskId(), third.id, 'the next click opens a new preview');
-    await waitFor('two tabs: the kept one and the new preview', () => JSON.stringify(tabLabels()) === JSON.stringify(['Preview second', 'Preview third']));
+    await waitFor(() => JSON.stringify(tabLabels()) === JSON.stringify(['Preview second', 'Preview third']), {
+      what: 'two tabs: the kept one and the new preview',
+    });
     if (launcherServesPage()) {
       await readDetailPage('Preview third');
       await screenshot('detail-preview-kept-light', 'vs');
@@ -190,13 +191,13 @@ describe('The detail panel as a person sees it', function () {
     assert.strictEqual(tasklane.ui.details.previewTaskId(), one.id);
     assert.deepStrictEqual(tasklane.ui.details.keptTaskIds(), [two.id]);
     await waitFor(
-      "the restored tabs to wear their tasks' titles",
       () =>
         JSON.stringify(
           detailTabs()
             .map((tab) => tab.label)
             .sort(),
         ) === JSON.stringify(['Restored kept', 'Restored preview']),
+      { what: "the restored tabs to wear their tasks' titles" },
     );
   });
 });

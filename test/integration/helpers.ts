@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { TasklaneApi } from '../../src/extension';
+import { type WaitOptions, waitFor } from '../unit/helpers/waitFor';
 
 /** The running extension's API (activating it if needed). */
 export async function tasklaneApi(): Promise<TasklaneApi> {
@@ -12,14 +13,20 @@ export async function tasklaneApi(): Promise<TasklaneApi> {
   return extension.activate();
 }
 
-/** Polls `probe` until it returns something truthy; fails naming `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
+// The unit tests' waitFor, compiled beside this suite (out/test/unit/helpers/waitFor.js): one way to wait.
+export { type WaitOptions, waitFor };
+
+/** True while a process with this pid exists (and is not a zombie waiting to be reaped). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
   }
 }
 
@@ -54,11 +61,10 @@ export async function readDetailPage(title: string, options: { themeClass?: stri
   // Written whole, then renamed: the launcher polls for the file and must never read half of it.
   fs.writeFileSync(`${request}.tmp`, JSON.stringify({ title, ...options }));
   fs.renameSync(`${request}.tmp`, request);
-  const answer = await waitFor(
-    'the launcher to read the detail page',
-    () => fs.existsSync(done) && (JSON.parse(fs.readFileSync(done, 'utf8')) as { ok: boolean; error?: string } & DetailPageView),
-    60_000,
-  );
+  const answer = await waitFor(() => fs.existsSync(done) && (JSON.parse(fs.readFileSync(done, 'utf8')) as { ok: boolean; error?: string } & DetailPageView), {
+    what: 'the launcher to read the detail page',
+    timeoutMs: 60_000,
+  });
   fs.rmSync(done, { force: true });
   assert.ok(answer.ok, `the launcher read the page: ${answer.error}`);
   return answer;
@@ -70,7 +76,7 @@ export async function screenshot(name: string, themeClass?: string): Promise<voi
   const done = path.join(os.tmpdir(), 'tasklane-screenshot-done');
   fs.rmSync(done, { force: true });
   fs.writeFileSync(request, themeClass ? `${name} ${themeClass}` : name);
-  await waitFor(`the ${name} screenshot`, () => fs.existsSync(done) && fs.readFileSync(done, 'utf8') === name, 60_000);
+  await waitFor(() => fs.existsSync(done) && fs.readFileSync(done, 'utf8') === name, { what: `the ${name} screenshot`, timeoutMs: 60_000 });
 }
 
 /** Runs `body` in the Light Modern and Dark Modern themes in turn (`vs`, `vs-dark` workbench classes), then restores the theme. */

@@ -64,7 +64,7 @@ describe('History and task families in a real VS Code host', function () {
     const subscription = tasklane.ui.details.onDidPostMessage((event) => event.taskId === parent.id && states.push(event.message));
     try {
       await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: parent.id });
-      const shown = await waitFor("the parent's detail state", () => states.find((m) => m.type === 'state'));
+      const shown = await waitFor(() => states.find((m) => m.type === 'state'), { what: "the parent's detail state" });
       assert.deepStrictEqual(shown.type === 'state' && shown.state.children.map((c) => c.id), [child.id]);
     } finally {
       subscription.dispose();
@@ -73,7 +73,8 @@ describe('History and task families in a real VS Code host', function () {
 
     const cancelled: TaskRecord = await vscode.commands.executeCommand('tasklane.cancelTask', { id: parent.id, children: 'cancel' });
     assert.strictEqual(cancelled.status, 'cancelled');
-    for (const record of [child, grandchild]) await waitFor(`${record.intent} to be cancelled`, () => tasklane.store.get(record.id)?.status === 'cancelled');
+    for (const record of [child, grandchild])
+      await waitFor(() => tasklane.store.get(record.id)?.status === 'cancelled', { what: `${record.intent} to be cancelled` });
   });
 
   it('cancels only the parent when told to keep its children', async () => {
@@ -93,7 +94,7 @@ describe('History and task families in a real VS Code host', function () {
     const early = await waitLong('Queued early');
     const late = await waitLong('Queued late');
     try {
-      await waitFor('both to wait in the queue', () => tasklane.store.get(early.id)?.queue && tasklane.store.get(late.id)?.queue);
+      await waitFor(() => tasklane.store.get(early.id)?.queue && tasklane.store.get(late.id)?.queue, { what: 'both to wait in the queue' });
       const place = (id: string) => tasklane.store.get(id)!.queue!.position;
       assert.ok(place(early.id) < place(late.id), 'first come, first served at equal priority');
       tasklane.ui.changes.flush();
@@ -111,12 +112,12 @@ describe('History and task families in a real VS Code host', function () {
 
       const raised: TaskRecord = await vscode.commands.executeCommand('tasklane.changePriority', { id: late.id, priority: 50 });
       assert.strictEqual(raised.priority, 50);
-      await waitFor('the raised task to move ahead', () => place(late.id) < place(early.id));
+      await waitFor(() => place(late.id) < place(early.id), { what: 'the raised task to move ahead' });
       tasklane.ui.changes.flush();
       assert.deepStrictEqual(order(), [late.id, early.id]);
 
       await vscode.commands.executeCommand('tasklane.cancelTask', { id: late.id });
-      await waitFor('the cancelled task to leave the queue', () => tasklane.store.get(late.id)?.status === 'cancelled');
+      await waitFor(() => tasklane.store.get(late.id)?.status === 'cancelled', { what: 'the cancelled task to leave the queue' });
       tasklane.ui.changes.flush();
       assert.deepStrictEqual(order(), [early.id]);
     } finally {
@@ -135,7 +136,7 @@ describe('History and task families in a real VS Code host', function () {
     });
     await vscode.commands.executeCommand('tasklane.groupByAgent');
     const { tree } = tasklane.ui;
-    await waitFor('the tree to group by agent', () => tree.currentGroupBy === 'agent');
+    await waitFor(() => tree.currentGroupBy === 'agent', { what: 'the tree to group by agent' });
     tasklane.ui.changes.flush();
     const labels = tree.getChildren().map((group) => String(tree.getTreeItem(group).label));
     assert.strictEqual(labels[0], 'Editor');
@@ -145,7 +146,7 @@ describe('History and task families in a real VS Code host', function () {
     const tooltip = tree.getTreeItem(tree.nodeFor(fromAgent.id)!).tooltip as vscode.MarkdownString;
     assert.match(tooltip.value, /Agent: claude\\-code 2\\.1/);
     await vscode.commands.executeCommand('tasklane.groupByStatus');
-    await waitFor('the tree to group by status again', () => tree.currentGroupBy === 'status');
+    await waitFor(() => tree.currentGroupBy === 'status', { what: 'the tree to group by status again' });
   });
 
   it('pins a task, and retention keeps pinned tasks when the setting changes', async () => {
@@ -164,7 +165,7 @@ describe('History and task families in a real VS Code host', function () {
     assert.match(String(item.description), /pinned/);
 
     await settings().update('retention.days', 365, vscode.ConfigurationTarget.Global);
-    await waitFor('retention to remove the old unpinned task', () => !tasklane.store.get(doomed!.id));
+    await waitFor(() => !tasklane.store.get(doomed!.id), { what: 'retention to remove the old unpinned task' });
     assert.ok(tasklane.store.get(kept!.id), 'the pinned task is kept');
     await vscode.commands.executeCommand('tasklane.unpinTask', { id: kept!.id });
     tasklane.store.remove(kept!.id);
@@ -172,7 +173,9 @@ describe('History and task families in a real VS Code host', function () {
 
   it('exports tasks to a file and imports them back as read-only copies', async () => {
     const done: TaskRecord = await vscode.commands.executeCommand('tasklane.runShellCommand', { command: 'echo exported-output' });
-    const finished = await waitFor('the shell task', () => (tasklane.store.get(done.id)?.status === 'completed' ? tasklane.store.get(done.id) : undefined));
+    const finished = await waitFor(() => (tasklane.store.get(done.id)?.status === 'completed' ? tasklane.store.get(done.id) : undefined), {
+      what: 'the shell task',
+    });
     const file = path.join(scratch, 'export.json');
     const written: string = await vscode.commands.executeCommand('tasklane.exportTasks', { ids: [done.id], file });
     assert.strictEqual(written, file);
@@ -214,7 +217,7 @@ describe('History and task families in a real VS Code host', function () {
   it('lists archived tasks in the Archive view, newest first, and brings one back', async () => {
     const first: TaskRecord = await vscode.commands.executeCommand('tasklane.runShellCommand', { command: 'echo archive-one' });
     const second: TaskRecord = await vscode.commands.executeCommand('tasklane.runShellCommand', { command: 'echo archive-two' });
-    for (const record of [first, second]) await waitFor('completion', () => tasklane.store.get(record.id)?.status === 'completed');
+    for (const record of [first, second]) await waitFor(() => tasklane.store.get(record.id)?.status === 'completed', { what: 'completion' });
     await vscode.commands.executeCommand('tasklane.archiveTask', { id: first.id });
     await vscode.commands.executeCommand('tasklane.archiveTask', { id: second.id });
     tasklane.ui.changes.flush();
@@ -243,7 +246,7 @@ describe('History and task families in a real VS Code host', function () {
       parentId: parent.id,
       context: { agent: { name: 'claude-code', version: '2.1', connection: 'http stateless' } },
     });
-    await waitFor('the child to be queued', () => tasklane.store.get(child.id)?.queue);
+    await waitFor(() => tasklane.store.get(child.id)?.queue, { what: 'the child to be queued' });
     await vscode.commands.executeCommand('tasklane.pinTask', { id: parent.id });
     await vscode.commands.executeCommand('tasklane.tasks.focus');
     await vscode.commands.executeCommand('tasklane.archive.focus');
@@ -256,9 +259,12 @@ describe('History and task families in a real VS Code host', function () {
     }
     fs.rmSync(SCREENSHOT_DONE, { force: true });
     fs.writeFileSync(SCREENSHOT_REQUEST, 'history');
-    await waitFor('the history screenshot', () => fs.existsSync(SCREENSHOT_DONE) && fs.readFileSync(SCREENSHOT_DONE, 'utf8') === 'history', 60_000);
+    await waitFor(() => fs.existsSync(SCREENSHOT_DONE) && fs.readFileSync(SCREENSHOT_DONE, 'utf8') === 'history', {
+      what: 'the history screenshot',
+      timeoutMs: 60_000,
+    });
     await vscode.commands.executeCommand('tasklane.cancelTask', { id: parent.id, children: 'cancel' });
-    await waitFor('the child to be cancelled', () => tasklane.store.get(child.id)?.status === 'cancelled');
+    await waitFor(() => tasklane.store.get(child.id)?.status === 'cancelled', { what: 'the child to be cancelled' });
     await settings().update('scheduler.maxConcurrent', undefined, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });

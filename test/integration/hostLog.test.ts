@@ -29,12 +29,11 @@ describe('Tasklane in the Node extension host', () => {
     // Waiting for that entry also proves the log is flushed past activation.
     void (globalThis as { navigator?: unknown }).navigator;
     const warnings = await waitFor(
-      'the host to log the navigator read of this test',
       () => {
         const found = navigatorWarnings(logFile);
         return found.length > 0 && found;
       },
-      30_000,
+      { what: 'the host to log the navigator read of this test', timeoutMs: 30_000 },
     );
     assert.strictEqual(warnings.length, 1, `one navigator warning:\n${warnings.join('\n')}`);
     assert.match(warnings[0], /hostLog\.test\.js/, `the one navigator warning is this test's own read, not Tasklane's:\n${warnings[0]}`);

@@ -32,9 +32,9 @@ describe('Hostile text in the real host: the detail panel', function () {
   });
 
   after(async () => {
-    await waitFor("this suite's tasks to end", () =>
-      made.every((id) => ['completed', 'failed', 'cancelled'].includes(tasklane.store.get(id)?.status ?? 'completed')),
-    );
+    await waitFor(() => made.every((id) => ['completed', 'failed', 'cancelled'].includes(tasklane.store.get(id)?.status ?? 'completed')), {
+      what: "this suite's tasks to end",
+    });
     for (const id of made) if (tasklane.store.get(id)) tasklane.store.remove(id);
     fs.mkdirSync(path.dirname(TALLY), { recursive: true });
     fs.writeFileSync(TALLY, JSON.stringify({ at: new Date().toISOString(), trials }, null, 2) + '\n');
@@ -63,9 +63,9 @@ describe('Hostile text in the real host: the detail panel', function () {
         });
         try {
           await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: record.id });
-          const state = await waitFor('the full state after the ready handshake', () =>
-            messages.find((m): m is Extract<HostToWebview, { type: 'state' }> => m.type === 'state'),
-          );
+          const state = await waitFor(() => messages.find((m): m is Extract<HostToWebview, { type: 'state' }> => m.type === 'state'), {
+            what: 'the full state after the ready handshake',
+          });
           const sent = JSON.stringify(state);
           // Data, byte for byte: the page puts it into text nodes, so nothing is escaped or stripped here.
           assert.ok(sent.includes(JSON.stringify(payload).slice(1, -1)), `the payload travels as a JSON string: ${payload}`);
@@ -79,12 +79,19 @@ describe('Hostile text in the real host: the detail panel', function () {
                 (m.type === 'patch' && (m.patch as { statusMessage?: unknown }).statusMessage === payload) ||
                 (m.type === 'state' && m !== state && m.state.statusMessage === payload),
             );
-          // On a loaded machine that can take a while: keep setting it, for up to 30 s in all.
-          const deadline = Date.now() + 30_000;
-          while (!patched() && Date.now() < deadline) {
-            tasklane.store.setStatus(record.id, tasklane.store.require(record.id).status, payload);
-            await waitFor('the status message patch', patched, 2000).catch(() => undefined);
-          }
+          // On a loaded machine that can take a while: set it again every 2 s, for up to 30 s in all.
+          let setAt = 0;
+          await waitFor(
+            () => {
+              if (patched()) return true;
+              if (Date.now() - setAt >= 2000) {
+                tasklane.store.setStatus(record.id, tasklane.store.require(record.id).status, payload);
+                setAt = Date.now();
+              }
+              return false;
+            },
+            { what: 'the status message patch', timeoutMs: 30_000 },
+          );
           assert.ok(patched(), 'the status message reached the page as data');
           assert.strictEqual((state.state.arguments as { question?: unknown }).question, payload, 'the arguments are sent as data');
 
@@ -144,14 +151,14 @@ describe('Hostile text in the real host: the detail panel', function () {
       intent: 'hostile result',
     });
     made.push(record.id);
-    await waitFor('completion', () => tasklane.store.get(record.id)?.status === 'completed');
+    await waitFor(() => tasklane.store.get(record.id)?.status === 'completed', { what: 'completion' });
     const messages: HostToWebview[] = [];
     const subscription = tasklane.ui.details.onDidPostMessage((event) => {
       if (event.taskId === record.id) messages.push(event.message);
     });
     try {
       await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: record.id });
-      const state = await waitFor('the state', () => messages.find((m): m is Extract<HostToWebview, { type: 'state' }> => m.type === 'state'));
+      const state = await waitFor(() => messages.find((m): m is Extract<HostToWebview, { type: 'state' }> => m.type === 'state'), { what: 'the state' });
       assert.ok(JSON.stringify(state).includes(JSON.stringify(payload).slice(1, -1)), 'the result text travels as a JSON string');
       assert.ok(!panelHtml(tasklane, record.id).includes(payload));
       if (canAskLauncher()) {

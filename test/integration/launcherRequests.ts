@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { randomUUID } from 'crypto';
+import { waitFor } from './helpers';
 
 /** One open webview's page as the browser rendered it. */
 export interface WebviewDom {
@@ -28,11 +29,7 @@ async function ask<T>(request: { kind: string }, timeoutMs: number): Promise<T> 
   const answer = path.join(os.tmpdir(), `tasklane-dom-${id}.json`);
   fs.writeFileSync(`${REQUEST}.tmp`, JSON.stringify({ id, ...request }));
   fs.renameSync(`${REQUEST}.tmp`, REQUEST);
-  const deadline = Date.now() + timeoutMs;
-  while (!fs.existsSync(answer)) {
-    if (Date.now() > deadline) throw new Error(`the launcher did not answer the ${request.kind} request within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitFor(() => fs.existsSync(answer), { what: `the launcher to answer the ${request.kind} request`, timeoutMs, intervalMs: 50 });
   const reply = JSON.parse(fs.readFileSync(answer, 'utf8')) as T & { error?: string };
   fs.rmSync(answer, { force: true });
   if (reply.error) throw new Error(`the launcher could not answer the ${request.kind} request: ${reply.error}`);
@@ -45,13 +42,14 @@ async function ask<T>(request: { kind: string }, timeoutMs: number): Promise<T> 
  */
 export async function detailPageDom(taskId: string, ready: (dom: WebviewDom) => boolean, timeoutMs = 30_000): Promise<WebviewDom> {
   const deadline = Date.now() + timeoutMs;
-  let last: WebviewDom | undefined;
-  for (;;) {
-    const { webviews } = await ask<{ webviews: WebviewDom[] }>({ kind: 'webviews' }, Math.max(1000, deadline - Date.now()));
-    last = webviews.find((dom) => dom.taskId === taskId) ?? last;
-    if (last && ready(last)) return last;
-    if (Date.now() > deadline)
-      throw new Error(`the detail page of ${taskId} never got ready; last seen: ${last ? (last.appText ?? '').slice(0, 300) : 'no such page'}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  return waitFor(
+    async () => {
+      const { webviews } = await ask<{ webviews: WebviewDom[] }>({ kind: 'webviews' }, Math.max(1000, deadline - Date.now()));
+      const page = webviews.find((dom) => dom.taskId === taskId);
+      if (!page) throw new Error('no such page');
+      if (!ready(page)) throw new Error(`the page shows ${JSON.stringify((page.appText ?? '').slice(0, 300))}`);
+      return page;
+    },
+    { what: `the detail page of ${taskId} to be ready`, timeoutMs, intervalMs: 200 },
+  );
 }

@@ -52,11 +52,11 @@ describe('sampling requests in a real VS Code host', function () {
     const provider = vscode.extensions.getExtension<{ requests: { model: string; texts: string[] }[] }>(PROVIDER_ID);
     assert.ok(provider, `the test language model extension ${PROVIDER_ID} is loaded`);
     modelRequests = (await provider.activate()).requests;
-    const deadline = Date.now() + 30_000;
-    while ((await vscode.lm.selectChatModels({ vendor: 'tasklane-test' })).length === 0) {
-      assert.ok(Date.now() < deadline, 'the test language model is offered within 30 s');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitFor(async () => (await vscode.lm.selectChatModels({ vendor: 'tasklane-test' })).length > 0, {
+      what: 'the test language model to be offered',
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
     const root = vscode.extensions.getExtension('tasklane.tasklane')!.extensionPath;
     const everything = path.join(root, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
     await vscode.workspace
@@ -66,13 +66,13 @@ describe('sampling requests in a real VS Code host', function () {
         [{ id: SERVER_ID, name: 'Everything', type: 'stdio', command: process.execPath, args: [everything, 'stdio'] }],
         vscode.ConfigurationTarget.Global,
       );
-    await waitFor('server-everything to connect', () => tasklane.service.getServer(SERVER_ID), 30_000);
+    await waitFor(() => tasklane.service.getServer(SERVER_ID), { what: 'server-everything to connect', timeoutMs: 30_000 });
   });
 
   after(async () => {
     if (!tasklane) return;
     await vscode.workspace.getConfiguration('tasklane').update('servers', undefined, vscode.ConfigurationTarget.Global);
-    await waitFor('the server to go away', () => tasklane.service.listServers().length === 1, 30_000);
+    await waitFor(() => tasklane.service.listServers().length === 1, { what: 'the server to go away', timeoutMs: 30_000 });
   });
 
   const startSampling = async (): Promise<TaskRecord> =>
@@ -83,12 +83,11 @@ describe('sampling requests in a real VS Code host', function () {
     });
   const ended = (record: TaskRecord) =>
     waitFor(
-      'the call to end',
       () => {
         const now = tasklane.store.get(record.id);
         return now && (now.status === 'completed' || now.status === 'failed') ? now : undefined;
       },
-      60_000,
+      { what: 'the call to end', timeoutMs: 60_000 },
     );
 
   it('asks the user first in a modal dialog, and tells the server when the user says no', async () => {

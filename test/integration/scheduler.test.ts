@@ -27,9 +27,9 @@ describe("The embedded server's scheduler in a real VS Code host", function () {
     assert.strictEqual(tasklane.embedded.engine.peek(queued.taskId!)?.agent?.connection, 'editor');
 
     await settings().update('scheduler.maxConcurrent', 64, vscode.ConfigurationTarget.Global);
-    const done = await waitFor('the queued task to run once the limit is raised', () =>
-      tasklane.store.get(queued.id)?.status === 'completed' ? tasklane.store.get(queued.id) : undefined,
-    );
+    const done = await waitFor(() => (tasklane.store.get(queued.id)?.status === 'completed' ? tasklane.store.get(queued.id) : undefined), {
+      what: 'the queued task to run once the limit is raised',
+    });
     assert.strictEqual(done.queue, undefined);
     await tasklane.service.cancel(blocker.id);
   });

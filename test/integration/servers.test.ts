@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { TasklaneApi } from '../../src/extension';
 import type { TaskRecord } from '../../src/core/taskRecord';
 import type { ServerNode } from '../../src/ui/tree/serversTreeProvider';
-import { waitFor, tasklaneApi } from './helpers';
+import { processAlive, waitFor, tasklaneApi } from './helpers';
 
 const SERVER_ID = 'standalone';
 
@@ -62,7 +62,7 @@ describe('External MCP servers in a real VS Code host', function () {
     fs.rmSync(mcpJson, { force: true });
     await setServers(undefined);
     // Leave the host as the other suites expect it: the embedded server only.
-    await waitFor('the external servers to go away', () => tasklane.service.listServers().length === 1 && tasklane.servers.list().length === 0);
+    await waitFor(() => tasklane.service.listServers().length === 1 && tasklane.servers.list().length === 0, { what: 'the external servers to go away' });
   });
 
   it('declares the commands and the setting', async () => {
@@ -74,8 +74,8 @@ describe('External MCP servers in a real VS Code host', function () {
 
   it('connects a stdio server from the tasklane.servers setting and shows it connected after the embedded server', async () => {
     await setServers([standalone]);
-    const supervisor = await waitFor('the server to be configured', () => tasklane.servers.supervisor(SERVER_ID));
-    await waitFor('the server to connect', () => supervisor.state === 'connected');
+    const supervisor = await waitFor(() => tasklane.servers.supervisor(SERVER_ID), { what: 'the server to be configured' });
+    await waitFor(() => supervisor.state === 'connected', { what: 'the server to connect' });
     assert.ok(tasklane.service.getServer(SERVER_ID), 'the task service has it');
 
     const rows = serverRows(tasklane);
@@ -104,55 +104,66 @@ describe('External MCP servers in a real VS Code host', function () {
     });
     assert.ok(record?.taskId, 'it runs as a task on the external server');
     assert.strictEqual(record.serverId, SERVER_ID);
-    await waitFor('the task to run', () => tasklane.store.get(record.id)?.status === 'working');
+    await waitFor(() => tasklane.store.get(record.id)?.status === 'working', { what: 'the task to run' });
 
     const pid = supervisor.pid!;
     assert.ok(pid > 0, 'the test hook gives the process id');
     process.kill(pid, 'SIGKILL');
 
-    const failed = await waitFor('the task to fail', () => {
-      const current = tasklane.store.get(record.id);
-      return current?.status === 'failed' ? current : undefined;
-    });
+    const failed = await waitFor(
+      () => {
+        const current = tasklane.store.get(record.id);
+        return current?.status === 'failed' ? current : undefined;
+      },
+      { what: 'the task to fail' },
+    );
     assert.strictEqual(failed.statusMessage, 'The server process exited (signal SIGKILL). Retry to run it again.');
     assert.strictEqual(failed.error?.message, 'The server process exited (signal SIGKILL)');
     tasklane.ui.changes.flush();
     const item = tasklane.ui.tree.getTreeItem(tasklane.ui.tree.nodeFor(record.id)!);
     assert.match(String(item.contextValue), /:retryable/);
 
-    await waitFor('the server to come back with a new process', () => supervisor.state === 'connected' && supervisor.pid !== pid);
+    await waitFor(() => supervisor.state === 'connected' && supervisor.pid !== pid, { what: 'the server to come back with a new process' });
     assert.match(row(tasklane, SERVER_ID)!.tooltip, /Last error.*The server process exited \\\(signal SIGKILL\\\)/s);
 
     const retry: TaskRecord = await vscode.commands.executeCommand('tasklane.retryTask', { id: record.id });
     assert.strictEqual(retry.retryOf, record.id);
     assert.strictEqual(retry.serverId, SERVER_ID);
-    await waitFor('the retry to run on the new process', () => tasklane.store.get(retry.id)?.status === 'working');
+    await waitFor(() => tasklane.store.get(retry.id)?.status === 'working', { what: 'the retry to run on the new process' });
     const cancelled: TaskRecord = await vscode.commands.executeCommand('tasklane.cancelTask', { id: retry.id });
     assert.strictEqual(cancelled.status, 'cancelled');
   });
 
   it('disconnects and reconnects from the commands', async () => {
     const supervisor = tasklane.servers.supervisor(SERVER_ID)!;
+    const pid = supervisor.pid;
+    assert.ok(pid, 'the server runs as a process');
     await vscode.commands.executeCommand('tasklane.disconnectServer', { id: SERVER_ID });
     assert.strictEqual(supervisor.state, 'disconnected');
     assert.strictEqual(tasklane.service.getServer(SERVER_ID), undefined);
     const shown = row(tasklane, SERVER_ID)!;
     assert.strictEqual(shown.icon, 'debug-disconnect');
     assert.strictEqual(shown.contextValue, 'server:external:stdio:disconnected');
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // That it stays disconnected is a claim no wait can prove. The supervisor reconnects on its own
+    // only through a retry it schedules when it sees the process end: so wait for that end, then
+    // check that no retry was scheduled (and none can be later: the process is gone).
+    await waitFor(() => !processAlive(pid), { what: `the server process (pid ${pid}) to end` });
+    assert.strictEqual(supervisor.snapshot().nextRetryAt, undefined, 'no automatic reconnect is scheduled');
     assert.strictEqual(supervisor.state, 'disconnected', 'a server the person disconnected stays disconnected');
 
     await vscode.commands.executeCommand('tasklane.reconnectServer', SERVER_ID);
-    await waitFor('the reconnect', () => supervisor.state === 'connected');
+    await waitFor(() => supervisor.state === 'connected', { what: 'the reconnect' });
     assert.ok(tasklane.service.getServer(SERVER_ID));
   });
 
   it('reports an invalid entry by field while the other servers keep running', async () => {
     const pid = tasklane.servers.supervisor(SERVER_ID)!.pid;
     await setServers([standalone, { name: 'Broken', type: 'stdio', args: ['x'] }]);
-    const problem = await waitFor('the problem to be reported', () => tasklane.servers.configProblems().find((p) => p.field === 'tasklane.servers[1].command'));
+    const problem = await waitFor(() => tasklane.servers.configProblems().find((p) => p.field === 'tasklane.servers[1].command'), {
+      what: 'the problem to be reported',
+    });
     assert.match(problem.message, /is required for a stdio server/);
-    const broken = await waitFor('the broken entry in the view', () => row(tasklane, 'broken'));
+    const broken = await waitFor(() => row(tasklane, 'broken'), { what: 'the broken entry in the view' });
     assert.strictEqual(broken.icon, 'error');
     assert.strictEqual(broken.description, 'stdio · invalid configuration');
     assert.match(broken.tooltip, /tasklane\.servers\[1\]\.command|tasklane\.servers\\\[1\\\]\.command/);
@@ -160,7 +171,7 @@ describe('External MCP servers in a real VS Code host', function () {
     assert.strictEqual(supervisor.state, 'connected');
     assert.strictEqual(supervisor.pid, pid, 'an unchanged server is not restarted');
     await setServers([standalone]);
-    await waitFor('the problem to clear', () => tasklane.servers.configProblems().length === 0 && !row(tasklane, 'broken'));
+    await waitFor(() => tasklane.servers.configProblems().length === 0 && !row(tasklane, 'broken'), { what: 'the problem to clear' });
   });
 
   it('connects an HTTP server once its token is set; the token lives in SecretStorage and goes out as a bearer header', async () => {
@@ -172,16 +183,16 @@ describe('External MCP servers in a real VS Code host', function () {
     try {
       let stderr = '';
       child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
-      const url = (await waitFor('the HTTP server to listen', () => /on (http:\/\/\S+)/.exec(stderr) ?? undefined))[1];
+      const url = (await waitFor(() => /on (http:\/\/\S+)/.exec(stderr) ?? undefined, { what: 'the HTTP server to listen' }))[1];
       await setServers([standalone, { id: 'remote', name: 'Remote (test)', type: 'http', url }]);
-      const supervisor = await waitFor('the HTTP server to be configured', () => tasklane.servers.supervisor('remote'));
-      await waitFor('it to be refused without a token', () => supervisor.state === 'failed');
+      const supervisor = await waitFor(() => tasklane.servers.supervisor('remote'), { what: 'the HTTP server to be configured' });
+      await waitFor(() => supervisor.state === 'failed', { what: 'it to be refused without a token' });
       assert.match(supervisor.lastError ?? '', /Set Server Token/);
       assert.strictEqual(row(tasklane, 'remote')!.contextValue, 'server:external:http:failed');
       assert.strictEqual(row(tasklane, 'remote')!.icon, 'error');
 
       assert.strictEqual(await vscode.commands.executeCommand('tasklane.setServerToken', { id: 'remote' }, token), true);
-      await waitFor('the connection with the token', () => supervisor.state === 'connected');
+      await waitFor(() => supervisor.state === 'connected', { what: 'the connection with the token' });
       assert.match(row(tasklane, 'remote')!.tooltip, /Token: set \(in SecretStorage\)/);
       assert.strictEqual(
         row(tasklane, 'remote')!.description,
@@ -195,19 +206,22 @@ describe('External MCP servers in a real VS Code host', function () {
         tool: 'wait',
         arguments: { durationMs: 50, message: 'over http' },
       });
-      const done = await waitFor('the HTTP task to complete', () => {
-        const current = tasklane.store.get(record.id);
-        return current?.status === 'completed' ? current : undefined;
-      });
+      const done = await waitFor(
+        () => {
+          const current = tasklane.store.get(record.id);
+          return current?.status === 'completed' ? current : undefined;
+        },
+        { what: 'the HTTP task to complete' },
+      );
       assert.deepStrictEqual((done.result as { content: unknown[] }).content, [{ type: 'text', text: 'over http' }]);
       assert.strictEqual(done.wire, 'io.modelcontextprotocol/tasks');
 
       // An empty token removes it.
       assert.strictEqual(await vscode.commands.executeCommand('tasklane.setServerToken', { id: 'remote' }, ''), true);
-      await waitFor('it to be refused again', () => supervisor.state === 'failed');
+      await waitFor(() => supervisor.state === 'failed', { what: 'it to be refused again' });
     } finally {
       await setServers([standalone]);
-      await waitFor('the HTTP server to be removed', () => !tasklane.servers.supervisor('remote'));
+      await waitFor(() => !tasklane.servers.supervisor('remote'), { what: 'the HTTP server to be removed' });
       child.kill();
     }
   });
@@ -228,27 +242,30 @@ describe('External MCP servers in a real VS Code host', function () {
     };
     try {
       await vscode.workspace.fs.writeFile(vscode.Uri.file(mcpJson), new TextEncoder().encode(JSON.stringify(file, null, 2)));
-      const supervisor = await waitFor('the server to be configured', () => tasklane.servers.supervisor('withInput'));
-      await waitFor('the server to connect', () => supervisor.state === 'connected');
+      const supervisor = await waitFor(() => tasklane.servers.supervisor('withInput'), { what: 'the server to be configured' });
+      await waitFor(() => supervisor.state === 'connected', { what: 'the server to connect' });
       assert.deepStrictEqual(asked, ['secret (password)']);
       const record: TaskRecord = await vscode.commands.executeCommand('tasklane.newTask', {
         serverId: 'withInput',
         tool: 'run_command',
         arguments: { command: 'printf %s "$TASKLANE_TEST_SECRET"' },
       });
-      const done = await waitFor('the command to finish', () => {
-        const current = tasklane.store.get(record.id);
-        return current?.status === 'completed' ? current : undefined;
-      });
+      const done = await waitFor(
+        () => {
+          const current = tasklane.store.get(record.id);
+          return current?.status === 'completed' ? current : undefined;
+        },
+        { what: 'the command to finish' },
+      );
       assert.strictEqual(done.output, 'open-sesame');
       await vscode.commands.executeCommand('tasklane.reconnectServer', 'withInput');
-      await waitFor('the reconnect', () => supervisor.state === 'connected');
+      await waitFor(() => supervisor.state === 'connected', { what: 'the reconnect' });
       assert.deepStrictEqual(asked, ['secret (password)'], 'the remembered answer is used, not asked again');
     } finally {
       tasklane.servers.prompt = original;
       if (tasklane.servers.supervisor('withInput')) await tasklane.servers.forgetInput('withInput', 'secret');
       await vscode.workspace.fs.delete(vscode.Uri.file(mcpJson));
-      await waitFor('the server to go away', () => !tasklane.servers.supervisor('withInput'));
+      await waitFor(() => !tasklane.servers.supervisor('withInput'), { what: 'the server to go away' });
     }
   });
 
@@ -261,8 +278,8 @@ describe('External MCP servers in a real VS Code host', function () {
       },
     };
     await vscode.workspace.fs.writeFile(vscode.Uri.file(mcpJson), new TextEncoder().encode(`// test\n${JSON.stringify(file, null, 2)}\n`));
-    const supervisor = await waitFor('the workspace server to be configured', () => tasklane.servers.supervisor('fromWorkspace'));
-    await waitFor('the workspace server to connect', () => supervisor.state === 'connected');
+    const supervisor = await waitFor(() => tasklane.servers.supervisor('fromWorkspace'), { what: 'the workspace server to be configured' });
+    await waitFor(() => supervisor.state === 'connected', { what: 'the workspace server to connect' });
     assert.strictEqual(tasklane.servers.config('fromWorkspace')?.source, 'mcp.json');
     assert.deepStrictEqual(
       serverRows(tasklane).map((r) => r.id),
@@ -273,13 +290,18 @@ describe('External MCP servers in a real VS Code host', function () {
       tool: 'run_command',
       arguments: { command: 'pwd' },
     });
-    const done = await waitFor('the command to finish', () => {
-      const current = tasklane.store.get(record.id);
-      return current?.status === 'completed' ? current : undefined;
-    });
+    const done = await waitFor(
+      () => {
+        const current = tasklane.store.get(record.id);
+        return current?.status === 'completed' ? current : undefined;
+      },
+      { what: 'the command to finish' },
+    );
     assert.strictEqual((done.output ?? '').trim(), fs.realpathSync(folder), '${workspaceFolder} reached the server');
 
     await vscode.workspace.fs.delete(vscode.Uri.file(mcpJson));
-    await waitFor('the workspace server to go away', () => !tasklane.servers.supervisor('fromWorkspace') && !tasklane.service.getServer('fromWorkspace'));
+    await waitFor(() => !tasklane.servers.supervisor('fromWorkspace') && !tasklane.service.getServer('fromWorkspace'), {
+      what: 'the workspace server to go away',
+    });
   });
 });

@@ -8,21 +8,7 @@ import type { TaskRecord } from '../../src/core/taskRecord';
 import { TaskStore } from '../../src/core/taskStore';
 import type { HostToWebview } from '../../src/ui/detail/protocol';
 import type { TaskTreeNode } from '../../src/ui/tree/taskTreeProvider';
-import { waitFor, tasklaneApi } from './helpers';
-
-/** True while a process with this pid exists (and is not a zombie waiting to be reaped). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true;
-  }
-}
+import { processAlive, waitFor, tasklaneApi } from './helpers';
 
 function statusOf(tasklane: TasklaneApi, id: string, status: TaskRecord['status']): () => TaskRecord | undefined {
   return () => {
@@ -90,7 +76,7 @@ describe('Tasklane in a real VS Code host', function () {
   it('runs a shell command as a task, shows it completed in the tree and the status bar', async () => {
     const record: TaskRecord = await vscode.commands.executeCommand('tasklane.runShellCommand', { command: 'echo integration-hello' });
     assert.ok(record?.id, 'the command returns the new task');
-    const done = await waitFor('completion', statusOf(tasklane, record.id, 'completed'));
+    const done = await waitFor(statusOf(tasklane, record.id, 'completed'), { what: 'completion' });
     assert.match(done.output ?? '', /integration-hello/);
     tasklane.ui.changes.flush();
     const snapshot = treeSnapshot(tasklane);
@@ -103,7 +89,7 @@ describe('Tasklane in a real VS Code host', function () {
 
   it('fails, then retries from the command as a linked attempt', async () => {
     const failing: TaskRecord = await vscode.commands.executeCommand('tasklane.runShellCommand', { command: 'echo broken >&2; exit 4' });
-    const failed = await waitFor('failure', statusOf(tasklane, failing.id, 'failed'));
+    const failed = await waitFor(statusOf(tasklane, failing.id, 'failed'), { what: 'failure' });
     assert.strictEqual(failed.statusMessage, 'Exited with code 4');
     tasklane.ui.changes.flush();
     assert.match(tasklane.ui.statusBar.text, /\$\(error\) \d+/);
@@ -112,7 +98,7 @@ describe('Tasklane in a real VS Code host', function () {
     assert.strictEqual(retry.retryOf, failing.id);
     assert.strictEqual(retry.attempt, 2);
     assert.strictEqual(tasklane.store.get(failing.id)?.retriedAs, retry.id);
-    await waitFor('the retry to fail the same way', statusOf(tasklane, retry.id, 'failed'));
+    await waitFor(statusOf(tasklane, retry.id, 'failed'), { what: 'the retry to fail the same way' });
     tasklane.ui.changes.flush();
     // The chain shows once, as its latest attempt, with the first attempt under it.
     const { tree } = tasklane.ui;
@@ -131,14 +117,14 @@ describe('Tasklane in a real VS Code host', function () {
     // The work is a grandchild of the task's shell: cancelling must reach it, not just the shell.
     const pidFile = path.join(scratch, 'sleeper.pid');
     const running: TaskRecord = await vscode.commands.executeCommand('tasklane.runShellCommand', { command: `sleep 300 & echo $! > '${pidFile}'; wait` });
-    await waitFor('it to run', statusOf(tasklane, running.id, 'working'));
-    const pid = Number(await waitFor('the work to write its pid', () => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim()));
+    await waitFor(statusOf(tasklane, running.id, 'working'), { what: 'it to run' });
+    const pid = Number(await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim(), { what: 'the work to write its pid' }));
     assert.ok(processAlive(pid), `the work (pid ${pid}) runs`);
     tasklane.ui.changes.flush();
     assert.match(tasklane.ui.statusBar.text, /\$\(sync~spin\) \d+/);
     const cancelled: TaskRecord = await vscode.commands.executeCommand('tasklane.cancelTask', { id: running.id });
     assert.strictEqual(cancelled.status, 'cancelled');
-    await waitFor(`the work (pid ${pid}) to be killed`, () => !processAlive(pid), 30_000);
+    await waitFor(() => !processAlive(pid), { what: `the work (pid ${pid}) to be killed`, timeoutMs: 30_000 });
     const item = tasklane.ui.tree.getTreeItem(tasklane.ui.tree.nodeFor(running.id)!);
     assert.match(String(item.contextValue), /:retryable/);
   });
@@ -150,17 +136,20 @@ describe('Tasklane in a real VS Code host', function () {
       arguments: { question: 'Ship it?' },
       intent: 'Ask before shipping',
     });
-    const waiting = await waitFor('the question', () => {
-      const record = tasklane.store.get(asking.id);
-      return record?.status === 'input_required' && record.pendingInput.length ? record : undefined;
-    });
+    const waiting = await waitFor(
+      () => {
+        const record = tasklane.store.get(asking.id);
+        return record?.status === 'input_required' && record.pendingInput.length ? record : undefined;
+      },
+      { what: 'the question' },
+    );
     tasklane.ui.changes.flush();
     assert.ok(treeSnapshot(tasklane).get('Needs input')?.includes('Ask before shipping'));
     assert.match(tasklane.ui.statusBar.text, /\$\(question\) 1/);
     assert.strictEqual(waiting.pendingInput[0].params.message, 'Ship it?');
     const answered = await vscode.commands.executeCommand('tasklane.answerInput', { id: asking.id }, { action: 'accept', content: { answer: 'yes' } });
     assert.strictEqual(answered, true);
-    const done = await waitFor('completion', statusOf(tasklane, asking.id, 'completed'));
+    const done = await waitFor(statusOf(tasklane, asking.id, 'completed'), { what: 'completion' });
     assert.deepStrictEqual((done.result as { content: unknown[] }).content, [{ type: 'text', text: 'yes' }]);
   });
 
@@ -177,15 +166,16 @@ describe('Tasklane in a real VS Code host', function () {
     try {
       await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: record.id });
       assert.deepStrictEqual(tasklane.ui.details.openTaskIds(), [record.id]);
-      const state = await waitFor('the full state after the ready handshake', () =>
-        messages.find((m): m is Extract<HostToWebview, { type: 'state' }> => m.type === 'state'),
-      );
+      const state = await waitFor(() => messages.find((m): m is Extract<HostToWebview, { type: 'state' }> => m.type === 'state'), {
+        what: 'the full state after the ready handshake',
+      });
       assert.strictEqual(state.state.status, 'working');
       assert.ok(!state.state.output.includes('second-line'), 'the second line is not printed yet');
       fs.writeFileSync(go, '');
-      await waitFor('completion', statusOf(tasklane, record.id, 'completed'));
-      await waitFor('the completed status to reach the page', () =>
-        messages.some((m) => (m.type === 'patch' && m.patch.status === 'completed') || (m.type === 'state' && m.state.status === 'completed')),
+      await waitFor(statusOf(tasklane, record.id, 'completed'), { what: 'completion' });
+      await waitFor(
+        () => messages.some((m) => (m.type === 'patch' && m.patch.status === 'completed') || (m.type === 'state' && m.state.status === 'completed')),
+        { what: 'the completed status to reach the page' },
       );
       // The output the page shows, replayed from what it was sent (a full state, a patch, or a chunk to append).
       let pageOutput = '';
@@ -229,8 +219,8 @@ describe('Tasklane in a real VS Code host', function () {
     tasklane.ui.changes.flush();
     assert.strictEqual(treeSnapshot(tasklane).get('Completed'), undefined);
     await vscode.commands.executeCommand('tasklane.groupByTool');
-    await waitFor('grouping by tool', () => treeSnapshot(tasklane).has('run_command'));
+    await waitFor(() => treeSnapshot(tasklane).has('run_command'), { what: 'grouping by tool' });
     await vscode.commands.executeCommand('tasklane.groupByStatus');
-    await waitFor('grouping by status', () => treeSnapshot(tasklane).has('Failed'));
+    await waitFor(() => treeSnapshot(tasklane).has('Failed'), { what: 'grouping by status' });
   });
 });

@@ -26,7 +26,7 @@ interface Failure {
 async function clickInWebview(selector: string): Promise<void> {
   fs.rmSync(CLICK_DONE, { force: true });
   fs.writeFileSync(CLICK_REQUEST, selector);
-  const outcome = await waitFor(`a click on ${selector}`, () => fs.existsSync(CLICK_DONE) && fs.readFileSync(CLICK_DONE, 'utf8'), 60_000);
+  const outcome = await waitFor(() => fs.existsSync(CLICK_DONE) && fs.readFileSync(CLICK_DONE, 'utf8'), { what: `a click on ${selector}`, timeoutMs: 60_000 });
   fs.rmSync(CLICK_DONE, { force: true });
   assert.strictEqual(outcome, 'ok', `the launcher clicked ${selector}`);
 }
@@ -34,7 +34,10 @@ async function clickInWebview(selector: string): Promise<void> {
 async function screenshot(name: string, themeClass: string): Promise<void> {
   fs.rmSync(SCREENSHOT_DONE, { force: true });
   fs.writeFileSync(SCREENSHOT_REQUEST, `${name} ${themeClass}`);
-  await waitFor(`the ${name} screenshot`, () => fs.existsSync(SCREENSHOT_DONE) && fs.readFileSync(SCREENSHOT_DONE, 'utf8') === name, 60_000);
+  await waitFor(() => fs.existsSync(SCREENSHOT_DONE) && fs.readFileSync(SCREENSHOT_DONE, 'utf8') === name, {
+    what: `the ${name} screenshot`,
+    timeoutMs: 60_000,
+  });
 }
 
 describe('run_tests lists failing tests and opens where they failed', function () {
@@ -48,12 +51,11 @@ describe('run_tests lists failing tests and opens where they failed', function (
     existing = new Set(tasklane.store.all().map((record) => record.id));
     const record = await tasklane.service.start({ serverId: 'tasklane', tool: 'run_tests', arguments: { label: 'failing specs' } });
     done = await waitFor(
-      'the failing specs to finish',
       () => {
         const latest = tasklane.store.get(record.id);
         return latest && isTerminal(latest.status) ? latest : undefined;
       },
-      120_000,
+      { what: 'the failing specs to finish', timeoutMs: 120_000 },
     );
   });
 
@@ -62,7 +64,7 @@ describe('run_tests lists failing tests and opens where they failed', function (
     // VS Code reuses a finished task's terminal for the next task, under the old name: close ours.
     const ours = () => vscode.window.terminals.filter((terminal) => terminal.name.includes('failing specs'));
     for (const terminal of ours()) terminal.dispose();
-    await waitFor('the failing specs terminal to close', () => ours().length === 0, 10_000);
+    await waitFor(() => ours().length === 0, { what: 'the failing specs terminal to close', timeoutMs: 10_000 });
     tasklane.store.removeMany(
       tasklane.store
         .all()
@@ -106,12 +108,11 @@ describe('run_tests lists failing tests and opens where they failed', function (
     await posted;
     await clickInWebview('.test-failure:nth-child(2) .test-failure-place');
     const editor = await waitFor(
-      'the spec file to open',
       () => {
         const active = vscode.window.activeTextEditor;
         return active?.document.uri.fsPath === SPEC_FILE ? active : undefined;
       },
-      30_000,
+      { what: 'the spec file to open', timeoutMs: 30_000 },
     );
     assert.deepStrictEqual([editor.selection.active.line, editor.selection.active.character], [15, 12], 'line 16, column 13 (zero-based 15:12)');
 

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { waitFor } from './helpers';
+import { type WaitOptions, waitFor } from './helpers';
 
 const REQUEST = path.join(os.tmpdir(), 'tasklane-ui-request');
 const ANSWER = path.join(os.tmpdir(), 'tasklane-ui-answer');
@@ -50,19 +50,21 @@ export async function ui(request: UiRequest): Promise<{ before: UiState; after: 
   };
   fs.writeFileSync(`${REQUEST}.tmp`, JSON.stringify(body));
   fs.renameSync(`${REQUEST}.tmp`, REQUEST);
-  const answer = await waitFor(`the workbench to answer ${JSON.stringify(request)}`, () => readAnswer(id), 90_000);
+  const answer = await waitFor(() => readAnswer(id), { what: `the workbench to answer ${JSON.stringify(request)}`, timeoutMs: 90_000 });
   if ('error' in answer) throw new Error(`The workbench could not do ${JSON.stringify(request)}: ${answer.error}`);
   return answer;
 }
 
-/** Reads the quick input until `accept` holds (the workbench updates it a moment after typing). */
-export async function quickInputWhen(what: string, accept: (state: QuickInputState) => boolean, timeoutMs = 30_000): Promise<QuickInputState> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { before } = await ui({});
-    if (before.quickInput && accept(before.quickInput)) return before.quickInput;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the quick input shows ${JSON.stringify(before.quickInput)}`);
-  }
+/** Reads the quick input until `accept` holds (the workbench updates it a moment after typing); a timeout names what it showed last. */
+export function quickInputWhen(accept: (state: QuickInputState) => boolean, options: WaitOptions): Promise<QuickInputState> {
+  return waitFor(
+    async () => {
+      const { before } = await ui({});
+      if (!before.quickInput || !accept(before.quickInput)) throw new Error(`the quick input shows ${JSON.stringify(before.quickInput)}`);
+      return before.quickInput;
+    },
+    { timeoutMs: 30_000, intervalMs: 0, ...options },
+  );
 }
 
 function readAnswer(id: string): { before: UiState; after: UiState } | { error: string } | undefined {

@@ -34,7 +34,7 @@ describe('run_vscode_task and run_tests in a real VS Code host', function () {
 
   after(async () => {
     const mine = () => tasklane.store.all().filter((record) => !existing.has(record.id));
-    await waitFor("this suite's tasks to end", () => mine().every((record) => isTerminal(record.status)));
+    await waitFor(() => mine().every((record) => isTerminal(record.status)), { what: "this suite's tasks to end" });
     tasklane.store.removeMany(mine().map((record) => record.id));
   });
 
@@ -44,12 +44,11 @@ describe('run_vscode_task and run_tests in a real VS Code host', function () {
 
   function finished(id: string, timeoutMs = 60_000): Promise<TaskRecord> {
     return waitFor(
-      `task ${id} to finish`,
       () => {
         const record = tasklane.store.get(id);
         return record && isTerminal(record.status) ? record : undefined;
       },
-      timeoutMs,
+      { what: `task ${id} to finish`, timeoutMs },
     );
   }
 
@@ -120,7 +119,7 @@ describe('run_vscode_task and run_tests in a real VS Code host', function () {
 
   it('refuses to start a task that is running; cancel ends it and its terminal process', async () => {
     const record = await start('run_vscode_task', { label: 'long' });
-    await waitFor('the first ticks', () => /tick 2\b/.test(tasklane.store.get(record.id)?.output ?? ''));
+    await waitFor(() => /tick 2\b/.test(tasklane.store.get(record.id)?.output ?? ''), { what: 'the first ticks' });
     const second = await finished((await start('run_vscode_task', { label: 'long' })).id);
     assert.strictEqual(second.status, 'failed');
     assert.match(textOf(resultOf(second)), /^Task "long" is already running\./);
@@ -129,10 +128,13 @@ describe('run_vscode_task and run_tests in a real VS Code host', function () {
     const done = await finished(record.id, 10_000);
     assert.strictEqual(done.status, 'cancelled');
     assert.ok(Date.now() - cancelledAt < 5_000, 'the cancel ends the task promptly');
-    await waitFor('VS Code to see the task end', () => !vscode.tasks.taskExecutions.some((execution) => execution.task.name === 'long'), 5_000);
+    await waitFor(() => !vscode.tasks.taskExecutions.some((execution) => execution.task.name === 'long'), {
+      what: 'VS Code to see the task end',
+      timeoutMs: 5_000,
+    });
     const pid = Number(/^pid (\d+)$/m.exec(done.output ?? '')?.[1]);
     assert.ok(pid > 0, `the task printed its process id: ${done.output}`);
-    await waitFor('the shell and its sleep to be gone', () => !processGroupAlive(pid), 5_000);
+    await waitFor(() => !processGroupAlive(pid), { what: 'the shell and its sleep to be gone', timeoutMs: 5_000 });
   });
 
   it('stops a task and its processes when its time budget runs out', async () => {
@@ -144,7 +146,7 @@ describe('run_vscode_task and run_tests in a real VS Code host', function () {
     assert.match(textOf(result), /timed out after 4000 ms and was stopped/);
     const pid = Number(/^pid (\d+)$/m.exec(done.output ?? '')?.[1]);
     assert.ok(pid > 0, `the task printed its process id: ${JSON.stringify(done.output)}`);
-    await waitFor('the timed-out shell and its sleep to be gone', () => !processGroupAlive(pid), 5_000);
+    await waitFor(() => !processGroupAlive(pid), { what: 'the timed-out shell and its sleep to be gone', timeoutMs: 5_000 });
   });
 
   it('lets VS Code run a task it cannot capture, and says so', async () => {

@@ -15,13 +15,15 @@ describe('before the window reloads', function () {
     const tasklane = await vscode.extensions.getExtension<TasklaneApi>('tasklane.tasklane')!.activate();
     // This suite makes the failed task whose panel it leaves open; it needs nothing from the others.
     const failing: TaskRecord = await vscode.commands.executeCommand('tasklane.runShellCommand', { command: 'echo before-reload >&2; exit 3' });
-    const failed = await waitFor(
-      'the failing task to fail',
-      () => (tasklane.store.get(failing.id)?.status === 'failed' ? tasklane.store.get(failing.id) : undefined),
-      30_000,
-    );
+    const failed = await waitFor(() => (tasklane.store.get(failing.id)?.status === 'failed' ? tasklane.store.get(failing.id) : undefined), {
+      what: 'the failing task to fail',
+      timeoutMs: 30_000,
+    });
     const running: TaskRecord = await vscode.commands.executeCommand('tasklane.runShellCommand', { command: 'echo started; sleep 120' });
-    await waitFor('the running task to print its first line', () => (tasklane.store.get(running.id)?.output ?? '').includes('started'), 30_000);
+    await waitFor(() => (tasklane.store.get(running.id)?.output ?? '').includes('started'), {
+      what: 'the running task to print its first line',
+      timeoutMs: 30_000,
+    });
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: failed.id });
     assert.deepStrictEqual(tasklane.ui.details.openTaskIds(), [failed.id]);

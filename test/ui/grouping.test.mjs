@@ -8,12 +8,13 @@ import {
   clickViewAction,
   formatRows,
   groupOfRow,
-  pollFor,
+  msUntil,
   readRows,
   runShellTask,
   runningCount,
   session,
   tasklaneStatus,
+  waitFor,
 } from './workbench.mjs';
 
 /** The bound the issue names: a new task's row is on screen within 2 s of the Enter. */
@@ -49,21 +50,37 @@ for (const grouping of GROUPINGS) {
     before(async function () {
       await chooseViewMenuItem(page, 'Tasks', grouping.menu);
       // Rows already shown (earlier suites' cancelled tasks) regroup: wait until every group row is one of this grouping's.
-      const regrouped = await pollFor(async () => (await readRows(page)).filter((r) => r.level === 1).every((r) => grouping.isGroup(r.label)));
-      assert.ok(regrouped.value, `the view did not regroup by ${grouping.by}:\n${formatRows(await readRows(page))}`);
+      await waitFor(
+        async () => {
+          const rows = await readRows(page);
+          assert.ok(
+            rows.filter((r) => r.level === 1).every((r) => grouping.isGroup(r.label)),
+            `the view did not regroup by ${grouping.by}:\n${formatRows(rows)}`,
+          );
+          return true;
+        },
+        { what: `the view to regroup by ${grouping.by}` },
+      );
       // Start the three tasks one after the other, each measured from its Enter to its row on screen.
       for (const command of commands) {
         const enterAt = await runShellTask(page, command);
-        const seen = await pollFor(async () => (await readRows(page)).some((r) => r.level === 2 && r.label === command), {
-          timeout: ROW_BOUND_MS + MISSING_AFTER_MS,
+        const ms = await msUntil(async () => (await readRows(page)).some((r) => r.level === 2 && r.label === command), {
+          what: `the row of "${command}"`,
+          timeoutMs: ROW_BOUND_MS + MISSING_AFTER_MS,
           since: enterAt,
         });
-        times.push({ command, ms: seen.ms });
-        session().recordRowTime?.({ grouping: grouping.by, command, ms: seen.ms });
-        log(`"${command}": ${seen.ms === null ? `no row ${(ROW_BOUND_MS + MISSING_AFTER_MS) / 1000} s after the Enter` : `row after ${seen.ms} ms`}`);
+        times.push({ command, ms });
+        session().recordRowTime?.({ grouping: grouping.by, command, ms });
+        log(`"${command}": ${ms === null ? `no row ${(ROW_BOUND_MS + MISSING_AFTER_MS) / 1000} s after the Enter` : `row after ${ms} ms`}`);
       }
-      const running = await pollFor(async () => (await runningCount(page)) >= commands.length);
-      assert.ok(running.value, `the status bar never counted ${commands.length} running tasks: "${await tasklaneStatus(page)}"`);
+      await waitFor(
+        async () => {
+          const count = await runningCount(page);
+          assert.ok(count >= commands.length, `the status bar never counted ${commands.length} running tasks: "${await tasklaneStatus(page)}"`);
+          return true;
+        },
+        { what: `the status bar to count ${commands.length} running tasks` },
+      );
     });
 
     after(async function () {
@@ -99,22 +116,23 @@ for (const grouping of GROUPINGS) {
       const before = await readRows(page);
       const beforeKeys = new Set(before.map(rowKey));
       await clickViewAction(page, 'Tasks', 'Refresh');
-      // Nothing should change, so there is no event to wait for: watch the rows for a while instead.
-      const changed = await pollFor(
+      // Nothing should change, and the page shows no sign that the view has re-read its data: so
+      // this waits, for a fixed while, for a change that must not come. Finding none is the pass.
+      const clickedAt = Date.now();
+      const after = await waitFor(
         async () => {
           const now = await readRows(page);
           const nowKeys = new Set(now.map(rowKey));
           const same = nowKeys.size === beforeKeys.size && [...nowKeys].every((k) => beforeKeys.has(k));
           return same ? undefined : now;
         },
-        { timeout: REFRESH_WATCH_MS },
-      );
-      if (changed.value) {
-        const after = changed.value;
+        { what: 'Refresh to change the rows', timeoutMs: REFRESH_WATCH_MS },
+      ).catch(() => undefined);
+      if (after) {
         const appeared = after.filter((r) => !beforeKeys.has(rowKey(r)));
         const gone = before.filter((r) => !new Set(after.map(rowKey)).has(rowKey(r)));
         assert.fail(
-          `Refresh changed the rows ${changed.ms} ms after the click.\nappeared:\n${formatRows(appeared)}\ngone:\n${formatRows(gone)}\nbefore:\n${formatRows(before)}\nafter:\n${formatRows(after)}`,
+          `Refresh changed the rows ${Date.now() - clickedAt} ms after the click.\nappeared:\n${formatRows(appeared)}\ngone:\n${formatRows(gone)}\nbefore:\n${formatRows(before)}\nafter:\n${formatRows(after)}`,
         );
       }
     });

@@ -7,11 +7,11 @@ import {
   chooseViewMenuItem,
   formatRows,
   isRunningRow,
-  pollFor,
   readRows,
   runShellTask,
   screenshot,
   session,
+  waitFor,
 } from './workbench.mjs';
 
 const THEMES = [
@@ -41,9 +41,13 @@ describe('Screenshots of the Tasks view with running tasks', function () {
         const rows = await readRows(page);
         return commands.every((c) => rows.some((r) => r.label === c && isRunningRow(r)));
       };
-      const shown = await pollFor(allRunningShown, { timeout: 10_000 });
+      // Screenshot first, shown or not: the picture of a failure helps too.
+      const shown = await waitFor(allRunningShown, { what: 'every running task to be shown', timeoutMs: 10_000 }).then(
+        () => true,
+        () => false,
+      );
       await screenshot(page, `ui-tasks-${name}`);
-      assert.ok(shown.value, `the running tasks are not all shown:\n${formatRows(await readRows(page))}`);
+      assert.ok(shown, `the running tasks are not all shown:\n${formatRows(await readRows(page))}`);
     });
   }
 });

@@ -23,20 +23,61 @@ export const GENEROUS_MS = 20_000;
 /** Step of every DOM poll. */
 export const POLL_MS = 50;
 
+/** A waitFor's deadline unless it names its own: 20 s, doubled when CI is set (as in test/unit/helpers/waitFor.ts). */
+export const DEFAULT_WAIT_MS = process.env.CI ? 40_000 : 20_000;
+
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const STILL_ASKING = Symbol('still asking');
 
 /**
- * Calls `probe` every POLL_MS until it returns something truthy or `timeout` passes.
- * Resolves `{ value, ms }` (ms since `since`, default: the call), or `{ value: undefined, ms: null }`.
+ * Asks `condition` every `intervalMs` (default POLL_MS) until it returns or resolves to something
+ * truthy, and resolves with that. An exception counts as not yet. After `timeoutMs` it fails with
+ * an error naming `what` and the last value or exception seen. The contract and argument order of
+ * test/unit/helpers/waitFor.ts, which this plain-JS suite cannot load without a compile step.
+ * @template T
+ * @param {() => T | Promise<T>} condition
+ * @param {{ what: string, timeoutMs?: number, intervalMs?: number }} options
+ * @returns {Promise<T>}
  */
-export async function pollFor(probe, { timeout = GENEROUS_MS, since = Date.now() } = {}) {
-  const end = Date.now() + timeout;
+export async function waitFor(condition, { what, timeoutMs = DEFAULT_WAIT_MS, intervalMs = POLL_MS }) {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'last it gave undefined';
   for (;;) {
-    const value = await probe();
-    if (value) return { value, ms: Date.now() - since };
-    if (Date.now() > end) return { value: undefined, ms: null };
-    await pause(POLL_MS);
+    let timer;
+    try {
+      const late = new Promise((_, reject) => (timer = setTimeout(() => reject(STILL_ASKING), Math.max(0, deadline - Date.now()))));
+      const value = await Promise.race([condition(), late]);
+      if (value) return value;
+      last = `last it gave ${shortForm(value)}`;
+    } catch (error) {
+      last = error === STILL_ASKING ? 'the condition was still working on its last answer' : `last it threw ${shortForm(error)}`;
+    } finally {
+      clearTimeout(timer);
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; ${last}`);
+    await pause(Math.min(intervalMs, left));
   }
+}
+
+/** A short, readable form of whatever a condition gave, for the timeout message. */
+function shortForm(seen) {
+  if (seen instanceof Error) return `${seen.name}: ${seen.message}`;
+  let text;
+  try {
+    text = JSON.stringify(seen) ?? String(seen);
+  } catch {
+    text = String(seen);
+  }
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}
+
+/** Ms from `since` until `condition` held, or null when it did not within `timeoutMs`: for the suite's timings. */
+export async function msUntil(condition, { what, timeoutMs, since }) {
+  return waitFor(condition, { what, timeoutMs }).then(
+    () => Date.now() - since,
+    () => null,
+  );
 }
 
 /** A RegExp matching exactly `text` (then `suffix`, a RegExp source), ignoring surrounding spaces. */
@@ -125,7 +166,9 @@ export async function setViewExpanded(page, name, expanded) {
   const header = pane(page, name).locator('> .pane-header');
   await header.waitFor({ timeout: GENEROUS_MS });
   if (((await header.getAttribute('aria-expanded')) === 'true') !== expanded) await header.click();
-  await pollFor(async () => ((await header.getAttribute('aria-expanded')) === 'true') === expanded);
+  await waitFor(async () => ((await header.getAttribute('aria-expanded')) === 'true') === expanded, {
+    what: `the ${name} view to be ${expanded ? 'expanded' : 'collapsed'}`,
+  });
 }
 
 /**
@@ -236,7 +279,11 @@ export async function cancelThroughTheUi(page, labels) {
         continue;
       await cancelFromPalette(page, label);
     }
-    if ((await pollFor(async () => (await runningCount(page)) === 0, { timeout: 10_000 })).value) return;
+    const allEnded = await waitFor(async () => (await runningCount(page)) === 0, { what: 'no task to run', timeoutMs: 10_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (allEnded) return;
   }
   throw new Error(`tasks still run after cancelling them: ${await tasklaneStatus(page)}`);
 }
@@ -307,7 +354,10 @@ export async function dismissToasts(page) {
       .locator('.action-label[aria-label^="Clear Notification"]')
       .click()
       .catch(() => undefined);
-    await pollFor(async () => (await toasts(page).count()) === 0 || !(await toast.isVisible()), { timeout: 5_000 });
+    // Best effort: a toast that stays is tried again, up to 20 times.
+    await waitFor(async () => (await toasts(page).count()) === 0 || !(await toast.isVisible()), { what: 'the toast to close', timeoutMs: 5_000 }).catch(
+      () => undefined,
+    );
   }
 }
 

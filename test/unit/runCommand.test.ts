@@ -5,21 +5,12 @@ import * as path from 'node:path';
 import { harness, outcomeOf, run, textOf } from './helpers/runCommandHarness';
 import { isRunning, readPid } from './helpers/processes';
 import { runCommandTool } from '../../src/mcp/server/tools/runCommand';
-
-async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 3_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+import { waitFor } from './helpers/waitFor';
 
 const posixOnly = process.platform === 'win32' ? describe.skip : describe;
 
 posixOnly('run_command tool', function () {
-  this.timeout(5_000);
+  this.timeout(30_000);
   let tmp: string;
 
   beforeEach(() => {
@@ -145,8 +136,8 @@ posixOnly('run_command tool', function () {
     });
     assert.ok(Date.now() - started < 3_000, `took ${Date.now() - started} ms`);
     assert.ok(h.outputs.map((entry) => entry.chunk).join('').length <= 1000, 'nothing past the limit is shown');
-    const shell = await waitFor(() => readPid(pidFile), 'the shell pid');
-    await waitFor(() => !isRunning(shell) || undefined, 'the command to be stopped');
+    const shell = await waitFor(() => readPid(pidFile), { what: 'the shell pid' });
+    await waitFor(() => !isRunning(shell) || undefined, { what: 'the command to be stopped' });
   });
 
   it('ends a command quickly when the time budget runs out', async () => {
@@ -165,13 +156,13 @@ posixOnly('run_command tool', function () {
     const pidFile = path.join(tmp, 'grandchild.pid');
     const h = harness({ defaultCwd: tmp });
     const running = run({ command: 'sleep 300 & echo $! > grandchild.pid; wait' }, h);
-    const grandchild = await waitFor(() => readPid(pidFile), 'the grandchild pid');
+    const grandchild = await waitFor(() => readPid(pidFile), { what: 'the grandchild pid' });
     assert.equal(isRunning(grandchild), true);
 
     const reason = new Error('cancelled by the user');
     h.controller.abort(reason);
     await assert.rejects(running, (error) => error === reason);
-    await waitFor(() => (isRunning(grandchild) ? undefined : true), `pid ${grandchild} to exit`);
+    await waitFor(() => (isRunning(grandchild) ? undefined : true), { what: `pid ${grandchild} to exit` });
   });
 
   it('escalates to SIGKILL when the tree ignores SIGTERM, and only then rejects', async () => {
@@ -179,14 +170,15 @@ posixOnly('run_command tool', function () {
     const h = harness({ defaultCwd: tmp });
     // An ignored signal stays ignored across fork and exec, so the grandchild ignores SIGTERM too.
     const running = run({ command: "trap '' TERM; sleep 300 & echo $! > stubborn.pid; wait" }, h);
-    const grandchild = await waitFor(() => readPid(pidFile), 'the grandchild pid');
+    const grandchild = await waitFor(() => readPid(pidFile), { what: 'the grandchild pid' });
 
     const abortedAt = Date.now();
     h.controller.abort(new Error('cancelled'));
     await assert.rejects(running, /cancelled/);
     const waited = Date.now() - abortedAt;
     assert.ok(waited >= 1_900 && waited < 3_500, `rejected after ${waited} ms`);
-    await waitFor(() => (isRunning(grandchild) ? undefined : true), `pid ${grandchild} to exit`, 500);
+    // "Only then": the SIGKILL went out before the rejection, so the short bound leaves time for reaping only.
+    await waitFor(() => (isRunning(grandchild) ? undefined : true), { what: `pid ${grandchild} to exit`, timeoutMs: 500 });
   });
 
   it('does not start at all when already cancelled', async () => {
@@ -206,7 +198,7 @@ posixOnly('run_command tool', function () {
     assert.ok(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
     assert.equal(outcomeOf(result).exitCode, 0);
     assert.match(textOf(result), /Background processes still running .* were stopped/);
-    await waitFor(() => (isRunning(leftover) ? undefined : true), `pid ${leftover} to exit`);
+    await waitFor(() => (isRunning(leftover) ? undefined : true), { what: `pid ${leftover} to exit` });
   });
 
   it('decodes a multi-byte character split across chunks intact', async () => {

@@ -24,7 +24,7 @@ const hasSetsidAndProc = fs.existsSync('/proc/self/stat') && ['/usr/bin/setsid',
 // Processes that leave the command's process group (setsid, daemonising tools) are out of reach
 // of the group signal; these check that cancel finds and stops them anyway.
 (hasSetsidAndProc ? describe : describe.skip)('run_command and processes that leave the group', function () {
-  this.timeout(10_000);
+  this.timeout(60_000);
   let tmp: string;
   let daemon: number | undefined;
 
@@ -41,21 +41,21 @@ const hasSetsidAndProc = fs.existsSync('/proc/self/stat') && ['/usr/bin/setsid',
 
   /** Waits until `pid` no longer has the middle shell as its parent: nothing in the tree is its ancestor. */
   async function expectOrphaned(pid: number): Promise<void> {
-    const middle = await waitFor(() => readPid(path.join(tmp, 'middle.pid')), 'the middle shell pid');
-    await waitFor(() => (parentOf(pid) ?? middle) !== middle, `pid ${pid} to be reparented`, 5_000);
+    const middle = await waitFor(() => readPid(path.join(tmp, 'middle.pid')), { what: 'the middle shell pid' });
+    await waitFor(() => (parentOf(pid) ?? middle) !== middle, { what: `pid ${pid} to be reparented` });
   }
 
   async function cancelAndExpectGone(h: ReturnType<typeof harness>, running: Promise<unknown>, pid: number): Promise<void> {
     const reason = new Error('cancelled by the user');
     h.controller.abort(reason);
     await assert.rejects(running, (error) => error === reason);
-    await waitFor(() => !isRunning(pid), `the detached pid ${pid} to exit`, 5_000);
+    await waitFor(() => !isRunning(pid), { what: `the detached pid ${pid} to exit` });
   }
 
   it('kills a setsid child of a shell that waits for it', async () => {
     const h = harness({ defaultCwd: tmp });
     const running = run({ command: `${DAEMON} & echo started; wait` }, h);
-    daemon = await waitFor(() => readPid(path.join(tmp, 'daemon.pid')), 'the daemon pid');
+    daemon = await waitFor(() => readPid(path.join(tmp, 'daemon.pid')), { what: 'the daemon pid' });
 
     await cancelAndExpectGone(h, running, daemon);
   });
@@ -64,7 +64,7 @@ const hasSetsidAndProc = fs.existsSync('/proc/self/stat') && ['/usr/bin/setsid',
     const h = harness({ defaultCwd: tmp });
     // The middle shell starts the daemon and exits at once: the daemon is reparented away from the tree.
     const running = run({ command: `sh -c 'echo $$ > middle.pid; ${DAEMON} &'; sleep 300` }, h);
-    daemon = await waitFor(() => readPid(path.join(tmp, 'daemon.pid')), 'the daemon pid');
+    daemon = await waitFor(() => readPid(path.join(tmp, 'daemon.pid')), { what: 'the daemon pid' });
     await expectOrphaned(daemon);
 
     await cancelAndExpectGone(h, running, daemon);
@@ -74,7 +74,7 @@ const hasSetsidAndProc = fs.existsSync('/proc/self/stat') && ['/usr/bin/setsid',
     const h = harness({ defaultCwd: tmp });
     // `env -i` drops the tree's marker: only the tracking, which saw the daemon while its parent lived, finds it.
     const running = run({ command: `sh -c 'echo $$ > middle.pid; env -i PATH="$PATH" ${DAEMON} & sleep 1.5'; sleep 300` }, h);
-    daemon = await waitFor(() => readPid(path.join(tmp, 'daemon.pid')), 'the daemon pid');
+    daemon = await waitFor(() => readPid(path.join(tmp, 'daemon.pid')), { what: 'the daemon pid' });
     await expectOrphaned(daemon);
 
     await cancelAndExpectGone(h, running, daemon);
@@ -90,6 +90,6 @@ const hasSetsidAndProc = fs.existsSync('/proc/self/stat') && ['/usr/bin/setsid',
     // It held the output pipes open: the result waited only for it to be stopped, not for the drain timeout.
     assert.ok(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
     const leftover = daemon;
-    await waitFor(() => !isRunning(leftover), `pid ${leftover} to exit`, 5_000);
+    await waitFor(() => !isRunning(leftover), { what: `pid ${leftover} to exit` });
   });
 });

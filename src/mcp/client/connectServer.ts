@@ -1,60 +1,36 @@
 /**
- * Wire negotiation for a server connection. Over Streamable HTTP we first ask `server/discover`
- * in the stateless 2026-07-28 framing: a server that answers and declares
- * `io.modelcontextprotocol/tasks` gets the extension wire (`TaskClientV2`); anything else (a
- * 2025-11-25 server refuses a request without a session) falls back to a 2025-11-25 session
- * (`initialize`, tasks utility) on the SDK 1.x client (`TaskClientV1`). stdio speaks 2025-11-25
- * only: the stateless framing over stdio is out of scope for now.
+ * Wire negotiation for a server connection, knowing no wire: over Streamable HTTP each wire in
+ * `CLIENT_WIRES` is tried in turn, most preferred first, and the first the server speaks is used;
+ * one whose framing the server speaks without tasks is kept in case no later wire does better.
+ * (Today: the extension wire if `server/discover` declares it, else a 2025-11-25 session.) stdio
+ * speaks the one stream wire, `STREAM_CLIENT_WIRE`.
  *
  * The result names the wire and protocol version chosen; `TaskService` records the wire on every
  * task it starts (`record.wire = client.wire`).
  */
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
-import type { IDisposable } from '../../core/lifecycle';
 import { type Logger, silentLogger } from '../../core/logger';
-import type { Wire } from '../../core/meta';
-import { RpcError } from '../rpcError';
-import { WIRE_V1 } from '../wires/v1/codec';
-import { InvalidResponseError, WIRE_V2 } from '../wires/v2/codec';
-import { HttpStatusError } from './statelessHttpTransport';
-import { TaskClientV2 } from './taskClientV2';
-import { TASKLANE_CLIENT_INFO } from '../identity';
-import { realClock, withTimeout } from './clock';
-import { TaskClientV1 } from './taskClientV1';
-import type { TaskWireClient } from './taskWire';
+import { type ClientWire, type NegotiatedConnection, type WireAttempt, connectOverStream } from './clientWire';
+import { CLIENT_WIRES, type ClientWireId, STREAM_CLIENT_WIRE } from './clientWires';
+
+export type { NegotiatedConnection } from './clientWire';
 
 /** Which wire to use: `auto` negotiates; naming a wire insists on it. */
-export type WirePreference = 'auto' | Wire;
+export type WirePreference = 'auto' | ClientWireId;
 
 export interface HttpConnectOptions {
-  /** Bearer token (`Authorization: Bearer <token>`), on both wires. */
+  /** Bearer token (`Authorization: Bearer <token>`), on every wire. */
   readonly token?: string;
   /** Extra headers on every request (e.g. from `.vscode/mcp.json`). */
   readonly headers?: Readonly<Record<string, string>>;
   readonly prefer?: WirePreference;
   readonly clientInfo?: Implementation;
-  /** Open `subscriptions/listen` on the extension wire (default true). */
+  /** Open server-pushed notification streams where the wire has them (`subscriptions/listen`; default true). */
   readonly notifications?: boolean;
   /** Time allowed for each step of the negotiation (ms, default 30 s). */
   readonly timeoutMs?: number;
   readonly log?: Logger;
-}
-
-export interface NegotiatedConnection {
-  readonly client: TaskWireClient & IDisposable;
-  readonly wire: Wire;
-  /** The protocol revision in use: `2026-07-28` on the extension wire, the `initialize` answer's otherwise. */
-  readonly protocolVersion: string;
-  readonly serverInfo?: Implementation;
-  /** Whether the server offers tasks on the chosen wire. */
-  readonly supportsTasks: boolean;
-  /** In `auto` mode, why the extension wire was not chosen. */
-  readonly fallbackReason?: string;
-  /** Ends the connection (and, for stdio, the process). */
-  close(): Promise<void>;
 }
 
 /** The server refused the connection for good (authentication), or does not speak the wire that was insisted on. */
@@ -66,52 +42,44 @@ export class NegotiationError extends Error {
 export async function connectHttpServer(url: string | URL, options: HttpConnectOptions = {}): Promise<NegotiatedConnection> {
   const log = options.log ?? silentLogger;
   const prefer = options.prefer ?? 'auto';
-  const headers = withToken(options.headers ?? {}, options.token);
-  let fallbackReason: string | undefined;
-  let discovered: TaskClientV2 | undefined;
+  const wires: readonly ClientWire[] = prefer === 'auto' ? CLIENT_WIRES : CLIENT_WIRES.filter((wire) => wire.wire === prefer);
+  if (wires.length === 0) throw new NegotiationError(`Tasklane speaks no task wire named "${prefer}"`);
+  const attemptOptions = {
+    headers: withToken(options.headers ?? {}, options.token),
+    clientInfo: options.clientInfo,
+    notifications: options.notifications,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    log,
+  };
+  const reasons: string[] = [];
+  const withReasons = (connection: NegotiatedConnection) => (reasons.length ? { ...connection, fallbackReason: reasons.join('; ') } : connection);
+  // A connection on a wire the server speaks without tasks: the last resort if no later wire does better.
+  let withoutTasks: { readonly wire: ClientWire; readonly connection: NegotiatedConnection } | undefined;
 
-  if (prefer !== WIRE_V1) {
-    const client = new TaskClientV2({
-      url,
-      headers,
-      clientInfo: options.clientInfo,
-      notifications: options.notifications,
-      requestTimeoutMs: options.timeoutMs ?? 30_000,
-      log,
-    });
+  for (const [index, wire] of wires.entries()) {
+    let attempt: WireAttempt;
     try {
-      await client.discover();
-      if (client.supportsTasks) {
-        log.info(`[connect] ${String(url)}: server/discover declares ${client.wire}; using the extension wire (2026-07-28)`);
-        return v2Connection(client);
-      }
-      fallbackReason = `server/discover answered but does not declare ${client.wire}`;
-      discovered = client;
+      attempt = await wire.tryHttp(url, attemptOptions);
     } catch (error) {
-      client.dispose();
-      if (!isLegacySignal(error)) throw describeFailure(error, url);
-      fallbackReason = `server/discover was refused (${(error as Error).message})`;
+      if (!withoutTasks) throw describeFailure(error, url);
+      log.info(`[connect] ${String(url)}: ${wire.label} failed too (${(error as Error).message}); using ${withoutTasks.wire.label} without tasks`);
+      return withReasons(withoutTasks.connection);
     }
-    if (prefer === WIRE_V2) {
-      discovered?.dispose();
-      throw new NegotiationError(`${String(url)} does not offer the ${WIRE_V2} extension: ${fallbackReason}`);
+    if (attempt.kind === 'connected') {
+      await withoutTasks?.connection.close();
+      return withReasons(attempt.connection);
     }
-    log.info(`[connect] ${String(url)}: ${fallbackReason}; trying a 2025-11-25 session`);
+    if (attempt.kind === 'withoutTasks') {
+      if (prefer === 'auto' && !withoutTasks) withoutTasks = { wire, connection: attempt.connection };
+      else await attempt.connection.close();
+    }
+    if (prefer !== 'auto') throw new NegotiationError(`${String(url)} does not offer the ${wire.wire} wire: ${attempt.why}`);
+    reasons.push(attempt.why);
+    const next = wires[index + 1];
+    if (next) log.info(`[connect] ${String(url)}: ${attempt.why}; trying ${next.label}`);
   }
-
-  try {
-    const transport = new StreamableHTTPClientTransport(new URL(String(url)), { requestInit: { headers } });
-    const connection = await connectV1(transport, options.clientInfo, options.timeoutMs);
-    discovered?.dispose();
-    return { ...connection, ...(fallbackReason ? { fallbackReason } : {}) };
-  } catch (error) {
-    // It spoke 2026-07-28 without the extension and has no sessions: plain tool calls on the new framing.
-    if (discovered) {
-      log.info(`[connect] ${String(url)}: no 2025-11-25 session either (${(error as Error).message}); using 2026-07-28 without tasks`);
-      return { ...v2Connection(discovered), ...(fallbackReason ? { fallbackReason } : {}) };
-    }
-    throw describeFailure(error, url);
-  }
+  if (withoutTasks) return withReasons(withoutTasks.connection);
+  throw new NegotiationError(`${String(url)} speaks none of Tasklane's task wires: ${reasons.join('; ')}`);
 }
 
 export interface StdioConnectOptions {
@@ -122,9 +90,9 @@ export interface StdioConnectOptions {
 }
 
 /**
- * Starts a stdio MCP server and connects on 2025-11-25 (`initialize`, tasks utility). The stateless
- * 2026-07-28 framing over stdio is not negotiated here (out of scope): such servers are served on
- * their 2025-11-25 fallback, which the era's servers keep.
+ * Starts a stdio MCP server and connects on the stream wire (2025-11-25: `initialize`, tasks
+ * utility). The stateless 2026-07-28 framing over stdio is not negotiated here (out of scope):
+ * such servers are served on their 2025-11-25 fallback, which the era's servers keep.
  */
 export async function connectStdioServer(
   command: string,
@@ -140,63 +108,12 @@ export async function connectStdioServer(
     ...(cwd ? { cwd } : {}),
     stderr: options.stderr ?? 'ignore',
   });
-  return connectV1(transport, options.clientInfo, options.timeoutMs);
-}
-
-async function connectV1(transport: Transport, clientInfo: Implementation | undefined, timeoutMs = 30_000): Promise<NegotiatedConnection> {
-  let protocolVersion: string | undefined;
-  const setVersion = transport.setProtocolVersion?.bind(transport);
-  transport.setProtocolVersion = (version: string) => {
-    protocolVersion = version;
-    setVersion?.(version);
-  };
-  const client = new TaskClientV1(clientInfo ?? TASKLANE_CLIENT_INFO);
-  try {
-    await withTimeout(client.connect(transport), timeoutMs, realClock, 'initialize');
-  } catch (error) {
-    client.dispose();
-    await transport.close().catch(() => undefined);
-    throw error;
-  }
-  return {
-    client,
-    wire: client.wire,
-    protocolVersion: protocolVersion ?? client.wire,
-    ...(client.serverInfo ? { serverInfo: client.serverInfo } : {}),
-    supportsTasks: client.supportsTasks,
-    close: async () => {
-      client.dispose();
-      await transport.close().catch(() => undefined);
-    },
-  };
-}
-
-function v2Connection(client: TaskClientV2): NegotiatedConnection {
-  return {
-    client,
-    wire: client.wire,
-    protocolVersion: client.protocolVersion,
-    ...(client.serverInfo ? { serverInfo: client.serverInfo } : {}),
-    supportsTasks: client.supportsTasks,
-    close: async () => client.dispose(),
-  };
-}
-
-/**
- * Whether a failed `server/discover` means "this server predates 2026-07-28" (fall back) rather
- * than "the server is unreachable or refuses us" (fail): a JSON-RPC error (no such method, no
- * session, unsupported version), an HTTP 400/404/405/406/415 without one, or an answer that is
- * not JSON-RPC at all.
- */
-function isLegacySignal(error: unknown): boolean {
-  if (error instanceof RpcError) return true;
-  if (error instanceof HttpStatusError) return [400, 404, 405, 406, 415].includes(error.status);
-  return error instanceof InvalidResponseError;
+  return connectOverStream(STREAM_CLIENT_WIRE, transport, options.clientInfo, options.timeoutMs);
 }
 
 function describeFailure(error: unknown, url: string | URL): Error {
   if (error instanceof NegotiationError) return error;
-  const status = error instanceof HttpStatusError ? error.status : undefined;
+  const status = statusOf(error);
   const message = error instanceof Error ? error.message : String(error);
   if (status === 401 || status === 403 || /\b40[13]\b|Unauthorized|Forbidden/i.test(message)) {
     return new NegotiationError(`${String(url)} refused the connection (${message}): it wants a valid token`);
@@ -213,4 +130,10 @@ function withToken(headers: Readonly<Record<string, string>>, token: string | un
     result.Authorization = `Bearer ${token}`;
   }
   return result;
+}
+
+/** The HTTP status a wire's error carries, if it has one. */
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' ? status : undefined;
 }

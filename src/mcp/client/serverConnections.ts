@@ -1,4 +1,3 @@
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { Emitter, type Event } from '../../core/events';
 import type { IDisposable } from '../../core/lifecycle';
 import { type Logger, silentLogger } from '../../core/logger';
@@ -7,7 +6,7 @@ import { PermanentConnectError, errorMessage, isPermanent } from './connectionEr
 import { type NegotiatedConnection, NegotiationError, connectHttpServer } from './connectServer';
 import { ProcessTransport } from './processTransport';
 import type { HttpLaunch, StdioLaunch } from './serverConfig';
-import { TaskClientV1 } from './taskClientV1';
+import { STREAM_CLIENT_WIRE } from './clientWires';
 import type { TaskWireClient } from './taskWire';
 
 /** Why a live connection ended on its own. */
@@ -30,8 +29,9 @@ export interface ServerConnection {
 export type Connector = () => Promise<ServerConnection>;
 
 /*
- * Connectors: real transports. HTTP negotiates the wire through connectServer.ts; stdio keeps its
-// own transport (2025-11-25), for what the SDK's drops: the exit code, stderr, the process id.
+ * Connectors: real transports. HTTP negotiates the wire through connectServer.ts; stdio speaks the
+ * stream wire (clientWires.ts) on its own transport, for what the SDK's drops: the exit code,
+ * stderr, the process id.
  */
 
 /** Header names whose values are never written to a log. */
@@ -59,17 +59,6 @@ export function redactUrl(url: string): string {
   return parsed.toString();
 }
 
-async function openClient(transport: Transport): Promise<TaskClientV1> {
-  const client = new TaskClientV1();
-  try {
-    await client.connect(transport);
-  } catch (error) {
-    client.dispose();
-    throw error;
-  }
-  return client;
-}
-
 export interface StdioConnectOptions {
   readonly log?: Logger;
   /** The environment the server starts with, before the configured `env` (default: this process's). */
@@ -87,9 +76,9 @@ export async function connectStdio(launch: StdioLaunch, options: StdioConnectOpt
   transport.onExit = (code, signal) => {
     if (open) closed.fire({ kind: 'exit', code, signal });
   };
-  let client: TaskClientV1;
+  let client: TaskWireClient & IDisposable;
   try {
-    client = await withTimeout(openClient(transport), options.timeoutMs ?? 30_000, realClock);
+    ({ client } = await withTimeout(STREAM_CLIENT_WIRE.open(transport), options.timeoutMs ?? 30_000, realClock));
   } catch (error) {
     open = false;
     await transport.close();

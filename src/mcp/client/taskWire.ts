@@ -1,6 +1,6 @@
 import type { CreateMessageRequest, CreateMessageResult, ElicitRequest, ElicitResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Event } from '../../core/events';
-import type { Wire } from '../../core/meta';
+import type { Wire } from '../wires/wire';
 import type { RemoteOutcome, RemoteTaskState } from '../wires/remoteTask';
 
 export type StartResult = { readonly kind: 'task'; readonly task: RemoteTaskState } | { readonly kind: 'result'; readonly outcome: RemoteOutcome };

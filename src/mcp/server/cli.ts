@@ -11,7 +11,7 @@ import { parsePort, serveUntilSignalled } from './cliHttp';
 import { generateToken, startHttpServer, tokenPrincipals } from './httpServer';
 import { LIMITS_USAGE, LIMIT_OPTIONS, type ServerLimits, describeLimits, limitsFromFlags } from './cliLimits';
 import { TaskEngine } from '../engine/taskEngine';
-import { createTaskServerV1 } from './taskServerV1';
+import { STREAM_SERVER_WIRE } from './serverWires';
 import { type TaskHost, ToolCatalog } from './toolCatalog';
 
 const USAGE = `Tasklane MCP task server
@@ -73,13 +73,13 @@ async function main(): Promise<void> {
   const host: TaskHost = { catalog: new ToolCatalog(BUILTIN_TOOLS), defaultCwd: values.cwd ?? process.cwd(), isTrusted: () => true };
 
   if (values.stdio) {
-    const connection = createTaskServerV1(host, engine, { ownerOf: () => 'stdio' });
+    const served = STREAM_SERVER_WIRE.serve(host, engine, { owner: 'stdio' });
     const transport = new StdioServerTransport();
     transport.onclose = () => {
       engine.dispose();
       process.exit(0);
     };
-    await connection.server.connect(transport);
+    await served.connect(transport);
     log.info('[stdio] Tasklane task server ready');
     return;
   }

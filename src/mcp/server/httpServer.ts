@@ -1,15 +1,11 @@
 import * as http from 'node:http';
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { type Logger, silentLogger } from '../../core/logger';
 import { LOOPBACK_ADDRESS as LOOPBACK, LOOPBACK_HOSTNAMES, MCP_PATH } from '../loopbackEndpoint';
 import { type TaskEngine } from '../engine/taskEngine';
-import { createTaskServerV1 } from './taskServerV1';
+import { HTTP_SERVER_WIRES } from './serverWires';
 import type { TaskHost } from './toolCatalog';
-import { handleStatelessPost, isStatelessHeader, isStatelessRequest, rejectStatelessBodiless } from './v2/statelessHttp';
-import { TaskServerV2 } from './v2/taskServerV2';
 
 export interface HttpServerOptions {
   /** 0 picks a free port. */
@@ -60,17 +56,16 @@ function tokenPrincipal(token: string): string {
  * bearer token; the Host header must name the loopback address and a browser's Origin must be
  * our own, which stops DNS-rebinding pages from driving the server.
  *
- * One endpoint speaks both task wires over one engine: `initialize` opens a 2025-11-25 session
- * (tasks utility), and a request naming protocol 2026-07-28 (header or `_meta`) without a session
- * is served statelessly with the `io.modelcontextprotocol/tasks` extension.
+ * One endpoint speaks every wire in `HTTP_SERVER_WIRES` over one engine, and each wire says which
+ * requests are its own (today: `initialize` opens a 2025-11-25 session, and a request naming
+ * protocol 2026-07-28 without a session is served statelessly with the tasks extension).
  */
 export async function startHttpServer(host: TaskHost, engine: TaskEngine, options: HttpServerOptions = {}): Promise<RunningHttpServer> {
   const log = options.log ?? silentLogger;
   const maxBody = options.maxBodyBytes ?? 4 << 20;
-  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; dispose: () => void }>();
-  const stateless = new TaskServerV2(host, engine, { instructions: options.instructions, connection: 'http stateless' });
+  const authenticated = options.token !== undefined || options.authenticate !== undefined;
+  const wires = HTTP_SERVER_WIRES.map((wire) => wire.mount({ host, engine, log, authenticated, instructions: options.instructions }));
   let port = 0;
-  let statelessSeen = false;
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((error: Error) => {
@@ -92,8 +87,8 @@ export async function startHttpServer(host: TaskHost, engine: TaskEngine, option
     (req as http.IncomingMessage & { auth?: unknown }).auth = { token: 'redacted', clientId: principal, scopes: [] };
 
     const sessionId = header(req.headers['mcp-session-id']);
+    let body: unknown;
     if (req.method === 'POST') {
-      let body: unknown;
       try {
         body = JSON.parse(await readBody(req, maxBody));
       } catch (error) {
@@ -105,49 +100,13 @@ export async function startHttpServer(host: TaskHost, engine: TaskEngine, option
           tooLarge ? `Request body larger than ${maxBody} bytes` : 'Parse error: the body is not valid JSON',
         );
       }
-      if (sessionId && sessions.has(sessionId)) return sessions.get(sessionId)!.transport.handleRequest(req, res, body);
-      if (!sessionId && isStatelessRequest(req.headers, body)) {
-        if (!statelessSeen) {
-          statelessSeen = true;
-          log.info(`[http] serving a 2026-07-28 client (${stateless.wire} extension, stateless)`);
-        }
-        return handleStatelessPost(stateless, req, res, body, { principal, log });
-      }
-      if (!sessionId && isInitializeRequest(body)) return openSession(req, res, body);
-      return reply(res, sessionId ? 404 : 400, -32000, sessionId ? 'Unknown or expired session' : 'Bad request: no session; send initialize first');
     }
-    if ((req.method === 'GET' || req.method === 'DELETE') && sessionId && sessions.has(sessionId)) {
-      return sessions.get(sessionId)!.transport.handleRequest(req, res);
+    for (const wire of wires) {
+      const served = wire.serve({ req, res, sessionId, body, principal });
+      if (served) return served;
     }
-    if (!sessionId && isStatelessHeader(req.headers)) return rejectStatelessBodiless(res);
-    return reply(res, sessionId ? 404 : 400, -32000, sessionId ? 'Unknown or expired session' : 'Bad request: missing Mcp-Session-Id');
-  }
-
-  async function openSession(req: http.IncomingMessage, res: http.ServerResponse, body: unknown): Promise<void> {
-    // With a token, tasks belong to its principal (they outlive a session); without one, to the session.
-    const authenticated = options.token !== undefined || options.authenticate !== undefined;
-    const connection = createTaskServerV1(host, engine, {
-      ownerOf: (extra) => (authenticated ? extra.authInfo?.clientId : undefined) ?? extra.sessionId ?? 'anonymous',
-      connection: (extra) => `http session ${extra.sessionId?.slice(0, 8) ?? ''}`.trim(),
-    });
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => {
-        sessions.set(id, { transport, dispose: connection.dispose });
-        log.info(`[http] session ${id} opened (2025-11-25 tasks utility)`);
-      },
-      onsessionclosed: (id) => {
-        sessions.get(id)?.dispose();
-        sessions.delete(id);
-        log.info(`[http] session ${id} closed`);
-      },
-    });
-    transport.onclose = () => {
-      if (transport.sessionId) sessions.delete(transport.sessionId);
-      connection.dispose();
-    };
-    await connection.server.connect(transport);
-    await transport.handleRequest(req, res, body);
+    if (sessionId) return reply(res, 404, -32000, 'Unknown or expired session');
+    return reply(res, 400, -32000, req.method === 'POST' ? 'Bad request: no session; send initialize first' : 'Bad request: missing Mcp-Session-Id');
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -161,12 +120,7 @@ export async function startHttpServer(host: TaskHost, engine: TaskEngine, option
     url,
     port,
     close: async () => {
-      stateless.dispose();
-      for (const session of sessions.values()) {
-        session.dispose();
-        await session.transport.close().catch(() => undefined);
-      }
-      sessions.clear();
+      for (const wire of wires) await wire.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -7,7 +7,6 @@
  */
 import * as z from 'zod';
 import { TASK_STATUSES } from '../../core/taskStatus';
-import { WIRES } from '../../core/meta';
 import { MAX_LISTED_FAILURES, TestFailureReportSchema } from '../../core/testFailureReport';
 
 export const DETAIL_VIEW_TYPE = 'tasklane.detail';
@@ -111,7 +110,8 @@ export const DetailStateSchema = z.strictObject({
   /** The server's name as every view says it (the embedded one is "Tasklane (this editor)"). */
   serverName: z.string(),
   intent: nullableString,
-  wire: z.enum(WIRES).nullable(),
+  /** The task wire's id, as the mcp layer names it; shown, never branched on. */
+  wire: z.string().nullable(),
   status: TaskStatusSchema,
   statusLabel: z.string(),
   statusMessage: nullableString,

@@ -72,10 +72,10 @@ describe('after a window reload', function () {
       const { revived } = restore(state.panelTaskId);
       await revived;
       assert.ok(tasklane.ui.details.openTaskIds().includes(state.panelTaskId));
-      await waitFor('the revived page to get its state', () => messages.includes(`${state.panelTaskId}:state`));
+      await waitFor(() => messages.includes(`${state.panelTaskId}:state`), { what: 'the revived page to get its state' });
       const gone = restore('no-such-task');
       await gone.revived;
-      await waitFor('a panel for a task that no longer exists to close', () => gone.closed);
+      await waitFor(() => gone.closed, { what: 'a panel for a task that no longer exists to close' });
       assert.ok(!tasklane.ui.details.openTaskIds().includes('no-such-task'));
     } finally {
       subscription.dispose();

@@ -16,7 +16,7 @@ const DONE = path.join(os.tmpdir(), 'tasklane-screenshot-done');
 async function screenshot(name: string, themeClass: string): Promise<void> {
   fs.rmSync(DONE, { force: true });
   fs.writeFileSync(REQUEST, `${name} ${themeClass}`);
-  await waitFor(`the ${name} screenshot`, () => fs.existsSync(DONE) && fs.readFileSync(DONE, 'utf8') === name, 60_000);
+  await waitFor(() => fs.existsSync(DONE) && fs.readFileSync(DONE, 'utf8') === name, { what: `the ${name} screenshot`, timeoutMs: 60_000 });
 }
 
 describe('a live scene', function () {
@@ -41,9 +41,9 @@ describe('a live scene', function () {
       arguments: { question: 'Deploy build 1.4.2 to staging?', choices: ['Deploy', 'Wait'] },
       intent: 'Confirm the staging deploy',
     });
-    await waitFor('the tests to pass', () => tasklane.store.get(tests.id)?.status === 'completed');
-    await waitFor('the question', () => tasklane.store.get(question.id)?.status === 'input_required');
-    await waitFor('build output', () => (tasklane.store.get(build.id)?.output ?? '').includes('[3/200]'));
+    await waitFor(() => tasklane.store.get(tests.id)?.status === 'completed', { what: 'the tests to pass' });
+    await waitFor(() => tasklane.store.get(question.id)?.status === 'input_required', { what: 'the question' });
+    await waitFor(() => (tasklane.store.get(build.id)?.output ?? '').includes('[3/200]'), { what: 'build output' });
     await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: build.id });
     await vscode.commands.executeCommand('tasklane.tasks.focus');
     await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar');

@@ -8,7 +8,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { CallToolResultSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
 import { CONFORMANCE_TOOLS } from '../../../src/mcp/server/tools/fixtures';
-import { isMrtrTool } from '../../../src/mcp/server/v2/mrtr';
+import { isMrtrTool } from '../../../src/mcp/server/tools/mrtr';
 import { type TestServer, startTestServer } from '../mcp/v2/helpers';
 
 describe('conformance fixtures', function () {

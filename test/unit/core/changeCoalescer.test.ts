@@ -4,10 +4,16 @@ import { Emitter } from '../../../src/core/events';
 import type { LifecycleEvent, TaskChanges } from '../../../src/core/lifecycleEvents';
 import type { TaskRecord } from '../../../src/core/taskRecord';
 import { TaskStore } from '../../../src/core/taskStore';
+import { waitFor } from '../helpers/waitFor';
 
 const DELAY = 20;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Resolves from a timer due in `ms`. Node runs due timers in the order they fall due, however
+ * loaded the machine: one due after the coalescer's fires after it, one due before fires before
+ * it. That order, not the time, is what the "nothing (more) is delivered" checks rely on.
+ */
+const afterTimer = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Enough of a record for a `created` event; the coalescer only reads ids. */
 const fakeTask = (id: string) => ({ id }) as unknown as TaskRecord;
@@ -48,16 +54,16 @@ describe('core/ChangeCoalescer', () => {
     ];
     for (let i = 0; i < 1000; i++) source.fire(kinds[i % kinds.length](ids[i % ids.length]));
     assert.equal(batches.length, 0, 'nothing is delivered synchronously');
-    await sleep(DELAY / 4);
+    await afterTimer(DELAY / 4);
     assert.equal(batches.length, 0, 'nothing is delivered before the delay');
-    await sleep(DELAY * 3);
+    await waitFor(() => batches.length > 0, { what: 'the batch' });
     assert.equal(batches.length, 1);
     const [batch] = batches;
     assert.equal(batch.eventCount, 1000);
     assert.deepEqual(sorted(batch.updated), [...ids].sort());
     assert.equal(batch.added.size, 0);
     assert.equal(batch.removed.size, 0);
-    await sleep(DELAY * 2);
+    await afterTimer(DELAY * 2);
     assert.equal(batches.length, 1, 'no empty follow-up batch');
   });
 
@@ -71,7 +77,7 @@ describe('core/ChangeCoalescer', () => {
       for (let round = 0; round < 4; round++) {
         for (const id of ids) store.appendOutput(id, `line ${round}\n`);
       }
-      await sleep(DELAY * 3);
+      await waitFor(() => storeBatches.length > 0, { what: 'the batch' });
       assert.equal(storeBatches.length, 1);
       assert.equal(storeBatches[0].eventCount, 1000);
       assert.deepEqual(sorted(storeBatches[0].added), [...ids].sort());
@@ -137,7 +143,7 @@ describe('core/ChangeCoalescer', () => {
     coalescer.flush();
     assert.equal(batches.length, 1, 'delivered synchronously');
     assert.deepEqual(sorted(batches[0].updated), ['a']);
-    await sleep(DELAY * 2);
+    await afterTimer(DELAY * 2);
     assert.equal(batches.length, 1, 'the timer does not deliver a second (empty) batch');
   });
 
@@ -151,7 +157,7 @@ describe('core/ChangeCoalescer', () => {
     coalescer.flush();
     source.fire(updated('b'));
     source.fire(created('c'));
-    await sleep(DELAY * 3);
+    await waitFor(() => batches.length > 1, { what: 'the second batch' });
     assert.equal(batches.length, 2);
     assert.deepEqual(sorted(batches[1].updated), ['b']);
     assert.deepEqual(sorted(batches[1].added), ['c']);
@@ -163,7 +169,7 @@ describe('core/ChangeCoalescer', () => {
     const started = Date.now();
     while (Date.now() - started < DELAY * 5) {
       source.fire(updated(`t${Date.now() % 7}`));
-      await sleep(2);
+      await afterTimer(2);
     }
     assert.ok(batches.length >= 2, `expected several batches during a ${DELAY * 5} ms stream, got ${batches.length}`);
   });
@@ -195,8 +201,9 @@ describe('core/ChangeCoalescer', () => {
         }
         fired++;
       }
+      const delivered = batches.length;
       if (burst % 2 === 0) coalescer.flush();
-      else await sleep(DELAY * 2);
+      else await waitFor(() => batches.length > delivered, { what: `the batch of burst ${burst}` });
     }
     coalescer.flush();
     const seen = new Set<string>();
@@ -226,9 +233,9 @@ describe('core/ChangeCoalescer', () => {
   it('delivers nothing after dispose', async () => {
     source.fire(updated('a'));
     coalescer.dispose();
-    await sleep(DELAY * 2);
+    await afterTimer(DELAY * 2);
     source.fire(updated('b'));
-    await sleep(DELAY * 2);
+    await afterTimer(DELAY * 2);
     assert.equal(batches.length, 0);
   });
 });

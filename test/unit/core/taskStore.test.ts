@@ -653,7 +653,7 @@ describe('core/TaskStore', () => {
       const events = record(store);
       store.update(id, { grantedTtl: 15 });
       clock.tick(15); // the store's clock passes the expiry; the real timer fires ~15 ms later
-      await waitFor(() => store.require(id).expired, 'the expiry timer', 10_000);
+      await waitFor(() => store.require(id).expired, { what: 'the expiry timer' });
       assert.deepEqual(
         events.map((e) => e.type),
         ['updated', 'updated'],

@@ -1,6 +1,6 @@
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { TaskStore } from '../../../src/core/taskStore';
-import { TaskClientV1 } from '../../../src/mcp/client/taskClientV1';
+import { TaskClientV1 } from '../../../src/mcp/client/v1/taskClientV1';
 import { TaskService, type TaskServiceOptions } from '../../../src/mcp/client/taskService';
 import { EVERYTHING } from '../mcp/v2client/everything';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { TaskStore } from '../../../src/core/taskStore';
-import type { TaskClientV1 } from '../../../src/mcp/client/taskClientV1';
+import type { TaskClientV1 } from '../../../src/mcp/client/v1/taskClientV1';
 import type { TaskService, TaskServiceOptions } from '../../../src/mcp/client/taskService';
 import { SamplingDeclinedError } from '../../../src/mcp/client/taskWire';
 import { type EverythingSession, connectEverythingStdio } from './everythingStdio';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { TaskStore } from '../../../src/core/taskStore';
-import type { TaskClientV1 } from '../../../src/mcp/client/taskClientV1';
+import type { TaskClientV1 } from '../../../src/mcp/client/v1/taskClientV1';
 import type { TaskService } from '../../../src/mcp/client/taskService';
 import { waitFor } from '../helpers/waitFor';
 import { type EverythingSession, connectEverythingStdio } from './everythingStdio';
@@ -28,7 +28,9 @@ describe('interop: our client against @modelcontextprotocol/server-everything (s
   it('runs simulate-research-query to completion, mirroring status messages', async () => {
     const record = await service.start({ serverId: 'everything', tool: 'simulate-research-query', arguments: { topic: 'tide pools' } });
     assert.ok(record.taskId);
-    const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), 'completion', 15_000);
+    const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), {
+      what: 'completion',
+    });
     const text = (done.result as { content: { text: string }[] }).content[0].text;
     assert.match(text, /Research Report: tide pools/);
     assert.ok(
@@ -44,11 +46,12 @@ describe('interop: our client against @modelcontextprotocol/server-everything (s
         const r = store.get(record.id);
         return r?.pendingInput.length ? r : undefined;
       },
-      'the clarification question',
-      15_000,
+      { what: 'the clarification question' },
     );
     service.answerInput(record.id, asking.pendingInput[0].key, { action: 'accept', content: { interpretation: 'the snake' } });
-    const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), 'completion', 15_000);
+    const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), {
+      what: 'completion',
+    });
     assert.match((done.result as { content: { text: string }[] }).content[0].text, /Clarification\*\*: the snake/);
     assert.ok(done.timeline.some((e) => e.status === 'input_required'));
   });
@@ -64,11 +67,9 @@ describe('interop: our client against @modelcontextprotocol/server-everything (s
   it('is the receiver of a task-augmented elicitation (trigger-elicitation-request-async): the server polls our task and gets the answer', async () => {
     // A plain tools/call: it returns only once the server has our answer, so watch the store meanwhile.
     const started = service.start({ serverId: 'everything', tool: 'trigger-elicitation-request-async', arguments: {} });
-    const asking = await waitFor(
-      () => store.all().find((r) => r.tool === 'trigger-elicitation-request-async' && r.pendingInput.length),
-      'the question',
-      15_000,
-    );
+    const asking = await waitFor(() => store.all().find((r) => r.tool === 'trigger-elicitation-request-async' && r.pendingInput.length), {
+      what: 'the question',
+    });
     const record = asking;
     assert.deepEqual(Object.keys((asking.pendingInput[0].params.requestedSchema as { properties: object }).properties), [
       'name',
@@ -82,8 +83,7 @@ describe('interop: our client against @modelcontextprotocol/server-everything (s
         const r = store.get(record.id);
         return r && r.status !== 'working' && r.status !== 'input_required' ? r : undefined;
       },
-      'the call to end',
-      20_000,
+      { what: 'the call to end' },
     );
     assert.match(JSON.stringify(done.result), /COMPLETED/);
   });
@@ -101,7 +101,9 @@ describe('interop: our client against @modelcontextprotocol/server-everything (s
     });
     ({ store, client, service } = session);
     const record = await service.start({ serverId: 'everything', tool: 'trigger-sampling-request-async', arguments: { prompt: 'hi', maxTokens: 10 } });
-    const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), 'completion', 15_000);
+    const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), {
+      what: 'completion',
+    });
     assert.match(JSON.stringify(done.result), /sampled in a task/);
   });
 

@@ -58,7 +58,7 @@ describe('interop matrix: Tasklane client × server-everything (Streamable HTTP)
   });
 
   it(`${tag('server-everything', '2025-11-25', 'result')} the result arrives through tasks/result when the task completes`, async () => {
-    const done = await waitFor(() => finished(store, researchId), 'the research result', 20_000);
+    const done = await waitFor(() => finished(store, researchId), { what: 'the research result' });
     assert.match(JSON.stringify(done.result), /Research Report: coral reefs/);
   });
 
@@ -76,9 +76,11 @@ describe('interop matrix: Tasklane client × server-everything (Streamable HTTP)
 
   it(`${tag('server-everything', '2025-11-25', 'input')} an ambiguous query asks (input_required + elicitation); the answer completes it`, async () => {
     const record = await service.start({ serverId: 'everything', tool: 'simulate-research-query', arguments: { topic: 'python', ambiguous: true } });
-    const asking = await waitFor(() => (store.get(record.id)?.pendingInput.length ? store.get(record.id) : undefined), 'the clarification question', 20_000);
+    const asking = await waitFor(() => (store.get(record.id)?.pendingInput.length ? store.get(record.id) : undefined), {
+      what: 'the clarification question',
+    });
     service.answerInput(record.id, asking.pendingInput[0].key, { action: 'accept', content: { interpretation: 'the snake' } });
-    const done = await waitFor(() => finished(store, record.id), 'completion', 20_000);
+    const done = await waitFor(() => finished(store, record.id), { what: 'completion' });
     assert.match(JSON.stringify(done.result), /the snake/);
   });
 
@@ -125,7 +127,7 @@ for (const wire of ['2025-11-25', EXT] as const) {
     });
 
     it(`${tag('tasklane-server', wire, 'result')} the result arrives (${wire === EXT ? 'inline in the terminal tasks/get' : 'tasks/result'})`, async () => {
-      const done = await waitFor(() => finished(store, waitId), 'the result');
+      const done = await waitFor(() => finished(store, waitId), { what: 'the result' });
       assert.deepEqual((done.result as { content: unknown[] }).content, [{ type: 'text', text: 'matrix' }]);
     });
 
@@ -162,15 +164,15 @@ for (const wire of ['2025-11-25', EXT] as const) {
     it(`${tag('tasklane-server', wire, 'cancel')} tasks/cancel ends a running task cancelled`, async () => {
       const record = await service.start({ serverId: 'ours', tool: 'wait', arguments: { durationMs: 60_000 } });
       await service.cancel(record.id);
-      await waitFor(() => finished(store, record.id, 'cancelled'), 'cancelled');
+      await waitFor(() => finished(store, record.id, 'cancelled'), { what: 'cancelled' });
       assert.equal((await connection.client.get(record.taskId!)).status, 'cancelled');
     });
 
     it(`${tag('tasklane-server', wire, 'input')} ask: the question becomes pending input; the answer completes the task`, async () => {
       const record = await service.start({ serverId: 'ours', tool: 'ask', arguments: { question: 'Matrix?' } });
-      const asking = await waitFor(() => (store.get(record.id)?.pendingInput.length ? store.get(record.id) : undefined), 'the question');
+      const asking = await waitFor(() => (store.get(record.id)?.pendingInput.length ? store.get(record.id) : undefined), { what: 'the question' });
       service.answerInput(record.id, asking.pendingInput[0].key, { action: 'accept', content: { answer: 'neo' } });
-      const done = await waitFor(() => finished(store, record.id), 'completion');
+      const done = await waitFor(() => finished(store, record.id), { what: 'completion' });
       assert.deepEqual((done.result as { content: unknown[] }).content, [{ type: 'text', text: 'neo' }]);
     });
   });

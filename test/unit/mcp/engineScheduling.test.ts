@@ -58,7 +58,7 @@ class Workload {
   }
 
   async waitForStarts(count: number): Promise<void> {
-    await waitFor(() => this.started.length >= count, `${count} starts`);
+    await waitFor(() => this.started.length >= count, { what: `${count} starts` });
   }
 }
 
@@ -128,16 +128,18 @@ describe('mcp/server engine scheduling', () => {
     const first = work.start({ name: 'first' });
     const second = work.start({ name: 'second', afterTaskId: first.taskId });
     assert.equal(engine.peek(second.taskId)?.statusMessage, `Waiting for task ${first.taskId.slice(0, 8)}`);
-    await work.waitForStarts(1);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.deepEqual(work.started, ['first']);
-    work.release(first.taskId);
+    // A task with free slots and nothing to wait for, started after "second": had "second" not
+    // waited for "first", it would have started before this one.
+    work.start({ name: 'bystander' });
     await work.waitForStarts(2);
-    assert.deepEqual(work.started, ['first', 'second']);
+    assert.deepEqual(work.started, ['first', 'bystander']);
+    work.release(first.taskId);
+    await work.waitForStarts(3);
+    assert.deepEqual(work.started, ['first', 'bystander', 'second']);
 
     const doomed = work.start({ name: 'doomed' });
     const dependent = work.start({ name: 'dependent', afterTaskId: doomed.taskId });
-    await work.waitForStarts(3);
+    await work.waitForStarts(4);
     engine.cancel('alice', doomed.taskId);
     const failed = engine.peek(dependent.taskId)!;
     assert.equal(failed.status, 'failed');
@@ -148,7 +150,7 @@ describe('mcp/server engine scheduling', () => {
     // Already failed when asked: the task is created, then fails without running.
     const late = work.start({ name: 'late', afterTaskId: doomed.taskId });
     assert.equal(late.status, 'working');
-    await waitFor(() => engine.peek(late.taskId)?.status === 'failed', 'the late dependent to fail');
+    await waitFor(() => engine.peek(late.taskId)?.status === 'failed', { what: 'the late dependent to fail' });
   });
 
   it("refuses an after-task it cannot see with -32602, whether unknown or another owner's", () => {
@@ -172,11 +174,14 @@ describe('mcp/server engine scheduling', () => {
     const blocker = work.start({ name: 'blocker' });
     const budgeted = work.start({ name: 'budgeted', timeBudgetMs: 200 });
     await work.waitForStarts(1);
+    // Time is what this checks: the queued task waits longer than its budget before it starts.
     await new Promise((resolve) => setTimeout(resolve, 350));
     assert.equal(engine.peek(budgeted.taskId)?.status, 'working', 'queue time does not use up the budget');
     work.release(blocker.taskId);
     await work.waitForStarts(2);
-    const done = await waitFor(() => (engine.peek(budgeted.taskId)?.status === 'failed' ? engine.peek(budgeted.taskId) : undefined), 'the budget to run out');
+    const done = await waitFor(() => (engine.peek(budgeted.taskId)?.status === 'failed' ? engine.peek(budgeted.taskId) : undefined), {
+      what: 'the budget to run out',
+    });
     const ranFor = Date.now() - work.startedAt.get(budgeted.taskId)!;
     assert.ok(ranFor >= 190, `ended ${ranFor} ms after it started`);
     assert.equal(done.statusMessage, 'Ran out of its time budget of 200 ms');

@@ -8,14 +8,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { META, SPEC_META } from '../../../src/core/meta';
-import { TaskStore } from '../../../src/core/taskStore';
-import { TaskService } from '../../../src/mcp/client/taskService';
-import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../src/mcp/embeddedServer';
+import { EMBEDDED_SERVER_ID } from '../../../src/mcp/embeddedServer';
 import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
 import { TaskEngine } from '../../../src/mcp/engine/taskEngine';
-import { createTaskServerV1 } from '../../../src/mcp/server/taskServerV1';
+import { createTaskServerV1 } from '../../../src/mcp/server/v1/taskServerV1';
 import { type TaskHost, ToolCatalog } from '../../../src/mcp/server/toolCatalog';
 import { TaskServerV2, type V2Reply } from '../../../src/mcp/server/v2/taskServerV2';
+import { makeTaskHarness } from '../helpers/taskHarness';
 import { waitFor } from '../helpers/waitFor';
 import { RawClient, type Wire } from './helpers/rawClient';
 
@@ -162,10 +161,8 @@ describe('mcp/server scheduling on the 2026-07-28 extension wire', () => {
 describe("TaskService mirrors the embedded server's queue place into the record", () => {
   it('sets queue while the task waits and clears it when the task starts', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-queue-'));
-    const store = new TaskStore({ directory: dir });
-    const embedded = await EmbeddedServer.start({ defaultCwd: dir, scheduler: { maxConcurrent: 1, toolLimits: {} } });
-    const service = new TaskService(store);
-    service.addServer(embedded.entry);
+    const harness = await makeTaskHarness({ storeDir: dir, scheduler: { maxConcurrent: 1, toolLimits: {} } });
+    const { store, embedded, service } = harness;
     try {
       const first = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'wait', arguments: { durationMs: 300 } });
       const second = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'wait', arguments: { durationMs: 10 } });
@@ -175,16 +172,16 @@ describe("TaskService mirrors the embedded server's queue place into the record"
       // The version unbundled code announces is package.json's (esbuild puts the same one in the bundles).
       const { version } = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../../package.json'), 'utf8')) as { version: string };
       assert.deepEqual(embedded.engine.peek(second.taskId!)?.agent, { name: 'tasklane', version, connection: 'editor' });
-      const done = await waitFor(() => (store.get(second.id)?.status === 'completed' ? store.get(second.id) : undefined), 'the queued task to finish');
+      const done = await waitFor(() => (store.get(second.id)?.status === 'completed' ? store.get(second.id) : undefined), {
+        what: 'the queued task to finish',
+      });
       assert.equal(done.queue, undefined);
       assert.ok(
         done.timeline.some((entry) => entry.message === 'Started'),
         'the start shows in the timeline',
       );
     } finally {
-      service.dispose();
-      embedded.dispose();
-      store.dispose();
+      harness.dispose();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

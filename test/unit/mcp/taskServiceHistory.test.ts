@@ -1,27 +1,24 @@
 import assert from 'node:assert/strict';
-import * as os from 'node:os';
-import { TaskStore } from '../../../src/core/taskStore';
+import type { TaskStore } from '../../../src/core/taskStore';
 import { isTerminal } from '../../../src/core/taskStatus';
-import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../src/mcp/embeddedServer';
-import { TaskService } from '../../../src/mcp/client/taskService';
+import { EMBEDDED_SERVER_ID, type EmbeddedServer } from '../../../src/mcp/embeddedServer';
+import type { TaskService } from '../../../src/mcp/client/taskService';
+import { type TaskHarness, makeTaskHarness } from '../helpers/taskHarness';
 import { waitFor } from '../helpers/waitFor';
 
 describe('TaskService: task families and imported records', () => {
   let store: TaskStore;
   let embedded: EmbeddedServer;
   let service: TaskService;
+  let harness: TaskHarness;
 
   beforeEach(async () => {
-    store = new TaskStore();
-    embedded = await EmbeddedServer.start({ defaultCwd: os.tmpdir() });
-    service = new TaskService(store);
+    // Each test adds the embedded server itself, once the records it is about are in place.
+    harness = await makeTaskHarness({ addServer: false });
+    ({ store, embedded, service } = harness);
   });
 
-  afterEach(() => {
-    service.dispose();
-    embedded.dispose();
-    store.dispose();
-  });
+  afterEach(() => harness.dispose());
 
   it("names a parent on the same server by that server's task id, so the server links the two", async () => {
     service.addServer(embedded.entry);
@@ -45,7 +42,7 @@ describe('TaskService: task families and imported records', () => {
     assert.match(embedded.engine.peek(second.taskId)?.statusMessage ?? '', /^Waiting for task /);
     assert.equal(store.require(second.id).scheduling.afterTaskId, first.id, 'the record keeps the host-local id');
     await service.cancel(first.id);
-    await waitFor(() => store.require(second.id).status === 'failed', 'the dependent task to fail with its prerequisite');
+    await waitFor(() => store.require(second.id).status === 'failed', { what: 'the dependent task to fail with its prerequisite' });
   });
 
   it("retries an agent's task as the editor's own, also when the agent is long gone", async () => {
@@ -60,7 +57,7 @@ describe('TaskService: task families and imported records', () => {
     const next = await service.retry(earlier.id);
     assert.equal(next.context.agent, undefined);
     assert.equal(next.retryOf, earlier.id);
-    await waitFor(() => isTerminal(store.require(next.id).status), 'the retry to finish');
+    await waitFor(() => isTerminal(store.require(next.id).status), { what: 'the retry to finish' });
   });
 
   it('never re-attaches, cancels or retries an imported record', async () => {

@@ -16,12 +16,12 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { TaskStore } from '../../../src/core/taskStore';
-import { TaskClientV1 } from '../../../src/mcp/client/taskClientV1';
+import { TaskClientV1 } from '../../../src/mcp/client/v1/taskClientV1';
 import { TaskService } from '../../../src/mcp/client/taskService';
 import { CreateTaskResultSchema, GetTaskResultSchema, ListTasksRequestSchema, ListTasksResultSchema } from '../../../src/mcp/wires/v1/codec';
 import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
 import { TaskEngine } from '../../../src/mcp/engine/taskEngine';
-import { createTaskServerV1 } from '../../../src/mcp/server/taskServerV1';
+import { createTaskServerV1 } from '../../../src/mcp/server/v1/taskServerV1';
 import { type TaskHost, ToolCatalog } from '../../../src/mcp/server/toolCatalog';
 import { type ToolDefinition, defineTool } from '../../../src/mcp/server/tools/toolDefinition';
 import { waitFor } from '../helpers/waitFor';
@@ -162,10 +162,13 @@ const toolEntry = (name: string, taskSupport?: 'forbidden' | 'optional' | 'requi
 const toolCalls = (sent: Wire[], name?: string) => sent.filter((m) => m.method === 'tools/call' && (name === undefined || m.params.name === name));
 
 async function finished(store: TaskStore, id: string, what = 'the task to end') {
-  return waitFor(() => {
-    const record = store.get(id);
-    return record && ['completed', 'failed', 'cancelled'].includes(record.status) ? record : undefined;
-  }, what);
+  return waitFor(
+    () => {
+      const record = store.get(id);
+      return record && ['completed', 'failed', 'cancelled'].includes(record.status) ? record : undefined;
+    },
+    { what },
+  );
 }
 
 describe('2025-11-25 task client — checklist (recorded wire)', function () {
@@ -255,7 +258,7 @@ describe('2025-11-25 task client — checklist (recorded wire)', function () {
     );
     // A task that ends on the server's side (cancelled by someone else) is noticed too.
     const other = await service.start({ serverId: SERVER_ID, tool: 'wait', arguments: { durationMs: 60_000 } });
-    await waitFor(() => sent().some((m) => m.method === 'tasks/get' && m.params.taskId === other.taskId), 'a poll of the second task');
+    await waitFor(() => sent().some((m) => m.method === 'tasks/get' && m.params.taskId === other.taskId), { what: 'a poll of the second task' });
     engine.cancel('editor', other.taskId!);
     const cancelled = await finished(store, other.id, 'the externally cancelled task');
     assert.equal(cancelled.status, 'cancelled');
@@ -293,7 +296,7 @@ describe('2025-11-25 task client — checklist (recorded wire)', function () {
   it('T-C-06 cancelling a task sends tasks/cancel, never notifications/cancelled for the task', async () => {
     const { client, service, store, sent } = await realServer();
     const record = await service.start({ serverId: SERVER_ID, tool: 'wait', arguments: { durationMs: 60_000 } });
-    await waitFor(() => sent().some((m) => m.method === 'tasks/result'), 'the blocking tasks/result');
+    await waitFor(() => sent().some((m) => m.method === 'tasks/result'), { what: 'the blocking tasks/result' });
     const cancelled = await service.cancel(record.id);
     assert.equal(cancelled.status, 'cancelled');
     const direct = await service.start({ serverId: SERVER_ID, tool: 'wait', arguments: { durationMs: 60_000 } });
@@ -343,7 +346,7 @@ describe('2025-11-25 task client — checklist (recorded wire)', function () {
     assert.equal((await server.request({ method: 'tasks/get', params: { taskId } } as never, GetTaskResultSchema)).status, 'working');
     assert.ok((await server.request({ method: 'tasks/list', params: {} } as never, ListTasksResultSchema)).tasks.some((t) => t.taskId === taskId));
     const payload = server.request({ method: 'tasks/result', params: { taskId } } as never, ElicitResultSchema);
-    await waitFor(() => answerNow, 'the question to reach the host');
+    await waitFor(() => answerNow, { what: 'the question to reach the host' });
     answerNow({ action: 'accept', content: { answer: 'later' } });
     const result = (await payload) as { action: string; content: unknown; _meta?: Record<string, unknown> };
     assert.equal(result.action, 'accept');
@@ -372,10 +375,13 @@ describe('2025-11-25 task client — checklist (recorded wire)', function () {
   it('T-C-08 while blocked in tasks/result, services an elicitation/create with related-task _meta and keeps that _meta in its response', async () => {
     const { service, store, log } = await realServer();
     const record = await service.start({ serverId: SERVER_ID, tool: 'ask', arguments: { question: 'Favourite colour?' } });
-    const asking = await waitFor(() => {
-      const r = store.get(record.id);
-      return r?.pendingInput.length === 1 ? r : undefined;
-    }, 'the question to reach the store');
+    const asking = await waitFor(
+      () => {
+        const r = store.get(record.id);
+        return r?.pendingInput.length === 1 ? r : undefined;
+      },
+      { what: 'the question to reach the store' },
+    );
     assert.equal(asking.pendingInput[0].params.message, 'Favourite colour?');
     service.answerInput(record.id, asking.pendingInput[0].key, { action: 'accept', content: { answer: 'teal' } });
     const done = await finished(store, record.id);

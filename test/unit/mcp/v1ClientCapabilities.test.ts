@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { TaskClientV1 } from '../../../src/mcp/client/taskClientV1';
+import { TaskClientV1 } from '../../../src/mcp/client/v1/taskClientV1';
 import type { TransportFailure } from '../../../src/mcp/client/taskWire';
 import { TaskEngine } from '../../../src/mcp/engine/taskEngine';
 import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
-import { createTaskServerV1 } from '../../../src/mcp/server/taskServerV1';
+import { createTaskServerV1 } from '../../../src/mcp/server/v1/taskServerV1';
 import { ToolCatalog } from '../../../src/mcp/server/toolCatalog';
 
 describe('2025-11-25 client capabilities the supervisor relies on (ping, transport failures)', function () {

@@ -10,11 +10,12 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
 import { type EngineOptions, TaskEngine } from '../../../src/mcp/engine/taskEngine';
-import { createTaskServerV1 } from '../../../src/mcp/server/taskServerV1';
+import { createTaskServerV1 } from '../../../src/mcp/server/v1/taskServerV1';
 import { type TaskHost, ToolCatalog } from '../../../src/mcp/server/toolCatalog';
 import { type ToolDefinition, defineTool } from '../../../src/mcp/server/tools/toolDefinition';
 import { RpcError } from '../../../src/mcp/rpcError';
 import { INIT_PARAMS, RawClient, type RawResponse, type Wire, onWire } from './helpers/rawClient';
+import { waitFor } from '../helpers/waitFor';
 
 const RELATED = 'io.modelcontextprotocol/related-task';
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
@@ -144,6 +145,9 @@ const isErrorTool = defineTool({
   },
 });
 
+/** Racer work that has started and not yet returned. */
+let racersRunning = 0;
+
 const racerTool = defineTool({
   name: 'racer',
   title: 'Racer',
@@ -152,12 +156,17 @@ const racerTool = defineTool({
   annotations: {},
   taskSupport: 'optional',
   async run({ mode, n }) {
-    for (let i = 0; i < n; i++) {
-      if (mode === 'micro') await Promise.resolve();
-      else if (mode === 'tick') await new Promise<void>((resolve) => process.nextTick(resolve));
-      else await new Promise<void>((resolve) => setImmediate(resolve));
+    racersRunning++;
+    try {
+      for (let i = 0; i < n; i++) {
+        if (mode === 'micro') await Promise.resolve();
+        else if (mode === 'tick') await new Promise<void>((resolve) => process.nextTick(resolve));
+        else await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      return { content: [{ type: 'text', text: 'raced' }] };
+    } finally {
+      racersRunning--;
     }
-    return { content: [{ type: 'text', text: 'raced' }] };
   },
 });
 
@@ -216,15 +225,16 @@ async function getTask(raw: RawClient, taskId: string): Promise<Wire> {
   return response.result!;
 }
 
-/** Polls tasks/get until `predicate` holds. */
-async function pollUntil(raw: RawClient, taskId: string, predicate: (task: Wire) => boolean, what: string, timeoutMs = 3000): Promise<Wire> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const task = await getTask(raw, taskId);
-    if (predicate(task)) return task;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; last: ${JSON.stringify(task)}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
+/** Polls tasks/get until `predicate` holds; a timeout names the last snapshot. */
+function pollUntil(raw: RawClient, taskId: string, predicate: (task: Wire) => boolean, what: string): Promise<Wire> {
+  return waitFor(
+    async () => {
+      const task = await getTask(raw, taskId);
+      assert.ok(predicate(task), `the task is ${JSON.stringify(task)}`);
+      return task;
+    },
+    { what, intervalMs: 2 },
+  );
 }
 
 const untilTerminal = (raw: RawClient, taskId: string) => pollUntil(raw, taskId, (t) => TERMINAL.has(t.status), 'a terminal status');
@@ -243,7 +253,19 @@ function assertIsoTimes(task: Wire, where: string): void {
   }
 }
 
-const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Stands in for "wait a while" where a test shows that nothing more happens: a task created now
+ * runs to its end and its terminal notification arrives. What the engine set off before (a late
+ * result, an abort, a notification, work starting on the next turn) is handled and sent first.
+ */
+async function aLaterTaskEnds(raw: RawClient): Promise<void> {
+  const later = await createTask(raw, 'echo', { text: 'later' });
+  await raw.waitForNotification('notifications/tasks/status', (p) => p.taskId === later.taskId && TERMINAL.has(p.status), 'a later task to end');
+}
+
+/** The status notification that says `taskId` reached `status`. */
+const statusNotified = (raw: RawClient, taskId: string, status: string) =>
+  raw.waitForNotification('notifications/tasks/status', (p) => p.taskId === taskId && p.status === status, `the ${status} notification of ${taskId}`);
 const immediate = () => new Promise((resolve) => setImmediate(resolve));
 
 /** Allowed status changes (same-status updates are message changes, not transitions). */
@@ -360,7 +382,7 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     const asked = await createTask(raw, 'ask', { question: 'Colour?' });
     await answerElicitation(raw, asked.taskId, { action: 'accept', content: { answer: 'teal' } });
     await untilTerminal(raw, asked.taskId);
-    await tick(10);
+    await statusNotified(raw, asked.taskId, 'completed');
     const seen = check(asked.taskId, asked.status);
     assert.ok(seen.includes('input_required'), `saw input_required: ${seen}`);
     assert.equal(seen[seen.length - 1], 'completed');
@@ -369,7 +391,7 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     await pollUntil(raw, second.taskId, (t) => t.status === 'input_required', 'input_required');
     const cancel = await raw.request('tasks/cancel', { taskId: second.taskId });
     assert.equal(cancel.result?.status, 'cancelled');
-    await tick(10);
+    await statusNotified(raw, second.taskId, 'cancelled');
     const seen2 = check(second.taskId, second.status);
     assert.equal(seen2[seen2.length - 1], 'cancelled');
   });
@@ -388,7 +410,7 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     ] as const) {
       const first = await untilTerminal(raw, task.taskId);
       assert.equal(first.status, status);
-      await tick(20);
+      await aLaterTaskEnds(raw);
       const second = await getTask(raw, task.taskId);
       assert.deepEqual(second, first, `${status}: tasks/get twice after terminal is identical`);
       // Results and cancel attempts do not move it either.
@@ -431,7 +453,9 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
       else assert.equal(payload.result?.isError, true, `run ${i}: cancelled payload`);
       outcomes[final.status] = (outcomes[final.status] ?? 0) + 1;
     }
-    await tick(20);
+    // A second terminal notification could only come from work still running after its cancel:
+    // once every racer has returned, what its result set off has been handled and sent.
+    await waitFor(() => racersRunning === 0, { what: 'every racer to return' });
     // Exactly one terminal status notification per task.
     const perTask = new Map<string, string[]>();
     for (const n of raw.notifications.filter((m) => m.method === 'notifications/tasks/status' && TERMINAL.has(m.params.status))) {
@@ -459,7 +483,7 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     await raw.waitForNotification('notifications/tasks/status', (p) => p._meta?.['dev.tasklane/output'] !== undefined, 'an output notification');
     const cancel = await raw.request('tasks/cancel', { taskId: a.taskId });
     assertIsoTimes(cancel.result!, 'tasks/cancel');
-    await tick(20);
+    await statusNotified(raw, a.taskId, 'cancelled');
     const notes = raw.notifications.filter((n) => n.method === 'notifications/tasks/status');
     assert.ok(notes.length >= 3, `notifications seen: ${notes.length}`);
     for (const n of notes) assertIsoTimes(n.params, 'notifications/tasks/status');
@@ -554,11 +578,11 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     const { raw } = await connect(newEngine());
     const task = await createTask(raw, 'gated', { gate: 'g12' });
     const id = raw.send('tasks/result', { taskId: task.taskId });
-    await tick(30);
+    await aLaterTaskEnds(raw);
     assert.equal((await getTask(raw, task.taskId)).status, 'working');
     assert.equal(raw.responseTo(id), undefined, 'no answer while working');
     gate('g12').open(() => ({ content: [{ type: 'text', text: 'finally' }], structuredContent: { v: 12 } }));
-    const response = await raw.waitFor((m) => m.id === id && m.method === undefined, 'the tasks/result response');
+    const response = await raw.waitForMessage((m) => m.id === id && m.method === undefined, { what: 'the tasks/result response' });
     assert.deepEqual(response.result.content, [{ type: 'text', text: 'finally' }]);
     assert.deepEqual(response.result.structuredContent, { v: 12 });
     assert.equal((await getTask(raw, task.taskId)).status, 'completed');
@@ -570,10 +594,10 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     const id = raw.send('tasks/result', { taskId: task.taskId });
     const question = await raw.waitForServerRequest('elicitation/create', (p) => p._meta?.[RELATED]?.taskId === task.taskId);
     assert.equal((await getTask(raw, task.taskId)).status, 'input_required');
-    await tick(20);
+    await aLaterTaskEnds(raw);
     assert.equal(raw.responseTo(id), undefined, 'no answer while input_required');
     await raw.respond(question.id, { action: 'accept', content: { answer: 'because' } });
-    const response = await raw.waitFor((m) => m.id === id && m.method === undefined, 'the tasks/result response');
+    const response = await raw.waitForMessage((m) => m.id === id && m.method === undefined, { what: 'the tasks/result response' });
     assert.deepEqual(response.result.content, [{ type: 'text', text: 'because' }]);
   });
 
@@ -585,10 +609,10 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
       raw.send('tasks/result', { taskId: task.taskId }),
       raw.send('tasks/result', { taskId: task.taskId }),
     ];
-    await tick(20);
+    await aLaterTaskEnds(raw);
     for (const id of ids) assert.equal(raw.responseTo(id), undefined, 'blocked');
     gate('g12c').open();
-    const answers = await Promise.all(ids.map((id) => raw.waitFor((m) => m.id === id && m.method === undefined, `tasks/result ${id}`)));
+    const answers = await Promise.all(ids.map((id) => raw.waitForMessage((m) => m.id === id && m.method === undefined, { what: `tasks/result ${id}` })));
     for (const answer of answers) {
       assert.deepEqual(answer.result.content, [{ type: 'text', text: 'gate g12c opened' }]);
       assert.deepEqual(answer.result._meta?.[RELATED], { taskId: task.taskId });
@@ -711,7 +735,8 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
         gate('g17-1').open();
         await raw.request('tasks/cancel', { taskId: ids[2] });
         for (let i = 0; i < 5; i++) ids.push((await createTask(raw, 'gated', { gate: 'g17-late' })).taskId);
-        await tick(10);
+        // The next pages are read after the opened gate's tasks have finished.
+        for (const id of ids.filter((_, i) => i < 120 && i % 3 !== 0 && i % 5 === 1)) await untilTerminal(raw, id);
       }
     } while (cursor !== undefined && page < 20);
     for (const id of ids) {
@@ -772,7 +797,7 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     gate('g20b').open(() => {
       throw new RpcError(-32099, 'late failure');
     });
-    await tick(20);
+    await aLaterTaskEnds(raw);
     for (const t of [finishes, errors]) {
       const got = await getTask(raw, t.taskId);
       assert.equal(got.status, 'cancelled');
@@ -817,7 +842,7 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     const listed = await raw.request('tasks/list', {});
     assert.ok(!listed.result!.tasks.some((t: Wire) => t.taskId === task.taskId), 'expired task not listed');
     engine.sweepExpired();
-    const released = await raw.waitFor((m) => m.id === blocked && m.method === undefined, 'the blocked tasks/result');
+    const released = await raw.waitForMessage((m) => m.id === blocked && m.method === undefined, { what: 'the blocked tasks/result' });
     assert.equal(released.error?.code, -32602);
     // A finished task expires too.
     const done = await createTask(raw, 'echo', { text: 'e' }, { ttl: 1_000 });
@@ -892,7 +917,7 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     // Bob never hears about alice's task either.
     gate('g24').open();
     await untilTerminal(alice.raw, running.taskId);
-    await tick(10);
+    await aLaterTaskEnds(bob.raw);
     assert.equal(bob.raw.notifications.filter((n) => n.params?.taskId === running.taskId).length, 0);
   });
 
@@ -984,7 +1009,7 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     assert.equal(during.status, 'input_required');
     await raw.respond(question.id, { action: 'accept', content: { answer: 'yes' } });
     await untilTerminal(raw, task.taskId);
-    await tick(10);
+    await statusNotified(raw, task.taskId, 'completed');
     const statuses = raw.statusNotifications(task.taskId).map((n) => n.params.status);
     const ir = statuses.indexOf('input_required');
     assert.ok(ir >= 0, `statuses ${statuses}`);
@@ -1003,7 +1028,7 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
       await raw.request('tasks/get', { taskId: task.taskId }, id);
     }
     await answerElicitation(raw, task.taskId, { action: 'accept', content: { answer: 'ok' } });
-    await raw.waitFor((m) => m.id === resultId && m.method === undefined, 'tasks/result');
+    await raw.waitForMessage((m) => m.id === resultId && m.method === undefined, { what: 'tasks/result' });
     for (const { message, relatedRequestId } of serverSends) {
       if (relatedRequestId !== undefined && getIds.has(relatedRequestId)) {
         assert.ok(
@@ -1024,7 +1049,7 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     const get = await raw.request('tasks/get', { taskId: a.taskId });
     const list = await raw.request('tasks/list', {});
     const cancel = await raw.request('tasks/cancel', { taskId: a.taskId });
-    await tick(20);
+    await statusNotified(raw, a.taskId, 'cancelled');
     assert.equal(get.result!._meta?.[RELATED], undefined, 'tasks/get');
     assert.equal(list.result!._meta?.[RELATED], undefined, 'tasks/list');
     for (const t of list.result!.tasks) assert.equal(t._meta?.[RELATED], undefined, 'tasks/list item');
@@ -1050,7 +1075,8 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     await raw.request('tasks/cancel', { taskId: task.taskId });
     assert.equal(gate('ss07').signal?.aborted, true, 'the work was told to stop');
     const wait = await createTask(raw, 'wait', { durationMs: 60_000 });
-    await tick(5);
+    // Its work starts on the next turn, before the later task's: it runs by the time that one ends.
+    await aLaterTaskEnds(raw);
     const cancelled = await raw.request('tasks/cancel', { taskId: wait.taskId });
     assert.equal(cancelled.result?.status, 'cancelled');
   });

@@ -7,9 +7,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { TaskStore } from '../../../src/core/taskStore';
 import { connectHttpServer } from '../../../src/mcp/client/connectServer';
-import { TaskClientV2 } from '../../../src/mcp/client/taskClientV2';
-import { TaskService } from '../../../src/mcp/client/taskService';
-import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../src/mcp/embeddedServer';
+import { TaskClientV2 } from '../../../src/mcp/client/v2/taskClientV2';
+import type { TaskService } from '../../../src/mcp/client/taskService';
+import { EMBEDDED_SERVER_ID } from '../../../src/mcp/embeddedServer';
+import { type TaskHarness, makeTaskHarness } from '../helpers/taskHarness';
 import { waitFor } from '../helpers/waitFor';
 import { type Json } from '../mcp/v2/helpers';
 import { DISCOVER_WITH_TASKS, taskJson } from '../mcp/v2client/helpers';
@@ -76,29 +77,25 @@ describe('reliability: an external server that crashes, hangs, drops, lies or fl
   this.timeout(60_000);
   let dir: string;
   let store: TaskStore;
-  let embedded: EmbeddedServer;
   let service: TaskService;
+  let harness: TaskHarness;
   const cleanups: Array<() => Promise<void> | void> = [];
 
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-faults-'));
-    store = new TaskStore({ directory: dir });
-    embedded = await EmbeddedServer.start({ defaultCwd: dir });
-    service = new TaskService(store);
-    service.addServer(embedded.entry);
+    harness = await makeTaskHarness({ storeDir: dir });
+    ({ store, service } = harness);
   });
 
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    service.dispose();
-    embedded.dispose();
-    store.dispose();
+    harness.dispose();
   });
 
   /** Tasks stored before the fault, with results: they must come through it untouched. */
   async function storedWork(): Promise<string> {
     const before = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'wait', arguments: { durationMs: 0, message: 'kept' } });
-    await waitFor(() => store.get(before.id)?.status === 'completed', 'the stored task to complete');
+    await waitFor(() => store.get(before.id)?.status === 'completed', { what: 'the stored task to complete' });
     store.flush();
     return JSON.stringify(store.get(before.id));
   }
@@ -106,7 +103,7 @@ describe('reliability: an external server that crashes, hangs, drops, lies or fl
   /** While the remote server misbehaves, the host still runs embedded work to the end. */
   async function hostStillWorks(): Promise<void> {
     const probe = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'wait', arguments: { durationMs: 10, message: 'alive' } });
-    await waitFor(() => store.get(probe.id)?.status === 'completed', 'embedded work to finish during the fault');
+    await waitFor(() => store.get(probe.id)?.status === 'completed', { what: 'embedded work to finish during the fault' });
   }
 
   function assertStoredIntact(before: string): void {
@@ -147,17 +144,15 @@ describe('reliability: an external server that crashes, hangs, drops, lies or fl
     for (const [mode, label] of cases) started.push({ label, ...(await remoteTask(mode, `flaky-${mode}`)) });
     await Promise.all(
       started.map(async ({ server, id, label }) => {
-        await waitFor(
-          () => /No valid answer from the server/.test(store.get(id)?.statusMessage ?? ''),
-          `the task on the server that ${label} to say it is not answering`,
-          15_000,
-        );
+        await waitFor(() => /No valid answer from the server/.test(store.get(id)?.statusMessage ?? ''), {
+          what: `the task on the server that ${label} to say it is not answering`,
+        });
         assert.equal(store.get(id)?.status, 'working', 'still followed, not given up');
         await hostStillWorks();
         const faults = server.gets;
         server.mode = 'ok';
         server.done = true;
-        await waitFor(() => store.get(id)?.status === 'completed', 'the task to complete after the recovery', 40_000);
+        await waitFor(() => store.get(id)?.status === 'completed', { what: 'the task to complete after the recovery', timeoutMs: 40_000 });
         assert.equal((store.get(id)?.result as Json).content[0].text, 'the result');
         recordTrials(
           'fault',
@@ -183,7 +178,7 @@ describe('reliability: an external server that crashes, hangs, drops, lies or fl
     server.mode = 'slow';
     await hostStillWorks();
     server.done = true;
-    await waitFor(() => store.get(record.id)?.status === 'completed', 'the slow task to complete', 20_000);
+    await waitFor(() => store.get(record.id)?.status === 'completed', { what: 'the slow task to complete' });
     assertStoredIntact(before);
     recordTrials('fault', 'External server answers slowly (1.5 s per tasks/get)', server.gets, 'task completed with its result; host kept working');
   });
@@ -193,7 +188,7 @@ describe('reliability: an external server that crashes, hangs, drops, lies or fl
     const { server, id } = await remoteTask('ok', 'huge', 30_000);
     server.mode = 'huge';
     server.done = true;
-    await waitFor(() => (store.get(id)?.status !== 'working' ? store.get(id) : undefined), 'the task with the huge result to end', 40_000);
+    await waitFor(() => (store.get(id)?.status !== 'working' ? store.get(id) : undefined), { what: 'the task with the huge result to end', timeoutMs: 40_000 });
     const ended = store.get(id)!;
     await hostStillWorks();
     assertStoredIntact(before);
@@ -219,11 +214,16 @@ describe('reliability: an external server that crashes, hangs, drops, lies or fl
     assert.equal(record.status, 'working');
     first.process.kill('SIGKILL');
     await new Promise((resolve) => first.process.once('exit', resolve));
-    await waitFor(() => /No valid answer from the server/.test(store.get(record.id)?.statusMessage ?? ''), 'the task to say the server is gone', 15_000);
+    await waitFor(() => /No valid answer from the server/.test(store.get(record.id)?.statusMessage ?? ''), {
+      what: 'the task to say the server is gone',
+    });
     await hostStillWorks();
     const second = await startServerProcess(token, first.port);
     cleanups.push(() => void second.process.kill('SIGKILL'));
-    await waitFor(() => store.get(record.id)?.status === 'failed', 'the task to fail once the restarted server says it does not know it', 40_000);
+    await waitFor(() => store.get(record.id)?.status === 'failed', {
+      what: 'the task to fail once the restarted server says it does not know it',
+      timeoutMs: 40_000,
+    });
     assert.match(store.get(record.id)?.statusMessage ?? '', /no longer knows this task.*Retry/);
     const retry = await service.retry(record.id);
     assert.equal(retry.status, 'working', 'the retry runs on the restarted server');

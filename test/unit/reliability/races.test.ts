@@ -5,11 +5,12 @@ import { TaskStore } from '../../../src/core/taskStore';
 import { isTerminal } from '../../../src/core/taskStatus';
 import { connectHttpServer, type NegotiatedConnection } from '../../../src/mcp/client/connectServer';
 import { TaskService } from '../../../src/mcp/client/taskService';
-import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../src/mcp/embeddedServer';
+import { EMBEDDED_SERVER_ID, type EmbeddedServer } from '../../../src/mcp/embeddedServer';
 import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
 import { startHttpServer } from '../../../src/mcp/server/httpServer';
 import { TaskEngine } from '../../../src/mcp/engine/taskEngine';
 import { ToolCatalog } from '../../../src/mcp/server/toolCatalog';
+import { type TaskHarness, makeTaskHarness } from '../helpers/taskHarness';
 import { waitFor } from '../helpers/waitFor';
 import { recordTrials } from './tally';
 
@@ -30,19 +31,14 @@ describe('reliability: races and load end every task in exactly one terminal sta
     let store: TaskStore;
     let embedded: EmbeddedServer;
     let service: TaskService;
+    let harness: TaskHarness;
 
     beforeEach(async () => {
-      store = new TaskStore();
-      embedded = await EmbeddedServer.start({ defaultCwd: os.tmpdir() });
-      service = new TaskService(store);
-      service.addServer(embedded.entry);
+      harness = await makeTaskHarness();
+      ({ store, embedded, service } = harness);
     });
 
-    afterEach(() => {
-      service.dispose();
-      embedded.dispose();
-      store.dispose();
-    });
+    afterEach(() => harness.dispose());
 
     /** The server's view of a task, for comparison with the store's (which every UI view reads). */
     const serverStatus = (record: TaskRecord) => (record.taskId ? embedded.engine.peek(record.taskId)?.status : undefined);
@@ -73,11 +69,10 @@ describe('reliability: races and load end every task in exactly one terminal sta
             if (i % 2 === 0 && isTerminal(serverStatus(record) ?? 'working')) endedBeforeStartReturned++;
             else if (i % 2 === 0) cancelOnCompletion.set(record.taskId!, record.id);
             else await service.cancel(record.id).catch(() => undefined);
-            await waitFor(
-              () => isTerminal(store.require(record.id).status) && isTerminal(serverStatus(store.require(record.id)) ?? 'working'),
-              'the race to settle',
-              60_000,
-            );
+            await waitFor(() => isTerminal(store.require(record.id).status) && isTerminal(serverStatus(store.require(record.id)) ?? 'working'), {
+              what: 'the race to settle',
+              timeoutMs: 60_000,
+            });
           }),
         );
       } finally {
@@ -122,14 +117,13 @@ describe('reliability: races and load end every task in exactly one terminal sta
           attempts++;
           await pause(i % 3);
           await service.cancel(second.id).catch(() => undefined);
-          await waitFor(() => isTerminal(store.require(second.id).status), 'the second attempt to end', 60_000);
+          await waitFor(() => isTerminal(store.require(second.id).status), { what: 'the second attempt to end', timeoutMs: 60_000 });
         }),
       );
-      await waitFor(
-        () => store.all().every((record) => !record.taskId || serverStatus(record) === record.status),
-        'the server and the store to agree on every task',
-        60_000,
-      );
+      await waitFor(() => store.all().every((record) => !record.taskId || serverStatus(record) === record.status), {
+        what: 'the server and the store to agree on every task',
+        timeoutMs: 60_000,
+      });
       for (const record of store.all()) {
         assertOneEnd(record, record.id);
         if (record.retryOf) assert.equal(store.require(record.retryOf).retriedAs, record.id);
@@ -176,11 +170,10 @@ describe('reliability: races and load end every task in exactly one terminal sta
           }),
         ),
       );
-      await waitFor(
-        () => hosts.every(({ store }) => store.all().every((r) => isTerminal(r.status) && engine.peek(r.taskId!)?.status === r.status)),
-        'all 1,000 tasks to end, the server agreeing',
-        90_000,
-      );
+      await waitFor(() => hosts.every(({ store }) => store.all().every((r) => isTerminal(r.status) && engine.peek(r.taskId!)?.status === r.status)), {
+        what: 'all 1,000 tasks to end, the server agreeing',
+        timeoutMs: 90_000,
+      });
       const outcomes: Record<string, number> = {};
       const seen = new Set<string>();
       for (const [h, { store, connection }] of hosts.entries()) {

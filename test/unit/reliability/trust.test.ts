@@ -2,13 +2,12 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TaskStore } from '../../../src/core/taskStore';
-import { TaskService } from '../../../src/mcp/client/taskService';
-import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../src/mcp/embeddedServer';
+import { EMBEDDED_SERVER_ID } from '../../../src/mcp/embeddedServer';
 import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
 import { startHttpServer } from '../../../src/mcp/server/httpServer';
 import { TaskEngine } from '../../../src/mcp/engine/taskEngine';
 import { ToolCatalog } from '../../../src/mcp/server/toolCatalog';
+import { makeTaskHarness } from '../helpers/taskHarness';
 import { waitFor } from '../helpers/waitFor';
 import { V2Client } from '../mcp/v2/helpers';
 import { recordTrials } from './tally';
@@ -36,26 +35,24 @@ describe('reliability: an untrusted workspace runs no commands', function () {
   ];
 
   it('the embedded server refuses run_command with a reason, runs nothing, and runs it once the workspace is trusted', async () => {
-    const store = new TaskStore();
-    const embedded = await EmbeddedServer.start({ defaultCwd: dir, isTrusted: () => trusted });
-    const service = new TaskService(store);
-    service.addServer(embedded.entry);
+    const harness = await makeTaskHarness({ cwd: dir, isTrusted: () => trusted });
+    const { store, service } = harness;
     const marker = path.join(dir, 'ran');
     try {
       let refused = 0;
       for (const args of attempts(marker)) {
         const record = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'run_command', arguments: args });
-        const ended = await waitFor(() => (store.get(record.id)?.status !== 'working' ? store.get(record.id) : undefined), 'the refusal');
+        const ended = await waitFor(() => (store.get(record.id)?.status !== 'working' ? store.get(record.id) : undefined), { what: 'the refusal' });
         const text = JSON.stringify(ended.result ?? ended.error);
         assert.match(text, /not trusted.*runs no commands in untrusted workspaces/, 'the user is told why');
         assert.equal(fs.existsSync(marker), false, `${args.command} did not run`);
         refused++;
       }
       const harmless = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'wait', arguments: { durationMs: 1 } });
-      await waitFor(() => store.get(harmless.id)?.status === 'completed', 'a tool that runs nothing to work as usual');
+      await waitFor(() => store.get(harmless.id)?.status === 'completed', { what: 'a tool that runs nothing to work as usual' });
       trusted = true;
       const allowed = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'run_command', arguments: { command: `touch ${marker}` } });
-      await waitFor(() => store.get(allowed.id)?.status === 'completed', 'the command to run once trusted');
+      await waitFor(() => store.get(allowed.id)?.status === 'completed', { what: 'the command to run once trusted' });
       assert.equal(fs.existsSync(marker), true);
       recordTrials(
         'hostile',
@@ -64,9 +61,7 @@ describe('reliability: an untrusted workspace runs no commands', function () {
         `${refused} refused with "not trusted … runs no commands"; nothing ran; runs once trusted`,
       );
     } finally {
-      service.dispose();
-      embedded.dispose();
-      store.dispose();
+      harness.dispose();
     }
   });
 

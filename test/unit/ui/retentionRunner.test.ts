@@ -51,7 +51,7 @@ describe('ui/retentionRunner', () => {
     const ids = ['a', 'b', 'c', 'd'].map((tool) => store.create({ serverId: 's', tool }).id);
     for (const id of ids) store.complete(id, 'completed', {});
     assert.equal(store.size, 4, 'nothing is removed while tasks are still finishing');
-    await waitFor(() => store.size === 2, 'the deferred retention pass', 10_000);
+    await waitFor(() => store.size === 2, { what: 'the deferred retention pass' });
     assert.deepEqual(lines, ['[history] Retention removed 2 tasks beyond the limit of 2']);
     runner.dispose();
   });
@@ -72,7 +72,7 @@ describe('ui/retentionRunner', () => {
     );
     assert.equal(runner.apply(), 0, 'a fresh task is kept');
     now += 2 * DAY;
-    await waitFor(() => store.size === 0, 'the periodic sweep to remove it with no task finishing', 10_000);
+    await waitFor(() => store.size === 0, { what: 'the periodic sweep to remove it with no task finishing' });
     assert.deepEqual(lines, ['[history] Retention removed 1 task older than 1 day']);
     runner.dispose();
   });

@@ -1,37 +1,12 @@
 /**
- * Multi-round-trip requests (SEP-2322) for tools on the 2026-07-28 wire. A tool that must ask
- * before it runs says what it needs with `inputRequests(args)`, keyed by its own stable keys;
- * the server answers `tools/call` with `resultType: "input_required"` until every key has an
- * answer in the retried call's `inputResponses`, then runs the tool (or starts its task) with
- * the answers in `context.inputResponses`. Nothing is kept between rounds: the questions are a
- * pure function of the arguments, so the server needs no `requestState`.
+ * The extension wire's side of multi-round-trip requests (SEP-2322): one round of a tool's
+ * questions against the call's `inputResponses`, and the check of an answer. The tool's side (its
+ * `inputRequests` hook, the answers in its context) is `server/tools/mrtr.ts`.
  */
 import { describeIssues } from '../../../core/taskRecord';
 import type { InputRequest } from '../../engine/engineTask';
 import { RpcCode, RpcError } from '../../rpcError';
 import { type ClientCapabilities, INPUT_CAPABILITY, INPUT_RESPONSE_SCHEMAS, missingCapability } from '../../wires/v2/protocol';
-import type { ToolContext, ToolDefinition } from '../tools/toolDefinition';
-
-export interface MrtrHooks {
-  /** The questions the call needs answered before it runs; `{}` when none. */
-  inputRequests(args: Record<string, unknown>): Record<string, InputRequest>;
-}
-
-export type MrtrTool = ToolDefinition & MrtrHooks;
-
-/** A tool context that also carries the answers gathered by MRTR (validated, by key). */
-export interface MrtrToolContext extends ToolContext {
-  readonly inputResponses?: Readonly<Record<string, unknown>>;
-}
-
-export function isMrtrTool(tool: ToolDefinition): tool is MrtrTool {
-  return typeof (tool as Partial<MrtrHooks>).inputRequests === 'function';
-}
-
-/** The MRTR answers a tool received, when it ran on a wire that gathers them. */
-export function inputResponsesOf(context: ToolContext): Readonly<Record<string, unknown>> | undefined {
-  return (context as MrtrToolContext).inputResponses;
-}
 
 /**
  * One MRTR round: the answers to every question asked up front, or the questions still open

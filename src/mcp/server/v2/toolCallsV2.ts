@@ -17,7 +17,8 @@ import { readCallHints } from '../callHints';
 import { TOOL_ERROR_STATUS, WIRE_V2, toTaskFields } from '../../wires/v2/codec';
 import { withQueueMeta } from '../../wires/queueMeta';
 import { type PreparedCall, type TaskHost, runTool } from '../toolCatalog';
-import { type MrtrToolContext, gatherInput, isMrtrTool } from './mrtr';
+import { type MrtrToolContext, isMrtrTool } from '../tools/mrtr';
+import { gatherInput } from './mrtr';
 import {
   type CallToolParamsSchema,
   type ClientCapabilities,

@@ -2,8 +2,9 @@
  * The `io.modelcontextprotocol/tasks` extension's task on the wire, for both sides: the schemas a
  * client accepts from a server, the encoding of an engine task (`Task`, `DetailedTask`) that
  * `server/v2/taskServerV2.ts` sends, and the decoding into the host's `RemoteTaskState` (and of a
- * server's errors and result types) that `client/taskClientV2.ts` reads. The framing (envelope,
- * `_meta` keys, headers) is `protocol.ts`; the client's HTTP side is `client/statelessHttpTransport.ts`.
+ * server's errors and result types) that `client/v2/taskClientV2.ts` reads. The framing
+ * (envelope, `_meta` keys, headers) is `protocol.ts`; the client's HTTP side is
+ * `client/v2/statelessHttpTransport.ts`.
  */
 import { z } from 'zod';
 import { type CallToolResult, CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';

@@ -12,16 +12,17 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { META } from '../../../../src/core/meta';
 import { parseExport, serializeExport } from '../../../../src/core/taskExport';
 import { agentKey, agentName, type TaskRecord } from '../../../../src/core/taskRecord';
-import { TaskStore } from '../../../../src/core/taskStore';
+import type { TaskStore } from '../../../../src/core/taskStore';
 import { AgentCredentials, agentIdOf } from '../../../../src/mcp/agents/agentCredentials';
 import { AgentTaskMirror } from '../../../../src/mcp/agents/agentTaskMirror';
-import { TaskService } from '../../../../src/mcp/client/taskService';
+import type { TaskService } from '../../../../src/mcp/client/taskService';
 import { metaFor } from '../../../../src/mcp/wires/startMeta';
-import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../../src/mcp/embeddedServer';
+import { EMBEDDED_SERVER_ID, type EmbeddedServer } from '../../../../src/mcp/embeddedServer';
 import { type RunningHttpServer, generateToken, startHttpServer } from '../../../../src/mcp/server/httpServer';
 import { CreateTaskResultSchema } from '../../../../src/mcp/wires/v1/codec';
 import { toDetailState } from '../../../../src/ui/detail/detailState';
 import { TaskSpecSchema } from '../../../../src/core/taskRecord';
+import { type TaskHarness, makeTaskHarness } from '../../helpers/taskHarness';
 import { waitFor } from '../../helpers/waitFor';
 import { V2Client, meta as v2Meta } from '../v2/helpers';
 
@@ -59,6 +60,7 @@ describe('agents: the metadata an agent sends reaches its task record', function
   let embedded: EmbeddedServer;
   let service: TaskService;
   let mirror: AgentTaskMirror;
+  let harness: TaskHarness;
   let server: RunningHttpServer;
   const credentials = new AgentCredentials();
   const tokens = { alpha: generateToken(), beta: generateToken(), secondAlpha: generateToken() };
@@ -92,14 +94,18 @@ describe('agents: the metadata an agent sends reaches its task record', function
 
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-agent-meta-'));
-    store = new TaskStore({ directory: dir });
-    embedded = await EmbeddedServer.start({ defaultCwd: dir });
     credentials.set({ id: 'alpha-1a2b3c', name: 'Alpha' }, tokens.alpha);
     credentials.set({ id: 'beta-4d5e6f', name: 'Beta' }, tokens.beta);
     credentials.set({ id: 'alpha-7a8b9c', name: 'Alpha' }, tokens.secondAlpha);
-    mirror = new AgentTaskMirror(embedded.engine, store, { serverId: EMBEDDED_SERVER_ID, agentOf: (owner) => credentials.identity(agentIdOf(owner) ?? '') });
-    service = new TaskService(store, { foreignTasks: mirror });
-    service.addServer(embedded.entry);
+    harness = await makeTaskHarness({
+      storeDir: dir,
+      foreignTasks: (store, embedded) =>
+        (mirror = new AgentTaskMirror(embedded.engine, store, {
+          serverId: EMBEDDED_SERVER_ID,
+          agentOf: (owner) => credentials.identity(agentIdOf(owner) ?? ''),
+        })),
+    });
+    ({ store, embedded, service } = harness);
     server = await startHttpServer(embedded.host, embedded.engine, { port: 0, authenticate: credentials.authenticate });
   });
 
@@ -109,9 +115,7 @@ describe('agents: the metadata an agent sends reaches its task record', function
     for (const { taskId } of embedded.engine.all()) if (embedded.engine.peek(taskId)?.status === 'working') embedded.engine.cancelAny(taskId);
     await server.close();
     mirror.dispose();
-    service.dispose();
-    embedded.dispose();
-    store.dispose();
+    harness.dispose();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -119,7 +123,7 @@ describe('agents: the metadata an agent sends reaches its task record', function
   async function sendEveryField(wire: Wire): Promise<{ record: TaskRecord; earlier: TaskRecord }> {
     const earlierId = await wire.start(tokens.alpha, 'probe-agent-client', {});
     const taskId = await wire.start(tokens.alpha, 'probe-agent-client', everyField(earlierId));
-    const record = await waitFor(() => mirror.recordFor(taskId), 'the mirrored record');
+    const record = await waitFor(() => mirror.recordFor(taskId), { what: 'the mirrored record' });
     return { record, earlier: mirror.recordFor(earlierId)! };
   }
 
@@ -193,8 +197,8 @@ describe('agents: the metadata an agent sends reaches its task record', function
       it('makes two agents of two tokens running the same client, each named by its token', async () => {
         const alphaTask = await wire.start(tokens.alpha, 'same-client', {});
         const betaTask = await wire.start(tokens.beta, 'same-client', {});
-        const alpha = await waitFor(() => mirror.recordFor(alphaTask), "alpha's record");
-        const beta = await waitFor(() => mirror.recordFor(betaTask), "beta's record");
+        const alpha = await waitFor(() => mirror.recordFor(alphaTask), { what: "alpha's record" });
+        const beta = await waitFor(() => mirror.recordFor(betaTask), { what: "beta's record" });
         assert.deepEqual([agentName(alpha), agentName(beta)], ['Alpha', 'Beta']);
         assert.notEqual(agentKey(alpha), agentKey(beta), 'two groups in the tree');
         assert.deepEqual(
@@ -211,8 +215,8 @@ describe('agents: the metadata an agent sends reaches its task record', function
       it('keeps two tokens given the same name apart', async () => {
         const firstTask = await wire.start(tokens.alpha, 'same-client', {});
         const secondTask = await wire.start(tokens.secondAlpha, 'same-client', {});
-        const first = await waitFor(() => mirror.recordFor(firstTask), 'the first record');
-        const second = await waitFor(() => mirror.recordFor(secondTask), 'the second record');
+        const first = await waitFor(() => mirror.recordFor(firstTask), { what: 'the first record' });
+        const second = await waitFor(() => mirror.recordFor(secondTask), { what: 'the second record' });
         assert.deepEqual([agentName(first), agentName(second)], ['Alpha', 'Alpha']);
         assert.notEqual(agentKey(first), agentKey(second), 'two groups in the tree, both called Alpha');
       });
@@ -235,7 +239,7 @@ describe('agents: the metadata an agent sends reaches its task record', function
     });
     const editor = await service.start(spec);
     const taskId = await wires[1]!.start(tokens.alpha, 'twin-client', metaFor(spec));
-    const agent = await waitFor(() => mirror.recordFor(taskId), 'the mirrored record');
+    const agent = await waitFor(() => mirror.recordFor(taskId), { what: 'the mirrored record' });
     const fields = (record: TaskRecord) => ({ ...record, context: { ...record.context, agent: undefined } });
     const pick = ({ intent, expectedOutputs, priority, resourceLimits, scheduling, context, tags, meta }: TaskRecord) => ({
       intent,

@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TaskStore } from '../../../../src/core/taskStore';
+import type { TaskStore } from '../../../../src/core/taskStore';
 import { AgentTaskMirror } from '../../../../src/mcp/agents/agentTaskMirror';
-import { TaskService } from '../../../../src/mcp/client/taskService';
-import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../../src/mcp/embeddedServer';
+import type { TaskService } from '../../../../src/mcp/client/taskService';
+import { EMBEDDED_SERVER_ID, type EmbeddedServer } from '../../../../src/mcp/embeddedServer';
 import type { RunContext, StartOptions } from '../../../../src/mcp/engine/engineTask';
 import { startHttpServer } from '../../../../src/mcp/server/httpServer';
+import { type TaskHarness, makeTaskHarness } from '../../helpers/taskHarness';
 import { waitFor } from '../../helpers/waitFor';
 import { V2Client } from '../v2/helpers';
 
@@ -45,23 +46,23 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
   let embedded: EmbeddedServer;
   let service: TaskService;
   let mirror: AgentTaskMirror;
+  let harness: TaskHarness;
 
   async function open(): Promise<void> {
-    store = new TaskStore({ directory: dir });
-    embedded = await EmbeddedServer.start({ defaultCwd: dir });
-    mirror = new AgentTaskMirror(embedded.engine, store, {
-      serverId: EMBEDDED_SERVER_ID,
-      agentOf: (owner) => (owner === 'agent:alpha' ? { id: 'alpha', name: 'Alpha' } : undefined),
+    harness = await makeTaskHarness({
+      storeDir: dir,
+      foreignTasks: (store, embedded) =>
+        (mirror = new AgentTaskMirror(embedded.engine, store, {
+          serverId: EMBEDDED_SERVER_ID,
+          agentOf: (owner) => (owner === 'agent:alpha' ? { id: 'alpha', name: 'Alpha' } : undefined),
+        })),
     });
-    service = new TaskService(store, { foreignTasks: mirror });
-    service.addServer(embedded.entry);
+    ({ store, embedded, service } = harness);
   }
 
   function close(): void {
     mirror.dispose();
-    service.dispose();
-    embedded.dispose();
-    store.dispose();
+    harness.dispose();
   }
 
   beforeEach(async () => {
@@ -98,7 +99,7 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
       "the token's agent is the name; the client's own name and version are detail",
     );
 
-    await waitFor(() => work.context(), 'the work to start');
+    await waitFor(() => work.context(), { what: 'the work to start' });
     work.context()!.status('Halfway');
     assert.equal(store.require(record.id).statusMessage, 'Halfway');
     void work
@@ -111,7 +112,7 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
     embedded.engine.answerInput('agent:alpha', task.taskId, 'input-1', { action: 'accept' });
     assert.equal(store.require(record.id).status, 'working');
     work.finish({ content: [{ type: 'text', text: 'done' }] });
-    const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), 'completion');
+    const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), { what: 'completion' });
     assert.deepEqual(done.result, { content: [{ type: 'text', text: 'done' }] });
   });
 
@@ -143,10 +144,14 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
       const modern = new V2Client(server.url, 'mirror-token');
       const created = await modern.callTool('run_command', { command: 'echo first; sleep 0.3; echo second' });
       assert.equal(created.resultType, 'task');
-      const record = await waitFor(() => mirror.recordFor(created.taskId as string), 'the mirrored record');
-      const live = await waitFor(() => (/first/.test(store.get(record.id)?.output ?? '') ? store.get(record.id) : undefined), 'live output before the end');
+      const record = await waitFor(() => mirror.recordFor(created.taskId as string), { what: 'the mirrored record' });
+      const live = await waitFor(() => (/first/.test(store.get(record.id)?.output ?? '') ? store.get(record.id) : undefined), {
+        what: 'live output before the end',
+      });
       assert.notEqual(live.status, 'completed', 'output arrives while the command runs');
-      const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), 'completion', 10_000);
+      const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), {
+        what: 'completion',
+      });
       assert.match(done.output ?? '', /first\nsecond/);
     } finally {
       await server.close();
@@ -158,11 +163,11 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
     const first = controllable();
     const running = embedded.engine.start({ owner: 'agent:alpha', tool: 'wait', settle, run: first.run });
     const queued = embedded.engine.start({ owner: 'agent:alpha', tool: 'wait', settle, run: controllable().run });
-    const record = await waitFor(() => (mirror.recordFor(queued.taskId)?.queue ? mirror.recordFor(queued.taskId) : undefined), 'the queue place');
+    const record = await waitFor(() => (mirror.recordFor(queued.taskId)?.queue ? mirror.recordFor(queued.taskId) : undefined), { what: 'the queue place' });
     assert.deepEqual(record.queue, { position: 1, size: 1 });
-    await waitFor(() => first.context(), 'the first task to start');
+    await waitFor(() => first.context(), { what: 'the first task to start' });
     first.finish({ content: [] });
-    await waitFor(() => mirror.recordFor(queued.taskId)?.queue === undefined, 'the queue place to clear');
+    await waitFor(() => mirror.recordFor(queued.taskId)?.queue === undefined, { what: 'the queue place to clear' });
     assert.equal(mirror.recordFor(running.taskId)?.status, 'completed');
     embedded.engine.cancelAny(queued.taskId);
   });
@@ -171,15 +176,15 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
     const record = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'wait', arguments: { durationMs: 10 } });
     assert.equal(mirror.recordFor(record.taskId!), undefined);
     assert.equal(store.all().length, 1);
-    await waitFor(() => store.get(record.id)?.status === 'completed', 'the editor task to complete');
+    await waitFor(() => store.get(record.id)?.status === 'completed', { what: 'the editor task to complete' });
   });
 
   it("keeps a failed agent task's error", async () => {
     const work = controllable();
     const task = embedded.engine.start({ owner: 'agent:alpha', tool: 'run_command', settle, run: work.run });
-    await waitFor(() => work.context(), 'the work to start');
+    await waitFor(() => work.context(), { what: 'the work to start' });
     work.fail(Object.assign(new Error('backend refused'), { code: -32050 }));
-    const record = await waitFor(() => (mirror.recordFor(task.taskId)?.status === 'failed' ? mirror.recordFor(task.taskId) : undefined), 'failure');
+    const record = await waitFor(() => (mirror.recordFor(task.taskId)?.status === 'failed' ? mirror.recordFor(task.taskId) : undefined), { what: 'failure' });
     assert.deepEqual(record.error, { code: -32050, message: 'backend refused' });
   });
 
@@ -194,7 +199,7 @@ describe('agents: the editor sees every agent task (AgentTaskMirror)', () => {
     assert.equal(retry.retryOf, record.id);
     assert.equal(retry.context.agent, undefined, 'the retry is the editor’s, not the agent’s');
     assert.equal(embedded.engine.peek(retry.taskId!)?.owner, 'editor');
-    await waitFor(() => store.get(retry.id)?.status === 'completed', 'the retry to complete');
+    await waitFor(() => store.get(retry.id)?.status === 'completed', { what: 'the retry to complete' });
   });
 
   it('marks an agent task that was running when the editor stopped as interrupted on the next start', async () => {

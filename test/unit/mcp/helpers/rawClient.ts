@@ -1,5 +1,6 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { type WaitOptions, waitFor } from '../../helpers/waitFor';
 
 /** A JSON-RPC message exactly as it would look on the wire (undefined fields dropped). */
 export type Wire = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -34,7 +35,6 @@ export class RawClient {
   readonly serverRequests: Wire[] = [];
   private readonly responses = new Map<string | number, RawResponse>();
   private readonly pending = new Map<string | number, (response: RawResponse) => void>();
-  private readonly listeners = new Set<() => void>();
   private nextId = 1;
 
   constructor(readonly transport: Transport) {}
@@ -82,31 +82,16 @@ export class RawClient {
   }
 
   /** Resolves with the first received message (past or future) matching `predicate`. */
-  waitFor(predicate: (message: Wire) => boolean, what: string, timeoutMs = 3000): Promise<Wire> {
-    const found = this.received.find(predicate);
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.listeners.delete(check);
-        reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`));
-      }, timeoutMs);
-      const check = () => {
-        const hit = this.received.find(predicate);
-        if (!hit) return;
-        clearTimeout(timer);
-        this.listeners.delete(check);
-        resolve(hit);
-      };
-      this.listeners.add(check);
-    });
+  waitForMessage(predicate: (message: Wire) => boolean, options: WaitOptions): Promise<Wire> {
+    return waitFor(() => this.received.find(predicate), options);
   }
 
   waitForNotification(method: string, predicate: (params: Wire) => boolean = () => true, what = method): Promise<Wire> {
-    return this.waitFor((m) => m.id === undefined && m.method === method && predicate(m.params ?? {}), what);
+    return this.waitForMessage((m) => m.id === undefined && m.method === method && predicate(m.params ?? {}), { what });
   }
 
   waitForServerRequest(method: string, predicate: (params: Wire) => boolean = () => true, what = method): Promise<Wire> {
-    return this.waitFor((m) => m.id !== undefined && m.method === method && predicate(m.params ?? {}), what);
+    return this.waitForMessage((m) => m.id !== undefined && m.method === method && predicate(m.params ?? {}), { what });
   }
 
   /** Status notifications received for one task, in order. */
@@ -130,6 +115,5 @@ export class RawClient {
       this.pending.delete(response.id);
       resolve?.(response);
     }
-    for (const listener of [...this.listeners]) listener();
   }
 }

@@ -419,20 +419,20 @@ describe('ServerSupervisor with real transports and the task service', function 
     assert.ok(firstPid > 0);
 
     const record = await service.start({ serverId: 'standalone', tool: 'wait', arguments: { durationMs: 20_000 } });
-    await waitFor(() => store.get(record.id)?.status === 'working', 'the task to run');
+    await waitFor(() => store.get(record.id)?.status === 'working', { what: 'the task to run' });
     process.kill(firstPid, 'SIGKILL');
 
-    const failed = await waitFor(() => (store.get(record.id)?.status === 'failed' ? store.get(record.id) : undefined), 'the task to fail');
+    const failed = await waitFor(() => (store.get(record.id)?.status === 'failed' ? store.get(record.id) : undefined), { what: 'the task to fail' });
     assert.equal(failed.statusMessage, 'The server process exited (signal SIGKILL). Retry to run it again.');
     assert.equal(failed.error?.message, 'The server process exited (signal SIGKILL)');
 
-    await waitFor(() => s.state === 'connected' && s.pid !== firstPid, 'the reconnect', 10_000);
+    await waitFor(() => s.state === 'connected' && s.pid !== firstPid, { what: 'the reconnect' });
     assert.ok(
       logged.some((line) => line.includes('[stderr]') && line.includes('Tasklane task server ready')),
       'the server stderr reaches the log',
     );
     const retry = await service.retry(record.id, { arguments: { durationMs: 10 } });
-    const done = await waitFor(() => (store.get(retry.id)?.status === 'completed' ? store.get(retry.id) : undefined), 'the retry to complete');
+    const done = await waitFor(() => (store.get(retry.id)?.status === 'completed' ? store.get(retry.id) : undefined), { what: 'the retry to complete' });
     assert.equal(done.retryOf, record.id);
   });
 
@@ -500,23 +500,23 @@ describe('ServerSupervisor with real transports and the task service', function 
       );
       const record = await service.start({ serverId: 'remote', tool: 'wait', arguments: { durationMs: 2_500, message: 'survived' } });
       assert.equal(record.wire, 'io.modelcontextprotocol/tasks');
-      await waitFor(() => store.get(record.id)?.status === 'working', 'the task to run');
+      await waitFor(() => store.get(record.id)?.status === 'working', { what: 'the task to run' });
 
       await http!.close();
       http = undefined;
-      const waiting = await waitFor(
-        () => (store.get(record.id)?.statusMessage?.startsWith('Connection lost') ? store.get(record.id) : undefined),
-        'the drop to show',
-        5_000,
-      );
+      const waiting = await waitFor(() => (store.get(record.id)?.statusMessage?.startsWith('Connection lost') ? store.get(record.id) : undefined), {
+        what: 'the drop to show',
+      });
       assert.equal(waiting.status, 'working');
       assert.equal(waiting.statusMessage, 'Connection lost; waiting for the server to come back');
       assert.notEqual(s.state, 'connected');
 
       // The same engine (its tasks intact) comes back on the same port.
       http = await startHttpServer(host(), engine, { token: 'tok-123', port });
-      await waitFor(() => s.state === 'connected', 'the reconnect', 10_000);
-      const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), 'the task to complete', 10_000);
+      await waitFor(() => s.state === 'connected', { what: 'the reconnect' });
+      const done = await waitFor(() => (store.get(record.id)?.status === 'completed' ? store.get(record.id) : undefined), {
+        what: 'the task to complete',
+      });
       assert.deepEqual((done.result as { content: unknown[] }).content, [{ type: 'text', text: 'survived' }]);
     });
   });

@@ -16,6 +16,7 @@ import { askTool } from '../../../../src/mcp/server/tools/ask';
 import type { ToolDefinition } from '../../../../src/mcp/server/tools/toolDefinition';
 import { TaskServerV2 } from '../../../../src/mcp/server/v2/taskServerV2';
 import { ISO, type Json, NON_DECLARING, TASKS, TEST_TOOLS, type TestServer, gate, meta, startTestServer, withoutEnvelope } from './helpers';
+import { waitFor } from '../../helpers/waitFor';
 
 const TASK_FIELDS = ['taskId', 'status', 'createdAt', 'lastUpdatedAt', 'ttlMs'];
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -76,7 +77,9 @@ describe('extension wire server checklist (io.modelcontextprotocol/tasks, 2026-0
     const created = await startTask('slow_compute', { seconds: 0, label: 't-s-07' });
     const first = await v2().poll(created.taskId);
     await v2().result('tasks/cancel', { taskId: created.taskId });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Nothing should change, so there is nothing to wait for: a task started after the cancel runs
+    // to its end instead, and whatever the cancel set off in the engine is handled before that.
+    await v2().poll((await startTask('slow_compute', { seconds: 0, label: 'later' })).taskId);
     const second = await v2().getTask(created.taskId);
     assert.equal(first.status, 'completed');
     assert.deepEqual(second, first);
@@ -226,10 +229,12 @@ describe('extension wire server checklist (io.modelcontextprotocol/tasks, 2026-0
       const reply = await v2().send('tasks/get', { taskId });
       assert.equal(reply.body.error.code, -32602, taskId);
     }
-    const short = await startTestServer({ engine: { defaultTtlMs: 1000 } });
+    // The engine's clock, moved on by hand past the TTL instead of waiting for it.
+    let now = Date.now();
+    const short = await startTestServer({ engine: { defaultTtlMs: 1000, now: () => now } });
     try {
       const created = await short.client.callTool('slow_compute', { seconds: 0 });
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      now += 1100;
       assert.equal((await short.client.send('tasks/get', { taskId: created.taskId })).body.error.code, -32602);
     } finally {
       await short.close();
@@ -349,7 +354,7 @@ describe('extension wire server checklist (io.modelcontextprotocol/tasks, 2026-0
       const created = await send('alice', 'tools/call', { name: 'confirm_delete', arguments: { filename: 'secret' } });
       assert.ok(created.kind === 'response' && 'result' in created.body);
       const taskId = (created.body as Json).result.taskId as string;
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await waitFor(() => engine.peek(taskId)?.status === 'input_required', { what: 'the task to ask its question' });
       for (const [method, params] of [
         ['tasks/get', { taskId }],
         ['tasks/update', { taskId, inputResponses: { 'input-1': { action: 'accept', content: { confirm: true } } } }],

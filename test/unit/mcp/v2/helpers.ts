@@ -10,6 +10,7 @@ import { ToolCatalog } from '../../../../src/mcp/server/toolCatalog';
 import { CONFORMANCE_TOOLS } from '../../../../src/mcp/server/tools/fixtures';
 import { type ToolDefinition, defineTool } from '../../../../src/mcp/server/tools/toolDefinition';
 import { encodeHeaderValue } from '../../../../src/mcp/wires/v2/protocol';
+import { waitFor } from '../../helpers/waitFor';
 
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -99,15 +100,16 @@ export class V2Client {
     return this.result('tasks/get', { taskId }, options);
   }
 
-  /** Polls tasks/get until `until` holds (default: terminal). */
-  async poll(taskId: string, until: (task: Json) => boolean = (task) => TERMINAL.has(task.status), timeoutMs = 10_000): Promise<Json> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const task = await this.getTask(taskId);
-      if (until(task)) return task;
-      if (Date.now() > deadline) throw new Error(`task ${taskId} still ${task.status} after ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+  /** Polls tasks/get until `until` holds (default: terminal); a timeout names the last status. */
+  poll(taskId: string, until: (task: Json) => boolean = (task) => TERMINAL.has(task.status)): Promise<Json> {
+    return waitFor(
+      async () => {
+        const task = await this.getTask(taskId);
+        if (!until(task)) throw new Error(`task ${taskId} is still ${task.status}`);
+        return task;
+      },
+      { what: `tasks/get of ${taskId} to show the awaited state`, intervalMs: 20 },
+    );
   }
 
   /** Opens `subscriptions/listen` and collects its messages until the stream ends or `timeoutMs` passes. */

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { TaskStore } from '../../../../src/core/taskStore';
-import { TaskClientV2 } from '../../../../src/mcp/client/taskClientV2';
+import { TaskClientV2 } from '../../../../src/mcp/client/v2/taskClientV2';
 import { InvalidResponseError } from '../../../../src/mcp/wires/v2/codec';
 import { TaskService } from '../../../../src/mcp/client/taskService';
 import { decodeHeaderValue } from '../../../../src/mcp/wires/v2/protocol';
@@ -79,19 +79,19 @@ describe('extension wire, client MUSTs (T-C-09..T-C-15) and SHOULDs', function (
       assert.equal(sync.status, 'completed');
       const asTask = await rig.service.start({ serverId: SERVER_ID, tool: 'slow_compute', arguments: { seconds: 0.05 } });
       assert.ok(asTask.taskId);
-      assert.equal((await waitFor(() => terminal(rig.store, asTask.id), 'the task')).status, 'completed');
+      assert.equal((await waitFor(() => terminal(rig.store, asTask.id), { what: 'the task' })).status, 'completed');
     });
 
     it('T-C-11: declares io.modelcontextprotocol/tasks in the per-request clientCapabilities on tools/call, every tasks/* request and subscriptions/listen', async () => {
       const record = await rig.service.start({ serverId: SERVER_ID, tool: 'ask', arguments: { question: 'Declared?' } });
-      const asking = await waitFor(() => (rig.store.get(record.id)?.pendingInput.length ? rig.store.get(record.id) : undefined), 'the question');
+      const asking = await waitFor(() => (rig.store.get(record.id)?.pendingInput.length ? rig.store.get(record.id) : undefined), { what: 'the question' });
       rig.service.answerInput(record.id, asking.pendingInput[0].key, { action: 'accept', content: { answer: 'yes' } });
-      await waitFor(() => terminal(rig.store, record.id), 'the end');
+      await waitFor(() => terminal(rig.store, record.id), { what: 'the end' });
       // Notifications may have carried every change so far: read once more the way a poll does.
       await rig.client.get(record.taskId!);
       const waiting = await rig.service.start({ serverId: SERVER_ID, tool: 'wait', arguments: { durationMs: 60_000 } });
       await rig.service.cancel(waiting.id);
-      await waitFor(() => terminal(rig.store, waiting.id), 'the cancelled task');
+      await waitFor(() => terminal(rig.store, waiting.id), { what: 'the cancelled task' });
       for (const method of ['tools/call', 'tasks/get', 'tasks/update', 'tasks/cancel', 'subscriptions/listen']) {
         const requests = proxy.of(method);
         assert.ok(requests.length > 0, `${method} was sent`);
@@ -109,8 +109,11 @@ describe('extension wire, client MUSTs (T-C-09..T-C-15) and SHOULDs', function (
         return original!(request);
       };
       const record = await rig.service.start({ serverId: SERVER_ID, tool: 'ask', arguments: { question: 'Trust me?' } });
-      const asking = await waitFor(() => (rig.store.get(record.id)?.pendingInput.length ? rig.store.get(record.id) : undefined), 'the question');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      const asking = await waitFor(() => (rig.store.get(record.id)?.pendingInput.length ? rig.store.get(record.id) : undefined), { what: 'the question' });
+      // An automatic answer would go out as soon as the question was seen: two more polls of the
+      // task after that show the client has moved on without sending one.
+      const polls = proxy.of('tasks/get').length;
+      await waitFor(() => proxy.of('tasks/get').length >= polls + 2, { what: 'two more polls of the asking task' });
       assert.equal(proxy.of('tasks/update').length, 0, "no answer was sent on the user's behalf");
       assert.equal(rig.store.get(record.id)?.status, 'input_required');
       const question = asking.pendingInput[0];
@@ -119,14 +122,14 @@ describe('extension wire, client MUSTs (T-C-09..T-C-15) and SHOULDs', function (
       assert.ok(question.params.requestedSchema, 'the form schema is kept for the same form UI');
       assert.equal(hostHandlerCalls, 0, 'task questions are pending input, not auto-answered through a handler');
       rig.service.answerInput(record.id, question.key, { action: 'decline' });
-      const done = await waitFor(() => terminal(rig.store, record.id), 'the declined task');
+      const done = await waitFor(() => terminal(rig.store, record.id), { what: 'the declined task' });
       assert.match(JSON.stringify(done.result), /decline/);
     });
 
     it('T-C-06: cancelling a task sends tasks/cancel, never notifications/cancelled', async () => {
       const record = await rig.service.start({ serverId: SERVER_ID, tool: 'wait', arguments: { durationMs: 60_000 } });
       await rig.service.cancel(record.id);
-      await waitFor(() => terminal(rig.store, record.id), 'cancelled');
+      await waitFor(() => terminal(rig.store, record.id), { what: 'cancelled' });
       assert.equal(proxy.of('tasks/cancel').length, 1);
       assert.deepEqual(proxy.of('tasks/cancel')[0].body.params.taskId, record.taskId);
       assert.equal(proxy.of('notifications/cancelled').length, 0);
@@ -134,9 +137,9 @@ describe('extension wire, client MUSTs (T-C-09..T-C-15) and SHOULDs', function (
 
     it('T-C-14: tasks/get, tasks/update and tasks/cancel carry Mcp-Name = taskId and Mcp-Method (our server validates them, T-S-51)', async () => {
       const record = await rig.service.start({ serverId: SERVER_ID, tool: 'ask', arguments: { question: 'Headers?' } });
-      const asking = await waitFor(() => (rig.store.get(record.id)?.pendingInput.length ? rig.store.get(record.id) : undefined), 'the question');
+      const asking = await waitFor(() => (rig.store.get(record.id)?.pendingInput.length ? rig.store.get(record.id) : undefined), { what: 'the question' });
       rig.service.answerInput(record.id, asking.pendingInput[0].key, { action: 'accept', content: { answer: 'ok' } });
-      await waitFor(() => terminal(rig.store, record.id), 'the end');
+      await waitFor(() => terminal(rig.store, record.id), { what: 'the end' });
       const other = await rig.service.start({ serverId: SERVER_ID, tool: 'wait', arguments: { durationMs: 60_000 } });
       await rig.service.cancel(other.id);
       for (const method of ['tasks/get', 'tasks/update', 'tasks/cancel']) {
@@ -158,7 +161,7 @@ describe('extension wire, client MUSTs (T-C-09..T-C-15) and SHOULDs', function (
       rig = await v2Rig(proxy.url, { token: 'checklist' });
       const started = Date.now();
       const record = await rig.service.start({ serverId: SERVER_ID, tool: 'wait', arguments: { durationMs: 100, message: 'pushed' } });
-      const done = await waitFor(() => terminal(rig.store, record.id), 'the pushed end', 5000);
+      const done = await waitFor(() => terminal(rig.store, record.id), { what: 'the pushed end', timeoutMs: 5000 });
       assert.equal(done.status, 'completed');
       assert.ok(Date.now() - started < 5000);
       assert.equal(proxy.of('tasks/get').length, 0, 'no poll was due: the terminal snapshot came as a notification');
@@ -198,7 +201,7 @@ describe('extension wire, client MUSTs (T-C-09..T-C-15) and SHOULDs', function (
       // Through the service: such a poll is not taken as the task's state.
       const record = await service.start({ serverId: 'fake', tool: 'anything', arguments: {} });
       assert.equal(record.taskId, 't-1');
-      await waitFor(() => fake.of('tasks/get').length >= 2, 'a poll');
+      await waitFor(() => fake.of('tasks/get').length >= 2, { what: 'a poll' });
       assert.equal(store.get(record.id)?.status, 'working', 'the invalid answer changed nothing');
       assert.equal(store.get(record.id)?.taskId, 't-1');
     });
@@ -209,7 +212,7 @@ describe('extension wire, client MUSTs (T-C-09..T-C-15) and SHOULDs', function (
         return { result: { resultType: 'complete', ...taskJson('t-instant', 'completed', { result: { content: [{ type: 'text', text: 'instant' }] } }) } };
       });
       const record = await service.start({ serverId: 'fake', tool: 'instant', arguments: {} });
-      const done = await waitFor(() => terminal(store, record.id), 'the instant task');
+      const done = await waitFor(() => terminal(store, record.id), { what: 'the instant task' });
       assert.equal(done.status, 'completed');
       assert.deepEqual((done.result as Json).content, [{ type: 'text', text: 'instant' }]);
       assert.equal(fake.of('tasks/get').length, 1);
@@ -230,14 +233,14 @@ describe('extension wire, client MUSTs (T-C-09..T-C-15) and SHOULDs', function (
         return { result: { resultType: 'complete', ...taskJson('t-13', 'completed', { result: { content: [{ type: 'text', text: 'ok' }] } }) } };
       });
       const record = await service.start({ serverId: 'fake', tool: 'two_questions', arguments: {} });
-      await waitFor(() => store.get(record.id)?.pendingInput.length === 2, 'both questions');
+      await waitFor(() => store.get(record.id)?.pendingInput.length === 2, { what: 'both questions' });
       service.answerInput(record.id, 'a', { action: 'accept', content: { v: '1' } });
-      await waitFor(() => fake.of('tasks/update').length === 1, 'the answer');
+      await waitFor(() => fake.of('tasks/update').length === 1, { what: 'the answer' });
       assert.deepEqual(Object.keys(fake.of('tasks/update')[0].body.params.inputResponses), ['a'], 'only the answered, outstanding key');
       // The server withdraws "a" (answered) and keeps "b": a stale answer to "a" is refused locally, nothing is sent.
       phase = 'one';
       const seenPolls = fake.of('tasks/get').length;
-      await waitFor(() => fake.of('tasks/get').length >= seenPolls + 2, 'polls that show "a" withdrawn');
+      await waitFor(() => fake.of('tasks/get').length >= seenPolls + 2, { what: 'polls that show "a" withdrawn' });
       assert.deepEqual(
         store.get(record.id)?.pendingInput.map((p) => p.key),
         ['b'],
@@ -246,10 +249,10 @@ describe('extension wire, client MUSTs (T-C-09..T-C-15) and SHOULDs', function (
       await assert.rejects(client.answer('t-13', 'a', { action: 'decline' }), /no longer asks/);
       assert.equal(fake.of('tasks/update').length, 1);
       service.answerInput(record.id, 'b', { action: 'accept', content: { v: '2' } });
-      await waitFor(() => fake.of('tasks/update').length === 2, 'the second answer');
+      await waitFor(() => fake.of('tasks/update').length === 2, { what: 'the second answer' });
       assert.deepEqual(fake.of('tasks/update')[1].body.params.inputResponses, { b: { action: 'accept', content: { v: '2' } } });
       phase = 'done';
-      assert.equal((await waitFor(() => terminal(store, record.id), 'completion')).status, 'completed');
+      assert.equal((await waitFor(() => terminal(store, record.id), { what: 'completion' })).status, 'completed');
     });
 
     it('T-CS-12: inputRequests keys are deduplicated across polls and answered keys are never asked again', async () => {
@@ -263,11 +266,11 @@ describe('extension wire, client MUSTs (T-C-09..T-C-15) and SHOULDs', function (
         return { result: { resultType: 'complete', ...taskJson('t-12', 'input_required', { inputRequests: { only: ask } }) } };
       });
       const record = await service.start({ serverId: 'fake', tool: 'once', arguments: {} });
-      await waitFor(() => polls >= 4, 'several polls');
+      await waitFor(() => polls >= 4, { what: 'several polls' });
       assert.equal(store.get(record.id)?.pendingInput.length, 1, 'one question, however many polls repeat it');
       service.answerInput(record.id, 'only', { action: 'accept', content: {} });
       const answeredAt = polls;
-      await waitFor(() => polls >= answeredAt + 3, 'more polls after the answer');
+      await waitFor(() => polls >= answeredAt + 3, { what: 'more polls after the answer' });
       assert.equal(store.get(record.id)?.pendingInput.length, 0, 'the answered key is not asked again');
       assert.equal(fake.of('tasks/update').length, 1);
     });
@@ -340,7 +343,7 @@ describe('extension wire, client MUSTs (T-C-09..T-C-15) and SHOULDs', function (
         };
       });
       const record = await service.start({ serverId: 'fake', tool: 'x', arguments: {} });
-      await waitFor(() => terminal(store, record.id), 'completion', 10_000);
+      await waitFor(() => terminal(store, record.id), { what: 'completion' });
       const gaps = times.slice(1).map((t, i) => t - times[i]);
       assert.ok(gaps[0] >= 140 && gaps[1] >= 140, `first gaps honour 150 ms: ${gaps.join(', ')}`);
       assert.ok(gaps[2] >= 390 && gaps[3] >= 390, `later gaps honour the new 400 ms: ${gaps.join(', ')}`);
@@ -371,7 +374,7 @@ describe('extension wire, client MUSTs (T-C-09..T-C-15) and SHOULDs', function (
       const after = await service.cancel(record.id);
       assert.equal(after.status, 'working');
       assert.match(after.statusMessage ?? '', /Cancellation requested/);
-      const done = await waitFor(() => terminal(store, record.id), 'the end');
+      const done = await waitFor(() => terminal(store, record.id), { what: 'the end' });
       assert.equal(done.status, 'completed');
       assert.deepEqual((done.result as Json).content, [{ type: 'text', text: 'finished anyway' }]);
       assert.ok(pollsAfterCancel >= 3);
@@ -391,12 +394,12 @@ describe('extension wire, client MUSTs (T-C-09..T-C-15) and SHOULDs', function (
         { notifications: true },
       );
       const record = await service.start({ serverId: 'fake', tool: 'x', arguments: {} });
-      assert.equal((await waitFor(() => terminal(store, record.id), 'completion')).status, 'completed');
+      assert.equal((await waitFor(() => terminal(store, record.id), { what: 'completion' })).status, 'completed');
       assert.equal(fake.of('subscriptions/listen').length, 1);
       // Once refused, it is not asked again.
       const second = await service.start({ serverId: 'fake', tool: 'x', arguments: {} });
       polls = 0;
-      await waitFor(() => terminal(store, second.id), 'the second completion');
+      await waitFor(() => terminal(store, second.id), { what: 'the second completion' });
       assert.equal(fake.of('subscriptions/listen').length, 1);
     });
 
@@ -422,7 +425,7 @@ describe('extension wire, client MUSTs (T-C-09..T-C-15) and SHOULDs', function (
         return { result: { resultType: 'complete', content: [{ type: 'text', text: `hi ${body.params.inputResponses.who.content.name}` }] } };
       });
       const pending = service.start({ serverId: 'fake', tool: 'greet_me', arguments: {} });
-      const asking = await waitFor(() => store.all().find((r) => r.pendingInput.length), 'the MRTR question');
+      const asking = await waitFor(() => store.all().find((r) => r.pendingInput.length), { what: 'the MRTR question' });
       assert.equal(asking.status, 'input_required');
       service.answerInput(asking.id, asking.pendingInput[0].key, { action: 'accept', content: { name: 'Grace' } });
       const record = await pending;

@@ -6,7 +6,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TaskStore } from '../../../../src/core/taskStore';
-import { TaskClientV2, type TaskClientV2Options } from '../../../../src/mcp/client/taskClientV2';
+import { TaskClientV2, type TaskClientV2Options } from '../../../../src/mcp/client/v2/taskClientV2';
 import { TaskService } from '../../../../src/mcp/client/taskService';
 import { BUILTIN_TOOLS } from '../../../../src/mcp/server/builtinTools';
 import { type RunningHttpServer, startHttpServer } from '../../../../src/mcp/server/httpServer';

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { TaskStore } from '../../../../src/core/taskStore';
 import { NegotiationError, connectHttpServer, connectStdioServer } from '../../../../src/mcp/client/connectServer';
-import { TaskClientV1 } from '../../../../src/mcp/client/taskClientV1';
-import { TaskClientV2 } from '../../../../src/mcp/client/taskClientV2';
+import { TaskClientV1 } from '../../../../src/mcp/client/v1/taskClientV1';
+import { TaskClientV2 } from '../../../../src/mcp/client/v2/taskClientV2';
 import { TaskService } from '../../../../src/mcp/client/taskService';
 import { waitFor } from '../../helpers/waitFor';
 import { EVERYTHING, type RunningEverything, startEverythingHttp } from './everything';
@@ -32,7 +32,7 @@ describe('negotiation: connectHttpServer / connectStdioServer pick the wire', fu
         service.addServer({ id: 'ours', name: 'ours', kind: 'http', durable: true, client: connection.client });
         const record = await service.start({ serverId: 'ours', tool: 'wait', arguments: { durationMs: 10 } });
         assert.equal(record.wire, TASKS);
-        await waitFor(() => store.get(record.id)?.status === 'completed', 'completion');
+        await waitFor(() => store.get(record.id)?.status === 'completed', { what: 'completion' });
         service.dispose();
         store.dispose();
       } finally {

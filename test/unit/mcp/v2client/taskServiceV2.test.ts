@@ -32,14 +32,14 @@ for (const notifications of [false, true]) {
       const record = await rig.service.start({ serverId: SERVER_ID, tool: 'wait', arguments: { durationMs: 30, message: 'waited' } });
       assert.equal(record.wire, TASKS);
       assert.ok(record.taskId, 'a task was created');
-      const done = await waitFor(() => terminal(rig, record.id), 'the wait task to end');
+      const done = await waitFor(() => terminal(rig, record.id), { what: 'the wait task to end' });
       assert.equal(done.status, 'completed');
       assert.deepEqual((done.result as { content: unknown[] }).content, [{ type: 'text', text: 'waited' }]);
     });
 
     it('run_command completes, with the result taken from the terminal snapshot', async () => {
       const record = await rig.service.start({ serverId: SERVER_ID, tool: 'run_command', arguments: { command: 'echo hello-v2' } });
-      const done = await waitFor(() => terminal(rig, record.id), 'run_command to end', 10_000);
+      const done = await waitFor(() => terminal(rig, record.id), { what: 'run_command to end' });
       assert.equal(done.status, 'completed');
       const result = done.result as { structuredContent: { exitCode: number; stdout: string } };
       assert.equal(result.structuredContent.exitCode, 0);
@@ -49,7 +49,7 @@ for (const notifications of [false, true]) {
 
     it('a failing command ends completed with isError (T-S-41 semantics), and the detail view shows an error result', async () => {
       const record = await rig.service.start({ serverId: SERVER_ID, tool: 'run_command', arguments: { command: 'echo broken >&2; exit 4' } });
-      const done = await waitFor(() => terminal(rig, record.id), 'the failing command to end', 10_000);
+      const done = await waitFor(() => terminal(rig, record.id), { what: 'the failing command to end' });
       assert.equal(done.status, 'completed', 'isError is a completed task on this wire, not a failed one');
       assert.equal((done.result as { isError: boolean }).isError, true);
       assert.equal((done.result as { structuredContent: { exitCode: number } }).structuredContent.exitCode, 4);
@@ -62,7 +62,7 @@ for (const notifications of [false, true]) {
 
     it('a JSON-RPC error during the task ends it failed with that error inline', async () => {
       const record = await rig.service.start({ serverId: SERVER_ID, tool: 'protocol_error_job', arguments: {} });
-      const done = await waitFor(() => terminal(rig, record.id), 'protocol_error_job to end', 10_000);
+      const done = await waitFor(() => terminal(rig, record.id), { what: 'protocol_error_job to end' });
       assert.equal(done.status, 'failed');
       assert.equal(done.error?.code, -32603);
       assert.match(done.error?.message ?? '', /protocol-level error on purpose/);
@@ -70,15 +70,18 @@ for (const notifications of [false, true]) {
 
     it('ask: input_required → pendingInput → answerInput → tasks/update → completed', async () => {
       const record = await rig.service.start({ serverId: SERVER_ID, tool: 'ask', arguments: { question: 'Which colour?' } });
-      const asking = await waitFor(() => {
-        const r = rig.store.get(record.id);
-        return r?.status === 'input_required' && r.pendingInput.length === 1 ? r : undefined;
-      }, 'the question');
+      const asking = await waitFor(
+        () => {
+          const r = rig.store.get(record.id);
+          return r?.status === 'input_required' && r.pendingInput.length === 1 ? r : undefined;
+        },
+        { what: 'the question' },
+      );
       assert.equal(asking.pendingInput[0].method, 'elicitation/create');
       assert.equal(asking.pendingInput[0].params.message, 'Which colour?');
       rig.service.answerInput(record.id, asking.pendingInput[0].key, { action: 'accept', content: { answer: 'teal' } });
       assert.deepEqual(rig.store.get(record.id)?.pendingInput, []);
-      const done = await waitFor(() => terminal(rig, record.id), 'the answered task to end');
+      const done = await waitFor(() => terminal(rig, record.id), { what: 'the answered task to end' });
       assert.equal(done.status, 'completed');
       assert.deepEqual((done.result as { content: unknown[] }).content, [{ type: 'text', text: 'teal' }]);
       assert.ok(done.timeline.some((e) => e.status === 'input_required'));
@@ -86,15 +89,18 @@ for (const notifications of [false, true]) {
 
     it('MRTR before the task: the up-front question reaches the user as pending input, then the task runs with the answer', async () => {
       const record = rig.service.start({ serverId: SERVER_ID, tool: 'test_tool_with_task', arguments: {} });
-      const asking = await waitFor(() => {
-        const r = rig.store.all().find((x) => x.tool === 'test_tool_with_task');
-        return r?.pendingInput.length ? r : undefined;
-      }, 'the MRTR question');
+      const asking = await waitFor(
+        () => {
+          const r = rig.store.all().find((x) => x.tool === 'test_tool_with_task');
+          return r?.pendingInput.length ? r : undefined;
+        },
+        { what: 'the MRTR question' },
+      );
       assert.equal(asking.taskId, undefined, 'no task exists yet');
       rig.service.answerInput(asking.id, asking.pendingInput[0].key, { action: 'accept', content: { name: 'Ada' } });
       const started = await record;
       assert.ok(started.taskId, 'the retried call created the task');
-      const done = await waitFor(() => terminal(rig, started.id), 'the task to end', 10_000);
+      const done = await waitFor(() => terminal(rig, started.id), { what: 'the task to end' });
       assert.equal(done.status, 'completed');
       assert.match(JSON.stringify(done.result), /Ada/);
     });
@@ -103,7 +109,7 @@ for (const notifications of [false, true]) {
       const record = await rig.service.start({ serverId: SERVER_ID, tool: 'wait', arguments: { durationMs: 60_000 } });
       const after = await rig.service.cancel(record.id);
       assert.notEqual(after.status, 'failed');
-      const done = await waitFor(() => terminal(rig, record.id), 'the cancelled state');
+      const done = await waitFor(() => terminal(rig, record.id), { what: 'the cancelled state' });
       assert.equal(done.status, 'cancelled');
       const remote = await rig.client.get(record.taskId!);
       assert.equal(remote.status, 'cancelled');

@@ -18,6 +18,7 @@ import { TaskService } from '../../../../src/mcp/client/taskService';
 import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../../src/mcp/embeddedServer';
 import { BUILTIN_TOOLS } from '../../../../src/mcp/server/builtinTools';
 import { defineTool, type ToolDefinition } from '../../../../src/mcp/server/tools/toolDefinition';
+import { waitFor } from '../../helpers/waitFor';
 
 export const REMOTE_SERVER_ID = 'remote';
 
@@ -139,10 +140,8 @@ async function main(): Promise<void> {
   }
 
   if (settle) {
-    for (;;) {
-      if (store.all().every((r) => isTerminal(r.status))) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    // The parent gives this run 60 s in all and reports a run that does not settle in time.
+    await waitFor(() => store.all().every((r) => isTerminal(r.status)), { what: 'every task to end', timeoutMs: 60_000, intervalMs: 50 });
     store.flush();
     send({ t: 'settled', records: store.all().map(summarize) });
     service.dispose();

@@ -6,9 +6,9 @@
  * and the client's (taskClientV2.ts).
  */
 import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
-import { META_KEYS, PROTOCOL_2026_07_28, encodeHeaderValue, nameParamOf } from '../wires/v2/protocol';
-import { InvalidResponseError, checkResultType, decodeRpcError } from '../wires/v2/codec';
-import { type JsonRpcMessage, isObject, readSse, safeJson } from './sseReader';
+import { META_KEYS, PROTOCOL_2026_07_28, encodeHeaderValue, nameParamOf } from '../../wires/v2/protocol';
+import { InvalidResponseError, checkResultType, decodeRpcError } from '../../wires/v2/codec';
+import { type JsonRpcMessage, isObject, readSse, safeJson } from '../sseReader';
 
 /** The server answered with an HTTP error that carried no JSON-RPC error. */
 export class HttpStatusError extends Error {

@@ -10,8 +10,8 @@ import {
   type Implementation,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import { Emitter } from '../../core/events';
-import { Disposable } from '../../core/lifecycle';
+import { Emitter } from '../../../core/events';
+import { Disposable } from '../../../core/lifecycle';
 import {
   CancelTaskResultSchema,
   CreateTaskResultSchema,
@@ -26,15 +26,15 @@ import {
   relatedTaskIdOf,
   toCreateTaskResult,
   withRelatedTask,
-} from '../wires/v1/codec';
-import { RpcCode, RpcError, toJsonRpcError } from '../rpcError';
-import { TaskEngine } from '../engine/taskEngine';
-import { serveTaskMethodsV1 } from '../wires/v1/taskMethods';
-import { SamplingDeclinedError } from './taskWire';
-import type { InputRequestEvent, SamplingRequestEvent, StartOptions, StartResult, TaskWireClient, TransportFailure } from './taskWire';
-import type { RemoteOutcome, RemoteTaskState } from '../wires/remoteTask';
-import { answerableResponse } from './malformedResponse';
-import { TASKLANE_CLIENT_INFO } from '../identity';
+} from '../../wires/v1/codec';
+import { RpcCode, RpcError, toJsonRpcError } from '../../rpcError';
+import { TaskEngine } from '../../engine/taskEngine';
+import { serveTaskMethodsV1 } from '../../wires/v1/taskMethods';
+import { SamplingDeclinedError } from '../taskWire';
+import type { InputRequestEvent, SamplingRequestEvent, StartOptions, StartResult, TaskWireClient, TransportFailure } from '../taskWire';
+import type { RemoteOutcome, RemoteTaskState } from '../../wires/remoteTask';
+import { answerableResponse } from '../malformedResponse';
+import { TASKLANE_CLIENT_INFO } from '../../identity';
 
 /** The one requestor of this connection's receiver tasks: the server we are connected to. */
 const RECEIVER_OWNER = 'server';

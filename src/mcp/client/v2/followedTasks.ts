@@ -1,5 +1,5 @@
-import { isTerminal } from '../../core/taskStatus';
-import type { RemoteTaskState } from '../wires/remoteTask';
+import { isTerminal } from '../../../core/taskStatus';
+import type { RemoteTaskState } from '../../wires/remoteTask';
 
 interface Waiter {
   readonly resolve: (state: RemoteTaskState) => void;

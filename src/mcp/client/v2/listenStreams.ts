@@ -1,6 +1,6 @@
-import type { Logger } from '../../core/logger';
-import { RpcCode } from '../rpcError';
-import type { JsonRpcMessage } from './sseReader';
+import type { Logger } from '../../../core/logger';
+import { RpcCode } from '../../rpcError';
+import type { JsonRpcMessage } from '../sseReader';
 import type { StatelessHttpTransport } from './statelessHttpTransport';
 
 /**

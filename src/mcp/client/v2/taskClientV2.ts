@@ -15,13 +15,13 @@
  */
 import { z } from 'zod';
 import { type ElicitResult, ElicitResultSchema, type Implementation, type Tool, ToolSchema } from '@modelcontextprotocol/sdk/types.js';
-import { Emitter } from '../../core/events';
-import { Disposable } from '../../core/lifecycle';
-import { type Logger, silentLogger } from '../../core/logger';
-import { describeIssues } from '../../core/taskRecord';
-import { isTerminal } from '../../core/taskStatus';
-import { RpcCode, RpcError } from '../rpcError';
-import { META_KEYS, PROTOCOL_2026_07_28, TASKS_EXTENSION } from '../wires/v2/protocol';
+import { Emitter } from '../../../core/events';
+import { Disposable } from '../../../core/lifecycle';
+import { type Logger, silentLogger } from '../../../core/logger';
+import { describeIssues } from '../../../core/taskRecord';
+import { isTerminal } from '../../../core/taskStatus';
+import { RpcCode, RpcError } from '../../rpcError';
+import { META_KEYS, PROTOCOL_2026_07_28, TASKS_EXTENSION } from '../../wires/v2/protocol';
 import {
   InputRequestsSchema,
   InvalidResponseError,
@@ -32,14 +32,14 @@ import {
   parseTask,
   parseTaskNotification,
   resultTypeOf,
-} from '../wires/v2/codec';
-import type { RemoteInputRequest, RemoteOutcome, RemoteTaskState } from '../wires/remoteTask';
-import { TASKLANE_CLIENT_INFO } from '../identity';
+} from '../../wires/v2/codec';
+import type { RemoteInputRequest, RemoteOutcome, RemoteTaskState } from '../../wires/remoteTask';
+import { TASKLANE_CLIENT_INFO } from '../../identity';
 import { FollowedTasks } from './followedTasks';
 import { ListenStreams } from './listenStreams';
-import { type JsonRpcMessage, isObject } from './sseReader';
+import { type JsonRpcMessage, isObject } from '../sseReader';
 import { StatelessHttpTransport } from './statelessHttpTransport';
-import type { InputRequestEvent, StartOptions, StartResult, TaskWireClient } from './taskWire';
+import type { InputRequestEvent, StartOptions, StartResult, TaskWireClient } from '../taskWire';
 
 /** What this client declares on every request: form elicitation (questions) and the tasks extension. */
 export const CLIENT_CAPABILITIES_V2: Readonly<Record<string, unknown>> = Object.freeze({

@@ -9,22 +9,22 @@ import {
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import { randomUUID } from 'node:crypto';
-import { SPEC_META } from '../../core/meta';
-import { DisposableStore, type IDisposable } from '../../core/lifecycle';
-import { isTerminal } from '../../core/taskStatus';
-import { serveTaskMethodsV1 } from '../wires/v1/taskMethods';
-import { TOOL_ERROR_STATUS, WIRE_V1, toCreateTaskResult, toStatusNotificationParams } from '../wires/v1/codec';
-import { RpcCode, RpcError } from '../rpcError';
-import type { Agent } from '../../core/taskRecord';
-import { readCallHints } from './callHints';
-import { type PreparedCall, type TaskHost, runTool } from './toolCatalog';
-import type { TaskEngine } from '../engine/taskEngine';
-import { type EngineTask, agentFromClient } from '../engine/engineTask';
-import { TimeBudgetError } from '../engine/engineErrors';
-import type { ToolContext } from './tools/toolDefinition';
-import { answerBadParamsAsInvalidParams } from './invalidParams';
-import { describeToolError } from './describeToolError';
-import { TASKLANE_SERVER_INFO } from '../identity';
+import { SPEC_META } from '../../../core/meta';
+import { DisposableStore, type IDisposable } from '../../../core/lifecycle';
+import { isTerminal } from '../../../core/taskStatus';
+import { serveTaskMethodsV1 } from '../../wires/v1/taskMethods';
+import { TOOL_ERROR_STATUS, WIRE_V1, toCreateTaskResult, toStatusNotificationParams } from '../../wires/v1/codec';
+import { RpcCode, RpcError } from '../../rpcError';
+import type { Agent } from '../../../core/taskRecord';
+import { readCallHints } from '../callHints';
+import { type PreparedCall, type TaskHost, runTool } from '../toolCatalog';
+import type { TaskEngine } from '../../engine/taskEngine';
+import { type EngineTask, agentFromClient } from '../../engine/engineTask';
+import { TimeBudgetError } from '../../engine/engineErrors';
+import type { ToolContext } from '../tools/toolDefinition';
+import { answerBadParamsAsInvalidParams } from '../invalidParams';
+import { describeToolError } from '../describeToolError';
+import { TASKLANE_SERVER_INFO } from '../../identity';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 

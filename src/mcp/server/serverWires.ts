@@ -1,0 +1,16 @@
+/**
+ * The task wires this server speaks: the one file outside the wires' own folders that names them.
+ * A new wire is one more line in `HTTP_SERVER_WIRES` (see "Adding a wire" in docs/architecture.md).
+ */
+import type { HttpServerWire, StreamServerWire } from './serverWire';
+import { serverWireV1 } from './v1/serverWireV1';
+import { serverWireV2 } from './v2/serverWireV2';
+
+/**
+ * The wires on the HTTP endpoint, asked in this order whose a request is: the stateless wire
+ * first, so a request that names 2026-07-28 is never taken for a 2025-11-25 `initialize`.
+ */
+export const HTTP_SERVER_WIRES: readonly HttpServerWire[] = [serverWireV2, serverWireV1];
+
+/** The wire served over a single stream (stdio, the editor's in-memory pair). */
+export const STREAM_SERVER_WIRE: StreamServerWire = serverWireV1;
