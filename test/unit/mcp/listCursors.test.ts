@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
 import { TaskEngine } from '../../../src/mcp/engine/taskEngine';
-import { createTaskServerV1 } from '../../../src/mcp/server/taskServerV1';
+import { createTaskServerV1 } from '../../../src/mcp/server/v1/taskServerV1';
 import { type TaskHost, ToolCatalog } from '../../../src/mcp/server/toolCatalog';
 import { TaskServerV2, type V2Reply } from '../../../src/mcp/server/v2/taskServerV2';
 import { RawClient, type RawResponse } from './helpers/rawClient';

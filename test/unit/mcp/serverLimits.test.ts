@@ -76,7 +76,7 @@ describe('server limits over HTTP (per principal)', function () {
     await start({ scheduler: { maxConcurrent: Infinity, toolLimits: {}, maxPerPrincipal: 2 } });
     const created = await Promise.all(Array.from({ length: 10 }, (_, n) => alice.callTool('hold', { name: `alice-${n}` })));
     assert.ok(created.every((task) => task.resultType === 'task' && task.status === 'working'));
-    await waitFor(() => holds.runningOf('alice').length === 2, 'two of alice’s tasks to run');
+    await waitFor(() => holds.runningOf('alice').length === 2, { what: 'two of alice’s tasks to run' });
 
     const states = await Promise.all(created.map((task) => alice.getTask(task.taskId)));
     const queued = states.filter((task) => task._meta?.[META.queue]);
@@ -85,7 +85,7 @@ describe('server limits over HTTP (per principal)', function () {
     assert.ok(states.every((task) => task.status === 'working'));
 
     const bobs = await bob.callTool('hold', { name: 'bob-0' });
-    await waitFor(() => holds.runningOf('bob').length === 1, 'bob’s task to start while alice’s wait');
+    await waitFor(() => holds.runningOf('bob').length === 1, { what: 'bob’s task to start while alice’s wait' });
     assert.equal((await bob.getTask(bobs.taskId))._meta, undefined, 'bob’s task is not queued');
 
     // Let alice's work go one at a time: each release starts exactly one more, never a third.
@@ -95,7 +95,7 @@ describe('server limits over HTTP (per principal)', function () {
       const expected = Math.min(2, 10 - released - 1);
       await waitFor(
         () => holds.runningOf('alice').length === expected && holds.started.filter((name) => name.startsWith('alice-')).length === Math.min(10, released + 3),
-        `alice running ${expected} after ${released + 1} released`,
+        { what: `alice running ${expected} after ${released + 1} released` },
       );
     }
     await Promise.all(created.map((task) => alice.poll(task.taskId)));
