@@ -6,12 +6,13 @@ import { isTerminal } from '../../core/taskStatus';
 import { RpcCode, RpcError, toJsonRpcError } from '../rpcError';
 import type { EngineTask, StartOptions, TaskOutcome } from './engineTask';
 import { TaskCancelledError, TaskNotFoundError, TaskTerminalError, TimeBudgetError } from './engineErrors';
-import { decodeListCursor, encodeListCursor } from './listCursor';
+import { ListCursors } from './listCursor';
 import { LiveTask, type LiveTaskHost } from './liveTask';
 import { TaskWaiters } from './taskWaiters';
 import { STARTED_MESSAGE, describePlace, prerequisiteFailedMessage } from './queueMessages';
 import { type QueuePlace, Scheduler, type SchedulerLimits, UNLIMITED } from './scheduler';
 import { type RetentionLimits, TaskRetention } from './taskRetention';
+import { CreationBuckets, type CreationRate } from './creationRate';
 
 export interface EngineOptions extends RetentionLimits {
   readonly now?: () => number;
@@ -19,6 +20,8 @@ export interface EngineOptions extends RetentionLimits {
   readonly pageSize?: number;
   /** Concurrency limits; unlimited when not given. */
   readonly scheduler?: SchedulerLimits;
+  /** How fast each owner may create tasks; unlimited when not given. Beyond it `start` throws -32029 with `data.retryAfterMs`. */
+  readonly creationRate?: CreationRate;
 }
 
 export const DEFAULT_POLL_INTERVAL_MS = 1000;
@@ -55,6 +58,8 @@ export class TaskEngine extends Disposable {
   readonly pollIntervalMs: number;
   private readonly pageSize: number;
   private readonly scheduler: Scheduler;
+  private readonly cursors = new ListCursors();
+  private readonly creations: CreationBuckets | undefined;
 
   constructor(options: EngineOptions = {}) {
     super();
@@ -62,6 +67,7 @@ export class TaskEngine extends Disposable {
     this.retention = new TaskRetention(options, () => this.now());
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
     this.pageSize = options.pageSize ?? 50;
+    this.creations = options.creationRate ? new CreationBuckets(options.creationRate, () => this.now()) : undefined;
     this.scheduler = new Scheduler(
       {
         start: (id) => {
@@ -83,7 +89,10 @@ export class TaskEngine extends Disposable {
       },
       options.scheduler ?? UNLIMITED,
     );
-    this.sweepTimer = setInterval(() => this.sweepExpired(), 1000);
+    this.sweepTimer = setInterval(() => {
+      this.sweepExpired();
+      this.creations?.forgetRested();
+    }, 1000);
     this.sweepTimer.unref?.();
     this._register(
       toDisposable(() => {
@@ -97,7 +106,8 @@ export class TaskEngine extends Disposable {
   /**
    * Creates the task (visible to `get` before this returns) and hands it to the scheduler, which
    * starts its work at once when a slot is free and the scheduling hints allow, or queues it.
-   * An `afterTaskId` that is not one of the owner's tasks is refused with -32602.
+   * An `afterTaskId` that is not one of the owner's tasks is refused with -32602; an owner over
+   * its creation rate with -32029, nothing created.
    */
   start(options: StartOptions): EngineTask {
     const after = options.afterTaskId === undefined ? undefined : this.findOwned(options.owner, options.afterTaskId);
@@ -105,6 +115,7 @@ export class TaskEngine extends Disposable {
       throw new RpcError(RpcCode.InvalidParams, `Cannot run after task ${options.afterTaskId}: no such task (unknown, expired, or not yours)`);
     }
     const parent = options.parentTaskId === undefined ? undefined : this.findOwned(options.owner, options.parentTaskId);
+    this.creations?.admit(options.owner);
     const at = this.iso();
     const taskId = randomUUID();
     const task = new LiveTask(
@@ -141,6 +152,7 @@ export class TaskEngine extends Disposable {
     this.scheduler.submit({
       id: taskId,
       tool: options.tool,
+      principal: options.owner,
       priority: task.snapshot.priority ?? 0,
       runAfter: options.runAfter,
       afterTaskId: after && !isTerminal(after.snapshot.status) ? after.snapshot.taskId : undefined,
@@ -266,9 +278,9 @@ export class TaskEngine extends Disposable {
     }
   }
 
-  /** One page of `owner`'s tasks, oldest first; the cursor is opaque to callers. */
+  /** One page of `owner`'s tasks, oldest first; the cursor is opaque to callers and good only for this owner on this engine. */
   list(owner: string, cursor?: string): { tasks: EngineTask[]; nextCursor?: string } {
-    const after = cursor === undefined ? 0 : decodeListCursor(cursor);
+    const after = cursor === undefined ? 0 : this.cursors.read(owner, cursor);
     const page: LiveTask[] = [];
     let more = false;
     for (const task of this.tasks.values()) {
@@ -280,7 +292,7 @@ export class TaskEngine extends Disposable {
       page.push(task);
     }
     const last = page[page.length - 1];
-    return { tasks: page.map((t) => t.snapshot), nextCursor: more && last ? encodeListCursor(last.sequence) : undefined };
+    return { tasks: page.map((t) => t.snapshot), nextCursor: more && last ? this.cursors.issue(owner, last.sequence) : undefined };
   }
 
   /** Marks the task cancelled before returning and stops its work. Terminal tasks are refused. */

@@ -78,7 +78,7 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
     }),
   );
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: host.catalog.list() }));
+  server.setRequestHandler(ListToolsRequestSchema, (request) => ({ tools: host.catalog.page(request.params?.cursor) }));
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const { name, arguments: args, task, _meta } = request.params;

@@ -12,6 +12,8 @@ import { CreateTaskResultSchema } from '../../../../src/mcp/wires/v1/codec';
 import { TaskEngine } from '../../../../src/mcp/engine/taskEngine';
 import { ToolCatalog } from '../../../../src/mcp/server/toolCatalog';
 import { CONFORMANCE_TOOLS } from '../../../../src/mcp/server/tools/fixtures';
+import { askTool } from '../../../../src/mcp/server/tools/ask';
+import type { ToolDefinition } from '../../../../src/mcp/server/tools/toolDefinition';
 import { TaskServerV2 } from '../../../../src/mcp/server/v2/taskServerV2';
 import { ISO, type Json, NON_DECLARING, TASKS, TEST_TOOLS, type TestServer, gate, meta, startTestServer, withoutEnvelope } from './helpers';
 import { waitFor } from '../../helpers/waitFor';
@@ -112,6 +114,27 @@ describe('extension wire server checklist (io.modelcontextprotocol/tasks, 2026-0
     assert.equal(reply.status, 400);
     assert.equal(reply.body.error.code, -32021);
     assert.deepEqual(reply.body.error.data, { requiredCapabilities: { extensions: { [TASKS]: {} } } });
+  });
+
+  it('T-S-28: ask without elicitation declared is refused by tools/call itself with -32021 naming elicitation; no task is created', async () => {
+    const askServer = await startTestServer({ tools: [askTool as unknown as ToolDefinition] });
+    try {
+      const reply = await askServer.client.send(
+        'tools/call',
+        { name: 'ask', arguments: { question: 'Deploy?' } },
+        { capabilities: { extensions: { [TASKS]: {} } } },
+      );
+      assert.equal(reply.status, 400);
+      assert.equal(reply.body.result, undefined);
+      assert.equal(reply.body.error.code, -32021);
+      assert.deepEqual(reply.body.error.data, { requiredCapabilities: { elicitation: {} } });
+      assert.match(reply.body.error.message, /ask asks the user a question \(elicitation\)/);
+      assert.deepEqual(askServer.engine.all(), [], 'no task was created');
+      const declared = await askServer.client.callTool('ask', { question: 'Deploy?' });
+      assert.equal(declared.resultType, 'task', 'with elicitation declared, ask becomes a task');
+    } finally {
+      await askServer.close();
+    }
   });
 
   it('T-S-29: CreateTaskResult is flat with resultType "task" and taskId, status, createdAt, lastUpdatedAt, ttlMs', async () => {
