@@ -3,28 +3,15 @@ import { Emitter } from '../../core/events';
 import { Disposable, type IDisposable } from '../../core/lifecycle';
 import { type ConfigProblem, formatProblem } from '../../mcp/client/configProblems';
 import type { InputDefinition } from '../../mcp/client/launchVariables';
-import {
-  type Launch,
-  type ParsedServers,
-  type ServerConfig,
-  describeLaunch,
-  fingerprint,
-  freshServerId,
-  mergeServers,
-  parseMcpJson,
-  parseSettingsServers,
-} from '../../mcp/client/serverConfig';
+import { type Launch, type ServerConfig, describeLaunch, fingerprint, freshServerId } from '../../mcp/client/serverConfig';
 import { resolveLaunch } from '../../mcp/client/serverLaunch';
 import { type ServerConnection, connectHttp, connectStdio } from '../../mcp/client/serverConnections';
 import { type ServerRegistry, ServerSupervisor, type SupervisorSnapshot } from '../../mcp/client/serverSupervisor';
 import type { Logger } from '../../core/logger';
 import { ServerSecrets } from './serverSecrets';
 import type { ConfiguredServer, NewServer } from '../../core/serverDirectory';
+import { ServerConfigSource } from './serverConfigSource';
 
-/** The setting that lists servers (declared in src/ui/settings.ts). */
-export const SERVERS_SETTING = 'tasklane.servers';
-const MCP_JSON = '.vscode/mcp.json';
-const RELOAD_DEBOUNCE_MS = 150;
 /** HTTP servers are asked whether they are still there this often. */
 const HTTP_PING_MS = 20_000;
 
@@ -56,11 +43,10 @@ export class ServerManager extends Disposable {
   private shownProblems = new Set<string>();
   private toldUntrusted = false;
   private readonly secrets: ServerSecrets;
+  private readonly source: ServerConfigSource;
   private readonly _onDidChange = this._register(new Emitter<void>());
   readonly onDidChange = this._onDidChange.event;
-  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
   private reloading: Promise<void> = Promise.resolve();
-  private watchers: vscode.Disposable[] = [];
   /** One prompt at a time, however many servers need answers. */
   private promptQueue: Promise<unknown> = Promise.resolve();
   private disposed = false;
@@ -73,20 +59,8 @@ export class ServerManager extends Disposable {
   ) {
     super();
     this.secrets = new ServerSecrets(context.secrets);
-    this._register(
-      vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration(SERVERS_SETTING)) this.scheduleReload();
-      }),
-    );
-    this._register(
-      vscode.workspace.onDidChangeWorkspaceFolders(() => {
-        this.watchFolders();
-        this.scheduleReload();
-      }),
-    );
-    this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.scheduleReload()));
-    this._register({ dispose: () => this.watchers.forEach((w) => w.dispose()) });
-    this.watchFolders();
+    this.source = this._register(new ServerConfigSource());
+    this._register(this.source.onDidChange(() => void this.reload()));
   }
 
   /** Reads the configuration and connects; resolves once every server has been started (not connected). */
@@ -96,7 +70,6 @@ export class ServerManager extends Disposable {
 
   override dispose(): void {
     this.disposed = true;
-    if (this.reloadTimer) clearTimeout(this.reloadTimer);
     for (const managed of this.managed.values()) this.drop(managed);
     this.managed.clear();
     super.dispose();
@@ -163,12 +136,7 @@ export class ServerManager extends Disposable {
   async add(server: NewServer, target: 'user' | 'workspace'): Promise<string> {
     const taken = new Set(this.list().map((view) => view.id));
     const id = freshServerId(server.name, taken);
-    const entry = { ...server, id, name: server.name.trim(), ...(server.type === 'stdio' ? { args: server.args ?? [] } : {}) };
-    const configuration = vscode.workspace.getConfiguration();
-    const inspected = configuration.inspect<unknown[]>(SERVERS_SETTING);
-    const current = (target === 'workspace' ? inspected?.workspaceValue : inspected?.globalValue) ?? [];
-    const configTarget = target === 'workspace' ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-    await configuration.update(SERVERS_SETTING, [...(Array.isArray(current) ? current : []), entry], configTarget);
+    await this.source.add(server, id, target);
     return id;
   }
 
@@ -186,51 +154,14 @@ export class ServerManager extends Disposable {
     return managed;
   }
 
-  private scheduleReload(): void {
-    if (this.disposed) return;
-    if (this.reloadTimer) clearTimeout(this.reloadTimer);
-    this.reloadTimer = setTimeout(() => {
-      this.reloadTimer = undefined;
-      void this.reload();
-    }, RELOAD_DEBOUNCE_MS);
-  }
-
   private reload(): Promise<void> {
     this.reloading = this.reloading.then(() => this.apply()).catch((error) => this.log.error('[servers] reading the server configuration failed', error));
     return this.reloading;
   }
 
-  private watchFolders(): void {
-    this.watchers.forEach((w) => w.dispose());
-    this.watchers = [];
-    for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, MCP_JSON));
-      watcher.onDidCreate(() => this.scheduleReload());
-      watcher.onDidChange(() => this.scheduleReload());
-      watcher.onDidDelete(() => this.scheduleReload());
-      this.watchers.push(watcher);
-    }
-  }
-
-  private async readConfiguration(): Promise<ParsedServers> {
-    const folders = vscode.workspace.workspaceFolders ?? [];
-    const parts: ParsedServers[] = [parseSettingsServers(vscode.workspace.getConfiguration().get(SERVERS_SETTING), { folder: folders[0]?.uri.fsPath })];
-    for (const folder of folders) {
-      const uri = vscode.Uri.joinPath(folder.uri, '.vscode', 'mcp.json');
-      let text: string;
-      try {
-        text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-      } catch {
-        continue;
-      }
-      parts.push(parseMcpJson(text, uri.fsPath, folder.uri.fsPath));
-    }
-    return mergeServers(...parts);
-  }
-
   private async apply(): Promise<void> {
     if (this.disposed) return;
-    const { servers, problems } = await this.readConfiguration();
+    const { servers, problems } = await this.source.read();
     if (this.disposed) return;
     const wanted = new Map(servers.map((config) => [config.id, config]));
 
