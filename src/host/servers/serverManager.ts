@@ -2,15 +2,11 @@ import * as vscode from 'vscode';
 import { Emitter } from '../../core/events';
 import { Disposable, type IDisposable } from '../../core/lifecycle';
 import { type ConfigProblem, formatProblem } from '../../mcp/client/configProblems';
-import type { InputDefinition } from '../../mcp/client/launchVariables';
-import { type Launch, type ServerConfig, describeLaunch, fingerprint, freshServerId } from '../../mcp/client/serverConfig';
-import { resolveLaunch } from '../../mcp/client/serverLaunch';
-import { type ServerConnection, connectHttp, connectStdio } from '../../mcp/client/serverConnections';
+import { type ServerConfig, describeLaunch, fingerprint, freshServerId } from '../../mcp/client/serverConfig';
 import { type ServerRegistry, ServerSupervisor, type SupervisorSnapshot } from '../../mcp/client/serverSupervisor';
-import type { Logger } from '../../core/logger';
-import { ServerSecrets } from './serverSecrets';
 import type { ConfiguredServer, NewServer } from '../../core/serverDirectory';
 import { ServerConfigSource } from './serverConfigSource';
+import { type InputPrompt, type OpenConnection, ServerConnector } from './serverConnector';
 
 /** HTTP servers are asked whether they are still there this often. */
 const HTTP_PING_MS = 20_000;
@@ -26,7 +22,7 @@ interface Managed {
 
 export interface ServerManagerOptions {
   /** Replaces the real transports (tests). */
-  readonly connect?: (launch: Launch, options: { token?: string; log: Logger }) => Promise<ServerConnection>;
+  readonly connect?: OpenConnection;
   readonly backoff?: ConstructorParameters<typeof ServerSupervisor>[0]['backoff'];
 }
 
@@ -42,13 +38,11 @@ export class ServerManager extends Disposable {
   private problems: ConfigProblem[] = [];
   private shownProblems = new Set<string>();
   private toldUntrusted = false;
-  private readonly secrets: ServerSecrets;
   private readonly source: ServerConfigSource;
+  private readonly connector: ServerConnector;
   private readonly _onDidChange = this._register(new Emitter<void>());
   readonly onDidChange = this._onDidChange.event;
   private reloading: Promise<void> = Promise.resolve();
-  /** One prompt at a time, however many servers need answers. */
-  private promptQueue: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
   constructor(
@@ -58,7 +52,7 @@ export class ServerManager extends Disposable {
     private readonly options: ServerManagerOptions = {},
   ) {
     super();
-    this.secrets = new ServerSecrets(context.secrets);
+    this.connector = new ServerConnector(context.secrets, options.connect);
     this.source = this._register(new ServerConfigSource());
     this._register(this.source.onDidChange(() => void this.reload()));
   }
@@ -83,6 +77,15 @@ export class ServerManager extends Disposable {
   /** The current configuration problems (each names its file and field). */
   configProblems(): readonly ConfigProblem[] {
     return this.problems;
+  }
+
+  /** Asks the person for an input's value (replaceable by tests; the real one is an input box or a quick pick). */
+  get prompt(): InputPrompt {
+    return this.connector.prompt;
+  }
+
+  set prompt(prompt: InputPrompt) {
+    this.connector.prompt = prompt;
   }
 
   /** The supervisor of a configured server: state, pid, and a way to wait for a state (also the tests' hook). */
@@ -116,17 +119,7 @@ export class ServerManager extends Disposable {
 
   async setToken(id: string, token: string | undefined): Promise<void> {
     const managed = this.require(id);
-    const launch = managed.config.launch;
-    if (launch.type !== 'http') throw new Error(`${managed.config.name} is a stdio server; tokens are for HTTP servers.`);
-    if (token) {
-      // The token is bound to the server's origin; a URL with variables is resolved first.
-      const resolved = launch.url.includes('${') ? await this.resolve(managed.config, managed.log) : launch;
-      await this.secrets.setToken(id, resolved.type === 'http' ? resolved.url : launch.url, token);
-      managed.log.info('a bearer token was set (kept in SecretStorage)');
-    } else {
-      await this.secrets.deleteToken(id);
-      managed.log.info('the bearer token was removed');
-    }
+    await this.connector.setToken(managed.config, managed.log, token);
     managed.hasToken = Boolean(token);
     this._onDidChange.fire();
     await this.reconnect(id);
@@ -142,8 +135,7 @@ export class ServerManager extends Disposable {
 
   /** Forgets a remembered input answer, so the next connection asks again. */
   async forgetInput(id: string, inputId: string): Promise<void> {
-    const managed = this.require(id);
-    await this.secrets.deleteInput(managed.config.origin, inputId);
+    await this.connector.forgetInput(this.require(id).config, inputId);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -247,7 +239,7 @@ export class ServerManager extends Disposable {
       log,
       backoff: this.options.backoff,
       pingIntervalMs: kind === 'http' ? HTTP_PING_MS : 0,
-      connect: () => this.connect(config, log),
+      connect: () => this.connector.connect(config, log),
     });
     const managed: Managed = {
       config,
@@ -258,7 +250,7 @@ export class ServerManager extends Disposable {
       subscription: supervisor.onDidChange((snapshot) => this.onStateChange(managed, snapshot)),
     };
     if (kind === 'http') {
-      void this.secrets.hasToken(config.id).then((has) => {
+      void this.connector.hasToken(config.id).then((has) => {
         managed.hasToken = has;
         this._onDidChange.fire();
       });
@@ -277,46 +269,6 @@ export class ServerManager extends Disposable {
     managed.subscription.dispose();
     managed.supervisor.dispose();
     managed.log.dispose();
-  }
-
-  private async resolve(config: ServerConfig, log: vscode.LogOutputChannel): Promise<Launch> {
-    const launch = await resolveLaunch(config, { env: process.env, input: (input) => this.answer(config, input) });
-    if (config.inputs.length)
-      log.info(
-        `filled in ${config.inputs.length} input${config.inputs.length === 1 ? '' : 's'} (${config.inputs.map((i) => i.id).join(', ')}); answers are kept in SecretStorage`,
-      );
-    return launch;
-  }
-
-  private async connect(config: ServerConfig, log: vscode.LogOutputChannel): Promise<ServerConnection> {
-    const launch = await this.resolve(config, log);
-    let token: string | undefined;
-    if (launch.type === 'http') {
-      const stored = await this.secrets.token(config.id, launch.url);
-      if (stored.mismatch)
-        log.warn(
-          `the stored token was set for ${stored.mismatch}, not ${new URL(launch.url).origin}; it is not sent. Set it again with "Tasklane: Set Server Token…".`,
-        );
-      token = stored.token;
-    }
-    return (this.options.connect ?? openConnection)(launch, { token, log });
-  }
-
-  /** Asks the person for an input's value (replaceable by tests; the real one is an input box or a quick pick). */
-  prompt: (config: ServerConfig, input: InputDefinition) => Thenable<string | undefined> = promptForInput;
-
-  /** Answers an `${input:...}`: the remembered answer, or a prompt (one at a time). */
-  private answer(config: ServerConfig, input: InputDefinition): Promise<string | undefined> {
-    const ask = async (): Promise<string | undefined> => {
-      const known = await this.secrets.input(config.origin, input.id);
-      if (known !== undefined) return known;
-      const answer = await this.prompt(config, input);
-      if (answer !== undefined) await this.secrets.setInput(config.origin, input.id, answer);
-      return answer;
-    };
-    const next = this.promptQueue.then(ask, ask);
-    this.promptQueue = next.catch(() => undefined);
-    return next;
   }
 
   private view(managed: Managed): ConfiguredServer {
@@ -355,17 +307,4 @@ export class ServerManager extends Disposable {
       )
       .then((choice) => choice && vscode.commands.executeCommand('workbench.trust.manage'));
   }
-}
-
-function promptForInput(config: ServerConfig, input: InputDefinition): Thenable<string | undefined> {
-  const title = `Tasklane: ${config.name}`;
-  const prompt = input.description || `A value for \${input:${input.id}}`;
-  return input.type === 'pickString'
-    ? vscode.window.showQuickPick([...(input.options ?? [])], { title, placeHolder: prompt, ignoreFocusOut: true })
-    : vscode.window.showInputBox({ title, prompt, password: input.password, value: input.default, ignoreFocusOut: true });
-}
-
-/** The real transports: stdio (2025-11-25) or HTTP (wire negotiated by connectServer.ts). */
-function openConnection(launch: Launch, options: { token?: string; log: Logger }): Promise<ServerConnection> {
-  return launch.type === 'stdio' ? connectStdio(launch, { log: options.log }) : connectHttp(launch, options);
 }
