@@ -7,6 +7,7 @@ import { type ServerRegistry, ServerSupervisor, type SupervisorSnapshot } from '
 import type { ConfiguredServer, NewServer } from '../../core/serverDirectory';
 import { ServerConfigSource } from './serverConfigSource';
 import { type InputPrompt, type OpenConnection, ServerConnector } from './serverConnector';
+import { ServerNotices } from './serverNotices';
 
 /** HTTP servers are asked whether they are still there this often. */
 const HTTP_PING_MS = 20_000;
@@ -27,19 +28,19 @@ export interface ServerManagerOptions {
 }
 
 /**
- * The editor side of external servers: reads `tasklane.servers` and each folder's
- * `.vscode/mcp.json`, watches both, keeps one supervisor per server, asks for `${input:...}`
- * answers (kept in SecretStorage), adds bearer tokens, and respects workspace trust: nothing a
- * workspace's mcp.json declares starts before the workspace is trusted.
+ * The editor side of external servers: keeps one supervisor per configured server, applies each
+ * configuration change as a diff (only changed servers restart), and respects workspace trust:
+ * nothing a workspace's mcp.json declares starts before the workspace is trusted. Where the
+ * configuration comes from (ServerConfigSource), how a server is connected with its inputs and
+ * token (ServerConnector) and what the person is told (ServerNotices) live in their own files.
  */
 export class ServerManager extends Disposable {
   private readonly managed = new Map<string, Managed>();
   private invalid: ConfiguredServer[] = [];
   private problems: ConfigProblem[] = [];
-  private shownProblems = new Set<string>();
-  private toldUntrusted = false;
   private readonly source: ServerConfigSource;
   private readonly connector: ServerConnector;
+  private readonly notices: ServerNotices;
   private readonly _onDidChange = this._register(new Emitter<void>());
   readonly onDidChange = this._onDidChange.event;
   private reloading: Promise<void> = Promise.resolve();
@@ -53,6 +54,7 @@ export class ServerManager extends Disposable {
   ) {
     super();
     this.connector = new ServerConnector(context.secrets, options.connect);
+    this.notices = new ServerNotices(log);
     this.source = this._register(new ServerConfigSource());
     this._register(this.source.onDidChange(() => void this.reload()));
   }
@@ -100,7 +102,7 @@ export class ServerManager extends Disposable {
   async reconnect(id: string): Promise<void> {
     const managed = this.require(id);
     if (this.blockedReason(managed.config)) {
-      this.tellUntrusted(true);
+      this.notices.tellUntrusted(true);
       return;
     }
     managed.log.info('reconnecting (asked by you)');
@@ -197,7 +199,7 @@ export class ServerManager extends Disposable {
         target: '',
         invalid: true,
       }));
-    this.reportProblems(problems);
+    this.notices.reportProblems(problems);
 
     let blocked = 0;
     for (const managed of started) {
@@ -213,7 +215,7 @@ export class ServerManager extends Disposable {
         managed.supervisor.start();
       }
     }
-    if (blocked) this.tellUntrusted(false);
+    if (blocked) this.notices.tellUntrusted(false);
     void vscode.commands.executeCommand('setContext', 'tasklane.hasExternalServers', this.managed.size > 0);
     this._onDidChange.fire();
   }
@@ -279,32 +281,5 @@ export class ServerManager extends Disposable {
       target: describeLaunch(managed.config.launch),
       ...(managed.config.launch.type === 'http' ? { hasToken: managed.hasToken } : {}),
     };
-  }
-
-  private reportProblems(problems: ConfigProblem[]): void {
-    const text = problems.map(formatProblem);
-    for (const line of text) this.log.warn(`[servers] ${line}`);
-    const fresh = text.filter((line) => !this.shownProblems.has(line));
-    this.shownProblems = new Set(text);
-    if (!fresh.length) return;
-    const first = problems[text.indexOf(fresh[0])];
-    const others = fresh.length > 1 ? ` (and ${fresh.length - 1} more problem${fresh.length > 2 ? 's' : ''}; see the log)` : '';
-    const open = first.origin.endsWith('mcp.json') ? 'Open File' : 'Open Settings';
-    void vscode.window.showWarningMessage(`Tasklane: ${fresh[0]}${others}. The other servers are not affected.`, open, 'Show Log').then((choice) => {
-      if (choice === 'Show Log') this.log.show();
-      else if (choice === 'Open File') void vscode.window.showTextDocument(vscode.Uri.file(first.origin));
-      else if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettingsJson');
-    });
-  }
-
-  private tellUntrusted(always: boolean): void {
-    if (this.toldUntrusted && !always) return;
-    this.toldUntrusted = true;
-    void vscode.window
-      .showWarningMessage(
-        "Tasklane did not start the servers in this workspace's .vscode/mcp.json: the workspace is not trusted, and they would run programs it chose. Trust the workspace to start them.",
-        'Manage Workspace Trust',
-      )
-      .then((choice) => choice && vscode.commands.executeCommand('workbench.trust.manage'));
   }
 }
