@@ -118,6 +118,7 @@ export class TaskEngine extends Disposable {
     this.creations?.admit(options.owner);
     const at = this.iso();
     const taskId = randomUUID();
+    const retention = this.retention.grant(options.ttl);
     const task = new LiveTask(
       {
         taskId,
@@ -126,7 +127,7 @@ export class TaskEngine extends Disposable {
         status: 'working',
         createdAt: at,
         lastUpdatedAt: at,
-        ttl: this.retention.grant(options.ttl),
+        ttl: retention,
         pollInterval: this.pollIntervalMs,
         inputRequests: new Map(),
         priority: clampPriority(options.priority ?? 0),
@@ -139,6 +140,7 @@ export class TaskEngine extends Disposable {
       },
       ++this.sequence,
       options,
+      retention,
       this.liveTaskHost,
     );
     this.tasks.set(taskId, task);
@@ -314,11 +316,12 @@ export class TaskEngine extends Disposable {
     this.tasks.get(taskId)?.failInput(key, error);
   }
 
-  /** Removes tasks whose TTL ran out; they then answer "not found". */
+  /** Once a second: keeps unfinished work alive, and removes finished tasks whose retention ran out (they then answer "not found"). */
   sweepExpired(): number {
     let removed = 0;
     for (const [id, task] of this.tasks) {
-      if (this.retention.isExpired(task.snapshot)) {
+      if (!task.isTerminal) this.keepAlive(task);
+      else if (this.retention.isExpired(task.snapshot)) {
         task.stop(new TaskCancelledError());
         this.tasks.delete(id);
         this.scheduler.ended(id, task.snapshot.status === 'completed');
@@ -329,11 +332,25 @@ export class TaskEngine extends Disposable {
     return removed;
   }
 
+  /** Unfinished work never expires: its TTL moves on. Only the engine's ceiling, if it has one, ends it: failed, saying why. */
+  private keepAlive(task: LiveTask): void {
+    const overrun = this.retention.overrun(task.snapshot);
+    if (overrun !== undefined) {
+      this.failWithText(task, overrun);
+      task.stop(new TaskCancelledError());
+      return;
+    }
+    const ttl = this.retention.extendedTtl(task.snapshot, task.retention);
+    if (ttl !== undefined) this.update(task, { ttl });
+  }
+
   private finish(task: LiveTask, status: 'completed' | 'failed' | 'cancelled', outcome: TaskOutcome | undefined, message?: string): void {
     // Terminal states are absorbing: a late result after cancel is dropped (T-S-20).
     if (task.isTerminal) return;
     task.endBudget();
-    this.update(task, { status, statusMessage: message, outcome, inputRequests: new Map(), queue: undefined });
+    // Retention counts from the end of the work.
+    const ttl = this.retention.ttlAtEnd(task.snapshot, task.retention);
+    this.update(task, { status, statusMessage: message, outcome, inputRequests: new Map(), queue: undefined, ttl });
     task.rejectInputs();
     // Frees its slot or queue place, and lets what waited for it run (or fail with it).
     this.scheduler.ended(task.snapshot.taskId, status === 'completed');
