@@ -1,15 +1,24 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../../core/logger';
 import { PermanentConnectError, errorMessage } from './connectionErrors';
 import type { StdioLaunch } from './serverConfig';
+import { type StdioPlatform, hostStdioPlatform, spawnPlan, stopProcessTree } from './stdioSpawn';
+
+export interface ProcessTransportOptions {
+  /** The operating system to start and stop the server on (tests pass a fake one). */
+  readonly platform?: StdioPlatform;
+  /** How long the server may take to exit once its stdin is closed, and once it was told to stop (ms). */
+  readonly graceMs?: number;
+}
 
 /**
  * A stdio client transport that keeps what the SDK's drops: the exit code and signal, the
  * server's stderr (to the log), and the whole environment (an extension host's `process.execPath`
- * needs `ELECTRON_RUN_AS_NODE` to act as Node).
+ * needs `ELECTRON_RUN_AS_NODE` to act as Node). How the command is started and stopped on each
+ * operating system (cmd.exe for `npx` and `.cmd` files on Windows) is stdioSpawn.ts's.
  */
 export class ProcessTransport implements Transport {
   onclose?: () => void;
@@ -22,12 +31,18 @@ export class ProcessTransport implements Transport {
   private stderrLines: string[] = [];
   private stderrPartial = '';
   private exited: Promise<void> | undefined;
+  private readonly platform: StdioPlatform;
+  private readonly graceMs: number;
 
   constructor(
     private readonly launch: StdioLaunch,
     private readonly baseEnv: Readonly<Record<string, string | undefined>>,
     private readonly log: Logger,
-  ) {}
+    options: ProcessTransportOptions = {},
+  ) {
+    this.platform = options.platform ?? hostStdioPlatform;
+    this.graceMs = options.graceMs ?? 2_000;
+  }
 
   get pid(): number | undefined {
     return this.child?.pid;
@@ -43,13 +58,20 @@ export class ProcessTransport implements Transport {
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(this.baseEnv)) if (value !== undefined) env[key] = value;
     Object.assign(env, this.launch.env);
+    let plan: ReturnType<typeof spawnPlan>;
+    try {
+      plan = spawnPlan(this.launch.command, this.launch.args, this.platform);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     return new Promise((resolve, reject) => {
-      const child = spawn(this.launch.command, [...this.launch.args], {
+      const child = this.platform.spawn(plan.file, plan.args, {
         cwd: this.launch.cwd,
         env,
         stdio: ['pipe', 'pipe', 'pipe'],
         shell: false,
         windowsHide: true,
+        windowsVerbatimArguments: plan.windowsVerbatimArguments,
       });
       this.child = child;
       this.exited = new Promise((done) => child.once('close', () => done()));
@@ -109,7 +131,7 @@ export class ProcessTransport implements Transport {
     });
   }
 
-  /** Closes stdin, then asks politely (SIGTERM), then insists (SIGKILL). */
+  /** Closes stdin, then stops the process (SIGTERM; on Windows its whole tree), then insists (SIGKILL). */
   async close(): Promise<void> {
     const child = this.child;
     if (!child || !this.exited) return;
@@ -120,11 +142,11 @@ export class ProcessTransport implements Transport {
     } catch {
       // already closed
     }
-    await wait(2_000);
-    if (!this.exitInfo) child.kill('SIGTERM');
-    await wait(2_000);
+    await wait(this.graceMs);
+    if (!this.exitInfo) stopProcessTree(child, this.platform);
+    await wait(this.graceMs);
     if (!this.exitInfo) child.kill('SIGKILL');
-    await wait(1_000);
+    await wait(this.graceMs / 2);
     this.buffer.clear();
   }
 }

@@ -112,7 +112,7 @@ export class QuestionRouter {
    * records what happened either way.
    */
   async onSamplingRequest(server: { readonly id: string; readonly name: string }, request: SamplingRequestEvent): Promise<CreateMessageResult> {
-    const id = this.taskOf(server.id, request.taskId);
+    const id = this.taskOf(server.id, request.taskId, request.ref);
     const task = id ? this.store.get(id) : undefined;
     const note = (message: string) => {
       const record = id ? this.store.get(id) : undefined;

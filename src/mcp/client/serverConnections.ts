@@ -5,6 +5,7 @@ import { realClock, withTimeout } from './clock';
 import { PermanentConnectError, errorMessage, isPermanent } from './connectionErrors';
 import { type NegotiatedConnection, NegotiationError, connectHttpServer } from './connectServer';
 import { ProcessTransport } from './processTransport';
+import type { StdioPlatform } from './stdioSpawn';
 import type { HttpLaunch, StdioLaunch } from './serverConfig';
 import { STREAM_CLIENT_WIRE } from './clientWires';
 import type { TaskWireClient } from './taskWire';
@@ -65,12 +66,14 @@ export interface StdioConnectOptions {
   readonly baseEnv?: Readonly<Record<string, string | undefined>>;
   /** How long the server may take to answer `initialize` (ms). */
   readonly timeoutMs?: number;
+  /** The operating system to start the server on (tests pass a fake one). */
+  readonly platform?: StdioPlatform;
 }
 
 /** Starts a stdio server process and connects to it. The process's stderr goes to the log. */
 export async function connectStdio(launch: StdioLaunch, options: StdioConnectOptions = {}): Promise<ServerConnection> {
   const log = options.log ?? silentLogger;
-  const transport = new ProcessTransport(launch, options.baseEnv ?? process.env, log);
+  const transport = new ProcessTransport(launch, options.baseEnv ?? process.env, log, { platform: options.platform });
   const closed = new Emitter<CloseReason>();
   let open = true;
   transport.onExit = (code, signal) => {

@@ -1,4 +1,3 @@
-import type { ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { Disposable, toDisposable } from '../../core/lifecycle';
 import { type Logger, silentLogger } from '../../core/logger';
 import { RELOAD_INTERRUPTION } from '../../core/reloadInterruption';
@@ -9,23 +8,20 @@ import { RpcCode, toJsonRpcError } from '../rpcError';
 import type { RemoteOutcome, RemoteTaskState, TerminalStatus } from '../wires/remoteTask';
 import { PollScheduler, backoffDelay } from './pollScheduler';
 import type { QuestionRouter } from './questionRouter';
+import { type AskedKeys, RemoteInput } from './remoteInput';
 import type { TaskWireClient } from './taskWire';
 
 /** Consecutive failed polls after which the task's status message says the server is not answering. */
 const POLL_FAILURES_SHOWN = 3;
 
-/** What one followed task needs between two updates from its server. */
-export interface Follow {
+/** What one followed task needs between two updates from its server (with the keys of its `inputRequests`, on wires that have them). */
+export interface Follow extends AskedKeys {
   readonly abort: AbortController;
   awaiting: boolean;
   /** A result call made after the task was seen terminal is open. */
   finalCall?: boolean;
   failures: number;
   last?: RemoteTaskState;
-  /** Keys of the task's `inputRequests` shown to the user and not yet answered (wires with questions in snapshots). */
-  readonly asked: Set<string>;
-  /** Keys already answered: never asked again, whatever a later poll says (T-CS-12). */
-  readonly answered: Set<string>;
 }
 
 export interface TaskFollowerOptions {
@@ -51,6 +47,7 @@ export class TaskFollower extends Disposable {
   private readonly scheduler: PollScheduler;
   private readonly log: Logger;
   private readonly clientOf: (serverId: string) => TaskWireClient | undefined;
+  private readonly remoteInput: RemoteInput;
 
   constructor(
     private readonly store: TaskStore,
@@ -61,6 +58,11 @@ export class TaskFollower extends Disposable {
     this.scheduler = options.scheduler ?? this._register(new PollScheduler());
     this.log = options.log ?? silentLogger;
     this.clientOf = options.clientOf;
+    this.remoteInput = new RemoteInput(store, questions, {
+      clientOf: options.clientOf,
+      fail: (id, error, message) => this.finishIfOpen(id, 'failed', { error }, message),
+      log: this.log,
+    });
     this._register(
       toDisposable(() => {
         for (const follow of this.follows.values()) follow.abort.abort();
@@ -258,60 +260,8 @@ export class TaskFollower extends Disposable {
       this.awaitOutcome(id, follow, true);
       return;
     }
-    if (client?.answer) this.syncRemoteInput(id, follow, state);
+    if (client?.answer) this.remoteInput.sync(id, follow, state);
     if (state.status !== record.status || state.statusMessage !== record.statusMessage) this.store.setStatus(id, state.status, state.statusMessage);
-  }
-
-  /**
-   * Mirrors a snapshot's `inputRequests` into the record's pending input: a new key becomes a
-   * question for the user (the same UX as any elicitation: nothing is answered for them, T-C-12);
-   * a key seen before or already answered is not asked again (T-CS-12); a key the task no longer
-   * lists is withdrawn, so only outstanding keys can be answered (T-C-13).
-   */
-  private syncRemoteInput(id: string, follow: Follow, state: RemoteTaskState): void {
-    const outstanding = state.status === 'input_required' ? (state.inputRequests ?? {}) : {};
-    for (const key of [...follow.asked]) {
-      if (key in outstanding) continue;
-      follow.asked.delete(key);
-      this.questions.withdraw(id, key);
-    }
-    for (const [key, request] of Object.entries(outstanding)) {
-      if (follow.asked.has(key) || follow.answered.has(key)) continue;
-      if (request.method !== 'elicitation/create') {
-        // We declare only elicitation; a server that asks for more gets no answer from us.
-        follow.answered.add(key);
-        this.log.warn(`[input] ${id}: the server asks ${request.method} (key ${key}), which Tasklane does not answer`);
-        const record = this.store.get(id);
-        if (record && !isTerminal(record.status))
-          this.store.setStatus(
-            id,
-            record.status,
-            `The server asks for ${request.method}, which Tasklane did not offer on this connection; cancel the task if it stays stuck`,
-          );
-        continue;
-      }
-      follow.asked.add(key);
-      this.questions.askRemote(id, { key, method: request.method, params: request.params }, (answer) => this.sendRemoteAnswer(id, key, answer));
-    }
-  }
-
-  /** Sends one answer with the wire's `answer` (`tasks/update` on the extension). A failed send makes the question askable again. */
-  private sendRemoteAnswer(id: string, key: string, answer: ElicitResult): void {
-    const record = this.store.get(id);
-    const client = record && this.clientOf(record.serverId);
-    const follow = this.follows.get(id);
-    if (!record?.taskId || !client?.answer || !follow) return;
-    follow.asked.delete(key);
-    follow.answered.add(key);
-    client.answer(record.taskId, key, answer).then(
-      () => this.log.info(`[input] ${id}: answered ${key} (${answer.action})`),
-      (error: Error) => {
-        follow.answered.delete(key);
-        this.log.warn(`[input] ${id}: could not send the answer to ${key}: ${error.message}`);
-        const now = this.store.get(id);
-        if (now && !isTerminal(now.status)) this.store.setStatus(id, now.status, `Could not send your answer: ${error.message}`);
-      },
-    );
   }
 
   /** Ends a task from a terminal snapshot that carries its outcome. */

@@ -3,6 +3,9 @@ import type { Event } from '../../core/events';
 import type { Wire } from '../wires/wire';
 import type { RemoteOutcome, RemoteTaskState } from '../wires/remoteTask';
 
+/** An answer to one of a task's `inputRequests`: the user's (elicitation) or the host's language model's (sampling). */
+export type TaskInputResponse = ElicitResult | CreateMessageResult;
+
 export type StartResult = { readonly kind: 'task'; readonly task: RemoteTaskState } | { readonly kind: 'result'; readonly outcome: RemoteOutcome };
 
 export interface StartOptions {
@@ -62,7 +65,7 @@ export interface TaskWireClient {
    * the extension sends `tasks/update` with `inputResponses`). Wires that ask through requests
    * answer through `inputHandler` instead and leave this out.
    */
-  answer?(taskId: string, key: string, response: ElicitResult): Promise<void>;
+  answer?(taskId: string, key: string, response: TaskInputResponse): Promise<void>;
   list(cursor?: string): Promise<{ tasks: RemoteTaskState[]; nextCursor?: string }>;
   /** Set by the host: answers questions servers ask while tasks run. */
   inputHandler: ((request: InputRequestEvent) => Promise<ElicitResult>) | undefined;
@@ -76,10 +79,24 @@ export type TransportFailure = { readonly kind: 'closed' } | { readonly kind: 'e
 /** A server's request to use the host's language model, on behalf of a task or a plain call. */
 export interface SamplingRequestEvent {
   readonly taskId?: string;
+  /** `StartOptions.ref` of the call that asked, for requests made before a task exists (MRTR `input_required` rounds). */
+  readonly ref?: string;
   readonly params: CreateMessageRequest['params'];
 }
 
 /** Thrown by a sampling handler to decline; the message is the reason the server is given. */
 export class SamplingDeclinedError extends Error {
   override readonly name = 'SamplingDeclinedError';
+}
+
+/** The code of a declined sampling request: what the spec's own example uses for a request the user rejected. */
+export const SAMPLING_DECLINED_CODE = -1;
+
+/**
+ * A declined sampling request as a JSON-RPC error. The 2025-11-25 wire sends it to the server as
+ * the answer; the extension wire has no error answer for an input request, so there it becomes the
+ * call's or the task's own outcome.
+ */
+export function samplingDeclinedError(declined: SamplingDeclinedError): { code: number; message: string } {
+  return { code: SAMPLING_DECLINED_CODE, message: `Tasklane declined the sampling request: ${declined.message}` };
 }

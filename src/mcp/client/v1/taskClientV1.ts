@@ -30,7 +30,7 @@ import {
 import { RpcCode, RpcError, toJsonRpcError } from '../../rpcError';
 import { TaskEngine } from '../../engine/taskEngine';
 import { serveTaskMethodsV1 } from '../../wires/v1/taskMethods';
-import { SamplingDeclinedError } from '../taskWire';
+import { SamplingDeclinedError, samplingDeclinedError } from '../taskWire';
 import type { InputRequestEvent, SamplingRequestEvent, StartOptions, StartResult, TaskWireClient, TransportFailure } from '../taskWire';
 import type { RemoteOutcome, RemoteTaskState } from '../../wires/remoteTask';
 import { answerableResponse } from '../malformedResponse';
@@ -81,8 +81,10 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
           if (!this.samplingHandler) throw new SamplingDeclinedError('this Tasklane host offers no language model');
           return await this.samplingHandler({ taskId, params: request.params });
         } catch (error) {
-          // -1 is what the spec's own example uses for a sampling request the user rejected.
-          if (error instanceof SamplingDeclinedError) throw new RpcError(-1, `Tasklane declined the sampling request: ${error.message}`);
+          if (error instanceof SamplingDeclinedError) {
+            const declined = samplingDeclinedError(error);
+            throw new RpcError(declined.code, declined.message);
+          }
           throw error;
         }
       }),

@@ -14,16 +14,23 @@
  * task, an error or a result type looks like on the wire is the codec's (wires/v2/codec.ts).
  */
 import { z } from 'zod';
-import { type ElicitResult, ElicitResultSchema, type Implementation, type Tool, ToolSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  type CreateMessageResult,
+  CreateMessageResultSchema,
+  type ElicitResult,
+  ElicitResultSchema,
+  type Implementation,
+  type Tool,
+  ToolSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { Emitter } from '../../../core/events';
 import { Disposable } from '../../../core/lifecycle';
 import { type Logger, silentLogger } from '../../../core/logger';
 import { describeIssues } from '../../../core/taskRecord';
 import { isTerminal } from '../../../core/taskStatus';
 import { RpcCode, RpcError } from '../../rpcError';
-import { META_KEYS, PROTOCOL_2026_07_28, TASKS_EXTENSION } from '../../wires/v2/protocol';
+import { INPUT_RESPONSE_SCHEMAS, META_KEYS, PROTOCOL_2026_07_28, TASKS_EXTENSION } from '../../wires/v2/protocol';
 import {
-  InputRequestsSchema,
   InvalidResponseError,
   TOOL_ERROR_STATUS,
   WIRE_V2,
@@ -33,21 +40,37 @@ import {
   parseTaskNotification,
   resultTypeOf,
 } from '../../wires/v2/codec';
-import type { RemoteInputRequest, RemoteOutcome, RemoteTaskState } from '../../wires/remoteTask';
+import type { RemoteOutcome, RemoteTaskState } from '../../wires/remoteTask';
 import { TASKLANE_CLIENT_INFO } from '../../identity';
 import { FollowedTasks } from './followedTasks';
+import { answerInputRound } from './inputRound';
 import { ListenStreams } from './listenStreams';
 import { type JsonRpcMessage, isObject } from '../sseReader';
 import { StatelessHttpTransport } from './statelessHttpTransport';
-import type { InputRequestEvent, StartOptions, StartResult, TaskWireClient } from '../taskWire';
+import {
+  type InputRequestEvent,
+  SamplingDeclinedError,
+  type SamplingRequestEvent,
+  type StartOptions,
+  type StartResult,
+  type TaskInputResponse,
+  type TaskWireClient,
+  samplingDeclinedError,
+} from '../taskWire';
 
-/** What this client declares on every request: form elicitation (questions) and the tasks extension. */
+/**
+ * What this client declares on every request: form elicitation (questions), sampling (each request
+ * is put to the host, which asks the user, as on the 2025-11-25 wire) and the tasks extension.
+ */
 export const CLIENT_CAPABILITIES_V2: Readonly<Record<string, unknown>> = Object.freeze({
   elicitation: { form: {} },
+  sampling: {},
   extensions: { [TASKS_EXTENSION]: {} },
 });
 
 const MAX_INPUT_ROUNDS = 16;
+/** What an answer to a key the client has not seen asked may be. */
+const ANY_ANSWER = z.union([ElicitResultSchema, CreateMessageResultSchema]);
 /** How many settled snapshots stay cached, so a late `awaitOutcome` still returns at once. */
 const SETTLED_CACHE = 500;
 
@@ -98,6 +121,7 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
   private readonly _onDidReceiveStatus = this._register(new Emitter<RemoteTaskState>());
   readonly onDidReceiveStatus = this._onDidReceiveStatus.event;
   inputHandler: ((request: InputRequestEvent) => Promise<ElicitResult>) | undefined;
+  samplingHandler: ((request: SamplingRequestEvent) => Promise<CreateMessageResult>) | undefined;
 
   private readonly log: Logger;
   private readonly http: StatelessHttpTransport;
@@ -196,8 +220,10 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
   /**
    * `tools/call` with the extension declared: the answer is a plain result (`complete`, or no
    * `resultType` from an older server) or a task (`task`) (T-C-09, T-C-15). MRTR
-   * `input_required` answers are put to the host's `inputHandler` and the call is retried with
-   * the answers (and the server's `requestState`, echoed byte for byte). `options.ttl` and
+   * `input_required` questions are put to the host's `inputHandler`, sampling requests to its
+   * `samplingHandler`, and the call is retried with the answers (and the server's `requestState`,
+   * echoed byte for byte). A declined sampling request ends the call there, with the reason as its
+   * error: the server is not waiting for an answer, so nothing is retried. `options.ttl` and
    * `preferTask` have no meaning here: the server decides, and chooses the TTL.
    */
   async start(tool: string, args: Record<string, unknown>, options: StartOptions = {}): Promise<StartResult> {
@@ -230,12 +256,11 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
       }
       if (round + 1 >= MAX_INPUT_ROUNDS)
         throw new InvalidResponseError(`The server kept asking for input: ${MAX_INPUT_ROUNDS} input_required rounds for one tools/call`);
-      const parsed = InputRequestsSchema.safeParse(result.inputRequests);
-      if (!parsed.success || Object.keys(parsed.data).length === 0)
-        throw new InvalidResponseError('An input_required result must carry a non-empty inputRequests object');
-      inputResponses = {};
-      for (const [key, request] of Object.entries(parsed.data)) {
-        inputResponses[key] = await this.askHost({ method: request.method, params: request.params ?? {} }, options.ref);
+      try {
+        inputResponses = await answerInputRound(result.inputRequests, this, options.ref);
+      } catch (error) {
+        if (error instanceof SamplingDeclinedError) return { kind: 'result', outcome: { error: samplingDeclinedError(error) } };
+        throw error;
       }
       requestState = typeof result.requestState === 'string' ? result.requestState : undefined;
     }
@@ -271,14 +296,17 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
 
   /**
    * `tasks/update` with one answer. Only a key the latest snapshot lists as outstanding may be
-   * answered (T-C-13): a key the task no longer asks is refused here, before anything is sent.
+   * answered (T-C-13): a key the task no longer asks is refused here, before anything is sent. The
+   * answer must fit what the key asks (an `ElicitResult`, a `CreateMessageResult`).
    */
-  async answer(taskId: string, key: string, response: ElicitResult): Promise<void> {
+  async answer(taskId: string, key: string, response: TaskInputResponse): Promise<void> {
     const known = this.followed.latest(taskId);
     if (known && !(known.inputRequests && key in known.inputRequests)) {
       throw new Error(`The task no longer asks "${key}": it was answered, or the server moved on.`);
     }
-    const parsed = ElicitResultSchema.safeParse(response);
+    const method = known?.inputRequests?.[key]?.method;
+    const schema = (method && INPUT_RESPONSE_SCHEMAS[method]) || ANY_ANSWER;
+    const parsed = schema.safeParse(response);
     if (!parsed.success) throw new Error(`Invalid answer: ${describeIssues(parsed.error)}`);
     await this.http.request('tasks/update', { taskId, inputResponses: { [key]: parsed.data } });
   }
@@ -312,19 +340,5 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
       return;
     }
     this.observe(decoded.state, true);
-  }
-
-  /** One MRTR question, put to the host like any other (T-C-12): we only declared elicitation. */
-  private async askHost(request: RemoteInputRequest, ref: string | undefined): Promise<unknown> {
-    if (request.method !== 'elicitation/create') {
-      throw new InvalidResponseError(`The server asked for ${request.method}, which this client did not declare`);
-    }
-    if (!this.inputHandler) return { action: 'decline' };
-    const answer = await this.inputHandler({
-      method: 'elicitation/create',
-      params: request.params as InputRequestEvent['params'],
-      ...(ref !== undefined ? { ref } : {}),
-    });
-    return ElicitResultSchema.parse(answer);
   }
 }

@@ -1,5 +1,12 @@
 import type { z } from 'zod';
-import type { CallToolResult, ElicitRequest, ElicitResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type {
+  CallToolResult,
+  CreateMessageRequest,
+  CreateMessageResult,
+  ElicitRequest,
+  ElicitResult,
+  ToolAnnotations,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { ResourceLimits } from '../../../core/taskRecord';
 
 export type TaskSupport = 'forbidden' | 'optional' | 'required';
@@ -19,6 +26,11 @@ export interface ToolContext {
   output(chunk: string): void;
   /** Asks the requestor a question; the task shows `input_required` until it is answered. */
   elicit(params: ElicitRequest['params']): Promise<ElicitResult>;
+  /**
+   * Asks the requestor's language model (sampling); the task shows `input_required` until it
+   * answers. Absent where the run cannot ask (only tasks on the extension wire can today).
+   */
+  readonly sample?: (params: CreateMessageRequest['params']) => Promise<CreateMessageResult>;
 }
 
 export interface ToolDefinition<Schema extends z.ZodObject = z.ZodObject> {

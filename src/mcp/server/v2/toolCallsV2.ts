@@ -19,6 +19,7 @@ import { withQueueMeta } from '../../wires/queueMeta';
 import { type PreparedCall, type TaskHost, runTool } from '../toolCatalog';
 import { type MrtrToolContext, isMrtrTool } from '../tools/mrtr';
 import { gatherInput } from './mrtr';
+import { taskSamplingV2 } from './taskSamplingV2';
 import {
   type CallToolParamsSchema,
   type ClientCapabilities,
@@ -107,6 +108,7 @@ export class ToolCallsV2 {
               await context.requestInput({ method: 'elicitation/create', params: params as Record<string, unknown> }),
             ) as ElicitResult;
           },
+          sample: taskSamplingV2(context, request.capabilities),
           ...(inputResponses ? { inputResponses } : {}),
         };
         return runTool(this.host, call, toolContext) as Promise<Record<string, unknown>>;

@@ -7,7 +7,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TaskStore } from '../../../../src/core/taskStore';
 import { TaskClientV2, type TaskClientV2Options } from '../../../../src/mcp/client/v2/taskClientV2';
-import { TaskService } from '../../../../src/mcp/client/taskService';
+import { TaskService, type TaskServiceOptions } from '../../../../src/mcp/client/taskService';
 import { BUILTIN_TOOLS } from '../../../../src/mcp/server/builtinTools';
 import { type RunningHttpServer, startHttpServer } from '../../../../src/mcp/server/httpServer';
 import { type EngineOptions, TaskEngine } from '../../../../src/mcp/engine/taskEngine';
@@ -52,11 +52,11 @@ export interface V2Rig {
   dispose(): void;
 }
 
-/** A TaskService with one TaskClientV2 connected to `url`. */
-export async function v2Rig(url: string, options: Partial<TaskClientV2Options> = {}): Promise<V2Rig> {
+/** A TaskService (with `serviceOptions`: the host's sampling handler…) with one TaskClientV2 connected to `url`. */
+export async function v2Rig(url: string, options: Partial<TaskClientV2Options> = {}, serviceOptions: TaskServiceOptions = {}): Promise<V2Rig> {
   const store = new TaskStore();
   const client = await TaskClientV2.connect({ url, ...options });
-  const service = new TaskService(store);
+  const service = new TaskService(store, serviceOptions);
   service.addServer({ id: SERVER_ID, name: 'Tasklane (HTTP)', kind: 'http', durable: true, client });
   return {
     store,
