@@ -53,7 +53,8 @@ export function parseExport(text: string): TaskRecord[] {
 /**
  * Prepares exported records to sit beside live ones: each gets a fresh id when its own is taken,
  * links between the imported records (attempts, parent) follow the new ids, and every record is
- * marked imported and detached from any server's live state (no open questions, no queue place).
+ * marked imported and detached from any server's live state (no open questions, no queue place, no
+ * start in flight).
  */
 export function asImported(records: readonly TaskRecord[], isTaken: (id: string) => boolean, freshId: () => string): TaskRecord[] {
   const renamed = new Map<string, string>();
@@ -68,6 +69,7 @@ export function asImported(records: readonly TaskRecord[], isTaken: (id: string)
   return records.map((record) => {
     const next: TaskRecord = { ...record, id: renamed.get(record.id)!, imported: true, pendingInput: [] };
     delete next.queue;
+    delete next.startIntent;
     assignLink(next, 'retryOf', link(record.retryOf));
     assignLink(next, 'retriedAs', link(record.retriedAs));
     assignLink(next, 'parentId', link(record.parentId));
