@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { z } from 'zod';
+import { descendantsOf } from './taskFamily';
 import { type TaskRecord, TaskRecordSchema, InvalidDataError, describeIssues } from './taskRecord';
 
 export const EXPORT_FORMAT = 'tasklane-tasks';
@@ -13,6 +14,22 @@ export const TaskExportSchema = z.object({
   tasks: z.array(TaskRecordSchema),
 });
 export type TaskExport = z.infer<typeof TaskExportSchema>;
+
+/**
+ * What exporting the tasks `ids` writes: each of them followed by every task started on its behalf
+ * (children, then grandchildren), each once. A parent's file then reads as it did in the tree, and
+ * its children keep their parent when imported. Ids no longer in `all` are skipped.
+ */
+export function recordsForExport(all: readonly TaskRecord[], ids: Iterable<string>): TaskRecord[] {
+  const byId = new Map(all.map((record) => [record.id, record]));
+  const picked = new Map<string, TaskRecord>();
+  for (const id of ids) {
+    const record = byId.get(id);
+    if (!record) continue;
+    for (const member of [record, ...descendantsOf(all, id)]) if (!picked.has(member.id)) picked.set(member.id, member);
+  }
+  return [...picked.values()];
+}
 
 export function buildExport(records: readonly TaskRecord[], now: number = Date.now()): TaskExport {
   return { format: EXPORT_FORMAT, version: EXPORT_VERSION, exportedAt: new Date(now).toISOString(), tasks: [...records] };
