@@ -59,7 +59,7 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
   private readonly questions: QuestionRouter;
   private readonly follower: TaskFollower;
   private readonly unansweredStarts: UnansweredStarts;
-  /** Once disposed, answers still arriving are not written: the records keep what the next session needs to settle them. */
+  /** Once disposed, a start whose call fails is left unsettled (the call failed with the host), and a task it created is not followed. */
   private disposed = false;
   private readonly foreignTasks: ForeignTasks | undefined;
   private readonly log: Logger;
@@ -166,9 +166,11 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
         signal: controller.signal,
         ref: record.id,
       });
-      if (this.disposed) return this.store.require(record.id);
       if (started.kind === 'result') {
         this.follower.finish(record.id, started.outcome, settledStatus(started.outcome, server.client));
+      } else if (this.disposed) {
+        // The answer came as the host closed: keep the task's id, so the next session follows it like any other.
+        this.store.update(record.id, { taskId: started.task.taskId, grantedTtl: started.task.ttl, startIntent: undefined });
       } else {
         this.follower.adopt(record.id, server.id, started.task);
       }

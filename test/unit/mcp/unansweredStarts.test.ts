@@ -49,8 +49,8 @@ class FakeClient implements TaskWireClient {
   private readonly statuses = new Emitter<RemoteTaskState>();
   readonly onDidReceiveStatus = this.statuses.event;
   inputHandler = undefined;
-  /** Starts waiting for an answer, rejected when the connection closes. */
-  private readonly waiting = new Set<(error: Error) => void>();
+  /** Starts waiting for an answer: answered late, or rejected when the connection closes. */
+  private readonly waiting = new Set<{ task?: RemoteTaskState; answer: (result: StartResult) => void; fail: (error: Error) => void }>();
   /** Whether `tasks/cancel` was ever sent. */
   cancels = 0;
   /** Called as a start goes out. */
@@ -70,7 +70,7 @@ class FakeClient implements TaskWireClient {
     this.beforeSend?.();
     const task = this.server.reachable ? (this.server.received++, this.server.create()) : undefined;
     if (task && this.server.answers) return Promise.resolve({ kind: 'task', task });
-    return new Promise((_resolve, reject) => this.waiting.add(reject));
+    return new Promise((answer, fail) => this.waiting.add({ task, answer, fail }));
   }
 
   async get(taskId: string): Promise<RemoteTaskState> {
@@ -99,9 +99,15 @@ class FakeClient implements TaskWireClient {
     return { tasks: [...this.server.tasks.values()].map((task) => task.state) };
   }
 
+  /** The answers the server held back arrive. */
+  answerLate(): void {
+    for (const call of this.waiting) if (call.task) call.answer({ kind: 'task', task: call.task });
+    this.waiting.clear();
+  }
+
   /** The connection closes: calls still waiting fail, as the SDK fails them. */
   close(): void {
-    for (const reject of this.waiting) reject(new Error('Connection closed'));
+    for (const call of this.waiting) call.fail(new Error('Connection closed'));
     this.waiting.clear();
   }
 }
@@ -227,6 +233,25 @@ describe('Starts whose answer never came (the editor closed between sending a st
     const reopened = second.store.require(record!.id);
     assert.ok(reopened.startIntent, 'the next session knows to look for the task');
     await waitFor(() => second.store.get(record!.id)?.taskId, { what: 'the start to be adopted in the next session' });
+  });
+
+  it('keeps the task id of an answer that arrives as the window closes, and the next session follows the task', async () => {
+    server.answers = false;
+    const first = session(true);
+    const starting = first.service.start({ serverId: 'remote', tool: 'build', arguments: {} });
+    sessions.splice(sessions.indexOf(first), 1);
+    first.service.dispose();
+    first.client.answerLate();
+    const after = await starting;
+    first.client.close();
+    first.store.dispose();
+    const [taskId] = server.tasks.keys();
+    assert.equal(after.taskId, taskId);
+    assert.equal(after.startIntent, undefined);
+    server.answers = true;
+    const second = session(true);
+    server.finish(taskId!, 'built');
+    await waitFor(() => second.store.get(after.id)?.status === 'completed', { what: 'the task to be followed to its end in the next session' });
   });
 
   it('clears the intent once the server answers', async () => {
