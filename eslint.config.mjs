@@ -73,15 +73,17 @@ export default defineConfig(
   {
     files: ['src/mcp/client/**/*.ts'],
     rules: forbid(NO_VSCODE, NO_EXTENSION, {
-      regex: '(^|/)(ui|server)(/|$)',
-      message: 'The client side may not import src/ui or the server side: what both need is in src/mcp/wires, src/mcp/engine or src/mcp.',
+      regex: '(^|/)(ui|host|platform|server)(/|$)',
+      message:
+        'The client side runs outside VS Code and may not import src/ui, src/host, src/platform or the server side: what both sides need is in src/mcp/wires, src/mcp/engine or src/mcp.',
     }),
   },
   {
     files: ['src/mcp/wires/**/*.ts', 'src/mcp/engine/**/*.ts'],
     rules: forbid(NO_VSCODE, NO_EXTENSION, {
-      regex: '(^|/)(ui|client|server)(/|$)',
-      message: 'A wire codec and the engine serve both sides: they may not import src/ui, the client side or the server side.',
+      regex: '(^|/)(ui|host|platform|client|server)(/|$)',
+      message:
+        'A wire codec and the engine serve both sides and run outside VS Code: they may not import src/ui, src/host, src/platform, the client side or the server side.',
     }),
   },
   {

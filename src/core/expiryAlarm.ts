@@ -5,10 +5,15 @@
  */
 import type { IDisposable } from './lifecycle';
 import type { TaskRecord } from './taskRecord';
+import { isTerminal } from './taskStatus';
 
-/** When a record's granted TTL runs out (epoch ms); undefined when it has none or an unlimited one. */
-export function expiryOf(record: Pick<TaskRecord, 'createdAt' | 'grantedTtl'>): number | undefined {
-  if (record.grantedTtl === null || record.grantedTtl === undefined) return undefined;
+/**
+ * When a finished record's TTL runs out (epoch ms); undefined when it has none or an unlimited one,
+ * and while the task is unfinished: a server may keep running work past the TTL it first granted
+ * (TTL is retention, not a timeout), and a task its server no longer knows is ended by its follower.
+ */
+export function expiryOf(record: Pick<TaskRecord, 'createdAt' | 'grantedTtl' | 'status'>): number | undefined {
+  if (record.grantedTtl === null || record.grantedTtl === undefined || !isTerminal(record.status)) return undefined;
   return Date.parse(record.createdAt) + record.grantedTtl;
 }
 
@@ -36,8 +41,8 @@ export class ExpiryAlarm implements IDisposable {
   }
 
   /**
-   * One record's TTL changed: re-arm only if it expires before the armed timer (a full rescan per
-   * change is O(n)). A timer that fires early is harmless: the sweep rescans and re-arms.
+   * One record's TTL or status changed: re-arm only if it expires before the armed timer (a full
+   * rescan per change is O(n)). A timer that fires early is harmless: the sweep rescans and re-arms.
    */
   consider(record: TaskRecord): void {
     const expiresAt = expiryOf(record);

@@ -29,7 +29,8 @@ export const SETTINGS = {
     default: 60,
     minimum: 1,
     maximum: 1440,
-    description: 'How long (minutes) servers are asked to keep a task and its result. Tasklane keeps its own copy until you archive it.',
+    description:
+      "How long (minutes) servers are asked to keep a task and its result. Tasklane's own server keeps running work however long it runs and counts this from the end. Tasklane keeps its own copy until you archive it.",
   },
   'tasklane.retry.confirmUnsafe': {
     default: true,

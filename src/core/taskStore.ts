@@ -280,8 +280,9 @@ export class TaskStore extends Disposable {
   }
 
   /**
-   * Marks records whose granted TTL has run out. They have left the protocol (the server may
-   * have deleted them) but stay visible here, with their results, until archived.
+   * Marks finished records whose granted TTL has run out. They have left the protocol (the server
+   * may have deleted them) but stay visible here, with their results, until archived. An unfinished
+   * record never expires here (see `expiryOf`).
    */
   sweepExpired(now: number = this.now()): string[] {
     const expired: string[] = [];
@@ -318,7 +319,8 @@ export class TaskStore extends Disposable {
     // JSON drops undefined values, so a field cleared in memory must be named to stay cleared on reload.
     const unset = Object.keys(set).filter((key) => set[key as keyof TaskRecord] === undefined);
     this.write({ op: 'patch', id: current.id, set, tl: entry, ...(unset.length > 0 ? { unset } : {}) });
-    if ('grantedTtl' in set) this.expiry.consider(next);
+    // A finished record starts to count towards its expiry.
+    if ('grantedTtl' in set || 'status' in set) this.expiry.consider(next);
     return next;
   }
 

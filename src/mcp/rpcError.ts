@@ -10,6 +10,8 @@ export const RpcCode = {
   InternalError: -32603,
   HeaderMismatch: -32020,
   MissingRequiredClientCapability: -32021,
+  /** Ours (implementation-defined range): a caller created tasks faster than the server allows; `data.retryAfterMs` says when to try again. */
+  RateLimited: -32029,
 } as const;
 
 /**

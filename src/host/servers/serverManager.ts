@@ -2,29 +2,13 @@ import * as vscode from 'vscode';
 import { Emitter } from '../../core/events';
 import { Disposable, type IDisposable } from '../../core/lifecycle';
 import { type ConfigProblem, formatProblem } from '../../mcp/client/configProblems';
-import type { InputDefinition } from '../../mcp/client/launchVariables';
-import {
-  type Launch,
-  type ParsedServers,
-  type ServerConfig,
-  describeLaunch,
-  fingerprint,
-  freshServerId,
-  mergeServers,
-  parseMcpJson,
-  parseSettingsServers,
-} from '../../mcp/client/serverConfig';
-import { resolveLaunch } from '../../mcp/client/serverLaunch';
-import { type ServerConnection, connectHttp, connectStdio } from '../../mcp/client/serverConnections';
+import { type ServerConfig, describeLaunch, fingerprint, freshServerId } from '../../mcp/client/serverConfig';
 import { type ServerRegistry, ServerSupervisor, type SupervisorSnapshot } from '../../mcp/client/serverSupervisor';
-import type { Logger } from '../../core/logger';
-import { ServerSecrets } from './serverSecrets';
 import type { ConfiguredServer, NewServer } from '../../core/serverDirectory';
+import { ServerConfigSource } from './serverConfigSource';
+import { type InputPrompt, type OpenConnection, ServerConnector } from './serverConnector';
+import { ServerNotices } from './serverNotices';
 
-/** The setting that lists servers (declared in src/ui/settings.ts). */
-export const SERVERS_SETTING = 'tasklane.servers';
-const MCP_JSON = '.vscode/mcp.json';
-const RELOAD_DEBOUNCE_MS = 150;
 /** HTTP servers are asked whether they are still there this often. */
 const HTTP_PING_MS = 20_000;
 
@@ -39,30 +23,27 @@ interface Managed {
 
 export interface ServerManagerOptions {
   /** Replaces the real transports (tests). */
-  readonly connect?: (launch: Launch, options: { token?: string; log: Logger }) => Promise<ServerConnection>;
+  readonly connect?: OpenConnection;
   readonly backoff?: ConstructorParameters<typeof ServerSupervisor>[0]['backoff'];
 }
 
 /**
- * The editor side of external servers: reads `tasklane.servers` and each folder's
- * `.vscode/mcp.json`, watches both, keeps one supervisor per server, asks for `${input:...}`
- * answers (kept in SecretStorage), adds bearer tokens, and respects workspace trust: nothing a
- * workspace's mcp.json declares starts before the workspace is trusted.
+ * The editor side of external servers: keeps one supervisor per configured server, applies each
+ * configuration change as a diff (only changed servers restart), and respects workspace trust:
+ * nothing a workspace's mcp.json declares starts before the workspace is trusted. Where the
+ * configuration comes from (ServerConfigSource), how a server is connected with its inputs and
+ * token (ServerConnector) and what the person is told (ServerNotices) live in their own files.
  */
 export class ServerManager extends Disposable {
   private readonly managed = new Map<string, Managed>();
   private invalid: ConfiguredServer[] = [];
   private problems: ConfigProblem[] = [];
-  private shownProblems = new Set<string>();
-  private toldUntrusted = false;
-  private readonly secrets: ServerSecrets;
+  private readonly source: ServerConfigSource;
+  private readonly connector: ServerConnector;
+  private readonly notices: ServerNotices;
   private readonly _onDidChange = this._register(new Emitter<void>());
   readonly onDidChange = this._onDidChange.event;
-  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
   private reloading: Promise<void> = Promise.resolve();
-  private watchers: vscode.Disposable[] = [];
-  /** One prompt at a time, however many servers need answers. */
-  private promptQueue: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
   constructor(
@@ -72,21 +53,10 @@ export class ServerManager extends Disposable {
     private readonly options: ServerManagerOptions = {},
   ) {
     super();
-    this.secrets = new ServerSecrets(context.secrets);
-    this._register(
-      vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration(SERVERS_SETTING)) this.scheduleReload();
-      }),
-    );
-    this._register(
-      vscode.workspace.onDidChangeWorkspaceFolders(() => {
-        this.watchFolders();
-        this.scheduleReload();
-      }),
-    );
-    this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.scheduleReload()));
-    this._register({ dispose: () => this.watchers.forEach((w) => w.dispose()) });
-    this.watchFolders();
+    this.connector = new ServerConnector(context.secrets, options.connect);
+    this.notices = new ServerNotices(log);
+    this.source = this._register(new ServerConfigSource());
+    this._register(this.source.onDidChange(() => void this.reload()));
   }
 
   /** Reads the configuration and connects; resolves once every server has been started (not connected). */
@@ -96,7 +66,6 @@ export class ServerManager extends Disposable {
 
   override dispose(): void {
     this.disposed = true;
-    if (this.reloadTimer) clearTimeout(this.reloadTimer);
     for (const managed of this.managed.values()) this.drop(managed);
     this.managed.clear();
     super.dispose();
@@ -112,6 +81,15 @@ export class ServerManager extends Disposable {
     return this.problems;
   }
 
+  /** Asks the person for an input's value (replaceable by tests; the real one is an input box or a quick pick). */
+  get prompt(): InputPrompt {
+    return this.connector.prompt;
+  }
+
+  set prompt(prompt: InputPrompt) {
+    this.connector.prompt = prompt;
+  }
+
   /** The supervisor of a configured server: state, pid, and a way to wait for a state (also the tests' hook). */
   supervisor(id: string): ServerSupervisor | undefined {
     return this.managed.get(id)?.supervisor;
@@ -124,7 +102,7 @@ export class ServerManager extends Disposable {
   async reconnect(id: string): Promise<void> {
     const managed = this.require(id);
     if (this.blockedReason(managed.config)) {
-      this.tellUntrusted(true);
+      this.notices.tellUntrusted(true);
       return;
     }
     managed.log.info('reconnecting (asked by you)');
@@ -143,17 +121,7 @@ export class ServerManager extends Disposable {
 
   async setToken(id: string, token: string | undefined): Promise<void> {
     const managed = this.require(id);
-    const launch = managed.config.launch;
-    if (launch.type !== 'http') throw new Error(`${managed.config.name} is a stdio server; tokens are for HTTP servers.`);
-    if (token) {
-      // The token is bound to the server's origin; a URL with variables is resolved first.
-      const resolved = launch.url.includes('${') ? await this.resolve(managed.config, managed.log) : launch;
-      await this.secrets.setToken(id, resolved.type === 'http' ? resolved.url : launch.url, token);
-      managed.log.info('a bearer token was set (kept in SecretStorage)');
-    } else {
-      await this.secrets.deleteToken(id);
-      managed.log.info('the bearer token was removed');
-    }
+    await this.connector.setToken(managed.config, managed.log, token);
     managed.hasToken = Boolean(token);
     this._onDidChange.fire();
     await this.reconnect(id);
@@ -163,19 +131,13 @@ export class ServerManager extends Disposable {
   async add(server: NewServer, target: 'user' | 'workspace'): Promise<string> {
     const taken = new Set(this.list().map((view) => view.id));
     const id = freshServerId(server.name, taken);
-    const entry = { ...server, id, name: server.name.trim(), ...(server.type === 'stdio' ? { args: server.args ?? [] } : {}) };
-    const configuration = vscode.workspace.getConfiguration();
-    const inspected = configuration.inspect<unknown[]>(SERVERS_SETTING);
-    const current = (target === 'workspace' ? inspected?.workspaceValue : inspected?.globalValue) ?? [];
-    const configTarget = target === 'workspace' ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-    await configuration.update(SERVERS_SETTING, [...(Array.isArray(current) ? current : []), entry], configTarget);
+    await this.source.add(server, id, target);
     return id;
   }
 
   /** Forgets a remembered input answer, so the next connection asks again. */
   async forgetInput(id: string, inputId: string): Promise<void> {
-    const managed = this.require(id);
-    await this.secrets.deleteInput(managed.config.origin, inputId);
+    await this.connector.forgetInput(this.require(id).config, inputId);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -186,51 +148,14 @@ export class ServerManager extends Disposable {
     return managed;
   }
 
-  private scheduleReload(): void {
-    if (this.disposed) return;
-    if (this.reloadTimer) clearTimeout(this.reloadTimer);
-    this.reloadTimer = setTimeout(() => {
-      this.reloadTimer = undefined;
-      void this.reload();
-    }, RELOAD_DEBOUNCE_MS);
-  }
-
   private reload(): Promise<void> {
     this.reloading = this.reloading.then(() => this.apply()).catch((error) => this.log.error('[servers] reading the server configuration failed', error));
     return this.reloading;
   }
 
-  private watchFolders(): void {
-    this.watchers.forEach((w) => w.dispose());
-    this.watchers = [];
-    for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, MCP_JSON));
-      watcher.onDidCreate(() => this.scheduleReload());
-      watcher.onDidChange(() => this.scheduleReload());
-      watcher.onDidDelete(() => this.scheduleReload());
-      this.watchers.push(watcher);
-    }
-  }
-
-  private async readConfiguration(): Promise<ParsedServers> {
-    const folders = vscode.workspace.workspaceFolders ?? [];
-    const parts: ParsedServers[] = [parseSettingsServers(vscode.workspace.getConfiguration().get(SERVERS_SETTING), { folder: folders[0]?.uri.fsPath })];
-    for (const folder of folders) {
-      const uri = vscode.Uri.joinPath(folder.uri, '.vscode', 'mcp.json');
-      let text: string;
-      try {
-        text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-      } catch {
-        continue;
-      }
-      parts.push(parseMcpJson(text, uri.fsPath, folder.uri.fsPath));
-    }
-    return mergeServers(...parts);
-  }
-
   private async apply(): Promise<void> {
     if (this.disposed) return;
-    const { servers, problems } = await this.readConfiguration();
+    const { servers, problems } = await this.source.read();
     if (this.disposed) return;
     const wanted = new Map(servers.map((config) => [config.id, config]));
 
@@ -274,7 +199,7 @@ export class ServerManager extends Disposable {
         target: '',
         invalid: true,
       }));
-    this.reportProblems(problems);
+    this.notices.reportProblems(problems);
 
     let blocked = 0;
     for (const managed of started) {
@@ -290,7 +215,7 @@ export class ServerManager extends Disposable {
         managed.supervisor.start();
       }
     }
-    if (blocked) this.tellUntrusted(false);
+    if (blocked) this.notices.tellUntrusted(false);
     void vscode.commands.executeCommand('setContext', 'tasklane.hasExternalServers', this.managed.size > 0);
     this._onDidChange.fire();
   }
@@ -316,7 +241,7 @@ export class ServerManager extends Disposable {
       log,
       backoff: this.options.backoff,
       pingIntervalMs: kind === 'http' ? HTTP_PING_MS : 0,
-      connect: () => this.connect(config, log),
+      connect: () => this.connector.connect(config, log),
     });
     const managed: Managed = {
       config,
@@ -327,7 +252,7 @@ export class ServerManager extends Disposable {
       subscription: supervisor.onDidChange((snapshot) => this.onStateChange(managed, snapshot)),
     };
     if (kind === 'http') {
-      void this.secrets.hasToken(config.id).then((has) => {
+      void this.connector.hasToken(config.id).then((has) => {
         managed.hasToken = has;
         this._onDidChange.fire();
       });
@@ -348,46 +273,6 @@ export class ServerManager extends Disposable {
     managed.log.dispose();
   }
 
-  private async resolve(config: ServerConfig, log: vscode.LogOutputChannel): Promise<Launch> {
-    const launch = await resolveLaunch(config, { env: process.env, input: (input) => this.answer(config, input) });
-    if (config.inputs.length)
-      log.info(
-        `filled in ${config.inputs.length} input${config.inputs.length === 1 ? '' : 's'} (${config.inputs.map((i) => i.id).join(', ')}); answers are kept in SecretStorage`,
-      );
-    return launch;
-  }
-
-  private async connect(config: ServerConfig, log: vscode.LogOutputChannel): Promise<ServerConnection> {
-    const launch = await this.resolve(config, log);
-    let token: string | undefined;
-    if (launch.type === 'http') {
-      const stored = await this.secrets.token(config.id, launch.url);
-      if (stored.mismatch)
-        log.warn(
-          `the stored token was set for ${stored.mismatch}, not ${new URL(launch.url).origin}; it is not sent. Set it again with "Tasklane: Set Server Token…".`,
-        );
-      token = stored.token;
-    }
-    return (this.options.connect ?? openConnection)(launch, { token, log });
-  }
-
-  /** Asks the person for an input's value (replaceable by tests; the real one is an input box or a quick pick). */
-  prompt: (config: ServerConfig, input: InputDefinition) => Thenable<string | undefined> = promptForInput;
-
-  /** Answers an `${input:...}`: the remembered answer, or a prompt (one at a time). */
-  private answer(config: ServerConfig, input: InputDefinition): Promise<string | undefined> {
-    const ask = async (): Promise<string | undefined> => {
-      const known = await this.secrets.input(config.origin, input.id);
-      if (known !== undefined) return known;
-      const answer = await this.prompt(config, input);
-      if (answer !== undefined) await this.secrets.setInput(config.origin, input.id, answer);
-      return answer;
-    };
-    const next = this.promptQueue.then(ask, ask);
-    this.promptQueue = next.catch(() => undefined);
-    return next;
-  }
-
   private view(managed: Managed): ConfiguredServer {
     return {
       ...managed.supervisor.snapshot(),
@@ -397,44 +282,4 @@ export class ServerManager extends Disposable {
       ...(managed.config.launch.type === 'http' ? { hasToken: managed.hasToken } : {}),
     };
   }
-
-  private reportProblems(problems: ConfigProblem[]): void {
-    const text = problems.map(formatProblem);
-    for (const line of text) this.log.warn(`[servers] ${line}`);
-    const fresh = text.filter((line) => !this.shownProblems.has(line));
-    this.shownProblems = new Set(text);
-    if (!fresh.length) return;
-    const first = problems[text.indexOf(fresh[0])];
-    const others = fresh.length > 1 ? ` (and ${fresh.length - 1} more problem${fresh.length > 2 ? 's' : ''}; see the log)` : '';
-    const open = first.origin.endsWith('mcp.json') ? 'Open File' : 'Open Settings';
-    void vscode.window.showWarningMessage(`Tasklane: ${fresh[0]}${others}. The other servers are not affected.`, open, 'Show Log').then((choice) => {
-      if (choice === 'Show Log') this.log.show();
-      else if (choice === 'Open File') void vscode.window.showTextDocument(vscode.Uri.file(first.origin));
-      else if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettingsJson');
-    });
-  }
-
-  private tellUntrusted(always: boolean): void {
-    if (this.toldUntrusted && !always) return;
-    this.toldUntrusted = true;
-    void vscode.window
-      .showWarningMessage(
-        "Tasklane did not start the servers in this workspace's .vscode/mcp.json: the workspace is not trusted, and they would run programs it chose. Trust the workspace to start them.",
-        'Manage Workspace Trust',
-      )
-      .then((choice) => choice && vscode.commands.executeCommand('workbench.trust.manage'));
-  }
-}
-
-function promptForInput(config: ServerConfig, input: InputDefinition): Thenable<string | undefined> {
-  const title = `Tasklane: ${config.name}`;
-  const prompt = input.description || `A value for \${input:${input.id}}`;
-  return input.type === 'pickString'
-    ? vscode.window.showQuickPick([...(input.options ?? [])], { title, placeHolder: prompt, ignoreFocusOut: true })
-    : vscode.window.showInputBox({ title, prompt, password: input.password, value: input.default, ignoreFocusOut: true });
-}
-
-/** The real transports: stdio (2025-11-25) or HTTP (wire negotiated by connectServer.ts). */
-function openConnection(launch: Launch, options: { token?: string; log: Logger }): Promise<ServerConnection> {
-  return launch.type === 'stdio' ? connectStdio(launch, { log: options.log }) : connectHttp(launch, options);
 }

@@ -126,6 +126,8 @@ export class AgentTaskMirror extends Disposable {
     if (task.priority !== undefined && task.priority !== (record.priority ?? 0)) this.store.update(id, { priority: task.priority });
     if (task.queue?.position !== record.queue?.position || task.queue?.size !== record.queue?.size)
       this.store.update(id, { queue: task.queue && { ...task.queue } });
+    // The engine moves the TTL on while the work runs and counts retention from its end.
+    if (task.ttl !== record.grantedTtl) this.store.update(id, { grantedTtl: task.ttl });
     if (isTerminal(task.status)) {
       const outcome = task.outcome?.kind === 'result' ? { result: task.outcome.result } : task.outcome?.kind === 'error' ? { error: task.outcome.error } : {};
       this.store.complete(id, task.status as 'completed' | 'failed' | 'cancelled', outcome, task.statusMessage);

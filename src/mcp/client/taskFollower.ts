@@ -247,6 +247,8 @@ export class TaskFollower extends Disposable {
     follow.last = state;
     if (state.output) this.store.appendOutput(id, state.output);
     if (state.pollInterval !== undefined && state.pollInterval !== record.pollInterval) this.store.update(id, { pollInterval: state.pollInterval });
+    // Servers may move the TTL on (Tasklane's does while the work runs, and counts retention from its end): expiry follows the latest.
+    if (state.ttl !== record.grantedTtl) this.store.update(id, { grantedTtl: state.ttl });
     // Every snapshot of a waiting task carries its place; one without it (started, or ended) clears it.
     if (state.queue?.position !== record.queue?.position || state.queue?.size !== record.queue?.size) this.store.update(id, { queue: state.queue });
     const client = this.clientOf(record.serverId);

@@ -16,7 +16,11 @@ export interface EngineTask {
   readonly statusMessage?: string;
   readonly createdAt: string;
   readonly lastUpdatedAt: string;
-  /** Granted retention in ms from creation; null = unlimited. */
+  /**
+   * Time to live in ms from creation, as reported to the requestor; null = unlimited. The granted
+   * retention at first; moved on while the work is unfinished; the run time plus the retention once
+   * it ended (taskRetention.ts).
+   */
   readonly ttl: number | null;
   readonly pollInterval: number;
   readonly outcome?: TaskOutcome;
@@ -70,7 +74,7 @@ export interface StartOptions {
   /** Scheduling hints: not before this time (epoch ms), not before that task (same owner) is terminal. */
   readonly runAfter?: number;
   readonly afterTaskId?: string;
-  /** Requested retention; clamped to the engine's maximum. */
+  /** Requested retention (how long the task is kept after its work ends); clamped to the engine's maximum. */
   readonly ttl?: number;
   readonly timeBudgetMs?: number;
   /** Called when a question opens, so the wire can deliver it (2025-11-25 sends a request; the extension waits for a poll). */

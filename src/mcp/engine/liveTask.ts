@@ -1,8 +1,8 @@
 /**
  * One task's work while the engine holds it: its snapshot, the signal that stops the work, its
- * time budget and the questions it has asked. The engine keeps the table, the scheduler and the
- * events; this is what a single task's work touches (its `RunContext`), so the engine itself reads
- * as the lifecycle of many tasks.
+ * time budget, its granted retention and the questions it has asked. The engine keeps the table,
+ * the scheduler and the events; this is what a single task's work touches (its `RunContext`), so
+ * the engine itself reads as the lifecycle of many tasks.
  */
 import { isTerminal } from '../../core/taskStatus';
 import type { EngineTask, InputRequest, RunContext, StartOptions } from './engineTask';
@@ -33,6 +33,8 @@ export class LiveTask {
     /** Creation order, for the engine's list cursor. */
     readonly sequence: number,
     readonly options: StartOptions,
+    /** Granted retention: how long the task is kept once its work has ended (ms; null = unlimited). */
+    readonly retention: number | null,
     private readonly host: LiveTaskHost,
   ) {}
 

@@ -1,6 +1,7 @@
 /**
  * Decides when queued work may start: highest priority first, then first come; never more than
- * `maxConcurrent` at once, nor more than a tool's own limit for that tool. Work with a scheduling
+ * `maxConcurrent` at once, nor more than a tool's own limit for that tool, nor more than
+ * `maxPerPrincipal` for one principal (so one caller cannot take every slot). Work with a scheduling
  * hint waits for its time (one timer serves them all) or for its prerequisite task to end.
  * It knows nothing of tasks beyond ids; the engine tells it what happens and is called back.
  */
@@ -10,9 +11,11 @@ export interface SchedulerLimits {
   readonly maxConcurrent: number;
   /** Per-tool limits inside the global one, by tool name. */
   readonly toolLimits: Readonly<Record<string, number>>;
+  /** How many of one principal's entries may run at once, inside the global limit; Infinity or absent: no limit. */
+  readonly maxPerPrincipal?: number;
 }
 
-export const UNLIMITED: SchedulerLimits = { maxConcurrent: Infinity, toolLimits: {} };
+export const UNLIMITED: SchedulerLimits = { maxConcurrent: Infinity, toolLimits: {}, maxPerPrincipal: Infinity };
 
 /** Longer delays overflow a Node timer, which then fires at once; a far-off time is reached in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -30,6 +33,8 @@ export interface QueuePlace {
 export interface SchedulerEntry {
   readonly id: string;
   readonly tool: string;
+  /** Whose work it is (the task's owner); counts against `maxPerPrincipal`. */
+  readonly principal?: string;
   readonly priority: number;
   /** Not before this time (epoch ms). */
   readonly runAfter?: number;
@@ -52,6 +57,7 @@ export interface SchedulerHost {
 interface Waiting {
   readonly id: string;
   readonly tool: string;
+  readonly principal: string;
   priority: number;
   readonly arrival: number;
   runAfter?: number;
@@ -61,8 +67,8 @@ interface Waiting {
 export class Scheduler {
   private limits: SchedulerLimits;
   private readonly waiting = new Map<string, Waiting>();
-  /** Running entries and their tools. */
-  private readonly running = new Map<string, string>();
+  /** Running entries, with the tool and principal they count against. */
+  private readonly running = new Map<string, { readonly tool: string; readonly principal: string }>();
   private published = new Map<string, QueuePlace>();
   private arrivals = 0;
   private timer: { handle: unknown; at: number } | undefined;
@@ -103,6 +109,7 @@ export class Scheduler {
     this.waiting.set(entry.id, {
       id: entry.id,
       tool: entry.tool,
+      principal: entry.principal ?? '',
       priority: entry.priority,
       arrival: ++this.arrivals,
       runAfter: entry.runAfter !== undefined && entry.runAfter > this.host.now() ? entry.runAfter : undefined,
@@ -172,16 +179,22 @@ export class Scheduler {
 
     const ordered = [...this.waiting.values()].sort(byTurn);
     const starting: string[] = [];
-    const perTool = new Map<string, number>();
-    for (const tool of this.running.values()) perTool.set(tool, (perTool.get(tool) ?? 0) + 1);
+    const perTool = new Counts();
+    const perPrincipal = new Counts();
+    for (const { tool, principal } of this.running.values()) {
+      perTool.add(tool);
+      perPrincipal.add(principal);
+    }
+    const principalLimit = this.limits.maxPerPrincipal ?? Infinity;
     for (const entry of ordered) {
       if (this.running.size >= this.limits.maxConcurrent) break;
       if (!isReady(entry)) continue;
-      const toolLimit = this.limits.toolLimits[entry.tool] ?? Infinity;
-      if ((perTool.get(entry.tool) ?? 0) >= toolLimit) continue;
+      if (perTool.of(entry.tool) >= (this.limits.toolLimits[entry.tool] ?? Infinity)) continue;
+      if (perPrincipal.of(entry.principal) >= principalLimit) continue;
       this.waiting.delete(entry.id);
-      this.running.set(entry.id, entry.tool);
-      perTool.set(entry.tool, (perTool.get(entry.tool) ?? 0) + 1);
+      this.running.set(entry.id, { tool: entry.tool, principal: entry.principal });
+      perTool.add(entry.tool);
+      perPrincipal.add(entry.principal);
       starting.push(entry.id);
     }
 
@@ -232,6 +245,17 @@ export class Scheduler {
   }
 }
 
+/** How many running entries each tool or principal has. */
+class Counts {
+  private readonly counts = new Map<string, number>();
+  of(key: string): number {
+    return this.counts.get(key) ?? 0;
+  }
+  add(key: string): void {
+    this.counts.set(key, this.of(key) + 1);
+  }
+}
+
 function isReady(entry: Waiting): boolean {
   return entry.runAfter === undefined && entry.afterTaskId === undefined;
 }
@@ -249,5 +273,5 @@ function normalize(limits: SchedulerLimits): SchedulerLimits {
   const toolLimits: Record<string, number> = {};
   for (const [tool, limit] of Object.entries(limits.toolLimits ?? {}))
     if (typeof limit === 'number' && !Number.isNaN(limit)) toolLimits[tool] = positive(limit);
-  return { maxConcurrent: positive(limits.maxConcurrent ?? Infinity), toolLimits };
+  return { maxConcurrent: positive(limits.maxConcurrent ?? Infinity), toolLimits, maxPerPrincipal: positive(limits.maxPerPrincipal ?? Infinity) };
 }

@@ -6,12 +6,13 @@ import { isTerminal } from '../../core/taskStatus';
 import { RpcCode, RpcError, toJsonRpcError } from '../rpcError';
 import type { EngineTask, StartOptions, TaskOutcome } from './engineTask';
 import { TaskCancelledError, TaskNotFoundError, TaskTerminalError, TimeBudgetError } from './engineErrors';
-import { decodeListCursor, encodeListCursor } from './listCursor';
+import { ListCursors } from './listCursor';
 import { LiveTask, type LiveTaskHost } from './liveTask';
 import { TaskWaiters } from './taskWaiters';
 import { STARTED_MESSAGE, describePlace, prerequisiteFailedMessage } from './queueMessages';
 import { type QueuePlace, Scheduler, type SchedulerLimits, UNLIMITED } from './scheduler';
 import { type RetentionLimits, TaskRetention } from './taskRetention';
+import { CreationBuckets, type CreationRate } from './creationRate';
 
 export interface EngineOptions extends RetentionLimits {
   readonly now?: () => number;
@@ -19,6 +20,8 @@ export interface EngineOptions extends RetentionLimits {
   readonly pageSize?: number;
   /** Concurrency limits; unlimited when not given. */
   readonly scheduler?: SchedulerLimits;
+  /** How fast each owner may create tasks; unlimited when not given. Beyond it `start` throws -32029 with `data.retryAfterMs`. */
+  readonly creationRate?: CreationRate;
 }
 
 export const DEFAULT_POLL_INTERVAL_MS = 1000;
@@ -55,6 +58,8 @@ export class TaskEngine extends Disposable {
   readonly pollIntervalMs: number;
   private readonly pageSize: number;
   private readonly scheduler: Scheduler;
+  private readonly cursors = new ListCursors();
+  private readonly creations: CreationBuckets | undefined;
 
   constructor(options: EngineOptions = {}) {
     super();
@@ -62,6 +67,7 @@ export class TaskEngine extends Disposable {
     this.retention = new TaskRetention(options, () => this.now());
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
     this.pageSize = options.pageSize ?? 50;
+    this.creations = options.creationRate ? new CreationBuckets(options.creationRate, () => this.now()) : undefined;
     this.scheduler = new Scheduler(
       {
         start: (id) => {
@@ -83,7 +89,10 @@ export class TaskEngine extends Disposable {
       },
       options.scheduler ?? UNLIMITED,
     );
-    this.sweepTimer = setInterval(() => this.sweepExpired(), 1000);
+    this.sweepTimer = setInterval(() => {
+      this.sweepExpired();
+      this.creations?.forgetRested();
+    }, 1000);
     this.sweepTimer.unref?.();
     this._register(
       toDisposable(() => {
@@ -97,7 +106,8 @@ export class TaskEngine extends Disposable {
   /**
    * Creates the task (visible to `get` before this returns) and hands it to the scheduler, which
    * starts its work at once when a slot is free and the scheduling hints allow, or queues it.
-   * An `afterTaskId` that is not one of the owner's tasks is refused with -32602.
+   * An `afterTaskId` that is not one of the owner's tasks is refused with -32602; an owner over
+   * its creation rate with -32029, nothing created.
    */
   start(options: StartOptions): EngineTask {
     const after = options.afterTaskId === undefined ? undefined : this.findOwned(options.owner, options.afterTaskId);
@@ -105,8 +115,10 @@ export class TaskEngine extends Disposable {
       throw new RpcError(RpcCode.InvalidParams, `Cannot run after task ${options.afterTaskId}: no such task (unknown, expired, or not yours)`);
     }
     const parent = options.parentTaskId === undefined ? undefined : this.findOwned(options.owner, options.parentTaskId);
+    this.creations?.admit(options.owner);
     const at = this.iso();
     const taskId = randomUUID();
+    const retention = this.retention.grant(options.ttl);
     const task = new LiveTask(
       {
         taskId,
@@ -115,7 +127,7 @@ export class TaskEngine extends Disposable {
         status: 'working',
         createdAt: at,
         lastUpdatedAt: at,
-        ttl: this.retention.grant(options.ttl),
+        ttl: retention,
         pollInterval: this.pollIntervalMs,
         inputRequests: new Map(),
         priority: clampPriority(options.priority ?? 0),
@@ -128,6 +140,7 @@ export class TaskEngine extends Disposable {
       },
       ++this.sequence,
       options,
+      retention,
       this.liveTaskHost,
     );
     this.tasks.set(taskId, task);
@@ -141,6 +154,7 @@ export class TaskEngine extends Disposable {
     this.scheduler.submit({
       id: taskId,
       tool: options.tool,
+      principal: options.owner,
       priority: task.snapshot.priority ?? 0,
       runAfter: options.runAfter,
       afterTaskId: after && !isTerminal(after.snapshot.status) ? after.snapshot.taskId : undefined,
@@ -266,9 +280,9 @@ export class TaskEngine extends Disposable {
     }
   }
 
-  /** One page of `owner`'s tasks, oldest first; the cursor is opaque to callers. */
+  /** One page of `owner`'s tasks, oldest first; the cursor is opaque to callers and good only for this owner on this engine. */
   list(owner: string, cursor?: string): { tasks: EngineTask[]; nextCursor?: string } {
-    const after = cursor === undefined ? 0 : decodeListCursor(cursor);
+    const after = cursor === undefined ? 0 : this.cursors.read(owner, cursor);
     const page: LiveTask[] = [];
     let more = false;
     for (const task of this.tasks.values()) {
@@ -280,7 +294,7 @@ export class TaskEngine extends Disposable {
       page.push(task);
     }
     const last = page[page.length - 1];
-    return { tasks: page.map((t) => t.snapshot), nextCursor: more && last ? encodeListCursor(last.sequence) : undefined };
+    return { tasks: page.map((t) => t.snapshot), nextCursor: more && last ? this.cursors.issue(owner, last.sequence) : undefined };
   }
 
   /** Marks the task cancelled before returning and stops its work. Terminal tasks are refused. */
@@ -302,11 +316,12 @@ export class TaskEngine extends Disposable {
     this.tasks.get(taskId)?.failInput(key, error);
   }
 
-  /** Removes tasks whose TTL ran out; they then answer "not found". */
+  /** Once a second: keeps unfinished work alive, and removes finished tasks whose retention ran out (they then answer "not found"). */
   sweepExpired(): number {
     let removed = 0;
     for (const [id, task] of this.tasks) {
-      if (this.retention.isExpired(task.snapshot)) {
+      if (!task.isTerminal) this.keepAlive(task);
+      else if (this.retention.isExpired(task.snapshot)) {
         task.stop(new TaskCancelledError());
         this.tasks.delete(id);
         this.scheduler.ended(id, task.snapshot.status === 'completed');
@@ -317,11 +332,25 @@ export class TaskEngine extends Disposable {
     return removed;
   }
 
+  /** Unfinished work never expires: its TTL moves on. Only the engine's ceiling, if it has one, ends it: failed, saying why. */
+  private keepAlive(task: LiveTask): void {
+    const overrun = this.retention.overrun(task.snapshot);
+    if (overrun !== undefined) {
+      this.failWithText(task, overrun);
+      task.stop(new TaskCancelledError());
+      return;
+    }
+    const ttl = this.retention.extendedTtl(task.snapshot, task.retention);
+    if (ttl !== undefined) this.update(task, { ttl });
+  }
+
   private finish(task: LiveTask, status: 'completed' | 'failed' | 'cancelled', outcome: TaskOutcome | undefined, message?: string): void {
     // Terminal states are absorbing: a late result after cancel is dropped (T-S-20).
     if (task.isTerminal) return;
     task.endBudget();
-    this.update(task, { status, statusMessage: message, outcome, inputRequests: new Map(), queue: undefined });
+    // Retention counts from the end of the work.
+    const ttl = this.retention.ttlAtEnd(task.snapshot, task.retention);
+    this.update(task, { status, statusMessage: message, outcome, inputRequests: new Map(), queue: undefined, ttl });
     task.rejectInputs();
     // Frees its slot or queue place, and lets what waited for it run (or fail with it).
     this.scheduler.ended(task.snapshot.taskId, status === 'completed');

@@ -8,7 +8,8 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { stderrLogger } from '../../core/logger';
 import { BUILTIN_TOOLS } from './builtinTools';
 import { parsePort, serveUntilSignalled } from './cliHttp';
-import { generateToken, startHttpServer } from './httpServer';
+import { generateToken, startHttpServer, tokenPrincipals } from './httpServer';
+import { LIMITS_USAGE, LIMIT_OPTIONS, type ServerLimits, describeLimits, limitsFromFlags } from './cliLimits';
 import { TaskEngine } from '../engine/taskEngine';
 import { STREAM_SERVER_WIRE } from './serverWires';
 import { type TaskHost, ToolCatalog } from './toolCatalog';
@@ -16,8 +17,8 @@ import { type TaskHost, ToolCatalog } from './toolCatalog';
 const USAGE = `Tasklane MCP task server
 
 Usage:
-  node dist/server.js --stdio [--cwd DIR]
-  node dist/server.js --http [--port N] [--token T | --no-auth] [--cwd DIR]
+  node dist/server.js --stdio [--cwd DIR] [limits]
+  node dist/server.js --http [--port N] [--token T ... | --no-auth] [--cwd DIR] [limits]
 
 Both task wires are served: 2025-11-25 sessions (initialize, tasks utility) and, over HTTP,
 stateless 2026-07-28 requests with the io.modelcontextprotocol/tasks extension.
@@ -27,10 +28,12 @@ Options:
   --http         Serve Streamable HTTP on http://127.0.0.1:PORT/mcp (loopback only).
   --port N       HTTP port (default: a free port).
   --token T      Bearer token clients must send (default: TASKLANE_TOKEN, else a new random one, printed).
+                 Repeat it to give each agent its own: each token is a principal, with its own tasks and limits.
   --no-auth      Accept HTTP requests without a token (only for trusted local setups).
   --cwd DIR      Working directory for run_command when the caller names none (default: current).
   --log LEVEL    trace | debug | info | warn | error (default: info). Logs go to stderr.
-`;
+
+${LIMITS_USAGE}`;
 
 const INSTRUCTIONS = 'Tasklane runs long work as MCP tasks: shell commands (run_command), timed waits (wait) and questions to the user (ask).';
 
@@ -40,11 +43,12 @@ async function main(): Promise<void> {
       stdio: { type: 'boolean' },
       http: { type: 'boolean' },
       port: { type: 'string' },
-      token: { type: 'string' },
+      token: { type: 'string', multiple: true },
       'no-auth': { type: 'boolean' },
       cwd: { type: 'string' },
       log: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      ...LIMIT_OPTIONS,
     },
   });
   if (values.help || (!values.stdio && !values.http)) {
@@ -53,7 +57,19 @@ async function main(): Promise<void> {
     return;
   }
   const log = stderrLogger((values.log as 'info') ?? 'info');
-  const engine = new TaskEngine();
+  let limits: ServerLimits;
+  try {
+    limits = limitsFromFlags(
+      values,
+      BUILTIN_TOOLS.map((tool) => tool.name),
+    );
+  } catch (error) {
+    process.stderr.write(`tasklane-server: ${(error as Error).message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const engine = new TaskEngine(limits);
+  log.info(`[limits] ${describeLimits(limits)}`);
   const host: TaskHost = { catalog: new ToolCatalog(BUILTIN_TOOLS), defaultCwd: values.cwd ?? process.cwd(), isTrusted: () => true };
 
   if (values.stdio) {
@@ -69,9 +85,10 @@ async function main(): Promise<void> {
   }
 
   const port = parsePort(values.port);
-  const token = values['no-auth'] ? undefined : (values.token ?? process.env.TASKLANE_TOKEN ?? generateToken());
-  const running = await startHttpServer(host, engine, { port, token, log, instructions: INSTRUCTIONS });
-  serveUntilSignalled(running, engine, token);
+  const tokens = values['no-auth'] ? [] : values.token?.length ? values.token : [process.env.TASKLANE_TOKEN ?? generateToken()];
+  const auth = tokens.length > 1 ? { authenticate: tokenPrincipals(tokens) } : { token: tokens[0] };
+  const running = await startHttpServer(host, engine, { port, ...auth, log, instructions: INSTRUCTIONS });
+  serveUntilSignalled(running, engine, tokens);
 }
 
 main().catch((error: Error) => {

@@ -13,9 +13,10 @@ export function parsePort(value: string | undefined): number {
   return port;
 }
 
-/** Prints where the server listens (and its token), then closes it and the engine on SIGINT or SIGTERM. */
-export function serveUntilSignalled(running: RunningHttpServer, engine: TaskEngine, token: string | undefined, label = ''): void {
-  process.stderr.write(`Tasklane task server on ${running.url}${label}\n${token ? `Token: ${token}\n` : ''}`);
+/** Prints where the server listens (and its tokens), then closes it and the engine on SIGINT or SIGTERM. */
+export function serveUntilSignalled(running: RunningHttpServer, engine: TaskEngine, token: string | readonly string[] | undefined, label = ''): void {
+  const tokens = token === undefined ? [] : typeof token === 'string' ? [token] : token;
+  process.stderr.write(`Tasklane task server on ${running.url}${label}\n${tokens.map((each) => `Token: ${each}\n`).join('')}`);
   const stop = async () => {
     await running.close();
     engine.dispose();

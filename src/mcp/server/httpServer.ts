@@ -35,6 +35,23 @@ export function generateToken(): string {
 }
 
 /**
+ * An `authenticate` for a fixed set of tokens, each its own principal, named as a single `token`
+ * would be: one per agent, so tasks and limits are per agent too.
+ */
+export function tokenPrincipals(tokens: readonly string[]): (token: string) => string | undefined {
+  const known = tokens.map((token) => ({ bytes: Buffer.from(token), principal: tokenPrincipal(token) }));
+  return (token) => {
+    const given = Buffer.from(token);
+    return known.find((entry) => entry.bytes.length === given.length && timingSafeEqual(entry.bytes, given))?.principal;
+  };
+}
+
+/** A hash names the principal, so the token itself never shows up in state or logs. */
+function tokenPrincipal(token: string): string {
+  return `token:${createHash('sha256').update(token).digest('hex').slice(0, 16)}`;
+}
+
+/**
  * Serves the task server over Streamable HTTP on 127.0.0.1 only. Each request must carry the
  * bearer token; the Host header must name the loopback address and a browser's Origin must be
  * our own, which stops DNS-rebinding pages from driving the server.
@@ -110,7 +127,7 @@ export async function startHttpServer(host: TaskHost, engine: TaskEngine, option
   };
 }
 
-/** The principal a request's token stands for (a hash for the single token, so the token itself never shows up in state or logs). */
+/** The principal a request's token stands for. */
 function authenticate(authorization: string | undefined, options: Pick<HttpServerOptions, 'token' | 'authenticate'>): string | undefined {
   const { token } = options;
   if (token === undefined && options.authenticate === undefined) return 'local';
@@ -120,7 +137,7 @@ function authenticate(authorization: string | undefined, options: Pick<HttpServe
   const given = Buffer.from(match[1].trim());
   const expected = Buffer.from(token);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-  return `token:${createHash('sha256').update(token).digest('hex').slice(0, 16)}`;
+  return tokenPrincipal(token);
 }
 
 export function hostAllowed(hostHeader: string | undefined, port: number): boolean {

@@ -45,6 +45,15 @@ export class ToolCatalog {
     return this.listing;
   }
 
+  /**
+   * One page of `tools/list`. The catalog is a single page, so this server issues no cursor and
+   * any cursor is one it did not issue: -32602, never a silent first page.
+   */
+  page(cursor: string | undefined): Tool[] {
+    if (cursor !== undefined) throw new RpcError(RpcCode.InvalidParams, 'Invalid cursor: tools/list has a single page, so there is no cursor to pass');
+    return this.list();
+  }
+
   /** Resolves and validates a `tools/call`; unknown tools and bad arguments are `-32602`. */
   prepare(name: string, args: unknown, meta: Record<string, unknown> | undefined): PreparedCall {
     const tool = this.tools.get(name);

@@ -611,7 +611,7 @@ describe('core/TaskStore', () => {
   });
 
   describe('TTL expiry', () => {
-    it('sweepExpired marks records past their granted TTL as expired, keeps them and their result, and emits updated', () => {
+    it('sweepExpired marks finished records past their granted TTL as expired, keeps them and their result, and emits updated', () => {
       const clock = fakeClock();
       const store = open({ now: () => clock.now });
       const a = store.create({ serverId: 's', tool: 't' });
@@ -621,7 +621,10 @@ describe('core/TaskStore', () => {
       store.complete(a.id, 'completed', { result: { answer: 42 } });
       store.update(a.id, { grantedTtl: 1000 });
       store.update(b.id, { grantedTtl: 5000 });
+      store.complete(b.id, 'failed', { error: { code: -32603, message: 'boom' } });
       store.update(unlimited.id, { grantedTtl: null });
+      store.complete(unlimited.id, 'cancelled', {});
+      store.complete(noTtl.id, 'completed', {});
       const events = record(store);
 
       assert.deepEqual(store.sweepExpired(T0 + 999), []);
@@ -650,6 +653,7 @@ describe('core/TaskStore', () => {
       const clock = fakeClock();
       const store = open({ now: () => clock.now });
       const { id } = store.create({ serverId: 's', tool: 't' });
+      store.complete(id, 'completed', {});
       const events = record(store);
       store.update(id, { grantedTtl: 15 });
       clock.tick(15); // the store's clock passes the expiry; the real timer fires ~15 ms later
@@ -660,12 +664,29 @@ describe('core/TaskStore', () => {
       );
     });
 
+    it('never expires an unfinished record: its server may keep the work past the TTL it first granted; once finished, the TTL counts', async () => {
+      const clock = fakeClock();
+      const store = open({ now: () => clock.now });
+      const { id } = store.create({ serverId: 's', tool: 't' });
+      store.update(id, { grantedTtl: 15 });
+      clock.tick(1_000);
+      assert.deepEqual(store.sweepExpired(), [], 'still running');
+      assert.equal(store.require(id).expired, false);
+      // The server reports the end with the TTL moved on (the run time plus its retention).
+      store.update(id, { grantedTtl: 1_015 });
+      store.complete(id, 'completed', { result: { ok: true } });
+      assert.equal(store.require(id).expired, false);
+      clock.tick(15);
+      await waitFor(() => store.require(id).expired, { what: 'the expiry timer, armed when the record finished' });
+    });
+
     it('persists the expired flag', () => {
       const dir = tempDir();
       const clock = fakeClock();
       const store = open({ directory: dir, now: () => clock.now });
       const { id } = store.create({ serverId: 's', tool: 't' });
       store.update(id, { grantedTtl: 10 });
+      store.complete(id, 'completed', {});
       store.sweepExpired(T0 + 10);
       const expected = snapshot(store);
       store.dispose();

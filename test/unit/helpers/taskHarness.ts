@@ -23,6 +23,8 @@ export interface TaskHarnessOptions {
   readonly tools?: EmbeddedServerOptions['tools'];
   readonly isTrusted?: EmbeddedServerOptions['isTrusted'];
   readonly scheduler?: EmbeddedServerOptions['scheduler'];
+  /** The embedded engine's options (its clock, retention). */
+  readonly engine?: EmbeddedServerOptions['engine'];
   /** Builds the service's view of other clients' tasks (the agents' task mirror) once store and server exist. */
   readonly foreignTasks?: (store: TaskStore, embedded: EmbeddedServer) => ForeignTasks;
   /** Registers the embedded server with the service (default true); false leaves that to the test. */
@@ -30,7 +32,7 @@ export interface TaskHarnessOptions {
 }
 
 export async function makeTaskHarness(options: TaskHarnessOptions = {}): Promise<TaskHarness> {
-  const { storeDir, cwd, onProblem, tools, isTrusted, scheduler } = options;
+  const { storeDir, cwd, onProblem, tools, isTrusted, scheduler, engine } = options;
   const store = new TaskStore({ ...(storeDir !== undefined ? { directory: storeDir } : {}), ...(onProblem ? { onProblem } : {}) });
   let embedded: EmbeddedServer;
   try {
@@ -39,6 +41,7 @@ export async function makeTaskHarness(options: TaskHarnessOptions = {}): Promise
       ...(tools ? { tools } : {}),
       ...(isTrusted ? { isTrusted } : {}),
       ...(scheduler ? { scheduler } : {}),
+      ...(engine ? { engine } : {}),
     });
   } catch (error) {
     store.dispose();

@@ -521,6 +521,44 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     assert.equal(got.ttl, null);
   });
 
+  it('T-S-09 ttl is retention, not a timeout: work that outlives its ttl keeps running, reports a ttl moved on, and is kept for its ttl after it ends (fake clock)', async () => {
+    const T0 = Date.parse('2026-03-01T00:00:00.000Z');
+    let now = T0;
+    const engine = newEngine({ now: () => now });
+    const { raw } = await connect(engine);
+    const task = await createTask(raw, 'gated', { gate: 'g9c' }, { ttl: 1_000 });
+    assert.equal(task.ttl, 1_000, 'granted as asked');
+    await pollUntil(raw, task.taskId, () => gate('g9c').started, 'the work to start');
+    const blocked = raw.send('tasks/result', { taskId: task.taskId });
+    now = T0 + 1_500;
+    assert.equal((await getTask(raw, task.taskId)).status, 'working', 'alive past its first ttl');
+    for (const at of [1_500, 2_999]) {
+      now = T0 + at;
+      engine.sweepExpired();
+      const running = await getTask(raw, task.taskId);
+      assert.equal(running.status, 'working', `running at ${at} ms`);
+      assert.ok(T0 + running.ttl > now, `at ${at} ms its expiry is still ahead (ttl ${running.ttl})`);
+    }
+    await raw.waitForNotification(
+      'notifications/tasks/status',
+      (p) => p.taskId === task.taskId && p.ttl > 1_500,
+      'a status notification with the ttl moved on',
+    );
+    now = T0 + 3_000;
+    gate('g9c').open();
+    const released = await raw.waitForMessage((m) => m.id === blocked && m.method === undefined, { what: 'the blocked tasks/result' });
+    assert.equal(released.error, undefined);
+    assert.deepEqual(released.result?.content, [{ type: 'text', text: 'gate g9c opened' }]);
+    const done = await untilTerminal(raw, task.taskId);
+    assert.deepEqual([done.status, done.ttl], ['completed', 4_000], 'its ttl: 3 s of work, then 1 s of retention');
+    now = T0 + 3_999;
+    assert.equal(engine.sweepExpired(), 0);
+    assert.equal((await raw.request('tasks/result', { taskId: task.taskId })).error, undefined, 'the result is still there');
+    now = T0 + 4_000;
+    assert.equal(engine.sweepExpired(), 1, 'then it expires as before');
+    for (const method of ['tasks/get', 'tasks/result']) assertError(await raw.request(method, { taskId: task.taskId }), -32602, `${method} after expiry`);
+  });
+
   it('T-S-10 a task-augmented tools/call answers with CreateTaskResult {task:{…}}, not the tool result', async () => {
     const { raw } = await connect(newEngine());
     const response = await raw.request('tools/call', { name: 'echo', arguments: { text: 'hi' }, task: { ttl: 60_000 } });
@@ -693,7 +731,9 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     const { raw } = await connect(newEngine({ now: () => now, pageSize: 3 }));
     const short: string[] = [];
     const long: string[] = [];
-    for (let i = 0; i < 3; i++) short.push((await createTask(raw, 'gated', { gate: 'g16b' }, { ttl: 1_000 })).taskId);
+    // Finished, so their retention counts: unfinished work never expires.
+    for (let i = 0; i < 3; i++) short.push((await createTask(raw, 'echo', { text: 'short' }, { ttl: 1_000 })).taskId);
+    for (const taskId of short) await untilTerminal(raw, taskId);
     for (let i = 0; i < 4; i++) long.push((await createTask(raw, 'gated', { gate: 'g16b' }, { ttl: 60_000 })).taskId);
     const first = await raw.request('tasks/list', {});
     assert.deepEqual(
@@ -702,6 +742,7 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     );
     assert.equal(typeof first.result!.nextCursor, 'string');
     now += 1_000;
+    for (const taskId of short) assertError(await raw.request('tasks/get', { taskId }), -32602, 'a short task expired');
     const second = await raw.request('tasks/list', { cursor: first.result!.nextCursor });
     assert.equal(second.error, undefined, JSON.stringify(second.error));
     assert.deepEqual(
@@ -827,24 +868,28 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     }
   });
 
-  it('T-S-21 an expired task (ttl elapsed, fake clock) → -32602 on tasks/get, tasks/result and tasks/cancel; a blocked tasks/result is released with -32602', async () => {
+  it('T-S-21 an expired task (finished, its ttl elapsed; fake clock) → -32602 on tasks/get, tasks/result and tasks/cancel', async () => {
     let now = Date.parse('2026-01-01T00:00:00.000Z');
     const engine = newEngine({ now: () => now });
     const { raw } = await connect(engine);
     const task = await createTask(raw, 'gated', { gate: 'g21' }, { ttl: 5_000 });
     assert.equal(task.createdAt, '2026-01-01T00:00:00.000Z');
     const blocked = raw.send('tasks/result', { taskId: task.taskId });
+    now += 5_001;
+    assert.equal((await getTask(raw, task.taskId)).status, 'working', 'unfinished work never expires');
+    gate('g21').open();
+    const released = await raw.waitForMessage((m) => m.id === blocked && m.method === undefined, { what: 'the blocked tasks/result' });
+    assert.equal(released.error, undefined, 'the blocked tasks/result gets the result');
+    assert.equal((await untilTerminal(raw, task.taskId)).ttl, 10_001, 'its ttl counts the retention from the end');
     now += 4_999;
-    assert.equal((await getTask(raw, task.taskId)).status, 'working', 'still there before the ttl elapses');
-    now += 2;
+    assert.equal((await getTask(raw, task.taskId)).status, 'completed', 'still there before the ttl elapses');
+    now += 1;
     for (const method of ['tasks/get', 'tasks/result', 'tasks/cancel'])
       assertError(await raw.request(method, { taskId: task.taskId }), -32602, `${method} after expiry`);
     const listed = await raw.request('tasks/list', {});
     assert.ok(!listed.result!.tasks.some((t: Wire) => t.taskId === task.taskId), 'expired task not listed');
-    engine.sweepExpired();
-    const released = await raw.waitForMessage((m) => m.id === blocked && m.method === undefined, { what: 'the blocked tasks/result' });
-    assert.equal(released.error?.code, -32602);
-    // A finished task expires too.
+    assert.equal(engine.sweepExpired(), 1, 'the sweep removes it');
+    // A task that ends at once expires its ttl after creation.
     const done = await createTask(raw, 'echo', { text: 'e' }, { ttl: 1_000 });
     await untilTerminal(raw, done.taskId);
     now += 1_000;
@@ -1131,13 +1176,41 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     let now = Date.now();
     const engine = newEngine({ now: () => now, maxTtlMs: 10_000 });
     const { raw } = await connect(engine);
-    const task = await createTask(raw, 'gated', { gate: 'ss11', honourAbort: true }, { ttl: 10 ** 9 });
+    const task = await createTask(raw, 'echo', { text: 'ss11' }, { ttl: 10 ** 9 });
     assert.equal(task.ttl, 10_000);
-    await pollUntil(raw, task.taskId, () => gate('ss11').started, 'the work to start');
+    await untilTerminal(raw, task.taskId);
     now += 10_000;
     assert.equal(engine.sweepExpired(), 1, 'the sweep removes the expired task');
-    assert.equal(gate('ss11').signal?.aborted, true, 'its work is stopped');
     assertError(await raw.request('tasks/get', { taskId: task.taskId }), -32602, 'gone');
+  });
+
+  it('T-SS-11 work still unfinished at the engine ceiling fails, saying why, and is then kept for its retention (never a silent delete)', async () => {
+    let now = Date.parse('2026-01-01T00:00:00.000Z');
+    const engine = newEngine({ now: () => now, maxTtlMs: 10_000, maxUnfinishedMs: 60_000 });
+    const { raw } = await connect(engine);
+    const task = await createTask(raw, 'gated', { gate: 'ss11b', honourAbort: true }, { ttl: 10 ** 9 });
+    await pollUntil(raw, task.taskId, () => gate('ss11b').started, 'the work to start');
+    const blocked = raw.send('tasks/result', { taskId: task.taskId });
+    now += 59_999;
+    engine.sweepExpired();
+    const running = await getTask(raw, task.taskId);
+    assert.equal(running.status, 'working', 'kept past its ttl while it runs');
+    assert.equal(running.ttl, 69_999, 'its ttl moved on');
+    now += 1;
+    assert.equal(engine.sweepExpired(), 0, 'ended, not removed');
+    assert.equal(gate('ss11b').signal?.aborted, true, 'its work is stopped');
+    const message = 'Ended: the task ran past its time to live (1m)';
+    const failed = await getTask(raw, task.taskId);
+    assert.deepEqual([failed.status, failed.statusMessage, failed.ttl], ['failed', message, 70_000]);
+    const payload = await raw.waitForMessage((m) => m.id === blocked && m.method === undefined, { what: 'the blocked tasks/result' });
+    assert.deepEqual(payload.result?.content, [{ type: 'text', text: message }]);
+    assert.equal(payload.result?.isError, true);
+    now += 9_999;
+    assert.equal(engine.sweepExpired(), 0);
+    assert.equal((await getTask(raw, task.taskId)).status, 'failed', 'kept for its retention after the end');
+    now += 1;
+    assert.equal(engine.sweepExpired(), 1);
+    assertError(await raw.request('tasks/get', { taskId: task.taskId }), -32602, 'gone once its retention ran out');
   });
 
   it('T-SS-12 a tool result with isError: true ends the task failed (and tasks/result still returns that result)', async () => {

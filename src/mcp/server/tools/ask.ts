@@ -15,6 +15,7 @@ export const askTool = defineTool({
   }),
   annotations: { readOnlyHint: true, idempotentHint: false, destructiveHint: false, openWorldHint: false },
   taskSupport: 'required',
+  alwaysElicits: true,
   async run({ question, choices }, context) {
     const answerSchema = choices?.length
       ? { type: 'string' as const, title: 'Answer', enum: choices }

@@ -29,6 +29,8 @@ export interface ToolDefinition<Schema extends z.ZodObject = z.ZodObject> {
   /** Honest hints: clients use them to warn before re-running destructive or non-idempotent work. */
   readonly annotations: ToolAnnotations;
   readonly taskSupport: TaskSupport;
+  /** Whether every run asks the requestor (elicitation): a call from a client that cannot answer is refused before any task exists. */
+  readonly alwaysElicits?: boolean;
   /** Whether the tool runs programs on this machine, and so must not run in an untrusted workspace. */
   readonly runsCommands?: boolean;
   /** Throws `RpcError` (src/mcp/rpcError.ts) for a protocol-level failure: the task then ends `failed` with that JSON-RPC error. */

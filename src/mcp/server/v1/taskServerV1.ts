@@ -9,11 +9,10 @@ import {
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import { randomUUID } from 'node:crypto';
-import { SPEC_META } from '../../../core/meta';
 import { DisposableStore, type IDisposable } from '../../../core/lifecycle';
 import { isTerminal } from '../../../core/taskStatus';
 import { serveTaskMethodsV1 } from '../../wires/v1/taskMethods';
-import { TOOL_ERROR_STATUS, WIRE_V1, toCreateTaskResult, toStatusNotificationParams } from '../../wires/v1/codec';
+import { TOOL_ERROR_STATUS, WIRE_V1, relatedTaskMeta, toCreateTaskResult, toStatusNotificationParams, withRelatedTask } from '../../wires/v1/codec';
 import { RpcCode, RpcError } from '../../rpcError';
 import type { Agent } from '../../../core/taskRecord';
 import { readCallHints } from '../callHints';
@@ -79,7 +78,7 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
     }),
   );
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: host.catalog.list() }));
+  server.setRequestHandler(ListToolsRequestSchema, (request) => ({ tools: host.catalog.page(request.params?.cursor) }));
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const { name, arguments: args, task, _meta } = request.params;
@@ -134,7 +133,7 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
               server
                 .notification({
                   method: 'notifications/progress',
-                  params: { progressToken, progress: ++progress, message, _meta: { [SPEC_META.relatedTask]: { taskId: context.taskId } } },
+                  params: { progressToken, progress: ++progress, message, _meta: relatedTaskMeta(context.taskId) },
                 })
                 .catch(() => undefined);
             }
@@ -159,7 +158,7 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
         throw new RpcError(RpcCode.InvalidRequest, 'The client does not support elicitation, so the question cannot be asked');
       }
       const relatedRequestId = [...(resultWaiters.get(taskId) ?? [])][0];
-      const params = { ...request.params, _meta: { ...((request.params._meta as object) ?? {}), [SPEC_META.relatedTask]: { taskId } } };
+      const params = withRelatedTask(request.params, taskId);
       const answer = await server.request({ method: request.method, params } as ServerRequest, ElicitResultSchema, { relatedRequestId, timeout: 2 ** 31 - 1 });
       engine.answerInput(owner, taskId, key, answer);
     } catch (error) {

@@ -72,7 +72,7 @@ export async function handleStatelessPost(
       res.writeHead(202).end();
       return;
     case 'response':
-      return sendJson(res, reply.status, reply.body);
+      return sendJson(res, reply.status, reply.body, retryAfterHeader(reply.body));
     case 'stream': {
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive' });
       res.flushHeaders();
@@ -138,10 +138,17 @@ function sendError(res: http.ServerResponse, id: RequestId | null, code: number,
   sendJson(res, status, { jsonrpc: '2.0', id, error: { code, message } });
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: object): void {
+function sendJson(res: http.ServerResponse, status: number, body: object, extraHeaders: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...extraHeaders });
   res.end(text);
+}
+
+/** A rate-limited request (-32029, HTTP 429) also says in HTTP when to try again, in whole seconds. */
+function retryAfterHeader(body: object): Record<string, string> {
+  const error = (body as { error?: { code?: unknown; data?: { retryAfterMs?: unknown } } }).error;
+  const ms = error?.data?.retryAfterMs;
+  return error?.code === RpcCode.RateLimited && typeof ms === 'number' ? { 'Retry-After': String(Math.ceil(ms / 1000)) } : {};
 }
 
 function idOf(body: unknown): RequestId | null {

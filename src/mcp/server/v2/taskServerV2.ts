@@ -145,9 +145,10 @@ export class TaskServerV2 implements IDisposable {
         case 'server/discover':
           parse(DiscoverParamsSchema, params, method);
           return ok(id, this.discover());
-        case 'tools/list':
-          parse(ListToolsParamsSchema, params, method);
-          return ok(id, { tools: this.listTools(), ttlMs: 0, cacheScope: 'private', resultType: 'complete' });
+        case 'tools/list': {
+          const { cursor } = parse(ListToolsParamsSchema, params, method);
+          return ok(id, { tools: this.listTools(cursor), ttlMs: 0, cacheScope: 'private', resultType: 'complete' });
+        }
         case 'tools/call':
           return ok(id, await this.toolCalls.call(parse(CallToolParamsSchema, params, method), context));
         case 'tasks/get': {
@@ -194,9 +195,9 @@ export class TaskServerV2 implements IDisposable {
     };
   }
 
-  /** The tool list without `execution.taskSupport`: on this wire the server alone decides what becomes a task. */
-  listTools(): Record<string, unknown>[] {
-    return this.host.catalog.list().map(({ execution: _execution, ...tool }) => tool);
+  /** The tool list without `execution.taskSupport`: on this wire the server alone decides what becomes a task. Any cursor is -32602. */
+  listTools(cursor?: string): Record<string, unknown>[] {
+    return this.host.catalog.page(cursor).map(({ execution: _execution, ...tool }) => tool);
   }
 
   /** Who is calling: the client info each request carries (there is no handshake), and how it reached us. */

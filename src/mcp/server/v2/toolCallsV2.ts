@@ -48,6 +48,13 @@ export class ToolCallsV2 {
     const declared = declaresTasks(context.capabilities);
     // A legacy params.task is ignored (T-S-49): the tool and the client's declaration decide.
     if (call.tool.taskSupport === 'required' && !declared) throw tasksExtensionRequired(`Tool ${call.tool.name} runs only as a task, so calling it`);
+    // Refused here rather than by a task that fails at its first question: no task for work that cannot finish.
+    if (call.tool.alwaysElicits && !context.capabilities.elicitation) {
+      throw missingCapability(
+        { elicitation: {} },
+        `tool ${call.tool.name} asks the user a question (elicitation), and this request did not declare elicitation`,
+      );
+    }
 
     // MRTR first (T-SS-13): a task is created only once every question asked up front has an answer.
     let inputResponses: Record<string, unknown> | undefined;

@@ -181,5 +181,6 @@ export function encodeHeaderValue(value: string): string {
 export function httpStatusFor(code: number): number {
   if (code === RpcCode.MethodNotFound) return 404;
   if (code === RpcCode.InternalError) return 500;
+  if (code === RpcCode.RateLimited) return 429;
   return 400;
 }

@@ -12,6 +12,8 @@ import { CreateTaskResultSchema } from '../../../../src/mcp/wires/v1/codec';
 import { TaskEngine } from '../../../../src/mcp/engine/taskEngine';
 import { ToolCatalog } from '../../../../src/mcp/server/toolCatalog';
 import { CONFORMANCE_TOOLS } from '../../../../src/mcp/server/tools/fixtures';
+import { askTool } from '../../../../src/mcp/server/tools/ask';
+import type { ToolDefinition } from '../../../../src/mcp/server/tools/toolDefinition';
 import { TaskServerV2 } from '../../../../src/mcp/server/v2/taskServerV2';
 import { ISO, type Json, NON_DECLARING, TASKS, TEST_TOOLS, type TestServer, gate, meta, startTestServer, withoutEnvelope } from './helpers';
 import { waitFor } from '../../helpers/waitFor';
@@ -114,6 +116,27 @@ describe('extension wire server checklist (io.modelcontextprotocol/tasks, 2026-0
     assert.deepEqual(reply.body.error.data, { requiredCapabilities: { extensions: { [TASKS]: {} } } });
   });
 
+  it('T-S-28: ask without elicitation declared is refused by tools/call itself with -32021 naming elicitation; no task is created', async () => {
+    const askServer = await startTestServer({ tools: [askTool as unknown as ToolDefinition] });
+    try {
+      const reply = await askServer.client.send(
+        'tools/call',
+        { name: 'ask', arguments: { question: 'Deploy?' } },
+        { capabilities: { extensions: { [TASKS]: {} } } },
+      );
+      assert.equal(reply.status, 400);
+      assert.equal(reply.body.result, undefined);
+      assert.equal(reply.body.error.code, -32021);
+      assert.deepEqual(reply.body.error.data, { requiredCapabilities: { elicitation: {} } });
+      assert.match(reply.body.error.message, /ask asks the user a question \(elicitation\)/);
+      assert.deepEqual(askServer.engine.all(), [], 'no task was created');
+      const declared = await askServer.client.callTool('ask', { question: 'Deploy?' });
+      assert.equal(declared.resultType, 'task', 'with elicitation declared, ask becomes a task');
+    } finally {
+      await askServer.close();
+    }
+  });
+
   it('T-S-29: CreateTaskResult is flat with resultType "task" and taskId, status, createdAt, lastUpdatedAt, ttlMs', async () => {
     const created = await startTask('slow_compute', { seconds: 0 });
     for (const field of TASK_FIELDS) assert.ok(field in created, `missing ${field}`);
@@ -211,6 +234,8 @@ describe('extension wire server checklist (io.modelcontextprotocol/tasks, 2026-0
     const short = await startTestServer({ engine: { defaultTtlMs: 1000, now: () => now } });
     try {
       const created = await short.client.callTool('slow_compute', { seconds: 0 });
+      // Retention counts from the end of the work: let it end first.
+      await short.client.poll(created.taskId);
       now += 1100;
       assert.equal((await short.client.send('tasks/get', { taskId: created.taskId })).body.error.code, -32602);
     } finally {
@@ -467,6 +492,54 @@ describe('extension wire server checklist (io.modelcontextprotocol/tasks, 2026-0
       inputResponses: { [second]: { action: 'accept', content: { name: 'Grace', confirm: true } } },
     });
     assert.equal((await v2().poll(created.taskId)).status, 'completed');
+  });
+
+  it('T-SS-17: ttlMs is retention, not a timeout: work that outlives it keeps running with ttlMs moved on, and is kept ttlMs after it ends (fake clock)', async () => {
+    const T0 = Date.parse('2026-03-01T00:00:00.000Z');
+    let now = T0;
+    const short = await startTestServer({ engine: { defaultTtlMs: 1000, now: () => now } });
+    try {
+      const created = await short.client.callTool('gated', { gate: 't-ss-17' });
+      assert.equal(created.ttlMs, 1000);
+      now = T0 + 1_500;
+      assert.equal((await short.client.getTask(created.taskId)).status, 'working', 'alive past its first ttlMs');
+      for (const at of [1_500, 2_999]) {
+        now = T0 + at;
+        short.engine.sweepExpired();
+        const running = await short.client.getTask(created.taskId);
+        assert.equal(running.status, 'working', `running at ${at} ms`);
+        assert.ok(T0 + running.ttlMs > now, `at ${at} ms its expiry is still ahead (ttlMs ${running.ttlMs})`);
+      }
+      now = T0 + 3_000;
+      gate('t-ss-17').open();
+      const done = await short.client.poll(created.taskId);
+      assert.deepEqual([done.status, done.ttlMs], ['completed', 4_000], 'its ttlMs: 3 s of work, then 1 s of retention');
+      assert.deepEqual(done.result.structuredContent, { gate: 't-ss-17' });
+      now = T0 + 3_999;
+      assert.equal(short.engine.sweepExpired(), 0);
+      assert.equal((await short.client.getTask(created.taskId)).status, 'completed', 'the result is still there');
+      now = T0 + 4_000;
+      assert.equal(short.engine.sweepExpired(), 1, 'then it expires as before');
+      assert.equal((await short.client.send('tasks/get', { taskId: created.taskId })).body.error.code, -32602);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('T-SS-17: work still unfinished at the engine ceiling fails with a JSON-RPC error that says why, then is kept for its retention', async () => {
+    let now = Date.parse('2026-03-01T00:00:00.000Z');
+    const capped = await startTestServer({ engine: { defaultTtlMs: 10_000, maxUnfinishedMs: 60_000, now: () => now } });
+    try {
+      const created = await capped.client.callTool('gated', { gate: 't-ss-17b' });
+      now += 60_000;
+      assert.equal(capped.engine.sweepExpired(), 0, 'ended, not removed');
+      const failed = await capped.client.getTask(created.taskId);
+      assert.equal(failed.status, 'failed');
+      assert.deepEqual([failed.error.code, failed.error.message], [-32603, 'Ended: the task ran past its time to live (1m)']);
+      assert.equal(failed.ttlMs, 70_000);
+    } finally {
+      await capped.close();
+    }
   });
 
   it('T-SS-19: with one principal on both wires, a 2025-11-25 task can be read and cancelled over the extension', async () => {
