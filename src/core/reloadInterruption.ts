@@ -14,7 +14,18 @@ export const RELOAD_INTERRUPTION = {
   statusMessage: 'Stopped when the window reloaded: its work ran inside the window and ended with it. Retry to start it again.',
 } as const;
 
-/** Whether the task ended because the window reloaded while it ran (not a failure of its own). */
+/**
+ * How a task reads when the editor closed after asking a server to start it and before the server
+ * answered, and the server, asked again on reconnect, lists no such task: the start never reached it.
+ */
+export const UNANSWERED_START = {
+  error: { code: -32603, message: 'Did not start: the editor closed before the server answered' } satisfies JsonRpcErrorObject,
+  statusMessage: 'Did not start: the editor closed before the server answered. Retry to run it.',
+} as const;
+
+/** Whether the task ended because the window reloaded while it ran or started (not a failure of its own). */
 export function endedByReload(record: Pick<TaskRecord, 'status' | 'error'>): boolean {
-  return record.status === 'failed' && record.error?.message === RELOAD_INTERRUPTION.error.message;
+  if (record.status !== 'failed') return false;
+  const message = record.error?.message;
+  return message === RELOAD_INTERRUPTION.error.message || message === UNANSWERED_START.error.message;
 }

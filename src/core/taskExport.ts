@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { z } from 'zod';
+import { descendantsOf } from './taskFamily';
 import { type TaskRecord, TaskRecordSchema, InvalidDataError, describeIssues } from './taskRecord';
 
 export const EXPORT_FORMAT = 'tasklane-tasks';
@@ -13,6 +14,22 @@ export const TaskExportSchema = z.object({
   tasks: z.array(TaskRecordSchema),
 });
 export type TaskExport = z.infer<typeof TaskExportSchema>;
+
+/**
+ * What exporting the tasks `ids` writes: each of them followed by every task started on its behalf
+ * (children, then grandchildren), each once. A parent's file then reads as it did in the tree, and
+ * its children keep their parent when imported. Ids no longer in `all` are skipped.
+ */
+export function recordsForExport(all: readonly TaskRecord[], ids: Iterable<string>): TaskRecord[] {
+  const byId = new Map(all.map((record) => [record.id, record]));
+  const picked = new Map<string, TaskRecord>();
+  for (const id of ids) {
+    const record = byId.get(id);
+    if (!record) continue;
+    for (const member of [record, ...descendantsOf(all, id)]) if (!picked.has(member.id)) picked.set(member.id, member);
+  }
+  return [...picked.values()];
+}
 
 export function buildExport(records: readonly TaskRecord[], now: number = Date.now()): TaskExport {
   return { format: EXPORT_FORMAT, version: EXPORT_VERSION, exportedAt: new Date(now).toISOString(), tasks: [...records] };
@@ -53,7 +70,8 @@ export function parseExport(text: string): TaskRecord[] {
 /**
  * Prepares exported records to sit beside live ones: each gets a fresh id when its own is taken,
  * links between the imported records (attempts, parent) follow the new ids, and every record is
- * marked imported and detached from any server's live state (no open questions, no queue place).
+ * marked imported and detached from any server's live state (no open questions, no queue place, no
+ * start in flight).
  */
 export function asImported(records: readonly TaskRecord[], isTaken: (id: string) => boolean, freshId: () => string): TaskRecord[] {
   const renamed = new Map<string, string>();
@@ -68,6 +86,7 @@ export function asImported(records: readonly TaskRecord[], isTaken: (id: string)
   return records.map((record) => {
     const next: TaskRecord = { ...record, id: renamed.get(record.id)!, imported: true, pendingInput: [] };
     delete next.queue;
+    delete next.startIntent;
     assignLink(next, 'retryOf', link(record.retryOf));
     assignLink(next, 'retriedAs', link(record.retriedAs));
     assignLink(next, 'parentId', link(record.parentId));

@@ -117,6 +117,12 @@ export const TaskRecordSchema = TaskSpecSchema.extend({
   id: z.string().min(1),
   /** The receiver's task id, once the server has created the task. */
   taskId: z.string().optional(),
+  /**
+   * Written before the call that creates the task goes out, and cleared once the server's answer is
+   * in (the task id, a result, or an error). A record that still has it after the editor closed may
+   * have a task on its server that the host never heard of: reconnecting looks for it.
+   */
+  startIntent: z.object({ at: isoDate }).optional(),
   /** The task wire the task was started on: its id as the mcp layer names it (for people; core never branches on it). */
   wire: z.string().optional(),
   status: TaskStatusSchema,

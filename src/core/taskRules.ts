@@ -31,9 +31,12 @@ export function canChangePriority(record: TaskRecord): boolean {
   return !isTerminal(record.status) && record.serverId === EMBEDDED_SERVER_ID && !record.imported;
 }
 
-/** Only finished work is archived or deleted: running work is cancelled first. */
+/**
+ * Only finished work is archived or deleted: running work is cancelled first. An imported copy runs
+ * nowhere (and cannot be cancelled), so it is put away whatever status it was exported in.
+ */
 export function canPutAway(record: TaskRecord): boolean {
-  return isTerminal(record.status);
+  return isTerminal(record.status) || record.imported;
 }
 
 /** Waiting in the server's scheduler: accepted, `working`, but not started yet. */

@@ -28,12 +28,10 @@ export interface TaskStoreOptions {
 }
 
 /** Fields a caller may change besides status, output and results, which have their own methods. */
-export type TaskPatch = Partial<
-  Pick<
-    TaskRecord,
-    'taskId' | 'wire' | 'statusMessage' | 'grantedTtl' | 'pollInterval' | 'retriedAs' | 'pendingInput' | 'expired' | 'tags' | 'priority' | 'queue'
-  >
->;
+export type TaskPatch = Partial<Pick<TaskRecord, ServerSideField | HostSideField>>;
+/** What the server's answers settle: the task's id, its terms, its place in the queue. */
+type ServerSideField = 'taskId' | 'startIntent' | 'wire' | 'grantedTtl' | 'pollInterval' | 'queue';
+type HostSideField = 'statusMessage' | 'retriedAs' | 'pendingInput' | 'expired' | 'tags' | 'priority';
 
 export class UnknownTaskError extends Error {
   override readonly name = 'UnknownTaskError';
@@ -120,7 +118,7 @@ export class TaskStore extends Disposable {
   /** Records a new task in `working` state. `spec` is validated; bad input throws a readable error. */
   create(
     spec: TaskSpecInput,
-    init: { id?: string; taskId?: string; wire?: TaskRecord['wire']; statusMessage?: string; attempt?: number; retryOf?: string } = {},
+    init: Partial<Pick<TaskRecord, 'id' | 'taskId' | 'wire' | 'statusMessage' | 'attempt' | 'retryOf' | 'startIntent'>> = {},
   ): TaskRecord {
     const valid = parseOrThrow(TaskSpecSchema, spec, 'task');
     const at = this.isoNow();
@@ -128,6 +126,7 @@ export class TaskStore extends Disposable {
       ...valid,
       id: init.id ?? randomUUID(),
       taskId: init.taskId,
+      ...(init.startIntent ? { startIntent: init.startIntent } : {}),
       wire: init.wire,
       status: 'working',
       statusMessage: init.statusMessage,
@@ -180,9 +179,11 @@ export class TaskStore extends Disposable {
       throw new IllegalTransitionError(`Task ${id} is already ${current.status}`);
     }
     const at = this.isoNow();
+    // An ended task has no start in flight: whatever its server said last, there is nothing left to look for.
+    const noIntent = current.startIntent ? { startIntent: undefined } : {};
     const next = this.apply(
       current,
-      { status, statusMessage: message, lastUpdatedAt: at, result: outcome.result, error: outcome.error, pendingInput: [] },
+      { status, statusMessage: message, lastUpdatedAt: at, result: outcome.result, error: outcome.error, pendingInput: [], ...noIntent },
       { at, status, message },
     );
     if (outcome.result !== undefined || outcome.error !== undefined) this._onDidLifecycle.fire({ type: 'resultStored', id });

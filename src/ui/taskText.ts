@@ -1,7 +1,7 @@
 // What the views say about a task, as plain text (no `vscode` here, so the rules are tested in plain Node).
 import type { TaskRecord } from '../core/taskRecord';
 import { type TaskStatus, isTerminal } from '../core/taskStatus';
-import { canAnswer, canCancelTask, canChangePriority, canRetryTask, isQueued } from '../core/taskRules';
+import { canAnswer, canCancelTask, canChangePriority, canPutAway, canRetryTask, isQueued } from '../core/taskRules';
 import { shorten } from '../core/taskTitle';
 
 /** How each status looks, everywhere in the UI. */
@@ -29,6 +29,8 @@ export function contextValueOf(record: TaskRecord): string {
     if (canChangePriority(record)) value += ':prioritizable';
   }
   if (isTerminal(record.status)) value += ':finished';
+  // Archive and Delete: finished work, and any imported copy (it runs nowhere, whatever its status).
+  if (canPutAway(record)) value += ':putaway';
   if (record.pinned) value += ':pinned';
   if (record.archived) value += ':archived';
   return value;

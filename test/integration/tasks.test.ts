@@ -83,7 +83,7 @@ describe('Tasklane in a real VS Code host', function () {
     assert.ok(snapshot.get('Completed')?.includes('echo integration-hello'), `tree: ${JSON.stringify([...snapshot])}`);
     const item = tasklane.ui.tree.getTreeItem(tasklane.ui.tree.nodeFor(record.id)!);
     assert.strictEqual(item.id, record.id);
-    assert.match(String(item.contextValue), /^task:completed:finished$/);
+    assert.match(String(item.contextValue), /^task:completed:finished:putaway$/);
     assert.strictEqual((item.iconPath as vscode.ThemeIcon).id, 'pass');
   });
 

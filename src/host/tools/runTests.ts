@@ -35,7 +35,7 @@ export function createRunTestsTool(log: vscode.LogOutputChannel) {
     taskSupport: 'optional',
     runsCommands: true,
     async run(args, context): Promise<CallToolResult> {
-      const choice = await findTestTask(args.label, args.folder);
+      const choice = await findTestTask(args.label, args.folder, context.signal);
       if ('error' in choice) return { content: [{ type: 'text', text: choice.error }], isError: true };
       const budgetMs = budgetFor(args.timeoutMs, context);
       const outcome = await runWorkspaceTask(choice.task, context, budgetMs, log);

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { chooseTestTask, findTaskByLabel, taskLabel, type TaskChoice, type WorkspaceTaskInfo } from '../../core/workspaceTaskChoice';
+import { fetchTasksWithin } from './workspaceTaskFetch';
 
 /** A task VS Code knows (tasks.json or provided by an extension), with what choosing it needs. */
 export interface WorkspaceTask extends WorkspaceTaskInfo {
@@ -7,19 +8,34 @@ export interface WorkspaceTask extends WorkspaceTaskInfo {
   readonly label: string;
 }
 
-/** Every task of the workspace; providers (npm, gulp, …) are asked too, as "Run Task" does. */
-export async function fetchWorkspaceTasks(): Promise<WorkspaceTask[]> {
-  const tasks = await vscode.tasks.fetchTasks();
+/**
+ * Every task of the workspace; providers (npm, gulp, …) are asked too, as "Run Task" does. Gives up
+ * when they take too long, and at once when `signal` aborts.
+ */
+export async function fetchWorkspaceTasks(signal?: AbortSignal): Promise<WorkspaceTask[]> {
+  const tasks = await fetchTasksWithin(() => vscode.tasks.fetchTasks(), signal ? { signal } : {});
   return tasks.map(describeTask);
 }
 
-export async function findWorkspaceTask(label: string, folder: string | undefined): Promise<TaskChoice<WorkspaceTask>> {
-  return notRunning(findTaskByLabel(await fetchWorkspaceTasks(), label, folder));
+export async function findWorkspaceTask(label: string, folder: string | undefined, signal: AbortSignal): Promise<TaskChoice<WorkspaceTask>> {
+  const tasks = await tasksOrError(signal);
+  return 'error' in tasks ? tasks : notRunning(findTaskByLabel(tasks, label, folder));
 }
 
-export async function findTestTask(label: string | undefined, folder: string | undefined): Promise<TaskChoice<WorkspaceTask>> {
-  const tasks = await fetchWorkspaceTasks();
+export async function findTestTask(label: string | undefined, folder: string | undefined, signal: AbortSignal): Promise<TaskChoice<WorkspaceTask>> {
+  const tasks = await tasksOrError(signal);
+  if ('error' in tasks) return tasks;
   return notRunning(label === undefined ? chooseTestTask(tasks, folder) : findTaskByLabel(tasks, label, folder));
+}
+
+/** The workspace's tasks, or why VS Code gave none in time (told to the agent as the tool's answer); a cancel stays a cancel. */
+async function tasksOrError(signal: AbortSignal): Promise<WorkspaceTask[] | { error: string }> {
+  try {
+    return await fetchWorkspaceTasks(signal);
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return { error: (error as Error).message };
+  }
 }
 
 /** VS Code would ask the person whether to restart a task that is running; the caller is told instead. */

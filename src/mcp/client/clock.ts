@@ -16,19 +16,46 @@ export const realClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
-/** `promise`, or a rejection once `ms` have passed on `clock` without an answer (`what`: the step that timed out, for the message). */
-export function withTimeout<T>(promise: Promise<T>, ms: number, clock: Clock, what?: string): Promise<T> {
+/** What `withTimeout` rejects with when the time ran out. */
+export class TimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+}
+
+/**
+ * `promise`, or a rejection once `ms` have passed on `clock` without an answer (`what`: the step that
+ * timed out, for the message), or as soon as `signal` aborts (with its reason). The promise itself
+ * is not stopped: its answer, if it comes, is dropped.
+ */
+export function withTimeout<T>(promise: Promise<T>, ms: number, clock: Clock, what?: string, signal?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = clock.setTimeout(() => reject(new Error(what ? `${what} timed out after ${ms} ms` : `no answer within ${ms} ms`)), ms);
+    const onAbort = () => {
+      clock.clearTimeout(timer);
+      reject(abortReason(signal!, what));
+    };
+    const settle = () => {
+      clock.clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const timer = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(new TimeoutError(what ? `${what} timed out after ${ms} ms` : `no answer within ${ms} ms`));
+    }, ms);
     promise.then(
       (value) => {
-        clock.clearTimeout(timer);
+        settle();
         resolve(value);
       },
       (error) => {
-        clock.clearTimeout(timer);
+        settle();
         reject(error);
       },
     );
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+function abortReason(signal: AbortSignal, what: string | undefined): Error {
+  if (signal.reason instanceof Error) return signal.reason;
+  return new Error(what ? `${what} was cancelled` : 'cancelled');
 }

@@ -81,11 +81,16 @@ export class TaskFollower extends Disposable {
     return this.byRemote.get(remoteKey(serverId, taskId));
   }
 
-  /** Picks up a (re)connected server's unfinished tasks; those its server cannot have kept fail as interrupted. */
+  /**
+   * Picks up a (re)connected server's unfinished tasks; those its server cannot have kept fail as
+   * interrupted. A start the server may have taken without the host hearing its task id is left to
+   * `UnansweredStarts`, which asks the server.
+   */
   reattach(serverId: string, durable: boolean): void {
     for (const record of this.store.all()) {
       // An imported record is a copy read from a file: its task ids belong to another time and place.
       if (record.serverId !== serverId || isTerminal(record.status) || record.imported) continue;
+      if (durable && !record.taskId && record.startIntent) continue;
       if (!durable || !record.taskId) {
         this.finishIfOpen(record.id, 'failed', { error: { ...RELOAD_INTERRUPTION.error } }, RELOAD_INTERRUPTION.statusMessage);
         continue;
@@ -98,7 +103,8 @@ export class TaskFollower extends Disposable {
 
   /** Follows the task a server created for a record's `tools/call`. */
   adopt(id: string, serverId: string, task: RemoteTaskState): void {
-    this.store.update(id, { taskId: task.taskId, grantedTtl: task.ttl, pollInterval: task.pollInterval });
+    const noIntent = this.store.get(id)?.startIntent ? { startIntent: undefined } : {};
+    this.store.update(id, { taskId: task.taskId, grantedTtl: task.ttl, pollInterval: task.pollInterval, ...noIntent });
     this.byRemote.set(remoteKey(serverId, task.taskId), id);
     this.follow(id);
     this.apply(id, task);

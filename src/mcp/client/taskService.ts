@@ -13,6 +13,7 @@ import type { PollScheduler } from './pollScheduler';
 import { QuestionRouter, type SamplingHandler } from './questionRouter';
 import { TaskFollower, settledStatus } from './taskFollower';
 import type { TaskWireClient } from './taskWire';
+import { UnansweredStarts, cancelledHereOnlyMessage } from './unansweredStarts';
 
 export interface ServerEntry {
   readonly id: string;
@@ -57,6 +58,9 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
   private readonly retrying = new Set<string>();
   private readonly questions: QuestionRouter;
   private readonly follower: TaskFollower;
+  private readonly unansweredStarts: UnansweredStarts;
+  /** Once disposed, a start whose call fails is left unsettled (the call failed with the host), and a task it created is not followed. */
+  private disposed = false;
   private readonly foreignTasks: ForeignTasks | undefined;
   private readonly log: Logger;
   private readonly _onDidChangeServers = this._register(new Emitter<void>());
@@ -83,6 +87,19 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
     this.follower = this._register(
       new TaskFollower(store, this.questions, { clientOf: (serverId) => this.servers.get(serverId)?.client, scheduler: options.scheduler, log: this.log }),
     );
+    this.unansweredStarts = this._register(
+      new UnansweredStarts(store, this.follower, {
+        listRemote: (serverId) => this.listRemote(serverId),
+        inFlight: (id) => this.syncCalls.has(id),
+        isConnected: (server) => this.servers.get(server.id)?.client === server.client,
+        log: this.log,
+      }),
+    );
+  }
+
+  override dispose(): void {
+    this.disposed = true;
+    super.dispose();
   }
 
   listServers(): ServerEntry[] {
@@ -101,6 +118,7 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
     entry.client.inputHandler = (request) => this.questions.onInputRequest(entry.id, request);
     entry.client.samplingHandler = (request) => this.questions.onSamplingRequest(entry, request);
     this.follower.reattach(entry.id, entry.durable);
+    if (entry.durable) void this.unansweredStarts.reconcile(entry);
     this._onDidChangeServers.fire();
     return toDisposable(() => {
       subscription.dispose();
@@ -131,7 +149,9 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
   async start(input: TaskSpecInput, lineage: { retryOf?: string; attempt?: number } = {}): Promise<TaskRecord> {
     const spec = parseOrThrow(TaskSpecSchema, input, 'task');
     const server = this.requireServer(spec.serverId);
-    const record = this.store.create(spec, { wire: server.client.wire, statusMessage: 'Starting', ...lineage });
+    const record = this.store.create(spec, { wire: server.client.wire, statusMessage: 'Starting', startIntent: { at: new Date().toISOString() }, ...lineage });
+    // On disk before the call goes out: if the editor dies before the answer, the next session knows to look for the task.
+    this.store.flush();
     this.log.info(`[task] ${record.id} start ${spec.tool} on ${server.name}`);
     const controller = new AbortController();
     this.syncCalls.set(record.id, controller);
@@ -148,10 +168,15 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
       });
       if (started.kind === 'result') {
         this.follower.finish(record.id, started.outcome, settledStatus(started.outcome, server.client));
+      } else if (this.disposed) {
+        // The answer came as the host closed: keep the task's id, so the next session follows it like any other.
+        this.store.update(record.id, { taskId: started.task.taskId, grantedTtl: started.task.ttl, startIntent: undefined });
       } else {
         this.follower.adopt(record.id, server.id, started.task);
       }
     } catch (error) {
+      // The host closed under the call (its connections with it): the server may have taken it, so leave it unsettled.
+      if (this.disposed) return this.store.require(record.id);
       const rpc = toJsonRpcError(error);
       this.log.warn(`[task] ${record.id} could not start: ${rpc.message}`);
       this.follower.finishIfOpen(record.id, 'failed', { error: rpc }, `Could not start: ${rpc.message}`);
@@ -167,6 +192,11 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
     if (!canCancel(record.status)) throw new Error(`The task is already ${record.status}; there is nothing to cancel.`);
     if (this.foreignTasks?.owns(record)) {
       this.foreignTasks.cancel(record);
+      return this.store.require(id);
+    }
+    if (this.unansweredStarts.isUnanswered(record)) {
+      // The server never named the task, so it cannot be asked to stop it: end the record here, and say so.
+      this.follower.finishIfOpen(id, 'cancelled', {}, cancelledHereOnlyMessage(this.servers.get(record.serverId)?.name ?? record.serverId));
       return this.store.require(id);
     }
     if (!record.taskId) {

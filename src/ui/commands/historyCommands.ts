@@ -7,7 +7,7 @@ import { PRIORITY_RULE, type TaskRecord } from '../../core/taskRecord';
 import { canChangePriority } from '../../core/taskRules';
 import { EMBEDDED_SERVER_NAME } from '../../core/embeddedServer';
 import { isTerminal } from '../../core/taskStatus';
-import { exportFileName, exportFolder, parseExport, serializeExport } from '../../core/taskExport';
+import { exportFileName, exportFolder, parseExport, recordsForExport, serializeExport } from '../../core/taskExport';
 import { taskLabel } from '../taskPresentation';
 import { isTaskRef } from '../taskRef';
 import { resolveTask } from './taskPicker';
@@ -43,7 +43,7 @@ export interface ExportRequest {
 
 /**
  * Writes tasks to a JSON file: the clicked task or the tree's multi-selection, given ids, or
- * (from the palette) every task. Returns the file's path.
+ * (from the palette) every task; a parent comes with its child tasks. Returns the file's path.
  */
 export async function exportTasks(ui: UiContext, arg?: unknown, selection?: unknown): Promise<string | undefined> {
   const request = (isRequest(arg) ? arg : {}) as ExportRequest;
@@ -189,7 +189,7 @@ function recordsToExport(ui: UiContext, arg: unknown, selection: unknown, reques
   else if (Array.isArray(selection) && selection.some(isTaskRef)) ids = selection.filter(isTaskRef).map((node) => node.id);
   else if (isTaskRef(arg)) ids = [arg.id];
   else return [...ui.store.all()];
-  return ids.map((id) => ui.store.get(id)).filter((record): record is TaskRecord => record !== undefined);
+  return recordsForExport(ui.store.all(), ids);
 }
 
 function isRequest(arg: unknown): arg is ExportRequest {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { asImported, exportFileName, exportFolder, parseExport, serializeExport } from '../../../src/core/taskExport';
+import { asImported, exportFileName, exportFolder, parseExport, recordsForExport, serializeExport } from '../../../src/core/taskExport';
 import { InvalidDataError } from '../../../src/core/taskRecord';
 import { TaskStore } from '../../../src/core/taskStore';
 
@@ -101,6 +101,28 @@ describe('core/taskExport', () => {
       /Invalid task 2/,
     );
     assert.equal(store.size, before, 'a bad record stops the whole import');
+  });
+
+  it('exports a parent with its children and grandchildren, each once, and they stay linked on import', () => {
+    const store = makeStore();
+    const spec = (parentId?: string) => ({ serverId: 'tasklane', tool: 'wait', arguments: {}, ...(parentId ? { parentId } : {}) });
+    const parent = store.create(spec());
+    const child = store.create(spec(parent.id));
+    const grandchild = store.create(spec(child.id));
+    const unrelated = store.create(spec());
+    const ids = (records: readonly { id: string }[]) => records.map((record) => record.id);
+    assert.deepEqual(ids(recordsForExport(store.all(), [parent.id])), [parent.id, child.id, grandchild.id]);
+    assert.deepEqual(
+      ids(recordsForExport(store.all(), [child.id, parent.id, 'gone'])),
+      [child.id, grandchild.id, parent.id],
+      'a selected child is not repeated',
+    );
+    assert.deepEqual(ids(recordsForExport(store.all(), [unrelated.id])), [unrelated.id]);
+
+    const target = makeStore();
+    const [importedParent, importedChild, importedGrandchild] = target.importRecords(parseExport(serializeExport(recordsForExport(store.all(), [parent.id]))));
+    assert.equal(importedChild?.parentId, importedParent?.id);
+    assert.equal(importedGrandchild?.parentId, importedChild?.id);
   });
 
   it('names an export by date and time, and by tool for a single task', () => {

@@ -54,9 +54,11 @@ describe('core/taskRules: one answer per rule, whichever view asks', () => {
     assert.equal(canChangePriority(end('completed', EMBEDDED_SERVER_ID)), false);
   });
 
-  it('archives and deletes finished work only', () => {
+  it('archives and deletes finished work, and any imported copy, which runs nowhere', () => {
     assert.equal(canPutAway(end('completed')), true);
     assert.equal(canPutAway(start()), false);
+    assert.equal(canPutAway(imported(start())), true, 'an unfinished imported copy can be put away: nothing will ever finish it');
+    assert.equal(canPutAway(imported(end('failed'))), true);
   });
 
   it('answers only a task with a pending question', () => {

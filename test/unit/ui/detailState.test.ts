@@ -161,6 +161,8 @@ describe('ui/detail/toDetailState', () => {
       parentId: 'parentId',
       id: 'id',
       taskId: 'taskId',
+      // A start not answered yet shows as its status message ("Starting", "May still be running on …").
+      startIntent: 'statusMessage',
       wire: 'wire',
       status: 'status',
       statusMessage: 'statusMessage',

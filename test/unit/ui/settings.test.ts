@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { SETTINGS, manifestProperties } from '../../../src/core/settings';
+import type { TaskRecord } from '../../../src/core/taskRecord';
+import { canPutAway } from '../../../src/core/taskRules';
+import { TaskStore } from '../../../src/core/taskStore';
+import { contextValueOf } from '../../../src/ui/taskText';
 
 describe('settings', () => {
   const manifest = JSON.parse(fs.readFileSync('package.json', 'utf8'));
@@ -33,6 +37,29 @@ describe('package.json manifest', () => {
   it('every menu entry names a declared command', () => {
     for (const [menu, entries] of Object.entries(manifest.contributes.menus as Record<string, { command: string }[]>)) {
       for (const entry of entries) assert.ok(commands.has(entry.command), `${menu} → ${entry.command}`);
+    }
+  });
+
+  it("offers Archive and Delete on a task's row exactly when the rule allows (an imported copy, whatever its status)", () => {
+    const store = new TaskStore();
+    const running = store.create({ serverId: 's', tool: 'wait', arguments: {} });
+    const done = store.complete(store.create({ serverId: 's', tool: 'wait', arguments: {} }).id, 'completed', {});
+    const [importedRunning, importedDone] = store.importRecords([
+      { ...running, id: 'copy-running' },
+      { ...done, id: 'copy-done' },
+    ]);
+    const rows: TaskRecord[] = [running, done, importedRunning!, importedDone!];
+    const entries = manifest.contributes.menus['view/item/context'] as { command: string; when: string }[];
+    for (const command of ['tasklane.archiveTask', 'tasklane.deleteTask']) {
+      const clauses = entries.filter((entry) => entry.command === command).map((entry) => entry.when);
+      assert.ok(clauses.length > 0, command);
+      for (const when of clauses) {
+        const patterns = [...when.matchAll(/viewItem =~ \/(.+?)\/(?= |$)/g)].map((match) => new RegExp(match[1]!));
+        for (const row of rows) {
+          const offered = patterns.every((pattern) => pattern.test(contextValueOf(row)));
+          assert.equal(offered, canPutAway(row), `${command} (${when}) on ${contextValueOf(row)}`);
+        }
+      }
     }
   });
 
