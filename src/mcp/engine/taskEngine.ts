@@ -13,6 +13,7 @@ import { STARTED_MESSAGE, describePlace, prerequisiteFailedMessage } from './que
 import { type QueuePlace, Scheduler, type SchedulerLimits, UNLIMITED } from './scheduler';
 import { type RetentionLimits, TaskRetention } from './taskRetention';
 import { CreationBuckets, type CreationRate } from './creationRate';
+import { PlainCallSlots, type ReleaseSlot, type SlotRequest } from './plainCallSlots';
 
 export interface EngineOptions extends RetentionLimits {
   readonly now?: () => number;
@@ -60,6 +61,7 @@ export class TaskEngine extends Disposable {
   private readonly scheduler: Scheduler;
   private readonly cursors = new ListCursors();
   private readonly creations: CreationBuckets | undefined;
+  private readonly plainCalls: PlainCallSlots;
 
   constructor(options: EngineOptions = {}) {
     super();
@@ -71,6 +73,7 @@ export class TaskEngine extends Disposable {
     this.scheduler = new Scheduler(
       {
         start: (id) => {
+          if (PlainCallSlots.owns(id)) return this.plainCalls.start(id);
           const task = this.tasks.get(id);
           if (task) this.launch(task);
         },
@@ -89,6 +92,7 @@ export class TaskEngine extends Disposable {
       },
       options.scheduler ?? UNLIMITED,
     );
+    this.plainCalls = new PlainCallSlots(this.scheduler, this.creations);
     this.sweepTimer = setInterval(() => {
       this.sweepExpired();
       this.creations?.forgetRested();
@@ -98,6 +102,7 @@ export class TaskEngine extends Disposable {
       toDisposable(() => {
         clearInterval(this.sweepTimer);
         for (const task of this.tasks.values()) task.stop(new TaskCancelledError());
+        this.plainCalls.dispose();
         this.scheduler.dispose();
       }),
     );
@@ -160,6 +165,16 @@ export class TaskEngine extends Disposable {
       afterTaskId: after && !isTerminal(after.snapshot.status) ? after.snapshot.taskId : undefined,
     });
     return task.snapshot;
+  }
+
+  /**
+   * A plain (non-task) call's turn under the same limits as tasks: it takes the owner's
+   * creation-rate token (-32029, nothing queued, when over it) and waits for a slot, leaving the
+   * queue if `signal` aborts. It is no task: never listed, never reported. Call the returned
+   * function when the call is done.
+   */
+  acquireSlot(request: SlotRequest): Promise<ReleaseSlot> {
+    return this.plainCalls.acquire(request);
   }
 
   /** The scheduler granted a slot: the time budget starts counting now, and the work on the next tick. */

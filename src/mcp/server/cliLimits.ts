@@ -3,7 +3,8 @@
  * tool, per principal) and how fast each principal may create them. A principal is what a request
  * authenticates as: one per bearer token, else one per 2025-11-25 session (or the stdio client).
  * Work beyond a concurrency limit waits in the queue (`working`, "Queued (2 of 5)"); a creation
- * beyond the rate is refused with -32029 and `data.retryAfterMs`.
+ * beyond the rate is refused with -32029 and `data.retryAfterMs`. Plain (non-task) tool calls count
+ * as well: they take a rate token and wait for a slot before the tool runs.
  */
 import type { SchedulerLimits } from '../engine/scheduler';
 import { type CreationRate, describeCreationRate, parseCreationRate } from '../engine/creationRate';

@@ -13,7 +13,7 @@ import { ToolCatalog } from '../../../src/mcp/server/toolCatalog';
 import { type ToolDefinition, defineTool } from '../../../src/mcp/server/tools/toolDefinition';
 import { CreateTaskResultSchema } from '../../../src/mcp/wires/v1/codec';
 import { waitFor } from '../helpers/waitFor';
-import { type Json, V2Client } from './v2/helpers';
+import { type Json, NON_DECLARING, V2Client } from './v2/helpers';
 
 /** Work that holds its slot until the test lets it go, like a long command. */
 class Holds {
@@ -132,5 +132,99 @@ describe('server limits over HTTP (per principal)', function () {
 
     for (let n = 0; n < 3; n++) assert.equal((await bob.callTool('hold', { name: `bob-${n}` })).resultType, 'task', `bob's task ${n}`);
     assert.equal(engine.all().length, 6);
+  });
+
+  /** A 2025-11-25 session of the principal with this token. */
+  async function sessionOf(token: string): Promise<Client> {
+    const session = new Client({ name: 'limits-test', version: '1.0.0' });
+    await session.connect(new StreamableHTTPClientTransport(new URL(http.url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+    return session;
+  }
+
+  it('T-SS-11 plain tools/calls count too: ten of one principal with a limit of 2 run two at a time, on both wires, and are no tasks', async () => {
+    await start({ scheduler: { maxConcurrent: Infinity, toolLimits: {}, maxPerPrincipal: 2 } });
+    const session = await sessionOf('alice-token');
+    try {
+      // Every fifth over a 2025-11-25 session, the rest over 2026-07-28 without the tasks extension.
+      const calls: Promise<string>[] = Array.from({ length: 10 }, (_, n) =>
+        n % 5 === 0
+          ? session.callTool({ name: 'hold', arguments: { name: `alice-${n}` } }).then((result) => (result.content as Json[])[0].text as string)
+          : alice.callTool('hold', { name: `alice-${n}` }, { capabilities: NON_DECLARING }).then((result) => {
+              assert.equal(result.resultType, 'complete');
+              return (result.content as Json[])[0].text as string;
+            }),
+      );
+      await waitFor(() => holds.runningOf('alice').length === 2, { what: 'two of alice’s plain calls to run' });
+
+      const bobs = bob.callTool('hold', { name: 'bob-0' }, { capabilities: NON_DECLARING });
+      await waitFor(() => holds.runningOf('bob').length === 1, { what: 'bob’s plain call to start while alice’s wait' });
+
+      for (let released = 0; released < 10; released++) {
+        const [next] = holds.runningOf('alice');
+        holds.running.get(next)!();
+        const expected = Math.min(2, 10 - released - 1);
+        await waitFor(
+          () => holds.runningOf('alice').length === expected && holds.started.filter((name) => name.startsWith('alice-')).length === Math.min(10, released + 3),
+          { what: `alice running ${expected} after ${released + 1} released` },
+        );
+      }
+      assert.deepEqual((await Promise.all(calls)).sort(), Array.from({ length: 10 }, (_, n) => `alice-${n} released`).sort());
+      assert.equal(holds.maxRunning.get('alice'), 2, 'alice never had more than two running');
+      holds.running.get('bob-0')!();
+      assert.equal((await bobs).resultType, 'complete');
+      assert.deepEqual(engine.all(), [], 'plain calls are not tasks');
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('T-SS-11 plain tools/calls take creation-rate tokens: beyond the rate they are refused with -32029, on both wires', async () => {
+    await start({ creationRate: { limit: 3, windowMs: 60_000 } });
+    const calls = Array.from({ length: 2 }, (_, n) => alice.callTool('hold', { name: `alice-${n}` }, { capabilities: NON_DECLARING }));
+    assert.equal((await alice.callTool('hold', { name: 'alice-2' })).resultType, 'task', 'a task shares the bucket');
+    await waitFor(() => holds.runningOf('alice').length === 3, { what: 'alice’s three calls to run' });
+
+    const refused = await alice.send('tools/call', { name: 'hold', arguments: { name: 'alice-3' } }, { capabilities: NON_DECLARING });
+    assert.equal(refused.status, 429);
+    assert.equal(refused.body.error.code, -32029);
+    assert.ok((refused.body.error.data as Json).retryAfterMs > 0);
+
+    const session = await sessionOf('alice-token');
+    try {
+      await assert.rejects(
+        session.callTool({ name: 'hold', arguments: { name: 'alice-4' } }),
+        (error: { code?: number; data?: Json }) => error.code === -32029 && (error.data?.retryAfterMs as number) > 0,
+      );
+    } finally {
+      await session.close();
+    }
+    assert.deepEqual(holds.started.sort(), ['alice-0', 'alice-1', 'alice-2'], 'nothing ran for the refused calls');
+
+    const bobs = bob.callTool('hold', { name: 'bob-0' }, { capabilities: NON_DECLARING });
+    await waitFor(() => holds.runningOf('bob').length === 1, { what: 'bob’s plain call to run' });
+    for (const name of holds.running.keys()) holds.running.get(name)!();
+    for (const call of [...calls, bobs]) assert.equal((await call).resultType, 'complete');
+  });
+});
+
+describe('plain calls waiting for a slot', () => {
+  it('a call whose request is aborted while waiting leaves the queue; the next one gets the slot', async () => {
+    const engine = new TaskEngine({ scheduler: { maxConcurrent: 1, toolLimits: {} } });
+    try {
+      const releaseFirst = await engine.acquireSlot({ owner: 'a', tool: 'hold' });
+      const abort = new AbortController();
+      const aborted = engine.acquireSlot({ owner: 'a', tool: 'hold', signal: abort.signal });
+      let thirdGranted = false;
+      const third = engine.acquireSlot({ owner: 'b', tool: 'hold' }).then((release) => ((thirdGranted = true), release));
+      abort.abort(new Error('request aborted'));
+      await assert.rejects(aborted, /request aborted/);
+      assert.equal(thirdGranted, false, 'the slot is still taken');
+      releaseFirst();
+      (await third)();
+      // All free again: a new call runs at once.
+      (await engine.acquireSlot({ owner: 'a', tool: 'hold' }))();
+    } finally {
+      engine.dispose();
+    }
   });
 });

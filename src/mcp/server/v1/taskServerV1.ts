@@ -93,7 +93,13 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
     if (call.tool.taskSupport === 'required') {
       throw new RpcError(RpcCode.MethodNotFound, `Tool ${name} must be called as a task (execution.taskSupport is "required"): add params.task`);
     }
-    return runTool(host, call, syncContext(call, extra));
+    // A plain call counts against the same limits as a task: it may wait here for its turn.
+    const release = await engine.acquireSlot({ owner: ownerOf(extra), tool: call.tool.name, signal: extra.signal });
+    try {
+      return await runTool(host, call, syncContext(call, extra));
+    } finally {
+      release();
+    }
   });
 
   /** The client's name and version from its initialize handshake, and how it connected. */

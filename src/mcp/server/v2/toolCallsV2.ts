@@ -69,8 +69,14 @@ export class ToolCallsV2 {
       const created = this.startTask(call, context, inputResponses, params._meta as Record<string, unknown>);
       return { ...toTaskFields(created), resultType: 'task', ...withQueueMeta(created) };
     }
-    const result = await this.runSync(call, context, inputResponses);
-    return { ...result, resultType: 'complete' };
+    // A plain call counts against the same limits as a task: it may wait here for its turn.
+    const release = await this.engine.acquireSlot({ owner: context.owner, tool: call.tool.name, signal: context.signal });
+    try {
+      const result = await this.runSync(call, context, inputResponses);
+      return { ...result, resultType: 'complete' };
+    } finally {
+      release();
+    }
   }
 
   private startTask(
