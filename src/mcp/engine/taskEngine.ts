@@ -23,6 +23,13 @@ export interface EngineOptions extends RetentionLimits {
   readonly scheduler?: SchedulerLimits;
   /** How fast each owner may create tasks; unlimited when not given. Beyond it `start` throws -32029 with `data.retryAfterMs`. */
   readonly creationRate?: CreationRate;
+  /**
+   * Whether plain (non-task) calls also wait for a slot and take a creation token (`acquireSlot`).
+   * The standalone server says yes: its limits are per requestor (T-SS-11). The editor's embedded
+   * server says no, so a plain call never waits behind the editor's own running tasks, and a tool
+   * that calls back into its engine cannot deadlock on its own slot.
+   */
+  readonly limitPlainCalls?: boolean;
 }
 
 export const DEFAULT_POLL_INTERVAL_MS = 1000;
@@ -61,6 +68,7 @@ export class TaskEngine extends Disposable {
   private readonly scheduler: Scheduler;
   private readonly cursors = new ListCursors();
   private readonly creations: CreationBuckets | undefined;
+  private readonly limitPlainCalls: boolean;
   private readonly plainCalls: PlainCallSlots;
 
   constructor(options: EngineOptions = {}) {
@@ -69,6 +77,7 @@ export class TaskEngine extends Disposable {
     this.retention = new TaskRetention(options, () => this.now());
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
     this.pageSize = options.pageSize ?? 50;
+    this.limitPlainCalls = options.limitPlainCalls ?? false;
     this.creations = options.creationRate ? new CreationBuckets(options.creationRate, () => this.now()) : undefined;
     this.scheduler = new Scheduler(
       {
@@ -174,6 +183,7 @@ export class TaskEngine extends Disposable {
    * function when the call is done.
    */
   acquireSlot(request: SlotRequest): Promise<ReleaseSlot> {
+    if (!this.limitPlainCalls) return Promise.resolve(() => undefined);
     return this.plainCalls.acquire(request);
   }
 

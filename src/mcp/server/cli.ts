@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const engine = new TaskEngine(limits);
+  const engine = new TaskEngine({ ...limits, limitPlainCalls: true });
   log.info(`[limits] ${describeLimits(limits)}`);
   const host: TaskHost = { catalog: new ToolCatalog(BUILTIN_TOOLS), defaultCwd: values.cwd ?? process.cwd(), isTrusted: () => true };
 

@@ -58,7 +58,7 @@ describe('server limits over HTTP (per principal)', function () {
 
   async function start(options: EngineOptions): Promise<void> {
     holds = new Holds();
-    engine = new TaskEngine(options);
+    engine = new TaskEngine({ ...options, limitPlainCalls: true });
     const catalog = new ToolCatalog([holds.tool]);
     http = await startHttpServer({ catalog, defaultCwd: process.cwd(), isTrusted: () => true }, engine, {
       authenticate: tokenPrincipals(['alice-token', 'bob-token']),
@@ -209,7 +209,7 @@ describe('server limits over HTTP (per principal)', function () {
 
 describe('plain calls waiting for a slot', () => {
   it('a call whose request is aborted while waiting leaves the queue; the next one gets the slot', async () => {
-    const engine = new TaskEngine({ scheduler: { maxConcurrent: 1, toolLimits: {} } });
+    const engine = new TaskEngine({ scheduler: { maxConcurrent: 1, toolLimits: {} }, limitPlainCalls: true });
     try {
       const releaseFirst = await engine.acquireSlot({ owner: 'a', tool: 'hold' });
       const abort = new AbortController();
@@ -223,6 +223,20 @@ describe('plain calls waiting for a slot', () => {
       (await third)();
       // All free again: a new call runs at once.
       (await engine.acquireSlot({ owner: 'a', tool: 'hold' }))();
+    } finally {
+      engine.dispose();
+    }
+  });
+
+  it("the editor's engine (plain calls not limited) never holds a plain call behind its running work", async () => {
+    const engine = new TaskEngine({ scheduler: { maxConcurrent: 1, toolLimits: {} }, creationRate: { limit: 1, windowMs: 60_000 } });
+    try {
+      // Were plain calls limited, the first would take the only slot and the only creation token,
+      // so the second would wait and the third be refused.
+      const first = await engine.acquireSlot({ owner: 'a', tool: 'hold' });
+      const second = await engine.acquireSlot({ owner: 'a', tool: 'hold' });
+      const third = await engine.acquireSlot({ owner: 'a', tool: 'hold' });
+      for (const release of [first, second, third]) release();
     } finally {
       engine.dispose();
     }
