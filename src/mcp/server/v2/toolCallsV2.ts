@@ -18,7 +18,8 @@ import { TOOL_ERROR_STATUS, WIRE_V2, toTaskFields } from '../../wires/v2/codec';
 import { withQueueMeta } from '../../wires/queueMeta';
 import { type PreparedCall, type TaskHost, runTool } from '../toolCatalog';
 import { type MrtrToolContext, isMrtrTool } from '../tools/mrtr';
-import { gatherInput } from './mrtr';
+import { mrtrRound } from './mrtr';
+import { RequestStateSeal } from './requestState';
 import { taskSamplingV2 } from './taskSamplingV2';
 import {
   type CallToolParamsSchema,
@@ -37,10 +38,15 @@ export interface RequestContext {
   readonly agent?: Agent;
 }
 
+/** What MRTR rounds gathered for a tool before it runs. */
+type Gathered = Pick<MrtrToolContext, 'inputResponses' | 'requestState'>;
+
 export class ToolCallsV2 {
   constructor(
     private readonly host: TaskHost,
     private readonly engine: TaskEngine,
+    /** Seals what an MRTR tool keeps between rounds (`requestState`). */
+    private readonly seal: RequestStateSeal = new RequestStateSeal(),
   ) {}
 
   /** `tools/call`: the MRTR round first, then a task when the client declared the extension and the tool allows one, else a plain call. */
@@ -58,27 +64,28 @@ export class ToolCallsV2 {
     }
 
     // MRTR first (T-SS-13): a task is created only once every question asked up front has an answer.
-    let inputResponses: Record<string, unknown> | undefined;
+    let gathered: Gathered | undefined;
     if (isMrtrTool(call.tool)) {
-      const gathered = gatherInput(call.tool.inputRequests(call.args), params.inputResponses ?? {}, context.capabilities);
-      if ('inputRequests' in gathered) return { resultType: 'input_required', inputRequests: gathered.inputRequests };
-      inputResponses = gathered.answers;
+      const round = mrtrRound(
+        call.tool,
+        call.args,
+        { inputResponses: params.inputResponses, requestState: params.requestState, capabilities: context.capabilities },
+        this.seal,
+        { owner: context.owner, method: 'tools/call', name: call.tool.name, args: call.args },
+      );
+      if ('inputRequired' in round) return round.inputRequired;
+      gathered = { inputResponses: round.answers, ...(round.state === undefined ? {} : { requestState: round.state }) };
     }
 
     if (declared && call.tool.taskSupport !== 'forbidden') {
-      const created = this.startTask(call, context, inputResponses, params._meta as Record<string, unknown>);
+      const created = this.startTask(call, context, gathered, params._meta as Record<string, unknown>);
       return { ...toTaskFields(created), resultType: 'task', ...withQueueMeta(created) };
     }
-    const result = await this.runSync(call, context, inputResponses);
+    const result = await this.runSync(call, context, gathered);
     return { ...result, resultType: 'complete' };
   }
 
-  private startTask(
-    call: PreparedCall,
-    request: RequestContext,
-    inputResponses: Record<string, unknown> | undefined,
-    meta: Record<string, unknown>,
-  ): EngineTask {
+  private startTask(call: PreparedCall, request: RequestContext, gathered: Gathered | undefined, meta: Record<string, unknown>): EngineTask {
     return this.engine.start({
       owner: request.owner,
       tool: call.tool.name,
@@ -109,14 +116,14 @@ export class ToolCallsV2 {
             ) as ElicitResult;
           },
           sample: taskSamplingV2(context, request.capabilities),
-          ...(inputResponses ? { inputResponses } : {}),
+          ...gathered,
         };
         return runTool(this.host, call, toolContext) as Promise<Record<string, unknown>>;
       },
     });
   }
 
-  private async runSync(call: PreparedCall, request: RequestContext, inputResponses: Record<string, unknown> | undefined): Promise<CallToolResult> {
+  private async runSync(call: PreparedCall, request: RequestContext, gathered: Gathered | undefined): Promise<CallToolResult> {
     const controller = new AbortController();
     const onAbort = () => controller.abort(request.signal?.reason);
     request.signal?.addEventListener('abort', onAbort, { once: true });
@@ -136,7 +143,7 @@ export class ToolCallsV2 {
             `Tool ${call.tool.name} asked a question mid-call; on 2026-07-28 that needs a task: declare the ${TASKS_EXTENSION} extension`,
           ),
         ),
-      ...(inputResponses ? { inputResponses } : {}),
+      ...gathered,
     };
     try {
       return await runTool(this.host, call, context);
