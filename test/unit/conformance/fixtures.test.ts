@@ -7,6 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CallToolResultSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
+import { ToolCatalog } from '../../../src/mcp/server/toolCatalog';
 import { CONFORMANCE_TOOLS } from '../../../src/mcp/server/tools/fixtures';
 import { isMrtrTool } from '../../../src/mcp/server/tools/mrtr';
 import { type TestServer, startTestServer } from '../mcp/v2/helpers';
@@ -22,12 +23,37 @@ describe('conformance fixtures', function () {
       'test_input_required_result_elicitation',
       'test_input_required_result_sampling',
       'test_input_required_result_list_roots',
+      'test_input_required_result_request_state',
+      'test_input_required_result_multiple_inputs',
+      'test_input_required_result_multi_round',
+      'test_input_required_result_tampered_state',
+      'test_input_required_result_capabilities',
       'test_missing_capability',
       'test_streaming_elicitation',
       'test_logging_tool',
+      'test_simple_text',
+      'test_image_content',
+      'test_audio_content',
+      'test_embedded_resource',
+      'test_multiple_content_types',
+      'test_error_handling',
+      'test_tool_with_progress',
+      'json_schema_2020_12_tool',
+      'test_elicitation',
+      'test_elicitation_sep1034_defaults',
+      'test_elicitation_sep1330_enums',
     ];
     for (const name of [...required, ...core]) assert.ok(names.includes(name), name);
     assert.equal(CONFORMANCE_TOOLS[0].inputSchema.safeParse({}).success, true);
+  });
+
+  it('lists the JSON Schema 2020-12 fixture with every keyword the suite looks for', () => {
+    const listed = new ToolCatalog(CONFORMANCE_TOOLS).list().find((tool) => tool.name === 'json_schema_2020_12_tool')!.inputSchema as Record<string, unknown>;
+    assert.equal(listed.$schema, 'https://json-schema.org/draft/2020-12/schema');
+    assert.equal(listed.additionalProperties, false);
+    assert.equal((listed.$defs as { address: { $anchor: string } }).address.$anchor, 'addressDef');
+    assert.deepEqual((listed.properties as Record<string, unknown>).address, { $ref: '#/$defs/address' });
+    for (const keyword of ['allOf', 'if', 'then', 'else']) assert.ok(keyword in listed, keyword);
   });
 
   it('declares task support as the scenarios expect', () => {

@@ -24,6 +24,8 @@ import type { ToolContext } from '../tools/toolDefinition';
 import { answerBadParamsAsInvalidParams } from '../invalidParams';
 import { describeToolError } from '../describeToolError';
 import { TASKLANE_SERVER_INFO } from '../../identity';
+import { extraCapabilities } from '../serverExtras';
+import { serveExtrasV1 } from './serveExtrasV1';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -46,7 +48,7 @@ export const SERVER_TASK_CAPABILITY = { list: {}, cancel: {}, requests: { tools:
  */
 export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: TaskServerOptions = {}): { server: Server; dispose(): void } {
   const server = new Server(options.serverInfo ?? TASKLANE_SERVER_INFO, {
-    capabilities: { tools: { listChanged: false }, tasks: SERVER_TASK_CAPABILITY },
+    capabilities: { tools: { listChanged: false }, tasks: SERVER_TASK_CAPABILITY, ...extraCapabilities(host.extras, 'session') },
     instructions: 'Tasklane runs long work as MCP tasks: shell commands (run_command), timed waits (wait) and questions to the user (ask).',
   });
   // Without an authorization context, tasks are bound to this connection: no other caller can see them (T-S-24/25).
@@ -79,6 +81,7 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
   );
 
   server.setRequestHandler(ListToolsRequestSchema, (request) => ({ tools: host.catalog.page(request.params?.cursor) }));
+  serveExtrasV1(server, host.extras, ownerOf as (extra: unknown) => string);
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const { name, arguments: args, task, _meta } = request.params;
@@ -93,7 +96,7 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
     if (call.tool.taskSupport === 'required') {
       throw new RpcError(RpcCode.MethodNotFound, `Tool ${name} must be called as a task (execution.taskSupport is "required"): add params.task`);
     }
-    return runTool(host, call, syncContext(call, extra));
+    return runTool(host, call, syncContext(call, extra, _meta?.progressToken));
   });
 
   /** The client's name and version from its initialize handshake, and how it connected. */
@@ -166,8 +169,10 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
     }
   }
 
-  function syncContext(call: PreparedCall, extra: Extra): ToolContext {
+  /** A plain call's context: its status lines become progress notifications on the call's own stream when the caller sent a progress token. */
+  function syncContext(call: PreparedCall, extra: Extra, progressToken: string | number | undefined): ToolContext {
     const controller = new AbortController();
+    let progress = 0;
     extra.signal.addEventListener('abort', () => controller.abort(extra.signal.reason), { once: true });
     if (call.limits.timeBudgetMs) {
       const timer = setTimeout(() => controller.abort(new TimeBudgetError(call.limits.timeBudgetMs!)), call.limits.timeBudgetMs);
@@ -177,7 +182,10 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
       signal: controller.signal,
       limits: call.limits,
       defaultCwd: host.defaultCwd,
-      status: () => undefined,
+      status: (message) => {
+        if (progressToken === undefined) return;
+        extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: ++progress, message } }).catch(() => undefined);
+      },
       output: () => undefined,
       elicit: (params) => extra.sendRequest({ method: 'elicitation/create', params }, ElicitResultSchema),
     };

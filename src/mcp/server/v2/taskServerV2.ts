@@ -6,7 +6,7 @@
  * so one process serves both; this file only validates, routes and translates. Tools run in
  * toolCallsV2.ts, `subscriptions/listen` streams are kept in listenStreams.ts.
  */
-import { type z } from 'zod';
+import { z } from 'zod';
 import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
 import type { IDisposable } from '../../../core/lifecycle';
 import { type Agent, describeIssues } from '../../../core/taskRecord';
@@ -19,8 +19,9 @@ import { TASKLANE_SERVER_INFO } from '../../identity';
 import { WIRE_V2, toDetailedTask } from '../../wires/v2/codec';
 import { withQueueMeta } from '../../wires/queueMeta';
 import type { TaskHost } from '../toolCatalog';
+import { type ExtraHandler, type ExtraMethod, type ExtraMrtr, extraCapabilities } from '../serverExtras';
 import { type StreamReply, ListenStreams } from './listenStreams';
-import { parseInputResponse } from './mrtr';
+import { gatherInput, parseInputResponse } from './mrtr';
 import { type RequestContext, ToolCallsV2 } from './toolCallsV2';
 import {
   BaseParamsSchema,
@@ -86,6 +87,10 @@ const REMOVED_METHODS: Readonly<Record<string, string>> = {
   'tasks/result': `tasks/result does not exist in the ${TASKS_EXTENSION} extension: the result or error is inline in tasks/get`,
   'tasks/list': `tasks/list does not exist in the ${TASKS_EXTENSION} extension: keep the task IDs you were given`,
 };
+
+/** Lists and reads whose results carry caching hints (SEP-2549); nothing here may be cached by another principal. */
+const CACHEABLE_EXTRAS: ReadonlySet<string> = new Set(['prompts/list', 'resources/list', 'resources/templates/list', 'resources/read']);
+const NOT_CACHED = { ttlMs: 0, cacheScope: 'private' };
 
 /**
  * The dispatcher. One instance per process (or per HTTP server), shared by every caller on the
@@ -174,8 +179,12 @@ export class TaskServerV2 implements IDisposable {
           if (notifications.taskIds !== undefined) requireTasks(capabilities, 'subscriptions/listen with notifications.taskIds');
           return this.streams.open(id as RequestId, context.owner, notifications.taskIds);
         }
-        default:
-          throw new RpcError(RpcCode.MethodNotFound, `Method not found: ${REMOVED_METHODS[method] ?? method}`);
+        default: {
+          const handler = Object.hasOwn(REMOVED_METHODS, method) ? undefined : this.extraHandler(method);
+          if (!handler) throw new RpcError(RpcCode.MethodNotFound, `Method not found: ${REMOVED_METHODS[method] ?? method}`);
+          const result = await handler(params, { owner: context.owner, capabilities, mrtr: extraMrtr(params, capabilities) });
+          return ok(id, { resultType: 'complete', ...(CACHEABLE_EXTRAS.has(method) ? NOT_CACHED : {}), ...result });
+        }
       }
     } catch (error) {
       return fail(id, error);
@@ -186,7 +195,7 @@ export class TaskServerV2 implements IDisposable {
   discover(): Record<string, unknown> {
     return {
       supportedVersions: [...SUPPORTED_VERSIONS],
-      capabilities: { tools: {}, extensions: { [TASKS_EXTENSION]: {} } },
+      capabilities: { tools: {}, ...extraCapabilities(this.host.extras, 'stateless'), extensions: { [TASKS_EXTENSION]: {} } },
       ...(this.options.instructions ? { instructions: this.options.instructions } : {}),
       ttlMs: 0,
       cacheScope: 'private',
@@ -198,6 +207,12 @@ export class TaskServerV2 implements IDisposable {
   /** The tool list without `execution.taskSupport`: on this wire the server alone decides what becomes a task. Any cursor is -32602. */
   listTools(cursor?: string): Record<string, unknown>[] {
     return this.host.catalog.page(cursor).map(({ execution: _execution, ...tool }) => tool);
+  }
+
+  /** The host's handler for a method beyond tools and tasks (prompts, resources, …), if it has one. */
+  private extraHandler(method: string): ExtraHandler | undefined {
+    const handlers = this.host.extras?.handlers;
+    return handlers && Object.hasOwn(handlers, method) ? handlers[method as ExtraMethod] : undefined;
   }
 
   /** Who is calling: the client info each request carries (there is no handshake), and how it reached us. */
@@ -242,6 +257,20 @@ export class TaskServerV2 implements IDisposable {
     this.streams.dispose();
   }
 }
+
+/** MRTR for a request beside `tools/call` (`prompts/get`, `resources/read`): its `inputResponses` against the handler's questions. */
+function extraMrtr(params: Record<string, unknown>, capabilities: ClientCapabilities): ExtraMrtr {
+  return {
+    gather(requests) {
+      const sent = InputResponsesSchema.safeParse(params.inputResponses ?? {});
+      if (!sent.success) throw new RpcError(RpcCode.InvalidParams, `Invalid params: inputResponses must be an object (${describeIssues(sent.error)})`);
+      const gathered = gatherInput(requests, sent.data, capabilities);
+      return 'answers' in gathered ? { answers: gathered.answers } : { inputRequired: { resultType: 'input_required', inputRequests: gathered.inputRequests } };
+    },
+  };
+}
+
+const InputResponsesSchema = z.record(z.string(), z.unknown());
 
 function requireTasks(capabilities: ClientCapabilities, what: string): void {
   if (!declaresTasks(capabilities)) throw tasksExtensionRequired(what);
