@@ -39,6 +39,7 @@ describe('conformance fixtures', function () {
       'test_error_handling',
       'test_tool_with_progress',
       'json_schema_2020_12_tool',
+      'test_custom_header',
       'test_elicitation',
       'test_elicitation_sep1034_defaults',
       'test_elicitation_sep1330_enums',

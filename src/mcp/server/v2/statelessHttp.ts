@@ -17,6 +17,7 @@ import {
   httpStatusFor,
   nameParamOf,
 } from '../../wires/v2/protocol';
+import { customHeaderMismatch } from './customHeaders';
 import type { StreamSink } from './listenStreams';
 import { type TaskServerV2 } from './taskServerV2';
 
@@ -54,7 +55,7 @@ export async function handleStatelessPost(
   context: StatelessHttpContext,
 ): Promise<void> {
   const id = idOf(body);
-  const problem = checkHeaders(req.headers, body);
+  const problem = checkHeaders(req.headers, body, server);
   if (problem) return sendError(res, id, problem.code, problem.message);
 
   const abort = new AbortController();
@@ -111,8 +112,8 @@ export function rejectStatelessBodiless(res: http.ServerResponse): void {
   );
 }
 
-/** The routing headers must mirror the body (SEP-2243); a mismatch or a missing one is -32020 (T-S-51). */
-function checkHeaders(headers: http.IncomingHttpHeaders, body: unknown): { code: number; message: string } | undefined {
+/** The routing headers, and a tool's custom `Mcp-Param-*` headers, must mirror the body (SEP-2243); a mismatch or a missing one is -32020 (T-S-51). */
+function checkHeaders(headers: http.IncomingHttpHeaders, body: unknown, server: TaskServerV2): { code: number; message: string } | undefined {
   if (!isObject(body) || typeof body.method !== 'string') return undefined; // the dispatcher answers malformed envelopes
   const version = header(headers['mcp-protocol-version'])?.trim();
   if (!version) return { code: RpcCode.HeaderMismatch, message: 'Header mismatch: the MCP-Protocol-Version header is required' };
@@ -131,7 +132,9 @@ function checkHeaders(headers: http.IncomingHttpHeaders, body: unknown): { code:
   const decoded = decodeHeaderValue(given.trim());
   if (decoded === undefined) return { code: RpcCode.HeaderMismatch, message: 'Header mismatch: Mcp-Name has a malformed =?base64?…?= value' };
   if (decoded !== expected) return { code: RpcCode.HeaderMismatch, message: `Header mismatch: Mcp-Name does not match params.${field}` };
-  return undefined;
+  if (body.method !== 'tools/call') return undefined;
+  const custom = customHeaderMismatch(headers, server.customHeaders(expected), params?.arguments);
+  return custom ? { code: RpcCode.HeaderMismatch, message: `Header mismatch: ${custom}` } : undefined;
 }
 
 function sendError(res: http.ServerResponse, id: RequestId | null, code: number, message: string, status = httpStatusFor(code)): void {

@@ -21,6 +21,7 @@ import { withQueueMeta } from '../../wires/queueMeta';
 import type { TaskHost } from '../toolCatalog';
 import { type ExtraHandler, type ExtraMethod, type ExtraMrtr, extraCapabilities } from '../serverExtras';
 import { type StreamReply, ListenStreams } from './listenStreams';
+import { type CustomHeader, customHeadersOf } from './customHeaders';
 import { gatherInput, parseInputResponse } from './mrtr';
 import { type RequestContext, ToolCallsV2 } from './toolCallsV2';
 import {
@@ -102,6 +103,7 @@ export class TaskServerV2 implements IDisposable {
   private readonly serverInfo: Implementation;
   private readonly toolCalls: ToolCallsV2;
   private readonly streams: ListenStreams;
+  private headersByTool: Map<string, readonly CustomHeader[]> | undefined;
 
   constructor(
     private readonly host: TaskHost,
@@ -207,6 +209,12 @@ export class TaskServerV2 implements IDisposable {
   /** The tool list without `execution.taskSupport`: on this wire the server alone decides what becomes a task. Any cursor is -32602. */
   listTools(cursor?: string): Record<string, unknown>[] {
     return this.host.catalog.page(cursor).map(({ execution: _execution, ...tool }) => tool);
+  }
+
+  /** The arguments a tool mirrors in `Mcp-Param-*` headers (none for an unknown tool: the call fails on its own). */
+  customHeaders(toolName: string): readonly CustomHeader[] {
+    this.headersByTool ??= new Map(this.host.catalog.list().map((tool) => [tool.name, customHeadersOf(tool.inputSchema)]));
+    return this.headersByTool.get(toolName) ?? [];
   }
 
   /** The host's handler for a method beyond tools and tasks (prompts, resources, …), if it has one. */
