@@ -1,8 +1,9 @@
 /**
  * Streamable HTTP framing of the stateless 2026-07-28 protocol (SEP-2243, SEP-2575): which
  * requests belong to it, the routing headers (`MCP-Protocol-Version`, `Mcp-Method`, `Mcp-Name`
- * with the Base64 sentinel) checked against the body, HTTP status codes for JSON-RPC errors, and
- * `subscriptions/listen` as a server-sent event stream. The JSON-RPC itself is `TaskServerV2`'s.
+ * with the Base64 sentinel) checked against the body, HTTP status codes for JSON-RPC errors,
+ * `subscriptions/listen` as a server-sent event stream, and a request's own notifications
+ * (progress) streamed before its answer. The JSON-RPC itself is `TaskServerV2`'s.
  */
 import type * as http from 'node:http';
 import type { Logger } from '../../../core/logger';
@@ -62,24 +63,35 @@ export async function handleStatelessPost(
   res.on('close', () => {
     if (!res.writableFinished) abort.abort(new Error('The client closed the connection'));
   });
+  // Notifications about the request (progress) turn the answer into an event stream that ends with the response.
+  let streaming = false;
+  const notify = (notification: object) => {
+    if (res.writableEnded) return;
+    if (!streaming) openEventStream(res);
+    streaming = true;
+    writeEvent(res, { jsonrpc: '2.0', ...notification });
+  };
   const reply = await server.handle({
     message: body,
     principal: context.principal,
     protocolVersionHeader: header(req.headers['mcp-protocol-version'])?.trim(),
     signal: abort.signal,
+    notify,
   });
   switch (reply.kind) {
     case 'accepted':
       res.writeHead(202).end();
       return;
     case 'response':
-      return sendJson(res, reply.status, reply.body, retryAfterHeader(reply.body));
+      if (!streaming) return sendJson(res, reply.status, reply.body, retryAfterHeader(reply.body));
+      writeEvent(res, reply.body);
+      res.end();
+      return;
     case 'stream': {
-      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive' });
-      res.flushHeaders();
+      openEventStream(res);
       let open = true;
       const write = (message: object) => {
-        if (open && !res.writableEnded) res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+        if (open) writeEvent(res, message);
       };
       const sink: StreamSink = {
         send: write,
@@ -135,6 +147,15 @@ function checkHeaders(headers: http.IncomingHttpHeaders, body: unknown, server: 
   if (body.method !== 'tools/call') return undefined;
   const custom = customHeaderMismatch(headers, server.customHeaders(expected), params?.arguments);
   return custom ? { code: RpcCode.HeaderMismatch, message: `Header mismatch: ${custom}` } : undefined;
+}
+
+function openEventStream(res: http.ServerResponse): void {
+  res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive' });
+  res.flushHeaders();
+}
+
+function writeEvent(res: http.ServerResponse, message: object): void {
+  if (!res.writableEnded) res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
 }
 
 function sendError(res: http.ServerResponse, id: RequestId | null, code: number, message: string, status = httpStatusFor(code)): void {

@@ -65,6 +65,8 @@ export interface V2Call {
   readonly protocolVersionHeader?: string;
   /** Aborted when the caller goes away (a synchronous tool call is then stopped). */
   readonly signal?: AbortSignal;
+  /** Sends a notification about this request before its answer (the transport streams it), when the transport can. */
+  readonly notify?: (notification: { method: string; params: Record<string, unknown> }) => void;
 }
 
 export type V2Reply =
@@ -146,7 +148,13 @@ export class TaskServerV2 implements IDisposable {
         });
       }
       const capabilities = meta[META_KEYS.clientCapabilities];
-      const context: RequestContext = { owner: call.principal, capabilities, signal: call.signal, agent: this.agentOf(call, meta[META_KEYS.clientInfo]) };
+      const context: RequestContext = {
+        owner: call.principal,
+        capabilities,
+        signal: call.signal,
+        agent: this.agentOf(call, meta[META_KEYS.clientInfo]),
+        progress: progressReporter(meta.progressToken, call.notify),
+      };
 
       switch (method) {
         case 'server/discover':
@@ -279,6 +287,13 @@ function extraMrtr(params: Record<string, unknown>, capabilities: ClientCapabili
 }
 
 const InputResponsesSchema = z.record(z.string(), z.unknown());
+
+/** Status lines as `notifications/progress` for the request, when it sent a progress token and the transport can stream. */
+function progressReporter(token: unknown, notify: V2Call['notify']): ((message: string) => void) | undefined {
+  if (!notify || (typeof token !== 'string' && typeof token !== 'number')) return undefined;
+  let progress = 0;
+  return (message) => notify({ method: 'notifications/progress', params: { progressToken: token, progress: ++progress, message } });
+}
 
 function requireTasks(capabilities: ClientCapabilities, what: string): void {
   if (!declaresTasks(capabilities)) throw tasksExtensionRequired(what);

@@ -36,6 +36,8 @@ export interface RequestContext {
   readonly capabilities: ClientCapabilities;
   readonly signal?: AbortSignal;
   readonly agent?: Agent;
+  /** Reports a plain call's status lines as progress, when the request asked for progress and the transport can stream it. */
+  readonly progress?: (message: string) => void;
 }
 
 /** What MRTR rounds gathered for a tool before it runs. */
@@ -134,7 +136,7 @@ export class ToolCallsV2 {
       signal: controller.signal,
       limits: call.limits,
       defaultCwd: this.host.defaultCwd,
-      status: () => undefined,
+      status: (message) => request.progress?.(message),
       output: () => undefined,
       elicit: (_params: ElicitRequest['params']): Promise<ElicitResult> =>
         Promise.reject(
