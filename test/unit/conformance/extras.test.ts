@@ -11,6 +11,7 @@ import { startHttpServer } from '../../../src/mcp/server/httpServer';
 import { TaskEngine } from '../../../src/mcp/engine/taskEngine';
 import { ToolCatalog } from '../../../src/mcp/server/toolCatalog';
 import { CONFORMANCE_EXTRAS, CONFORMANCE_TOOLS } from '../../../src/mcp/server/tools/fixtures';
+import { waitFor } from '../helpers/waitFor';
 import { type Json, V2Client } from '../mcp/v2/helpers';
 
 describe('conformance server extras: prompts, resources, completions', function () {
@@ -85,6 +86,22 @@ describe('conformance server extras: prompts, resources, completions', function 
       const completion = await client.complete({ ref: { type: 'ref/prompt', name: 'test_prompt_with_arguments' }, argument: { name: 'arg1', value: 'pa' } });
       assert.deepEqual(completion.completion.values, ['paris', 'park', 'party']);
       assert.deepEqual(await client.setLoggingLevel('info'), {});
+    });
+
+    it('a plain tool call may log, and the level the client set drops what is below it', async () => {
+      const logged = () => notifications.filter((n) => n.method === 'notifications/message').map((n) => (n.params as { data: string }).data);
+      await client.setLoggingLevel('info');
+      await client.callTool({ name: 'test_tool_with_logging', arguments: {} }, CallToolResultSchema);
+      await waitFor(() => logged().length === 3, { what: 'three log messages' });
+      assert.deepEqual(logged(), ['Tool execution started', 'Tool processing data', 'Tool execution completed']);
+      notifications.length = 0;
+      await client.setLoggingLevel('error');
+      await client.callTool({ name: 'test_tool_with_logging', arguments: {} }, CallToolResultSchema);
+      // Messages arrive in order: once the next call's three are in, any from the call above would be too.
+      await client.setLoggingLevel('info');
+      await client.callTool({ name: 'test_tool_with_logging', arguments: {} }, CallToolResultSchema);
+      await waitFor(() => logged().includes('Tool execution completed'), { what: 'the second call to log' });
+      assert.equal(logged().length, 3, 'the call at level error sent nothing: info is below it');
     });
 
     it('a plain tool call with a progress token reports each status line as progress', async () => {

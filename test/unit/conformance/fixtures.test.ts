@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CallToolResultSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, CreateMessageRequestSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { BUILTIN_TOOLS } from '../../../src/mcp/server/builtinTools';
 import { ToolCatalog } from '../../../src/mcp/server/toolCatalog';
 import { CONFORMANCE_TOOLS } from '../../../src/mcp/server/tools/fixtures';
@@ -37,10 +37,12 @@ describe('conformance fixtures', function () {
       'test_embedded_resource',
       'test_multiple_content_types',
       'test_error_handling',
+      'test_tool_with_logging',
       'test_tool_with_progress',
       'json_schema_2020_12_tool',
       'test_custom_header',
       'test_elicitation',
+      'test_sampling',
       'test_elicitation_sep1034_defaults',
       'test_elicitation_sep1330_enums',
     ];
@@ -81,8 +83,13 @@ describe('conformance fixtures', function () {
 
     beforeEach(async () => {
       server = await startTestServer();
-      client = new Client({ name: 'legacy', version: '1' }, { capabilities: { elicitation: { form: {} } } });
+      client = new Client({ name: 'legacy', version: '1' }, { capabilities: { elicitation: { form: {} }, sampling: {} } });
       client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { name: 'Bea', confirm: true } }));
+      client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
+        const asked = request.params.messages[0].content;
+        const prompt = !Array.isArray(asked) && asked.type === 'text' ? asked.text : '?';
+        return { role: 'assistant', content: { type: 'text', text: `you said ${prompt}` }, model: 'echo', stopReason: 'endTurn' };
+      });
       await client.connect(new StreamableHTTPClientTransport(new URL(server.http.url)));
     });
     afterEach(async () => {
@@ -97,6 +104,11 @@ describe('conformance fixtures', function () {
       assert.deepEqual(asked.content, [{ type: 'text', text: 'Hello, Bea!' }]);
       const sampling = await client.callTool({ name: 'test_input_required_result_sampling', arguments: {} }, CallToolResultSchema);
       assert.equal(sampling.isError, true, 'sampling through MRTR has no 2025-11-25 equivalent here');
+    });
+
+    it("a plain call may ask the client's language model in the middle of the call (sampling)", async () => {
+      const result = await client.callTool({ name: 'test_sampling', arguments: { prompt: 'hi' } }, CallToolResultSchema);
+      assert.deepEqual(result.content, [{ type: 'text', text: 'LLM response: you said hi' }]);
     });
   });
 });

@@ -2,6 +2,7 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   CallToolRequestSchema,
+  CreateMessageResultSchema,
   ElicitResultSchema,
   type Implementation,
   ListToolsRequestSchema,
@@ -188,6 +189,12 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
       },
       output: () => undefined,
       elicit: (params) => extra.sendRequest({ method: 'elicitation/create', params }, ElicitResultSchema),
+      // On the call's own stream, like elicitation; the SDK refuses it when the client did not declare sampling.
+      sample: (params) => extra.sendRequest({ method: 'sampling/createMessage', params }, CreateMessageResultSchema),
+      // The SDK drops a message below the level this session set with logging/setLevel.
+      ...(host.extras?.logging
+        ? { log: (level, data) => void server.sendLoggingMessage({ level, logger: call.tool.name, data }, extra.sessionId).catch(() => undefined) }
+        : {}),
     };
   }
 
