@@ -4,7 +4,7 @@
  * scenarios, records what it is asked to run and fails runs on request.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,6 +123,57 @@ describe('the conformance script (scripts/conformance.mjs)', function () {
     assert.deepEqual(run.results.nowPassing, ['server-initialize@2025-11-25']);
     assert.deepEqual(run.results.unknownExpected, ['gone@2026-07-28']);
     assert.match(run.output, /server-initialize@2025-11-25 now passes: remove it/);
+  });
+
+  it('--doc renders every run with its result and reasons, and replaces only its own section of docs/interop.md', () => {
+    const doc = join(scratch, 'interop.md');
+    writeFileSync(doc, '# Interop\n\nthe peer table\n\n<!-- conformance:begin (old) -->\nold section\n<!-- conformance:end -->\n');
+    const run = (key: string, status: string, extra: object = {}) => {
+      const [scenario, version] = key.split('@');
+      return {
+        key,
+        scenario,
+        version,
+        tags: ['2025-11-25', '2026-07-28'],
+        status,
+        passed: 1,
+        failed: status === 'passed' ? 0 : 1,
+        warnings: 0,
+        skipped: 0,
+        notes: [],
+        ...extra,
+      };
+    };
+    const results = {
+      suite: 'suite@1',
+      seconds: 9,
+      runs: [
+        run('a@2025-11-25', 'passed', { warnings: 1, notes: ['Warning (a SHOULD): be nicer'] }),
+        run('a@2026-07-28', 'expected-failure'),
+        run('b@2025-11-25', 'failed'),
+        run('c@2025-11-25', 'passed'),
+      ],
+    };
+    const expected = { 'a@2026-07-28': 'not implemented, because', 'c@2025-11-25': 'was broken' };
+    const script = `import { renderSection, writeSection, BEGIN } from ${JSON.stringify(join(process.cwd(), 'scripts/conformance/interopSection.mjs'))};
+      const [results, expected, file] = JSON.parse(process.argv[1]);
+      writeSection(file, renderSection(results, expected, { date: 'today', platform: 'here' }));`;
+    execFileSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify([results, expected, doc])]);
+    const text = readFileSync(doc, 'utf8');
+    assert.ok(text.startsWith('# Interop\n\nthe peer table\n'), 'the rest of the file stays');
+    assert.ok(!text.includes('old section'));
+    assert.equal(text.match(/conformance:begin/g)?.length, 1);
+    assert.match(
+      text,
+      /\| `a` \| 2025-11-25, 2026-07-28 \| pass \(1 passed, 1 warning\)<sup>1<\/sup> \| expected failure \(1 passed, 1 failed\)<sup>2<\/sup> \|/,
+    );
+    assert.match(text, /\| `b` \| .* \| \*\*fail\*\* \(1 passed, 1 failed\) \| — \|/);
+    assert.match(text, /\| `c` \| .* \| pass \(1 passed\)<sup>3<\/sup> \| — \|/);
+    assert.match(
+      text,
+      /1\. Warning \(a SHOULD\): be nicer\n2\. not implemented, because\n3\. Now passes, though it is on the expected-failure list \(c@2025-11-25\): remove it there\./,
+    );
+    assert.match(text, /4 runs\. 2 pass, 1 fail as expected \(reasons below\), 1 fail unexpectedly/);
   });
 
   it('a subset runs each of its runs in a process of its own, at the version of the run', async () => {
