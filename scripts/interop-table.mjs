@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Mocha from 'mocha';
+import { sectionOf } from './conformance/interopSection.mjs';
 
 const args = process.argv.slice(2);
 const outFile = args.includes('--out') ? args[args.indexOf('--out') + 1] : 'docs/interop.md';
@@ -48,7 +49,9 @@ runner.on('fail', (test, error) => {
   record('failed')(test, error);
 });
 runner.on('end', () => {
-  const markdown = render(results);
+  // The conformance section is written by `npm run test:conformance -- --doc`: keep it as it is.
+  const conformance = existsSync(outFile) ? sectionOf(readFileSync(outFile, 'utf8')) : undefined;
+  const markdown = render(results) + (conformance ? `\n${conformance}\n` : '');
   writeFileSync(outFile, markdown);
   const failed = results.filter((r) => r.state === 'failed').length;
   console.log(`\ninterop-table: wrote ${outFile} from ${results.length} checks (${failed} failed)`);
@@ -180,7 +183,7 @@ function render(all) {
   );
   lines.push('');
   lines.push(
-    'server-everything is also exercised over stdio (`test/unit/interop/serverEverything.test.ts`), and the official conformance suite judges our server on the extension wire (`npm run test:conformance`); neither is part of this table.',
+    'server-everything is also exercised over stdio (`test/unit/interop/serverEverything.test.ts`), and the official conformance suite judges our server on both wires (`npm run test:conformance`, results in the next section); neither is part of this table.',
   );
   lines.push('');
   if (untagged.length) {

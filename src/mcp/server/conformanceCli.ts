@@ -1,7 +1,7 @@
 /**
  * `dist/conformance-server.js`: the standalone server with the official conformance suite's
- * fixture tools (src/mcp/server/tools/fixtures/) instead of the normal ones, over HTTP, for
- * `npm run test:conformance`. Its own entry point so the fixtures never ship in dist/server.js.
+ * fixture tools, prompts and resources (src/mcp/server/tools/fixtures/) instead of the normal
+ * tools, over HTTP, for `npm run test:conformance`. Its own entry point so the fixtures never ship in dist/server.js.
  * The fixtures run no commands, and the suite sends no token: none is required unless given.
  */
 import { parseArgs } from 'node:util';
@@ -10,7 +10,7 @@ import { TaskEngine } from '../engine/taskEngine';
 import { parsePort, serveUntilSignalled } from './cliHttp';
 import { startHttpServer } from './httpServer';
 import { type TaskHost, ToolCatalog } from './toolCatalog';
-import { CONFORMANCE_TOOLS } from './tools/fixtures';
+import { CONFORMANCE_EXTRAS, CONFORMANCE_TOOLS } from './tools/fixtures';
 
 const USAGE = `Tasklane MCP task server with the conformance suite's fixture tools
 
@@ -19,8 +19,8 @@ Usage:
 
 Serves Streamable HTTP on http://127.0.0.1:PORT/mcp (loopback only): 2025-11-25 sessions and
 stateless 2026-07-28 requests with the io.modelcontextprotocol/tasks extension, like
-dist/server.js, but with the fixture tools of @modelcontextprotocol/conformance (they run no
-commands) instead of the normal ones.
+dist/server.js, but with the fixture tools, prompts and resources of
+@modelcontextprotocol/conformance (they run no commands) instead of the normal tools.
 
 Options:
   --port N       HTTP port (default: a free port).
@@ -43,13 +43,13 @@ async function main(): Promise<void> {
   }
   const log = stderrLogger((values.log as 'info') ?? 'info');
   const engine = new TaskEngine();
-  const host: TaskHost = { catalog: new ToolCatalog(CONFORMANCE_TOOLS), defaultCwd: process.cwd(), isTrusted: () => true };
+  const host: TaskHost = { catalog: new ToolCatalog(CONFORMANCE_TOOLS), defaultCwd: process.cwd(), isTrusted: () => true, extras: CONFORMANCE_EXTRAS };
   const port = parsePort(values.port);
   const running = await startHttpServer(host, engine, {
     port,
     token: values.token,
     log,
-    instructions: 'Tasklane in conformance mode: fixture tools only.',
+    instructions: 'Tasklane in conformance mode: fixture tools, prompts and resources only.',
   });
   serveUntilSignalled(running, engine, values.token, ' (conformance fixtures)');
 }

@@ -3,6 +3,7 @@ import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { META } from '../../core/meta';
 import { type ResourceLimits, ResourceLimitsSchema, describeIssues } from '../../core/taskRecord';
 import { RpcCode, RpcError } from '../rpcError';
+import type { ServerExtras } from './serverExtras';
 import type { ToolContext, ToolDefinition } from './tools/toolDefinition';
 
 /** Everything a connection needs to run tools, shared by every wire and transport. */
@@ -12,6 +13,8 @@ export interface TaskHost {
   readonly defaultCwd: string;
   /** Workspace trust: tools that run commands refuse to run when this is false. */
   readonly isTrusted: () => boolean;
+  /** Prompts, resources and the like, answered beside the tools (none on Tasklane's own server). */
+  readonly extras?: ServerExtras;
 }
 
 export interface PreparedCall {

@@ -5,6 +5,7 @@ import type {
   CreateMessageResult,
   ElicitRequest,
   ElicitResult,
+  LoggingLevel,
   ToolAnnotations,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { ResourceLimits } from '../../../core/taskRecord';
@@ -28,9 +29,16 @@ export interface ToolContext {
   elicit(params: ElicitRequest['params']): Promise<ElicitResult>;
   /**
    * Asks the requestor's language model (sampling); the task shows `input_required` until it
-   * answers. Absent where the run cannot ask (only tasks on the extension wire can today).
+   * answers. Absent where the run cannot ask (tasks on the extension wire and plain calls on a
+   * 2025-11-25 session can).
    */
   readonly sample?: (params: CreateMessageRequest['params']) => Promise<CreateMessageResult>;
+  /**
+   * Sends the requestor a log message (`notifications/message`), dropped below the level it set.
+   * Absent where the run cannot log (plain calls on a 2025-11-25 session of a server that declares
+   * logging can).
+   */
+  readonly log?: (level: LoggingLevel, data: unknown) => void;
 }
 
 export interface ToolDefinition<Schema extends z.ZodObject = z.ZodObject> {

@@ -2,6 +2,7 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   CallToolRequestSchema,
+  CreateMessageResultSchema,
   ElicitResultSchema,
   type Implementation,
   ListToolsRequestSchema,
@@ -24,6 +25,8 @@ import type { ToolContext } from '../tools/toolDefinition';
 import { answerBadParamsAsInvalidParams } from '../invalidParams';
 import { describeToolError } from '../describeToolError';
 import { TASKLANE_SERVER_INFO } from '../../identity';
+import { extraCapabilities } from '../serverExtras';
+import { serveExtrasV1 } from './serveExtrasV1';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -46,7 +49,7 @@ export const SERVER_TASK_CAPABILITY = { list: {}, cancel: {}, requests: { tools:
  */
 export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: TaskServerOptions = {}): { server: Server; dispose(): void } {
   const server = new Server(options.serverInfo ?? TASKLANE_SERVER_INFO, {
-    capabilities: { tools: { listChanged: false }, tasks: SERVER_TASK_CAPABILITY },
+    capabilities: { tools: { listChanged: false }, tasks: SERVER_TASK_CAPABILITY, ...extraCapabilities(host.extras, 'session') },
     instructions: 'Tasklane runs long work as MCP tasks: shell commands (run_command), timed waits (wait) and questions to the user (ask).',
   });
   // Without an authorization context, tasks are bound to this connection: no other caller can see them (T-S-24/25).
@@ -79,6 +82,7 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
   );
 
   server.setRequestHandler(ListToolsRequestSchema, (request) => ({ tools: host.catalog.page(request.params?.cursor) }));
+  serveExtrasV1(server, host.extras, ownerOf as (extra: unknown) => string);
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const { name, arguments: args, task, _meta } = request.params;
@@ -96,7 +100,7 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
     // A plain call counts against the same limits as a task: it may wait here for its turn.
     const release = await engine.acquireSlot({ owner: ownerOf(extra), tool: call.tool.name, signal: extra.signal });
     try {
-      return await runTool(host, call, syncContext(call, extra));
+      return await runTool(host, call, syncContext(call, extra, _meta?.progressToken));
     } finally {
       release();
     }
@@ -172,8 +176,10 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
     }
   }
 
-  function syncContext(call: PreparedCall, extra: Extra): ToolContext {
+  /** A plain call's context: its status lines become progress notifications on the call's own stream when the caller sent a progress token. */
+  function syncContext(call: PreparedCall, extra: Extra, progressToken: string | number | undefined): ToolContext {
     const controller = new AbortController();
+    let progress = 0;
     extra.signal.addEventListener('abort', () => controller.abort(extra.signal.reason), { once: true });
     if (call.limits.timeBudgetMs) {
       const timer = setTimeout(() => controller.abort(new TimeBudgetError(call.limits.timeBudgetMs!)), call.limits.timeBudgetMs);
@@ -183,9 +189,18 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
       signal: controller.signal,
       limits: call.limits,
       defaultCwd: host.defaultCwd,
-      status: () => undefined,
+      status: (message) => {
+        if (progressToken === undefined) return;
+        extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: ++progress, message } }).catch(() => undefined);
+      },
       output: () => undefined,
       elicit: (params) => extra.sendRequest({ method: 'elicitation/create', params }, ElicitResultSchema),
+      // On the call's own stream, like elicitation; the SDK refuses it when the client did not declare sampling.
+      sample: (params) => extra.sendRequest({ method: 'sampling/createMessage', params }, CreateMessageResultSchema),
+      // The SDK drops a message below the level this session set with logging/setLevel.
+      ...(host.extras?.logging
+        ? { log: (level, data) => void server.sendLoggingMessage({ level, logger: call.tool.name, data }, extra.sessionId).catch(() => undefined) }
+        : {}),
     };
   }
 

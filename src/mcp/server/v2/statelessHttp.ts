@@ -1,8 +1,9 @@
 /**
  * Streamable HTTP framing of the stateless 2026-07-28 protocol (SEP-2243, SEP-2575): which
  * requests belong to it, the routing headers (`MCP-Protocol-Version`, `Mcp-Method`, `Mcp-Name`
- * with the Base64 sentinel) checked against the body, HTTP status codes for JSON-RPC errors, and
- * `subscriptions/listen` as a server-sent event stream. The JSON-RPC itself is `TaskServerV2`'s.
+ * with the Base64 sentinel) checked against the body, HTTP status codes for JSON-RPC errors,
+ * `subscriptions/listen` as a server-sent event stream, and a request's own notifications
+ * (progress) streamed before its answer. The JSON-RPC itself is `TaskServerV2`'s.
  */
 import type * as http from 'node:http';
 import type { Logger } from '../../../core/logger';
@@ -17,6 +18,7 @@ import {
   httpStatusFor,
   nameParamOf,
 } from '../../wires/v2/protocol';
+import { customHeaderMismatch } from './customHeaders';
 import type { StreamSink } from './listenStreams';
 import { type TaskServerV2 } from './taskServerV2';
 
@@ -54,31 +56,42 @@ export async function handleStatelessPost(
   context: StatelessHttpContext,
 ): Promise<void> {
   const id = idOf(body);
-  const problem = checkHeaders(req.headers, body);
+  const problem = checkHeaders(req.headers, body, server);
   if (problem) return sendError(res, id, problem.code, problem.message);
 
   const abort = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) abort.abort(new Error('The client closed the connection'));
   });
+  // Notifications about the request (progress) turn the answer into an event stream that ends with the response.
+  let streaming = false;
+  const notify = (notification: object) => {
+    if (res.writableEnded) return;
+    if (!streaming) openEventStream(res);
+    streaming = true;
+    writeEvent(res, { jsonrpc: '2.0', ...notification });
+  };
   const reply = await server.handle({
     message: body,
     principal: context.principal,
     protocolVersionHeader: header(req.headers['mcp-protocol-version'])?.trim(),
     signal: abort.signal,
+    notify,
   });
   switch (reply.kind) {
     case 'accepted':
       res.writeHead(202).end();
       return;
     case 'response':
-      return sendJson(res, reply.status, reply.body, retryAfterHeader(reply.body));
+      if (!streaming) return sendJson(res, reply.status, reply.body, retryAfterHeader(reply.body));
+      writeEvent(res, reply.body);
+      res.end();
+      return;
     case 'stream': {
-      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive' });
-      res.flushHeaders();
+      openEventStream(res);
       let open = true;
       const write = (message: object) => {
-        if (open && !res.writableEnded) res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+        if (open) writeEvent(res, message);
       };
       const sink: StreamSink = {
         send: write,
@@ -111,8 +124,8 @@ export function rejectStatelessBodiless(res: http.ServerResponse): void {
   );
 }
 
-/** The routing headers must mirror the body (SEP-2243); a mismatch or a missing one is -32020 (T-S-51). */
-function checkHeaders(headers: http.IncomingHttpHeaders, body: unknown): { code: number; message: string } | undefined {
+/** The routing headers, and a tool's custom `Mcp-Param-*` headers, must mirror the body (SEP-2243); a mismatch or a missing one is -32020 (T-S-51). */
+function checkHeaders(headers: http.IncomingHttpHeaders, body: unknown, server: TaskServerV2): { code: number; message: string } | undefined {
   if (!isObject(body) || typeof body.method !== 'string') return undefined; // the dispatcher answers malformed envelopes
   const version = header(headers['mcp-protocol-version'])?.trim();
   if (!version) return { code: RpcCode.HeaderMismatch, message: 'Header mismatch: the MCP-Protocol-Version header is required' };
@@ -131,7 +144,18 @@ function checkHeaders(headers: http.IncomingHttpHeaders, body: unknown): { code:
   const decoded = decodeHeaderValue(given.trim());
   if (decoded === undefined) return { code: RpcCode.HeaderMismatch, message: 'Header mismatch: Mcp-Name has a malformed =?base64?…?= value' };
   if (decoded !== expected) return { code: RpcCode.HeaderMismatch, message: `Header mismatch: Mcp-Name does not match params.${field}` };
-  return undefined;
+  if (body.method !== 'tools/call') return undefined;
+  const custom = customHeaderMismatch(headers, server.customHeaders(expected), params?.arguments);
+  return custom ? { code: RpcCode.HeaderMismatch, message: `Header mismatch: ${custom}` } : undefined;
+}
+
+function openEventStream(res: http.ServerResponse): void {
+  res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive' });
+  res.flushHeaders();
+}
+
+function writeEvent(res: http.ServerResponse, message: object): void {
+  if (!res.writableEnded) res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
 }
 
 function sendError(res: http.ServerResponse, id: RequestId | null, code: number, message: string, status = httpStatusFor(code)): void {

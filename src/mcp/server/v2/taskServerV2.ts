@@ -6,7 +6,7 @@
  * so one process serves both; this file only validates, routes and translates. Tools run in
  * toolCallsV2.ts, `subscriptions/listen` streams are kept in listenStreams.ts.
  */
-import { type z } from 'zod';
+import { z } from 'zod';
 import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
 import type { IDisposable } from '../../../core/lifecycle';
 import { type Agent, describeIssues } from '../../../core/taskRecord';
@@ -19,8 +19,10 @@ import { TASKLANE_SERVER_INFO } from '../../identity';
 import { WIRE_V2, toDetailedTask } from '../../wires/v2/codec';
 import { withQueueMeta } from '../../wires/queueMeta';
 import type { TaskHost } from '../toolCatalog';
+import { type ExtraHandler, type ExtraMethod, type ExtraMrtr, extraCapabilities } from '../serverExtras';
 import { type StreamReply, ListenStreams } from './listenStreams';
-import { parseInputResponse } from './mrtr';
+import { type CustomHeader, customHeadersOf } from './customHeaders';
+import { gatherInput, parseInputResponse } from './mrtr';
 import { type RequestContext, ToolCallsV2 } from './toolCallsV2';
 import {
   BaseParamsSchema,
@@ -63,6 +65,8 @@ export interface V2Call {
   readonly protocolVersionHeader?: string;
   /** Aborted when the caller goes away (a synchronous tool call is then stopped). */
   readonly signal?: AbortSignal;
+  /** Sends a notification about this request before its answer (the transport streams it), when the transport can. */
+  readonly notify?: (notification: { method: string; params: Record<string, unknown> }) => void;
 }
 
 export type V2Reply =
@@ -87,6 +91,10 @@ const REMOVED_METHODS: Readonly<Record<string, string>> = {
   'tasks/list': `tasks/list does not exist in the ${TASKS_EXTENSION} extension: keep the task IDs you were given`,
 };
 
+/** Lists and reads whose results carry caching hints (SEP-2549); nothing here may be cached by another principal. */
+const CACHEABLE_EXTRAS: ReadonlySet<string> = new Set(['prompts/list', 'resources/list', 'resources/templates/list', 'resources/read']);
+const NOT_CACHED = { ttlMs: 0, cacheScope: 'private' };
+
 /**
  * The dispatcher. One instance per process (or per HTTP server), shared by every caller on the
  * new wire; it holds no per-client state except open `subscriptions/listen` streams.
@@ -97,6 +105,7 @@ export class TaskServerV2 implements IDisposable {
   private readonly serverInfo: Implementation;
   private readonly toolCalls: ToolCallsV2;
   private readonly streams: ListenStreams;
+  private headersByTool: Map<string, readonly CustomHeader[]> | undefined;
 
   constructor(
     private readonly host: TaskHost,
@@ -139,7 +148,13 @@ export class TaskServerV2 implements IDisposable {
         });
       }
       const capabilities = meta[META_KEYS.clientCapabilities];
-      const context: RequestContext = { owner: call.principal, capabilities, signal: call.signal, agent: this.agentOf(call, meta[META_KEYS.clientInfo]) };
+      const context: RequestContext = {
+        owner: call.principal,
+        capabilities,
+        signal: call.signal,
+        agent: this.agentOf(call, meta[META_KEYS.clientInfo]),
+        progress: progressReporter(meta.progressToken, call.notify),
+      };
 
       switch (method) {
         case 'server/discover':
@@ -174,8 +189,12 @@ export class TaskServerV2 implements IDisposable {
           if (notifications.taskIds !== undefined) requireTasks(capabilities, 'subscriptions/listen with notifications.taskIds');
           return this.streams.open(id as RequestId, context.owner, notifications.taskIds);
         }
-        default:
-          throw new RpcError(RpcCode.MethodNotFound, `Method not found: ${REMOVED_METHODS[method] ?? method}`);
+        default: {
+          const handler = Object.hasOwn(REMOVED_METHODS, method) ? undefined : this.extraHandler(method);
+          if (!handler) throw new RpcError(RpcCode.MethodNotFound, `Method not found: ${REMOVED_METHODS[method] ?? method}`);
+          const result = await handler(params, { owner: context.owner, capabilities, mrtr: extraMrtr(params, capabilities) });
+          return ok(id, { resultType: 'complete', ...(CACHEABLE_EXTRAS.has(method) ? NOT_CACHED : {}), ...result });
+        }
       }
     } catch (error) {
       return fail(id, error);
@@ -186,7 +205,7 @@ export class TaskServerV2 implements IDisposable {
   discover(): Record<string, unknown> {
     return {
       supportedVersions: [...SUPPORTED_VERSIONS],
-      capabilities: { tools: {}, extensions: { [TASKS_EXTENSION]: {} } },
+      capabilities: { tools: {}, ...extraCapabilities(this.host.extras, 'stateless'), extensions: { [TASKS_EXTENSION]: {} } },
       ...(this.options.instructions ? { instructions: this.options.instructions } : {}),
       ttlMs: 0,
       cacheScope: 'private',
@@ -198,6 +217,18 @@ export class TaskServerV2 implements IDisposable {
   /** The tool list without `execution.taskSupport`: on this wire the server alone decides what becomes a task. Any cursor is -32602. */
   listTools(cursor?: string): Record<string, unknown>[] {
     return this.host.catalog.page(cursor).map(({ execution: _execution, ...tool }) => tool);
+  }
+
+  /** The arguments a tool mirrors in `Mcp-Param-*` headers (none for an unknown tool: the call fails on its own). */
+  customHeaders(toolName: string): readonly CustomHeader[] {
+    this.headersByTool ??= new Map(this.host.catalog.list().map((tool) => [tool.name, customHeadersOf(tool.inputSchema)]));
+    return this.headersByTool.get(toolName) ?? [];
+  }
+
+  /** The host's handler for a method beyond tools and tasks (prompts, resources, …), if it has one. */
+  private extraHandler(method: string): ExtraHandler | undefined {
+    const handlers = this.host.extras?.handlers;
+    return handlers && Object.hasOwn(handlers, method) ? handlers[method as ExtraMethod] : undefined;
   }
 
   /** Who is calling: the client info each request carries (there is no handshake), and how it reached us. */
@@ -241,6 +272,27 @@ export class TaskServerV2 implements IDisposable {
   dispose(): void {
     this.streams.dispose();
   }
+}
+
+/** MRTR for a request beside `tools/call` (`prompts/get`, `resources/read`): its `inputResponses` against the handler's questions. */
+function extraMrtr(params: Record<string, unknown>, capabilities: ClientCapabilities): ExtraMrtr {
+  return {
+    gather(requests) {
+      const sent = InputResponsesSchema.safeParse(params.inputResponses ?? {});
+      if (!sent.success) throw new RpcError(RpcCode.InvalidParams, `Invalid params: inputResponses must be an object (${describeIssues(sent.error)})`);
+      const gathered = gatherInput(requests, sent.data, capabilities);
+      return 'answers' in gathered ? { answers: gathered.answers } : { inputRequired: { resultType: 'input_required', inputRequests: gathered.inputRequests } };
+    },
+  };
+}
+
+const InputResponsesSchema = z.record(z.string(), z.unknown());
+
+/** Status lines as `notifications/progress` for the request, when it sent a progress token and the transport can stream. */
+function progressReporter(token: unknown, notify: V2Call['notify']): ((message: string) => void) | undefined {
+  if (!notify || (typeof token !== 'string' && typeof token !== 'number')) return undefined;
+  let progress = 0;
+  return (message) => notify({ method: 'notifications/progress', params: { progressToken: token, progress: ++progress, message } });
 }
 
 function requireTasks(capabilities: ClientCapabilities, what: string): void {

@@ -18,7 +18,8 @@ import { TOOL_ERROR_STATUS, WIRE_V2, toTaskFields } from '../../wires/v2/codec';
 import { withQueueMeta } from '../../wires/queueMeta';
 import { type PreparedCall, type TaskHost, runTool } from '../toolCatalog';
 import { type MrtrToolContext, isMrtrTool } from '../tools/mrtr';
-import { gatherInput } from './mrtr';
+import { mrtrRound } from './mrtr';
+import { RequestStateSeal } from './requestState';
 import { taskSamplingV2 } from './taskSamplingV2';
 import {
   type CallToolParamsSchema,
@@ -35,12 +36,19 @@ export interface RequestContext {
   readonly capabilities: ClientCapabilities;
   readonly signal?: AbortSignal;
   readonly agent?: Agent;
+  /** Reports a plain call's status lines as progress, when the request asked for progress and the transport can stream it. */
+  readonly progress?: (message: string) => void;
 }
+
+/** What MRTR rounds gathered for a tool before it runs. */
+type Gathered = Pick<MrtrToolContext, 'inputResponses' | 'requestState'>;
 
 export class ToolCallsV2 {
   constructor(
     private readonly host: TaskHost,
     private readonly engine: TaskEngine,
+    /** Seals what an MRTR tool keeps between rounds (`requestState`). */
+    private readonly seal: RequestStateSeal = new RequestStateSeal(),
   ) {}
 
   /** `tools/call`: the MRTR round first, then a task when the client declared the extension and the tool allows one, else a plain call. */
@@ -58,33 +66,34 @@ export class ToolCallsV2 {
     }
 
     // MRTR first (T-SS-13): a task is created only once every question asked up front has an answer.
-    let inputResponses: Record<string, unknown> | undefined;
+    let gathered: Gathered | undefined;
     if (isMrtrTool(call.tool)) {
-      const gathered = gatherInput(call.tool.inputRequests(call.args), params.inputResponses ?? {}, context.capabilities);
-      if ('inputRequests' in gathered) return { resultType: 'input_required', inputRequests: gathered.inputRequests };
-      inputResponses = gathered.answers;
+      const round = mrtrRound(
+        call.tool,
+        call.args,
+        { inputResponses: params.inputResponses, requestState: params.requestState, capabilities: context.capabilities },
+        this.seal,
+        { owner: context.owner, method: 'tools/call', name: call.tool.name, args: call.args },
+      );
+      if ('inputRequired' in round) return round.inputRequired;
+      gathered = { inputResponses: round.answers, ...(round.state === undefined ? {} : { requestState: round.state }) };
     }
 
     if (declared && call.tool.taskSupport !== 'forbidden') {
-      const created = this.startTask(call, context, inputResponses, params._meta as Record<string, unknown>);
+      const created = this.startTask(call, context, gathered, params._meta as Record<string, unknown>);
       return { ...toTaskFields(created), resultType: 'task', ...withQueueMeta(created) };
     }
     // A plain call counts against the same limits as a task: it may wait here for its turn.
     const release = await this.engine.acquireSlot({ owner: context.owner, tool: call.tool.name, signal: context.signal });
     try {
-      const result = await this.runSync(call, context, inputResponses);
+      const result = await this.runSync(call, context, gathered);
       return { ...result, resultType: 'complete' };
     } finally {
       release();
     }
   }
 
-  private startTask(
-    call: PreparedCall,
-    request: RequestContext,
-    inputResponses: Record<string, unknown> | undefined,
-    meta: Record<string, unknown>,
-  ): EngineTask {
+  private startTask(call: PreparedCall, request: RequestContext, gathered: Gathered | undefined, meta: Record<string, unknown>): EngineTask {
     return this.engine.start({
       owner: request.owner,
       tool: call.tool.name,
@@ -115,14 +124,14 @@ export class ToolCallsV2 {
             ) as ElicitResult;
           },
           sample: taskSamplingV2(context, request.capabilities),
-          ...(inputResponses ? { inputResponses } : {}),
+          ...gathered,
         };
         return runTool(this.host, call, toolContext) as Promise<Record<string, unknown>>;
       },
     });
   }
 
-  private async runSync(call: PreparedCall, request: RequestContext, inputResponses: Record<string, unknown> | undefined): Promise<CallToolResult> {
+  private async runSync(call: PreparedCall, request: RequestContext, gathered: Gathered | undefined): Promise<CallToolResult> {
     const controller = new AbortController();
     const onAbort = () => controller.abort(request.signal?.reason);
     request.signal?.addEventListener('abort', onAbort, { once: true });
@@ -133,7 +142,7 @@ export class ToolCallsV2 {
       signal: controller.signal,
       limits: call.limits,
       defaultCwd: this.host.defaultCwd,
-      status: () => undefined,
+      status: (message) => request.progress?.(message),
       output: () => undefined,
       elicit: (_params: ElicitRequest['params']): Promise<ElicitResult> =>
         Promise.reject(
@@ -142,7 +151,7 @@ export class ToolCallsV2 {
             `Tool ${call.tool.name} asked a question mid-call; on 2026-07-28 that needs a task: declare the ${TASKS_EXTENSION} extension`,
           ),
         ),
-      ...(inputResponses ? { inputResponses } : {}),
+      ...gathered,
     };
     try {
       return await runTool(this.host, call, context);

@@ -96,11 +96,21 @@ describe('one server process, both task wires at once', function () {
   it('the normal tool list has no conformance fixtures, and the conformance server has only them', async () => {
     const normal = (await modern.result('tools/list')).tools.map((tool: { name: string }) => tool.name);
     assert.deepEqual(normal.sort(), ['ask', 'run_command', 'wait']);
+    assert.deepEqual(Object.keys((await modern.result('server/discover')).capabilities).sort(), ['extensions', 'tools'], 'no prompts or resources');
+    assert.equal((await modern.send('prompts/list', {})).body.error.code, -32601);
     const fixtures = await startCli(CONFORMANCE_CLI, []);
     try {
-      const names = (await new V2Client(fixtures.url).result('tools/list')).tools.map((tool: { name: string }) => tool.name);
+      const client = new V2Client(fixtures.url);
+      const names = (await client.result('tools/list')).tools.map((tool: { name: string }) => tool.name);
       for (const name of FIXTURE_TOOLS) assert.ok(names.includes(name), name);
       assert.ok(!names.includes('run_command'));
+      assert.deepEqual(Object.keys((await client.result('server/discover')).capabilities).sort(), [
+        'completions',
+        'extensions',
+        'prompts',
+        'resources',
+        'tools',
+      ]);
     } finally {
       fixtures.child.kill('SIGTERM');
     }

@@ -9,7 +9,7 @@ import { TaskEngine, type EngineOptions } from '../../../../src/mcp/engine/taskE
 import { ToolCatalog } from '../../../../src/mcp/server/toolCatalog';
 import { CONFORMANCE_TOOLS } from '../../../../src/mcp/server/tools/fixtures';
 import { type ToolDefinition, defineTool } from '../../../../src/mcp/server/tools/toolDefinition';
-import { encodeHeaderValue } from '../../../../src/mcp/wires/v2/protocol';
+import { encodeHeaderValue, nameParamOf } from '../../../../src/mcp/wires/v2/protocol';
 import { waitFor } from '../../helpers/waitFor';
 
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -62,7 +62,8 @@ export class V2Client {
       'mcp-method': method,
       ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
     };
-    const name = method === 'tools/call' ? params.name : method.startsWith('tasks/') ? params.taskId : undefined;
+    const field = nameParamOf(method);
+    const name = field ? params[field] : undefined;
     if (typeof name === 'string') headers['mcp-name'] = encodeHeaderValue(name);
     for (const [key, value] of Object.entries(extra)) headers[key.toLowerCase()] = value;
     return Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined));
