@@ -4,6 +4,7 @@
  * the scheduler and the events; this is what a single task's work touches (its `RunContext`), so
  * the engine itself reads as the lifecycle of many tasks.
  */
+import { clampPriority } from '../../core/taskRecord';
 import { isTerminal } from '../../core/taskStatus';
 import type { EngineTask, InputRequest, RunContext, StartOptions } from './engineTask';
 import { TaskCancelledError, TimeBudgetError } from './engineErrors';
@@ -14,6 +15,31 @@ export interface LiveTaskHost {
   update(task: LiveTask, change: Partial<EngineTask>): void;
   /** Live output of the work (the task is not terminal). */
   output(taskId: string, chunk: string): void;
+}
+
+/** A new task's first snapshot: `working`, its place and hints from `options`, its TTL the granted retention. */
+export function initialSnapshot(
+  options: StartOptions,
+  fields: { taskId: string; at: string; ttl: number | null; pollInterval: number; parentTaskId?: string },
+): EngineTask {
+  return {
+    taskId: fields.taskId,
+    owner: options.owner,
+    tool: options.tool,
+    status: 'working',
+    createdAt: fields.at,
+    lastUpdatedAt: fields.at,
+    ttl: fields.ttl,
+    pollInterval: fields.pollInterval,
+    inputRequests: new Map(),
+    priority: clampPriority(options.priority ?? 0),
+    ...(options.wire ? { wire: options.wire } : {}),
+    ...(options.agent ? { agent: options.agent } : {}),
+    ...(options.arguments ? { arguments: options.arguments } : {}),
+    ...(options.meta ? { meta: { ...options.meta } } : {}),
+    // The engine passes a parent only when it is the same owner's: another's must not leak.
+    ...(fields.parentTaskId !== undefined ? { parentTaskId: fields.parentTaskId } : {}),
+  };
 }
 
 interface OpenInput {

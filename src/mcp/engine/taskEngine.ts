@@ -6,8 +6,8 @@ import { isTerminal } from '../../core/taskStatus';
 import { RpcCode, RpcError, toJsonRpcError } from '../rpcError';
 import type { EngineTask, StartOptions, TaskOutcome } from './engineTask';
 import { TaskCancelledError, TaskNotFoundError, TaskTerminalError, TimeBudgetError } from './engineErrors';
-import { ListCursors } from './listCursor';
-import { LiveTask, type LiveTaskHost } from './liveTask';
+import { LiveTask, type LiveTaskHost, initialSnapshot } from './liveTask';
+import { TaskTable } from './taskTable';
 import { TaskWaiters } from './taskWaiters';
 import { STARTED_MESSAGE, describePlace, prerequisiteFailedMessage } from './queueMessages';
 import { type QueuePlace, Scheduler, type SchedulerLimits, UNLIMITED } from './scheduler';
@@ -52,7 +52,6 @@ export class TaskEngine extends Disposable {
   /** Live output of running work; not part of any snapshot. */
   readonly onDidOutput: Event<{ readonly taskId: string; readonly chunk: string }> = this._onDidOutput.event;
 
-  private readonly tasks = new Map<string, LiveTask>();
   /** How every task's work reports back; one for all, the task names itself. */
   private readonly liveTaskHost: LiveTaskHost = {
     update: (task, change) => this.update(task, change),
@@ -64,9 +63,8 @@ export class TaskEngine extends Disposable {
   private readonly now: () => number;
   private readonly retention: TaskRetention;
   readonly pollIntervalMs: number;
-  private readonly pageSize: number;
+  private readonly table: TaskTable;
   private readonly scheduler: Scheduler;
-  private readonly cursors = new ListCursors();
   private readonly creations: CreationBuckets | undefined;
   private readonly limitPlainCalls: boolean;
   private readonly plainCalls: PlainCallSlots;
@@ -76,20 +74,20 @@ export class TaskEngine extends Disposable {
     this.now = options.now ?? Date.now;
     this.retention = new TaskRetention(options, () => this.now());
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-    this.pageSize = options.pageSize ?? 50;
+    this.table = new TaskTable(this.retention, options.pageSize ?? 50);
     this.limitPlainCalls = options.limitPlainCalls ?? false;
     this.creations = options.creationRate ? new CreationBuckets(options.creationRate, () => this.now()) : undefined;
     this.scheduler = new Scheduler(
       {
         start: (id) => {
           if (PlainCallSlots.owns(id)) return this.plainCalls.start(id);
-          const task = this.tasks.get(id);
+          const task = this.table.raw(id);
           if (task) this.launch(task);
         },
         placesChanged: (places) => this.showPlaces(places),
         prerequisiteFailed: (id, afterTaskId) => {
-          const task = this.tasks.get(id);
-          if (task) this.failWithText(task, prerequisiteFailedMessage(afterTaskId, this.tasks.get(afterTaskId)?.snapshot.status ?? 'failed'));
+          const task = this.table.raw(id);
+          if (task) this.failWithText(task, prerequisiteFailedMessage(afterTaskId, this.table.raw(afterTaskId)?.snapshot.status ?? 'failed'));
         },
         now: () => this.now(),
         setTimer: (callback, ms) => {
@@ -110,7 +108,7 @@ export class TaskEngine extends Disposable {
     this._register(
       toDisposable(() => {
         clearInterval(this.sweepTimer);
-        for (const task of this.tasks.values()) task.stop(new TaskCancelledError());
+        for (const task of this.table.entries()) task.stop(new TaskCancelledError());
         this.plainCalls.dispose();
         this.scheduler.dispose();
       }),
@@ -124,40 +122,18 @@ export class TaskEngine extends Disposable {
    * its creation rate with -32029, nothing created.
    */
   start(options: StartOptions): EngineTask {
-    const after = options.afterTaskId === undefined ? undefined : this.findOwned(options.owner, options.afterTaskId);
+    const after = options.afterTaskId === undefined ? undefined : this.table.findOwned(options.owner, options.afterTaskId);
     if (options.afterTaskId !== undefined && !after) {
       throw new RpcError(RpcCode.InvalidParams, `Cannot run after task ${options.afterTaskId}: no such task (unknown, expired, or not yours)`);
     }
-    const parent = options.parentTaskId === undefined ? undefined : this.findOwned(options.owner, options.parentTaskId);
+    const parent = options.parentTaskId === undefined ? undefined : this.table.findOwned(options.owner, options.parentTaskId);
     this.creations?.admit(options.owner);
     const at = this.iso();
     const taskId = randomUUID();
     const retention = this.retention.grant(options.ttl);
-    const task = new LiveTask(
-      {
-        taskId,
-        owner: options.owner,
-        tool: options.tool,
-        status: 'working',
-        createdAt: at,
-        lastUpdatedAt: at,
-        ttl: retention,
-        pollInterval: this.pollIntervalMs,
-        inputRequests: new Map(),
-        priority: clampPriority(options.priority ?? 0),
-        ...(options.wire ? { wire: options.wire } : {}),
-        ...(options.agent ? { agent: options.agent } : {}),
-        ...(options.arguments ? { arguments: options.arguments } : {}),
-        ...(options.meta ? { meta: { ...options.meta } } : {}),
-        // A parent of another owner is silently dropped: its existence must not leak.
-        ...(parent ? { parentTaskId: parent.snapshot.taskId } : {}),
-      },
-      ++this.sequence,
-      options,
-      retention,
-      this.liveTaskHost,
-    );
-    this.tasks.set(taskId, task);
+    const snapshot = initialSnapshot(options, { taskId, at, ttl: retention, pollInterval: this.pollIntervalMs, parentTaskId: parent?.snapshot.taskId });
+    const task = new LiveTask(snapshot, ++this.sequence, options, retention, this.liveTaskHost);
+    this.table.add(task);
     this._onDidCreate.fire(task.snapshot);
     if (after && isTerminal(after.snapshot.status) && after.snapshot.status !== 'completed') {
       // Decided already, but the creation result goes out first, as for any other change.
@@ -218,7 +194,7 @@ export class TaskEngine extends Disposable {
     // One moment for the whole batch: they all moved at once (and formatting dates is the cost here).
     const at = this.iso();
     for (const [taskId, place] of places) {
-      const task = this.tasks.get(taskId);
+      const task = this.table.raw(taskId);
       if (!task || task.isTerminal) continue;
       const change = { queue: { position: place.position, size: place.size }, statusMessage: describePlace(place) };
       const previous = task.snapshot.queue;
@@ -239,7 +215,7 @@ export class TaskEngine extends Disposable {
    * whose place changes is reported); a running or finished one keeps its place.
    */
   setPriority(taskId: string, priority: number): EngineTask {
-    const task = this.findAny(taskId);
+    const task = this.table.findAny(taskId);
     if (!task) throw new TaskNotFoundError(taskId);
     const clamped = clampPriority(priority);
     if (clamped !== task.snapshot.priority) {
@@ -251,17 +227,17 @@ export class TaskEngine extends Disposable {
 
   /** Editor privilege: any owner's task, or undefined when unknown or expired. */
   peek(taskId: string): EngineTask | undefined {
-    return this.findAny(taskId)?.snapshot;
+    return this.table.findAny(taskId)?.snapshot;
   }
 
   /** Editor privilege: every live task of every owner, oldest first. */
   all(): EngineTask[] {
-    return [...this.tasks.values()].filter((task) => !this.retention.isExpired(task.snapshot)).map((task) => task.snapshot);
+    return this.table.live();
   }
 
   /** Editor privilege: cancels any owner's task; a queued one leaves the queue at once. */
   cancelAny(taskId: string, message?: string): EngineTask {
-    const task = this.findAny(taskId);
+    const task = this.table.findAny(taskId);
     if (!task) throw new TaskNotFoundError(taskId);
     return this.cancel(task.snapshot.owner, taskId, message);
   }
@@ -271,29 +247,13 @@ export class TaskEngine extends Disposable {
     return this.all().filter((task) => task.parentTaskId === taskId);
   }
 
-  private findAny(taskId: string): LiveTask | undefined {
-    const task = this.tasks.get(taskId);
-    return task && !this.retention.isExpired(task.snapshot) ? task : undefined;
-  }
-
-  private findOwned(owner: string, taskId: string): LiveTask | undefined {
-    const task = this.findAny(taskId);
-    return task && task.snapshot.owner === owner ? task : undefined;
-  }
-
-  private requireOwned(owner: string, taskId: string): LiveTask {
-    const task = this.findOwned(owner, taskId);
-    if (!task) throw new TaskNotFoundError(taskId);
-    return task;
-  }
-
   /** The owner's task, or undefined (unknown, expired, or another owner's: the same answer). */
   peekOwned(owner: string, taskId: string): EngineTask | undefined {
-    return this.findOwned(owner, taskId)?.snapshot;
+    return this.table.findOwned(owner, taskId)?.snapshot;
   }
 
   get(owner: string, taskId: string): EngineTask {
-    return this.requireOwned(owner, taskId).snapshot;
+    return this.table.requireOwned(owner, taskId).snapshot;
   }
 
   /** Resolves once the task is terminal; rejects if it disappears or `signal` aborts. */
@@ -307,24 +267,12 @@ export class TaskEngine extends Disposable {
 
   /** One page of `owner`'s tasks, oldest first; the cursor is opaque to callers and good only for this owner on this engine. */
   list(owner: string, cursor?: string): { tasks: EngineTask[]; nextCursor?: string } {
-    const after = cursor === undefined ? 0 : this.cursors.read(owner, cursor);
-    const page: LiveTask[] = [];
-    let more = false;
-    for (const task of this.tasks.values()) {
-      if (task.sequence <= after || task.snapshot.owner !== owner || this.retention.isExpired(task.snapshot)) continue;
-      if (page.length === this.pageSize) {
-        more = true;
-        break;
-      }
-      page.push(task);
-    }
-    const last = page[page.length - 1];
-    return { tasks: page.map((t) => t.snapshot), nextCursor: more && last ? this.cursors.issue(owner, last.sequence) : undefined };
+    return this.table.page(owner, cursor);
   }
 
   /** Marks the task cancelled before returning and stops its work. Terminal tasks are refused. */
   cancel(owner: string, taskId: string, message = 'Cancelled by request'): EngineTask {
-    const task = this.requireOwned(owner, taskId);
+    const task = this.table.requireOwned(owner, taskId);
     if (task.isTerminal) throw new TaskTerminalError(taskId, task.snapshot.status);
     this.finish(task, 'cancelled', undefined, message);
     task.stop(new TaskCancelledError());
@@ -333,22 +281,23 @@ export class TaskEngine extends Disposable {
 
   /** Delivers an answer to an open question. Unknown or already answered keys are ignored. */
   answerInput(owner: string, taskId: string, key: string, response: unknown): boolean {
-    return this.requireOwned(owner, taskId).answerInput(key, response);
+    return this.table.requireOwned(owner, taskId).answerInput(key, response);
   }
 
   /** Fails an open question (e.g. the requestor could not be asked). */
   failInput(taskId: string, key: string, error: Error): void {
-    this.tasks.get(taskId)?.failInput(key, error);
+    this.table.raw(taskId)?.failInput(key, error);
   }
 
   /** Once a second: keeps unfinished work alive, and removes finished tasks whose retention ran out (they then answer "not found"). */
   sweepExpired(): number {
     let removed = 0;
-    for (const [id, task] of this.tasks) {
+    for (const task of [...this.table.entries()]) {
+      const id = task.snapshot.taskId;
       if (!task.isTerminal) this.keepAlive(task);
       else if (this.retention.isExpired(task.snapshot)) {
         task.stop(new TaskCancelledError());
-        this.tasks.delete(id);
+        this.table.delete(id);
         this.scheduler.ended(id, task.snapshot.status === 'completed');
         this.waiters.wake(id);
         removed++;

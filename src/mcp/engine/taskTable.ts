@@ -1,0 +1,78 @@
+import { TaskNotFoundError } from './engineErrors';
+import type { EngineTask } from './engineTask';
+import { ListCursors } from './listCursor';
+import type { LiveTask } from './liveTask';
+import type { TaskRetention } from './taskRetention';
+
+/**
+ * The engine's tasks and how they are found: by id for the editor (any owner), by owner for a
+ * wire (another owner's task is "not found", the same answer as an unknown one), and page by
+ * page with cursors good only for the owner they were issued to. An expired task is gone to
+ * every lookup even before the sweep removes it.
+ */
+export class TaskTable {
+  private readonly tasks = new Map<string, LiveTask>();
+  private readonly cursors = new ListCursors();
+
+  constructor(
+    private readonly retention: TaskRetention,
+    private readonly pageSize: number,
+  ) {}
+
+  add(task: LiveTask): void {
+    this.tasks.set(task.snapshot.taskId, task);
+  }
+
+  delete(taskId: string): void {
+    this.tasks.delete(taskId);
+  }
+
+  /** Every task, expired or not, oldest first: for the sweep and for shutdown. */
+  entries(): IterableIterator<LiveTask> {
+    return this.tasks.values();
+  }
+
+  /** The task under this id, even expired: for the engine's own bookkeeping. */
+  raw(taskId: string): LiveTask | undefined {
+    return this.tasks.get(taskId);
+  }
+
+  /** Any owner's task, or undefined when unknown or expired. */
+  findAny(taskId: string): LiveTask | undefined {
+    const task = this.tasks.get(taskId);
+    return task && !this.retention.isExpired(task.snapshot) ? task : undefined;
+  }
+
+  findOwned(owner: string, taskId: string): LiveTask | undefined {
+    const task = this.findAny(taskId);
+    return task && task.snapshot.owner === owner ? task : undefined;
+  }
+
+  requireOwned(owner: string, taskId: string): LiveTask {
+    const task = this.findOwned(owner, taskId);
+    if (!task) throw new TaskNotFoundError(taskId);
+    return task;
+  }
+
+  /** Every live task of every owner, oldest first. */
+  live(): EngineTask[] {
+    return [...this.tasks.values()].filter((task) => !this.retention.isExpired(task.snapshot)).map((task) => task.snapshot);
+  }
+
+  /** One page of `owner`'s tasks, oldest first; the cursor is opaque to callers and good only for this owner on this table. */
+  page(owner: string, cursor?: string): { tasks: EngineTask[]; nextCursor?: string } {
+    const after = cursor === undefined ? 0 : this.cursors.read(owner, cursor);
+    const page: LiveTask[] = [];
+    let more = false;
+    for (const task of this.tasks.values()) {
+      if (task.sequence <= after || task.snapshot.owner !== owner || this.retention.isExpired(task.snapshot)) continue;
+      if (page.length === this.pageSize) {
+        more = true;
+        break;
+      }
+      page.push(task);
+    }
+    const last = page[page.length - 1];
+    return { tasks: page.map((t) => t.snapshot), nextCursor: more && last ? this.cursors.issue(owner, last.sequence) : undefined };
+  }
+}
