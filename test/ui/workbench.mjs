@@ -369,6 +369,8 @@ export async function chooseColorTheme(page, theme, cssClass) {
   await input.fill(theme);
   await choosePick(page, theme);
   await page.waitForFunction((c) => document.querySelector('.monaco-workbench')?.classList.contains(c), cssClass, { timeout: GENEROUS_MS });
+  // The picker fades out after the theme applies; a screenshot taken meanwhile shows its ghost.
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: GENEROUS_MS });
 }
 
 /** Moves the mouse off the UI (no hover tooltips) and saves a screenshot to test-results/<name>.png. */

@@ -15,10 +15,14 @@ import { TaskStore } from '../../../../src/core/taskStore';
 import { isTerminal } from '../../../../src/core/taskStatus';
 import { connectHttpServer } from '../../../../src/mcp/client/connectServer';
 import { TaskService } from '../../../../src/mcp/client/taskService';
+import { mayStillRunMessage } from '../../../../src/mcp/client/unansweredStarts';
 import { EMBEDDED_SERVER_ID, EmbeddedServer } from '../../../../src/mcp/embeddedServer';
 import { BUILTIN_TOOLS } from '../../../../src/mcp/server/builtinTools';
 import { defineTool, type ToolDefinition } from '../../../../src/mcp/server/tools/toolDefinition';
 import { waitFor } from '../../helpers/waitFor';
+
+/** How an unanswered start on a server that cannot list its tasks begins to read (before the server's name). */
+export const MAY_STILL_RUN = mayStillRunMessage('').split(' on ')[0];
 
 export const REMOTE_SERVER_ID = 'remote';
 
@@ -140,8 +144,21 @@ async function main(): Promise<void> {
   }
 
   if (settle) {
-    // The parent gives this run 60 s in all and reports a run that does not settle in time.
-    await waitFor(() => store.all().every((r) => isTerminal(r.status)), { what: 'every task to end', timeoutMs: 60_000, intervalMs: 50 });
+    // The parent gives this run 60 s in all and reports a run that does not settle in time. A start
+    // the server never answered, on a server that cannot list its tasks, stays "may still be
+    // running" until someone cancels it: as a user would, cancel those (it ends in Tasklane only).
+    const cancelled = new Set<string>();
+    await waitFor(
+      () => {
+        for (const record of store.all()) {
+          if (isTerminal(record.status) || record.taskId || !record.statusMessage?.startsWith(MAY_STILL_RUN) || cancelled.has(record.id)) continue;
+          cancelled.add(record.id);
+          void service.cancel(record.id).catch((error: unknown) => send({ t: 'problem', message: `cancelling ${record.id}: ${String(error)}` }));
+        }
+        return store.all().every((r) => isTerminal(r.status));
+      },
+      { what: 'every task to end', timeoutMs: 60_000, intervalMs: 50 },
+    );
     store.flush();
     send({ t: 'settled', records: store.all().map(summarize) });
     service.dispose();

@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { isTerminal } from '../../../../src/core/taskStatus';
 import { EMBEDDED_SERVER_ID } from '../../../../src/mcp/embeddedServer';
-import { REMOTE_SERVER_ID, type SoakMessage, type SoakRecord } from './soakHost';
+import { MAY_STILL_RUN, REMOTE_SERVER_ID, type SoakMessage, type SoakRecord } from './soakHost';
 
 export interface SoakCheck {
   readonly name: string;
@@ -219,11 +219,26 @@ function checkRemoteReattached(
       // Followed again: it may even have ended already, which the last run's check covers.
       if (!followed.has(record.id)) counts.remoteReattached++;
       followed.add(record.id);
-    } else if (!(record.status === 'failed' && /Stopped when the window reloaded/.test(record.statusMessage ?? ''))) {
+    } else if (record.taskId) {
+      // Its start was unanswered, and the server's task list showed it: adopted, followed again.
+      if (!followed.has(record.id)) counts.remoteReattached++;
+      followed.add(record.id);
+    } else if (!unansweredStartSettled(record)) {
       failures.push(`remote task ${record.id} had no server task id yet and reopened as ${record.status}: ${record.statusMessage}`);
     }
   }
   return failures;
+}
+
+/**
+ * A start sent before the kill and never answered ends one of three ways: it was never sent
+ * (stopped with the window), the server's list shows it never arrived ("Did not start"), or the
+ * server cannot list its tasks and it stays "may still be running" until cancelled.
+ */
+function unansweredStartSettled(record: SoakRecord): boolean {
+  const message = record.statusMessage ?? '';
+  if (record.status === 'failed') return /Stopped when the window reloaded|Did not start/.test(message);
+  return !isTerminal(record.status) && message.startsWith(MAY_STILL_RUN);
 }
 
 function checkSettled(records: SoakRecord[] | undefined, known: Map<string, Known>, followed: Set<string>, counts: { remoteFollowedToEnd: number }): string[] {
