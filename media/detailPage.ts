@@ -143,12 +143,14 @@ export class DetailPage {
     actions.append(this.keepOpen);
     const add = (command: DetailCommand, label: string, iconName: IconName, className?: string) => {
       const element = button(label, () => this.post({ type: 'command', command }), { icon: iconName, className });
+      element.dataset.command = command;
       this.buttons.set(command, element);
       actions.append(element);
     };
     add('cancel', 'Cancel', 'stop', 'primary');
     add('retry', 'Retry', 'retry', 'primary');
     add('retryWithEdits', 'Retry with Edits…', 'edit');
+    add('runAgain', 'Run Again', 'runAgain');
     add('copyId', 'Copy ID', 'copy');
     add('copyJson', 'Copy JSON', 'json');
     add('exportJson', 'Export JSON…', 'export');
@@ -355,7 +357,12 @@ export class DetailPage {
 
   private renderActions(state: DetailState): void {
     const focused = document.activeElement;
-    const visible: Partial<Record<DetailCommand, boolean>> = { cancel: state.actions.cancel, retry: state.actions.retry, retryWithEdits: state.actions.retry };
+    const visible: Partial<Record<DetailCommand, boolean>> = {
+      cancel: state.actions.cancel,
+      retry: state.actions.retry,
+      retryWithEdits: state.actions.retry,
+      runAgain: state.actions.runAgain,
+    };
     for (const [command, element] of this.buttons) {
       element.hidden = visible[command] === false;
       // A deleted task has nothing left to act on; the log is still there.

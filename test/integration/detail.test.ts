@@ -128,6 +128,39 @@ describe('The detail panel as a person sees it', function () {
     });
   });
 
+  it("runs a finished task again from its page's Run Again button, as a new, unlinked task with the same tool and arguments", async function () {
+    if (!launcherServesPage()) this.skip();
+    // A read-only, idempotent tool: Run Again asks nothing first (run_command would ask, as it may change things).
+    const first = await finished({ serverId: 'tasklane', tool: 'wait', arguments: { durationMs: 37 }, intent: 'Run again from the page' });
+    assert.strictEqual(first.status, 'completed');
+    const before = new Set(tasklane.store.all().map((record) => record.id));
+
+    await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: first.id });
+    const page = await readDetailPage('Run again from the page', { click: 'button[data-command="runAgain"]' });
+    assert.match(page.text, /Run Again/, `a finished task's page offers Run Again:\n${page.text}`);
+
+    const again = await waitFor(
+      () => tasklane.store.all().find((record) => !before.has(record.id) && record.tool === 'wait' && record.intent === 'Run again from the page'),
+      { what: "the page's Run Again to start a new task", timeoutMs: 30_000 },
+    );
+    made.push(again.id);
+    assert.deepStrictEqual(again.arguments, first.arguments, 'the same arguments');
+    assert.strictEqual(again.serverId, first.serverId);
+    // Run Again is not a retry: the new task stands on its own, and the first one is not marked retried.
+    assert.strictEqual(again.retryOf, undefined, 'no link to the first run');
+    assert.strictEqual(again.attempt, 1);
+    assert.strictEqual(again.parentId, undefined);
+    assert.strictEqual(tasklane.store.get(first.id)?.retriedAs, undefined);
+    const done = await waitFor(
+      () => {
+        const now = tasklane.store.get(again.id);
+        return now && FINISHED.includes(now.status) ? now : undefined;
+      },
+      { what: 'the new run to finish', timeoutMs: 60_000 },
+    );
+    assert.strictEqual(done.status, 'completed', 'the new run finishes as the first did');
+  });
+
   it('reuses one preview panel from task to task; Keep Open or a double-click gives a task its own tab', async function () {
     const tasks: TaskRecord[] = [];
     for (const intent of ['Preview first', 'Preview second', 'Preview third'])

@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { TaskRecord } from '../../core/taskRecord';
 import type { TaskReader } from '../../core/taskStore';
-import { canAnswer, canCancelTask, canRetryTask } from '../../core/taskRules';
+import { canAnswer, canCancelTask, canRetryTask, canRunAgain } from '../../core/taskRules';
 import { taskTitle } from '../../core/taskTitle';
 import type { RetentionSettings } from '../../core/retentionPolicy';
 import { setting } from '../../platform/config';
@@ -27,6 +27,7 @@ const COMMAND_IDS = {
   cancel: 'tasklane.cancelTask',
   retry: 'tasklane.retryTask',
   retryWithEdits: 'tasklane.retryTaskWithEdits',
+  runAgain: 'tasklane.runAgain',
   copyId: 'tasklane.copyTaskId',
   copyJson: 'tasklane.copyTaskJson',
   answerInput: 'tasklane.answerInput',
@@ -263,6 +264,9 @@ export class DetailPanels implements vscode.Disposable {
       case 'retryWithEdits':
         if (!canRetryTask(record)) return this.refuse(command, record);
         return this.execute(COMMAND_IDS[command], ref);
+      case 'runAgain':
+        if (!canRunAgain(record)) return this.refuse(command, record);
+        return this.execute(COMMAND_IDS.runAgain, ref);
       case 'answerInput':
         if (!canAnswer(record) || (key !== undefined && !record.pendingInput.some((p) => p.key === key))) {
           return this.refuse(command, record);

@@ -7,7 +7,7 @@ import { plainRpcError } from '../../core/rpcErrorText';
 import { agentDescription, type PendingInput, type TaskRecord } from '../../core/taskRecord';
 import { readFailureReport } from '../../core/testFailureReport';
 import { isTerminal } from '../../core/taskStatus';
-import { canAnswer, canCancelTask, canRetryTask } from '../../core/taskRules';
+import { canAnswer, canCancelTask, canRetryTask, canRunAgain } from '../../core/taskRules';
 import { taskTitle } from '../../core/taskTitle';
 import { EMBEDDED_SERVER_ID, EMBEDDED_SERVER_NAME } from '../../core/embeddedServer';
 import { OUTPUT_TAIL_CHARS } from '../../core/recordLimits';
@@ -111,7 +111,7 @@ export function toDetailState(
     testFailures: readFailureReport(record.tool, record.result) ?? null,
     outcome: toOutcome(record, outputLines),
     // The same rules as the tree's menus and the palette (an imported copy can do none of these).
-    actions: { cancel: canCancelTask(record), retry: canRetryTask(record), answer: canAnswer(record) },
+    actions: { cancel: canCancelTask(record), retry: canRetryTask(record), runAgain: canRunAgain(record), answer: canAnswer(record) },
   };
 }
 

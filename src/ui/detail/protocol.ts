@@ -156,7 +156,7 @@ export const DetailStateSchema = z.strictObject({
   outcome: OutcomeSchema,
   /** The failing tests of a `run_tests` result; null for other tasks and results without them. */
   testFailures: TestFailureReportSchema.nullable(),
-  actions: z.strictObject({ cancel: z.boolean(), retry: z.boolean(), answer: z.boolean() }),
+  actions: z.strictObject({ cancel: z.boolean(), retry: z.boolean(), runAgain: z.boolean(), answer: z.boolean() }),
 });
 export type DetailState = z.infer<typeof DetailStateSchema>;
 export type DetailStatePatch = Partial<DetailState>;
@@ -183,7 +183,7 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
 ]);
 export type HostToWebview = z.infer<typeof HostToWebviewSchema>;
 
-export const DETAIL_COMMANDS = ['cancel', 'retry', 'retryWithEdits', 'copyId', 'copyJson', 'exportJson', 'answerInput', 'showLog'] as const;
+export const DETAIL_COMMANDS = ['cancel', 'retry', 'retryWithEdits', 'runAgain', 'copyId', 'copyJson', 'exportJson', 'answerInput', 'showLog'] as const;
 export type DetailCommand = (typeof DETAIL_COMMANDS)[number];
 
 export const WebviewToHostSchema = z.discriminatedUnion('type', [

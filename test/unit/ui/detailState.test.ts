@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { OUTPUT_TAIL_CHARS } from '../../../src/core/recordLimits';
 import { TaskRecordSchema, type TaskRecord } from '../../../src/core/taskRecord';
+import { canRunAgain } from '../../../src/core/taskRules';
+import { TASK_STATUSES } from '../../../src/core/taskStatus';
 import { contentSecurityPolicy, detailHtml } from '../../../src/ui/detail/detailHtml';
 import { planUpdate, toDetailState } from '../../../src/ui/detail/detailState';
 import { formatCountdown, formatDuration } from '../../../src/ui/detail/format';
@@ -125,8 +127,9 @@ describe('ui/detail/toDetailState', () => {
       pendingInput: [],
       testFailures: null,
       outcome: { kind: 'result', isError: true, blocks: [{ kind: 'text', text: 'boom' }], structuredContent: null, inOutput: [] },
-      // Already retried (retriedAs): the panel offers no second retry of this attempt, as the tree and palette do not.
-      actions: { cancel: false, retry: false, answer: false },
+      // Already retried (retriedAs): the panel offers no second retry of this attempt, as the tree and palette do not;
+      // Run Again, a new task of its own, is still offered.
+      actions: { cancel: false, retry: false, runAgain: true, answer: false },
     };
     assert.deepEqual(state, expected);
     assert.deepEqual(DetailStateSchema.parse(state), expected, 'the protocol schema accepts what toDetailState builds');
@@ -207,7 +210,7 @@ describe('ui/detail/toDetailState', () => {
     assert.equal(state.context.agent, 'claude-code 2.1 via http stateless');
     assert.deepEqual(state.queue, { position: 2, size: 5 });
     const copy = toDetailState({ ...record, imported: true, pendingInput: [] }, T0);
-    assert.deepEqual(copy.actions, { cancel: false, retry: false, answer: false });
+    assert.deepEqual(copy.actions, { cancel: false, retry: false, runAgain: false, answer: false });
     DetailStateSchema.parse(state);
   });
 
@@ -219,7 +222,7 @@ describe('ui/detail/toDetailState', () => {
     assert.deepEqual(state.ttl, { requestedMs: null, grantedMs: null, unlimited: false, expiresAt: null, expired: false });
     assert.deepEqual(state.context, { workspace: null, cwd: null, agent: null });
     assert.deepEqual(state.outcome, { kind: 'none' });
-    assert.deepEqual(state.actions, { cancel: true, retry: false, answer: false });
+    assert.deepEqual(state.actions, { cancel: true, retry: false, runAgain: false, answer: false });
     for (const key of [
       'taskId',
       'intent',
@@ -253,8 +256,21 @@ describe('ui/detail/toDetailState', () => {
     const state = toDetailState(record, T0 + 20_000);
     assert.equal(state.finishedAt, iso(T0 + 9000));
     assert.equal(state.durationMs, 9000);
-    assert.deepEqual(state.actions, { cancel: false, retry: true, answer: false });
-    assert.deepEqual(toDetailState(minimalRecord({ status: 'completed' }), T0).actions, { cancel: false, retry: false, answer: false });
+    assert.deepEqual(state.actions, { cancel: false, retry: true, runAgain: true, answer: false });
+    assert.deepEqual(toDetailState(minimalRecord({ status: 'completed' }), T0).actions, { cancel: false, retry: false, runAgain: true, answer: false });
+  });
+
+  it('offers Run Again exactly when the tree and the palette do (canRunAgain)', () => {
+    for (const status of TASK_STATUSES) {
+      for (const imported of [false, true]) {
+        const record = minimalRecord({ status, imported });
+        assert.equal(toDetailState(record, T0).actions.runAgain, canRunAgain(record), `${status}${imported ? ', imported' : ''}`);
+      }
+    }
+    assert.equal(toDetailState(minimalRecord({ status: 'completed' }), T0).actions.runAgain, true, 'a completed task runs again');
+    assert.equal(toDetailState(minimalRecord({ status: 'working' }), T0).actions.runAgain, false, 'a running task does not');
+    assert.equal(toDetailState(minimalRecord({ status: 'input_required' }), T0).actions.runAgain, false, 'nor one waiting for input');
+    assert.equal(toDetailState(minimalRecord({ status: 'completed', imported: true }), T0).actions.runAgain, false, 'nor an imported copy');
   });
 
   it('shows pending input with its message and asked-for fields', () => {
@@ -461,6 +477,7 @@ describe('ui/detail/protocol', () => {
       { type: 'command', command: 'cancel' },
       { type: 'command', command: 'retry' },
       { type: 'command', command: 'retryWithEdits' },
+      { type: 'command', command: 'runAgain' },
       { type: 'command', command: 'copyId' },
       { type: 'command', command: 'copyJson' },
       { type: 'command', command: 'exportJson' },
