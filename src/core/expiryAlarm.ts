@@ -4,6 +4,7 @@
  * holds thousands, and most of them have expired or never will.
  */
 import type { IDisposable } from './lifecycle';
+import { MAX_TIMER_MS } from './longTimer';
 import type { TaskRecord } from './taskRecord';
 import { isTerminal } from './taskStatus';
 
@@ -56,7 +57,7 @@ export class ExpiryAlarm implements IDisposable {
   private arm(expiresAt: number): void {
     clearTimeout(this.timer);
     // setTimeout overflows past ~24.8 days; re-check then instead.
-    const delay = Math.min(Math.max(0, expiresAt - this.now()), 2 ** 31 - 1);
+    const delay = Math.min(Math.max(0, expiresAt - this.now()), MAX_TIMER_MS);
     this.dueAt = this.now() + delay;
     this.timer = setTimeout(this.ring, delay);
     this.timer.unref?.();

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { setLongTimeout } from '../../core/longTimer';
 import type { ToolContext } from '../../mcp/server/tools/toolDefinition';
 import { KILL_GRACE_MS } from '../../mcp/server/tools/processGroup';
 import { MAX_STATUS_LENGTH } from '../../mcp/server/tools/statusThrottle';
@@ -123,7 +124,7 @@ function untilDone<T>(ended: Promise<T>, context: ToolContext, budgetMs: number,
     const halt = (timedOut: boolean) => {
       if (stopping) return;
       stopping = true;
-      clearTimeout(budget);
+      budget.clear();
       stop();
       let grace: NodeJS.Timeout | undefined;
       const finish = (value: T | undefined) => {
@@ -136,11 +137,11 @@ function untilDone<T>(ended: Promise<T>, context: ToolContext, budgetMs: number,
       void ended.then(finish);
     };
     const onAbort = () => halt(false);
-    const budget = setTimeout(() => halt(true), budgetMs);
+    const budget = setLongTimeout(() => halt(true), budgetMs);
     context.signal.addEventListener('abort', onAbort, { once: true });
     void ended.then((value) => {
       if (stopping) return;
-      clearTimeout(budget);
+      budget.clear();
       context.signal.removeEventListener('abort', onAbort);
       resolve({ value, timedOut: false });
     });

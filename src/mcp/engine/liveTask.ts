@@ -4,6 +4,7 @@
  * the scheduler and the events; this is what a single task's work touches (its `RunContext`), so
  * the engine itself reads as the lifecycle of many tasks.
  */
+import { type LongTimeout, setLongTimeout } from '../../core/longTimer';
 import { clampPriority } from '../../core/taskRecord';
 import { isTerminal } from '../../core/taskStatus';
 import type { EngineTask, InputRequest, RunContext, StartOptions } from './engineTask';
@@ -52,7 +53,7 @@ export class LiveTask {
   readonly abort = new AbortController();
   private readonly open = new Map<string, OpenInput>();
   private nextInputKey = 1;
-  private budgetTimer?: ReturnType<typeof setTimeout>;
+  private budgetTimer?: LongTimeout;
 
   constructor(
     public snapshot: EngineTask,
@@ -86,17 +87,17 @@ export class LiveTask {
   /** The time budget counts from now: when it runs out, the work is aborted with `TimeBudgetError`. */
   startBudget(): void {
     const budget = this.options.timeBudgetMs;
-    if (budget) this.budgetTimer = setTimeout(() => this.abort.abort(new TimeBudgetError(budget)), budget);
+    if (budget) this.budgetTimer = setLongTimeout(() => this.abort.abort(new TimeBudgetError(budget)), budget);
   }
 
   /** The task reached a terminal state: its budget no longer counts. */
   endBudget(): void {
-    clearTimeout(this.budgetTimer);
+    this.budgetTimer?.clear();
   }
 
   /** Stops the work (its budget with it). */
   stop(reason: Error): void {
-    clearTimeout(this.budgetTimer);
+    this.budgetTimer?.clear();
     if (!this.abort.signal.aborted) this.abort.abort(reason);
   }
 

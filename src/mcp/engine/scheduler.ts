@@ -5,6 +5,7 @@
  * hint waits for its time (one timer serves them all) or for its prerequisite task to end.
  * It knows nothing of tasks beyond ids; the engine tells it what happens and is called back.
  */
+import { MAX_TIMER_MS } from '../../core/longTimer';
 
 export interface SchedulerLimits {
   /** How many may run at once; Infinity: no limit. */
@@ -16,9 +17,6 @@ export interface SchedulerLimits {
 }
 
 export const UNLIMITED: SchedulerLimits = { maxConcurrent: Infinity, toolLimits: {}, maxPerPrincipal: Infinity };
-
-/** Longer delays overflow a Node timer, which then fires at once; a far-off time is reached in steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Where a waiting entry stands: its place among everything waiting, and what it waits for. */
 export interface QueuePlace {
@@ -239,6 +237,7 @@ export class Scheduler {
         this.timer = undefined;
         this.pump();
       },
+      // A far-off time is reached in steps: a longer delay overflows the host's timer.
       Math.min(MAX_TIMER_MS, Math.max(0, earliest - this.host.now())),
     );
     this.timer = { handle, at: earliest };

@@ -187,6 +187,17 @@ describe('mcp/server engine scheduling', () => {
     assert.equal(done.statusMessage, 'Ran out of its time budget of 200 ms');
   });
 
+  it('a time budget longer than a Node timer allows (30 days) does not end the work at once', async () => {
+    engine = engineWith(1);
+    const work = new Workload(engine);
+    const budgeted = work.start({ name: 'budgeted', timeBudgetMs: 30 * 24 * 60 * 60 * 1000 });
+    await work.waitForStarts(1);
+    // An overflowing timer fires after 1 ms; this one is due well after it.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(engine.peek(budgeted.taskId)?.status, 'working');
+    work.release(budgeted.taskId);
+  });
+
   it('setPriority reorders the queue at once and reports only the tasks whose place changed', async () => {
     engine = engineWith(1);
     const work = new Workload(engine);

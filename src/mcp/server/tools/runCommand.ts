@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { z } from 'zod';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { setLongTimeout } from '../../../core/longTimer';
 import { RpcCode, RpcError } from '../../rpcError';
 import { defineTool, type ToolContext } from './toolDefinition';
 import { KILL_GRACE_MS, TreeTerminator, startShell } from './processGroup';
@@ -88,7 +89,7 @@ function runCommand(args: RunCommandArgs, context: ToolContext): Promise<CallToo
     const budgetTimer =
       budgetMs === undefined
         ? undefined
-        : setTimeout(() => {
+        : setLongTimeout(() => {
             timedOut = true;
             tree.terminate();
           }, budgetMs);
@@ -99,7 +100,7 @@ function runCommand(args: RunCommandArgs, context: ToolContext): Promise<CallToo
     const settle = (): boolean => {
       if (settled) return false;
       settled = true;
-      clearTimeout(budgetTimer);
+      budgetTimer?.clear();
       clearTimeout(drainTimer);
       context.signal.removeEventListener('abort', onAbort);
       tree.forgetIfGone();

@@ -10,6 +10,7 @@ import {
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import { randomUUID } from 'node:crypto';
+import { setLongTimeout } from '../../../core/longTimer';
 import { DisposableStore, type IDisposable } from '../../../core/lifecycle';
 import { isTerminal } from '../../../core/taskStatus';
 import { serveTaskMethodsV1 } from '../../wires/v1/taskMethods';
@@ -182,8 +183,8 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
     let progress = 0;
     extra.signal.addEventListener('abort', () => controller.abort(extra.signal.reason), { once: true });
     if (call.limits.timeBudgetMs) {
-      const timer = setTimeout(() => controller.abort(new TimeBudgetError(call.limits.timeBudgetMs!)), call.limits.timeBudgetMs);
-      controller.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+      const timer = setLongTimeout(() => controller.abort(new TimeBudgetError(call.limits.timeBudgetMs!)), call.limits.timeBudgetMs);
+      controller.signal.addEventListener('abort', () => timer.clear(), { once: true });
     }
     return {
       signal: controller.signal,

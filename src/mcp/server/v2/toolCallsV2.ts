@@ -7,6 +7,7 @@
 import { type z } from 'zod';
 import type { CallToolResult, ElicitRequest, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { ElicitResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { setLongTimeout } from '../../../core/longTimer';
 import type { Agent } from '../../../core/taskRecord';
 import { RpcCode, RpcError } from '../../rpcError';
 import type { TaskEngine } from '../../engine/taskEngine';
@@ -136,7 +137,7 @@ export class ToolCallsV2 {
     const onAbort = () => controller.abort(request.signal?.reason);
     request.signal?.addEventListener('abort', onAbort, { once: true });
     const timer = call.limits.timeBudgetMs
-      ? setTimeout(() => controller.abort(new TimeBudgetError(call.limits.timeBudgetMs!)), call.limits.timeBudgetMs)
+      ? setLongTimeout(() => controller.abort(new TimeBudgetError(call.limits.timeBudgetMs!)), call.limits.timeBudgetMs)
       : undefined;
     const context: MrtrToolContext = {
       signal: controller.signal,
@@ -160,7 +161,7 @@ export class ToolCallsV2 {
       if (reason instanceof TimeBudgetError) return { content: [{ type: 'text', text: reason.message }], isError: true };
       throw error;
     } finally {
-      clearTimeout(timer);
+      timer?.clear();
       request.signal?.removeEventListener('abort', onAbort);
     }
   }
