@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from '../../core/longTimer';
 import { Disposable, toDisposable } from '../../core/lifecycle';
 
 interface Entry {
@@ -71,7 +72,9 @@ export class PollScheduler extends Disposable {
     if (this.timer && this.timerDueAt <= next.dueAt) return;
     this.clearTimer();
     this.timerDueAt = next.dueAt;
-    this.timer = setTimeout(() => this.fire(), Math.max(0, next.dueAt - this.now()));
+    // A server's pollInterval may exceed what one Node timer can wait (it would fire at once, and
+    // then again every millisecond): wait at most that long, and re-arm for the rest.
+    this.timer = setTimeout(() => this.fire(), Math.min(MAX_TIMER_MS, Math.max(0, next.dueAt - this.now())));
     this.timer.unref?.();
   }
 
