@@ -48,6 +48,19 @@ class Holds {
   }
 }
 
+/** Releases alice's ten held calls one at a time; after each, exactly one more may start (limit 2), never a third. */
+async function releaseAliceOneByOne(holds: Holds): Promise<void> {
+  for (let released = 0; released < 10; released++) {
+    const [next] = holds.runningOf('alice');
+    holds.running.get(next)!();
+    const expected = Math.min(2, 10 - released - 1);
+    await waitFor(
+      () => holds.runningOf('alice').length === expected && holds.started.filter((name) => name.startsWith('alice-')).length === Math.min(10, released + 3),
+      { what: `alice running ${expected} after ${released + 1} released` },
+    );
+  }
+}
+
 describe('server limits over HTTP (per principal)', function () {
   this.timeout(20_000);
   let holds: Holds;
@@ -89,15 +102,7 @@ describe('server limits over HTTP (per principal)', function () {
     assert.equal((await bob.getTask(bobs.taskId))._meta, undefined, 'bob’s task is not queued');
 
     // Let alice's work go one at a time: each release starts exactly one more, never a third.
-    for (let released = 0; released < 10; released++) {
-      const [next] = holds.runningOf('alice');
-      holds.running.get(next)!();
-      const expected = Math.min(2, 10 - released - 1);
-      await waitFor(
-        () => holds.runningOf('alice').length === expected && holds.started.filter((name) => name.startsWith('alice-')).length === Math.min(10, released + 3),
-        { what: `alice running ${expected} after ${released + 1} released` },
-      );
-    }
+    await releaseAliceOneByOne(holds);
     await Promise.all(created.map((task) => alice.poll(task.taskId)));
     assert.equal(holds.maxRunning.get('alice'), 2, 'alice never had more than two running');
     holds.running.get('bob-0')!();
@@ -159,15 +164,7 @@ describe('server limits over HTTP (per principal)', function () {
       const bobs = bob.callTool('hold', { name: 'bob-0' }, { capabilities: NON_DECLARING });
       await waitFor(() => holds.runningOf('bob').length === 1, { what: 'bob’s plain call to start while alice’s wait' });
 
-      for (let released = 0; released < 10; released++) {
-        const [next] = holds.runningOf('alice');
-        holds.running.get(next)!();
-        const expected = Math.min(2, 10 - released - 1);
-        await waitFor(
-          () => holds.runningOf('alice').length === expected && holds.started.filter((name) => name.startsWith('alice-')).length === Math.min(10, released + 3),
-          { what: `alice running ${expected} after ${released + 1} released` },
-        );
-      }
+      await releaseAliceOneByOne(holds);
       assert.deepEqual((await Promise.all(calls)).sort(), Array.from({ length: 10 }, (_, n) => `alice-${n} released`).sort());
       assert.equal(holds.maxRunning.get('alice'), 2, 'alice never had more than two running');
       holds.running.get('bob-0')!();

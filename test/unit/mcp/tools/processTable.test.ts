@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { waitFor } from '../../helpers/waitFor';
 import { ProcFileSystem, PsCommand, parseProcStat, parsePsLine } from '../../../../src/mcp/server/tools/processTable';
 
 describe('process table', () => {
@@ -46,11 +47,13 @@ describe('process table', () => {
         const source = new ProcFileSystem();
         const table = source.read()!;
         // Right after spawn the child may still be Node's fork, before exec gave it the new environment.
-        let found: number[] = [];
-        for (const deadline = Date.now() + 3_000; Date.now() < deadline && !found.includes(child.pid!);) {
-          found = source.withEnvironment(source.read()!, 'TREE_TEST_MARK', 'yes');
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
+        const found = await waitFor(
+          () => {
+            const marked = source.withEnvironment(source.read()!, 'TREE_TEST_MARK', 'yes');
+            return marked.includes(child.pid!) && marked;
+          },
+          { what: 'the marked child in the process table' },
+        );
         assert.deepEqual(found, [child.pid]);
         assert.deepEqual(source.withEnvironment(table, 'TREE_TEST_MARK', 'no'), []);
       } finally {

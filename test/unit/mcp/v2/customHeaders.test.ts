@@ -4,20 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { customHeadersOf } from '../../../../src/mcp/server/v2/customHeaders';
-import { type TestServer, startTestServer } from './helpers';
+import { testServerPerTest } from './helpers';
 
 const TOOL = 'test_custom_header';
 
 describe('custom Mcp-Param headers (SEP-2243)', function () {
   this.timeout(20_000);
-  let server: TestServer;
-
-  beforeEach(async () => {
-    server = await startTestServer();
-  });
-  afterEach(async () => {
-    await server.close();
-  });
+  const server = testServerPerTest();
 
   const call = (region: unknown, header: string | undefined) =>
     server.client.send('tools/call', { name: TOOL, arguments: { region } }, { capabilities: {}, headers: { 'mcp-param-region': header } });

@@ -15,7 +15,7 @@ import { CONFORMANCE_TOOLS } from '../../../../src/mcp/server/tools/fixtures';
 import { askTool } from '../../../../src/mcp/server/tools/ask';
 import type { ToolDefinition } from '../../../../src/mcp/server/tools/toolDefinition';
 import { TaskServerV2 } from '../../../../src/mcp/server/v2/taskServerV2';
-import { ISO, type Json, NON_DECLARING, TASKS, TEST_TOOLS, type TestServer, gate, meta, startTestServer, withoutEnvelope } from './helpers';
+import { ISO, type Json, NON_DECLARING, TASKS, TEST_TOOLS, gate, meta, startTestServer, testServerPerTest, withoutEnvelope } from './helpers';
 import { waitFor } from '../../helpers/waitFor';
 
 const TASK_FIELDS = ['taskId', 'status', 'createdAt', 'lastUpdatedAt', 'ttlMs'];
@@ -23,14 +23,7 @@ const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 
 describe('extension wire server checklist (io.modelcontextprotocol/tasks, 2026-07-28)', function () {
   this.timeout(20_000);
-  let server: TestServer;
-
-  beforeEach(async () => {
-    server = await startTestServer();
-  });
-  afterEach(async () => {
-    await server.close();
-  });
+  const server = testServerPerTest();
 
   const v2 = () => server.client;
 

@@ -244,6 +244,21 @@ export async function startTestServer(options: { token?: string; engine?: Engine
   };
 }
 
+/**
+ * A fresh test server for each test of the enclosing suite, closed after it. The returned object
+ * always holds the current test's server, so a suite reads `server.client` as if it were a variable.
+ */
+export function testServerPerTest(options: Parameters<typeof startTestServer>[0] = {}): TestServer {
+  const current = {} as { -readonly [K in keyof TestServer]: TestServer[K] };
+  beforeEach(async () => {
+    Object.assign(current, await startTestServer(options));
+  });
+  afterEach(async () => {
+    await current.close();
+  });
+  return current;
+}
+
 /** A task's fields as a notification carries them: the `tasks/get` result without `resultType`/`_meta`. */
 export function withoutEnvelope(value: Json): Json {
   const { resultType: _resultType, _meta, ...rest } = value;

@@ -4,20 +4,13 @@
  * once, and questions only of the kinds the request declared.
  */
 import assert from 'node:assert/strict';
-import { type Json, type TestServer, startTestServer } from './helpers';
+import { type Json, testServerPerTest } from './helpers';
 
 const accept = (content: Json) => ({ action: 'accept', content });
 
 describe('MRTR rounds with requestState (2026-07-28)', function () {
   this.timeout(20_000);
-  let server: TestServer;
-
-  beforeEach(async () => {
-    server = await startTestServer();
-  });
-  afterEach(async () => {
-    await server.close();
-  });
+  const server = testServerPerTest();
 
   it('sends a sealed requestState with the questions and runs once it comes back intact', async () => {
     const round1 = await server.client.callTool('test_input_required_result_request_state');

@@ -4,18 +4,11 @@
  * single JSON body.
  */
 import assert from 'node:assert/strict';
-import { type Json, type TestServer, meta, startTestServer } from './helpers';
+import { type Json, meta, testServerPerTest } from './helpers';
 
 describe('progress of a plain tools/call (2026-07-28)', function () {
   this.timeout(20_000);
-  let server: TestServer;
-
-  beforeEach(async () => {
-    server = await startTestServer();
-  });
-  afterEach(async () => {
-    await server.close();
-  });
+  const server = testServerPerTest();
 
   async function call(progressToken?: string): Promise<{ contentType: string | null; messages: Json[] }> {
     const params = { name: 'test_tool_with_progress', arguments: {}, _meta: { ...meta({}), ...(progressToken ? { progressToken } : {}) } };
