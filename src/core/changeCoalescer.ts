@@ -16,6 +16,7 @@ export class ChangeCoalescer extends Disposable {
   private updated = new Set<string>();
   private removed = new Set<string>();
   private eventCount = 0;
+  private reset = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -32,16 +33,28 @@ export class ChangeCoalescer extends Disposable {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.eventCount === 0) return;
-    const changes: TaskChanges = { added: this.added, updated: this.updated, removed: this.removed, eventCount: this.eventCount };
+    const changes: TaskChanges = {
+      added: this.added,
+      updated: this.updated,
+      removed: this.removed,
+      eventCount: this.eventCount,
+      ...(this.reset ? { reset: true } : {}),
+    };
     this.added = new Set();
     this.updated = new Set();
     this.removed = new Set();
     this.eventCount = 0;
+    this.reset = false;
     this._onDidChange.fire(changes);
   }
 
   private accept(event: LifecycleEvent): void {
     this.eventCount++;
+    if (event.type === 'opened') {
+      this.reset = true;
+      this.timer ??= setTimeout(() => this.flush(), this.delayMs);
+      return;
+    }
     const { id } = event;
     if (event.type === 'created') {
       this.removed.delete(id);

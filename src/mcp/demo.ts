@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const stamp = () => `+${String(Date.now() - started).padStart(5)} ms`;
   store.onDidLifecycle((event) => {
+    if (event.type === 'opened') return;
     const record = store.get(event.id);
     const label = record ? `${record.tool}#${record.attempt}` : event.id;
     switch (event.type) {

@@ -48,7 +48,7 @@ export class TaskNotifier extends Disposable {
   }
 
   private onEvent(event: LifecycleEvent): void {
-    if (this.level === 'none') return;
+    if (this.level === 'none' || event.type === 'opened') return;
     const record = this.store.get(event.id);
     if (!record) return;
     if (event.type === 'updated' && this.awaitingQuestion.has(record.id) && record.pendingInput.length > 0) return this.announceQuestion(record);

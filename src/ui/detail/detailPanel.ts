@@ -71,6 +71,7 @@ export class DetailPanels implements vscode.Disposable {
       this._onDidPostMessage,
       // Each event goes to its own task's panels only; other tasks' changes cost a map lookup.
       store.onDidLifecycle((event) => {
+        if (event.type === 'opened') return;
         this.kept.get(event.id)?.handle(event);
         if (this.previewView?.taskId === event.id) this.previewView.handle(event);
       }),

@@ -110,6 +110,7 @@ async function main(): Promise<void> {
 
   const adopted = new Set<string>();
   store.onDidLifecycle((event) => {
+    if (event.type === 'opened') return;
     const record = store.get(event.id);
     if (!record) return;
     if (event.type === 'created') {
