@@ -10,27 +10,21 @@
  * kills the whole tree (`taskkill /T /F`), since killing cmd.exe alone would leave the server running.
  */
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
+import { type HelperHost, startHelper, taskkillTree } from '../helperProcess';
 import { PermanentConnectError } from './connectionErrors';
 
 /** What starting and stopping a stdio server needs from the operating system; tests pass a fake one. */
-export interface StdioPlatform {
-  readonly os: NodeJS.Platform;
+export interface StdioPlatform extends HelperHost {
   /** cmd.exe (`%ComSpec%`), for commands only it can start (Windows). */
   readonly comspec: string;
   spawn(file: string, args: readonly string[], options: SpawnOptions): ChildProcess;
-  /** Starts a helper program and forgets it. */
-  startHelper(file: string, args: readonly string[]): void;
 }
 
 export const hostStdioPlatform: StdioPlatform = {
   os: process.platform,
   comspec: process.env.ComSpec ?? 'cmd.exe',
   spawn: (file, args, options) => spawn(file, [...args], options),
-  startHelper: (file, args) => {
-    const helper = spawn(file, [...args], { stdio: 'ignore', windowsHide: true });
-    // The tree may already be gone; the helper failing to start or to find it changes nothing.
-    helper.on('error', () => undefined);
-  },
+  startHelper,
 };
 
 /** What to spawn for a configured command and arguments. */
@@ -62,7 +56,7 @@ export function spawnPlan(command: string, args: readonly string[], platform: Pi
  */
 export function stopProcessTree(child: Pick<ChildProcess, 'pid' | 'kill'>, platform: Pick<StdioPlatform, 'os' | 'startHelper'>): void {
   if (platform.os === 'win32' && child.pid !== undefined) {
-    platform.startHelper('taskkill', ['/pid', String(child.pid), '/T', '/F']);
+    taskkillTree(child.pid, platform);
     return;
   }
   child.kill('SIGTERM');

@@ -1,14 +1,11 @@
-import { spawn } from 'node:child_process';
+import { type HelperHost, startHelper, taskkillTree } from '../../helperProcess';
 import { TablePoll, type TableFeed } from './descendantTracker';
 import { processTableFor, type ProcessTableSource } from './processTable';
 
 /** What killing a process tree needs from the operating system; tests pass a fake one. */
-export interface ProcessPlatform {
-  readonly os: NodeJS.Platform;
+export interface ProcessPlatform extends HelperHost {
   /** `process.kill`: a negative pid is a process group. */
   signal(pid: number, signal: NodeJS.Signals | 0): void;
-  /** Starts a helper program and forgets it. */
-  startHelper(file: string, args: readonly string[]): void;
   /** Undefined on Windows, where taskkill walks the tree itself. */
   readonly processTable: ProcessTableSource | undefined;
   /** Periodic reads of `processTable`, where they are cheap (Linux /proc). */
@@ -20,11 +17,7 @@ function platformOfThisHost(): ProcessPlatform {
   return {
     os: process.platform,
     signal: (pid, signal) => process.kill(pid, signal),
-    startHelper: (file, args) => {
-      const helper = spawn(file, args, { stdio: 'ignore', windowsHide: true });
-      // The tree may already be gone; the helper failing to start or to find it changes nothing.
-      helper.on('error', () => undefined);
-    },
+    startHelper,
     processTable,
     tableFeed: processTable?.cheap ? new TablePoll(processTable) : undefined,
   };
@@ -45,7 +38,7 @@ export const hostPlatform: ProcessPlatform = platformOfThisHost();
  */
 export function killProcessTree(pid: number, signal: NodeJS.Signals = 'SIGTERM', members: readonly number[] = [], platform = hostPlatform): void {
   if (platform.os === 'win32') {
-    platform.startHelper('taskkill', ['/pid', String(pid), '/T', '/F']);
+    taskkillTree(pid, platform);
     return;
   }
   try {
