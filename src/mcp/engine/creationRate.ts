@@ -20,11 +20,11 @@ export class CreationBuckets {
   ) {}
 
   /** Takes a token for one creation, or throws -32029 (nothing taken) with `data.retryAfterMs`, `limit` and `windowMs`. */
-  admit(principal: string): void {
+  admit(principal: string, what: Admitted = 'task'): void {
     const retryAfterMs = this.take(principal);
     if (retryAfterMs === undefined) return;
     const { limit, windowMs } = this.rate;
-    throw new RpcError(RpcCode.RateLimited, rateExceededMessage(this.rate, retryAfterMs), { retryAfterMs, limit, windowMs });
+    throw new RpcError(RpcCode.RateLimited, rateExceededMessage(this.rate, retryAfterMs, what), { retryAfterMs, limit, windowMs });
   }
 
   /** Takes a token for one creation: undefined when granted, else how many ms until the next one is. */
@@ -56,9 +56,14 @@ export class CreationBuckets {
   }
 }
 
+/** What takes a token: a new task, or a plain (non-task) tool call, which shares the task's bucket. */
+export type Admitted = 'task' | 'call';
+
 /** Why a creation was refused, in plain words, with when to try again. */
-export function rateExceededMessage(rate: CreationRate, retryAfterMs: number): string {
-  return `Too many new tasks: this server accepts ${describeCreationRate(rate)} from each caller. Try again in ${Math.ceil(retryAfterMs / 1000)} s.`;
+export function rateExceededMessage(rate: CreationRate, retryAfterMs: number, what: Admitted = 'task'): string {
+  const refused = what === 'task' ? 'Too many new tasks' : 'Too many tool calls';
+  const counted = what === 'task' ? describeCreationRate(rate) : `${describeCreationRate(rate)} (tasks and tool calls together)`;
+  return `${refused}: this server accepts ${counted} from each caller. Try again in ${Math.ceil(retryAfterMs / 1000)} s.`;
 }
 
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

@@ -40,7 +40,7 @@ export class PlainCallSlots {
     const { signal } = request;
     if (signal?.aborted) return Promise.reject(signal.reason);
     try {
-      this.creations?.admit(request.owner);
+      this.creations?.admit(request.owner, 'call');
     } catch (error) {
       return Promise.reject(error as Error);
     }

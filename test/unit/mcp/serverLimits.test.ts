@@ -185,6 +185,10 @@ describe('server limits over HTTP (per principal)', function () {
     assert.equal(refused.status, 429);
     assert.equal(refused.body.error.code, -32029);
     assert.ok((refused.body.error.data as Json).retryAfterMs > 0);
+    assert.match(
+      refused.body.error.message,
+      /^Too many tool calls: this server accepts 3 per minute \(tasks and tool calls together\) from each caller\. Try again in \d+ s\.$/,
+    );
 
     const session = await sessionOf('alice-token');
     try {
