@@ -266,15 +266,23 @@ export class DetailPage {
     this.keptFact.value.title =
       retention?.kind === 'until' && retention.maxTasks > 0 ? `Or sooner, if history passes ${retention.maxTasks} finished tasks` : '';
     const expiresAt = ttl.expiresAt ? Date.parse(ttl.expiresAt) : NaN;
+    const running = state.finishedAt === null;
     let text: string;
     if (ttl.unlimited) text = 'Unlimited';
+    // A server keeps unfinished work whatever its TTL and moves the TTL on while it runs: a countdown would jump.
+    else if (running && !Number.isNaN(expiresAt)) text = 'Kept while it runs';
     else if (ttl.expired || expiresAt <= now) text = 'Expired: the server may have deleted it';
     else if (!Number.isNaN(expiresAt)) text = `Expires in ${formatCountdown(expiresAt - now)}`;
     else text = '';
     setText(this.ttlFact.value, text);
     // Only while it runs, and only when the server granted a TTL (or has answered at all).
     this.ttlFact.row.hidden = retention !== null || (!ttl.unlimited && !ttl.expired && ttl.expiresAt === null);
-    this.ttlFact.value.title = ttl.expiresAt ? `The server may delete the task after ${ttl.expiresAt}` : '';
+    this.ttlFact.value.title =
+      running && ttl.grantedMs !== null
+        ? 'The server keeps the task while it runs; once it ends, the server may delete it after its time to live'
+        : ttl.expiresAt
+          ? `The server may delete the task after ${ttl.expiresAt}`
+          : '';
   }
 
   private render(previous: DetailState | undefined, next: DetailState, changed: ReadonlySet<Key>): void {

@@ -161,6 +161,18 @@ describe('The detail panel as a person sees it', function () {
     assert.strictEqual(done.status, 'completed', 'the new run finishes as the first did');
   });
 
+  it('says a running task is kept while it runs, not a countdown the server keeps moving', async function () {
+    if (!launcherServesPage()) this.skip();
+    const record = await tasklane.service.start({ serverId: 'tasklane', tool: 'wait', arguments: { durationMs: 600_000 }, intent: 'Keep running', ttl: 2_000 });
+    made.push(record.id);
+    await waitFor(() => tasklane.store.get(record.id)?.grantedTtl !== undefined, { what: 'the server to grant a TTL' });
+    await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: record.id });
+    const page = await readDetailPage('Keep running');
+    assert.match(page.text, /Server TTL\s+Kept while it runs/, `the TTL row says the task is kept while it runs:\n${page.text}`);
+    assert.doesNotMatch(page.text, /Expires in|Expired/, 'no countdown for running work');
+    await tasklane.service.cancel(record.id);
+  });
+
   it('reuses one preview panel from task to task; Keep Open or a double-click gives a task its own tab', async function () {
     const tasks: TaskRecord[] = [];
     for (const intent of ['Preview first', 'Preview second', 'Preview third'])
