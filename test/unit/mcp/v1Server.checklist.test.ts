@@ -994,7 +994,9 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     assert.deepEqual(new Set(aliceSees), aliceIds);
   });
 
-  it('T-S-26 task ids come from a CSPRNG: each is a fresh crypto.randomUUID() (UUID v4), unique over 10,000', async () => {
+  it('T-S-26 task ids come from a CSPRNG: each is a fresh crypto.randomUUID() (UUID v4), unique over 10,000', async function () {
+    // Ten thousand round trips: seconds on a loaded machine, far beyond the suite's 10 s.
+    this.timeout(120_000);
     // Whether the ids look random is node:crypto's business (a Math.random UUID would look random
     // too); Tasklane's part is to take every task id from it, fresh. So record what it hands out.
     // The module object itself, to swap one function on it.
