@@ -85,7 +85,7 @@ export class TaskRetention {
   overrun(task: Pick<EngineTask, 'createdAt' | 'status'>): string | undefined {
     if (this.maxUnfinishedMs === null || isTerminal(task.status)) return undefined;
     if (Date.parse(task.createdAt) + this.maxUnfinishedMs > this.now()) return undefined;
-    return `Ended: the task ran past its time to live (${formatDuration(this.maxUnfinishedMs)})`;
+    return `Ended: the task ran longer than this server allows (${formatDuration(this.maxUnfinishedMs)})`;
   }
 }
 

@@ -4,8 +4,10 @@
  * authenticates as: one per bearer token, else one per 2025-11-25 session (or the stdio client).
  * Work beyond a concurrency limit waits in the queue (`working`, "Queued (2 of 5)"); a creation
  * beyond the rate is refused with -32029 and `data.retryAfterMs`. Plain (non-task) tool calls count
- * as well: they take a rate token and wait for a slot before the tool runs.
+ * as well: they take a rate token and wait for a slot before the tool runs. `--max-unfinished` is
+ * the engine's ceiling on how long work may stay unfinished (TTL is retention, so nothing else ends it).
  */
+import { formatDuration } from '../../core/taskDetails';
 import type { SchedulerLimits } from '../engine/scheduler';
 import { type CreationRate, describeCreationRate, parseCreationRate } from '../engine/creationRate';
 
@@ -15,6 +17,7 @@ export const LIMIT_OPTIONS = {
   'max-running-per-tool': { type: 'string', multiple: true },
   'max-running-per-principal': { type: 'string' },
   rate: { type: 'string' },
+  'max-unfinished': { type: 'string' },
 } as const;
 
 export interface LimitFlags {
@@ -22,10 +25,11 @@ export interface LimitFlags {
   readonly 'max-running-per-tool'?: readonly string[];
   readonly 'max-running-per-principal'?: string;
   readonly rate?: string;
+  readonly 'max-unfinished'?: string;
 }
 
 /** What applies when a flag is not given; the usage text and the README say the same. */
-export const LIMIT_DEFAULTS = { maxRunning: 'unlimited', maxRunningPerPrincipal: '16', rate: '600/1m' } as const;
+export const LIMIT_DEFAULTS = { maxRunning: 'unlimited', maxRunningPerPrincipal: '16', rate: '600/1m', maxUnfinished: 'unlimited' } as const;
 
 export const LIMITS_USAGE = `Limits (each principal is a token, or a session when there is none):
   --max-running N|unlimited          Tasks running at once in all; more wait in a queue (default: ${LIMIT_DEFAULTS.maxRunning}).
@@ -35,16 +39,22 @@ export const LIMITS_USAGE = `Limits (each principal is a token, or a session whe
   --rate LIMIT/WINDOW|unlimited      New tasks per principal: bursts of LIMIT, refilled over WINDOW
                                      (s, 10s, 1m, 1h, 500ms); beyond it tools/call fails with -32029
                                      and data.retryAfterMs (default: ${LIMIT_DEFAULTS.rate}).
+  --max-unfinished DURATION|unlimited
+                                     Longest a task may run, from its creation (30m, 8h, 2d); past it the
+                                     task fails, saying so, and its work is stopped (default: ${LIMIT_DEFAULTS.maxUnfinished}).
 `;
 
 export interface ServerLimits {
   readonly scheduler: SchedulerLimits;
   readonly creationRate?: CreationRate;
+  /** The engine's ceiling on unfinished work, in ms; absent: none. */
+  readonly maxUnfinishedMs?: number;
 }
 
 /** The limits the flags ask for; throws with a plain message naming the flag when one is malformed or names no tool. */
 export function limitsFromFlags(flags: LimitFlags, toolNames: readonly string[]): ServerLimits {
   const rate = flags.rate ?? LIMIT_DEFAULTS.rate;
+  const maxUnfinished = flags['max-unfinished'] ?? LIMIT_DEFAULTS.maxUnfinished;
   return {
     scheduler: {
       maxConcurrent: count('--max-running', flags['max-running'] ?? LIMIT_DEFAULTS.maxRunning),
@@ -52,6 +62,7 @@ export function limitsFromFlags(flags: LimitFlags, toolNames: readonly string[])
       maxPerPrincipal: count('--max-running-per-principal', flags['max-running-per-principal'] ?? LIMIT_DEFAULTS.maxRunningPerPrincipal),
     },
     ...(rate === 'unlimited' ? {} : { creationRate: flagged('--rate', () => parseCreationRate(rate)) }),
+    ...(maxUnfinished === 'unlimited' ? {} : { maxUnfinishedMs: duration('--max-unfinished', maxUnfinished) }),
   };
 }
 
@@ -64,6 +75,7 @@ export function describeLimits(limits: ServerLimits): string {
     `${maxPerPrincipal === Infinity ? 'unlimited' : maxPerPrincipal} per principal`,
     ...(tools.length > 0 ? [`per tool: ${tools.join(', ')}`] : []),
     `new tasks: ${limits.creationRate ? `${describeCreationRate(limits.creationRate)} per principal` : 'unlimited'}`,
+    ...(limits.maxUnfinishedMs !== undefined ? [`longest run: ${formatDuration(limits.maxUnfinishedMs)}`] : []),
   ].join('; ');
 }
 
@@ -73,6 +85,16 @@ function count(flag: string, text: string): number {
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1)
     throw new Error(`${flag} must be a whole number of at least 1, or "unlimited", not "${text}"`);
   return value;
+}
+
+const DURATION_UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A whole number and a unit (s, m, h, d): a server's ceiling is set in coarse units, never in bare numbers. */
+function duration(flag: string, text: string): number {
+  const match = /^(\d+)(s|m|h|d)$/.exec(text.trim());
+  const ms = match ? Number(match[1]) * DURATION_UNIT_MS[match[2]!]! : NaN;
+  if (!Number.isSafeInteger(ms) || ms < 1000) throw new Error(`${flag} takes a duration like 30m, 8h or 2d, or "unlimited", not "${text}"`);
+  return ms;
 }
 
 function toolLimits(values: readonly string[], toolNames: readonly string[]): Record<string, number> {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { LIMIT_DEFAULTS, describeLimits, limitsFromFlags } from '../../../src/mcp/server/cliLimits';
+import { waitFor } from '../helpers/waitFor';
 import { V2Client } from './v2/helpers';
 
 const TOOLS = ['run_command', 'wait', 'ask'];
@@ -15,7 +16,7 @@ describe('mcp/server/cliLimits', () => {
   it('defaults: unlimited in all, 16 per principal, 600 new tasks per minute per principal', () => {
     const limits = limitsFromFlags({}, TOOLS);
     assert.deepEqual(limits, { scheduler: { maxConcurrent: Infinity, toolLimits: {}, maxPerPrincipal: 16 }, creationRate: { limit: 600, windowMs: 60_000 } });
-    assert.deepEqual(LIMIT_DEFAULTS, { maxRunning: 'unlimited', maxRunningPerPrincipal: '16', rate: '600/1m' });
+    assert.deepEqual(LIMIT_DEFAULTS, { maxRunning: 'unlimited', maxRunningPerPrincipal: '16', rate: '600/1m', maxUnfinished: 'unlimited' });
     assert.equal(describeLimits(limits), 'running at once: unlimited in all; 16 per principal; new tasks: 600 per minute per principal');
   });
 
@@ -29,6 +30,11 @@ describe('mcp/server/cliLimits', () => {
       creationRate: { limit: 30, windowMs: 10_000 },
     });
     assert.equal(limitsFromFlags({ rate: 'unlimited' }, TOOLS).creationRate, undefined);
+    const ceiling = limitsFromFlags({ 'max-unfinished': '8h' }, TOOLS);
+    assert.equal(ceiling.maxUnfinishedMs, 8 * 3_600_000);
+    assert.match(describeLimits(ceiling), /; longest run: 8h$/);
+    assert.equal(limitsFromFlags({ 'max-unfinished': '2d' }, TOOLS).maxUnfinishedMs, 2 * 86_400_000);
+    assert.equal(limitsFromFlags({ 'max-unfinished': 'unlimited' }, TOOLS).maxUnfinishedMs, undefined);
     assert.equal(
       describeLimits(limits),
       'running at once: 8 in all; unlimited per principal; per tool: run_command 2, wait 5, ask 1; new tasks: 30 per 10 seconds per principal',
@@ -39,6 +45,9 @@ describe('mcp/server/cliLimits', () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ 'max-running': '0' }, /^--max-running must be a whole number of at least 1, or "unlimited", not "0"$/],
       [{ 'max-running': 'lots' }, /^--max-running must be/],
+      [{ 'max-unfinished': '10' }, /^--max-unfinished takes a duration like 30m, 8h or 2d, or "unlimited", not "10"$/],
+      [{ 'max-unfinished': '500ms' }, /^--max-unfinished takes a duration/],
+      [{ 'max-unfinished': '0s' }, /^--max-unfinished takes a duration/],
       [{ 'max-running-per-principal': '2.5' }, /^--max-running-per-principal must be/],
       [{ 'max-running-per-tool': ['run_command'] }, /^--max-running-per-tool takes TOOL=N/],
       [{ 'max-running-per-tool': ['build=2'] }, /^--max-running-per-tool: there is no tool "build" \(tools: run_command, wait, ask\)$/],
@@ -64,6 +73,7 @@ describe('dist/server.js limit flags', function () {
       '--rate LIMIT/WINDOW|unlimited',
       '(default: 16)',
       '(default: 600/1m)',
+      '--max-unfinished DURATION|unlimited',
       '-32029',
     ]) {
       assert.ok(help.stderr.includes(text), `--help lacks ${text}`);
@@ -100,5 +110,30 @@ describe('dist/server.js limit flags', function () {
     assert.equal(third.body.error.code, -32029);
     assert.equal((await two.callTool('wait', { durationMs: 10 })).status, 'working');
     assert.equal((await two.getTask(first.taskId).catch((error: Error) => error.message)).includes('-32602'), true, 'tokens are separate principals');
+  });
+
+  it('--max-unfinished ends work still running past it, failed with the reason', async () => {
+    child = spawn(process.execPath, [SERVER, '--http', '--token', 'one', '--max-unfinished', '1s'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child!.stderr!.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const match = /task server on (http:\/\/\S+)\nToken: one\n/.exec(stderr);
+        if (match) resolve(match[1]);
+      });
+      child!.once('exit', (code) => reject(new Error(`the server exited (${code}): ${stderr}`)));
+    });
+    assert.match(stderr, /\[limits\] .*; longest run: 1s/);
+    const one = new V2Client(url, 'one');
+    const started = await one.callTool('wait', { durationMs: 600_000 });
+    const ended = await waitFor(
+      async () => {
+        const task = await one.getTask(started.taskId);
+        return task.status === 'working' ? undefined : task;
+      },
+      { what: 'the task to end at the ceiling', timeoutMs: 10_000 },
+    );
+    assert.equal(ended.status, 'failed');
+    assert.equal(ended.error.message, 'Ended: the task ran longer than this server allows (1s)');
   });
 });

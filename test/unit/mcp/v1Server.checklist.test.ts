@@ -1201,7 +1201,7 @@ describe('2025-11-25 task server — checklist (raw wire)', function () {
     now += 1;
     assert.equal(engine.sweepExpired(), 0, 'ended, not removed');
     assert.equal(gate('ss11b').signal?.aborted, true, 'its work is stopped');
-    const message = 'Ended: the task ran past its time to live (1m)';
+    const message = 'Ended: the task ran longer than this server allows (1m)';
     const failed = await getTask(raw, task.taskId);
     assert.deepEqual([failed.status, failed.statusMessage, failed.ttl], ['failed', message, 70_000]);
     const payload = await raw.waitForMessage((m) => m.id === blocked && m.method === undefined, { what: 'the blocked tasks/result' });

@@ -528,7 +528,7 @@ describe('extension wire server checklist (io.modelcontextprotocol/tasks, 2026-0
       assert.equal(capped.engine.sweepExpired(), 0, 'ended, not removed');
       const failed = await capped.client.getTask(created.taskId);
       assert.equal(failed.status, 'failed');
-      assert.deepEqual([failed.error.code, failed.error.message], [-32603, 'Ended: the task ran past its time to live (1m)']);
+      assert.deepEqual([failed.error.code, failed.error.message], [-32603, 'Ended: the task ran longer than this server allows (1m)']);
       assert.equal(failed.ttlMs, 70_000);
     } finally {
       await capped.close();
