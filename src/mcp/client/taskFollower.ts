@@ -11,6 +11,9 @@ import type { QuestionRouter } from './questionRouter';
 import { type AskedKeys, RemoteInput } from './remoteInput';
 import type { TaskWireClient } from './taskWire';
 
+/** Why a follow's open result calls are aborted (made once: an abort without a reason builds a DOMException each time). */
+const FOLLOW_ENDED = new Error('The task is no longer followed');
+
 /** Consecutive failed polls after which the task's status message says the server is not answering. */
 const POLL_FAILURES_SHOWN = 3;
 
@@ -20,6 +23,8 @@ export interface Follow extends AskedKeys {
   awaiting: boolean;
   /** A result call made after the task was seen terminal is open. */
   finalCall?: boolean;
+  /** The task is no longer followed (it ended, or its server went): no further call is made for it. */
+  ended?: boolean;
   failures: number;
   last?: RemoteTaskState;
 }
@@ -65,7 +70,10 @@ export class TaskFollower extends Disposable {
     });
     this._register(
       toDisposable(() => {
-        for (const follow of this.follows.values()) follow.abort.abort();
+        for (const follow of this.follows.values()) {
+          follow.ended = true;
+          follow.abort.abort(FOLLOW_ENDED);
+        }
         for (const id of this.follows.keys()) this.scheduler.cancel(id);
         this.follows.clear();
       }),
@@ -178,7 +186,9 @@ export class TaskFollower extends Disposable {
   }
 
   unfollow(id: string, follow: Follow): void {
-    follow.abort.abort();
+    // Ends the result calls still open; with none open there is nothing to tell the server.
+    if (follow.awaiting || follow.finalCall) follow.abort.abort(FOLLOW_ENDED);
+    follow.ended = true;
     this.scheduler.cancel(id);
     this.follows.delete(id);
     const record = this.store.get(id);
@@ -203,7 +213,7 @@ export class TaskFollower extends Disposable {
   private awaitOutcome(id: string, follow: Follow, terminal = false): void {
     const record = this.store.get(id);
     const client = record && this.clientOf(record.serverId);
-    if (!record?.taskId || !client || (follow.awaiting && !terminal) || follow.finalCall || follow.abort.signal.aborted) return;
+    if (!record?.taskId || !client || (follow.awaiting && !terminal) || follow.finalCall || follow.ended) return;
     if (terminal) follow.finalCall = true;
     follow.awaiting = true;
     client.awaitOutcome(record.taskId, follow.abort.signal).then(
@@ -215,7 +225,7 @@ export class TaskFollower extends Disposable {
       },
       (error) => {
         follow.awaiting = false;
-        if (!follow.abort.signal.aborted) this.log.debug(`[task] ${id} result call ended early: ${(error as Error).message}; polling continues`);
+        if (!follow.ended) this.log.debug(`[task] ${id} result call ended early: ${(error as Error).message}; polling continues`);
       },
     );
   }
@@ -262,8 +272,11 @@ export class TaskFollower extends Disposable {
         return;
       }
       // A result call made now returns at once. The one already open may not: some servers
-      // (SDK 1.x) answer it only on their next internal poll, up to a second later.
-      this.awaitOutcome(id, follow, true);
+      // (SDK 1.x) answer it only on their next internal poll, up to a second later. Most answer it
+      // right behind this notification, though: give it until the next turn of the event loop
+      // before asking again, so a prompt server is asked once.
+      if (follow.awaiting) setImmediate(() => this.awaitOutcome(id, follow, true));
+      else this.awaitOutcome(id, follow, true);
       return;
     }
     if (client?.answer) this.remoteInput.sync(id, follow, state);
