@@ -10,9 +10,9 @@ import {
   type TaskRecord,
   TaskRecordSchema,
   type TaskSpecInput,
-  TaskSpecSchema,
   type TimelineEntry,
   parseOrThrow,
+  parseTaskSpec,
 } from './taskRecord';
 import { type TaskStatus, canTransition } from './taskStatus';
 import { asImported } from './taskExport';
@@ -120,7 +120,7 @@ export class TaskStore extends Disposable {
     spec: TaskSpecInput,
     init: Partial<Pick<TaskRecord, 'id' | 'taskId' | 'wire' | 'statusMessage' | 'attempt' | 'retryOf' | 'startIntent'>> = {},
   ): TaskRecord {
-    const valid = parseOrThrow(TaskSpecSchema, spec, 'task');
+    const valid = parseTaskSpec(spec);
     const at = this.isoNow();
     const record: TaskRecord = {
       ...valid,
