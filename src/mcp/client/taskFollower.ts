@@ -1,8 +1,8 @@
 import { Disposable, toDisposable } from '../../core/lifecycle';
 import { type Logger, silentLogger } from '../../core/logger';
 import { RELOAD_INTERRUPTION } from '../../core/reloadInterruption';
-import type { JsonRpcErrorObject } from '../../core/taskRecord';
-import type { TaskStore } from '../../core/taskStore';
+import type { JsonRpcErrorObject, TaskRecord } from '../../core/taskRecord';
+import type { TaskPatch, TaskStore } from '../../core/taskStore';
 import { isTerminal, type TaskStatus } from '../../core/taskStatus';
 import { RpcCode, toJsonRpcError } from '../rpcError';
 import type { RemoteOutcome, RemoteTaskState, TerminalStatus } from '../wires/remoteTask';
@@ -178,10 +178,11 @@ export class TaskFollower extends Disposable {
   finishIfOpen(id: string, status: TerminalStatus, outcome: { result?: unknown; error?: JsonRpcErrorObject }, message?: string): void {
     const record = this.store.get(id);
     if (!record || isTerminal(record.status)) return;
-    this.store.complete(id, status, outcome, message);
+    const follow = this.follows.get(id);
+    const last = follow?.last && isTerminal(follow.last.status) ? follow.last : undefined;
+    this.store.complete(id, status, outcome, message, last && termsOf(record, last));
     this.log.info(`[task] ${id} ${status}${message ? `: ${message}` : ''}`);
     this.questions.lapse(id);
-    const follow = this.follows.get(id);
     if (follow) this.unfollow(id, follow);
   }
 
@@ -258,13 +259,9 @@ export class TaskFollower extends Disposable {
     if (follow.last && state.lastUpdatedAt < follow.last.lastUpdatedAt) return;
     follow.last = state;
     if (state.output) this.store.appendOutput(id, state.output);
-    if (state.pollInterval !== undefined && state.pollInterval !== record.pollInterval) this.store.update(id, { pollInterval: state.pollInterval });
-    // Servers may move the TTL on (Tasklane's does while the work runs, and counts retention from its end): expiry follows the latest.
-    if (state.ttl !== record.grantedTtl) this.store.update(id, { grantedTtl: state.ttl });
-    // Every snapshot of a waiting task carries its place; one without it (started, or ended) clears it.
-    if (state.queue?.position !== record.queue?.position || state.queue?.size !== record.queue?.size) this.store.update(id, { queue: state.queue });
     const client = this.clientOf(record.serverId);
     if (isTerminal(state.status)) {
+      // Its last terms are kept with the outcome, in one change (finishIfOpen).
       this.scheduler.cancel(id);
       // The outcome is in the snapshot (the extension): finish from it, no further request.
       if (state.result !== undefined || state.error !== undefined || client?.outcomeInSnapshot) {
@@ -279,6 +276,8 @@ export class TaskFollower extends Disposable {
       else this.awaitOutcome(id, follow, true);
       return;
     }
+    const terms = termsOf(record, state);
+    if (terms) this.store.update(id, terms);
     if (client?.answer) this.remoteInput.sync(id, follow, state);
     if (state.status !== record.status || state.statusMessage !== record.statusMessage) this.store.setStatus(id, state.status, state.statusMessage);
   }
@@ -298,6 +297,24 @@ export class TaskFollower extends Disposable {
         this.finishIfOpen(id, 'cancelled', {}, state.statusMessage ?? 'Cancelled');
     }
   }
+}
+
+/**
+ * What a server's snapshot changes in the task's terms: its poll interval; its TTL (servers may
+ * move it on; Tasklane's does while the work runs, and counts retention from its end: expiry
+ * follows the latest); its place in the queue (every snapshot of a waiting task carries it; one
+ * without it, started or ended, clears it). Undefined when nothing changed.
+ */
+function termsOf(record: TaskRecord, state: RemoteTaskState): Pick<TaskPatch, 'grantedTtl' | 'pollInterval' | 'queue'> | undefined {
+  const pollInterval = state.pollInterval !== undefined && state.pollInterval !== record.pollInterval;
+  const ttl = state.ttl !== record.grantedTtl;
+  const queue = state.queue?.position !== record.queue?.position || state.queue?.size !== record.queue?.size;
+  if (!pollInterval && !ttl && !queue) return undefined;
+  return {
+    ...(pollInterval ? { pollInterval: state.pollInterval } : {}),
+    ...(ttl ? { grantedTtl: state.ttl } : {}),
+    ...(queue ? { queue: state.queue } : {}),
+  };
 }
 
 function remoteKey(serverId: string, taskId: string): string {
