@@ -111,8 +111,13 @@ export class TaskFollower extends Disposable {
 
   /** Follows the task a server created for a record's `tools/call`. */
   adopt(id: string, serverId: string, task: RemoteTaskState): void {
-    const noIntent = this.store.get(id)?.startIntent ? { startIntent: undefined } : {};
-    this.store.update(id, { taskId: task.taskId, grantedTtl: task.ttl, pollInterval: task.pollInterval, ...noIntent });
+    const record = this.store.get(id);
+    const noIntent = record?.startIntent ? { startIntent: undefined } : {};
+    // The host's own "Starting" ends with the answer: cleared in the same change when the server says
+    // nothing else (a message of the server's own is set by `apply`, with its timeline entry).
+    const noMessage =
+      record?.statusMessage !== undefined && task.statusMessage === undefined && task.status === record.status ? { statusMessage: undefined } : {};
+    this.store.update(id, { taskId: task.taskId, grantedTtl: task.ttl, pollInterval: task.pollInterval, ...noIntent, ...noMessage });
     this.byRemote.set(remoteKey(serverId, task.taskId), id);
     this.follow(id);
     this.apply(id, task);
