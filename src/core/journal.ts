@@ -35,6 +35,8 @@ export class Journal {
    */
   private outOfSync = false;
   private lastResyncAttempt = -Infinity;
+  /** Device and inode of the file `fd` has open, read once per open. */
+  private openIdentity: string | undefined;
 
   constructor(
     readonly file: string,
@@ -186,9 +188,9 @@ export class Journal {
   private replacedUnderneath(): boolean {
     if (this.fd === undefined) return false;
     try {
-      const open = fs.fstatSync(this.fd);
-      const onDisk = fs.statSync(this.file);
-      return open.ino !== onDisk.ino || open.dev !== onDisk.dev;
+      // The open file's identity never changes: it was read once, when the file was opened.
+      this.openIdentity ??= fileIdentity(fs.fstatSync(this.fd));
+      return fileIdentity(fs.statSync(this.file)) !== this.openIdentity;
     } catch {
       return true;
     }
@@ -198,6 +200,7 @@ export class Journal {
     if (this.fd === undefined) {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
       this.fd = fs.openSync(this.file, 'a');
+      this.openIdentity = undefined;
     }
     return this.fd;
   }
@@ -206,6 +209,7 @@ export class Journal {
     if (this.fd !== undefined) {
       fs.closeSync(this.fd);
       this.fd = undefined;
+      this.openIdentity = undefined;
     }
   }
 
@@ -217,6 +221,10 @@ export class Journal {
 }
 
 const RESYNC_INTERVAL_MS = 1000;
+
+function fileIdentity(stats: fs.Stats): string {
+  return `${stats.dev}:${stats.ino}`;
+}
 
 function writeAll(fd: number, text: string): number {
   const data = Buffer.from(text);

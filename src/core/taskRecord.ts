@@ -96,6 +96,17 @@ export const TaskSpecSchema = z.object({
 export type TaskSpec = z.infer<typeof TaskSpecSchema>;
 export type TaskSpecInput = z.input<typeof TaskSpecSchema>;
 
+/** Specs `parseTaskSpec` produced: a spec handed on (service → store) is validated once, not at every step. */
+const validSpecs = new WeakSet<object>();
+
+/** Validates a spec (bad input throws a readable error); one this returned before is taken as it is. */
+export function parseTaskSpec(input: TaskSpecInput | TaskSpec): TaskSpec {
+  if (validSpecs.has(input)) return input as TaskSpec;
+  const spec = parseOrThrow(TaskSpecSchema, input, 'task');
+  validSpecs.add(spec);
+  return spec;
+}
+
 export const TimelineEntrySchema = z.object({
   at: isoDate,
   status: TaskStatusSchema.optional(),

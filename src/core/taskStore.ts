@@ -10,9 +10,9 @@ import {
   type TaskRecord,
   TaskRecordSchema,
   type TaskSpecInput,
-  TaskSpecSchema,
   type TimelineEntry,
   parseOrThrow,
+  parseTaskSpec,
 } from './taskRecord';
 import { type TaskStatus, canTransition } from './taskStatus';
 import { asImported } from './taskExport';
@@ -120,7 +120,7 @@ export class TaskStore extends Disposable {
     spec: TaskSpecInput,
     init: Partial<Pick<TaskRecord, 'id' | 'taskId' | 'wire' | 'statusMessage' | 'attempt' | 'retryOf' | 'startIntent'>> = {},
   ): TaskRecord {
-    const valid = parseOrThrow(TaskSpecSchema, spec, 'task');
+    const valid = parseTaskSpec(spec);
     const at = this.isoNow();
     const record: TaskRecord = {
       ...valid,
@@ -172,8 +172,17 @@ export class TaskStore extends Disposable {
     return next;
   }
 
-  /** Stores the final outcome and moves to the matching terminal status in one step. */
-  complete(id: string, status: 'completed' | 'failed' | 'cancelled', outcome: { result?: unknown; error?: JsonRpcErrorObject }, message?: string): TaskRecord {
+  /**
+   * Stores the final outcome and moves to the matching terminal status in one step; `terms` are
+   * what the server said last about the task's retention and polling, kept in the same change.
+   */
+  complete(
+    id: string,
+    status: 'completed' | 'failed' | 'cancelled',
+    outcome: { result?: unknown; error?: JsonRpcErrorObject },
+    message?: string,
+    terms: Pick<TaskPatch, 'grantedTtl' | 'pollInterval' | 'queue'> = {},
+  ): TaskRecord {
     const current = this.require(id);
     if (!canTransition(current.status, status)) {
       throw new IllegalTransitionError(`Task ${id} is already ${current.status}`);
@@ -183,7 +192,7 @@ export class TaskStore extends Disposable {
     const noIntent = current.startIntent ? { startIntent: undefined } : {};
     const next = this.apply(
       current,
-      { status, statusMessage: message, lastUpdatedAt: at, result: outcome.result, error: outcome.error, pendingInput: [], ...noIntent },
+      { ...terms, status, statusMessage: message, lastUpdatedAt: at, result: outcome.result, error: outcome.error, pendingInput: [], ...noIntent },
       { at, status, message },
     );
     if (outcome.result !== undefined || outcome.error !== undefined) this._onDidLifecycle.fire({ type: 'resultStored', id });

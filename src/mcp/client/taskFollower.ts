@@ -1,8 +1,8 @@
 import { Disposable, toDisposable } from '../../core/lifecycle';
 import { type Logger, silentLogger } from '../../core/logger';
 import { RELOAD_INTERRUPTION } from '../../core/reloadInterruption';
-import type { JsonRpcErrorObject } from '../../core/taskRecord';
-import type { TaskStore } from '../../core/taskStore';
+import type { JsonRpcErrorObject, TaskRecord } from '../../core/taskRecord';
+import type { TaskPatch, TaskStore } from '../../core/taskStore';
 import { isTerminal, type TaskStatus } from '../../core/taskStatus';
 import { RpcCode, toJsonRpcError } from '../rpcError';
 import type { RemoteOutcome, RemoteTaskState, TerminalStatus } from '../wires/remoteTask';
@@ -10,6 +10,9 @@ import { PollScheduler, backoffDelay } from './pollScheduler';
 import type { QuestionRouter } from './questionRouter';
 import { type AskedKeys, RemoteInput } from './remoteInput';
 import type { TaskWireClient } from './taskWire';
+
+/** Why a follow's open result calls are aborted (made once: an abort without a reason builds a DOMException each time). */
+const FOLLOW_ENDED = new Error('The task is no longer followed');
 
 /** Consecutive failed polls after which the task's status message says the server is not answering. */
 const POLL_FAILURES_SHOWN = 3;
@@ -20,6 +23,8 @@ export interface Follow extends AskedKeys {
   awaiting: boolean;
   /** A result call made after the task was seen terminal is open. */
   finalCall?: boolean;
+  /** The task is no longer followed (it ended, or its server went): no further call is made for it. */
+  ended?: boolean;
   failures: number;
   last?: RemoteTaskState;
 }
@@ -65,7 +70,10 @@ export class TaskFollower extends Disposable {
     });
     this._register(
       toDisposable(() => {
-        for (const follow of this.follows.values()) follow.abort.abort();
+        for (const follow of this.follows.values()) {
+          follow.ended = true;
+          follow.abort.abort(FOLLOW_ENDED);
+        }
         for (const id of this.follows.keys()) this.scheduler.cancel(id);
         this.follows.clear();
       }),
@@ -103,8 +111,13 @@ export class TaskFollower extends Disposable {
 
   /** Follows the task a server created for a record's `tools/call`. */
   adopt(id: string, serverId: string, task: RemoteTaskState): void {
-    const noIntent = this.store.get(id)?.startIntent ? { startIntent: undefined } : {};
-    this.store.update(id, { taskId: task.taskId, grantedTtl: task.ttl, pollInterval: task.pollInterval, ...noIntent });
+    const record = this.store.get(id);
+    const noIntent = record?.startIntent ? { startIntent: undefined } : {};
+    // The host's own "Starting" ends with the answer: cleared in the same change when the server says
+    // nothing else (a message of the server's own is set by `apply`, with its timeline entry).
+    const noMessage =
+      record?.statusMessage !== undefined && task.statusMessage === undefined && task.status === record.status ? { statusMessage: undefined } : {};
+    this.store.update(id, { taskId: task.taskId, grantedTtl: task.ttl, pollInterval: task.pollInterval, ...noIntent, ...noMessage });
     this.byRemote.set(remoteKey(serverId, task.taskId), id);
     this.follow(id);
     this.apply(id, task);
@@ -170,15 +183,18 @@ export class TaskFollower extends Disposable {
   finishIfOpen(id: string, status: TerminalStatus, outcome: { result?: unknown; error?: JsonRpcErrorObject }, message?: string): void {
     const record = this.store.get(id);
     if (!record || isTerminal(record.status)) return;
-    this.store.complete(id, status, outcome, message);
+    const follow = this.follows.get(id);
+    const last = follow?.last && isTerminal(follow.last.status) ? follow.last : undefined;
+    this.store.complete(id, status, outcome, message, last && termsOf(record, last));
     this.log.info(`[task] ${id} ${status}${message ? `: ${message}` : ''}`);
     this.questions.lapse(id);
-    const follow = this.follows.get(id);
     if (follow) this.unfollow(id, follow);
   }
 
   unfollow(id: string, follow: Follow): void {
-    follow.abort.abort();
+    // Ends the result calls still open; with none open there is nothing to tell the server.
+    if (follow.awaiting || follow.finalCall) follow.abort.abort(FOLLOW_ENDED);
+    follow.ended = true;
     this.scheduler.cancel(id);
     this.follows.delete(id);
     const record = this.store.get(id);
@@ -203,7 +219,7 @@ export class TaskFollower extends Disposable {
   private awaitOutcome(id: string, follow: Follow, terminal = false): void {
     const record = this.store.get(id);
     const client = record && this.clientOf(record.serverId);
-    if (!record?.taskId || !client || (follow.awaiting && !terminal) || follow.finalCall || follow.abort.signal.aborted) return;
+    if (!record?.taskId || !client || (follow.awaiting && !terminal) || follow.finalCall || follow.ended) return;
     if (terminal) follow.finalCall = true;
     follow.awaiting = true;
     client.awaitOutcome(record.taskId, follow.abort.signal).then(
@@ -215,7 +231,7 @@ export class TaskFollower extends Disposable {
       },
       (error) => {
         follow.awaiting = false;
-        if (!follow.abort.signal.aborted) this.log.debug(`[task] ${id} result call ended early: ${(error as Error).message}; polling continues`);
+        if (!follow.ended) this.log.debug(`[task] ${id} result call ended early: ${(error as Error).message}; polling continues`);
       },
     );
   }
@@ -248,13 +264,9 @@ export class TaskFollower extends Disposable {
     if (follow.last && state.lastUpdatedAt < follow.last.lastUpdatedAt) return;
     follow.last = state;
     if (state.output) this.store.appendOutput(id, state.output);
-    if (state.pollInterval !== undefined && state.pollInterval !== record.pollInterval) this.store.update(id, { pollInterval: state.pollInterval });
-    // Servers may move the TTL on (Tasklane's does while the work runs, and counts retention from its end): expiry follows the latest.
-    if (state.ttl !== record.grantedTtl) this.store.update(id, { grantedTtl: state.ttl });
-    // Every snapshot of a waiting task carries its place; one without it (started, or ended) clears it.
-    if (state.queue?.position !== record.queue?.position || state.queue?.size !== record.queue?.size) this.store.update(id, { queue: state.queue });
     const client = this.clientOf(record.serverId);
     if (isTerminal(state.status)) {
+      // Its last terms are kept with the outcome, in one change (finishIfOpen).
       this.scheduler.cancel(id);
       // The outcome is in the snapshot (the extension): finish from it, no further request.
       if (state.result !== undefined || state.error !== undefined || client?.outcomeInSnapshot) {
@@ -262,10 +274,15 @@ export class TaskFollower extends Disposable {
         return;
       }
       // A result call made now returns at once. The one already open may not: some servers
-      // (SDK 1.x) answer it only on their next internal poll, up to a second later.
-      this.awaitOutcome(id, follow, true);
+      // (SDK 1.x) answer it only on their next internal poll, up to a second later. Most answer it
+      // right behind this notification, though: give it until the next turn of the event loop
+      // before asking again, so a prompt server is asked once.
+      if (follow.awaiting) setImmediate(() => this.awaitOutcome(id, follow, true));
+      else this.awaitOutcome(id, follow, true);
       return;
     }
+    const terms = termsOf(record, state);
+    if (terms) this.store.update(id, terms);
     if (client?.answer) this.remoteInput.sync(id, follow, state);
     if (state.status !== record.status || state.statusMessage !== record.statusMessage) this.store.setStatus(id, state.status, state.statusMessage);
   }
@@ -285,6 +302,24 @@ export class TaskFollower extends Disposable {
         this.finishIfOpen(id, 'cancelled', {}, state.statusMessage ?? 'Cancelled');
     }
   }
+}
+
+/**
+ * What a server's snapshot changes in the task's terms: its poll interval; its TTL (servers may
+ * move it on; Tasklane's does while the work runs, and counts retention from its end: expiry
+ * follows the latest); its place in the queue (every snapshot of a waiting task carries it; one
+ * without it, started or ended, clears it). Undefined when nothing changed.
+ */
+function termsOf(record: TaskRecord, state: RemoteTaskState): Pick<TaskPatch, 'grantedTtl' | 'pollInterval' | 'queue'> | undefined {
+  const pollInterval = state.pollInterval !== undefined && state.pollInterval !== record.pollInterval;
+  const ttl = state.ttl !== record.grantedTtl;
+  const queue = state.queue?.position !== record.queue?.position || state.queue?.size !== record.queue?.size;
+  if (!pollInterval && !ttl && !queue) return undefined;
+  return {
+    ...(pollInterval ? { pollInterval: state.pollInterval } : {}),
+    ...(ttl ? { grantedTtl: state.ttl } : {}),
+    ...(queue ? { queue: state.queue } : {}),
+  };
 }
 
 function remoteKey(serverId: string, taskId: string): string {

@@ -2,7 +2,7 @@ import { Emitter } from '../../core/events';
 import { Disposable, type IDisposable, toDisposable } from '../../core/lifecycle';
 import { type Logger, silentLogger } from '../../core/logger';
 import { type InputAnswer, type RetryOptions, type TaskActions } from '../../core/taskActions';
-import { type TaskRecord, type TaskSpecInput, TaskSpecSchema, parseOrThrow } from '../../core/taskRecord';
+import { type TaskRecord, type TaskSpecInput, parseTaskSpec } from '../../core/taskRecord';
 import { retrySpec } from '../../core/taskSpec';
 import { type TaskStore } from '../../core/taskStore';
 import { canCancel, canRetry, isTerminal } from '../../core/taskStatus';
@@ -147,7 +147,8 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
   }
 
   async start(input: TaskSpecInput, lineage: { retryOf?: string; attempt?: number } = {}): Promise<TaskRecord> {
-    const spec = parseOrThrow(TaskSpecSchema, input, 'task');
+    // Validated once: the store takes the spec as it is.
+    const spec = parseTaskSpec(input);
     const server = this.requireServer(spec.serverId);
     const record = this.store.create(spec, { wire: server.client.wire, statusMessage: 'Starting', startIntent: { at: new Date().toISOString() }, ...lineage });
     // On disk before the call goes out: if the editor dies before the answer, the next session knows to look for the task.

@@ -344,9 +344,15 @@ export class TaskEngine extends Disposable {
 
   private update(task: LiveTask, change: Partial<EngineTask>, at = this.iso()): void {
     const next: { -readonly [K in keyof EngineTask]: EngineTask[K] } = { ...task.snapshot, ...change, lastUpdatedAt: at };
-    // Absent, not undefined: snapshots are spread into wire objects and compared.
-    if (next.queue === undefined) delete next.queue;
-    task.snapshot = next;
+    if (next.queue === undefined && 'queue' in next) {
+      // Absent, not undefined: snapshots are spread into wire objects and compared. (Built without
+      // it rather than deleted: a deleted property turns the object into a slow dictionary.)
+      const { queue: _absent, ...rest } = next;
+      void _absent;
+      task.snapshot = rest;
+    } else {
+      task.snapshot = next;
+    }
     this._onDidChange.fire(task.snapshot);
     if (task.isTerminal) this.waiters.wake(task.snapshot.taskId);
   }

@@ -1,7 +1,6 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
-  CallToolRequestSchema,
   CreateMessageResultSchema,
   ElicitResultSchema,
   type Implementation,
@@ -28,6 +27,7 @@ import { describeToolError } from '../describeToolError';
 import { TASKLANE_SERVER_INFO } from '../../identity';
 import { extraCapabilities } from '../serverExtras';
 import { serveExtrasV1 } from './serveExtrasV1';
+import { serveToolCallsOnce } from './toolCallsOnce';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -85,7 +85,7 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
   server.setRequestHandler(ListToolsRequestSchema, (request) => ({ tools: host.catalog.page(request.params?.cursor) }));
   serveExtrasV1(server, host.extras, ownerOf as (extra: unknown) => string);
 
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+  serveToolCallsOnce(server, async (request, extra) => {
     const { name, arguments: args, task, _meta } = request.params;
     const call = host.catalog.prepare(name, args, _meta as Record<string, unknown> | undefined);
     if (task) {
