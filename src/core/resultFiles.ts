@@ -48,7 +48,7 @@ export class ResultFiles implements ResultReader {
       fs.rmSync(temp, { force: true });
       throw error;
     }
-    return { bytes: data.length, preview: text.slice(0, RESULT_PREVIEW_CHARS) };
+    return { bytes: data.length, preview: detachedPrefix(text, RESULT_PREVIEW_CHARS) };
   }
 
   readResult(record: TaskRecord): unknown {
@@ -106,6 +106,14 @@ export class ResultFiles implements ResultReader {
     }
     return removed;
   }
+}
+
+/**
+ * The first `chars` characters of `text` as a string of their own: V8 makes a short slice of a
+ * long string a view that keeps the whole of it alive, which here would be the whole result.
+ */
+function detachedPrefix(text: string, chars: number): string {
+  return Buffer.from(text.slice(0, chars), 'utf8').toString('utf8');
 }
 
 /** A result's JSON text, and whether it is over `limitBytes` (counted in UTF-8 bytes, measured only when it could be). */
