@@ -11,6 +11,9 @@ import { type TestFailureReport, readFailureReport } from '../../core/testFailur
 /** The most of a result the page is sent. */
 export const DISPLAY_RESULT_BYTES = 256 * 1024;
 
+/** The JSON around a text block's text, `{"type":"text","text":""}` (escapes in the text are not counted: this sizes a display cut). */
+const TEXT_BLOCK_OVERHEAD = 25;
+
 export type DisplayedResult =
   | { readonly kind: 'none' }
   | {
@@ -58,7 +61,8 @@ export function cutResult(result: unknown, limit: number): { value: unknown; byt
   const content: unknown[] = [];
   for (const block of Array.isArray(result.content) ? result.content : []) {
     if (room <= 0) break;
-    const size = Buffer.byteLength(jsonText(block));
+    // A text block is measured by its text: stringifying a 50 MB block only to measure it costs as much again.
+    const size = isTextBlock(block) ? TEXT_BLOCK_OVERHEAD + Buffer.byteLength(block.text) : Buffer.byteLength(jsonText(block));
     if (size <= room) {
       content.push(block);
       room -= size;
