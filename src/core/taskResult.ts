@@ -36,11 +36,6 @@ export class ResultUnavailableError extends Error {
   override readonly name = 'ResultUnavailableError';
 }
 
-/** Whether the record's result is kept in a side file rather than in the record. */
-export function isStoredAside(record: Pick<TaskRecord, 'resultFile'>): boolean {
-  return record.resultFile !== undefined;
-}
-
 /** Whether the task has a result at all, in the record or aside. */
 export function hasResult(record: Pick<TaskRecord, 'result' | 'resultFile'>): boolean {
   return record.result !== undefined || record.resultFile !== undefined;
