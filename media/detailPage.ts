@@ -294,7 +294,7 @@ export class DetailPage {
       this.inputSection.hidden = next.pendingInput.length === 0;
       this.inputs.update(next.pendingInput, next.actions.answer && !this.gone);
     }
-    if (changed.has('outcome') || changed.has('finishedAt')) {
+    if (changed.has('outcome') || changed.has('finishedAt') || changed.has('resultSize')) {
       setText(this.resultHeading, next.outcome.kind === 'error' ? 'Error' : 'Result');
       this.resultBody.replaceChildren(renderOutcome(next, this.folds));
     }

@@ -1,6 +1,6 @@
 // The detail page's sections below the header. Each one either rebuilds itself when its part of
 // the state changes (result, metadata: rare) or updates in place (output, timeline, input).
-import { STATUS_LABELS, formatBytes, formatDuration, tailOf } from '../src/ui/detail/format';
+import { STATUS_LABELS, describeResultSize, formatBytes, formatDuration, tailOf } from '../src/ui/detail/format';
 import { OUTPUT_TAIL_CHARS, type DetailState, type PendingInputItem, type ResultBlock, type TimelineItem } from '../src/ui/detail/protocol';
 import { type Folds, button, h, jsonTree, time, type Child } from './detailDom';
 import { icon } from './detailIcons';
@@ -28,8 +28,17 @@ export function renderOutcome(state: DetailState, folds: Folds): Node {
           ),
         ),
       );
+    case 'unavailable':
+      return h('p', { className: 'error-box', attrs: { role: 'status' }, text: outcome.message });
     case 'result': {
       const parts: Child[] = [];
+      if (state.resultSize) {
+        const cut = state.resultSize.shownBytes !== null;
+        const note = cut
+          ? `${describeResultSize(state.resultSize)}. Export the task or use Show Task Result for all of it.`
+          : describeResultSize(state.resultSize);
+        parts.push(h('p', { className: cut ? 'result-size result-cut' : 'muted result-size', text: note }));
+      }
       if (outcome.isError) parts.push(h('p', { className: 'error-box', text: 'The tool reported an error.' }));
       if (outcome.blocks.length === 0 && outcome.structuredContent === null && outcome.inOutput.length === 0)
         parts.push(h('p', { className: 'muted', text: 'The result has no content.' }));

@@ -52,6 +52,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
   const storage = context.storageUri ?? context.globalStorageUri;
   const store = new TaskStore({
     directory: storage.fsPath,
+    resultSideFileBytes: () => setting('tasklane.results.sideFileThresholdKB') * 1024,
     onProblem: (message, error) => {
       log.warn(message, ...(error ? [error] : []));
       void vscode.window.showWarningMessage(message, 'Show Log').then((choice) => choice && log.show());

@@ -1,4 +1,5 @@
 import { EMBEDDED_SERVER_NAME } from './embeddedServer';
+import { DEFAULT_SIDE_FILE_KB } from './taskResult';
 
 /**
  * Every Tasklane setting, declared once: key, default, description. `package.json` repeats them
@@ -72,6 +73,13 @@ export const SETTINGS = {
     default: 5000,
     minimum: 0,
     description: 'At most this many finished tasks are kept in history; the oldest unpinned ones go first. 0 means no limit.',
+  },
+  'tasklane.results.sideFileThresholdKB': {
+    default: DEFAULT_SIDE_FILE_KB,
+    minimum: 16,
+    maximum: 1048576,
+    description:
+      "Task results larger than this many KB are kept in a file of their own next to Tasklane's task store instead of in its history file and memory, and read when you open, copy or export them. Applies to tasks that finish from now on.",
   },
   'tasklane.servers': {
     default: [],

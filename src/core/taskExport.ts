@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { descendantsOf } from './taskFamily';
 import { type TaskRecord, TaskRecordSchema, InvalidDataError, describeIssues } from './taskRecord';
+import { INLINE_RESULTS, type ResultReader, withResultInline } from './taskResult';
 
 export const EXPORT_FORMAT = 'tasklane-tasks';
 export const EXPORT_VERSION = 1;
@@ -35,8 +36,19 @@ export function buildExport(records: readonly TaskRecord[], now: number = Date.n
   return { format: EXPORT_FORMAT, version: EXPORT_VERSION, exportedAt: new Date(now).toISOString(), tasks: [...records] };
 }
 
-export function serializeExport(records: readonly TaskRecord[], now?: number): string {
-  return `${JSON.stringify(buildExport(records, now), null, 2)}\n`;
+/**
+ * The export file's text. A result kept in a side file is read back through `results` into its
+ * task, so the file is complete on its own; one that cannot be read fails the export with why.
+ */
+export function serializeExport(records: readonly TaskRecord[], now?: number, results: ResultReader = INLINE_RESULTS): string {
+  return `${JSON.stringify(
+    buildExport(
+      records.map((record) => withResultInline(record, results)),
+      now,
+    ),
+    null,
+    2,
+  )}\n`;
 }
 
 /**
@@ -87,6 +99,8 @@ export function asImported(records: readonly TaskRecord[], isTaken: (id: string)
     const next: TaskRecord = { ...record, id: renamed.get(record.id)!, imported: true, pendingInput: [] };
     delete next.queue;
     delete next.startIntent;
+    // A side file belongs to the store that wrote it; an export carries the result itself.
+    delete next.resultFile;
     assignLink(next, 'retryOf', link(record.retryOf));
     assignLink(next, 'retriedAs', link(record.retriedAs));
     assignLink(next, 'parentId', link(record.parentId));

@@ -147,6 +147,11 @@ export const TaskRecordSchema = TaskSpecSchema.extend({
   retryOf: z.string().optional(),
   retriedAs: z.string().optional(),
   result: z.unknown().optional(),
+  /**
+   * Set instead of `result` when the result was larger than the side-file limit: it is in a file
+   * of its own next to the store (taskResult.ts), read on demand.
+   */
+  resultFile: z.object({ bytes: z.number().int().nonnegative(), preview: z.string() }).optional(),
   error: JsonRpcErrorSchema.optional(),
   output: z.string().optional(),
   pendingInput: z.array(PendingInputSchema).default([]),

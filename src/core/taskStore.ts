@@ -18,6 +18,8 @@ import { type TaskStatus, canTransition } from './taskStatus';
 import { asImported } from './taskExport';
 import { appendOutputTail, boundTimeline } from './recordLimits';
 import { StoreJournal, type StoreJournalEntry } from './storeJournal';
+import { ResultFiles, overLimit } from './resultFiles';
+import { DEFAULT_SIDE_FILE_KB, INLINE_RESULTS, type ResultReader } from './taskResult';
 
 export interface TaskStoreOptions {
   /** Directory to persist into; without one the store lives in memory only. */
@@ -25,6 +27,11 @@ export interface TaskStoreOptions {
   readonly now?: () => number;
   /** Told about anything the user should know: a recovered file, a failing disk. */
   readonly onProblem?: (message: string, error?: Error) => void;
+  /**
+   * Results larger than this many bytes (their JSON) go to a side file next to the store instead
+   * of the record (`tasklane.results.sideFileThresholdKB`); read at each completion. Only with a directory.
+   */
+  readonly resultSideFileBytes?: () => number;
 }
 
 /** Fields a caller may change besides status, output and results, which have their own methods. */
@@ -45,7 +52,7 @@ export class IllegalTransitionError extends Error {
 }
 
 /** The store as views read it: records and their lifecycle events, never a write (writes go through `TaskActions`). */
-export type TaskReader = Pick<TaskStore, 'get' | 'require' | 'all' | 'size' | 'onDidLifecycle'>;
+export type TaskReader = Pick<TaskStore, 'get' | 'require' | 'all' | 'size' | 'onDidLifecycle' | 'readResult'>;
 
 /**
  * The host's single source of truth for tasks: every view reads from here and listens to
@@ -53,7 +60,7 @@ export type TaskReader = Pick<TaskStore, 'get' | 'require' | 'all' | 'size' | 'o
  * reference a caller holds never changes under it. With a directory, every change is also
  * journalled to disk (storeJournal.ts).
  */
-export class TaskStore extends Disposable {
+export class TaskStore extends Disposable implements ResultReader {
   private readonly _onDidLifecycle = this._register(new Emitter<LifecycleEvent>());
   readonly onDidLifecycle: Event<LifecycleEvent> = this._onDidLifecycle.event;
 
@@ -61,6 +68,8 @@ export class TaskStore extends Disposable {
   /** Ids newest first; createdAt never changes, so only creation and removal invalidate it. */
   private sortedIds: string[] | undefined;
   private readonly journal: StoreJournal | undefined;
+  /** Where large results go; only for a store whose journal opened. */
+  private sideFiles: ResultFiles | undefined;
   private readonly expiry: ExpiryAlarm;
   private readonly now: () => number;
   readonly recovery: JournalRecovery = { badLines: 0, tornTail: false };
@@ -85,6 +94,7 @@ export class TaskStore extends Disposable {
           error as Error,
         );
       }
+      if (this.journal) this.openSideFiles(options.directory);
     }
     this.expiry = this._register(
       new ExpiryAlarm(
@@ -113,6 +123,14 @@ export class TaskStore extends Disposable {
   all(): readonly TaskRecord[] {
     this.sortedIds ??= [...this.records.values()].sort(newestFirst).map((r) => r.id);
     return this.sortedIds.map((id) => this.records.get(id)!);
+  }
+
+  /**
+   * The task's whole result, from the record or its side file (taskResult.ts). Throws
+   * `ResultUnavailableError`, with a message for people, when a side file is gone or damaged.
+   */
+  readResult(record: TaskRecord): unknown {
+    return (this.sideFiles ?? INLINE_RESULTS).readResult(record);
   }
 
   /** Records a new task in `working` state. `spec` is validated; bad input throws a readable error. */
@@ -192,7 +210,7 @@ export class TaskStore extends Disposable {
     const noIntent = current.startIntent ? { startIntent: undefined } : {};
     const next = this.apply(
       current,
-      { ...terms, status, statusMessage: message, lastUpdatedAt: at, result: outcome.result, error: outcome.error, pendingInput: [], ...noIntent },
+      { ...terms, status, statusMessage: message, lastUpdatedAt: at, ...this.keepResult(current, outcome.result), error: outcome.error, pendingInput: [], ...noIntent },
       { at, status, message },
     );
     if (outcome.result !== undefined || outcome.error !== undefined) this._onDidLifecycle.fire({ type: 'resultStored', id });
@@ -256,7 +274,9 @@ export class TaskStore extends Disposable {
    */
   importRecords(records: readonly unknown[]): TaskRecord[] {
     const valid = records.map((record, index) => parseOrThrow(TaskRecordSchema, record, `task ${index + 1}`));
-    const imported = asImported(valid, (id) => this.records.has(id), randomUUID);
+    const imported = asImported(valid, (id) => this.records.has(id), randomUUID).map((record) =>
+      record.result === undefined ? record : { ...record, ...this.keepResult(record, record.result) },
+    );
     for (const record of imported) {
       this.records.set(record.id, record);
       this.write({ op: 'put', task: record });
@@ -270,7 +290,10 @@ export class TaskStore extends Disposable {
   removeMany(ids: Iterable<string>): number {
     const removed: string[] = [];
     for (const id of ids) {
-      if (!this.records.delete(id)) continue;
+      const record = this.records.get(id);
+      if (!record) continue;
+      this.records.delete(id);
+      this.dropResult(record);
       removed.push(id);
       this.write({ op: 'del', id });
     }
@@ -281,8 +304,9 @@ export class TaskStore extends Disposable {
   }
 
   remove(id: string): void {
-    this.require(id);
+    const record = this.require(id);
     this.records.delete(id);
+    this.dropResult(record);
     this.sortedIds = undefined;
     this.write({ op: 'del', id });
     this._onDidLifecycle.fire({ type: 'removed', id });
@@ -319,6 +343,36 @@ export class TaskStore extends Disposable {
   override dispose(): void {
     this.journal?.close();
     super.dispose();
+  }
+
+  /**
+   * Where a result is kept: in the record, or (over the limit, in a store on disk) in its side
+   * file, with the record keeping a reference. A disk that refuses the file keeps it in the record.
+   */
+  private keepResult(record: TaskRecord, result: unknown): Pick<TaskRecord, 'result' | 'resultFile'> {
+    const limit = this.options.resultSideFileBytes?.() ?? DEFAULT_SIDE_FILE_KB * 1024;
+    const text = this.sideFiles ? overLimit(result, limit) : undefined;
+    if (text === undefined || !this.sideFiles) return { result };
+    try {
+      return { result: undefined, resultFile: this.sideFiles.write(record.id, text) };
+    } catch (error) {
+      this.problem(
+        `Tasklane could not save the result of task ${record.id} to ${this.sideFiles.folder}: ${(error as Error).message}. It is kept with the task.`,
+        error as Error,
+      );
+      return { result };
+    }
+  }
+
+  private dropResult(record: TaskRecord): void {
+    // A file left behind (a refusing disk) is an orphan the next open sweeps.
+    if (record.resultFile) this.sideFiles?.delete(record.id);
+  }
+
+  /** Side files for large results, once the journal has been read: files no record names are swept. */
+  private openSideFiles(directory: string): void {
+    this.sideFiles = new ResultFiles(directory);
+    this.sideFiles.sweepOrphans(this.records.values());
   }
 
   private apply(current: TaskRecord, set: Partial<TaskRecord>, entry?: TimelineEntry): TaskRecord {

@@ -65,7 +65,8 @@ export async function exportTasks(ui: UiContext, arg?: unknown, selection?: unkn
   await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: `Exporting ${records.length} task${records.length === 1 ? '' : 's'}` },
     async () => {
-      await vscode.workspace.fs.writeFile(target, Buffer.from(serializeExport(records), 'utf8'));
+      // Whole tasks: results kept aside are read back into the file.
+      await vscode.workspace.fs.writeFile(target, Buffer.from(serializeExport(records, undefined, ui.store), 'utf8'));
     },
   );
   ui.log.info(`[history] exported ${records.length} tasks to ${target.fsPath}`);

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { TaskRecord } from '../../core/taskRecord';
+import { hasResult, withResultInline } from '../../core/taskResult';
 import { isTerminal } from '../../core/taskStatus';
 import { canCancelTask, canPutAway, canRetryTask, canRunAgain, isOpenFailure } from '../../core/taskRules';
 import { type ToolInfo, isUnsafeToRepeat } from '../../core/serverDirectory';
@@ -182,7 +183,8 @@ export async function copyTaskId(ui: UiContext, arg?: unknown): Promise<void> {
 export async function copyTaskJson(ui: UiContext, arg?: unknown): Promise<void> {
   const record = await resolveTask(ui.store, arg, { applies: () => true, placeHolder: 'Copy which task as JSON?', none: 'There are no tasks yet.' });
   if (!record) return;
-  await vscode.env.clipboard.writeText(JSON.stringify(record, null, 2));
+  // Throws a plain "no longer on disk" when a result kept aside is gone; the command shows it.
+  await vscode.env.clipboard.writeText(JSON.stringify(withResultInline(record, ui.store), null, 2));
   vscode.window.setStatusBarMessage('$(copy) Copied the task as JSON', 3000);
 }
 
@@ -195,9 +197,9 @@ export async function showTaskResult(ui: UiContext, arg?: unknown): Promise<void
   if (!record) return;
   const content = record.error
     ? { error: record.error }
-    : record.result === undefined
+    : !hasResult(record)
       ? { note: 'This task ended without a result.', status: record.status }
-      : record.result;
+      : ui.store.readResult(record);
   const document = await vscode.workspace.openTextDocument({ language: 'json', content: JSON.stringify(content, null, 2) });
   await vscode.window.showTextDocument(document, { preview: true });
 }

@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { TaskRecord } from '../../core/taskRecord';
+import { withResultInline } from '../../core/taskResult';
 import type { TaskReader } from '../../core/taskStore';
 import { canAnswer, canCancelTask, canRetryTask, canRunAgain } from '../../core/taskRules';
 import { taskTitle } from '../../core/taskTitle';
@@ -241,7 +242,7 @@ export class DetailPanels implements vscode.Disposable {
       case 'openTestFailure': {
         // The page names a place in the stored result only by its index: it cannot name a file.
         const record = this.store.get(taskId);
-        if (record) await openTestFailure(record, action.index, this.log);
+        if (record) await openTestFailure(record, action.index, this.log, this.store);
         return;
       }
       default:
@@ -308,7 +309,9 @@ export class DetailPanels implements vscode.Disposable {
     // The newest record, not the one the button was pressed on: the task may have moved on.
     const latest = this.store.get(record.id) ?? record;
     try {
-      await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(JSON.stringify(latest, null, 2) + '\n'));
+      // The whole task, its result read back from its side file if it was kept aside.
+      const whole = withResultInline(latest, this.store);
+      await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(JSON.stringify(whole, null, 2) + '\n'));
       this.log.info(`[detail] exported task ${record.id} to ${target.toString(true)}`);
     } catch (error) {
       this.fail(`could not export task ${record.id} to ${target.toString(true)}`, error);

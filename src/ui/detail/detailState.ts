@@ -5,7 +5,6 @@
 import { retentionOutlook, type RetentionSettings } from '../../core/retentionPolicy';
 import { plainRpcError } from '../../core/rpcErrorText';
 import { agentDescription, type PendingInput, type TaskRecord } from '../../core/taskRecord';
-import { readFailureReport } from '../../core/testFailureReport';
 import { isTerminal } from '../../core/taskStatus';
 import { canAnswer, canCancelTask, canRetryTask, canRunAgain } from '../../core/taskRules';
 import { taskTitle } from '../../core/taskTitle';
@@ -14,6 +13,7 @@ import { OUTPUT_TAIL_CHARS } from '../../core/recordLimits';
 import { SETTINGS } from '../../core/settings';
 import { STATUS_LABELS, tailOf } from './format';
 import { OutputLines, withoutRepeatedOutput } from './outputOnce';
+import { type DisplayedResult, displayResult } from './resultDisplay';
 import {
   BASE64,
   IMAGE_MIME,
@@ -40,13 +40,15 @@ export const DEFAULT_RETENTION: Pick<RetentionSettings, 'days' | 'maxTasks'> = {
 
 /**
  * `children`: the records whose `parentId` is this task, in any order. `retention`: the
- * `tasklane.retention.*` settings, to say how long a finished task is kept.
+ * `tasklane.retention.*` settings, to say how long a finished task is kept. `displayed`: what the
+ * page shows of the result (resultDisplay.ts; a panel reads a result kept aside through the store).
  */
 export function toDetailState(
   record: TaskRecord,
   now: number,
   children: readonly TaskRecord[] = [],
   retention: Pick<RetentionSettings, 'days' | 'maxTasks'> = DEFAULT_RETENTION,
+  displayed: DisplayedResult = displayResult(record),
 ): DetailState {
   const created = Date.parse(record.createdAt);
   const output = tailOf(record.output ?? '', OUTPUT_TAIL_CHARS);
@@ -108,8 +110,9 @@ export function toDetailState(
     timeline: toTimeline(record, outputLines),
     output,
     pendingInput: record.pendingInput.map(toPendingInputItem),
-    testFailures: readFailureReport(record.tool, record.result) ?? null,
-    outcome: toOutcome(record, outputLines),
+    testFailures: (displayed.kind === 'shown' ? displayed.testFailures : undefined) ?? null,
+    outcome: toOutcome(record, displayed, outputLines),
+    resultSize: displayed.kind === 'none' ? null : { bytes: displayed.bytes, shownBytes: displayed.kind === 'shown' ? displayed.shownBytes : null },
     // The same rules as the tree's menus and the palette (an imported copy can do none of these).
     actions: { cancel: canCancelTask(record), retry: canRetryTask(record), runAgain: canRunAgain(record), answer: canAnswer(record) },
   };
@@ -185,14 +188,15 @@ function toRetention(record: TaskRecord, settings: Pick<RetentionSettings, 'days
   }
 }
 
-function toOutcome(record: TaskRecord, output: OutputLines): Outcome {
+function toOutcome(record: TaskRecord, displayed: DisplayedResult, output: OutputLines): Outcome {
   if (record.error) {
     const { meaning, message, code } = plainRpcError(record.error);
     const { data } = record.error;
     return { kind: 'error', meaning, message, code, data: data === undefined ? null : toJson(data) };
   }
-  if (record.result === undefined) return { kind: 'none' };
-  const result = record.result;
+  if (displayed.kind === 'none') return { kind: 'none' };
+  if (displayed.kind === 'unavailable') return { kind: 'unavailable', message: displayed.message };
+  const result = displayed.value;
   if (!isObject(result) || (!Array.isArray(result.content) && result.structuredContent === undefined)) {
     // Not a CallToolResult: show whatever it is.
     return { kind: 'result', isError: false, blocks: [{ kind: 'unknown', value: toJson(result) }], structuredContent: null, inOutput: [] };

@@ -7,6 +7,7 @@ import type { TaskReader } from '../../core/taskStore';
 import { taskTitle } from '../../core/taskTitle';
 import { detailHtml } from './detailHtml';
 import { planUpdate, toDetailState } from './detailState';
+import { DisplayedResults } from './resultDisplay';
 import { WebviewToHostSchema, type DetailState, type HostToWebview, type WebviewToHost } from './protocol';
 
 /** A page action: everything the page sends except the handshake, which the view handles itself. */
@@ -54,6 +55,8 @@ export class DetailView implements vscode.Disposable {
   private chunks: string[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** The shown part of the task's result, read once (a result kept aside is read from disk). */
+  private readonly results: DisplayedResults;
   private _taskId: string;
   private _preview: boolean;
   /** The status icon the tab wears now. */
@@ -66,6 +69,7 @@ export class DetailView implements vscode.Disposable {
   ) {
     this._taskId = taskId;
     this._preview = options.preview;
+    this.results = new DisplayedResults(options.store);
     panel.webview.options = detailWebviewOptions(options.extensionUri);
     this.subscriptions.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
@@ -188,7 +192,7 @@ export class DetailView implements vscode.Disposable {
 
   private stateOf(record: TaskRecord): DetailState {
     const children = this.options.store.all().filter((candidate) => candidate.parentId === record.id);
-    return toDetailState(record, Date.now(), children, this.options.retention());
+    return toDetailState(record, Date.now(), children, this.options.retention(), this.results.of(record));
   }
 
   private notReady(): void {

@@ -41,6 +41,11 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
+/** What the page says about a result's size: "12.0 KB", or "Showing the first 256.0 KB of 50.0 MB" when it was cut. */
+export function describeResultSize(size: { bytes: number; shownBytes: number | null }): string {
+  return size.shownBytes === null ? formatBytes(size.bytes) : `Showing the first ${formatBytes(size.shownBytes)} of ${formatBytes(size.bytes)}`;
+}
+
 /** The last `max` characters of `text`. */
 export function tailOf(text: string, max: number): string {
   return text.length <= max ? text : text.slice(text.length - max);

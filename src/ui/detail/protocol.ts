@@ -84,6 +84,8 @@ export const OutcomeSchema = z.discriminatedUnion('kind', [
     code: z.number(),
     data: json.nullable(),
   }),
+  /** The result was stored aside and cannot be read back: `message` says why, for people. */
+  z.strictObject({ kind: z.literal('unavailable'), message: z.string() }),
 ]);
 export type Outcome = z.infer<typeof OutcomeSchema>;
 
@@ -154,6 +156,8 @@ export const DetailStateSchema = z.strictObject({
   output: z.string(),
   pendingInput: z.array(PendingInputItemSchema),
   outcome: OutcomeSchema,
+  /** The result's size (its JSON in bytes) and, when the page was sent only its start, how much of it; null without a result. */
+  resultSize: z.strictObject({ bytes: z.number().int().nonnegative(), shownBytes: z.number().int().nonnegative().nullable() }).nullable(),
   /** The failing tests of a `run_tests` result; null for other tasks and results without them. */
   testFailures: TestFailureReportSchema.nullable(),
   actions: z.strictObject({ cancel: z.boolean(), retry: z.boolean(), runAgain: z.boolean(), answer: z.boolean() }),

@@ -5,7 +5,9 @@ import { canRunAgain } from '../../../src/core/taskRules';
 import { TASK_STATUSES } from '../../../src/core/taskStatus';
 import { contentSecurityPolicy, detailHtml } from '../../../src/ui/detail/detailHtml';
 import { planUpdate, toDetailState } from '../../../src/ui/detail/detailState';
-import { formatCountdown, formatDuration } from '../../../src/ui/detail/format';
+import { describeResultSize, formatCountdown, formatDuration } from '../../../src/ui/detail/format';
+import { DISPLAY_RESULT_BYTES, DisplayedResults, displayResult } from '../../../src/ui/detail/resultDisplay';
+import { ResultUnavailableError, type ResultReader } from '../../../src/core/taskResult';
 import { DetailStateSchema, HostToWebviewSchema, WebviewToHostSchema, type DetailState, type HostToWebview } from '../../../src/ui/detail/protocol';
 
 const T0 = Date.UTC(2025, 5, 1, 12, 0, 0);
@@ -127,6 +129,7 @@ describe('ui/detail/toDetailState', () => {
       pendingInput: [],
       testFailures: null,
       outcome: { kind: 'result', isError: true, blocks: [{ kind: 'text', text: 'boom' }], structuredContent: null, inOutput: [] },
+      resultSize: { bytes: 58, shownBytes: null },
       // Already retried (retriedAs): the panel offers no second retry of this attempt, as the tree and palette do not;
       // Run Again, a new task of its own, is still offered.
       actions: { cancel: false, retry: false, runAgain: true, answer: false },
@@ -177,6 +180,8 @@ describe('ui/detail/toDetailState', () => {
       retryOf: 'retryOf',
       retriedAs: 'retriedAs',
       result: 'outcome',
+      // Read through the store when the panel shows it: its size, and the result itself.
+      resultFile: 'resultSize',
       error: 'outcome',
       output: 'output',
       pendingInput: 'pendingInput',
@@ -369,6 +374,71 @@ describe('ui/detail/toDetailState', () => {
       });
       const bare = minimalRecord({ status: 'failed', error: { code: 1, message: 'm' } });
       assert.deepEqual(toDetailState(bare, T0).outcome, { kind: 'error', meaning: 'The request failed', message: 'm', code: 1, data: null });
+    });
+
+    it('shows the size of a result, whole when it is small', () => {
+      const state = toDetailState(minimalRecord({ status: 'completed', result: { content: [{ type: 'text', text: 'done' }] } }), T0);
+      assert.deepEqual(state.resultSize, { bytes: 43, shownBytes: null });
+      assert.equal(describeResultSize(state.resultSize!), '43 B');
+      assert.equal(toDetailState(minimalRecord({ status: 'completed' }), T0).resultSize, null, 'no result, no size');
+    });
+
+    it('sends only the first 256 KB of a large result, and says so', () => {
+      const text = 'x'.repeat(3 * 1024 * 1024);
+      const record = minimalRecord({
+        status: 'completed',
+        result: {
+          content: [
+            { type: 'text', text },
+            { type: 'text', text: 'after' },
+          ],
+          structuredContent: { big: text },
+        },
+      });
+      const state = toDetailState(record, T0);
+      assert.equal(state.resultSize!.bytes, 2 * text.length + 101);
+      assert.ok(state.resultSize!.shownBytes !== null && state.resultSize!.shownBytes <= DISPLAY_RESULT_BYTES, `shown ${state.resultSize!.shownBytes}`);
+      assert.equal(describeResultSize(state.resultSize!), 'Showing the first 256.0 KB of 6.0 MB');
+      assert.equal(state.outcome.kind, 'result');
+      if (state.outcome.kind !== 'result') return;
+      assert.equal(state.outcome.blocks.length, 1, 'the blocks after the cut are left out');
+      const shown = state.outcome.blocks[0]!;
+      assert.ok(shown.kind === 'text' && shown.text.length > 200 * 1024 && shown.text.length <= DISPLAY_RESULT_BYTES, 'the first block, cut');
+      assert.equal(state.outcome.structuredContent, null, 'structured content that does not fit is left out');
+      assert.ok(JSON.stringify(state).length < DISPLAY_RESULT_BYTES + 16 * 1024, 'the page is sent no more than the cut');
+      DetailStateSchema.parse(state);
+    });
+
+    it('reads a result kept aside through the reader, and shows why when it cannot', () => {
+      const result = { content: [{ type: 'text', text: 'from disk' }] };
+      // The size the record keeps is the one shown: the panel does not measure a result kept aside.
+      const aside = minimalRecord({ status: 'completed', tool: 'make', resultFile: { bytes: 45, preview: '{"content"' } });
+      let reads = 0;
+      const reader: ResultReader = {
+        readResult: () => {
+          reads++;
+          return result;
+        },
+      };
+      const state = toDetailState(aside, T0, [], undefined, displayResult(aside, reader));
+      assert.deepEqual(state.outcome, { kind: 'result', isError: false, blocks: [{ kind: 'text', text: 'from disk' }], structuredContent: null, inOutput: [] });
+      assert.deepEqual(state.resultSize, { bytes: 45, shownBytes: null });
+
+      const cache = new DisplayedResults(reader);
+      cache.of(aside);
+      cache.of({ ...aside, archived: true });
+      assert.equal(reads, 2, 'one read for displayResult, one for the cache: a page update of the same result reads nothing');
+
+      const gone: ResultReader = {
+        readResult: () => {
+          throw new ResultUnavailableError('The result of "make" is no longer on disk (x.json is missing).');
+        },
+      };
+      const missing = toDetailState(aside, T0, [], undefined, displayResult(aside, gone));
+      assert.deepEqual(missing.outcome, { kind: 'unavailable', message: 'The result of "make" is no longer on disk (x.json is missing).' });
+      assert.deepEqual(missing.resultSize, { bytes: 45, shownBytes: null });
+      DetailStateSchema.parse(missing);
+      assert.equal(toDetailState(aside, T0).outcome.kind, 'unavailable', 'without a reader, a result kept aside is unavailable, never a crash');
     });
   });
 });
