@@ -210,7 +210,16 @@ export class TaskStore extends Disposable implements ResultReader {
     const noIntent = current.startIntent ? { startIntent: undefined } : {};
     const next = this.apply(
       current,
-      { ...terms, status, statusMessage: message, lastUpdatedAt: at, ...this.keepResult(current, outcome.result), error: outcome.error, pendingInput: [], ...noIntent },
+      {
+        ...terms,
+        status,
+        statusMessage: message,
+        lastUpdatedAt: at,
+        ...this.keepResult(current, outcome.result),
+        error: outcome.error,
+        pendingInput: [],
+        ...noIntent,
+      },
       { at, status, message },
     );
     if (outcome.result !== undefined || outcome.error !== undefined) this._onDidLifecycle.fire({ type: 'resultStored', id });
