@@ -254,7 +254,12 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
         target: reopenTarget,
         met: reopenTarget ? meets(reopenTarget, { value: reopen }) : undefined,
         note: `new TaskStore({directory}) on a compacted file (a snapshot under its checksum; each record checked in one pass as it is read). Runs (first one right after the memory probe): ${r.reopenMs.map((x) => fmtMs(x)).join(', ')}; best ${fmtMs(Math.min(...r.reopenMs))}. Once, a store written before snapshots (${fmtBytes(r.legacyFileBytes)}, every record checked with TaskRecordSchema, then the snapshot written): ${fmtMs(r.upgradeOpenMs)}.`,
-        raw: { reopenMs: raw.reopenMs, baselineReadParseMs: raw.baselineReadParseMs, upgradeOpenMs: round(r.upgradeOpenMs, 2), legacyFileBytes: r.legacyFileBytes },
+        raw: {
+          reopenMs: raw.reopenMs,
+          baselineReadParseMs: raw.baselineReadParseMs,
+          upgradeOpenMs: round(r.upgradeOpenMs, 2),
+          legacyFileBytes: r.legacyFileBytes,
+        },
       },
       {
         id: `scale.memory.${n}`,

@@ -117,7 +117,9 @@ export class StoreJournal {
       const backupPath = total.backupPath ?? (invalid > 0 || total.untrustedSnapshot ? journal.backup(new Date(this.now())) : undefined);
       const parts = [];
       if (total.untrustedSnapshot)
-        parts.push(`its snapshot could not be trusted (${total.untrustedSnapshot}), so every entry was checked one by one (the original file is saved as ${backupPath})`);
+        parts.push(
+          `its snapshot could not be trusted (${total.untrustedSnapshot}), so every entry was checked one by one (the original file is saved as ${backupPath})`,
+        );
       if (total.badLines > 0)
         parts.push(`${total.badLines} unreadable entr${total.badLines === 1 ? 'y was' : 'ies were'} skipped (the original file is saved as ${backupPath})`);
       if (total.tornTail) parts.push('an incomplete last write was dropped');

@@ -38,7 +38,11 @@ function full(): Record<string, unknown> {
     error: { code: -32603, message: 'broke', data: { why: 1 } },
     output: 'tail',
     pendingInput: [{ key: 'k', method: 'elicitation/create', params: { message: 'ok?' }, at: AT }],
-    timeline: [{ at: AT, status: 'working', message: 'Starting' }, { at: LATER, message: 'half way' }, { at: LATER, status: 'failed' }],
+    timeline: [
+      { at: AT, status: 'working', message: 'Starting' },
+      { at: LATER, message: 'half way' },
+      { at: LATER, status: 'failed' },
+    ],
     expired: true,
     archived: true,
     archivedAt: LATER,

@@ -16,7 +16,9 @@ function parts(file: string): { header: Record<string, unknown>; lines: string[]
   const text = fs.readFileSync(file, 'utf8');
   const newline = text.indexOf('\n');
   const header = JSON.parse(text.slice(0, newline)) as Record<string, unknown>;
-  const body = Buffer.from(text.slice(newline + 1)).subarray(0, header.bytes as number).toString('utf8');
+  const body = Buffer.from(text.slice(newline + 1))
+    .subarray(0, header.bytes as number)
+    .toString('utf8');
   return { header, lines: body.split('\n').slice(0, -1), tail: text.slice(newline + 1 + body.length) };
 }
 
