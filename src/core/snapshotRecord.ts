@@ -352,8 +352,11 @@ function pick<T extends object>(value: T, keys: readonly (keyof T)[]): T {
   return out;
 }
 
+/** How many fields `value` has: parsed JSON inherits none, and counting allocates nothing (a record's open makes no garbage per record). */
 function keyCount(value: object): number {
-  return Object.keys(value).length;
+  let n = 0;
+  for (const _field in value) n++;
+  return n;
 }
 
 class Rejected {}
