@@ -1,17 +1,22 @@
 /**
  * The task store on disk: every change to a record is one entry in an append-only journal
- * (tasks.jsonl), replayed when the store opens and compacted to one entry per task once the log
- * has grown well past its last snapshot. The store keeps the records in memory and decides what
- * changes; this decides how the changes are kept. The file mechanics (torn lines, atomic
- * rewrites, a failing disk) are journal.ts's.
+ * (tasks.jsonl), replayed when the store opens and compacted to a snapshot (one entry per task,
+ * under a header with its checksum) once the log has grown well past the last one. The store keeps
+ * the records in memory and decides what changes; this decides how the changes are kept. The file
+ * mechanics (torn lines, atomic rewrites, the snapshot's header, a failing disk) are journal.ts's;
+ * a snapshot record's layout is snapshotRecord.ts's.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Journal, type JournalRecovery } from './journal';
 import { appendOutputTail, boundTimeline } from './recordLimits';
+import { SnapshotDecoder } from './snapshotRecord';
 import { type TaskRecord, TaskRecordSchema, type TimelineEntry } from './taskRecord';
 
 export const STORE_FILE = 'tasks.jsonl';
+/** The layout of a snapshot's entries (one `put` line per record, read by snapshotRecord.ts); a reader trusts only its own. */
+export const SNAPSHOT_FORMAT = 1;
+/** Tail entries past which an open compacts at once: every record they touch is checked in full on each open. */
+const TAIL_ENTRIES_TO_COMPACT = 1000;
 
 /** One change to the records: a whole record, some of its fields (and a timeline entry), output, or a removal. */
 export type StoreJournalEntry =
@@ -35,26 +40,41 @@ export class StoreJournal {
       path.join(directory, STORE_FILE),
       (error) => problem(`Tasklane could not save task changes to ${directory}: ${error.message}. Changes are kept in memory.`, error),
       () => this.entriesForSnapshot(),
+      SNAPSHOT_FORMAT,
     );
   }
 
   /**
-   * Replays the file into the records. Bad entries are skipped and reported, and the file is then
-   * rewritten from what was kept (after a backup); a file that cannot be read at all throws.
+   * Replays the file into the records. The records of an intact snapshot are checked in one cheap
+   * pass as they are read (snapshotRecord.ts); every record the tail after it touches, and every
+   * record of a file without a trusted snapshot, is checked against `TaskRecordSchema` once
+   * replayed. Bad entries and records are skipped and reported, and the file is then rewritten
+   * from what was kept (after a backup); a file that cannot be read at all throws.
    */
   load(): JournalRecovery {
     const journal = this.journal;
-    const { entries, recovery } = journal.read((value) => value as StoreJournalEntry);
+    const decoder = new SnapshotDecoder();
+    const { entries, recovery, fromSnapshot } = journal.read((value, trusted) => {
+      if (!trusted) return value as StoreJournalEntry;
+      const task = (value as Partial<StoreJournalEntry>)?.op === 'put' ? decoder.decode((value as { task?: unknown }).task) : undefined;
+      if (task) this.records.set(task.id, task);
+      return task && SNAPSHOT_RECORD;
+    });
+    /** Records that entries outside the snapshot put or changed: checked in full below. */
+    const unchecked = new Set<string>();
     let invalid = 0;
-    for (const entry of entries) {
+    for (let i = fromSnapshot; i < entries.length; i++) {
+      const entry = entries[i];
       if (!entry || typeof entry !== 'object') {
         invalid++;
         continue;
       }
       switch (entry.op) {
         case 'put':
-          if (entry.task && typeof entry.task === 'object') this.records.set(entry.task.id, entry.task);
-          else invalid++;
+          if (entry.task && typeof entry.task === 'object') {
+            this.records.set(entry.task.id, entry.task);
+            unchecked.add(entry.task.id);
+          } else invalid++;
           break;
         case 'patch': {
           const current = this.records.get(entry.id);
@@ -63,11 +83,15 @@ export class StoreJournal {
           for (const key of entry.unset ?? []) delete (next as Record<string, unknown>)[key];
           if (entry.tl) next.timeline = boundTimeline([...(current.timeline ?? []), entry.tl]);
           this.records.set(entry.id, next);
+          unchecked.add(entry.id);
           break;
         }
         case 'out': {
           const current = this.records.get(entry.id);
-          if (current) this.records.set(entry.id, { ...current, output: appendOutputTail(current.output, entry.chunk) });
+          if (current) {
+            this.records.set(entry.id, { ...current, output: appendOutputTail(current.output, entry.chunk) });
+            unchecked.add(entry.id);
+          }
           break;
         }
         case 'del':
@@ -77,7 +101,9 @@ export class StoreJournal {
           invalid++;
       }
     }
-    for (const [id, record] of this.records) {
+    for (const id of unchecked) {
+      const record = this.records.get(id);
+      if (!record) continue;
       const parsed = TaskRecordSchema.safeParse(record);
       if (parsed.success) this.records.set(id, parsed.data);
       else {
@@ -86,14 +112,14 @@ export class StoreJournal {
       }
     }
     const total = { ...recovery, badLines: recovery.badLines + invalid };
-    if (total.badLines > 0 || total.tornTail) {
-      let backupPath = total.backupPath;
-      if (!backupPath && invalid > 0) {
-        // Bad records inside valid JSON: back the file up before the compaction below rewrites it.
-        backupPath = `${journal.file}.corrupt-${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}`;
-        fs.copyFileSync(journal.file, backupPath);
-      }
+    if (total.badLines > 0 || total.tornTail || total.untrustedSnapshot) {
+      // Bad records inside valid JSON, or a snapshot that failed its check: back the file up before the compaction below rewrites it.
+      const backupPath = total.backupPath ?? (invalid > 0 || total.untrustedSnapshot ? journal.backup(new Date(this.now())) : undefined);
       const parts = [];
+      if (total.untrustedSnapshot)
+        parts.push(
+          `its snapshot could not be trusted (${total.untrustedSnapshot}), so every entry was checked one by one (the original file is saved as ${backupPath})`,
+        );
       if (total.badLines > 0)
         parts.push(`${total.badLines} unreadable entr${total.badLines === 1 ? 'y was' : 'ies were'} skipped (the original file is saved as ${backupPath})`);
       if (total.tornTail) parts.push('an incomplete last write was dropped');
@@ -102,7 +128,9 @@ export class StoreJournal {
       return { ...total, backupPath };
     }
     this.compactedSize = journal.size;
-    if (entries.length > this.records.size * 2 + 100) this.compact();
+    const tail = entries.length - fromSnapshot;
+    // A store without a snapshot (written by an earlier version, or never compacted) gets one now, so the next open reads it fast.
+    if ((fromSnapshot === 0 && tail > 0) || tail > TAIL_ENTRIES_TO_COMPACT) this.compact();
     return total;
   }
 
@@ -141,3 +169,6 @@ export class StoreJournal {
     for (const task of this.records.values()) yield { op: 'put', task };
   }
 }
+
+/** What a snapshot line leaves in the entries: its record is already in place, checked. */
+const SNAPSHOT_RECORD = Object.freeze({ op: 'snapshot' }) as unknown as StoreJournalEntry;

@@ -716,7 +716,9 @@ describe('core/TaskStore', () => {
       store.compact();
       const after = fs.statSync(file).size;
       assert.ok(after < before / 2, `compacted ${before} → ${after} bytes`);
-      assert.equal(fs.readFileSync(file, 'utf8').trim().split('\n').length, ids.length, 'one entry per task');
+      const [header, ...entries] = fs.readFileSync(file, 'utf8').trim().split('\n');
+      assert.match(header, /^\{"op":"snapshot"/, 'a snapshot header first');
+      assert.equal(entries.length, ids.length, 'then one entry per task');
       assert.deepEqual(snapshot(store), expected, 'compaction does not change the live state');
       // Writes after compaction append to the new file.
       store.complete(ids[0], 'completed', { result: 'done' });
