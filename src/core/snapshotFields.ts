@@ -153,3 +153,11 @@ export function queue(value: unknown): NonNullable<TaskRecord['queue']> {
   positiveInt(v.size);
   return keyCount(v) === 2 ? v : { position: v.position, size: v.size };
 }
+
+export function resultFile(value: unknown): NonNullable<TaskRecord['resultFile']> {
+  const v = object(value) as NonNullable<TaskRecord['resultFile']>;
+  int(v.bytes);
+  if (v.bytes < 0) throw REJECTED;
+  str(v.preview);
+  return keyCount(v) === 2 ? v : { bytes: v.bytes, preview: v.preview };
+}

@@ -27,6 +27,7 @@ import {
   positiveInt,
   priority,
   queue,
+  resultFile,
   resourceLimits,
   rpcError,
   scheduling,
@@ -65,6 +66,7 @@ export const RECORD_FIELDS = [
   'retryOf',
   'retriedAs',
   'result',
+  'resultFile',
   'error',
   'output',
   'pendingInput',
@@ -232,6 +234,10 @@ export class SnapshotDecoder {
       fields++;
     }
     if (v.result !== undefined) fields++;
+    if (v.resultFile !== undefined) {
+      v.resultFile = resultFile(v.resultFile);
+      fields++;
+    }
     if (v.error !== undefined) {
       v.error = rpcError(v.error);
       fields++;
