@@ -82,10 +82,6 @@ export class EmbeddedServer extends Disposable {
     return this._client;
   }
 
-  get isConnected(): boolean {
-    return this._client !== undefined;
-  }
-
   /** Connects the editor's client to the server (once; later calls share the first). */
   connect(): Promise<TaskWireClient> {
     this.connecting ??= this.open();
