@@ -55,6 +55,8 @@ async function composition(): Promise<Record<string, number>> {
 interface ActivationRun {
   readonly requireMs: number;
   readonly activateMs: number;
+  /** From activate()'s return to the store open and the embedded server registered (after activation). */
+  readonly readyMs: number;
   readonly tasks: number;
   readonly heapDelta: number;
   readonly rssDelta: number;
@@ -67,11 +69,13 @@ const before = process.memoryUsage();
 const t0 = performance.now();
 const mod = require('./activation.js');
 const t1 = performance.now();
-mod.activateProxy(process.argv[2]).then((handle) => {
+mod.activateProxy(process.argv[2]).then(async (handle) => {
   const t2 = performance.now();
+  const tasks = await handle.ready;
+  const t3 = performance.now();
   globalThis.gc?.(); globalThis.gc?.();
   const after = process.memoryUsage();
-  process.stdout.write(${JSON.stringify(CHILD_RESULT_PREFIX)} + JSON.stringify({ requireMs: t1 - t0, activateMs: t2 - t1, tasks: handle.tasks, heapDelta: after.heapUsed - before.heapUsed, rssDelta: after.rss - before.rss }) + '\\n');
+  process.stdout.write(${JSON.stringify(CHILD_RESULT_PREFIX)} + JSON.stringify({ requireMs: t1 - t0, activateMs: t2 - t1, readyMs: t3 - t2, tasks, heapDelta: after.heapUsed - before.heapUsed, rssDelta: after.rss - before.rss }) + '\\n');
   handle.dispose();
   process.exit(0);
 }, (error) => { console.error(error); process.exit(1); });
@@ -150,11 +154,19 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
     const emptyMs = median(empty.map(total));
     const fullRequire = median(full.map((r) => r.requireMs));
     const fullActivate = median(full.map((r) => r.activateMs));
+    const fullReady = median(full.map((r) => r.readyMs));
     const heapFull = median(full.map((r) => r.heapDelta));
     const heapEmpty = median(empty.map((r) => r.heapDelta));
     const label = config.activationTasks.toLocaleString('en-US');
     const raw = (rs: ActivationRun[]) =>
-      rs.map((r) => ({ requireMs: round(r.requireMs, 2), activateMs: round(r.activateMs, 2), heapDelta: r.heapDelta, rssDelta: r.rssDelta, tasks: r.tasks }));
+      rs.map((r) => ({
+        requireMs: round(r.requireMs, 2),
+        activateMs: round(r.activateMs, 2),
+        readyMs: round(r.readyMs, 2),
+        heapDelta: r.heapDelta,
+        rssDelta: r.rssDelta,
+        tasks: r.tasks,
+      }));
     return [
       {
         id: 'extension.bundle',
@@ -176,13 +188,14 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
         value: fullMs,
         unit: 'ms',
         baselineValue: emptyMs,
-        tasklane: `${fmtMs(fullMs)} (load ${fmtMs(fullRequire)} + activate ${fmtMs(fullActivate)})`,
+        tasklane: `${fmtMs(fullMs)} (load ${fmtMs(fullRequire)} + activate ${fmtMs(fullActivate)}); tasks read ${fmtMs(fullReady)} after`,
         baseline: `empty store ${fmtMs(emptyMs)}`,
         ratio: fullMs / emptyMs,
         target: TARGETS.activationMs,
         met: meets(TARGETS.activationMs, { value: fullMs }),
         note:
-          `PROXY: a fresh Node process loads our minified activation code and runs what activate() does without the vscode UI (store open, embedded server, task service, re-attach, first page and attention count), median of ${runs}. ` +
+          `PROXY: a fresh Node process loads our minified activation code and runs what activate() does without the vscode UI (the store created, its records read later; the embedded server built and connected later; task service, coalescer, attention count), median of ${runs}. ` +
+          'The figure is load + activate; "tasks read" is what follows activation in the background (embedded server connected, store opened, re-attach), not in the figure; the heap is measured after it. ' +
           'The real figure is the "activate() in the real VS Code host" row (bench/hostActivation.ts).',
         raw: { tasks: config.activationTasks, withTasks: raw(full), emptyStore: raw(empty) },
       },

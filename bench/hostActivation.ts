@@ -2,10 +2,12 @@
  * 7. `activate()` in the real VS Code host with 10,000 tasks in the store: the production bundle,
  * loaded by a real extension host (code-server + headless Chromium, as the integration tests run),
  * on a workspace whose storage holds a store of 10,000 tasks (10% of them unfinished on the
- * embedded server, so activation writes their "Interrupted by restart"). The figure is what
- * `activate()` measures about itself (`activationMs`: first line to return), which includes opening
- * the store, retention, the embedded server, re-attach and the interrupted writes, the Tasks tree's
- * first layout, the status bar and the context keys. The launcher is bench/host/activation.mjs.
+ * embedded server, so opening the store ends them "Stopped when the window reloaded"). The figure is
+ * what `activate()` measures about itself (`activationMs`: first line to return): creating the store,
+ * the views, the status bar, the context keys and the commands. Opening the store (its read, retention,
+ * re-attach and the interrupted writes) and connecting the embedded server follow in the background;
+ * the probe waits for them (`api.ready`) and reports how long after activation that was (`readyMs`),
+ * beside the figure. The launcher is bench/host/activation.mjs.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -18,6 +20,8 @@ const ROOT = path.join(__dirname, '..', '..');
 
 interface HostRun {
   readonly activationMs: number;
+  /** From activate()'s return (as the probe saw it) to `api.ready`: the store open, the embedded server connected. */
+  readonly readyMs?: number;
   readonly tasks: number;
   readonly interrupted: number;
   readonly vscode: string;
@@ -53,15 +57,17 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
         figure: `7. activate() in the real VS Code host, ${label} tasks (median)`,
         value,
         unit: 'ms',
-        tasklane: `${fmtMs(value)} (runs: ${result.runs.map((r) => fmtMs(r.activationMs)).join(', ')})`,
+        tasklane: `${fmtMs(value)} (runs: ${result.runs.map((r) => fmtMs(r.activationMs)).join(', ')}); tasks read ${fmtMs(median(result.runs.map((r) => r.readyMs ?? 0)))} after`,
         baselineValue: result.empty.activationMs,
         baseline: `same host, empty store: ${fmtMs(result.empty.activationMs)}`,
         ratio: value / result.empty.activationMs,
         target: TARGETS.activationMs,
         met: meets(TARGETS.activationMs, { value }),
         note:
-          `VS Code ${first?.vscode} (${first?.uiKind} UI, extension host Node ${first?.node}), production bundle, ${runs} window loads, each on a fresh store file of ${label} tasks; retention (default settings) left ${first?.tasks}, and ${first?.interrupted} were marked "Interrupted by restart" during activation. ` +
-          "activationMs is measured by activate() itself, first line to return: store open, retention, embedded server, re-attach, interrupted writes, the Tasks tree's first layout, status bar, context keys. VS Code's own work before and after (loading the bundle, drawing) is not in it.",
+          `VS Code ${first?.vscode} (${first?.uiKind} UI, extension host Node ${first?.node}), production bundle, ${runs} window loads, each on a fresh store file of ${label} tasks; retention (default settings) left ${first?.tasks}, and ${first?.interrupted} were ended "Stopped when the window reloaded" as it opened. ` +
+          'activationMs is measured by activate() itself, first line to return: the store created (not read), the views, status bar, context keys and commands. ' +
+          'The store open (read, retention, re-attach, interrupted writes) and the embedded server follow in the background; "tasks read" is the median time from activation to `api.ready`, not in the figure. ' +
+          "VS Code's own work before and after (loading the bundle, drawing) is not in it.",
         raw: { empty: result.empty, runs: result.runs.map((r) => ({ ...r, activationMs: round(r.activationMs, 2) })) },
       },
     ];

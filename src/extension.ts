@@ -18,6 +18,8 @@ import { AgentTaskMirror } from './mcp/agents/agentTaskMirror';
 import { HostServerDirectory } from './host/servers/serverDirectory';
 import { EditorTaskActions } from './mcp/client/editorTaskActions';
 import { RetentionRunner } from './core/retentionRunner';
+import { BackgroundStart } from './host/backgroundStart';
+import { LoadingMessage } from './ui/loadingMessage';
 
 /** What the extension exports: the live objects, for other extensions and for the integration tests. */
 export interface TasklaneApi {
@@ -42,6 +44,12 @@ export interface TasklaneApi {
   readonly logDirectory: string;
   /** How long `activate` took, in ms: our own code, from its first line to its return. */
   readonly activationMs: number;
+  /**
+   * Settles once the store has read its tasks (unfinished ones re-attached or ended, retention
+   * applied) and the embedded server is connected; never rejects. Activation returns before: until
+   * then the store is empty, and `service.getServer('tasklane')` is undefined.
+   */
+  readonly ready: Promise<void>;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<TasklaneApi> {
@@ -50,20 +58,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
   context.subscriptions.push(log);
 
   const storage = context.storageUri ?? context.globalStorageUri;
+  const warn = (message: string, error?: Error) => {
+    log.warn(message, ...(error ? [error] : []));
+    void vscode.window.showWarningMessage(message, 'Show Log').then((choice) => choice && log.show());
+  };
+  // The store reads its records after activation (BackgroundStart): nothing proportional to history runs here.
   const store = new TaskStore({
     directory: storage.fsPath,
+    openLater: true,
     resultSideFileBytes: () => setting('tasklane.results.sideFileThresholdKB') * 1024,
-    onProblem: (message, error) => {
-      log.warn(message, ...(error ? [error] : []));
-      void vscode.window.showWarningMessage(message, 'Show Log').then((choice) => choice && log.show());
-    },
+    onProblem: warn,
   });
   context.subscriptions.push(store);
 
   const workspaceFolder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
   const retentionLimits = () => ({ days: setting('tasklane.retention.days'), maxTasks: setting('tasklane.retention.maxTasks') });
   const schedulerLimits = () => ({ maxConcurrent: setting('tasklane.scheduler.maxConcurrent'), toolLimits: setting('tasklane.scheduler.toolLimits') });
-  const embedded = await EmbeddedServer.start({
+  // Built when first needed; connected to the editor's client in the background.
+  const embedded = new EmbeddedServer({
     defaultCwd: workspaceFolder,
     isTrusted: () => vscode.workspace.isTrusted,
     scheduler: schedulerLimits(),
@@ -78,37 +90,47 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
 
   const sampler = new LanguageModelSampler(log);
   const agentTokens = new AgentTokens(context.secrets, context.globalState, log);
-  const agentTasks = new AgentTaskMirror(embedded.engine, store, {
+  const agentTasks = new AgentTaskMirror(() => embedded.engine, store, {
     serverId: EMBEDDED_SERVER_ID,
     agentOf: (owner) => agentTokens.identityOf(owner),
     log,
   });
   context.subscriptions.push(agentTokens, agentTasks);
   const service = new TaskService(store, { log, samplingHandler: sampler.handle, foreignTasks: agentTasks });
-  context.subscriptions.push(service, service.addServer(embedded.entry));
+  context.subscriptions.push(service);
 
   const servers = new ServerManager(context, service, log);
   const directory = new HostServerDirectory(service, servers);
-  const actions = new EditorTaskActions(service, store, embedded.engine);
+  const actions = new EditorTaskActions(service, store, embedded);
   const ui = new TasklaneUi(context, store, actions, directory, log);
+  // Applies itself once the store has opened.
   const retention = new RetentionRunner(store, retentionLimits, log);
   context.subscriptions.push(
     servers,
     directory,
     ui,
+    new LoadingMessage([ui.treeView, ui.archiveView], store),
     retention,
     ...registerServerCommands(directory, log),
     vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('tasklane.retention') && retention.apply()),
   );
-  retention.apply();
   // The HTTP server for agents starts in the background, once their tokens are loaded.
   const agents = new Agents(context, embedded, agentTokens, agentTasks, log);
   context.subscriptions.push(agents);
-  // Connections come up in the background; activation does not wait for them.
-  void servers.start();
+  // After activation has returned: the embedded server, then the store's records, then the external servers' connections.
+  const background = new BackgroundStart({
+    store,
+    embedded,
+    register: (server) => service.addServer(server.entry),
+    afterOpen: () => void servers.start(),
+    log,
+    onProblem: (message) => warn(message),
+  });
+  context.subscriptions.push(background);
+  void background.ready.then(() => log.info(`Tasklane has ${store.size} tasks from ${storage.fsPath}`));
 
   const activationMs = performance.now() - started;
-  log.info(`Tasklane active in ${activationMs.toFixed(1)} ms: ${store.size} tasks loaded from ${storage.fsPath}`);
+  log.info(`Tasklane active in ${activationMs.toFixed(1)} ms; its tasks are read in the background`);
   return {
     store,
     service,
@@ -123,6 +145,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
     storageDirectory: storage.fsPath,
     logDirectory: context.logUri.fsPath,
     activationMs,
+    ready: background.ready,
   };
 }
 

@@ -22,7 +22,6 @@ const PROBE = path.join(ROOT, 'out', 'bench', 'host');
 const PREFIX = 'TASKLANE_BENCH_ACTIVATION ';
 const require = createRequire(import.meta.url);
 const { writeStoreFile } = require(path.join(ROOT, 'out', 'bench', 'storeScale.js'));
-const { STORE_FILE } = require(path.join(ROOT, 'out', 'src', 'core', 'taskStore.js'));
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-bench-ws-'));
 const host = await startHost();
@@ -56,11 +55,13 @@ try {
   log(`empty store: activate() ${empty.activationMs.toFixed(1)} ms; storage ${empty.storageDirectory}`);
   const runs = [];
   for (let i = 0; i < RUNS; i++) {
-    // A fresh store file each run (the last run's activation appended to it), written beside and renamed in.
+    // A fresh store each run (the last run's activation wrote to it), written beside and renamed in:
+    // every file the writer made, whatever the store keeps on disk, in place of what was there.
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-bench-store-'));
     writeStoreFile(scratch, TASKS);
+    fs.rmSync(empty.storageDirectory, { recursive: true, force: true });
     fs.mkdirSync(empty.storageDirectory, { recursive: true });
-    fs.renameSync(path.join(scratch, STORE_FILE), path.join(empty.storageDirectory, STORE_FILE));
+    for (const file of fs.readdirSync(scratch)) fs.renameSync(path.join(scratch, file), path.join(empty.storageDirectory, file));
     fs.rmSync(scratch, { recursive: true, force: true });
     const run = await openWindow();
     log(`run ${i + 1}: activate() ${run.activationMs.toFixed(1)} ms with ${run.tasks} tasks (${run.interrupted} interrupted by restart)`);

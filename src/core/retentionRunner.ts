@@ -16,7 +16,8 @@ export const RETENTION_SWEEP_MS = 60 * 60 * 1000;
 
 /**
  * Keeps history within the retention settings: at start, shortly after tasks finish, every hour,
- * and when the settings change (`apply`). What it removes is logged in one line.
+ * and when the settings change (`apply`). What it removes is logged in one line. A store still
+ * reading its records is left alone: the runner applies the policy itself as soon as it opens.
  */
 export class RetentionRunner extends Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -42,12 +43,15 @@ export class RetentionRunner extends Disposable {
       }),
     );
     this._register(toDisposable(() => clearTimeout(this.timer)));
+    if (!store.isOpen) this._register(store.afterOpen(() => this.apply()));
   }
 
-  /** Removes what the policy no longer keeps; returns how many records went. */
+  /** Removes what the policy no longer keeps; returns how many records went (none before the store is open). */
   apply(): number {
     clearTimeout(this.timer);
     this.timer = undefined;
+    // An empty store that has not read its records yet has nothing to decide on.
+    if (!this.store.isOpen) return 0;
     const limits = this.limits();
     const decision = decideRetention(this.store.all(), { ...limits, now: this.now() });
     if (decision.remove.length === 0) return 0;

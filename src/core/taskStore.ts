@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Emitter, type Event } from './events';
-import { Disposable } from './lifecycle';
+import { Disposable, type IDisposable, toDisposable } from './lifecycle';
 import { ExpiryAlarm, expiryOf } from './expiryAlarm';
 import type { JournalRecovery } from './journal';
 import type { LifecycleEvent } from './lifecycleEvents';
@@ -32,6 +32,21 @@ export interface TaskStoreOptions {
    * of the record (`tasklane.results.sideFileThresholdKB`); read at each completion. Only with a directory.
    */
   readonly resultSideFileBytes?: () => number;
+  /**
+   * Start empty and read the directory's records only when `open()` is called (off the activation
+   * path); the store then announces `opened`. Without it the store has read them when constructed.
+   */
+  readonly openLater?: boolean;
+}
+
+/** What a change that needs the whole store says while the store is still reading its records. */
+export const STORE_LOADING_MESSAGE = 'Tasklane is still loading its tasks; try again in a moment.';
+
+export class StoreLoadingError extends Error {
+  override readonly name = 'StoreLoadingError';
+  constructor() {
+    super(STORE_LOADING_MESSAGE);
+  }
 }
 
 /** Fields a caller may change besides status, output and results, which have their own methods. */
@@ -52,13 +67,18 @@ export class IllegalTransitionError extends Error {
 }
 
 /** The store as views read it: records and their lifecycle events, never a write (writes go through `TaskActions`). */
-export type TaskReader = Pick<TaskStore, 'get' | 'require' | 'all' | 'size' | 'onDidLifecycle' | 'readResult'>;
+export type TaskReader = Pick<TaskStore, 'get' | 'require' | 'all' | 'size' | 'onDidLifecycle' | 'readResult' | 'isOpen' | 'whenOpen' | 'afterOpen'>;
 
 /**
  * The host's single source of truth for tasks: every view reads from here and listens to
  * `onDidLifecycle`. Records are immutable snapshots: each change replaces the object, so a
  * reference a caller holds never changes under it. With a directory, every change is also
  * journalled to disk (storeJournal.ts).
+ *
+ * Opened later (`openLater`), the store starts empty and takes changes at once: a task created
+ * before `open()` is announced as usual, kept through the open and written to disk by it. `open()`
+ * reads the records, announces `opened`, then runs what waits for the whole store (`afterOpen`:
+ * re-attaching unfinished tasks, retention), and only then settles `whenOpen()`.
  */
 export class TaskStore extends Disposable implements ResultReader {
   private readonly _onDidLifecycle = this._register(new Emitter<LifecycleEvent>());
@@ -67,42 +87,85 @@ export class TaskStore extends Disposable implements ResultReader {
   private readonly records = new Map<string, TaskRecord>();
   /** Ids newest first; createdAt never changes, so only creation and removal invalidate it. */
   private sortedIds: string[] | undefined;
-  private readonly journal: StoreJournal | undefined;
+  private journal: StoreJournal | undefined;
   /** Where large results go; only for a store whose journal opened. */
   private sideFiles: ResultFiles | undefined;
   private readonly expiry: ExpiryAlarm;
   private readonly now: () => number;
-  readonly recovery: JournalRecovery = { badLines: 0, tornTail: false };
+  private _recovery: JournalRecovery = { badLines: 0, tornTail: false };
+  private opened = false;
+  private disposed = false;
+  /** Changes made before the records were read, written after them when the store opens. */
+  private earlyWrites: StoreJournalEntry[] = [];
+  /** What runs once the store is open (see `afterOpen`), in the order it was asked for. */
+  private readonly openHooks = new Set<() => void>();
+  private readonly openPromise: Promise<void>;
+  private settleOpen!: () => void;
 
   constructor(private readonly options: TaskStoreOptions = {}) {
     super();
     this.now = options.now ?? Date.now;
-    if (options.directory) {
-      this.journal = new StoreJournal(
-        options.directory,
-        this.records,
-        () => this.now(),
-        (message, error) => this.problem(message, error),
-      );
-      try {
-        this.recovery = this.journal.load();
-      } catch (error) {
-        // An unreadable store must not stop the extension, nor be overwritten: run in memory only.
-        this.journal = undefined;
-        this.problem(
-          `Tasklane could not read its task store in ${options.directory}: ${(error as Error).message}. Tasks are kept in memory only.`,
-          error as Error,
-        );
-      }
-      if (this.journal) this.openSideFiles(options.directory);
-    }
+    this.openPromise = new Promise((resolve) => (this.settleOpen = resolve));
     this.expiry = this._register(
       new ExpiryAlarm(
         () => this.now(),
         () => this.sweepExpired(),
       ),
     );
-    this.expiry.reset(this.records.values());
+    if (!options.openLater) {
+      this.readRecords();
+      this.settleOpen();
+    }
+  }
+
+  /** What reading the file found wrong and recovered from (nothing until the store is open). */
+  get recovery(): JournalRecovery {
+    return this._recovery;
+  }
+
+  /** Whether the store has read its records (always, unless it was created with `openLater`). */
+  get isOpen(): boolean {
+    return this.opened;
+  }
+
+  /** Settles once the store is open and what waited for it (`afterOpen`) has run; never rejects. */
+  whenOpen(): Promise<void> {
+    return this.openPromise;
+  }
+
+  /**
+   * Runs `run` once the store is open: at once if it is, else right after `opened` is announced
+   * and before `whenOpen()` settles, so nothing else can act on the store in between. Disposing
+   * the result before then cancels it.
+   */
+  afterOpen(run: () => void): IDisposable {
+    if (this.opened) {
+      run();
+      return toDisposable(() => undefined);
+    }
+    const hook = () => run();
+    this.openHooks.add(hook);
+    return toDisposable(() => this.openHooks.delete(hook));
+  }
+
+  /**
+   * Reads the records from disk (a store created with `openLater`), keeping every change made
+   * since construction, and announces `opened`. A file that cannot be read leaves the store in
+   * memory only, and it opens all the same. Calling it again does nothing.
+   */
+  open(): void {
+    if (this.opened || this.disposed) return;
+    this.readRecords();
+    this._onDidLifecycle.fire({ type: 'opened', count: this.records.size });
+    for (const hook of [...this.openHooks]) {
+      try {
+        hook();
+      } catch (error) {
+        this.problem(`Tasklane could not finish opening its task store: ${(error as Error).message}`, error as Error);
+      }
+    }
+    this.openHooks.clear();
+    this.settleOpen();
   }
 
   get size(): number {
@@ -282,6 +345,8 @@ export class TaskStore extends Disposable implements ResultReader {
    * records follow. They are marked `imported` and are never followed on any server.
    */
   importRecords(records: readonly unknown[]): TaskRecord[] {
+    // Which ids are taken is known only once the records are read.
+    if (!this.opened) throw new StoreLoadingError();
     const valid = records.map((record, index) => parseOrThrow(TaskRecordSchema, record, `task ${index + 1}`));
     const imported = asImported(valid, (id) => this.records.has(id), randomUUID).map((record) =>
       record.result === undefined ? record : { ...record, ...this.keepResult(record, record.result) },
@@ -350,7 +415,13 @@ export class TaskStore extends Disposable implements ResultReader {
   }
 
   override dispose(): void {
+    // Tasks created before the store opened are on disk only once it has: open now rather than lose them.
+    if (!this.opened && this.earlyWrites.length > 0) this.readRecords();
+    this.disposed = true;
     this.journal?.close();
+    this.openHooks.clear();
+    // Whoever waits for the open is not left hanging: the store they find is closed.
+    this.settleOpen();
     super.dispose();
   }
 
@@ -384,6 +455,39 @@ export class TaskStore extends Disposable implements ResultReader {
     this.sideFiles.sweepOrphans(this.records.values());
   }
 
+  /**
+   * Reads the journal into the records. The records created before (in a store opened later) are
+   * set aside and put back after, and their journal entries written after the file's.
+   */
+  private readRecords(): void {
+    this.opened = true;
+    const early = [...this.records.values()];
+    const writes = this.earlyWrites;
+    this.earlyWrites = [];
+    const directory = this.options.directory;
+    if (directory) {
+      this.records.clear();
+      const journal = new StoreJournal(
+        directory,
+        this.records,
+        () => this.now(),
+        (message, error) => this.problem(message, error),
+      );
+      try {
+        this._recovery = journal.load();
+        this.journal = journal;
+      } catch (error) {
+        // An unreadable store must not stop the extension, nor be overwritten: run in memory only.
+        this.problem(`Tasklane could not read its task store in ${directory}: ${(error as Error).message}. Tasks are kept in memory only.`, error as Error);
+      }
+      for (const record of early) this.records.set(record.id, record);
+      for (const entry of writes) this.write(entry);
+      if (this.journal) this.openSideFiles(directory);
+    }
+    this.sortedIds = undefined;
+    this.expiry.reset(this.records.values());
+  }
+
   private apply(current: TaskRecord, set: Partial<TaskRecord>, entry?: TimelineEntry): TaskRecord {
     const next: TaskRecord = { ...current, ...set };
     if (entry) next.timeline = boundTimeline([...current.timeline, entry]);
@@ -401,7 +505,8 @@ export class TaskStore extends Disposable implements ResultReader {
   }
 
   private write(entry: StoreJournalEntry): void {
-    this.journal?.append(entry);
+    if (this.journal) this.journal.append(entry);
+    else if (!this.opened && this.options.directory) this.earlyWrites.push(entry);
   }
 
   private isoNow(): string {

@@ -30,48 +30,99 @@ export const EDITOR_OWNER = 'editor';
 /**
  * Tasklane's own task server, running inside the host and reached over an in-memory transport:
  * no port, no process, and the same code path an external client takes (the stream wire, on
- * both ends).
+ * both ends). Nothing is built until something needs it: the engine when a task is started, an
+ * agent connects or the editor acts on one; the editor's own connection on `connect()`.
  */
 export class EmbeddedServer extends Disposable {
-  private constructor(
-    readonly engine: TaskEngine,
-    readonly host: TaskHost,
-    /** The editor's own client of this server. */
-    readonly client: TaskWireClient & IDisposable,
-    server: IDisposable,
-  ) {
+  private _engine: TaskEngine | undefined;
+  private _host: TaskHost | undefined;
+  private _client: (TaskWireClient & IDisposable) | undefined;
+  private connecting: Promise<TaskWireClient> | undefined;
+  private scheduler: SchedulerLimits | undefined;
+  private disposed = false;
+
+  constructor(private readonly options: EmbeddedServerOptions) {
     super();
-    this._register(engine);
-    this._register(client);
-    this._register(server);
+    this.scheduler = options.scheduler;
   }
 
+  /** A server already connected to its editor client (what tests and benchmarks use). */
   static async start(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
-    const engine = new TaskEngine({ ...options.engine, ...(options.scheduler ? { scheduler: options.scheduler } : {}) });
-    const host: TaskHost = {
-      catalog: new ToolCatalog(options.tools ?? BUILTIN_TOOLS),
-      defaultCwd: options.defaultCwd,
-      isTrusted: options.isTrusted ?? (() => true),
-    };
-    const server = STREAM_SERVER_WIRE.serve(host, engine, { owner: EDITOR_OWNER, connection: EDITOR_CONNECTION });
-    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+    const server = new EmbeddedServer(options);
     try {
-      await server.connect(serverTransport);
-      const { client } = await STREAM_CLIENT_WIRE.open(clientTransport);
-      return new EmbeddedServer(engine, host, client, server);
+      await server.connect();
     } catch (error) {
       server.dispose();
-      engine.dispose();
       throw error;
     }
+    return server;
+  }
+
+  get engine(): TaskEngine {
+    if (this.disposed) throw new Error(`${EMBEDDED_SERVER_NAME} has stopped.`);
+    if (!this._engine) {
+      const engine = new TaskEngine({ ...this.options.engine, ...(this.scheduler ? { scheduler: this.scheduler } : {}) });
+      this._engine = this._register(engine);
+    }
+    return this._engine;
+  }
+
+  get host(): TaskHost {
+    this._host ??= {
+      catalog: new ToolCatalog(this.options.tools ?? BUILTIN_TOOLS),
+      defaultCwd: this.options.defaultCwd,
+      isTrusted: this.options.isTrusted ?? (() => true),
+    };
+    return this._host;
+  }
+
+  /** The editor's own client of this server; there once `connect()` has settled. */
+  get client(): TaskWireClient & IDisposable {
+    if (!this._client) throw new Error(`${EMBEDDED_SERVER_NAME} is not connected yet.`);
+    return this._client;
+  }
+
+  /** Connects the editor's client to the server (once; later calls share the first). */
+  connect(): Promise<TaskWireClient> {
+    this.connecting ??= this.open();
+    return this.connecting;
   }
 
   /** Applies new concurrency limits at once (raising one starts queued work straight away). */
   configureScheduler(limits: SchedulerLimits): void {
-    this.engine.configureScheduler(limits);
+    this.scheduler = limits;
+    this._engine?.configureScheduler(limits);
+  }
+
+  /** Reorders the queue: the editor's privilege over any owner's task. */
+  setPriority(taskId: string, priority: number): unknown {
+    return this.engine.setPriority(taskId, priority);
+  }
+
+  /** Cancels any owner's task: the editor's privilege. */
+  cancelAny(taskId: string, message?: string): unknown {
+    return this.engine.cancelAny(taskId, message);
   }
 
   get entry(): ServerEntry {
     return { id: EMBEDDED_SERVER_ID, name: EMBEDDED_SERVER_NAME, kind: 'embedded', durable: false, client: this.client };
+  }
+
+  override dispose(): void {
+    this.disposed = true;
+    super.dispose();
+  }
+
+  private async open(): Promise<TaskWireClient> {
+    const server = this._register(STREAM_SERVER_WIRE.serve(this.host, this.engine, { owner: EDITOR_OWNER, connection: EDITOR_CONNECTION }));
+    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverTransport);
+    const { client } = await STREAM_CLIENT_WIRE.open(clientTransport);
+    if (this.disposed) {
+      client.dispose();
+      throw new Error(`${EMBEDDED_SERVER_NAME} stopped while it was connecting.`);
+    }
+    this._client = this._register(client);
+    return client;
   }
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../core/lifecycle';
 import type { LifecycleEvent } from '../core/lifecycleEvents';
+import { endedByReload } from '../core/reloadInterruption';
 import type { TaskRecord } from '../core/taskRecord';
 import type { TaskReader } from '../core/taskStore';
 import { questionHeading } from './commands/questionHeading';
@@ -54,6 +55,8 @@ export class TaskNotifier extends Disposable {
     if (event.type === 'updated' && this.awaitingQuestion.has(record.id) && record.pendingInput.length > 0) return this.announceQuestion(record);
     if (event.type !== 'statusChanged') return;
     const name = taskLabel(record);
+    // A task the last window left unfinished, ended as this one opens its tasks, is no news (see endedByReload).
+    if (event.to === 'failed' && endedByReload(record)) return;
     if (event.to === 'failed')
       this.notify('error', `Task failed: ${name}${record.statusMessage ? ` — ${record.statusMessage}` : ''}`, record.id, ['Show', 'Retry']);
     else if (event.to === 'input_required') {

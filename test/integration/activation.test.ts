@@ -21,7 +21,10 @@ describe('Tasklane activation', () => {
     const [host, wanted] = [versionOf(vscode.version), versionOf(engine)];
     const cmp = host.map((part, i) => part - wanted[i]).find((d) => d !== 0) ?? 0;
     assert.ok(cmp >= 0, `VS Code ${vscode.version} satisfies engines.vscode ${ext.packageJSON.engines.vscode}`);
-    // Activation connected the embedded server, which offers the tools only an editor has.
+    // Activation returns before the tasks are read and the embedded server is connected; `ready` says when they are.
+    await api.ready;
+    assert.strictEqual(api.store.isOpen, true, 'the store has read its tasks');
+    // The embedded server, connected in the background, offers the tools only an editor has.
     assert.ok(api.service.getServer('tasklane'), 'the embedded server is connected');
     const tools = (await api.embedded.client.listTools()).map((tool) => tool.name);
     for (const name of ['run_command', 'run_vscode_task', 'run_tests'])

@@ -6,11 +6,13 @@ import * as vscode from 'vscode';
 import type { TasklaneApi } from '../../src/extension';
 import { type WaitOptions, waitFor } from '../unit/helpers/waitFor';
 
-/** The running extension's API (activating it if needed). */
+/** The running extension's API (activating it if needed), once its tasks are read and its own server is connected (`api.ready`). */
 export async function tasklaneApi(): Promise<TasklaneApi> {
   const extension = vscode.extensions.getExtension<TasklaneApi>('tasklane.tasklane');
   assert.ok(extension, 'the extension is installed');
-  return extension.activate();
+  const api = await extension.activate();
+  await api.ready;
+  return api;
 }
 
 // The unit tests' waitFor, compiled beside this suite (out/test/unit/helpers/waitFor.js): one way to wait.

@@ -13,6 +13,7 @@ describe('before the window reloads', function () {
 
   it('records the state the window shows', async () => {
     const tasklane = await vscode.extensions.getExtension<TasklaneApi>('tasklane.tasklane')!.activate();
+    await tasklane.ready;
     // This suite makes the failed task whose panel it leaves open; it needs nothing from the others.
     const failing: TaskRecord = await vscode.commands.executeCommand('tasklane.runShellCommand', { command: 'echo before-reload >&2; exit 3' });
     const failed = await waitFor(() => (tasklane.store.get(failing.id)?.status === 'failed' ? tasklane.store.get(failing.id) : undefined), {

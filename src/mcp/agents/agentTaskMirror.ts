@@ -30,13 +30,24 @@ export class AgentTaskMirror extends Disposable {
   private readonly taskOf = new Map<string, string>();
   private readonly log: Logger;
 
+  private readonly engineOf: () => TaskEngine;
+
   constructor(
-    private readonly engine: TaskEngine,
+    /** The engine, or how to reach it once mirroring starts (the embedded server builds its engine when first needed). */
+    engine: TaskEngine | (() => TaskEngine),
     private readonly store: TaskStore,
     private readonly options: AgentTaskMirrorOptions,
   ) {
     super();
+    this.engineOf = typeof engine === 'function' ? engine : () => engine;
     this.log = options.log ?? silentLogger;
+    // Records go among the store's own, so mirroring starts once it has read them; the tasks
+    // agents created before then are taken as they stand (their earlier output is not copied).
+    this._register(store.afterOpen(() => this.start()));
+  }
+
+  private start(): void {
+    const engine = this.engineOf();
     this._register(engine.onDidCreate((task) => this.observe(task)));
     this._register(engine.onDidChange((task) => this.observe(task)));
     this._register(engine.onDidOutput(({ taskId, chunk }) => this.appendOutput(taskId, chunk)));
@@ -58,7 +69,7 @@ export class AgentTaskMirror extends Disposable {
   cancel(record: TaskRecord): void {
     const taskId = this.taskOf.get(record.id);
     if (taskId === undefined) throw new Error('This task was not started by an agent in this session.');
-    this.engine.cancelAny(taskId, 'Cancelled from the editor');
+    this.engineOf().cancelAny(taskId, 'Cancelled from the editor');
     this.log.info(`[agents] ${record.id} cancelled from the editor`);
   }
 

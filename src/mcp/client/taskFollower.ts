@@ -92,12 +92,13 @@ export class TaskFollower extends Disposable {
   /**
    * Picks up a (re)connected server's unfinished tasks; those its server cannot have kept fail as
    * interrupted. A start the server may have taken without the host hearing its task id is left to
-   * `UnansweredStarts`, which asks the server.
+   * `UnansweredStarts`, which asks the server. `isLive` names records this session already runs
+   * or mirrors, which are left as they are.
    */
-  reattach(serverId: string, durable: boolean): void {
+  reattach(serverId: string, durable: boolean, isLive: (record: TaskRecord) => boolean = () => false): void {
     for (const record of this.store.all()) {
       // An imported record is a copy read from a file: its task ids belong to another time and place.
-      if (record.serverId !== serverId || isTerminal(record.status) || record.imported) continue;
+      if (record.serverId !== serverId || isTerminal(record.status) || record.imported || isLive(record)) continue;
       if (durable && !record.taskId && record.startIntent) continue;
       if (!durable || !record.taskId) {
         this.finishIfOpen(record.id, 'failed', { error: { ...RELOAD_INTERRUPTION.error } }, RELOAD_INTERRUPTION.statusMessage);

@@ -110,17 +110,24 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
     return this.servers.get(id);
   }
 
-  /** Makes a connected server available and picks up its unfinished tasks from the store. */
+  /**
+   * Makes a connected server available and picks up its unfinished tasks from the store: at once,
+   * or, while the store is still reading its records, as soon as it has (before anyone else acts on them).
+   */
   addServer(entry: ServerEntry): IDisposable {
     if (this.servers.has(entry.id)) throw new Error(`A server with id "${entry.id}" is already registered`);
     this.servers.set(entry.id, entry);
     const subscription = entry.client.onDidReceiveStatus((state) => this.follower.onRemoteStatus(entry.id, state));
     entry.client.inputHandler = (request) => this.questions.onInputRequest(entry.id, request);
     entry.client.samplingHandler = (request) => this.questions.onSamplingRequest(entry, request);
-    this.follower.reattach(entry.id, entry.durable);
-    if (entry.durable) void this.unansweredStarts.reconcile(entry);
+    const pickUp = this.store.afterOpen(() => {
+      // Records this session already keeps live (an agent's task mirrored at the open) are not the last session's.
+      this.follower.reattach(entry.id, entry.durable, (record) => this.foreignTasks?.owns(record) === true || this.syncCalls.has(record.id));
+      if (entry.durable) void this.unansweredStarts.reconcile(entry);
+    });
     this._onDidChangeServers.fire();
     return toDisposable(() => {
+      pickUp.dispose();
       subscription.dispose();
       entry.client.inputHandler = undefined;
       entry.client.samplingHandler = undefined;
@@ -149,6 +156,8 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
   async start(input: TaskSpecInput, lineage: { retryOf?: string; attempt?: number } = {}): Promise<TaskRecord> {
     // Validated once: the store takes the spec as it is.
     const spec = parseTaskSpec(input);
+    // A start is recorded among the other tasks, and its intent on disk: not before the store has read them.
+    if (!this.store.isOpen) await this.store.whenOpen();
     const server = this.requireServer(spec.serverId);
     const record = this.store.create(spec, { wire: server.client.wire, statusMessage: 'Starting', startIntent: { at: new Date().toISOString() }, ...lineage });
     // On disk before the call goes out: if the editor dies before the answer, the next session knows to look for the task.

@@ -71,7 +71,32 @@ export function registerCommands(ui: UiContext, contextKeys: ContextKeys): vscod
     'tasklane.searchHistory': (arg) => searchHistoryCommand(ui, arg),
     'tasklane.focusTasks': () => vscode.commands.executeCommand('tasklane.tasks.focus'),
   };
-  return registerHandlers(handlers, ui.log);
+  return registerHandlers(afterStoreOpens(ui, handlers, VIEW_ONLY_COMMANDS), ui.log);
+}
+
+/** Commands that touch no task: they run at once, even while the store is still reading its records. */
+const VIEW_ONLY_COMMANDS = new Set(['tasklane.showLog', 'tasklane.focusTasks', 'tasklane.clearFilter']);
+
+/**
+ * A command that acts on tasks, or lists them to pick from, waits until the store has read its
+ * records: run earlier, it would find none (or start a task the open has not made room for yet).
+ */
+function afterStoreOpens(
+  ui: UiContext,
+  handlers: Record<string, (...args: unknown[]) => unknown>,
+  immediate: ReadonlySet<string>,
+): Record<string, (...args: unknown[]) => unknown> {
+  return Object.fromEntries(
+    Object.entries(handlers).map(([id, handler]) => [
+      id,
+      immediate.has(id)
+        ? handler
+        : async (...args: unknown[]) => {
+            if (!ui.store.isOpen) await ui.store.whenOpen();
+            return handler(...args);
+          },
+    ]),
+  );
 }
 
 function groupBy(value: GroupBy): Thenable<void> {

@@ -175,6 +175,8 @@ export class DetailPanels implements vscode.Disposable {
    * (preview or kept), or close it if its task is gone or already has a panel.
    */
   async revive(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    // VS Code restores panels as the window opens, before the store has read the tasks they show.
+    if (!this.store.isOpen) await this.store.whenOpen();
     const parsed = PersistedStateSchema.safeParse(state);
     const taskId = parsed.success ? parsed.data.taskId : undefined;
     const shown = taskId !== undefined && (this.kept.has(taskId) || this.previewView?.taskId === taskId);

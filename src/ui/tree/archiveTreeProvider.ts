@@ -63,7 +63,8 @@ export class ArchiveTreeProvider extends Disposable implements vscode.TreeDataPr
 
   private onChanges(changes: TaskChanges): void {
     const now = this.collect();
-    const touched = [...changes.added, ...changes.removed, ...changes.updated].some((id) => now.has(id) || this.archivedIds.has(id));
+    // The store opened (reset): every archived task is new to this view.
+    const touched = changes.reset === true || [...changes.added, ...changes.removed, ...changes.updated].some((id) => now.has(id) || this.archivedIds.has(id));
     const countChanged = now.size !== this.archivedIds.size;
     this.archivedIds = now;
     for (const id of changes.removed) this.nodes.delete(id);

@@ -13,6 +13,8 @@ describe('after a window reload', function () {
   before(async () => {
     state = JSON.parse(fs.readFileSync(BEFORE_RELOAD_FILE, 'utf8'));
     tasklane = await vscode.extensions.getExtension<TasklaneApi>('tasklane.tasklane')!.activate();
+    // The store reads its tasks after activation: wait for them (and the re-attach that ends the interrupted one).
+    await tasklane.ready;
     // Retrying a shell command asks first (it is destructive); this suite answers for the person.
     await vscode.workspace.getConfiguration('tasklane').update('retry.confirmUnsafe', false, vscode.ConfigurationTarget.Global);
   });

@@ -24,6 +24,7 @@ describe('a live scene', function () {
 
   it('runs work, asks a question and shows results, photographed in dark and light themes', async function () {
     const tasklane = await vscode.extensions.getExtension<TasklaneApi>('tasklane.tasklane')!.activate();
+    await tasklane.ready;
     await vscode.commands.executeCommand('tasklane.archiveCompleted');
     const run = (command: string, intent: string) =>
       vscode.commands.executeCommand<TaskRecord>('tasklane.newTask', { serverId: 'tasklane', tool: 'run_command', arguments: { command }, intent });
