@@ -18,6 +18,7 @@ const BENCHMARKS: readonly string[] = [
   'uiRefresh',
   'extensionCost',
   'hostActivation',
+  'queueScale',
 ];
 
 async function main(): Promise<void> {
