@@ -63,7 +63,14 @@ function enqueueRound(n: number, maxConcurrent: number, sample: number): Round {
 /** The scheduler alone, with a host that does nothing: its share of the engine's figure. */
 function schedulerRound(n: number, sample: number): number {
   const scheduler = new Scheduler(
-    { start: () => undefined, placesChanged: () => undefined, prerequisiteFailed: () => undefined, now: Date.now, setTimer: () => undefined, clearTimer: () => undefined },
+    {
+      start: () => undefined,
+      placesChanged: () => undefined,
+      prerequisiteFailed: () => undefined,
+      now: Date.now,
+      setTimer: () => undefined,
+      clearTimer: () => undefined,
+    },
     { maxConcurrent: 1, toolLimits: {} },
   );
   const t0 = now();

@@ -132,7 +132,10 @@ describe('mcp/engine scheduler order', () => {
     const scheduler = new Scheduler(host, { maxConcurrent: 1, toolLimits: {} });
     const count = REPORTED_FRONT * 3;
     for (let i = 0; i < count; i++) scheduler.submit({ id: `t${i}`, tool: 'w', priority: 0 });
-    assert.ok(host.reports.every((report) => report.size === 1), 'an arrival at the back is news only to itself');
+    assert.ok(
+      host.reports.every((report) => report.size === 1),
+      'an arrival at the back is news only to itself',
+    );
     host.reports.length = 0;
     scheduler.submit({ id: 'urgent', tool: 'w', priority: 5 });
     const told = new Map(host.reports.flatMap((report) => [...report]));
