@@ -19,6 +19,7 @@ const BENCHMARKS: readonly string[] = [
   'extensionCost',
   'hostActivation',
   'queueScale',
+  'historySearch',
 ];
 
 async function main(): Promise<void> {

@@ -1,5 +1,7 @@
+import type { IDisposable } from './lifecycle';
 import { agentDescription, agentName, type TaskRecord } from './taskRecord';
 import type { TaskStatus } from './taskStatus';
+import type { TaskReader } from './taskStore';
 
 /**
  * A parsed history search: `tool:`, `status:`, `agent:`, `server:` and `is:` tokens plus free
@@ -125,6 +127,66 @@ export class HistoryMatcher {
     }
     return haystack;
   }
+}
+
+/**
+ * Searches one store's history, keystroke after keystroke. Each record's text is cached by
+ * `HistoryMatcher`; on top of that, the store's records are taken once until the store changes
+ * (any lifecycle event: every change to the store fires one), the same query again answers from
+ * its last result, and a query that only narrows the last one (more words, longer words, the same
+ * fields) looks only at the last one's matches.
+ */
+export class HistorySearch implements IDisposable {
+  private records: readonly TaskRecord[] | undefined;
+  private last: { readonly key: string; readonly query: HistoryQuery; readonly matches: readonly TaskRecord[] } | undefined;
+  private readonly subscription: IDisposable;
+
+  /** `matcher` may be shared, so its cache of each record's text outlives one search session. */
+  constructor(
+    private readonly reader: Pick<TaskReader, 'all' | 'onDidLifecycle'>,
+    private readonly matcher = new HistoryMatcher(),
+  ) {
+    this.subscription = reader.onDidLifecycle(() => {
+      this.records = undefined;
+      this.last = undefined;
+    });
+  }
+
+  /** The matching records, newest first (the store's order). */
+  search(query: HistoryQuery): TaskRecord[] {
+    const records = (this.records ??= this.reader.all());
+    const key = queryKey(query);
+    const last = this.last;
+    if (last?.key === key) return [...last.matches];
+    const matches = this.matcher.filter(last && narrows(query, last.query) ? last.matches : records, query);
+    this.last = { key, query, matches };
+    return [...matches];
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+}
+
+/** What decides a query's matches (not the tokens it could not use, which match nothing). */
+function queryKey(query: HistoryQuery): string {
+  return JSON.stringify([query.tools, query.statuses, query.agents, query.servers, query.flags, query.words]);
+}
+
+/**
+ * Whether everything `next` matches is among what `previous` matched: the same fields, and each
+ * of the previous words still contained in one of the next ones (a word typed further, or added).
+ */
+function narrows(next: HistoryQuery, previous: HistoryQuery): boolean {
+  const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((value, i) => value === b[i]);
+  return (
+    same(next.tools, previous.tools) &&
+    same(next.statuses, previous.statuses) &&
+    same(next.agents, previous.agents) &&
+    same(next.servers, previous.servers) &&
+    same(next.flags, previous.flags) &&
+    previous.words.every((word) => next.words.some((longer) => longer.includes(word)))
+  );
 }
 
 /** Everything free text is matched against, lowercased: tool, intent, arguments, result, output and ids. */
