@@ -97,7 +97,8 @@ export function isEmptyQuery(query: HistoryQuery): boolean {
 export class HistoryMatcher {
   private readonly haystacks = new WeakMap<TaskRecord, string>();
 
-  matches(record: TaskRecord, query: HistoryQuery): boolean {
+  /** `text`: the record's search text when the caller has it at hand (see `textOf`). */
+  matches(record: TaskRecord, query: HistoryQuery, text?: string): boolean {
     if (query.statuses.length && !query.statuses.includes(record.status)) return false;
     if (query.tools.length && !query.tools.some((tool) => record.tool.toLowerCase().includes(tool))) return false;
     if (query.servers.length && !query.servers.some((server) => record.serverId.toLowerCase().includes(server))) return false;
@@ -107,7 +108,7 @@ export class HistoryMatcher {
     }
     for (const flag of query.flags) if (!hasFlag(record, flag)) return false;
     if (query.words.length) {
-      const haystack = this.haystackOf(record);
+      const haystack = text ?? this.textOf(record);
       for (const word of query.words) if (!haystack.includes(word)) return false;
     }
     return true;
@@ -119,7 +120,8 @@ export class HistoryMatcher {
     return records.filter((record) => this.matches(record, query));
   }
 
-  private haystackOf(record: TaskRecord): string {
+  /** The record's search text, built once per record object. */
+  textOf(record: TaskRecord): string {
     let haystack = this.haystacks.get(record);
     if (haystack === undefined) {
       haystack = searchText(record);
@@ -138,7 +140,10 @@ export class HistoryMatcher {
  */
 export class HistorySearch implements IDisposable {
   private records: readonly TaskRecord[] | undefined;
-  private last: { readonly key: string; readonly query: HistoryQuery; readonly matches: readonly TaskRecord[] } | undefined;
+  /** Each record's search text, by its index in `records`: a scan reads them in order, not through the cache. */
+  private texts: string[] | undefined;
+  /** The last query and the indices (in `records`) it matched. */
+  private last: { readonly key: string; readonly query: HistoryQuery; readonly matches: readonly number[] } | undefined;
   private readonly subscription: IDisposable;
 
   /** `matcher` may be shared, so its cache of each record's text outlives one search session. */
@@ -148,6 +153,7 @@ export class HistorySearch implements IDisposable {
   ) {
     this.subscription = reader.onDidLifecycle(() => {
       this.records = undefined;
+      this.texts = undefined;
       this.last = undefined;
     });
   }
@@ -157,10 +163,16 @@ export class HistorySearch implements IDisposable {
     const records = (this.records ??= this.reader.all());
     const key = queryKey(query);
     const last = this.last;
-    if (last?.key === key) return [...last.matches];
-    const matches = this.matcher.filter(last && narrows(query, last.query) ? last.matches : records, query);
-    this.last = { key, query, matches };
-    return [...matches];
+    let matches: readonly number[];
+    if (last?.key === key) matches = last.matches;
+    else {
+      const texts = query.words.length ? (this.texts ??= records.map((record) => this.matcher.textOf(record))) : undefined;
+      const candidates = last && narrows(query, last.query) ? last.matches : records.keys();
+      const found: number[] = [];
+      for (const index of candidates) if (this.matcher.matches(records[index], query, texts?.[index])) found.push(index);
+      this.last = { key, query, matches: (matches = found) };
+    }
+    return matches.map((index) => records[index]);
   }
 
   dispose(): void {
