@@ -17,6 +17,9 @@
  */
 import { MAX_TIMER_MS } from '../../core/longTimer';
 import { RankedTree } from './rankedTree';
+import { type QueuePlace, type Waiting, WaitingOrder, byTurn, isReady, placeOf } from './waitingOrder';
+
+export { type QueuePlace, REPORTED_FRONT } from './waitingOrder';
 
 export interface SchedulerLimits {
   /** How many may run at once; Infinity: no limit. */
@@ -28,16 +31,6 @@ export interface SchedulerLimits {
 }
 
 export const UNLIMITED: SchedulerLimits = { maxConcurrent: Infinity, toolLimits: {}, maxPerPrincipal: Infinity };
-
-/** Where a waiting entry stands: its place among everything waiting, and what it waits for. */
-export interface QueuePlace {
-  readonly position: number;
-  readonly size: number;
-  /** `slot`: only for its turn; `time`: not before `until` (epoch ms); `task`: for `afterTaskId` to end. */
-  readonly reason: 'slot' | 'time' | 'task';
-  readonly until?: number;
-  readonly afterTaskId?: string;
-}
 
 export interface SchedulerEntry {
   readonly id: string;
@@ -66,27 +59,10 @@ export interface SchedulerHost {
   clearTimer(handle: unknown): void;
 }
 
-/** How many entries at the front of the queue hear of every change of their position. */
-export const REPORTED_FRONT = 100;
-
-interface Waiting {
-  readonly id: string;
-  readonly tool: string;
-  readonly principal: string;
-  priority: number;
-  readonly arrival: number;
-  runAfter?: number;
-  afterTaskId?: string;
-  /** The place last reported for it; undefined when never reported, or since it fell behind the front unreported. */
-  reported?: QueuePlace;
-}
-
 export class Scheduler {
   private limits: SchedulerLimits;
   private readonly waiting = new Map<string, Waiting>();
-  /** Waiting entries free to run, in turn order; then those held for a time or a task, in turn order. */
-  private readonly ready = new RankedTree<Waiting>(byTurn);
-  private readonly held = new RankedTree<Waiting>(byTurn);
+  private readonly order = new WaitingOrder();
   /** Entries held for a time, earliest first: the timer is for the first. */
   private readonly timed = new RankedTree<Waiting>(byTime);
   /** Entries held for a task, by that task's id. */
@@ -97,9 +73,7 @@ export class Scheduler {
   private readonly runningPerPrincipal = new Counts();
   private arrivals = 0;
   private timer: { handle: unknown; at: number } | undefined;
-  /** What the current operation changed, for `reportPlaces`. */
-  private changedFrom = Infinity;
-  private mutations = 0;
+  /** The entries the current operation concerned: they hear of their place whatever it is. */
   private readonly concerned = new Set<Waiting>();
   private pumping = false;
   private again: { all: boolean; candidates: Waiting[] } | undefined;
@@ -132,13 +106,12 @@ export class Scheduler {
   place(id: string): QueuePlace | undefined {
     const entry = this.waiting.get(id);
     if (!entry) return undefined;
-    const position = isReady(entry) ? this.ready.rankOf(entry) + 1 : this.ready.size + this.held.rankOf(entry) + 1;
-    return placeOf(entry, position, this.waiting.size);
+    return placeOf(entry, this.order.indexOf(entry) + 1, this.waiting.size);
   }
 
   /** The trees' node visits so far: a measure of work that does not depend on the machine (for tests). */
   get visits(): number {
-    return this.ready.visits + this.held.visits + this.timed.visits;
+    return this.order.visits + this.timed.visits;
   }
 
   /** Applies new limits at once: raising one starts waiting work straight away. */
@@ -216,26 +189,19 @@ export class Scheduler {
     if (this.timer) this.host.clearTimer(this.timer.handle);
     this.timer = undefined;
     this.waiting.clear();
-    this.ready.clear();
-    this.held.clear();
+    this.order.clear();
     this.timed.clear();
     this.dependents.clear();
     this.running.clear();
     this.concerned.clear();
   }
 
-  /** Puts a waiting entry into the order it belongs to, noting from where places changed. */
   private enter(entry: Waiting): void {
-    const index = isReady(entry) ? this.ready.insert(entry) : this.ready.size + this.held.insert(entry);
-    this.noteChange(index);
+    this.order.enter(entry);
   }
 
-  /** Takes a waiting entry out of its order (it stays in `waiting`). */
   private leave(entry: Waiting): void {
-    const index = isReady(entry) ? this.ready.rankOf(entry) : this.ready.size + this.held.rankOf(entry);
-    if (isReady(entry)) this.ready.remove(entry);
-    else this.held.remove(entry);
-    this.noteChange(index);
+    this.order.leave(entry);
   }
 
   /** The entry leaves the queue altogether. */
@@ -245,11 +211,6 @@ export class Scheduler {
     if (entry.runAfter !== undefined) this.timed.remove(entry);
     if (entry.afterTaskId !== undefined) this.dependents.get(entry.afterTaskId)?.delete(entry);
     this.concerned.delete(entry);
-  }
-
-  private noteChange(index: number): void {
-    this.changedFrom = Math.min(this.changedFrom, index);
-    this.mutations++;
   }
 
   /**
@@ -290,7 +251,7 @@ export class Scheduler {
       return true;
     };
     if (all) {
-      for (const entry of this.ready.from(0)) if (!take(entry)) break;
+      for (const entry of this.order.readyInTurn()) if (!take(entry)) break;
     } else {
       for (const entry of [...candidates, ...due].sort(byTurn)) if (!take(entry)) break;
     }
@@ -316,39 +277,9 @@ export class Scheduler {
     return ready;
   }
 
-  /**
-   * Reports, by the rule in the header, what this operation changed. Places changed only from
-   * `changedFrom` on; each change pushed at most one entry out of the front, so looking at
-   * `mutations` entries past it is enough to forget what was reported to those.
-   */
+  /** Reports, by the rule in the header, what this operation changed (see `WaitingOrder.changedPlaces`). */
   private reportPlaces(): void {
-    const changes = new Map<string, QueuePlace>();
-    const size = this.waiting.size;
-    const report = (entry: Waiting, place: QueuePlace) => {
-      if (samePlace(entry.reported, place)) return;
-      entry.reported = place;
-      changes.set(entry.id, place);
-    };
-    const end = Math.min(size, REPORTED_FRONT + this.mutations);
-    if (this.changedFrom < end) {
-      let index = this.changedFrom;
-      const walk = (entries: Iterable<Waiting>) => {
-        for (const entry of entries) {
-          if (index >= end) return;
-          index++;
-          if (index <= REPORTED_FRONT) report(entry, placeOf(entry, index, size));
-          else entry.reported = undefined;
-        }
-      };
-      if (index < this.ready.size) walk(this.ready.from(index));
-      if (index < end) walk(this.held.from(index - this.ready.size));
-    }
-    for (const entry of this.concerned) {
-      const place = this.place(entry.id);
-      if (place) report(entry, place);
-    }
-    this.changedFrom = Infinity;
-    this.mutations = 0;
+    const changes = this.order.changedPlaces(this.waiting.size, this.concerned);
     this.concerned.clear();
     if (changes.size > 0) this.host.placesChanged(changes);
   }
@@ -394,28 +325,8 @@ function dependentsOf(index: Map<string, Set<Waiting>>, afterTaskId: string): Se
   return set;
 }
 
-function isReady(entry: Waiting): boolean {
-  return entry.runAfter === undefined && entry.afterTaskId === undefined;
-}
-
-function byTurn(a: Waiting, b: Waiting): number {
-  return b.priority - a.priority || a.arrival - b.arrival;
-}
-
 function byTime(a: Waiting, b: Waiting): number {
   return a.runAfter! - b.runAfter! || a.arrival - b.arrival;
-}
-
-/** Ready entries say `slot`; held ones what they wait for (a time first, then a task). */
-function placeOf(entry: Waiting, position: number, size: number): QueuePlace {
-  if (entry.runAfter !== undefined) return { position, size, reason: 'time', until: entry.runAfter };
-  if (entry.afterTaskId !== undefined) return { position, size, reason: 'task', afterTaskId: entry.afterTaskId };
-  return { position, size, reason: 'slot' };
-}
-
-/** The same place to a watcher: the size alone changing is not news. */
-function samePlace(a: QueuePlace | undefined, b: QueuePlace): boolean {
-  return a !== undefined && a.position === b.position && a.reason === b.reason && a.until === b.until && a.afterTaskId === b.afterTaskId;
 }
 
 function normalize(limits: SchedulerLimits): SchedulerLimits {
