@@ -18,6 +18,8 @@ const BENCHMARKS: readonly string[] = [
   'uiRefresh',
   'extensionCost',
   'hostActivation',
+  'queueScale',
+  'historySearch',
 ];
 
 async function main(): Promise<void> {

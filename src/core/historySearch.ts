@@ -1,5 +1,7 @@
+import type { IDisposable } from './lifecycle';
 import { agentDescription, agentName, type TaskRecord } from './taskRecord';
 import type { TaskStatus } from './taskStatus';
+import type { TaskReader } from './taskStore';
 
 /**
  * A parsed history search: `tool:`, `status:`, `agent:`, `server:` and `is:` tokens plus free
@@ -95,7 +97,8 @@ export function isEmptyQuery(query: HistoryQuery): boolean {
 export class HistoryMatcher {
   private readonly haystacks = new WeakMap<TaskRecord, string>();
 
-  matches(record: TaskRecord, query: HistoryQuery): boolean {
+  /** `text`: the record's search text when the caller has it at hand (see `textOf`). */
+  matches(record: TaskRecord, query: HistoryQuery, text?: string): boolean {
     if (query.statuses.length && !query.statuses.includes(record.status)) return false;
     if (query.tools.length && !query.tools.some((tool) => record.tool.toLowerCase().includes(tool))) return false;
     if (query.servers.length && !query.servers.some((server) => record.serverId.toLowerCase().includes(server))) return false;
@@ -105,7 +108,7 @@ export class HistoryMatcher {
     }
     for (const flag of query.flags) if (!hasFlag(record, flag)) return false;
     if (query.words.length) {
-      const haystack = this.haystackOf(record);
+      const haystack = text ?? this.textOf(record);
       for (const word of query.words) if (!haystack.includes(word)) return false;
     }
     return true;
@@ -117,7 +120,8 @@ export class HistoryMatcher {
     return records.filter((record) => this.matches(record, query));
   }
 
-  private haystackOf(record: TaskRecord): string {
+  /** The record's search text, built once per record object. */
+  textOf(record: TaskRecord): string {
     let haystack = this.haystacks.get(record);
     if (haystack === undefined) {
       haystack = searchText(record);
@@ -125,6 +129,76 @@ export class HistoryMatcher {
     }
     return haystack;
   }
+}
+
+/**
+ * Searches one store's history, keystroke after keystroke. Each record's text is cached by
+ * `HistoryMatcher`; on top of that, the store's records are taken once until the store changes
+ * (any lifecycle event: every change to the store fires one), the same query again answers from
+ * its last result, and a query that only narrows the last one (more words, longer words, the same
+ * fields) looks only at the last one's matches.
+ */
+export class HistorySearch implements IDisposable {
+  private records: readonly TaskRecord[] | undefined;
+  /** Each record's search text, by its index in `records`: a scan reads them in order, not through the cache. */
+  private texts: string[] | undefined;
+  /** The last query and the indices (in `records`) it matched. */
+  private last: { readonly key: string; readonly query: HistoryQuery; readonly matches: readonly number[] } | undefined;
+  private readonly subscription: IDisposable;
+
+  /** `matcher` may be shared, so its cache of each record's text outlives one search session. */
+  constructor(
+    private readonly reader: Pick<TaskReader, 'all' | 'onDidLifecycle'>,
+    private readonly matcher = new HistoryMatcher(),
+  ) {
+    this.subscription = reader.onDidLifecycle(() => {
+      this.records = undefined;
+      this.texts = undefined;
+      this.last = undefined;
+    });
+  }
+
+  /** The matching records, newest first (the store's order). */
+  search(query: HistoryQuery): TaskRecord[] {
+    const records = (this.records ??= this.reader.all());
+    const key = queryKey(query);
+    const last = this.last;
+    let matches: readonly number[];
+    if (last?.key === key) matches = last.matches;
+    else {
+      const texts = query.words.length ? (this.texts ??= records.map((record) => this.matcher.textOf(record))) : undefined;
+      const candidates = last && narrows(query, last.query) ? last.matches : records.keys();
+      const found: number[] = [];
+      for (const index of candidates) if (this.matcher.matches(records[index], query, texts?.[index])) found.push(index);
+      this.last = { key, query, matches: (matches = found) };
+    }
+    return matches.map((index) => records[index]);
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+}
+
+/** What decides a query's matches (not the tokens it could not use, which match nothing). */
+function queryKey(query: HistoryQuery): string {
+  return JSON.stringify([query.tools, query.statuses, query.agents, query.servers, query.flags, query.words]);
+}
+
+/**
+ * Whether everything `next` matches is among what `previous` matched: the same fields, and each
+ * of the previous words still contained in one of the next ones (a word typed further, or added).
+ */
+function narrows(next: HistoryQuery, previous: HistoryQuery): boolean {
+  const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((value, i) => value === b[i]);
+  return (
+    same(next.tools, previous.tools) &&
+    same(next.statuses, previous.statuses) &&
+    same(next.agents, previous.agents) &&
+    same(next.servers, previous.servers) &&
+    same(next.flags, previous.flags) &&
+    previous.words.every((word) => next.words.some((longer) => longer.includes(word)))
+  );
 }
 
 /** Everything free text is matched against, lowercased: tool, intent, arguments, result, output and ids. */

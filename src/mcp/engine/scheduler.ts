@@ -4,8 +4,22 @@
  * `maxPerPrincipal` for one principal (so one caller cannot take every slot). Work with a scheduling
  * hint waits for its time (one timer serves them all) or for its prerequisite task to end.
  * It knows nothing of tasks beyond ids; the engine tells it what happens and is called back.
+ *
+ * Every operation costs O(log n) in the number waiting: the waiting entries are kept in order in
+ * ranked trees (rankedTree.ts), so a place is computed when it is asked for, never pushed to every
+ * entry. What is pushed (`placesChanged`) follows one rule: an entry hears of a new place when the
+ * operation concerned it (it arrived, moved, or what it waits for changed), or when its position
+ * changed while it is among the first `REPORTED_FRONT` (where a person watches the queue move).
+ * Further back, a position is exact whenever it is read but changes silently. A queue that only
+ * grows or shrinks behind an entry never reports it: its size is read, not pushed.
+ * The cost that remains proportional to the queue: when a slot frees, entries skipped because
+ * their own tool or principal is at its limit are looked at again.
  */
 import { MAX_TIMER_MS } from '../../core/longTimer';
+import { RankedTree } from './rankedTree';
+import { type QueuePlace, type Waiting, WaitingOrder, byTurn, isReady, placeOf } from './waitingOrder';
+
+export { type QueuePlace, REPORTED_FRONT } from './waitingOrder';
 
 export interface SchedulerLimits {
   /** How many may run at once; Infinity: no limit. */
@@ -17,16 +31,6 @@ export interface SchedulerLimits {
 }
 
 export const UNLIMITED: SchedulerLimits = { maxConcurrent: Infinity, toolLimits: {}, maxPerPrincipal: Infinity };
-
-/** Where a waiting entry stands: its place among everything waiting, and what it waits for. */
-export interface QueuePlace {
-  readonly position: number;
-  readonly size: number;
-  /** `slot`: only for its turn; `time`: not before `until` (epoch ms); `task`: for `afterTaskId` to end. */
-  readonly reason: 'slot' | 'time' | 'task';
-  readonly until?: number;
-  readonly afterTaskId?: string;
-}
 
 export interface SchedulerEntry {
   readonly id: string;
@@ -43,7 +47,10 @@ export interface SchedulerEntry {
 export interface SchedulerHost {
   /** The entry may run now; it counts against the limits until `ended`. */
   start(id: string): void;
-  /** Entries whose place changed (only those); an entry that started or ended is not included. */
+  /**
+   * Entries whose place changed, by the rule above (never an entry that started or ended), once
+   * per operation. Any other entry's place is `Scheduler.place`.
+   */
   placesChanged(changes: ReadonlyMap<string, QueuePlace>): void;
   /** The entry's prerequisite ended without success; the entry is dropped from the queue. */
   prerequisiteFailed(id: string, afterTaskId: string): void;
@@ -52,26 +59,24 @@ export interface SchedulerHost {
   clearTimer(handle: unknown): void;
 }
 
-interface Waiting {
-  readonly id: string;
-  readonly tool: string;
-  readonly principal: string;
-  priority: number;
-  readonly arrival: number;
-  runAfter?: number;
-  afterTaskId?: string;
-}
-
 export class Scheduler {
   private limits: SchedulerLimits;
   private readonly waiting = new Map<string, Waiting>();
+  private readonly order = new WaitingOrder();
+  /** Entries held for a time, earliest first: the timer is for the first. */
+  private readonly timed = new RankedTree<Waiting>(byTime);
+  /** Entries held for a task, by that task's id. */
+  private readonly dependents = new Map<string, Set<Waiting>>();
   /** Running entries, with the tool and principal they count against. */
   private readonly running = new Map<string, { readonly tool: string; readonly principal: string }>();
-  private published = new Map<string, QueuePlace>();
+  private readonly runningPerTool = new Counts();
+  private readonly runningPerPrincipal = new Counts();
   private arrivals = 0;
   private timer: { handle: unknown; at: number } | undefined;
+  /** The entries the current operation concerned: they hear of their place whatever it is. */
+  private readonly concerned = new Set<Waiting>();
   private pumping = false;
-  private pumpAgain = false;
+  private again: { all: boolean; candidates: Waiting[] } | undefined;
 
   constructor(
     private readonly host: SchedulerHost,
@@ -84,6 +89,11 @@ export class Scheduler {
     return this.running.size;
   }
 
+  /** How many entries wait. */
+  get waitingCount(): number {
+    return this.waiting.size;
+  }
+
   isRunning(id: string): boolean {
     return this.running.has(id);
   }
@@ -92,19 +102,27 @@ export class Scheduler {
     return this.waiting.has(id);
   }
 
+  /** The entry's place now (O(log n)), or undefined when it is not waiting. */
   place(id: string): QueuePlace | undefined {
-    return this.published.get(id);
+    const entry = this.waiting.get(id);
+    if (!entry) return undefined;
+    return placeOf(entry, this.order.indexOf(entry) + 1, this.waiting.size);
+  }
+
+  /** The trees' node visits so far: a measure of work that does not depend on the machine (for tests). */
+  get visits(): number {
+    return this.order.visits + this.timed.visits;
   }
 
   /** Applies new limits at once: raising one starts waiting work straight away. */
   configure(limits: SchedulerLimits): void {
     this.limits = normalize(limits);
-    this.pump();
+    this.pump(true, []);
   }
 
   submit(entry: SchedulerEntry): void {
     if (this.waiting.has(entry.id) || this.running.has(entry.id)) return;
-    this.waiting.set(entry.id, {
+    const waiting: Waiting = {
       id: entry.id,
       tool: entry.tool,
       principal: entry.principal ?? '',
@@ -112,16 +130,26 @@ export class Scheduler {
       arrival: ++this.arrivals,
       runAfter: entry.runAfter !== undefined && entry.runAfter > this.host.now() ? entry.runAfter : undefined,
       afterTaskId: entry.afterTaskId,
-    });
-    this.pump();
+    };
+    this.waiting.set(waiting.id, waiting);
+    if (waiting.runAfter !== undefined) this.timed.insert(waiting);
+    if (waiting.afterTaskId !== undefined) dependentsOf(this.dependents, waiting.afterTaskId).add(waiting);
+    this.enter(waiting);
+    this.concerned.add(waiting);
+    // Everything else that is ready waits for a limit; only this one may find room.
+    this.pump(false, isReady(waiting) ? [waiting] : []);
   }
 
   /** Reorders at once; false when the entry is not waiting (running or unknown). */
   setPriority(id: string, priority: number): boolean {
     const entry = this.waiting.get(id);
     if (!entry) return false;
+    this.leave(entry);
     entry.priority = priority;
-    this.pump();
+    this.enter(entry);
+    this.concerned.add(entry);
+    // The limits are as they were, so the order changes but nothing new may start.
+    this.pump(false, []);
     return true;
   }
 
@@ -130,104 +158,135 @@ export class Scheduler {
    * waited for it runs (on success) or is failed (otherwise).
    */
   ended(id: string, succeeded: boolean): void {
-    const removed = this.waiting.delete(id);
-    const freed = this.running.delete(id);
-    const dependents = [...this.waiting.values()].filter((entry) => entry.afterTaskId === id);
-    for (const entry of dependents) {
-      if (succeeded) entry.afterTaskId = undefined;
-      else this.waiting.delete(entry.id);
+    const entry = this.waiting.get(id);
+    if (entry) this.drop(entry);
+    const slot = this.running.get(id);
+    if (slot) {
+      this.running.delete(id);
+      this.runningPerTool.remove(slot.tool);
+      this.runningPerPrincipal.remove(slot.principal);
     }
-    if (!succeeded) {
-      for (const entry of dependents) {
-        this.published.delete(entry.id);
-        this.host.prerequisiteFailed(entry.id, id);
+    const dependents = [...(this.dependents.get(id) ?? [])];
+    this.dependents.delete(id);
+    const nowReady: Waiting[] = [];
+    for (const dependent of dependents) {
+      if (!succeeded) {
+        this.drop(dependent);
+        continue;
       }
+      this.leave(dependent);
+      dependent.afterTaskId = undefined;
+      this.enter(dependent);
+      this.concerned.add(dependent);
+      if (isReady(dependent)) nowReady.push(dependent);
     }
-    if (removed || freed || dependents.length > 0) this.pump();
+    if (!succeeded) for (const dependent of dependents) this.host.prerequisiteFailed(dependent.id, id);
+    // A freed slot may let anything waiting run; otherwise only what became ready may.
+    if (entry || slot || dependents.length > 0) this.pump(slot !== undefined, nowReady);
   }
 
   dispose(): void {
     if (this.timer) this.host.clearTimer(this.timer.handle);
     this.timer = undefined;
     this.waiting.clear();
+    this.order.clear();
+    this.timed.clear();
+    this.dependents.clear();
     this.running.clear();
-    this.published.clear();
+    this.concerned.clear();
   }
 
-  private pump(): void {
+  private enter(entry: Waiting): void {
+    this.order.enter(entry);
+  }
+
+  private leave(entry: Waiting): void {
+    this.order.leave(entry);
+  }
+
+  /** The entry leaves the queue altogether. */
+  private drop(entry: Waiting): void {
+    this.leave(entry);
+    this.waiting.delete(entry.id);
+    if (entry.runAfter !== undefined) this.timed.remove(entry);
+    if (entry.afterTaskId !== undefined) this.dependents.get(entry.afterTaskId)?.delete(entry);
+    this.concerned.delete(entry);
+  }
+
+  /**
+   * `all`: a slot or limit changed, so any ready entry may run; otherwise only `candidates` (and
+   * entries whose time came) may, since every other ready entry already waits for a limit.
+   */
+  private pump(all: boolean, candidates: Waiting[]): void {
     // Host callbacks may re-enter (a start that fails at once ends the entry); finish this round first.
     if (this.pumping) {
-      this.pumpAgain = true;
+      this.again = { all: all || (this.again?.all ?? false), candidates: [...(this.again?.candidates ?? []), ...candidates] };
       return;
     }
     this.pumping = true;
     try {
-      do {
-        this.pumpAgain = false;
-        this.pumpOnce();
-      } while (this.pumpAgain);
+      let round: { all: boolean; candidates: Waiting[] } | undefined = { all, candidates };
+      while (round) {
+        this.again = undefined;
+        this.pumpOnce(round.all, round.candidates);
+        round = this.again;
+      }
     } finally {
       this.pumping = false;
     }
   }
 
-  private pumpOnce(): void {
-    const now = this.host.now();
-    for (const entry of this.waiting.values()) if (entry.runAfter !== undefined && entry.runAfter <= now) entry.runAfter = undefined;
-
-    const ordered = [...this.waiting.values()].sort(byTurn);
-    const starting: string[] = [];
-    const perTool = new Counts();
-    const perPrincipal = new Counts();
-    for (const { tool, principal } of this.running.values()) {
-      perTool.add(tool);
-      perPrincipal.add(principal);
-    }
-    const principalLimit = this.limits.maxPerPrincipal ?? Infinity;
-    for (const entry of ordered) {
-      if (this.running.size >= this.limits.maxConcurrent) break;
-      if (!isReady(entry)) continue;
-      if (perTool.of(entry.tool) >= (this.limits.toolLimits[entry.tool] ?? Infinity)) continue;
-      if (perPrincipal.of(entry.principal) >= principalLimit) continue;
-      this.waiting.delete(entry.id);
+  private pumpOnce(all: boolean, candidates: Waiting[]): void {
+    const due = this.releaseDue();
+    const starting: Waiting[] = [];
+    const take = (entry: Waiting) => {
+      if (this.running.size >= this.limits.maxConcurrent) return false;
+      if (!this.waiting.has(entry.id) || !isReady(entry) || this.running.has(entry.id)) return true;
+      if (this.runningPerTool.of(entry.tool) >= (this.limits.toolLimits[entry.tool] ?? Infinity)) return true;
+      if (this.runningPerPrincipal.of(entry.principal) >= (this.limits.maxPerPrincipal ?? Infinity)) return true;
       this.running.set(entry.id, { tool: entry.tool, principal: entry.principal });
-      perTool.add(entry.tool);
-      perPrincipal.add(entry.principal);
-      starting.push(entry.id);
+      this.runningPerTool.add(entry.tool);
+      this.runningPerPrincipal.add(entry.principal);
+      starting.push(entry);
+      return true;
+    };
+    if (all) {
+      for (const entry of this.order.readyInTurn()) if (!take(entry)) break;
+    } else {
+      for (const entry of [...candidates, ...due].sort(byTurn)) if (!take(entry)) break;
     }
+    for (const entry of starting) this.drop(entry);
 
-    this.publishPlaces();
+    this.reportPlaces();
     this.armTimer();
-    for (const id of starting) this.host.start(id);
+    for (const entry of starting) this.host.start(entry.id);
   }
 
-  /** Ready entries first (in turn order), then those waiting for a time or a task. */
-  private publishPlaces(): void {
-    const all = [...this.waiting.values()];
-    const ordered = [...all.filter(isReady).sort(byTurn), ...all.filter((entry) => !isReady(entry)).sort(byTurn)];
-    const next = new Map<string, QueuePlace>();
-    const changes = new Map<string, QueuePlace>();
-    ordered.forEach((entry, index) => {
-      const place: QueuePlace = {
-        position: index + 1,
-        size: ordered.length,
-        ...(entry.runAfter !== undefined
-          ? { reason: 'time' as const, until: entry.runAfter }
-          : entry.afterTaskId !== undefined
-            ? { reason: 'task' as const, afterTaskId: entry.afterTaskId }
-            : { reason: 'slot' as const }),
-      };
-      next.set(entry.id, place);
-      if (!samePlace(this.published.get(entry.id), place)) changes.set(entry.id, place);
-    });
-    this.published = next;
+  /** Entries whose time has come stop waiting for it; those now ready are returned. */
+  private releaseDue(): Waiting[] {
+    const now = this.host.now();
+    const ready: Waiting[] = [];
+    for (let first = this.timed.first(); first && first.runAfter! <= now; first = this.timed.first()) {
+      this.timed.remove(first);
+      this.leave(first);
+      first.runAfter = undefined;
+      this.enter(first);
+      this.concerned.add(first);
+      if (isReady(first)) ready.push(first);
+    }
+    return ready;
+  }
+
+  /** Reports, by the rule in the header, what this operation changed (see `WaitingOrder.changedPlaces`). */
+  private reportPlaces(): void {
+    const changes = this.order.changedPlaces(this.waiting.size, this.concerned);
+    this.concerned.clear();
     if (changes.size > 0) this.host.placesChanged(changes);
   }
 
   /** One timer, for the earliest time anything waits for. */
   private armTimer(): void {
-    let earliest = Infinity;
-    for (const entry of this.waiting.values()) if (entry.runAfter !== undefined) earliest = Math.min(earliest, entry.runAfter);
+    const earliest = this.timed.first()?.runAfter ?? Infinity;
     if (this.timer && this.timer.at === earliest) return;
     if (this.timer) this.host.clearTimer(this.timer.handle);
     this.timer = undefined;
@@ -235,7 +294,7 @@ export class Scheduler {
     const handle = this.host.setTimer(
       () => {
         this.timer = undefined;
-        this.pump();
+        this.pump(false, []);
       },
       // A far-off time is reached in steps: a longer delay overflows the host's timer.
       Math.min(MAX_TIMER_MS, Math.max(0, earliest - this.host.now())),
@@ -253,18 +312,21 @@ class Counts {
   add(key: string): void {
     this.counts.set(key, this.of(key) + 1);
   }
+  remove(key: string): void {
+    const count = this.of(key) - 1;
+    if (count > 0) this.counts.set(key, count);
+    else this.counts.delete(key);
+  }
 }
 
-function isReady(entry: Waiting): boolean {
-  return entry.runAfter === undefined && entry.afterTaskId === undefined;
+function dependentsOf(index: Map<string, Set<Waiting>>, afterTaskId: string): Set<Waiting> {
+  let set = index.get(afterTaskId);
+  if (!set) index.set(afterTaskId, (set = new Set()));
+  return set;
 }
 
-function byTurn(a: Waiting, b: Waiting): number {
-  return b.priority - a.priority || a.arrival - b.arrival;
-}
-
-function samePlace(a: QueuePlace | undefined, b: QueuePlace): boolean {
-  return a !== undefined && a.position === b.position && a.size === b.size && a.reason === b.reason && a.until === b.until && a.afterTaskId === b.afterTaskId;
+function byTime(a: Waiting, b: Waiting): number {
+  return a.runAfter! - b.runAfter! || a.arrival - b.arrival;
 }
 
 function normalize(limits: SchedulerLimits): SchedulerLimits {

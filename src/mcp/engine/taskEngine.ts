@@ -74,7 +74,7 @@ export class TaskEngine extends Disposable {
     this.now = options.now ?? Date.now;
     this.retention = new TaskRetention(options, () => this.now());
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-    this.table = new TaskTable(this.retention, options.pageSize ?? 50);
+    this.table = new TaskTable(this.retention, options.pageSize ?? 50, (task) => this.placeNow(task));
     this.limitPlainCalls = options.limitPlainCalls ?? false;
     this.creations = options.creationRate ? new CreationBuckets(options.creationRate, () => this.now()) : undefined;
     this.scheduler = new Scheduler(
@@ -186,9 +186,9 @@ export class TaskEngine extends Disposable {
   }
 
   /**
-   * Shows each waiting task's place. Only a task whose position (or what it waits for) changed
-   * is reported: when the queue merely grows or shrinks behind it, every task would otherwise be
-   * reported on every arrival, n² changes for n queued tasks. Its snapshot still gets the new size.
+   * Reports the places the scheduler says a watcher sees change (its rule is in scheduler.ts:
+   * never a task the queue merely grows or shrinks behind, which would be n² changes for n
+   * arrivals). Every other place is brought up to date when it is read (`placeNow`).
    */
   private showPlaces(places: ReadonlyMap<string, QueuePlace>): void {
     // One moment for the whole batch: they all moved at once (and formatting dates is the cost here).
@@ -196,13 +196,16 @@ export class TaskEngine extends Disposable {
     for (const [taskId, place] of places) {
       const task = this.table.raw(taskId);
       if (!task || task.isTerminal) continue;
-      const change = { queue: { position: place.position, size: place.size }, statusMessage: describePlace(place) };
-      const previous = task.snapshot.queue;
-      const onlySizeChanged =
-        previous !== undefined && previous.position === place.position && task.snapshot.statusMessage === describePlace({ ...place, size: previous.size });
-      if (onlySizeChanged) task.snapshot = { ...task.snapshot, ...change, lastUpdatedAt: at };
-      else this.update(task, change, at);
+      this.update(task, { queue: { position: place.position, size: place.size }, statusMessage: describePlace(place) }, at);
     }
+  }
+
+  /** A waiting task's snapshot with its place as it is now (O(log n)); silent, like a read. */
+  private placeNow(task: LiveTask): void {
+    const place = task.isTerminal ? undefined : this.scheduler.place(task.snapshot.taskId);
+    const queue = task.snapshot.queue;
+    if (!place || (queue && queue.position === place.position && queue.size === place.size)) return;
+    task.snapshot = { ...task.snapshot, queue: { position: place.position, size: place.size }, statusMessage: describePlace(place) };
   }
 
   /** Applies new concurrency limits at once; raising one starts queued work straight away. */
@@ -343,6 +346,7 @@ export class TaskEngine extends Disposable {
   }
 
   private update(task: LiveTask, change: Partial<EngineTask>, at = this.iso()): void {
+    if (!('queue' in change)) this.placeNow(task);
     const next: { -readonly [K in keyof EngineTask]: EngineTask[K] } = { ...task.snapshot, ...change, lastUpdatedAt: at };
     if (next.queue === undefined && 'queue' in next) {
       // Absent, not undefined: snapshots are spread into wire objects and compared. (Built without

@@ -17,6 +17,8 @@ export class TaskTable {
   constructor(
     private readonly retention: TaskRetention,
     private readonly pageSize: number,
+    /** Brings a task's snapshot up to date before it is read (a waiting task's place is computed on read). */
+    private readonly current: (task: LiveTask) => void = () => undefined,
   ) {}
 
   add(task: LiveTask): void {
@@ -40,7 +42,9 @@ export class TaskTable {
   /** Any owner's task, or undefined when unknown or expired. */
   findAny(taskId: string): LiveTask | undefined {
     const task = this.tasks.get(taskId);
-    return task && !this.retention.isExpired(task.snapshot) ? task : undefined;
+    if (!task || this.retention.isExpired(task.snapshot)) return undefined;
+    this.current(task);
+    return task;
   }
 
   findOwned(owner: string, taskId: string): LiveTask | undefined {
@@ -56,7 +60,12 @@ export class TaskTable {
 
   /** Every live task of every owner, oldest first. */
   live(): EngineTask[] {
-    return [...this.tasks.values()].filter((task) => !this.retention.isExpired(task.snapshot)).map((task) => task.snapshot);
+    return [...this.tasks.values()]
+      .filter((task) => !this.retention.isExpired(task.snapshot))
+      .map((task) => {
+        this.current(task);
+        return task.snapshot;
+      });
   }
 
   /** One page of `owner`'s tasks, oldest first; the cursor is opaque to callers and good only for this owner on this table. */
@@ -73,6 +82,7 @@ export class TaskTable {
       page.push(task);
     }
     const last = page[page.length - 1];
+    for (const task of page) this.current(task);
     return { tasks: page.map((t) => t.snapshot), nextCursor: more && last ? this.cursors.issue(owner, last.sequence) : undefined };
   }
 }

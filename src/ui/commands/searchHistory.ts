@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { HistoryMatcher, parseHistoryQuery } from '../../core/historySearch';
+import { HistoryMatcher, HistorySearch, parseHistoryQuery } from '../../core/historySearch';
 import { agentName, type TaskRecord } from '../../core/taskRecord';
 import { isQueued } from '../../core/taskRules';
 import { STATUS_LOOK, formatTime, taskLabel } from '../taskPresentation';
@@ -24,7 +24,12 @@ const matcher = new HistoryMatcher();
 
 /** The records a query matches, newest first, over every record (active, archived and imported). */
 export function searchHistory(ui: UiContext, query: string): TaskRecord[] {
-  return matcher.filter(ui.store.all(), parseHistoryQuery(query));
+  const search = new HistorySearch(ui.store, matcher);
+  try {
+    return search.search(parseHistoryQuery(query));
+  } finally {
+    search.dispose();
+  }
 }
 
 /**
@@ -45,9 +50,11 @@ export async function searchHistoryCommand(ui: UiContext, arg?: unknown): Promis
   quickPick.matchOnDescription = false;
   if (typeof prefill === 'string') quickPick.value = prefill;
   let matches: TaskRecord[] = [];
+  // One per open list: each keystroke reuses the last one's work until the store changes.
+  const search = new HistorySearch(ui.store, matcher);
   const update = () => {
     const query = parseHistoryQuery(quickPick.value);
-    matches = matcher.filter(ui.store.all(), query);
+    matches = search.search(query);
     // Our matcher decides what matches; alwaysShow keeps the quick pick from filtering by label again.
     quickPick.items = matches.length
       ? matches.slice(0, SHOWN_LIMIT).map((record) => toItem(record, ui.servers.nameOf(record.serverId)))
@@ -55,7 +62,7 @@ export async function searchHistoryCommand(ui: UiContext, arg?: unknown): Promis
     const unknown = query.unknown.length ? ` · not understood: ${query.unknown.join(' ')}` : '';
     quickPick.title = `Search Task History · ${matches.length === ui.store.size ? `${matches.length} tasks` : `${matches.length} of ${ui.store.size} match`}${matches.length > SHOWN_LIMIT ? `, newest ${SHOWN_LIMIT} shown` : ''}${unknown}`;
   };
-  const disposables: vscode.Disposable[] = [quickPick];
+  const disposables: vscode.Disposable[] = [quickPick, search];
   return new Promise<TaskRecord[] | undefined>((resolve) => {
     disposables.push(
       quickPick.onDidChangeValue(update),

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { HistoryMatcher, parseHistoryQuery } from '../../../src/core/historySearch';
+import { HistoryMatcher, HistorySearch, parseHistoryQuery } from '../../../src/core/historySearch';
+import { Emitter } from '../../../src/core/events';
+import type { LifecycleEvent } from '../../../src/core/lifecycleEvents';
 import type { TaskRecord } from '../../../src/core/taskRecord';
 import { TaskRecordSchema } from '../../../src/core/taskRecord';
 
@@ -94,5 +96,51 @@ describe('core/historySearch', () => {
     for (let i = 0; i < 10; i++) matcher.filter(big, parseHistoryQuery(`target-${i}9 make`));
     const perQuery = (performance.now() - started) / 10;
     assert.ok(perQuery < 50, `a cached search over 10k records took ${perQuery.toFixed(1)} ms`);
+  });
+
+  describe('HistorySearch', () => {
+    /** A store in miniature: records replaced, never mutated, and an event for each change. */
+    function reader(initial: TaskRecord[]) {
+      const changed = new Emitter<LifecycleEvent>();
+      let current = initial;
+      let reads = 0;
+      return {
+        all: () => {
+          reads++;
+          return current;
+        },
+        onDidLifecycle: changed.event,
+        replace(next: TaskRecord) {
+          current = current.map((r) => (r.id === next.id ? next : r));
+          changed.fire({ type: 'updated', id: next.id });
+        },
+        get reads() {
+          return reads;
+        },
+      };
+    }
+
+    it('searches a changed record by its new text, and no longer by its old one', () => {
+      const store = reader(records);
+      const search = new HistorySearch(store, new HistoryMatcher());
+      assert.deepEqual(ids(search.search(parseHistoryQuery('bundle'))), ['build']);
+      store.replace({ ...store.all()[0], intent: 'Deploy the site', result: { content: [{ type: 'text', text: 'Shipped' }] } });
+      assert.deepEqual(ids(search.search(parseHistoryQuery('bundle'))), [], 'the same query again, after the change');
+      assert.deepEqual(ids(search.search(parseHistoryQuery('shipped'))), ['build']);
+      assert.deepEqual(ids(search.search(parseHistoryQuery('deploy'))), ['build']);
+      search.dispose();
+    });
+
+    it('answers a repeated query without reading the store again, and narrows a refined one to the same answer as a full scan', () => {
+      const store = reader(records);
+      const search = new HistorySearch(store);
+      const full = new HistoryMatcher();
+      for (const typed of ['n', 'np', 'npm', 'npm t', 'npm te', 'npm test', 'npm test status:failed', 'npm', 'r', 'ru', 'run', 'run is:archived'])
+        assert.deepEqual(ids(search.search(parseHistoryQuery(typed))), ids(full.filter(records, parseHistoryQuery(typed))), typed);
+      const reads = store.reads;
+      search.search(parseHistoryQuery('run is:archived'));
+      assert.equal(store.reads, reads, 'nothing changed, so the store is not read again');
+      search.dispose();
+    });
   });
 });

@@ -88,8 +88,11 @@ describe('mcp/server/scheduler', () => {
     assert.deepEqual([...host.placeEvents[0].keys()].sort(), ['b', 'c']);
     host.placeEvents.length = 0;
     scheduler.submit({ id: 'd', tool: 'wait', priority: -1 });
-    // Everyone's size changed, so everyone hears about it; a second identical pump says nothing.
-    assert.deepEqual([...host.placeEvents[0].keys()].sort(), ['b', 'c', 'd']);
+    // Only the newcomer hears: the others kept their positions, and their new size is read, not pushed.
+    assert.deepEqual([...host.placeEvents[0].keys()].sort(), ['d']);
+    assert.deepEqual(scheduler.place('b'), { position: 2, size: 3, reason: 'slot' });
+    // A second identical pump says nothing.
+    host.placeEvents.length = 0;
     host.placeEvents.length = 0;
     scheduler.configure({ maxConcurrent: 1, toolLimits: {} });
     assert.equal(host.placeEvents.length, 0);
