@@ -101,6 +101,11 @@ export class TaskTreeLayout {
     return where ? containerKey(where) : undefined;
   }
 
+  /** Whether the task is shown (placedAt without making the container key). */
+  shows(id: string): boolean {
+    return Boolean(this.places.get(id));
+  }
+
   /** Every task this layout shows. */
   placedIds(): string[] {
     return [...this.places].filter(([, where]) => where).map(([id]) => id);

@@ -2,7 +2,7 @@ import type { TaskChanges } from '../../core/lifecycleEvents';
 import { EDITOR_AGENT_KEY, agentKey, agentName, type TaskRecord } from '../../core/taskRecord';
 import { TASK_STATUSES, type TaskStatus, isTerminal } from '../../core/taskStatus';
 import { isQueued } from '../../core/taskRules';
-import { STATUS_LOOK, descriptionTicks, taskDescription, taskLabel } from '../taskText';
+import { type DescriptionParts, STATUS_LOOK, describeAt, describedSpan, descriptionParts, descriptionTicks, taskLabel } from '../taskText';
 import { type Move, TaskTreeLayout } from './taskTreeLayout';
 
 export type GroupBy = 'status' | 'server' | 'tool' | 'agent';
@@ -135,16 +135,23 @@ export class TaskTreeModel {
   row(node: TaskTreeNode): Row | undefined {
     if (node.kind === 'group') return this.groupRow(node.key);
     const record = this.source.get(node.id);
-    if (!record || this.layout.placedAt(node.id) === undefined) return undefined;
+    if (!record || !this.layout.shows(node.id)) return undefined;
     const now = this.now();
-    const cached = this.rows.get(record.id);
-    if (cached && cached.record === record && now >= cached.from && now < cached.until) return cached.row;
-    const row = this.taskRow(record, now);
-    this.rows.set(record.id, { row, record, ...descriptionValidity(record, now) });
-    return row;
+    let cached = this.rows.get(record.id);
+    if (cached?.record !== record) this.rows.set(record.id, (cached = new CachedRow(record, this.rowParts(record))));
+    if (cached.row && now >= cached.from && now < cached.until) return cached.row;
+    // New, changed, or only the clock moved a running task's elapsed time.
+    const { label, look, family, fold, description: parts } = cached.parts;
+    const description = describeAt(parts, now);
+    cached.row = { id: record.id, label, description, fold, accessibleLabel: `${label}, ${look}${description ? `, ${description}` : ''}${family}` };
+    const span = describedSpan(parts, now);
+    cached.from = span.from;
+    cached.until = span.until;
+    return cached.row;
   }
 
-  private taskRow(record: TaskRecord, now: number): Row {
+  /** What a task's row says apart from the clock. */
+  private rowParts(record: TaskRecord): RowParts {
     const children = this.layout.childTasksOf(record.id);
     const hasChildren = this.layout.hasChildren(record.id);
     // Work still running under a task stays in view; a finished family folds away.
@@ -152,21 +159,26 @@ export class TaskTreeModel {
       const child = this.source.get(id);
       return child !== undefined && !isTerminal(child.status);
     });
-    const look = isQueued(record) && record.queue ? `queued, ${record.queue.position} of ${record.queue.size}` : STATUS_LOOK[record.status].label;
-    const family = children.length ? `, ${children.length} child task${children.length === 1 ? '' : 's'}` : '';
-    const description = taskDescription(record, now);
     return {
-      id: record.id,
       label: taskLabel(record),
-      description,
+      look: isQueued(record) && record.queue ? `queued, ${record.queue.position} of ${record.queue.size}` : STATUS_LOOK[record.status].label,
+      family: children.length ? `, ${children.length} child task${children.length === 1 ? '' : 's'}` : '',
       fold: !hasChildren ? 'none' : runningChild ? 'expanded' : 'collapsed',
-      accessibleLabel: `${taskLabel(record)}, ${look}${description ? `, ${description}` : ''}${family}`,
+      description: descriptionParts(record),
     };
   }
 
   /** Shown tasks whose description changes with the clock (elapsed time), to redraw them as it runs. */
   ticking(): TaskNode[] {
-    return [...this.tickingIds].map((id) => this.taskNode(id));
+    const now = this.now();
+    const nodes: TaskNode[] = [];
+    for (const id of this.tickingIds) {
+      const cached = this.rows.get(id);
+      // A row drawn with the text it would have now needs no redraw (past an hour, elapsed time moves by the minute).
+      if (cached?.row && cached.record === this.source.get(id) && now >= cached.from && now < cached.until) continue;
+      nodes.push(this.taskNode(id));
+    }
+    return nodes;
   }
 
   /**
@@ -366,21 +378,25 @@ export class TaskTreeModel {
   }
 }
 
-/** A task's row as last made, kept while its record is the same object and the clock stays in [from, until). */
-interface CachedRow {
-  readonly row: Row;
-  readonly record: TaskRecord;
-  readonly from: number;
-  readonly until: number;
+/** What a task's row says apart from the clock. */
+interface RowParts {
+  readonly label: string;
+  readonly look: string;
+  readonly family: string;
+  readonly fold: Fold;
+  readonly description: DescriptionParts;
 }
 
-/** The span of clock readings over which a task's description stays the same: one second of elapsed time for running work, forever otherwise. */
-function descriptionValidity(record: TaskRecord, now: number): { from: number; until: number } {
-  if (!descriptionTicks(record)) return { from: -Infinity, until: Infinity };
-  const started = Date.parse(record.createdAt);
-  // formatElapsed shows whole seconds, never below 0.
-  const seconds = Math.max(0, Math.floor((now - started) / 1000));
-  return { from: seconds === 0 ? -Infinity : started + seconds * 1000, until: started + (seconds + 1) * 1000 };
+/** A task's row as last made, kept while its record is the same object (and its family the same); its row while the clock stays in [from, until). */
+class CachedRow {
+  row: Row | undefined = undefined;
+  from = 0;
+  until = 0;
+
+  constructor(
+    readonly record: TaskRecord,
+    readonly parts: RowParts,
+  ) {}
 }
 
 /** The group of the editor's own tasks when grouped by agent. */
