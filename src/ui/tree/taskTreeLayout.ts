@@ -146,7 +146,8 @@ export class TaskTreeLayout {
   /**
    * Takes the tasks a batch named (created, changed or removed; the store already holds their
    * new state) and places them again, with every task whose place follows from theirs. Answers
-   * what moved, or undefined when a cycle of links is met: then the layout must be made afresh.
+   * what moved, or undefined when a cycle of links is met: then the layout must be made afresh
+   * (it still answers where tasks were before the batch, for the comparison).
    */
   update(changed: Iterable<string>): LayoutUpdate | undefined {
     if (this.cycle) return undefined;
@@ -160,7 +161,11 @@ export class TaskTreeLayout {
       const record = this.get(id);
       if (record) this.where(record);
     }
-    if (this.cycle) return undefined;
+    if (this.cycle) {
+      // Left as it was before the batch, so the layout made afresh can be compared with it.
+      for (const [id, { where }] of before) this.places.set(id, where);
+      return undefined;
+    }
     const groupsBefore = new Map<string, boolean>();
     for (const id of affected) {
       const was = before.get(id)!.where;

@@ -1,8 +1,8 @@
 import type { TaskChanges } from '../../core/lifecycleEvents';
 import { EDITOR_AGENT_KEY, agentKey, agentName, type TaskRecord } from '../../core/taskRecord';
-import { TASK_STATUSES, type TaskStatus, isTerminal } from '../../core/taskStatus';
-import { isQueued } from '../../core/taskRules';
-import { type DescriptionParts, STATUS_LOOK, describeAt, describedSpan, descriptionParts, descriptionTicks, taskLabel } from '../taskText';
+import { TASK_STATUSES, type TaskStatus } from '../../core/taskStatus';
+import { STATUS_LOOK, descriptionTicks } from '../taskText';
+import { TaskRows } from './taskRows';
 import { type Move, TaskTreeLayout } from './taskTreeLayout';
 
 export type GroupBy = 'status' | 'server' | 'tool' | 'agent';
@@ -60,7 +60,7 @@ export class TaskTreeModel {
   private readonly taskNodes = new Map<string, TaskNode>();
   private layout!: TaskTreeLayout;
   private filter: TaskFilter = {};
-  private readonly rows = new Map<string, CachedRow>();
+  private readonly rows: TaskRows;
   /** Shown tasks whose description changes with the clock. */
   private readonly tickingIds = new Set<string>();
   /** Tasks a layout made between batches knew before their batch came (a regrouping or a filter placed them). */
@@ -73,6 +73,7 @@ export class TaskTreeModel {
     private readonly serverName: (serverId: string) => string,
     private readonly now: () => number = Date.now,
   ) {
+    this.rows = new TaskRows((id) => source.get(id));
     this.relayout();
   }
 
@@ -136,36 +137,7 @@ export class TaskTreeModel {
     if (node.kind === 'group') return this.groupRow(node.key);
     const record = this.source.get(node.id);
     if (!record || !this.layout.shows(node.id)) return undefined;
-    const now = this.now();
-    let cached = this.rows.get(record.id);
-    if (cached?.record !== record) this.rows.set(record.id, (cached = new CachedRow(record, this.rowParts(record))));
-    if (cached.row && now >= cached.from && now < cached.until) return cached.row;
-    // New, changed, or only the clock moved a running task's elapsed time.
-    const { label, look, family, fold, description: parts } = cached.parts;
-    const description = describeAt(parts, now);
-    cached.row = { id: record.id, label, description, fold, accessibleLabel: `${label}, ${look}${description ? `, ${description}` : ''}${family}` };
-    const span = describedSpan(parts, now);
-    cached.from = span.from;
-    cached.until = span.until;
-    return cached.row;
-  }
-
-  /** What a task's row says apart from the clock. */
-  private rowParts(record: TaskRecord): RowParts {
-    const children = this.layout.childTasksOf(record.id);
-    const hasChildren = this.layout.hasChildren(record.id);
-    // Work still running under a task stays in view; a finished family folds away.
-    const runningChild = children.some((id) => {
-      const child = this.source.get(id);
-      return child !== undefined && !isTerminal(child.status);
-    });
-    return {
-      label: taskLabel(record),
-      look: isQueued(record) && record.queue ? `queued, ${record.queue.position} of ${record.queue.size}` : STATUS_LOOK[record.status].label,
-      family: children.length ? `, ${children.length} child task${children.length === 1 ? '' : 's'}` : '',
-      fold: !hasChildren ? 'none' : runningChild ? 'expanded' : 'collapsed',
-      description: descriptionParts(record),
-    };
+    return this.rows.row(record, this.layout, this.now());
   }
 
   /** Shown tasks whose description changes with the clock (elapsed time), to redraw them as it runs. */
@@ -173,9 +145,8 @@ export class TaskTreeModel {
     const now = this.now();
     const nodes: TaskNode[] = [];
     for (const id of this.tickingIds) {
-      const cached = this.rows.get(id);
       // A row drawn with the text it would have now needs no redraw (past an hour, elapsed time moves by the minute).
-      if (cached?.row && cached.record === this.source.get(id) && now >= cached.from && now < cached.until) continue;
+      if (this.rows.isCurrent(id, now)) continue;
       nodes.push(this.taskNode(id));
     }
     return nodes;
@@ -273,9 +244,9 @@ export class TaskTreeModel {
   /** Rows of the tasks a batch placed again, and of the tasks they sit under, are made again when next asked. */
   private forgetRows(moves: readonly Move[]): void {
     for (const { id, before, after } of moves) {
-      this.rows.delete(id);
-      if (before?.startsWith('task:')) this.rows.delete(before.slice('task:'.length));
-      if (after?.startsWith('task:')) this.rows.delete(after.slice('task:'.length));
+      this.rows.forget(id);
+      if (before?.startsWith('task:')) this.rows.forget(before.slice('task:'.length));
+      if (after?.startsWith('task:')) this.rows.forget(after.slice('task:'.length));
       const record = this.source.get(id);
       if (record && after !== undefined && descriptionTicks(record)) this.tickingIds.add(id);
       else this.tickingIds.delete(id);
@@ -376,27 +347,6 @@ export class TaskTreeModel {
     }
     return node;
   }
-}
-
-/** What a task's row says apart from the clock. */
-interface RowParts {
-  readonly label: string;
-  readonly look: string;
-  readonly family: string;
-  readonly fold: Fold;
-  readonly description: DescriptionParts;
-}
-
-/** A task's row as last made, kept while its record is the same object (and its family the same); its row while the clock stays in [from, until). */
-class CachedRow {
-  row: Row | undefined = undefined;
-  from = 0;
-  until = 0;
-
-  constructor(
-    readonly record: TaskRecord,
-    readonly parts: RowParts,
-  ) {}
 }
 
 /** The group of the editor's own tasks when grouped by agent. */

@@ -293,4 +293,43 @@ describe('ui: the layout and counts kept batch by batch equal a full computation
       { numRuns: Number(process.env.UI_BATCH_RUNS) || 200 },
     );
   });
+
+  it('redraws a task that moved in the batch that made a cycle of links (the layout made afresh is compared with the one before)', () => {
+    let clock = Date.UTC(2026, 5, 1, 12);
+    const store = new TaskStore({ now: () => (clock += 1000) });
+    const changes = new ChangeCoalescer(store.onDidLifecycle, 60_000);
+    const model = new TaskTreeModel(
+      store,
+      'status',
+      false,
+      (id) => id,
+      () => clock,
+    );
+    const batches: TaskChanges[] = [];
+    const subscription = changes.onDidChange((batch) => batches.push(batch));
+    const moving = store.create({ serverId: 's', tool: 'build' });
+    store.create({ serverId: 's', tool: 'test' });
+    const done = store.create({ serverId: 's', tool: 'lint' });
+    store.complete(done.id, 'completed', {});
+    changes.flush();
+    const mirror = new ViewMirror(model);
+    for (const batch of batches.splice(0)) mirror.redraw(model.apply(batch));
+    store.complete(moving.id, 'completed', {});
+    store.importRecords([
+      { ...store.require(done.id), id: 'a', parentId: 'b' },
+      { ...store.require(done.id), id: 'b', parentId: 'a' },
+    ]);
+    changes.flush();
+    for (const batch of batches.splice(0)) mirror.redraw(model.apply(batch));
+    const fresh = new TaskTreeModel(
+      store,
+      'status',
+      false,
+      (id) => id,
+      () => clock,
+    );
+    assert.deepEqual(mirror.lines(), new ViewMirror(fresh).lines());
+    subscription.dispose();
+    changes.dispose();
+  });
 });
