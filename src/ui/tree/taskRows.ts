@@ -52,6 +52,12 @@ export class TaskRows {
     return kept.row;
   }
 
+  /** The row kept for this very record, if it still says what it would say now. */
+  current(record: TaskRecord, now: number): Row | undefined {
+    const kept = this.rows.get(record.id);
+    return kept?.record === record && now >= kept.from && now < kept.until ? kept.row : undefined;
+  }
+
   /** Whether the row last made for the task still says what it would say now. */
   isCurrent(id: string, now: number): boolean {
     const kept = this.rows.get(id);

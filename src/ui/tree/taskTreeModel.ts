@@ -136,8 +136,12 @@ export class TaskTreeModel {
   row(node: TaskTreeNode): Row | undefined {
     if (node.kind === 'group') return this.groupRow(node.key);
     const record = this.source.get(node.id);
-    if (!record || !this.layout.shows(node.id)) return undefined;
-    return this.rows.row(record, this.layout, this.now());
+    if (!record) return undefined;
+    const now = this.now();
+    // A kept row is forgotten whenever its task moves, so a row kept for this record is of a shown task.
+    const kept = this.rows.current(record, now);
+    if (kept) return kept;
+    return this.layout.shows(node.id) ? this.rows.row(record, this.layout, now) : undefined;
   }
 
   /** Shown tasks whose description changes with the clock (elapsed time), to redraw them as it runs. */
