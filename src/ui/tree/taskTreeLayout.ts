@@ -245,6 +245,8 @@ export class TaskTreeLayout {
   }
 
   private link(record: TaskRecord): void {
+    // Most tasks follow no one: nothing to remember for them.
+    if (record.parentId === undefined && record.retriedAs === undefined) return;
     const links = { parentId: record.parentId, retriedAs: record.retriedAs };
     this.links.set(record.id, links);
     if (links.parentId !== undefined) add(this.byParent, links.parentId, record.id);

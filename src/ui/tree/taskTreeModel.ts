@@ -210,7 +210,10 @@ export class TaskTreeModel {
     this.relayout();
     const dirty = new Set<TaskTreeNode>();
     let all = [...before.groups.keys()].some((key) => !this.layout.groups.has(key)) || [...this.layout.groups.keys()].some((key) => !before.groups.has(key));
-    for (const id of new Set([...touched, ...before.placedIds().filter((placed) => !this.source.get(placed))])) {
+    // Where a cycle is entered depends on every task, so tasks the batch did not name can move too.
+    const moved = this.source.all().filter((record) => before.placedAt(record.id) !== this.layout.placedAt(record.id));
+    const vanished = before.placedIds().filter((placed) => !this.source.get(placed));
+    for (const id of new Set([...touched, ...moved.map((record) => record.id), ...vanished])) {
       const previous = before.placedAt(id);
       const now = this.layout.placedAt(id);
       if (previous === now && now !== undefined) {
@@ -241,7 +244,7 @@ export class TaskTreeModel {
     this.tickingIds.clear();
     for (const record of records) {
       if (before && !before.knows(record.id)) this.unannounced.add(record.id);
-      if (descriptionTicks(record) && this.layout.placedAt(record.id) !== undefined) this.tickingIds.add(record.id);
+      if (descriptionTicks(record) && this.layout.shows(record.id)) this.tickingIds.add(record.id);
     }
   }
 
