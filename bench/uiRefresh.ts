@@ -1,24 +1,30 @@
 /**
  * 8. What the UI does on each coalesced batch of changes, at 10,000 and 100,000 tasks: the Tasks
- * tree lays itself out again (`TaskTreeModel.apply`) and VS Code redraws the nodes it names
- * (`row` of each, and `children` + `row` of everything under an expanded one), the status bar
- * counts (`summarizeTasks`), the view's badge counts (`attentionCount`) and the `when`-clause keys are
- * recomputed (`contextKeyValues`). These are the vscode-free functions the extension's classes
- * call; the vscode calls they end in (setting a badge, a status bar text, a context key) are not
- * included. Each size runs in its own child process.
+ * tree brings its layout up to date (`TaskTreeModel.apply`) and VS Code redraws the nodes it names
+ * (`row` of each, and `children` + `row` of everything under an expanded one), the counts are
+ * brought up to date (`TaskTally.apply`, and the seen failures pruned of the batch's tasks, as
+ * `TasklaneUi` does), and the status bar (`summarize`), the view's badge (`attention`) and the
+ * `when`-clause keys (`contextKeys`) are read from them. These are the vscode-free functions the
+ * extension's classes call; the vscode calls they end in (a tree item, setting a badge, a status
+ * bar text, a context key) are not included. Each size runs in its own child process.
  */
 import * as os from 'node:os';
 import { ChangeCoalescer } from '../src/core/changeCoalescer';
 import type { TaskChanges } from '../src/core/lifecycleEvents';
 import { TaskStore } from '../src/core/taskStore';
-import { summarizeTasks } from '../src/ui/statusSummary';
-import { attentionCount, contextKeyValues } from '../src/ui/taskCounts';
+import { SeenFailures } from '../src/ui/attention';
+import { summarize as summarizeStatus } from '../src/ui/statusSummary';
+import { TaskTally } from '../src/ui/taskCounts';
 import { type Redraw, TaskTreeModel, type TaskTreeNode } from '../src/ui/tree/taskTreeModel';
 import { TARGETS, meets } from './targets';
 import { type BenchConfig, type Figure, fmtMs, median, now, removeDir, round, rounded, runInChild, summarize, tempDir } from './harness';
 import { writeStoreFile } from './storeScale';
 
-/** Rows VS Code asks for after a refresh: each redrawn node, and what is under it when it is expanded. */
+/**
+ * Rows VS Code asks for after a refresh: each redrawn node, and what is under it when it is
+ * expanded. A node under another redrawn node is asked once, with it (VS Code drops it from the
+ * refresh).
+ */
 function redrawRows(model: TaskTreeModel, redraw: Redraw): number {
   if (redraw === undefined) return 0;
   let rows = 0;
@@ -28,7 +34,12 @@ function redrawRows(model: TaskTreeModel, redraw: Redraw): number {
     if (row?.fold !== 'expanded') return;
     for (const child of model.children(node)) visit(child);
   };
-  const nodes = redraw === 'all' ? model.children() : redraw;
+  const listed = new Set(redraw === 'all' ? [] : redraw);
+  const underListed = (node: TaskTreeNode) => {
+    for (let up = model.parent(node); up; up = model.parent(up)) if (listed.has(up)) return true;
+    return false;
+  };
+  const nodes = redraw === 'all' ? model.children() : redraw.filter((node) => !underListed(node));
   for (const node of nodes) visit(node);
   return rows;
 }
@@ -39,6 +50,7 @@ interface UiBatchResult {
   readonly firstLayoutMs: number;
   readonly totalMs: number[];
   readonly treeMs: number[];
+  readonly countsMs: number[];
   readonly statusBarMs: number[];
   readonly badgeMs: number[];
   readonly contextKeysMs: number[];
@@ -57,10 +69,14 @@ export async function measure(args: { n: number; batches: number }): Promise<UiB
     const f0 = now();
     const model = new TaskTreeModel(store, 'status', false, (id) => id);
     const firstLayoutMs = now() - f0;
+    let kept: readonly string[] = [];
+    const seen = new SeenFailures({ get: () => kept, set: (ids) => (kept = ids) });
+    const tally = new TaskTally(store, (record) => seen.isNew(record));
     const coalescer = new ChangeCoalescer(store.onDidLifecycle, 3_600_000);
     const out = {
       totalMs: [] as number[],
       treeMs: [] as number[],
+      countsMs: [] as number[],
       statusBarMs: [] as number[],
       badgeMs: [] as number[],
       contextKeysMs: [] as number[],
@@ -73,11 +89,14 @@ export async function measure(args: { n: number; batches: number }): Promise<UiB
       const t0 = now();
       const rows = redrawRows(model, model.apply(changes));
       const t1 = now();
-      summarizeTasks(store.all(), () => true);
+      seen.pruneChanged([...changes.added, ...changes.updated, ...changes.removed], (id) => store.get(id));
+      tally.apply(changes);
+      const tc = now();
+      summarizeStatus(tally);
       const t2 = now();
-      attentionCount(store);
+      void tally.attention;
       const t3 = now();
-      contextKeyValues(store);
+      void tally.contextKeys;
       const t4 = now();
       // Baseline: the least any per-batch look at every task costs, one copy and one pass.
       let working = 0;
@@ -86,7 +105,8 @@ export async function measure(args: { n: number; batches: number }): Promise<UiB
       if (!recording || working < 0) return;
       out.totalMs.push(t4 - t0);
       out.treeMs.push(t1 - t0);
-      out.statusBarMs.push(t2 - t1);
+      out.countsMs.push(tc - t1);
+      out.statusBarMs.push(t2 - tc);
       out.badgeMs.push(t3 - t2);
       out.contextKeysMs.push(t4 - t3);
       out.rowsRedrawn.push(rows);
@@ -130,13 +150,19 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
     const base = median(r.baselineScanMs);
     const target = n >= 100_000 ? TARGETS.uiBatch100kMs : n === 10_000 ? TARGETS.uiBatch10kMs : null;
     const label = n.toLocaleString('en-US');
-    const parts = { tree: median(r.treeMs), statusBar: median(r.statusBarMs), badge: median(r.badgeMs), contextKeys: median(r.contextKeysMs) };
+    const parts = {
+      tree: median(r.treeMs),
+      counts: median(r.countsMs),
+      statusBar: median(r.statusBarMs),
+      badge: median(r.badgeMs),
+      contextKeys: median(r.contextKeysMs),
+    };
     figures.push({
       id: `ui.batch.${n}`,
-      figure: `8. UI refresh per batch, ${label} tasks (median): tree layout + redrawn rows, status bar, badge, context keys`,
+      figure: `8. UI refresh per batch, ${label} tasks (median): tree layout + redrawn rows, counts, status bar, badge, context keys`,
       value: total.p50,
       unit: 'ms per batch',
-      tasklane: `${fmtMs(total.p50)} (p90 ${fmtMs(total.p90)}): tree ${fmtMs(parts.tree)}, status bar ${fmtMs(parts.statusBar)}, badge ${fmtMs(parts.badge)}, context keys ${fmtMs(parts.contextKeys)}`,
+      tasklane: `${fmtMs(total.p50)} (p90 ${fmtMs(total.p90)}): tree ${fmtMs(parts.tree)}, counts ${fmtMs(parts.counts)}, status bar ${fmtMs(parts.statusBar)}, badge ${fmtMs(parts.badge)}, context keys ${fmtMs(parts.contextKeys)}`,
       baselineValue: base,
       baseline: `one store.all() + one pass over it: ${fmtMs(base)}`,
       ratio: total.p50 / base,

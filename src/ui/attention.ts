@@ -20,8 +20,8 @@ export interface SeenStorage {
 
 export class SeenFailures {
   private readonly seen: Set<string>;
-  private readonly changed = new Emitter<void>();
-  /** Fires when a failure became seen. */
+  private readonly changed = new Emitter<string>();
+  /** Fires with a task's id when its failure became seen. */
   readonly onDidChange = this.changed.event;
 
   constructor(private readonly storage: SeenStorage) {
@@ -38,7 +38,7 @@ export class SeenFailures {
     if (!this.isNew(record)) return false;
     this.seen.add(record.id);
     this.save();
-    this.changed.fire();
+    this.changed.fire(record.id);
     return true;
   }
 
@@ -49,6 +49,18 @@ export class SeenFailures {
     let removed = false;
     for (const id of [...this.seen]) {
       if (!failed.has(id)) removed = this.seen.delete(id) || removed;
+    }
+    if (removed) this.save();
+  }
+
+  /** `prune` for the tasks a batch named: those of them that are gone or no longer open failures are forgotten. */
+  pruneChanged(ids: Iterable<string>, get: (id: string) => TaskRecord | undefined): void {
+    let removed = false;
+    for (const id of ids) {
+      if (!this.seen.has(id)) continue;
+      const record = get(id);
+      if (record && isOpenFailure(record)) continue;
+      removed = this.seen.delete(id) || removed;
     }
     if (removed) this.save();
   }

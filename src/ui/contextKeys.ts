@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../core/lifecycle';
-import type { TaskChanges } from '../core/lifecycleEvents';
-import type { TaskReader } from '../core/taskStore';
-import { contextKeyValues } from './taskCounts';
+import type { Event } from '../core/events';
+import type { TaskTally } from './taskCounts';
 
 /** The `when`-clause keys that decide which commands the palette offers. */
 export const CONTEXT_KEYS = {
@@ -20,11 +19,11 @@ export class ContextKeys extends Disposable {
   private readonly values = new Map<string, boolean>();
 
   constructor(
-    private readonly store: TaskReader,
-    onDidChangeTasks: (listener: (e: TaskChanges) => unknown) => vscode.Disposable,
+    private readonly tally: TaskTally,
+    onDidChangeCounts: Event<void>,
   ) {
     super();
-    this._register(onDidChangeTasks(() => this.update()));
+    this._register(onDidChangeCounts(() => this.update()));
     this.update();
   }
 
@@ -35,7 +34,7 @@ export class ContextKeys extends Disposable {
   }
 
   update(): void {
-    const values = contextKeyValues(this.store);
+    const values = this.tally.contextKeys;
     this.set(CONTEXT_KEYS.hasTasks, values.hasTasks);
     this.set(CONTEXT_KEYS.hasRunning, values.hasRunning);
     this.set(CONTEXT_KEYS.hasRetryable, values.hasRetryable);

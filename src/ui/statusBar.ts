@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../core/lifecycle';
-import type { TaskChanges } from '../core/lifecycleEvents';
-import type { TaskReader } from '../core/taskStore';
-import type { SeenFailures } from './attention';
-import { type StatusClick, type StatusSummary, type TaskCounts, summarizeTasks } from './statusSummary';
+import type { Event } from '../core/events';
+import { type StatusClick, type StatusSummary, type TaskCounts, summarize } from './statusSummary';
+import type { TaskTally } from './taskCounts';
 
 export type StatusBarVisibility = 'always' | 'whenActive' | 'never';
 export type { TaskCounts } from './statusSummary';
@@ -11,23 +10,21 @@ export type { TaskCounts } from './statusSummary';
 /**
  * One status bar item showing what runs and what needs attention. Red only while a failure waits
  * that the person has not seen; a click answers the oldest question, else shows the new failure,
- * else the Tasks view. Recomputed on each coalesced batch of changes.
+ * else the Tasks view. Painted again from the tally each time its counts change.
  */
 export class TaskStatusBar extends Disposable {
   private readonly item: vscode.StatusBarItem;
   private current!: StatusSummary;
 
   constructor(
-    private readonly store: TaskReader,
-    onDidChangeTasks: (listener: (e: TaskChanges) => unknown) => vscode.Disposable,
+    private readonly tally: TaskTally,
+    onDidChangeCounts: Event<void>,
     private visibility: StatusBarVisibility,
-    private readonly seen: SeenFailures,
   ) {
     super();
     this.item = this._register(vscode.window.createStatusBarItem('tasklane.status', vscode.StatusBarAlignment.Left, 50));
     this.item.name = 'Tasklane';
-    this._register(onDidChangeTasks(() => this.update()));
-    this._register(seen.onDidChange(() => this.update()));
+    this._register(onDidChangeCounts(() => this.update()));
     this.update();
   }
 
@@ -61,7 +58,7 @@ export class TaskStatusBar extends Disposable {
   }
 
   update(): void {
-    this.current = summarizeTasks(this.store.all(), (record) => this.seen.isNew(record));
+    this.current = summarize(this.tally);
     this.render();
   }
 

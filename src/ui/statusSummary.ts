@@ -1,9 +1,9 @@
 /**
- * What the status bar item says and does, worked out from the tasks alone. Pure (no `vscode`):
- * the item in `statusBar.ts` only paints it.
+ * What the status bar item says and does, worked out from the counts `TaskTally` keeps. Pure (no
+ * `vscode`): the item in `statusBar.ts` only paints it.
  */
 import type { TaskRecord } from '../core/taskRecord';
-import { isOpenFailure } from '../core/taskRules';
+import { TaskTally } from './taskCounts';
 
 export interface TaskCounts {
   readonly running: number;
@@ -31,36 +31,16 @@ export interface StatusSummary {
   readonly clickHint: string;
 }
 
-export function summarizeTasks(records: Iterable<TaskRecord>, isNewFailure: (record: TaskRecord) => boolean): StatusSummary {
-  let running = 0;
-  let needsInput = 0;
-  let failed = 0;
-  let newFailures = 0;
-  let total = 0;
-  let question: { id: string; key: string; at: string; message: string } | undefined;
-  let newestNewFailure: { id: string; at: string } | undefined;
-  for (const record of records) {
-    // An imported copy runs nowhere: it is history, not work in progress.
-    if (record.archived || record.imported) continue;
-    total++;
-    if (record.status === 'working') running++;
-    else if (record.status === 'input_required') needsInput++;
-    else if (isOpenFailure(record)) {
-      failed++;
-      if (isNewFailure(record)) {
-        newFailures++;
-        if (!newestNewFailure || record.lastUpdatedAt > newestNewFailure.at) newestNewFailure = { id: record.id, at: record.lastUpdatedAt };
-      }
-    }
-    for (const pending of record.pendingInput) {
-      if (!question || pending.at < question.at) question = { id: record.id, key: pending.key, at: pending.at, message: questionText(pending.params) };
-    }
-  }
+/** What the status bar says, from the counts kept batch by batch. */
+export function summarize(tally: TaskTally): StatusSummary {
+  const { running, needsInput, failed, newFailures, total } = tally.live;
+  const question = tally.oldestQuestion;
+  const newestNewFailure = tally.latestNewFailure;
   const counts = { running, needsInput, failed, newFailures, total };
   const click: StatusClick = question
-    ? { kind: 'answer', id: question.id, key: question.key, question: question.message }
+    ? { kind: 'answer', id: question.id, key: question.key, question: questionText(question.params) }
     : newestNewFailure
-      ? { kind: 'showFailure', id: newestNewFailure.id }
+      ? { kind: 'showFailure', id: newestNewFailure }
       : { kind: 'showTasks' };
   const parts: string[] = [];
   if (running) parts.push(`$(sync~spin) ${running}`);
@@ -80,6 +60,11 @@ export function summarizeTasks(records: Iterable<TaskRecord>, isNewFailure: (rec
           ? 'Click to see the failure.'
           : 'Click to show the Tasks view.',
   };
+}
+
+/** What the status bar would say for these records, counted from scratch (for one-off summaries and tests). */
+export function summarizeTasks(records: readonly TaskRecord[], isNewFailure: (record: TaskRecord) => boolean): StatusSummary {
+  return summarize(TaskTally.of(records, isNewFailure));
 }
 
 /** The question a pending input asks, in the words of the server that asked. */

@@ -70,17 +70,48 @@ const DESCRIPTION_MESSAGE_CHARS = 60;
  * failed") and how long it took. The status itself is the row's icon (and its group).
  */
 export function taskDescription(record: TaskRecord, now: number = Date.now()): string {
+  return describeAt(descriptionParts(record), now);
+}
+
+/** A task's description split at the clock: when the elapsed time it shows started (if it shows one), and the rest. */
+export interface DescriptionParts {
+  readonly startedMs: number | undefined;
+  readonly rest: string;
+}
+
+/** What `taskDescription` says apart from the clock, so a row can be kept and only its elapsed time made again as it runs. */
+export function descriptionParts(record: TaskRecord): DescriptionParts {
   const parts: string[] = [];
   const started = Date.parse(record.createdAt);
   if (isQueued(record) && record.queue) parts.push(`Queued ${record.queue.position} of ${record.queue.size}`);
-  else if (!isTerminal(record.status)) parts.push(formatElapsed(now - started));
+  const ticks = !isQueued(record) && !isTerminal(record.status);
   if (record.attempt > 1) parts.push(`attempt ${record.attempt}`);
   if (record.statusMessage && !isQueued(record)) parts.push(shorten(record.statusMessage, DESCRIPTION_MESSAGE_CHARS));
   if (isTerminal(record.status)) parts.push(formatDuration(Date.parse(record.lastUpdatedAt) - started));
   if (record.expired) parts.push('expired');
   if (record.imported) parts.push('imported');
   if (record.pinned) parts.push('pinned');
-  return parts.join(' · ');
+  return { startedMs: ticks ? started : undefined, rest: parts.join(' · ') };
+}
+
+/**
+ * The clock readings over which `describeAt` gives the same text, [from, until): forever when no
+ * elapsed time shows; else the second (the minute, past an hour) `formatElapsed` shows.
+ */
+export function describedSpan(parts: DescriptionParts, now: number): { readonly from: number; readonly until: number } {
+  if (parts.startedMs === undefined) return { from: -Infinity, until: Infinity };
+  const elapsed = now - parts.startedMs;
+  if (elapsed < 1000) return { from: -Infinity, until: parts.startedMs + 1000 };
+  const step = elapsed >= 3_600_000 ? 60_000 : 1000;
+  const from = parts.startedMs + Math.floor(elapsed / step) * step;
+  return { from, until: from + step };
+}
+
+/** The description at a given time. */
+export function describeAt(parts: DescriptionParts, now: number): string {
+  if (parts.startedMs === undefined) return parts.rest;
+  const elapsed = formatElapsed(now - parts.startedMs);
+  return parts.rest ? `${elapsed} · ${parts.rest}` : elapsed;
 }
 
 /** Whether a row's description changes with the clock alone (it shows elapsed time). */

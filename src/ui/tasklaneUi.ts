@@ -12,7 +12,8 @@ import { TaskNotifier } from './notifier';
 import { TaskStatusBar } from './statusBar';
 import { SeenFailures } from './attention';
 import { GROUP_BY_DESCRIPTION } from './taskPresentation';
-import { attentionCount } from './taskCounts';
+import { TaskTally } from './taskCounts';
+import { Emitter } from '../core/events';
 import { ServersTreeProvider } from './tree/serversTreeProvider';
 import { type ArchiveNode, ArchiveTreeProvider } from './tree/archiveTreeProvider';
 import { type TaskTreeNode, TaskTreeProvider } from './tree/taskTreeProvider';
@@ -41,6 +42,8 @@ export class TasklaneUi extends Disposable {
   /** What commands remember across windows (recent shell commands, the last export folder). */
   readonly globalState: vscode.Memento;
   readonly seenFailures: SeenFailures;
+  /** What the status bar, the badge and the `when`-clause keys count, kept batch by batch. */
+  readonly tally: TaskTally;
   /** Ids of the tasks whose question is open in an answer input right now (for tests). */
   readonly answering = new Set<string>();
 
@@ -79,11 +82,27 @@ export class TasklaneUi extends Disposable {
         set: (ids) => void context.workspaceState.update(SEEN_FAILURES_KEY, ids),
       }),
     );
-    this.seenFailures.prune(store.all());
-    this._register(onDidChangeTasks(() => this.seenFailures.prune(store.all())));
-    this.statusBar = this._register(new TaskStatusBar(store, onDidChangeTasks, setting('tasklane.statusBar.visibility'), this.seenFailures));
+    // A store opened after activation is still empty here: its 'opened' batch prunes instead.
+    if (store.size > 0) this.seenFailures.prune(store.all());
+    this.tally = new TaskTally(store, (record) => this.seenFailures.isNew(record));
+    const countsChanged = this._register(new Emitter<void>());
+    this._register(
+      onDidChangeTasks((changes) => {
+        if (changes.reset) this.seenFailures.prune(store.all());
+        else this.seenFailures.pruneChanged([...changes.added, ...changes.updated, ...changes.removed], (id) => store.get(id));
+        this.tally.apply(changes);
+        countsChanged.fire();
+      }),
+    );
+    this._register(
+      this.seenFailures.onDidChange((id) => {
+        this.tally.refresh(id);
+        countsChanged.fire();
+      }),
+    );
+    this.statusBar = this._register(new TaskStatusBar(this.tally, countsChanged.event, setting('tasklane.statusBar.visibility')));
     this.notifier = this._register(new TaskNotifier(store, store.onDidLifecycle, setting('tasklane.notifications')));
-    this.contextKeys = this._register(new ContextKeys(store, onDidChangeTasks));
+    this.contextKeys = this._register(new ContextKeys(this.tally, countsChanged.event));
     this.details = this._register(new DetailPanels(context, store, log));
     // A failure is seen once a detail panel has shown it failed (see attention.ts).
     this._register(
@@ -96,10 +115,10 @@ export class TasklaneUi extends Disposable {
     describeGrouping();
 
     const updateBadge = () => {
-      const count = attentionCount(store);
+      const count = this.tally.attention;
       this.treeView.badge = count ? { value: count, tooltip: `${count} task${count === 1 ? '' : 's'} need${count === 1 ? 's' : ''} attention` } : undefined;
     };
-    this._register(onDidChangeTasks(updateBadge));
+    this._register(countsChanged.event(updateBadge));
     updateBadge();
 
     for (const command of registerCommands(

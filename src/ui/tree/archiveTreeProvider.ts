@@ -54,22 +54,32 @@ export class ArchiveTreeProvider extends Disposable implements vscode.TreeDataPr
 
   getChildren(node?: ArchiveNode): ArchiveNode[] {
     if (node) return [];
-    return this.store
-      .all()
-      .filter((record) => record.archived)
+    return [...this.archivedIds]
+      .map((id) => this.store.get(id))
+      .filter((record): record is TaskRecord => record?.archived === true)
       .sort(recentlyArchivedFirst)
       .map((record) => this.node(record.id));
   }
 
+  /** Only the tasks a batch names can have been archived or restored; a batch that opened the store looks at every task. */
   private onChanges(changes: TaskChanges): void {
-    const now = this.collect();
-    // The store opened (reset): every archived task is new to this view.
-    const touched = changes.reset === true || [...changes.added, ...changes.removed, ...changes.updated].some((id) => now.has(id) || this.archivedIds.has(id));
-    const countChanged = now.size !== this.archivedIds.size;
-    this.archivedIds = now;
+    const before = this.archivedIds.size;
+    let touched = false;
+    if (changes.reset) {
+      this.archivedIds = this.collect();
+      touched = true;
+    }
+    for (const id of [...changes.added, ...changes.removed, ...changes.updated]) {
+      const archived = this.store.get(id)?.archived === true;
+      if (!archived && !this.archivedIds.has(id)) continue;
+      touched = true;
+      if (archived) this.archivedIds.add(id);
+      else this.archivedIds.delete(id);
+    }
+    const countChanged = changes.reset || this.archivedIds.size !== before;
     for (const id of changes.removed) this.nodes.delete(id);
     if (touched) this._onDidChangeTreeData.fire(undefined);
-    if (countChanged) this._onDidChangeCount.fire(now.size);
+    if (countChanged) this._onDidChangeCount.fire(this.archivedIds.size);
   }
 
   private collect(): Set<string> {
@@ -90,5 +100,8 @@ export class ArchiveTreeProvider extends Disposable implements vscode.TreeDataPr
 
 function recentlyArchivedFirst(a: TaskRecord, b: TaskRecord): number {
   const at = (record: TaskRecord) => record.archivedAt ?? record.lastUpdatedAt;
-  return at(a) < at(b) ? 1 : at(a) > at(b) ? -1 : 0;
+  if (at(a) !== at(b)) return at(a) < at(b) ? 1 : -1;
+  // Archived together (Archive Completed): the store's order, newest first.
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }

@@ -1,9 +1,9 @@
 import type { TaskChanges } from '../../core/lifecycleEvents';
 import { EDITOR_AGENT_KEY, agentKey, agentName, type TaskRecord } from '../../core/taskRecord';
-import { TASK_STATUSES, type TaskStatus, isTerminal } from '../../core/taskStatus';
-import { isQueued } from '../../core/taskRules';
-import { STATUS_LOOK, descriptionTicks, taskDescription, taskLabel } from '../taskText';
-import { TaskTreeLayout } from './taskTreeLayout';
+import { TASK_STATUSES, type TaskStatus } from '../../core/taskStatus';
+import { STATUS_LOOK, descriptionTicks } from '../taskText';
+import { TaskRows } from './taskRows';
+import { type Move, TaskTreeLayout } from './taskTreeLayout';
 
 export type GroupBy = 'status' | 'server' | 'tool' | 'agent';
 
@@ -49,15 +49,22 @@ export interface Row {
  * and which nodes a batch of changes makes stale. VS Code matches refreshes by node identity, so
  * nodes are cached objects.
  *
- * The layout is a snapshot taken once per batch; nothing asked between batches changes it. A
+ * The layout is brought up to date once per batch; nothing asked between batches changes it. A
  * task the current layout does not know yet (it was just created and its batch has not come) is
- * not shown, so the batch that adds it still sees it as new and redraws its container.
+ * not shown, so the batch that adds it still sees it as new and redraws its container. Rows are
+ * kept until their task, or what is under it, changes (or the clock moves a running task's
+ * elapsed time), since VS Code asks again for every row of a container it redraws.
  */
 export class TaskTreeModel {
   private readonly groups = new Map<string, GroupNode>();
   private readonly taskNodes = new Map<string, TaskNode>();
   private layout!: TaskTreeLayout;
   private filter: TaskFilter = {};
+  private readonly rows: TaskRows;
+  /** Shown tasks whose description changes with the clock. */
+  private readonly tickingIds = new Set<string>();
+  /** Tasks a layout made between batches knew before their batch came (a regrouping or a filter placed them). */
+  private readonly unannounced = new Set<string>();
 
   constructor(
     private readonly source: TaskSource,
@@ -66,6 +73,7 @@ export class TaskTreeModel {
     private readonly serverName: (serverId: string) => string,
     private readonly now: () => number = Date.now,
   ) {
+    this.rows = new TaskRows((id) => source.get(id));
     this.relayout();
   }
 
@@ -128,59 +136,93 @@ export class TaskTreeModel {
   row(node: TaskTreeNode): Row | undefined {
     if (node.kind === 'group') return this.groupRow(node.key);
     const record = this.source.get(node.id);
-    if (!record || this.layout.placedAt(node.id) === undefined) return undefined;
-    const children = this.layout.childTasksOf(record.id);
-    const hasChildren = this.layout.childrenOf(record.id).length > 0;
-    // Work still running under a task stays in view; a finished family folds away.
-    const runningChild = children.some((id) => {
-      const child = this.source.get(id);
-      return child !== undefined && !isTerminal(child.status);
-    });
-    const look = isQueued(record) && record.queue ? `queued, ${record.queue.position} of ${record.queue.size}` : STATUS_LOOK[record.status].label;
-    const family = children.length ? `, ${children.length} child task${children.length === 1 ? '' : 's'}` : '';
-    const description = taskDescription(record, this.now());
-    return {
-      id: record.id,
-      label: taskLabel(record),
-      description,
-      fold: !hasChildren ? 'none' : runningChild ? 'expanded' : 'collapsed',
-      accessibleLabel: `${taskLabel(record)}, ${look}${description ? `, ${description}` : ''}${family}`,
-    };
+    if (!record) return undefined;
+    const now = this.now();
+    // A kept row is forgotten whenever its task moves, so a row kept for this record is of a shown task.
+    const kept = this.rows.current(record, now);
+    if (kept) return kept;
+    return this.layout.shows(node.id) ? this.rows.row(record, this.layout, now) : undefined;
   }
 
   /** Shown tasks whose description changes with the clock (elapsed time), to redraw them as it runs. */
   ticking(): TaskNode[] {
+    const now = this.now();
     const nodes: TaskNode[] = [];
-    for (const record of this.source.all()) {
-      if (descriptionTicks(record) && this.layout.placedAt(record.id) !== undefined) nodes.push(this.taskNode(record.id));
+    for (const id of this.tickingIds) {
+      // A row drawn with the text it would have now needs no redraw (past an hour, elapsed time moves by the minute).
+      if (this.rows.isCurrent(id, now)) continue;
+      nodes.push(this.taskNode(id));
     }
     return nodes;
   }
 
-  /** Takes a batch of changes: lays the tree out again and answers what went stale. */
+  /**
+   * Takes a batch of changes and answers what went stale. The layout places again only what the
+   * batch touched; a batch that opened the store, or a layout holding a cycle of links, is laid
+   * out afresh.
+   */
   apply(changes: TaskChanges): Redraw {
+    if (changes.reset) {
+      // The store was read after the views were made: every task is new, and this batch says so.
+      const redraw = this.rebuild();
+      this.unannounced.clear();
+      return redraw;
+    }
+    // A task that came and went within one batch is in no set, yet a layout made in between (a
+    // regrouping, a filter) may show it: whatever that layout knew and the store lost counts too.
+    const vanished = [...this.unannounced].filter((id) => !this.source.get(id));
+    this.unannounced.clear();
+    const touched = [...changes.added, ...changes.removed, ...changes.updated, ...vanished];
+    const update = this.layout.update(touched);
+    if (!update) return this.applyAfresh(new Set(touched));
+    this.forgetRows(update.moves);
+    const named = new Set(touched);
+    const dirty = new Set<TaskTreeNode>();
+    for (const move of update.moves) {
+      const { id, before, after } = move;
+      if (before === after) {
+        // A task placed again only because a task it follows changed, and still in the same place, shows nothing new.
+        if (after === undefined || (!named.has(id) && move.indexBefore === move.indexAfter)) continue;
+        // Same container. A queued task that moved up or down redraws the list it is in; so does a
+        // task under another task, whose fold arrow follows whether work under it still runs.
+        const inPlace = move.indexBefore === move.indexAfter && after.startsWith('group:');
+        dirty.add(inPlace ? this.taskNode(id) : this.containerNode(after));
+        continue;
+      }
+      // It moved, appeared or went: its containers' children (and count, or a parent's fold arrow)
+      // change. Both containers are redrawn in one refresh, so VS Code forgets the task under the
+      // old one before it asks the new one for its children (it keeps one node per id).
+      if (before !== undefined) dirty.add(this.containerNode(before));
+      if (after !== undefined) dirty.add(this.containerNode(after));
+    }
+    for (const move of update.moves) {
+      if (this.source.get(move.id)) continue;
+      dirty.delete(this.taskNodes.get(move.id)!);
+      this.taskNodes.delete(move.id);
+    }
+    if (update.groupsChanged) return 'all';
+    return dirty.size ? [...dirty] : undefined;
+  }
+
+  /** The whole layout made again, and the batch compared with the one before (a layout with a cycle of links cannot be patched). */
+  private applyAfresh(touched: ReadonlySet<string>): Redraw {
     const before = this.layout;
     this.relayout();
     const dirty = new Set<TaskTreeNode>();
     let all = [...before.groups.keys()].some((key) => !this.layout.groups.has(key)) || [...this.layout.groups.keys()].some((key) => !before.groups.has(key));
-    // A task that came and went within one batch is in no set, yet a layout made in between (a
-    // regrouping, a filter) may show it: whatever that layout shows and the store lost counts too.
-    const vanished = before.placedIds().filter((id) => !this.source.get(id));
-    for (const id of new Set([...changes.added, ...changes.removed, ...changes.updated, ...vanished])) {
+    // Where a cycle is entered depends on every task, so tasks the batch did not name can move too.
+    const moved = this.source.all().filter((record) => before.placedAt(record.id) !== this.layout.placedAt(record.id));
+    const vanished = before.placedIds().filter((placed) => !this.source.get(placed));
+    for (const id of new Set([...touched, ...moved.map((record) => record.id), ...vanished])) {
       const previous = before.placedAt(id);
       const now = this.layout.placedAt(id);
       if (previous === now && now !== undefined) {
-        // Same container. A queued task that moved up or down redraws the list it is in; so does a
-        // task under another task, whose fold arrow follows whether work under it still runs.
         const inPlace = before.indexOf(id) === this.layout.indexOf(id) && now.startsWith('group:');
         dirty.add(inPlace ? this.taskNode(id) : this.containerNode(now));
         continue;
       }
-      // A task that moves from one container to another, or that leaves tasks under it behind, is
-      // redrawn from the root: VS Code may fetch the new container before it forgets the old one,
-      // and then loses the task (it keeps one node per id).
+      // Tasks left behind under it are in no set: redraw from the root.
       if ((previous !== undefined && now !== undefined) || before.childrenOf(id).length > 0) all = true;
-      // It appeared or went: its container's children (and count, or a parent's fold arrow) change.
       if (previous !== undefined) dirty.add(this.containerNode(previous));
       if (now !== undefined) dirty.add(this.containerNode(now));
       if (!this.source.get(id)) this.taskNodes.delete(id);
@@ -190,12 +232,32 @@ export class TaskTreeModel {
   }
 
   private relayout(): void {
+    const before = this.layout as TaskTreeLayout | undefined;
+    const records = this.source.all();
     this.layout = new TaskTreeLayout(
-      this.source.all(),
+      records,
       (id) => this.source.get(id),
       (record) => this.isVisible(record),
       (record) => this.groupOf(record),
     );
+    this.rows.clear();
+    this.tickingIds.clear();
+    for (const record of records) {
+      if (before && !before.knows(record.id)) this.unannounced.add(record.id);
+      if (descriptionTicks(record) && this.layout.shows(record.id)) this.tickingIds.add(record.id);
+    }
+  }
+
+  /** Rows of the tasks a batch placed again, and of the tasks they sit under, are made again when next asked. */
+  private forgetRows(moves: readonly Move[]): void {
+    for (const { id, before, after } of moves) {
+      this.rows.forget(id);
+      if (before?.startsWith('task:')) this.rows.forget(before.slice('task:'.length));
+      if (after?.startsWith('task:')) this.rows.forget(after.slice('task:'.length));
+      const record = this.source.get(id);
+      if (record && after !== undefined && descriptionTicks(record)) this.tickingIds.add(id);
+      else this.tickingIds.delete(id);
+    }
   }
 
   private isVisible(record: TaskRecord): boolean {
@@ -233,7 +295,13 @@ export class TaskTreeModel {
     }
     // The editor's own tasks first, then agents by name.
     const rank = (key: string) => (key === EDITOR_GROUP ? 0 : 1);
-    return keys.sort((a, b) => rank(a) - rank(b) || this.groupLabel(a).localeCompare(this.groupLabel(b)));
+    // Groups of one name keep the order of their newest tasks.
+    return keys.sort((a, b) => rank(a) - rank(b) || this.groupLabel(a).localeCompare(this.groupLabel(b)) || this.newerGroup(a, b));
+  }
+
+  private newerGroup(a: string, b: string): number {
+    const newest = (key: string) => this.layout.groups.get(key)!.reduce((x, y) => (this.layout.newer(y, x) ? y : x));
+    return this.layout.newer(newest(a), newest(b)) ? -1 : 1;
   }
 
   groupLabel(key: string): string {

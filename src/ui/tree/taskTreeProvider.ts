@@ -10,6 +10,7 @@ import {
   type Fold,
   type GroupBy,
   type Redraw,
+  type Row,
   type TaskFilter,
   type TaskNode,
   TaskTreeModel,
@@ -39,6 +40,8 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
 
   private readonly model: TaskTreeModel;
+  /** Items of task rows, by the row they show (the model keeps a row until its task changes). */
+  private readonly items = new WeakMap<Row, { readonly item: vscode.TreeItem; readonly serverName: string }>();
   /** Reveals waiting for VS Code to fetch a task's row (revealing earlier races its refresh). */
   private readonly fetchWaiters = new Map<string, Array<(node: TaskNode | undefined) => void>>();
   private ticker: ReturnType<typeof setInterval> | undefined;
@@ -97,6 +100,17 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
   getTreeItem(node: TaskTreeNode): vscode.TreeItem {
     const row = this.model.row(node);
     if (!row) return new vscode.TreeItem('(removed)');
+    // VS Code asks again for every row of a container it redraws: an unchanged row answers its item as made.
+    const cached = this.items.get(row);
+    const record = node.kind === 'task' ? this.store.get(node.id) : undefined;
+    const serverName = record ? this.serverName(record.serverId) : '';
+    if (cached && cached.serverName === serverName) return cached.item;
+    const item = this.makeItem(node, row, record, serverName);
+    if (record) this.items.set(row, { item, serverName });
+    return item;
+  }
+
+  private makeItem(node: TaskTreeNode, row: Row, record: TaskRecord | undefined, serverName: string): vscode.TreeItem {
     const item = new vscode.TreeItem(row.label, FOLD[row.fold]);
     item.id = row.id;
     item.description = row.description;
@@ -107,10 +121,9 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
       item.iconPath = status ? statusIcon(status) : new vscode.ThemeIcon(groupIcon(node.key));
       return item;
     }
-    const record = this.store.get(node.id);
     if (!record) return item;
     item.iconPath = taskIcon(record);
-    item.tooltip = taskTooltip(record, this.serverName(record.serverId));
+    item.tooltip = taskTooltip(record, serverName);
     item.contextValue = contextValueOf(record);
     item.command = { command: 'tasklane.showTaskDetails', title: 'Show Task Details', arguments: [{ id: record.id }] };
     return item;

@@ -4,66 +4,11 @@ import { ChangeCoalescer } from '../../../src/core/changeCoalescer';
 import type { TaskChanges } from '../../../src/core/lifecycleEvents';
 import { TASK_STATUSES, type TaskStatus, canTransition, isTerminal } from '../../../src/core/taskStatus';
 import { TaskStore } from '../../../src/core/taskStore';
-import { type GroupBy, type Redraw, TaskTreeModel, type TaskTreeNode } from '../../../src/ui/tree/taskTreeModel';
+import { type GroupBy, TaskTreeModel, type TaskTreeNode } from '../../../src/ui/tree/taskTreeModel';
+import { ViewMirror } from '../helpers/viewMirror';
 
 const NOW = Date.UTC(2026, 5, 1, 12);
 const GROUPINGS: readonly GroupBy[] = ['status', 'server', 'tool', 'agent'];
-
-/**
- * What VS Code's tree view holds: rows it fetched, kept until the provider says they are stale.
- * A redraw of a node re-reads its row and everything under it; a redraw of a node the view never
- * fetched is ignored, as VS Code ignores it; 'all' fetches everything again.
- */
-class ViewMirror {
-  private readonly fetched = new Map<string, { readonly line: string; readonly children: readonly TaskTreeNode[] }>();
-  private roots: readonly TaskTreeNode[] = [];
-
-  constructor(private readonly model: TaskTreeModel) {
-    this.redraw('all');
-  }
-
-  redraw(redraw: Redraw): void {
-    if (!redraw) return;
-    if (redraw === 'all') {
-      this.fetched.clear();
-      this.roots = this.model.children();
-      for (const node of this.roots) this.fetch(node);
-      return;
-    }
-    for (const node of redraw) if (this.fetched.has(idOf(node))) this.fetch(node);
-  }
-
-  /** Every row a person would see with every fold open, indented by depth. */
-  lines(): string[] {
-    const out: string[] = [];
-    const seen = new Set<string>();
-    const walk = (nodes: readonly TaskTreeNode[], depth: number) => {
-      for (const node of nodes) {
-        const id = idOf(node);
-        // VS Code refuses a second element with one id; so must the tree.
-        assert.ok(!seen.has(id), `the row ${id} is shown twice`);
-        seen.add(id);
-        const entry = this.fetched.get(id);
-        assert.ok(entry, `the row ${id} was never fetched`);
-        out.push(`${'  '.repeat(depth)}${entry.line}`);
-        walk(entry.children, depth + 1);
-      }
-    };
-    walk(this.roots, 0);
-    return out;
-  }
-
-  private fetch(node: TaskTreeNode): void {
-    const row = this.model.row(node);
-    const children = this.model.children(node);
-    this.fetched.set(idOf(node), { line: row ? `${row.label} | ${row.description} | ${row.fold}` : '(removed)', children });
-    for (const child of children) this.fetch(child);
-  }
-}
-
-function idOf(node: TaskTreeNode): string {
-  return node.kind === 'group' ? `group:${node.key}` : node.id;
-}
 
 type Op =
   | { kind: 'create'; tool: string; server: string; agent: string | undefined; parent: number | undefined }
