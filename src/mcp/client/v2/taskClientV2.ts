@@ -249,8 +249,9 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
       if (kind === 'complete') return { kind: 'result', outcome: { result: parseCallToolResult(result) } };
       if (kind === 'task') {
         const task = parseTask(result, 'tools/call');
-        // A task may be created already finished; a CreateTaskResult carries no outcome, so read it.
-        if (isTerminal(task.status)) return { kind: 'task', task: await this.get(task.taskId) };
+        // A task may be created already finished. A CreateTaskResult carries no outcome, so read it,
+        // unless the server put it in anyway (a result or error beside the task's fields).
+        if (isTerminal(task.status) && !carriesOutcome(task)) return { kind: 'task', task: await this.get(task.taskId) };
         this.observe(task, false);
         return { kind: 'task', task };
       }
@@ -278,7 +279,7 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
    * Resolves when this client sees the task terminal (a `tasks/get` answer or a notification),
    * with the outcome inline in that snapshot. It sends no request of its own: polling is the
    * host's (the extension has no `tasks/result`, which is -32601 on this wire). While it waits it
-   * keeps a `subscriptions/listen` stream open for the task when the server offers one.
+   * keeps the task in the server's `subscriptions/listen` stream when the server offers one.
    */
   awaitOutcome(taskId: string, signal: AbortSignal): Promise<RemoteOutcome> {
     const known = this.followed.latest(taskId);
@@ -341,4 +342,9 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
     }
     this.observe(decoded.state, true);
   }
+}
+
+/** Whether a terminal snapshot says how the task ended: its result or error (a cancelled task has neither). */
+function carriesOutcome(state: RemoteTaskState): boolean {
+  return state.status === 'cancelled' || state.result !== undefined || state.error !== undefined;
 }
