@@ -10,6 +10,8 @@ const MAX_TASK_IDS = 1000;
 interface Stream {
   readonly controller: AbortController;
   readonly taskIds: ReadonlySet<string>;
+  /** Named tasks the server agreed to and that have not been seen ending: the server ends the stream itself once there are none. */
+  readonly live: Set<string>;
 }
 
 /**
@@ -53,9 +55,22 @@ export class ListenStreams {
     });
   }
 
+  /**
+   * The task ended. When nobody waits any more, a stream whose every task has ended is left for
+   * the server to end (it does, once the tasks it watches have ended), so its connection is kept
+   * for the next request; any other stream closes.
+   */
+  settled(taskId: string): void {
+    this.current?.live.delete(taskId);
+    this.previous?.live.delete(taskId);
+    this.close(taskId);
+  }
+
   /** Nobody waits on the task any more; the stream closes with the last one. */
   close(taskId: string): void {
-    if (this.wanted.delete(taskId) && this.wanted.size === 0) this.closeAll();
+    if (!this.wanted.delete(taskId) || this.wanted.size > 0) return;
+    for (const stream of [this.previous, this.current]) if (stream && stream.live.size > 0) stream.controller.abort();
+    this.previous = this.current = undefined;
   }
 
   closeAll(): void {
@@ -73,13 +88,17 @@ export class ListenStreams {
     // Only the newest acknowledged-or-pending stream is kept beside the new one: an older one is replaced outright.
     this.previous?.controller.abort();
     this.previous = this.current;
-    const stream: Stream = { controller: new AbortController(), taskIds: new Set([...this.wanted].slice(0, MAX_TASK_IDS)) };
+    const taskIds = new Set([...this.wanted].slice(0, MAX_TASK_IDS));
+    const stream: Stream = { controller: new AbortController(), taskIds, live: new Set(taskIds) };
     this.current = stream;
     this.run(stream)
       .catch((error: Error) => {
         if (!stream.controller.signal.aborted && !this.http.closed) this.log.debug(`[v2] listen stream ended: ${error.message}`);
       })
-      .finally(() => this.ended(stream));
+      .finally(() => {
+        stream.controller.abort();
+        this.ended(stream);
+      });
   }
 
   private async run(stream: Stream): Promise<void> {
@@ -92,13 +111,17 @@ export class ListenStreams {
       for (const taskId of stream.taskIds) this.wanted.delete(taskId);
       return;
     }
+    // Read to the end of the body even after the subscription's answer, so the connection is kept for the next request.
+    let over = false;
     for await (const message of answer.messages) {
+      if (over) continue;
       if (message.method === 'notifications/subscriptions/acknowledged') {
         this.acknowledged(stream, message);
       } else if (typeof message.method === 'string') {
         this.onNotification(message);
       } else if (message.id === answer.id) {
-        return; // the server ended the subscription (every task it watched has ended)
+        over = true; // the server ended the subscription (every task it watched has ended)
+        this.ended(stream);
       }
     }
   }
@@ -111,6 +134,7 @@ export class ListenStreams {
       if (agreedIds.has(taskId)) continue;
       this.log.debug(`[v2] the server did not agree to notifications for task ${taskId}; polling only`);
       this.wanted.delete(taskId);
+      stream.live.delete(taskId);
     }
     if (this.current === stream && this.previous) {
       this.previous.controller.abort();
@@ -120,7 +144,6 @@ export class ListenStreams {
 
   /** A stream ended (the server ended it, an error, or we closed it). Tasks still awaited are polled until another task joins the wait. */
   private ended(stream: Stream): void {
-    stream.controller.abort();
     if (this.previous === stream) this.previous = undefined;
     if (this.current === stream) this.current = undefined;
   }

@@ -329,7 +329,7 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
     if (!this.followed.record(state)) return;
     if (pushed || isTerminal(state.status)) this._onDidReceiveStatus.fire(state);
     if (!isTerminal(state.status)) return;
-    this.streams.close(state.taskId);
+    this.streams.settled(state.taskId);
     this.followed.settle(state);
   }
 
