@@ -156,7 +156,7 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
       'v2',
       'io.modelcontextprotocol/tasks',
       "TaskClientV2's tools/call of a task-forbidden copy of the tool",
-      `Stateless 2026-07-28 framing: echo completes within the turn its task starts, so the server answers the tools/call with its result (the server decides per request whether a call becomes a task). A task whose work waits on a timer (work, 0 ms) stays a task, ended by its terminal snapshot on the one subscriptions/listen stream or a tasks/get poll: ${fmtMs(m('v2TaskDeferred'))}, ${pairs.v2DeferredTaskVsRawPlain.toFixed(2)}× the raw plain call.`,
+      `Stateless 2026-07-28 framing: echo completes within the turn its task starts, so the server answers the tools/call with its result (the server decides per request whether a call becomes a task). A task whose work waits on a timer (work, 0 ms) stays a task, ended by its terminal snapshot on its subscriptions/listen stream or a tasks/get poll: ${fmtMs(m('v2TaskDeferred'))}, ${pairs.v2DeferredTaskVsRawPlain.toFixed(2)}× the raw plain call.`,
     ),
   ];
 }

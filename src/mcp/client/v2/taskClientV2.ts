@@ -279,7 +279,7 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
    * Resolves when this client sees the task terminal (a `tasks/get` answer or a notification),
    * with the outcome inline in that snapshot. It sends no request of its own: polling is the
    * host's (the extension has no `tasks/result`, which is -32601 on this wire). While it waits it
-   * keeps the task in the server's `subscriptions/listen` stream when the server offers one.
+   * keeps a `subscriptions/listen` stream open for the task when the server offers one.
    */
   awaitOutcome(taskId: string, signal: AbortSignal): Promise<RemoteOutcome> {
     const known = this.followed.latest(taskId);
@@ -329,7 +329,7 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
     if (!this.followed.record(state)) return;
     if (pushed || isTerminal(state.status)) this._onDidReceiveStatus.fire(state);
     if (!isTerminal(state.status)) return;
-    this.streams.settled(state.taskId);
+    this.streams.close(state.taskId);
     this.followed.settle(state);
   }
 
