@@ -249,8 +249,9 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
       if (kind === 'complete') return { kind: 'result', outcome: { result: parseCallToolResult(result) } };
       if (kind === 'task') {
         const task = parseTask(result, 'tools/call');
-        // A task may be created already finished; a CreateTaskResult carries no outcome, so read it.
-        if (isTerminal(task.status)) return { kind: 'task', task: await this.get(task.taskId) };
+        // A task may be created already finished. A CreateTaskResult carries no outcome, so read it,
+        // unless the server put it in anyway (a result or error beside the task's fields).
+        if (isTerminal(task.status) && !carriesOutcome(task)) return { kind: 'task', task: await this.get(task.taskId) };
         this.observe(task, false);
         return { kind: 'task', task };
       }
@@ -341,4 +342,9 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
     }
     this.observe(decoded.state, true);
   }
+}
+
+/** Whether a terminal snapshot says how the task ended: its result or error (a cancelled task has neither). */
+function carriesOutcome(state: RemoteTaskState): boolean {
+  return state.status === 'cancelled' || state.result !== undefined || state.error !== undefined;
 }

@@ -82,6 +82,8 @@ export class ToolCallsV2 {
 
     if (declared && call.tool.taskSupport !== 'forbidden') {
       const created = this.startTask(call, context, gathered, params._meta as Record<string, unknown>);
+      const finished = await this.finishedAtOnce(context.owner, created.taskId);
+      if (finished) return { ...finished, resultType: 'complete' };
       return { ...toTaskFields(created), resultType: 'task', ...withQueueMeta(created) };
     }
     // A plain call counts against the same limits as a task: it may wait here for its turn.
@@ -92,6 +94,21 @@ export class ToolCallsV2 {
     } finally {
       release();
     }
+  }
+
+  /**
+   * The result of a task whose work completed within the turn it was started in (the engine
+   * starts work on the next turn; a tool that awaits no timer or I/O is done one turn later). The
+   * extension lets the server decide per request whether a `tools/call` becomes a task (MAY answer
+   * with `CreateTaskResult` instead of `CallToolResult`, at its discretion): such work is answered
+   * with its `CallToolResult`, so the client needs no listen stream or poll for it. Only a
+   * completed task is answered this way; a failed or cancelled one, or one still running, is a
+   * task. The engine keeps the finished task like any other (the editor's views show it).
+   */
+  private async finishedAtOnce(owner: string, taskId: string): Promise<Record<string, unknown> | undefined> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const task = this.engine.peekOwned(owner, taskId);
+    return task?.status === 'completed' && task.outcome?.kind === 'result' ? task.outcome.result : undefined;
   }
 
   private startTask(call: PreparedCall, request: RequestContext, gathered: Gathered | undefined, meta: Record<string, unknown>): EngineTask {
