@@ -55,19 +55,42 @@ export function figureJson(f: Figure): Record<string, unknown> {
   };
 }
 
-/** Runs each flow once per round, in an order that rotates every round; samples are aligned by round, so sample i of two flows is a pair. */
+/** Runs each flow once per round, in a fresh (seeded) order each round; samples are aligned by round, so sample i of two flows is a pair. */
 export async function measureRounds(flows: readonly Flow[], options: { warmup: number; rounds: number }): Promise<Map<string, number[]>> {
   const samples = new Map<string, number[]>(flows.map((f) => [f.name, []]));
   for (let i = 0; i < options.warmup; i++) for (const flow of flows) await flow.once();
+  // A fresh order each round (seeded, so runs are repeatable): with a fixed rotation a flow would
+  // always follow the same other flow and pay for whatever that one leaves running.
+  const random = seededRandom(0x5eed);
   for (let r = 0; r < options.rounds; r++) {
-    for (let k = 0; k < flows.length; k++) {
-      const flow = flows[(r + k) % flows.length];
+    for (const flow of shuffled(flows, random)) {
       const t0 = now();
       await flow.once();
       samples.get(flow.name)!.push(now() - t0);
     }
   }
   return samples;
+}
+
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** mulberry32: a small seeded generator, so a bench run's orders can be reproduced. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /** The median of `a[i] ÷ b[i]` over rounds: a busy moment on the machine hits both sides of a pair. */

@@ -2,7 +2,7 @@
  * 1. Task round-trip overhead: create → completed → result of a trivial tool over the in-memory
  * transport, through TaskService + embedded server with the durable store on, against a raw plain
  * `tools/call` of the same tool on the same server (no TaskService, no store), and against the SDK
- * 1.x task runtime doing the same two requests. Every flow runs once per round (rotating order);
+ * 1.x task runtime doing the same two requests. Every flow runs once per round (a fresh seeded order each round);
  * ratios are the median of per-round ratios.
  */
 import * as fs from 'node:fs';
@@ -142,7 +142,7 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
     unit: 'ms per round trip',
     roundsPerFlow: taskSamples.length,
     warmupPerFlow: config.warmup,
-    order: 'every flow once per round, order rotated each round; ratios are medians of per-round ratios',
+    order: 'every flow once per round, order shuffled each round (seeded); ratios are medians of per-round ratios',
     stats,
     pairedRatios: rounded(pairs, 4),
     drift,

@@ -118,7 +118,7 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
     transport: 'loopback HTTP',
     rounds: samples.get('v1Task')!.length,
     warmup,
-    order: 'every flow once per round, order rotated each round',
+    order: 'every flow once per round, order shuffled each round (seeded)',
     stats,
     pairedRatios: rounded(pairs, 4),
   };
