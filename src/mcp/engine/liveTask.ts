@@ -50,7 +50,9 @@ interface OpenInput {
 }
 
 export class LiveTask {
-  readonly abort = new AbortController();
+  private controller: AbortController | undefined;
+  /** Why the work was stopped before anything asked for its signal (a task cancelled while it waited). */
+  private stoppedFor: Error | undefined;
   private readonly open = new Map<string, OpenInput>();
   private nextInputKey = 1;
   private budgetTimer?: LongTimeout;
@@ -64,6 +66,19 @@ export class LiveTask {
     readonly retention: number | null,
     private readonly host: LiveTaskHost,
   ) {}
+
+  /**
+   * What stops the work. Made when first asked for, which is when the work starts: ten thousand
+   * tasks waiting in a queue cost no AbortController each, and one stopped while it waited gets a
+   * signal that is already aborted, with the reason it was stopped for.
+   */
+  get abort(): AbortController {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.stoppedFor) this.controller.abort(this.stoppedFor);
+    }
+    return this.controller;
+  }
 
   get isTerminal(): boolean {
     return isTerminal(this.snapshot.status);
@@ -98,7 +113,8 @@ export class LiveTask {
   /** Stops the work (its budget with it). */
   stop(reason: Error): void {
     this.budgetTimer?.clear();
-    if (!this.abort.signal.aborted) this.abort.abort(reason);
+    if (!this.controller) this.stoppedFor ??= reason;
+    else if (!this.controller.signal.aborted) this.controller.abort(reason);
   }
 
   /** Delivers an answer to an open question; false for an unknown or already answered key. */
