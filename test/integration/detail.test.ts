@@ -161,6 +161,25 @@ describe('The detail panel as a person sees it', function () {
     assert.strictEqual(done.status, 'completed', 'the new run finishes as the first did');
   });
 
+  it('shows a large result’s size and says where it is cut; the result itself lives in a side file', async function () {
+    if (!launcherServesPage()) this.skip();
+    // A 2 MB result, as a server could send it: over the 1 MB side-file limit and the page's 256 KB.
+    const record = tasklane.store.create({ serverId: 'tasklane', tool: 'wait', arguments: {}, intent: 'Large result' });
+    made.push(record.id);
+    const text = Array.from({ length: 40_000 }, (_, i) => `line ${i}: ${'x'.repeat(40)}`).join('\n');
+    tasklane.store.complete(record.id, 'completed', { result: { content: [{ type: 'text', text }] } });
+    assert.ok(tasklane.store.require(record.id).resultFile, 'the result went to a side file');
+    await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: record.id });
+    await inThemes(async (theme, themeClass) => {
+      const page = await readDetailPage('Large result', { themeClass, scroll: '.section-result' });
+      await screenshot(`detail-large-result-${theme}`, themeClass);
+      const sizeLine = page.text.split('\n').find((line) => /Showing|KB|MB/.test(line)) ?? '(no size line)';
+      assert.match(sizeLine, /Showing the first 256\.0 KB of \d\.\d MB\. Export the task or use Show Task Result for all of it\./);
+      assert.match(page.text, /line 0: x{40}/, 'the start of the result is shown');
+      assert.doesNotMatch(page.text, /line 39999:/, 'the end is not sent to the page');
+    });
+  });
+
   it('says a running task is kept while it runs, not a countdown the server keeps moving', async function () {
     if (!launcherServesPage()) this.skip();
     const record = await tasklane.service.start({ serverId: 'tasklane', tool: 'wait', arguments: { durationMs: 600_000 }, intent: 'Keep running', ttl: 2_000 });
