@@ -8,6 +8,29 @@ const production = process.argv.includes('--production');
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const watch = process.argv.includes('--watch');
 
+/**
+ * zod re-exports every one of its ~50 message locales (`z.locales`), and the SDK's `import { z }`
+ * keeps that whole namespace in the bundle (260 KB minified). Tasklane's messages are English,
+ * which zod configures by importing `en` directly: the namespace is answered with English only.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.c?js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](classic|core)[\\/]/.test(args.importer)
+        ? {
+            path: new URL(`./node_modules/zod/v4/locales/en${args.path.endsWith('.cjs') ? '.cjs' : '.js'}`, import.meta.url).pathname,
+            namespace: 'zod-locales',
+          }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: '.',
+    }));
+  },
+};
+
 /** @type {import('esbuild').BuildOptions} */
 const common = {
   bundle: true,
@@ -19,6 +42,7 @@ const common = {
   sourcesContent: false,
   logLevel: 'info',
   legalComments: 'none',
+  plugins: [zodEnglishOnly],
 };
 
 /**
