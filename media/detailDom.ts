@@ -35,6 +35,11 @@ export function button(label: string, onClick: () => void, options: { className?
   return element;
 }
 
+/** Sets an element's text only when it differs, so an unchanged value costs no layout (the page ticks once a second). */
+export function setText(element: HTMLElement, text: string): void {
+  if (element.textContent !== text) element.textContent = text;
+}
+
 export function time(iso: string | null): HTMLElement {
   if (!iso) return h('span', { className: 'muted', text: '—' });
   return h('time', { text: formatTime(iso), attrs: { datetime: iso, title: iso } });

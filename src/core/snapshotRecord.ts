@@ -11,7 +11,6 @@
  */
 import {
   EMPTY_OBJECT,
-  REJECTED,
   Rejected,
   bool,
   date,
@@ -22,7 +21,6 @@ import {
   object,
   orEmpty,
   pendingInput,
-  pick,
   plainRecord,
   positiveInt,
   priority,
@@ -34,8 +32,8 @@ import {
   startIntent,
   str,
 } from './snapshotFields';
-import type { TaskRecord, TimelineEntry } from './taskRecord';
-import { TASK_STATUSES, type TaskStatus } from './taskStatus';
+import { SharedValues } from './snapshotValues';
+import type { TaskRecord } from './taskRecord';
 
 /** Every field of a record, as `TaskRecordSchema` names them. */
 export const RECORD_FIELDS = [
@@ -80,15 +78,12 @@ export const RECORD_FIELDS = [
 ] as const satisfies readonly (keyof TaskRecord)[];
 const KNOWN_FIELDS: ReadonlySet<string> = new Set(RECORD_FIELDS);
 
-/** Strings no longer than this are shared between the records one decoder reads. */
-const SHARED_STRING_MAX = 64;
-
 /**
  * Reads the records of one snapshot. It keeps one table of the short strings it has seen, so
  * records read by the same decoder share them; drop the decoder once the snapshot is read.
  */
 export class SnapshotDecoder {
-  private readonly strings = new Map<string, string>();
+  private readonly values = new SharedValues();
 
   /**
    * The record a snapshot line holds, or undefined when `TaskRecordSchema` would reject it. `value`
@@ -109,20 +104,20 @@ export class SnapshotDecoder {
     let fields = 0;
     // Required, or defaulted by the schema.
     nonEmpty(v.id);
-    v.serverId = this.share(nonEmpty(v.serverId));
-    v.tool = this.share(nonEmpty(v.tool));
-    v.status = this.status(v.status);
+    v.serverId = this.values.share(nonEmpty(v.serverId));
+    v.tool = this.values.share(nonEmpty(v.tool));
+    v.status = this.values.status(v.status);
     date(v.createdAt);
     date(v.lastUpdatedAt);
     fields += 6;
     if (v.arguments === undefined) v.arguments = EMPTY_OBJECT;
     else {
-      v.arguments = this.args(plainRecord(v.arguments));
+      v.arguments = this.values.args(plainRecord(v.arguments));
       fields++;
     }
     if (v.context === undefined) v.context = EMPTY_OBJECT;
     else {
-      v.context = this.context(v.context);
+      v.context = this.values.context(v.context);
       fields++;
     }
     if (v.resourceLimits === undefined) v.resourceLimits = EMPTY_OBJECT;
@@ -142,7 +137,7 @@ export class SnapshotDecoder {
     }
     if (v.tags === undefined) v.tags = emptyList();
     else {
-      v.tags = this.tags(v.tags);
+      v.tags = this.values.tags(v.tags);
       fields++;
     }
     if (v.pendingInput === undefined) v.pendingInput = emptyList();
@@ -152,7 +147,7 @@ export class SnapshotDecoder {
     }
     if (v.timeline === undefined) v.timeline = emptyList();
     else {
-      v.timeline = this.timeline(v.timeline, v.createdAt, v.lastUpdatedAt);
+      v.timeline = this.values.timeline(v.timeline, v.createdAt, v.lastUpdatedAt);
       fields++;
     }
     if (v.attempt === undefined) v.attempt = 1;
@@ -210,11 +205,11 @@ export class SnapshotDecoder {
       fields++;
     }
     if (v.wire !== undefined) {
-      v.wire = this.share(str(v.wire));
+      v.wire = this.values.share(str(v.wire));
       fields++;
     }
     if (v.statusMessage !== undefined) {
-      v.statusMessage = this.share(str(v.statusMessage));
+      v.statusMessage = this.values.share(str(v.statusMessage));
       fields++;
     }
     if (v.grantedTtl !== undefined) {
@@ -256,108 +251,6 @@ export class SnapshotDecoder {
     }
     // A field the schema does not know makes a copy without it: rare (a hand edit, a later version's field).
     return fields === present ? v : known(v);
-  }
-
-  private share(value: string): string {
-    if (value.length > SHARED_STRING_MAX) return value;
-    const known = this.strings.get(value);
-    if (known !== undefined) return known;
-    this.strings.set(value, value);
-    return value;
-  }
-
-  private status(value: unknown): TaskStatus {
-    // The schema's own list: a match is both the check and the one string every record shares.
-    const index = (TASK_STATUSES as readonly unknown[]).indexOf(value);
-    if (index < 0) throw REJECTED;
-    return TASK_STATUSES[index];
-  }
-
-  /** A tool's arguments: their short top-level strings (a working directory, a command) recur from task to task. */
-  private args(value: Record<string, unknown>): Record<string, unknown> {
-    let empty = true;
-    for (const key in value) {
-      empty = false;
-      const item = value[key];
-      if (typeof item === 'string' && item.length <= SHARED_STRING_MAX) value[key] = this.share(item);
-    }
-    return empty ? EMPTY_OBJECT : value;
-  }
-
-  private tags(value: unknown): string[] {
-    if (!Array.isArray(value)) throw REJECTED;
-    if (value.length === 0) return emptyList();
-    for (let i = 0; i < value.length; i++) value[i] = this.share(str(value[i]));
-    return value as string[];
-  }
-
-  private context(value: unknown): TaskRecord['context'] {
-    const v = object(value) as TaskRecord['context'];
-    let fields = 0;
-    if (v.workspace !== undefined) {
-      v.workspace = this.share(str(v.workspace));
-      fields++;
-    }
-    if (v.cwd !== undefined) {
-      v.cwd = this.share(str(v.cwd));
-      fields++;
-    }
-    if (v.agent !== undefined) {
-      v.agent = this.agent(v.agent);
-      fields++;
-    }
-    if (fields === 0 && keyCount(v) === 0) return EMPTY_OBJECT;
-    return fields === keyCount(v) ? v : pick(v, ['workspace', 'cwd', 'agent']);
-  }
-
-  private agent(value: unknown): NonNullable<TaskRecord['context']['agent']> {
-    const a = object(value) as NonNullable<TaskRecord['context']['agent']>;
-    let fields = 1;
-    a.name = this.share(str(a.name));
-    if (a.id !== undefined) {
-      a.id = this.share(str(a.id));
-      fields++;
-    }
-    if (a.client !== undefined) {
-      const c = object(a.client) as NonNullable<typeof a.client>;
-      c.name = this.share(str(c.name));
-      if (c.version !== undefined) c.version = this.share(str(c.version));
-      if (keyCount(c) !== (c.version !== undefined ? 2 : 1)) a.client = pick(c, ['name', 'version']);
-      fields++;
-    }
-    if (a.version !== undefined) {
-      a.version = this.share(str(a.version));
-      fields++;
-    }
-    if (a.connection !== undefined) {
-      a.connection = this.share(str(a.connection));
-      fields++;
-    }
-    return fields === keyCount(a) ? a : pick(a, ['name', 'id', 'client', 'version', 'connection']);
-  }
-
-  private timeline(value: unknown, createdAt: string, lastUpdatedAt: string): TimelineEntry[] {
-    if (!Array.isArray(value)) throw REJECTED;
-    if (value.length === 0) return emptyList();
-    let previous = createdAt;
-    for (let i = 0; i < value.length; i++) {
-      const e = object(value[i]) as TimelineEntry;
-      // Most entries fall on the record's own timestamps or the entry before: one string for all of them.
-      const at = e.at === createdAt ? createdAt : e.at === lastUpdatedAt ? lastUpdatedAt : e.at === previous ? previous : date(e.at);
-      e.at = at;
-      let fields = 1;
-      if (e.status !== undefined) {
-        e.status = this.status(e.status);
-        fields++;
-      }
-      if (e.message !== undefined) {
-        e.message = this.share(str(e.message));
-        fields++;
-      }
-      if (fields !== keyCount(e)) value[i] = pick(e, ['at', 'status', 'message']);
-      previous = at;
-    }
-    return value as TimelineEntry[];
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Emitter, type Event } from './events';
-import { Disposable, type IDisposable, toDisposable } from './lifecycle';
+import { Disposable, type IDisposable } from './lifecycle';
 import { ExpiryAlarm, expiryOf } from './expiryAlarm';
 import type { JournalRecovery } from './journal';
 import type { LifecycleEvent } from './lifecycleEvents';
@@ -17,9 +17,10 @@ import {
 import { type TaskStatus, canTransition } from './taskStatus';
 import { asImported } from './taskExport';
 import { appendOutputTail, boundTimeline } from './recordLimits';
-import { StoreJournal, type StoreJournalEntry } from './storeJournal';
-import { ResultFiles, overLimit } from './resultFiles';
-import { DEFAULT_SIDE_FILE_KB, INLINE_RESULTS, type ResultReader } from './taskResult';
+import type { StoreJournal, StoreJournalEntry } from './storeJournal';
+import type { ResultReader } from './taskResult';
+import { StoreOpening } from './storeOpening';
+import { StoreResults } from './storeResults';
 
 export interface TaskStoreOptions {
   /** Directory to persist into; without one the store lives in memory only. */
@@ -73,7 +74,7 @@ export type TaskReader = Pick<TaskStore, 'get' | 'require' | 'all' | 'size' | 'o
  * The host's single source of truth for tasks: every view reads from here and listens to
  * `onDidLifecycle`. Records are immutable snapshots: each change replaces the object, so a
  * reference a caller holds never changes under it. With a directory, every change is also
- * journalled to disk (storeJournal.ts).
+ * journalled to disk (storeJournal.ts); large results go to side files (storeResults.ts).
  *
  * Opened later (`openLater`), the store starts empty and takes changes at once: a task created
  * before `open()` is announced as usual, kept through the open and written to disk by it. `open()`
@@ -88,24 +89,18 @@ export class TaskStore extends Disposable implements ResultReader {
   /** Ids newest first; createdAt never changes, so only creation and removal invalidate it. */
   private sortedIds: string[] | undefined;
   private journal: StoreJournal | undefined;
-  /** Where large results go; only for a store whose journal opened. */
-  private sideFiles: ResultFiles | undefined;
+  private readonly opening: StoreOpening;
+  private readonly results: StoreResults;
   private readonly expiry: ExpiryAlarm;
   private readonly now: () => number;
   private _recovery: JournalRecovery = { badLines: 0, tornTail: false };
-  private opened = false;
-  private disposed = false;
-  /** Changes made before the records were read, written after them when the store opens. */
-  private earlyWrites: StoreJournalEntry[] = [];
-  /** What runs once the store is open (see `afterOpen`), in the order it was asked for. */
-  private readonly openHooks = new Set<() => void>();
-  private readonly openPromise: Promise<void>;
-  private settleOpen!: () => void;
 
   constructor(private readonly options: TaskStoreOptions = {}) {
     super();
     this.now = options.now ?? Date.now;
-    this.openPromise = new Promise((resolve) => (this.settleOpen = resolve));
+    const problem = (message: string, error?: Error) => this.problem(message, error);
+    this.opening = new StoreOpening(options.directory, problem);
+    this.results = new StoreResults(options.resultSideFileBytes, problem);
     this.expiry = this._register(
       new ExpiryAlarm(
         () => this.now(),
@@ -114,7 +109,7 @@ export class TaskStore extends Disposable implements ResultReader {
     );
     if (!options.openLater) {
       this.readRecords();
-      this.settleOpen();
+      this.opening.finish();
     }
   }
 
@@ -125,12 +120,12 @@ export class TaskStore extends Disposable implements ResultReader {
 
   /** Whether the store has read its records (always, unless it was created with `openLater`). */
   get isOpen(): boolean {
-    return this.opened;
+    return this.opening.isOpen;
   }
 
   /** Settles once the store is open and what waited for it (`afterOpen`) has run; never rejects. */
   whenOpen(): Promise<void> {
-    return this.openPromise;
+    return this.opening.whenOpen();
   }
 
   /**
@@ -139,13 +134,7 @@ export class TaskStore extends Disposable implements ResultReader {
    * the result before then cancels it.
    */
   afterOpen(run: () => void): IDisposable {
-    if (this.opened) {
-      run();
-      return toDisposable(() => undefined);
-    }
-    const hook = () => run();
-    this.openHooks.add(hook);
-    return toDisposable(() => this.openHooks.delete(hook));
+    return this.opening.afterOpen(run);
   }
 
   /**
@@ -154,18 +143,10 @@ export class TaskStore extends Disposable implements ResultReader {
    * memory only, and it opens all the same. Calling it again does nothing.
    */
   open(): void {
-    if (this.opened || this.disposed) return;
+    if (!this.opening.canOpen) return;
     this.readRecords();
     this._onDidLifecycle.fire({ type: 'opened', count: this.records.size });
-    for (const hook of [...this.openHooks]) {
-      try {
-        hook();
-      } catch (error) {
-        this.problem(`Tasklane could not finish opening its task store: ${(error as Error).message}`, error as Error);
-      }
-    }
-    this.openHooks.clear();
-    this.settleOpen();
+    this.opening.finish();
   }
 
   get size(): number {
@@ -193,7 +174,7 @@ export class TaskStore extends Disposable implements ResultReader {
    * `ResultUnavailableError`, with a message for people, when a side file is gone or damaged.
    */
   readResult(record: TaskRecord): unknown {
-    return (this.sideFiles ?? INLINE_RESULTS).readResult(record);
+    return this.results.readResult(record);
   }
 
   /** Records a new task in `working` state. `spec` is validated; bad input throws a readable error. */
@@ -278,7 +259,7 @@ export class TaskStore extends Disposable implements ResultReader {
         status,
         statusMessage: message,
         lastUpdatedAt: at,
-        ...this.keepResult(current, outcome.result),
+        ...this.results.keep(current, outcome.result),
         error: outcome.error,
         pendingInput: [],
         ...noIntent,
@@ -346,10 +327,10 @@ export class TaskStore extends Disposable implements ResultReader {
    */
   importRecords(records: readonly unknown[]): TaskRecord[] {
     // Which ids are taken is known only once the records are read.
-    if (!this.opened) throw new StoreLoadingError();
+    if (!this.opening.isOpen) throw new StoreLoadingError();
     const valid = records.map((record, index) => parseOrThrow(TaskRecordSchema, record, `task ${index + 1}`));
     const imported = asImported(valid, (id) => this.records.has(id), randomUUID).map((record) =>
-      record.result === undefined ? record : { ...record, ...this.keepResult(record, record.result) },
+      record.result === undefined ? record : { ...record, ...this.results.keep(record, record.result) },
     );
     for (const record of imported) {
       this.records.set(record.id, record);
@@ -367,7 +348,7 @@ export class TaskStore extends Disposable implements ResultReader {
       const record = this.records.get(id);
       if (!record) continue;
       this.records.delete(id);
-      this.dropResult(record);
+      this.results.drop(record);
       removed.push(id);
       this.write({ op: 'del', id });
     }
@@ -380,7 +361,7 @@ export class TaskStore extends Disposable implements ResultReader {
   remove(id: string): void {
     const record = this.require(id);
     this.records.delete(id);
-    this.dropResult(record);
+    this.results.drop(record);
     this.sortedIds = undefined;
     this.write({ op: 'del', id });
     this._onDidLifecycle.fire({ type: 'removed', id });
@@ -416,74 +397,19 @@ export class TaskStore extends Disposable implements ResultReader {
 
   override dispose(): void {
     // Tasks created before the store opened are on disk only once it has: open now rather than lose them.
-    if (!this.opened && this.earlyWrites.length > 0) this.readRecords();
-    this.disposed = true;
+    if (this.opening.hasEarlyWrites) this.readRecords();
     this.journal?.close();
-    this.openHooks.clear();
     // Whoever waits for the open is not left hanging: the store they find is closed.
-    this.settleOpen();
+    this.opening.close();
     super.dispose();
   }
 
-  /**
-   * Where a result is kept: in the record, or (over the limit, in a store on disk) in its side
-   * file, with the record keeping a reference. A disk that refuses the file keeps it in the record.
-   */
-  private keepResult(record: TaskRecord, result: unknown): Pick<TaskRecord, 'result' | 'resultFile'> {
-    const limit = this.options.resultSideFileBytes?.() ?? DEFAULT_SIDE_FILE_KB * 1024;
-    const text = this.sideFiles ? overLimit(result, limit) : undefined;
-    if (text === undefined || !this.sideFiles) return { result };
-    try {
-      return { result: undefined, resultFile: this.sideFiles.write(record.id, text) };
-    } catch (error) {
-      this.problem(
-        `Tasklane could not save the result of task ${record.id} to ${this.sideFiles.folder}: ${(error as Error).message}. It is kept with the task.`,
-        error as Error,
-      );
-      return { result };
-    }
-  }
-
-  private dropResult(record: TaskRecord): void {
-    // A file left behind (a refusing disk) is an orphan the next open sweeps.
-    if (record.resultFile) this.sideFiles?.delete(record.id);
-  }
-
-  /** Side files for large results, once the journal has been read: files no record names are swept. */
-  private openSideFiles(directory: string): void {
-    this.sideFiles = new ResultFiles(directory);
-    this.sideFiles.sweepOrphans(this.records.values());
-  }
-
-  /**
-   * Reads the journal into the records. The records created before (in a store opened later) are
-   * set aside and put back after, and their journal entries written after the file's.
-   */
+  /** Reads the journal into the records (keeping those created before the open; storeOpening.ts), then opens the side files. */
   private readRecords(): void {
-    this.opened = true;
-    const early = [...this.records.values()];
-    const writes = this.earlyWrites;
-    this.earlyWrites = [];
-    const directory = this.options.directory;
-    if (directory) {
-      this.records.clear();
-      const journal = new StoreJournal(
-        directory,
-        this.records,
-        () => this.now(),
-        (message, error) => this.problem(message, error),
-      );
-      try {
-        this._recovery = journal.load();
-        this.journal = journal;
-      } catch (error) {
-        // An unreadable store must not stop the extension, nor be overwritten: run in memory only.
-        this.problem(`Tasklane could not read its task store in ${directory}: ${(error as Error).message}. Tasks are kept in memory only.`, error as Error);
-      }
-      for (const record of early) this.records.set(record.id, record);
-      for (const entry of writes) this.write(entry);
-      if (this.journal) this.openSideFiles(directory);
-    }
+    const { journal, recovery } = this.opening.readJournal(this.records, () => this.now());
+    this.journal = journal;
+    this._recovery = recovery;
+    if (journal && this.options.directory) this.results.open(this.options.directory, this.records.values());
     this.sortedIds = undefined;
     this.expiry.reset(this.records.values());
   }
@@ -506,7 +432,7 @@ export class TaskStore extends Disposable implements ResultReader {
 
   private write(entry: StoreJournalEntry): void {
     if (this.journal) this.journal.append(entry);
-    else if (!this.opened && this.options.directory) this.earlyWrites.push(entry);
+    else this.opening.keepEarly(entry);
   }
 
   private isoNow(): string {
