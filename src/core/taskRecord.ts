@@ -211,3 +211,29 @@ export function describeIssues(error: z.ZodError): string {
 export class InvalidDataError extends Error {
   override readonly name = 'InvalidDataError';
 }
+
+/** What a new record takes besides its spec: its id, and what the caller already knows of it. */
+export type NewTaskInit = Pick<TaskRecord, 'id'> & Partial<Pick<TaskRecord, 'taskId' | 'wire' | 'statusMessage' | 'attempt' | 'retryOf' | 'startIntent'>>;
+
+/** A task as it starts: `working`, attempt 1 unless told, one timeline entry, no flags set. */
+export function newTaskRecord(spec: TaskSpec, init: NewTaskInit, at: string): TaskRecord {
+  return {
+    ...spec,
+    id: init.id,
+    taskId: init.taskId,
+    ...(init.startIntent ? { startIntent: init.startIntent } : {}),
+    wire: init.wire,
+    status: 'working',
+    statusMessage: init.statusMessage,
+    createdAt: at,
+    lastUpdatedAt: at,
+    attempt: init.attempt ?? 1,
+    retryOf: init.retryOf,
+    pendingInput: [],
+    timeline: [{ at, status: 'working', message: init.statusMessage }],
+    expired: false,
+    archived: false,
+    pinned: false,
+    imported: false,
+  };
+}

@@ -13,6 +13,8 @@ import {
   type TimelineEntry,
   parseOrThrow,
   parseTaskSpec,
+  type NewTaskInit,
+  newTaskRecord,
 } from './taskRecord';
 import { type TaskStatus, canTransition } from './taskStatus';
 import { asImported } from './taskExport';
@@ -21,51 +23,9 @@ import type { StoreJournal, StoreJournalEntry } from './storeJournal';
 import type { ResultReader } from './taskResult';
 import { StoreOpening } from './storeOpening';
 import { StoreResults } from './storeResults';
+import { IllegalTransitionError, StoreLoadingError, type TaskPatch, type TaskStoreOptions, UnknownTaskError } from './storeTerms';
 
-export interface TaskStoreOptions {
-  /** Directory to persist into; without one the store lives in memory only. */
-  readonly directory?: string;
-  readonly now?: () => number;
-  /** Told about anything the user should know: a recovered file, a failing disk. */
-  readonly onProblem?: (message: string, error?: Error) => void;
-  /**
-   * Results larger than this many bytes (their JSON) go to a side file next to the store instead
-   * of the record (`tasklane.results.sideFileThresholdKB`); read at each completion. Only with a directory.
-   */
-  readonly resultSideFileBytes?: () => number;
-  /**
-   * Start empty and read the directory's records only when `open()` is called (off the activation
-   * path); the store then announces `opened`. Without it the store has read them when constructed.
-   */
-  readonly openLater?: boolean;
-}
-
-/** What a change that needs the whole store says while the store is still reading its records. */
-export const STORE_LOADING_MESSAGE = 'Tasklane is still loading its tasks; try again in a moment.';
-
-export class StoreLoadingError extends Error {
-  override readonly name = 'StoreLoadingError';
-  constructor() {
-    super(STORE_LOADING_MESSAGE);
-  }
-}
-
-/** Fields a caller may change besides status, output and results, which have their own methods. */
-export type TaskPatch = Partial<Pick<TaskRecord, ServerSideField | HostSideField>>;
-/** What the server's answers settle: the task's id, its terms, its place in the queue. */
-type ServerSideField = 'taskId' | 'startIntent' | 'wire' | 'grantedTtl' | 'pollInterval' | 'queue';
-type HostSideField = 'statusMessage' | 'retriedAs' | 'pendingInput' | 'expired' | 'tags' | 'priority';
-
-export class UnknownTaskError extends Error {
-  override readonly name = 'UnknownTaskError';
-  constructor(readonly id: string) {
-    super(`No task with id "${id}"`);
-  }
-}
-
-export class IllegalTransitionError extends Error {
-  override readonly name = 'IllegalTransitionError';
-}
+export { type TaskStoreOptions, type TaskPatch, STORE_LOADING_MESSAGE, StoreLoadingError, UnknownTaskError, IllegalTransitionError } from './storeTerms';
 
 /** The store as views read it: records and their lifecycle events, never a write (writes go through `TaskActions`). */
 export type TaskReader = Pick<TaskStore, 'get' | 'require' | 'all' | 'size' | 'onDidLifecycle' | 'readResult' | 'isOpen' | 'whenOpen' | 'afterOpen'>;
@@ -178,31 +138,8 @@ export class TaskStore extends Disposable implements ResultReader {
   }
 
   /** Records a new task in `working` state. `spec` is validated; bad input throws a readable error. */
-  create(
-    spec: TaskSpecInput,
-    init: Partial<Pick<TaskRecord, 'id' | 'taskId' | 'wire' | 'statusMessage' | 'attempt' | 'retryOf' | 'startIntent'>> = {},
-  ): TaskRecord {
-    const valid = parseTaskSpec(spec);
-    const at = this.isoNow();
-    const record: TaskRecord = {
-      ...valid,
-      id: init.id ?? randomUUID(),
-      taskId: init.taskId,
-      ...(init.startIntent ? { startIntent: init.startIntent } : {}),
-      wire: init.wire,
-      status: 'working',
-      statusMessage: init.statusMessage,
-      createdAt: at,
-      lastUpdatedAt: at,
-      attempt: init.attempt ?? 1,
-      retryOf: init.retryOf,
-      pendingInput: [],
-      timeline: [{ at, status: 'working', message: init.statusMessage }],
-      expired: false,
-      archived: false,
-      pinned: false,
-      imported: false,
-    };
+  create(spec: TaskSpecInput, init: Partial<NewTaskInit> = {}): TaskRecord {
+    const record = newTaskRecord(parseTaskSpec(spec), { ...init, id: init.id ?? randomUUID() }, this.isoNow());
     if (this.records.has(record.id)) throw new Error(`A task with id "${record.id}" already exists`);
     this.records.set(record.id, record);
     this.sortedIds = undefined;
