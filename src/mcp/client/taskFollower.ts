@@ -14,6 +14,13 @@ import type { TaskWireClient } from './taskWire';
 /** Why a follow's open result calls are aborted (made once: an abort without a reason builds a DOMException each time). */
 const FOLLOW_ENDED = new Error('The task is no longer followed');
 
+/**
+ * How long the open result call has, after the terminal status notification, before a second one
+ * is made: a prompt server's answer is a round trip behind its notification (well under this, even
+ * over loopback HTTP on a busy machine); a server that answers late is asked again this much later.
+ */
+const RESULT_GRACE_MS = 50;
+
 /** Consecutive failed polls after which the task's status message says the server is not answering. */
 const POLL_FAILURES_SHOWN = 3;
 
@@ -276,9 +283,9 @@ export class TaskFollower extends Disposable {
       }
       // A result call made now returns at once. The one already open may not: some servers
       // (SDK 1.x) answer it only on their next internal poll, up to a second later. Most answer it
-      // right behind this notification, though: give it until the next turn of the event loop
-      // before asking again, so a prompt server is asked once.
-      if (follow.awaiting) setImmediate(() => this.awaitOutcome(id, follow, true));
+      // right behind this notification, though, within a round trip of it: give it that long
+      // before asking again, so a prompt server is asked once, over HTTP as in memory.
+      if (follow.awaiting) this.scheduler.schedule(id, RESULT_GRACE_MS, async () => this.awaitOutcome(id, follow, true));
       else this.awaitOutcome(id, follow, true);
       return;
     }

@@ -9,6 +9,12 @@ import { z } from 'zod';
 import { TaskClientV1 } from '../../../src/mcp/client/v1/taskClientV1';
 import { EMBEDDED_SERVER_ID } from '../../../src/mcp/embeddedServer';
 import { type ToolDefinition, defineTool } from '../../../src/mcp/server/tools/toolDefinition';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { TaskStore } from '../../../src/core/taskStore';
+import { TaskService } from '../../../src/mcp/client/taskService';
+import { TaskEngine } from '../../../src/mcp/engine/taskEngine';
+import { startHttpServer } from '../../../src/mcp/server/httpServer';
+import { ToolCatalog } from '../../../src/mcp/server/toolCatalog';
 import { type TaskHarness, makeTaskHarness } from '../helpers/taskHarness';
 import { waitFor } from '../helpers/waitFor';
 
@@ -54,5 +60,45 @@ describe('following a task on the embedded server', () => {
       sent.filter((method) => method !== 'tools/list'),
       ['tools/call', 'tasks/result'],
     );
+  });
+});
+
+describe('following a task over loopback HTTP (2025-11-25)', () => {
+  it('asks for the result once and cancels nothing: the open call answers a round trip behind the notification', async () => {
+    const engine = new TaskEngine();
+    const http = await startHttpServer(
+      { catalog: new ToolCatalog([instantTool as unknown as ToolDefinition]), defaultCwd: process.cwd(), isTrusted: () => true },
+      engine,
+    );
+    const sent: string[] = [];
+    const counting: typeof fetch = async (url, init) => {
+      const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as { method?: string }) : undefined;
+      if (body?.method) sent.push(body.method);
+      return fetch(url, init);
+    };
+    const client = new TaskClientV1();
+    await client.connect(new StreamableHTTPClientTransport(new URL(http.url), { fetch: counting }));
+    const store = new TaskStore();
+    const service = new TaskService(store);
+    service.addServer({ id: 'http', name: 'loopback', kind: 'http', durable: true, client });
+    try {
+      for (let round = 0; round < 20; round++) {
+        sent.length = 0;
+        const { id } = await service.start({ serverId: 'http', tool: 'instant', arguments: {} });
+        await waitFor(() => store.require(id).status === 'completed', { what: `task ${round} to complete` });
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.deepEqual(
+          sent.filter((method) => method !== 'tools/list'),
+          ['tools/call', 'tasks/result'],
+          `round ${round}`,
+        );
+      }
+    } finally {
+      service.dispose();
+      store.dispose();
+      client.dispose();
+      await http.close();
+      engine.dispose();
+    }
   });
 });
