@@ -92,5 +92,6 @@ export class ViewMirror {
 }
 
 function idOf(node: TaskTreeNode): string {
+  if (node.kind === 'more') return `more:${node.container}`;
   return node.kind === 'group' ? `group:${node.key}` : node.id;
 }
