@@ -137,10 +137,23 @@ export class TaskTreeModel {
     return nodes;
   }
 
+  /** The containers that show more than one page, with how many tasks each shows. */
+  pageLimits(): ReadonlyMap<string, number> {
+    return this.pages.raised();
+  }
+
+  /** Shows as many tasks in each container as the limits say (those of another model, to compare a kept model with one made afresh). */
+  setPageLimits(limits: ReadonlyMap<string, number>): Redraw {
+    this.pages.setLimits(limits);
+    return 'all';
+  }
+
   /** Shows one page more of the container a "more" row ends; answers the container to redraw. */
   showMore(node: MoreNode): Redraw {
     const container = node.container;
-    const exists = container.startsWith('task:') ? this.layout.shows(container.slice('task:'.length)) : this.layout.groups.has(container.slice('group:'.length));
+    const exists = container.startsWith('task:')
+      ? this.layout.shows(container.slice('task:'.length))
+      : this.layout.groups.has(container.slice('group:'.length));
     if (!exists) return undefined;
     this.pages.raise(container);
     this.pages.redrawn(container);
@@ -153,7 +166,7 @@ export class TaskTreeModel {
    */
   reveal(id: string): TaskTreeNode[] {
     const raised: TaskTreeNode[] = [];
-    for (let current: string | undefined = id; current !== undefined; ) {
+    for (let current: string | undefined = id; current !== undefined;) {
       const place = this.layout.placedAt(current);
       const index = this.layout.position(current);
       if (place === undefined || index === undefined) break;
@@ -306,7 +319,9 @@ export class TaskTreeModel {
 
   /** The tasks of a container, in the order it lists them. */
   private tasksIn(container: string): readonly string[] {
-    return container.startsWith('task:') ? this.layout.childrenOf(container.slice('task:'.length)) : (this.layout.groups.get(container.slice('group:'.length)) ?? []);
+    return container.startsWith('task:')
+      ? this.layout.childrenOf(container.slice('task:'.length))
+      : (this.layout.groups.get(container.slice('group:'.length)) ?? []);
   }
 
   private relayout(): void {

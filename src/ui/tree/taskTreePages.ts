@@ -66,6 +66,17 @@ export class TaskTreePages {
     this.fetched.clear();
   }
 
+  /** The containers that show more than a page, with how many tasks each shows. */
+  raised(): ReadonlyMap<string, number> {
+    return new Map(this.limits);
+  }
+
+  setLimits(limits: ReadonlyMap<string, number>): void {
+    this.limits.clear();
+    for (const [container, limit] of limits) this.limits.set(container, limit);
+    this.fetched.clear();
+  }
+
   /** Shows one page more of a container. */
   raise(container: string): void {
     this.limits.set(container, this.limitOf(container) + this.size);

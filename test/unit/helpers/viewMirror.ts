@@ -43,6 +43,11 @@ export class ViewMirror {
     for (const node of known) this.fetch(node);
   }
 
+  /** Every node the view holds. */
+  nodes(): TaskTreeNode[] {
+    return [...this.fetched.keys()];
+  }
+
   /** Every row a person would see with every fold open, indented by depth. */
   lines(): string[] {
     const out: string[] = [];
