@@ -127,6 +127,19 @@ describe('ui/taskTreeModel paging', () => {
     t.dispose();
   });
 
+  it('redraws the group when a hidden task goes (its count and the "more" row change, its page does not)', () => {
+    const t = setup();
+    const [oldest] = t.start(5);
+    t.flush();
+    const running = t.group('status:working');
+    t.store.remove(oldest);
+    assert.deepEqual(t.flush(), [[running]]);
+    assert.equal(t.model.row(running)?.description, '4');
+    assert.equal(t.model.row(moreOf(t.model.children(running)))?.label, 'Show 1 more… (1 hidden)');
+    assert.deepEqual(t.mirror.lines(), t.fresh());
+    t.dispose();
+  });
+
   it('redraws nothing for a batch that changes only tasks beyond the page', () => {
     const t = setup();
     const [oldest, second] = t.start(6);
