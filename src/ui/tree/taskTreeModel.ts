@@ -73,6 +73,8 @@ export class TaskTreeModel {
   /** Tasks a layout made between batches knew before their batch came (a regrouping or a filter placed them). */
   private readonly unannounced = new Set<string>();
   private readonly pages: TaskTreePages;
+  /** The groups in the order the view last fetched them. */
+  private fetchedGroups: readonly string[] = [];
 
   constructor(
     private readonly source: TaskSource,
@@ -128,7 +130,10 @@ export class TaskTreeModel {
   }
 
   children(node?: TaskTreeNode): TaskTreeNode[] {
-    if (!node) return this.groupKeys().map((key) => this.groupNode(key));
+    if (!node) {
+      this.fetchedGroups = this.groupKeys();
+      return this.fetchedGroups.map((key) => this.groupNode(key));
+    }
     if (node.kind === 'more') return [];
     const container = containerKeyOf(node);
     const { shown, more } = this.pages.page(container, this.tasksIn(container));
@@ -259,7 +264,7 @@ export class TaskTreeModel {
       dirty.delete(this.taskNodes.get(move.id)!);
       this.taskNodes.delete(move.id);
     }
-    if (update.groupsChanged) return this.rebuilt();
+    if (update.groupsChanged || this.reordersGroups(dirty)) return this.rebuilt();
     return this.shownOf(dirty);
   }
 
@@ -286,8 +291,18 @@ export class TaskTreeModel {
       if (now !== undefined) dirty.add(this.containerNode(now));
       if (!this.source.get(id)) this.taskNodes.delete(id);
     }
-    if (all) return this.rebuilt();
+    if (all || this.reordersGroups(dirty)) return this.rebuilt();
     return this.shownOf(dirty);
+  }
+
+  /**
+   * Whether the groups are no longer in the order the view fetched them: groups of one name follow
+   * their newest tasks (and an agent's group its name), so a task new to one can reorder them.
+   */
+  private reordersGroups(dirty: ReadonlySet<TaskTreeNode>): boolean {
+    if (this.groupBy === 'status' || ![...dirty].some((node) => node.kind === 'group')) return false;
+    const keys = this.groupKeys();
+    return keys.length !== this.fetchedGroups.length || keys.some((key, index) => key !== this.fetchedGroups[index]);
   }
 
   /** Everything is redrawn: the view fetches every page again. */
