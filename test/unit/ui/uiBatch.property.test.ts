@@ -152,7 +152,7 @@ describe('ui: the layout and counts kept batch by batch equal a full computation
           let kept: readonly string[] = [];
           const seen = new SeenFailures({ get: () => kept, set: (ids) => (kept = ids) });
           const tally = new TaskTally(store, (record) => seen.isNew(record));
-          const seenSubscription = seen.onDidChange((id) => tally.refresh(id));
+          const seenSubscription = seen.onDidChange((id) => tally.refreshSeen(id));
           const serverName = (id: string) => `server ${id}`;
           const model = new TaskTreeModel(store, groupBy, false, serverName, () => viewClock, pageSize);
           const mirror = new ViewMirror(model);
@@ -309,6 +309,29 @@ describe('ui: the layout and counts kept batch by batch equal a full computation
         { numRuns: Number(process.env.UI_BATCH_RUNS) || 200 },
       );
     });
+
+  it('forgets a failure seen before its batch came when it went within that batch (it is in none of the batch sets)', () => {
+    const store = new TaskStore({});
+    const changes = new ChangeCoalescer(store.onDidLifecycle, 60_000);
+    let kept: readonly string[] = [];
+    const seen = new SeenFailures({ get: () => kept, set: (ids) => (kept = ids) });
+    const tally = new TaskTally(store, (record) => seen.isNew(record));
+    const seenSubscription = seen.onDidChange((id) => tally.refreshSeen(id));
+    const subscription = changes.onDidChange((batch) => {
+      seen.pruneChanged([...batch.added, ...batch.updated, ...batch.removed], (id) => store.get(id));
+      tally.apply(batch);
+    });
+    const task = store.create({ serverId: 's', tool: 'build' });
+    store.complete(task.id, 'failed', {});
+    seen.markSeen(store.require(task.id));
+    store.remove(task.id);
+    changes.flush();
+    assert.deepEqual(summarize(tally).counts, { running: 0, needsInput: 0, failed: 0, newFailures: 0, total: 0 });
+    assert.deepEqual(kept, []);
+    seenSubscription.dispose();
+    subscription.dispose();
+    changes.dispose();
+  });
 
   it('redraws a task that moved in the batch that made a cycle of links (the layout made afresh is compared with the one before)', () => {
     let clock = Date.UTC(2026, 5, 1, 12);
