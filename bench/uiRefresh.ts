@@ -1,7 +1,8 @@
 /**
  * 8. What the UI does on each coalesced batch of changes, at 10,000 and 100,000 tasks: the Tasks
  * tree brings its layout up to date (`TaskTreeModel.apply`) and VS Code redraws the nodes it names
- * (`row` of each, and `children` + `row` of everything under an expanded one), the counts are
+ * (`row` of each, and `children` + `row` of everything under an expanded one, which is a page of
+ * at most `PAGE_SIZE` tasks and a "more" row, as the view has by default), the counts are
  * brought up to date (`TaskTally.apply`, and the seen failures pruned of the batch's tasks, as
  * `TasklaneUi` does), and the status bar (`summarize`), the view's badge (`attention`) and the
  * `when`-clause keys (`contextKeys`) are read from them. These are the vscode-free functions the
@@ -16,6 +17,7 @@ import { SeenFailures } from '../src/ui/attention';
 import { summarize as summarizeStatus } from '../src/ui/statusSummary';
 import { TaskTally } from '../src/ui/taskCounts';
 import { type Redraw, TaskTreeModel, type TaskTreeNode } from '../src/ui/tree/taskTreeModel';
+import { PAGE_SIZE } from '../src/ui/tree/taskTreePages';
 import { TARGETS, meets } from './targets';
 import { type BenchConfig, type Figure, fmtMs, median, now, removeDir, round, rounded, runInChild, summarize, tempDir } from './harness';
 import { writeStoreFile } from './storeScale';
@@ -170,7 +172,7 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
       met: target ? meets(target, { value: total.p50 }) : undefined,
       note:
         `${r.batches} batches of ${median(r.eventsPerBatch)} events (a task created, three progress messages, one completion), grouped by status, archived hidden; ` +
-        `${median(r.rowsRedrawn)} rows redrawn per batch (median: the redrawn nodes and every row under an expanded one, as VS Code asks for them). ` +
+        `${median(r.rowsRedrawn)} rows redrawn per batch (median: the redrawn nodes and every row under an expanded one, as VS Code asks for them; a container shows ${PAGE_SIZE} tasks and a "more" row). ` +
         `The vscode calls themselves (badge, status bar text, setContext) and VS Code's own rendering are not included. First layout of the tree: ${fmtMs(r.firstLayoutMs)}.`,
       raw: {
         tasks: n,

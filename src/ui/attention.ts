@@ -20,6 +20,8 @@ export interface SeenStorage {
 
 export class SeenFailures {
   private readonly seen: Set<string>;
+  /** Seen since the last batch: such a task may go within the batch on its way, and be in none of its sets. */
+  private readonly seenSinceBatch = new Set<string>();
   private readonly changed = new Emitter<string>();
   /** Fires with a task's id when its failure became seen. */
   readonly onDidChange = this.changed.event;
@@ -37,6 +39,7 @@ export class SeenFailures {
   markSeen(record: TaskRecord): boolean {
     if (!this.isNew(record)) return false;
     this.seen.add(record.id);
+    this.seenSinceBatch.add(record.id);
     this.save();
     this.changed.fire(record.id);
     return true;
@@ -56,7 +59,9 @@ export class SeenFailures {
   /** `prune` for the tasks a batch named: those of them that are gone or no longer open failures are forgotten. */
   pruneChanged(ids: Iterable<string>, get: (id: string) => TaskRecord | undefined): void {
     let removed = false;
-    for (const id of ids) {
+    const marked = [...this.seenSinceBatch];
+    this.seenSinceBatch.clear();
+    for (const id of [...ids, ...marked]) {
       if (!this.seen.has(id)) continue;
       const record = get(id);
       if (record && isOpenFailure(record)) continue;

@@ -107,6 +107,15 @@ export class TaskTally {
     for (const ids of [changes.added, changes.updated, changes.removed]) for (const id of ids) this.refresh(id);
   }
 
+  /**
+   * Counts a task again after whether its failure is new changed. A task no batch has brought yet
+   * is left to its batch: counted now, it would stay counted if it went within that same batch
+   * (a task that comes and goes in one batch is in none of its sets).
+   */
+  refreshSeen(id: string): void {
+    if (this.parts.has(id)) this.refresh(id);
+  }
+
   /** Counts one task again (after it changed, or after whether its failure is new changed). */
   refresh(id: string): void {
     const old = this.parts.get(id);

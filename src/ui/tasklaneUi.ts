@@ -96,7 +96,7 @@ export class TasklaneUi extends Disposable {
     );
     this._register(
       this.seenFailures.onDidChange((id) => {
-        this.tally.refresh(id);
+        this.tally.refreshSeen(id);
         countsChanged.fire();
       }),
     );

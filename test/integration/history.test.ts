@@ -13,7 +13,7 @@ const SCREENSHOT_REQUEST = path.join(os.tmpdir(), 'tasklane-screenshot-request')
 const SCREENSHOT_DONE = path.join(os.tmpdir(), 'tasklane-screenshot-done');
 const DAY = 24 * 60 * 60 * 1000;
 
-const idOf = (node: TaskTreeNode) => (node.kind === 'task' ? node.id : node.key);
+const idOf = (node: TaskTreeNode) => (node.kind === 'task' ? node.id : node.kind === 'group' ? node.key : node.container);
 
 describe('History and task families in a real VS Code host', function () {
   this.timeout(90_000);

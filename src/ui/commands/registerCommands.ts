@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { TASK_STATUSES, type TaskStatus } from '../../core/taskStatus';
 import { CONTEXT_KEYS, type ContextKeys } from '../contextKeys';
 import { STATUS_LOOK } from '../taskPresentation';
-import type { GroupBy } from '../tree/taskTreeProvider';
+import type { GroupBy, MoreNode } from '../tree/taskTreeProvider';
 import { newTask, runShellCommand } from './createCommands';
 import { answerInput } from './inputCommands';
 import {
@@ -70,12 +70,13 @@ export function registerCommands(ui: UiContext, contextKeys: ContextKeys): vscod
     'tasklane.importTasks': (arg) => importTasks(ui, arg),
     'tasklane.searchHistory': (arg) => searchHistoryCommand(ui, arg),
     'tasklane.focusTasks': () => vscode.commands.executeCommand('tasklane.tasks.focus'),
+    'tasklane.showMoreTasks': (arg) => ui.tree.showMore(arg as MoreNode),
   };
   return registerHandlers(afterStoreOpens(ui, handlers, VIEW_ONLY_COMMANDS), ui.log);
 }
 
 /** Commands that touch no task: they run at once, even while the store is still reading its records. */
-const VIEW_ONLY_COMMANDS = new Set(['tasklane.showLog', 'tasklane.focusTasks', 'tasklane.clearFilter']);
+const VIEW_ONLY_COMMANDS = new Set(['tasklane.showLog', 'tasklane.focusTasks', 'tasklane.clearFilter', 'tasklane.showMoreTasks']);
 
 /**
  * A command that acts on tasks, or lists them to pick from, waits until the store has read its

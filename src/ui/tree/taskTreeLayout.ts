@@ -120,6 +120,16 @@ export class TaskTreeLayout {
     return indexOfSorted(list, id, this.orderOf(where));
   }
 
+  /** A shown task's index among the tasks of its container (child tasks before earlier attempts), as `childrenOf` and `groups` list them. */
+  position(id: string): number | undefined {
+    const where = this.places.get(id);
+    if (!where) return undefined;
+    const list = this.listsOf(where).get(containerOf(where));
+    const index = list ? indexOfSorted(list, id, this.orderOf(where)) : -1;
+    if (index < 0) return undefined;
+    return 'under' in where && where.attempt ? (this.childTasks.get(where.under)?.length ?? 0) + index : index;
+  }
+
   /** The tasks under a task: its child tasks (oldest first), then its earlier attempts (newest first). */
   childrenOf(id: string): string[] {
     return [...(this.childTasks.get(id) ?? []), ...(this.attempts.get(id) ?? [])];

@@ -3,6 +3,7 @@ import { EDITOR_AGENT_KEY, agentKey, agentName, type TaskRecord } from '../../co
 import { TASK_STATUSES, type TaskStatus } from '../../core/taskStatus';
 import { STATUS_LOOK, descriptionTicks } from '../taskText';
 import { TaskRows } from './taskRows';
+import { type MoreNode, PAGE_SIZE, TaskTreePages } from './taskTreePages';
 import { type Move, TaskTreeLayout } from './taskTreeLayout';
 
 export type GroupBy = 'status' | 'server' | 'tool' | 'agent';
@@ -22,7 +23,9 @@ export interface TaskNode {
   readonly id: string;
 }
 
-export type TaskTreeNode = GroupNode | TaskNode;
+export type { MoreNode } from './taskTreePages';
+
+export type TaskTreeNode = GroupNode | TaskNode | MoreNode;
 
 /** What the model reads: the store's tasks. */
 export interface TaskSource {
@@ -54,6 +57,10 @@ export interface Row {
  * not shown, so the batch that adds it still sees it as new and redraws its container. Rows are
  * kept until their task, or what is under it, changes (or the clock moves a running task's
  * elapsed time), since VS Code asks again for every row of a container it redraws.
+ *
+ * A container shows its first page of tasks and a "more" row (`TaskTreePages`); a redraw names
+ * only what the view shows: a task beyond its container's page is not in the view, and a group
+ * whose page is as the view fetched it (the same tasks shown, as many hidden) is left as it is.
  */
 export class TaskTreeModel {
   private readonly groups = new Map<string, GroupNode>();
@@ -65,6 +72,9 @@ export class TaskTreeModel {
   private readonly tickingIds = new Set<string>();
   /** Tasks a layout made between batches knew before their batch came (a regrouping or a filter placed them). */
   private readonly unannounced = new Set<string>();
+  private readonly pages: TaskTreePages;
+  /** The groups in the order the view last fetched them. */
+  private fetchedGroups: readonly string[] = [];
 
   constructor(
     private readonly source: TaskSource,
@@ -72,7 +82,9 @@ export class TaskTreeModel {
     private showArchived: boolean,
     private readonly serverName: (serverId: string) => string,
     private readonly now: () => number = Date.now,
+    pageSize = PAGE_SIZE,
   ) {
+    this.pages = new TaskTreePages(pageSize);
     this.rows = new TaskRows((id) => source.get(id));
     this.relayout();
   }
@@ -113,17 +125,68 @@ export class TaskTreeModel {
 
   rebuild(): Redraw {
     this.relayout();
+    this.pages.clearFetched();
     return 'all';
   }
 
   children(node?: TaskTreeNode): TaskTreeNode[] {
-    if (!node) return this.groupKeys().map((key) => this.groupNode(key));
-    const ids = node.kind === 'task' ? this.layout.childrenOf(node.id) : (this.layout.groups.get(node.key) ?? []);
-    return ids.map((id) => this.taskNode(id));
+    if (!node) {
+      this.fetchedGroups = this.groupKeys();
+      return this.fetchedGroups.map((key) => this.groupNode(key));
+    }
+    if (node.kind === 'more') return [];
+    const container = containerKeyOf(node);
+    const { shown, more } = this.pages.page(container, this.tasksIn(container));
+    const nodes: TaskTreeNode[] = shown.map((id) => this.taskNode(id));
+    if (more) nodes.push(more);
+    return nodes;
+  }
+
+  /** The containers that show more than one page, with how many tasks each shows. */
+  pageLimits(): ReadonlyMap<string, number> {
+    return this.pages.raised();
+  }
+
+  /** Shows as many tasks in each container as the limits say (those of another model, to compare a kept model with one made afresh). */
+  setPageLimits(limits: ReadonlyMap<string, number>): Redraw {
+    this.pages.setLimits(limits);
+    return 'all';
+  }
+
+  /** Shows one page more of the container a "more" row ends; answers the container to redraw. */
+  showMore(node: MoreNode): Redraw {
+    const container = node.container;
+    const exists = container.startsWith('task:')
+      ? this.layout.shows(container.slice('task:'.length))
+      : this.layout.groups.has(container.slice('group:'.length));
+    if (!exists) return undefined;
+    this.pages.raise(container);
+    this.pages.redrawn(container);
+    return [this.containerNode(container)];
+  }
+
+  /**
+   * Makes the pages above a shown task reach it, so the view can show and reveal it; answers the
+   * containers that show more now (none when it was shown already, or is not shown at all).
+   */
+  reveal(id: string): TaskTreeNode[] {
+    const raised: TaskTreeNode[] = [];
+    for (let current: string | undefined = id; current !== undefined;) {
+      const place = this.layout.placedAt(current);
+      const index = this.layout.position(current);
+      if (place === undefined || index === undefined) break;
+      if (this.pages.reach(place, index)) {
+        this.pages.redrawn(place);
+        raised.push(this.containerNode(place));
+      }
+      current = place.startsWith('task:') ? place.slice('task:'.length) : undefined;
+    }
+    return raised;
   }
 
   parent(node: TaskTreeNode): TaskTreeNode | undefined {
     if (node.kind === 'group') return undefined;
+    if (node.kind === 'more') return this.containerNode(node.container);
     const place = this.layout.placedAt(node.id);
     return place === undefined ? undefined : this.containerNode(place);
   }
@@ -135,6 +198,7 @@ export class TaskTreeModel {
 
   row(node: TaskTreeNode): Row | undefined {
     if (node.kind === 'group') return this.groupRow(node.key);
+    if (node.kind === 'more') return this.pages.moreRow(node.container, this.tasksIn(node.container).length);
     const record = this.source.get(node.id);
     if (!record) return undefined;
     const now = this.now();
@@ -150,7 +214,7 @@ export class TaskTreeModel {
     const nodes: TaskNode[] = [];
     for (const id of this.tickingIds) {
       // A row drawn with the text it would have now needs no redraw (past an hour, elapsed time moves by the minute).
-      if (this.rows.isCurrent(id, now)) continue;
+      if (this.rows.isCurrent(id, now) || !this.onPage(id)) continue;
       nodes.push(this.taskNode(id));
     }
     return nodes;
@@ -200,8 +264,8 @@ export class TaskTreeModel {
       dirty.delete(this.taskNodes.get(move.id)!);
       this.taskNodes.delete(move.id);
     }
-    if (update.groupsChanged) return 'all';
-    return dirty.size ? [...dirty] : undefined;
+    if (update.groupsChanged || this.reordersGroups(dirty)) return this.rebuilt();
+    return this.shownOf(dirty);
   }
 
   /** The whole layout made again, and the batch compared with the one before (a layout with a cycle of links cannot be patched). */
@@ -227,8 +291,52 @@ export class TaskTreeModel {
       if (now !== undefined) dirty.add(this.containerNode(now));
       if (!this.source.get(id)) this.taskNodes.delete(id);
     }
-    if (all) return 'all';
+    if (all || this.reordersGroups(dirty)) return this.rebuilt();
+    return this.shownOf(dirty);
+  }
+
+  /**
+   * Whether the groups are no longer in the order the view fetched them: groups of one name follow
+   * their newest tasks (and an agent's group its name), so a task new to one can reorder them.
+   */
+  private reordersGroups(dirty: ReadonlySet<TaskTreeNode>): boolean {
+    if (this.groupBy === 'status' || ![...dirty].some((node) => node.kind === 'group')) return false;
+    const keys = this.groupKeys();
+    return keys.length !== this.fetchedGroups.length || keys.some((key, index) => key !== this.fetchedGroups[index]);
+  }
+
+  /** Everything is redrawn: the view fetches every page again. */
+  private rebuilt(): Redraw {
+    this.pages.clearFetched();
+    return 'all';
+  }
+
+  /**
+   * Of the nodes a batch made stale, those the view shows and must redraw: a task beyond its
+   * container's page is not in the view, and a paged group whose page and hidden count are as the
+   * view fetched them shows nothing new (its count is the same too).
+   */
+  private shownOf(dirty: Set<TaskTreeNode>): Redraw {
+    for (const node of dirty) {
+      if (node.kind === 'task' ? !this.onPage(node.id) : node.kind === 'group' && this.pages.unchanged(`group:${node.key}`, this.tasksIn(`group:${node.key}`)))
+        dirty.delete(node);
+    }
+    for (const node of dirty) if (node.kind === 'group') this.pages.redrawn(`group:${node.key}`);
     return dirty.size ? [...dirty] : undefined;
+  }
+
+  /** Whether a shown task is within its container's page (a task not shown counts as on it: its node is left to the usual rules). */
+  private onPage(id: string): boolean {
+    const place = this.layout.placedAt(id);
+    const index = this.layout.position(id);
+    return place === undefined || index === undefined || index < this.pages.limitOf(place);
+  }
+
+  /** The tasks of a container, in the order it lists them. */
+  private tasksIn(container: string): readonly string[] {
+    return container.startsWith('task:')
+      ? this.layout.childrenOf(container.slice('task:'.length))
+      : (this.layout.groups.get(container.slice('group:'.length)) ?? []);
   }
 
   private relayout(): void {
@@ -354,6 +462,10 @@ export class TaskTreeModel {
     }
     return node;
   }
+}
+
+function containerKeyOf(node: GroupNode | TaskNode): string {
+  return node.kind === 'task' ? `task:${node.id}` : `group:${node.key}`;
 }
 
 /** The group of the editor's own tasks when grouped by agent. */

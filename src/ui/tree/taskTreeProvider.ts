@@ -9,6 +9,7 @@ import {
   EDITOR_GROUP,
   type Fold,
   type GroupBy,
+  type MoreNode,
   type Redraw,
   type Row,
   type TaskFilter,
@@ -18,7 +19,7 @@ import {
   groupStatus,
 } from './taskTreeModel';
 
-export type { GroupBy, GroupNode, TaskFilter, TaskNode, TaskTreeNode } from './taskTreeModel';
+export type { GroupBy, GroupNode, MoreNode, TaskFilter, TaskNode, TaskTreeNode } from './taskTreeModel';
 
 /** How often rows of running work redraw, so their elapsed time moves. */
 const TICK_MS = 1000;
@@ -57,7 +58,7 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
   ) {
     super();
     this.model = new TaskTreeModel(store, groupBy, showArchived, serverName);
-    this._register(onDidChangeTasks((changes) => this.redraw(this.model.apply(changes))));
+    this._register(onDidChangeTasks((changes) => this.redraw(this.withAwaited(this.model.apply(changes)))));
     this._register({ dispose: () => this.stopTicking() });
     this._register({ dispose: () => this.settleWaiters(() => undefined) });
     this.startTicking();
@@ -91,6 +92,11 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
     this.redraw(this.model.rebuild());
   }
 
+  /** The "more" row's command: the container shows one page more. */
+  showMore(node: MoreNode): void {
+    this.redraw(this.model.showMore(node));
+  }
+
   /** Elapsed times only move while someone can see them. */
   setVisible(visible: boolean): void {
     if (visible) this.startTicking();
@@ -119,6 +125,12 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
       const status = groupStatus(node.key);
       item.contextValue = `group:${node.key}`;
       item.iconPath = status ? statusIcon(status) : new vscode.ThemeIcon(groupIcon(node.key));
+      return item;
+    }
+    if (node.kind === 'more') {
+      item.contextValue = 'more';
+      item.iconPath = new vscode.ThemeIcon('ellipsis');
+      item.command = { command: 'tasklane.showMoreTasks', title: 'Show More Tasks', arguments: [node] };
       return item;
     }
     if (!record) return item;
@@ -155,6 +167,8 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
    * refresh that is on its way, and the view can lose rows.
    */
   whenFetched(id: string, timeoutMs = REVEAL_WAIT_MS): Promise<TaskNode | undefined> {
+    // A task beyond its container's page is fetched once the page reaches it (now, or when its batch places it).
+    this.redraw(this.model.reveal(id));
     return new Promise((resolve) => {
       const waiters = this.fetchWaiters.get(id) ?? [];
       const done = (node: TaskNode | undefined) => {
@@ -170,6 +184,14 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
       waiters.push(done);
       this.fetchWaiters.set(id, waiters);
     });
+  }
+
+  /** Pages made to reach the tasks a reveal waits for, with what the batch redraws. */
+  private withAwaited(redraw: Redraw): Redraw {
+    if (!this.fetchWaiters.size) return redraw;
+    const raised = [...this.fetchWaiters.keys()].flatMap((id) => this.model.reveal(id));
+    if (!raised.length || redraw === 'all') return redraw;
+    return [...new Set([...(redraw ?? []), ...raised])];
   }
 
   private settleFetched(children: readonly TaskTreeNode[]): void {
@@ -189,7 +211,7 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
   }
 
   private redraw(redraw: Redraw): void {
-    if (!redraw) return;
+    if (!redraw || (redraw !== 'all' && !redraw.length)) return;
     this.refreshCount++;
     this._onDidChangeTreeData.fire(redraw === 'all' ? undefined : [...redraw]);
   }

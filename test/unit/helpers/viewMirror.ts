@@ -43,6 +43,11 @@ export class ViewMirror {
     for (const node of known) this.fetch(node);
   }
 
+  /** Every node the view holds. */
+  nodes(): TaskTreeNode[] {
+    return [...this.fetched.keys()];
+  }
+
   /** Every row a person would see with every fold open, indented by depth. */
   lines(): string[] {
     const out: string[] = [];
@@ -92,5 +97,6 @@ export class ViewMirror {
 }
 
 function idOf(node: TaskTreeNode): string {
+  if (node.kind === 'more') return `more:${node.container}`;
   return node.kind === 'group' ? `group:${node.key}` : node.id;
 }

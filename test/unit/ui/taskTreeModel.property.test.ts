@@ -169,6 +169,44 @@ describe('ui/taskTreeModel: the tree a view holds equals a full rebuild', () => 
     );
   });
 
+  it('redraws everything when a new task reorders two groups of one name (they follow their newest tasks)', () => {
+    let clock = NOW;
+    const store = new TaskStore({ now: () => (clock += 1000) });
+    const changes = new ChangeCoalescer(store.onDidLifecycle, 60_000);
+    const model = new TaskTreeModel(
+      store,
+      'agent',
+      false,
+      (id) => id,
+      () => NOW,
+    );
+    const batches: TaskChanges[] = [];
+    const subscription = changes.onDidChange((batch) => batches.push(batch));
+    const startAs = (agent: { id?: string; name: string }) => store.create({ serverId: 's', tool: 'build', context: { agent } });
+    startAs({ id: 'a1', name: 'claude' });
+    startAs({ name: 'claude' });
+    changes.flush();
+    const mirror = new ViewMirror(model);
+    for (const batch of batches.splice(0)) mirror.redraw(model.apply(batch));
+    startAs({ id: 'a1', name: 'claude' });
+    changes.flush();
+    for (const batch of batches.splice(0)) mirror.redraw(model.apply(batch));
+    assert.deepEqual(
+      mirror.lines(),
+      new ViewMirror(
+        new TaskTreeModel(
+          store,
+          'agent',
+          false,
+          (id) => id,
+          () => NOW,
+        ),
+      ).lines(),
+    );
+    subscription.dispose();
+    changes.dispose();
+  });
+
   it('draws a task created and asked about (as reveal does) before its batch came, when the batch comes', () => {
     let clock = NOW;
     const store = new TaskStore({ now: () => (clock += 1000) });

@@ -10,7 +10,8 @@ import { SeenFailures } from '../../../src/ui/attention';
 import { type StatusSummary, questionText, summarize } from '../../../src/ui/statusSummary';
 import { TaskTally } from '../../../src/ui/taskCounts';
 import { TaskTreeLayout } from '../../../src/ui/tree/taskTreeLayout';
-import { type GroupBy, TaskTreeModel } from '../../../src/ui/tree/taskTreeModel';
+import { type GroupBy, type MoreNode, TaskTreeModel } from '../../../src/ui/tree/taskTreeModel';
+import { PAGE_SIZE } from '../../../src/ui/tree/taskTreePages';
 import { ViewMirror } from '../helpers/viewMirror';
 
 /**
@@ -94,6 +95,8 @@ type Op =
   | { kind: 'showArchived'; show: boolean }
   | { kind: 'filter'; text: string }
   | { kind: 'reset' }
+  | { kind: 'more'; pick: number }
+  | { kind: 'reveal'; task: number }
   | { kind: 'batch' };
 
 const pick = fc.nat({ max: 60 });
@@ -128,170 +131,206 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('showArchived' as const), show: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('filter' as const), text: fc.constantFrom('', 'build', 'remote') }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'reset' as const }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('more' as const), pick }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reveal' as const), task: pick }) },
   { weight: 5, arbitrary: fc.constant({ kind: 'batch' as const }) },
 );
 
 const RESET: TaskChanges = { added: new Set(), updated: new Set(), removed: new Set(), eventCount: 1, reset: true };
 
 describe('ui: the layout and counts kept batch by batch equal a full computation', () => {
-  it('after every batch of random creations, status changes, retries, links, queue moves, questions, archives, imports and removals', () => {
-    fc.assert(
-      fc.property(fc.constantFrom(...GROUPINGS), fc.array(op, { minLength: 1, maxLength: 90 }), (groupBy, ops) => {
-        let clock = Date.UTC(2026, 5, 1, 12);
-        let viewClock = clock;
-        let created = 0;
-        const store = new TaskStore({ now: () => (clock += 1000) });
-        const changes = new ChangeCoalescer(store.onDidLifecycle, 60_000);
-        let kept: readonly string[] = [];
-        const seen = new SeenFailures({ get: () => kept, set: (ids) => (kept = ids) });
-        const tally = new TaskTally(store, (record) => seen.isNew(record));
-        const seenSubscription = seen.onDidChange((id) => tally.refresh(id));
-        const serverName = (id: string) => `server ${id}`;
-        const model = new TaskTreeModel(store, groupBy, false, serverName, () => viewClock);
-        const mirror = new ViewMirror(model);
-        const layoutOf = () =>
-          new TaskTreeLayout(
-            store.all(),
-            (id) => store.get(id),
-            (r) => !r.archived,
-            (r) => r.status,
-          );
-        let layout = layoutOf();
-        const batches: TaskChanges[] = [];
-        const subscription = changes.onDidChange((batch) => batches.push(batch));
-        const take = (batch: TaskChanges) => {
-          mirror.redraw(model.apply(batch));
-          seen.pruneChanged([...batch.added, ...batch.updated, ...batch.removed], (id) => store.get(id));
-          tally.apply(batch);
-          if (batch.reset) layout = layoutOf();
-          else layout = layout.update([...batch.added, ...batch.updated, ...batch.removed]) ? layout : layoutOf();
-        };
-        try {
-          for (const next of [...ops, { kind: 'batch' as const }]) {
-            const tasks = store.all();
-            const task = 'task' in next ? tasks[next.task % Math.max(1, tasks.length)] : undefined;
-            switch (next.kind) {
-              case 'create': {
-                const parent =
-                  next.parent === undefined
-                    ? undefined
-                    : next.future
-                      ? `t${created + 1 + (next.parent % 3)}`
-                      : tasks[next.parent % Math.max(1, tasks.length)]?.id;
-                const agent = AGENTS[next.agent];
-                store.create(
-                  {
-                    serverId: next.server,
-                    tool: next.tool,
-                    arguments: { command: `${next.tool} ${created}` },
-                    parentId: parent,
-                    context: agent ? { agent } : {},
-                  },
-                  { id: `t${++created}` },
-                );
-                break;
-              }
-              case 'status':
-                if (!task || !canTransition(task.status, next.status)) break;
-                if (isTerminal(next.status)) store.complete(task.id, next.status as 'completed' | 'failed' | 'cancelled', {}, 'done');
-                else store.setStatus(task.id, next.status);
-                break;
-              case 'retry': {
-                if (!task || !isTerminal(task.status) || task.status === 'completed' || task.retriedAs) break;
-                const retry = store.create(
-                  { serverId: task.serverId, tool: task.tool, arguments: task.arguments, context: task.context },
-                  { id: `t${++created}`, attempt: task.attempt + 1, retryOf: task.id },
-                );
-                store.update(task.id, { retriedAs: retry.id });
-                break;
-              }
-              case 'link':
-                // Retry links the service never makes: to a task not yet created, to an older task, in a ring.
-                if (task) store.update(task.id, { retriedAs: next.future ? `t${created + 1}` : tasks[next.to % tasks.length].id });
-                break;
-              case 'queue':
-                if (task?.status === 'working')
-                  store.update(task.id, { queue: next.position === undefined ? undefined : { position: next.position, size: 4 } });
-                break;
-              case 'ask':
-                if (task && !isTerminal(task.status))
-                  store.addPendingInput(task.id, {
-                    key: next.key,
-                    method: 'elicitation/create',
-                    params: { message: `${next.key}?` },
-                    at: new Date(Date.UTC(2030, 0, 1, 0, 0, next.second)).toISOString(),
-                  });
-                break;
-              case 'answer':
-                if (task?.pendingInput.length) store.removePendingInput(task.id, task.pendingInput[0].key);
-                break;
-              case 'archive':
-                if (task && isTerminal(task.status) && !task.archived) store.archive(task.id);
-                break;
-              case 'unarchive':
-                if (task?.archived) store.unarchive(task.id);
-                break;
-              case 'importPair':
-                // Two copies naming each other as parent: a cycle of links.
-                if (task)
-                  store.importRecords([
-                    { ...task, id: `i${++created}`, parentId: `i${created + 1}` },
-                    { ...task, id: `i${++created}`, parentId: `i${created - 1}` },
-                  ]);
-                break;
-              case 'remove':
-                if (task) store.remove(task.id);
-                break;
-              case 'see':
-                if (task) seen.markSeen(task);
-                break;
-              case 'tick':
-                viewClock += next.ms;
-                mirror.redraw(model.ticking());
-                break;
-              case 'regroup':
-                mirror.redraw(model.setGroupBy(next.groupBy));
-                break;
-              case 'showArchived':
-                mirror.redraw(model.setShowArchived(next.show));
-                break;
-              case 'filter':
-                mirror.redraw(model.setFilter(next.text ? { text: next.text } : {}));
-                break;
-              case 'reset':
-                changes.flush();
-                for (const batch of batches.splice(0)) take(batch);
-                take(RESET);
-                break;
-              case 'batch':
-                break;
-            }
-            if (next.kind !== 'batch') continue;
-            changes.flush();
-            for (const batch of batches.splice(0)) take(batch);
-
-            assert.deepEqual(shapeOf(layout, store), shapeOf(layoutOf(), store), 'the layout kept equals one made afresh');
-            const fresh = new TaskTreeModel(store, model.currentGroupBy, model.showsArchived, serverName, () => viewClock);
-            fresh.setFilter(model.currentFilter);
-            assert.deepEqual(mirror.lines(), new ViewMirror(fresh).lines(), 'the tree a view holds equals a fresh one');
-            const records = store.all();
-            const summary: StatusSummary = summarize(tally);
-            assert.deepEqual(
-              { counts: summary.counts, click: summary.click },
-              fullSummary(records, (r) => seen.isNew(r)),
+  // The default page, and a page of three so that most containers are paged.
+  for (const pageSize of [PAGE_SIZE, 3])
+    it(`after every batch of random creations, status changes, retries, links, queue moves, questions, archives, imports, removals, "more" clicks and reveals (a page of ${pageSize})`, () => {
+      fc.assert(
+        fc.property(fc.constantFrom(...GROUPINGS), fc.array(op, { minLength: 1, maxLength: 90 }), (groupBy, ops) => {
+          let clock = Date.UTC(2026, 5, 1, 12);
+          let viewClock = clock;
+          let created = 0;
+          const store = new TaskStore({ now: () => (clock += 1000) });
+          const changes = new ChangeCoalescer(store.onDidLifecycle, 60_000);
+          let kept: readonly string[] = [];
+          const seen = new SeenFailures({ get: () => kept, set: (ids) => (kept = ids) });
+          const tally = new TaskTally(store, (record) => seen.isNew(record));
+          const seenSubscription = seen.onDidChange((id) => tally.refreshSeen(id));
+          const serverName = (id: string) => `server ${id}`;
+          const model = new TaskTreeModel(store, groupBy, false, serverName, () => viewClock, pageSize);
+          const mirror = new ViewMirror(model);
+          const layoutOf = () =>
+            new TaskTreeLayout(
+              store.all(),
+              (id) => store.get(id),
+              (r) => !r.archived,
+              (r) => r.status,
             );
-            assert.equal(tally.attention, records.filter(needsAttention).length);
-            assert.deepEqual(tally.contextKeys, fullContextKeys(records));
-            for (const id of kept) assert.ok(isOpenFailure(store.require(id)), `a seen task that is no longer an open failure is forgotten (${id})`);
+          let layout = layoutOf();
+          const batches: TaskChanges[] = [];
+          const subscription = changes.onDidChange((batch) => batches.push(batch));
+          const take = (batch: TaskChanges) => {
+            mirror.redraw(model.apply(batch));
+            seen.pruneChanged([...batch.added, ...batch.updated, ...batch.removed], (id) => store.get(id));
+            tally.apply(batch);
+            if (batch.reset) layout = layoutOf();
+            else layout = layout.update([...batch.added, ...batch.updated, ...batch.removed]) ? layout : layoutOf();
+          };
+          try {
+            for (const next of [...ops, { kind: 'batch' as const }]) {
+              const tasks = store.all();
+              const task = 'task' in next ? tasks[next.task % Math.max(1, tasks.length)] : undefined;
+              switch (next.kind) {
+                case 'create': {
+                  const parent =
+                    next.parent === undefined
+                      ? undefined
+                      : next.future
+                        ? `t${created + 1 + (next.parent % 3)}`
+                        : tasks[next.parent % Math.max(1, tasks.length)]?.id;
+                  const agent = AGENTS[next.agent];
+                  store.create(
+                    {
+                      serverId: next.server,
+                      tool: next.tool,
+                      arguments: { command: `${next.tool} ${created}` },
+                      parentId: parent,
+                      context: agent ? { agent } : {},
+                    },
+                    { id: `t${++created}` },
+                  );
+                  break;
+                }
+                case 'status':
+                  if (!task || !canTransition(task.status, next.status)) break;
+                  if (isTerminal(next.status)) store.complete(task.id, next.status as 'completed' | 'failed' | 'cancelled', {}, 'done');
+                  else store.setStatus(task.id, next.status);
+                  break;
+                case 'retry': {
+                  if (!task || !isTerminal(task.status) || task.status === 'completed' || task.retriedAs) break;
+                  const retry = store.create(
+                    { serverId: task.serverId, tool: task.tool, arguments: task.arguments, context: task.context },
+                    { id: `t${++created}`, attempt: task.attempt + 1, retryOf: task.id },
+                  );
+                  store.update(task.id, { retriedAs: retry.id });
+                  break;
+                }
+                case 'link':
+                  // Retry links the service never makes: to a task not yet created, to an older task, in a ring.
+                  if (task) store.update(task.id, { retriedAs: next.future ? `t${created + 1}` : tasks[next.to % tasks.length].id });
+                  break;
+                case 'queue':
+                  if (task?.status === 'working')
+                    store.update(task.id, { queue: next.position === undefined ? undefined : { position: next.position, size: 4 } });
+                  break;
+                case 'ask':
+                  if (task && !isTerminal(task.status))
+                    store.addPendingInput(task.id, {
+                      key: next.key,
+                      method: 'elicitation/create',
+                      params: { message: `${next.key}?` },
+                      at: new Date(Date.UTC(2030, 0, 1, 0, 0, next.second)).toISOString(),
+                    });
+                  break;
+                case 'answer':
+                  if (task?.pendingInput.length) store.removePendingInput(task.id, task.pendingInput[0].key);
+                  break;
+                case 'archive':
+                  if (task && isTerminal(task.status) && !task.archived) store.archive(task.id);
+                  break;
+                case 'unarchive':
+                  if (task?.archived) store.unarchive(task.id);
+                  break;
+                case 'importPair':
+                  // Two copies naming each other as parent: a cycle of links.
+                  if (task)
+                    store.importRecords([
+                      { ...task, id: `i${++created}`, parentId: `i${created + 1}` },
+                      { ...task, id: `i${++created}`, parentId: `i${created - 1}` },
+                    ]);
+                  break;
+                case 'remove':
+                  if (task) store.remove(task.id);
+                  break;
+                case 'see':
+                  if (task) seen.markSeen(task);
+                  break;
+                case 'tick':
+                  viewClock += next.ms;
+                  mirror.redraw(model.ticking());
+                  break;
+                case 'regroup':
+                  mirror.redraw(model.setGroupBy(next.groupBy));
+                  break;
+                case 'showArchived':
+                  mirror.redraw(model.setShowArchived(next.show));
+                  break;
+                case 'filter':
+                  mirror.redraw(model.setFilter(next.text ? { text: next.text } : {}));
+                  break;
+                case 'reset':
+                  changes.flush();
+                  for (const batch of batches.splice(0)) take(batch);
+                  take(RESET);
+                  break;
+                case 'more': {
+                  const more = mirror.nodes().filter((node): node is MoreNode => node.kind === 'more');
+                  if (more.length) mirror.redraw(model.showMore(more[next.pick % more.length]));
+                  break;
+                }
+                case 'reveal':
+                  if (task) mirror.redraw(model.reveal(task.id));
+                  break;
+                case 'batch':
+                  break;
+              }
+              if (next.kind !== 'batch') continue;
+              changes.flush();
+              for (const batch of batches.splice(0)) take(batch);
+
+              assert.deepEqual(shapeOf(layout, store), shapeOf(layoutOf(), store), 'the layout kept equals one made afresh');
+              const fresh = new TaskTreeModel(store, model.currentGroupBy, model.showsArchived, serverName, () => viewClock, pageSize);
+              fresh.setPageLimits(model.pageLimits());
+              fresh.setFilter(model.currentFilter);
+              assert.deepEqual(mirror.lines(), new ViewMirror(fresh).lines(), 'the tree a view holds equals a fresh one');
+              const records = store.all();
+              const summary: StatusSummary = summarize(tally);
+              assert.deepEqual(
+                { counts: summary.counts, click: summary.click },
+                fullSummary(records, (r) => seen.isNew(r)),
+              );
+              assert.equal(tally.attention, records.filter(needsAttention).length);
+              assert.deepEqual(tally.contextKeys, fullContextKeys(records));
+              for (const id of kept) assert.ok(isOpenFailure(store.require(id)), `a seen task that is no longer an open failure is forgotten (${id})`);
+            }
+          } finally {
+            subscription.dispose();
+            seenSubscription.dispose();
+            changes.dispose();
           }
-        } finally {
-          subscription.dispose();
-          seenSubscription.dispose();
-          changes.dispose();
-        }
-      }),
-      { numRuns: Number(process.env.UI_BATCH_RUNS) || 200 },
-    );
+        }),
+        { numRuns: Number(process.env.UI_BATCH_RUNS) || 200 },
+      );
+    });
+
+  it('forgets a failure seen before its batch came when it went within that batch (it is in none of the batch sets)', () => {
+    const store = new TaskStore({});
+    const changes = new ChangeCoalescer(store.onDidLifecycle, 60_000);
+    let kept: readonly string[] = [];
+    const seen = new SeenFailures({ get: () => kept, set: (ids) => (kept = ids) });
+    const tally = new TaskTally(store, (record) => seen.isNew(record));
+    const seenSubscription = seen.onDidChange((id) => tally.refreshSeen(id));
+    const subscription = changes.onDidChange((batch) => {
+      seen.pruneChanged([...batch.added, ...batch.updated, ...batch.removed], (id) => store.get(id));
+      tally.apply(batch);
+    });
+    const task = store.create({ serverId: 's', tool: 'build' });
+    store.complete(task.id, 'failed', {});
+    seen.markSeen(store.require(task.id));
+    store.remove(task.id);
+    changes.flush();
+    assert.deepEqual(summarize(tally).counts, { running: 0, needsInput: 0, failed: 0, newFailures: 0, total: 0 });
+    assert.deepEqual(kept, []);
+    seenSubscription.dispose();
+    subscription.dispose();
+    changes.dispose();
   });
 
   it('redraws a task that moved in the batch that made a cycle of links (the layout made afresh is compared with the one before)', () => {
