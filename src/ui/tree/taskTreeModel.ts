@@ -1,12 +1,13 @@
 import type { TaskChanges } from '../../core/lifecycleEvents';
-import { EDITOR_AGENT_KEY, agentKey, agentName, type TaskRecord } from '../../core/taskRecord';
-import { TASK_STATUSES, type TaskStatus } from '../../core/taskStatus';
-import { STATUS_LOOK, descriptionTicks } from '../taskText';
+import type { TaskRecord } from '../../core/taskRecord';
+import type { TaskStatus } from '../../core/taskStatus';
+import { descriptionTicks } from '../taskText';
 import { TaskRows } from './taskRows';
+import { type GroupBy, TaskTreeGroups } from './taskTreeGroups';
 import { type MoreNode, PAGE_SIZE, TaskTreePages } from './taskTreePages';
 import { type Move, TaskTreeLayout } from './taskTreeLayout';
 
-export type GroupBy = 'status' | 'server' | 'tool' | 'agent';
+export { EDITOR_GROUP, type GroupBy, groupStatus } from './taskTreeGroups';
 
 export interface TaskFilter {
   readonly text?: string;
@@ -63,7 +64,7 @@ export interface Row {
  * whose page is as the view fetched it (the same tasks shown, as many hidden) is left as it is.
  */
 export class TaskTreeModel {
-  private readonly groups = new Map<string, GroupNode>();
+  private readonly groupNodes = new Map<string, GroupNode>();
   private readonly taskNodes = new Map<string, TaskNode>();
   private layout!: TaskTreeLayout;
   private filter: TaskFilter = {};
@@ -73,24 +74,24 @@ export class TaskTreeModel {
   /** Tasks a layout made between batches knew before their batch came (a regrouping or a filter placed them). */
   private readonly unannounced = new Set<string>();
   private readonly pages: TaskTreePages;
-  /** The groups in the order the view last fetched them. */
-  private fetchedGroups: readonly string[] = [];
+  private readonly groups: TaskTreeGroups;
 
   constructor(
     private readonly source: TaskSource,
-    private groupBy: GroupBy,
+    groupBy: GroupBy,
     private showArchived: boolean,
-    private readonly serverName: (serverId: string) => string,
+    serverName: (serverId: string) => string,
     private readonly now: () => number = Date.now,
     pageSize = PAGE_SIZE,
   ) {
     this.pages = new TaskTreePages(pageSize);
     this.rows = new TaskRows((id) => source.get(id));
+    this.groups = new TaskTreeGroups(groupBy, () => this.layout, (id) => source.get(id), serverName);
     this.relayout();
   }
 
   get currentGroupBy(): GroupBy {
-    return this.groupBy;
+    return this.groups.by;
   }
 
   get showsArchived(): boolean {
@@ -107,8 +108,8 @@ export class TaskTreeModel {
 
   /** Each setter answers what to redraw: everything when the setting changed, nothing otherwise. */
   setGroupBy(groupBy: GroupBy): Redraw {
-    if (groupBy === this.groupBy) return undefined;
-    this.groupBy = groupBy;
+    if (groupBy === this.groups.by) return undefined;
+    this.groups.by = groupBy;
     return this.rebuild();
   }
 
@@ -131,8 +132,7 @@ export class TaskTreeModel {
 
   children(node?: TaskTreeNode): TaskTreeNode[] {
     if (!node) {
-      this.fetchedGroups = this.groupKeys();
-      return this.fetchedGroups.map((key) => this.groupNode(key));
+      return this.groups.fetch().map((key) => this.groupNode(key));
     }
     if (node.kind === 'more') return [];
     const container = containerKeyOf(node);
@@ -197,7 +197,7 @@ export class TaskTreeModel {
   }
 
   row(node: TaskTreeNode): Row | undefined {
-    if (node.kind === 'group') return this.groupRow(node.key);
+    if (node.kind === 'group') return this.groups.row(node.key);
     if (node.kind === 'more') return this.pages.moreRow(node.container, this.tasksIn(node.container).length);
     const record = this.source.get(node.id);
     if (!record) return undefined;
@@ -295,14 +295,9 @@ export class TaskTreeModel {
     return this.shownOf(dirty);
   }
 
-  /**
-   * Whether the groups are no longer in the order the view fetched them: groups of one name follow
-   * their newest tasks (and an agent's group its name), so a task new to one can reorder them.
-   */
+  /** Whether a batch that made groups stale changed the order the view fetched them in (see `TaskTreeGroups.reordered`). */
   private reordersGroups(dirty: ReadonlySet<TaskTreeNode>): boolean {
-    if (this.groupBy === 'status' || ![...dirty].some((node) => node.kind === 'group')) return false;
-    const keys = this.groupKeys();
-    return keys.length !== this.fetchedGroups.length || keys.some((key, index) => key !== this.fetchedGroups[index]);
+    return [...dirty].some((node) => node.kind === 'group') && this.groups.reordered();
   }
 
   /** Everything is redrawn: the view fetches every page again. */
@@ -346,7 +341,7 @@ export class TaskTreeModel {
       records,
       (id) => this.source.get(id),
       (record) => this.isVisible(record),
-      (record) => this.groupOf(record),
+      (record) => this.groups.keyOf(record),
     );
     this.rows.clear();
     this.tickingIds.clear();
@@ -381,64 +376,8 @@ export class TaskTreeModel {
     return true;
   }
 
-  private groupOf(record: TaskRecord): string {
-    switch (this.groupBy) {
-      case 'server':
-        return `server:${record.serverId}`;
-      case 'tool':
-        return `tool:${record.tool}`;
-      case 'agent':
-        // Keyed by the token's agent, so two agents running the same client (or sharing a name) are two groups.
-        return `agent:${agentKey(record)}`;
-      default:
-        return `status:${record.status}`;
-    }
-  }
-
-  private groupKeys(): string[] {
-    const keys = [...this.layout.groups.keys()];
-    if (this.groupBy === 'status') {
-      const order = (key: string) => STATUS_LOOK[key.slice('status:'.length) as TaskStatus]?.order ?? TASK_STATUSES.length;
-      return keys.sort((a, b) => order(a) - order(b));
-    }
-    // The editor's own tasks first, then agents by name.
-    const rank = (key: string) => (key === EDITOR_GROUP ? 0 : 1);
-    // Groups of one name keep the order of their newest tasks.
-    return keys.sort((a, b) => rank(a) - rank(b) || this.groupLabel(a).localeCompare(this.groupLabel(b)) || this.newerGroup(a, b));
-  }
-
-  private newerGroup(a: string, b: string): number {
-    const newest = (key: string) => this.layout.groups.get(key)!.reduce((x, y) => (this.layout.newer(y, x) ? y : x));
-    return this.layout.newer(newest(a), newest(b)) ? -1 : 1;
-  }
-
   groupLabel(key: string): string {
-    const [kind, value] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
-    if (kind === 'status') return STATUS_LOOK[value as TaskStatus]?.group ?? value;
-    if (kind === 'server') return this.serverName(value);
-    if (kind === 'agent') {
-      const first = this.layout.groups.get(key)?.[0];
-      const record = first === undefined ? undefined : this.source.get(first);
-      return record ? agentName(record) : value;
-    }
-    return value;
-  }
-
-  private groupRow(key: string): Row | undefined {
-    const list = this.layout.groups.get(key);
-    if (!list) return undefined;
-    const label = this.groupLabel(key);
-    const count = list.length;
-    const status = groupStatus(key);
-    // Finished groups start collapsed once they grow, so live work stays in view.
-    const collapsed = status && (status === 'completed' || status === 'cancelled') && count > 10;
-    return {
-      id: `group:${key}`,
-      label,
-      description: String(count),
-      fold: collapsed ? 'collapsed' : 'expanded',
-      accessibleLabel: `${label}, ${count} task${count === 1 ? '' : 's'}`,
-    };
+    return this.groups.label(key);
   }
 
   private containerNode(place: string): TaskTreeNode {
@@ -446,10 +385,10 @@ export class TaskTreeModel {
   }
 
   private groupNode(key: string): GroupNode {
-    let node = this.groups.get(key);
+    let node = this.groupNodes.get(key);
     if (!node) {
       node = { kind: 'group', key };
-      this.groups.set(key, node);
+      this.groupNodes.set(key, node);
     }
     return node;
   }
@@ -466,12 +405,4 @@ export class TaskTreeModel {
 
 function containerKeyOf(node: GroupNode | TaskNode): string {
   return node.kind === 'task' ? `task:${node.id}` : `group:${node.key}`;
-}
-
-/** The group of the editor's own tasks when grouped by agent. */
-export const EDITOR_GROUP = `agent:${EDITOR_AGENT_KEY}`;
-
-/** The status a group stands for, when grouping by status. */
-export function groupStatus(key: string): TaskStatus | undefined {
-  return key.startsWith('status:') ? (key.slice('status:'.length) as TaskStatus) : undefined;
 }
