@@ -2,7 +2,7 @@ import { EDITOR_AGENT_KEY, agentKey, agentName, type TaskRecord } from '../../co
 import { TASK_STATUSES, type TaskStatus } from '../../core/taskStatus';
 import { STATUS_LOOK } from '../taskText';
 import type { TaskTreeLayout } from './taskTreeLayout';
-import type { Row } from './taskTreeModel';
+import type { Row } from './taskTreeNodes';
 
 export type GroupBy = 'status' | 'server' | 'tool' | 'agent';
 

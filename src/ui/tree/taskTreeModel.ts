@@ -4,6 +4,7 @@ import type { TaskStatus } from '../../core/taskStatus';
 import { descriptionTicks } from '../taskText';
 import { TaskRows } from './taskRows';
 import { type GroupBy, TaskTreeGroups } from './taskTreeGroups';
+import { type Row, type TaskNode, type TaskTreeNode, TaskTreeNodes, containerKeyOf } from './taskTreeNodes';
 import { type MoreNode, PAGE_SIZE, TaskTreePages } from './taskTreePages';
 import { type Move, TaskTreeLayout } from './taskTreeLayout';
 
@@ -14,19 +15,8 @@ export interface TaskFilter {
   readonly statuses?: readonly TaskStatus[];
 }
 
-export interface GroupNode {
-  readonly kind: 'group';
-  readonly key: string;
-}
-
-export interface TaskNode {
-  readonly kind: 'task';
-  readonly id: string;
-}
-
 export type { MoreNode } from './taskTreePages';
-
-export type TaskTreeNode = GroupNode | TaskNode | MoreNode;
+export type { Fold, GroupNode, Row, TaskNode, TaskTreeNode } from './taskTreeNodes';
 
 /** What the model reads: the store's tasks. */
 export interface TaskSource {
@@ -36,17 +26,6 @@ export interface TaskSource {
 
 /** What a refresh must redraw: the whole tree, some nodes (each with what is under it), or nothing. */
 export type Redraw = 'all' | readonly TaskTreeNode[] | undefined;
-
-export type Fold = 'none' | 'collapsed' | 'expanded';
-
-/** One row as text: what the view shows of a node, without icons (those need `vscode`). */
-export interface Row {
-  readonly id: string;
-  readonly label: string;
-  readonly description: string;
-  readonly fold: Fold;
-  readonly accessibleLabel: string;
-}
 
 /**
  * The Tasks view as data, without `vscode`: which nodes exist, under which, what each row says,
@@ -64,8 +43,7 @@ export interface Row {
  * whose page is as the view fetched it (the same tasks shown, as many hidden) is left as it is.
  */
 export class TaskTreeModel {
-  private readonly groupNodes = new Map<string, GroupNode>();
-  private readonly taskNodes = new Map<string, TaskNode>();
+  private readonly nodes = new TaskTreeNodes();
   private layout!: TaskTreeLayout;
   private filter: TaskFilter = {};
   private readonly rows: TaskRows;
@@ -86,7 +64,12 @@ export class TaskTreeModel {
   ) {
     this.pages = new TaskTreePages(pageSize);
     this.rows = new TaskRows((id) => source.get(id));
-    this.groups = new TaskTreeGroups(groupBy, () => this.layout, (id) => source.get(id), serverName);
+    this.groups = new TaskTreeGroups(
+      groupBy,
+      () => this.layout,
+      (id) => source.get(id),
+      serverName,
+    );
     this.relayout();
   }
 
@@ -132,12 +115,12 @@ export class TaskTreeModel {
 
   children(node?: TaskTreeNode): TaskTreeNode[] {
     if (!node) {
-      return this.groups.fetch().map((key) => this.groupNode(key));
+      return this.groups.fetch().map((key) => this.nodes.group(key));
     }
     if (node.kind === 'more') return [];
     const container = containerKeyOf(node);
     const { shown, more } = this.pages.page(container, this.tasksIn(container));
-    const nodes: TaskTreeNode[] = shown.map((id) => this.taskNode(id));
+    const nodes: TaskTreeNode[] = shown.map((id) => this.nodes.task(id));
     if (more) nodes.push(more);
     return nodes;
   }
@@ -162,7 +145,7 @@ export class TaskTreeModel {
     if (!exists) return undefined;
     this.pages.raise(container);
     this.pages.redrawn(container);
-    return [this.containerNode(container)];
+    return [this.nodes.container(container)];
   }
 
   /**
@@ -177,7 +160,7 @@ export class TaskTreeModel {
       if (place === undefined || index === undefined) break;
       if (this.pages.reach(place, index)) {
         this.pages.redrawn(place);
-        raised.push(this.containerNode(place));
+        raised.push(this.nodes.container(place));
       }
       current = place.startsWith('task:') ? place.slice('task:'.length) : undefined;
     }
@@ -186,14 +169,14 @@ export class TaskTreeModel {
 
   parent(node: TaskTreeNode): TaskTreeNode | undefined {
     if (node.kind === 'group') return undefined;
-    if (node.kind === 'more') return this.containerNode(node.container);
+    if (node.kind === 'more') return this.nodes.container(node.container);
     const place = this.layout.placedAt(node.id);
-    return place === undefined ? undefined : this.containerNode(place);
+    return place === undefined ? undefined : this.nodes.container(place);
   }
 
   /** The node of a task shown in the current layout; undefined when it is not shown (yet). */
   nodeFor(id: string): TaskNode | undefined {
-    return this.layout.placedAt(id) === undefined ? undefined : this.taskNode(id);
+    return this.layout.placedAt(id) === undefined ? undefined : this.nodes.task(id);
   }
 
   row(node: TaskTreeNode): Row | undefined {
@@ -215,7 +198,7 @@ export class TaskTreeModel {
     for (const id of this.tickingIds) {
       // A row drawn with the text it would have now needs no redraw (past an hour, elapsed time moves by the minute).
       if (this.rows.isCurrent(id, now) || !this.onPage(id)) continue;
-      nodes.push(this.taskNode(id));
+      nodes.push(this.nodes.task(id));
     }
     return nodes;
   }
@@ -250,19 +233,19 @@ export class TaskTreeModel {
         // Same container. A queued task that moved up or down redraws the list it is in; so does a
         // task under another task, whose fold arrow follows whether work under it still runs.
         const inPlace = move.indexBefore === move.indexAfter && after.startsWith('group:');
-        dirty.add(inPlace ? this.taskNode(id) : this.containerNode(after));
+        dirty.add(inPlace ? this.nodes.task(id) : this.nodes.container(after));
         continue;
       }
       // It moved, appeared or went: its containers' children (and count, or a parent's fold arrow)
       // change. Both containers are redrawn in one refresh, so VS Code forgets the task under the
       // old one before it asks the new one for its children (it keeps one node per id).
-      if (before !== undefined) dirty.add(this.containerNode(before));
-      if (after !== undefined) dirty.add(this.containerNode(after));
+      if (before !== undefined) dirty.add(this.nodes.container(before));
+      if (after !== undefined) dirty.add(this.nodes.container(after));
     }
     for (const move of update.moves) {
       if (this.source.get(move.id)) continue;
-      dirty.delete(this.taskNodes.get(move.id)!);
-      this.taskNodes.delete(move.id);
+      const node = this.nodes.forget(move.id);
+      if (node) dirty.delete(node);
     }
     if (update.groupsChanged || this.reordersGroups(dirty)) return this.rebuilt();
     return this.shownOf(dirty);
@@ -282,14 +265,14 @@ export class TaskTreeModel {
       const now = this.layout.placedAt(id);
       if (previous === now && now !== undefined) {
         const inPlace = before.indexOf(id) === this.layout.indexOf(id) && now.startsWith('group:');
-        dirty.add(inPlace ? this.taskNode(id) : this.containerNode(now));
+        dirty.add(inPlace ? this.nodes.task(id) : this.nodes.container(now));
         continue;
       }
       // Tasks left behind under it are in no set: redraw from the root.
       if ((previous !== undefined && now !== undefined) || before.childrenOf(id).length > 0) all = true;
-      if (previous !== undefined) dirty.add(this.containerNode(previous));
-      if (now !== undefined) dirty.add(this.containerNode(now));
-      if (!this.source.get(id)) this.taskNodes.delete(id);
+      if (previous !== undefined) dirty.add(this.nodes.container(previous));
+      if (now !== undefined) dirty.add(this.nodes.container(now));
+      if (!this.source.get(id)) this.nodes.forget(id);
     }
     if (all || this.reordersGroups(dirty)) return this.rebuilt();
     return this.shownOf(dirty);
@@ -379,30 +362,4 @@ export class TaskTreeModel {
   groupLabel(key: string): string {
     return this.groups.label(key);
   }
-
-  private containerNode(place: string): TaskTreeNode {
-    return place.startsWith('task:') ? this.taskNode(place.slice('task:'.length)) : this.groupNode(place.slice('group:'.length));
-  }
-
-  private groupNode(key: string): GroupNode {
-    let node = this.groupNodes.get(key);
-    if (!node) {
-      node = { kind: 'group', key };
-      this.groupNodes.set(key, node);
-    }
-    return node;
-  }
-
-  private taskNode(id: string): TaskNode {
-    let node = this.taskNodes.get(id);
-    if (!node) {
-      node = { kind: 'task', id };
-      this.taskNodes.set(id, node);
-    }
-    return node;
-  }
-}
-
-function containerKeyOf(node: GroupNode | TaskNode): string {
-  return node.kind === 'task' ? `task:${node.id}` : `group:${node.key}`;
 }
