@@ -3,7 +3,7 @@ import { isQueued } from '../../core/taskRules';
 import { isTerminal } from '../../core/taskStatus';
 import { type DescriptionParts, STATUS_LOOK, describeAt, describedSpan, descriptionParts, taskLabel } from '../taskText';
 import type { TaskTreeLayout } from './taskTreeLayout';
-import type { Fold, Row } from './taskTreeModel';
+import type { Fold, Row } from './taskTreeNodes';
 
 /** What a task's row says apart from the clock. */
 interface RowParts {

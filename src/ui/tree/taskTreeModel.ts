@@ -1,31 +1,22 @@
 import type { TaskChanges } from '../../core/lifecycleEvents';
-import { EDITOR_AGENT_KEY, agentKey, agentName, type TaskRecord } from '../../core/taskRecord';
-import { TASK_STATUSES, type TaskStatus } from '../../core/taskStatus';
-import { STATUS_LOOK, descriptionTicks } from '../taskText';
+import type { TaskRecord } from '../../core/taskRecord';
+import type { TaskStatus } from '../../core/taskStatus';
+import { descriptionTicks } from '../taskText';
 import { TaskRows } from './taskRows';
+import { type GroupBy, TaskTreeGroups } from './taskTreeGroups';
+import { type Row, type TaskNode, type TaskTreeNode, TaskTreeNodes, containerKeyOf } from './taskTreeNodes';
 import { type MoreNode, PAGE_SIZE, TaskTreePages } from './taskTreePages';
 import { type Move, TaskTreeLayout } from './taskTreeLayout';
 
-export type GroupBy = 'status' | 'server' | 'tool' | 'agent';
+export { EDITOR_GROUP, type GroupBy, groupStatus } from './taskTreeGroups';
 
 export interface TaskFilter {
   readonly text?: string;
   readonly statuses?: readonly TaskStatus[];
 }
 
-export interface GroupNode {
-  readonly kind: 'group';
-  readonly key: string;
-}
-
-export interface TaskNode {
-  readonly kind: 'task';
-  readonly id: string;
-}
-
 export type { MoreNode } from './taskTreePages';
-
-export type TaskTreeNode = GroupNode | TaskNode | MoreNode;
+export type { Fold, GroupNode, Row, TaskNode, TaskTreeNode } from './taskTreeNodes';
 
 /** What the model reads: the store's tasks. */
 export interface TaskSource {
@@ -35,17 +26,6 @@ export interface TaskSource {
 
 /** What a refresh must redraw: the whole tree, some nodes (each with what is under it), or nothing. */
 export type Redraw = 'all' | readonly TaskTreeNode[] | undefined;
-
-export type Fold = 'none' | 'collapsed' | 'expanded';
-
-/** One row as text: what the view shows of a node, without icons (those need `vscode`). */
-export interface Row {
-  readonly id: string;
-  readonly label: string;
-  readonly description: string;
-  readonly fold: Fold;
-  readonly accessibleLabel: string;
-}
 
 /**
  * The Tasks view as data, without `vscode`: which nodes exist, under which, what each row says,
@@ -63,8 +43,7 @@ export interface Row {
  * whose page is as the view fetched it (the same tasks shown, as many hidden) is left as it is.
  */
 export class TaskTreeModel {
-  private readonly groups = new Map<string, GroupNode>();
-  private readonly taskNodes = new Map<string, TaskNode>();
+  private readonly nodes = new TaskTreeNodes();
   private layout!: TaskTreeLayout;
   private filter: TaskFilter = {};
   private readonly rows: TaskRows;
@@ -73,24 +52,29 @@ export class TaskTreeModel {
   /** Tasks a layout made between batches knew before their batch came (a regrouping or a filter placed them). */
   private readonly unannounced = new Set<string>();
   private readonly pages: TaskTreePages;
-  /** The groups in the order the view last fetched them. */
-  private fetchedGroups: readonly string[] = [];
+  private readonly groups: TaskTreeGroups;
 
   constructor(
     private readonly source: TaskSource,
-    private groupBy: GroupBy,
+    groupBy: GroupBy,
     private showArchived: boolean,
-    private readonly serverName: (serverId: string) => string,
+    serverName: (serverId: string) => string,
     private readonly now: () => number = Date.now,
     pageSize = PAGE_SIZE,
   ) {
     this.pages = new TaskTreePages(pageSize);
     this.rows = new TaskRows((id) => source.get(id));
+    this.groups = new TaskTreeGroups(
+      groupBy,
+      () => this.layout,
+      (id) => source.get(id),
+      serverName,
+    );
     this.relayout();
   }
 
   get currentGroupBy(): GroupBy {
-    return this.groupBy;
+    return this.groups.by;
   }
 
   get showsArchived(): boolean {
@@ -107,8 +91,8 @@ export class TaskTreeModel {
 
   /** Each setter answers what to redraw: everything when the setting changed, nothing otherwise. */
   setGroupBy(groupBy: GroupBy): Redraw {
-    if (groupBy === this.groupBy) return undefined;
-    this.groupBy = groupBy;
+    if (groupBy === this.groups.by) return undefined;
+    this.groups.by = groupBy;
     return this.rebuild();
   }
 
@@ -131,13 +115,12 @@ export class TaskTreeModel {
 
   children(node?: TaskTreeNode): TaskTreeNode[] {
     if (!node) {
-      this.fetchedGroups = this.groupKeys();
-      return this.fetchedGroups.map((key) => this.groupNode(key));
+      return this.groups.fetch().map((key) => this.nodes.group(key));
     }
     if (node.kind === 'more') return [];
     const container = containerKeyOf(node);
     const { shown, more } = this.pages.page(container, this.tasksIn(container));
-    const nodes: TaskTreeNode[] = shown.map((id) => this.taskNode(id));
+    const nodes: TaskTreeNode[] = shown.map((id) => this.nodes.task(id));
     if (more) nodes.push(more);
     return nodes;
   }
@@ -162,7 +145,7 @@ export class TaskTreeModel {
     if (!exists) return undefined;
     this.pages.raise(container);
     this.pages.redrawn(container);
-    return [this.containerNode(container)];
+    return [this.nodes.container(container)];
   }
 
   /**
@@ -177,7 +160,7 @@ export class TaskTreeModel {
       if (place === undefined || index === undefined) break;
       if (this.pages.reach(place, index)) {
         this.pages.redrawn(place);
-        raised.push(this.containerNode(place));
+        raised.push(this.nodes.container(place));
       }
       current = place.startsWith('task:') ? place.slice('task:'.length) : undefined;
     }
@@ -186,18 +169,18 @@ export class TaskTreeModel {
 
   parent(node: TaskTreeNode): TaskTreeNode | undefined {
     if (node.kind === 'group') return undefined;
-    if (node.kind === 'more') return this.containerNode(node.container);
+    if (node.kind === 'more') return this.nodes.container(node.container);
     const place = this.layout.placedAt(node.id);
-    return place === undefined ? undefined : this.containerNode(place);
+    return place === undefined ? undefined : this.nodes.container(place);
   }
 
   /** The node of a task shown in the current layout; undefined when it is not shown (yet). */
   nodeFor(id: string): TaskNode | undefined {
-    return this.layout.placedAt(id) === undefined ? undefined : this.taskNode(id);
+    return this.layout.placedAt(id) === undefined ? undefined : this.nodes.task(id);
   }
 
   row(node: TaskTreeNode): Row | undefined {
-    if (node.kind === 'group') return this.groupRow(node.key);
+    if (node.kind === 'group') return this.groups.row(node.key);
     if (node.kind === 'more') return this.pages.moreRow(node.container, this.tasksIn(node.container).length);
     const record = this.source.get(node.id);
     if (!record) return undefined;
@@ -215,7 +198,7 @@ export class TaskTreeModel {
     for (const id of this.tickingIds) {
       // A row drawn with the text it would have now needs no redraw (past an hour, elapsed time moves by the minute).
       if (this.rows.isCurrent(id, now) || !this.onPage(id)) continue;
-      nodes.push(this.taskNode(id));
+      nodes.push(this.nodes.task(id));
     }
     return nodes;
   }
@@ -250,19 +233,19 @@ export class TaskTreeModel {
         // Same container. A queued task that moved up or down redraws the list it is in; so does a
         // task under another task, whose fold arrow follows whether work under it still runs.
         const inPlace = move.indexBefore === move.indexAfter && after.startsWith('group:');
-        dirty.add(inPlace ? this.taskNode(id) : this.containerNode(after));
+        dirty.add(inPlace ? this.nodes.task(id) : this.nodes.container(after));
         continue;
       }
       // It moved, appeared or went: its containers' children (and count, or a parent's fold arrow)
       // change. Both containers are redrawn in one refresh, so VS Code forgets the task under the
       // old one before it asks the new one for its children (it keeps one node per id).
-      if (before !== undefined) dirty.add(this.containerNode(before));
-      if (after !== undefined) dirty.add(this.containerNode(after));
+      if (before !== undefined) dirty.add(this.nodes.container(before));
+      if (after !== undefined) dirty.add(this.nodes.container(after));
     }
     for (const move of update.moves) {
       if (this.source.get(move.id)) continue;
-      dirty.delete(this.taskNodes.get(move.id)!);
-      this.taskNodes.delete(move.id);
+      const node = this.nodes.forget(move.id);
+      if (node) dirty.delete(node);
     }
     if (update.groupsChanged || this.reordersGroups(dirty)) return this.rebuilt();
     return this.shownOf(dirty);
@@ -282,27 +265,22 @@ export class TaskTreeModel {
       const now = this.layout.placedAt(id);
       if (previous === now && now !== undefined) {
         const inPlace = before.indexOf(id) === this.layout.indexOf(id) && now.startsWith('group:');
-        dirty.add(inPlace ? this.taskNode(id) : this.containerNode(now));
+        dirty.add(inPlace ? this.nodes.task(id) : this.nodes.container(now));
         continue;
       }
       // Tasks left behind under it are in no set: redraw from the root.
       if ((previous !== undefined && now !== undefined) || before.childrenOf(id).length > 0) all = true;
-      if (previous !== undefined) dirty.add(this.containerNode(previous));
-      if (now !== undefined) dirty.add(this.containerNode(now));
-      if (!this.source.get(id)) this.taskNodes.delete(id);
+      if (previous !== undefined) dirty.add(this.nodes.container(previous));
+      if (now !== undefined) dirty.add(this.nodes.container(now));
+      if (!this.source.get(id)) this.nodes.forget(id);
     }
     if (all || this.reordersGroups(dirty)) return this.rebuilt();
     return this.shownOf(dirty);
   }
 
-  /**
-   * Whether the groups are no longer in the order the view fetched them: groups of one name follow
-   * their newest tasks (and an agent's group its name), so a task new to one can reorder them.
-   */
+  /** Whether a batch that made groups stale changed the order the view fetched them in (see `TaskTreeGroups.reordered`). */
   private reordersGroups(dirty: ReadonlySet<TaskTreeNode>): boolean {
-    if (this.groupBy === 'status' || ![...dirty].some((node) => node.kind === 'group')) return false;
-    const keys = this.groupKeys();
-    return keys.length !== this.fetchedGroups.length || keys.some((key, index) => key !== this.fetchedGroups[index]);
+    return [...dirty].some((node) => node.kind === 'group') && this.groups.reordered();
   }
 
   /** Everything is redrawn: the view fetches every page again. */
@@ -346,7 +324,7 @@ export class TaskTreeModel {
       records,
       (id) => this.source.get(id),
       (record) => this.isVisible(record),
-      (record) => this.groupOf(record),
+      (record) => this.groups.keyOf(record),
     );
     this.rows.clear();
     this.tickingIds.clear();
@@ -381,97 +359,7 @@ export class TaskTreeModel {
     return true;
   }
 
-  private groupOf(record: TaskRecord): string {
-    switch (this.groupBy) {
-      case 'server':
-        return `server:${record.serverId}`;
-      case 'tool':
-        return `tool:${record.tool}`;
-      case 'agent':
-        // Keyed by the token's agent, so two agents running the same client (or sharing a name) are two groups.
-        return `agent:${agentKey(record)}`;
-      default:
-        return `status:${record.status}`;
-    }
-  }
-
-  private groupKeys(): string[] {
-    const keys = [...this.layout.groups.keys()];
-    if (this.groupBy === 'status') {
-      const order = (key: string) => STATUS_LOOK[key.slice('status:'.length) as TaskStatus]?.order ?? TASK_STATUSES.length;
-      return keys.sort((a, b) => order(a) - order(b));
-    }
-    // The editor's own tasks first, then agents by name.
-    const rank = (key: string) => (key === EDITOR_GROUP ? 0 : 1);
-    // Groups of one name keep the order of their newest tasks.
-    return keys.sort((a, b) => rank(a) - rank(b) || this.groupLabel(a).localeCompare(this.groupLabel(b)) || this.newerGroup(a, b));
-  }
-
-  private newerGroup(a: string, b: string): number {
-    const newest = (key: string) => this.layout.groups.get(key)!.reduce((x, y) => (this.layout.newer(y, x) ? y : x));
-    return this.layout.newer(newest(a), newest(b)) ? -1 : 1;
-  }
-
   groupLabel(key: string): string {
-    const [kind, value] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
-    if (kind === 'status') return STATUS_LOOK[value as TaskStatus]?.group ?? value;
-    if (kind === 'server') return this.serverName(value);
-    if (kind === 'agent') {
-      const first = this.layout.groups.get(key)?.[0];
-      const record = first === undefined ? undefined : this.source.get(first);
-      return record ? agentName(record) : value;
-    }
-    return value;
+    return this.groups.label(key);
   }
-
-  private groupRow(key: string): Row | undefined {
-    const list = this.layout.groups.get(key);
-    if (!list) return undefined;
-    const label = this.groupLabel(key);
-    const count = list.length;
-    const status = groupStatus(key);
-    // Finished groups start collapsed once they grow, so live work stays in view.
-    const collapsed = status && (status === 'completed' || status === 'cancelled') && count > 10;
-    return {
-      id: `group:${key}`,
-      label,
-      description: String(count),
-      fold: collapsed ? 'collapsed' : 'expanded',
-      accessibleLabel: `${label}, ${count} task${count === 1 ? '' : 's'}`,
-    };
-  }
-
-  private containerNode(place: string): TaskTreeNode {
-    return place.startsWith('task:') ? this.taskNode(place.slice('task:'.length)) : this.groupNode(place.slice('group:'.length));
-  }
-
-  private groupNode(key: string): GroupNode {
-    let node = this.groups.get(key);
-    if (!node) {
-      node = { kind: 'group', key };
-      this.groups.set(key, node);
-    }
-    return node;
-  }
-
-  private taskNode(id: string): TaskNode {
-    let node = this.taskNodes.get(id);
-    if (!node) {
-      node = { kind: 'task', id };
-      this.taskNodes.set(id, node);
-    }
-    return node;
-  }
-}
-
-function containerKeyOf(node: GroupNode | TaskNode): string {
-  return node.kind === 'task' ? `task:${node.id}` : `group:${node.key}`;
-}
-
-/** The group of the editor's own tasks when grouped by agent. */
-export const EDITOR_GROUP = `agent:${EDITOR_AGENT_KEY}`;
-
-/** The status a group stands for, when grouping by status. */
-export function groupStatus(key: string): TaskStatus | undefined {
-  return key.startsWith('status:') ? (key.slice('status:'.length) as TaskStatus) : undefined;
 }

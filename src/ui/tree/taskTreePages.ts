@@ -1,4 +1,4 @@
-import type { Row } from './taskTreeModel';
+import type { Row } from './taskTreeNodes';
 
 /**
  * How many tasks a container (a group, or a task with tasks under it) shows before a "Show more"
