@@ -192,6 +192,11 @@ describe('ui/taskTreeModel: the tree a view holds equals a full rebuild', () => 
     changes.flush();
     for (const batch of batches.splice(0)) mirror.redraw(model.apply(batch));
     assert.deepEqual(
+      mirror.lines().filter((line) => !line.startsWith(' ')),
+      ['claude | 2 | expanded', 'claude | 1 | expanded'],
+      'of two groups of one name, the one with the newest task comes first',
+    );
+    assert.deepEqual(
       mirror.lines(),
       new ViewMirror(
         new TaskTreeModel(
