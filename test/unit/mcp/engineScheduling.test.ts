@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { RpcError } from '../../../src/mcp/rpcError';
 import { TaskEngine } from '../../../src/mcp/engine/taskEngine';
 import type { EngineTask, StartOptions } from '../../../src/mcp/engine/engineTask';
+import { MAX_TIMER_MS } from '../../../src/core/longTimer';
+import { handedToNode } from '../helpers/handedToNode';
 import { waitFor } from '../helpers/waitFor';
 
 /** Work whose end the test decides; records when it started and how many ran at once. */
@@ -190,12 +192,13 @@ describe('mcp/server engine scheduling', () => {
   it('a time budget longer than a Node timer allows (30 days) does not end the work at once', async () => {
     engine = engineWith(1);
     const work = new Workload(engine);
-    const budgeted = work.start({ name: 'budgeted', timeBudgetMs: 30 * 24 * 60 * 60 * 1000 });
+    // The budget's timer is armed when the work starts (on the next turn): no delay Node would overflow (and fire after 1 ms).
+    let taskId = '';
+    const delays = handedToNode(() => (taskId = work.start({ name: 'budgeted', timeBudgetMs: 30 * 24 * 60 * 60 * 1000 }).taskId));
     await work.waitForStarts(1);
-    // An overflowing timer fires after 1 ms; this one is due well after it.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal(engine.peek(budgeted.taskId)?.status, 'working');
-    work.release(budgeted.taskId);
+    assert.ok(delays.includes(MAX_TIMER_MS) && delays.every((ms) => ms <= MAX_TIMER_MS), `delays handed to Node: ${delays.join(', ')}`);
+    assert.equal(engine.peek(taskId)?.status, 'working');
+    work.release(taskId);
   });
 
   it('setPriority reorders the queue at once and reports only the tasks whose place changed', async () => {
