@@ -71,7 +71,7 @@ describe('Hostile text in the real host: the detail panel', function () {
           assert.ok(sent.includes(JSON.stringify(payload).slice(1, -1)), `the payload travels as a JSON string: ${payload}`);
           assert.strictEqual(state.state.intent, payload, 'the name is sent as text');
           // A status message set now reaches the open page as a patch. The task's own status updates
-          // (it is about to ask its question) may overwrite it before the patch goes out: set it again then.
+          // (its question, the follower's polls) may overwrite it: set it again then.
           // It arrives as a patch, or inside a full state when the panel re-sends the whole page.
           const patched = () =>
             messages.some(
@@ -80,15 +80,27 @@ describe('Hostile text in the real host: the detail panel', function () {
                 (m.type === 'state' && m !== state && m.state.statusMessage === payload),
             );
           // On a loaded machine that can take a while: set it again every 2 s, for up to 30 s in all.
+          // A hidden panel is rightly sent nothing until it shows again: look at it again, as a person would.
           let setAt = 0;
           await waitFor(
-            () => {
+            async () => {
               if (patched()) return true;
               if (Date.now() - setAt >= 2000) {
+                if (!tasklane.ui.details.panelFor(record.id)?.visible) {
+                  await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: record.id });
+                }
                 tasklane.store.setStatus(record.id, tasklane.store.require(record.id).status, payload);
+                // Sent now: the follower's next poll puts the server's own status message back, and
+                // within the panel's coalescing delay that would leave nothing to patch.
+                tasklane.ui.details.flush();
                 setAt = Date.now();
               }
-              return false;
+              // Thrown, not returned: a time-out then says what the panel and the record were doing.
+              const current = tasklane.store.get(record.id);
+              throw new Error(
+                `no patch yet; panel visible: ${tasklane.ui.details.panelFor(record.id)?.visible}; ` +
+                  `posted: ${messages.map((m) => m.type).join(',')}; record: ${current?.status} ${JSON.stringify(current?.statusMessage)}`,
+              );
             },
             { what: 'the status message patch', timeoutMs: 30_000 },
           );
