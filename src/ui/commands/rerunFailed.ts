@@ -114,8 +114,12 @@ function pickBatch(ui: UiContext, initial: string): Promise<RerunPlan | undefine
     disposables.push(
       quickPick.onDidChangeValue(update),
       quickPick.onDidAccept(() => {
+        // The list was drawn at the last keystroke: since then a since:1h may have moved on, or tasks failed
+        // or were retried elsewhere. Search again, and go on only with what the person is looking at.
+        const shown = plan && ids(plan);
+        update();
         // Only a search with something to re-run (and no error in it) goes on; Enter on a task row does too.
-        if (!plan) return;
+        if (!plan || ids(plan) !== shown) return;
         resolve(plan);
         quickPick.hide();
       }),
@@ -128,6 +132,8 @@ function pickBatch(ui: UiContext, initial: string): Promise<RerunPlan | undefine
     quickPick.show();
   });
 }
+
+const ids = (plan: RerunPlan) => plan.runnable.map((record) => record.id).join(' ');
 
 function toItem(ui: UiContext, record: TaskRecord, skipped: SkipReason | undefined): BatchItem {
   return {

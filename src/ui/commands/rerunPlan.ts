@@ -10,7 +10,7 @@ import { canRetryTask } from '../../core/taskRules';
 /** More than this in one batch is refused: a search that broad is more likely a mistake than a wish. */
 export const RERUN_LIMIT = 100;
 
-export type SkipReason = 'server gone' | 'already re-run' | 'imported copy' | 'completed' | 'still running';
+export type SkipReason = 'server gone' | 'already re-run' | 'imported copy' | 'completed' | 'still running' | 'deleted';
 
 export interface RerunPlan {
   /** The tasks that get a new attempt, in the order the search listed them. */
