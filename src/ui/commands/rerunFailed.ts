@@ -190,7 +190,7 @@ function runBatch(ui: UiContext, plan: RerunPlan, patch: ArgumentsPatch | undefi
       // Read it again: while the person was typing, another window or an agent may have retried it.
       const record = ui.store.get(planned.id);
       if (!record || !canRetryTask(record)) {
-        skipped.push({ record: planned, reason: 'already re-run' });
+        skipped.push({ record: planned, reason: record ? 'already re-run' : 'deleted' });
         continue;
       }
       try {
