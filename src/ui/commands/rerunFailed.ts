@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import { HistorySearch, parseHistoryQuery } from '../../core/historySearch';
 import { type ToolInfo, isUnsafeToRepeat } from '../../core/serverDirectory';
 import type { TaskRecord } from '../../core/taskRecord';
-import { canRetryTask } from '../../core/taskRules';
 import { setting } from '../../platform/config';
 import { STATUS_LOOK, formatTime, taskLabel } from '../taskPresentation';
 import {
@@ -16,6 +15,7 @@ import {
   parseArgumentsPatch,
   planRerun,
   rerunSummary,
+  skipReason,
   skippedText,
 } from './rerunPlan';
 import { HISTORY_SEARCH_HELP, historyMatcher } from './searchHistory';
@@ -80,7 +80,7 @@ function pickBatch(ui: UiContext, initial: string): Promise<RerunPlan | undefine
   const update = () => {
     const query = parseHistoryQuery(quickPick.value);
     const matches = search.search(query);
-    const found = planRerun(matches, (serverId) => ui.servers.get(serverId) !== undefined);
+    const found = planRerun(matches, (serverId) => isConnected(ui, serverId));
     const problem = query.errors.join(' · ') || undefined;
     const tooMany = found.runnable.length > RERUN_LIMIT;
     plan = problem || tooMany || found.runnable.length === 0 ? undefined : found;
@@ -175,6 +175,10 @@ async function confirmUnsafeBatch(ui: UiContext, records: readonly TaskRecord[])
   return choice === action;
 }
 
+function isConnected(ui: UiContext, serverId: string): boolean {
+  return ui.servers.get(serverId) !== undefined;
+}
+
 /** Starts a new attempt of each task in turn, one cancellable progress for all; cancelling stops starting more. */
 function runBatch(ui: UiContext, plan: RerunPlan, patch: ArgumentsPatch | undefined): Thenable<RerunResult> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: TITLE, cancellable: true }, async (progress, token) => {
@@ -187,10 +191,11 @@ function runBatch(ui: UiContext, plan: RerunPlan, patch: ArgumentsPatch | undefi
       if (token.isCancellationRequested) break;
       done++;
       progress.report({ message: `Re-running ${done} of ${total}…`, increment: 100 / total });
-      // Read it again: while the person was typing, another window or an agent may have retried it.
+      // Read it again: while the batch runs, another window or an agent may have retried it, or its server gone.
       const record = ui.store.get(planned.id);
-      if (!record || !canRetryTask(record)) {
-        skipped.push({ record: planned, reason: record ? 'already re-run' : 'deleted' });
+      const reason = record ? skipReason(record, (serverId) => isConnected(ui, serverId)) : 'deleted';
+      if (!record || reason) {
+        skipped.push({ record: planned, reason: reason ?? 'deleted' });
         continue;
       }
       try {

@@ -30,7 +30,8 @@ export function planRerun(matches: readonly TaskRecord[], isConnected: (serverId
   return { runnable, skipped };
 }
 
-function skipReason(record: TaskRecord, isConnected: (serverId: string) => boolean): SkipReason | undefined {
+/** Why a retry does not apply to this task now; undefined when it does. */
+export function skipReason(record: TaskRecord, isConnected: (serverId: string) => boolean): SkipReason | undefined {
   if (!canRetryTask(record)) {
     if (record.imported) return 'imported copy';
     if (record.retriedAs) return 'already re-run';
