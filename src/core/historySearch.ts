@@ -1,12 +1,15 @@
+import { type TimeBound, type TimeWindow, inWindow, isOpenWindow, parseTimeBound, timeValueError, timeWindow, windowWithin } from './historyTime';
 import type { IDisposable } from './lifecycle';
 import { agentDescription, agentName, type TaskRecord } from './taskRecord';
 import type { TaskStatus } from './taskStatus';
 import type { TaskReader } from './taskStore';
 
 /**
- * A parsed history search: `tool:`, `status:`, `agent:`, `server:` and `is:` tokens plus free
- * text. Values of one field are alternatives (`status:failed status:cancelled`); different fields
- * and free-text words must all match. Quoted text ("npm test") is matched as one phrase.
+ * A parsed history search: `tool:`, `status:`, `agent:`, `server:` and `is:` tokens, the time
+ * filters `since:` and `before:` (see `historyTime.ts`), plus free text. Values of one field are
+ * alternatives (`status:failed status:cancelled`); different fields and free-text words must all
+ * match. Quoted text ("npm test") is matched as one phrase. Of several `since:` (or `before:`),
+ * the last one counts.
  */
 export interface HistoryQuery {
   readonly tools: readonly string[];
@@ -15,6 +18,12 @@ export interface HistoryQuery {
   readonly servers: readonly string[];
   readonly flags: readonly HistoryFlag[];
   readonly words: readonly string[];
+  /** Tasks created at or after this; a duration is resolved when the search runs. */
+  readonly since?: TimeBound;
+  /** Tasks created before this. */
+  readonly before?: TimeBound;
+  /** Values the query cannot use and must not quietly drop (a `since:` that is no time), as plain sentences. */
+  readonly errors: readonly string[];
   /** Tokens that name no known field or value, kept as free text and reported to the user. */
   readonly unknown: readonly string[];
 }
@@ -48,16 +57,33 @@ export function parseHistoryQuery(input: string): HistoryQuery {
   const flags: HistoryFlag[] = [];
   const words: string[] = [];
   const unknown: string[] = [];
+  const errors: string[] = [];
+  let since: TimeBound | undefined;
+  let before: TimeBound | undefined;
   for (const match of input.matchAll(/(\w+):"([^"]*)"|(\w+):(\S+)|"([^"]*)"|(\S+)/g)) {
     const field = (match[1] ?? match[3])?.toLowerCase();
     const value = (match[2] ?? match[4] ?? '').toLowerCase();
     const text = (match[5] ?? match[6] ?? '').toLowerCase();
+    // A time filter without a time ("since:" alone, or "since:\"\"") filters nothing: say so rather than search for the text.
+    const bare = field === undefined ? /^(since|before):$/.exec(text)?.[1] : value ? undefined : field;
+    if (bare === 'since' || bare === 'before') {
+      errors.push(timeValueError(bare));
+      continue;
+    }
     if (field === undefined) {
       if (text) words.push(text);
       continue;
     }
     if (!value) continue;
     switch (field) {
+      case 'since':
+      case 'before': {
+        const bound = parseTimeBound(value);
+        if (!bound) errors.push(timeValueError(field));
+        else if (field === 'since') since = bound;
+        else before = bound;
+        break;
+      }
       case 'tool':
         tools.push(value);
         break;
@@ -82,11 +108,20 @@ export function parseHistoryQuery(input: string): HistoryQuery {
         words.push(match[0].toLowerCase());
     }
   }
-  return { tools, statuses, agents, servers, flags, words, unknown };
+  return { tools, statuses, agents, servers, flags, words, since, before, errors: [...new Set(errors)], unknown };
 }
 
 export function isEmptyQuery(query: HistoryQuery): boolean {
-  return !query.tools.length && !query.statuses.length && !query.agents.length && !query.servers.length && !query.flags.length && !query.words.length;
+  return (
+    !query.tools.length &&
+    !query.statuses.length &&
+    !query.agents.length &&
+    !query.servers.length &&
+    !query.flags.length &&
+    !query.words.length &&
+    !query.since &&
+    !query.before
+  );
 }
 
 /**
@@ -97,8 +132,12 @@ export function isEmptyQuery(query: HistoryQuery): boolean {
 export class HistoryMatcher {
   private readonly haystacks = new WeakMap<TaskRecord, string>();
 
-  /** `text`: the record's search text when the caller has it at hand (see `textOf`). */
-  matches(record: TaskRecord, query: HistoryQuery, text?: string): boolean {
+  /**
+   * `text`: the record's search text when the caller has it at hand (see `textOf`); `window`: the
+   * query's time filters resolved once for the whole search (by default, against the clock now).
+   */
+  matches(record: TaskRecord, query: HistoryQuery, text?: string, window = timeWindow(query.since, query.before, Date.now())): boolean {
+    if (!isOpenWindow(window) && !inWindow(Date.parse(record.createdAt), window)) return false;
     if (query.statuses.length && !query.statuses.includes(record.status)) return false;
     if (query.tools.length && !query.tools.some((tool) => record.tool.toLowerCase().includes(tool))) return false;
     if (query.servers.length && !query.servers.some((server) => record.serverId.toLowerCase().includes(server))) return false;
@@ -114,10 +153,11 @@ export class HistoryMatcher {
     return true;
   }
 
-  /** The matching records, in the order given. */
-  filter(records: readonly TaskRecord[], query: HistoryQuery): TaskRecord[] {
+  /** The matching records, in the order given; a duration in `since:`/`before:` counts back from `now`. */
+  filter(records: readonly TaskRecord[], query: HistoryQuery, now = Date.now()): TaskRecord[] {
     if (isEmptyQuery(query)) return [...records];
-    return records.filter((record) => this.matches(record, query));
+    const window = timeWindow(query.since, query.before, now);
+    return records.filter((record) => this.matches(record, query, undefined, window));
   }
 
   /** The record's search text, built once per record object. */
@@ -136,20 +176,23 @@ export class HistoryMatcher {
  * `HistoryMatcher`; on top of that, the store's records are taken once until the store changes
  * (any lifecycle event: every change to the store fires one), the same query again answers from
  * its last result, and a query that only narrows the last one (more words, longer words, the same
- * fields) looks only at the last one's matches.
+ * fields) looks only at the last one's matches. A duration in `since:`/`before:` is resolved
+ * against `clock` at each search and the resolved times are part of what is compared: `since:1h`
+ * typed again an hour later is a new query, never the last one's answer.
  */
 export class HistorySearch implements IDisposable {
   private records: readonly TaskRecord[] | undefined;
   /** Each record's search text, by its index in `records`: a scan reads them in order, not through the cache. */
   private texts: string[] | undefined;
   /** The last query and the indices (in `records`) it matched. */
-  private last: { readonly key: string; readonly query: HistoryQuery; readonly matches: readonly number[] } | undefined;
+  private last: { readonly key: string; readonly query: HistoryQuery; readonly window: TimeWindow; readonly matches: readonly number[] } | undefined;
   private readonly subscription: IDisposable;
 
-  /** `matcher` may be shared, so its cache of each record's text outlives one search session. */
+  /** `matcher` may be shared, so its cache of each record's text outlives one search session; `clock` gives epoch milliseconds. */
   constructor(
     private readonly reader: Pick<TaskReader, 'all' | 'onDidLifecycle'>,
     private readonly matcher = new HistoryMatcher(),
+    private readonly clock: () => number = Date.now,
   ) {
     this.subscription = reader.onDidLifecycle(() => {
       this.records = undefined;
@@ -161,16 +204,17 @@ export class HistorySearch implements IDisposable {
   /** The matching records, newest first (the store's order). */
   search(query: HistoryQuery): TaskRecord[] {
     const records = (this.records ??= this.reader.all());
-    const key = queryKey(query);
+    const window = timeWindow(query.since, query.before, this.clock());
+    const key = queryKey(query, window);
     const last = this.last;
     let matches: readonly number[];
     if (last?.key === key) matches = last.matches;
     else {
       const texts = query.words.length ? (this.texts ??= records.map((record) => this.matcher.textOf(record))) : undefined;
-      const candidates = last && narrows(query, last.query) ? last.matches : records.keys();
+      const candidates = last && narrows(query, window, last.query, last.window) ? last.matches : records.keys();
       const found: number[] = [];
-      for (const index of candidates) if (this.matcher.matches(records[index], query, texts?.[index])) found.push(index);
-      this.last = { key, query, matches: (matches = found) };
+      for (const index of candidates) if (this.matcher.matches(records[index], query, texts?.[index], window)) found.push(index);
+      this.last = { key, query, window, matches: (matches = found) };
     }
     return matches.map((index) => records[index]);
   }
@@ -180,16 +224,18 @@ export class HistorySearch implements IDisposable {
   }
 }
 
-/** What decides a query's matches (not the tokens it could not use, which match nothing). */
-function queryKey(query: HistoryQuery): string {
-  return JSON.stringify([query.tools, query.statuses, query.agents, query.servers, query.flags, query.words]);
+/** What decides a query's matches at one instant (not the tokens it could not use, which match nothing). */
+function queryKey(query: HistoryQuery, window: TimeWindow): string {
+  return JSON.stringify([query.tools, query.statuses, query.agents, query.servers, query.flags, query.words, window.from ?? null, window.until ?? null]);
 }
 
 /**
- * Whether everything `next` matches is among what `previous` matched: the same fields, and each
- * of the previous words still contained in one of the next ones (a word typed further, or added).
+ * Whether everything `next` matches is among what `previous` matched: the same fields, a time
+ * window inside the previous one (a relative `since:` moves forward as time passes and narrows; a
+ * relative `before:` moves forward and widens), and each of the previous words still contained in
+ * one of the next ones (a word typed further, or added).
  */
-function narrows(next: HistoryQuery, previous: HistoryQuery): boolean {
+function narrows(next: HistoryQuery, nextWindow: TimeWindow, previous: HistoryQuery, previousWindow: TimeWindow): boolean {
   const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((value, i) => value === b[i]);
   return (
     same(next.tools, previous.tools) &&
@@ -197,6 +243,7 @@ function narrows(next: HistoryQuery, previous: HistoryQuery): boolean {
     same(next.agents, previous.agents) &&
     same(next.servers, previous.servers) &&
     same(next.flags, previous.flags) &&
+    windowWithin(nextWindow, previousWindow) &&
     previous.words.every((word) => next.words.some((longer) => longer.includes(word)))
   );
 }

@@ -20,6 +20,7 @@ import {
 } from './taskCommands';
 import { registerHandlers } from '../../platform/registerHandlers';
 import { changePriority, exportTasks, importTasks, setPinned, unarchiveTask } from './historyCommands';
+import { rerunFailedTasks } from './rerunFailed';
 import { searchHistoryCommand } from './searchHistory';
 import type { UiContext } from './uiContext';
 
@@ -32,6 +33,7 @@ export function registerCommands(ui: UiContext, contextKeys: ContextKeys): vscod
     'tasklane.retryTask': (arg) => retryTask(ui, arg),
     'tasklane.retryTaskWithEdits': (arg) => retryTask(ui, arg, true),
     'tasklane.retryAllFailed': () => retryAllFailed(ui),
+    'tasklane.rerunFailedTasks': (arg) => rerunFailedTasks(ui, arg),
     'tasklane.runAgain': (arg) => runAgain(ui, arg),
     'tasklane.showTaskDetails': (arg) => showTaskDetails(ui, arg),
     'tasklane.copyTaskId': (arg) => copyTaskId(ui, arg),

@@ -10,7 +10,9 @@ import type { UiContext } from './uiContext';
 /** More rows than this make the list slow to draw and no easier to read; the title says how many matched. */
 const SHOWN_LIMIT = 200;
 
-const HELP = 'tool:name  status:failed  agent:claude  server:id  is:pinned|imported|archived|queued  and any text in intent, arguments, results';
+/** The search syntax in one line, for the search box's placeholder (here and in Re-run Failed Tasks). */
+export const HISTORY_SEARCH_HELP =
+  'tool:name  status:failed  agent:claude  server:id  is:pinned|imported|archived|queued  since:1h|2026-12-01  before:30m  and any text in intent, arguments, results';
 
 interface HistoryItem extends vscode.QuickPickItem {
   /** The task it opens; none on the empty state's rows. */
@@ -20,7 +22,8 @@ interface HistoryItem extends vscode.QuickPickItem {
 }
 
 /** One matcher per window: its cache of each record's text outlives a single search. */
-const matcher = new HistoryMatcher();
+export const historyMatcher = new HistoryMatcher();
+const matcher = historyMatcher;
 
 /** The records a query matches, newest first, over every record (active, archived and imported). */
 export function searchHistory(ui: UiContext, query: string): TaskRecord[] {
@@ -45,7 +48,7 @@ export async function searchHistoryCommand(ui: UiContext, arg?: unknown): Promis
 
   const quickPick = vscode.window.createQuickPick<HistoryItem>();
   const exportButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('export'), tooltip: 'Export every match…' };
-  quickPick.placeholder = HELP;
+  quickPick.placeholder = HISTORY_SEARCH_HELP;
   quickPick.buttons = [exportButton];
   quickPick.matchOnDescription = false;
   if (typeof prefill === 'string') quickPick.value = prefill;
@@ -60,6 +63,8 @@ export async function searchHistoryCommand(ui: UiContext, arg?: unknown): Promis
       ? matches.slice(0, SHOWN_LIMIT).map((record) => toItem(record, ui.servers.nameOf(record.serverId)))
       : emptyItems(ui.store.all(), quickPick.value);
     const unknown = query.unknown.length ? ` · not understood: ${query.unknown.join(' ')}` : '';
+    // A time filter that is no time is said in the box, not dropped: the list below ignores it until it is fixed.
+    quickPick.prompt = query.errors.join(' · ') || undefined;
     quickPick.title = `Search Task History · ${matches.length === ui.store.size ? `${matches.length} tasks` : `${matches.length} of ${ui.store.size} match`}${matches.length > SHOWN_LIMIT ? `, newest ${SHOWN_LIMIT} shown` : ''}${unknown}`;
   };
   const disposables: vscode.Disposable[] = [quickPick, search];
