@@ -82,15 +82,24 @@ export function cronOf(trigger: CronTrigger): Cron {
   return cron;
 }
 
-/** Why a trigger is invalid, in croner's words, or undefined when it is fine. */
+/** Why a trigger is invalid (croner's reason for a pattern), or undefined when it is fine. */
 export function triggerProblem(trigger: ScheduleTrigger): string | undefined {
   if (!isCronTrigger(trigger)) return trigger.everyMs >= MIN_INTERVAL_MS ? undefined : `An interval is at least ${MIN_INTERVAL_MS / 1000} s.`;
+  if (trigger.timezone !== undefined && !isTimeZone(trigger.timezone)) return `Unknown time zone "${trigger.timezone}": use an IANA name such as Europe/Paris.`;
   try {
-    if (!cronOf(trigger).nextRun()) return 'This cron expression never runs again.';
-    return undefined;
+    return cronOf(trigger).nextRun() ? undefined : 'This cron expression never runs again.';
   } catch (error) {
-    const message = (error as Error).message;
-    return error instanceof RangeError && trigger.timezone ? `Unknown time zone "${trigger.timezone}".` : message;
+    return (error as Error).message;
+  }
+}
+
+/** Whether the runtime knows an IANA time zone of this name. */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
   }
 }
 
