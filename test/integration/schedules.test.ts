@@ -73,12 +73,30 @@ describe('schedules', function () {
     );
 
     if (launcherServesPage() && process.env.TASKLANE_SCREENSHOTS !== '0') {
+      // A cron schedule beside it, paused, so the picture shows both kinds of trigger.
+      const nightly: Schedule = await vscode.commands.executeCommand('tasklane.newSchedule', {
+        name: 'Nightly dependency audit',
+        serverId: 'tasklane',
+        tool: 'run_command',
+        arguments: { command: 'npm audit' },
+        cron: '0 2 * * 1-5',
+        timezone: 'Europe/Paris',
+      });
+      await vscode.commands.executeCommand('tasklane.pauseSchedule', { id: nightly.id });
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       await vscode.commands.executeCommand('workbench.action.closePanel');
       await vscode.commands.executeCommand('tasklane.schedules.focus');
       const node = tasklane.schedulesView.tree.getChildren().find((n) => n.id === schedule.id)!;
-      await tasklane.schedulesView.treeView.reveal(node, { expand: true, select: true, focus: false });
+      // Each run redraws the view; a reveal that lands during a redraw finds no node and is tried again.
+      await waitFor(
+        async () => {
+          await tasklane.schedulesView.treeView.reveal(node, { expand: true, select: true, focus: false });
+          return true;
+        },
+        { what: 'the schedule’s row to be revealed with its runs', timeoutMs: 30_000, intervalMs: 200 },
+      );
       await inThemes(async (theme, themeClass) => screenshot(`schedules-view-${theme}`, themeClass));
+      await vscode.commands.executeCommand('tasklane.deleteSchedule', { id: nightly.id }, { confirmed: true });
     }
 
     await vscode.commands.executeCommand('tasklane.pauseSchedule', { id: schedule.id });
