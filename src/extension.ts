@@ -20,6 +20,9 @@ import { EditorTaskActions } from './mcp/client/editorTaskActions';
 import { RetentionRunner } from './core/retentionRunner';
 import { BackgroundStart } from './host/backgroundStart';
 import { LoadingMessage } from './ui/loadingMessage';
+import { ScheduleRunner } from './core/scheduleRunner';
+import { ScheduleFile } from './core/scheduleFile';
+import { SchedulesView } from './ui/schedules/schedulesView';
 
 /** What the extension exports: the live objects, for other extensions and for the integration tests. */
 export interface TasklaneApi {
@@ -38,6 +41,9 @@ export interface TasklaneApi {
   readonly sampler: LanguageModelSampler;
   /** Agents outside the editor and VS Code's chat: their tokens, the HTTP server, and the mirror of their tasks. */
   readonly agents: Agents;
+  /** The workspace's schedules (kept in the store's folder) and what runs them. */
+  readonly schedules: ScheduleRunner;
+  readonly schedulesView: SchedulesView;
   /** Where the task store lives. */
   readonly storageDirectory: string;
   /** This extension's log folder (`context.logUri`); the extension host's own log is in its parent. */
@@ -114,6 +120,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
     ...registerServerCommands(directory, log),
     vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('tasklane.retention') && retention.apply()),
   );
+  // Schedules run tasks through the same port as the views; they start once the store has read its tasks.
+  const schedules = new ScheduleRunner({
+    file: new ScheduleFile(storage.fsPath),
+    actions,
+    tasks: store,
+    isConnected: (serverId) => !!directory.get(serverId),
+    log,
+    onProblem: (message) => warn(message),
+    requestedTtlMs: () => setting('tasklane.tasks.requestedTtlMinutes') * 60_000,
+  });
+  const schedulesView = new SchedulesView(schedules, store, directory, ui.changes.onDidChange, log);
+  context.subscriptions.push(schedules, schedulesView);
   // The HTTP server for agents starts in the background, once their tokens are loaded.
   const agents = new Agents(context, embedded, agentTokens, agentTasks, log);
   context.subscriptions.push(agents);
@@ -128,6 +146,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
   });
   context.subscriptions.push(background);
   void background.ready.then(() => log.info(`Tasklane has ${store.size} tasks from ${storage.fsPath}`));
+  void background.ready.then(() => schedules.start());
 
   const activationMs = performance.now() - started;
   log.info(`Tasklane active in ${activationMs.toFixed(1)} ms; its tasks are read in the background`);
@@ -142,6 +161,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
     servers,
     sampler,
     agents,
+    schedules,
+    schedulesView,
     storageDirectory: storage.fsPath,
     logDirectory: context.logUri.fsPath,
     activationMs,

@@ -75,6 +75,7 @@ export const RECORD_FIELDS = [
   'pinned',
   'imported',
   'queue',
+  'scheduleId',
 ] as const satisfies readonly (keyof TaskRecord)[];
 const KNOWN_FIELDS: ReadonlySet<string> = new Set(RECORD_FIELDS);
 
@@ -247,6 +248,10 @@ export class SnapshotDecoder {
     }
     if (v.queue !== undefined) {
       v.queue = queue(v.queue);
+      fields++;
+    }
+    if (v.scheduleId !== undefined) {
+      str(v.scheduleId);
       fields++;
     }
     // A field the schema does not know makes a copy without it: rare (a hand edit, a later version's field).

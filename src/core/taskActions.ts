@@ -6,6 +6,11 @@ export interface InputAnswer {
   readonly content?: Record<string, string | number | boolean | string[]>;
 }
 
+export interface StartOptions {
+  /** The schedule this start is a run of: the record keeps it as `scheduleId`. */
+  readonly scheduleId?: string;
+}
+
 export interface RetryOptions {
   /** Replaces the arguments of the failed attempt. */
   readonly arguments?: Record<string, unknown>;
@@ -17,7 +22,7 @@ export interface RetryOptions {
  * leaves the store consistent and reports failures as errors with plain messages.
  */
 export interface TaskActions {
-  start(spec: TaskSpecInput): Promise<TaskRecord>;
+  start(spec: TaskSpecInput, options?: StartOptions): Promise<TaskRecord>;
   /** Cancels the task on its server; the editor may cancel any agent's task on its own embedded server. */
   cancel(id: string): Promise<TaskRecord>;
   /** Starts a new attempt linked to `id` (retryOf / retriedAs); the old record is kept. */

@@ -166,6 +166,8 @@ export const TaskRecordSchema = TaskSpecSchema.extend({
   imported: z.boolean().default(false),
   /** Waiting in the server's scheduler (the task is `working`); cleared when it starts. */
   queue: z.object({ position: z.number().int().positive(), size: z.number().int().positive() }).optional(),
+  /** The schedule whose run this task is (src/core/schedule.ts); the schedule may since be deleted. */
+  scheduleId: z.string().optional(),
 });
 export type TaskRecord = z.infer<typeof TaskRecordSchema>;
 
@@ -213,7 +215,8 @@ export class InvalidDataError extends Error {
 }
 
 /** What a new record takes besides its spec: its id, and what the caller already knows of it. */
-export type NewTaskInit = Pick<TaskRecord, 'id'> & Partial<Pick<TaskRecord, 'taskId' | 'wire' | 'statusMessage' | 'attempt' | 'retryOf' | 'startIntent'>>;
+export type NewTaskInit = Pick<TaskRecord, 'id'> &
+  Partial<Pick<TaskRecord, 'taskId' | 'wire' | 'statusMessage' | 'attempt' | 'retryOf' | 'startIntent' | 'scheduleId'>>;
 
 /** A task as it starts: `working`, attempt 1 unless told, one timeline entry, no flags set. */
 export function newTaskRecord(spec: TaskSpec, init: NewTaskInit, at: string): TaskRecord {
@@ -235,5 +238,6 @@ export function newTaskRecord(spec: TaskSpec, init: NewTaskInit, at: string): Ta
     archived: false,
     pinned: false,
     imported: false,
+    ...(init.scheduleId ? { scheduleId: init.scheduleId } : {}),
   };
 }

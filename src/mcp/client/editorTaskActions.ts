@@ -1,5 +1,5 @@
 import { EMBEDDED_SERVER_ID, EMBEDDED_SERVER_NAME } from '../../core/embeddedServer';
-import type { InputAnswer, RetryOptions, TaskActions } from '../../core/taskActions';
+import type { InputAnswer, RetryOptions, StartOptions, TaskActions } from '../../core/taskActions';
 import { PRIORITY_RULE, type TaskRecord, type TaskSpecInput, isValidPriority } from '../../core/taskRecord';
 import { canChangePriority, canPutAway, canRunAgain } from '../../core/taskRules';
 import type { TaskStore } from '../../core/taskStore';
@@ -24,8 +24,8 @@ export class EditorTaskActions implements TaskActions {
     private readonly embedded?: EmbeddedControls,
   ) {}
 
-  start(spec: TaskSpecInput): Promise<TaskRecord> {
-    return this.service.start(spec);
+  start(spec: TaskSpecInput, options: StartOptions = {}): Promise<TaskRecord> {
+    return this.service.start(spec, options.scheduleId ? { scheduleId: options.scheduleId } : {});
   }
 
   async cancel(id: string): Promise<TaskRecord> {

@@ -153,7 +153,7 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
     }
   }
 
-  async start(input: TaskSpecInput, lineage: { retryOf?: string; attempt?: number } = {}): Promise<TaskRecord> {
+  async start(input: TaskSpecInput, lineage: { retryOf?: string; attempt?: number; scheduleId?: string } = {}): Promise<TaskRecord> {
     // Validated once: the store takes the spec as it is.
     const spec = parseTaskSpec(input);
     // A start is recorded among the other tasks, and its intent on disk: not before the store has read them.

@@ -4,6 +4,7 @@ import { readRecentCommands, rememberCommand } from '../../core/recentCommands';
 import { specOfDetails, type TaskDetails } from '../../core/taskDetails';
 import type { TaskRecord, TaskSpecInput } from '../../core/taskRecord';
 import { EMBEDDED_SERVER_ID } from '../../core/embeddedServer';
+import type { ServerDirectory, ToolInfo } from '../../core/serverDirectory';
 import { setting } from '../../platform/config';
 import { promptDetails } from './detailsPrompt';
 import { promptForm } from './formPrompt';
@@ -24,43 +25,15 @@ export interface NewTaskArgs {
 }
 
 export async function newTask(ui: UiContext, given: NewTaskArgs = {}): Promise<TaskRecord | undefined> {
-  const servers = ui.servers.connected();
-  let serverId = given.serverId;
-  if (!serverId) {
-    if (servers.length === 1) serverId = servers[0].id;
-    else {
-      const picked = await vscode.window.showQuickPick(
-        servers.map((server) => ({
-          label: server.name,
-          description: `${server.kind} · ${server.wire}`,
-          detail: server.supportsTasks ? 'Supports tasks' : 'No task support: calls run as plain tool calls',
-          id: server.id,
-        })),
-        { title: 'New Task (1/4): server', placeHolder: 'Run a tool on which server?', ignoreFocusOut: true },
-      );
-      if (!picked) return undefined;
-      serverId = picked.id;
-    }
-  }
+  const serverId = given.serverId ?? (await pickServer(ui.servers, 'New Task (1/4): server'));
+  if (!serverId) return undefined;
   const server = ui.servers.get(serverId);
   if (!server) throw new Error(`The server "${serverId}" is not connected.`);
   const tools = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Listing tools of ${server.name}` }, () =>
     ui.servers.tools(server.id),
   );
-  let toolName = given.tool;
-  if (!toolName) {
-    const picked = await vscode.window.showQuickPick(
-      tools.map((tool) => ({
-        label: tool.title ?? tool.name,
-        description: `${tool.name}${tool.runsAsTask ? ' · task' : ''}${tool.destructive ? ' · destructive' : ''}`,
-        detail: tool.description,
-        name: tool.name,
-      })),
-      { title: 'New Task (2/4): tool', placeHolder: 'Which tool?', matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true },
-    );
-    if (!picked) return undefined;
-    toolName = picked.name;
-  }
+  const toolName = given.tool ?? (await pickTool(tools, 'New Task (2/4): tool'));
+  if (!toolName) return undefined;
   const tool = tools.find((t) => t.name === toolName);
   if (!tool) throw new Error(`${server.name} has no tool named "${toolName}".`);
   const toolTitle = tool.title ?? tool.name;
@@ -78,8 +51,42 @@ export async function newTask(ui: UiContext, given: NewTaskArgs = {}): Promise<T
   return start(ui, { serverId, tool: tool.name, arguments: args, ...specOfDetails(details) });
 }
 
+/** Asks which connected server (the only one without asking); undefined when the person escapes. */
+export async function pickServer(directory: ServerDirectory, title: string): Promise<string | undefined> {
+  const servers = directory.connected();
+  if (servers.length === 1) return servers[0].id;
+  const picked = await vscode.window.showQuickPick(
+    servers.map((server) => ({
+      label: server.name,
+      description: `${server.kind} · ${server.wire}`,
+      detail: server.supportsTasks ? 'Supports tasks' : 'No task support: calls run as plain tool calls',
+      id: server.id,
+    })),
+    { title, placeHolder: 'Run a tool on which server?', ignoreFocusOut: true },
+  );
+  return picked?.id;
+}
+
+/** Asks which of a server's tools; undefined when the person escapes. */
+export async function pickTool(tools: readonly ToolInfo[], title: string): Promise<string | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    tools.map((tool) => ({
+      label: tool.title ?? tool.name,
+      description: `${tool.name}${tool.runsAsTask ? ' · task' : ''}${tool.destructive ? ' · destructive' : ''}`,
+      detail: tool.description,
+      name: tool.name,
+    })),
+    { title, placeHolder: 'Which tool?', matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true },
+  );
+  return picked?.name;
+}
+
 /** Values the server offers for the tool's arguments (the workspace's tasks, for the editor's task tools). */
-async function workspaceTaskOffers(ui: UiContext, serverId: string, tool: string): Promise<Record<string, Offer<unknown>[]> | undefined> {
+export async function workspaceTaskOffers(
+  ui: Pick<UiContext, 'servers' | 'log'>,
+  serverId: string,
+  tool: string,
+): Promise<Record<string, Offer<unknown>[]> | undefined> {
   try {
     const choices = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Listing choices' }, () =>
       ui.servers.argumentChoices(serverId, tool),

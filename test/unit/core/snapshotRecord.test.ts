@@ -50,6 +50,7 @@ function full(): Record<string, unknown> {
     pinned: true,
     imported: true,
     queue: { position: 1, size: 3 },
+    scheduleId: 'schedule-1',
   };
 }
 

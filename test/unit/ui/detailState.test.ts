@@ -192,6 +192,8 @@ describe('ui/detail/toDetailState', () => {
       pinned: 'pinned',
       imported: 'imported',
       queue: 'queue',
+      // A scheduled run is titled with its schedule's name (its intent) unless the schedule gives one; the link is the Schedules view's.
+      scheduleId: 'intent',
     };
     // Run time: the schema has no field the type map above misses.
     assert.deepEqual(Object.keys(TaskRecordSchema.shape).sort(), Object.keys(shownAs).sort());
