@@ -87,7 +87,9 @@ export class TaskOutputs {
   }
 
   private issue(owner: string, taskId: string, offset: number): string {
-    const mac = createHmac('sha256', this.key).update(JSON.stringify([owner, taskId, offset])).digest('base64url');
+    const mac = createHmac('sha256', this.key)
+      .update(JSON.stringify([owner, taskId, offset]))
+      .digest('base64url');
     return `${offset}.${mac}`;
   }
 
