@@ -47,7 +47,8 @@ describe('agent tools: wait_for_tasks and tail_task', function () {
         const [a, b] = [randomUUID(), randomUUID()];
         const first = await start('alpha', { gate: a, first: 'a' });
         const second = await start('alpha', { gate: b, first: 'b' });
-        const waiting = call('alpha', 'wait_for_tasks', { taskIds: [first, second], mode: 'any', timeoutMs: 15_000 });
+        // A timeout past the test's own: only the first task's end can end this call in time.
+        const waiting = call('alpha', 'wait_for_tasks', { taskIds: [first, second], mode: 'any', timeoutMs: 600_000 });
         await waitFor(() => server.engine.parkedWaiters === 2, { what: 'the call to park on both tasks' });
         gate(a).open();
         const report = await waiting;
