@@ -51,7 +51,8 @@ export const SERVER_TASK_CAPABILITY = { list: {}, cancel: {}, requests: { tools:
 export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: TaskServerOptions = {}): { server: Server; dispose(): void } {
   const server = new Server(options.serverInfo ?? TASKLANE_SERVER_INFO, {
     capabilities: { tools: { listChanged: false }, tasks: SERVER_TASK_CAPABILITY, ...extraCapabilities(host.extras, 'session') },
-    instructions: 'Tasklane runs long work as MCP tasks: shell commands (run_command), timed waits (wait) and questions to the user (ask); wait_for_tasks and tail_task tell you when your tasks end and what they print.',
+    instructions:
+      'Tasklane runs long work as MCP tasks: shell commands (run_command), timed waits (wait) and questions to the user (ask); wait_for_tasks and tail_task tell you when your tasks end and what they print.',
   });
   // Without an authorization context, tasks are bound to this connection: no other caller can see them (T-S-24/25).
   const connectionOwner = `connection:${randomUUID()}`;
