@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import * as vscode from 'vscode';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -6,7 +7,7 @@ import type { TasklaneApi } from '../../src/extension';
 import type { AgentIdentity } from '../../src/mcp/agents/agentCredentials';
 import type { TaskTreeNode } from '../../src/ui/tree/taskTreeProvider';
 import { CreateTaskResultSchema } from '../../src/mcp/wires/v1/codec';
-import { tasklaneApi, waitFor } from './helpers';
+import { screenshot, tasklaneApi, waitFor } from './helpers';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -34,6 +35,7 @@ describe('an outside agent waits for its tasks, tails them and retries a start w
     await client?.close().catch(() => undefined);
     if (agent) await tasklane.agents.tokens.revoke(agent);
     for (const id of records) if (tasklane.store.get(id)) tasklane.store.remove(id);
+    await vscode.workspace.getConfiguration('tasklane').update('tasks.groupBy', undefined, vscode.ConfigurationTarget.Global);
   });
 
   /** A plain tools/call's structured result; a tool error fails the test with its text. */
@@ -104,5 +106,13 @@ describe('an outside agent waits for its tasks, tails them and retries a start w
     await waitFor(() => rowsOf(tasklane, record.id) === 1, { what: 'the build as one row of the Tasks view' });
     await waitFor(() => tasklane.store.get(record.id)?.status === 'completed', { what: 'the record to complete' });
     assert.strictEqual(rowsOf(tasklane, record.id), 1);
+
+    // For people to look at: the agent's two tasks under its name, the keyed one once.
+    if (process.env.TASKLANE_SCREENSHOTS !== '0') {
+      await vscode.workspace.getConfiguration('tasklane').update('tasks.groupBy', 'agent', vscode.ConfigurationTarget.Global);
+      await vscode.commands.executeCommand('tasklane.tasks.focus');
+      await waitFor(() => rowsOf(tasklane, record.id) === 1, { what: 'the build as one row, grouped by agent' });
+      await screenshot('agent-tools-tree');
+    }
   });
 });
