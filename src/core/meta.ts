@@ -13,6 +13,8 @@ export const META = {
   parentTaskId: 'dev.tasklane/parentTaskId',
   retryOf: 'dev.tasklane/retryOf',
   output: 'dev.tasklane/output',
+  /** On a start: the requestor's key; while a task it started with this key is unfinished, a start with it returns that task. */
+  idempotencyKey: 'dev.tasklane/idempotencyKey',
   /** On a task as the server reports it: its place in the server's queue, { position, size }. */
   queue: 'dev.tasklane/queue',
 } as const;

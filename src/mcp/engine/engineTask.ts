@@ -6,6 +6,7 @@
 import type { Wire } from '../wires/wire';
 import type { Agent, JsonRpcErrorObject } from '../../core/taskRecord';
 import type { TaskStatus } from '../../core/taskStatus';
+import type { OutputRead } from './taskOutputs';
 
 /** The receiver-side view of a task, independent of the wire that carries it. */
 export interface EngineTask {
@@ -74,6 +75,11 @@ export interface StartOptions {
   /** Scheduling hints: not before this time (epoch ms), not before that task (same owner) is terminal. */
   readonly runAfter?: number;
   readonly afterTaskId?: string;
+  /**
+   * The requestor's idempotency key (`dev.tasklane/idempotencyKey`): while a task of the same owner
+   * with this key is unfinished, `start` returns that task instead of creating one.
+   */
+  readonly idempotencyKey?: string;
   /** Requested retention (how long the task is kept after its work ends); clamped to the engine's maximum. */
   readonly ttl?: number;
   readonly timeBudgetMs?: number;
@@ -82,6 +88,19 @@ export interface StartOptions {
   /** Maps the work's settled value to a terminal state and outcome (the wires disagree about `isError`). */
   readonly settle: (value: Record<string, unknown>) => { status: 'completed' | 'failed'; message?: string };
   readonly run: (context: RunContext) => Promise<Record<string, unknown>>;
+}
+
+/**
+ * One owner's tasks, as a tool that reads them sees them (`wait_for_tasks`, `tail_task`): every
+ * lookup is scoped to that owner, so another owner's task is "not found", like an unknown one.
+ */
+export interface OwnTasks {
+  /** The task, or undefined (unknown, expired, or another owner's). */
+  get(taskId: string): EngineTask | undefined;
+  /** Resolves once the task is terminal; rejects if it is not found or disappears, or `signal` aborts. */
+  waitForTerminal(taskId: string, signal: AbortSignal): Promise<EngineTask>;
+  /** The task's output after `cursor` (taskOutputs.ts); throws for an unknown task or a cursor not issued for it. */
+  readOutput(taskId: string, cursor?: string): OutputRead;
 }
 
 /** The client name recorded when a client did not name itself. */

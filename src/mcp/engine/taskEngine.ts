@@ -4,7 +4,7 @@ import { Disposable, toDisposable } from '../../core/lifecycle';
 import { clampPriority } from '../../core/taskRecord';
 import { isTerminal } from '../../core/taskStatus';
 import { RpcCode, RpcError, toJsonRpcError } from '../rpcError';
-import type { EngineTask, StartOptions, TaskOutcome } from './engineTask';
+import type { EngineTask, OwnTasks, StartOptions, TaskOutcome } from './engineTask';
 import { TaskCancelledError, TaskNotFoundError, TaskTerminalError, TimeBudgetError } from './engineErrors';
 import { LiveTask, type LiveTaskHost, initialSnapshot } from './liveTask';
 import { TaskTable } from './taskTable';
@@ -14,6 +14,8 @@ import { type QueuePlace, Scheduler, type SchedulerLimits, UNLIMITED } from './s
 import { type RetentionLimits, TaskRetention } from './taskRetention';
 import { CreationBuckets, type CreationRate } from './creationRate';
 import { PlainCallSlots, type ReleaseSlot, type SlotRequest } from './plainCallSlots';
+import { IdempotencyKeys } from './idempotencyKeys';
+import { TaskOutputs } from './taskOutputs';
 
 export interface EngineOptions extends RetentionLimits {
   readonly now?: () => number;
@@ -55,9 +57,14 @@ export class TaskEngine extends Disposable {
   /** How every task's work reports back; one for all, the task names itself. */
   private readonly liveTaskHost: LiveTaskHost = {
     update: (task, change) => this.update(task, change),
-    output: (taskId, chunk) => this._onDidOutput.fire({ taskId, chunk }),
+    output: (taskId, chunk) => {
+      this.outputs.append(taskId, chunk);
+      this._onDidOutput.fire({ taskId, chunk });
+    },
   };
   private readonly waiters = new TaskWaiters();
+  private readonly keys = new IdempotencyKeys();
+  private readonly outputs = new TaskOutputs();
   private sequence = 0;
   private sweepTimer: ReturnType<typeof setInterval>;
   private readonly now: () => number;
@@ -119,9 +126,12 @@ export class TaskEngine extends Disposable {
    * Creates the task (visible to `get` before this returns) and hands it to the scheduler, which
    * starts its work at once when a slot is free and the scheduling hints allow, or queues it.
    * An `afterTaskId` that is not one of the owner's tasks is refused with -32602; an owner over
-   * its creation rate with -32029, nothing created.
+   * its creation rate with -32029, nothing created. A start whose idempotency key names one of the
+   * owner's unfinished tasks returns that task and creates nothing (idempotencyKeys.ts).
    */
   start(options: StartOptions): EngineTask {
+    const held = this.heldBy(options.owner, options.idempotencyKey);
+    if (held) return held.snapshot;
     const after = options.afterTaskId === undefined ? undefined : this.table.findOwned(options.owner, options.afterTaskId);
     if (options.afterTaskId !== undefined && !after) {
       throw new RpcError(RpcCode.InvalidParams, `Cannot run after task ${options.afterTaskId}: no such task (unknown, expired, or not yours)`);
@@ -134,6 +144,7 @@ export class TaskEngine extends Disposable {
     const snapshot = initialSnapshot(options, { taskId, at, ttl: retention, pollInterval: this.pollIntervalMs, parentTaskId: parent?.snapshot.taskId });
     const task = new LiveTask(snapshot, ++this.sequence, options, retention, this.liveTaskHost);
     this.table.add(task);
+    if (options.idempotencyKey !== undefined) this.keys.claim(options.owner, options.idempotencyKey, taskId);
     this._onDidCreate.fire(task.snapshot);
     if (after && isTerminal(after.snapshot.status) && after.snapshot.status !== 'completed') {
       // Decided already, but the creation result goes out first, as for any other change.
@@ -150,6 +161,13 @@ export class TaskEngine extends Disposable {
       afterTaskId: after && !isTerminal(after.snapshot.status) ? after.snapshot.taskId : undefined,
     });
     return task.snapshot;
+  }
+
+  /** The owner's unfinished task that holds this idempotency key, if any. */
+  private heldBy(owner: string, key: string | undefined): LiveTask | undefined {
+    const taskId = key === undefined ? undefined : this.keys.find(owner, key);
+    const task = taskId === undefined ? undefined : this.table.findOwned(owner, taskId);
+    return task && !task.isTerminal ? task : undefined;
   }
 
   /**
@@ -268,6 +286,23 @@ export class TaskEngine extends Disposable {
     }
   }
 
+  /** The owner's tasks as a tool that reads them sees them: scoped to `owner`, like every wire's lookup. */
+  ownedBy(owner: string): OwnTasks {
+    return {
+      get: (taskId) => this.peekOwned(owner, taskId),
+      waitForTerminal: (taskId, signal) => this.waitForTerminal(owner, taskId, signal),
+      readOutput: (taskId, cursor) => {
+        this.table.requireOwned(owner, taskId);
+        return this.outputs.read(owner, taskId, cursor);
+      },
+    };
+  }
+
+  /** How many tasks callers are parked on in `waitForTerminal` now (a cancelled wait leaves nothing behind). */
+  get parkedWaiters(): number {
+    return this.waiters.size;
+  }
+
   /** One page of `owner`'s tasks, oldest first; the cursor is opaque to callers and good only for this owner on this engine. */
   list(owner: string, cursor?: string): { tasks: EngineTask[]; nextCursor?: string } {
     return this.table.page(owner, cursor);
@@ -301,6 +336,8 @@ export class TaskEngine extends Disposable {
       else if (this.retention.isExpired(task.snapshot)) {
         task.stop(new TaskCancelledError());
         this.table.delete(id);
+        this.outputs.forget(id);
+        this.keys.release(id);
         this.scheduler.ended(id, task.snapshot.status === 'completed');
         this.waiters.wake(id);
         removed++;
@@ -325,6 +362,8 @@ export class TaskEngine extends Disposable {
     // Terminal states are absorbing: a late result after cancel is dropped (T-S-20).
     if (task.isTerminal) return;
     task.endBudget();
+    // The key is free again: the next start with it is new work.
+    this.keys.release(task.snapshot.taskId);
     // Retention counts from the end of the work.
     const ttl = this.retention.ttlAtEnd(task.snapshot, task.retention);
     this.update(task, { status, statusMessage: message, outcome, inputRequests: new Map(), queue: undefined, ttl });

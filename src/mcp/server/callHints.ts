@@ -7,13 +7,16 @@ import { RpcCode, RpcError } from '../rpcError';
 import type { EngineTask, StartOptions } from '../engine/engineTask';
 
 /** What a `tools/call`'s `_meta` asks of the scheduler, in the engine's terms. */
-export type CallHints = Pick<StartOptions, 'priority' | 'runAfter' | 'afterTaskId' | 'parentTaskId'>;
+export type CallHints = Pick<StartOptions, 'priority' | 'runAfter' | 'afterTaskId' | 'parentTaskId' | 'idempotencyKey'>;
 
 const RelatedTaskSchema = z.object({ taskId: z.string() });
 const ParentTaskIdSchema = z.string().min(1);
+/** Long enough for a UUID, a hash or a caller's own composite key; short enough to keep per task. */
+export const MAX_IDEMPOTENCY_KEY_CHARS = 256;
+const IdempotencyKeySchema = z.string().min(1).max(MAX_IDEMPOTENCY_KEY_CHARS);
 
 /**
- * Reads priority, scheduling hints and the parent task from a `tools/call`'s `_meta`, the same
+ * Reads priority, scheduling hints, the idempotency key and the parent task from a `tools/call`'s `_meta`, the same
  * on both wires. Any malformed Tasklane field (not only these hints) is -32602, so a task is never
  * created with metadata the host cannot record. The parent is our own key when given, else the task
  * named by the spec's related-task key when that task is still running: work started on behalf
@@ -28,6 +31,12 @@ export function readCallHints(meta: Record<string, unknown> | undefined, lookup:
   if (fields.priority !== undefined) hints.priority = fields.priority;
   if (fields.scheduling?.runAfter !== undefined) hints.runAfter = Date.parse(fields.scheduling.runAfter);
   if (fields.scheduling?.afterTaskId !== undefined) hints.afterTaskId = fields.scheduling.afterTaskId;
+
+  if (meta[META.idempotencyKey] !== undefined) {
+    const key = IdempotencyKeySchema.safeParse(meta[META.idempotencyKey]);
+    if (!key.success) throw invalid(META.idempotencyKey, `a string of 1 to ${MAX_IDEMPOTENCY_KEY_CHARS} characters`, key.error);
+    hints.idempotencyKey = key.data;
+  }
 
   if (meta[META.parentTaskId] !== undefined) {
     const parent = ParentTaskIdSchema.safeParse(meta[META.parentTaskId]);

@@ -35,7 +35,8 @@ Options:
 
 ${LIMITS_USAGE}`;
 
-const INSTRUCTIONS = 'Tasklane runs long work as MCP tasks: shell commands (run_command), timed waits (wait) and questions to the user (ask).';
+const INSTRUCTIONS =
+  'Tasklane runs long work as MCP tasks: shell commands (run_command), timed waits (wait) and questions to the user (ask); wait_for_tasks and tail_task tell you when your tasks end and what they print.';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

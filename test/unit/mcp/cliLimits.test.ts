@@ -9,7 +9,7 @@ import { LIMIT_DEFAULTS, describeLimits, limitsFromFlags } from '../../../src/mc
 import { waitFor } from '../helpers/waitFor';
 import { V2Client } from './v2/helpers';
 
-const TOOLS = ['run_command', 'wait', 'ask'];
+const TOOLS = ['run_command', 'wait', 'ask', 'wait_for_tasks', 'tail_task'];
 const SERVER = path.resolve('dist/server.js');
 
 describe('mcp/server/cliLimits', () => {

@@ -104,7 +104,7 @@ describe('list cursors', () => {
     const listed = await raw.request('tools/list', {});
     assert.deepEqual(
       (listed.result?.tools as { name: string }[]).map((tool) => tool.name),
-      ['run_command', 'wait', 'ask'],
+      ['run_command', 'wait', 'ask', 'wait_for_tasks', 'tail_task'],
     );
     for (const cursor of ['garbage', '', 'MQ', '1.abc']) {
       const response = await raw.request('tools/list', { cursor });

@@ -9,6 +9,7 @@ import type {
   ToolAnnotations,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { ResourceLimits } from '../../../core/taskRecord';
+import type { OwnTasks } from '../../engine/engineTask';
 
 export type TaskSupport = 'forbidden' | 'optional' | 'required';
 
@@ -39,6 +40,8 @@ export interface ToolContext {
    * logging can).
    */
   readonly log?: (level: LoggingLevel, data: unknown) => void;
+  /** The caller's own tasks on this server (another owner's are "not found"); given to plain calls, which is how `observesTasks` tools run. */
+  readonly tasks?: OwnTasks;
 }
 
 export interface ToolDefinition<Schema extends z.ZodObject = z.ZodObject> {
@@ -53,6 +56,11 @@ export interface ToolDefinition<Schema extends z.ZodObject = z.ZodObject> {
   readonly alwaysElicits?: boolean;
   /** Whether the tool runs programs on this machine, and so must not run in an untrusted workspace. */
   readonly runsCommands?: boolean;
+  /**
+   * Whether the tool only reads the caller's tasks (`context.tasks`) rather than doing work: it runs
+   * beside the scheduler, taking no slot, so waiting on queued work never holds the slot that work needs.
+   */
+  readonly observesTasks?: boolean;
   /** Throws `RpcError` (src/mcp/rpcError.ts) for a protocol-level failure: the task then ends `failed` with that JSON-RPC error. */
   run(args: z.infer<Schema>, context: ToolContext): Promise<CallToolResult>;
 }

@@ -51,7 +51,8 @@ export const SERVER_TASK_CAPABILITY = { list: {}, cancel: {}, requests: { tools:
 export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: TaskServerOptions = {}): { server: Server; dispose(): void } {
   const server = new Server(options.serverInfo ?? TASKLANE_SERVER_INFO, {
     capabilities: { tools: { listChanged: false }, tasks: SERVER_TASK_CAPABILITY, ...extraCapabilities(host.extras, 'session') },
-    instructions: 'Tasklane runs long work as MCP tasks: shell commands (run_command), timed waits (wait) and questions to the user (ask).',
+    instructions:
+      'Tasklane runs long work as MCP tasks: shell commands (run_command), timed waits (wait) and questions to the user (ask); wait_for_tasks and tail_task tell you when your tasks end and what they print.',
   });
   // Without an authorization context, tasks are bound to this connection: no other caller can see them (T-S-24/25).
   const connectionOwner = `connection:${randomUUID()}`;
@@ -98,8 +99,8 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
     if (call.tool.taskSupport === 'required') {
       throw new RpcError(RpcCode.MethodNotFound, `Tool ${name} must be called as a task (execution.taskSupport is "required"): add params.task`);
     }
-    // A plain call counts against the same limits as a task: it may wait here for its turn.
-    const release = await engine.acquireSlot({ owner: ownerOf(extra), tool: call.tool.name, signal: extra.signal });
+    // A plain call counts against the same limits as a task (one that only reads tasks excepted): it may wait here for its turn.
+    const release = call.tool.observesTasks ? () => undefined : await engine.acquireSlot({ owner: ownerOf(extra), tool: call.tool.name, signal: extra.signal });
     try {
       return await runTool(host, call, syncContext(call, extra, _meta?.progressToken));
     } finally {
@@ -195,6 +196,7 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
         extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: ++progress, message } }).catch(() => undefined);
       },
       output: () => undefined,
+      tasks: engine.ownedBy(ownerOf(extra)),
       elicit: (params) => extra.sendRequest({ method: 'elicitation/create', params }, ElicitResultSchema),
       // On the call's own stream, like elicitation; the SDK refuses it when the client did not declare sampling.
       sample: (params) => extra.sendRequest({ method: 'sampling/createMessage', params }, CreateMessageResultSchema),

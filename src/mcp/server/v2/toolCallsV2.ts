@@ -86,8 +86,10 @@ export class ToolCallsV2 {
       if (finished) return { ...finished, resultType: 'complete' };
       return { ...toTaskFields(created), resultType: 'task', ...withQueueMeta(created) };
     }
-    // A plain call counts against the same limits as a task: it may wait here for its turn.
-    const release = await this.engine.acquireSlot({ owner: context.owner, tool: call.tool.name, signal: context.signal });
+    // A plain call counts against the same limits as a task (one that only reads tasks excepted): it may wait here for its turn.
+    const release = call.tool.observesTasks
+      ? () => undefined
+      : await this.engine.acquireSlot({ owner: context.owner, tool: call.tool.name, signal: context.signal });
     try {
       const result = await this.runSync(call, context, gathered);
       return { ...result, resultType: 'complete' };
@@ -162,6 +164,7 @@ export class ToolCallsV2 {
       defaultCwd: this.host.defaultCwd,
       status: (message) => request.progress?.(message),
       output: () => undefined,
+      tasks: this.engine.ownedBy(request.owner),
       elicit: (_params: ElicitRequest['params']): Promise<ElicitResult> =>
         Promise.reject(
           new RpcError(

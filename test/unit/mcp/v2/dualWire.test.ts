@@ -95,7 +95,7 @@ describe('one server process, both task wires at once', function () {
 
   it('the normal tool list has no conformance fixtures, and the conformance server has only them', async () => {
     const normal = (await modern.result('tools/list')).tools.map((tool: { name: string }) => tool.name);
-    assert.deepEqual(normal.sort(), ['ask', 'run_command', 'wait']);
+    assert.deepEqual(normal.sort(), ['ask', 'run_command', 'tail_task', 'wait', 'wait_for_tasks']);
     assert.deepEqual(Object.keys((await modern.result('server/discover')).capabilities).sort(), ['extensions', 'tools'], 'no prompts or resources');
     assert.equal((await modern.send('prompts/list', {})).body.error.code, -32601);
     const fixtures = await startCli(CONFORMANCE_CLI, []);
