@@ -376,4 +376,3 @@ export class TaskEngine extends Disposable {
     return new Date(this.now()).toISOString();
   }
 }
-

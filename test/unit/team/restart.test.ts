@@ -39,8 +39,7 @@ describe('team database: a restarted server', function () {
     await db?.drop();
   });
 
-  const rowStatus = async (taskId: string) =>
-    (await pool!.query<{ status: string }>('SELECT status FROM tasks WHERE task_id = $1', [taskId])).rows[0]?.status;
+  const rowStatus = async (taskId: string) => (await pool!.query<{ status: string }>('SELECT status FROM tasks WHERE task_id = $1', [taskId])).rows[0]?.status;
 
   it('answers for tasks created before a SIGKILL on both wires, and ends the unfinished ones "worker lost"', async () => {
     const token = await createToken(db!.url, 'carol');
@@ -105,7 +104,9 @@ describe('team database: a restarted server', function () {
     // The audit names the principal for creations and result reads.
     const audit = await waitFor(
       async () => {
-        const { rows } = await pool!.query<{ principal: string; action: string; task_id: string }>('SELECT principal, action, task_id FROM audit ORDER BY audit_id');
+        const { rows } = await pool!.query<{ principal: string; action: string; task_id: string }>(
+          'SELECT principal, action, task_id FROM audit ORDER BY audit_id',
+        );
         return rows.some((row) => row.action === 'result' && row.task_id === unfinishedNew.taskId) ? rows : undefined;
       },
       { what: 'the result read after the restart audited' },

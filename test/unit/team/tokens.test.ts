@@ -39,7 +39,10 @@ describe('team database: tokens', function () {
 
     const list = await runServerCli(['token', 'list', '--store', db!.url]);
     assert.equal(list.code, 0, list.stderr);
-    const lines = list.stdout.trim().split('\n').map((line) => line.split('\t'));
+    const lines = list.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split('\t'));
     assert.deepEqual(
       lines.map(([name, role, , state]) => [name, role, state]),
       [
@@ -54,7 +57,9 @@ describe('team database: tokens', function () {
       rows.map((row) => row.token_hash.toString('hex')),
       [createHash('sha256').update(alice).digest('hex')],
     );
-    const stored = await pool!.query(`SELECT * FROM tokens, principals WHERE tokens::text LIKE '%' || $1 || '%' OR principals::text LIKE '%' || $1 || '%'`, [alice]);
+    const stored = await pool!.query(`SELECT * FROM tokens, principals WHERE tokens::text LIKE '%' || $1 || '%' OR principals::text LIKE '%' || $1 || '%'`, [
+      alice,
+    ]);
     assert.equal(stored.rowCount, 0, 'the token itself is nowhere in the database');
   });
 
@@ -65,10 +70,13 @@ describe('team database: tokens', function () {
     const created = await client.callTool('wait', { durationMs: 5_000, message: 'bound' });
     assert.equal(created.resultType, 'task', JSON.stringify(created));
     const owner = await waitFor(
-      async () => (await pool!.query<{ owner: string; principal: string }>(
-        'SELECT t.owner, p.name AS principal FROM tasks t JOIN principals p USING (principal_id) WHERE task_id = $1',
-        [created.taskId],
-      )).rows[0],
+      async () =>
+        (
+          await pool!.query<{ owner: string; principal: string }>(
+            'SELECT t.owner, p.name AS principal FROM tasks t JOIN principals p USING (principal_id) WHERE task_id = $1',
+            [created.taskId],
+          )
+        ).rows[0],
       { what: 'the task row bound to its principal' },
     );
     assert.deepEqual(owner, { owner: 'bob', principal: 'bob' });
