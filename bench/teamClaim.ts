@@ -8,12 +8,12 @@
  * - reclaim: a worker process claims a job and is SIGKILLed; how long until another worker, already
  *   running, starts that job. Observed for a bounded window; a library that does not reclaim
  *   within it is reported as "not within".
- * Figures are reported, not judged (no target): they decide a design, see docs/architecture.md.
+ * BENCH_CLAIMERS=plain,pgBoss,graphileWorker picks some. Figures are reported, not judged (no target): they decide a design, see docs/architecture.md.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { type TestDatabase, postgresUnavailable, testDatabase } from '../test/unit/helpers/postgres';
-import { CLAIMERS, type ClaimerName, SETTINGS, missingLibrary, openClaimer } from './teamClaimers';
+import { CLAIMERS, type Claimer, type ClaimerName, SETTINGS, missingLibrary, openClaimer } from './teamClaimers';
 import { type BenchConfig, type Figure, deferred, fmtMs, now, rounded, sleep, summarize } from './harness';
 
 const LABEL: Readonly<Record<ClaimerName, string>> = {
@@ -51,8 +51,14 @@ async function claimLatency(name: ClaimerName, url: string, samples: number): Pr
     }
     return latencies;
   } finally {
-    await claimer.close();
+    await closeWithin(claimer);
   }
+}
+
+/** Closes a claimer, but gives up after 5 s: a library waiting on a job its dead worker held must not hang the run. */
+async function closeWithin(claimer: Claimer): Promise<void> {
+  const closed = await Promise.race([claimer.close().then(() => true), sleep(5_000).then(() => false)]);
+  if (!closed) process.stderr.write('[teamClaim] a worker did not stop within 5 s; left behind\n');
 }
 
 function startDoomedWorker(name: ClaimerName, url: string): Promise<{ child: ChildProcess; claimed: Promise<void> }> {
@@ -91,8 +97,8 @@ async function reclaimAfterKill(name: ClaimerName, url: string, windowMs: number
     return at - killedAt;
   } finally {
     doomed.child.kill('SIGKILL');
-    await rescuer.close();
-    await enqueuer.close();
+    await closeWithin(rescuer);
+    await closeWithin(enqueuer);
   }
 }
 
@@ -107,7 +113,8 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
   const figures: Figure[] = [];
   const databases: TestDatabase[] = [];
   try {
-    for (const name of CLAIMERS) {
+    const only = process.env.BENCH_CLAIMERS?.split(',');
+    for (const name of CLAIMERS.filter((each) => !only || only.includes(each))) {
       const missing = missingLibrary(name);
       if (missing) {
         process.stderr.write(`[teamClaim] ${LABEL[name]} skipped: ${missing}\n`);
