@@ -84,7 +84,8 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const storeUrl = values.store ?? process.env[DATABASE_URL_VARIABLE];
+  // The variable is for HTTP servers: a stdio server (one client, the editor's own) never opens the team database.
+  const storeUrl = values.stdio ? values.store : (values.store ?? process.env[DATABASE_URL_VARIABLE]);
   if (storeUrl && values.stdio) {
     process.stderr.write('tasklane-server: --store serves HTTP only (a team shares one endpoint); use --http\n');
     process.exitCode = 2;

@@ -81,6 +81,20 @@ describe('team database: tokens', function () {
     );
     assert.deepEqual(owner, { owner: 'bob', principal: 'bob' });
     assert.equal((await new V2Client(server.url, 'tlt_not-a-token').send('tasks/get', { taskId: created.taskId })).status, 401);
+    await client.result('tasks/cancel', { taskId: created.taskId });
+    const audited = await waitFor(
+      async () => {
+        const { rows } = await pool!.query<{ principal: string; action: string }>('SELECT principal, action FROM audit WHERE task_id = $1 ORDER BY audit_id', [
+          created.taskId,
+        ]);
+        return rows.length >= 2 ? rows : undefined;
+      },
+      { what: 'the creation and the cancel audited' },
+    );
+    assert.deepEqual(audited.slice(0, 2), [
+      { principal: 'bob', action: 'create' },
+      { principal: 'bob', action: 'cancel' },
+    ]);
 
     const revoke = await runServerCli(['token', 'revoke', '--name', 'bob', '--store', db!.url]);
     assert.equal(revoke.code, 0, revoke.stderr);
