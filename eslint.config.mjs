@@ -11,6 +11,15 @@ const forbid = (...patterns) => ({ '@typescript-eslint/no-restricted-imports': [
 
 const NO_VSCODE = { group: ['vscode'], message: 'This layer runs outside VS Code (plain Node, the standalone server, unit tests): no vscode here.' };
 const NO_EXTENSION = { regex: '(^|/)extension$', message: 'extension.ts builds and connects everything; nothing imports it.' };
+/** The team store (PostgreSQL) is the standalone server's alone: the editor's bundle must not carry `pg`, and the embedded path needs no database. */
+const NO_TEAM = {
+  regex: '(^|/)team(/|$)',
+  message: 'src/mcp/team (the PostgreSQL team store) is used only by the standalone server entry (src/mcp/server/cli.ts).',
+};
+const NO_PG = {
+  group: ['pg', 'pg/*', 'pg-*', 'pg-boss', 'graphile-worker'],
+  message: 'PostgreSQL code lives in src/mcp/team, so dist/extension.js never bundles a database client.',
+};
 
 export default defineConfig(
   {
@@ -58,21 +67,22 @@ export default defineConfig(
   // Layer boundaries (docs/architecture.md): nothing imports upward.
   {
     files: ['src/core/**/*.ts'],
-    rules: forbid(NO_VSCODE, NO_EXTENSION, {
+    rules: forbid(NO_VSCODE, NO_EXTENSION, NO_TEAM, NO_PG, {
       regex: '(^|/)(mcp|ui|host|platform)(/|$)',
       message: 'src/core knows no wire, no editor and no view: it may not import src/mcp, src/host, src/platform or src/ui.',
     }),
   },
   {
     files: ['src/mcp/**/*.ts'],
-    rules: forbid(NO_VSCODE, NO_EXTENSION, {
+    ignores: ['src/mcp/team/**', 'src/mcp/server/cli.ts'],
+    rules: forbid(NO_VSCODE, NO_EXTENSION, NO_TEAM, NO_PG, {
       regex: '(^|/)(ui|host|platform)(/|$)',
       message: 'src/mcp runs outside VS Code: it may not import src/host, src/platform or src/ui.',
     }),
   },
   {
     files: ['src/mcp/client/**/*.ts'],
-    rules: forbid(NO_VSCODE, NO_EXTENSION, {
+    rules: forbid(NO_VSCODE, NO_EXTENSION, NO_TEAM, NO_PG, {
       regex: '(^|/)(ui|host|platform|server)(/|$)',
       message:
         'The client side runs outside VS Code and may not import src/ui, src/host, src/platform or the server side: what both sides need is in src/mcp/wires, src/mcp/engine or src/mcp.',
@@ -80,29 +90,51 @@ export default defineConfig(
   },
   {
     files: ['src/mcp/wires/**/*.ts', 'src/mcp/engine/**/*.ts'],
-    rules: forbid(NO_VSCODE, NO_EXTENSION, {
+    rules: forbid(NO_VSCODE, NO_EXTENSION, NO_TEAM, NO_PG, {
       regex: '(^|/)(ui|host|platform|client|server)(/|$)',
       message:
         'A wire codec and the engine serve both sides and run outside VS Code: they may not import src/ui, src/host, src/platform, the client side or the server side.',
     }),
   },
   {
+    files: ['src/mcp/team/**/*.ts'],
+    rules: forbid(NO_VSCODE, NO_EXTENSION, {
+      regex: '(^|/)(ui|host|platform|client|server)(/|$)',
+      message:
+        'The team store serves the standalone server and knows the engine, not the wires or either side: it may not import src/ui, src/host, src/platform, the client or the server side.',
+    }),
+  },
+  {
+    files: ['src/mcp/server/cli.ts'],
+    rules: forbid(NO_VSCODE, NO_EXTENSION, {
+      regex: '(^|/)(ui|host|platform)(/|$)',
+      message: 'src/mcp runs outside VS Code: it may not import src/host, src/platform or src/ui.',
+    }),
+  },
+  {
     files: ['src/platform/**/*.ts'],
-    rules: forbid(NO_EXTENSION, {
+    rules: forbid(NO_EXTENSION, NO_TEAM, NO_PG, {
       regex: '(^|/)(mcp|host|ui)(/|$)',
       message: 'src/platform holds VS Code helpers shared by host adapters and views (commands, settings): it knows no MCP and no view.',
     }),
   },
   {
     files: ['src/host/**/*.ts'],
-    rules: forbid(NO_EXTENSION, { regex: '(^|/)ui(/|$)', message: 'Host adapters serve the views through core ports; they may not import src/ui.' }),
+    rules: forbid(NO_EXTENSION, NO_TEAM, NO_PG, {
+      regex: '(^|/)ui(/|$)',
+      message: 'Host adapters serve the views through core ports; they may not import src/ui.',
+    }),
   },
   {
     files: ['src/ui/**/*.ts'],
-    rules: forbid(NO_EXTENSION, {
+    rules: forbid(NO_EXTENSION, NO_TEAM, NO_PG, {
       regex: '(^|/)(mcp|host)(/|$)',
       message: "Views and commands act only through core's ports (TaskActions, ServerDirectory) and read the store: they may not import src/mcp or src/host.",
     }),
+  },
+  {
+    files: ['src/extension.ts'],
+    rules: forbid(NO_TEAM, NO_PG),
   },
   {
     files: ['media/**/*.ts'],

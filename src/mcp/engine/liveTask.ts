@@ -43,6 +43,16 @@ export function initialSnapshot(
   };
 }
 
+/** An adopted task's start options: what it was started with, and work that never runs again. */
+export function adoptedOptions(snapshot: EngineTask): StartOptions {
+  return {
+    owner: snapshot.owner,
+    tool: snapshot.tool,
+    settle: () => ({ status: 'failed' }),
+    run: () => Promise.reject(new Error(`Task ${snapshot.taskId} was adopted finished; it has no work to run`)),
+  };
+}
+
 interface OpenInput {
   readonly request: InputRequest;
   readonly resolve: (value: unknown) => void;

@@ -6,7 +6,7 @@ import { isTerminal } from '../../core/taskStatus';
 import { RpcCode, RpcError, toJsonRpcError } from '../rpcError';
 import type { EngineTask, OwnTasks, StartOptions, TaskOutcome } from './engineTask';
 import { TaskCancelledError, TaskNotFoundError, TaskTerminalError, TimeBudgetError } from './engineErrors';
-import { LiveTask, type LiveTaskHost, initialSnapshot } from './liveTask';
+import { LiveTask, type LiveTaskHost, adoptedOptions, initialSnapshot } from './liveTask';
 import { TaskTable } from './taskTable';
 import { TaskWaiters } from './taskWaiters';
 import { STARTED_MESSAGE, describePlace, prerequisiteFailedMessage } from './queueMessages';
@@ -168,6 +168,17 @@ export class TaskEngine extends Disposable {
     const taskId = key === undefined ? undefined : this.keys.find(owner, key);
     const task = taskId === undefined ? undefined : this.table.findOwned(owner, taskId);
     return task && !task.isTerminal ? task : undefined;
+  }
+
+  /**
+   * Puts back a finished task that an earlier run of this server kept (a durable store loads them
+   * on start): readable, listable and expiring like any other, with no work to run. Call it before
+   * serving, oldest first (list order is the order of arrival). Unfinished work cannot be adopted:
+   * the store ends it before.
+   */
+  adopt(snapshot: EngineTask, retention: number | null): void {
+    if (!isTerminal(snapshot.status)) throw new Error(`Only a finished task can be adopted; ${snapshot.taskId} is ${snapshot.status}`);
+    this.table.add(new LiveTask(snapshot, ++this.sequence, adoptedOptions(snapshot), retention, this.liveTaskHost));
   }
 
   /**

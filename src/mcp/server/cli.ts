@@ -13,12 +13,16 @@ import { LIMITS_USAGE, LIMIT_OPTIONS, type ServerLimits, describeLimits, limitsF
 import { TaskEngine } from '../engine/taskEngine';
 import { STREAM_SERVER_WIRE } from './serverWires';
 import { type TaskHost, ToolCatalog } from './toolCatalog';
+import { DATABASE_EXIT_CODE, DATABASE_URL_VARIABLE, DatabaseError, describeDatabase } from '../team/database';
+import { type TeamStore, openTeamStore } from '../team/teamStore';
+import { TOKEN_USAGE, runTokenCommand } from '../team/tokenCli';
 
 const USAGE = `Tasklane MCP task server
 
 Usage:
   node dist/server.js --stdio [--cwd DIR] [limits]
-  node dist/server.js --http [--port N] [--token T ... | --no-auth] [--cwd DIR] [limits]
+  node dist/server.js --http [--port N] [--token T ... | --no-auth] [--store URL] [--cwd DIR] [limits]
+${TOKEN_USAGE}
 
 Both task wires are served: 2025-11-25 sessions (initialize, tasks utility) and, over HTTP,
 stateless 2026-07-28 requests with the io.modelcontextprotocol/tasks extension.
@@ -30,6 +34,9 @@ Options:
   --token T      Bearer token clients must send (default: TASKLANE_TOKEN, else a new random one, printed).
                  Repeat it to give each agent its own: each token is a principal, with its own tasks and limits.
   --no-auth      Accept HTTP requests without a token (only for trusted local setups).
+  --store URL    Keep tasks, principals and their tokens in PostgreSQL (default: ${DATABASE_URL_VARIABLE}):
+                 a restarted server answers for earlier tasks; unfinished ones end failed, "worker lost".
+                 Tokens made with \`token create\` are accepted, besides any --token.
   --cwd DIR      Working directory for run_command when the caller names none (default: current).
   --log LEVEL    trace | debug | info | warn | error (default: info). Logs go to stderr.
 
@@ -39,6 +46,14 @@ const INSTRUCTIONS =
   'Tasklane runs long work as MCP tasks: shell commands (run_command), timed waits (wait) and questions to the user (ask); wait_for_tasks and tail_task tell you when your tasks end and what they print.';
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'token') {
+    process.exitCode = await runTokenCommand(
+      process.argv.slice(3),
+      (text) => process.stdout.write(text),
+      (text) => process.stderr.write(text),
+    );
+    return;
+  }
   const { values } = parseArgs({
     options: {
       stdio: { type: 'boolean' },
@@ -46,6 +61,7 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       token: { type: 'string', multiple: true },
       'no-auth': { type: 'boolean' },
+      store: { type: 'string' },
       cwd: { type: 'string' },
       log: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -69,7 +85,23 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const engine = new TaskEngine({ ...limits, limitPlainCalls: true });
+  // The variable is for HTTP servers: a stdio server (one client, the editor's own) never opens the team database.
+  const storeUrl = values.stdio ? values.store : (values.store ?? process.env[DATABASE_URL_VARIABLE]);
+  if (storeUrl && values.stdio) {
+    process.stderr.write('tasklane-server: --store serves HTTP only (a team shares one endpoint); use --http\n');
+    process.exitCode = 2;
+    return;
+  }
+  let team: TeamStore | undefined;
+  try {
+    team = storeUrl ? await openTeamStore(storeUrl, { ...limits, limitPlainCalls: true }, log) : undefined;
+  } catch (error) {
+    if (!(error instanceof DatabaseError)) throw error;
+    process.stderr.write(`tasklane-server: ${error.message}\n`);
+    process.exitCode = DATABASE_EXIT_CODE;
+    return;
+  }
+  const engine = team?.engine ?? new TaskEngine({ ...limits, limitPlainCalls: true });
   log.info(`[limits] ${describeLimits(limits)}`);
   const host: TaskHost = { catalog: new ToolCatalog(BUILTIN_TOOLS), defaultCwd: values.cwd ?? process.cwd(), isTrusted: () => true };
 
@@ -86,6 +118,18 @@ async function main(): Promise<void> {
   }
 
   const port = parsePort(values.port);
+  if (team) {
+    const given = values['no-auth'] ? [] : (values.token ?? (process.env.TASKLANE_TOKEN ? [process.env.TASKLANE_TOKEN] : []));
+    const fixed = tokenPrincipals(given);
+    const fromDatabase = team.authenticate;
+    const auth = values['no-auth'] ? {} : { authenticate: (token: string) => fromDatabase(token) ?? fixed(token) };
+    if (!values['no-auth'] && given.length === 0 && team.tokenCount() === 0) {
+      log.warn(`[store] ${describeDatabase(storeUrl!)} has no tokens yet: make one with node dist/server.js token create --name NAME --store …`);
+    }
+    const running = await startHttpServer(host, engine, { port, ...auth, log, instructions: INSTRUCTIONS });
+    serveUntilSignalled(running, engine, given, '', team.close);
+    return;
+  }
   const tokens = values['no-auth'] ? [] : values.token?.length ? values.token : [process.env.TASKLANE_TOKEN ?? generateToken()];
   const auth = tokens.length > 1 ? { authenticate: tokenPrincipals(tokens) } : { token: tokens[0] };
   const running = await startHttpServer(host, engine, { port, ...auth, log, instructions: INSTRUCTIONS });

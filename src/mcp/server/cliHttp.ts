@@ -13,13 +13,21 @@ export function parsePort(value: string | undefined): number {
   return port;
 }
 
-/** Prints where the server listens (and its tokens), then closes it and the engine on SIGINT or SIGTERM. */
-export function serveUntilSignalled(running: RunningHttpServer, engine: TaskEngine, token: string | readonly string[] | undefined, label = ''): void {
+/** Prints where the server listens (and its tokens), then closes it, the engine and `beforeExit` on SIGINT or SIGTERM. */
+export function serveUntilSignalled(
+  running: RunningHttpServer,
+  engine: TaskEngine,
+  token: string | readonly string[] | undefined,
+  label = '',
+  /** What must finish before the process exits (a team store's last writes). */
+  beforeExit?: () => Promise<void>,
+): void {
   const tokens = token === undefined ? [] : typeof token === 'string' ? [token] : token;
   process.stderr.write(`Tasklane task server on ${running.url}${label}\n${tokens.map((each) => `Token: ${each}\n`).join('')}`);
   const stop = async () => {
     await running.close();
     engine.dispose();
+    await beforeExit?.().catch(() => undefined);
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());

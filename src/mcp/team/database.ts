@@ -1,0 +1,80 @@
+/**
+ * Opening the team database: a connection pool from a `postgres://` URL, checked at once, with
+ * errors a person can act on. The URL is only ever shown without its password.
+ */
+import { Pool, type PoolConfig } from 'pg';
+
+/** The exit code of a server or command that could not use its database (reachable, right schema). */
+export const DATABASE_EXIT_CODE = 3;
+
+/** The store the standalone server uses when `--store` is not given. */
+export const DATABASE_URL_VARIABLE = 'TASKLANE_DATABASE_URL';
+
+/** Something a person must fix about the database; its message names the database without the password. */
+export class DatabaseError extends Error {}
+
+/** The URL as it may be printed: `postgres://user@host:port/db`, never a password or query parameters. */
+export function describeDatabase(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const user = parsed.username ? `${decodeURIComponent(parsed.username)}@` : '';
+    return `${parsed.protocol}//${user}${parsed.hostname}${parsed.port ? `:${parsed.port}` : ''}${parsed.pathname === '/' ? '' : parsed.pathname}`;
+  } catch {
+    return 'the database (its URL could not be read)';
+  }
+}
+
+/** Throws DatabaseError when `url` is not a PostgreSQL URL. */
+export function checkDatabaseUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new DatabaseError('--store must be a PostgreSQL URL such as postgres://user@host:5432/tasklane');
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new DatabaseError(`--store must be a postgres:// URL, not ${parsed.protocol}//…`);
+  }
+}
+
+const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'the host name could not be looked up',
+  ETIMEDOUT: 'the connection timed out',
+  ECONNRESET: 'the connection was reset',
+  EHOSTUNREACH: 'the host is unreachable',
+};
+
+const SERVER_ERRORS: Readonly<Record<string, string>> = {
+  '28P01': 'the password was refused',
+  '28000': 'this user may not connect',
+  '3D000': 'the database does not exist',
+  '57P03': 'the server is starting up or shutting down',
+  '53300': 'too many connections',
+};
+
+/** Why a connection failed, in a few words: a system error code, a server error code, or the message itself. */
+export function connectionProblem(error: unknown): string {
+  const { code, message } = error as { code?: string; message?: string };
+  const errors = (error as { errors?: unknown[] }).errors;
+  if (!code && Array.isArray(errors) && errors.length > 0) return connectionProblem(errors[0]);
+  if (code && SYSTEM_ERRORS[code]) return SYSTEM_ERRORS[code];
+  if (code && SERVER_ERRORS[code]) return SERVER_ERRORS[code];
+  return message && message.length > 0 ? message : String(error);
+}
+
+/** A pool on `url`, after one successful round trip; otherwise a DatabaseError saying which database and why. */
+export async function openDatabase(url: string, config: Omit<PoolConfig, 'connectionString'> = {}): Promise<Pool> {
+  checkDatabaseUrl(url);
+  const pool = new Pool({ connectionString: url, connectionTimeoutMillis: 10_000, max: 4, ...config });
+  // An idle client whose server went away must not take the process down: the next query says so.
+  pool.on('error', () => undefined);
+  try {
+    await pool.query('SELECT 1');
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new DatabaseError(`cannot reach the database at ${describeDatabase(url)}: ${connectionProblem(error)}`);
+  }
+  return pool;
+}

@@ -1,0 +1,92 @@
+/**
+ * The team database's schema against a real PostgreSQL: a fresh database gets every migration, a
+ * version-1 database is upgraded with its tasks kept, a newer one is refused, and instances
+ * starting together apply each migration once.
+ */
+import assert from 'node:assert/strict';
+import { Pool } from 'pg';
+import { DatabaseError } from '../../../src/mcp/team/database';
+import { MIGRATIONS, SCHEMA_VERSION, migrate } from '../../../src/mcp/team/migrations';
+import { type TestDatabase, testDatabase } from '../helpers/postgres';
+import { requirePostgres, runServerCli } from './teamHelpers';
+
+describe('team database: migrations', function () {
+  let db: TestDatabase | undefined;
+  const pools: Pool[] = [];
+  const poolOn = (url: string) => {
+    const pool = new Pool({ connectionString: url, max: 2 });
+    pools.push(pool);
+    return pool;
+  };
+
+  beforeEach(async function () {
+    requirePostgres(this);
+    db = await testDatabase('migrations');
+  });
+
+  afterEach(async () => {
+    await Promise.all(pools.splice(0).map((pool) => pool.end()));
+    await db?.drop();
+    db = undefined;
+  });
+
+  async function versions(pool: Pool): Promise<number[]> {
+    const { rows } = await pool.query<{ version: number }>('SELECT version FROM schema_version ORDER BY version');
+    return rows.map((row) => row.version);
+  }
+
+  it('applies every migration to a fresh database, and nothing the second time', async () => {
+    const pool = poolOn(db!.url);
+    assert.deepEqual(await migrate(pool, db!.url), { from: 0, to: SCHEMA_VERSION });
+    assert.deepEqual(
+      await versions(pool),
+      MIGRATIONS.map((m) => m.version),
+    );
+    const { rows } = await pool.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
+    assert.deepEqual(
+      rows.map((row) => row.table_name),
+      ['audit', 'principals', 'schema_version', 'tasks', 'tokens'],
+    );
+    assert.deepEqual(await migrate(pool, db!.url), { from: SCHEMA_VERSION, to: SCHEMA_VERSION });
+  });
+
+  it('upgrades a version-1 database and keeps its tasks', async () => {
+    const pool = poolOn(db!.url);
+    assert.deepEqual(await migrate(pool, db!.url, 1), { from: 0, to: 1 });
+    await pool.query(
+      `INSERT INTO tasks (task_id, owner, tool, status, created_at, last_updated_at, poll_interval_ms, ttl_ms)
+       VALUES ('t-1', 'alice', 'wait', 'completed', now(), now(), 1000, 60000)`,
+    );
+    await assert.rejects(pool.query('SELECT 1 FROM principals'), /does not exist/);
+
+    assert.deepEqual(await migrate(pool, db!.url), { from: 1, to: 2 });
+    assert.deepEqual(await versions(pool), [1, 2]);
+    const { rows } = await pool.query<{ owner: string; principal_id: string | null }>(`SELECT owner, principal_id FROM tasks WHERE task_id = 't-1'`);
+    assert.deepEqual(rows, [{ owner: 'alice', principal_id: null }]);
+    await pool.query(`INSERT INTO principals (name) VALUES ('alice')`);
+  });
+
+  it('refuses a database whose schema is newer than this server, and the server exits 3 saying so', async () => {
+    const pool = poolOn(db!.url);
+    await migrate(pool, db!.url);
+    await pool.query(`INSERT INTO schema_version (version, description) VALUES (${SCHEMA_VERSION + 1}, 'from a newer server')`);
+    await assert.rejects(migrate(pool, db!.url), (error: Error) => {
+      assert.ok(error instanceof DatabaseError);
+      assert.match(error.message, new RegExp(`schema version ${SCHEMA_VERSION + 1}, newer than this server's ${SCHEMA_VERSION}`));
+      return true;
+    });
+    const run = await runServerCli(['--http', '--port', '0', '--store', db!.url]);
+    assert.equal(run.code, 3, run.stderr);
+    assert.match(run.stderr, /newer than this server's/);
+  });
+
+  it('lets instances that start together apply each migration once', async () => {
+    const results = await Promise.all([1, 2, 3, 4, 5].map(() => migrate(poolOn(db!.url), db!.url)));
+    assert.equal(results.filter((result) => result.from === 0).length, 1, JSON.stringify(results));
+    assert.ok(results.every((result) => result.to === SCHEMA_VERSION));
+    assert.deepEqual(
+      await versions(poolOn(db!.url)),
+      MIGRATIONS.map((m) => m.version),
+    );
+  });
+});
