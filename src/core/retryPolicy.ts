@@ -13,7 +13,11 @@ export const MAX_RETRY_DELAY_MS = 86_400_000;
 
 export const RETRY_DEFAULTS = { attempts: 3, backoff: 'exponential', delayMs: 1000, maxDelayMs: 60_000 } as const;
 
-const delay = z.number().int('must be a whole number of milliseconds').min(0, 'must not be negative').max(MAX_RETRY_DELAY_MS, 'must be at most one day (86400000)');
+const delay = z
+  .number()
+  .int('must be a whole number of milliseconds')
+  .min(0, 'must not be negative')
+  .max(MAX_RETRY_DELAY_MS, 'must be at most one day (86400000)');
 
 /**
  * `attempts`: how many attempts in all, the first included (3 = the first and at most two
@@ -36,7 +40,10 @@ export type RetryPolicy = z.infer<typeof RetryPolicySchema>;
 /** A policy in words: "up to 3 attempts, waiting 1 s doubling to at most 60 s". */
 export function describeRetryPolicy(policy: RetryPolicy): string {
   const seconds = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
-  const wait = policy.backoff === 'fixed' ? `waiting ${seconds(Math.min(policy.delayMs, policy.maxDelayMs))}` : `waiting ${seconds(policy.delayMs)} doubling to at most ${seconds(policy.maxDelayMs)}`;
+  const wait =
+    policy.backoff === 'fixed'
+      ? `waiting ${seconds(Math.min(policy.delayMs, policy.maxDelayMs))}`
+      : `waiting ${seconds(policy.delayMs)} doubling to at most ${seconds(policy.maxDelayMs)}`;
   return `up to ${policy.attempts} attempts, ${wait}`;
 }
 
@@ -50,6 +57,30 @@ export function parseRetryPolicy(value: unknown, where: string): RetryPolicy {
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.slice(0, 3).map((issue) => (issue.path.length ? `${issue.path.join('.')} ${issue.message}` : 'must be an object'));
   throw new InvalidRetryPolicyError(`The retry policy of ${where} is not valid: ${problems.join('; ')}.`);
+}
+
+/**
+ * The setting `tasklane.retry.policies`: "serverId/tool" → policy. An entry that is not valid is left
+ * out and named in `problems`, in plain words; the others still apply.
+ */
+export function retryPoliciesOf(value: unknown): { policies: Record<string, RetryPolicy>; problems: string[] } {
+  const policies: Record<string, RetryPolicy> = {};
+  const problems: string[] = [];
+  if (value === undefined || value === null) return { policies, problems };
+  if (typeof value !== 'object' || Array.isArray(value))
+    return { policies, problems: ['The setting tasklane.retry.policies must map "server/tool" to a policy.'] };
+  for (const [key, entry] of Object.entries(value)) {
+    if (!/^[^/]+\/.+$/.test(key)) {
+      problems.push(`The setting tasklane.retry.policies names "${key}": write it as "serverId/tool", e.g. "tasklane/run_command".`);
+      continue;
+    }
+    try {
+      policies[key] = parseRetryPolicy(entry, `"${key}" in the setting tasklane.retry.policies`);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  return { policies, problems };
 }
 
 /** How long to wait after attempt `failedAttempt` failed before the next one starts. */

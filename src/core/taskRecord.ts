@@ -220,7 +220,8 @@ export class InvalidDataError extends Error {
 }
 
 /** What a new record takes besides its spec: its id, and what the caller already knows of it. */
-export type NewTaskInit = Pick<TaskRecord, 'id'> & Partial<Pick<TaskRecord, 'taskId' | 'wire' | 'statusMessage' | 'attempt' | 'retryOf' | 'startIntent' | 'retryReason'>>;
+export type NewTaskInit = Pick<TaskRecord, 'id'> &
+  Partial<Pick<TaskRecord, 'taskId' | 'wire' | 'statusMessage' | 'attempt' | 'retryOf' | 'startIntent' | 'retryReason'>>;
 
 /** A task as it starts: `working`, attempt 1 unless told, one timeline entry, no flags set. */
 export function newTaskRecord(spec: TaskSpec, init: NewTaskInit, at: string): TaskRecord {
