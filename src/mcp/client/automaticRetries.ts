@@ -51,7 +51,8 @@ export class AutomaticRetries extends Disposable {
     this.log = options.log ?? silentLogger;
     this._register(
       store.onDidLifecycle((event) => {
-        if (event.type === 'statusChanged' && event.to === 'failed') void this.consider(event.id, this.clock.now());
+        // A cancellation too: the rule (`nextAutomaticRetry`) is what says it ends the chain.
+        if (event.type === 'statusChanged' && (event.to === 'failed' || event.to === 'cancelled')) void this.consider(event.id, this.clock.now());
         else if (event.type === 'removed') this.stopTimer(event.id);
       }),
     );

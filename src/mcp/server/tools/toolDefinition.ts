@@ -53,6 +53,8 @@ export interface ToolDefinition<Schema extends z.ZodObject = z.ZodObject> {
   readonly alwaysElicits?: boolean;
   /** Whether the tool runs programs on this machine, and so must not run in an untrusted workspace. */
   readonly runsCommands?: boolean;
+  /** The tool's `_meta` in `tools/list`, e.g. its own retry policy (`dev.tasklane/retry`). */
+  readonly meta?: Readonly<Record<string, unknown>>;
   /** Throws `RpcError` (src/mcp/rpcError.ts) for a protocol-level failure: the task then ends `failed` with that JSON-RPC error. */
   run(args: z.infer<Schema>, context: ToolContext): Promise<CallToolResult>;
 }
