@@ -199,6 +199,9 @@ describe('Automatic retries (TaskService with the embedded server)', () => {
     const running = await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'flaky', retry: RETRY });
     await service.cancel(running.id);
     await waitFor(() => store.require(running.id).status === 'cancelled', { what: 'the attempt to end cancelled' });
+    // The service weighs a retry a turn after the change: look after it.
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(store.require(running.id).retryDue, undefined, 'no retry waits');
     clock.advance(120_000);
     assert.equal(store.require(running.id).retryDue, undefined);
     assert.equal(chain(store).length, 1);
