@@ -207,6 +207,30 @@ describe('Automatic retries (TaskService with the embedded server)', () => {
     assert.equal(chain(store).length, 1);
   });
 
+  it('starts nothing after a reload when the next attempt was already started (the editor stopped in between)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-retry-'));
+    try {
+      const before = await start(flakyTool(1), { storeDir: dir });
+      await before.service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'flaky', retry: RETRY });
+      const first = await waiting(before.store, 1);
+      // The next attempt's record is on disk, but the editor stopped before the wait was cleared.
+      before.store.create({ serverId: EMBEDDED_SERVER_ID, tool: 'flaky', retry: RETRY }, { retryOf: first.id, attempt: 2 });
+      before.dispose();
+      harness = undefined;
+
+      clock = new ManualClock(2_000_000);
+      const after = await start(flakyTool(0), { storeDir: dir });
+      await waitFor(() => after.store.require(first.id).retryDue === undefined, { what: 'the wait to be settled' });
+      clock.advance(120_000);
+      // (The attempt the reload stopped failed, and is retried in turn: attempt 3.)
+      assert.equal(chain(after.store).filter((record) => record.retryOf === first.id).length, 1, 'no second attempt 2');
+    } finally {
+      harness?.dispose();
+      harness = undefined;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('resumes a waiting retry after a reload, once', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-retry-'));
     try {
