@@ -20,7 +20,16 @@ import { TaskRecordSchema } from '../../../src/core/taskRecord';
 const policy = (fields: Partial<RetryPolicy>): RetryPolicy => parseRetryPolicy(fields, 'the test');
 const AT = '2030-01-01T00:00:00.000Z';
 const failedAttempt = (fields: Record<string, unknown> = {}) =>
-  TaskRecordSchema.parse({ id: 'a', serverId: 's', tool: 't', status: 'failed', statusMessage: 'Exited with code 1', createdAt: AT, lastUpdatedAt: AT, ...fields });
+  TaskRecordSchema.parse({
+    id: 'a',
+    serverId: 's',
+    tool: 't',
+    status: 'failed',
+    statusMessage: 'Exited with code 1',
+    createdAt: AT,
+    lastUpdatedAt: AT,
+    ...fields,
+  });
 
 describe('core/retryPolicy: automatic retries', () => {
   it('fills in the defaults, and says in plain words what is wrong with a policy', () => {
@@ -37,7 +46,8 @@ describe('core/retryPolicy: automatic retries', () => {
     for (const [value, message] of bad)
       assert.throws(
         () => parseRetryPolicy(value, 'the tool "flaky"'),
-        (error: unknown) => error instanceof InvalidRetryPolicyError && /^The retry policy of the tool "flaky" is not valid: /.test(error.message) && message.test(error.message),
+        (error: unknown) =>
+          error instanceof InvalidRetryPolicyError && /^The retry policy of the tool "flaky" is not valid: /.test(error.message) && message.test(error.message),
         JSON.stringify(value),
       );
   });
@@ -73,7 +83,10 @@ describe('core/retryPolicy: automatic retries', () => {
     assert.equal(chooseRetryPolicy(record, {}, theirs), undefined, 'a tool that does not say it is idempotent');
     assert.deepEqual(chooseRetryPolicy(record, {}, { ...theirs, idempotent: true }), { policy: policy({ attempts: 6 }), source: 'tool' });
     assert.deepEqual(chooseRetryPolicy(record, { 's/t': mine }, theirs), { policy: mine, source: 'setting' });
-    assert.deepEqual(chooseRetryPolicy({ ...record, retry: policy({ attempts: 2 }) }, { 's/t': mine }, theirs), { policy: policy({ attempts: 2 }), source: 'task' });
+    assert.deepEqual(chooseRetryPolicy({ ...record, retry: policy({ attempts: 2 }) }, { 's/t': mine }, theirs), {
+      policy: policy({ attempts: 2 }),
+      source: 'task',
+    });
     assert.equal(chooseRetryPolicy(record, { 's/other': mine }, undefined), undefined);
     assert.throws(() => chooseRetryPolicy(record, {}, { idempotent: true, policy: { attempts: -1 } }), /the tool "t" is not valid/);
   });
@@ -109,7 +122,7 @@ describe('core/retryPolicy: automatic retries', () => {
     assert.equal(isOpenFailure(failedAttempt()), true);
   });
 
-  it('travels in a start\'s _meta as dev.tasklane/retry, checked like every other field', () => {
+  it("travels in a start's _meta as dev.tasklane/retry, checked like every other field", () => {
     const spec = TaskSpecSchema.parse({ serverId: 's', tool: 't', retry: { attempts: 2, backoff: 'fixed' } });
     const meta = taskMetaOf(spec);
     assert.deepEqual(meta[META.retry], { attempts: 2, backoff: 'fixed', delayMs: 1000, maxDelayMs: 60_000 });

@@ -150,7 +150,7 @@ describe('Automatic retries (TaskService with the embedded server)', () => {
     client.listTools = () => (listed = listTools()) as ReturnType<typeof listTools>;
     const failed = await unsafe.service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'flaky' });
     await waitFor(() => unsafe.store.require(failed.id).status === 'failed', { what: 'the task to fail' });
-    await (await waitFor(() => listed, { what: 'the service to ask for the tool' }));
+    await await waitFor(() => listed, { what: 'the service to ask for the tool' });
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(unsafe.store.require(failed.id).retryDue, undefined, 'not idempotent: no automatic retry');
     unsafe.dispose();
@@ -164,7 +164,9 @@ describe('Automatic retries (TaskService with the embedded server)', () => {
   });
 
   it('follows the setting for a tool that is not idempotent: the person asked', async () => {
-    const { store, service } = await start(flakyTool(1), { service: { retryPolicies: () => ({ [`${EMBEDDED_SERVER_ID}/flaky`]: { attempts: 2, backoff: 'fixed', delayMs: 3000 } }) } });
+    const { store, service } = await start(flakyTool(1), {
+      service: { retryPolicies: () => ({ [`${EMBEDDED_SERVER_ID}/flaky`]: { attempts: 2, backoff: 'fixed', delayMs: 3000 } }) },
+    });
     await service.start({ serverId: EMBEDDED_SERVER_ID, tool: 'flaky' });
     const first = await waiting(store, 1);
     assert.equal(first.statusMessage, 'Retrying in 3 s (attempt 2 of 2)');
