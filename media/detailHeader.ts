@@ -31,7 +31,7 @@ const HEADER_KEYS: readonly Key[] = [
   'queue',
   'context',
 ];
-const LINK_KEYS: readonly Key[] = ['attempt', 'retryOf', 'retriedAs', 'parentId', 'children'];
+const LINK_KEYS: readonly Key[] = ['attempt', 'retryOf', 'retriedAs', 'parentId', 'children', 'retryPolicy', 'retryReason'];
 
 /** Working shows a CSS spinner instead. */
 const STATUS_ICONS: Record<DetailState['status'], IconName | null> = {
@@ -193,6 +193,9 @@ export class DetailHeader {
       String(state.attempt),
       ...(state.retryOf ? [' · retry of ', link(state.retryOf, 'Show the task this retried:')] : []),
       ...(state.retriedAs ? [' · retried as ', link(state.retriedAs, 'Show the retry of this task:')] : []),
+      // Automatic retries: why this attempt runs, and the policy that governs the chain.
+      ...(state.retryReason ? [h('div', { className: 'retry-reason', text: state.retryReason })] : []),
+      ...(state.retryPolicy ? [h('div', { className: 'muted retry-policy', text: `Retry policy: ${state.retryPolicy}` })] : []),
     );
     this.parentFact.row.hidden = state.parentId === null;
     this.parentFact.value.replaceChildren(...(state.parentId ? [link(state.parentId, 'Show the parent task:')] : []));

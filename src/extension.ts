@@ -102,7 +102,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
     log,
   });
   context.subscriptions.push(agentTokens, agentTasks);
-  const service = new TaskService(store, { log, samplingHandler: sampler.handle, foreignTasks: agentTasks });
+  const service = new TaskService(store, {
+    log,
+    samplingHandler: sampler.handle,
+    foreignTasks: agentTasks,
+    retryPolicies: () => setting('tasklane.retry.policies'),
+  });
   context.subscriptions.push(service);
 
   const servers = new ServerManager(context, service, log);

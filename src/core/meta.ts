@@ -17,6 +17,8 @@ export const META = {
   idempotencyKey: 'dev.tasklane/idempotencyKey',
   /** On a task as the server reports it: its place in the server's queue, { position, size }. */
   queue: 'dev.tasklane/queue',
+  /** A task's or a tool's automatic retry policy, { attempts, backoff, delayMs, maxDelayMs } (retryPolicy.ts). */
+  retry: 'dev.tasklane/retry',
 } as const;
 
 /** Keys defined by the MCP spec itself. */

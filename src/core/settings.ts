@@ -37,6 +37,46 @@ export const SETTINGS = {
     default: true,
     description: 'Ask before retrying a task whose tool is marked destructive or not idempotent.',
   },
+  'tasklane.retry.policies': {
+    default: {},
+    markdownDescription:
+      'Automatic retry policies by tool, as `"serverId/tool"` → `{ "attempts", "backoff": "fixed" | "exponential", "delayMs", "maxDelayMs" }`, e.g. `{ "tasklane/run_tests": { "attempts": 3 } }`. A failed task of that tool is started again on its own until it succeeds or runs out of attempts; cancelling stops it. A task\'s own `dev.tasklane/retry` wins.',
+    description:
+      'Automatic retry policies by tool: "serverId/tool" -> { attempts, backoff: "fixed" | "exponential", delayMs, maxDelayMs }. A failed task of that tool is started again on its own; cancelling stops it.',
+    additionalProperties: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        attempts: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 20,
+          default: 3,
+          description: 'Attempts in all, the first included.',
+        },
+        backoff: {
+          type: 'string',
+          enum: ['fixed', 'exponential'],
+          default: 'exponential',
+          description: 'fixed: wait delayMs each time; exponential: double it after every attempt.',
+        },
+        delayMs: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 86400000,
+          default: 1000,
+          description: 'The wait before the first retry, in ms.',
+        },
+        maxDelayMs: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 86400000,
+          default: 60000,
+          description: 'No wait is longer than this, in ms.',
+        },
+      },
+    },
+  },
   'tasklane.agents.http.enabled': {
     default: true,
     description: `Serve Tasklane's own task server (${EMBEDDED_SERVER_NAME} in the Servers view) over Streamable HTTP on 127.0.0.1, so agents outside the editor can run tasks here. Every agent needs its own token (Tasklane: Copy Agent Configuration…).`,

@@ -11,6 +11,7 @@
  */
 import {
   EMPTY_OBJECT,
+  REJECTED,
   Rejected,
   bool,
   date,
@@ -32,6 +33,8 @@ import {
   startIntent,
   str,
 } from './snapshotFields';
+import type { z } from 'zod';
+import { RetryDueSchema, RetryPolicySchema } from './retryPolicy';
 import { SharedValues } from './snapshotValues';
 import type { TaskRecord } from './taskRecord';
 
@@ -76,6 +79,9 @@ export const RECORD_FIELDS = [
   'imported',
   'queue',
   'scheduleId',
+  'retry',
+  'retryReason',
+  'retryDue',
 ] as const satisfies readonly (keyof TaskRecord)[];
 const KNOWN_FIELDS: ReadonlySet<string> = new Set(RECORD_FIELDS);
 
@@ -254,9 +260,28 @@ export class SnapshotDecoder {
       str(v.scheduleId);
       fields++;
     }
+    // Rare fields: read by their own schemas, which keeps them exactly as strict as the record's.
+    if (v.retry !== undefined) {
+      v.retry = bySchema(RetryPolicySchema, v.retry);
+      fields++;
+    }
+    if (v.retryReason !== undefined) {
+      str(v.retryReason);
+      fields++;
+    }
+    if (v.retryDue !== undefined) {
+      v.retryDue = bySchema(RetryDueSchema, v.retryDue);
+      fields++;
+    }
     // A field the schema does not know makes a copy without it: rare (a hand edit, a later version's field).
     return fields === present ? v : known(v);
   }
+}
+
+function bySchema<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw REJECTED;
+  return parsed.data;
 }
 
 /** The record with only the fields the schema knows (what the schema returns for an object with others). */

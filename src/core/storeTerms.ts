@@ -36,7 +36,7 @@ export class StoreLoadingError extends Error {
 export type TaskPatch = Partial<Pick<TaskRecord, ServerSideField | HostSideField>>;
 /** What the server's answers settle: the task's id, its terms, its place in the queue. */
 type ServerSideField = 'taskId' | 'startIntent' | 'wire' | 'grantedTtl' | 'pollInterval' | 'queue';
-type HostSideField = 'statusMessage' | 'retriedAs' | 'pendingInput' | 'expired' | 'tags' | 'priority';
+type HostSideField = 'statusMessage' | 'retriedAs' | 'pendingInput' | 'expired' | 'tags' | 'priority' | 'retryDue';
 
 export class UnknownTaskError extends Error {
   override readonly name = 'UnknownTaskError';

@@ -15,6 +15,7 @@ const FIELD_KEYS = {
   scheduling: META.scheduling,
   context: META.context,
   tags: META.tags,
+  retry: META.retry,
 } as const satisfies Partial<Record<keyof TaskSpec, string>>;
 
 type MetaField = keyof typeof FIELD_KEYS;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RetryDueSchema, RetryPolicySchema } from './retryPolicy';
 import { TASK_STATUSES } from './taskStatus';
 
 const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 date');
@@ -92,6 +93,8 @@ export const TaskSpecSchema = z.object({
   /** Custom `_meta` entries to send with the call, under the caller's own reverse-DNS keys. */
   meta: z.record(z.string(), z.unknown()).default({}),
   parentId: z.string().optional(),
+  /** Asks for automatic retries of a failed attempt (`dev.tasklane/retry`; see retryPolicy.ts). */
+  retry: RetryPolicySchema.optional(),
 });
 export type TaskSpec = z.infer<typeof TaskSpecSchema>;
 export type TaskSpecInput = z.input<typeof TaskSpecSchema>;
@@ -168,6 +171,10 @@ export const TaskRecordSchema = TaskSpecSchema.extend({
   queue: z.object({ position: z.number().int().positive(), size: z.number().int().positive() }).optional(),
   /** The schedule whose run this task is (src/core/schedule.ts); the schedule may since be deleted. */
   scheduleId: z.string().optional(),
+  /** Why this attempt runs, when Tasklane started it on its own: "Automatic retry 2 of 3 after: Exited with code 1". */
+  retryReason: z.string().optional(),
+  /** A failed attempt whose automatic retry waits: when it starts, and what it will say (retryPolicy.ts). */
+  retryDue: RetryDueSchema.optional(),
 });
 export type TaskRecord = z.infer<typeof TaskRecordSchema>;
 
@@ -216,7 +223,7 @@ export class InvalidDataError extends Error {
 
 /** What a new record takes besides its spec: its id, and what the caller already knows of it. */
 export type NewTaskInit = Pick<TaskRecord, 'id'> &
-  Partial<Pick<TaskRecord, 'taskId' | 'wire' | 'statusMessage' | 'attempt' | 'retryOf' | 'startIntent' | 'scheduleId'>>;
+  Partial<Pick<TaskRecord, 'taskId' | 'wire' | 'statusMessage' | 'attempt' | 'retryOf' | 'startIntent' | 'scheduleId' | 'retryReason'>>;
 
 /** A task as it starts: `working`, attempt 1 unless told, one timeline entry, no flags set. */
 export function newTaskRecord(spec: TaskSpec, init: NewTaskInit, at: string): TaskRecord {
@@ -239,5 +246,6 @@ export function newTaskRecord(spec: TaskSpec, init: NewTaskInit, at: string): Ta
     pinned: false,
     imported: false,
     ...(init.scheduleId ? { scheduleId: init.scheduleId } : {}),
+    ...(init.retryReason !== undefined ? { retryReason: init.retryReason } : {}),
   };
 }

@@ -6,9 +6,14 @@ import { EMBEDDED_SERVER_ID } from './embeddedServer';
 import type { TaskRecord } from './taskRecord';
 import { canCancel, canRetry, isTerminal } from './taskStatus';
 
-/** Still running, and not an imported read-only copy. */
+/** Still running, or a failed attempt whose automatic retry waits (cancelling stops it); not an imported read-only copy. */
 export function canCancelTask(record: TaskRecord): boolean {
-  return canCancel(record.status) && !record.imported;
+  return (canCancel(record.status) || isRetryWaiting(record)) && !record.imported;
+}
+
+/** A failed attempt whose automatic retry waits to start (retryPolicy.ts). */
+export function isRetryWaiting(record: TaskRecord): boolean {
+  return record.retryDue !== undefined && record.status === 'failed';
 }
 
 /** A failed or cancelled attempt that has not been retried yet (retry the latest attempt), and not an imported copy. */
@@ -44,9 +49,9 @@ export function isQueued(record: TaskRecord): boolean {
   return record.queue !== undefined && record.status === 'working';
 }
 
-/** A failed task still in view: not retried, archived or imported. */
+/** A failed task still in view: not retried (nor about to be, automatically), archived or imported. */
 export function isOpenFailure(record: TaskRecord): boolean {
-  return record.status === 'failed' && !record.retriedAs && !record.archived && !record.imported;
+  return record.status === 'failed' && !record.retriedAs && !record.retryDue && !record.archived && !record.imported;
 }
 
 /** A question waits, or a failure has not been retried or put away. An imported copy never needs anything. */

@@ -7,8 +7,23 @@ import type { TaskRecord, TaskSpecInput } from './taskRecord';
 
 /** The fields of a record that describe the work, so it can be run again. */
 export function specOf(record: TaskRecord): TaskSpecInput {
-  const { serverId, tool, arguments: args, intent, expectedOutputs, context, priority, resourceLimits, scheduling, tags, ttl, meta, parentId } = record;
-  return { serverId, tool, arguments: args, intent, expectedOutputs, context, priority, resourceLimits, scheduling, tags, ttl, meta, parentId };
+  const { serverId, tool, arguments: args, intent, expectedOutputs, context, priority, resourceLimits, scheduling, tags, ttl, meta, parentId, retry } = record;
+  return {
+    serverId,
+    tool,
+    arguments: args,
+    intent,
+    expectedOutputs,
+    context,
+    priority,
+    resourceLimits,
+    scheduling,
+    tags,
+    ttl,
+    meta,
+    parentId,
+    ...(retry ? { retry } : {}),
+  };
 }
 
 /**

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { agentDescription, type TaskRecord } from '../core/taskRecord';
 import type { TaskStatus } from '../core/taskStatus';
 import { isQueued } from '../core/taskRules';
-import { STATUS_LOOK, formatTime, taskLabel, truncate } from './taskText';
+import { attemptText, STATUS_LOOK, formatTime, taskLabel, truncate } from './taskText';
 import type { GroupBy } from './tree/taskTreeModel';
 
 export { STATUS_LOOK, contextValueOf, formatDuration, formatElapsed, formatTime, taskDescription, taskLabel, truncate } from './taskText';
@@ -31,7 +31,8 @@ export function taskTooltip(record: TaskRecord, serverName: string): vscode.Mark
     ['Updated', formatTime(record.lastUpdatedAt)],
     ['Priority', record.priority?.toString()],
     ['Tags', record.tags.length ? record.tags.join(', ') : undefined],
-    ['Attempt', record.attempt > 1 ? String(record.attempt) : undefined],
+    ['Attempt', record.attempt > 1 || record.retry ? attemptText(record) : undefined],
+    ['Why', record.retryReason],
     ['Task ID', record.taskId],
   ];
   for (const [name, value] of rows) if (value) md.appendMarkdown(`${name}: ${escape(value)}  \n`);

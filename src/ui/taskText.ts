@@ -36,6 +36,11 @@ export function contextValueOf(record: TaskRecord): string {
   return value;
 }
 
+/** "2", or "2 of 3" when the task has a retry policy (its attempts in all). */
+export function attemptText(record: Pick<TaskRecord, 'attempt' | 'retry'>): string {
+  return record.retry ? `${record.attempt} of ${record.retry.attempts}` : String(record.attempt);
+}
+
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
   const seconds = Math.round(ms / 1000);
@@ -85,7 +90,7 @@ export function descriptionParts(record: TaskRecord): DescriptionParts {
   const started = Date.parse(record.createdAt);
   if (isQueued(record) && record.queue) parts.push(`Queued ${record.queue.position} of ${record.queue.size}`);
   const ticks = !isQueued(record) && !isTerminal(record.status);
-  if (record.attempt > 1) parts.push(`attempt ${record.attempt}`);
+  if (record.attempt > 1) parts.push(`attempt ${attemptText(record)}`);
   if (record.statusMessage && !isQueued(record)) parts.push(shorten(record.statusMessage, DESCRIPTION_MESSAGE_CHARS));
   if (isTerminal(record.status)) parts.push(formatDuration(Date.parse(record.lastUpdatedAt) - started));
   if (record.expired) parts.push('expired');

@@ -2,14 +2,18 @@ import { Emitter } from '../../core/events';
 import { Disposable, type IDisposable, toDisposable } from '../../core/lifecycle';
 import { type Logger, silentLogger } from '../../core/logger';
 import { type InputAnswer, type RetryOptions, type TaskActions } from '../../core/taskActions';
+import type { RetryToolFacts } from '../../core/retryPolicy';
 import { type TaskRecord, type TaskSpecInput, parseTaskSpec } from '../../core/taskRecord';
 import { retrySpec } from '../../core/taskSpec';
 import { type TaskStore } from '../../core/taskStore';
 import { canCancel, canRetry, isTerminal } from '../../core/taskStatus';
+import { META } from '../../core/meta';
 import { RpcCode, toJsonRpcError } from '../rpcError';
 import { metaFor, serverTaskIds } from '../wires/startMeta';
 import type { RemoteTaskState } from '../wires/remoteTask';
 import type { PollScheduler } from './pollScheduler';
+import { AutomaticRetries } from './automaticRetries';
+import type { Clock } from './clock';
 import { QuestionRouter, type SamplingHandler } from './questionRouter';
 import { TaskFollower, settledStatus } from './taskFollower';
 import type { TaskWireClient } from './taskWire';
@@ -38,6 +42,10 @@ export interface TaskServiceOptions {
   readonly samplingHandler?: SamplingHandler;
   /** Tasks this service shows but did not start: cancelled through their owner, retried as the editor's own. */
   readonly foreignTasks?: ForeignTasks;
+  /** The setting `tasklane.retry.policies`, read when a task fails (automaticRetries.ts). */
+  readonly retryPolicies?: () => unknown;
+  /** The clock of automatic retries' waits (scripted in tests). */
+  readonly clock?: Clock;
 }
 
 export class ServerUnavailableError extends Error {
@@ -59,6 +67,7 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
   private readonly questions: QuestionRouter;
   private readonly follower: TaskFollower;
   private readonly unansweredStarts: UnansweredStarts;
+  private readonly automaticRetries: AutomaticRetries;
   /** Once disposed, a start whose call fails is left unsettled (the call failed with the host), and a task it created is not followed. */
   private disposed = false;
   private readonly foreignTasks: ForeignTasks | undefined;
@@ -95,6 +104,16 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
         log: this.log,
       }),
     );
+    this.automaticRetries = this._register(
+      new AutomaticRetries(store, {
+        clock: options.clock,
+        settingPolicies: options.retryPolicies,
+        toolFacts: (serverId, tool) => this.toolFacts(serverId, tool),
+        isConnected: (serverId) => this.servers.has(serverId),
+        startRetry: (id, reason) => this.retry(id, {}, reason),
+        log: this.log,
+      }),
+    );
   }
 
   override dispose(): void {
@@ -124,6 +143,7 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
       // Records this session already keeps live (an agent's task mirrored at the open) are not the last session's.
       this.follower.reattach(entry.id, entry.durable, (record) => this.foreignTasks?.owns(record) === true || this.syncCalls.has(record.id));
       if (entry.durable) void this.unansweredStarts.reconcile(entry);
+      this.automaticRetries.resume();
     });
     this._onDidChangeServers.fire();
     return toDisposable(() => {
@@ -153,7 +173,7 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
     }
   }
 
-  async start(input: TaskSpecInput, lineage: { retryOf?: string; attempt?: number; scheduleId?: string } = {}): Promise<TaskRecord> {
+  async start(input: TaskSpecInput, lineage: { retryOf?: string; attempt?: number; scheduleId?: string; retryReason?: string } = {}): Promise<TaskRecord> {
     // Validated once: the store takes the spec as it is.
     const spec = parseTaskSpec(input);
     // A start is recorded among the other tasks, and its intent on disk: not before the store has read them.
@@ -199,6 +219,8 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
   async cancel(id: string): Promise<TaskRecord> {
     const record = this.store.require(id);
     if (record.imported) throw new Error('An imported task is a read-only copy; it runs nowhere and cannot be cancelled.');
+    // A failed attempt whose automatic retry waits: cancelling stops the retry, and the chain ends there.
+    if (this.automaticRetries.cancelWaiting(id)) return this.store.require(id);
     if (!canCancel(record.status)) throw new Error(`The task is already ${record.status}; there is nothing to cancel.`);
     if (this.foreignTasks?.owns(record)) {
       this.foreignTasks.cancel(record);
@@ -234,15 +256,22 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
     return this.store.require(id);
   }
 
-  async retry(id: string, options: RetryOptions = {}): Promise<TaskRecord> {
+  /** `automaticReason`: Tasklane starts this attempt on its own, by the task's retry policy, and says why. */
+  async retry(id: string, options: RetryOptions = {}, automaticReason?: string): Promise<TaskRecord> {
     const previous = this.store.require(id);
     if (previous.imported) throw new Error('An imported task is a read-only copy and cannot be retried here.');
     if (!canRetry(previous.status)) throw new Error(`Only failed or cancelled tasks can be retried; this one is ${previous.status}.`);
     if (previous.retriedAs || this.retrying.has(id)) throw new Error('This attempt was already retried; retry the latest attempt instead.');
     // `retriedAs` is known only once the start returns: until then a second retry must see this one.
     this.retrying.add(id);
+    // Retried by hand while an automatic retry waits: the hand wins, the wait goes.
+    if (automaticReason === undefined) this.automaticRetries.forget(id);
     try {
-      const next = await this.start(retrySpec(previous, options.arguments), { retryOf: previous.id, attempt: previous.attempt + 1 });
+      const next = await this.start(retrySpec(previous, options.arguments), {
+        retryOf: previous.id,
+        attempt: previous.attempt + 1,
+        ...(automaticReason !== undefined ? { retryReason: automaticReason } : {}),
+      });
       this.store.update(previous.id, { retriedAs: next.id });
       return next;
     } finally {
@@ -266,6 +295,14 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
       cursor = page.nextCursor;
     } while (cursor);
     return tasks;
+  }
+
+  /** What a tool says of itself for automatic retries: idempotent or not, and its own policy (`_meta`). */
+  private async toolFacts(serverId: string, tool: string): Promise<RetryToolFacts | undefined> {
+    const server = this.servers.get(serverId);
+    if (!server) return undefined;
+    const found = (await server.client.listTools()).find((candidate) => candidate.name === tool);
+    return found && { idempotent: found.annotations?.idempotentHint === true, policy: found._meta?.[META.retry] };
   }
 
   private requireServer(id: string): ServerEntry {

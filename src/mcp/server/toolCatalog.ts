@@ -44,6 +44,7 @@ export class ToolCatalog {
       inputSchema: z.toJSONSchema(tool.inputSchema, { io: 'input' }) as Tool['inputSchema'],
       annotations: { title: tool.title, ...tool.annotations },
       execution: { taskSupport: tool.taskSupport },
+      ...(tool.meta ? { _meta: { ...tool.meta } } : {}),
     }));
     return this.listing;
   }

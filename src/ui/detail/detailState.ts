@@ -3,6 +3,7 @@
  * bring a page from one state to the next. Pure: no `vscode`, so it is unit-tested on plain node.
  */
 import { retentionOutlook, type RetentionSettings } from '../../core/retentionPolicy';
+import { describeRetryPolicy } from '../../core/retryPolicy';
 import { plainRpcError } from '../../core/rpcErrorText';
 import { agentDescription, type PendingInput, type TaskRecord } from '../../core/taskRecord';
 import { isTerminal } from '../../core/taskStatus';
@@ -115,6 +116,8 @@ export function toDetailState(
     resultSize: displayed.kind === 'none' ? null : { bytes: displayed.bytes, shownBytes: displayed.kind === 'shown' ? displayed.shownBytes : null },
     // The same rules as the tree's menus and the palette (an imported copy can do none of these).
     actions: { cancel: canCancelTask(record), retry: canRetryTask(record), runAgain: canRunAgain(record), answer: canAnswer(record) },
+    retryPolicy: record.retry ? describeRetryPolicy(record.retry) : null,
+    retryReason: record.retryReason ?? null,
   };
 }
 

@@ -161,6 +161,10 @@ export const DetailStateSchema = z.strictObject({
   /** The failing tests of a `run_tests` result; null for other tasks and results without them. */
   testFailures: TestFailureReportSchema.nullable(),
   actions: z.strictObject({ cancel: z.boolean(), retry: z.boolean(), runAgain: z.boolean(), answer: z.boolean() }),
+  /** The task's automatic retry policy in words ("up to 3 attempts, …"); null without one. */
+  retryPolicy: nullableString,
+  /** Why this attempt runs, when Tasklane started it on its own; null otherwise. */
+  retryReason: nullableString,
 });
 export type DetailState = z.infer<typeof DetailStateSchema>;
 export type DetailStatePatch = Partial<DetailState>;

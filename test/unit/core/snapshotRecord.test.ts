@@ -51,6 +51,9 @@ function full(): Record<string, unknown> {
     imported: true,
     queue: { position: 1, size: 3 },
     scheduleId: 'schedule-1',
+    retry: { attempts: 3, backoff: 'exponential', delayMs: 1000, maxDelayMs: 8000 },
+    retryReason: 'Automatic retry 2 of 3 after: Exited with code 1',
+    retryDue: { at: LATER, attempt: 3, of: 3, failure: 'Exited with code 1' },
   };
 }
 
@@ -134,6 +137,15 @@ const EDITS: Edit[] = [
   ['pendingInput params a list', set('pendingInput', [{ key: 'k', method: 'm', params: [], at: AT }])],
   ['pendingInput without key', set('pendingInput', [{ method: 'm', params: {}, at: AT }])],
   ['pendingInput extra field', set('pendingInput', [{ key: 'k', method: 'm', params: {}, at: AT, extra: 1 }])],
+  ['retry policy with defaults only', set('retry', { attempts: 2 })],
+  ['retry policy empty', set('retry', {})],
+  ['retry attempts zero', set('retry.attempts', 0)],
+  ['retry backoff unknown', set('retry.backoff', 'linear')],
+  ['retry delay negative', set('retry.delayMs', -1)],
+  ['retry extra field', set('retry.extra', 1)],
+  ['retryDue bad date', set('retryDue.at', 'soon')],
+  ['retryDue attempt one', set('retryDue.attempt', 1)],
+  ['retryDue without failure', set('retryDue.failure', DELETE)],
   ['a field the schema does not know', set('futureField', { x: 1 })],
 ];
 

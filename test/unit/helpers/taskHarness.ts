@@ -1,6 +1,6 @@
 import * as os from 'node:os';
 import { TaskStore, type TaskStoreOptions } from '../../../src/core/taskStore';
-import { type ForeignTasks, TaskService } from '../../../src/mcp/client/taskService';
+import { type ForeignTasks, TaskService, type TaskServiceOptions } from '../../../src/mcp/client/taskService';
 import { EmbeddedServer, type EmbeddedServerOptions } from '../../../src/mcp/embeddedServer';
 
 /** The host as the extension wires it for its own tasks: store, embedded server and task service. */
@@ -27,6 +27,8 @@ export interface TaskHarnessOptions {
   readonly engine?: EmbeddedServerOptions['engine'];
   /** Builds the service's view of other clients' tasks (the agents' task mirror) once store and server exist. */
   readonly foreignTasks?: (store: TaskStore, embedded: EmbeddedServer) => ForeignTasks;
+  /** The service's clock and retry policies setting. */
+  readonly service?: Pick<TaskServiceOptions, 'clock' | 'retryPolicies'>;
   /** Registers the embedded server with the service (default true); false leaves that to the test. */
   readonly addServer?: boolean;
 }
@@ -47,7 +49,7 @@ export async function makeTaskHarness(options: TaskHarnessOptions = {}): Promise
     store.dispose();
     throw error;
   }
-  const service = new TaskService(store, options.foreignTasks ? { foreignTasks: options.foreignTasks(store, embedded) } : {});
+  const service = new TaskService(store, { ...options.service, ...(options.foreignTasks ? { foreignTasks: options.foreignTasks(store, embedded) } : {}) });
   if (options.addServer !== false) service.addServer(embedded.entry);
   return {
     store,

@@ -133,6 +133,8 @@ describe('ui/detail/toDetailState', () => {
       // Already retried (retriedAs): the panel offers no second retry of this attempt, as the tree and palette do not;
       // Run Again, a new task of its own, is still offered.
       actions: { cancel: false, retry: false, runAgain: true, answer: false },
+      retryPolicy: null,
+      retryReason: null,
     };
     assert.deepEqual(state, expected);
     assert.deepEqual(DetailStateSchema.parse(state), expected, 'the protocol schema accepts what toDetailState builds');
@@ -194,6 +196,10 @@ describe('ui/detail/toDetailState', () => {
       queue: 'queue',
       // A scheduled run is titled with its schedule's name (its intent) unless the schedule gives one; the link is the Schedules view's.
       scheduleId: 'intent',
+      retry: 'retryPolicy',
+      retryReason: 'retryReason',
+      // While the retry waits, the status message counts down to it ("Retrying in 4 s (attempt 2 of 3)").
+      retryDue: 'statusMessage',
     };
     // Run time: the schema has no field the type map above misses.
     assert.deepEqual(Object.keys(TaskRecordSchema.shape).sort(), Object.keys(shownAs).sort());

@@ -61,6 +61,8 @@ export interface ToolDefinition<Schema extends z.ZodObject = z.ZodObject> {
    * beside the scheduler, taking no slot, so waiting on queued work never holds the slot that work needs.
    */
   readonly observesTasks?: boolean;
+  /** The tool's `_meta` in `tools/list`, e.g. its own retry policy (`dev.tasklane/retry`). */
+  readonly meta?: Readonly<Record<string, unknown>>;
   /** Throws `RpcError` (src/mcp/rpcError.ts) for a protocol-level failure: the task then ends `failed` with that JSON-RPC error. */
   run(args: z.infer<Schema>, context: ToolContext): Promise<CallToolResult>;
 }
