@@ -15,6 +15,8 @@ export const META = {
   output: 'dev.tasklane/output',
   /** On a task as the server reports it: its place in the server's queue, { position, size }. */
   queue: 'dev.tasklane/queue',
+  /** On a task as the server reports it: the steps of its work, a list of { id, label, status, … } (taskSteps.ts). */
+  steps: 'dev.tasklane/steps',
 } as const;
 
 /** Keys defined by the MCP spec itself. */

@@ -30,6 +30,7 @@ import {
   rpcError,
   scheduling,
   startIntent,
+  steps,
   str,
 } from './snapshotFields';
 import { SharedValues } from './snapshotValues';
@@ -75,6 +76,7 @@ export const RECORD_FIELDS = [
   'pinned',
   'imported',
   'queue',
+  'steps',
 ] as const satisfies readonly (keyof TaskRecord)[];
 const KNOWN_FIELDS: ReadonlySet<string> = new Set(RECORD_FIELDS);
 
@@ -247,6 +249,10 @@ export class SnapshotDecoder {
     }
     if (v.queue !== undefined) {
       v.queue = queue(v.queue);
+      fields++;
+    }
+    if (v.steps !== undefined) {
+      v.steps = steps(v.steps);
       fields++;
     }
     // A field the schema does not know makes a copy without it: rare (a hand edit, a later version's field).

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TASK_STATUSES } from './taskStatus';
+import { TaskStepsSchema } from './taskSteps';
 
 const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 date');
 
@@ -166,6 +167,8 @@ export const TaskRecordSchema = TaskSpecSchema.extend({
   imported: z.boolean().default(false),
   /** Waiting in the server's scheduler (the task is `working`); cleared when it starts. */
   queue: z.object({ position: z.number().int().positive(), size: z.number().int().positive() }).optional(),
+  /** The work's steps as its server reported them last (`dev.tasklane/steps`; bounded, see taskSteps.ts). */
+  steps: TaskStepsSchema.optional(),
 });
 export type TaskRecord = z.infer<typeof TaskRecordSchema>;
 
