@@ -111,3 +111,11 @@ export function sameSteps(a: readonly TaskStep[] | undefined, b: readonly TaskSt
     );
   });
 }
+
+/**
+ * A step as it is shown: once its task has ended, a step still running or waiting was stopped or
+ * never ran (its server's last word came before the end), so it shows as cancelled.
+ */
+export function shownStepStatus(step: TaskStep, taskEnded: boolean): StepStatus {
+  return taskEnded && !isStepFinished(step.status) ? 'cancelled' : step.status;
+}
