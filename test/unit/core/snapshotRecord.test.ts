@@ -132,7 +132,13 @@ const EDITS: Edit[] = [
   ['steps with a bad date', set('steps', [{ id: 'a', label: 'a', status: 'working', startedAt: 'soon' }])],
   ['steps with a negative depth', set('steps', [{ id: 'a', label: 'a', status: 'working', depth: -1 }])],
   ['steps with an extra field', set('steps', [{ id: 'a', label: 'a', status: 'working', extra: 1 }])],
-  ['steps more than the bound', set('steps', Array.from({ length: 201 }, (_, i) => ({ id: `s${i}`, label: 's', status: 'completed' })))],
+  [
+    'steps more than the bound',
+    set(
+      'steps',
+      Array.from({ length: 201 }, (_, i) => ({ id: `s${i}`, label: 's', status: 'completed' })),
+    ),
+  ],
   ['queue position zero', set('queue.position', 0)],
   ['queue extra field', set('queue.extra', 1)],
   ['resultFile bytes negative', set('resultFile.bytes', -1)],

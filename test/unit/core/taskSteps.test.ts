@@ -61,7 +61,7 @@ describe('core/taskSteps: the step list', () => {
     assert.ok(!sameSteps([step('a')], undefined));
   });
 
-  it('is the record schema\'s rule: more than the bound is refused', () => {
+  it("is the record schema's rule: more than the bound is refused", () => {
     const record = { serverId: 's', tool: 't', id: 'i', status: 'working', createdAt: AT, lastUpdatedAt: AT };
     assert.ok(TaskRecordSchema.safeParse({ ...record, steps: Array.from({ length: MAX_STEPS }, (_, i) => step(`s${i}`)) }).success);
     assert.ok(!TaskRecordSchema.safeParse({ ...record, steps: Array.from({ length: MAX_STEPS + 1 }, (_, i) => step(`s${i}`)) }).success);
