@@ -6,6 +6,7 @@ import { type Folds, button, h, setText } from './detailDom';
 import { DetailHeader } from './detailHeader';
 import type { IconName } from './detailIcons';
 import { InputList, OutputView, TimelineTable, renderMetadata, renderOutcome } from './detailSections';
+import { StepsSection } from './detailSteps';
 import { TestFailuresSection } from './testFailures';
 
 type Key = keyof DetailState;
@@ -44,6 +45,7 @@ export class DetailPage {
   private readonly inputSection: HTMLElement;
   private readonly inputs: InputList;
   private readonly testFailures = new TestFailuresSection((index) => this.post({ type: 'openTestFailure', index }));
+  private readonly steps = new StepsSection();
   private readonly resultHeading = h('h2', { text: 'Result', attrs: { id: 'h-result' } });
   private readonly resultBody = h('div');
   private readonly output: OutputView;
@@ -109,6 +111,7 @@ export class DetailPage {
       actions,
       this.announcer,
       this.inputSection,
+      this.steps.element,
       this.testFailures.element,
       h('section', { className: 'section section-result', attrs: { 'aria-labelledby': 'h-result' } }, this.resultHeading, this.resultBody),
       section('output', 'Output', noOutput, pre),
@@ -162,6 +165,7 @@ export class DetailPage {
   /** Once a second: the header's running times (detailHeader.ts). */
   tick(now: number): void {
     if (this.state) this.header.tick(this.state, now);
+    this.steps.tick(now);
   }
 
   private render(previous: DetailState | undefined, next: DetailState, changed: ReadonlySet<Key>): void {
@@ -177,6 +181,7 @@ export class DetailPage {
       this.resultBody.replaceChildren(renderOutcome(next, this.folds));
     }
     if (changed.has('testFailures')) this.testFailures.update(next.testFailures);
+    if (changed.has('steps') || changed.has('finishedAt')) this.steps.update(next);
     if (changed.has('output')) this.output.set(next.output);
     if (changed.has('timeline')) this.timeline.update(next.timeline);
     if (touches(METADATA_KEYS)) this.metadataBody.replaceChildren(renderMetadata(next, this.folds));

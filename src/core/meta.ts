@@ -19,6 +19,8 @@ export const META = {
   queue: 'dev.tasklane/queue',
   /** A task's or a tool's automatic retry policy, { attempts, backoff, delayMs, maxDelayMs } (retryPolicy.ts). */
   retry: 'dev.tasklane/retry',
+  /** On a task as the server reports it: the steps of its work, a list of { id, label, status, … } (taskSteps.ts). */
+  steps: 'dev.tasklane/steps',
 } as const;
 
 /** Keys defined by the MCP spec itself. */

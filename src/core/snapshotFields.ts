@@ -5,6 +5,7 @@
  * They work on freshly parsed JSON and may keep it.
  */
 import { isValidPriority, type TaskRecord } from './taskRecord';
+import { TaskStepsSchema } from './taskSteps';
 
 export const EMPTY_OBJECT: Readonly<Record<string, never>> = Object.freeze({});
 const EMPTY_LIST: readonly never[] = Object.freeze([]);
@@ -160,4 +161,11 @@ export function resultFile(value: unknown): NonNullable<TaskRecord['resultFile']
   if (v.bytes < 0) throw REJECTED;
   str(v.preview);
   return keyCount(v) === 2 ? v : { bytes: v.bytes, preview: v.preview };
+}
+
+/** The step list, checked by its own schema: rare, and its rules live next to the type (taskSteps.ts). */
+export function steps(value: unknown): NonNullable<TaskRecord['steps']> {
+  const parsed = TaskStepsSchema.safeParse(value);
+  if (!parsed.success) throw REJECTED;
+  return parsed.data;
 }

@@ -31,6 +31,7 @@ import {
   rpcError,
   scheduling,
   startIntent,
+  steps,
   str,
 } from './snapshotFields';
 import type { z } from 'zod';
@@ -82,6 +83,7 @@ export const RECORD_FIELDS = [
   'retry',
   'retryReason',
   'retryDue',
+  'steps',
 ] as const satisfies readonly (keyof TaskRecord)[];
 const KNOWN_FIELDS: ReadonlySet<string> = new Set(RECORD_FIELDS);
 
@@ -271,6 +273,10 @@ export class SnapshotDecoder {
     }
     if (v.retryDue !== undefined) {
       v.retryDue = bySchema(RetryDueSchema, v.retryDue);
+      fields++;
+    }
+    if (v.steps !== undefined) {
+      v.steps = steps(v.steps);
       fields++;
     }
     // A field the schema does not know makes a copy without it: rare (a hand edit, a later version's field).

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RetryDueSchema, RetryPolicySchema } from './retryPolicy';
 import { TASK_STATUSES } from './taskStatus';
+import { TaskStepsSchema } from './taskSteps';
 
 const isoDate = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 date');
 
@@ -175,6 +176,8 @@ export const TaskRecordSchema = TaskSpecSchema.extend({
   retryReason: z.string().optional(),
   /** A failed attempt whose automatic retry waits: when it starts, and what it will say (retryPolicy.ts). */
   retryDue: RetryDueSchema.optional(),
+  /** The work's steps as its server reported them last (`dev.tasklane/steps`; bounded, see taskSteps.ts). */
+  steps: TaskStepsSchema.optional(),
 });
 export type TaskRecord = z.infer<typeof TaskRecordSchema>;
 

@@ -173,14 +173,14 @@ export class TaskStore extends Disposable implements ResultReader {
 
   /**
    * Stores the final outcome and moves to the matching terminal status in one step; `terms` are
-   * what the server said last about the task's retention and polling, kept in the same change.
+   * what the server said last about the task's retention, polling and steps, kept in the same change.
    */
   complete(
     id: string,
     status: 'completed' | 'failed' | 'cancelled',
     outcome: { result?: unknown; error?: JsonRpcErrorObject },
     message?: string,
-    terms: Pick<TaskPatch, 'grantedTtl' | 'pollInterval' | 'queue'> = {},
+    terms: Pick<TaskPatch, 'grantedTtl' | 'pollInterval' | 'queue' | 'steps'> = {},
   ): TaskRecord {
     const current = this.require(id);
     if (!canTransition(current.status, status)) {

@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { hasDependencies as dependsOnTasks } from '../../core/taskDependencies';
 import { buildCommandLine, type ShellArgument, type ShellFlavour } from '../../core/shellCommandLine';
 import { resolveVariables, type VariableValues } from '../../core/taskVariables';
 
@@ -63,15 +64,13 @@ export function planCapture(task: vscode.Task): CapturePlan | NotCapturable {
 
 /** Whether the tasks.json entry of this task names tasks to run before it. */
 function hasDependencies(task: vscode.Task): boolean {
-  if (task.source !== 'Workspace') return false;
+  return task.source === 'Workspace' && dependsOnTasks(workspaceTaskEntries(task), task.name);
+}
+
+/** The `tasks` entries of the tasks.json the task comes from (its folder's, or the workspace's). */
+export function workspaceTaskEntries(task: vscode.Task): unknown[] {
   const folder = typeof task.scope === 'object' && task.scope !== null ? task.scope.uri : undefined;
-  const entries = vscode.workspace.getConfiguration('tasks', folder).get<unknown[]>('tasks') ?? [];
-  return entries.some((entry) => {
-    if (typeof entry !== 'object' || entry === null) return false;
-    const { label, taskName, dependsOn } = entry as { label?: unknown; taskName?: unknown; dependsOn?: unknown };
-    const named = label === task.name || taskName === task.name;
-    return named && dependsOn !== undefined && !(Array.isArray(dependsOn) && dependsOn.length === 0);
-  });
+  return vscode.workspace.getConfiguration('tasks', folder).get<unknown[]>('tasks') ?? [];
 }
 
 /** The command line as a person would read it, for status lines and results. */

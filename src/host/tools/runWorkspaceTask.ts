@@ -2,11 +2,13 @@ import * as vscode from 'vscode';
 import { setLongTimeout } from '../../core/longTimer';
 import type { ToolContext } from '../../mcp/server/tools/toolDefinition';
 import { KILL_GRACE_MS } from '../../mcp/server/tools/processGroup';
+import { StepReporter } from '../../mcp/server/tools/stepReporter';
 import { MAX_STATUS_LENGTH } from '../../mcp/server/tools/statusThrottle';
 import { CapturedOutput } from './capturedOutput';
 import { describePlan, planCapture } from './capturePlan';
 import { CapturingTerminal } from './capturingTerminal';
 import { TaskEndWatcher } from './taskEndWatcher';
+import { TaskStepWatcher } from './taskStepWatcher';
 import { maxOutputFor } from './toolBudget';
 import type { WorkspaceTask } from './workspaceTasks';
 
@@ -45,12 +47,22 @@ export async function runWorkspaceTask(chosen: WorkspaceTask, context: ToolConte
     context.status(`Running task "${chosen.label}" (its output cannot be read: ${plan.reason})`.slice(0, MAX_STATUS_LENGTH));
     log.info(`[tools] running task "${chosen.label}" through VS Code, output not captured: ${plan.reason}`);
     const watcher = new TaskEndWatcher();
+    // A task with dependsOn shows each task VS Code runs for it as a step.
+    const reporter = new StepReporter(context.steps);
+    const steps = new TaskStepWatcher(chosen.task, reporter);
     try {
       const execution = await execute(chosen.task, chosen.label, log);
-      const run = await untilDone(watcher.ended(chosen.task), context, budgetMs, () => execution.terminate());
+      const run = await untilDone(watcher.ended(chosen.task), context, budgetMs, () => {
+        steps.stop();
+        execution.terminate();
+      });
       return { ...base, exitCode: run.timedOut ? undefined : run.value, durationMs: elapsed(startedAt), notCaptured: plan.reason, timedOut: run.timedOut };
     } finally {
+      steps.finish(context.signal.aborted);
+      steps.dispose();
       watcher.dispose();
+      // The steps as they ended go out before the task's own end.
+      reporter.flush();
     }
   }
 

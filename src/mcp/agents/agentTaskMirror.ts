@@ -4,6 +4,7 @@ import { taskFieldsOf, type TaskMetaFields } from '../../core/taskMeta';
 import { agentName, type Agent, type TaskRecord } from '../../core/taskRecord';
 import type { TaskStore } from '../../core/taskStore';
 import { isTerminal } from '../../core/taskStatus';
+import { sameSteps } from '../../core/taskSteps';
 import type { TaskEngine } from '../engine/taskEngine';
 import { UNKNOWN_CLIENT, type EngineTask } from '../engine/engineTask';
 import type { AgentIdentity } from './agentCredentials';
@@ -139,6 +140,7 @@ export class AgentTaskMirror extends Disposable {
       this.store.update(id, { queue: task.queue && { ...task.queue } });
     // The engine moves the TTL on while the work runs and counts retention from its end.
     if (task.ttl !== record.grantedTtl) this.store.update(id, { grantedTtl: task.ttl });
+    if (task.steps && !sameSteps(task.steps, record.steps)) this.store.update(id, { steps: [...task.steps] });
     if (isTerminal(task.status)) {
       const outcome = task.outcome?.kind === 'result' ? { result: task.outcome.result } : task.outcome?.kind === 'error' ? { error: task.outcome.error } : {};
       this.store.complete(id, task.status as 'completed' | 'failed' | 'cancelled', outcome, task.statusMessage);

@@ -4,6 +4,7 @@ import { RELOAD_INTERRUPTION } from '../../core/reloadInterruption';
 import type { JsonRpcErrorObject, TaskRecord } from '../../core/taskRecord';
 import type { TaskPatch, TaskStore } from '../../core/taskStore';
 import { isTerminal, type TaskStatus } from '../../core/taskStatus';
+import { sameSteps } from '../../core/taskSteps';
 import { RpcCode, toJsonRpcError } from '../rpcError';
 import type { RemoteOutcome, RemoteTaskState, TerminalStatus } from '../wires/remoteTask';
 import { PollScheduler, backoffDelay } from './pollScheduler';
@@ -316,17 +317,20 @@ export class TaskFollower extends Disposable {
  * What a server's snapshot changes in the task's terms: its poll interval; its TTL (servers may
  * move it on; Tasklane's does while the work runs, and counts retention from its end: expiry
  * follows the latest); its place in the queue (every snapshot of a waiting task carries it; one
- * without it, started or ended, clears it). Undefined when nothing changed.
+ * without it, started or ended, clears it); its steps (a snapshot without them leaves them as they
+ * were). Undefined when nothing changed.
  */
-function termsOf(record: TaskRecord, state: RemoteTaskState): Pick<TaskPatch, 'grantedTtl' | 'pollInterval' | 'queue'> | undefined {
+function termsOf(record: TaskRecord, state: RemoteTaskState): Pick<TaskPatch, 'grantedTtl' | 'pollInterval' | 'queue' | 'steps'> | undefined {
   const pollInterval = state.pollInterval !== undefined && state.pollInterval !== record.pollInterval;
   const ttl = state.ttl !== record.grantedTtl;
   const queue = state.queue?.position !== record.queue?.position || state.queue?.size !== record.queue?.size;
-  if (!pollInterval && !ttl && !queue) return undefined;
+  const steps = state.steps !== undefined && !sameSteps(state.steps, record.steps);
+  if (!pollInterval && !ttl && !queue && !steps) return undefined;
   return {
     ...(pollInterval ? { pollInterval: state.pollInterval } : {}),
     ...(ttl ? { grantedTtl: state.ttl } : {}),
     ...(queue ? { queue: state.queue } : {}),
+    ...(steps ? { steps: [...state.steps!] } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import type { Wire } from '../wires/wire';
 import type { Agent, JsonRpcErrorObject } from '../../core/taskRecord';
 import type { TaskStatus } from '../../core/taskStatus';
 import type { OutputRead } from './taskOutputs';
+import type { TaskStep } from '../../core/taskSteps';
 
 /** The receiver-side view of a task, independent of the wire that carries it. */
 export interface EngineTask {
@@ -41,6 +42,8 @@ export interface EngineTask {
   readonly queue?: { readonly position: number; readonly size: number };
   /** The request's `_meta` as the client sent it, so the host can keep the task's metadata (intent, tags, custom keys…). */
   readonly meta?: Readonly<Record<string, unknown>>;
+  /** The steps of the work, as its tool last reported them (`RunContext.steps`); bounded. */
+  readonly steps?: readonly TaskStep[];
 }
 
 export type TaskOutcome =
@@ -57,6 +60,8 @@ export interface RunContext {
   status(message: string): void;
   /** Live output of the work, for hosts that show it (the wires relay it themselves, if at all). */
   output(chunk: string): void;
+  /** The work's steps, the whole list each time (bounded by `boundSteps`); the wires send it as `dev.tasklane/steps`. */
+  steps?(steps: readonly TaskStep[]): void;
   /** Asks the requestor; the task is `input_required` while any question is open. */
   requestInput(request: InputRequest): Promise<unknown>;
 }

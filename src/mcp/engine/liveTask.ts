@@ -7,6 +7,7 @@
 import { type LongTimeout, setLongTimeout } from '../../core/longTimer';
 import { clampPriority } from '../../core/taskRecord';
 import { isTerminal } from '../../core/taskStatus';
+import { boundSteps } from '../../core/taskSteps';
 import type { EngineTask, InputRequest, RunContext, StartOptions } from './engineTask';
 import { TaskCancelledError, TimeBudgetError } from './engineErrors';
 
@@ -104,6 +105,9 @@ export class LiveTask {
       },
       output: (chunk) => {
         if (!this.isTerminal) this.host.output(this.snapshot.taskId, chunk);
+      },
+      steps: (steps) => {
+        if (!this.isTerminal) this.host.update(this, { steps: boundSteps(steps) });
       },
       requestInput: (request) => this.openInput(request),
     };

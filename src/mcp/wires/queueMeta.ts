@@ -1,5 +1,6 @@
 import { META } from '../../core/meta';
 import type { EngineTask } from '../engine/engineTask';
+import { stepsMeta } from './stepsMeta';
 
 /**
  * A waiting task's place in the scheduler, as `_meta` entries. The `Task` object has no `_meta`
@@ -21,8 +22,8 @@ export function queuePlaceFromMeta(meta: unknown): { position: number; size: num
   return { position: position as number, size: size as number };
 }
 
-/** `{ _meta }` with the queue place, or nothing when the task is not waiting. */
+/** `{ _meta }` with the queue place and the work's steps (stepsMeta.ts), or nothing when the task has neither. */
 export function withQueueMeta(task: EngineTask, meta: Record<string, unknown> = {}): { _meta?: Record<string, unknown> } {
-  const merged = { ...meta, ...queueMeta(task) };
+  const merged = { ...meta, ...queueMeta(task), ...stepsMeta(task) };
   return Object.keys(merged).length > 0 ? { _meta: merged } : {};
 }

@@ -1,6 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { JsonRpcErrorObject } from '../../core/taskRecord';
 import type { TaskStatus } from '../../core/taskStatus';
+import type { TaskStep } from '../../core/taskSteps';
 
 /*
  * What a wire's codec decodes a server's task into, whatever wire carried it: the one shape the
@@ -18,6 +19,8 @@ export interface RemoteTaskState {
   readonly pollInterval?: number;
   /** Its place in the server's queue while it waits to run (Tasklane servers only, from `_meta`). */
   readonly queue?: { readonly position: number; readonly size: number };
+  /** The steps of its work (Tasklane servers only, from `_meta`); absent when the server sent none. */
+  readonly steps?: readonly TaskStep[];
   /** Live output that arrived with this update (Tasklane servers only). */
   readonly output?: string;
   /**

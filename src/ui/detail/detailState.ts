@@ -7,6 +7,7 @@ import { describeRetryPolicy } from '../../core/retryPolicy';
 import { plainRpcError } from '../../core/rpcErrorText';
 import { agentDescription, type PendingInput, type TaskRecord } from '../../core/taskRecord';
 import { isTerminal } from '../../core/taskStatus';
+import { type TaskStep, isStepFinished, stepDuration } from '../../core/taskSteps';
 import { canAnswer, canCancelTask, canRetryTask, canRunAgain } from '../../core/taskRules';
 import { taskTitle } from '../../core/taskTitle';
 import { EMBEDDED_SERVER_ID, EMBEDDED_SERVER_NAME } from '../../core/embeddedServer';
@@ -25,6 +26,7 @@ import {
   type PendingInputItem,
   type ResultBlock,
   type Retention,
+  type StepItem,
   type TimelineItem,
 } from './protocol';
 
@@ -112,12 +114,26 @@ export function toDetailState(
     output,
     pendingInput: record.pendingInput.map(toPendingInputItem),
     testFailures: (displayed.kind === 'shown' ? displayed.testFailures : undefined) ?? null,
+    steps: (record.steps ?? []).map((step) => toStepItem(step, now)),
     outcome: toOutcome(record, displayed, outputLines),
     resultSize: displayed.kind === 'none' ? null : { bytes: displayed.bytes, shownBytes: displayed.kind === 'shown' ? displayed.shownBytes : null },
     // The same rules as the tree's menus and the palette (an imported copy can do none of these).
     actions: { cancel: canCancelTask(record), retry: canRetryTask(record), runAgain: canRunAgain(record), answer: canAnswer(record) },
     retryPolicy: record.retry ? describeRetryPolicy(record.retry) : null,
     retryReason: record.retryReason ?? null,
+  };
+}
+
+function toStepItem(step: TaskStep, now: number): StepItem {
+  return {
+    id: step.id,
+    label: step.label,
+    status: step.status,
+    detail: step.detail ?? null,
+    depth: step.depth ?? 0,
+    startedAt: step.startedAt ?? null,
+    // A running step's time moves on the page itself; a finished one is fixed here.
+    durationMs: isStepFinished(step.status) ? (stepDuration(step, now) ?? null) : null,
   };
 }
 

@@ -7,6 +7,7 @@
  */
 import * as z from 'zod';
 import { TASK_STATUSES } from '../../core/taskStatus';
+import { MAX_STEPS, STEP_STATUSES } from '../../core/taskSteps';
 import { MAX_LISTED_FAILURES, TestFailureReportSchema } from '../../core/testFailureReport';
 
 export const DETAIL_VIEW_TYPE = 'tasklane.detail';
@@ -32,6 +33,19 @@ export const TimelineItemSchema = z.strictObject({
   message: nullableString,
 });
 export type TimelineItem = z.infer<typeof TimelineItemSchema>;
+
+/** One step of composite work (taskSteps.ts), as the Steps section lists it. */
+export const StepItemSchema = z.strictObject({
+  id: z.string().min(1),
+  label: z.string(),
+  status: z.enum(STEP_STATUSES),
+  detail: nullableString,
+  depth: z.number().int().nonnegative(),
+  startedAt: isoDate.nullable(),
+  /** How long it ran once it ended; null while it runs (the page counts it live from `startedAt`) or before it starts. */
+  durationMs: nullableNumber,
+});
+export type StepItem = z.infer<typeof StepItemSchema>;
 
 export const PendingInputItemSchema = z.strictObject({
   key: z.string().min(1),
@@ -160,6 +174,8 @@ export const DetailStateSchema = z.strictObject({
   resultSize: z.strictObject({ bytes: z.number().int().nonnegative(), shownBytes: z.number().int().nonnegative().nullable() }).nullable(),
   /** The failing tests of a `run_tests` result; null for other tasks and results without them. */
   testFailures: TestFailureReportSchema.nullable(),
+  /** The steps of composite work (a VS Code task's dependencies), in the order they run; empty for other tasks. */
+  steps: z.array(StepItemSchema).max(MAX_STEPS),
   actions: z.strictObject({ cancel: z.boolean(), retry: z.boolean(), runAgain: z.boolean(), answer: z.boolean() }),
   /** The task's automatic retry policy in words ("up to 3 attempts, …"); null without one. */
   retryPolicy: nullableString,

@@ -1,6 +1,7 @@
 import type { TaskRecord } from '../../core/taskRecord';
 import { isQueued } from '../../core/taskRules';
 import { isTerminal } from '../../core/taskStatus';
+import { stepsOf } from './stepRows';
 import { type DescriptionParts, STATUS_LOOK, describeAt, describedSpan, descriptionParts, taskLabel } from '../taskText';
 import type { TaskTreeLayout } from './taskTreeLayout';
 import type { Fold, Row } from './taskTreeNodes';
@@ -79,11 +80,16 @@ export class TaskRows {
       const child = this.get(id);
       return child !== undefined && !isTerminal(child.status);
     });
+    // Its steps (leaves under its row) stay in view while it runs, as running child tasks do.
+    const steps = stepsOf(record).length;
+    const runningSteps = steps > 0 && !isTerminal(record.status);
     return {
       label: taskLabel(record),
       look: isQueued(record) && record.queue ? `queued, ${record.queue.position} of ${record.queue.size}` : STATUS_LOOK[record.status].label,
-      family: children.length ? `, ${children.length} child task${children.length === 1 ? '' : 's'}` : '',
-      fold: !layout.hasChildren(record.id) ? 'none' : runningChild ? 'expanded' : 'collapsed',
+      family:
+        (steps ? `, ${steps} step${steps === 1 ? '' : 's'}` : '') +
+        (children.length ? `, ${children.length} child task${children.length === 1 ? '' : 's'}` : ''),
+      fold: !layout.hasChildren(record.id) && !steps ? 'none' : runningChild || runningSteps ? 'expanded' : 'collapsed',
       description: descriptionParts(record),
     };
   }

@@ -2,6 +2,7 @@ import type { TaskChanges } from '../../core/lifecycleEvents';
 import type { TaskRecord } from '../../core/taskRecord';
 import type { TaskStatus } from '../../core/taskStatus';
 import { descriptionTicks } from '../taskText';
+import { hasRunningStep, stepRow, stepsOf } from './stepRows';
 import { TaskRows } from './taskRows';
 import { type GroupBy, TaskTreeGroups } from './taskTreeGroups';
 import { type Row, type TaskNode, type TaskTreeNode, TaskTreeNodes, containerKeyOf } from './taskTreeNodes';
@@ -16,7 +17,7 @@ export interface TaskFilter {
 }
 
 export type { MoreNode } from './taskTreePages';
-export type { Fold, GroupNode, Row, TaskNode, TaskTreeNode } from './taskTreeNodes';
+export type { Fold, GroupNode, Row, StepNode, TaskNode, TaskTreeNode } from './taskTreeNodes';
 
 /** What the model reads: the store's tasks. */
 export interface TaskSource {
@@ -117,10 +118,12 @@ export class TaskTreeModel {
     if (!node) {
       return this.groups.fetch().map((key) => this.nodes.group(key));
     }
-    if (node.kind === 'more') return [];
+    if (node.kind === 'more' || node.kind === 'step') return [];
     const container = containerKeyOf(node);
     const { shown, more } = this.pages.page(container, this.tasksIn(container));
-    const nodes: TaskTreeNode[] = shown.map((id) => this.nodes.task(id));
+    // A task's own steps come first, then the tasks started under it.
+    const nodes: TaskTreeNode[] = node.kind === 'task' ? this.stepNodes(node.id) : [];
+    for (const id of shown) nodes.push(this.nodes.task(id));
     if (more) nodes.push(more);
     return nodes;
   }
@@ -169,7 +172,7 @@ export class TaskTreeModel {
 
   parent(node: TaskTreeNode): TaskTreeNode | undefined {
     if (node.kind === 'group') return undefined;
-    if (node.kind === 'more') return this.nodes.container(node.container);
+    if (node.kind === 'more' || node.kind === 'step') return this.nodes.container(node.container);
     const place = this.layout.placedAt(node.id);
     return place === undefined ? undefined : this.nodes.container(place);
   }
@@ -182,6 +185,7 @@ export class TaskTreeModel {
   row(node: TaskTreeNode): Row | undefined {
     if (node.kind === 'group') return this.groups.row(node.key);
     if (node.kind === 'more') return this.pages.moreRow(node.container, this.tasksIn(node.container).length);
+    if (node.kind === 'step') return this.stepRowOf(node.container.slice('task:'.length), node.stepId);
     const record = this.source.get(node.id);
     if (!record) return undefined;
     const now = this.now();
@@ -196,8 +200,9 @@ export class TaskTreeModel {
     const now = this.now();
     const nodes: TaskNode[] = [];
     for (const id of this.tickingIds) {
-      // A row drawn with the text it would have now needs no redraw (past an hour, elapsed time moves by the minute).
-      if (this.rows.isCurrent(id, now) || !this.onPage(id)) continue;
+      // A row drawn with the text it would have now needs no redraw (past an hour, elapsed time moves by the minute);
+      // its running steps' times move by the second, and are redrawn with it.
+      if ((this.rows.isCurrent(id, now) && !this.hasRunningStep(id)) || !this.onPage(id)) continue;
       nodes.push(this.nodes.task(id));
     }
     return nodes;
@@ -301,6 +306,24 @@ export class TaskTreeModel {
     }
     for (const node of dirty) if (node.kind === 'group') this.pages.redrawn(`group:${node.key}`);
     return dirty.size ? [...dirty] : undefined;
+  }
+
+  /** The step nodes of a shown task, in its list's order (nodes of steps it no longer lists are let go). */
+  private stepNodes(id: string): TaskTreeNode[] {
+    const steps = this.layout.shows(id) ? stepsOf(this.source.get(id)) : [];
+    this.nodes.keepSteps(id, new Set(steps.map((step) => step.id)));
+    return steps.map((step) => this.nodes.step(id, step.id));
+  }
+
+  private stepRowOf(taskId: string, stepId: string): Row | undefined {
+    const record = this.source.get(taskId);
+    const step = record && this.layout.shows(taskId) ? stepsOf(record).find((candidate) => candidate.id === stepId) : undefined;
+    return record && step ? stepRow(record, step, this.now()) : undefined;
+  }
+
+  private hasRunningStep(id: string): boolean {
+    const record = this.source.get(id);
+    return record !== undefined && hasRunningStep(record);
   }
 
   /** Whether a shown task is within its container's page (a task not shown counts as on it: its node is left to the usual rules). */

@@ -10,7 +10,18 @@ export interface TaskNode {
   readonly id: string;
 }
 
-export type TaskTreeNode = GroupNode | TaskNode | MoreNode;
+/**
+ * A step of a task's work (taskSteps.ts): a leaf under the task's row. It names its task through
+ * `container`, as a "more" row does, and carries no `id`, so no task command takes it for a task.
+ */
+export interface StepNode {
+  readonly kind: 'step';
+  /** `task:<id>` of the task whose step it is. */
+  readonly container: string;
+  readonly stepId: string;
+}
+
+export type TaskTreeNode = GroupNode | TaskNode | MoreNode | StepNode;
 
 export type Fold = 'none' | 'collapsed' | 'expanded';
 
@@ -35,6 +46,7 @@ export function containerKeyOf(node: GroupNode | TaskNode): string {
 export class TaskTreeNodes {
   private readonly groups = new Map<string, GroupNode>();
   private readonly tasks = new Map<string, TaskNode>();
+  private readonly steps = new Map<string, Map<string, StepNode>>();
 
   /** The node of a container key (`group:<key>` or `task:<id>`). */
   container(place: string): TaskTreeNode {
@@ -59,10 +71,31 @@ export class TaskTreeNodes {
     return node;
   }
 
-  /** Drops the node of a task that is gone; answers it, if one was made. */
+  /** The node of a task's step, one per step id while the task is there. */
+  step(taskId: string, stepId: string): StepNode {
+    let ofTask = this.steps.get(taskId);
+    if (!ofTask) this.steps.set(taskId, (ofTask = new Map()));
+    let node = ofTask.get(stepId);
+    if (!node) {
+      node = { kind: 'step', container: `task:${taskId}`, stepId };
+      ofTask.set(stepId, node);
+    }
+    return node;
+  }
+
+  /** Drops the nodes of steps the task no longer lists (a server may replace its list). */
+  keepSteps(taskId: string, stepIds: ReadonlySet<string>): void {
+    const ofTask = this.steps.get(taskId);
+    if (!ofTask) return;
+    for (const stepId of ofTask.keys()) if (!stepIds.has(stepId)) ofTask.delete(stepId);
+    if (!ofTask.size) this.steps.delete(taskId);
+  }
+
+  /** Drops the node of a task that is gone, with its steps'; answers it, if one was made. */
   forget(id: string): TaskNode | undefined {
     const node = this.tasks.get(id);
     this.tasks.delete(id);
+    this.steps.delete(id);
     return node;
   }
 }

@@ -5,6 +5,7 @@ import type { TaskRecord } from '../../core/taskRecord';
 import type { TaskReader } from '../../core/taskStore';
 import { isQueued } from '../../core/taskRules';
 import { contextValueOf, statusIcon, taskTooltip } from '../taskPresentation';
+import { STEP_LOOK, stepStatusIn } from './stepRows';
 import {
   EDITOR_GROUP,
   type Fold,
@@ -12,6 +13,7 @@ import {
   type MoreNode,
   type Redraw,
   type Row,
+  type StepNode,
   type TaskFilter,
   type TaskNode,
   TaskTreeModel,
@@ -19,7 +21,7 @@ import {
   groupStatus,
 } from './taskTreeModel';
 
-export type { GroupBy, GroupNode, MoreNode, TaskFilter, TaskNode, TaskTreeNode } from './taskTreeModel';
+export type { GroupBy, GroupNode, MoreNode, StepNode, TaskFilter, TaskNode, TaskTreeNode } from './taskTreeModel';
 
 /** How often rows of running work redraw, so their elapsed time moves. */
 const TICK_MS = 1000;
@@ -127,6 +129,7 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
       item.iconPath = status ? statusIcon(status) : new vscode.ThemeIcon(groupIcon(node.key));
       return item;
     }
+    if (node.kind === 'step') return this.stepItem(item, node);
     if (node.kind === 'more') {
       item.contextValue = 'more';
       item.iconPath = new vscode.ThemeIcon('ellipsis');
@@ -138,6 +141,21 @@ export class TaskTreeProvider extends Disposable implements vscode.TreeDataProvi
     item.tooltip = taskTooltip(record, serverName);
     item.contextValue = contextValueOf(record);
     item.command = { command: 'tasklane.showTaskDetails', title: 'Show Task Details', arguments: [{ id: record.id }] };
+    return item;
+  }
+
+  /** A step's row: its status icon; a click shows its task's details. */
+  private stepItem(item: vscode.TreeItem, node: StepNode): vscode.TreeItem {
+    const id = node.container.slice('task:'.length);
+    const record = this.store.get(id);
+    const step = record?.steps?.find((candidate) => candidate.id === node.stepId);
+    item.contextValue = 'step';
+    if (record && step) {
+      const look = STEP_LOOK[stepStatusIn(record, step)];
+      item.iconPath = new vscode.ThemeIcon(look.icon, look.color ? new vscode.ThemeColor(look.color) : undefined);
+      item.tooltip = [step.label, look.label, step.detail].filter(Boolean).join('\n');
+    }
+    item.command = { command: 'tasklane.showTaskDetails', title: 'Show Task Details', arguments: [{ id }] };
     return item;
   }
 

@@ -54,6 +54,10 @@ function full(): Record<string, unknown> {
     retry: { attempts: 3, backoff: 'exponential', delayMs: 1000, maxDelayMs: 8000 },
     retryReason: 'Automatic retry 2 of 3 after: Exited with code 1',
     retryDue: { at: LATER, attempt: 3, of: 3, failure: 'Exited with code 1' },
+    steps: [
+      { id: 'lint', label: 'lint', status: 'completed', startedAt: AT, endedAt: LATER, detail: 'exit code 0', depth: 1 },
+      { id: 'build', label: 'build', status: 'working', startedAt: LATER },
+    ],
   };
 }
 
@@ -127,6 +131,18 @@ const EDITS: Edit[] = [
   ['error code fractional', set('error.code', 1.5)],
   ['error without message', set('error.message', DELETE)],
   ['error extra field', set('error.extra', 1)],
+  ['steps with a bad status', set('steps', [{ id: 'a', label: 'a', status: 'paused' }])],
+  ['steps with an empty id', set('steps', [{ id: '', label: 'a', status: 'working' }])],
+  ['steps with a bad date', set('steps', [{ id: 'a', label: 'a', status: 'working', startedAt: 'soon' }])],
+  ['steps with a negative depth', set('steps', [{ id: 'a', label: 'a', status: 'working', depth: -1 }])],
+  ['steps with an extra field', set('steps', [{ id: 'a', label: 'a', status: 'working', extra: 1 }])],
+  [
+    'steps more than the bound',
+    set(
+      'steps',
+      Array.from({ length: 201 }, (_, i) => ({ id: `s${i}`, label: 's', status: 'completed' })),
+    ),
+  ],
   ['queue position zero', set('queue.position', 0)],
   ['queue extra field', set('queue.extra', 1)],
   ['resultFile bytes negative', set('resultFile.bytes', -1)],

@@ -98,5 +98,6 @@ export class ViewMirror {
 
 function idOf(node: TaskTreeNode): string {
   if (node.kind === 'more') return `more:${node.container}`;
+  if (node.kind === 'step') return `step:${node.container}:${node.stepId}`;
   return node.kind === 'group' ? `group:${node.key}` : node.id;
 }

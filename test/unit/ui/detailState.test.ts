@@ -128,6 +128,7 @@ describe('ui/detail/toDetailState', () => {
       output: 'line 1\nline 2\n',
       pendingInput: [],
       testFailures: null,
+      steps: [],
       outcome: { kind: 'result', isError: true, blocks: [{ kind: 'text', text: 'boom' }], structuredContent: null, inOutput: [] },
       resultSize: { bytes: 58, shownBytes: null },
       // Already retried (retriedAs): the panel offers no second retry of this attempt, as the tree and palette do not;
@@ -200,6 +201,7 @@ describe('ui/detail/toDetailState', () => {
       retryReason: 'retryReason',
       // While the retry waits, the status message counts down to it ("Retrying in 4 s (attempt 2 of 3)").
       retryDue: 'statusMessage',
+      steps: 'steps',
     };
     // Run time: the schema has no field the type map above misses.
     assert.deepEqual(Object.keys(TaskRecordSchema.shape).sort(), Object.keys(shownAs).sort());

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { ChangeCoalescer } from '../../../src/core/changeCoalescer';
 import type { TaskChanges } from '../../../src/core/lifecycleEvents';
 import { TASK_STATUSES, type TaskStatus, canTransition, isTerminal } from '../../../src/core/taskStatus';
+import { STEP_STATUSES, type StepStatus } from '../../../src/core/taskSteps';
 import { TaskStore } from '../../../src/core/taskStore';
 import { type GroupBy, TaskTreeModel, type TaskTreeNode } from '../../../src/ui/tree/taskTreeModel';
 import { ViewMirror } from '../helpers/viewMirror';
@@ -15,6 +16,7 @@ type Op =
   | { kind: 'status'; task: number; status: TaskStatus; message: string | undefined }
   | { kind: 'retry'; task: number }
   | { kind: 'queue'; task: number; position: number }
+  | { kind: 'steps'; task: number; count: number; status: StepStatus; offset: number }
   | { kind: 'archive'; task: number }
   | { kind: 'unarchive'; task: number }
   | { kind: 'pin'; task: number }
@@ -48,6 +50,16 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('retry' as const), task: pick }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('queue' as const), task: pick, position: fc.integer({ min: 1, max: 4 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('steps' as const),
+      task: pick,
+      count: fc.nat({ max: 3 }),
+      status: fc.constantFrom(...STEP_STATUSES),
+      offset: fc.nat({ max: 2 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('archive' as const), task: pick }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('unarchive' as const), task: pick }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('pin' as const), task: pick }) },
@@ -92,6 +104,19 @@ function perform(op: Op, store: TaskStore, model: TaskTreeModel, mirror: ViewMir
     case 'queue':
       if (task?.status === 'working') store.update(task.id, { queue: { position: op.position, size: 4 } });
       return;
+    case 'steps': {
+      // A server's whole list: some steps kept (by id), some new, the last one in the given state.
+      if (!task) return;
+      const steps = Array.from({ length: op.count }, (_, i) => ({
+        id: `s${i + op.offset}`,
+        label: `step ${i + op.offset}`,
+        status: i === op.count - 1 ? op.status : ('completed' as const),
+        startedAt: new Date(NOW - 5000).toISOString(),
+        ...(i < op.count - 1 ? { endedAt: new Date(NOW - 4000).toISOString() } : {}),
+      }));
+      store.update(task.id, { steps });
+      return;
+    }
     case 'archive':
       if (task && isTerminal(task.status) && !task.archived) store.archive(task.id);
       return;

@@ -10,6 +10,7 @@ import type {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { ResourceLimits } from '../../../core/taskRecord';
 import type { OwnTasks } from '../../engine/engineTask';
+import type { TaskStep } from '../../../core/taskSteps';
 
 export type TaskSupport = 'forbidden' | 'optional' | 'required';
 
@@ -26,6 +27,11 @@ export interface ToolContext {
   status(message: string): void;
   /** Raw output, appended to the task's live output. */
   output(chunk: string): void;
+  /**
+   * The steps of composite work, the whole list each time (send through a `StepReporter`, which
+   * throttles). Absent for a plain call, which has no task to show them on.
+   */
+  readonly steps?: (steps: readonly TaskStep[]) => void;
   /** Asks the requestor a question; the task shows `input_required` until it is answered. */
   elicit(params: ElicitRequest['params']): Promise<ElicitResult>;
   /**

@@ -154,6 +154,7 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
             context.output(chunk);
             output.append(context.taskId, chunk);
           },
+          steps: context.steps && ((steps) => context.steps?.(steps)),
           elicit: async (params) =>
             ElicitResultSchema.parse(await context.requestInput({ method: 'elicitation/create', params: params as Record<string, unknown> })),
         }) as Promise<Record<string, unknown>>,

@@ -133,6 +133,7 @@ export class ToolCallsV2 {
           status: (message) => context.status(message),
           // No output channel on this wire: progress and logging are not carried for tasks (T-S-43); the host may still show it.
           output: (chunk) => context.output(chunk),
+          steps: context.steps && ((steps) => context.steps?.(steps)),
           elicit: async (params) => {
             if (!request.capabilities.elicitation)
               throw missingCapability(

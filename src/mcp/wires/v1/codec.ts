@@ -13,6 +13,7 @@ import type { EngineTask } from '../../engine/engineTask';
 import { RpcError, toJsonRpcError } from '../../rpcError';
 import { queuePlaceFromMeta, withQueueMeta } from '../queueMeta';
 import type { RemoteTaskState } from '../remoteTask';
+import { stepsFromMeta } from '../stepsMeta';
 
 export {
   CancelTaskRequestSchema,
@@ -89,11 +90,13 @@ export function withRelatedTask<T extends { _meta?: unknown }>(message: T, taskI
 // ---------------------------------------------------------------------------------------------
 // Decoding (the side that follows the task)
 
-/** `meta`: the enclosing result's or notification's `_meta` (a `Task` has none of its own), for a Tasklane server's queue place. */
+/** `meta`: the enclosing result's or notification's `_meta` (a `Task` has none of its own), for a Tasklane server's queue place and steps. */
 export function fromWireTask(task: WireTaskV1, meta?: unknown): RemoteTaskState {
   const queue = queuePlaceFromMeta(meta);
+  const steps = stepsFromMeta(meta);
   return {
     ...(queue ? { queue } : {}),
+    ...(steps ? { steps } : {}),
     taskId: task.taskId,
     status: task.status,
     ...(task.statusMessage !== undefined ? { statusMessage: task.statusMessage } : {}),

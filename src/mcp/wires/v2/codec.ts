@@ -13,6 +13,7 @@ import { TASK_STATUSES } from '../../../core/taskStatus';
 import type { EngineTask } from '../../engine/engineTask';
 import { RpcCode, RpcError } from '../../rpcError';
 import { queuePlaceFromMeta } from '../queueMeta';
+import { stepsFromMeta } from '../stepsMeta';
 import type { RemoteOutcome, RemoteTaskState, TerminalStatus } from '../remoteTask';
 import { TASKS_EXTENSION } from './protocol';
 
@@ -148,13 +149,15 @@ export function parseTaskNotification(params: unknown): { readonly state: Remote
   return { state: toRemoteState(parsed.data, (params as { _meta?: unknown } | undefined)?._meta) };
 }
 
-/** `meta`: the result's or notification's `_meta`, where a Tasklane server reports the queue place. */
+/** `meta`: the result's or notification's `_meta`, where a Tasklane server reports the queue place and the steps. */
 export function toRemoteState(task: z.infer<typeof DetailedTaskSchema>, meta?: unknown): RemoteTaskState {
   let result: CallToolResult | undefined;
   if (task.status === 'completed' && task.result !== undefined) result = parseCallToolResult(task.result);
   const queue = queuePlaceFromMeta(meta);
+  const steps = stepsFromMeta(meta);
   return {
     ...(queue ? { queue } : {}),
+    ...(steps ? { steps } : {}),
     taskId: task.taskId,
     status: task.status,
     ...(task.statusMessage !== undefined ? { statusMessage: task.statusMessage } : {}),
