@@ -50,7 +50,10 @@ describe('mcp/server/cliLimits', () => {
       [{ 'max-unfinished': '0s' }, /^--max-unfinished takes a duration/],
       [{ 'max-running-per-principal': '2.5' }, /^--max-running-per-principal must be/],
       [{ 'max-running-per-tool': ['run_command'] }, /^--max-running-per-tool takes TOOL=N/],
-      [{ 'max-running-per-tool': ['build=2'] }, /^--max-running-per-tool: there is no tool "build" \(tools: run_command, wait, ask\)$/],
+      [
+        { 'max-running-per-tool': ['build=2'] },
+        /^--max-running-per-tool: there is no tool "build" \(tools: run_command, wait, ask, wait_for_tasks, tail_task\)$/,
+      ],
       [{ 'max-running-per-tool': ['wait=-1'] }, /^--max-running-per-tool wait must be/],
       [{ rate: '60' }, /^--rate: a rate is LIMIT\/WINDOW/],
     ];

@@ -126,7 +126,7 @@ describe('list cursors', () => {
       assert.equal(reply.kind, 'response');
       return (reply as Extract<V2Reply, { kind: 'response' }>).body as unknown as RawResponse & { status?: number };
     };
-    assert.equal(((await list({})).result?.tools as unknown[]).length, 3);
+    assert.equal(((await list({})).result?.tools as unknown[]).length, 5);
     for (const cursor of ['garbage', '', 'MQ']) assertInvalidParams(await list({ cursor }), `cursor ${JSON.stringify(cursor)}`);
   });
 });
