@@ -4,6 +4,7 @@ import { Disposable } from '../core/lifecycle';
 import type { TaskReader } from '../core/taskStore';
 import type { TaskActions } from '../core/taskActions';
 import type { ServerDirectory } from '../core/serverDirectory';
+import type { WireLogReader } from '../core/wireLog';
 import { registerCommands } from './commands/registerCommands';
 import { setting } from '../platform/config';
 import { ContextKeys } from './contextKeys';
@@ -47,7 +48,15 @@ export class TasklaneUi extends Disposable {
   /** Ids of the tasks whose question is open in an answer input right now (for tests). */
   readonly answering = new Set<string>();
 
-  constructor(context: vscode.ExtensionContext, store: TaskReader, actions: TaskActions, servers: ServerDirectory, log: vscode.LogOutputChannel) {
+  constructor(
+    context: vscode.ExtensionContext,
+    store: TaskReader,
+    actions: TaskActions,
+    servers: ServerDirectory,
+    log: vscode.LogOutputChannel,
+    /** The captured wire logs (the detail panel's Wire section, Copy Wire Log as Script). */
+    wire?: WireLogReader,
+  ) {
     super();
     this.globalState = context.globalState;
     this.changes = this._register(new ChangeCoalescer(store.onDidLifecycle, UI_COALESCE_MS));
@@ -103,7 +112,7 @@ export class TasklaneUi extends Disposable {
     this.statusBar = this._register(new TaskStatusBar(this.tally, countsChanged.event, setting('tasklane.statusBar.visibility')));
     this.notifier = this._register(new TaskNotifier(store, store.onDidLifecycle, setting('tasklane.notifications')));
     this.contextKeys = this._register(new ContextKeys(this.tally, countsChanged.event));
-    this.details = this._register(new DetailPanels(context, store, log));
+    this.details = this._register(new DetailPanels(context, store, log, undefined, wire));
     // A failure is seen once a detail panel has shown it failed (see attention.ts).
     this._register(
       this.details.onDidPostMessage(({ taskId }) => {
@@ -132,6 +141,7 @@ export class TasklaneUi extends Disposable {
         log,
         globalState: context.globalState,
         answering: this.answering,
+        wire,
       },
       this.contextKeys,
     ))

@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { ServerDirectory } from '../../core/serverDirectory';
 import type { TaskActions } from '../../core/taskActions';
 import type { TaskReader } from '../../core/taskStore';
+import type { WireLogReader } from '../../core/wireLog';
 import type { DetailPanels } from '../detail/detailPanel';
 import type { TaskTreeNode, TaskTreeProvider } from '../tree/taskTreeProvider';
 
@@ -16,6 +17,8 @@ export interface UiContext {
   readonly log: vscode.LogOutputChannel;
   /** Remembered across windows and reloads: recent shell commands, the last export folder. */
   readonly globalState: vscode.Memento;
+  /** The captured wire logs, when capture is built in. */
+  readonly wire?: WireLogReader;
   /** Ids of the tasks whose question is open in an answer input right now (for tests). */
   readonly answering: Set<string>;
 }

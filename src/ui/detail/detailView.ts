@@ -276,6 +276,7 @@ export class DetailView implements vscode.Disposable {
       nonce: randomUUID(),
       scriptUri: asset('dist', 'webview.js'),
       styleUri: asset('media', 'detail.css'),
+      sectionStyleUris: [asset('media', 'wire.css')],
       taskId: this.taskId,
     });
   }
