@@ -96,14 +96,22 @@ export class WireSection {
       { className: 'wire-head' },
       h('span', { className: `wire-direction wire-${entry.direction}` }, icon(sent ? 'sent' : 'received'), h('span', { text: sent ? 'Sent' : 'Received' })),
       h('time', { className: 'wire-time', text: formatClock(entry.at), attrs: { datetime: entry.at, title: entry.at } }),
-      Number.isFinite(offset) ? h('span', { className: 'wire-offset muted', text: formatOffset(offset), attrs: { title: 'After the task was created' } }) : null,
+      Number.isFinite(offset)
+        ? h('span', { className: 'wire-offset muted', text: formatOffset(offset), attrs: { title: 'After the task was created' } })
+        : null,
       h('span', { className: 'wire-kind', text: entry.kind }),
       entry.method !== null ? h('code', { className: 'wire-method', text: entry.method }) : null,
       entry.rpcId !== null ? h('span', { className: 'wire-id', text: `id ${JSON.stringify(entry.rpcId)}` }) : null,
-      entry.http !== null && entry.http.status !== null ? h('span', { className: `wire-status${entry.http.status >= 400 ? ' wire-status-error' : ''}`, text: `HTTP ${entry.http.status}` }) : null,
+      entry.http !== null && entry.http.status !== null
+        ? h('span', { className: `wire-status${entry.http.status >= 400 ? ' wire-status-error' : ''}`, text: `HTTP ${entry.http.status}` })
+        : null,
       h('span', { className: 'wire-size muted', text: formatBytes(entry.bytes) }),
     );
-    const item = h('li', { className: `wire-entry wire-entry-${entry.direction}${entry.flags.length ? ' wire-flagged' : ''}`, attrs: { 'data-seq': String(entry.seq) } }, head);
+    const item = h(
+      'li',
+      { className: `wire-entry wire-entry-${entry.direction}${entry.flags.length ? ' wire-flagged' : ''}`, attrs: { 'data-seq': String(entry.seq) } },
+      head,
+    );
     if (entry.flags.length > 0) {
       item.append(
         h(
@@ -119,13 +127,7 @@ export class WireSection {
     if (entry.http) item.append(renderHttp(entry.http));
     const key = `wire/${entry.seq}`;
     item.append(
-      this.folds.details(
-        key,
-        false,
-        [h('span', { text: 'JSON' })],
-        () => jsonTree(entry.message as Json, this.folds, `${key}/json`),
-        'fold wire-fold',
-      ),
+      this.folds.details(key, false, [h('span', { text: 'JSON' })], () => jsonTree(entry.message as Json, this.folds, `${key}/json`), 'fold wire-fold'),
     );
     return item;
   }

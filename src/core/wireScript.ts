@@ -7,8 +7,7 @@
 import type { WireEntry, WireLog } from './wireLog';
 
 export type WireScript =
-  | { readonly kind: 'curl'; readonly text: string; readonly messages: number }
-  | { readonly kind: 'jsonl'; readonly text: string; readonly messages: number };
+  { readonly kind: 'curl'; readonly text: string; readonly messages: number } | { readonly kind: 'jsonl'; readonly text: string; readonly messages: number };
 
 /** The environment variable a curl script reads the server's token from; the secret is never written. */
 export const TOKEN_VARIABLE = 'TASKLANE_TOKEN';

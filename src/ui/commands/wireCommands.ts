@@ -24,7 +24,9 @@ export async function copyWireLogAsScript(ui: UiContext, arg?: unknown): Promise
   const script = log && wireScript(log);
   if (!script) {
     void vscode.window.showInformationMessage(
-      log ? `Tasklane sent no messages for "${taskLabel(record)}" that could be run again.` : `"${taskLabel(record)}" has no wire log: capture was off for its server. ${TURN_CAPTURE_ON}`,
+      log
+        ? `Tasklane sent no messages for "${taskLabel(record)}" that could be run again.`
+        : `"${taskLabel(record)}" has no wire log: capture was off for its server. ${TURN_CAPTURE_ON}`,
     );
     return undefined;
   }

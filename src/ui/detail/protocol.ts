@@ -183,9 +183,7 @@ export const WireEntryViewSchema = z.strictObject({
   bytes: z.number().int().nonnegative(),
   message: json,
   cut: z.strictObject({ keptBytes: z.number().int().nonnegative() }).nullable(),
-  http: z
-    .strictObject({ method: nullableString, url: nullableString, status: nullableNumber, headers: z.record(z.string(), z.string()) })
-    .nullable(),
+  http: z.strictObject({ method: nullableString, url: nullableString, status: nullableNumber, headers: z.record(z.string(), z.string()) }).nullable(),
   flags: z.array(z.strictObject({ rule: z.string(), text: z.string() })),
 });
 export type WireEntryView = z.infer<typeof WireEntryViewSchema>;
@@ -234,7 +232,18 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
 ]);
 export type HostToWebview = z.infer<typeof HostToWebviewSchema>;
 
-export const DETAIL_COMMANDS = ['cancel', 'retry', 'retryWithEdits', 'runAgain', 'copyId', 'copyJson', 'exportJson', 'answerInput', 'showLog', 'copyWireScript'] as const;
+export const DETAIL_COMMANDS = [
+  'cancel',
+  'retry',
+  'retryWithEdits',
+  'runAgain',
+  'copyId',
+  'copyJson',
+  'exportJson',
+  'answerInput',
+  'showLog',
+  'copyWireScript',
+] as const;
 export type DetailCommand = (typeof DETAIL_COMMANDS)[number];
 
 export const WebviewToHostSchema = z.discriminatedUnion('type', [

@@ -85,7 +85,13 @@ describe('core/wireScript: a wire log as a script to run again', () => {
     const get = { jsonrpc: '2.0', id: 8, method: 'tasks/get', params: { taskId: "t'1" } };
     const script = wireScript(
       log([
-        entry({ direction: 'sent', message: call, method: 'tools/call', rpcId: 7, http: { method: 'POST', url: URL, headers: { 'Mcp-Method': 'tools/call', 'MCP-Protocol-Version': '2026-07-28' } } }),
+        entry({
+          direction: 'sent',
+          message: call,
+          method: 'tools/call',
+          rpcId: 7,
+          http: { method: 'POST', url: URL, headers: { 'Mcp-Method': 'tools/call', 'MCP-Protocol-Version': '2026-07-28' } },
+        }),
         entry({ direction: 'received', kind: 'response', message: { jsonrpc: '2.0', id: 7, result: {} }, http: { status: 200, headers: {} } }),
         entry({ direction: 'sent', message: get, method: 'tasks/get', rpcId: 8, http: { method: 'POST', url: URL, headers: { 'Mcp-Name': `it's` } } }),
       ]),
@@ -121,7 +127,10 @@ describe('core/wireScript: a wire log as a script to run again', () => {
     assert.doesNotMatch(script.text, /s3cret/);
     const run = runCurlScript(script.text, { TASKLANE_TOKEN: 'tok-123' });
     assert.equal(run.status, 0, run.stderr);
-    assert.deepEqual(headersOf(run.calls[0]).filter((header) => header.startsWith('Authorization')), ['Authorization: Bearer tok-123']);
+    assert.deepEqual(
+      headersOf(run.calls[0]).filter((header) => header.startsWith('Authorization')),
+      ['Authorization: Bearer tok-123'],
+    );
     const unset = runCurlScript(script.text);
     assert.notEqual(unset.status, 0, 'without a token the script stops before sending');
     assert.match(unset.stderr, /TASKLANE_TOKEN/);
@@ -130,7 +139,11 @@ describe('core/wireScript: a wire log as a script to run again', () => {
 
   it('carries the session: the logged id first, then the one a response hands out', () => {
     const sent = (id: number) =>
-      entry({ direction: 'sent', message: { jsonrpc: '2.0', id, method: 'tasks/get' }, http: { method: 'POST', url: URL, headers: { 'Mcp-Session-Id': 'logged-session' } } });
+      entry({
+        direction: 'sent',
+        message: { jsonrpc: '2.0', id, method: 'tasks/get' },
+        http: { method: 'POST', url: URL, headers: { 'Mcp-Session-Id': 'logged-session' } },
+      });
     const script = wireScript(log([sent(1), sent(2)], '2025-11-25'));
     assert.ok(script);
     const session = (call: string[]) => headersOf(call).filter((header) => header.startsWith('Mcp-Session-Id'));
@@ -167,14 +180,22 @@ describe('core/wireScript: a wire log as a script to run again', () => {
         [
           entry({ transport: 'memory', direction: 'sent', message: call }),
           entry({ transport: 'memory', direction: 'received', kind: 'response', message: { jsonrpc: '2.0', id: 2, result: {} } }),
-          entry({ transport: 'memory', direction: 'sent', kind: 'notification', message: { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 2 } } }),
+          entry({
+            transport: 'memory',
+            direction: 'sent',
+            kind: 'notification',
+            message: { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 2 } },
+          }),
         ],
         '2025-11-25',
       ),
     );
     assert.ok(script);
     assert.equal(script.kind, 'jsonl');
-    const lines = script.text.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = script.text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.deepEqual(
       lines.map((line) => line.method),
       ['initialize', 'notifications/initialized', 'tools/call', 'notifications/cancelled'],
@@ -185,7 +206,12 @@ describe('core/wireScript: a wire log as a script to run again', () => {
   });
 
   it('keeps a logged initialize as the first line, and has nothing to copy when nothing was sent', () => {
-    const initialize = { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } };
+    const initialize = {
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+    };
     const script = wireScript(log([entry({ transport: 'stdio', direction: 'sent', message: initialize })]));
     assert.deepEqual(script?.text, `${JSON.stringify(initialize)}\n`);
     assert.equal(wireScript(log([entry({ transport: 'stdio', direction: 'received', message: {} })])), undefined);

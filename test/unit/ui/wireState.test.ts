@@ -128,10 +128,7 @@ describe('ui/detail: the Wire section', () => {
     reader.set(log([entry(3), entry(4)], { messages: 2, bytes: 240 }));
     const [message] = valid(sync.changes('r1', TASK));
     assert.ok(message.type === 'wireEntries');
-    assert.deepEqual(
-      [message.patch.entries.map((e) => e.seq), message.patch.keepFrom, message.patch.dropped],
-      [[4], 3, { messages: 2, bytes: 240 }],
-    );
+    assert.deepEqual([message.patch.entries.map((e) => e.seq), message.patch.keepFrom, message.patch.dropped], [[4], 3, { messages: 2, bytes: 240 }]);
     // Every entry dropped: the page keeps none.
     reader.set(log([], { messages: 4, bytes: 480 }));
     const [emptied] = valid(sync.changes('r1', TASK));
