@@ -116,7 +116,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
   context.subscriptions.push(wireCapture);
   const directory = new HostServerDirectory(service, servers);
   const actions = new EditorTaskActions(service, store, embedded);
-  const ui = new TasklaneUi(context, store, actions, directory, log);
+  const ui = new TasklaneUi(context, store, actions, directory, log, wireLogs);
   // Applies itself once the store has opened.
   const retention = new RetentionRunner(store, retentionLimits, log);
   context.subscriptions.push(
