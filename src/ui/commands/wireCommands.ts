@@ -13,7 +13,14 @@ export const TURN_CAPTURE_ON = 'Turn it on with "Capture Wire Messages" on the s
  * JSON lines for a stdio server otherwise (src/core/wireScript.ts). The token is never copied.
  */
 export async function copyWireLogAsScript(ui: UiContext, arg?: unknown): Promise<string | undefined> {
-  const hasSent = (record: TaskRecord) => ui.wire?.readWireLog(record.id)?.entries.some((entry) => entry.direction === 'sent') === true;
+  const hasSent = (record: TaskRecord) => {
+    try {
+      return ui.wire?.readWireLog(record.id)?.entries.some((entry) => entry.direction === 'sent') === true;
+    } catch {
+      // A log file that cannot be read is not offered; picked by its node, reading it again says why.
+      return false;
+    }
+  };
   const record = await resolveTask(ui.store, arg, {
     applies: hasSent,
     placeHolder: 'Copy the wire log of which task?',
