@@ -4,6 +4,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { TaskRecord } from '../../src/core/taskRecord';
 import type { WireLog } from '../../src/core/wireLog';
+import type { WireLogStore } from '../../src/core/wireLogStore';
 import type { TasklaneApi } from '../../src/extension';
 import { inThemes, launcherServesPage, readDetailPage, screenshot, tasklaneApi, waitFor } from './helpers';
 
@@ -125,6 +126,53 @@ describe('The wire view: a task’s messages in its detail panel', function () {
     assert.strictEqual(lines[0].method, 'initialize');
     assert.ok(lines.some((line) => line.method === 'tools/call'));
     assert.strictEqual(lines.length, sent.length + (sent[0].method === 'initialize' ? 0 : 2));
+  });
+
+  it('shows a rule a server broke beside its message, a cut message and the dropped ones, as text, and follows a log that appears', async function () {
+    if (!launcherServesPage()) this.skip();
+    await setCapture([]);
+    const record = await start({ serverId: 'tasklane', tool: 'wait', arguments: { durationMs: 10, message: 'flagged' }, intent: 'Wire flagged' });
+    await finished(record.id);
+    await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: record.id });
+    assert.match((await readDetailPage('Wire flagged', { scroll: '.section-wire' })).text, /Capture is off/);
+    const hostile = '<img src=x onerror="document.body.dataset.pwned=1">';
+    const at = (ms: number) => new Date(Date.parse(record.createdAt) + ms).toISOString();
+    // A log as capture keeps one (an imported task's log goes in the same way): the page was open before it existed.
+    (tasklane.wireLogs as WireLogStore).put({
+      recordId: record.id,
+      serverId: 'tasklane',
+      wire: '2025-11-25',
+      dropped: { messages: 42, bytes: 118 * 1024 },
+      entries: [
+        {
+          seq: 43,
+          at: at(1204),
+          direction: 'received',
+          transport: 'memory',
+          kind: 'response',
+          method: 'tasks/get',
+          rpcId: 9,
+          bytes: 2_000_000,
+          cut: { keptBytes: 4096 },
+          message: { jsonrpc: '2.0', id: 9, result: { taskId: hostile, status: 'done' } },
+          flags: [{ rule: 'T-S-07', text: `status "done" is not a task status (${hostile})` }],
+        },
+      ],
+    });
+    const page = await waitFor(
+      async () => {
+        const read = await readDetailPage('Wire flagged', { scroll: '.section-wire' });
+        return /T-S-07/.test(read.text) ? read : undefined;
+      },
+      { what: 'the page to show the new log', timeoutMs: 30_000, intervalMs: 500 },
+    );
+    const wireText = page.text.slice(page.text.indexOf('Wire\n'));
+    assert.match(wireText, /42 earlier messages \(118\.0 KB\) not kept/);
+    assert.match(wireText, /Cut: 4\.0 KB of 1\.9 MB kept/);
+    assert.match(wireText, /\+1\.204 s/);
+    assert.ok(wireText.includes(`status "done" is not a task status (${hostile})`), `the flag's text is shown as text:\n${wireText}`);
+    await readDetailPage('Wire flagged', { scroll: '.wire-flag' });
+    await screenshot('wire-section-flagged-light', 'vs');
   });
 
   it('shows an HTTP task on the 2026-07-28 wire with its status and headers, never its token, and copies it as curl', async function () {
