@@ -100,7 +100,10 @@ describe('The wire view: a task’s messages in its detail panel', function () {
     const log = await settledLog(record.id);
     const sent = log.entries.filter((entry) => entry.direction === 'sent');
     const received = log.entries.filter((entry) => entry.direction === 'received');
-    assert.ok(sent.some((entry) => entry.method === 'tools/call'), `the call was captured: ${JSON.stringify(log.entries.map((e) => [e.direction, e.method]))}`);
+    assert.ok(
+      sent.some((entry) => entry.method === 'tools/call'),
+      `the call was captured: ${JSON.stringify(log.entries.map((e) => [e.direction, e.method]))}`,
+    );
 
     const page = await waitFor(
       async () => {
@@ -113,7 +116,8 @@ describe('The wire view: a task’s messages in its detail panel', function () {
     const wireText = page.text.slice(page.text.indexOf('Wire\n'));
     assert.ok(wireText.indexOf('tools/call') >= 0 && wireText.indexOf('tools/call') < wireText.lastIndexOf('Received'), 'the call comes first');
     assert.match(wireText, /\+\d+\.\d{3} s/, 'times relative to the task’s creation');
-    for (const entry of log.entries.filter((e) => e.rpcId !== undefined)) assert.ok(wireText.includes(`id ${JSON.stringify(entry.rpcId)}`), `id ${entry.rpcId} shown`);
+    for (const entry of log.entries.filter((e) => e.rpcId !== undefined))
+      assert.ok(wireText.includes(`id ${JSON.stringify(entry.rpcId)}`), `id ${entry.rpcId} shown`);
     assert.doesNotMatch(wireText, /"jsonrpc"/, 'JSON starts folded');
 
     await readDetailPage('Wire in memory', { scroll: '.section-wire', click: '.wire-fold > summary' });
@@ -122,7 +126,10 @@ describe('The wire view: a task’s messages in its detail panel', function () {
 
     const script = await vscode.commands.executeCommand<string>('tasklane.copyWireLogAsScript', { id: record.id });
     assert.strictEqual(await vscode.env.clipboard.readText(), script);
-    const lines = script.trimEnd().split('\n').map((line) => JSON.parse(line) as { method?: string });
+    const lines = script
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { method?: string });
     assert.strictEqual(lines[0].method, 'initialize');
     assert.ok(lines.some((line) => line.method === 'tools/call'));
     assert.strictEqual(lines.length, sent.length + (sent[0].method === 'initialize' ? 0 : 2));

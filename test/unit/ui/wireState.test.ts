@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { EMBEDDED_SERVER_ID, EMBEDDED_SERVER_NAME } from '../../../src/core/embeddedServer';
 import { Emitter } from '../../../src/core/events';
 import type { WireEntry, WireLog, WireLogReader } from '../../../src/core/wireLog';
+import { detailHtml } from '../../../src/ui/detail/detailHtml';
 import { describeCut, describeDropped, formatClock, formatOffset } from '../../../src/ui/detail/format';
 import { HostToWebviewSchema, type HostToWebview } from '../../../src/ui/detail/protocol';
 import { WireSync, toWireView } from '../../../src/ui/detail/wireState';
@@ -163,5 +164,18 @@ describe('ui/detail: the Wire section', () => {
     assert.equal(describeDropped({ messages: 42, bytes: 118 * 1024 }), '42 earlier messages (118.0 KB) not kept');
     assert.equal(describeDropped({ messages: 1, bytes: 100 }), '1 earlier message (100 B) not kept');
     assert.equal(describeCut(2 * 1024 * 1024, 4096), 'Cut: 4.0 KB of 2.0 MB kept');
+  });
+
+  it('links the section style sheet after the page style sheet, escaped, with no inline style', () => {
+    const html = detailHtml({
+      cspSource: 'https://x',
+      nonce: 'n',
+      scriptUri: 'https://x/dist/webview.js',
+      styleUri: 'https://x/media/detail.css',
+      sectionStyleUris: ['https://x/media/wire.css?a="b"'],
+      taskId: 't',
+    });
+    assert.ok(html.indexOf('media/detail.css') < html.indexOf('href="https://x/media/wire.css?a=&quot;b&quot;"'));
+    assert.ok(!/style=|<style/.test(html));
   });
 });
