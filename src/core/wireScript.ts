@@ -93,7 +93,7 @@ function jsonLinesScript(log: WireLog, sent: readonly WireEntry[]): WireScript {
           id: REPLAY_INITIALIZE_ID,
           method: 'initialize',
           params: {
-            protocolVersion: /^\d{4}-\d{2}-\d{2}$/.test(log.wire) ? log.wire : '2025-11-25',
+            protocolVersion: protocolVersionOf(log, messages),
             capabilities: {},
             clientInfo: { name: 'tasklane-wire-replay', version: '1' },
           },
@@ -102,6 +102,20 @@ function jsonLinesScript(log: WireLog, sent: readonly WireEntry[]): WireScript {
       ];
   const lines = [...preamble, ...messages].map((message) => JSON.stringify(message) ?? 'null');
   return { kind: 'jsonl', text: lines.join('\n') + '\n', messages: sent.length };
+}
+
+/**
+ * The protocol version a replayed initialize names: the one a logged message names (its params or
+ * `_meta`), else the log's wire id when it is a dated revision. Core knows no wire of its own.
+ */
+function protocolVersionOf(log: WireLog, messages: readonly unknown[]): string {
+  const dated = /^\d{4}-\d{2}-\d{2}$/;
+  for (const message of messages) {
+    const params = isObject(message) && isObject(message.params) ? message.params : undefined;
+    const meta = params && isObject(params._meta) ? params._meta : undefined;
+    for (const value of [params?.protocolVersion, meta?.protocolVersion]) if (typeof value === 'string' && dated.test(value)) return value;
+  }
+  return log.wire;
 }
 
 function headerOf(entry: WireEntry, wanted: string): string | undefined {
