@@ -76,8 +76,11 @@ function bodyOf(call: string[]): unknown {
 
 describe('core/wireScript: a wire log as a script to run again', () => {
   it('quotes any text for the shell: single quotes, $(), backticks, backslashes, new lines', () => {
-    const run = spawnSync('/bin/sh', ['-c', `printf '%s' ${shellQuote(HOSTILE)}`], { encoding: 'utf8' });
+    // In a folder of its own: if quoting ever breaks, what the text runs lands there.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wire-quote-'));
+    const run = spawnSync('/bin/sh', ['-c', `printf '%s' ${shellQuote(HOSTILE)}`], { encoding: 'utf8', cwd: dir });
     assert.equal(run.stdout, HOSTILE);
+    assert.equal(fs.existsSync(path.join(dir, 'pwned')), false);
   });
 
   it('turns each sent HTTP message into a curl POST whose body is the message exactly, and runs none of its text', () => {
