@@ -114,7 +114,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
   const servers = new ServerManager(context, service, log);
   const wireCapture = new WireCaptureSettings(service, store, wireLogs);
   context.subscriptions.push(wireCapture);
-  const directory = new HostServerDirectory(service, servers);
+  const directory = new HostServerDirectory(service, servers, wireCapture);
   const actions = new EditorTaskActions(service, store, embedded);
   const ui = new TasklaneUi(context, store, actions, directory, log);
   // Applies itself once the store has opened.
