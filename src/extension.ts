@@ -112,9 +112,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
   context.subscriptions.push(service);
 
   const servers = new ServerManager(context, service, log);
-  const wireCapture = new WireCaptureSettings(service, store, wireLogs);
+  const wireCapture = new WireCaptureSettings(service, store, wireLogs, (serverId) => servers.secretValuesOf(serverId));
   context.subscriptions.push(wireCapture);
-  const directory = new HostServerDirectory(service, servers);
+  const directory = new HostServerDirectory(service, servers, wireCapture);
   const actions = new EditorTaskActions(service, store, embedded);
   const ui = new TasklaneUi(context, store, actions, directory, log, wireLogs);
   // Applies itself once the store has opened.
