@@ -182,6 +182,51 @@ describe('The wire view: a task’s messages in its detail panel', function () {
     await screenshot('wire-section-flagged-light', 'vs');
   });
 
+  // Written against wirecap's rule-breaking fixture after this suite's runs: see the branch's report before trusting it.
+  it('shows the rules a rule-breaking stdio server broke beside its messages (T-S-07, T-S-08, T-S-13)', async function () {
+    if (!launcherServesPage()) this.skip();
+    const root = vscode.extensions.getExtension('tasklane.tasklane')!.extensionPath;
+    const serverId = 'wire-rude';
+    await setCapture([serverId]);
+    await vscode.workspace
+      .getConfiguration('tasklane')
+      .update(
+        'servers',
+        [
+          {
+            id: serverId,
+            name: 'Rude (test)',
+            type: 'stdio',
+            command: process.execPath,
+            args: [path.join(root, 'test', 'fixtures', 'wire', 'rudeTaskServer.mjs')],
+          },
+        ],
+        vscode.ConfigurationTarget.Global,
+      );
+    try {
+      const supervisor = await waitFor(() => tasklane.servers.supervisor(serverId), { what: 'the rule-breaking server to be configured' });
+      await waitFor(() => supervisor.state === 'connected', { what: 'the rule-breaking server to connect' });
+      const record = await start({ serverId, tool: 'slow', arguments: {}, intent: 'Wire rude server' });
+      await waitFor(() => tasklane.wireLogs.readWireLog(record.id)?.entries.some((entry) => entry.flags.some((flag) => flag.rule === 'T-S-07')), {
+        what: 'the T-S-07 flag in the log',
+      });
+      await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: record.id });
+      const page = await waitFor(
+        async () => {
+          const read = await readDetailPage('Wire rude server', { scroll: '.wire-flag' });
+          return /T-S-07/.test(read.text) ? read : undefined;
+        },
+        { what: 'the page to show the flags', timeoutMs: 30_000, intervalMs: 500 },
+      );
+      const wireText = page.text.slice(page.text.indexOf('Wire\n'));
+      for (const rule of ['T-S-07', 'T-S-08', 'T-S-13']) assert.match(wireText, new RegExp(rule), `${rule} is shown:\n${wireText}`);
+      await screenshot('wire-section-rude-light', 'vs');
+    } finally {
+      await vscode.workspace.getConfiguration('tasklane').update('servers', undefined, vscode.ConfigurationTarget.Global);
+      await waitFor(() => !tasklane.servers.supervisor(serverId), { what: 'the rule-breaking server to be removed' });
+    }
+  });
+
   it('shows an HTTP task on the 2026-07-28 wire with its status and headers, never its token, and copies it as curl', async function () {
     if (!launcherServesPage()) this.skip();
     const root = vscode.extensions.getExtension('tasklane.tasklane')!.extensionPath;
