@@ -18,6 +18,8 @@ export class WireSection {
   private readonly copy: HTMLButtonElement;
   private readonly rows = new Map<number, { element: HTMLElement; entry: WireEntryView }>();
   private view: WireView | undefined;
+  /** The highest sequence number shown (rows only ever leave from the front). */
+  private lastSeq = 0;
 
   constructor(
     private readonly folds: Folds,
@@ -35,6 +37,7 @@ export class WireSection {
   show(view: WireView): void {
     this.view = view;
     this.rows.clear();
+    this.lastSeq = 0;
     this.list.replaceChildren();
     if (view.capture === 'off') {
       this.copy.hidden = true;
@@ -69,12 +72,16 @@ export class WireSection {
     const existing = this.rows.get(entry.seq);
     if (existing) {
       existing.element.replaceWith(element);
+    } else if (this.rows.size === 0 || entry.seq > this.lastSeq) {
+      // Entries arrive in order: appending is the usual case, and costs nothing per row shown.
+      this.list.append(element);
     } else {
-      // Entries arrive in order; one that does not goes before the first later one.
+      // One that does not goes before the first later one.
       const later = [...this.rows.entries()].find(([seq]) => seq > entry.seq);
       if (later) later[1].element.before(element);
       else this.list.append(element);
     }
+    this.lastSeq = Math.max(this.lastSeq, entry.seq);
     this.rows.set(entry.seq, { element, entry });
   }
 
