@@ -188,21 +188,19 @@ describe('The wire view: a task’s messages in its detail panel', function () {
     const root = vscode.extensions.getExtension('tasklane.tasklane')!.extensionPath;
     const serverId = 'wire-rude';
     await setCapture([serverId]);
-    await vscode.workspace
-      .getConfiguration('tasklane')
-      .update(
-        'servers',
-        [
-          {
-            id: serverId,
-            name: 'Rude (test)',
-            type: 'stdio',
-            command: process.execPath,
-            args: [path.join(root, 'test', 'fixtures', 'wire', 'rudeTaskServer.mjs')],
-          },
-        ],
-        vscode.ConfigurationTarget.Global,
-      );
+    await vscode.workspace.getConfiguration('tasklane').update(
+      'servers',
+      [
+        {
+          id: serverId,
+          name: 'Rude (test)',
+          type: 'stdio',
+          command: process.execPath,
+          args: [path.join(root, 'test', 'fixtures', 'wire', 'rudeTaskServer.mjs')],
+        },
+      ],
+      vscode.ConfigurationTarget.Global,
+    );
     try {
       const supervisor = await waitFor(() => tasklane.servers.supervisor(serverId), { what: 'the rule-breaking server to be configured' });
       await waitFor(() => supervisor.state === 'connected', { what: 'the rule-breaking server to connect' });
