@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { importedWireLogs, parseExport, parseExportWireLogs, serializeExport } from '../../../src/core/taskExport';
 import { TaskStore } from '../../../src/core/taskStore';
 import type { WireEntryDraft } from '../../../src/core/wireLogBuffer';
 import { WireLogBuffer } from '../../../src/core/wireLogBuffer';
@@ -125,6 +126,30 @@ describe('Wire log: on disk', () => {
     assert.deepEqual(fs.readdirSync(files.folder), [path.basename(files.fileOf(record.id))], 'no temp file left');
     store.remove(record.id);
     assert.equal(fs.existsSync(files.fileOf(record.id)), false);
+    logs.dispose();
+    store.dispose();
+  });
+});
+
+describe('Wire log: export and import', () => {
+  it('an export carries the wire logs of its tasks, and an import keeps them under the copies’ new ids', () => {
+    const store = new TaskStore();
+    const record = store.create({ serverId: 's', tool: 't' });
+    const logs = new WireLogStore();
+    logs.append(record.id, 's', 'w', draft(12, 'tools/call'));
+    const text = serializeExport([record], 0, undefined, logs);
+    const exported = parseExport(text);
+    const carried = parseExportWireLogs(text);
+    assert.equal(carried[record.id]?.entries[0]?.method, 'tools/call');
+    // Imported beside the original: the copy gets a fresh id, and its log follows it.
+    const imported = store.importRecords(exported);
+    const moved = importedWireLogs(exported, imported, carried);
+    assert.notEqual(imported[0]!.id, record.id);
+    assert.deepEqual(
+      moved.map((log) => [log.recordId, log.entries.length]),
+      [[imported[0]!.id, 1]],
+    );
+    assert.equal(parseExportWireLogs(serializeExport([record], 0)).constructor, Object, 'a file without logs has none');
     logs.dispose();
     store.dispose();
   });
