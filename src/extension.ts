@@ -115,7 +115,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
   const wireCapture = new WireCaptureSettings(service, store, wireLogs, (serverId) => servers.secretValuesOf(serverId));
   context.subscriptions.push(wireCapture);
   const directory = new HostServerDirectory(service, servers, wireCapture);
-  const actions = new EditorTaskActions(service, store, embedded);
+  const actions = new EditorTaskActions(service, store, embedded, wireLogs);
   const ui = new TasklaneUi(context, store, actions, directory, log, wireLogs);
   // Applies itself once the store has opened.
   const retention = new RetentionRunner(store, retentionLimits, log);

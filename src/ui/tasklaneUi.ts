@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { ChangeCoalescer } from '../core/changeCoalescer';
 import { Disposable } from '../core/lifecycle';
+import type { WireLogReader } from '../core/wireLog';
 import type { TaskReader } from '../core/taskStore';
 import type { TaskActions } from '../core/taskActions';
 import type { ServerDirectory } from '../core/serverDirectory';
-import type { WireLogReader } from '../core/wireLog';
 import { registerCommands } from './commands/registerCommands';
 import { setting } from '../platform/config';
 import { ContextKeys } from './contextKeys';
@@ -48,16 +48,19 @@ export class TasklaneUi extends Disposable {
   /** Ids of the tasks whose question is open in an answer input right now (for tests). */
   readonly answering = new Set<string>();
 
+  /** Captured wire logs, for the detail panel and the export (extension.ts passes the store's `WireLogStore`). */
+  readonly wireLogs: WireLogReader | undefined;
+
   constructor(
     context: vscode.ExtensionContext,
     store: TaskReader,
     actions: TaskActions,
     servers: ServerDirectory,
     log: vscode.LogOutputChannel,
-    /** The captured wire logs (the detail panel's Wire section, Copy Wire Log as Script). */
-    wire?: WireLogReader,
+    wireLogs?: WireLogReader,
   ) {
     super();
+    this.wireLogs = wireLogs;
     this.globalState = context.globalState;
     this.changes = this._register(new ChangeCoalescer(store.onDidLifecycle, UI_COALESCE_MS));
     const onDidChangeTasks = this.changes.onDidChange;
@@ -112,7 +115,7 @@ export class TasklaneUi extends Disposable {
     this.statusBar = this._register(new TaskStatusBar(this.tally, countsChanged.event, setting('tasklane.statusBar.visibility')));
     this.notifier = this._register(new TaskNotifier(store, store.onDidLifecycle, setting('tasklane.notifications')));
     this.contextKeys = this._register(new ContextKeys(this.tally, countsChanged.event));
-    this.details = this._register(new DetailPanels(context, store, log, undefined, wire));
+    this.details = this._register(new DetailPanels(context, store, log, undefined, wireLogs));
     // A failure is seen once a detail panel has shown it failed (see attention.ts).
     this._register(
       this.details.onDidPostMessage(({ taskId }) => {
@@ -133,6 +136,7 @@ export class TasklaneUi extends Disposable {
     for (const command of registerCommands(
       {
         store,
+        wireLogs,
         actions,
         servers,
         tree: this.tree,
@@ -141,7 +145,6 @@ export class TasklaneUi extends Disposable {
         log,
         globalState: context.globalState,
         answering: this.answering,
-        wire,
       },
       this.contextKeys,
     ))

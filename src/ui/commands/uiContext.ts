@@ -9,6 +9,8 @@ import type { TaskTreeNode, TaskTreeProvider } from '../tree/taskTreeProvider';
 /** What command handlers work with: they read the store and act through core's ports. */
 export interface UiContext {
   readonly store: TaskReader;
+  /** Captured wire logs (the export carries them; Copy Wire Log as Script reads them). */
+  readonly wireLogs?: WireLogReader;
   readonly actions: TaskActions;
   readonly servers: ServerDirectory;
   readonly tree: TaskTreeProvider;
@@ -17,8 +19,6 @@ export interface UiContext {
   readonly log: vscode.LogOutputChannel;
   /** Remembered across windows and reloads: recent shell commands, the last export folder. */
   readonly globalState: vscode.Memento;
-  /** The captured wire logs, when capture is built in. */
-  readonly wire?: WireLogReader;
   /** Ids of the tasks whose question is open in an answer input right now (for tests). */
   readonly answering: Set<string>;
 }

@@ -15,7 +15,7 @@ export const TURN_CAPTURE_ON = 'Turn it on with "Capture Wire Messages" on the s
 export async function copyWireLogAsScript(ui: UiContext, arg?: unknown): Promise<string | undefined> {
   const hasSent = (record: TaskRecord) => {
     try {
-      return ui.wire?.readWireLog(record.id)?.entries.some((entry) => entry.direction === 'sent') === true;
+      return ui.wireLogs?.readWireLog(record.id)?.entries.some((entry) => entry.direction === 'sent') === true;
     } catch {
       // A log file that cannot be read is not offered; picked by its node, reading it again says why.
       return false;
@@ -27,7 +27,7 @@ export async function copyWireLogAsScript(ui: UiContext, arg?: unknown): Promise
     none: `No task has captured wire messages. ${TURN_CAPTURE_ON}`,
   });
   if (!record) return undefined;
-  const log = ui.wire?.readWireLog(record.id);
+  const log = ui.wireLogs?.readWireLog(record.id);
   const script = log && wireScript(log);
   if (!script) {
     void vscode.window.showInformationMessage(

@@ -57,11 +57,7 @@ describe('Wire log flags, against a server that breaks three rules on purpose (s
     const statusFlags = flags['notification notifications/tasks/status'] ?? [];
     assert.ok(statusFlags.includes('T-S-07'), `status notifications flagged ${statusFlags.join(', ')}`);
     assert.ok(statusFlags.every((rule) => rule === 'T-S-08' || rule === 'T-S-07'));
-    assert.deepEqual(
-      [...new Set(Object.values(flags).flat())].sort(),
-      ['T-S-07', 'T-S-08', 'T-S-13'],
-      'no other rule is flagged',
-    );
+    assert.deepEqual([...new Set(Object.values(flags).flat())].sort(), ['T-S-07', 'T-S-08', 'T-S-13'], 'no other rule is flagged');
     const entry = log.entries.find((e) => e.flags.some((flag) => flag.rule === 'T-S-07'))!;
     assert.match(entry.flags.find((flag) => flag.rule === 'T-S-07')!.text, /completed.*failed/);
     // Sent messages are Tasklane's own: never flagged.
