@@ -98,6 +98,12 @@ function start(app: HTMLElement): void {
       case 'gone':
         page.markGone();
         return;
+      case 'wire':
+        page.showWire(message.wire);
+        return;
+      case 'wireEntries':
+        page.patchWire(message.patch);
+        return;
       case 'panel':
         preview = message.preview;
         page.setPreview(message.preview);

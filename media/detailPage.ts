@@ -1,13 +1,22 @@
 // The detail page: built once, then patched in place. A message changes only the parts of the
 // page its keys feed, so scroll positions, focus and open folds survive updates.
 import { tailOf } from '../src/ui/detail/format';
-import { OUTPUT_TAIL_CHARS, type DetailCommand, type DetailState, type DetailStatePatch, type WebviewToHost } from '../src/ui/detail/protocol';
+import {
+  OUTPUT_TAIL_CHARS,
+  type DetailCommand,
+  type DetailState,
+  type DetailStatePatch,
+  type WebviewToHost,
+  type WireEntriesPatch,
+  type WireView,
+} from '../src/ui/detail/protocol';
 import { type Folds, button, h, setText } from './detailDom';
 import { DetailHeader } from './detailHeader';
 import type { IconName } from './detailIcons';
 import { InputList, OutputView, TimelineTable, renderMetadata, renderOutcome } from './detailSections';
 import { StepsSection } from './detailSteps';
 import { TestFailuresSection } from './testFailures';
+import { WireSection } from './wireSection';
 
 type Key = keyof DetailState;
 
@@ -51,6 +60,7 @@ export class DetailPage {
   private readonly output: OutputView;
   private readonly timeline: TimelineTable;
   private readonly metadataBody = h('div');
+  private readonly wire: WireSection;
 
   constructor(
     root: HTMLElement,
@@ -76,6 +86,8 @@ export class DetailPage {
     add('copyJson', 'Copy JSON', 'json');
     add('exportJson', 'Export JSON…', 'export');
     add('showLog', 'Show Log', 'log');
+
+    this.wire = new WireSection(this.folds, () => this.post({ type: 'command', command: 'copyWireScript' }));
 
     const inputList = h('ul', { className: 'inputs', attrs: { role: 'list' } });
     this.inputs = new InputList(inputList, (key) => this.post({ type: 'command', command: 'answerInput', key }));
@@ -116,6 +128,7 @@ export class DetailPage {
       h('section', { className: 'section section-result', attrs: { 'aria-labelledby': 'h-result' } }, this.resultHeading, this.resultBody),
       section('output', 'Output', noOutput, pre),
       section('timeline', 'Timeline', h('div', { className: 'scroll', attrs: { tabindex: '0', role: 'region', 'aria-label': 'Timeline entries' } }, table)),
+      this.wire.element,
       section('metadata', 'Details', this.metadataBody),
     );
   }
@@ -145,6 +158,16 @@ export class DetailPage {
     if (!this.state) return;
     this.state = { ...this.state, output: tailOf(this.state.output + chunk, OUTPUT_TAIL_CHARS) };
     this.output.append(chunk);
+  }
+
+  /** The whole Wire section (wireSection.ts). */
+  showWire(view: WireView): void {
+    this.wire.show(view);
+  }
+
+  /** New and changed wire log entries. */
+  patchWire(patch: WireEntriesPatch): void {
+    this.wire.apply(patch);
   }
 
   /** A preview panel offers Keep Open; a kept one is the task's own tab. */

@@ -17,6 +17,9 @@ import { AgentTokens } from './host/agents/agentTokens';
 import { AgentTaskMirror } from './mcp/agents/agentTaskMirror';
 import { HostServerDirectory } from './host/servers/serverDirectory';
 import { EditorTaskActions } from './mcp/client/editorTaskActions';
+import { WireLogStore } from './core/wireLogStore';
+import type { WireLogReader } from './core/wireLog';
+import { WireCaptureSettings } from './host/servers/wireCaptureSettings';
 import { RetentionRunner } from './core/retentionRunner';
 import { BackgroundStart } from './host/backgroundStart';
 import { LoadingMessage } from './ui/loadingMessage';
@@ -27,6 +30,8 @@ import { SchedulesView } from './ui/schedules/schedulesView';
 /** What the extension exports: the live objects, for other extensions and for the integration tests. */
 export interface TasklaneApi {
   readonly store: TaskStore;
+  /** Captured wire logs, beside the store: what the detail panel reads (`readWireLog`, `onDidChangeWireLog`). */
+  readonly wireLogs: WireLogReader;
   readonly service: TaskService;
   readonly embedded: EmbeddedServer;
   readonly ui: TasklaneUi;
@@ -76,6 +81,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
     onProblem: warn,
   });
   context.subscriptions.push(store);
+  const wireLogs = new WireLogStore({
+    directory: storage.fsPath,
+    limits: () => ({ maxMessages: setting('tasklane.wire.maxMessages'), maxBytes: setting('tasklane.wire.maxKB') * 1024 }),
+    lifecycle: store.onDidLifecycle,
+    onProblem: warn,
+  });
+  context.subscriptions.push(wireLogs);
 
   const workspaceFolder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
   const retentionLimits = () => ({ days: setting('tasklane.retention.days'), maxTasks: setting('tasklane.retention.maxTasks') });
@@ -111,9 +123,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
   context.subscriptions.push(service);
 
   const servers = new ServerManager(context, service, log);
-  const directory = new HostServerDirectory(service, servers);
-  const actions = new EditorTaskActions(service, store, embedded);
-  const ui = new TasklaneUi(context, store, actions, directory, log);
+  const wireCapture = new WireCaptureSettings(service, store, wireLogs, (serverId) => servers.secretValuesOf(serverId));
+  context.subscriptions.push(wireCapture);
+  const directory = new HostServerDirectory(service, servers, wireCapture);
+  const actions = new EditorTaskActions(service, store, embedded, wireLogs);
+  const ui = new TasklaneUi(context, store, actions, directory, log, wireLogs);
   // Applies itself once the store has opened.
   const retention = new RetentionRunner(store, retentionLimits, log);
   context.subscriptions.push(
@@ -157,6 +171,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Taskla
   log.info(`Tasklane active in ${activationMs.toFixed(1)} ms; its tasks are read in the background`);
   return {
     store,
+    wireLogs,
     service,
     embedded,
     ui,

@@ -22,6 +22,8 @@ export interface ServerInfo {
   readonly supportsTasks: boolean;
   /** The server can list its tasks (re-attach after a reload finds work started elsewhere). */
   readonly supportsList: boolean;
+  /** Tasklane keeps this server's JSON-RPC messages with its tasks (the wire log; setting `tasklane.wire.captureServers`). */
+  readonly wireCapture?: boolean;
 }
 
 /** A connection's supervision: state, retries and the last error. */
@@ -54,6 +56,8 @@ export interface ConfiguredServer extends ServerStatus {
   readonly invalid?: boolean;
   /** A bearer token is stored for it (HTTP). */
   readonly hasToken?: boolean;
+  /** Tasklane keeps this server's JSON-RPC messages with its tasks (the wire log; setting `tasklane.wire.captureServers`). */
+  readonly wireCapture?: boolean;
 }
 
 /** One tool of a server, with what New Task needs to ask for its arguments. */
@@ -117,6 +121,13 @@ export interface ServerDirectory {
   disconnect(id: string): Promise<void>;
   setToken(id: string, token: string | undefined): Promise<void>;
   showLog(id: string): void;
+  /** Whether Tasklane keeps the server's JSON-RPC messages with its tasks, connected or not. */
+  isCapturingWire(id: string): boolean;
+  /**
+   * Turns capture of the server's JSON-RPC messages on or off (the embedded server's too). It
+   * applies at once to the live connection; with it off, nothing sits in the connection's path.
+   */
+  setWireCapture(serverId: string, on: boolean): Promise<void>;
 }
 
 /** Why a server URL cannot be used, or undefined when it can. */

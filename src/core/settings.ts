@@ -121,6 +121,26 @@ export const SETTINGS = {
     description:
       "Task results larger than this many KB are kept in a file of their own next to Tasklane's task store instead of in its history file and memory, and read when you open, copy or export them. Applies to tasks that finish from now on.",
   },
+  'tasklane.wire.captureServers': {
+    default: [],
+    markdownDescription:
+      'Servers whose JSON-RPC messages Tasklane keeps with each of their tasks (the wire log in the task\'s details), by server id; `"*"` for every server. Off for every server by default. Also toggled with **Capture Wire Messages** on a server in the Servers view. Secrets are redacted before anything is kept.',
+    description:
+      'Servers whose JSON-RPC messages Tasklane keeps with each of their tasks (the wire log), by server id; "*" for every server. Off by default; secrets are redacted before anything is kept.',
+    items: { type: 'string' },
+  },
+  'tasklane.wire.maxMessages': {
+    default: 200,
+    minimum: 10,
+    maximum: 10000,
+    description: "How many messages a task's wire log keeps; the oldest go first.",
+  },
+  'tasklane.wire.maxKB': {
+    default: 512,
+    minimum: 16,
+    maximum: 65536,
+    description: "How many KB of messages a task's wire log keeps; the oldest go first, and long values in a message are cut with a note of their full size.",
+  },
   'tasklane.servers': {
     default: [],
     markdownDescription:

@@ -1,4 +1,5 @@
 import type { TaskRecord, TaskSpecInput } from './taskRecord';
+import type { WireLog } from './wireLog';
 
 /** An answer to a question a task asked (the shape of an elicitation result). */
 export interface InputAnswer {
@@ -37,8 +38,11 @@ export interface TaskActions {
   setPinned(id: string, pinned: boolean): TaskRecord;
   /** Deletes finished tasks and their results; returns how many went. */
   delete(ids: Iterable<string>): number;
-  /** Adds validated copies from an export, all or nothing; they are read-only and never re-attached. */
-  importRecords(records: readonly unknown[]): TaskRecord[];
+  /**
+   * Adds validated copies from an export, all or nothing; they are read-only and never re-attached.
+   * `wireLogs` (from `parseExportWireLogs`, by exported id) are kept with the copies.
+   */
+  importRecords(records: readonly unknown[], wireLogs?: Readonly<Record<string, WireLog>>): TaskRecord[];
   /** Marks tasks whose time to live has passed as expired; returns their ids. */
   sweepExpired(): string[];
 }

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { descendantsOf } from './taskFamily';
 import { type TaskRecord, TaskRecordSchema, InvalidDataError, describeIssues } from './taskRecord';
 import { INLINE_RESULTS, type ResultReader, withResultInline } from './taskResult';
+import type { WireLog, WireLogReader } from './wireLog';
+import { WireLogSchema } from './wireLogFiles';
 
 export const EXPORT_FORMAT = 'tasklane-tasks';
 export const EXPORT_VERSION = 1;
@@ -13,6 +15,8 @@ export const TaskExportSchema = z.object({
   version: z.literal(EXPORT_VERSION),
   exportedAt: z.string(),
   tasks: z.array(TaskRecordSchema),
+  /** Captured wire logs, by the id of the task they belong to in `tasks` (optional: older files have none). */
+  wireLogs: z.record(z.string(), WireLogSchema).optional(),
 });
 export type TaskExport = z.infer<typeof TaskExportSchema>;
 
@@ -40,15 +44,59 @@ export function buildExport(records: readonly TaskRecord[], now: number = Date.n
  * The export file's text. A result kept in a side file is read back through `results` into its
  * task, so the file is complete on its own; one that cannot be read fails the export with why.
  */
-export function serializeExport(records: readonly TaskRecord[], now?: number, results: ResultReader = INLINE_RESULTS): string {
-  return `${JSON.stringify(
-    buildExport(
-      records.map((record) => withResultInline(record, results)),
-      now,
-    ),
-    null,
-    2,
-  )}\n`;
+export function serializeExport(
+  records: readonly TaskRecord[],
+  now?: number,
+  results: ResultReader = INLINE_RESULTS,
+  wireLogs?: Pick<WireLogReader, 'readWireLog'>,
+): string {
+  const file: TaskExport = buildExport(
+    records.map((record) => withResultInline(record, results)),
+    now,
+  );
+  const logs = wireLogs ? wireLogsOf(records, wireLogs) : {};
+  return `${JSON.stringify(Object.keys(logs).length ? { ...file, wireLogs: logs } : file, null, 2)}\n`;
+}
+
+/** The captured wire logs of `records`; one that cannot be read is left out (the task itself is what the export is for). */
+function wireLogsOf(records: readonly TaskRecord[], reader: Pick<WireLogReader, 'readWireLog'>): Record<string, WireLog> {
+  const logs: Record<string, WireLog> = {};
+  for (const record of records) {
+    try {
+      const log = reader.readWireLog(record.id);
+      if (log) logs[record.id] = log;
+    } catch {
+      // A damaged log file: the export goes on without it.
+    }
+  }
+  return logs;
+}
+
+/**
+ * The wire logs an export file carries, by the exported task's id (an already checked file: call
+ * after `parseExport`). Empty for files without any.
+ */
+export function parseExportWireLogs(text: string): Record<string, WireLog> {
+  const parsed = TaskExportSchema.safeParse(JSON.parse(text));
+  return parsed.success ? ((parsed.data.wireLogs ?? {}) as Record<string, WireLog>) : {};
+}
+
+/**
+ * The wire logs of imported records under their new ids: `exported[i]` became `imported[i]`
+ * (`importRecords` keeps the order).
+ */
+export function importedWireLogs(
+  exported: readonly Pick<TaskRecord, 'id'>[],
+  imported: readonly Pick<TaskRecord, 'id'>[],
+  logs: Readonly<Record<string, WireLog>>,
+): WireLog[] {
+  const moved: WireLog[] = [];
+  exported.forEach((record, index) => {
+    const log = logs[record.id];
+    const now = imported[index];
+    if (log && now) moved.push({ ...log, recordId: now.id });
+  });
+  return moved;
 }
 
 /**

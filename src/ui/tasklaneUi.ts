@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ChangeCoalescer } from '../core/changeCoalescer';
 import { Disposable } from '../core/lifecycle';
+import type { WireLogReader } from '../core/wireLog';
 import type { TaskReader } from '../core/taskStore';
 import type { TaskActions } from '../core/taskActions';
 import type { ServerDirectory } from '../core/serverDirectory';
@@ -47,8 +48,19 @@ export class TasklaneUi extends Disposable {
   /** Ids of the tasks whose question is open in an answer input right now (for tests). */
   readonly answering = new Set<string>();
 
-  constructor(context: vscode.ExtensionContext, store: TaskReader, actions: TaskActions, servers: ServerDirectory, log: vscode.LogOutputChannel) {
+  /** Captured wire logs, for the detail panel and the export (extension.ts passes the store's `WireLogStore`). */
+  readonly wireLogs: WireLogReader | undefined;
+
+  constructor(
+    context: vscode.ExtensionContext,
+    store: TaskReader,
+    actions: TaskActions,
+    servers: ServerDirectory,
+    log: vscode.LogOutputChannel,
+    wireLogs?: WireLogReader,
+  ) {
     super();
+    this.wireLogs = wireLogs;
     this.globalState = context.globalState;
     this.changes = this._register(new ChangeCoalescer(store.onDidLifecycle, UI_COALESCE_MS));
     const onDidChangeTasks = this.changes.onDidChange;
@@ -103,7 +115,7 @@ export class TasklaneUi extends Disposable {
     this.statusBar = this._register(new TaskStatusBar(this.tally, countsChanged.event, setting('tasklane.statusBar.visibility')));
     this.notifier = this._register(new TaskNotifier(store, store.onDidLifecycle, setting('tasklane.notifications')));
     this.contextKeys = this._register(new ContextKeys(this.tally, countsChanged.event));
-    this.details = this._register(new DetailPanels(context, store, log));
+    this.details = this._register(new DetailPanels(context, store, log, undefined, wireLogs));
     // A failure is seen once a detail panel has shown it failed (see attention.ts).
     this._register(
       this.details.onDidPostMessage(({ taskId }) => {
@@ -124,6 +136,7 @@ export class TasklaneUi extends Disposable {
     for (const command of registerCommands(
       {
         store,
+        wireLogs,
         actions,
         servers,
         tree: this.tree,

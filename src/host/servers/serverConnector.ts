@@ -22,6 +22,8 @@ export class ServerConnector {
   private readonly secrets: ServerSecrets;
   /** One prompt at a time, however many servers need answers. */
   private promptQueue: Promise<unknown> = Promise.resolve();
+  /** By server id: the answers to its `"password": true` inputs and its token, as its last connection used them (for wire capture to redact). */
+  private readonly secretValues = new Map<string, readonly string[]>();
 
   /** Asks the person for an input's value (replaceable by tests; the real one is an input box or a quick pick). */
   prompt: InputPrompt = promptForInput;
@@ -44,7 +46,13 @@ export class ServerConnector {
         );
       token = stored.token;
     }
+    if (token) this.secretValues.set(config.id, [...(this.secretValues.get(config.id) ?? []), token]);
     return this.open(launch, { token, log });
+  }
+
+  /** Values that are secret for the server wherever they appear: its password inputs' answers and its token. */
+  secretValuesOf(serverId: string): readonly string[] {
+    return this.secretValues.get(serverId) ?? [];
   }
 
   hasToken(serverId: string): Promise<boolean> {
@@ -72,7 +80,16 @@ export class ServerConnector {
   }
 
   private async resolve(config: ServerConfig, log: vscode.LogOutputChannel): Promise<Launch> {
-    const launch = await resolveLaunch(config, { env: process.env, input: (input) => this.answer(config, input) });
+    const secrets: string[] = [];
+    const launch = await resolveLaunch(config, {
+      env: process.env,
+      input: async (input) => {
+        const answer = await this.answer(config, input);
+        if (input.password && answer) secrets.push(answer);
+        return answer;
+      },
+    });
+    this.secretValues.set(config.id, secrets);
     if (config.inputs.length)
       log.info(
         `filled in ${config.inputs.length} input${config.inputs.length === 1 ? '' : 's'} (${config.inputs.map((i) => i.id).join(', ')}); answers are kept in SecretStorage`,

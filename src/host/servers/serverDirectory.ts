@@ -8,6 +8,7 @@ import { taskOffers } from '../../core/workspaceTaskChoice';
 import { fetchWorkspaceTasks } from '../tools/workspaceTasks';
 import type { ServerEntry, TaskService } from '../../mcp/client/taskService';
 import type { ServerManager } from './serverManager';
+import type { WireCaptureSettings } from './wireCaptureSettings';
 
 /**
  * The servers as views and commands see them: the task service's connections (the embedded server
@@ -20,20 +21,22 @@ export class HostServerDirectory extends Disposable implements ServerDirectory {
   constructor(
     private readonly service: TaskService,
     private readonly manager?: ServerManager,
+    private readonly wireCapture?: WireCaptureSettings,
   ) {
     super();
     this._register(service.onDidChangeServers(() => this._onDidChange.fire()));
     if (manager) this._register(manager.onDidChange(() => this._onDidChange.fire()));
+    if (wireCapture) this._register(wireCapture.onDidChange(() => this._onDidChange.fire()));
   }
 
   connected(): ServerInfo[] {
-    const entries = this.service.listServers().map(toInfo);
+    const entries = this.service.listServers().map((entry) => this.withCapture(toInfo(entry)));
     return [...entries.filter((entry) => entry.kind === 'embedded'), ...entries.filter((entry) => entry.kind !== 'embedded')];
   }
 
   get(id: string): ServerInfo | undefined {
     const entry = this.service.getServer(id);
-    return entry && toInfo(entry);
+    return entry && this.withCapture(toInfo(entry));
   }
 
   nameOf(id: string): string {
@@ -41,7 +44,16 @@ export class HostServerDirectory extends Disposable implements ServerDirectory {
   }
 
   configured(): ConfiguredServer[] {
-    return this.manager?.list() ?? [];
+    return (this.manager?.list() ?? []).map((view) => this.withCapture(view));
+  }
+
+  isCapturingWire(id: string): boolean {
+    return this.wireCapture?.isCaptured(id) ?? false;
+  }
+
+  async setWireCapture(serverId: string, on: boolean): Promise<void> {
+    if (!this.wireCapture) throw new Error('Capturing wire messages is not available in this window.');
+    await this.wireCapture.setCaptured(serverId, on);
   }
 
   async tools(id: string): Promise<ToolInfo[]> {
@@ -75,6 +87,10 @@ export class HostServerDirectory extends Disposable implements ServerDirectory {
 
   showLog(id: string): void {
     this.requireManager().showLog(id);
+  }
+
+  private withCapture<T extends { readonly id: string }>(server: T): T & { readonly wireCapture: boolean } {
+    return { ...server, wireCapture: this.isCapturingWire(server.id) };
   }
 
   private requireManager(): ServerManager {

@@ -81,6 +81,11 @@ export class ServerManager extends Disposable {
     return this.problems;
   }
 
+  /** Values secret for a server wherever they appear (its password inputs' answers, its token): wire capture redacts them. */
+  secretValuesOf(serverId: string): readonly string[] {
+    return this.connector.secretValuesOf(serverId);
+  }
+
   /** Asks the person for an input's value (replaceable by tests; the real one is an input box or a quick pick). */
   get prompt(): InputPrompt {
     return this.connector.prompt;

@@ -5,6 +5,8 @@ import { canChangePriority, canPutAway, canRunAgain } from '../../core/taskRules
 import type { TaskStore } from '../../core/taskStore';
 import { runAgainSpec } from '../../core/taskSpec';
 import type { TaskService } from './taskService';
+import { importedWireLogs } from '../../core/taskExport';
+import type { WireLog } from '../../core/wireLog';
 
 /** What the editor may do to any task on its own embedded server, whichever agent started it (by the server's task id). */
 export interface EmbeddedControls {
@@ -22,6 +24,8 @@ export class EditorTaskActions implements TaskActions {
     private readonly service: TaskService,
     private readonly store: TaskStore,
     private readonly embedded?: EmbeddedControls,
+    /** Where imported tasks' wire logs are kept. */
+    private readonly wireLogs?: { put(log: WireLog): void },
   ) {}
 
   start(spec: TaskSpecInput, options: StartOptions = {}): Promise<TaskRecord> {
@@ -87,8 +91,13 @@ export class EditorTaskActions implements TaskActions {
     return this.store.removeMany(finished);
   }
 
-  importRecords(records: readonly unknown[]): TaskRecord[] {
-    return this.store.importRecords(records);
+  importRecords(records: readonly unknown[], wireLogs?: Readonly<Record<string, WireLog>>): TaskRecord[] {
+    const imported = this.store.importRecords(records);
+    if (wireLogs && this.wireLogs) {
+      const exported = records.map((record) => ({ id: String((record as { id?: unknown }).id) }));
+      for (const log of importedWireLogs(exported, imported, wireLogs)) this.wireLogs.put(log);
+    }
+    return imported;
   }
 
   sweepExpired(): string[] {

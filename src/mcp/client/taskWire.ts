@@ -2,6 +2,8 @@ import type { CreateMessageRequest, CreateMessageResult, ElicitRequest, ElicitRe
 import type { Event } from '../../core/events';
 import type { Wire } from '../wires/wire';
 import type { RemoteOutcome, RemoteTaskState } from '../wires/remoteTask';
+import type { IDisposable } from '../../core/lifecycle';
+import type { WireObserver } from './wireTap';
 
 /** An answer to one of a task's `inputRequests`: the user's (elicitation) or the host's language model's (sampling). */
 export type TaskInputResponse = ElicitResult | CreateMessageResult;
@@ -71,6 +73,11 @@ export interface TaskWireClient {
   inputHandler: ((request: InputRequestEvent) => Promise<ElicitResult>) | undefined;
   /** Set by the host: answers `sampling/createMessage` (wires that declare sampling), or declines. */
   samplingHandler?: ((request: SamplingRequestEvent) => Promise<CreateMessageResult>) | undefined;
+  /**
+   * Puts a tap on this connection's transport (wireTap.ts) that sees every JSON-RPC message sent
+   * and received, until the result is disposed; nothing is in the path before or after.
+   */
+  tapWire?(observe: WireObserver): IDisposable;
 }
 
 /** What went wrong under a connection: the transport closed, or reported an error that may be only a hiccup. */

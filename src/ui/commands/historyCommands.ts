@@ -7,7 +7,7 @@ import { PRIORITY_RULE, type TaskRecord } from '../../core/taskRecord';
 import { canChangePriority } from '../../core/taskRules';
 import { EMBEDDED_SERVER_NAME } from '../../core/embeddedServer';
 import { isTerminal } from '../../core/taskStatus';
-import { exportFileName, exportFolder, parseExport, recordsForExport, serializeExport } from '../../core/taskExport';
+import { exportFileName, exportFolder, parseExport, parseExportWireLogs, recordsForExport, serializeExport } from '../../core/taskExport';
 import { taskLabel } from '../taskPresentation';
 import { isTaskRef } from '../taskRef';
 import { resolveTask } from './taskPicker';
@@ -66,7 +66,7 @@ export async function exportTasks(ui: UiContext, arg?: unknown, selection?: unkn
     { location: vscode.ProgressLocation.Window, title: `Exporting ${records.length} task${records.length === 1 ? '' : 's'}` },
     async () => {
       // Whole tasks: results kept aside are read back into the file.
-      await vscode.workspace.fs.writeFile(target, Buffer.from(serializeExport(records, undefined, ui.store), 'utf8'));
+      await vscode.workspace.fs.writeFile(target, Buffer.from(serializeExport(records, undefined, ui.store, ui.wireLogs), 'utf8'));
     },
   );
   ui.log.info(`[history] exported ${records.length} tasks to ${target.fsPath}`);
@@ -136,7 +136,7 @@ export async function importTasks(ui: UiContext, arg?: unknown): Promise<TaskRec
       } catch (error) {
         throw new Error(`Could not import ${file.fsPath}. ${(error as Error).message} Nothing was imported.`);
       }
-      return ui.actions.importRecords(records);
+      return ui.actions.importRecords(records, parseExportWireLogs(text));
     },
   );
   ui.log.info(`[history] imported ${imported.length} tasks from ${file.fsPath}`);

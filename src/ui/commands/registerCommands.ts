@@ -22,6 +22,7 @@ import { registerHandlers } from '../../platform/registerHandlers';
 import { changePriority, exportTasks, importTasks, setPinned, unarchiveTask } from './historyCommands';
 import { rerunFailedTasks } from './rerunFailed';
 import { searchHistoryCommand } from './searchHistory';
+import { copyWireLogAsScript } from './wireCommands';
 import type { UiContext } from './uiContext';
 
 /** Registers every task and view command (failures are reported by `registerHandlers`). */
@@ -73,6 +74,7 @@ export function registerCommands(ui: UiContext, contextKeys: ContextKeys): vscod
     'tasklane.searchHistory': (arg) => searchHistoryCommand(ui, arg),
     'tasklane.focusTasks': () => vscode.commands.executeCommand('tasklane.tasks.focus'),
     'tasklane.showMoreTasks': (arg) => ui.tree.showMore(arg as MoreNode),
+    'tasklane.copyWireLogAsScript': (arg) => copyWireLogAsScript(ui, arg),
   };
   return registerHandlers(afterStoreOpens(ui, handlers, VIEW_ONLY_COMMANDS), ui.log);
 }

@@ -2,12 +2,15 @@ import type * as vscode from 'vscode';
 import type { ServerDirectory } from '../../core/serverDirectory';
 import type { TaskActions } from '../../core/taskActions';
 import type { TaskReader } from '../../core/taskStore';
+import type { WireLogReader } from '../../core/wireLog';
 import type { DetailPanels } from '../detail/detailPanel';
 import type { TaskTreeNode, TaskTreeProvider } from '../tree/taskTreeProvider';
 
 /** What command handlers work with: they read the store and act through core's ports. */
 export interface UiContext {
   readonly store: TaskReader;
+  /** Captured wire logs (the export carries them; Copy Wire Log as Script reads them). */
+  readonly wireLogs?: WireLogReader;
   readonly actions: TaskActions;
   readonly servers: ServerDirectory;
   readonly tree: TaskTreeProvider;

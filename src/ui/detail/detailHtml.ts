@@ -9,6 +9,8 @@ export interface DetailHtmlOptions {
   readonly scriptUri: string;
   /** `asWebviewUri(media/detail.css)`. */
   readonly styleUri: string;
+  /** Sections' own style sheets (`media/wire.css`), after the page's. */
+  readonly sectionStyleUris?: readonly string[];
   /** Lets the page persist its task id for restore before the first state arrives. */
   readonly taskId: string;
 }
@@ -27,7 +29,7 @@ export function detailHtml(options: DetailHtmlOptions): string {
 <meta http-equiv="Content-Security-Policy" content="${escapeAttribute(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${escapeAttribute(options.styleUri)}">
-<title>Task details</title>
+${(options.sectionStyleUris ?? []).map((uri) => `<link rel="stylesheet" href="${escapeAttribute(uri)}">\n`).join('')}<title>Task details</title>
 </head>
 <body>
 <div id="app" data-task-id="${escapeAttribute(options.taskId)}"></div>

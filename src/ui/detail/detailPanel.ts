@@ -6,6 +6,7 @@ import type { TaskReader } from '../../core/taskStore';
 import { canAnswer, canCancelTask, canRetryTask, canRunAgain } from '../../core/taskRules';
 import { taskTitle } from '../../core/taskTitle';
 import type { RetentionSettings } from '../../core/retentionPolicy';
+import type { WireLogReader } from '../../core/wireLog';
 import { setting } from '../../platform/config';
 import type { TaskRef } from '../taskRef';
 import { openTestFailure } from '../testFailures/openTestFailure';
@@ -33,6 +34,7 @@ const COMMAND_IDS = {
   copyJson: 'tasklane.copyTaskJson',
   answerInput: 'tasklane.answerInput',
   showLog: 'tasklane.showLog',
+  copyWireScript: 'tasklane.copyWireLogAsScript',
 } as const satisfies Record<Exclude<DetailCommand, 'exportJson'>, string>;
 
 const SHOW_DETAILS_COMMAND = 'tasklane.showTaskDetails';
@@ -67,6 +69,8 @@ export class DetailPanels implements vscode.Disposable {
     private readonly store: TaskReader,
     private readonly log: vscode.LogOutputChannel,
     private readonly retention: () => Pick<RetentionSettings, 'days' | 'maxTasks'> = retentionSettings,
+    /** The captured wire logs; without one, every Wire section says capture is off. */
+    private readonly wire?: WireLogReader,
   ) {
     this.subscriptions.push(
       this._onDidPostMessage,
@@ -80,6 +84,14 @@ export class DetailPanels implements vscode.Disposable {
         if (event.affectsConfiguration('tasklane.retention')) for (const view of this.views()) view.refresh();
       }),
     );
+    if (wire) {
+      this.subscriptions.push(
+        wire.onDidChangeWireLog((id) => {
+          this.kept.get(id)?.handleWire();
+          if (this.previewView?.taskId === id) this.previewView.handleWire();
+        }),
+      );
+    }
     try {
       this.subscriptions.push(
         vscode.window.registerWebviewPanelSerializer(DETAIL_VIEW_TYPE, {
@@ -211,6 +223,7 @@ export class DetailPanels implements vscode.Disposable {
       store: this.store,
       log: this.log,
       retention: this.retention,
+      wire: this.wire,
       preview,
       coalesceMs: COALESCE_MS,
       onDidPost: (from, message) => this._onDidPostMessage.fire({ taskId: from.taskId, message }),
@@ -278,6 +291,7 @@ export class DetailPanels implements vscode.Disposable {
         return this.execute(COMMAND_IDS.answerInput, key === undefined ? ref : { ...ref, key });
       case 'copyId':
       case 'copyJson':
+      case 'copyWireScript':
         return this.execute(COMMAND_IDS[command], ref);
       case 'exportJson':
         return this.exportJson(record);

@@ -8,6 +8,8 @@ import { taskTitle } from '../../core/taskTitle';
 import { detailHtml } from './detailHtml';
 import { planUpdate, toDetailState } from './detailState';
 import { DisplayedResults } from './resultDisplay';
+import { WireSync } from './wireState';
+import type { WireLogReader } from '../../core/wireLog';
 import { WebviewToHostSchema, type DetailState, type HostToWebview, type WebviewToHost } from './protocol';
 
 /** A page action: everything the page sends except the handshake, which the view handles itself. */
@@ -19,6 +21,8 @@ export interface DetailViewOptions {
   readonly log: vscode.LogOutputChannel;
   /** The `tasklane.retention.*` settings now, to say how long a finished task is kept. */
   readonly retention: () => Pick<RetentionSettings, 'days' | 'maxTasks'>;
+  /** The captured wire logs, for the Wire section (none: it says capture is off). */
+  readonly wire?: WireLogReader;
   /** A preview shows whichever task is clicked next; a kept panel is its task's own tab. */
   readonly preview: boolean;
   /** How long store events for this task are gathered into one update. */
@@ -61,6 +65,10 @@ export class DetailView implements vscode.Disposable {
   private _preview: boolean;
   /** The status icon the tab wears now. */
   private icon: string | undefined;
+  /** The Wire section, sent whole after `ready`, then only what changed. */
+  private readonly wire: WireSync;
+  /** The task's wire log changed since the last update. */
+  private wireChanged = false;
 
   constructor(
     taskId: string,
@@ -70,6 +78,7 @@ export class DetailView implements vscode.Disposable {
     this._taskId = taskId;
     this._preview = options.preview;
     this.results = new DisplayedResults(options.store);
+    this.wire = new WireSync(options.wire);
     panel.webview.options = detailWebviewOptions(options.extensionUri);
     this.subscriptions.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
@@ -135,6 +144,13 @@ export class DetailView implements vscode.Disposable {
     this.timer ??= setTimeout(() => this.flush(), this.options.coalesceMs);
   }
 
+  /** The task's wire log gained or lost entries: sent with the next coalesced update. */
+  handleWire(): void {
+    if (this.disposed || !this.ready || this.gone) return;
+    this.wireChanged = true;
+    this.timer ??= setTimeout(() => this.flush(), this.options.coalesceMs);
+  }
+
   reveal(preserveFocus = false): void {
     this.panel.reveal(undefined, preserveFocus);
   }
@@ -154,6 +170,10 @@ export class DetailView implements vscode.Disposable {
     this.chunks = [];
     this.shown = next;
     for (const message of messages) this.post(message);
+    if (this.wireChanged) {
+      this.wireChanged = false;
+      for (const message of this.wireMessages(record)) this.post(message);
+    }
   }
 
   dispose(): void {
@@ -188,6 +208,18 @@ export class DetailView implements vscode.Disposable {
     this.shown = this.stateOf(record);
     this.post({ type: 'state', state: this.shown });
     this.post({ type: 'panel', preview: this._preview });
+    this.wireChanged = false;
+    for (const message of this.wireMessages(record)) this.post(message);
+  }
+
+  /** The Wire section's update; a log that cannot be read leaves the section as it was, and says so in the log. */
+  private wireMessages(record: TaskRecord): HostToWebview[] {
+    try {
+      return this.wire.changes(record.id, record);
+    } catch (error) {
+      this.options.log.warn(`[detail] could not read the wire log of task ${record.id}: ${(error as Error).message}`);
+      return [];
+    }
   }
 
   private stateOf(record: TaskRecord): DetailState {
@@ -197,6 +229,8 @@ export class DetailView implements vscode.Disposable {
 
   private notReady(): void {
     this.ready = false;
+    this.wire.reset();
+    this.wireChanged = false;
     this.shown = undefined;
     this.chunks = [];
     clearTimeout(this.timer);
@@ -242,6 +276,7 @@ export class DetailView implements vscode.Disposable {
       nonce: randomUUID(),
       scriptUri: asset('dist', 'webview.js'),
       styleUri: asset('media', 'detail.css'),
+      sectionStyleUris: [asset('media', 'wire.css')],
       taskId: this.taskId,
     });
   }

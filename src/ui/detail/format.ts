@@ -76,3 +76,30 @@ export function describeKept(
       return 'Always (history keeps every task)';
   }
 }
+
+/** A wire message's time after the task's creation, to the millisecond: `+1.204 s`, `+2 m 05.310 s`, `+1 h 02 m 05 s`; `−0.012 s` just before it. */
+export function formatOffset(ms: number): string {
+  const sign = ms < 0 ? '−' : '+';
+  const value = Math.abs(Math.round(ms));
+  if (value < 60_000) return `${sign}${(value / 1000).toFixed(3)} s`;
+  const minutes = Math.floor(value / 60_000);
+  if (minutes < 60) return `${sign}${minutes} m ${pad(Math.floor((value % 60_000) / 1000))}.${String(value % 1000).padStart(3, '0')} s`;
+  return `${sign}${Math.floor(minutes / 60)} h ${pad(minutes % 60)} m ${pad(Math.floor((value % 60_000) / 1000))} s`;
+}
+
+/** A wire message's clock time in the local zone, to the millisecond: `14:05:09.204`. */
+export function formatClock(iso: string): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  return `${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}.${String(at.getMilliseconds()).padStart(3, '0')}`;
+}
+
+/** What the Wire section says about the messages the log's bounds dropped: `42 earlier messages (118.0 KB) not kept`. */
+export function describeDropped(dropped: { messages: number; bytes: number }): string {
+  return `${dropped.messages} earlier message${dropped.messages === 1 ? '' : 's'} (${formatBytes(dropped.bytes)}) not kept`;
+}
+
+/** What the Wire section says about a message cut to keep the log bounded. */
+export function describeCut(bytes: number, keptBytes: number): string {
+  return `Cut: ${formatBytes(keptBytes)} of ${formatBytes(bytes)} kept`;
+}

@@ -191,6 +191,47 @@ export const DetailStatePatchSchema = DetailStateSchema.partial().refine(
   'a patch changes at least one key and never sets one to undefined',
 );
 
+/** One message of a task's wire log as the page shows it (`WireEntry` in core, absent values null). */
+export const WireEntryViewSchema = z.strictObject({
+  seq: z.number().int().positive(),
+  at: isoDate,
+  direction: z.enum(['sent', 'received']),
+  transport: z.enum(['memory', 'stdio', 'http']),
+  kind: z.enum(['request', 'response', 'error', 'notification', 'event']),
+  method: nullableString,
+  rpcId: z.union([z.string(), z.number()]).nullable(),
+  bytes: z.number().int().nonnegative(),
+  message: json,
+  cut: z.strictObject({ keptBytes: z.number().int().nonnegative() }).nullable(),
+  http: z.strictObject({ method: nullableString, url: nullableString, status: nullableNumber, headers: z.record(z.string(), z.string()) }).nullable(),
+  flags: z.array(z.strictObject({ rule: z.string(), text: z.string() })),
+});
+export type WireEntryView = z.infer<typeof WireEntryViewSchema>;
+
+const WireDroppedSchema = z.strictObject({ messages: z.number().int().nonnegative(), bytes: z.number().int().nonnegative() });
+
+/** The Wire section: capture off for the task's server, or its log (entries in `seq` order). */
+export const WireViewSchema = z.discriminatedUnion('capture', [
+  z.strictObject({ capture: z.literal('off'), serverId: z.string(), serverName: z.string() }),
+  z.strictObject({
+    capture: z.literal('on'),
+    wire: z.string(),
+    /** The task's creation: entries' times are also shown relative to it. */
+    taskCreatedAt: isoDate,
+    entries: z.array(WireEntryViewSchema),
+    dropped: WireDroppedSchema,
+  }),
+]);
+export type WireView = z.infer<typeof WireViewSchema>;
+
+/** What changed in a shown log: entries added or changed (by `seq`), those before `keepFrom` gone, and the new dropped count. */
+export const WireEntriesPatchSchema = z.strictObject({
+  entries: z.array(WireEntryViewSchema),
+  keepFrom: z.number().int().nonnegative(),
+  dropped: WireDroppedSchema,
+});
+export type WireEntriesPatch = z.infer<typeof WireEntriesPatchSchema>;
+
 export const HostToWebviewSchema = z.discriminatedUnion('type', [
   /** The whole state: sent after every `ready`, so a reloaded or restored page needs nothing else. */
   z.strictObject({ type: z.literal('state'), state: DetailStateSchema }),
@@ -204,10 +245,25 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
    * a kept panel is the task's own tab. Sent after every `state`.
    */
   z.strictObject({ type: z.literal('panel'), preview: z.boolean() }),
+  /** The whole Wire section: after every `state`, and when capture starts or stops for the task. */
+  z.strictObject({ type: z.literal('wire'), wire: WireViewSchema }),
+  /** New or changed wire log entries, coalesced: the log is never re-sent whole while it grows. */
+  z.strictObject({ type: z.literal('wireEntries'), patch: WireEntriesPatchSchema }),
 ]);
 export type HostToWebview = z.infer<typeof HostToWebviewSchema>;
 
-export const DETAIL_COMMANDS = ['cancel', 'retry', 'retryWithEdits', 'runAgain', 'copyId', 'copyJson', 'exportJson', 'answerInput', 'showLog'] as const;
+export const DETAIL_COMMANDS = [
+  'cancel',
+  'retry',
+  'retryWithEdits',
+  'runAgain',
+  'copyId',
+  'copyJson',
+  'exportJson',
+  'answerInput',
+  'showLog',
+  'copyWireScript',
+] as const;
 export type DetailCommand = (typeof DETAIL_COMMANDS)[number];
 
 export const WebviewToHostSchema = z.discriminatedUnion('type', [

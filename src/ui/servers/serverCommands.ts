@@ -19,7 +19,7 @@ export interface AddServerArgs {
 /** A server as commands receive it: a Servers view row, `{ id }`, or the id itself. */
 type ServerArg = ServerNode | { id?: string } | string | undefined;
 
-/** Registers Add Server…, Reconnect Server, Disconnect Server, Set Server Token… and Show Server Log. */
+/** Registers Add Server…, Reconnect Server, Disconnect Server, Set Server Token…, Show Server Log and the wire capture toggle. */
 export function registerServerCommands(servers: ServerDirectory, log: vscode.LogOutputChannel): vscode.Disposable[] {
   const handlers: Record<string, (...args: unknown[]) => unknown> = {
     'tasklane.addServer': (arg) => addServer(servers, (arg as AddServerArgs) ?? {}),
@@ -39,6 +39,8 @@ export function registerServerCommands(servers: ServerDirectory, log: vscode.Log
       return view?.id;
     },
     'tasklane.setServerToken': (arg, token) => setServerToken(servers, arg as ServerArg, token as string | undefined),
+    'tasklane.captureWireMessages': (arg) => setWireCapture(servers, arg as ServerArg, true),
+    'tasklane.stopCapturingWireMessages': (arg) => setWireCapture(servers, arg as ServerArg, false),
     'tasklane.showServerLog': async (arg) => {
       const view = await pickServer(servers, arg as ServerArg, 'Show the log of which server?');
       if (view) servers.showLog(view.id);
@@ -73,6 +75,36 @@ async function pickServer(
     { placeHolder, matchOnDetail: true },
   );
   return picked?.view;
+}
+
+/** Capture Wire Messages / Stop Capturing Wire Messages: on any server, the embedded one included. */
+async function setWireCapture(servers: ServerDirectory, arg: ServerArg, on: boolean): Promise<string | undefined> {
+  let id = idOf(arg);
+  if (!id) {
+    const known = [...servers.connected().map((entry) => ({ id: entry.id, name: entry.name })), ...servers.configured().filter((view) => !view.invalid)];
+    const candidates = known.filter(
+      (server, index) => known.findIndex((other) => other.id === server.id) === index && servers.isCapturingWire(server.id) !== on,
+    );
+    if (!candidates.length) {
+      void vscode.window.showInformationMessage(on ? 'Every server is already captured.' : 'No server is being captured.');
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+      candidates.map((server) => ({ label: server.name, description: server.id, id: server.id })),
+      { placeHolder: on ? 'Capture the wire messages of which server?' : 'Stop capturing which server?' },
+    );
+    id = picked?.id;
+  }
+  if (!id) return undefined;
+  await servers.setWireCapture(id, on);
+  return id;
+}
+
+function idOf(arg: ServerArg): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (arg && 'view' in arg) return arg.view.id;
+  if (arg && 'entry' in arg) return arg.entry.id;
+  return (arg as { id?: string } | undefined)?.id;
 }
 
 async function setServerToken(servers: ServerDirectory, arg: ServerArg, given?: string): Promise<boolean> {

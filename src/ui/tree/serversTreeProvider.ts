@@ -48,17 +48,18 @@ export class ServersTreeProvider extends Disposable implements vscode.TreeDataPr
     const item = new vscode.TreeItem(entry.name, vscode.TreeItemCollapsibleState.None);
     item.id = `server:${entry.id}`;
     const tasks = entry.supportsTasks ? 'tasks' : 'no task support';
-    item.description = `${entry.kind} · ${entry.wire} · ${tasks}`;
+    item.description = `${entry.kind} · ${entry.wire} · ${tasks}${entry.wireCapture ? ' · capturing' : ''}`;
     item.iconPath = new vscode.ThemeIcon(
       entry.supportsTasks ? 'server-process' : 'server',
       new vscode.ThemeColor(entry.supportsTasks ? 'testing.iconPassed' : 'disabledForeground'),
     );
-    item.contextValue = `server:${entry.kind}`;
+    item.contextValue = `server:${entry.kind}${captureTag(entry.wireCapture)}`;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${escape(entry.name)}**  \n`);
     md.appendMarkdown(`Connected over ${entry.kind}  \nWire: ${entry.wire}  \n`);
     md.appendMarkdown(`Tasks: ${entry.supportsTasks ? 'yes' : 'no'}${entry.supportsList ? ', listable' : ''}  \n`);
     md.appendMarkdown(entry.durable ? 'Tasks outlive a window reload.' : 'Runs inside this window: tasks running at a reload are marked interrupted.');
+    if (entry.wireCapture) md.appendMarkdown('  \nWire messages: captured with each task');
     item.tooltip = md;
     return item;
   }
@@ -72,9 +73,10 @@ export class ServersTreeProvider extends Disposable implements vscode.TreeDataPr
     else if (view.state === 'disconnected' && view.nextRetryAt) parts.push('retrying…');
     else parts.push(look.label);
     if (view.state === 'connected') parts.push(view.wire ?? '?', view.supportsTasks ? 'tasks' : 'no task support');
+    if (view.wireCapture && !view.invalid) parts.push('capturing');
     item.description = parts.join(' · ');
     item.iconPath = new vscode.ThemeIcon(look.icon, look.color ? new vscode.ThemeColor(look.color) : undefined);
-    item.contextValue = view.invalid ? 'server:invalid' : `server:external:${view.kind}:${view.state}`;
+    item.contextValue = view.invalid ? 'server:invalid' : `server:external:${view.kind}:${view.state}${captureTag(view.wireCapture)}`;
 
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${escape(view.name)}** — $(${look.icon.replace('~spin', '')}) ${look.label}  \n`);
@@ -90,6 +92,7 @@ export class ServersTreeProvider extends Disposable implements vscode.TreeDataPr
           : 'Tasks end with the process: if it exits, its running tasks fail and can be retried.  \n',
       );
     }
+    if (view.wireCapture && !view.invalid) md.appendMarkdown('Wire messages: captured with each task  \n');
     if (view.kind === 'http' && !view.invalid) md.appendMarkdown(`Token: ${view.hasToken ? 'set (in SecretStorage)' : 'none'}  \n`);
     if (view.nextRetryAt) md.appendMarkdown(`Next attempt: ${new Date(view.nextRetryAt).toLocaleTimeString()} (retry ${view.retries})  \n`);
     if (view.lastError)
@@ -97,6 +100,11 @@ export class ServersTreeProvider extends Disposable implements vscode.TreeDataPr
     item.tooltip = md;
     return item;
   }
+}
+
+/** What a row's context value ends with while its messages are captured (the Stop Capturing menu item matches it). */
+function captureTag(on: boolean | undefined): string {
+  return on ? ':wire-on' : '';
 }
 
 function escape(text: string): string {

@@ -1,4 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   type CallToolResult,
@@ -11,7 +13,7 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { Emitter } from '../../../core/events';
-import { Disposable } from '../../../core/lifecycle';
+import { Disposable, type IDisposable, toDisposable } from '../../../core/lifecycle';
 import {
   CancelTaskResultSchema,
   CreateTaskResultSchema,
@@ -35,6 +37,7 @@ import type { InputRequestEvent, SamplingRequestEvent, StartOptions, StartResult
 import type { RemoteOutcome, RemoteTaskState } from '../../wires/remoteTask';
 import { answerableResponse } from '../malformedResponse';
 import { TASKLANE_CLIENT_INFO } from '../../identity';
+import { type WireObserver, observingFetch, tapStreamTransport } from '../wireTap';
 
 /** The one requestor of this connection's receiver tasks: the server we are connected to. */
 const RECEIVER_OWNER = 'server';
@@ -58,6 +61,7 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
   private readonly receiver = this._register(new TaskEngine());
   inputHandler: ((request: InputRequestEvent) => Promise<ElicitResult>) | undefined;
   samplingHandler: ((request: SamplingRequestEvent) => Promise<CreateMessageResult>) | undefined;
+  private transport: Transport | undefined;
 
   constructor(clientInfo: Implementation = TASKLANE_CLIENT_INFO) {
     super();
@@ -118,6 +122,7 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
   }
 
   async connect(transport: Transport): Promise<void> {
+    this.transport = transport;
     await this.client.connect(transport);
     const receive = transport.onmessage;
     if (receive) transport.onmessage = (message, extra) => receive(answerableResponse(message), extra);
@@ -143,6 +148,27 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
         return deliver(message, extra);
       };
     }
+  }
+
+  /**
+   * Over HTTP the tap is the transport's `fetch` (so status and headers are seen): SDK 1.x's
+   * `StreamableHTTPClientTransport` takes a `fetch` option but reads it from a private field at
+   * every request, which is swapped here and put back. Over any other transport it is the
+   * transport's `send` and `onmessage`.
+   */
+  tapWire(observe: WireObserver): IDisposable {
+    const transport = this.transport;
+    if (!transport) throw new Error('The client is not connected');
+    if (transport instanceof StreamableHTTPClientTransport) {
+      const fields = transport as unknown as { _fetch?: typeof fetch };
+      const plain = fields._fetch;
+      const tapped = observingFetch(plain ?? ((input, init) => fetch(input, init)), observe);
+      fields._fetch = tapped;
+      return toDisposable(() => {
+        if (fields._fetch === tapped) fields._fetch = plain;
+      });
+    }
+    return tapStreamTransport(transport, transport instanceof InMemoryTransport ? 'memory' : 'stdio', observe);
   }
 
   override dispose(): void {

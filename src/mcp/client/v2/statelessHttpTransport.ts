@@ -6,6 +6,7 @@
  * and the client's (taskClientV2.ts).
  */
 import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
+import { type IDisposable, toDisposable } from '../../../core/lifecycle';
 import { META_KEYS, PROTOCOL_2026_07_28, encodeHeaderValue, nameParamOf } from '../../wires/v2/protocol';
 import { InvalidResponseError, checkResultType, decodeRpcError } from '../../wires/v2/codec';
 import { type JsonRpcMessage, isObject, readSse, safeJson } from '../sseReader';
@@ -46,8 +47,22 @@ export class StatelessHttpTransport {
   private nextId = 1;
   /** Aborts every request and stream at once, when the client is disposed. */
   private readonly everything = new AbortController();
+  /** The `fetch` every request goes through: the options' own, or a capture tap on it while one is on. */
+  private fetchImpl: typeof fetch;
 
-  constructor(private readonly options: StatelessHttpOptions) {}
+  constructor(private readonly options: StatelessHttpOptions) {
+    this.fetchImpl = options.fetch;
+  }
+
+  /** Puts `wrap(fetch)` in the path of every request until the result is disposed (wire capture). */
+  tapFetch(wrap: (inner: typeof fetch) => typeof fetch): IDisposable {
+    const plain = this.fetchImpl;
+    const tapped = wrap(plain);
+    this.fetchImpl = tapped;
+    return toDisposable(() => {
+      if (this.fetchImpl === tapped) this.fetchImpl = plain;
+    });
+  }
 
   get closed(): boolean {
     return this.everything.signal.aborted;
@@ -110,7 +125,7 @@ export class StatelessHttpTransport {
   }
 
   private post(id: number, method: string, params: Record<string, unknown>, signal: AbortSignal): Promise<Response> {
-    return this.options.fetch(this.options.url, {
+    return this.fetchImpl(this.options.url, {
       method: 'POST',
       headers: this.headersFor(method, params),
       body: JSON.stringify(this.bodyFor(id, method, params)),

@@ -24,7 +24,7 @@ import {
   ToolSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { Emitter } from '../../../core/events';
-import { Disposable } from '../../../core/lifecycle';
+import { Disposable, type IDisposable } from '../../../core/lifecycle';
 import { type Logger, silentLogger } from '../../../core/logger';
 import { describeIssues } from '../../../core/taskRecord';
 import { isTerminal } from '../../../core/taskStatus';
@@ -47,6 +47,7 @@ import { answerInputRound } from './inputRound';
 import { ListenStreams } from './listenStreams';
 import { type JsonRpcMessage, isObject } from '../sseReader';
 import { StatelessHttpTransport } from './statelessHttpTransport';
+import { type WireObserver, observingFetch } from '../wireTap';
 import {
   type InputRequestEvent,
   SamplingDeclinedError,
@@ -314,6 +315,11 @@ export class TaskClientV2 extends Disposable implements TaskWireClient {
 
   list(): Promise<{ tasks: RemoteTaskState[]; nextCursor?: string }> {
     return Promise.reject(new RpcError(RpcCode.MethodNotFound, `tasks/list does not exist in the ${TASKS_EXTENSION} extension`));
+  }
+
+  /** Every request and listen stream goes through one `fetch`: the tap wraps it (status and headers included). */
+  tapWire(observe: WireObserver): IDisposable {
+    return this.http.tapFetch((inner) => observingFetch(inner, observe));
   }
 
   /** The headers of one request (exposed for tests). */
