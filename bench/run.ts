@@ -20,6 +20,7 @@ const BENCHMARKS: readonly string[] = [
   'hostActivation',
   'queueScale',
   'historySearch',
+  'wireCapture',
 ];
 
 async function main(): Promise<void> {
