@@ -21,6 +21,7 @@ const BENCHMARKS: readonly string[] = [
   'queueScale',
   'historySearch',
   'teamClaim',
+  'wireCapture',
 ];
 
 async function main(): Promise<void> {

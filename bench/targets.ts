@@ -44,6 +44,10 @@ export const TARGETS = {
   pollFailingVsNaive: atMost(0.7, '≤ 0.7× naive', 'ratio'),
   bundleBytes: atMost(1024 * 1024, '≤ 1 MB minified'),
   activationMs: atMost(50, '≤ 50 ms'),
+  /** Wire capture on for the server ÷ off, same round trip (the wire-view issue). */
+  wireCaptureOn: atMost(1.1, 'capture on costs ≤ 10 % of the round trip', 'ratio'),
+  /** Capture off for the server (the capture objects built) ÷ no capture at all: no tap in the path. */
+  wireCaptureOff: atMost(1.03, 'capture off ≈ 0 (≤ 3 %, the noise)', 'ratio'),
 } as const satisfies Record<string, Target>;
 
 /** Whether `figure` meets `target`. */

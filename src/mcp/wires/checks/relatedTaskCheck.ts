@@ -1,5 +1,4 @@
-import { relatedTaskIdOf } from '../v1/codec';
-import { type WireCheck, isV1, objectOf } from './wireCheck';
+import { type WireCheck, isV1, objectOf, relatedTaskIdOf } from './wireCheck';
 
 /**
  * The `tasks/result` answer ties itself to its task: `_meta["io.modelcontextprotocol/related-task"]`

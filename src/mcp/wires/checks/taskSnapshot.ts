@@ -1,4 +1,3 @@
-import { resultTypeOf } from '../v2/codec';
 import { type CheckedMessage, isV1, objectOf } from './wireCheck';
 
 /**
@@ -26,13 +25,7 @@ export function taskSnapshotOf(checked: CheckedMessage): { readonly task: Record
     return method === 'tasks/get' || method === 'tasks/cancel' ? { task: result, created: false } : undefined;
   }
   if (method === 'tools/call') {
-    let kindOfResult: string;
-    try {
-      kindOfResult = resultTypeOf(result);
-    } catch {
-      return undefined;
-    }
-    return kindOfResult === 'task' ? { task: result, created: true } : undefined;
+    return result.resultType === 'task' ? { task: result, created: true } : undefined;
   }
   return method === 'tasks/get' ? { task: result, created: false } : undefined;
 }

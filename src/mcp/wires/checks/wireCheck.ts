@@ -4,7 +4,10 @@
  * Checks read the message as it was received; they never change what the client does with it.
  */
 import type { WireFlag } from '../../../core/wireLog';
-import { WIRE_V1 } from '../v1/codec';
+import { SPEC_META } from '../../../core/meta';
+
+/** The 2025-11-25 wire's id (`WIRE_V1`): named here, since only the registries import a wire's modules. */
+const SESSION_WIRE = '2025-11-25';
 
 /** One received message, with what capture knows about it. */
 export interface CheckedMessage {
@@ -25,7 +28,13 @@ export interface TaskMemory {
 export type WireCheck = (checked: CheckedMessage, memory: TaskMemory) => WireFlag | undefined;
 
 export function isV1(checked: CheckedMessage): boolean {
-  return checked.wire === WIRE_V1;
+  return checked.wire === SESSION_WIRE;
+}
+
+/** The task a message's `_meta` ties it to (the related-task entry, T-S-13/T-S-14), if any. */
+export function relatedTaskIdOf(meta: Record<string, unknown> | undefined): string | undefined {
+  const related = objectOf(meta?.[SPEC_META.relatedTask]);
+  return typeof related?.taskId === 'string' ? related.taskId : undefined;
 }
 
 export function objectOf(value: unknown): Record<string, unknown> | undefined {

@@ -8,6 +8,7 @@ import type { CheckedMessage, TaskMemory, WireCheck } from './wireCheck';
 
 export type { CheckedMessage, TaskMemory } from './wireCheck';
 export { taskSnapshotOf } from './taskSnapshot';
+export { relatedTaskIdOf } from './wireCheck';
 
 /** Every check a received message goes through, one concern each. */
 const WIRE_CHECKS: readonly WireCheck[] = [checkTaskTtl, checkTaskTimestamps, checkTerminalStatus, checkRelatedTask, checkTaskErrorCode];
