@@ -16,6 +16,11 @@ export const RESULTS_FOLDER = 'results';
 /** Ids that are safe as file names everywhere are used as they are; any other is hashed. */
 const PLAIN_ID = /^[A-Za-z0-9_-]{1,100}$/;
 
+/** A task's side file name (results, wire logs): its id when that is a safe file name, else the id's SHA-256. */
+export function sideFileName(id: string): string {
+  return `${PLAIN_ID.test(id) ? id : createHash('sha256').update(id).digest('hex')}.json`;
+}
+
 export class ResultFiles implements ResultReader {
   readonly folder: string;
 
@@ -25,8 +30,7 @@ export class ResultFiles implements ResultReader {
 
   /** The file that holds the result of the task `id`. */
   fileOf(id: string): string {
-    const name = PLAIN_ID.test(id) ? id : createHash('sha256').update(id).digest('hex');
-    return path.join(this.folder, `${name}.json`);
+    return path.join(this.folder, sideFileName(id));
   }
 
   /** Writes `text` (the result's JSON) as the result of `id`; throws if the disk refuses it. */

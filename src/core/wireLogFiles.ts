@@ -4,16 +4,14 @@
  * and checked only when asked, deleted with their record. A file that cannot be read or is damaged
  * is a `WireLogUnavailableError` with a message for people, never a crash.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { sideFileName } from './resultFiles';
 import { describeIssues } from './taskRecord';
 import type { WireLog } from './wireLog';
 
 export const WIRE_LOGS_FOLDER = 'wire';
-
-const PLAIN_ID = /^[A-Za-z0-9_-]{1,100}$/;
 
 const WireFlagSchema = z.object({ rule: z.string(), text: z.string() });
 const WireEntrySchema = z.object({
@@ -67,8 +65,7 @@ export class WireLogFiles {
   }
 
   fileOf(recordId: string): string {
-    const name = PLAIN_ID.test(recordId) ? recordId : createHash('sha256').update(recordId).digest('hex');
-    return path.join(this.folder, `${name}.json`);
+    return path.join(this.folder, sideFileName(recordId));
   }
 
   /** Writes the log atomically; throws if the disk refuses it. */

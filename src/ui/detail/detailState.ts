@@ -293,7 +293,7 @@ function sniffJson(text: string): ResultBlock | undefined {
 }
 
 /** A JSON-safe deep copy: what `postMessage` and the page's schema accept. */
-function toJson(value: unknown): Json {
+export function toJson(value: unknown): Json {
   try {
     const text = JSON.stringify(value);
     return text === undefined ? null : (JSON.parse(text) as Json);

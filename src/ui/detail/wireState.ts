@@ -4,9 +4,8 @@
  */
 import { EMBEDDED_SERVER_ID, EMBEDDED_SERVER_NAME } from '../../core/embeddedServer';
 import type { WireEntry, WireLog, WireLogReader } from '../../core/wireLog';
+import { toJson } from './detailState';
 import type { HostToWebview, WireEntryView, WireView } from './protocol';
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** The task as the Wire section needs it. */
 export interface WireTask {
@@ -120,15 +119,5 @@ export class WireSync {
   /** The page was reloaded or shows another task: the next message is the whole section. */
   reset(): void {
     this.shown = undefined;
-  }
-}
-
-/** A JSON-safe deep copy: what `postMessage` and the page's schema accept. */
-function toJson(value: unknown): Json {
-  try {
-    const text = JSON.stringify(value);
-    return text === undefined ? null : (JSON.parse(text) as Json);
-  } catch {
-    return String(value);
   }
 }
