@@ -201,9 +201,14 @@ export class ScheduleRunner extends Disposable implements ScheduleActions {
     if (!this.options.isConnected(schedule.work.serverId)) {
       const waited = due && this.now() < this.serverGraceUntil ? await this.waitForServer(schedule) : undefined;
       if (!waited) {
-        if (this.isDisposed || !this.schedules.has(schedule.id)) return undefined;
+        const current = this.schedules.get(schedule.id);
+        if (this.isDisposed || !current) return undefined;
+        // Paused while it waited: the run is dropped, and so is the word that it waits.
+        if (current.paused) {
+          this.put({ ...current, lastOutcome: undefined });
+          return undefined;
+        }
         this.options.log.info(`[schedules] ${schedule.id} "${schedule.name}": ${schedule.work.serverId} is not connected`);
-        const current = this.schedules.get(schedule.id) ?? schedule;
         this.put({ ...current, lastOutcome: { at: new Date(this.now()).toISOString(), message: SERVER_NOT_CONNECTED } });
         return undefined;
       }

@@ -293,6 +293,8 @@ describe('core/scheduleRunner', () => {
         paused.setConnected(true);
         await pollStep(paused);
         assert.equal(paused.actions.starts.length, 0, 'paused meanwhile: no run');
+        assert.equal(paused.runner.get(paused.id)?.lastOutcome, undefined, 'no longer says it waits');
+        assert.equal(paused.clock.live, 0, 'no poll left, and a paused schedule waits for no due time');
         paused.dispose();
         const disposed = reopenedWithServerAway();
         disposed.dispose();
