@@ -15,6 +15,15 @@ import type { TaskReader } from './taskStore';
 export const SERVER_NOT_CONNECTED = 'server not connected';
 /** What a run due while the previous one is still going says: runs never pile up. */
 export const PREVIOUS_RUN_LIVE = 'skipped: the previous run was still running';
+/** What a due run says while it waits for its server, in the grace after the editor opens. */
+export const WAITING_FOR_SERVER = 'waiting for its server to connect';
+/**
+ * How long after `start()` a due run waits for its server to connect: external servers connect
+ * only after the store has opened, so a catch-up run on one would otherwise always find it away.
+ */
+export const SERVER_GRACE_MS = 30_000;
+/** How often a run in the grace asks whether its server has connected. */
+export const SERVER_POLL_MS = 1_000;
 
 export interface ScheduleRunnerOptions {
   /** Where the schedules are kept; without one they live in memory only. */
@@ -32,6 +41,8 @@ export interface ScheduleRunnerOptions {
   readonly now?: () => number;
   /** The timer the wait for the next due time runs on; tests script it. */
   readonly timers?: TimerApi;
+  /** How long after `start()` a due run waits for its server (SERVER_GRACE_MS). */
+  readonly serverGraceMs?: number;
 }
 
 /**
@@ -39,8 +50,9 @@ export interface ScheduleRunnerOptions {
  * (through `setLongTimeout`, so a monthly cron waits correctly). At a due time each schedule that
  * is due is decided by `dueRunDecision` (the missed-run policy); a run starts a task through
  * `TaskActions` that names its schedule. A run due while the schedule's last run is still live is
- * skipped and says so; one due while the server is away says "server not connected". Nothing runs
- * before `start()`, which the extension calls once the task store has read its records.
+ * skipped and says so; one due while the server is away says "server not connected", except in
+ * the grace after `start()`, when it first waits for the server to connect. Nothing runs before
+ * `start()`, which the extension calls once the task store has read its records.
  */
 export class ScheduleRunner extends Disposable implements ScheduleActions {
   private readonly schedules = new Map<string, Schedule>();
@@ -48,6 +60,12 @@ export class ScheduleRunner extends Disposable implements ScheduleActions {
   readonly onDidChange = this.changed.event;
   /** Schedules whose start call is out: a due time meanwhile must see the run as live. */
   private readonly starting = new Set<string>();
+  /** Schedules whose due run waits for its server, in the grace after `start()`. */
+  private readonly waitingForServer = new Set<string>();
+  /** The timers of those waits, ended early on dispose. */
+  private readonly delays = new Set<{ timer: LongTimeout; resolve: () => void }>();
+  /** Until when (the runner's clock) a due run waits for its server; set by `start()`. */
+  private serverGraceUntil = Number.NEGATIVE_INFINITY;
   private timer: LongTimeout | undefined;
   private started = false;
   private isDisposed = false;
@@ -65,12 +83,22 @@ export class ScheduleRunner extends Disposable implements ScheduleActions {
       this.save();
     }
     this._register(toDisposable(() => this.timer?.clear()));
+    this._register(
+      toDisposable(() => {
+        for (const delay of this.delays) {
+          delay.timer.clear();
+          delay.resolve();
+        }
+        this.delays.clear();
+      }),
+    );
   }
 
   /** Deals with the due times that passed while the editor was closed, then waits for the next. */
   start(): void {
     if (this.started) return;
     this.started = true;
+    this.serverGraceUntil = this.now() + (this.options.serverGraceMs ?? SERVER_GRACE_MS);
     this.fire();
   }
 
@@ -147,15 +175,23 @@ export class ScheduleRunner extends Disposable implements ScheduleActions {
       if (!decision) continue;
       const next = { ...schedule, dueFrom: new Date(decision.dueFrom).toISOString() };
       if (decision.note) this.options.log.info(`[schedules] ${schedule.id} "${schedule.name}": ${decision.note}`);
-      if (decision.run) void this.run(this.put(next, false), decision.note);
+      if (decision.run) void this.run(this.put(next, false), decision.note, true);
       else this.put(decision.note ? { ...next, lastOutcome: { at: new Date(now).toISOString(), message: decision.note } } : next, false);
     }
     this.changedNow();
   }
 
-  /** Starts one run, unless the last is still live or the server is away; either is said on the schedule. */
-  private async run(schedule: Schedule, note: string | undefined): Promise<TaskRecord | undefined> {
-    const at = new Date(this.now()).toISOString();
+  /**
+   * Starts one run, unless the last is still live or the server is away; either is said on the
+   * schedule. A due run (`due`) in the grace after `start()` first waits for its server.
+   */
+  private async run(schedule: Schedule, note: string | undefined, due = false): Promise<TaskRecord | undefined> {
+    let at = new Date(this.now()).toISOString();
+    if (this.waitingForServer.has(schedule.id)) {
+      // Its earlier due run still waits for the server, and says so on the schedule.
+      this.options.log.info(`[schedules] ${schedule.id} "${schedule.name}": skipped, ${WAITING_FOR_SERVER}`);
+      return undefined;
+    }
     const last = schedule.lastRecordId ? this.options.tasks.get(schedule.lastRecordId) : undefined;
     if (this.starting.has(schedule.id) || (last && !isTerminal(last.status))) {
       this.options.log.info(`[schedules] ${schedule.id} "${schedule.name}": ${PREVIOUS_RUN_LIVE}`);
@@ -163,9 +199,21 @@ export class ScheduleRunner extends Disposable implements ScheduleActions {
       return undefined;
     }
     if (!this.options.isConnected(schedule.work.serverId)) {
-      this.options.log.info(`[schedules] ${schedule.id} "${schedule.name}": ${schedule.work.serverId} is not connected`);
-      this.put({ ...schedule, lastOutcome: { at, message: SERVER_NOT_CONNECTED } });
-      return undefined;
+      const waited = due && this.now() < this.serverGraceUntil ? await this.waitForServer(schedule) : undefined;
+      if (!waited) {
+        const current = this.schedules.get(schedule.id);
+        if (this.isDisposed || !current) return undefined;
+        // Paused while it waited: the run is dropped, and so is the word that it waits.
+        if (current.paused) {
+          this.put({ ...current, lastOutcome: undefined });
+          return undefined;
+        }
+        this.options.log.info(`[schedules] ${schedule.id} "${schedule.name}": ${schedule.work.serverId} is not connected`);
+        this.put({ ...current, lastOutcome: { at: new Date(this.now()).toISOString(), message: SERVER_NOT_CONNECTED } });
+        return undefined;
+      }
+      schedule = waited;
+      at = new Date(this.now()).toISOString();
     }
     this.starting.add(schedule.id);
     this.put({ ...schedule, lastRunAt: at, lastOutcome: note ? { at, message: note } : undefined });
@@ -192,6 +240,48 @@ export class ScheduleRunner extends Disposable implements ScheduleActions {
     } finally {
       this.starting.delete(schedule.id);
     }
+  }
+
+  /**
+   * Waits, until the grace ends, for the server of a due run to connect (asking every
+   * SERVER_POLL_MS on the runner's clock). The schedule as it is then, or undefined when the
+   * server stayed away, or the schedule was deleted or paused meanwhile.
+   */
+  private async waitForServer(schedule: Schedule): Promise<Schedule | undefined> {
+    const { id, work } = schedule;
+    this.options.log.info(`[schedules] ${id} "${schedule.name}": ${work.serverId} is not connected yet; waiting for it`);
+    this.waitingForServer.add(id);
+    this.put({ ...schedule, lastOutcome: { at: new Date(this.now()).toISOString(), message: WAITING_FOR_SERVER } });
+    try {
+      for (;;) {
+        const left = this.serverGraceUntil - this.now();
+        if (left <= 0 || this.isDisposed) return undefined;
+        await this.delay(Math.min(SERVER_POLL_MS, left));
+        const current = this.schedules.get(id);
+        if (this.isDisposed || !current || current.paused) return undefined;
+        if (this.options.isConnected(work.serverId)) return current;
+      }
+    } finally {
+      this.waitingForServer.delete(id);
+    }
+  }
+
+  /** Resolves after `ms` on the runner's timers, or at once when the runner is disposed. */
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const delay = {
+        timer: setLongTimeout(
+          () => {
+            this.delays.delete(delay);
+            resolve();
+          },
+          ms,
+          { unref: true, timers: this.options.timers },
+        ),
+        resolve,
+      };
+      this.delays.add(delay);
+    });
   }
 
   private require(id: string): Schedule {

@@ -1,5 +1,6 @@
 import * as os from 'os';
 import * as path from 'path';
+import type { Schedule } from '../../src/core/schedule';
 
 /** What the first phase expects to find again after the window reloads. */
 export interface BeforeReload {
@@ -8,6 +9,8 @@ export interface BeforeReload {
   readonly runningId: string;
   /** The task whose detail panel was open. */
   readonly panelTaskId: string;
+  /** Schedules left behind (neither runs during the reload), as the runner had them, with their next due time. */
+  readonly schedules?: { schedule: Schedule; nextRunAt: number | undefined }[];
 }
 
 // The launcher gives the extension host one scratch temp dir for both phases.

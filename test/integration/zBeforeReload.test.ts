@@ -10,6 +10,20 @@ import { waitFor } from './helpers';
 // the window shows, for the after-reload phase that the offline launcher runs after a reload.
 describe('before the window reloads', function () {
   this.timeout(90_000);
+  let schedules: BeforeReload['schedules'] = [];
+
+  it('leaves two schedules that do not run during the reload: one paused, one with a long interval', async () => {
+    const tasklane = await vscode.extensions.getExtension<TasklaneApi>('tasklane.tasklane')!.activate();
+    await tasklane.ready;
+    const work = (command: string) => ({ serverId: 'tasklane', tool: 'run_command', arguments: { command } });
+    // Every 3 s, but paused: were the pause lost, it would run during the reload (and add tasks).
+    const paused = tasklane.schedules.create({ name: 'Reload: paused', work: work('echo paused'), trigger: { everyMs: 3000 }, paused: true });
+    const hourly = tasklane.schedules.create({ name: 'Reload: every 6 h', work: work('echo hourly'), trigger: { everyMs: 6 * 3_600_000 }, missedRuns: 'skip' });
+    schedules = [paused, hourly].map((schedule) => ({ schedule: tasklane.schedules.get(schedule.id)!, nextRunAt: tasklane.schedules.nextRunAt(schedule.id) }));
+    assert.strictEqual(schedules[0].schedule.paused, true);
+    assert.strictEqual(schedules[0].nextRunAt, undefined, 'a paused schedule has no next run');
+    assert.ok(schedules[1].nextRunAt, 'the 6-hourly schedule has a next run');
+  });
 
   it('records the state the window shows', async () => {
     const tasklane = await vscode.extensions.getExtension<TasklaneApi>('tasklane.tasklane')!.activate();
@@ -33,6 +47,7 @@ describe('before the window reloads', function () {
       tasks: tasklane.store.all().map((r) => ({ id: r.id, status: r.status, output: r.output ?? '', ...(r.retriedAs ? { retriedAs: r.retriedAs } : {}) })),
       runningId: running.id,
       panelTaskId: failed.id,
+      schedules,
     };
     fs.writeFileSync(BEFORE_RELOAD_FILE, JSON.stringify(state));
     // The offline launcher reloads the window next; the test module then runs the after-reload phase.

@@ -384,3 +384,29 @@ export async function screenshot(page, name) {
   log(`screenshot -> ${path.relative(process.cwd(), file)}`);
   return file;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Rows of any view, their context menus, modal dialogs
+
+/** The row labelled exactly `label` at `level` (1 = top level) of a view, as a playwright locator. */
+export function viewRow(page, view, label, level = 1) {
+  return pane(page, view).locator(`.monaco-list-row[aria-level="${level}"]`, { has: page.locator('.label-name', { hasText: exactly(label) }) });
+}
+
+/** Right-clicks a row and chooses `item` (e.g. "Delete Schedule…") from its context menu. */
+export async function chooseRowMenuItem(page, row, item) {
+  await row.click({ button: 'right', timeout: GENEROUS_MS });
+  const entry = page.locator('.context-view .action-label', { hasText: exactly(item) }).first();
+  await entry.waitFor({ state: 'visible', timeout: GENEROUS_MS });
+  await entry.click();
+}
+
+/** Waits for a modal dialog, clicks its button labelled `button`, and returns what the dialog said. */
+export async function answerDialog(page, button) {
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ state: 'visible', timeout: GENEROUS_MS });
+  const text = await dialog.innerText();
+  await dialog.locator('.monaco-button', { hasText: exactly(button) }).click();
+  await dialog.waitFor({ state: 'hidden', timeout: GENEROUS_MS });
+  return text;
+}

@@ -59,6 +59,34 @@ describe('after a window reload', function () {
     assert.match(tasklane.ui.statusBar.text, /\$\(error\) \d+/);
   });
 
+  it('has the schedules back as they were: triggers, paused state and next run, in the Schedules view too', () => {
+    const expected = state.schedules ?? [];
+    assert.strictEqual(expected.length, 2, 'the first phase left two schedules');
+    try {
+      for (const { schedule, nextRunAt } of expected) {
+        const back = tasklane.schedules.get(schedule.id);
+        assert.ok(back, `schedule "${schedule.name}" is back`);
+        // As JSON, as the first phase wrote it down: the same trigger, paused state, work and due anchor.
+        assert.deepStrictEqual(JSON.parse(JSON.stringify(back)), schedule, `schedule "${schedule.name}"`);
+        assert.strictEqual(tasklane.schedules.nextRunAt(schedule.id), nextRunAt, `next run of "${schedule.name}"`);
+        assert.strictEqual(back.recentRecordIds.length, 0, `"${schedule.name}" did not run across the reload`);
+      }
+      const tree = tasklane.schedulesView.tree;
+      const rows = new Map(
+        tree.getChildren().map((node) => {
+          const item = tree.getTreeItem(node);
+          return [String(item.label), { description: String(item.description ?? ''), contextValue: item.contextValue }];
+        }),
+      );
+      const [paused, sixHourly] = expected.map(({ schedule }) => rows.get(schedule.name));
+      assert.deepStrictEqual(paused, { description: 'every 3 s · paused', contextValue: 'schedule:paused' }, JSON.stringify([...rows]));
+      assert.strictEqual(sixHourly?.contextValue, 'schedule:active', JSON.stringify([...rows]));
+      assert.match(sixHourly.description, /^every 6 h · in (6|5(\.\d)?) h$/);
+    } finally {
+      for (const { schedule } of expected) tasklane.schedules.delete(schedule.id);
+    }
+  });
+
   it('revives a restored detail panel from its saved state, and closes one whose task is gone', async () => {
     // What VS Code hands the serializer after a reload: a fresh panel of our view type and the page's saved state.
     const restore = (taskId: string) => {

@@ -5,7 +5,15 @@ import * as path from 'node:path';
 import { silentLogger } from '../../../src/core/logger';
 import { MAX_TIMER_MS, type TimerApi } from '../../../src/core/longTimer';
 import { ScheduleFile } from '../../../src/core/scheduleFile';
-import { PREVIOUS_RUN_LIVE, SERVER_NOT_CONNECTED, ScheduleRunner, type ScheduleRunnerOptions } from '../../../src/core/scheduleRunner';
+import {
+  PREVIOUS_RUN_LIVE,
+  SERVER_GRACE_MS,
+  SERVER_NOT_CONNECTED,
+  SERVER_POLL_MS,
+  ScheduleRunner,
+  type ScheduleRunnerOptions,
+  WAITING_FOR_SERVER,
+} from '../../../src/core/scheduleRunner';
 import type { StartOptions } from '../../../src/core/taskActions';
 import type { TaskRecord, TaskSpecInput } from '../../../src/core/taskRecord';
 import { TaskStore } from '../../../src/core/taskStore';
@@ -228,6 +236,71 @@ describe('core/scheduleRunner', () => {
       assert.equal(second.runner.get(s.id)?.lastOutcome?.message, '3 runs missed while VS Code was closed, caught up as one');
       assert.equal(second.runner.nextRunAt(s.id), T0 + 40 * MIN);
       second.dispose();
+    });
+
+    describe('a catch-up run whose external server connects after the store opened', () => {
+      /** A runner opened 35 min after the schedule was made, its server not yet connected. */
+      function reopenedWithServerAway() {
+        const dir = tempDir();
+        const first = setup({ file: new ScheduleFile(dir) });
+        const s = first.runner.create({ name: 'External', work: { ...WORK, serverId: 'external' }, trigger: { everyMs: 10 * MIN } });
+        first.dispose();
+        const second = setup({ file: new ScheduleFile(dir) });
+        second.setConnected(false);
+        second.clock.time = T0 + 35 * MIN;
+        second.runner.start();
+        return { ...second, id: s.id };
+      }
+      /** One poll step on the scripted clock, then until the runner has set its next poll (or finished waiting). */
+      async function pollStep(t: ReturnType<typeof reopenedWithServerAway>) {
+        t.clock.advance(SERVER_POLL_MS);
+        await waitFor(() => t.clock.live === 2 || t.runner.get(t.id)?.lastOutcome?.message !== WAITING_FOR_SERVER, { what: 'the next poll' });
+      }
+
+      it('waits for the server in the grace, and runs once it connects', async () => {
+        const t = reopenedWithServerAway();
+        assert.equal(t.actions.starts.length, 0, 'nothing started while the server is away');
+        assert.equal(t.runner.get(t.id)?.lastOutcome?.message, WAITING_FOR_SERVER);
+        for (let waited = 0; waited < 10_000; waited += SERVER_POLL_MS) await pollStep(t);
+        assert.equal(t.actions.starts.length, 0, 'still nothing started 10 s in');
+        assert.equal(t.runner.get(t.id)?.lastOutcome?.message, WAITING_FOR_SERVER);
+        t.setConnected(true);
+        await pollStep(t);
+        await waitFor(() => t.runner.get(t.id)?.lastRecordId, { what: 'the catch-up run once the server connected' });
+        assert.equal(t.actions.starts.length, 1);
+        assert.equal(t.actions.starts[0].spec.serverId, 'external');
+        assert.equal(t.runner.get(t.id)?.lastOutcome?.message, '3 runs missed while VS Code was closed, caught up as one');
+        assert.equal(t.clock.live, 1, 'no poll left: only the wait for the next due time');
+        t.dispose();
+      });
+
+      it('gives up when the grace ends, saying "server not connected"; a run due later says it at once', async () => {
+        const t = reopenedWithServerAway();
+        for (let waited = 0; waited < SERVER_GRACE_MS; waited += SERVER_POLL_MS) await pollStep(t);
+        await waitFor(() => t.runner.get(t.id)?.lastOutcome?.message === SERVER_NOT_CONNECTED, { what: 'the run to give up' });
+        assert.equal(t.actions.starts.length, 0);
+        assert.equal(t.clock.live, 1, 'no poll left: only the wait for the next due time');
+        t.clock.advance(t.runner.nextRunAt(t.id)! - t.clock.now());
+        assert.equal(t.runner.get(t.id)?.lastOutcome?.message, SERVER_NOT_CONNECTED, 'after the grace, a due run does not wait');
+        assert.equal(t.clock.live, 1);
+        t.dispose();
+      });
+
+      it('a schedule paused while its run waits runs nothing; disposing the runner ends a wait', async () => {
+        const paused = reopenedWithServerAway();
+        await pollStep(paused);
+        paused.runner.pause(paused.id);
+        paused.setConnected(true);
+        await pollStep(paused);
+        assert.equal(paused.actions.starts.length, 0, 'paused meanwhile: no run');
+        assert.equal(paused.runner.get(paused.id)?.lastOutcome, undefined, 'no longer says it waits');
+        assert.equal(paused.clock.live, 0, 'no poll left, and a paused schedule waits for no due time');
+        paused.dispose();
+        const disposed = reopenedWithServerAway();
+        disposed.dispose();
+        assert.equal(disposed.clock.live, 0, 'no timer left behind');
+        assert.equal(disposed.actions.starts.length, 0);
+      });
     });
 
     it('skips due times missed while closed (skip), and says how many', () => {
