@@ -19,10 +19,12 @@ const PASSED = new RegExp(String.raw`^[✔✓√]\s+(.+?)${DURATION}$`);
 const FAILED = new RegExp(String.raw`^[✕✖×✗]\s+(.+?)${DURATION}$`);
 /** Mocha numbers a failing test where it ran, and again where it lists the failures. */
 const MOCHA_FAILED = /^\d+\)\s+(.+)$/;
-/** Mocha "- title", jest "○ skipped title" / "✎ todo title", vitest "↓ title". */
-const SKIPPED = /^(?:-|○(?:\s+skipped)?|✎(?:\s+todo)?|↓)\s+(.+)$/;
-/** pytest -v: "tests/test_calc.py::TestSplit::test_split FAILED  [ 40%]". */
-const PYTEST = /^(\S+::\S.*?)\s+(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)(?:\s+\[\s*\d+%\])?$/;
+/** Jest "○ skipped title" / "✎ todo title", vitest "↓ title". */
+const SKIPPED = /^(?:○(?:\s+skipped)?|✎(?:\s+todo)?|↓)\s+(.+)$/;
+/** Mocha's "- title": any list looks so, so only among test lines. */
+const MOCHA_PENDING = /^-\s+(.+)$/;
+/** pytest -v: "tests/test_calc.py::TestSplit::test_split FAILED  [ 40%]", "… SKIPPED (reason)  [ 60%]". */
+const PYTEST = /^(\S+::\S.*?)\s+(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)(?:\s+\(.*\))?(?:\s+\[\s*\d+%\])?$/;
 /** go test -v: "--- PASS: TestAdd (0.00s)", subtests indented. */
 const GO = /^--- (PASS|FAIL|SKIP): (\S+) \((\d+(?:\.\d+)?)s\)$/;
 /** Mocha's "  3 passing (30ms)" ends its test lines; jest's "● title" and vitest's "Failed Tests 3" start its failures. */
@@ -48,11 +50,11 @@ function durationOf(match: RegExpMatchArray, at: number): number | undefined {
 }
 
 /**
- * What `line` (ANSI-free, one line) says, `inReport` when it comes after a `report` line (where
+ * What `line` (ANSI-free, one line) says. `inReport` when it comes after a `report` line (where
  * mocha repeats numbered titles and diffs show "- expected"): there only a new file's or a
- * passing test's line counts.
+ * passing test's line counts. `afterTests` when a test's line came before it.
  */
-export function readTestLine(line: string, inReport: boolean): TestLine | undefined {
+export function readTestLine(line: string, inReport: boolean, afterTests = false): TestLine | undefined {
   const text = line.trim();
   if (text === '') return undefined;
   const indent = line.length - line.trimStart().length;
@@ -67,7 +69,7 @@ export function readTestLine(line: string, inReport: boolean): TestLine | undefi
   if (inReport) return undefined;
   const failed = FAILED.exec(text) ?? MOCHA_FAILED.exec(text);
   if (failed) return test(failed[1], 'failed', durationOf(failed, 2), indent);
-  const skipped = SKIPPED.exec(text);
+  const skipped = SKIPPED.exec(text) ?? (afterTests ? MOCHA_PENDING.exec(text) : null);
   if (skipped) return test(skipped[1], 'skipped', undefined, indent);
   // A describe title: indented plain words (a suite only once a test follows inside it).
   if (indent >= 2 && /^[\p{L}\p{N}_]/u.test(text)) return { kind: 'suite', title: text, indent };
@@ -115,7 +117,7 @@ export class TestStepLines {
   }
 
   private read(raw: string, now: number): boolean {
-    const line = readTestLine(stripAnsi(raw), this.inReport);
+    const line = readTestLine(stripAnsi(raw), this.inReport, this.count > 0);
     if (!line) return false;
     if (line.kind === 'report') {
       this.inReport = true;
