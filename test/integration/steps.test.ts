@@ -114,4 +114,46 @@ describe('steps of a VS Code task with dependsOn in a real VS Code host', functi
     assert.match(page.text, /lint\s*, completed\s*\d+(\.\d)?m?s\s*exit code 0/, page.text);
     assert.match(page.text, /compile\s*, completed\s*\d+\.\ds\s*exit code 0/, page.text);
   });
+
+  it("shows a test run's tests as steps, under their describe blocks, each with how it ended", async () => {
+    const record: TaskRecord = await tasklane.service.start({
+      serverId: 'tasklane',
+      tool: 'run_tests',
+      arguments: { label: 'failing specs' },
+      intent: 'Run the failing specs',
+    });
+    const done = await waitFor(
+      () => {
+        const latest = tasklane.store.get(record.id);
+        return latest && isTerminal(latest.status) ? latest : undefined;
+      },
+      { what: 'the failing specs to finish', timeoutMs: 60_000 },
+    );
+    assert.deepEqual(
+      (done.steps ?? []).map((step) => [step.label, step.status, step.depth ?? 0]),
+      [
+        ['calc', 'failed', 0],
+        ['adds zero', 'completed', 1],
+        ['adds small numbers', 'failed', 1],
+        ['calc › parse', 'failed', 0],
+        ['reads a number', 'failed', 1],
+      ],
+    );
+    tasklane.ui.changes.flush();
+    const shown = await waitFor(() => stepsShown(record.id)?.filter((row) => row.kind === 'step'), { what: 'the test steps in the tree' });
+    assert.deepEqual(
+      shown.map((row) => [row.label, row.icon]),
+      [
+        ['calc', 'error'],
+        ['adds zero', 'pass'],
+        ['adds small numbers', 'error'],
+        ['calc › parse', 'error'],
+        ['reads a number', 'error'],
+      ],
+    );
+    if (!launcherServesPage()) return;
+    await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: record.id });
+    await readDetailPage('Run the failing specs', { scroll: '.section-steps' });
+    await screenshot('test-steps-detail');
+  });
 });

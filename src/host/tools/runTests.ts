@@ -3,8 +3,10 @@ import { z } from 'zod';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { MAX_LISTED_FAILURES, failureReport } from '../../core/testFailureReport';
 import { parseTestFailures } from '../../core/testFailures';
+import { TestStepLines } from '../../core/testStepLines';
 import { parseTestSummary } from '../../core/testSummary';
-import { defineTool } from '../../mcp/server/tools/toolDefinition';
+import { StatusThrottle } from '../../mcp/server/tools/statusThrottle';
+import { type ToolContext, defineTool } from '../../mcp/server/tools/toolDefinition';
 import { runWorkspaceTask } from './runWorkspaceTask';
 import { describeCounts, describeEnd, describeFailures, describeOutput, endedBadly } from './taskRunReport';
 import { resolveFailureLocations } from './testFailureLocations';
@@ -38,7 +40,8 @@ export function createRunTestsTool(log: vscode.LogOutputChannel) {
       const choice = await findTestTask(args.label, args.folder, context.signal);
       if ('error' in choice) return { content: [{ type: 'text', text: choice.error }], isError: true };
       const budgetMs = budgetFor(args.timeoutMs, context);
-      const outcome = await runWorkspaceTask(choice.task, context, budgetMs, log);
+      const tests = withTestSteps(context);
+      const outcome = await runWorkspaceTask(choice.task, tests.context, budgetMs, log).finally(tests.finish);
       const captured = outcome.notCaptured === undefined;
       const counts = captured ? parseTestSummary(outcome.output) : undefined;
       const found = failureReport(captured ? parseTestFailures(outcome.output) : []);
@@ -68,4 +71,31 @@ export function createRunTestsTool(log: vscode.LogOutputChannel) {
       };
     },
   });
+}
+
+/**
+ * The context with the run's output also read for its tests, each reported as a step as its line
+ * arrives (see testStepLines.ts); `finish` sends the last of them before the task ends. The list is
+ * bounded by failing tests first, so it is rebuilt each time rather than kept by a `StepReporter`
+ * (which stops listing at the bound); the status throttle only paces the sends.
+ */
+function withTestSteps(context: ToolContext): { readonly context: ToolContext; readonly finish: () => void } {
+  const send = context.steps;
+  if (!send) return { context, finish: () => {} };
+  const tests = new TestStepLines();
+  let changes = 0;
+  const throttle = new StatusThrottle(() => send(tests.list()));
+  return {
+    context: {
+      ...context,
+      output(chunk) {
+        context.output(chunk);
+        if (tests.add(chunk, Date.now())) throttle.offer(String(++changes));
+      },
+    },
+    finish() {
+      if (tests.end(Date.now())) throttle.offer(String(++changes));
+      throttle.flush();
+    },
+  };
 }
