@@ -3,6 +3,7 @@
  * the palette, the detail panel, the status bar and the badge always agree.
  */
 import { EMBEDDED_SERVER_ID } from './embeddedServer';
+import { endedByReload } from './reloadInterruption';
 import type { TaskRecord } from './taskRecord';
 import { canCancel, canRetry, isTerminal } from './taskStatus';
 
@@ -58,4 +59,14 @@ export function isOpenFailure(record: TaskRecord): boolean {
 export function needsAttention(record: TaskRecord): boolean {
   if (record.archived || record.imported) return false;
   return record.status === 'input_required' || isOpenFailure(record);
+}
+
+/**
+ * A failure to tell the person about: the automatic retry chain, if any, has given up (no retry
+ * waits and no later attempt runs), and it is no reload's doing. A failed attempt whose retry
+ * waits is no news yet: its own status message counts down to the retry.
+ */
+export function isFailureNews(record: TaskRecord): boolean {
+  // isOpenFailure already leaves out a failure whose retry waits (`retryDue`) or was retried (`retriedAs`).
+  return isOpenFailure(record) && !endedByReload(record);
 }

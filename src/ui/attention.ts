@@ -8,9 +8,8 @@
  * reload is never new: nothing went wrong with it. Pure (no `vscode`), so it is unit-tested.
  */
 import { Emitter } from '../core/events';
-import { endedByReload } from '../core/reloadInterruption';
 import type { TaskRecord } from '../core/taskRecord';
-import { isOpenFailure } from '../core/taskRules';
+import { isFailureNews, isOpenFailure } from '../core/taskRules';
 
 /** Where the seen task ids are kept between sessions (the workspace's memento in the editor). */
 export interface SeenStorage {
@@ -32,7 +31,7 @@ export class SeenFailures {
 
   /** A failure the person has not seen yet. */
   isNew(record: TaskRecord): boolean {
-    return isOpenFailure(record) && !endedByReload(record) && !this.seen.has(record.id);
+    return isFailureNews(record) && !this.seen.has(record.id);
   }
 
   /** Records that the person has seen this task's failure; false when there was nothing new to see. */

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../core/lifecycle';
 import type { LifecycleEvent } from '../core/lifecycleEvents';
-import { endedByReload } from '../core/reloadInterruption';
 import type { TaskRecord } from '../core/taskRecord';
+import { isFailureNews } from '../core/taskRules';
 import type { TaskReader } from '../core/taskStore';
 import { questionHeading } from './commands/questionHeading';
 import { questionText } from './statusSummary';
@@ -15,6 +15,11 @@ const BURST_LIMIT = 3;
 const BURST_WINDOW_MS = 2000;
 /** How long a question notification waits for the question after the status said one is coming. */
 const QUESTION_GRACE_MS = 1000;
+/**
+ * How long a failure waits before it is told: the automatic retry decides within this whether
+ * another attempt follows (it then sets `retryDue` on the failed attempt, and the toast is skipped).
+ */
+const RETRY_DECISION_GRACE_MS = 1000;
 
 /**
  * Tells the user when a task completes, fails or needs input, never modally. A burst (many tasks
@@ -26,6 +31,8 @@ export class TaskNotifier extends Disposable {
   private summaryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Tasks that went into input_required before their question reached us, with the fallback timer. */
   private readonly awaitingQuestion = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Failed tasks waiting to learn whether an automatic retry follows, with the timer that then decides. */
+  private readonly awaitingRetryDecision = new Map<string, ReturnType<typeof setTimeout>>();
   /** Messages shown (for tests). */
   readonly shown: string[] = [];
 
@@ -40,6 +47,7 @@ export class TaskNotifier extends Disposable {
       dispose: () => {
         clearTimeout(this.summaryTimer);
         for (const timer of this.awaitingQuestion.values()) clearTimeout(timer);
+        for (const timer of this.awaitingRetryDecision.values()) clearTimeout(timer);
       },
     });
   }
@@ -55,11 +63,14 @@ export class TaskNotifier extends Disposable {
     if (event.type === 'updated' && this.awaitingQuestion.has(record.id) && record.pendingInput.length > 0) return this.announceQuestion(record);
     if (event.type !== 'statusChanged') return;
     const name = taskLabel(record);
-    // A task the last window left unfinished, ended as this one opens its tasks, is no news (see endedByReload).
-    if (event.to === 'failed' && endedByReload(record)) return;
-    if (event.to === 'failed')
-      this.notify('error', `Task failed: ${name}${record.statusMessage ? ` — ${record.statusMessage}` : ''}`, record.id, ['Show', 'Retry']);
-    else if (event.to === 'input_required') {
+    // Told once the automatic retry has decided: only when the chain gives up (the rule: isFailureNews).
+    if (event.to === 'failed') {
+      clearTimeout(this.awaitingRetryDecision.get(record.id));
+      this.awaitingRetryDecision.set(
+        record.id,
+        setTimeout(() => this.announceFailure(record.id), RETRY_DECISION_GRACE_MS),
+      );
+    } else if (event.to === 'input_required') {
       // The status often arrives a moment before the question itself: name the question when it comes.
       if (record.pendingInput.length > 0) this.announceQuestion(record);
       else if (!this.awaitingQuestion.has(record.id))
@@ -68,6 +79,13 @@ export class TaskNotifier extends Disposable {
           setTimeout(() => this.announceQuestion(this.store.get(record.id)), QUESTION_GRACE_MS),
         );
     } else if (event.to === 'completed' && this.level === 'all') this.notify('info', `Task completed: ${name}`, record.id, ['Show', 'Run Again']);
+  }
+
+  private announceFailure(id: string): void {
+    this.awaitingRetryDecision.delete(id);
+    const record = this.store.get(id);
+    if (this.level === 'none' || !record || !isFailureNews(record)) return;
+    this.notify('error', `Task failed: ${taskLabel(record)}${record.statusMessage ? ` — ${record.statusMessage}` : ''}`, record.id, ['Show', 'Retry']);
   }
 
   /** One notification per wait for input, naming the question when it is known. */

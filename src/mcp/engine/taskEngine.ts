@@ -9,40 +9,28 @@ import { TaskCancelledError, TaskNotFoundError, TaskTerminalError, TimeBudgetErr
 import { LiveTask, type LiveTaskHost, adoptedOptions, initialSnapshot } from './liveTask';
 import { TaskTable } from './taskTable';
 import { TaskWaiters } from './taskWaiters';
-import { STARTED_MESSAGE, describePlace, prerequisiteFailedMessage } from './queueMessages';
-import { type QueuePlace, Scheduler, type SchedulerLimits, UNLIMITED } from './scheduler';
-import { type RetentionLimits, TaskRetention } from './taskRetention';
-import { CreationBuckets, type CreationRate } from './creationRate';
+import { STARTED_MESSAGE, prerequisiteFailedMessage } from './queueMessages';
+import type { SchedulerLimits } from './scheduler';
+import { EngineQueue } from './engineQueue';
+import { TaskRetention } from './taskRetention';
+import { CreationBuckets } from './creationRate';
 import { PlainCallSlots, type ReleaseSlot, type SlotRequest } from './plainCallSlots';
 import { IdempotencyKeys } from './idempotencyKeys';
 import { TaskOutputs } from './taskOutputs';
+import { ownTasksOf } from './ownTasks';
+import { TaskSweep } from './taskSweep';
+import { DEFAULT_POLL_INTERVAL_MS, type EngineOptions } from './engineOptions';
 
-export interface EngineOptions extends RetentionLimits {
-  readonly now?: () => number;
-  readonly pollIntervalMs?: number;
-  readonly pageSize?: number;
-  /** Concurrency limits; unlimited when not given. */
-  readonly scheduler?: SchedulerLimits;
-  /** How fast each owner may create tasks; unlimited when not given. Beyond it `start` throws -32029 with `data.retryAfterMs`. */
-  readonly creationRate?: CreationRate;
-  /**
-   * Whether plain (non-task) calls also wait for a slot and take a creation token (`acquireSlot`).
-   * The standalone server says yes: its limits are per requestor (T-SS-11). The editor's embedded
-   * server says no, so a plain call never waits behind the editor's own running tasks, and a tool
-   * that calls back into its engine cannot deadlock on its own slot.
-   */
-  readonly limitPlainCalls?: boolean;
-}
-
-export const DEFAULT_POLL_INTERVAL_MS = 1000;
+export { DEFAULT_POLL_INTERVAL_MS, type EngineOptions } from './engineOptions';
 
 /**
  * Runs task work and owns its state on the receiving side. Both task wires are adapters over
  * this: they translate requests into `start`/`get`/`waitForTerminal`/`list`/`cancel`/`answerInput`
  * and translate `onDidChange` into their notifications. Every lookup is scoped by `owner` (the
  * caller's authorization context): another owner's task is reported as not found.
- * Beside it: the vocabulary it shares with the wires (engineTask.ts), one task's running work
- * (liveTask.ts), retention (taskRetention.ts) and the words for queue places (queueMessages.ts).
+ * Beside it: its options (engineOptions.ts), the vocabulary it shares with the wires (engineTask.ts),
+ * one task's running work (liveTask.ts), retention (taskRetention.ts) and its sweep (taskSweep.ts),
+ * a tool's view of its caller's tasks (ownTasks.ts), the scheduler as tasks see it (engineQueue.ts).
  */
 export class TaskEngine extends Disposable {
   private readonly _onDidChange = this._register(new Emitter<EngineTask>());
@@ -71,42 +59,43 @@ export class TaskEngine extends Disposable {
   private readonly retention: TaskRetention;
   readonly pollIntervalMs: number;
   private readonly table: TaskTable;
-  private readonly scheduler: Scheduler;
+  private readonly queue: EngineQueue;
   private readonly creations: CreationBuckets | undefined;
   private readonly limitPlainCalls: boolean;
   private readonly plainCalls: PlainCallSlots;
+  private readonly sweep: TaskSweep;
 
   constructor(options: EngineOptions = {}) {
     super();
     this.now = options.now ?? Date.now;
     this.retention = new TaskRetention(options, () => this.now());
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-    this.table = new TaskTable(this.retention, options.pageSize ?? 50, (task) => this.placeNow(task));
+    this.table = new TaskTable(this.retention, options.pageSize ?? 50, (task) => this.queue.placeNow(task));
     this.limitPlainCalls = options.limitPlainCalls ?? false;
     this.creations = options.creationRate ? new CreationBuckets(options.creationRate, () => this.now()) : undefined;
-    this.scheduler = new Scheduler(
+    this.queue = new EngineQueue(
       {
-        start: (id) => {
-          if (PlainCallSlots.owns(id)) return this.plainCalls.start(id);
-          const task = this.table.raw(id);
-          if (task) this.launch(task);
-        },
-        placesChanged: (places) => this.showPlaces(places),
-        prerequisiteFailed: (id, afterTaskId) => {
-          const task = this.table.raw(id);
-          if (task) this.failWithText(task, prerequisiteFailedMessage(afterTaskId, this.table.raw(afterTaskId)?.snapshot.status ?? 'failed'));
-        },
+        table: this.table,
         now: () => this.now(),
-        setTimer: (callback, ms) => {
-          const timer = setTimeout(callback, ms);
-          timer.unref?.();
-          return timer;
-        },
-        clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+        iso: () => this.iso(),
+        launch: (task) => this.launch(task),
+        startPlainCall: (id) => this.plainCalls.start(id),
+        fail: (task, message) => this.failWithText(task, message),
+        update: (task, change, at) => this.update(task, change, at),
       },
-      options.scheduler ?? UNLIMITED,
+      options.scheduler,
     );
-    this.plainCalls = new PlainCallSlots(this.scheduler, this.creations);
+    this.plainCalls = new PlainCallSlots(this.queue.scheduler, this.creations);
+    this.sweep = new TaskSweep({
+      table: this.table,
+      retention: this.retention,
+      outputs: this.outputs,
+      keys: this.keys,
+      scheduler: this.queue.scheduler,
+      waiters: this.waiters,
+      fail: (task, message) => this.failWithText(task, message),
+      update: (task, change) => this.update(task, change),
+    });
     this.sweepTimer = setInterval(() => {
       this.sweepExpired();
       this.creations?.forgetRested();
@@ -117,7 +106,7 @@ export class TaskEngine extends Disposable {
         clearInterval(this.sweepTimer);
         for (const task of this.table.entries()) task.stop(new TaskCancelledError());
         this.plainCalls.dispose();
-        this.scheduler.dispose();
+        this.queue.scheduler.dispose();
       }),
     );
   }
@@ -152,7 +141,7 @@ export class TaskEngine extends Disposable {
       setImmediate(() => this.failWithText(task, prerequisiteFailedMessage(afterId, after.snapshot.status)));
       return task.snapshot;
     }
-    this.scheduler.submit({
+    this.queue.scheduler.submit({
       id: taskId,
       tool: options.tool,
       principal: options.owner,
@@ -214,32 +203,9 @@ export class TaskEngine extends Disposable {
     });
   }
 
-  /**
-   * Reports the places the scheduler says a watcher sees change (its rule is in scheduler.ts:
-   * never a task the queue merely grows or shrinks behind, which would be n² changes for n
-   * arrivals). Every other place is brought up to date when it is read (`placeNow`).
-   */
-  private showPlaces(places: ReadonlyMap<string, QueuePlace>): void {
-    // One moment for the whole batch: they all moved at once (and formatting dates is the cost here).
-    const at = this.iso();
-    for (const [taskId, place] of places) {
-      const task = this.table.raw(taskId);
-      if (!task || task.isTerminal) continue;
-      this.update(task, { queue: { position: place.position, size: place.size }, statusMessage: describePlace(place) }, at);
-    }
-  }
-
-  /** A waiting task's snapshot with its place as it is now (O(log n)); silent, like a read. */
-  private placeNow(task: LiveTask): void {
-    const place = task.isTerminal ? undefined : this.scheduler.place(task.snapshot.taskId);
-    const queue = task.snapshot.queue;
-    if (!place || (queue && queue.position === place.position && queue.size === place.size)) return;
-    task.snapshot = { ...task.snapshot, queue: { position: place.position, size: place.size }, statusMessage: describePlace(place) };
-  }
-
   /** Applies new concurrency limits at once; raising one starts queued work straight away. */
   configureScheduler(limits: SchedulerLimits): void {
-    this.scheduler.configure(limits);
+    this.queue.scheduler.configure(limits);
   }
 
   /**
@@ -252,7 +218,7 @@ export class TaskEngine extends Disposable {
     const clamped = clampPriority(priority);
     if (clamped !== task.snapshot.priority) {
       this.update(task, { priority: clamped });
-      this.scheduler.setPriority(taskId, clamped);
+      this.queue.scheduler.setPriority(taskId, clamped);
     }
     return task.snapshot;
   }
@@ -297,16 +263,9 @@ export class TaskEngine extends Disposable {
     }
   }
 
-  /** The owner's tasks as a tool that reads them sees them: scoped to `owner`, like every wire's lookup. */
+  /** The owner's tasks as a tool that reads them sees them (ownTasks.ts). */
   ownedBy(owner: string): OwnTasks {
-    return {
-      get: (taskId) => this.peekOwned(owner, taskId),
-      waitForTerminal: (taskId, signal) => this.waitForTerminal(owner, taskId, signal),
-      readOutput: (taskId, cursor) => {
-        this.table.requireOwned(owner, taskId);
-        return this.outputs.read(owner, taskId, cursor);
-      },
-    };
+    return ownTasksOf(owner, this, this.table, this.outputs);
   }
 
   /** How many tasks callers are parked on in `waitForTerminal` now (a cancelled wait leaves nothing behind). */
@@ -340,33 +299,7 @@ export class TaskEngine extends Disposable {
 
   /** Once a second: keeps unfinished work alive, and removes finished tasks whose retention ran out (they then answer "not found"). */
   sweepExpired(): number {
-    let removed = 0;
-    for (const task of [...this.table.entries()]) {
-      const id = task.snapshot.taskId;
-      if (!task.isTerminal) this.keepAlive(task);
-      else if (this.retention.isExpired(task.snapshot)) {
-        task.stop(new TaskCancelledError());
-        this.table.delete(id);
-        this.outputs.forget(id);
-        this.keys.release(id);
-        this.scheduler.ended(id, task.snapshot.status === 'completed');
-        this.waiters.wake(id);
-        removed++;
-      }
-    }
-    return removed;
-  }
-
-  /** Unfinished work never expires: its TTL moves on. Only the engine's ceiling, if it has one, ends it: failed, saying why. */
-  private keepAlive(task: LiveTask): void {
-    const overrun = this.retention.overrun(task.snapshot);
-    if (overrun !== undefined) {
-      this.failWithText(task, overrun);
-      task.stop(new TaskCancelledError());
-      return;
-    }
-    const ttl = this.retention.extendedTtl(task.snapshot, task.retention);
-    if (ttl !== undefined) this.update(task, { ttl });
+    return this.sweep.run();
   }
 
   private finish(task: LiveTask, status: 'completed' | 'failed' | 'cancelled', outcome: TaskOutcome | undefined, message?: string): void {
@@ -380,7 +313,7 @@ export class TaskEngine extends Disposable {
     this.update(task, { status, statusMessage: message, outcome, inputRequests: new Map(), queue: undefined, ttl });
     task.rejectInputs();
     // Frees its slot or queue place, and lets what waited for it run (or fail with it).
-    this.scheduler.ended(task.snapshot.taskId, status === 'completed');
+    this.queue.scheduler.ended(task.snapshot.taskId, status === 'completed');
   }
 
   private finishWithError(task: LiveTask, error: unknown): void {
@@ -396,7 +329,7 @@ export class TaskEngine extends Disposable {
   }
 
   private update(task: LiveTask, change: Partial<EngineTask>, at = this.iso()): void {
-    if (!('queue' in change)) this.placeNow(task);
+    if (!('queue' in change)) this.queue.placeNow(task);
     const next: { -readonly [K in keyof EngineTask]: EngineTask[K] } = { ...task.snapshot, ...change, lastUpdatedAt: at };
     if (next.queue === undefined && 'queue' in next) {
       // Absent, not undefined: snapshots are spread into wire objects and compared. (Built without

@@ -8,10 +8,12 @@ import {
   canPutAway,
   canRetryTask,
   canRunAgain,
+  isFailureNews,
   isOpenFailure,
   isQueued,
   needsAttention,
 } from '../../../src/core/taskRules';
+import { RELOAD_INTERRUPTION } from '../../../src/core/reloadInterruption';
 import { TaskStore } from '../../../src/core/taskStore';
 
 describe('core/taskRules: one answer per rule, whichever view asks', () => {
@@ -84,5 +86,20 @@ describe('core/taskRules: one answer per rule, whichever view asks', () => {
     assert.equal(needsAttention(store.update(failed.id, { retriedAs: start().id })), false);
     assert.equal(needsAttention(imported(end('failed'))), false);
     assert.equal(needsAttention(end('completed')), false);
+  });
+
+  it('tells of a failure only once its automatic retry chain gave up: not while a retry waits, nor after a retry or a reload', () => {
+    const failed = end('failed');
+    assert.equal(isFailureNews(failed), true, 'no retry follows: the chain gave up');
+    const due = { at: new Date(Date.now() + 4000).toISOString(), attempt: 2, of: 3, failure: 'boom' };
+    const waiting = store.update(failed.id, { retryDue: due, statusMessage: 'Retrying in 4 s (attempt 2 of 3)' });
+    assert.equal(isFailureNews(waiting), false, 'a retry waits: its countdown is the news');
+    assert.equal(needsAttention(waiting), false);
+    const cancelled = store.update(failed.id, { retryDue: undefined, statusMessage: 'boom · automatic retry cancelled' });
+    assert.equal(isFailureNews(cancelled), true, 'the waiting retry was cancelled: the chain gave up');
+    assert.equal(isFailureNews(store.update(failed.id, { retriedAs: start().id })), false, 'the next attempt carries the news');
+    const reloaded = store.complete(start().id, 'failed', { error: RELOAD_INTERRUPTION.error }, RELOAD_INTERRUPTION.statusMessage);
+    assert.equal(isFailureNews(reloaded), false, 'a reload is no failure of the task');
+    assert.equal(isFailureNews(imported(end('failed'))), false);
   });
 });

@@ -1,0 +1,23 @@
+import type { CreationRate } from './creationRate';
+import type { SchedulerLimits } from './scheduler';
+import type { RetentionLimits } from './taskRetention';
+
+/** How a task engine is set up (`new TaskEngine(options)`); every option has a default. */
+export interface EngineOptions extends RetentionLimits {
+  readonly now?: () => number;
+  readonly pollIntervalMs?: number;
+  readonly pageSize?: number;
+  /** Concurrency limits; unlimited when not given. */
+  readonly scheduler?: SchedulerLimits;
+  /** How fast each owner may create tasks; unlimited when not given. Beyond it `start` throws -32029 with `data.retryAfterMs`. */
+  readonly creationRate?: CreationRate;
+  /**
+   * Whether plain (non-task) calls also wait for a slot and take a creation token (`acquireSlot`).
+   * The standalone server says yes: its limits are per requestor (T-SS-11). The editor's embedded
+   * server says no, so a plain call never waits behind the editor's own running tasks, and a tool
+   * that calls back into its engine cannot deadlock on its own slot.
+   */
+  readonly limitPlainCalls?: boolean;
+}
+
+export const DEFAULT_POLL_INTERVAL_MS = 1000;
