@@ -121,8 +121,9 @@ describe('Schedules view, used from the palette', function () {
     log(`paused row: ${paused.label} [${paused.description}]`);
     await screenshot(page, 'ui-schedules-paused');
 
-    // Delete through the row's context menu, confirmed in the dialog: the row goes.
-    await chooseRowMenuItem(page, viewRow(page, VIEW, NAME).first(), 'Delete Schedule…');
+    // Delete from the palette, picking the schedule and confirming in the dialog: the row goes.
+    await runCommand(page, 'Tasklane: Delete Schedule');
+    await choosePick(page, NAME);
     const warning = await answerDialog(page, 'Delete');
     assert.match(warning, new RegExp(`Delete the schedule “${NAME}”\\?`));
     leftBehind = false;

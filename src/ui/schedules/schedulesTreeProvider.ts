@@ -28,6 +28,8 @@ export class SchedulesTreeProvider extends Disposable implements vscode.TreeData
   private readonly scheduleNodes = new Map<string, ScheduleNode>();
   private readonly runNodes = new Map<string, ScheduleNode>();
   private ticker: ReturnType<typeof setInterval> | undefined;
+  /** The schedules the view last listed, in order: a refresh that keeps them redraws rows, not the view. */
+  private shownIds: readonly string[] = [];
 
   constructor(
     private readonly schedules: ScheduleActions,
@@ -50,12 +52,27 @@ export class SchedulesTreeProvider extends Disposable implements vscode.TreeData
     this.ticker.unref?.();
   }
 
+  /**
+   * Redraws each schedule's row (and its runs) in place while the list of schedules is the same;
+   * the whole view only when schedules came or went. A whole redraw drops every row's handle until
+   * VS Code asks again, and a context-menu command chosen in that moment finds no row.
+   */
   refresh(): void {
-    this._onDidChangeTreeData.fire(undefined);
+    const ids = this.schedules.list().map((schedule) => schedule.id);
+    const same = ids.length === this.shownIds.length && ids.every((id, i) => id === this.shownIds[i]);
+    this.shownIds = ids;
+    if (!same) {
+      this._onDidChangeTreeData.fire(undefined);
+      return;
+    }
+    for (const id of ids) this._onDidChangeTreeData.fire(this.scheduleNode(id));
   }
 
   getChildren(node?: ScheduleNode): ScheduleNode[] {
-    if (!node) return this.schedules.list().map((schedule) => this.scheduleNode(schedule.id));
+    if (!node) {
+      this.shownIds = this.schedules.list().map((schedule) => schedule.id);
+      return this.shownIds.map((id) => this.scheduleNode(id));
+    }
     if (node.kind === 'run') return [];
     return (this.schedules.get(node.id)?.recentRecordIds ?? []).map((recordId) => this.runNode(node.id, recordId));
   }
