@@ -173,14 +173,16 @@ describe('mcp/server engine scheduling', () => {
   it('counts a time budget from the start of the work, not while queued, and ends work that exceeds it', async () => {
     engine = engineWith(1);
     const work = new Workload(engine);
-    const blocker = work.start({ name: 'blocker' });
+    // The blocker holds the only slot until its own, longer budget ends it: the budgeted task then
+    // has waited longer than its budget before it starts (an event to wait on, not a sleep).
+    const blocker = work.start({ name: 'blocker', timeBudgetMs: 350 });
     const budgeted = work.start({ name: 'budgeted', timeBudgetMs: 200 });
     await work.waitForStarts(1);
-    // Time is what this checks: the queued task waits longer than its budget before it starts.
-    await new Promise((resolve) => setTimeout(resolve, 350));
-    assert.equal(engine.peek(budgeted.taskId)?.status, 'working', 'queue time does not use up the budget');
-    work.release(blocker.taskId);
+    await waitFor(() => engine.peek(blocker.taskId)?.status === 'failed', { what: "the blocker's budget to end it" });
     await work.waitForStarts(2);
+    const waited = work.startedAt.get(budgeted.taskId)! - work.startedAt.get(blocker.taskId)!;
+    assert.ok(waited >= 340, `it waited longer than its budget before it started (${waited} ms)`);
+    assert.equal(engine.peek(budgeted.taskId)?.status, 'working', 'queue time does not use up the budget');
     const done = await waitFor(() => (engine.peek(budgeted.taskId)?.status === 'failed' ? engine.peek(budgeted.taskId) : undefined), {
       what: 'the budget to run out',
     });
