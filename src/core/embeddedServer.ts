@@ -7,3 +7,8 @@ export const EMBEDDED_SERVER_ID = 'tasklane';
  * (A file of its own, free of the SDK, so settings can name it.)
  */
 export const EMBEDDED_SERVER_NAME = 'Tasklane (this editor)';
+
+/** A server's name where only its id is at hand (the detail page): the embedded server's name, else the id. */
+export function serverNameOf(serverId: string): string {
+  return serverId === EMBEDDED_SERVER_ID ? EMBEDDED_SERVER_NAME : serverId;
+}

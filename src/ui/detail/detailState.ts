@@ -10,7 +10,7 @@ import { isTerminal } from '../../core/taskStatus';
 import { type TaskStep, isStepFinished, stepDuration } from '../../core/taskSteps';
 import { canAnswer, canCancelTask, canRetryTask, canRunAgain } from '../../core/taskRules';
 import { taskTitle } from '../../core/taskTitle';
-import { EMBEDDED_SERVER_ID, EMBEDDED_SERVER_NAME } from '../../core/embeddedServer';
+import { serverNameOf } from '../../core/embeddedServer';
 import { OUTPUT_TAIL_CHARS } from '../../core/recordLimits';
 import { SETTINGS } from '../../core/settings';
 import { STATUS_LABELS, tailOf } from './format';
@@ -65,7 +65,7 @@ export function toDetailState(
     taskId: record.taskId ?? null,
     tool: record.tool,
     serverId: record.serverId,
-    serverName: record.serverId === EMBEDDED_SERVER_ID ? EMBEDDED_SERVER_NAME : record.serverId,
+    serverName: serverNameOf(record.serverId),
     intent: record.intent ?? null,
     wire: record.wire ?? null,
     status: record.status,

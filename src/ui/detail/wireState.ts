@@ -2,7 +2,7 @@
  * What the detail page's Wire section shows of a task's wire log, and the smallest messages that
  * bring a page from what it shows to the log as it is now. Pure: no `vscode`, unit-tested on node.
  */
-import { EMBEDDED_SERVER_ID, EMBEDDED_SERVER_NAME } from '../../core/embeddedServer';
+import { serverNameOf } from '../../core/embeddedServer';
 import type { WireEntry, WireLog, WireLogReader } from '../../core/wireLog';
 import { toJson } from './detailState';
 import type { HostToWebview, WireEntryView, WireView } from './protocol';
@@ -28,7 +28,7 @@ export type ShownWire =
 
 export function toWireView(log: WireLog | undefined, task: WireTask): WireView {
   if (!log) {
-    return { capture: 'off', serverId: task.serverId, serverName: task.serverId === EMBEDDED_SERVER_ID ? EMBEDDED_SERVER_NAME : task.serverId };
+    return { capture: 'off', serverId: task.serverId, serverName: serverNameOf(task.serverId) };
   }
   return { capture: 'on', wire: log.wire, taskCreatedAt: task.createdAt, entries: log.entries.map(toWireEntryView), dropped: { ...log.dropped } };
 }
