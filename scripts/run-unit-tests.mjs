@@ -23,12 +23,22 @@ for (const file of files.sort()) mocha.addFile(join(process.cwd(), file));
 
 let passed = 0;
 let failed = 0;
+/** What failed, for the summary `npm test` prints last (CI often shows only the end of the output). */
+const failures = [];
 const runner = mocha.run();
 runner.on('pass', () => passed++);
-runner.on('fail', () => failed++);
+runner.on('fail', (test, err) => {
+  failed++;
+  failures.push({
+    title: test.fullTitle(),
+    error: String(err?.message ?? err)
+      .split('\n')[0]
+      .slice(0, 300),
+  });
+});
 runner.on('end', () => {
   mkdirSync('test-results', { recursive: true });
-  writeFileSync('test-results/unit.json', JSON.stringify({ passed, failed }) + '\n');
+  writeFileSync('test-results/unit.json', JSON.stringify({ passed, failed, failures }) + '\n');
   console.log(`\nunit: ${passed} passed, ${failed} failed`);
   process.exitCode = failed > 0 ? 1 : 0;
   // Child processes or sockets a failing test left behind must not keep the run alive.

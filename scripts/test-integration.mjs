@@ -57,6 +57,9 @@ const NOISE = new RegExp(
     .join('|'),
 );
 const RESULT_RE = /INTEGRATION_RESULT passed=(\d+) failed=(\d+)/;
+const FAILED_RE = /INTEGRATION_FAILED (\{.*\})/;
+/** Titles of the failed tests of every phase, for integration.json. */
+const failures = [];
 
 let T_OPEN = Date.now();
 /**
@@ -75,6 +78,14 @@ async function openSuitePage(host, browser) {
     const afterResult = !!result; // after the suite's result line comes only the workbench's shutdown chatter
     const m = RESULT_RE.exec(msg);
     if (m && !result) result = { passed: Number(m[1]), failed: Number(m[2]) };
+    const failure = FAILED_RE.exec(msg);
+    if (failure) {
+      try {
+        failures.push(JSON.parse(failure[1]));
+      } catch {
+        failures.push({ title: failure[1], error: '' });
+      }
+    }
     if (!VERBOSE && (afterResult || NOISE.test(msg))) return;
     (type === 'error' ? console.error : console.log)(VERBOSE ? `[${((Date.now() - T_OPEN) / 1000).toFixed(1)}s] ${msg}` : msg);
   });
@@ -422,7 +433,7 @@ async function main() {
 
   let exit = code;
   if (result) {
-    fs.writeFileSync(RESULT_JSON, JSON.stringify(result, null, 2) + '\n');
+    fs.writeFileSync(RESULT_JSON, JSON.stringify({ ...result, failures }, null, 2) + '\n');
     log(`${result.passed} passed, ${result.failed} failed -> ${path.relative(ROOT, RESULT_JSON)}`);
     if (result.failed > 0 && exit === 0) exit = 1;
   } else {

@@ -111,12 +111,19 @@ async function runSuite(page, workspace) {
   await mocha.loadFilesAsync();
   let passed = 0;
   let failed = 0;
+  const failures = [];
   const shots = [];
   await new Promise((resolve) => {
     const runner = mocha.run();
     runner.on('pass', () => passed++);
-    runner.on('fail', (test) => {
+    runner.on('fail', (test, err) => {
       failed++;
+      failures.push({
+        title: test.fullTitle(),
+        error: String(err?.message ?? err)
+          .split('\n')[0]
+          .slice(0, 300),
+      });
       // What the screen showed when a test or hook failed (taken at once, while the next one starts).
       const name = `ui-failure-${test
         .fullTitle()
@@ -132,7 +139,7 @@ async function runSuite(page, workspace) {
     runner.on('end', resolve);
   });
   await Promise.all(shots);
-  return { passed, failed, rowTimesMs };
+  return { passed, failed, failures, rowTimesMs };
 }
 
 async function main() {
@@ -162,7 +169,10 @@ async function main() {
 
   const result = await runSuite(page, workspace);
   const seconds = (Date.now() - started) / 1000;
-  fs.writeFileSync(RESULT_JSON, JSON.stringify({ passed: result.passed, failed: result.failed, seconds, rowTimesMs: result.rowTimesMs }, null, 2) + '\n');
+  fs.writeFileSync(
+    RESULT_JSON,
+    JSON.stringify({ passed: result.passed, failed: result.failed, failures: result.failures, seconds, rowTimesMs: result.rowTimesMs }, null, 2) + '\n',
+  );
   log(`ui: ${result.passed} passed, ${result.failed} failed in ${seconds.toFixed(1)} s -> ${path.relative(ROOT, RESULT_JSON)}`);
 
   if (result.failed) host.keep();

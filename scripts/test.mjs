@@ -33,6 +33,8 @@ const steps = [
 
 let passed = 0;
 let failed = 0;
+/** Each failed test by suite and title, said again just above the summary line. */
+const failedTests = [];
 for (const [suite, file] of [
   ['unit', 'test-results/unit.json'],
   ['integration', 'test-results/integration.json'],
@@ -49,6 +51,7 @@ for (const [suite, file] of [
   if (result) {
     passed += result.passed;
     failed += result.failed;
+    for (const { title, error } of result.failures ?? []) failedTests.push(`${suite}: ${title}${error ? ` (${error})` : ''}`);
     if (result.expectedFailures) console.log(`${suite}: ${result.expectedFailures} expected failures, not counted below (reasons in docs/interop.md)`);
   } else {
     // A suite that could not even start counts as one failure, so the line never hides it.
@@ -58,6 +61,7 @@ for (const [suite, file] of [
 }
 // Lint records no per-test results: a failed lint counts as one failure, so the line never hides it.
 if (lint !== 0) failed += 1;
+if (failedTests.length) console.error(`failed tests:\n${failedTests.map((line) => `  ${line}`).join('\n')}`);
 const broken = steps.filter(([, status]) => status !== 0).map(([name]) => name);
 if (broken.length) console.error(`failed steps: ${broken.join(', ')}`);
 console.log(`${passed} passed, ${failed} failed`);

@@ -52,6 +52,13 @@ export function runTestsIn(dir: string): Promise<void> {
         if (failures > 0) reject(new Error(`${failures} integration test(s) failed.`));
         else resolve();
       });
+      // Each failure's title on a line of its own, for the summary `npm test` prints last.
+      runner.on('fail', (test, err: unknown) => {
+        const error = String((err as Error | undefined)?.message ?? err)
+          .split('\n')[0]
+          .slice(0, 300);
+        console.log(`INTEGRATION_FAILED ${JSON.stringify({ title: test.fullTitle(), error })}`);
+      });
     } catch (err) {
       // A test file that fails to load (syntax error, missing module) lands here.
       console.error(err);
