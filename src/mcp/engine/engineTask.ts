@@ -119,3 +119,14 @@ export function agentFromClient(info: { readonly name: string; readonly version?
   if (!info && connection === undefined) return undefined;
   return { name: info?.name ?? UNKNOWN_CLIENT, ...(info?.version ? { version: info.version } : {}), ...(connection !== undefined ? { connection } : {}) };
 }
+
+/** `snapshot` with `change` applied at `at`. */
+export function changedSnapshot(snapshot: EngineTask, change: Partial<EngineTask>, at: string): EngineTask {
+  const next: { -readonly [K in keyof EngineTask]: EngineTask[K] } = { ...snapshot, ...change, lastUpdatedAt: at };
+  if (next.queue !== undefined || !('queue' in next)) return next;
+  // Absent, not undefined: snapshots are spread into wire objects and compared. (Built without it
+  // rather than deleted: a deleted property turns the object into a slow dictionary.)
+  const { queue: _absent, ...rest } = next;
+  void _absent;
+  return rest;
+}

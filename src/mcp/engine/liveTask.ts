@@ -67,6 +67,8 @@ export class LiveTask {
   private readonly open = new Map<string, OpenInput>();
   private nextInputKey = 1;
   private budgetTimer?: LongTimeout;
+  /** Its work runs on another instance sharing the store (sharedTasks.ts), or ran in an earlier run: none runs here. */
+  runsElsewhere = false;
 
   constructor(
     public snapshot: EngineTask,

@@ -4,9 +4,9 @@ import { Disposable, toDisposable } from '../../core/lifecycle';
 import { clampPriority } from '../../core/taskRecord';
 import { isTerminal } from '../../core/taskStatus';
 import { RpcCode, RpcError, toJsonRpcError } from '../rpcError';
-import type { EngineTask, OwnTasks, StartOptions, TaskOutcome } from './engineTask';
+import { type EngineTask, type OwnTasks, type StartOptions, type TaskOutcome, changedSnapshot } from './engineTask';
 import { TaskCancelledError, TaskNotFoundError, TaskTerminalError, TimeBudgetError } from './engineErrors';
-import { LiveTask, type LiveTaskHost, adoptedOptions, initialSnapshot } from './liveTask';
+import { LiveTask, type LiveTaskHost, initialSnapshot } from './liveTask';
 import { TaskTable } from './taskTable';
 import { TaskWaiters } from './taskWaiters';
 import { STARTED_MESSAGE, prerequisiteFailedMessage } from './queueMessages';
@@ -20,6 +20,7 @@ import { TaskOutputs } from './taskOutputs';
 import { ownTasksOf } from './ownTasks';
 import { TaskSweep } from './taskSweep';
 import { DEFAULT_POLL_INTERVAL_MS, type EngineOptions } from './engineOptions';
+import { SharedTasks } from './sharedTasks';
 
 export { DEFAULT_POLL_INTERVAL_MS, type EngineOptions } from './engineOptions';
 
@@ -64,6 +65,8 @@ export class TaskEngine extends Disposable {
   private readonly limitPlainCalls: boolean;
   private readonly plainCalls: PlainCallSlots;
   private readonly sweep: TaskSweep;
+  /** The shared store's word on tasks: another instance's work, or the end of ours decided elsewhere (sharedTasks.ts). */
+  readonly shared: SharedTasks;
 
   constructor(options: EngineOptions = {}) {
     super();
@@ -95,6 +98,13 @@ export class TaskEngine extends Disposable {
       waiters: this.waiters,
       fail: (task, message) => this.failWithText(task, message),
       update: (task, change) => this.update(task, change),
+    });
+    this.shared = new SharedTasks({
+      table: this.table,
+      liveTaskHost: this.liveTaskHost,
+      nextSequence: () => ++this.sequence,
+      replace: (task, snapshot) => this.announce(task, snapshot),
+      release: (task) => this.release(task),
     });
     this.sweepTimer = setInterval(() => {
       this.sweepExpired();
@@ -159,23 +169,12 @@ export class TaskEngine extends Disposable {
     return task && !task.isTerminal ? task : undefined;
   }
 
-  /**
-   * Puts back a finished task that an earlier run of this server kept (a durable store loads them
-   * on start): readable, listable and expiring like any other, with no work to run. Call it before
-   * serving, oldest first (list order is the order of arrival). Unfinished work cannot be adopted:
-   * the store ends it before.
-   */
+  /** Puts back a finished task an earlier run kept (call it before serving, oldest first): sharedTasks.ts. */
   adopt(snapshot: EngineTask, retention: number | null): void {
-    if (!isTerminal(snapshot.status)) throw new Error(`Only a finished task can be adopted; ${snapshot.taskId} is ${snapshot.status}`);
-    this.table.add(new LiveTask(snapshot, ++this.sequence, adoptedOptions(snapshot), retention, this.liveTaskHost));
+    this.shared.adopt(snapshot, retention);
   }
 
-  /**
-   * A plain (non-task) call's turn under the same limits as tasks: it takes the owner's
-   * creation-rate token (-32029, nothing queued, when over it) and waits for a slot, leaving the
-   * queue if `signal` aborts. It is no task: never listed, never reported. Call the returned
-   * function when the call is done.
-   */
+  /** A plain (non-task) call's turn under the same limits as tasks (plainCallSlots.ts); call the returned function when done. */
   acquireSlot(request: SlotRequest): Promise<ReleaseSlot> {
     if (!this.limitPlainCalls) return Promise.resolve(() => undefined);
     return this.plainCalls.acquire(request);
@@ -305,15 +304,20 @@ export class TaskEngine extends Disposable {
   private finish(task: LiveTask, status: 'completed' | 'failed' | 'cancelled', outcome: TaskOutcome | undefined, message?: string): void {
     // Terminal states are absorbing: a late result after cancel is dropped (T-S-20).
     if (task.isTerminal) return;
-    task.endBudget();
-    // The key is free again: the next start with it is new work.
-    this.keys.release(task.snapshot.taskId);
     // Retention counts from the end of the work.
     const ttl = this.retention.ttlAtEnd(task.snapshot, task.retention);
     this.update(task, { status, statusMessage: message, outcome, inputRequests: new Map(), queue: undefined, ttl });
+    this.release(task);
+  }
+
+  /** What an ended task held: its budget, its idempotency key, its open questions, its slot or queue place. */
+  private release(task: LiveTask): void {
+    task.endBudget();
+    // The key is free again: the next start with it is new work.
+    this.keys.release(task.snapshot.taskId);
     task.rejectInputs();
     // Frees its slot or queue place, and lets what waited for it run (or fail with it).
-    this.queue.scheduler.ended(task.snapshot.taskId, status === 'completed');
+    this.queue.scheduler.ended(task.snapshot.taskId, task.snapshot.status === 'completed');
   }
 
   private finishWithError(task: LiveTask, error: unknown): void {
@@ -330,18 +334,13 @@ export class TaskEngine extends Disposable {
 
   private update(task: LiveTask, change: Partial<EngineTask>, at = this.iso()): void {
     if (!('queue' in change)) this.queue.placeNow(task);
-    const next: { -readonly [K in keyof EngineTask]: EngineTask[K] } = { ...task.snapshot, ...change, lastUpdatedAt: at };
-    if (next.queue === undefined && 'queue' in next) {
-      // Absent, not undefined: snapshots are spread into wire objects and compared. (Built without
-      // it rather than deleted: a deleted property turns the object into a slow dictionary.)
-      const { queue: _absent, ...rest } = next;
-      void _absent;
-      task.snapshot = rest;
-    } else {
-      task.snapshot = next;
-    }
-    this._onDidChange.fire(task.snapshot);
-    if (task.isTerminal) this.waiters.wake(task.snapshot.taskId);
+    this.announce(task, changedSnapshot(task.snapshot, change, at));
+  }
+
+  private announce(task: LiveTask, snapshot: EngineTask): void {
+    task.snapshot = snapshot;
+    this._onDidChange.fire(snapshot);
+    if (task.isTerminal) this.waiters.wake(snapshot.taskId);
   }
 
   private iso(): string {

@@ -36,8 +36,10 @@ export class TaskSweep {
     let removed = 0;
     for (const task of [...table.entries()]) {
       const id = task.snapshot.taskId;
-      if (!task.isTerminal) this.keepAlive(task);
-      else if (retention.isExpired(task.snapshot)) {
+      // A mirror's TTL is kept by the instance that runs its work.
+      if (!task.isTerminal) {
+        if (!task.runsElsewhere) this.keepAlive(task);
+      } else if (retention.isExpired(task.snapshot)) {
         task.stop(new TaskCancelledError());
         table.delete(id);
         outputs.forget(id);

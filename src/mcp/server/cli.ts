@@ -15,6 +15,7 @@ import { STREAM_SERVER_WIRE } from './serverWires';
 import { type TaskHost, ToolCatalog } from './toolCatalog';
 import { DATABASE_EXIT_CODE, DATABASE_URL_VARIABLE, DatabaseError, describeDatabase } from '../team/database';
 import { type TeamStore, openTeamStore } from '../team/teamStore';
+import { DEFAULT_LEASE_MS } from '../team/taskLeases';
 import { TOKEN_USAGE, runTokenCommand } from '../team/tokenCli';
 
 const USAGE = `Tasklane MCP task server
@@ -35,8 +36,11 @@ Options:
                  Repeat it to give each agent its own: each token is a principal, with its own tasks and limits.
   --no-auth      Accept HTTP requests without a token (only for trusted local setups).
   --store URL    Keep tasks, principals and their tokens in PostgreSQL (default: ${DATABASE_URL_VARIABLE}):
-                 a restarted server answers for earlier tasks; unfinished ones end failed, "worker lost".
+                 any number of servers share one database, each task readable, followable, answerable
+                 and cancellable through any of them; a restarted server answers for earlier tasks.
                  Tokens made with \`token create\` are accepted, besides any --token.
+  --lease-ms N   With --store: how long a server's hold on its running work lasts without a heartbeat
+                 (default ${DEFAULT_LEASE_MS}); once it runs out, the work ends failed, "worker lost", retryable.
   --cwd DIR      Working directory for run_command when the caller names none (default: current).
   --log LEVEL    trace | debug | info | warn | error (default: info). Logs go to stderr.
 
@@ -62,6 +66,7 @@ async function main(): Promise<void> {
       token: { type: 'string', multiple: true },
       'no-auth': { type: 'boolean' },
       store: { type: 'string' },
+      'lease-ms': { type: 'string' },
       cwd: { type: 'string' },
       log: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -92,9 +97,15 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  const leaseMs = values['lease-ms'] === undefined ? undefined : Number(values['lease-ms']);
+  if (leaseMs !== undefined && !(Number.isInteger(leaseMs) && leaseMs >= 200)) {
+    process.stderr.write(`tasklane-server: --lease-ms must be a whole number of milliseconds, at least 200, not ${values['lease-ms']}\n`);
+    process.exitCode = 2;
+    return;
+  }
   let team: TeamStore | undefined;
   try {
-    team = storeUrl ? await openTeamStore(storeUrl, { ...limits, limitPlainCalls: true }, log) : undefined;
+    team = storeUrl ? await openTeamStore(storeUrl, { ...limits, limitPlainCalls: true }, { log, leaseMs }) : undefined;
   } catch (error) {
     if (!(error instanceof DatabaseError)) throw error;
     process.stderr.write(`tasklane-server: ${error.message}\n`);

@@ -1,31 +1,29 @@
 /**
- * The standalone server's tasks in PostgreSQL: a write-through mirror of the engine plus a load
- * on start. The engine stays the one that runs and answers (in memory, at its own speed); every
- * creation and change it announces is queued here, latest snapshot per task, and written in one
- * statement per batch. On start, `recover` ends the unfinished work a dead server left behind
- * (`failed`, "worker lost", retryable) and hands every finished, unexpired task to the engine, so
- * a restarted server answers for tasks created before it.
+ * The standalone server's tasks in PostgreSQL: a write-through copy of the engine plus a load on
+ * start. The engine stays the one that runs and answers (in memory, at its own speed); every
+ * creation and change it makes is queued here, latest snapshot per task, and written in one
+ * statement per batch, which also renews the lease on the work and announces the changed ids to
+ * the other instances (TASKS_CHANNEL; teamSync.ts applies them there). On start, `recoverTasks`
+ * ends the unfinished work of dead instances (taskLeases.ts) and hands every task to the engine:
+ * finished ones adopted, other instances' running ones mirrored.
+ *
+ * Rules of the shared table: the instance that created a task runs it and keeps `instance_id`;
+ * another instance writes only an end it made (a cancel through it); and a finished row is never
+ * changed again, so the first end written wins everywhere.
  *
  * Writes follow the answer a client gets (the engine's calls are synchronous): a crash loses at
- * most the batch in flight. When the database goes away the mirror keeps the latest snapshots and
+ * most the batch in flight. When the database goes away the copy keeps the latest snapshots and
  * retries; the server goes on serving from memory.
  */
 import type { Pool } from 'pg';
 import { Disposable, toDisposable } from '../../core/lifecycle';
 import { type Logger, silentLogger } from '../../core/logger';
-import { RpcCode } from '../rpcError';
-import type { EngineTask, TaskOutcome } from '../engine/engineTask';
+import { isTerminal } from '../../core/taskStatus';
+import type { EngineTask } from '../engine/engineTask';
 import type { TaskEngine } from '../engine/taskEngine';
 import { connectionProblem } from './database';
+import { UNFINISHED, announceChanged, endLostWork } from './taskLeases';
 import { TASK_COLUMNS, type TaskRow, type TaskRowInput, fromRow, toRow } from './taskRows';
-
-/** How a task that was unfinished when its server died ends. */
-export const WORKER_LOST_MESSAGE = 'Worker lost: the server stopped before this task finished; it may be run again';
-
-export const WORKER_LOST_OUTCOME: TaskOutcome = {
-  kind: 'error',
-  error: { code: RpcCode.InternalError, message: WORKER_LOST_MESSAGE, data: { reason: 'worker lost', retryable: true } },
-};
 
 /** Who did what to a task, for the audit table. `principal` is the task's owner as the engine knows it. */
 export interface AuditEntry {
@@ -38,6 +36,8 @@ export interface AuditEntry {
 export interface DurableTasksOptions {
   /** Names this server in `tasks.instance_id` (which instance runs unfinished work). */
   readonly instanceId: string;
+  /** How long a write's lease on unfinished work lasts (ms; the heartbeat renews it). */
+  readonly leaseMs: number;
   readonly log?: Logger;
   /** Wait before writing again after a failed write (ms). */
   readonly retryMs?: number;
@@ -46,14 +46,25 @@ export interface DurableTasksOptions {
 }
 
 const COLUMN_NAMES = TASK_COLUMNS.split(',').map((column) => column.trim().split(/\s+/)[0]);
-const UPDATED_COLUMNS = COLUMN_NAMES.filter((name) => !['task_id', 'owner', 'tool', 'created_at', 'retention_ms', 'parent_task_id'].includes(name));
+const UPDATED_COLUMNS = COLUMN_NAMES.filter(
+  (name) => !['task_id', 'owner', 'tool', 'created_at', 'retention_ms', 'parent_task_id', 'instance_id'].includes(name),
+);
 
-/** One statement for a batch: insert new tasks (bound to their principal, if one has that name), update known ones. */
+/**
+ * One statement for a batch: insert new tasks (bound to their principal, if one has that name,
+ * leased while unfinished), update known ones unless already finished, and announce what changed.
+ */
 const UPSERT = `
-  INSERT INTO tasks (${COLUMN_NAMES.join(', ')}, principal_id)
-  SELECT ${COLUMN_NAMES.map((name) => `r.${name}`).join(', ')}, (SELECT p.principal_id FROM principals p WHERE p.name = r.owner)
-  FROM jsonb_to_recordset($1::jsonb) AS r(${TASK_COLUMNS})
-  ON CONFLICT (task_id) DO UPDATE SET ${UPDATED_COLUMNS.map((name) => `${name} = EXCLUDED.${name}`).join(', ')}`;
+  WITH changed AS (
+    INSERT INTO tasks (${COLUMN_NAMES.join(', ')}, principal_id, lease_expires_at)
+    SELECT ${COLUMN_NAMES.map((name) => `r.${name}`).join(', ')}, (SELECT p.principal_id FROM principals p WHERE p.name = r.owner),
+      CASE WHEN r.status IN ${UNFINISHED} THEN now() + $2 * interval '1 millisecond' END
+    FROM jsonb_to_recordset($1::jsonb) AS r(${TASK_COLUMNS})
+    ON CONFLICT (task_id) DO UPDATE SET ${UPDATED_COLUMNS.map((name) => `${name} = EXCLUDED.${name}`).join(', ')},
+      instance_id = COALESCE(tasks.instance_id, EXCLUDED.instance_id), lease_expires_at = EXCLUDED.lease_expires_at
+    WHERE tasks.status IN ${UNFINISHED}
+    RETURNING task_id)
+  ${announceChanged('$3')}`;
 
 const INSERT_AUDIT = `
   INSERT INTO audit (principal, action, task_id, detail)
@@ -64,26 +75,23 @@ const DELETE_EXPIRED = `
     AND created_at + ttl_ms * interval '1 millisecond' <= now()`;
 
 /**
- * Ends the unfinished work a dead server left (failed, worker lost; its TTL the time it ran plus
- * its retention), deletes expired tasks, and adopts the rest into `engine`, oldest first. With one
- * server per database every unfinished row is a dead server's; with several, a lease will say which.
+ * Ends the work of dead instances (taskLeases.ts), deletes expired tasks, and hands the rest to
+ * `engine`, oldest first: finished ones adopted, the running work of live instances mirrored.
  */
-export async function recoverTasks(pool: Pool, engine: TaskEngine): Promise<{ adopted: number; lost: number }> {
-  const lost = await pool.query(
-    `UPDATE tasks SET status = 'failed', status_message = $1, outcome = $2::jsonb, input_requests = '{}'::jsonb,
-       last_updated_at = now(), instance_id = NULL,
-       ttl_ms = CASE WHEN retention_ms IS NULL THEN NULL
-                     ELSE floor(extract(epoch FROM now() - created_at) * 1000)::bigint + retention_ms END
-     WHERE status IN ('working', 'input_required')`,
-    [WORKER_LOST_MESSAGE, JSON.stringify(WORKER_LOST_OUTCOME)],
-  );
+export async function recoverTasks(pool: Pool, engine: TaskEngine): Promise<{ adopted: number; running: number; lost: number }> {
+  const lost = await endLostWork(pool);
   await pool.query(DELETE_EXPIRED);
   const { rows } = await pool.query<TaskRow>('SELECT * FROM tasks ORDER BY created_at, task_id');
+  let running = 0;
   for (const row of rows) {
     const { task, retention } = fromRow(row);
-    engine.adopt(task, retention);
+    if (isTerminal(task.status)) engine.adopt(task, retention);
+    else {
+      engine.shared.apply(task, retention);
+      running++;
+    }
   }
-  return { adopted: rows.length, lost: lost.rowCount ?? 0 };
+  return { adopted: rows.length - running, running, lost };
 }
 
 export class DurableTasks extends Disposable {
@@ -94,6 +102,8 @@ export class DurableTasks extends Disposable {
   private writing: Promise<void> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private failing = false;
+  /** Set while the store's own word is applied to the engine: those changes are not written back. */
+  private applying = false;
   private readonly log: Logger;
 
   constructor(
@@ -110,7 +120,13 @@ export class DurableTasks extends Disposable {
         this.queue(task);
       }),
     );
-    this._register(engine.onDidChange((task) => this.queue(task)));
+    this._register(
+      engine.onDidChange((task) => {
+        // Another instance's running work is written by that instance; an end made here is written here.
+        if (this.applying || (engine.shared.runsElsewhere(task.taskId) && !isTerminal(task.status))) return;
+        this.queue(task);
+      }),
+    );
     const sweep = setInterval(() => {
       this.pool.query(DELETE_EXPIRED).catch(() => undefined);
     }, options.sweepMs ?? 60_000);
@@ -121,6 +137,16 @@ export class DurableTasks extends Disposable {
         clearTimeout(this.retryTimer);
       }),
     );
+  }
+
+  /** Runs `apply` (the store's word reaching the engine) without writing its changes back. */
+  applyingStore<T>(apply: () => T): T {
+    this.applying = true;
+    try {
+      return apply();
+    } finally {
+      this.applying = false;
+    }
   }
 
   audit(entry: AuditEntry): void {
@@ -154,7 +180,7 @@ export class DurableTasks extends Disposable {
     this.audits = [];
     const rows: TaskRowInput[] = batch.map((task) => toRow(task, this.retentions.get(task.taskId) ?? null, this.options.instanceId));
     try {
-      if (rows.length > 0) await this.pool.query(UPSERT, [JSON.stringify(rows)]);
+      if (rows.length > 0) await this.pool.query(UPSERT, [JSON.stringify(rows), this.options.leaseMs, this.options.instanceId]);
       if (audits.length > 0) await this.pool.query(INSERT_AUDIT, [JSON.stringify(audits.map((a) => ({ ...a, task_id: a.taskId, detail: a.detail ?? null })))]);
       for (const task of batch) this.retentions.delete(task.taskId);
       if (this.failing) this.log.info('[store] writing to the database again');

@@ -20,8 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     description: 'tasks',
-    // One row per engine task. `instance_id` says which server runs unfinished work; a lease
-    // (`lease_expires_at`) and a claim index join it when several instances share the table.
+    // One row per engine task. `instance_id` says which server runs unfinished work.
     sql: `
       CREATE TABLE tasks (
         task_id text PRIMARY KEY,
@@ -75,6 +74,26 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX audit_by_task ON audit (task_id, at);
       ALTER TABLE tasks ADD COLUMN principal_id bigint REFERENCES principals ON DELETE SET NULL;
+    `,
+  },
+  {
+    version: 3,
+    description: 'leases and forwarded answers, for several instances',
+    // The instance that runs unfinished work renews its lease; a task whose lease ran out is a dead
+    // instance's and any instance ends it. An answer given through another instance waits in
+    // task_commands until the running instance takes it (it is told by NOTIFY).
+    sql: `
+      ALTER TABLE tasks ADD COLUMN lease_expires_at timestamptz;
+      CREATE INDEX tasks_leases ON tasks (lease_expires_at) WHERE status IN ('working', 'input_required');
+      CREATE TABLE task_commands (
+        command_id bigserial PRIMARY KEY,
+        instance_id text NOT NULL,
+        task_id text NOT NULL,
+        action text NOT NULL CHECK (action IN ('answer')),
+        payload jsonb NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX task_commands_by_instance ON task_commands (instance_id, command_id);
     `,
   },
 ];

@@ -11,7 +11,15 @@ import { AuditedTaskEngine } from './auditedEngine';
 import { describeDatabase, openDatabase } from './database';
 import { DurableTasks, recoverTasks } from './durableTasks';
 import { migrate } from './migrations';
+import { DEFAULT_LEASE_MS, TaskLeases } from './taskLeases';
+import { TeamSync } from './teamSync';
 import { TokenDirectory } from './tokenDirectory';
+
+export interface TeamStoreOptions {
+  /** How long this instance's hold on its unfinished work lasts without a heartbeat (ms). */
+  readonly leaseMs?: number;
+  readonly log?: Logger;
+}
 
 export interface TeamStore {
   readonly engine: AuditedTaskEngine;
@@ -24,24 +32,41 @@ export interface TeamStore {
 }
 
 /** Opens the team database at `url`; throws DatabaseError (message without the password) when it cannot be used. */
-export async function openTeamStore(url: string, engineOptions: EngineOptions, log: Logger = silentLogger): Promise<TeamStore> {
+export async function openTeamStore(url: string, engineOptions: EngineOptions, options: TeamStoreOptions = {}): Promise<TeamStore> {
   const pool = await openDatabase(url);
   try {
-    return await startOn(pool, url, engineOptions, log);
+    return await startOn(pool, url, engineOptions, options);
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw error;
   }
 }
 
-async function startOn(pool: Pool, url: string, engineOptions: EngineOptions, log: Logger): Promise<TeamStore> {
+async function startOn(pool: Pool, url: string, engineOptions: EngineOptions, options: TeamStoreOptions): Promise<TeamStore> {
+  const log = options.log ?? silentLogger;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const instanceId = randomUUID();
   const schema = await migrate(pool, url);
   if (schema.to !== schema.from) log.info(`[store] schema of ${describeDatabase(url)} upgraded from version ${schema.from} to ${schema.to}`);
   let durable: DurableTasks | undefined;
-  const engine = new AuditedTaskEngine(engineOptions, (entry) => durable?.audit(entry));
+  let sync: TeamSync | undefined;
+  const engine = new AuditedTaskEngine(
+    engineOptions,
+    (entry) => durable?.audit(entry),
+    (answer) => {
+      sync?.forward(answer).then(
+        (sent) => sent || log.warn(`[store] the answer to task ${answer.taskId} found no open question in the database`),
+        (error: unknown) => log.warn(`[store] could not pass on the answer to task ${answer.taskId} (${String(error)})`),
+      );
+    },
+  );
   const recovered = await recoverTasks(pool, engine);
-  log.info(`[store] ${describeDatabase(url)}: ${recovered.adopted} task(s) kept from before, ${recovered.lost} unfinished one(s) ended "worker lost"`);
-  durable = new DurableTasks(pool, engine, { instanceId: randomUUID(), log });
+  log.info(
+    `[store] ${describeDatabase(url)}: ${recovered.adopted} finished task(s) kept, ${recovered.running} running on other instances, ${recovered.lost} ended "worker lost"`,
+  );
+  durable = new DurableTasks(pool, engine, { instanceId, leaseMs, log });
+  const leases = new TaskLeases(pool, { instanceId, leaseMs, log });
+  sync = await TeamSync.open(pool, engine, durable, (answer) => engine.answerForwarded(answer), { url, instanceId, log });
   const tokens = await TokenDirectory.open(pool, url, { log });
   let closing: Promise<void> | undefined;
   return {
@@ -51,6 +76,8 @@ async function startOn(pool: Pool, url: string, engineOptions: EngineOptions, lo
     close: () =>
       (closing ??= (async () => {
         tokens.dispose();
+        sync.dispose();
+        leases.dispose();
         await durable.flushed();
         durable.dispose();
         await pool.end();

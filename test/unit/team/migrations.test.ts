@@ -45,7 +45,7 @@ describe('team database: migrations', function () {
     const { rows } = await pool.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
     assert.deepEqual(
       rows.map((row) => row.table_name),
-      ['audit', 'principals', 'schema_version', 'tasks', 'tokens'],
+      ['audit', 'principals', 'schema_version', 'task_commands', 'tasks', 'tokens'],
     );
     assert.deepEqual(await migrate(pool, db!.url), { from: SCHEMA_VERSION, to: SCHEMA_VERSION });
   });
@@ -59,11 +59,26 @@ describe('team database: migrations', function () {
     );
     await assert.rejects(pool.query('SELECT 1 FROM principals'), /does not exist/);
 
-    assert.deepEqual(await migrate(pool, db!.url), { from: 1, to: 2 });
+    assert.deepEqual(await migrate(pool, db!.url, 2), { from: 1, to: 2 });
     assert.deepEqual(await versions(pool), [1, 2]);
     const { rows } = await pool.query<{ owner: string; principal_id: string | null }>(`SELECT owner, principal_id FROM tasks WHERE task_id = 't-1'`);
     assert.deepEqual(rows, [{ owner: 'alice', principal_id: null }]);
     await pool.query(`INSERT INTO principals (name) VALUES ('alice')`);
+  });
+
+  it('upgrades a version-2 database (one server per database): its unfinished task gets no lease, so the next start ends it "worker lost"', async () => {
+    const pool = poolOn(db!.url);
+    await migrate(pool, db!.url, 2);
+    await pool.query(
+      `INSERT INTO tasks (task_id, owner, tool, status, created_at, last_updated_at, poll_interval_ms, instance_id)
+       VALUES ('t-2', 'alice', 'wait', 'working', now(), now(), 1000, 'gone')`,
+    );
+    await assert.rejects(pool.query('SELECT lease_expires_at FROM tasks'), /does not exist/);
+
+    assert.deepEqual(await migrate(pool, db!.url), { from: 2, to: SCHEMA_VERSION });
+    const { rows } = await pool.query<{ status: string; lease_expires_at: Date | null }>(`SELECT status, lease_expires_at FROM tasks WHERE task_id = 't-2'`);
+    assert.deepEqual(rows, [{ status: 'working', lease_expires_at: null }]);
+    await pool.query(`INSERT INTO task_commands (instance_id, task_id, action, payload) VALUES ('i', 't-2', 'answer', '{}')`);
   });
 
   it('refuses a database whose schema is newer than this server, and the server exits 3 saying so', async () => {

@@ -1,7 +1,7 @@
 /**
  * A restarted server forgets nothing: tasks created on both wires before a SIGKILL are answered
  * after it (status, result, list), and the work that was unfinished when the server died ends
- * `failed`, "worker lost", retryable. Against a real PostgreSQL and the real `dist/server.js`.
+ * `failed`, "worker lost", retryable, once its lease runs out. Against a real PostgreSQL and the real `dist/server.js`.
  */
 import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -43,7 +43,7 @@ describe('team database: a restarted server', function () {
 
   it('answers for tasks created before a SIGKILL on both wires, and ends the unfinished ones "worker lost"', async () => {
     const token = await createToken(db!.url, 'carol');
-    server = await startServer(['--store', db!.url, '--log', 'warn']);
+    server = await startServer(['--store', db!.url, '--log', 'warn', '--lease-ms', '1000']);
     const legacy = await sessionClient(server.url, token);
     clients.push(legacy);
     const modern = new V2Client(server.url, token);
@@ -68,7 +68,7 @@ describe('team database: a restarted server', function () {
     });
     await stopServer(server, 'SIGKILL');
 
-    server = await startServer(['--store', db!.url, '--log', 'warn']);
+    server = await startServer(['--store', db!.url, '--log', 'warn', '--lease-ms', '1000']);
     const after = await sessionClient(server.url, token);
     clients.push(after);
     const modernAfter = new V2Client(server.url, token);
@@ -83,7 +83,14 @@ describe('team database: a restarted server', function () {
       listed.tasks.map((task) => task.taskId),
       [finishedOld, unfinishedOld, finishedNew.taskId, unfinishedNew.taskId],
     );
-    const lostOld = await after.request({ method: 'tasks/get', params: { taskId: unfinishedOld } }, GetTaskResultSchema);
+    // The dead server's work ends once its lease (1 s here) runs out.
+    const lostOld = await waitFor(
+      async () => {
+        const task = await after.request({ method: 'tasks/get', params: { taskId: unfinishedOld } }, GetTaskResultSchema);
+        return task.status === 'working' ? undefined : task;
+      },
+      { what: 'the unfinished 2025-11-25 task ended once the lease ran out' },
+    );
     assert.equal(lostOld.status, 'failed');
     assert.match(lostOld.statusMessage ?? '', /^Worker lost/);
 

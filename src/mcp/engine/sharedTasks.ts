@@ -1,0 +1,74 @@
+/**
+ * Tasks that several server instances share through one store (the team database). The store's
+ * word on a task wins over this engine's:
+ * - a task another instance runs is kept here as a mirror: readable, listable and followable like
+ *   any other (its changes are announced, waiters wake when it ends), with no work to run here;
+ * - a finished one from an earlier run is put back the same way (`adopt`);
+ * - when the store says that work this engine runs has ended (cancelled through another instance,
+ *   or ended "worker lost" after this instance's lease ran out), the work stops and the task takes
+ *   the store's final snapshot.
+ * A mirror's unfinished snapshot is never kept alive or expired here: the instance that runs it does.
+ */
+import { isTerminal } from '../../core/taskStatus';
+import { TaskCancelledError } from './engineErrors';
+import type { EngineTask } from './engineTask';
+import { LiveTask, type LiveTaskHost, adoptedOptions } from './liveTask';
+import type { TaskTable } from './taskTable';
+
+/** What applying the store's word needs of the engine. */
+export interface SharedTasksHost {
+  readonly table: TaskTable;
+  readonly liveTaskHost: LiveTaskHost;
+  nextSequence(): number;
+  /** Replaces the snapshot whole, announces it, and wakes waiters when it is terminal. */
+  replace(task: LiveTask, snapshot: EngineTask): void;
+  /** Work of this engine's ended elsewhere: free what it held (slot, idempotency key, open questions). */
+  release(task: LiveTask): void;
+}
+
+/** What `apply` did with the store's snapshot. */
+export type SharedOutcome = 'mirrored' | 'updated' | 'stopped' | 'unchanged';
+
+export class SharedTasks {
+  constructor(private readonly host: SharedTasksHost) {}
+
+  /** Puts back a finished task an earlier run kept. */
+  adopt(snapshot: EngineTask, retention: number | null): void {
+    if (!isTerminal(snapshot.status)) throw new Error(`Only a finished task can be adopted; ${snapshot.taskId} is ${snapshot.status}`);
+    this.add(snapshot, retention);
+  }
+
+  apply(snapshot: EngineTask, retention: number | null): SharedOutcome {
+    const task = this.host.table.raw(snapshot.taskId);
+    if (!task) {
+      // Announced like a creation, so listeners on this instance learn of it.
+      this.host.replace(this.add(snapshot, retention), snapshot);
+      return 'mirrored';
+    }
+    // Terminal states are absorbing here as everywhere (T-S-07): a task ended here stays as it ended.
+    if (task.isTerminal) return 'unchanged';
+    if (task.runsElsewhere) {
+      if (snapshot.lastUpdatedAt < task.snapshot.lastUpdatedAt) return 'unchanged';
+      this.host.replace(task, snapshot);
+      return 'updated';
+    }
+    // This engine's own work: it writes its own changes; only an end decided elsewhere counts.
+    if (!isTerminal(snapshot.status)) return 'unchanged';
+    this.host.replace(task, snapshot);
+    task.stop(new TaskCancelledError());
+    this.host.release(task);
+    return 'stopped';
+  }
+
+  /** Whether the task's work runs on another instance (or ran before this one started). */
+  runsElsewhere(taskId: string): boolean {
+    return this.host.table.raw(taskId)?.runsElsewhere ?? false;
+  }
+
+  private add(snapshot: EngineTask, retention: number | null): LiveTask {
+    const task = new LiveTask(snapshot, this.host.nextSequence(), adoptedOptions(snapshot), retention, this.host.liveTaskHost);
+    task.runsElsewhere = true;
+    this.host.table.add(task);
+    return task;
+  }
+}
