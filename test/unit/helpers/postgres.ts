@@ -13,6 +13,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
+import { waitFor } from './waitFor';
 
 const EXISTING = process.env.TASKLANE_TEST_DATABASE_URL;
 const USER = 'tasklane';
@@ -74,8 +75,26 @@ export async function testDatabase(suite: string, options: { durable?: boolean }
   return {
     url: url.toString(),
     name,
-    drop: () => adminQuery(server.url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+    drop: async () => {
+      // A pool's end() resolves before its sockets have closed: dropping WITH (FORCE) at once would
+      // terminate connections still closing, and their clients would throw "terminating connection
+      // due to administrator command" into whatever test runs next. A connection that never closes
+      // is a leak, and this wait fails naming it.
+      await waitFor(async () => (await sessionsOn(server.url, name)) === 0, { what: `the connections to ${name} to close` });
+      await adminQuery(server.url, `DROP DATABASE IF EXISTS ${name}`);
+    },
   };
+}
+
+async function sessionsOn(url: string, database: string): Promise<number> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ count: number }>('SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = $1', [database]);
+    return rows[0].count;
+  } finally {
+    await client.end();
+  }
 }
 
 async function adminQuery(url: string, sql: string): Promise<void> {
