@@ -1,0 +1,171 @@
+/**
+ * Several standalone servers on one team database, against a real PostgreSQL and the real
+ * `dist/server.js`: a client spreading its requests round-robin over three instances reads,
+ * follows, answers and cancels each task through any of them, on both wires; and an instance
+ * SIGKILLed mid-task, ten times over, loses no task and runs none twice.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { Pool } from 'pg';
+import { ListTasksResultSchema } from '../../../src/mcp/wires/v1/codec';
+import { type TestDatabase, testDatabase } from '../helpers/postgres';
+import { waitFor } from '../helpers/waitFor';
+import { type Json, V2Client } from '../mcp/v2/helpers';
+import { type RunningServer, createToken, requirePostgres, startServer, stopServer } from './teamHelpers';
+
+/** Short, so a dead instance's work ends within a couple of seconds. */
+const LEASE_MS = 1000;
+
+describe('team database: several instances', function () {
+  let db: TestDatabase | undefined;
+  let pool: Pool | undefined;
+  let token = '';
+  const servers: RunningServer[] = [];
+  const sessions: Client[] = [];
+  let scratch = '';
+
+  const start = () => startServer(['--store', db!.url, '--log', 'warn', '--lease-ms', String(LEASE_MS)]);
+  const clientOf = (server: RunningServer) => new V2Client(server.url, token);
+  async function sessionOn(server: RunningServer): Promise<Client> {
+    const client = new Client({ name: 'instances-test', version: '1' }, { capabilities: {} });
+    await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+    sessions.push(client);
+    return client;
+  }
+
+  before(async function () {
+    requirePostgres(this);
+    db = await testDatabase('instances');
+    pool = new Pool({ connectionString: db.url, max: 1 });
+    token = await createToken(db.url, 'alice');
+    servers.push(...(await Promise.all([start(), start(), start()])));
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-instances-'));
+  });
+
+  after(async () => {
+    await Promise.all(sessions.map((session) => session.close().catch(() => undefined)));
+    await Promise.all(servers.map((server) => stopServer(server, 'SIGTERM')));
+    killLeftovers(scratch);
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+    await pool?.end();
+    await db?.drop();
+  });
+
+  it('reads, follows, answers and cancels a task through any instance, on both wires', async () => {
+    const [a, b, c] = servers.map(clientOf);
+
+    // Created through A, followed to its end through B on the old wire, read through C on the new.
+    const short = await a.callTool('wait', { durationMs: 500, message: 'done on A' });
+    assert.equal(short.resultType, 'task', JSON.stringify(short));
+    const followed = await (await sessionOn(servers[1])).request({ method: 'tasks/result', params: { taskId: short.taskId } }, CallToolResultSchema);
+    assert.equal((followed.content[0] as { text: string }).text, 'done on A');
+    const read = await c.poll(short.taskId);
+    assert.equal(read.status, 'completed');
+    assert.equal(read.result.content[0].text, 'done on A');
+
+    // Cancelled through C while A runs it: A stops the work, and every instance says cancelled.
+    const long = await a.callTool('wait', { durationMs: 600_000, message: 'never' });
+    await b.poll(long.taskId, (task) => task.status === 'working');
+    await c.result('tasks/cancel', { taskId: long.taskId });
+    for (const client of [a, b, c]) assert.equal((await client.poll(long.taskId)).status, 'cancelled');
+
+    // A question asked by work on C, answered through B: C's work gets the answer and ends.
+    const asked = await c.callTool('ask', { question: 'Ship it?' });
+    const open = await b.poll(asked.taskId, (task) => task.status === 'input_required');
+    const [key] = Object.keys(open.inputRequests as Json);
+    assert.ok(key, JSON.stringify(open));
+    await b.result('tasks/update', { taskId: asked.taskId, inputResponses: { [key]: { action: 'accept', content: { answer: 'yes' } } } });
+    const answered = await a.poll(asked.taskId);
+    assert.equal(answered.status, 'completed', JSON.stringify(answered));
+    assert.equal(answered.result.content[0].text, 'yes');
+
+    // The old wire's list through any instance shows the principal's tasks from all of them.
+    const listed = await (await sessionOn(servers[2])).request({ method: 'tasks/list', params: {} }, ListTasksResultSchema);
+    const ids = listed.tasks.map((task) => task.taskId);
+    for (const id of [short.taskId, long.taskId, asked.taskId]) assert.ok(ids.includes(id), `${id} listed through C: ${ids.join(', ')}`);
+
+    // The audit names the principal for each action, whichever instance took it.
+    const audit = await waitFor(
+      async () => {
+        const { rows } = await pool!.query<{ principal: string; action: string; task_id: string }>(
+          'SELECT principal, action, task_id FROM audit ORDER BY audit_id',
+        );
+        return rows.some((row) => row.action === 'answer') && rows.some((row) => row.action === 'cancel') ? rows : undefined;
+      },
+      { what: 'the cancel and the answer audited' },
+    );
+    assert.ok(audit.every((row) => row.principal === 'alice'));
+    assert.deepEqual(
+      audit.filter((row) => row.task_id === long.taskId && row.action !== 'result').map((row) => row.action),
+      ['create', 'cancel'],
+    );
+  });
+
+  it('SIGKILL of an instance mid-task, ten times: its work ends "worker lost" everywhere, no task lost, none run twice', async () => {
+    const runs = path.join(scratch, 'runs.log');
+    const created: string[] = [];
+    const failoverMs: number[] = [];
+    for (let round = 0; round < 10; round++) {
+      const victim = servers[round % 3];
+      const witness = clientOf(servers[(round + 1) % 3]);
+      const mine = [] as string[];
+      for (const part of ['a', 'b']) {
+        // Each run appends its marker and its shell's pid once, then waits far longer than the test.
+        const started = await clientOf(victim).callTool('run_command', { command: `echo "${round}${part} $$" >> '${runs}'; exec sleep 120` });
+        assert.equal(started.resultType, 'task', JSON.stringify(started));
+        mine.push(started.taskId as string);
+      }
+      created.push(...mine);
+      await waitFor(() => fs.existsSync(runs) && [`${round}a `, `${round}b `].every((marker) => fs.readFileSync(runs, 'utf8').includes(marker)), {
+        what: `round ${round}'s two commands running`,
+      });
+      for (const id of mine) await witness.poll(id, (task) => task.status === 'working');
+
+      const killedAt = Date.now();
+      await stopServer(victim, 'SIGKILL');
+      for (const id of mine) {
+        const lost = await witness.poll(id, (task) => task.status !== 'working');
+        assert.equal(lost.status, 'failed', JSON.stringify(lost));
+        assert.match(lost.error.message, /^Worker lost/);
+        assert.deepEqual(lost.error.data, { reason: 'worker lost', retryable: true });
+      }
+      failoverMs.push(Date.now() - killedAt);
+      servers[round % 3] = await start();
+    }
+
+    // Nothing lost: every task is known, ended, through every instance.
+    for (const server of servers) {
+      const client = clientOf(server);
+      for (const id of created) assert.equal((await client.getTask(id)).status, 'failed', `${id} through ${server.url}`);
+    }
+    // Nothing run twice: each marker once.
+    const markers = fs
+      .readFileSync(runs, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' ')[0]);
+    assert.equal(markers.length, 20, markers.join(' '));
+    assert.equal(new Set(markers).size, 20, markers.join(' '));
+    // Bounded: the lease (1 s) plus a heartbeat and a notification, far under the 15 s a team would accept.
+    assert.ok(Math.max(...failoverMs) < 15_000, `failover took ${failoverMs.join(', ')} ms`);
+  });
+});
+
+/** The `sleep`s the killed instances' commands left behind (their shells' pids are in the log). */
+function killLeftovers(scratch: string): void {
+  const runs = path.join(scratch, 'runs.log');
+  if (!scratch || !fs.existsSync(runs)) return;
+  for (const line of fs.readFileSync(runs, 'utf8').trim().split('\n')) {
+    const pid = Number(line.split(' ')[1]);
+    try {
+      if (pid > 0) process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
