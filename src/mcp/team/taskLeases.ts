@@ -63,12 +63,21 @@ export interface TaskLeasesOptions {
   readonly instanceId: string;
   readonly leaseMs: number;
   readonly log?: Logger;
+  readonly now?: () => number;
 }
 
-/** This instance's heartbeat on its own leases, and its watch for other instances' lapsed ones. */
+/**
+ * This instance's heartbeat on its own leases, and its watch for other instances' lapsed ones.
+ * After the database was away every lease may have lapsed though their instances live: this
+ * instance ends others' work only once it has been connected a whole lease again, by which time
+ * every live instance has renewed its own.
+ */
 export class TaskLeases extends Disposable {
   private failing = false;
+  /** Since when the heartbeat has reached the database without a break (ms since the epoch). */
+  private connectedSince: number;
   private readonly log: Logger;
+  private readonly now: () => number;
 
   constructor(
     private readonly pool: Pool,
@@ -76,6 +85,8 @@ export class TaskLeases extends Disposable {
   ) {
     super();
     this.log = options.log ?? silentLogger;
+    this.now = options.now ?? Date.now;
+    this.connectedSince = this.now();
     // Renewed three times a lease, so one slow round trip never lets it lapse.
     const heartbeat = setInterval(() => void this.beat(), Math.max(50, Math.floor(options.leaseMs / 3)));
     heartbeat.unref();
@@ -85,9 +96,12 @@ export class TaskLeases extends Disposable {
   private async beat(): Promise<void> {
     try {
       await this.pool.query(RENEW, [this.options.instanceId, this.options.leaseMs]);
-      await endLostWork(this.pool);
-      if (this.failing) this.log.info('[store] renewing leases again');
-      this.failing = false;
+      if (this.failing) {
+        this.log.info('[store] renewing leases again');
+        this.failing = false;
+        this.connectedSince = this.now();
+      }
+      if (this.now() - this.connectedSince >= this.options.leaseMs) await endLostWork(this.pool);
     } catch (error) {
       if (!this.failing) this.log.warn(`[store] cannot renew this server's leases (${connectionProblem(error)}); retrying`);
       this.failing = true;

@@ -41,6 +41,11 @@ export interface Cluster {
   readonly port: number;
   /** Stops it now, as a crash would (`immediate`) or cleanly. */
   stop(mode?: 'fast' | 'immediate'): void;
+  /**
+   * Stops the server (`immediate`: as a crash would), runs `meanwhile`, and starts it again on the
+   * same port with the same data.
+   */
+  restart(mode: 'fast' | 'immediate', meanwhile?: () => Promise<void>): Promise<void>;
 }
 
 export interface TestDatabase {
@@ -55,7 +60,10 @@ const running = new Set<Cluster>();
 
 /** The process's cluster (`durable`: PostgreSQL's default settings, for benchmarks). */
 export function cluster(options: { durable?: boolean } = {}): Promise<Cluster> {
-  if (EXISTING) return Promise.resolve({ url: EXISTING, port: Number(new URL(EXISTING).port || 5432), stop: () => undefined });
+  if (EXISTING) {
+    const refuse = () => Promise.reject(new Error('cannot restart the server TASKLANE_TEST_DATABASE_URL names'));
+    return Promise.resolve({ url: EXISTING, port: Number(new URL(EXISTING).port || 5432), stop: () => undefined, restart: refuse });
+  }
   const key = options.durable ? 'durable' : 'functional';
   let started = clusters.get(key);
   if (!started) {
@@ -125,8 +133,11 @@ async function startCluster(durable: boolean): Promise<Cluster> {
   const port = await freePort();
   const settings = ['-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'];
   if (!durable) settings.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
-  const start = run('pg_ctl', ['-D', data, '-l', path.join(dir, 'log'), '-w', '-o', settings.join(' '), 'start']);
-  if (start.status !== 0) throw new Error(`pg_ctl start failed: ${start.stderr}${readLog(dir)}`);
+  const startServer = () => {
+    const start = run('pg_ctl', ['-D', data, '-l', path.join(dir, 'log'), '-w', '-o', settings.join(' '), 'start']);
+    if (start.status !== 0) throw new Error(`pg_ctl start failed: ${start.stderr}${readLog(dir)}`);
+  };
+  startServer();
   let stopped = false;
   const started: Cluster = {
     url: `postgres://${USER}@127.0.0.1:${port}/postgres`,
@@ -137,6 +148,15 @@ async function startCluster(durable: boolean): Promise<Cluster> {
       running.delete(started);
       run('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']);
       fs.rmSync(dir, { recursive: true, force: true });
+    },
+    restart: async (mode, meanwhile) => {
+      if (stopped) throw new Error('the cluster was stopped');
+      run('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']);
+      try {
+        await meanwhile?.();
+      } finally {
+        startServer();
+      }
     },
   };
   running.add(started);

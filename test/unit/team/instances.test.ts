@@ -2,7 +2,8 @@
  * Several standalone servers on one team database, against a real PostgreSQL and the real
  * `dist/server.js`: a client spreading its requests round-robin over three instances reads,
  * follows, answers and cancels each task through any of them, on both wires; and an instance
- * SIGKILLed mid-task, ten times over, loses no task and runs none twice.
+ * SIGKILLed mid-task, ten times over, loses no task and runs none twice; and a database restart
+ * mid-run loses nothing and ends no work that still runs.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -13,7 +14,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Pool } from 'pg';
 import { ListTasksResultSchema } from '../../../src/mcp/wires/v1/codec';
-import { type TestDatabase, testDatabase } from '../helpers/postgres';
+import { type TestDatabase, cluster, testDatabase } from '../helpers/postgres';
 import { waitFor } from '../helpers/waitFor';
 import { type Json, V2Client } from '../mcp/v2/helpers';
 import { type RunningServer, createToken, requirePostgres, startServer, stopServer } from './teamHelpers';
@@ -42,6 +43,8 @@ describe('team database: several instances', function () {
     requirePostgres(this);
     db = await testDatabase('instances');
     pool = new Pool({ connectionString: db.url, max: 1 });
+    // The database restart below ends the pool's idle connection; its next query opens another.
+    pool.on('error', () => undefined);
     token = await createToken(db.url, 'alice');
     servers.push(...(await Promise.all([start(), start(), start()])));
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-instances-'));
@@ -153,6 +156,43 @@ describe('team database: several instances', function () {
     assert.equal(new Set(markers).size, 20, markers.join(' '));
     // Bounded: the lease (1 s) plus a heartbeat and a notification, far under the 15 s a team would accept.
     assert.ok(Math.max(...failoverMs) < 15_000, `failover took ${failoverMs.join(', ')} ms`);
+  });
+
+  it('a database restart mid-run: the instances reconnect, write what changed meanwhile, and end no work that still runs', async () => {
+    const [a, b] = servers.map(clientOf);
+    const long = await a.callTool('wait', { durationMs: 600_000, message: 'runs through the restart' });
+    // Longer than a lease: while it runs the database is away, so every lease lapses.
+    const short = await a.callTool('wait', { durationMs: 2000, message: 'ended while the database was away' });
+    const sentinel = await clientOf(servers[2]).callTool('wait', { durationMs: 600_000, message: 'its instance dies' });
+    for (const id of [long.taskId, short.taskId, sentinel.taskId]) await b.poll(id, (task) => task.status === 'working');
+
+    let during: Json = {};
+    await (
+      await cluster()
+    ).restart('fast', async () => {
+      await stopServer(servers[2], 'SIGKILL');
+      during = await a.callTool('wait', { durationMs: 100, message: 'created while the database was away' });
+      assert.equal((await a.poll(short.taskId)).status, 'completed');
+      assert.equal((await a.poll(during.taskId)).status, 'completed');
+    });
+    servers[2] = await start();
+
+    // The dead instance's work ends once the others have been back a lease: they are reaping again...
+    const lost = await b.poll(sentinel.taskId, (task) => task.status !== 'working');
+    assert.match(lost.error.message, /^Worker lost/);
+    // ...and the live instance's work, whose lease lapsed while the database was away, still runs.
+    assert.equal((await a.getTask(long.taskId)).status, 'working');
+    assert.equal((await b.getTask(long.taskId)).status, 'working');
+    // What changed while the database was away was written once it came back, and the others have it.
+    const statusOf = async (taskId: string) => (await pool!.query<{ status: string }>('SELECT status FROM tasks WHERE task_id = $1', [taskId])).rows[0]?.status;
+    await waitFor(async () => (await statusOf(short.taskId)) === 'completed' && (await statusOf(during.taskId)) === 'completed', {
+      what: 'the changes made while the database was away written',
+    });
+    assert.equal((await b.poll(during.taskId)).result.content[0].text, 'created while the database was away');
+    assert.equal(await statusOf(long.taskId), 'working');
+    // And the instances follow each other again.
+    await b.result('tasks/cancel', { taskId: long.taskId });
+    assert.equal((await a.poll(long.taskId)).status, 'cancelled');
   });
 });
 
