@@ -137,7 +137,7 @@ async function main(): Promise<void> {
     if (!values['no-auth'] && given.length === 0 && team.tokenCount() === 0) {
       log.warn(`[store] ${describeDatabase(storeUrl!)} has no tokens yet: make one with node dist/server.js token create --name NAME --store …`);
     }
-    const running = await startHttpServer(host, engine, { port, ...auth, log, instructions: INSTRUCTIONS });
+    const running = await startHttpServer(host, engine, { port, ...auth, log, instructions: INSTRUCTIONS, beforeServing: team.beforeServing });
     serveUntilSignalled(running, engine, given, '', team.close);
     return;
   }

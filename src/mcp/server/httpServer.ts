@@ -22,6 +22,11 @@ export interface HttpServerOptions {
   readonly maxBodyBytes?: number;
   /** Instructions returned by `server/discover` on the 2026-07-28 wire. */
   readonly instructions?: string;
+  /**
+   * Runs before a parsed request is served: a server sharing a store with other instances loads
+   * the tasks the request names that it does not know yet (teamSync.ts).
+   */
+  readonly beforeServing?: (body: unknown) => Promise<void>;
 }
 
 export interface RunningHttpServer {
@@ -101,6 +106,7 @@ export async function startHttpServer(host: TaskHost, engine: TaskEngine, option
         );
       }
     }
+    if (body !== undefined && options.beforeServing) await options.beforeServing(body);
     for (const wire of wires) {
       const served = wire.serve({ req, res, sessionId, body, principal });
       if (served) return served;

@@ -12,7 +12,7 @@ import { describeDatabase, openDatabase } from './database';
 import { DurableTasks, recoverTasks } from './durableTasks';
 import { migrate } from './migrations';
 import { DEFAULT_LEASE_MS, TaskLeases } from './taskLeases';
-import { TeamSync } from './teamSync';
+import { TeamSync, taskIdsNamed } from './teamSync';
 import { TokenDirectory } from './tokenDirectory';
 
 export interface TeamStoreOptions {
@@ -27,6 +27,8 @@ export interface TeamStore {
   readonly authenticate: (token: string) => string | undefined;
   /** How many tokens the database holds right now. */
   readonly tokenCount: () => number;
+  /** Before a request is served: loads the tasks it names that other instances created (the HTTP server's `beforeServing`). */
+  readonly beforeServing: (body: unknown) => Promise<void>;
   /** Writes what is still queued, then lets the database go. */
   close(): Promise<void>;
 }
@@ -73,6 +75,7 @@ async function startOn(pool: Pool, url: string, engineOptions: EngineOptions, op
     engine,
     authenticate: tokens.authenticate,
     tokenCount: () => tokens.size,
+    beforeServing: (body) => sync.load(taskIdsNamed(body)),
     close: () =>
       (closing ??= (async () => {
         tokens.dispose();

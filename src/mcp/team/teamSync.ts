@@ -37,16 +37,37 @@ const FORWARD = `
 
 const TAKE = `DELETE FROM task_commands WHERE instance_id = $1 RETURNING command_id, task_id, payload`;
 
+/** The ids the engine gives its tasks: only such an id may be a task another instance is still writing. */
+const TASK_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** How many task ids one request may make this instance look up. */
+const MAX_LOOKUPS = 16;
+
+/** The task ids a JSON-RPC request (or batch) names in `params.taskId`. */
+export function taskIdsNamed(body: unknown): string[] {
+  const ids = new Set<string>();
+  for (const message of Array.isArray(body) ? body : [body]) {
+    const taskId = (message as { params?: { taskId?: unknown } } | null)?.params?.taskId;
+    if (typeof taskId === 'string' && TASK_ID.test(taskId)) ids.add(taskId);
+    if (ids.size >= MAX_LOOKUPS) break;
+  }
+  return [...ids];
+}
+
 export interface TeamSyncOptions {
   readonly url: string;
   readonly instanceId: string;
   readonly log?: Logger;
   /** How often commands are looked for even without a notification (ms). */
   readonly commandPollMs?: number;
+  /** How long a request naming an unknown task waits for another instance's write of it (ms). */
+  readonly missWaitMs?: number;
 }
 
 export class TeamSync extends Disposable {
   private readonly wanted = new Set<string>();
+  /** Requests waiting for a task another instance may still be writing, by task id. */
+  private readonly awaited = new Map<string, Set<() => void>>();
   private reading: Promise<void> | undefined;
   private readonly log: Logger;
 
@@ -90,6 +111,44 @@ export class TeamSync extends Disposable {
   async forward(answer: ForwardedAnswer): Promise<boolean> {
     const { rows } = await this.pool.query(FORWARD, [answer.taskId, JSON.stringify(answer)]);
     return rows.length > 0;
+  }
+
+  /**
+   * Before a request is served: the tasks it names that this instance does not know are read from
+   * the database. A client may name a task the moment another instance answered its creation,
+   * before that instance's write: such an id is awaited a moment (`missWaitMs`) before the
+   * request goes on, to be answered "not found" if it is still unknown.
+   */
+  async load(taskIds: readonly string[]): Promise<void> {
+    const missing = taskIds.filter((id) => !this.engine.peek(id));
+    if (missing.length === 0) return;
+    const arrivals = missing.map((id) => this.arrivalOf(id));
+    try {
+      const { rows } = await this.pool.query<TaskRow>('SELECT * FROM tasks WHERE task_id = ANY($1)', [missing]);
+      this.apply(rows);
+    } catch (error) {
+      this.warn('read the tasks a request names', error);
+    }
+    await Promise.all(arrivals.map((arrival) => (this.engine.peek(arrival.id) ? arrival.cancel() : arrival.promise)));
+  }
+
+  /** Resolves when `id` is applied here, or after `missWaitMs`. */
+  private arrivalOf(id: string): { id: string; promise: Promise<void>; cancel: () => void } {
+    let done: () => void = () => undefined;
+    const promise = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => done(), this.options.missWaitMs ?? 1000);
+      done = () => {
+        clearTimeout(timer);
+        const waiting = this.awaited.get(id);
+        waiting?.delete(done);
+        if (waiting?.size === 0) this.awaited.delete(id);
+        resolve();
+      };
+    });
+    const waiting = this.awaited.get(id) ?? new Set();
+    waiting.add(done);
+    this.awaited.set(id, waiting);
+    return { id, promise, cancel: done };
   }
 
   private notified(channel: string, payload: string): void {
@@ -141,6 +200,7 @@ export class TeamSync extends Disposable {
         this.engine.shared.apply(task, retention);
       }
     });
+    for (const row of rows) for (const done of [...(this.awaited.get(row.task_id) ?? [])]) done();
   }
 
   private async takeCommands(): Promise<void> {

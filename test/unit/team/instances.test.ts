@@ -13,7 +13,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Pool } from 'pg';
-import { ListTasksResultSchema } from '../../../src/mcp/wires/v1/codec';
+import { GetTaskResultSchema, ListTasksResultSchema } from '../../../src/mcp/wires/v1/codec';
 import { type TestDatabase, cluster, testDatabase } from '../helpers/postgres';
 import { waitFor } from '../helpers/waitFor';
 import { type Json, V2Client } from '../mcp/v2/helpers';
@@ -107,6 +107,24 @@ describe('team database: several instances', function () {
       audit.filter((row) => row.task_id === long.taskId && row.action !== 'result').map((row) => row.action),
       ['create', 'cancel'],
     );
+  });
+
+  it('a round-robin client finds each task through the next instance the moment its creation is answered, on both wires', async () => {
+    const clients = servers.map(clientOf);
+    const legacy = await Promise.all(servers.map((server) => sessionOn(server)));
+    const misses: string[] = [];
+    for (let round = 0; round < 30; round++) {
+      const created = await clients[round % 3].callTool('wait', { durationMs: 50, message: `round ${round}` });
+      const reader = (round + 1) % 3;
+      const modern = await clients[reader].send('tasks/get', { taskId: created.taskId });
+      if (!modern.body.result) misses.push(`2026-07-28 round ${round}: ${JSON.stringify(modern.body.error)}`);
+      const old = await legacy[reader].request({ method: 'tasks/get', params: { taskId: created.taskId } }, GetTaskResultSchema).catch((error: Error) => error);
+      if (old instanceof Error) misses.push(`2025-11-25 round ${round}: ${old.message}`);
+    }
+    assert.deepEqual(misses, []);
+    // An id no instance ever gave is still "not found", after a moment's wait for a write.
+    const unknown = await clients[0].send('tasks/get', { taskId: '00000000-0000-4000-8000-000000000000' });
+    assert.equal(unknown.body.error?.code, -32602, JSON.stringify(unknown.body));
   });
 
   it('SIGKILL of an instance mid-task, ten times: its work ends "worker lost" everywhere, no task lost, none run twice', async () => {
