@@ -16,7 +16,8 @@ import os from 'node:os';
 const RUNS = Number(process.env.TASKLANE_STRESS_RUNS || 5);
 const COMMAND = process.env.TASKLANE_STRESS_COMMAND || 'npm test';
 const BURNERS = Number(process.env.TASKLANE_STRESS_BURNERS || (os.availableParallelism?.() ?? os.cpus().length));
-const COUNTS = /^(\d+) passed, (\d+) failed\s*$/;
+// Also a single suite's own last line ("unit: N passed, N failed").
+const COUNTS = /^(?:[a-z]+: )?(\d+) passed, (\d+) failed\s*$/;
 
 const ANSI = /\x1b\[[0-9;]*m/g;
 
