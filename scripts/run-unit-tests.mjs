@@ -2,6 +2,7 @@
 import Mocha from 'mocha';
 import { existsSync, readdirSync, statSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { failedTest } from './failedTest.mjs';
 
 const root = 'out/test/unit';
 const files = [];
@@ -29,12 +30,7 @@ const runner = mocha.run();
 runner.on('pass', () => passed++);
 runner.on('fail', (test, err) => {
   failed++;
-  failures.push({
-    title: test.fullTitle(),
-    error: String(err?.message ?? err)
-      .split('\n')[0]
-      .slice(0, 300),
-  });
+  failures.push(failedTest(test, err));
 });
 runner.on('end', () => {
   mkdirSync('test-results', { recursive: true });

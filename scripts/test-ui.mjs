@@ -21,6 +21,7 @@ import path from 'node:path';
 import Mocha from 'mocha';
 import { ROOT, log, runSetup, runBuild, extensionMain, startHost, launchChromium, settleWorkbench } from './host/host.mjs';
 import { paneHeader } from '../test/ui/workbench.mjs';
+import { failedTest } from './failedTest.mjs';
 
 const SUITE_DIR = path.join(ROOT, 'test', 'ui');
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'workspace');
@@ -118,12 +119,7 @@ async function runSuite(page, workspace) {
     runner.on('pass', () => passed++);
     runner.on('fail', (test, err) => {
       failed++;
-      failures.push({
-        title: test.fullTitle(),
-        error: String(err?.message ?? err)
-          .split('\n')[0]
-          .slice(0, 300),
-      });
+      failures.push(failedTest(test, err));
       // What the screen showed when a test or hook failed (taken at once, while the next one starts).
       const name = `ui-failure-${test
         .fullTitle()
