@@ -19,6 +19,8 @@ import { TokenDirectory } from './tokenDirectory';
 export interface TeamStoreOptions {
   /** How long this instance's hold on its unfinished work lasts without a heartbeat (ms). */
   readonly leaseMs?: number;
+  /** The machine reported for the tasks this instance runs (`dev.tasklane/agent`); its host name when not given. */
+  readonly machine?: string;
   readonly log?: Logger;
 }
 
@@ -57,7 +59,7 @@ async function startOn(pool: Pool, url: string, engineOptions: EngineOptions, op
       ...engineOptions,
       // A board principal sees the whole team's tasks; the directory knows each principal's role.
       seesEveryTask: (owner) => tokens?.seesEveryTask(owner) ?? false,
-      machine: engineOptions.machine ?? hostname(),
+      machine: options.machine ?? hostname(),
     },
     (entry) => durable?.audit(entry),
     (answer) => {
