@@ -13,7 +13,11 @@ function full(): Record<string, unknown> {
     arguments: { command: 'npm test', cwd: '/w', depth: 2 },
     intent: 'Run the tests',
     expectedOutputs: 'a summary',
-    context: { workspace: 'w', cwd: '/w', agent: { name: 'Claude', id: 'a1', client: { name: 'cc', version: '2.1' }, version: '1', connection: 'editor', machine: 'build-7' } },
+    context: {
+      workspace: 'w',
+      cwd: '/w',
+      agent: { name: 'Claude', id: 'a1', client: { name: 'cc', version: '2.1' }, version: '1', connection: 'editor', machine: 'build-7' },
+    },
     priority: 5,
     resourceLimits: { timeBudgetMs: 1000, maxOutputBytes: 4096 },
     scheduling: { runAfter: AT, afterTaskId: 'x' },
