@@ -21,6 +21,8 @@ export const META = {
   retry: 'dev.tasklane/retry',
   /** On a task as the server reports it: the steps of its work, a list of { id, label, status, … } (taskSteps.ts). */
   steps: 'dev.tasklane/steps',
+  /** On a task as a team server reports it: who owns it and where it runs, { name, client?, machine } (agentMeta.ts). */
+  agent: 'dev.tasklane/agent',
 } as const;
 
 /** Keys defined by the MCP spec itself. */

@@ -8,9 +8,9 @@ import { DEFAULT_SIDE_FILE_KB } from './taskResult';
 export const SETTINGS = {
   'tasklane.tasks.groupBy': {
     default: 'status',
-    enum: ['status', 'server', 'tool', 'agent'],
+    enum: ['status', 'server', 'tool', 'agent', 'machine'],
     description:
-      'How the Tasks view groups tasks: by status (Needs input, Running, Failed, Completed, Cancelled), by server, by tool, or by the agent that started them.',
+      'How the Tasks view groups tasks: by status (Needs input, Running, Failed, Completed, Cancelled), by server, by tool, by the agent that started them, or by the machine that runs them (a team server reports it; other tasks run on this one).',
   },
   'tasklane.tasks.showArchived': {
     default: false,

@@ -92,7 +92,11 @@ export class SharedValues {
       a.connection = this.share(str(a.connection));
       fields++;
     }
-    return fields === keyCount(a) ? a : pick(a, ['name', 'id', 'client', 'version', 'connection']);
+    if (a.machine !== undefined) {
+      a.machine = this.share(str(a.machine));
+      fields++;
+    }
+    return fields === keyCount(a) ? a : pick(a, ['name', 'id', 'client', 'version', 'connection', 'machine']);
   }
 
   timeline(value: unknown, createdAt: string, lastUpdatedAt: string): TimelineEntry[] {

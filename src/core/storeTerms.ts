@@ -34,8 +34,8 @@ export class StoreLoadingError extends Error {
 
 /** Fields a caller may change besides status, output and results, which have their own methods. */
 export type TaskPatch = Partial<Pick<TaskRecord, ServerSideField | HostSideField>>;
-/** What the server's answers settle: the task's id, its terms, its place in the queue, its steps. */
-type ServerSideField = 'taskId' | 'startIntent' | 'wire' | 'grantedTtl' | 'pollInterval' | 'queue' | 'steps';
+/** What the server's answers settle: the task's id, its terms, its place in the queue, its steps, who owns it and where it runs (`context`). */
+type ServerSideField = 'taskId' | 'startIntent' | 'wire' | 'grantedTtl' | 'pollInterval' | 'queue' | 'steps' | 'context';
 type HostSideField = 'statusMessage' | 'retriedAs' | 'pendingInput' | 'expired' | 'tags' | 'priority' | 'retryDue';
 
 export class UnknownTaskError extends Error {

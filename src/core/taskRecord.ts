@@ -35,6 +35,8 @@ export const AgentSchema = z.object({
   version: z.string().optional(),
   /** How it reached us, e.g. "editor", "http session 1f3a…", "http stateless". */
   connection: z.string().optional(),
+  /** The host its work runs on, when a team server says (`dev.tasklane/agent`); see `machineName`. */
+  machine: z.string().optional(),
 });
 export type Agent = z.infer<typeof AgentSchema>;
 
@@ -187,6 +189,14 @@ export const EDITOR_AGENT = 'Editor';
 /** The agent shown for a task, everywhere (tree groups, tooltips, panel, search, status text). */
 export function agentName(record: Pick<TaskRecord, 'context'>): string {
   return record.context.agent?.name ?? EDITOR_AGENT;
+}
+
+/**
+ * The machine a task runs on, everywhere it is shown or grouped: the one a team server reported,
+ * else `localMachine` (the editor's own host: its embedded server and the servers it launches).
+ */
+export function machineName(record: Pick<TaskRecord, 'context'>, localMachine: string): string {
+  return record.context.agent?.machine ?? localMachine;
 }
 
 export const EDITOR_AGENT_KEY = 'editor';

@@ -8,7 +8,13 @@ import type { GroupBy } from './tree/taskTreeModel';
 export { STATUS_LOOK, contextValueOf, formatDuration, formatElapsed, formatTime, taskDescription, taskLabel, truncate } from './taskText';
 
 /** The Tasks view's description: how it is grouped now (the title menu checks the same choice). */
-export const GROUP_BY_DESCRIPTION: Record<GroupBy, string> = { status: 'by Status', server: 'by Server', tool: 'by Tool', agent: 'by Agent' };
+export const GROUP_BY_DESCRIPTION: Record<GroupBy, string> = {
+  status: 'by Status',
+  server: 'by Server',
+  tool: 'by Tool',
+  agent: 'by Agent',
+  machine: 'by Machine',
+};
 
 export function statusIcon(status: TaskStatus): vscode.ThemeIcon {
   const look = STATUS_LOOK[status];

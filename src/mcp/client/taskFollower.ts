@@ -1,7 +1,7 @@
 import { Disposable, toDisposable } from '../../core/lifecycle';
 import { type Logger, silentLogger } from '../../core/logger';
 import { RELOAD_INTERRUPTION } from '../../core/reloadInterruption';
-import type { JsonRpcErrorObject, TaskRecord } from '../../core/taskRecord';
+import type { Agent, JsonRpcErrorObject, TaskRecord } from '../../core/taskRecord';
 import type { TaskPatch, TaskStore } from '../../core/taskStore';
 import { isTerminal, type TaskStatus } from '../../core/taskStatus';
 import { sameSteps } from '../../core/taskSteps';
@@ -318,20 +318,27 @@ export class TaskFollower extends Disposable {
  * move it on; Tasklane's does while the work runs, and counts retention from its end: expiry
  * follows the latest); its place in the queue (every snapshot of a waiting task carries it; one
  * without it, started or ended, clears it); its steps (a snapshot without them leaves them as they
- * were). Undefined when nothing changed.
+ * were); who owns it and where it runs, as a team server reports them (`context.agent`: the tree
+ * groups by it; a snapshot without them leaves it as it was). Undefined when nothing changed.
  */
-function termsOf(record: TaskRecord, state: RemoteTaskState): Pick<TaskPatch, 'grantedTtl' | 'pollInterval' | 'queue' | 'steps'> | undefined {
+function termsOf(record: TaskRecord, state: RemoteTaskState): Pick<TaskPatch, 'grantedTtl' | 'pollInterval' | 'queue' | 'steps' | 'context'> | undefined {
   const pollInterval = state.pollInterval !== undefined && state.pollInterval !== record.pollInterval;
   const ttl = state.ttl !== record.grantedTtl;
   const queue = state.queue?.position !== record.queue?.position || state.queue?.size !== record.queue?.size;
   const steps = state.steps !== undefined && !sameSteps(state.steps, record.steps);
-  if (!pollInterval && !ttl && !queue && !steps) return undefined;
+  const agent = state.agent !== undefined && !sameAgent(state.agent, record.context.agent);
+  if (!pollInterval && !ttl && !queue && !steps && !agent) return undefined;
   return {
     ...(pollInterval ? { pollInterval: state.pollInterval } : {}),
     ...(ttl ? { grantedTtl: state.ttl } : {}),
     ...(queue ? { queue: state.queue } : {}),
     ...(steps ? { steps: [...state.steps!] } : {}),
+    ...(agent ? { context: { ...record.context, agent: state.agent } } : {}),
   };
+}
+
+function sameAgent(a: Agent, b: Agent | undefined): boolean {
+  return a.name === b?.name && a.machine === b.machine && a.client?.name === b.client?.name && a.client?.version === b.client?.version;
 }
 
 function remoteKey(serverId: string, taskId: string): string {

@@ -18,6 +18,14 @@ export interface EngineOptions extends RetentionLimits {
    * that calls back into its engine cannot deadlock on its own slot.
    */
   readonly limitPlainCalls?: boolean;
+  /**
+   * Owners that see every owner's task through the wires (get, list, result, cancel, answers,
+   * streams), not only their own: a team's `board` principals. Tasks they start stay their own.
+   * Nobody when not given.
+   */
+  readonly seesEveryTask?: (owner: string) => boolean;
+  /** The host this engine runs on, recorded on every task it starts (team servers: a board groups by it); none when not given. */
+  readonly machine?: string;
 }
 
 export const DEFAULT_POLL_INTERVAL_MS = 1000;

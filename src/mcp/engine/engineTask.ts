@@ -44,6 +44,8 @@ export interface EngineTask {
   readonly meta?: Readonly<Record<string, unknown>>;
   /** The steps of the work, as its tool last reported them (`RunContext.steps`); bounded. */
   readonly steps?: readonly TaskStep[];
+  /** The host whose engine runs the work (`EngineOptions.machine`; a mirrored task keeps its own instance's). */
+  readonly machine?: string;
 }
 
 export type TaskOutcome =

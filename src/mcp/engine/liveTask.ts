@@ -22,7 +22,7 @@ export interface LiveTaskHost {
 /** A new task's first snapshot: `working`, its place and hints from `options`, its TTL the granted retention. */
 export function initialSnapshot(
   options: StartOptions,
-  fields: { taskId: string; at: string; ttl: number | null; pollInterval: number; parentTaskId?: string },
+  fields: { taskId: string; at: string; ttl: number | null; pollInterval: number; parentTaskId?: string; machine?: string },
 ): EngineTask {
   return {
     taskId: fields.taskId,
@@ -41,6 +41,7 @@ export function initialSnapshot(
     ...(options.meta ? { meta: { ...options.meta } } : {}),
     // The engine passes a parent only when it is the same owner's: another's must not leak.
     ...(fields.parentTaskId !== undefined ? { parentTaskId: fields.parentTaskId } : {}),
+    ...(fields.machine !== undefined ? { machine: fields.machine } : {}),
   };
 }
 

@@ -60,6 +60,7 @@ export class TaskEngine extends Disposable {
   private readonly retention: TaskRetention;
   readonly pollIntervalMs: number;
   private readonly table: TaskTable;
+  private readonly machine: string | undefined;
   private readonly queue: EngineQueue;
   private readonly creations: CreationBuckets | undefined;
   private readonly limitPlainCalls: boolean;
@@ -73,7 +74,8 @@ export class TaskEngine extends Disposable {
     this.now = options.now ?? Date.now;
     this.retention = new TaskRetention(options, () => this.now());
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-    this.table = new TaskTable(this.retention, options.pageSize ?? 50, (task) => this.queue.placeNow(task));
+    this.table = new TaskTable(this.retention, options.pageSize ?? 50, (task) => this.queue.placeNow(task), options.seesEveryTask);
+    this.machine = options.machine;
     this.limitPlainCalls = options.limitPlainCalls ?? false;
     this.creations = options.creationRate ? new CreationBuckets(options.creationRate, () => this.now()) : undefined;
     this.queue = new EngineQueue(
@@ -131,16 +133,23 @@ export class TaskEngine extends Disposable {
   start(options: StartOptions): EngineTask {
     const held = this.heldBy(options.owner, options.idempotencyKey);
     if (held) return held.snapshot;
-    const after = options.afterTaskId === undefined ? undefined : this.table.findOwned(options.owner, options.afterTaskId);
+    const after = options.afterTaskId === undefined ? undefined : this.table.findOwn(options.owner, options.afterTaskId);
     if (options.afterTaskId !== undefined && !after) {
       throw new RpcError(RpcCode.InvalidParams, `Cannot run after task ${options.afterTaskId}: no such task (unknown, expired, or not yours)`);
     }
-    const parent = options.parentTaskId === undefined ? undefined : this.table.findOwned(options.owner, options.parentTaskId);
+    const parent = options.parentTaskId === undefined ? undefined : this.table.findOwn(options.owner, options.parentTaskId);
     this.creations?.admit(options.owner);
     const at = this.iso();
     const taskId = randomUUID();
     const retention = this.retention.grant(options.ttl);
-    const snapshot = initialSnapshot(options, { taskId, at, ttl: retention, pollInterval: this.pollIntervalMs, parentTaskId: parent?.snapshot.taskId });
+    const snapshot = initialSnapshot(options, {
+      taskId,
+      at,
+      ttl: retention,
+      pollInterval: this.pollIntervalMs,
+      parentTaskId: parent?.snapshot.taskId,
+      machine: this.machine,
+    });
     const task = new LiveTask(snapshot, ++this.sequence, options, retention, this.liveTaskHost);
     this.table.add(task);
     if (options.idempotencyKey !== undefined) this.keys.claim(options.owner, options.idempotencyKey, taskId);
@@ -242,6 +251,11 @@ export class TaskEngine extends Disposable {
   /** The tasks started on behalf of this one. */
   childrenOf(taskId: string): EngineTask[] {
     return this.all().filter((task) => task.parentTaskId === taskId);
+  }
+
+  /** Whether `owner` sees `task` through the wires (taskTable.ts `sees`): for what follows changes rather than looking tasks up. */
+  sees(owner: string, task: EngineTask): boolean {
+    return this.table.sees(owner, task);
   }
 
   /** The owner's task, or undefined (unknown, expired, or another owner's: the same answer). */

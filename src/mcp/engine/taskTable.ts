@@ -6,7 +6,8 @@ import type { TaskRetention } from './taskRetention';
 
 /**
  * The engine's tasks and how they are found: by id for the editor (any owner), by owner for a
- * wire (another owner's task is "not found", the same answer as an unknown one), and page by
+ * wire (another owner's task is "not found", the same answer as an unknown one, unless the owner
+ * sees every task: `sees`), and page by
  * page with cursors good only for the owner they were issued to. An expired task is gone to
  * every lookup even before the sweep removes it.
  */
@@ -19,7 +20,17 @@ export class TaskTable {
     private readonly pageSize: number,
     /** Brings a task's snapshot up to date before it is read (a waiting task's place is computed on read). */
     private readonly current: (task: LiveTask) => void = () => undefined,
+    /** Owners that see every owner's task (engineOptions.ts `seesEveryTask`). */
+    private readonly seesEveryTask: (owner: string) => boolean = () => false,
   ) {}
+
+  /**
+   * Whether `owner` sees `task` through the wires: its own, or any task when the server says this
+   * owner sees every task (a team's board). Every owner-scoped lookup, list and stream follows this.
+   */
+  sees(owner: string, task: Pick<EngineTask, 'owner'>): boolean {
+    return task.owner === owner || this.seesEveryTask(owner);
+  }
 
   add(task: LiveTask): void {
     this.tasks.set(task.snapshot.taskId, task);
@@ -47,7 +58,14 @@ export class TaskTable {
     return task;
   }
 
+  /** A task `owner` sees (`sees`), or undefined: another's task is "not found", like an unknown one. */
   findOwned(owner: string, taskId: string): LiveTask | undefined {
+    const task = this.findAny(taskId);
+    return task && this.sees(owner, task.snapshot) ? task : undefined;
+  }
+
+  /** Strictly `owner`'s own task, whoever else may see it: what a new task may name as its parent or prerequisite. */
+  findOwn(owner: string, taskId: string): LiveTask | undefined {
     const task = this.findAny(taskId);
     return task && task.snapshot.owner === owner ? task : undefined;
   }
@@ -68,13 +86,13 @@ export class TaskTable {
       });
   }
 
-  /** One page of `owner`'s tasks, oldest first; the cursor is opaque to callers and good only for this owner on this table. */
+  /** One page of the tasks `owner` sees (`sees`), oldest first; the cursor is opaque to callers and good only for this owner on this table. */
   page(owner: string, cursor?: string): { tasks: EngineTask[]; nextCursor?: string } {
     const after = cursor === undefined ? 0 : this.cursors.read(owner, cursor);
     const page: LiveTask[] = [];
     let more = false;
     for (const task of this.tasks.values()) {
-      if (task.sequence <= after || task.snapshot.owner !== owner || this.retention.isExpired(task.snapshot)) continue;
+      if (task.sequence <= after || !this.sees(owner, task.snapshot) || this.retention.isExpired(task.snapshot)) continue;
       if (page.length === this.pageSize) {
         more = true;
         break;

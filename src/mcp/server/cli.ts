@@ -41,6 +41,8 @@ Options:
                  Tokens made with \`token create\` are accepted, besides any --token.
   --lease-ms N   With --store: how long a server's hold on its running work lasts without a heartbeat
                  (default ${DEFAULT_LEASE_MS}); once it runs out, the work ends failed, "worker lost", retryable.
+  --machine NAME With --store: the machine this server reports for the tasks it runs (default: its host name),
+                 so a board can tell where work runs (e.g. when host names are random, in containers).
   --cwd DIR      Working directory for run_command when the caller names none (default: current).
   --log LEVEL    trace | debug | info | warn | error (default: info). Logs go to stderr.
 
@@ -67,6 +69,7 @@ async function main(): Promise<void> {
       'no-auth': { type: 'boolean' },
       store: { type: 'string' },
       'lease-ms': { type: 'string' },
+      machine: { type: 'string' },
       cwd: { type: 'string' },
       log: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -105,7 +108,7 @@ async function main(): Promise<void> {
   }
   let team: TeamStore | undefined;
   try {
-    team = storeUrl ? await openTeamStore(storeUrl, { ...limits, limitPlainCalls: true }, { log, leaseMs }) : undefined;
+    team = storeUrl ? await openTeamStore(storeUrl, { ...limits, limitPlainCalls: true }, { log, leaseMs, machine: values.machine }) : undefined;
   } catch (error) {
     if (!(error instanceof DatabaseError)) throw error;
     process.stderr.write(`tasklane-server: ${error.message}\n`);

@@ -96,6 +96,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX task_commands_by_instance ON task_commands (instance_id, command_id);
     `,
   },
+  {
+    version: 4,
+    description: 'the machine that runs each task',
+    // The host name of the instance that started the task, so every instance (and a board client
+    // through it) can say where another instance's work runs. Older rows have none.
+    sql: `ALTER TABLE tasks ADD COLUMN machine text;`,
+  },
 ];
 
 /** The schema version this server reads and writes. */

@@ -94,11 +94,25 @@ export async function listPrincipals(pool: Pool): Promise<PrincipalInfo[]> {
   return rows.map((row) => ({ name: row.name, role: row.role, createdAt: row.created_at, revokedAt: row.revoked_at }));
 }
 
+/** The principal a token stands for, and what it may see. */
+export interface TokenPrincipal {
+  readonly name: string;
+  readonly role: Role;
+}
+
+/**
+ * Whether a principal of this role sees every task of the team through the wires, not only its
+ * own: a board does (it watches the team's work); an agent does not.
+ */
+export function seesEveryTask(role: Role): boolean {
+  return role === 'board';
+}
+
 /** Every token that may be used now: its hash (hex) and the principal it stands for. */
-export async function activeTokens(pool: Pool): Promise<Map<string, string>> {
-  const { rows } = await pool.query<{ token_hash: Buffer; name: string }>(
-    `SELECT t.token_hash, p.name FROM tokens t JOIN principals p USING (principal_id)
+export async function activeTokens(pool: Pool): Promise<Map<string, TokenPrincipal>> {
+  const { rows } = await pool.query<{ token_hash: Buffer; name: string; role: Role }>(
+    `SELECT t.token_hash, p.name, p.role FROM tokens t JOIN principals p USING (principal_id)
      WHERE t.revoked_at IS NULL AND p.revoked_at IS NULL`,
   );
-  return new Map(rows.map((row) => [row.token_hash.toString('hex'), row.name]));
+  return new Map(rows.map((row) => [row.token_hash.toString('hex'), { name: row.name, role: row.role }]));
 }

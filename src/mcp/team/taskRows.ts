@@ -1,7 +1,7 @@
 /**
  * An engine task as a row of the `tasks` table and back. The row keeps everything a restarted
  * server answers with (status, message, times, TTL, outcome, questions, owner, agent, tool,
- * arguments, `_meta`); a waiting task's queue place is not kept (it is worked out again, and no
+ * arguments, `_meta`, the machine that runs it); a waiting task's queue place is not kept (it is worked out again, and no
  * unfinished task outlives a restart).
  */
 import type { Agent } from '../../core/taskRecord';
@@ -12,7 +12,8 @@ import type { Wire } from '../wires/wire';
 /** The columns written for each task, in `jsonb_to_recordset` form (see DurableTasks' upsert). */
 export const TASK_COLUMNS = `task_id text, owner text, tool text, status text, status_message text, created_at timestamptz,
   last_updated_at timestamptz, ttl_ms bigint, retention_ms bigint, poll_interval_ms integer, outcome jsonb,
-  input_requests jsonb, wire text, agent jsonb, arguments jsonb, meta jsonb, parent_task_id text, priority integer, instance_id text`;
+  input_requests jsonb, wire text, agent jsonb, arguments jsonb, meta jsonb, parent_task_id text, priority integer, instance_id text,
+  machine text`;
 
 /** What one write sends for a task: its snapshot's fields under their column names. */
 export interface TaskRowInput {
@@ -35,6 +36,7 @@ export interface TaskRowInput {
   readonly parent_task_id: string | null;
   readonly priority: number;
   readonly instance_id: string | null;
+  readonly machine: string | null;
 }
 
 export function toRow(task: EngineTask, retention: number | null, instanceId: string | null): TaskRowInput {
@@ -58,6 +60,7 @@ export function toRow(task: EngineTask, retention: number | null, instanceId: st
     parent_task_id: task.parentTaskId ?? null,
     priority: task.priority ?? 0,
     instance_id: instanceId,
+    machine: task.machine ?? null,
   };
 }
 
@@ -81,6 +84,8 @@ export interface TaskRow {
   readonly meta: Record<string, unknown> | null;
   readonly parent_task_id: string | null;
   readonly priority: number;
+  /** Null for rows written before migration 4, or by a server that records no machine. */
+  readonly machine: string | null;
 }
 
 export function fromRow(row: TaskRow): { task: EngineTask; retention: number | null } {
@@ -102,6 +107,7 @@ export function fromRow(row: TaskRow): { task: EngineTask; retention: number | n
     ...(row.arguments ? { arguments: row.arguments } : {}),
     ...(row.meta ? { meta: row.meta } : {}),
     ...(row.parent_task_id !== null ? { parentTaskId: row.parent_task_id } : {}),
+    ...(row.machine ? { machine: row.machine } : {}),
   };
   return { task, retention: row.retention_ms === null ? null : Number(row.retention_ms) };
 }

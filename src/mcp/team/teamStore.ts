@@ -4,6 +4,7 @@
  * back), and the principals' tokens. The server entry point only asks for this and closes it.
  */
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Pool } from 'pg';
 import { type Logger, silentLogger } from '../../core/logger';
 import type { EngineOptions } from '../engine/taskEngine';
@@ -18,6 +19,8 @@ import { TokenDirectory } from './tokenDirectory';
 export interface TeamStoreOptions {
   /** How long this instance's hold on its unfinished work lasts without a heartbeat (ms). */
   readonly leaseMs?: number;
+  /** The machine reported for the tasks this instance runs (`dev.tasklane/agent`); its host name when not given. */
+  readonly machine?: string;
   readonly log?: Logger;
 }
 
@@ -52,8 +55,14 @@ async function startOn(pool: Pool, url: string, engineOptions: EngineOptions, op
   if (schema.to !== schema.from) log.info(`[store] schema of ${describeDatabase(url)} upgraded from version ${schema.from} to ${schema.to}`);
   let durable: DurableTasks | undefined;
   let sync: TeamSync | undefined;
+  let tokens: TokenDirectory | undefined;
   const engine = new AuditedTaskEngine(
-    engineOptions,
+    {
+      ...engineOptions,
+      // A board principal sees the whole team's tasks; the directory knows each principal's role.
+      seesEveryTask: (owner) => tokens?.seesEveryTask(owner) ?? false,
+      machine: options.machine ?? hostname(),
+    },
     (entry) => durable?.audit(entry),
     (answer) => {
       sync?.forward(answer).then(
@@ -69,16 +78,17 @@ async function startOn(pool: Pool, url: string, engineOptions: EngineOptions, op
   durable = new DurableTasks(pool, engine, { instanceId, leaseMs, log });
   const leases = new TaskLeases(pool, { instanceId, leaseMs, log });
   sync = await TeamSync.open(pool, engine, durable, (answer) => engine.answerForwarded(answer), { url, instanceId, log });
-  const tokens = await TokenDirectory.open(pool, url, { log });
+  tokens = await TokenDirectory.open(pool, url, { log });
+  const directory = tokens;
   let closing: Promise<void> | undefined;
   return {
     engine,
-    authenticate: tokens.authenticate,
-    tokenCount: () => tokens.size,
+    authenticate: directory.authenticate,
+    tokenCount: () => directory.size,
     beforeServing: (body) => sync.load(taskIdsNamed(body)),
     close: () =>
       (closing ??= (async () => {
-        tokens.dispose();
+        directory.dispose();
         sync.dispose();
         leases.dispose();
         await durable.flushed();

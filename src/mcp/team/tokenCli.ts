@@ -18,7 +18,8 @@ Usage:
 ${TOKEN_USAGE}
 
   create   Makes the principal and prints its token on stdout, once: only its hash is kept.
-           --role board marks a principal that will see the team board (agent by default).
+           --role board makes a principal that sees every task of the team (get, list, result, cancel,
+           answer, follow), not only its own; agent (the default) sees only its own.
   list     Prints every principal: name, role, created, and whether it is revoked.
   revoke   Refuses the principal's token from now on, on every server of the database.
   --store URL  The team database (default: ${DATABASE_URL_VARIABLE}).

@@ -8,10 +8,12 @@ import type { Pool } from 'pg';
 import { Disposable, toDisposable } from '../../core/lifecycle';
 import type { Logger } from '../../core/logger';
 import { ChannelListener } from './channelListener';
-import { TOKENS_CHANNEL, activeTokens, tokenHash } from './principals';
+import { TOKENS_CHANNEL, type TokenPrincipal, activeTokens, seesEveryTask, tokenHash } from './principals';
 
 export class TokenDirectory extends Disposable {
-  private tokens = new Map<string, string>();
+  private tokens = new Map<string, TokenPrincipal>();
+  /** The principals with a token in use that see every task (board), by name. */
+  private seeingAll = new Set<string>();
 
   private constructor(private readonly pool: Pool) {
     super();
@@ -42,9 +44,14 @@ export class TokenDirectory extends Disposable {
   }
 
   /** The principal a token stands for, or undefined (unknown or revoked). */
-  readonly authenticate = (token: string): string | undefined => this.tokens.get(tokenHash(token).toString('hex'));
+  readonly authenticate = (token: string): string | undefined => this.tokens.get(tokenHash(token).toString('hex'))?.name;
+
+  /** Whether the principal so named sees every task (principals.ts `seesEveryTask`); false once its token is revoked. */
+  readonly seesEveryTask = (name: string): boolean => this.seeingAll.has(name);
 
   async refresh(): Promise<void> {
-    this.tokens = await activeTokens(this.pool);
+    const tokens = await activeTokens(this.pool);
+    this.tokens = tokens;
+    this.seeingAll = new Set([...tokens.values()].filter((principal) => seesEveryTask(principal.role)).map((principal) => principal.name));
   }
 }

@@ -1,5 +1,6 @@
 import { META } from '../../core/meta';
 import type { EngineTask } from '../engine/engineTask';
+import { agentMeta } from './agentMeta';
 import { stepsMeta } from './stepsMeta';
 
 /**
@@ -22,8 +23,8 @@ export function queuePlaceFromMeta(meta: unknown): { position: number; size: num
   return { position: position as number, size: size as number };
 }
 
-/** `{ _meta }` with the queue place and the work's steps (stepsMeta.ts), or nothing when the task has neither. */
+/** `{ _meta }` with the queue place, the work's steps (stepsMeta.ts) and its owner and machine (agentMeta.ts), or nothing when the task has none of them. */
 export function withQueueMeta(task: EngineTask, meta: Record<string, unknown> = {}): { _meta?: Record<string, unknown> } {
-  const merged = { ...meta, ...queueMeta(task), ...stepsMeta(task) };
+  const merged = { ...meta, ...queueMeta(task), ...stepsMeta(task), ...agentMeta(task) };
   return Object.keys(merged).length > 0 ? { _meta: merged } : {};
 }

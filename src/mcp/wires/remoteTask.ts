@@ -1,5 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { JsonRpcErrorObject } from '../../core/taskRecord';
+import type { Agent, JsonRpcErrorObject } from '../../core/taskRecord';
 import type { TaskStatus } from '../../core/taskStatus';
 import type { TaskStep } from '../../core/taskSteps';
 
@@ -21,6 +21,8 @@ export interface RemoteTaskState {
   readonly queue?: { readonly position: number; readonly size: number };
   /** The steps of its work (Tasklane servers only, from `_meta`); absent when the server sent none. */
   readonly steps?: readonly TaskStep[];
+  /** Who owns it and the machine that runs it (Tasklane team servers only, from `dev.tasklane/agent`). */
+  readonly agent?: Agent;
   /** Live output that arrived with this update (Tasklane servers only). */
   readonly output?: string;
   /**

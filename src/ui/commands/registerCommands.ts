@@ -60,11 +60,13 @@ export function registerCommands(ui: UiContext, contextKeys: ContextKeys): vscod
     'tasklane.groupByServer': () => groupBy('server'),
     'tasklane.groupByTool': () => groupBy('tool'),
     'tasklane.groupByAgent': () => groupBy('agent'),
+    'tasklane.groupByMachine': () => groupBy('machine'),
     // The title menu shows the current grouping as a checked copy of its command (menus cannot check an extension's command).
     'tasklane.groupByStatus.current': () => groupBy('status'),
     'tasklane.groupByServer.current': () => groupBy('server'),
     'tasklane.groupByTool.current': () => groupBy('tool'),
     'tasklane.groupByAgent.current': () => groupBy('agent'),
+    'tasklane.groupByMachine.current': () => groupBy('machine'),
     'tasklane.pinTask': (arg) => setPinned(ui, arg, true),
     'tasklane.unpinTask': (arg) => setPinned(ui, arg, false),
     'tasklane.unarchiveTask': (arg) => unarchiveTask(ui, arg),

@@ -1,10 +1,10 @@
-import { EDITOR_AGENT_KEY, agentKey, agentName, type TaskRecord } from '../../core/taskRecord';
+import { EDITOR_AGENT_KEY, agentKey, agentName, machineName, type TaskRecord } from '../../core/taskRecord';
 import { TASK_STATUSES, type TaskStatus } from '../../core/taskStatus';
 import { STATUS_LOOK } from '../taskText';
 import type { TaskTreeLayout } from './taskTreeLayout';
 import type { Row } from './taskTreeNodes';
 
-export type GroupBy = 'status' | 'server' | 'tool' | 'agent';
+export type GroupBy = 'status' | 'server' | 'tool' | 'agent' | 'machine';
 
 /** The group of the editor's own tasks when grouped by agent. */
 export const EDITOR_GROUP = `agent:${EDITOR_AGENT_KEY}`;
@@ -29,6 +29,8 @@ export class TaskTreeGroups {
     private readonly layout: () => TaskTreeLayout,
     private readonly get: (id: string) => TaskRecord | undefined,
     private readonly serverName: (serverId: string) => string,
+    /** The editor's own host: the group of tasks no team server placed elsewhere, when grouping by machine. */
+    private readonly localMachine: string,
   ) {}
 
   keyOf(record: TaskRecord): string {
@@ -40,6 +42,8 @@ export class TaskTreeGroups {
       case 'agent':
         // Keyed by the token's agent, so two agents running the same client (or sharing a name) are two groups.
         return `agent:${agentKey(record)}`;
+      case 'machine':
+        return `machine:${machineName(record, this.localMachine)}`;
       default:
         return `status:${record.status}`;
     }
@@ -67,8 +71,9 @@ export class TaskTreeGroups {
       const order = (key: string) => STATUS_LOOK[key.slice('status:'.length) as TaskStatus]?.order ?? TASK_STATUSES.length;
       return keys.sort((a, b) => order(a) - order(b));
     }
-    // The editor's own tasks first, then agents by name.
-    const rank = (key: string) => (key === EDITOR_GROUP ? 0 : 1);
+    // The editor's own tasks (or its own machine's) first, then the others by name.
+    const own = this.by === 'machine' ? `machine:${this.localMachine}` : EDITOR_GROUP;
+    const rank = (key: string) => (key === own ? 0 : 1);
     // Groups of one name keep the order of their newest tasks.
     return keys.sort((a, b) => rank(a) - rank(b) || this.label(a).localeCompare(this.label(b)) || this.newer(a, b));
   }

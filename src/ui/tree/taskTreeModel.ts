@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { TaskChanges } from '../../core/lifecycleEvents';
 import type { TaskRecord } from '../../core/taskRecord';
 import type { TaskStatus } from '../../core/taskStatus';
@@ -62,6 +63,8 @@ export class TaskTreeModel {
     serverName: (serverId: string) => string,
     private readonly now: () => number = Date.now,
     pageSize = PAGE_SIZE,
+    /** The editor's own host, for grouping by machine (tasks no team server placed elsewhere run here). */
+    localMachine: string = hostname(),
   ) {
     this.pages = new TaskTreePages(pageSize);
     this.rows = new TaskRows((id) => source.get(id));
@@ -70,6 +73,7 @@ export class TaskTreeModel {
       () => this.layout,
       (id) => source.get(id),
       serverName,
+      localMachine,
     );
     this.relayout();
   }

@@ -1,6 +1,6 @@
 /**
  * The team database's schema against a real PostgreSQL: a fresh database gets every migration, a
- * version-1 database is upgraded with its tasks kept, a newer one is refused, and instances
+ * version-1 (and a version-3) database is upgraded with its tasks kept, a newer one is refused, and instances
  * starting together apply each migration once.
  */
 import assert from 'node:assert/strict';
@@ -79,6 +79,24 @@ describe('team database: migrations', function () {
     const { rows } = await pool.query<{ status: string; lease_expires_at: Date | null }>(`SELECT status, lease_expires_at FROM tasks WHERE task_id = 't-2'`);
     assert.deepEqual(rows, [{ status: 'working', lease_expires_at: null }]);
     await pool.query(`INSERT INTO task_commands (instance_id, task_id, action, payload) VALUES ('i', 't-2', 'answer', '{}')`);
+  });
+
+  it('upgrades a version-3 database: its tasks keep everything and have no machine until a server records one', async () => {
+    const pool = poolOn(db!.url);
+    await migrate(pool, db!.url, 3);
+    await pool.query(
+      `INSERT INTO tasks (task_id, owner, tool, status, created_at, last_updated_at, poll_interval_ms, instance_id)
+       VALUES ('t-3', 'alice', 'wait', 'completed', now(), now(), 1000, 'gone')`,
+    );
+    await assert.rejects(pool.query('SELECT machine FROM tasks'), /does not exist/);
+
+    assert.deepEqual(await migrate(pool, db!.url), { from: 3, to: SCHEMA_VERSION });
+    assert.deepEqual(await versions(pool), [1, 2, 3, 4]);
+    const { rows } = await pool.query<{ owner: string; status: string; machine: string | null }>(
+      `SELECT owner, status, machine FROM tasks WHERE task_id = 't-3'`,
+    );
+    assert.deepEqual(rows, [{ owner: 'alice', status: 'completed', machine: null }]);
+    await pool.query(`UPDATE tasks SET machine = 'host-a' WHERE task_id = 't-3'`);
   });
 
   it('refuses a database whose schema is newer than this server, and the server exits 3 saying so', async () => {

@@ -33,8 +33,8 @@ export function runServerCli(args: readonly string[], env: NodeJS.ProcessEnv = {
   });
 }
 
-export async function createToken(store: string, name: string): Promise<string> {
-  const run = await runServerCli(['token', 'create', '--name', name, '--store', store]);
+export async function createToken(store: string, name: string, role: 'agent' | 'board' = 'agent'): Promise<string> {
+  const run = await runServerCli(['token', 'create', '--name', name, '--role', role, '--store', store]);
   if (run.code !== 0) throw new Error(`token create failed (${run.code}): ${run.stderr}`);
   return run.stdout.trim();
 }

@@ -9,7 +9,7 @@ import { type GroupBy, TaskTreeModel, type TaskTreeNode } from '../../../src/ui/
 import { ViewMirror } from '../helpers/viewMirror';
 
 const NOW = Date.UTC(2026, 5, 1, 12);
-const GROUPINGS: readonly GroupBy[] = ['status', 'server', 'tool', 'agent'];
+const GROUPINGS: readonly GroupBy[] = ['status', 'server', 'tool', 'agent', 'machine'];
 
 type Op =
   | { kind: 'create'; tool: string; server: string; agent: string | undefined; parent: number | undefined }
@@ -83,7 +83,8 @@ function perform(op: Op, store: TaskStore, model: TaskTreeModel, mirror: ViewMir
         tool: op.tool,
         arguments: { command: `${op.tool} ${tasks.length}` },
         parentId: parent,
-        context: op.agent ? { agent: { name: op.agent } } : {},
+        // One agent's work runs on another machine (as a team server reports it), the other's here.
+        context: op.agent ? { agent: { name: op.agent, ...(op.agent === 'ci' ? { machine: 'build-7' } : {}) } } : {},
       });
       return;
     }

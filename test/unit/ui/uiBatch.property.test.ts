@@ -74,8 +74,14 @@ function shapeOf(layout: TaskTreeLayout, store: TaskStore): string[] {
   return [...groups, ...tasks];
 }
 
-const AGENTS = [undefined, { name: 'claude' }, { id: 'a1', name: 'claude' }, { id: 'a2', name: 'claude' }, { name: 'ci' }] as const;
-const GROUPINGS: readonly GroupBy[] = ['status', 'server', 'tool', 'agent'];
+const AGENTS = [
+  undefined,
+  { name: 'claude' },
+  { id: 'a1', name: 'claude' },
+  { id: 'a2', name: 'claude', machine: 'build-7' },
+  { name: 'ci', machine: 'build-8' },
+] as const;
+const GROUPINGS: readonly GroupBy[] = ['status', 'server', 'tool', 'agent', 'machine'];
 
 type Op =
   | { kind: 'create'; tool: string; server: string; agent: number; parent: number | undefined; future: boolean }

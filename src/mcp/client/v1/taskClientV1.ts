@@ -18,7 +18,7 @@ import {
   CancelTaskResultSchema,
   CreateTaskResultSchema,
   GetTaskResultSchema,
-  ListTasksResultSchema,
+  ListTasksWithMetaResultSchema,
   TaskStatusNotificationSchema,
   TOOL_ERROR_STATUS,
   WIRE_V1,
@@ -260,8 +260,8 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
 
   async list(cursor?: string): Promise<{ tasks: RemoteTaskState[]; nextCursor?: string }> {
     // The cursor goes back exactly as received (T-C-05).
-    const page = await this.client.request({ method: 'tasks/list', params: cursor === undefined ? {} : { cursor } }, ListTasksResultSchema);
-    return { tasks: page.tasks.map((task) => fromWireTask(task)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+    const page = await this.client.request({ method: 'tasks/list', params: cursor === undefined ? {} : { cursor } }, ListTasksWithMetaResultSchema);
+    return { tasks: page.tasks.map(({ _meta, ...task }) => fromWireTask(task, _meta)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
   }
 }
 

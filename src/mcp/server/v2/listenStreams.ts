@@ -74,7 +74,7 @@ export class ListenStreams implements IDisposable {
         }
         disposables.add(
           this.engine.onDidChange((task) => {
-            if (!watched.has(task.taskId) || task.owner !== owner) return;
+            if (!watched.has(task.taskId) || !this.engine.sees(owner, task)) return;
             notify(task);
             if (isTerminal(task.status)) {
               watched.delete(task.taskId);

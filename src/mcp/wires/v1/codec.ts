@@ -6,11 +6,13 @@
  * related-task `_meta` that ties a message to its task. `taskServerV1.ts` and `taskMethods.ts`
  * encode with it; `taskClientV1.ts` decodes with it (and tags what it answers as a receiver).
  */
-import type { CallToolResult, Task as WireTaskV1 } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { type CallToolResult, ListTasksResultSchema, TaskSchema, type Task as WireTaskV1 } from '@modelcontextprotocol/sdk/types.js';
 import { META, SPEC_META } from '../../../core/meta';
 import type { JsonRpcErrorObject } from '../../../core/taskRecord';
 import type { EngineTask } from '../../engine/engineTask';
 import { RpcError, toJsonRpcError } from '../../rpcError';
+import { agentFromMeta, agentMeta } from '../agentMeta';
 import { queuePlaceFromMeta, withQueueMeta } from '../queueMeta';
 import type { RemoteTaskState } from '../remoteTask';
 import { stepsFromMeta } from '../stepsMeta';
@@ -49,6 +51,21 @@ export function toWireTask(task: EngineTask): WireTaskV1 {
     pollInterval: task.pollInterval,
   };
 }
+
+/**
+ * A `tasks/list` item: the task, with its owner and machine (agentMeta.ts) in a `_meta` of its own
+ * when the server records them (a list carries many tasks, so the list result's `_meta` cannot),
+ * never the queue place or steps, which only ride on what encloses a single task.
+ */
+export function toWireListItem(task: EngineTask): WireTaskV1 {
+  const meta = agentMeta(task);
+  return Object.keys(meta).length > 0 ? ({ ...toWireTask(task), _meta: meta } as WireTaskV1) : toWireTask(task);
+}
+
+/** `ListTasksResult` as our client reads it: the SDK's, keeping each item's `_meta` (the SDK's `Task` schema drops it). */
+export const ListTasksWithMetaResultSchema = ListTasksResultSchema.extend({
+  tasks: z.array(TaskSchema.extend({ _meta: z.record(z.string(), z.unknown()).optional() })),
+});
 
 /** `GetTaskResult`/`CancelTaskResult` (`Result & Task`): the task plus its queue place in the result's `_meta`. */
 export function toWireTaskResult(task: EngineTask): Record<string, unknown> {
@@ -90,13 +107,15 @@ export function withRelatedTask<T extends { _meta?: unknown }>(message: T, taskI
 // ---------------------------------------------------------------------------------------------
 // Decoding (the side that follows the task)
 
-/** `meta`: the enclosing result's or notification's `_meta` (a `Task` has none of its own), for a Tasklane server's queue place and steps. */
+/** `meta`: the enclosing result's or notification's `_meta` (or a list item's own), for a Tasklane server's queue place, steps, owner and machine. */
 export function fromWireTask(task: WireTaskV1, meta?: unknown): RemoteTaskState {
   const queue = queuePlaceFromMeta(meta);
   const steps = stepsFromMeta(meta);
+  const agent = agentFromMeta(meta);
   return {
     ...(queue ? { queue } : {}),
     ...(steps ? { steps } : {}),
+    ...(agent ? { agent } : {}),
     taskId: task.taskId,
     status: task.status,
     ...(task.statusMessage !== undefined ? { statusMessage: task.statusMessage } : {}),

@@ -7,7 +7,7 @@ import {
   GetTaskRequestSchema,
   ListTasksRequestSchema,
   toTaskPayload,
-  toWireTask,
+  toWireListItem,
   toWireTaskResult,
 } from './codec';
 import { RpcCode, RpcError, taskNotFound } from '../../rpcError';
@@ -58,7 +58,7 @@ export function serveTaskMethodsV1(host: TaskMethodHost, engine: TaskEngine, own
   handle(host, ListTasksRequestSchema, (request, extra) => {
     try {
       const page = engine.list(ownerOf(extra), request.params?.cursor);
-      return { tasks: page.tasks.map((task) => toWireTask(task)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+      return { tasks: page.tasks.map((task) => toWireListItem(task)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
     } catch (error) {
       if (error instanceof InvalidTaskCursorError)
         throw new RpcError(RpcCode.InvalidParams, 'Invalid cursor: pass back a nextCursor from tasks/list unchanged');

@@ -12,6 +12,7 @@ import { JsonRpcErrorSchema, describeIssues } from '../../../core/taskRecord';
 import { TASK_STATUSES } from '../../../core/taskStatus';
 import type { EngineTask } from '../../engine/engineTask';
 import { RpcCode, RpcError } from '../../rpcError';
+import { agentFromMeta } from '../agentMeta';
 import { queuePlaceFromMeta } from '../queueMeta';
 import { stepsFromMeta } from '../stepsMeta';
 import type { RemoteOutcome, RemoteTaskState, TerminalStatus } from '../remoteTask';
@@ -149,15 +150,17 @@ export function parseTaskNotification(params: unknown): { readonly state: Remote
   return { state: toRemoteState(parsed.data, (params as { _meta?: unknown } | undefined)?._meta) };
 }
 
-/** `meta`: the result's or notification's `_meta`, where a Tasklane server reports the queue place and the steps. */
+/** `meta`: the result's or notification's `_meta`, where a Tasklane server reports the queue place, the steps, and (team servers) the owner and machine. */
 export function toRemoteState(task: z.infer<typeof DetailedTaskSchema>, meta?: unknown): RemoteTaskState {
   let result: CallToolResult | undefined;
   if (task.status === 'completed' && task.result !== undefined) result = parseCallToolResult(task.result);
   const queue = queuePlaceFromMeta(meta);
   const steps = stepsFromMeta(meta);
+  const agent = agentFromMeta(meta);
   return {
     ...(queue ? { queue } : {}),
     ...(steps ? { steps } : {}),
+    ...(agent ? { agent } : {}),
     taskId: task.taskId,
     status: task.status,
     ...(task.statusMessage !== undefined ? { statusMessage: task.statusMessage } : {}),
