@@ -11,9 +11,11 @@
  * order, and the ratio is the median of the rounds' ratios.
  */
 import { execFileSync } from 'node:child_process';
-import { type TestDatabase, postgresUnavailable, testDatabase } from '../test/unit/helpers/postgres';
+import * as os from 'node:os';
+import { type TestDatabase, cluster, postgresUnavailable, testDatabase } from '../test/unit/helpers/postgres';
 import { type Json, V2Client } from '../test/unit/mcp/v2/helpers';
 import { type RunningServer, createToken, startServer, stopServer } from '../test/unit/team/teamHelpers';
+import { clusterCpuMs, cpuMsOf, postmasterOn } from './cpuTicks';
 import { type LoadResult, listenStamped, pollUntil, shortTaskLoad } from './teamInstancesClients';
 import { type BenchConfig, type Figure, fmtMs, median, now, round, rounded, summarize } from './harness';
 import { TARGETS, meets } from './targets';
@@ -50,17 +52,43 @@ function orders(rounds: number): Setup[][] {
 const perSecond = (load: LoadResult) => (load.tasks * 1000) / load.elapsedMs;
 
 /** Where each setup is served, and the token its clients send. */
-type Endpoints = Record<Setup, { readonly urls: readonly string[]; readonly token: string }>;
+type Endpoints = Record<Setup, { readonly urls: readonly string[]; readonly token: string; readonly pids: readonly (number | undefined)[] }>;
 
-async function throughput(endpoints: Endpoints, rounds: number, roundMs: number) {
-  const load = (setup: Setup, ms: number) => shortTaskLoad(endpoints[setup].urls, endpoints[setup].token, CLIENTS, ms);
+/** CPU ms spent per task, by whom: the setup's servers, the PostgreSQL cluster, this process (the clients). */
+interface CpuPerTask {
+  servers: number;
+  database: number;
+  clients: number;
+}
+
+async function throughput(endpoints: Endpoints, postmaster: number | undefined, rounds: number, roundMs: number) {
+  const cpu: Record<Setup, CpuPerTask[]> = { memory: [], one: [], two: [] };
+  const load = async (setup: Setup, ms: number) => {
+    const serversCpu = () => endpoints[setup].pids.reduce((total: number, pid) => total + (cpuMsOf(pid) ?? NaN), 0);
+    const [servers, database, clients] = [serversCpu(), clusterCpuMs(postmaster) ?? NaN, process.cpuUsage()];
+    const result = await shortTaskLoad(endpoints[setup].urls, endpoints[setup].token, CLIENTS, ms);
+    const ownMs = process.cpuUsage(clients);
+    cpu[setup].push({
+      servers: (serversCpu() - servers) / result.tasks,
+      database: ((clusterCpuMs(postmaster) ?? NaN) - database) / result.tasks,
+      clients: (ownMs.user + ownMs.system) / 1000 / result.tasks,
+    });
+    return result;
+  };
   for (const setup of ['memory', 'one', 'two'] as const) await load(setup, Math.min(1000, roundMs));
+  for (const setup of ['memory', 'one', 'two'] as const) cpu[setup].length = 0;
   const samples: Record<Setup, LoadResult[]> = { memory: [], one: [], two: [] };
   for (const order of orders(rounds)) for (const setup of order) samples[setup].push(await load(setup, roundMs));
+  const cpuMedian = (setup: Setup): CpuPerTask => ({
+    servers: round(median(cpu[setup].map((c) => c.servers)), 2),
+    database: round(median(cpu[setup].map((c) => c.database)), 2),
+    clients: round(median(cpu[setup].map((c) => c.clients)), 2),
+  });
   const rates = (setup: Setup) => samples[setup].map(perSecond);
   const ratios = (a: Setup, b: Setup) => rates(a).map((x, i) => x / rates(b)[i]!);
   return {
     rates: { memory: rates('memory'), one: rates('one'), two: rates('two') },
+    cpuMsPerTask: { memory: cpuMedian('memory'), one: cpuMedian('one'), two: cpuMedian('two') },
     pollsPerTask: Object.fromEntries((['memory', 'one', 'two'] as const).map((s) => [s, round(sum(samples[s], 'polls') / sum(samples[s], 'tasks'), 2)])),
     storeVsMemory: median(ratios('one', 'memory')),
     twoVsOne: median(ratios('two', 'one')),
@@ -68,6 +96,8 @@ async function throughput(endpoints: Endpoints, rounds: number, roundMs: number)
     twoVsOneRounds: ratios('two', 'one').map((x) => round(x, 3)),
   };
 }
+
+const cpuText = (c: CpuPerTask) => `${c.servers} + ${c.database} + ${c.clients}`;
 
 const sum = (loads: readonly LoadResult[], key: 'tasks' | 'polls') => loads.reduce((total, load) => total + load[key], 0);
 
@@ -161,12 +191,12 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
       start(['--store', pair.url]),
     ]);
     const endpoints: Endpoints = {
-      memory: { urls: [memory.url], token },
-      one: { urls: [one.url], token },
-      two: { urls: [twoA.url, twoB.url], token: pairToken },
+      memory: { urls: [memory.url], token, pids: [memory.child.pid] },
+      one: { urls: [one.url], token, pids: [one.child.pid] },
+      two: { urls: [twoA.url, twoB.url], token: pairToken, pids: [twoA.child.pid, twoB.child.pid] },
     };
 
-    const t = await throughput(endpoints, rounds, roundMs);
+    const t = await throughput(endpoints, postmasterOn((await cluster({ durable: true })).port), rounds, roundMs);
     process.stderr.write(
       `[teamInstances] tasks/s memory ${median(t.rates.memory).toFixed(0)}, one ${median(t.rates.one).toFixed(0)}, two ${median(t.rates.two).toFixed(0)}; store ÷ memory ${t.storeVsMemory.toFixed(2)}, two ÷ one ${t.twoVsOne.toFixed(2)}\n`,
     );
@@ -212,8 +242,8 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
         ratio: t.twoVsOne,
         target: TARGETS.teamTwoVsOne,
         met: meets(TARGETS.teamTwoVsOne, { value: twoRate, ratio: t.twoVsOne }),
-        note: `the same ${CLIENTS} clients, client i on instance i mod 2 (it polls where it created); ${rounds} paired rounds; 2 cores shared by both instances, PostgreSQL and the clients`,
-        raw: { ratios: t.twoVsOneRounds },
+        note: `the same ${CLIENTS} clients, client i on instance i mod 2 (it polls where it created); ${rounds} paired rounds; ${os.cpus().length} cores shared by the instances, PostgreSQL and the clients. CPU ms per task (median of rounds), servers + PostgreSQL + clients: one ${cpuText(t.cpuMsPerTask.one)}, two ${cpuText(t.cpuMsPerTask.two)}, no store ${cpuText(t.cpuMsPerTask.memory)}: each instance also mirrors the other's every task`,
+        raw: { ratios: t.twoVsOneRounds, cpuMsPerTask: t.cpuMsPerTask },
       },
       {
         id: 'teamInstances.followAcross',
@@ -239,7 +269,7 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
         baseline: '—',
         target: TARGETS.teamFailoverMs,
         met: meets(TARGETS.teamFailoverMs, { value: lostMax }),
-        note: `${failovers} rounds, each a fresh instance with the default 10 s lease running a long wait, the witness polling tasks/get every 50 ms; load after the run: ${loadAfter}`,
+        note: `${failovers} round(s), each a fresh instance with the default 10 s lease running a long wait, the witness polling tasks/get every 50 ms; load after the run: ${loadAfter}`,
         raw: { failoverMs: lost.map((x) => Math.round(x)), loadBefore, loadAfter },
       },
     ];
