@@ -12,12 +12,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
+import { Client } from 'pg';
 import { type TestDatabase, cluster, postgresUnavailable, testDatabase } from '../test/unit/helpers/postgres';
 import { type Json, V2Client } from '../test/unit/mcp/v2/helpers';
 import { type RunningServer, createToken, startServer, stopServer } from '../test/unit/team/teamHelpers';
 import { clusterCpuMs, cpuMsOf, postmasterOn } from './cpuTicks';
 import { type LoadResult, listenStamped, pollUntil, shortTaskLoad } from './teamInstancesClients';
-import { type BenchConfig, type Figure, fmtMs, median, now, round, rounded, summarize } from './harness';
+import { type BenchConfig, type Figure, fmtMs, median, now, round, rounded, sleep, summarize } from './harness';
 import { TARGETS, meets } from './targets';
 
 /** Concurrent clients in the throughput rows, in all (spread round-robin over the instances). */
@@ -139,6 +140,35 @@ async function follow(a: V2Client, b: V2Client, samples: number) {
   return { same: summarize(same), across: summarize(across), bAfterA: summarize(bAfterA) };
 }
 
+/**
+ * The floor under a follow across instances, on the same cluster: a one-row durable commit with a
+ * NOTIFY, until another connection LISTENing gets it (what A's write and B's wake-up cost, before
+ * B reads the row and its stream sends it).
+ */
+async function commitNotifyFloor(url: string, samples: number) {
+  const writer = new Client({ connectionString: url });
+  const listener = new Client({ connectionString: url });
+  await Promise.all([writer.connect(), listener.connect()]);
+  try {
+    await writer.query('CREATE TABLE bench_floor (id serial PRIMARY KEY, v text)');
+    await listener.query('LISTEN bench_floor');
+    let heard = (_at: number) => undefined as void;
+    listener.on('notification', () => heard(now()));
+    const latencies: number[] = [];
+    for (let i = 0; i < samples + 5; i++) {
+      const got = new Promise<number>((resolve) => (heard = resolve));
+      const t0 = now();
+      await writer.query(`WITH a AS (INSERT INTO bench_floor (v) VALUES ('x') RETURNING id) SELECT pg_notify('bench_floor', (SELECT id FROM a)::text)`);
+      const at = await got;
+      if (i >= 5) latencies.push(at - t0);
+      await sleep(5);
+    }
+    return summarize(latencies);
+  } finally {
+    await Promise.all([writer.end(), listener.end()]);
+  }
+}
+
 /** ms from SIGKILL of the instance running a long `wait` to `witness` answering it failed, "worker lost" (tasks/get every 50 ms). */
 async function failoverOnce(url: string, token: string, witness: V2Client): Promise<number> {
   const victim = await startServer(['--store', url, ...COMMON]);
@@ -202,7 +232,10 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
     );
 
     const f = await follow(new V2Client(twoA.url, pairToken), new V2Client(twoB.url, pairToken), followSamples);
-    process.stderr.write(`[teamInstances] follow p99: across ${fmtMs(f.across.p99)}, same instance ${fmtMs(f.same.p99)}\n`);
+    const floor = await commitNotifyFloor(pair.url, followSamples);
+    process.stderr.write(
+      `[teamInstances] follow p99: across ${fmtMs(f.across.p99)}, same instance ${fmtMs(f.same.p99)}; a bare durable commit + NOTIFY ${fmtMs(floor.p99)}\n`,
+    );
 
     const witness = new V2Client(one.url, token);
     const lost: number[] = [];
@@ -256,8 +289,8 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
         ratio: f.across.p99 / f.same.p99,
         target: TARGETS.teamFollowAcrossP99Ms,
         met: meets(TARGETS.teamFollowAcrossP99Ms, { value: f.across.p99 }),
-        note: `${f.across.n} ask tasks (after 5 warm-up), each followed by a stream on A and one on B at once and answered on A; latency from the completion's lastUpdatedAt (ms, A's clock, same machine) to the notification's arrival; B after A: p50 ${fmtMs(f.bAfterA.p50)}, p99 ${fmtMs(f.bAfterA.p99)}`,
-        raw: { across: rounded(f.across), same: rounded(f.same), bAfterA: rounded(f.bAfterA) },
+        note: `${f.across.n} ask tasks (after 5 warm-up), each followed by a stream on A and one on B at once and answered on A; latency from the completion's lastUpdatedAt (ms, A's clock, same machine) to the notification's arrival; B after A: p50 ${fmtMs(f.bAfterA.p50)}, p99 ${fmtMs(f.bAfterA.p99)}; the floor, a bare one-row durable commit + NOTIFY heard on another connection (${floor.n} samples): p50 ${fmtMs(floor.p50)}, p99 ${fmtMs(floor.p99)}`,
+        raw: { across: rounded(f.across), same: rounded(f.same), bAfterA: rounded(f.bAfterA), commitNotify: rounded(floor) },
       },
       {
         id: 'teamInstances.failover',
