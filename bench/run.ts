@@ -21,6 +21,7 @@ const BENCHMARKS: readonly string[] = [
   'queueScale',
   'historySearch',
   'teamClaim',
+  'teamInstances',
   'wireCapture',
 ];
 

@@ -1,0 +1,317 @@
+/**
+ * teamInstances: several standalone servers (`dist/server.js --http --store URL`) on one
+ * PostgreSQL, on a throwaway cluster with PostgreSQL's default (durable) settings:
+ * 1. throughput of short tasks through one instance with the store ÷ the same server without one;
+ * 2. throughput through two instances on one database ÷ through one, the same total client load;
+ * 3. follow latency: a task changed on instance A, its `notifications/tasks` on a
+ *    `subscriptions/listen` stream on instance B, against the same stream on A itself;
+ * 4. failover: an instance SIGKILLed with a task running (the default lease), until another
+ *    instance answers "worker lost" for it.
+ * Rows 1 and 2 are paired rounds: each round measures every setup for the same time, in a fresh
+ * order, and the ratio is the median of the rounds' ratios.
+ */
+import { execFileSync } from 'node:child_process';
+import * as os from 'node:os';
+import { Client } from 'pg';
+import { type TestDatabase, cluster, postgresUnavailable, testDatabase } from '../test/unit/helpers/postgres';
+import { type Json, V2Client } from '../test/unit/mcp/v2/helpers';
+import { type RunningServer, createToken, startServer, stopServer } from '../test/unit/team/teamHelpers';
+import { clusterCpuMs, cpuMsOf, postmasterOn } from './cpuTicks';
+import { type LoadResult, listenStamped, pollUntil, shortTaskLoad } from './teamInstancesClients';
+import { type BenchConfig, type Figure, fmtMs, median, now, round, rounded, sleep, summarize } from './harness';
+import { TARGETS, meets } from './targets';
+
+/** Concurrent clients in the throughput rows, in all (spread round-robin over the instances). */
+const CLIENTS = 8;
+/** The same flags for every server: no rate limit, so the limiter does not cap the figure. */
+const COMMON = ['--log', 'warn', '--rate', 'unlimited'];
+
+const uptime = (): string => {
+  try {
+    return execFileSync('uptime', { encoding: 'utf8' }).trim();
+  } catch {
+    return 'uptime unavailable';
+  }
+};
+
+type Setup = 'memory' | 'one' | 'two';
+
+/** Seeded shuffle, so a run's orders can be repeated. */
+function orders(rounds: number): Setup[][] {
+  let seed = 0x7ea4b1;
+  const next = () => ((seed = (seed * 1103515245 + 12345) >>> 0), seed / 4294967296);
+  return Array.from({ length: rounds }, () => {
+    const order: Setup[] = ['memory', 'one', 'two'];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(next() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    return order;
+  });
+}
+
+const perSecond = (load: LoadResult) => (load.tasks * 1000) / load.elapsedMs;
+
+/** Where each setup is served, and the token its clients send. */
+type Endpoints = Record<Setup, { readonly urls: readonly string[]; readonly token: string; readonly pids: readonly (number | undefined)[] }>;
+
+/** CPU ms spent per task, by whom: the setup's servers, the PostgreSQL cluster, this process (the clients). */
+interface CpuPerTask {
+  servers: number;
+  database: number;
+  clients: number;
+}
+
+async function throughput(endpoints: Endpoints, postmaster: number | undefined, rounds: number, roundMs: number) {
+  const cpu: Record<Setup, CpuPerTask[]> = { memory: [], one: [], two: [] };
+  const load = async (setup: Setup, ms: number) => {
+    const serversCpu = () => endpoints[setup].pids.reduce((total: number, pid) => total + (cpuMsOf(pid) ?? NaN), 0);
+    const [servers, database, clients] = [serversCpu(), clusterCpuMs(postmaster) ?? NaN, process.cpuUsage()];
+    const result = await shortTaskLoad(endpoints[setup].urls, endpoints[setup].token, CLIENTS, ms);
+    const ownMs = process.cpuUsage(clients);
+    cpu[setup].push({
+      servers: (serversCpu() - servers) / result.tasks,
+      database: ((clusterCpuMs(postmaster) ?? NaN) - database) / result.tasks,
+      clients: (ownMs.user + ownMs.system) / 1000 / result.tasks,
+    });
+    return result;
+  };
+  for (const setup of ['memory', 'one', 'two'] as const) await load(setup, Math.min(1000, roundMs));
+  for (const setup of ['memory', 'one', 'two'] as const) cpu[setup].length = 0;
+  const samples: Record<Setup, LoadResult[]> = { memory: [], one: [], two: [] };
+  for (const order of orders(rounds)) for (const setup of order) samples[setup].push(await load(setup, roundMs));
+  const cpuMedian = (setup: Setup): CpuPerTask => ({
+    servers: round(median(cpu[setup].map((c) => c.servers)), 2),
+    database: round(median(cpu[setup].map((c) => c.database)), 2),
+    clients: round(median(cpu[setup].map((c) => c.clients)), 2),
+  });
+  const rates = (setup: Setup) => samples[setup].map(perSecond);
+  const ratios = (a: Setup, b: Setup) => rates(a).map((x, i) => x / rates(b)[i]!);
+  return {
+    rates: { memory: rates('memory'), one: rates('one'), two: rates('two') },
+    cpuMsPerTask: { memory: cpuMedian('memory'), one: cpuMedian('one'), two: cpuMedian('two') },
+    pollsPerTask: Object.fromEntries((['memory', 'one', 'two'] as const).map((s) => [s, round(sum(samples[s], 'polls') / sum(samples[s], 'tasks'), 2)])),
+    storeVsMemory: median(ratios('one', 'memory')),
+    twoVsOne: median(ratios('two', 'one')),
+    storeVsMemoryRounds: ratios('one', 'memory').map((x) => round(x, 3)),
+    twoVsOneRounds: ratios('two', 'one').map((x) => round(x, 3)),
+  };
+}
+
+const cpuText = (c: CpuPerTask) => `${c.servers} + ${c.database} + ${c.clients}`;
+
+const sum = (loads: readonly LoadResult[], key: 'tasks' | 'polls') => loads.reduce((total, load) => total + load[key], 0);
+
+/**
+ * One sample: an `ask` task created on A, followed by a listen stream on A and one on B; once both
+ * have sent their snapshot, A's client answers it. Latency: from the completion's `lastUpdatedAt`
+ * (A's clock, the same machine) to the completed notification arriving on each stream.
+ */
+async function followOnce(a: V2Client, b: V2Client): Promise<{ same: number; across: number; bAfterA: number }> {
+  const created = await a.callTool('ask', { question: 'Follow me?' });
+  const taskId = created.taskId as string;
+  const asked = await pollUntil(a, taskId, (task) => task.status === 'input_required', 2, 10_000);
+  await pollUntil(b, taskId, (task) => task.status === 'input_required', 2, 10_000);
+  const onA = listenStamped(a, taskId, 15_000);
+  const onB = listenStamped(b, taskId, 15_000);
+  await Promise.all([onA.first, onB.first]);
+  const [key] = Object.keys(asked.inputRequests as Json);
+  await a.result('tasks/update', { taskId, inputResponses: { [key!]: { action: 'accept', content: { answer: 'yes' } } } });
+  const [seenA, seenB] = await Promise.all([onA.ended, onB.ended]);
+  const completedA = seenA.find((n) => n.params.status === 'completed');
+  const completedB = seenB.find((n) => n.params.status === 'completed');
+  if (!completedA || !completedB)
+    throw new Error(`no completed notification: A saw ${seenA.map((n) => n.params.status)}, B saw ${seenB.map((n) => n.params.status)}`);
+  const changedAt = Date.parse(completedA.params.lastUpdatedAt as string);
+  return { same: completedA.at - changedAt, across: completedB.at - changedAt, bAfterA: completedB.at - completedA.at };
+}
+
+async function follow(a: V2Client, b: V2Client, samples: number) {
+  for (let i = 0; i < 5; i++) await followOnce(a, b);
+  const same: number[] = [];
+  const across: number[] = [];
+  const bAfterA: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const sample = await followOnce(a, b);
+    same.push(sample.same);
+    across.push(sample.across);
+    bAfterA.push(sample.bAfterA);
+  }
+  return { same: summarize(same), across: summarize(across), bAfterA: summarize(bAfterA) };
+}
+
+/**
+ * The floor under a follow across instances, on the same cluster: a one-row durable commit with a
+ * NOTIFY, until another connection LISTENing gets it (what A's write and B's wake-up cost, before
+ * B reads the row and its stream sends it).
+ */
+async function commitNotifyFloor(url: string, samples: number) {
+  const writer = new Client({ connectionString: url });
+  const listener = new Client({ connectionString: url });
+  await Promise.all([writer.connect(), listener.connect()]);
+  try {
+    await writer.query('CREATE TABLE bench_floor (id serial PRIMARY KEY, v text)');
+    await listener.query('LISTEN bench_floor');
+    let heard = (_at: number) => undefined as void;
+    listener.on('notification', () => heard(now()));
+    const latencies: number[] = [];
+    for (let i = 0; i < samples + 5; i++) {
+      const got = new Promise<number>((resolve) => (heard = resolve));
+      const t0 = now();
+      await writer.query(`WITH a AS (INSERT INTO bench_floor (v) VALUES ('x') RETURNING id) SELECT pg_notify('bench_floor', (SELECT id FROM a)::text)`);
+      const at = await got;
+      if (i >= 5) latencies.push(at - t0);
+      await sleep(5);
+    }
+    return summarize(latencies);
+  } finally {
+    await Promise.all([writer.end(), listener.end()]);
+  }
+}
+
+/** ms from SIGKILL of the instance running a long `wait` to `witness` answering it failed, "worker lost" (tasks/get every 50 ms). */
+async function failoverOnce(url: string, token: string, witness: V2Client): Promise<number> {
+  const victim = await startServer(['--store', url, ...COMMON]);
+  try {
+    const created = await new V2Client(victim.url, token).callTool('wait', { durationMs: 600_000, message: 'never' });
+    const taskId = created.taskId as string;
+    await pollUntil(witness, taskId, (task) => task.status === 'working', 50, 10_000);
+    const killedAt = now();
+    victim.child.kill('SIGKILL');
+    const lost = await pollUntil(witness, taskId, (task) => task.status !== 'working', 50, 60_000);
+    const elapsed = now() - killedAt;
+    if (lost.status !== 'failed' || !/worker lost/i.test(String((lost.error as Json | undefined)?.message)))
+      throw new Error(`after the SIGKILL the task ended ${lost.status}, not "worker lost": ${JSON.stringify(lost)}`);
+    return elapsed;
+  } finally {
+    await stopServer(victim);
+  }
+}
+
+export async function run(config: BenchConfig): Promise<Figure[]> {
+  const unavailable = postgresUnavailable();
+  if (unavailable) {
+    process.stderr.write(`[teamInstances] skipped: ${unavailable}\n`);
+    return [];
+  }
+  const rounds = config.quick ? 2 : 4;
+  const roundMs = config.quick ? 1000 : 2500;
+  const followSamples = config.quick ? 20 : 150;
+  const failovers = config.quick ? 1 : 3;
+  const loadBefore = uptime();
+  const databases: TestDatabase[] = [];
+  const servers: RunningServer[] = [];
+  const start = async (args: string[]) => {
+    const server = await startServer([...args, ...COMMON]);
+    servers.push(server);
+    return server;
+  };
+  try {
+    // One database for the lone instance (and the failovers), another for the pair: a second
+    // instance on the lone one's database would mirror its every task and so slow "one".
+    const lone = await testDatabase('instances_one', { durable: true });
+    const pair = await testDatabase('instances_two', { durable: true });
+    databases.push(lone, pair);
+    const token = await createToken(lone.url, 'bench');
+    const pairToken = await createToken(pair.url, 'bench');
+    const [memory, one, twoA, twoB] = await Promise.all([
+      start(['--token', token]),
+      start(['--store', lone.url]),
+      start(['--store', pair.url]),
+      start(['--store', pair.url]),
+    ]);
+    const endpoints: Endpoints = {
+      memory: { urls: [memory.url], token, pids: [memory.child.pid] },
+      one: { urls: [one.url], token, pids: [one.child.pid] },
+      two: { urls: [twoA.url, twoB.url], token: pairToken, pids: [twoA.child.pid, twoB.child.pid] },
+    };
+
+    const t = await throughput(endpoints, postmasterOn((await cluster({ durable: true })).port), rounds, roundMs);
+    process.stderr.write(
+      `[teamInstances] tasks/s memory ${median(t.rates.memory).toFixed(0)}, one ${median(t.rates.one).toFixed(0)}, two ${median(t.rates.two).toFixed(0)}; store ÷ memory ${t.storeVsMemory.toFixed(2)}, two ÷ one ${t.twoVsOne.toFixed(2)}\n`,
+    );
+
+    const f = await follow(new V2Client(twoA.url, pairToken), new V2Client(twoB.url, pairToken), followSamples);
+    const floor = await commitNotifyFloor(pair.url, followSamples);
+    process.stderr.write(
+      `[teamInstances] follow p99: across ${fmtMs(f.across.p99)}, same instance ${fmtMs(f.same.p99)}; a bare durable commit + NOTIFY ${fmtMs(floor.p99)}\n`,
+    );
+
+    const witness = new V2Client(one.url, token);
+    const lost: number[] = [];
+    for (let i = 0; i < failovers; i++) lost.push(await failoverOnce(lone.url, token, witness));
+    const lostMedian = median(lost);
+    const lostMax = Math.max(...lost);
+    process.stderr.write(`[teamInstances] failover: median ${fmtMs(lostMedian)}, max ${fmtMs(lostMax)}\n`);
+    const loadAfter = uptime();
+
+    const throughputNote = `${CLIENTS} clients, each creating a wait task of 0 ms and polling it to its end (tasks/get, 1 ms apart after the first), 2026-07-28 over loopback HTTP; ${rounds} paired rounds of ${fmtMs(roundMs)} per setup after a warm-up, in a fresh order each round; durable cluster; load: ${loadBefore}`;
+    const memoryRate = median(t.rates.memory);
+    const oneRate = median(t.rates.one);
+    const twoRate = median(t.rates.two);
+    return [
+      {
+        id: 'teamInstances.storeVsMemory',
+        figure: 'Team: short tasks/s through one instance with the store vs without (median of paired ratios)',
+        value: oneRate,
+        unit: 'tasks/s',
+        tasklane: `${oneRate.toFixed(0)} tasks/s with --store`,
+        baselineValue: memoryRate,
+        baseline: `${memoryRate.toFixed(0)} tasks/s without a store`,
+        ratio: t.storeVsMemory,
+        target: TARGETS.teamStoreVsMemory,
+        met: meets(TARGETS.teamStoreVsMemory, { value: oneRate, ratio: t.storeVsMemory }),
+        note: throughputNote,
+        raw: { rates: roundAll(t.rates), ratios: t.storeVsMemoryRounds, pollsPerTask: t.pollsPerTask, rounds, roundMs, clients: CLIENTS },
+      },
+      {
+        id: 'teamInstances.twoVsOne',
+        figure: 'Team: short tasks/s through two instances vs one, one database (median of paired ratios)',
+        value: twoRate,
+        unit: 'tasks/s',
+        tasklane: `${twoRate.toFixed(0)} tasks/s through two`,
+        baselineValue: oneRate,
+        baseline: `${oneRate.toFixed(0)} tasks/s through one`,
+        ratio: t.twoVsOne,
+        target: TARGETS.teamTwoVsOne,
+        met: meets(TARGETS.teamTwoVsOne, { value: twoRate, ratio: t.twoVsOne }),
+        note: `the same ${CLIENTS} clients, client i on instance i mod 2 (it polls where it created); ${rounds} paired rounds; ${os.cpus().length} cores shared by the instances, PostgreSQL and the clients. CPU ms per task (median of rounds), servers + PostgreSQL + clients: one ${cpuText(t.cpuMsPerTask.one)}, two ${cpuText(t.cpuMsPerTask.two)}, no store ${cpuText(t.cpuMsPerTask.memory)}: each instance also mirrors the other's every task`,
+        raw: { ratios: t.twoVsOneRounds, cpuMsPerTask: t.cpuMsPerTask },
+      },
+      {
+        id: 'teamInstances.followAcross',
+        figure: 'Team: follow latency, a task completed on instance A → notifications/tasks on a listen stream on B (p99)',
+        value: f.across.p99,
+        unit: 'ms',
+        tasklane: `p50 ${fmtMs(f.across.p50)}, p99 ${fmtMs(f.across.p99)} on B`,
+        baselineValue: f.same.p99,
+        baseline: `p50 ${fmtMs(f.same.p50)}, p99 ${fmtMs(f.same.p99)} on A itself`,
+        ratio: f.across.p99 / f.same.p99,
+        target: TARGETS.teamFollowAcrossP99Ms,
+        met: meets(TARGETS.teamFollowAcrossP99Ms, { value: f.across.p99 }),
+        note: `${f.across.n} ask tasks (after 5 warm-up), each followed by a stream on A and one on B at once and answered on A; latency from the completion's lastUpdatedAt (ms, A's clock, same machine) to the notification's arrival; B after A: p50 ${fmtMs(f.bAfterA.p50)}, p99 ${fmtMs(f.bAfterA.p99)}; the floor, a bare one-row durable commit + NOTIFY heard on another connection (${floor.n} samples): p50 ${fmtMs(floor.p50)}, p99 ${fmtMs(floor.p99)}`,
+        raw: { across: rounded(f.across), same: rounded(f.same), bAfterA: rounded(f.bAfterA), commitNotify: rounded(floor) },
+      },
+      {
+        id: 'teamInstances.failover',
+        figure: 'Team: failover, SIGKILL of the instance running a task → "worker lost" from another (default lease, max)',
+        value: lostMax,
+        unit: 'ms',
+        tasklane: `median ${fmtMs(lostMedian)}, max ${fmtMs(lostMax)}`,
+        baselineValue: null,
+        baseline: '—',
+        target: TARGETS.teamFailoverMs,
+        met: meets(TARGETS.teamFailoverMs, { value: lostMax }),
+        note: `${failovers} round(s), each a fresh instance with the default 10 s lease running a long wait, the witness polling tasks/get every 50 ms; load after the run: ${loadAfter}`,
+        raw: { failoverMs: lost.map((x) => Math.round(x)), loadBefore, loadAfter },
+      },
+    ];
+  } finally {
+    await Promise.all(servers.map((server) => stopServer(server, 'SIGTERM')));
+    for (const db of databases) await db.drop().catch(() => undefined);
+  }
+}
+
+function roundAll(rates: Record<Setup, number[]>): Record<Setup, number[]> {
+  return { memory: rates.memory.map((x) => round(x, 1)), one: rates.one.map((x) => round(x, 1)), two: rates.two.map((x) => round(x, 1)) };
+}
