@@ -65,6 +65,7 @@ export class TaskEngine extends Disposable {
   private readonly limitPlainCalls: boolean;
   private readonly plainCalls: PlainCallSlots;
   private readonly sweep: TaskSweep;
+  private readonly sharedQueue: EngineOptions['sharedQueue'];
   /** The shared store's word on tasks: another instance's work, or the end of ours decided elsewhere (sharedTasks.ts). */
   readonly shared: SharedTasks;
 
@@ -75,6 +76,7 @@ export class TaskEngine extends Disposable {
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
     this.table = new TaskTable(this.retention, options.pageSize ?? 50, (task) => this.queue.placeNow(task));
     this.limitPlainCalls = options.limitPlainCalls ?? false;
+    this.sharedQueue = options.sharedQueue;
     this.creations = options.creationRate ? new CreationBuckets(options.creationRate, () => this.now()) : undefined;
     this.queue = new EngineQueue(
       {
@@ -105,6 +107,7 @@ export class TaskEngine extends Disposable {
       nextSequence: () => ++this.sequence,
       replace: (task, snapshot) => this.announce(task, snapshot),
       release: (task) => this.release(task),
+      launch: (task) => this.launch(task),
     });
     this.sweepTimer = setInterval(() => {
       this.sweepExpired();
@@ -144,7 +147,10 @@ export class TaskEngine extends Disposable {
     const task = new LiveTask(snapshot, ++this.sequence, options, retention, this.liveTaskHost);
     this.table.add(task);
     if (options.idempotencyKey !== undefined) this.keys.claim(options.owner, options.idempotencyKey, taskId);
+    // Queued for the team: whichever instance claims it runs it (that may be this one).
+    task.runsElsewhere = !after && this.sharedQueue?.(options) === true;
     this._onDidCreate.fire(task.snapshot);
+    if (task.runsElsewhere) return task.snapshot;
     if (after && isTerminal(after.snapshot.status) && after.snapshot.status !== 'completed') {
       // Decided already, but the creation result goes out first, as for any other change.
       const afterId = after.snapshot.taskId;

@@ -7,12 +7,15 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { type Logger, silentLogger } from '../../core/logger';
 import type { EngineOptions } from '../engine/taskEngine';
+import type { EngineTask, StartOptions } from '../engine/engineTask';
+import { UNLIMITED } from '../engine/scheduler';
 import { AuditedTaskEngine } from './auditedEngine';
 import { describeDatabase, openDatabase } from './database';
 import { DurableTasks, recoverTasks } from './durableTasks';
 import { migrate } from './migrations';
 import { DEFAULT_LEASE_MS, TaskLeases } from './taskLeases';
 import { TeamSync, taskIdsNamed } from './teamSync';
+import { TeamQueue, queuedForTeam } from './teamQueue';
 import { TokenDirectory } from './tokenDirectory';
 
 export interface TeamStoreOptions {
@@ -27,6 +30,8 @@ export interface TeamStore {
   readonly authenticate: (token: string) => string | undefined;
   /** How many tokens the database holds right now. */
   readonly tokenCount: () => number;
+  /** Starts claiming work from the team's queue; `startOptionsOf` rebuilds a claimed task's work (the server's tools). */
+  startQueue(startOptionsOf: (task: EngineTask) => StartOptions | undefined): Promise<void>;
   /** Before a request is served: loads the tasks it names that other instances created (the HTTP server's `beforeServing`). */
   readonly beforeServing: (body: unknown) => Promise<void>;
   /** Writes what is still queued, then lets the database go. */
@@ -53,7 +58,7 @@ async function startOn(pool: Pool, url: string, engineOptions: EngineOptions, op
   let durable: DurableTasks | undefined;
   let sync: TeamSync | undefined;
   const engine = new AuditedTaskEngine(
-    engineOptions,
+    { ...engineOptions, sharedQueue: queuedForTeam },
     (entry) => durable?.audit(entry),
     (answer) => {
       sync?.forward(answer).then(
@@ -70,15 +75,27 @@ async function startOn(pool: Pool, url: string, engineOptions: EngineOptions, op
   const leases = new TaskLeases(pool, { instanceId, leaseMs, log });
   sync = await TeamSync.open(pool, engine, durable, (answer) => engine.answerForwarded(answer), { url, instanceId, log });
   const tokens = await TokenDirectory.open(pool, url, { log });
+  let queue: TeamQueue | undefined;
   let closing: Promise<void> | undefined;
   return {
     engine,
     authenticate: tokens.authenticate,
     tokenCount: () => tokens.size,
     beforeServing: (body) => sync.load(taskIdsNamed(body)),
+    startQueue: async (startOptionsOf) => {
+      queue ??= await TeamQueue.open(pool, engine, durable, {
+        url,
+        instanceId,
+        leaseMs,
+        limits: engineOptions.scheduler ?? UNLIMITED,
+        startOptionsOf,
+        log,
+      });
+    },
     close: () =>
       (closing ??= (async () => {
         tokens.dispose();
+        queue?.dispose();
         sync.dispose();
         leases.dispose();
         await durable.flushed();
