@@ -97,7 +97,14 @@ describe('team database: one queue for the team', function () {
 
   it('keeps a queued task when the instance it was created through dies: another instance runs it', async () => {
     await clientOf(servers[0]).callTool('run_command', { command: blocker('blocker') });
-    const runner = await waitFor(() => startedOn('blocker'), { what: 'the blocker running' });
+    // Wrapped: the index of the first server is 0, which waitFor would take for "not yet".
+    const { runner } = await waitFor(
+      () => {
+        const index = startedOn('blocker');
+        return index === undefined ? undefined : { runner: index };
+      },
+      { what: 'the blocker running' },
+    );
     const creator = (runner + 1) % 3;
     const witness = clientOf(servers[(runner + 2) % 3]);
     const waiting = await clientOf(servers[creator]).callTool('run_command', { command: logged('orphan', 'true') });
