@@ -1,4 +1,5 @@
 import type { CreationRate } from './creationRate';
+import type { StartOptions } from './engineTask';
 import type { SchedulerLimits } from './scheduler';
 import type { RetentionLimits } from './taskRetention';
 
@@ -26,6 +27,12 @@ export interface EngineOptions extends RetentionLimits {
   readonly seesEveryTask?: (owner: string) => boolean;
   /** The host this engine runs on, recorded on every task it starts (team servers: a board groups by it); none when not given. */
   readonly machine?: string;
+  /**
+   * Whether a new task goes to a queue shared with other instances (a team database) instead of
+   * this engine's scheduler: it is created and answered here, and runs on whichever instance
+   * claims it (`shared.run`). Absent: every task runs here.
+   */
+  readonly sharedQueue?: (options: StartOptions) => boolean;
 }
 
 export const DEFAULT_POLL_INTERVAL_MS = 1000;

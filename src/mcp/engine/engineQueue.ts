@@ -56,6 +56,19 @@ export class EngineQueue {
     );
   }
 
+  /** Hands a new task to the scheduler, with its place, hints and the unfinished task it waits for. */
+  submit(task: LiveTask, after: LiveTask | undefined): void {
+    const { options } = task;
+    this.scheduler.submit({
+      id: task.snapshot.taskId,
+      tool: options.tool,
+      principal: options.owner,
+      priority: task.snapshot.priority ?? 0,
+      runAfter: options.runAfter,
+      afterTaskId: after && !after.isTerminal ? after.snapshot.taskId : undefined,
+    });
+  }
+
   /**
    * Reports the places the scheduler says a watcher sees change (its rule is in scheduler.ts:
    * never a task the queue merely grows or shrinks behind, which would be n² changes for n

@@ -11,7 +11,7 @@
  */
 import { isTerminal } from '../../core/taskStatus';
 import { TaskCancelledError } from './engineErrors';
-import type { EngineTask } from './engineTask';
+import type { EngineTask, StartOptions } from './engineTask';
 import { LiveTask, type LiveTaskHost, adoptedOptions } from './liveTask';
 import type { TaskTable } from './taskTable';
 
@@ -24,6 +24,10 @@ export interface SharedTasksHost {
   replace(task: LiveTask, snapshot: EngineTask): void;
   /** Work of this engine's ended elsewhere: free what it held (slot, idempotency key, open questions). */
   release(task: LiveTask): void;
+  /** Starts the work now (the claim was its slot). */
+  launch(task: LiveTask): void;
+  /** The host this engine runs on: claimed work runs here, so its task names this machine. */
+  readonly machine?: string;
 }
 
 /** What `apply` did with the store's snapshot. */
@@ -58,6 +62,21 @@ export class SharedTasks {
     task.stop(new TaskCancelledError());
     this.host.release(task);
     return 'stopped';
+  }
+
+  /**
+   * Work this instance claimed from the queue it shares with others: it runs here from now on,
+   * with `options` rebuilt from the task (this instance may not be the one that created it). A
+   * task already ended here (cancelled before the claim reached it) is left as it ended.
+   */
+  run(claimed: EngineTask, retention: number | null, options: StartOptions): void {
+    const known = this.host.table.raw(claimed.taskId);
+    if (known?.isTerminal) return;
+    const snapshot = this.host.machine === undefined ? claimed : { ...claimed, machine: this.host.machine };
+    const task = new LiveTask(snapshot, known?.sequence ?? this.host.nextSequence(), options, retention, this.host.liveTaskHost);
+    this.host.table.add(task);
+    this.host.replace(task, snapshot);
+    this.host.launch(task);
   }
 
   /** Whether the task's work runs on another instance (or ran before this one started). */

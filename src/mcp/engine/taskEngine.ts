@@ -60,23 +60,19 @@ export class TaskEngine extends Disposable {
   private readonly retention: TaskRetention;
   readonly pollIntervalMs: number;
   private readonly table: TaskTable;
-  private readonly machine: string | undefined;
   private readonly queue: EngineQueue;
   private readonly creations: CreationBuckets | undefined;
-  private readonly limitPlainCalls: boolean;
   private readonly plainCalls: PlainCallSlots;
   private readonly sweep: TaskSweep;
   /** The shared store's word on tasks: another instance's work, or the end of ours decided elsewhere (sharedTasks.ts). */
   readonly shared: SharedTasks;
 
-  constructor(options: EngineOptions = {}) {
+  constructor(private readonly options: EngineOptions = {}) {
     super();
     this.now = options.now ?? Date.now;
     this.retention = new TaskRetention(options, () => this.now());
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
     this.table = new TaskTable(this.retention, options.pageSize ?? 50, (task) => this.queue.placeNow(task), options.seesEveryTask);
-    this.machine = options.machine;
-    this.limitPlainCalls = options.limitPlainCalls ?? false;
     this.creations = options.creationRate ? new CreationBuckets(options.creationRate, () => this.now()) : undefined;
     this.queue = new EngineQueue(
       {
@@ -107,6 +103,8 @@ export class TaskEngine extends Disposable {
       nextSequence: () => ++this.sequence,
       replace: (task, snapshot) => this.announce(task, snapshot),
       release: (task) => this.release(task),
+      launch: (task) => this.launch(task),
+      machine: options.machine,
     });
     this.sweepTimer = setInterval(() => {
       this.sweepExpired();
@@ -124,11 +122,9 @@ export class TaskEngine extends Disposable {
   }
 
   /**
-   * Creates the task (visible to `get` before this returns) and hands it to the scheduler, which
-   * starts its work at once when a slot is free and the scheduling hints allow, or queues it.
-   * An `afterTaskId` that is not one of the owner's tasks is refused with -32602; an owner over
-   * its creation rate with -32029, nothing created. A start whose idempotency key names one of the
-   * owner's unfinished tasks returns that task and creates nothing (idempotencyKeys.ts).
+   * Creates the task (visible to `get` before this returns) and hands it to the scheduler (or the
+   * team's queue). An `afterTaskId` not of the owner's tasks is -32602; over the creation rate,
+   * -32029, nothing created; an unfinished task holding the idempotency key is returned instead.
    */
   start(options: StartOptions): EngineTask {
     const held = this.heldBy(options.owner, options.idempotencyKey);
@@ -148,26 +144,22 @@ export class TaskEngine extends Disposable {
       ttl: retention,
       pollInterval: this.pollIntervalMs,
       parentTaskId: parent?.snapshot.taskId,
-      machine: this.machine,
+      machine: this.options.machine,
     });
     const task = new LiveTask(snapshot, ++this.sequence, options, retention, this.liveTaskHost);
     this.table.add(task);
     if (options.idempotencyKey !== undefined) this.keys.claim(options.owner, options.idempotencyKey, taskId);
+    // Queued for the team: whichever instance claims it runs it (that may be this one).
+    task.runsElsewhere = !after && this.options.sharedQueue?.(options) === true;
     this._onDidCreate.fire(task.snapshot);
+    if (task.runsElsewhere) return task.snapshot;
     if (after && isTerminal(after.snapshot.status) && after.snapshot.status !== 'completed') {
       // Decided already, but the creation result goes out first, as for any other change.
       const afterId = after.snapshot.taskId;
       setImmediate(() => this.failWithText(task, prerequisiteFailedMessage(afterId, after.snapshot.status)));
       return task.snapshot;
     }
-    this.queue.scheduler.submit({
-      id: taskId,
-      tool: options.tool,
-      principal: options.owner,
-      priority: task.snapshot.priority ?? 0,
-      runAfter: options.runAfter,
-      afterTaskId: after && !isTerminal(after.snapshot.status) ? after.snapshot.taskId : undefined,
-    });
+    this.queue.submit(task, after);
     return task.snapshot;
   }
 
@@ -178,14 +170,9 @@ export class TaskEngine extends Disposable {
     return task && !task.isTerminal ? task : undefined;
   }
 
-  /** Puts back a finished task an earlier run kept (call it before serving, oldest first): sharedTasks.ts. */
-  adopt(snapshot: EngineTask, retention: number | null): void {
-    this.shared.adopt(snapshot, retention);
-  }
-
   /** A plain (non-task) call's turn under the same limits as tasks (plainCallSlots.ts); call the returned function when done. */
   acquireSlot(request: SlotRequest): Promise<ReleaseSlot> {
-    if (!this.limitPlainCalls) return Promise.resolve(() => undefined);
+    if (!this.options.limitPlainCalls) return Promise.resolve(() => undefined);
     return this.plainCalls.acquire(request);
   }
 

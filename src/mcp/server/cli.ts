@@ -16,6 +16,7 @@ import { type TaskHost, ToolCatalog } from './toolCatalog';
 import { DATABASE_EXIT_CODE, DATABASE_URL_VARIABLE, DatabaseError, describeDatabase } from '../team/database';
 import { type TeamStore, openTeamStore } from '../team/teamStore';
 import { DEFAULT_LEASE_MS } from '../team/taskLeases';
+import { claimedTaskStartOptions } from './v2/toolCallsV2';
 import { TOKEN_USAGE, runTokenCommand } from '../team/tokenCli';
 
 const USAGE = `Tasklane MCP task server
@@ -140,6 +141,7 @@ async function main(): Promise<void> {
     if (!values['no-auth'] && given.length === 0 && team.tokenCount() === 0) {
       log.warn(`[store] ${describeDatabase(storeUrl!)} has no tokens yet: make one with node dist/server.js token create --name NAME --store …`);
     }
+    await team.startQueue((task) => claimedTaskStartOptions(host, engine, task));
     const running = await startHttpServer(host, engine, { port, ...auth, log, instructions: INSTRUCTIONS, beforeServing: team.beforeServing });
     serveUntilSignalled(running, engine, given, '', team.close);
     return;

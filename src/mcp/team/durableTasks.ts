@@ -85,7 +85,7 @@ export async function recoverTasks(pool: Pool, engine: TaskEngine): Promise<{ ad
   let running = 0;
   for (const row of rows) {
     const { task, retention } = fromRow(row);
-    if (isTerminal(task.status)) engine.adopt(task, retention);
+    if (isTerminal(task.status)) engine.shared.adopt(task, retention);
     else {
       engine.shared.apply(task, retention);
       running++;
@@ -96,6 +96,8 @@ export async function recoverTasks(pool: Pool, engine: TaskEngine): Promise<{ ad
 
 export class DurableTasks extends Disposable {
   private readonly pending = new Map<string, EngineTask>();
+  /** Tasks created since the last write that went to the team's queue rather than to this instance. */
+  private readonly queued = new Set<string>();
   /** Granted retention of tasks created since the last write: the first snapshot's TTL. */
   private readonly retentions = new Map<string, number | null>();
   private audits: AuditEntry[] = [];
@@ -116,6 +118,7 @@ export class DurableTasks extends Disposable {
     this._register(
       engine.onDidCreate((task) => {
         this.retentions.set(task.taskId, task.ttl);
+        if (engine.shared.runsElsewhere(task.taskId)) this.queued.add(task.taskId);
         this.audit({ principal: task.owner, action: 'create', taskId: task.taskId, detail: { tool: task.tool } });
         this.queue(task);
       }),
@@ -178,11 +181,16 @@ export class DurableTasks extends Disposable {
     const audits = this.audits;
     this.pending.clear();
     this.audits = [];
-    const rows: TaskRowInput[] = batch.map((task) => toRow(task, this.retentions.get(task.taskId) ?? null, this.options.instanceId));
+    const rows: TaskRowInput[] = batch.map((task) =>
+      toRow(task, this.retentions.get(task.taskId) ?? null, this.queued.has(task.taskId) ? 'queued' : { instanceId: this.options.instanceId }),
+    );
     try {
       if (rows.length > 0) await this.pool.query(UPSERT, [JSON.stringify(rows), this.options.leaseMs, this.options.instanceId]);
       if (audits.length > 0) await this.pool.query(INSERT_AUDIT, [JSON.stringify(audits.map((a) => ({ ...a, task_id: a.taskId, detail: a.detail ?? null })))]);
-      for (const task of batch) this.retentions.delete(task.taskId);
+      for (const task of batch) {
+        this.retentions.delete(task.taskId);
+        this.queued.delete(task.taskId);
+      }
       if (this.failing) this.log.info('[store] writing to the database again');
       this.failing = false;
     } catch (error) {

@@ -103,6 +103,16 @@ export const MIGRATIONS: readonly Migration[] = [
     // through it) can say where another instance's work runs. Older rows have none.
     sql: `ALTER TABLE tasks ADD COLUMN machine text;`,
   },
+  {
+    version: 5,
+    description: 'the team queue',
+    // A queued task waits for any instance to claim it (it has no instance yet); `run_after` is
+    // its scheduling hint, so the claim can skip it until then.
+    sql: `
+      ALTER TABLE tasks ADD COLUMN queued boolean NOT NULL DEFAULT false, ADD COLUMN run_after timestamptz;
+      CREATE INDEX tasks_queue ON tasks (priority DESC, created_at, task_id) WHERE queued;
+    `,
+  },
 ];
 
 /** The schema version this server reads and writes. */

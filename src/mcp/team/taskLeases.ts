@@ -47,7 +47,7 @@ const END_LOST = `
       last_updated_at = now(), lease_expires_at = NULL,
       ttl_ms = CASE WHEN retention_ms IS NULL THEN NULL
                     ELSE floor(extract(epoch FROM now() - created_at) * 1000)::bigint + retention_ms END
-    WHERE status IN ${UNFINISHED} AND (lease_expires_at IS NULL OR lease_expires_at < now())
+    WHERE status IN ${UNFINISHED} AND NOT queued AND (lease_expires_at IS NULL OR lease_expires_at < now())
     RETURNING task_id)
   ${announceChanged('NULL')}`;
 

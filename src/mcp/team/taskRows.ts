@@ -5,7 +5,8 @@
  * unfinished task outlives a restart).
  */
 import type { Agent } from '../../core/taskRecord';
-import type { TaskStatus } from '../../core/taskStatus';
+import { taskFieldsOf } from '../../core/taskMeta';
+import { type TaskStatus, isTerminal } from '../../core/taskStatus';
 import type { EngineTask, InputRequest, TaskOutcome } from '../engine/engineTask';
 import type { Wire } from '../wires/wire';
 
@@ -13,7 +14,7 @@ import type { Wire } from '../wires/wire';
 export const TASK_COLUMNS = `task_id text, owner text, tool text, status text, status_message text, created_at timestamptz,
   last_updated_at timestamptz, ttl_ms bigint, retention_ms bigint, poll_interval_ms integer, outcome jsonb,
   input_requests jsonb, wire text, agent jsonb, arguments jsonb, meta jsonb, parent_task_id text, priority integer, instance_id text,
-  machine text`;
+  machine text, queued boolean, run_after timestamptz`;
 
 /** What one write sends for a task: its snapshot's fields under their column names. */
 export interface TaskRowInput {
@@ -37,9 +38,17 @@ export interface TaskRowInput {
   readonly priority: number;
   readonly instance_id: string | null;
   readonly machine: string | null;
+  /** Waiting in the team's queue for an instance to claim it (then `instance_id` names that one). */
+  readonly queued: boolean;
+  readonly run_after: string | null;
 }
 
-export function toRow(task: EngineTask, retention: number | null, instanceId: string | null): TaskRowInput {
+/** Where a written task runs: this instance (its id), or the team's queue (no instance yet). */
+export type Placement = { readonly instanceId: string } | 'queued';
+
+export function toRow(task: EngineTask, retention: number | null, placement: Placement): TaskRowInput {
+  const queued = placement === 'queued' && !isTerminal(task.status);
+  const runAfter = queued ? runAfterOf(task) : undefined;
   return {
     task_id: task.taskId,
     owner: task.owner,
@@ -59,8 +68,10 @@ export function toRow(task: EngineTask, retention: number | null, instanceId: st
     meta: task.meta ?? null,
     parent_task_id: task.parentTaskId ?? null,
     priority: task.priority ?? 0,
-    instance_id: instanceId,
+    instance_id: placement === 'queued' ? null : placement.instanceId,
     machine: task.machine ?? null,
+    queued,
+    run_after: runAfter ?? null,
   };
 }
 
@@ -110,4 +121,13 @@ export function fromRow(row: TaskRow): { task: EngineTask; retention: number | n
     ...(row.machine ? { machine: row.machine } : {}),
   };
   return { task, retention: row.retention_ms === null ? null : Number(row.retention_ms) };
+}
+
+/** The task's "not before" hint, as its `_meta` gave it (checked when the task was created). */
+function runAfterOf(task: EngineTask): string | undefined {
+  try {
+    return taskFieldsOf(task.meta).scheduling?.runAfter;
+  } catch {
+    return undefined;
+  }
 }

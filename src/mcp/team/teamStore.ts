@@ -8,12 +8,15 @@ import { hostname } from 'node:os';
 import type { Pool } from 'pg';
 import { type Logger, silentLogger } from '../../core/logger';
 import type { EngineOptions } from '../engine/taskEngine';
+import type { EngineTask, StartOptions } from '../engine/engineTask';
+import { UNLIMITED } from '../engine/scheduler';
 import { AuditedTaskEngine } from './auditedEngine';
 import { describeDatabase, openDatabase } from './database';
 import { DurableTasks, recoverTasks } from './durableTasks';
 import { migrate } from './migrations';
 import { DEFAULT_LEASE_MS, TaskLeases } from './taskLeases';
 import { TeamSync, taskIdsNamed } from './teamSync';
+import { TeamQueue, queuedForTeam } from './teamQueue';
 import { TokenDirectory } from './tokenDirectory';
 
 export interface TeamStoreOptions {
@@ -30,6 +33,8 @@ export interface TeamStore {
   readonly authenticate: (token: string) => string | undefined;
   /** How many tokens the database holds right now. */
   readonly tokenCount: () => number;
+  /** Starts claiming work from the team's queue; `startOptionsOf` rebuilds a claimed task's work (the server's tools). */
+  startQueue(startOptionsOf: (task: EngineTask) => StartOptions | undefined): Promise<void>;
   /** Before a request is served: loads the tasks it names that other instances created (the HTTP server's `beforeServing`). */
   readonly beforeServing: (body: unknown) => Promise<void>;
   /** Writes what is still queued, then lets the database go. */
@@ -62,6 +67,7 @@ async function startOn(pool: Pool, url: string, engineOptions: EngineOptions, op
       // A board principal sees the whole team's tasks; the directory knows each principal's role.
       seesEveryTask: (owner) => tokens?.seesEveryTask(owner) ?? false,
       machine: options.machine ?? hostname(),
+      sharedQueue: queuedForTeam,
     },
     (entry) => durable?.audit(entry),
     (answer) => {
@@ -80,15 +86,27 @@ async function startOn(pool: Pool, url: string, engineOptions: EngineOptions, op
   sync = await TeamSync.open(pool, engine, durable, (answer) => engine.answerForwarded(answer), { url, instanceId, log });
   tokens = await TokenDirectory.open(pool, url, { log });
   const directory = tokens;
+  let queue: TeamQueue | undefined;
   let closing: Promise<void> | undefined;
   return {
     engine,
     authenticate: directory.authenticate,
     tokenCount: () => directory.size,
     beforeServing: (body) => sync.load(taskIdsNamed(body)),
+    startQueue: async (startOptionsOf) => {
+      queue ??= await TeamQueue.open(pool, engine, durable, {
+        url,
+        instanceId,
+        leaseMs,
+        limits: engineOptions.scheduler ?? UNLIMITED,
+        startOptionsOf,
+        log,
+      });
+    },
     close: () =>
       (closing ??= (async () => {
         directory.dispose();
+        queue?.dispose();
         sync.dispose();
         leases.dispose();
         await durable.flushed();

@@ -33,9 +33,9 @@ describe('TaskEngine.adopt', () => {
   afterEach(() => engine.dispose());
 
   it('serves an adopted task to its owner only, lists adopted tasks in the order given, before new ones', async () => {
-    engine.adopt(finished('a', 'alice', clock - 3000, 60_000), 60_000);
-    engine.adopt(finished('b', 'bob', clock - 2000, 60_000), 60_000);
-    engine.adopt(finished('c', 'alice', clock - 1000, null), null);
+    engine.shared.adopt(finished('a', 'alice', clock - 3000, 60_000), 60_000);
+    engine.shared.adopt(finished('b', 'bob', clock - 2000, 60_000), 60_000);
+    engine.shared.adopt(finished('c', 'alice', clock - 1000, null), null);
     const fresh = engine.start({ owner: 'alice', tool: 'wait', settle: () => ({ status: 'completed' }), run: () => new Promise(() => undefined) });
 
     assert.equal(engine.get('alice', 'a').outcome?.kind, 'result');
@@ -54,7 +54,7 @@ describe('TaskEngine.adopt', () => {
   });
 
   it('expires an adopted task when its TTL runs out, as any other', () => {
-    engine.adopt(finished('a', 'alice', clock - 1000, 5000), 5000);
+    engine.shared.adopt(finished('a', 'alice', clock - 1000, 5000), 5000);
     assert.ok(engine.peek('a'));
     clock += 4001;
     assert.equal(engine.peek('a'), undefined);
@@ -62,7 +62,7 @@ describe('TaskEngine.adopt', () => {
   });
 
   it('refuses unfinished work: the store must end it first', () => {
-    assert.throws(() => engine.adopt({ ...finished('a', 'alice', clock, 5000), status: 'working' }, 5000), /Only a finished task can be adopted/);
+    assert.throws(() => engine.shared.adopt({ ...finished('a', 'alice', clock, 5000), status: 'working' }, 5000), /Only a finished task can be adopted/);
     assert.equal(engine.peek('a'), undefined);
   });
 });

@@ -11,7 +11,7 @@ import { setLongTimeout } from '../../../core/longTimer';
 import type { Agent } from '../../../core/taskRecord';
 import { RpcCode, RpcError } from '../../rpcError';
 import type { TaskEngine } from '../../engine/taskEngine';
-import type { EngineTask } from '../../engine/engineTask';
+import type { EngineTask, StartOptions } from '../../engine/engineTask';
 import { TimeBudgetError } from '../../engine/engineErrors';
 import { describeToolError } from '../describeToolError';
 import { readCallHints } from '../callHints';
@@ -25,6 +25,8 @@ import { taskSamplingV2 } from './taskSamplingV2';
 import {
   type CallToolParamsSchema,
   type ClientCapabilities,
+  ClientCapabilitiesSchema,
+  META_KEYS,
   TASKS_EXTENSION,
   declaresTasks,
   missingCapability,
@@ -114,42 +116,7 @@ export class ToolCallsV2 {
   }
 
   private startTask(call: PreparedCall, request: RequestContext, gathered: Gathered | undefined, meta: Record<string, unknown>): EngineTask {
-    return this.engine.start({
-      owner: request.owner,
-      tool: call.tool.name,
-      arguments: call.args,
-      meta,
-      wire: WIRE_V2,
-      agent: request.agent,
-      ...readCallHints(meta, (taskId) => this.engine.peekOwned(request.owner, taskId)),
-      timeBudgetMs: call.limits.timeBudgetMs,
-      settle: (value) => ({ status: value.isError ? TOOL_ERROR_STATUS : 'completed', message: value.isError ? describeToolError(value) : undefined }),
-      run: (context) => {
-        const toolContext: MrtrToolContext = {
-          taskId: context.taskId,
-          signal: context.signal,
-          limits: call.limits,
-          defaultCwd: this.host.defaultCwd,
-          status: (message) => context.status(message),
-          // No output channel on this wire: progress and logging are not carried for tasks (T-S-43); the host may still show it.
-          output: (chunk) => context.output(chunk),
-          steps: context.steps && ((steps) => context.steps?.(steps)),
-          elicit: async (params) => {
-            if (!request.capabilities.elicitation)
-              throw missingCapability(
-                { elicitation: {} },
-                'the task needs to ask a question (elicitation), and the request that created it did not declare elicitation',
-              );
-            return ElicitResultSchema.parse(
-              await context.requestInput({ method: 'elicitation/create', params: params as Record<string, unknown> }),
-            ) as ElicitResult;
-          },
-          sample: taskSamplingV2(context, request.capabilities),
-          ...gathered,
-        };
-        return runTool(this.host, call, toolContext) as Promise<Record<string, unknown>>;
-      },
-    });
+    return this.engine.start(taskStartOptions(this.host, this.engine, call, request, gathered, meta));
   }
 
   private async runSync(call: PreparedCall, request: RequestContext, gathered: Gathered | undefined): Promise<CallToolResult> {
@@ -186,4 +153,64 @@ export class ToolCallsV2 {
       request.signal?.removeEventListener('abort', onAbort);
     }
   }
+}
+
+/** How a task of a 2026-07-28 `tools/call` starts in the engine: its work, its hints, how its result settles. */
+function taskStartOptions(
+  host: TaskHost,
+  engine: TaskEngine,
+  call: PreparedCall,
+  request: RequestContext,
+  gathered: Gathered | undefined,
+  meta: Record<string, unknown>,
+): StartOptions {
+  return {
+    owner: request.owner,
+    tool: call.tool.name,
+    arguments: call.args,
+    meta,
+    wire: WIRE_V2,
+    agent: request.agent,
+    ...readCallHints(meta, (taskId) => engine.peekOwned(request.owner, taskId)),
+    timeBudgetMs: call.limits.timeBudgetMs,
+    settle: (value) => ({ status: value.isError ? TOOL_ERROR_STATUS : 'completed', message: value.isError ? describeToolError(value) : undefined }),
+    run: (context) => {
+      const toolContext: MrtrToolContext = {
+        taskId: context.taskId,
+        signal: context.signal,
+        limits: call.limits,
+        defaultCwd: host.defaultCwd,
+        status: (message) => context.status(message),
+        // No output channel on this wire: progress and logging are not carried for tasks (T-S-43); the host may still show it.
+        output: (chunk) => context.output(chunk),
+        steps: context.steps && ((steps) => context.steps?.(steps)),
+        elicit: async (params) => {
+          if (!request.capabilities.elicitation)
+            throw missingCapability(
+              { elicitation: {} },
+              'the task needs to ask a question (elicitation), and the request that created it did not declare elicitation',
+            );
+          return ElicitResultSchema.parse(
+            await context.requestInput({ method: 'elicitation/create', params: params as Record<string, unknown> }),
+          ) as ElicitResult;
+        },
+        sample: taskSamplingV2(context, request.capabilities),
+        ...gathered,
+      };
+      return runTool(host, call, toolContext) as Promise<Record<string, unknown>>;
+    },
+  };
+}
+
+/**
+ * A 2026-07-28 task's start options rebuilt from the task itself, for an instance that claimed it
+ * from the team's queue: the tool from this instance's catalog, the caller's capabilities from the
+ * request `_meta` the task keeps. Undefined for a task created on another wire.
+ */
+export function claimedTaskStartOptions(host: TaskHost, engine: TaskEngine, task: EngineTask): StartOptions | undefined {
+  if (task.wire !== WIRE_V2) return undefined;
+  const meta = { ...(task.meta ?? {}) };
+  const call = host.catalog.prepare(task.tool, task.arguments ?? {}, meta);
+  const capabilities = ClientCapabilitiesSchema.catch({}).parse(meta[META_KEYS.clientCapabilities]);
+  return taskStartOptions(host, engine, call, { owner: task.owner, capabilities, agent: task.agent }, undefined, meta);
 }

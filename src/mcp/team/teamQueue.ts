@@ -1,0 +1,209 @@
+/**
+ * The team's queue: tasks the engine placed in it (EngineOptions.sharedQueue) wait as `queued`
+ * rows until an instance claims one, and the instance that claims it runs it. One claim at a time
+ * across the team (an advisory lock), so the scheduler's rules hold for the whole team: at most
+ * `maxConcurrent` tasks run at once, `toolLimits` per tool and `maxPerPrincipal` per principal,
+ * counting every instance's running work; the highest priority goes first, then the oldest; a task
+ * is not claimed before its `run_after`. Claims are tried when any task changes (a slot may have freed, or work arrived:
+ * TASKS_CHANNEL), when this instance's work ends, and every `pollMs` for run-after times.
+ *
+ * A queued task outlives the instance it was created on: it has no instance, so no lease to lapse,
+ * and another instance claims it.
+ */
+import type { Pool, PoolClient } from 'pg';
+import { Disposable, toDisposable } from '../../core/lifecycle';
+import { type Logger, silentLogger } from '../../core/logger';
+import { isTerminal } from '../../core/taskStatus';
+import type { EngineTask, StartOptions } from '../engine/engineTask';
+import type { SchedulerLimits } from '../engine/scheduler';
+import type { TaskEngine } from '../engine/taskEngine';
+import { WIRE_V2 } from '../wires/v2/codec';
+import { ChannelListener } from './channelListener';
+import { connectionProblem } from './database';
+import type { DurableTasks } from './durableTasks';
+import { TASKS_CHANNEL, UNFINISHED } from './taskLeases';
+import { type TaskRow, fromRow } from './taskRows';
+
+/**
+ * Which new tasks go to the team's queue: those of the 2026-07-28 wire, whose work any instance
+ * can rebuild from the task (its questions reach the asker through any instance), unless they wait
+ * for another task (that prerequisite is kept by the creating instance's scheduler). A 2025-11-25
+ * session's tasks run on its instance: their questions go to that session.
+ */
+export function queuedForTeam(options: StartOptions): boolean {
+  return options.wire === WIRE_V2 && options.afterTaskId === undefined;
+}
+
+/** The advisory lock a claim holds ("claim" in ASCII): claims are one at a time across the team. */
+const CLAIM_LOCK = 0x636c61696d;
+
+/** How many waiting tasks one claim looks through for those the limits allow. */
+const CANDIDATES = 100;
+
+/** How many tasks one instance claims at once at most, so a burst spreads over the instances. */
+const BATCH = 16;
+
+const RUNNING = `SELECT tool, owner, count(*)::int AS count FROM tasks WHERE status IN ${UNFINISHED} AND NOT queued GROUP BY tool, owner`;
+
+const WAITING = `
+  SELECT task_id, tool, owner FROM tasks
+  WHERE queued AND status = 'working' AND (run_after IS NULL OR run_after <= now())
+  ORDER BY priority DESC, created_at, task_id LIMIT ${CANDIDATES}`;
+
+/** Claims one task for this instance, leased, and tells the other instances (delivered at commit). */
+const CLAIM = `
+  WITH changed AS (
+    UPDATE tasks SET queued = false, instance_id = $2, lease_expires_at = now() + $3 * interval '1 millisecond'
+    WHERE task_id = ANY($1) AND queued AND status = 'working'
+    RETURNING *),
+  notified AS (
+    SELECT pg_notify('${TASKS_CHANNEL}', json_build_object('instance', $2::text, 'ids', array_agg(task_id))::text) FROM changed HAVING count(*) > 0)
+  SELECT changed.*, (SELECT count(*) FROM notified) AS notified FROM changed ORDER BY priority DESC, created_at, task_id`;
+
+export interface TeamQueueOptions {
+  readonly url: string;
+  readonly instanceId: string;
+  readonly leaseMs: number;
+  readonly limits: SchedulerLimits;
+  /** Rebuilds a claimed task's work from the task (undefined: this instance cannot run it). */
+  readonly startOptionsOf: (task: EngineTask) => StartOptions | undefined;
+  readonly log?: Logger;
+  readonly pollMs?: number;
+}
+
+export class TeamQueue extends Disposable {
+  private claiming: Promise<void> | undefined;
+  private again = false;
+  private failing = false;
+  private closed = false;
+  private readonly log: Logger;
+
+  private constructor(
+    private readonly pool: Pool,
+    private readonly engine: TaskEngine,
+    private readonly durable: DurableTasks,
+    private readonly options: TeamQueueOptions,
+  ) {
+    super();
+    this.log = options.log ?? silentLogger;
+  }
+
+  static async open(pool: Pool, engine: TaskEngine, durable: DurableTasks, options: TeamQueueOptions): Promise<TeamQueue> {
+    const queue = new TeamQueue(pool, engine, durable, options);
+    queue._register(
+      await ChannelListener.open({
+        url: options.url,
+        channels: [TASKS_CHANNEL],
+        purpose: "the team's queue",
+        onNotification: () => queue.kick(),
+        onListening: async () => queue.kick(),
+        log: options.log,
+      }),
+    );
+    queue._register(engine.onDidChange((task) => isTerminal(task.status) && !engine.shared.runsElsewhere(task.taskId) && queue.kick()));
+    const poll = setInterval(() => queue.kick(), options.pollMs ?? 500);
+    poll.unref();
+    queue._register(toDisposable(() => clearInterval(poll)));
+    queue.kick();
+    return queue;
+  }
+
+  /** Claims what the team's limits allow now; one round at a time, another after it if asked meanwhile. */
+  kick(): void {
+    if (this.closed) return;
+    if (this.claiming) {
+      this.again = true;
+      return;
+    }
+    this.claiming = this.claimAll()
+      .catch((error: unknown) => {
+        if (!this.failing) this.log.warn(`[store] cannot claim work from the team's queue (${connectionProblem(error)}); retrying`);
+        this.failing = true;
+      })
+      .finally(() => {
+        this.claiming = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  private async claimAll(): Promise<void> {
+    while (!this.closed) {
+      const rows = await this.claimSome();
+      this.failing = false;
+      if (rows.length === 0) return;
+      for (const row of rows) this.runClaimed(row);
+    }
+  }
+
+  /** The best waiting tasks the team's limits let start now (BATCH at most), claimed for this instance. */
+  private async claimSome(): Promise<TaskRow[]> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK]);
+      const chosen = await this.choose(client);
+      const claimed = chosen.length > 0 ? (await client.query<TaskRow>(CLAIM, [chosen, this.options.instanceId, this.options.leaseMs])).rows : [];
+      await client.query('COMMIT');
+      return claimed;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** In queue order, the waiting tasks that fit the team's free slots: overall, per tool and per principal. */
+  private async choose(client: PoolClient): Promise<string[]> {
+    const { maxConcurrent, toolLimits, maxPerPrincipal = Infinity } = this.options.limits;
+    const byTool = new Map<string, number>();
+    const byOwner = new Map<string, number>();
+    const add = (map: Map<string, number>, key: string, count: number) => map.set(key, (map.get(key) ?? 0) + count);
+    let free = maxConcurrent;
+    for (const row of (await client.query<{ tool: string; owner: string; count: number }>(RUNNING)).rows) {
+      add(byTool, row.tool, row.count);
+      add(byOwner, row.owner, row.count);
+      free -= row.count;
+    }
+    const chosen: string[] = [];
+    for (const row of free > 0 ? (await client.query<{ task_id: string; tool: string; owner: string }>(WAITING)).rows : []) {
+      if (free <= 0 || chosen.length >= BATCH) break;
+      if ((byTool.get(row.tool) ?? 0) >= (toolLimits[row.tool] ?? Infinity) || (byOwner.get(row.owner) ?? 0) >= maxPerPrincipal) continue;
+      add(byTool, row.tool, 1);
+      add(byOwner, row.owner, 1);
+      chosen.push(row.task_id);
+      free--;
+    }
+    return chosen;
+  }
+
+  private runClaimed(row: TaskRow): void {
+    const { task, retention } = fromRow(row);
+    let options: StartOptions | undefined;
+    try {
+      options = this.options.startOptionsOf(task);
+    } catch (error) {
+      this.log.warn(`[store] cannot run claimed task ${task.taskId} (${(error as Error).message})`);
+    }
+    this.durable.applyingStore(() =>
+      this.engine.shared.run(
+        task,
+        retention,
+        options ?? {
+          owner: task.owner,
+          tool: task.tool,
+          settle: () => ({ status: 'failed' }),
+          run: () => Promise.reject(new Error(`This server cannot run ${task.tool} for a task from the team's queue`)),
+        },
+      ),
+    );
+  }
+
+  override dispose(): void {
+    this.closed = true;
+    super.dispose();
+  }
+}
