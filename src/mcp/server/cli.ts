@@ -11,12 +11,11 @@ import { parsePort, serveUntilSignalled } from './cliHttp';
 import { generateToken, startHttpServer, tokenPrincipals } from './httpServer';
 import { LIMITS_USAGE, LIMIT_OPTIONS, type ServerLimits, describeLimits, limitsFromFlags } from './cliLimits';
 import { TaskEngine } from '../engine/taskEngine';
-import { STREAM_SERVER_WIRE } from './serverWires';
+import { STREAM_SERVER_WIRE, claimedStartOptions, runsAnywhere } from './serverWires';
 import { type TaskHost, ToolCatalog } from './toolCatalog';
 import { DATABASE_EXIT_CODE, DATABASE_URL_VARIABLE, DatabaseError, describeDatabase } from '../team/database';
 import { type TeamStore, openTeamStore } from '../team/teamStore';
 import { DEFAULT_LEASE_MS } from '../team/taskLeases';
-import { claimedTaskStartOptions } from './v2/toolCallsV2';
 import { TOKEN_USAGE, runTokenCommand } from '../team/tokenCli';
 
 const USAGE = `Tasklane MCP task server
@@ -109,7 +108,7 @@ async function main(): Promise<void> {
   }
   let team: TeamStore | undefined;
   try {
-    team = storeUrl ? await openTeamStore(storeUrl, { ...limits, limitPlainCalls: true }, { log, leaseMs, machine: values.machine }) : undefined;
+    team = storeUrl ? await openTeamStore(storeUrl, { ...limits, limitPlainCalls: true }, { log, leaseMs, machine: values.machine, runsAnywhere }) : undefined;
   } catch (error) {
     if (!(error instanceof DatabaseError)) throw error;
     process.stderr.write(`tasklane-server: ${error.message}\n`);
@@ -141,7 +140,7 @@ async function main(): Promise<void> {
     if (!values['no-auth'] && given.length === 0 && team.tokenCount() === 0) {
       log.warn(`[store] ${describeDatabase(storeUrl!)} has no tokens yet: make one with node dist/server.js token create --name NAME --store …`);
     }
-    await team.startQueue((task) => claimedTaskStartOptions(host, engine, task));
+    await team.startQueue((task) => claimedStartOptions(host, engine, task));
     const running = await startHttpServer(host, engine, { port, ...auth, log, instructions: INSTRUCTIONS, beforeServing: team.beforeServing });
     serveUntilSignalled(running, engine, given, '', team.close);
     return;

@@ -7,6 +7,7 @@ import type * as http from 'node:http';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { IDisposable } from '../../core/lifecycle';
 import type { Logger } from '../../core/logger';
+import type { EngineTask, StartOptions } from '../engine/engineTask';
 import type { TaskEngine } from '../engine/taskEngine';
 import type { Wire } from '../wires/wire';
 import type { TaskHost } from './toolCatalog';
@@ -44,6 +45,12 @@ export interface HttpWireEndpoint {
 export interface HttpServerWire {
   readonly wire: Wire;
   mount(context: HttpWireContext): HttpWireEndpoint;
+  /**
+   * A task of this wire's start options, rebuilt from the task alone, for any instance sharing a
+   * team's queue to run it; absent on a wire whose tasks must run where they were created (a
+   * session's questions go to that session).
+   */
+  readonly claimedStartOptions?: (host: TaskHost, engine: TaskEngine, task: EngineTask) => StartOptions;
 }
 
 export interface StreamServeOptions {

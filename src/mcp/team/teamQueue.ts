@@ -17,7 +17,7 @@ import { isTerminal } from '../../core/taskStatus';
 import type { EngineTask, StartOptions } from '../engine/engineTask';
 import type { SchedulerLimits } from '../engine/scheduler';
 import type { TaskEngine } from '../engine/taskEngine';
-import { WIRE_V2 } from '../wires/v2/codec';
+import type { Wire } from '../wires/wire';
 import { ChannelListener } from './channelListener';
 import { connectionProblem } from './database';
 import type { DurableTasks } from './durableTasks';
@@ -25,13 +25,13 @@ import { TASKS_CHANNEL, UNFINISHED } from './taskLeases';
 import { type TaskRow, fromRow } from './taskRows';
 
 /**
- * Which new tasks go to the team's queue: those of the 2026-07-28 wire, whose work any instance
- * can rebuild from the task (its questions reach the asker through any instance), unless they wait
+ * Which new tasks go to the team's queue: those of a wire whose work any instance can rebuild
+ * from the task (2026-07-28: its questions reach the asker through any instance), unless they wait
  * for another task (that prerequisite is kept by the creating instance's scheduler). A 2025-11-25
  * session's tasks run on its instance: their questions go to that session.
  */
-export function queuedForTeam(options: StartOptions): boolean {
-  return options.wire === WIRE_V2 && options.afterTaskId === undefined;
+export function queuedForTeam(options: StartOptions, runsAnywhere: (wire: Wire | undefined) => boolean): boolean {
+  return runsAnywhere(options.wire) && options.afterTaskId === undefined;
 }
 
 /** The advisory lock a claim holds ("claim" in ASCII): claims are one at a time across the team. */
@@ -53,7 +53,7 @@ const WAITING = `
 /** Claims one task for this instance, leased, and tells the other instances (delivered at commit). */
 const CLAIM = `
   WITH changed AS (
-    UPDATE tasks SET queued = false, instance_id = $2, lease_expires_at = now() + $3 * interval '1 millisecond'
+    UPDATE tasks SET queued = false, instance_id = $2, lease_expires_at = now() + $3 * interval '1 millisecond', machine = COALESCE($4, machine)
     WHERE task_id = ANY($1) AND queued AND status = 'working'
     RETURNING *),
   notified AS (
@@ -65,6 +65,8 @@ export interface TeamQueueOptions {
   readonly instanceId: string;
   readonly leaseMs: number;
   readonly limits: SchedulerLimits;
+  /** This instance's machine, which a claimed task runs on from now. */
+  readonly machine?: string;
   /** Rebuilds a claimed task's work from the task (undefined: this instance cannot run it). */
   readonly startOptionsOf: (task: EngineTask) => StartOptions | undefined;
   readonly log?: Logger;
@@ -145,7 +147,10 @@ export class TeamQueue extends Disposable {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK]);
       const chosen = await this.choose(client);
-      const claimed = chosen.length > 0 ? (await client.query<TaskRow>(CLAIM, [chosen, this.options.instanceId, this.options.leaseMs])).rows : [];
+      const claimed =
+        chosen.length > 0
+          ? (await client.query<TaskRow>(CLAIM, [chosen, this.options.instanceId, this.options.leaseMs, this.options.machine ?? null])).rows
+          : [];
       await client.query('COMMIT');
       return claimed;
     } catch (error) {

@@ -17,9 +17,12 @@ import { migrate } from './migrations';
 import { DEFAULT_LEASE_MS, TaskLeases } from './taskLeases';
 import { TeamSync, taskIdsNamed } from './teamSync';
 import { TeamQueue, queuedForTeam } from './teamQueue';
+import type { Wire } from '../wires/wire';
 import { TokenDirectory } from './tokenDirectory';
 
 export interface TeamStoreOptions {
+  /** Whether a task created on a wire may run on any instance (the server's wires know); none when not given. */
+  readonly runsAnywhere?: (wire: Wire | undefined) => boolean;
   /** How long this instance's hold on its unfinished work lasts without a heartbeat (ms). */
   readonly leaseMs?: number;
   /** The machine reported for the tasks this instance runs (`dev.tasklane/agent`); its host name when not given. */
@@ -56,6 +59,7 @@ async function startOn(pool: Pool, url: string, engineOptions: EngineOptions, op
   const log = options.log ?? silentLogger;
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const instanceId = randomUUID();
+  const machine = options.machine ?? hostname();
   const schema = await migrate(pool, url);
   if (schema.to !== schema.from) log.info(`[store] schema of ${describeDatabase(url)} upgraded from version ${schema.from} to ${schema.to}`);
   let durable: DurableTasks | undefined;
@@ -66,8 +70,8 @@ async function startOn(pool: Pool, url: string, engineOptions: EngineOptions, op
       ...engineOptions,
       // A board principal sees the whole team's tasks; the directory knows each principal's role.
       seesEveryTask: (owner) => tokens?.seesEveryTask(owner) ?? false,
-      machine: options.machine ?? hostname(),
-      sharedQueue: queuedForTeam,
+      machine,
+      sharedQueue: (start) => queuedForTeam(start, options.runsAnywhere ?? (() => false)),
     },
     (entry) => durable?.audit(entry),
     (answer) => {
@@ -99,6 +103,7 @@ async function startOn(pool: Pool, url: string, engineOptions: EngineOptions, op
         instanceId,
         leaseMs,
         limits: engineOptions.scheduler ?? UNLIMITED,
+        machine,
         startOptionsOf,
         log,
       });

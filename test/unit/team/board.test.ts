@@ -51,10 +51,16 @@ describe('team database: the board role', function () {
 
   it("lets a board read, list, follow and cancel every principal's task through either instance, on both wires; an agent still sees only its own", async () => {
     const [a, b] = servers;
-    // Alice's work runs on A (2026-07-28), Bob's on B (2025-11-25).
+    // Alice's task is created through A (2026-07-28), Bob's runs on B (2025-11-25).
     const alice = await new V2Client(a.url, tokens.alice).callTool('wait', { durationMs: 600_000, message: 'alice' });
     assert.equal(alice.resultType, 'task', JSON.stringify(alice));
     assert.deepEqual(alice._meta?.[META.agent], { name: 'alice', client: { name: 'v2-test', version: '1.0.0' }, machine: 'host-a' });
+    // A 2026-07-28 task goes to the team's queue: whichever instance claims it runs it, and its machine is that one's.
+    const aliceMachine = await waitFor(
+      async () => (await pool!.query<{ machine: string }>('SELECT machine FROM tasks WHERE task_id = $1 AND NOT queued', [alice.taskId])).rows[0]?.machine,
+      { what: "alice's task claimed" },
+    );
+    assert.ok((MACHINES as readonly string[]).includes(aliceMachine), aliceMachine);
     const bobSession = await sessionOn(b, tokens.bob, 'bob-agent');
     const bobCreated = await bobSession.request(
       { method: 'tools/call', params: { name: 'wait', arguments: { durationMs: 600_000, message: 'bob' }, task: { ttl: 600_000 } } },
@@ -67,7 +73,7 @@ describe('team database: the board role', function () {
     const boardV2 = new V2Client(a.url, tokens.carol);
     const bobOnA = await boardV2.poll(bob, (task) => task.status === 'working');
     assert.deepEqual(bobOnA._meta?.[META.agent], { name: 'bob', client: { name: 'bob-agent', version: '2.1' }, machine: 'host-b' });
-    assert.equal((await boardV2.getTask(alice.taskId))._meta?.[META.agent]?.machine, 'host-a');
+    assert.equal((await boardV2.poll(alice.taskId, (task) => task._meta?.[META.agent]?.machine === aliceMachine)).status, 'working');
 
     // The board, on the old wire through B: both tasks listed, each item with its owner and machine, and read.
     const boardV1 = await sessionOn(b, tokens.carol, 'board');
@@ -80,11 +86,15 @@ describe('team database: the board role', function () {
       },
       { what: "the board's list through B to hold both tasks" },
     );
-    assert.deepEqual(listed.get(alice.taskId), { name: 'alice', client: { name: 'v2-test', version: '1.0.0' }, machine: 'host-a' });
+    assert.deepEqual(listed.get(alice.taskId), { name: 'alice', client: { name: 'v2-test', version: '1.0.0' }, machine: aliceMachine });
     assert.deepEqual(listed.get(bob), { name: 'bob', client: { name: 'bob-agent', version: '2.1' }, machine: 'host-b' });
     const aliceOnB = await boardV1.request({ method: 'tasks/get', params: { taskId: alice.taskId } }, GetTaskResultSchema);
     assert.equal(aliceOnB.status, 'working');
-    assert.deepEqual((aliceOnB._meta as Json | undefined)?.[META.agent], { name: 'alice', client: { name: 'v2-test', version: '1.0.0' }, machine: 'host-a' });
+    assert.deepEqual((aliceOnB._meta as Json | undefined)?.[META.agent], {
+      name: 'alice',
+      client: { name: 'v2-test', version: '1.0.0' },
+      machine: aliceMachine,
+    });
 
     // An agent still sees only its own, on both wires and through either instance.
     const aliceV2OnB = new V2Client(b.url, tokens.alice);
@@ -112,7 +122,7 @@ describe('team database: the board role', function () {
     const last = followed.messages.filter((message) => message.method === 'notifications/tasks').at(-1);
     assert.equal(last?.params.status, 'cancelled', JSON.stringify(followed.messages));
     assert.deepEqual(last?.params._meta?.[META.agent], { name: 'bob', client: { name: 'bob-agent', version: '2.1' }, machine: 'host-b' });
-    // And Alice's through B on the new wire (A runs it).
+    // And Alice's through B on the new wire.
     await new V2Client(b.url, tokens.carol).result('tasks/cancel', { taskId: alice.taskId });
     for (const [client, taskId] of [
       [new V2Client(a.url, tokens.alice), alice.taskId],
@@ -140,7 +150,7 @@ describe('team database: the board role', function () {
       [[alice.taskId, bob]],
     );
     assert.deepEqual(rows, [
-      { task_id: alice.taskId, owner: 'alice', machine: 'host-a' },
+      { task_id: alice.taskId, owner: 'alice', machine: aliceMachine },
       { task_id: bob, owner: 'bob', machine: 'host-b' },
     ]);
   });

@@ -90,13 +90,29 @@ describe('team database: migrations', function () {
     );
     await assert.rejects(pool.query('SELECT machine FROM tasks'), /does not exist/);
 
-    assert.deepEqual(await migrate(pool, db!.url), { from: 3, to: SCHEMA_VERSION });
+    assert.deepEqual(await migrate(pool, db!.url, 4), { from: 3, to: 4 });
     assert.deepEqual(await versions(pool), [1, 2, 3, 4]);
     const { rows } = await pool.query<{ owner: string; status: string; machine: string | null }>(
       `SELECT owner, status, machine FROM tasks WHERE task_id = 't-3'`,
     );
     assert.deepEqual(rows, [{ owner: 'alice', status: 'completed', machine: null }]);
     await pool.query(`UPDATE tasks SET machine = 'host-a' WHERE task_id = 't-3'`);
+  });
+
+  it('upgrades a version-4 database to the team queue: its running task is not queued, so no instance claims it again', async () => {
+    const pool = poolOn(db!.url);
+    await migrate(pool, db!.url, 4);
+    await pool.query(
+      `INSERT INTO tasks (task_id, owner, tool, status, created_at, last_updated_at, poll_interval_ms, instance_id, lease_expires_at)
+       VALUES ('t-4', 'alice', 'wait', 'working', now(), now(), 1000, 'alive', now() + interval '1 minute')`,
+    );
+    await assert.rejects(pool.query('SELECT queued FROM tasks'), /does not exist/);
+
+    assert.deepEqual(await migrate(pool, db!.url), { from: 4, to: SCHEMA_VERSION });
+    const { rows } = await pool.query<{ status: string; queued: boolean; run_after: Date | null; instance_id: string }>(
+      `SELECT status, queued, run_after, instance_id FROM tasks WHERE task_id = 't-4'`,
+    );
+    assert.deepEqual(rows, [{ status: 'working', queued: false, run_after: null, instance_id: 'alive' }]);
   });
 
   it('refuses a database whose schema is newer than this server, and the server exits 3 saying so', async () => {

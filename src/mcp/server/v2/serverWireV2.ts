@@ -7,6 +7,7 @@ import type { HttpServerWire, HttpWireEndpoint } from '../serverWire';
 import { WIRE_V2 } from '../../wires/v2/codec';
 import { handleStatelessPost, isStatelessHeader, isStatelessRequest, rejectStatelessBodiless } from './statelessHttp';
 import { TaskServerV2 } from './taskServerV2';
+import { claimedTaskStartOptions } from './toolCallsV2';
 
 export const serverWireV2: HttpServerWire = {
   wire: WIRE_V2,
@@ -31,4 +32,6 @@ export const serverWireV2: HttpServerWire = {
       close: async () => stateless.dispose(),
     };
   },
+  // Stateless: a task's questions reach its asker through any instance, so any instance may run it.
+  claimedStartOptions: claimedTaskStartOptions,
 };

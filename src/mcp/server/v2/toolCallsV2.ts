@@ -205,10 +205,9 @@ function taskStartOptions(
 /**
  * A 2026-07-28 task's start options rebuilt from the task itself, for an instance that claimed it
  * from the team's queue: the tool from this instance's catalog, the caller's capabilities from the
- * request `_meta` the task keeps. Undefined for a task created on another wire.
+ * request `_meta` the task keeps.
  */
-export function claimedTaskStartOptions(host: TaskHost, engine: TaskEngine, task: EngineTask): StartOptions | undefined {
-  if (task.wire !== WIRE_V2) return undefined;
+export function claimedTaskStartOptions(host: TaskHost, engine: TaskEngine, task: EngineTask): StartOptions {
   const meta = { ...(task.meta ?? {}) };
   const call = host.catalog.prepare(task.tool, task.arguments ?? {}, meta);
   const capabilities = ClientCapabilitiesSchema.catch({}).parse(meta[META_KEYS.clientCapabilities]);
