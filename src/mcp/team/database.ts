@@ -2,7 +2,7 @@
  * Opening the team database: a connection pool from a `postgres://` URL, checked at once, with
  * errors a person can act on. The URL is only ever shown without its password.
  */
-import { Pool, type PoolConfig } from 'pg';
+import { Pool, type PoolClient, type PoolConfig } from 'pg';
 
 /** The exit code of a server or command that could not use its database (reachable, right schema). */
 export const DATABASE_EXIT_CODE = 3;
@@ -77,4 +77,20 @@ export async function openDatabase(url: string, config: Omit<PoolConfig, 'connec
     throw new DatabaseError(`cannot reach the database at ${describeDatabase(url)}: ${connectionProblem(error)}`);
   }
   return pool;
+}
+
+/** Runs `work` in one transaction on one connection of `pool`: committed when it returns, rolled back when it throws. */
+export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
 }

@@ -5,7 +5,7 @@
  * than this server is refused: an older server must not write to tables it does not know.
  */
 import type { Pool, PoolClient } from 'pg';
-import { DatabaseError, describeDatabase } from './database';
+import { DatabaseError, describeDatabase, inTransaction } from './database';
 
 interface Migration {
   readonly version: number;
@@ -129,9 +129,7 @@ export interface MigrationResult {
  * when the database is newer than this server.
  */
 export async function migrate(pool: Pool, url: string, target = SCHEMA_VERSION): Promise<MigrationResult> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_version (
       version integer PRIMARY KEY,
@@ -149,14 +147,8 @@ export async function migrate(pool: Pool, url: string, target = SCHEMA_VERSION):
       await client.query(migration.sql);
       await client.query('INSERT INTO schema_version (version, description) VALUES ($1, $2)', [migration.version, migration.description]);
     }
-    await client.query('COMMIT');
     return { from, to: Math.max(from, Math.min(target, SCHEMA_VERSION)) };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** The highest migration applied; 0 for a database that has none. */

@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
+import { inTransaction } from './database';
 
 export const ROLES = ['agent', 'board'] as const;
 export type Role = (typeof ROLES)[number];
@@ -35,9 +36,7 @@ export async function createToken(pool: Pool, name: string, role: Role = 'agent'
   if (!NAME.test(name)) throw new PrincipalError(`--name must be letters, digits, ".", "_" or "-" (at most 63), not "${name}"`);
   if (!ROLES.includes(role)) throw new PrincipalError(`--role must be one of ${ROLES.join(', ')}, not "${role}"`);
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     const existing = await client.query<{ principal_id: string; revoked_at: Date | null }>(
       'SELECT principal_id, revoked_at FROM principals WHERE name = $1 FOR UPDATE',
       [name],
@@ -54,21 +53,13 @@ export async function createToken(pool: Pool, name: string, role: Role = 'agent'
     }
     await client.query('INSERT INTO tokens (token_hash, principal_id) VALUES ($1, $2)', [tokenHash(token), id]);
     await client.query(`NOTIFY ${TOKENS_CHANNEL}`);
-    await client.query('COMMIT');
     return token;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Revokes the principal and every token it has; false when there is no such principal or it was revoked already. */
 export async function revokeToken(pool: Pool, name: string): Promise<boolean> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     const revoked = await client.query<{ principal_id: string }>(
       'UPDATE principals SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL RETURNING principal_id',
       [name],
@@ -77,14 +68,8 @@ export async function revokeToken(pool: Pool, name: string): Promise<boolean> {
       await client.query('UPDATE tokens SET revoked_at = now() WHERE principal_id = $1 AND revoked_at IS NULL', [revoked.rows[0].principal_id]);
       await client.query(`NOTIFY ${TOKENS_CHANNEL}`);
     }
-    await client.query('COMMIT');
     return revoked.rows.length > 0;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export async function listPrincipals(pool: Pool): Promise<PrincipalInfo[]> {

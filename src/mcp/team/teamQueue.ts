@@ -19,7 +19,7 @@ import type { SchedulerLimits } from '../engine/scheduler';
 import type { TaskEngine } from '../engine/taskEngine';
 import type { Wire } from '../wires/wire';
 import { ChannelListener } from './channelListener';
-import { connectionProblem } from './database';
+import { connectionProblem, inTransaction } from './database';
 import type { DurableTasks } from './durableTasks';
 import { TASKS_CHANNEL, UNFINISHED } from './taskLeases';
 import { type TaskRow, fromRow } from './taskRows';
@@ -142,23 +142,12 @@ export class TeamQueue extends Disposable {
 
   /** The best waiting tasks the team's limits let start now (BATCH at most), claimed for this instance. */
   private async claimSome(): Promise<TaskRow[]> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK]);
       const chosen = await this.choose(client);
-      const claimed =
-        chosen.length > 0
-          ? (await client.query<TaskRow>(CLAIM, [chosen, this.options.instanceId, this.options.leaseMs, this.options.machine ?? null])).rows
-          : [];
-      await client.query('COMMIT');
-      return claimed;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+      if (chosen.length === 0) return [];
+      return (await client.query<TaskRow>(CLAIM, [chosen, this.options.instanceId, this.options.leaseMs, this.options.machine ?? null])).rows;
+    });
   }
 
   /** In queue order, the waiting tasks that fit the team's free slots: overall, per tool and per principal. */
