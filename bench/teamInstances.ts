@@ -14,6 +14,9 @@ import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import { Client } from 'pg';
 import { type TestDatabase, cluster, postgresUnavailable, testDatabase } from '../test/unit/helpers/postgres';
+import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CreateTaskResultSchema } from '../src/mcp/wires/v1/codec';
 import { type Json, V2Client } from '../test/unit/mcp/v2/helpers';
 import { type RunningServer, createToken, startServer, stopServer } from '../test/unit/team/teamHelpers';
 import { clusterCpuMs, cpuMsOf, postmasterOn } from './cpuTicks';
@@ -173,8 +176,16 @@ async function commitNotifyFloor(url: string, samples: number) {
 async function failoverOnce(url: string, token: string, witness: V2Client): Promise<number> {
   const victim = await startServer(['--store', url, ...COMMON]);
   try {
-    const created = await new V2Client(victim.url, token).callTool('wait', { durationMs: 600_000, message: 'never' });
-    const taskId = created.taskId as string;
+    // Through a 2025-11-25 session: its task runs on the session's instance, so the victim is the
+    // one running it (a 2026-07-28 task would go to the team's queue and might run elsewhere).
+    const session = new McpClient({ name: 'failover-bench', version: '1' }, { capabilities: {} });
+    await session.connect(new StreamableHTTPClientTransport(new URL(victim.url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+    const created = await session.request(
+      { method: 'tools/call', params: { name: 'wait', arguments: { durationMs: 600_000, message: 'never' }, task: { ttl: 600_000 } } },
+      CreateTaskResultSchema,
+    );
+    void session.close().catch(() => undefined);
+    const taskId = created.task.taskId;
     await pollUntil(witness, taskId, (task) => task.status === 'working', 50, 10_000);
     const killedAt = now();
     victim.child.kill('SIGKILL');
