@@ -16,6 +16,7 @@
  * retries; the server goes on serving from memory.
  */
 import type { Pool } from 'pg';
+import { Emitter, type Event } from '../../core/events';
 import { Disposable, toDisposable } from '../../core/lifecycle';
 import { type Logger, silentLogger } from '../../core/logger';
 import { isTerminal } from '../../core/taskStatus';
@@ -104,6 +105,9 @@ export class DurableTasks extends Disposable {
   private writing: Promise<void> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private failing = false;
+  private readonly _onDidQueue = this._register(new Emitter<void>());
+  /** A write put new tasks in the team's queue: this instance may claim them at once. */
+  readonly onDidQueue: Event<void> = this._onDidQueue.event;
   /** Set while the store's own word is applied to the engine: those changes are not written back. */
   private applying = false;
   private readonly log: Logger;
@@ -187,10 +191,12 @@ export class DurableTasks extends Disposable {
     try {
       if (rows.length > 0) await this.pool.query(UPSERT, [JSON.stringify(rows), this.options.leaseMs, this.options.instanceId]);
       if (audits.length > 0) await this.pool.query(INSERT_AUDIT, [JSON.stringify(audits.map((a) => ({ ...a, task_id: a.taskId, detail: a.detail ?? null })))]);
+      let queued = false;
       for (const task of batch) {
         this.retentions.delete(task.taskId);
-        this.queued.delete(task.taskId);
+        queued = this.queued.delete(task.taskId) || queued;
       }
+      if (queued) this._onDidQueue.fire();
       if (this.failing) this.log.info('[store] writing to the database again');
       this.failing = false;
     } catch (error) {

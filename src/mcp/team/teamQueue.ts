@@ -4,8 +4,9 @@
  * across the team (an advisory lock), so the scheduler's rules hold for the whole team: at most
  * `maxConcurrent` tasks run at once, `toolLimits` per tool and `maxPerPrincipal` per principal,
  * counting every instance's running work; the highest priority goes first, then the oldest; a task
- * is not claimed before its `run_after`. Claims are tried when any task changes (a slot may have freed, or work arrived:
- * TASKS_CHANNEL), when this instance's work ends, and every `pollMs` for run-after times.
+ * is not claimed before its `run_after`. Claims are tried when another instance changes a task (a
+ * slot may have freed, or work arrived: TASKS_CHANNEL), when this instance has written new queued
+ * tasks or its work ends, and every `pollMs` for run-after times.
  *
  * A queued task outlives the instance it was created on: it has no instance, so no lease to lapse,
  * and another instance claims it.
@@ -97,12 +98,17 @@ export class TeamQueue extends Disposable {
         url: options.url,
         channels: [TASKS_CHANNEL],
         purpose: "the team's queue",
-        onNotification: () => queue.kick(),
+        // Another instance's change may free a slot or queue work; this instance's own are seen
+        // where they are made (its writes of queued tasks, its work's ends).
+        onNotification: (_channel, payload) => {
+          if (writerOf(payload) !== options.instanceId) queue.kick();
+        },
         onListening: async () => queue.kick(),
         log: options.log,
       }),
     );
     queue._register(engine.onDidChange((task) => isTerminal(task.status) && !engine.shared.runsElsewhere(task.taskId) && queue.kick()));
+    queue._register(durable.onDidQueue(() => queue.kick()));
     const poll = setInterval(() => queue.kick(), options.pollMs ?? 500);
     poll.unref();
     queue._register(toDisposable(() => clearInterval(poll)));
@@ -199,5 +205,14 @@ export class TeamQueue extends Disposable {
   override dispose(): void {
     this.closed = true;
     super.dispose();
+  }
+}
+
+/** The instance a TASKS_CHANNEL notification names as its writer (null: the lease reaper, every instance's). */
+function writerOf(payload: string): unknown {
+  try {
+    return (JSON.parse(payload) as { instance?: unknown }).instance;
+  } catch {
+    return undefined;
   }
 }
