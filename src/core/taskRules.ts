@@ -27,6 +27,15 @@ export function canRunAgain(record: TaskRecord): boolean {
   return isTerminal(record.status) && !record.imported;
 }
 
+/**
+ * Another principal's work, listed from a team server the editor sees as its board: running it
+ * again (Retry, Run Again) starts the person's own new task with its tool and arguments, so it is
+ * asked first every time, and never done on its own (no automatic retry).
+ */
+export function runsAgainOnlyWhenAsked(record: Pick<TaskRecord, 'teamListed'>): boolean {
+  return record.teamListed === true;
+}
+
 /** A question of this task waits for an answer. */
 export function canAnswer(record: TaskRecord): boolean {
   return record.pendingInput.length > 0 && !record.imported;
