@@ -120,7 +120,8 @@ export class TeamListing extends Disposable {
       (task) => !known.has(task.taskId) && !dropped.has(task.taskId) && Date.parse(task.createdAt) < startsInFlightSince - START_SLACK_MS,
     );
     // Newest first, so a first listing of a long history brings in the latest `limit` finished ones, not all of them.
-    const newestFirst = [...fresh].sort((a, b) => compareDesc(a.lastUpdatedAt, b.lastUpdatedAt));
+    // Age is the server's creation time, as `trim` reads it from the records (their `createdAt`).
+    const newestFirst = [...fresh].sort((a, b) => compareDesc(a.createdAt, b.createdAt));
     let finishedRoom = this.limit;
     let created = 0;
     for (const task of newestFirst) {
@@ -163,7 +164,7 @@ export class TeamListing extends Disposable {
     const listed = this.store.all().filter((record) => record.serverId === serverId && record.teamListed === true);
     const excess = listed.length - this.limit;
     if (excess <= 0) return;
-    const finished = listed.filter((record) => isTerminal(record.status)).sort((a, b) => compareAsc(a.lastUpdatedAt, b.lastUpdatedAt));
+    const finished = listed.filter((record) => isTerminal(record.status)).sort((a, b) => compareAsc(a.createdAt, b.createdAt));
     const out = finished.slice(0, excess);
     const dropped = this.droppedOf(serverId);
     for (const record of out) if (record.taskId) dropped.add(record.taskId);
