@@ -105,11 +105,15 @@ export class TeamListing extends Disposable {
 
   private bringIn(server: TeamServer, tasks: readonly RemoteTaskState[]): number {
     const known = new Set<string>();
+    let listedKept = 0;
     let startsInFlightSince = Infinity;
     for (const record of this.store.all()) {
       if (record.serverId !== server.id) continue;
       if (record.taskId) known.add(record.taskId);
-      if (record.teamListed && record.taskId) this.listedIds.set(record.id, { serverId: server.id, taskId: record.taskId });
+      if (record.teamListed && record.taskId) {
+        listedKept++;
+        this.listedIds.set(record.id, { serverId: server.id, taskId: record.taskId });
+      }
       else if (record.startIntent && !isTerminal(record.status)) startsInFlightSince = Math.min(startsInFlightSince, Date.parse(record.startIntent.at));
     }
     const dropped = this.droppedOf(server.id);
@@ -122,7 +126,8 @@ export class TeamListing extends Disposable {
     // Newest first, so a first listing of a long history brings in the latest `limit` finished ones, not all of them.
     // Age is the server's creation time, as `trim` reads it from the records (their `createdAt`).
     const newestFirst = [...fresh].sort((a, b) => compareDesc(a.createdAt, b.createdAt));
-    let finishedRoom = this.limit;
+    // Unfinished work is always brought in (and followed); finished work only into the room left, `trim` sees to the rest.
+    let finishedRoom = this.limit - listedKept;
     let created = 0;
     for (const task of newestFirst) {
       if (isTerminal(task.status)) {

@@ -165,22 +165,23 @@ describe('team database: the board in the editor', function () {
     );
     const running = await startTask(alice, LONG, 'still running');
 
-    // Everything the earlier test left is listed too: the limit counts the server's listed records, whatever they are.
+    // The earlier test's tasks are listed too, all older: the newest finished are this test's own.
     const limit = 3;
     const { store } = await editor(a, { limit });
     await waitFor(() => listedOf(store, running), { what: 'the running task listed' });
     const listed = () => store.all().filter((record) => record.serverId === TEAM && record.teamListed);
-    const finishedListed = () => listed().filter((record) => record.status !== 'working' && record.status !== 'input_required');
-    assert.ok(finishedListed().length <= limit, `${finishedListed().length} finished listed records kept`);
-    // The newest finished are the ones kept: the last short task is among them, the first is not.
-    assert.ok(listedOf(store, finished[4]), 'the newest finished task is kept');
-    assert.equal(listedOf(store, finished[0]), undefined, 'the oldest finished task is out');
+    const kept = (taskIds: readonly string[]) => taskIds.map((taskId) => listedOf(store, taskId) !== undefined);
+    // The first pass: the running task and the newest finished into the room, then the oldest finished out.
+    assert.equal(listed().length, limit, JSON.stringify(listed().map((record) => [record.taskId, record.status])));
+    assert.deepEqual(kept(finished), [false, false, false, true, true], 'the two newest finished tasks are kept');
 
-    // A later pass (it brings in a new task) does not bring the dropped ones back.
+    // The person deletes the newest: a later pass has room again, and still does not bring it back.
+    store.remove(listedOf(store, finished[4])!.id);
     const later = await startTask(alice, LONG, 'a later pass');
     await waitFor(() => listedOf(store, later), { what: 'a later listing pass' });
-    assert.equal(listedOf(store, finished[0]), undefined, 'a dropped task stays out');
-    assert.ok(finishedListed().length <= limit);
+    assert.equal(listed().length, limit);
+    assert.deepEqual(kept(finished), [false, false, false, true, false], 'a deleted or dropped task stays out');
+    assert.ok(listedOf(store, running) && listedOf(store, later), 'unfinished work is never put away');
     for (const taskId of [running, later]) await alice.request({ method: 'tasks/cancel', params: { taskId } }, GetTaskResultSchema);
   });
 });
