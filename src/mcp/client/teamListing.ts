@@ -113,8 +113,7 @@ export class TeamListing extends Disposable {
       if (record.teamListed && record.taskId) {
         listedKept++;
         this.listedIds.set(record.id, { serverId: server.id, taskId: record.taskId });
-      }
-      else if (record.startIntent && !isTerminal(record.status)) startsInFlightSince = Math.min(startsInFlightSince, Date.parse(record.startIntent.at));
+      } else if (record.startIntent && !isTerminal(record.status)) startsInFlightSince = Math.min(startsInFlightSince, Date.parse(record.startIntent.at));
     }
     const dropped = this.droppedOf(server.id);
     // Only ids the server still lists are remembered as dropped: the set stays as small as the list.
