@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import { type ChildProcess, execFile, spawn } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -20,6 +21,7 @@ describe('The team board in the editor: a team server’s tasks in the Tasks vie
   let tasklane: TasklaneApi;
   let db: TestDatabase | undefined;
   let server: ChildProcess | undefined;
+  let pgParent: string | undefined;
   const sessions: Client[] = [];
 
   function cli(args: readonly string[]): Promise<string> {
@@ -84,10 +86,22 @@ describe('The team board in the editor: a team server’s tasks in the Tasks vie
     }
     await db?.drop().catch(() => undefined);
     if (db) (await cluster()).stop();
+    if (pgParent) fs.rmSync(pgParent, { recursive: true, force: true });
   });
 
   it('lists two principals’ tasks from a team server, grouped by agent in the rendered tree, with their machine', async () => {
-    db = await testDatabase('editorboard');
+    // PostgreSQL runs as its own user when the host runs as root: its data goes where that user can
+    // reach (the host's private temp dir is not), only while the cluster is made.
+    const tmp = process.env.TMPDIR;
+    pgParent = fs.mkdtempSync(path.join('/tmp', 'tasklane-board-pg-'));
+    fs.chmodSync(pgParent, 0o755);
+    process.env.TMPDIR = pgParent;
+    try {
+      db = await testDatabase('editorboard');
+    } finally {
+      if (tmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmp;
+    }
     const aliceToken = await cli(['token', 'create', '--name', 'alice', '--store', db.url]);
     const bobToken = await cli(['token', 'create', '--name', 'bob', '--store', db.url]);
     const leadToken = await cli(['token', 'create', '--name', 'lead', '--role', 'board', '--store', db.url]);
