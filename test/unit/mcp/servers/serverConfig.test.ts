@@ -120,6 +120,16 @@ describe('server configuration: tasklane.servers setting', () => {
     const fromFile = parseMcpJson('{ "servers": { "board": { "type": "http", "url": "https://team.example/mcp", "team": true } } }', FILE, FOLDER);
     assert.equal(fromFile.servers[0]?.launch.type === 'http' && fromFile.servers[0].launch.team, true);
   });
+
+  it('keeps "team" when the launch is resolved, so the connection asks for a wire that lists tasks', async () => {
+    const [server] = parseSettingsServers([{ name: 'Team', url: 'https://team.example/mcp', team: true }]).servers;
+    assert.deepEqual(await resolveLaunch(server, { env: {}, input: async () => '' }), {
+      type: 'http',
+      url: 'https://team.example/mcp',
+      headers: {},
+      team: true,
+    });
+  });
 });
 
 describe('server configuration: .vscode/mcp.json', () => {
