@@ -18,6 +18,8 @@ import { runsAgainOnlyWhenAsked } from '../../../src/core/taskRules';
 import { TaskStore } from '../../../src/core/taskStore';
 import { type ServerConnection, connectHttp } from '../../../src/mcp/client/serverConnections';
 import { TaskService } from '../../../src/mcp/client/taskService';
+import { type HttpLaunch, parseSettingsServers } from '../../../src/mcp/client/serverConfig';
+import { resolveLaunch } from '../../../src/mcp/client/serverLaunch';
 import { WIRE_V1 } from '../../../src/mcp/wires/v1/codec';
 import { type TestDatabase, testDatabase } from '../helpers/postgres';
 import { waitFor } from '../helpers/waitFor';
@@ -53,7 +55,11 @@ describe('team database: the board in the editor', function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-board-'));
     const store = new TaskStore({ directory: dir });
     const service = new TaskService(store, { teamListingIntervalMs: 150, ...(options.limit !== undefined ? { teamListedLimit: options.limit } : {}) });
-    const connection = await connectHttp({ type: 'http', url: server.url, headers: {}, team: true }, { token: tokens.lead });
+    // The entry as the person writes it, parsed and resolved as the extension's connector does.
+    const [config] = parseSettingsServers([{ id: TEAM, name: 'Team', url: server.url, team: true }]).servers;
+    const launch = await resolveLaunch(config, { env: {}, input: async () => '' });
+    assert.equal(launch.type, 'http');
+    const connection = await connectHttp(launch as HttpLaunch, { token: tokens.lead });
     service.addServer({ id: TEAM, name: 'Team', kind: 'http', durable: true, team: true, client: connection.client });
     const made = { service, store, connection, dir };
     editors.push(made);
