@@ -28,6 +28,7 @@ const HEADER_KEYS: readonly Key[] = [
   'archivedAt',
   'pinned',
   'imported',
+  'teamListed',
   'queue',
   'context',
 ];
@@ -70,6 +71,12 @@ export class DetailHeader {
     hidden: true,
     attrs: { title: 'A read-only copy read from an export file; it runs nowhere' },
   });
+  private readonly teamListed = h('span', {
+    className: 'pill',
+    text: 'Team',
+    hidden: true,
+    attrs: { title: "Listed from the team server you see as its board; another principal's work, run where its machine says" },
+  });
   private readonly intent = h('p', { className: 'intent prewrap' });
   private readonly statusMessage = h('p', { className: 'status-message prewrap' });
   private readonly facts = h('dl', { className: 'facts' });
@@ -94,7 +101,7 @@ export class DetailHeader {
     this.element = h(
       'header',
       { className: 'header' },
-      h('div', { className: 'title-row' }, this.badge, this.title, this.preview, this.wire, this.archived, this.pinned, this.imported),
+      h('div', { className: 'title-row' }, this.badge, this.title, this.preview, this.wire, this.archived, this.pinned, this.imported, this.teamListed),
       this.intent,
       this.statusMessage,
       this.facts,
@@ -167,6 +174,7 @@ export class DetailHeader {
     this.archived.hidden = state.archivedAt === null;
     this.pinned.hidden = !state.pinned;
     this.imported.hidden = !state.imported;
+    this.teamListed.hidden = !state.teamListed;
     // Tasks the editor starts itself carry no agent.
     setText(this.agentFact.value, state.context.agent ?? 'Editor');
     this.queueFact.row.hidden = state.queue === null || state.status !== 'working';

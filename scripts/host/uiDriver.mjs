@@ -109,6 +109,14 @@ function readState(page) {
         message: text(item, '.notification-list-item-message'),
         actions: [...item.querySelectorAll('.notification-list-item-buttons-container .monaco-button')].map((b) => b.textContent.trim()),
       }));
-    return { quickInput, notifications };
+    // The Tasks view's rows as drawn: each row's text and its depth in the tree (1 for a group or top-level task).
+    const tasksPane = [...document.querySelectorAll('.pane')].find((pane) => pane.querySelector('.pane-header .title')?.textContent?.trim() === 'Tasks');
+    const tasksTree = tasksPane
+      ? [...tasksPane.querySelectorAll('.monaco-list-row')].filter(visible).map((row) => ({
+          text: row.innerText.replace(/\s+/g, ' ').trim(),
+          level: Number(row.getAttribute('aria-level') ?? 0),
+        }))
+      : [];
+    return { quickInput, notifications, tasksTree };
   });
 }

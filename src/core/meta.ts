@@ -23,6 +23,8 @@ export const META = {
   steps: 'dev.tasklane/steps',
   /** On a task as a team server reports it: who owns it and where it runs, { name, client?, machine } (agentMeta.ts). */
   agent: 'dev.tasklane/agent',
+  /** On a `tasks/list` item of a team server: the call that made the task, { tool, arguments? } (callMeta.ts). */
+  call: 'dev.tasklane/call',
 } as const;
 
 /** Keys defined by the MCP spec itself. */

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { TaskRecord } from './taskRecord';
+import { runsAgainOnlyWhenAsked } from './taskRules';
 
 /** The most attempts a policy may ask for, the first one included. */
 export const MAX_RETRY_ATTEMPTS = 20;
@@ -140,11 +141,11 @@ export type RetryDue = z.infer<typeof RetryDueSchema>;
  * `endedAt` is when it failed (ms since the epoch).
  */
 export function nextAutomaticRetry(
-  record: Pick<TaskRecord, 'status' | 'attempt' | 'retriedAs' | 'imported' | 'statusMessage' | 'error'>,
+  record: Pick<TaskRecord, 'status' | 'attempt' | 'retriedAs' | 'imported' | 'statusMessage' | 'error' | 'teamListed'>,
   policy: RetryPolicy,
   endedAt: number,
 ): RetryDue | undefined {
-  if (record.status !== 'failed' || record.retriedAs || record.imported) return undefined;
+  if (record.status !== 'failed' || record.retriedAs || record.imported || runsAgainOnlyWhenAsked(record)) return undefined;
   if (record.attempt >= policy.attempts) return undefined;
   const at = new Date(endedAt + retryDelayMs(policy, record.attempt)).toISOString();
   return { at, attempt: record.attempt + 1, of: policy.attempts, failure: failureText(record) };

@@ -170,6 +170,11 @@ export const SETTINGS = {
         cwd: { type: 'string', description: 'stdio: the working directory (default: the first workspace folder).' },
         url: { type: 'string', description: 'http: the Streamable HTTP endpoint.' },
         headers: { type: 'object', additionalProperties: { type: 'string' }, description: 'http: extra request headers (not for tokens).' },
+        team: {
+          type: 'boolean',
+          description:
+            'http: a Tasklane team server seen as its board (token with role board): the editor lists every team task in the Tasks view, follows the unfinished ones, and may cancel them or run them again as your own.',
+        },
       },
     },
   },

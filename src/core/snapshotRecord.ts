@@ -84,6 +84,7 @@ export const RECORD_FIELDS = [
   'retryReason',
   'retryDue',
   'steps',
+  'teamListed',
 ] as const satisfies readonly (keyof TaskRecord)[];
 const KNOWN_FIELDS: ReadonlySet<string> = new Set(RECORD_FIELDS);
 
@@ -277,6 +278,10 @@ export class SnapshotDecoder {
     }
     if (v.steps !== undefined) {
       v.steps = steps(v.steps);
+      fields++;
+    }
+    if (v.teamListed !== undefined) {
+      bool(v.teamListed);
       fields++;
     }
     // A field the schema does not know makes a copy without it: rare (a hand edit, a later version's field).

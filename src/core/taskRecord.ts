@@ -180,6 +180,11 @@ export const TaskRecordSchema = TaskSpecSchema.extend({
   retryDue: RetryDueSchema.optional(),
   /** The work's steps as its server reported them last (`dev.tasklane/steps`; bounded, see taskSteps.ts). */
   steps: TaskStepsSchema.optional(),
+  /**
+   * Brought in from a team server's `tasks/list` (a board's view of the team), not started here:
+   * followed like any task, but running it again is the board's own new task (taskRules.ts).
+   */
+  teamListed: z.boolean().optional(),
 });
 export type TaskRecord = z.infer<typeof TaskRecordSchema>;
 
@@ -208,12 +213,12 @@ export function agentKey(record: Pick<TaskRecord, 'context'>): string {
   return agent.id !== undefined ? `id:${agent.id}` : `name:${agent.name}`;
 }
 
-/** The agent with its detail: "Claude (claude-code 2.1.0) via http session 1f3a…". */
+/** The agent with its detail: "Claude (claude-code 2.1.0) via http session 1f3a…", and "on host-a" when a team server named the machine. */
 export function agentDescription(record: Pick<TaskRecord, 'context'>): string {
   const agent = record.context.agent;
   if (!agent) return EDITOR_AGENT;
   const client = agent.client && `(${[agent.client.name, agent.client.version].filter(Boolean).join(' ')})`;
-  return [agent.name, agent.version, client, agent.connection && `via ${agent.connection}`].filter(Boolean).join(' ');
+  return [agent.name, agent.version, client, agent.connection && `via ${agent.connection}`, agent.machine && `on ${agent.machine}`].filter(Boolean).join(' ');
 }
 
 /** Parses `value` at a trust boundary, turning zod's issues into one readable sentence. */
@@ -236,10 +241,13 @@ export class InvalidDataError extends Error {
 
 /** What a new record takes besides its spec: its id, and what the caller already knows of it. */
 export type NewTaskInit = Pick<TaskRecord, 'id'> &
-  Partial<Pick<TaskRecord, 'taskId' | 'wire' | 'statusMessage' | 'attempt' | 'retryOf' | 'startIntent' | 'scheduleId' | 'retryReason'>>;
+  Partial<
+    Pick<TaskRecord, 'taskId' | 'wire' | 'statusMessage' | 'attempt' | 'retryOf' | 'startIntent' | 'scheduleId' | 'retryReason' | 'createdAt' | 'teamListed'>
+  >;
 
-/** A task as it starts: `working`, attempt 1 unless told, one timeline entry, no flags set. */
-export function newTaskRecord(spec: TaskSpec, init: NewTaskInit, at: string): TaskRecord {
+/** A task as it starts: `working`, attempt 1 unless told, one timeline entry, no flags set; created `at` unless its server said when (`init.createdAt`). */
+export function newTaskRecord(spec: TaskSpec, init: NewTaskInit, now: string): TaskRecord {
+  const at = init.createdAt ?? now;
   return {
     ...spec,
     id: init.id,
@@ -260,5 +268,6 @@ export function newTaskRecord(spec: TaskSpec, init: NewTaskInit, at: string): Ta
     imported: false,
     ...(init.scheduleId ? { scheduleId: init.scheduleId } : {}),
     ...(init.retryReason !== undefined ? { retryReason: init.retryReason } : {}),
+    ...(init.teamListed ? { teamListed: true } : {}),
   };
 }

@@ -27,6 +27,15 @@ export function canRunAgain(record: TaskRecord): boolean {
   return isTerminal(record.status) && !record.imported;
 }
 
+/**
+ * Another principal's work, listed from a team server the editor sees as its board: running it
+ * again (Retry, Run Again) starts the person's own new task with its tool and arguments, so it is
+ * asked first every time, and never done on its own (no automatic retry).
+ */
+export function runsAgainOnlyWhenAsked(record: Pick<TaskRecord, 'teamListed'>): boolean {
+  return record.teamListed === true;
+}
+
 /** A question of this task waits for an answer. */
 export function canAnswer(record: TaskRecord): boolean {
   return record.pendingInput.length > 0 && !record.imported;
@@ -55,9 +64,13 @@ export function isOpenFailure(record: TaskRecord): boolean {
   return record.status === 'failed' && !record.retriedAs && !record.retryDue && !record.archived && !record.imported;
 }
 
-/** A question waits, or a failure has not been retried or put away. An imported copy never needs anything. */
+/**
+ * A question waits, or a failure has not been retried or put away. An imported copy never needs
+ * anything, nor does another principal's team task (a board sees the whole team's work: its
+ * failures are there to look at, not counted in the badge or told as news).
+ */
 export function needsAttention(record: TaskRecord): boolean {
-  if (record.archived || record.imported) return false;
+  if (record.archived || record.imported || record.teamListed) return false;
   return record.status === 'input_required' || isOpenFailure(record);
 }
 
@@ -68,5 +81,5 @@ export function needsAttention(record: TaskRecord): boolean {
  */
 export function isFailureNews(record: TaskRecord): boolean {
   // isOpenFailure already leaves out a failure whose retry waits (`retryDue`) or was retried (`retriedAs`).
-  return isOpenFailure(record) && !endedByReload(record);
+  return isOpenFailure(record) && !endedByReload(record) && !record.teamListed;
 }

@@ -21,6 +21,8 @@ export interface QuickInputState {
 export interface UiState {
   readonly quickInput: QuickInputState | null;
   readonly notifications: readonly { readonly message: string; readonly actions: readonly string[] }[];
+  /** The Tasks view's visible rows as drawn: text and depth (1 for a group). */
+  readonly tasksTree: readonly { readonly text: string; readonly level: number }[];
 }
 
 export type UiAction = { fill: string } | { press: string } | { click: string; hasText?: string };

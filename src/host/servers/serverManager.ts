@@ -242,6 +242,7 @@ export class ServerManager extends Disposable {
       id: config.id,
       name: config.name,
       kind,
+      ...(config.launch.type === 'http' && config.launch.team ? { team: true } : {}),
       registry: this.registry,
       log,
       backoff: this.options.backoff,

@@ -53,6 +53,8 @@ export interface ClientWire<Id extends Wire = Wire> {
   readonly wire: Id;
   /** How log lines name a connection on this wire ("a 2025-11-25 session"). */
   readonly label: string;
+  /** Whether a server's tasks can be listed on this wire (`tasks/list`): a team board needs it. */
+  readonly listsTasks: boolean;
   /** Tries this wire on a Streamable HTTP endpoint. */
   tryHttp(url: string | URL, options: HttpAttemptOptions): Promise<WireAttempt>;
 }

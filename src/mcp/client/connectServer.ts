@@ -25,6 +25,8 @@ export interface HttpConnectOptions {
   /** Extra headers on every request (e.g. from `.vscode/mcp.json`). */
   readonly headers?: Readonly<Record<string, string>>;
   readonly prefer?: WirePreference;
+  /** Only a wire that lists the server's tasks will do (a team board's entry, which lists them all). */
+  readonly listing?: boolean;
   readonly clientInfo?: Implementation;
   /** Open server-pushed notification streams where the wire has them (`subscriptions/listen`; default true). */
   readonly notifications?: boolean;
@@ -42,8 +44,10 @@ export class NegotiationError extends Error {
 export async function connectHttpServer(url: string | URL, options: HttpConnectOptions = {}): Promise<NegotiatedConnection> {
   const log = options.log ?? silentLogger;
   const prefer = options.prefer ?? 'auto';
-  const wires: readonly ClientWire[] = prefer === 'auto' ? CLIENT_WIRES : CLIENT_WIRES.filter((wire) => wire.wire === prefer);
-  if (wires.length === 0) throw new NegotiationError(`Tasklane speaks no task wire named "${prefer}"`);
+  const wires: readonly ClientWire[] = (prefer === 'auto' ? CLIENT_WIRES : CLIENT_WIRES.filter((wire) => wire.wire === prefer)).filter(
+    (wire) => !options.listing || wire.listsTasks,
+  );
+  if (wires.length === 0) throw new NegotiationError(`Tasklane speaks no task wire named "${prefer}"${options.listing ? ' that lists tasks' : ''}`);
   const attemptOptions = {
     headers: withToken(options.headers ?? {}, options.token),
     clientInfo: options.clientInfo,

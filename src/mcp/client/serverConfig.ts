@@ -30,7 +30,16 @@ export interface HttpLaunch {
   readonly type: 'http';
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * A team server seen as its board (`"team": true`): the editor lists the server's tasks and
+   * keeps a record of each (teamListing.ts). Only an http entry may say so (`TEAM_RULE`): a team
+   * server is `dist/server.js --http` on a shared store.
+   */
+  readonly team?: boolean;
 }
+
+/** What `"team"` may be on, in the words its problem uses. */
+export const TEAM_RULE = 'belongs to an http server (a team server reached at its "url")';
 
 export type Launch = StdioLaunch | HttpLaunch;
 
@@ -70,7 +79,7 @@ const MAX_SERVER_ID = 64;
 const envValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const stringRecord = z.record(z.string(), z.string());
 
-const SETTINGS_FIELDS = ['id', 'name', 'type', 'command', 'args', 'env', 'envFile', 'cwd', 'url', 'headers'] as const;
+const SETTINGS_FIELDS = ['id', 'name', 'type', 'command', 'args', 'env', 'envFile', 'cwd', 'url', 'headers', 'team'] as const;
 
 /** How to reach a server: the fields both formats share. */
 const connectionFields = {
@@ -82,6 +91,7 @@ const connectionFields = {
   cwd: z.string().optional(),
   url: z.string().trim().min(1, 'must not be empty').optional(),
   headers: stringRecord.optional(),
+  team: z.boolean().optional(),
 };
 
 const SettingsEntrySchema = z
@@ -246,6 +256,10 @@ function toLaunch(entry: RawEntry, origin: string, field: string, problems: Conf
     return undefined;
   }
   if (type === 'stdio') {
+    if (entry.team !== undefined) {
+      problems.push({ origin, field: `${field}.team`, message: TEAM_RULE, serverId });
+      return undefined;
+    }
     if (!entry.command) {
       problems.push({ origin, field: `${field}.command`, message: 'is required for a stdio server (the program to start)', serverId });
       return undefined;
@@ -291,7 +305,7 @@ function toLaunch(entry: RawEntry, origin: string, field: string, problems: Conf
       return undefined;
     }
   }
-  return { type, url: entry.url, headers: entry.headers ?? {} };
+  return { type, url: entry.url, headers: entry.headers ?? {}, ...(entry.team ? { team: true } : {}) };
 }
 
 export function checkUrl(url: string): string | undefined {

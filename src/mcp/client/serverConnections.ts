@@ -123,7 +123,14 @@ export async function connectHttp(launch: HttpLaunch, options: HttpConnectOption
   log.info(`connecting to ${redactUrl(launch.url)}${Object.keys(shown).length ? ` with headers ${JSON.stringify(redactHeaders(shown))}` : ''}`);
   let negotiated: NegotiatedConnection;
   try {
-    negotiated = await connectHttpServer(launch.url, { headers: launch.headers, token: options.token, log, timeoutMs: options.timeoutMs ?? 30_000 });
+    negotiated = await connectHttpServer(launch.url, {
+      headers: launch.headers,
+      token: options.token,
+      log,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      // A team board lists the team's tasks: only a wire with `tasks/list` will do.
+      listing: launch.team === true,
+    });
   } catch (error) {
     const message = describeHttpError(error).split(launch.url).join(redactUrl(launch.url));
     throw isAuthError(error) || error instanceof NegotiationError ? new PermanentConnectError(message) : new Error(message);

@@ -87,7 +87,7 @@ export async function resolveLaunch(config: ServerConfig, context: VariableConte
       throw new ConfigResolutionError(`${config.origin}: ${fieldOf(config, 'url')}: is not an http:// or https:// URL once its variables are filled in`);
     const headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(launch.headers)) headers[key] = await resolve(value, `headers.${key}`);
-    return { type: 'http', url, headers };
+    return { type: 'http', url, headers, ...(launch.team ? { team: true } : {}) };
   }
   const command = await resolve(launch.command, 'command');
   const args: string[] = [];

@@ -45,6 +45,8 @@ export interface SupervisorOptions {
   readonly id: string;
   readonly name: string;
   readonly kind: 'stdio' | 'http';
+  /** A team server seen as its board: the task service lists its tasks (`ServerEntry.team`). */
+  readonly team?: boolean;
   readonly connect: Connector;
   readonly registry: ServerRegistry;
   readonly backoff?: Partial<BackoffOptions>;
@@ -245,6 +247,7 @@ export class ServerSupervisor extends Disposable {
         name: this.name,
         kind: this.kind,
         durable: this.kind === 'http',
+        ...(this.options.team ? { team: true } : {}),
         client: connection.client,
       });
     } catch (error) {

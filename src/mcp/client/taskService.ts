@@ -11,11 +11,12 @@ import { META } from '../../core/meta';
 import { RpcCode, toJsonRpcError } from '../rpcError';
 import { metaFor, serverTaskIds } from '../wires/startMeta';
 import type { RemoteTaskState } from '../wires/remoteTask';
-import type { PollScheduler } from './pollScheduler';
+import { PollScheduler } from './pollScheduler';
 import { AutomaticRetries } from './automaticRetries';
 import type { Clock } from './clock';
 import { QuestionRouter, type SamplingHandler } from './questionRouter';
 import { TaskFollower, settledStatus } from './taskFollower';
+import { TeamListing } from './teamListing';
 import type { TaskWireClient } from './taskWire';
 import { UnansweredStarts, cancelledHereOnlyMessage } from './unansweredStarts';
 
@@ -25,6 +26,8 @@ export interface ServerEntry {
   readonly kind: 'embedded' | 'stdio' | 'http';
   /** Whether the server's tasks outlive this host (an external process does; the embedded server does not). */
   readonly durable: boolean;
+  /** A team server seen as its board (`"team": true`): its tasks are listed into the store (teamListing.ts). */
+  readonly team?: boolean;
   readonly client: TaskWireClient;
 }
 
@@ -46,6 +49,10 @@ export interface TaskServiceOptions {
   readonly retryPolicies?: () => unknown;
   /** The clock of automatic retries' waits (scripted in tests). */
   readonly clock?: Clock;
+  /** How often a team server's tasks are listed again (ms; teamListing.ts). */
+  readonly teamListingIntervalMs?: number;
+  /** How many listed team tasks are kept per server (teamListing.ts). */
+  readonly teamListedLimit?: number;
 }
 
 export class ServerUnavailableError extends Error {
@@ -68,6 +75,7 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
   private readonly follower: TaskFollower;
   private readonly unansweredStarts: UnansweredStarts;
   private readonly automaticRetries: AutomaticRetries;
+  private readonly teamListing: TeamListing;
   /** Once disposed, a start whose call fails is left unsettled (the call failed with the host), and a task it created is not followed. */
   private disposed = false;
   private readonly foreignTasks: ForeignTasks | undefined;
@@ -93,8 +101,13 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
       { recordOf: (serverId, taskId) => this.follower.recordOf(serverId, taskId), callsInFlight: this.syncCalls },
       { samplingHandler: options.samplingHandler, log: this.log },
     );
+    // One scheduler for the follows and the team listings: one timer, whatever the number.
+    const scheduler = options.scheduler ?? this._register(new PollScheduler());
     this.follower = this._register(
-      new TaskFollower(store, this.questions, { clientOf: (serverId) => this.servers.get(serverId)?.client, scheduler: options.scheduler, log: this.log }),
+      new TaskFollower(store, this.questions, { clientOf: (serverId) => this.servers.get(serverId)?.client, scheduler, log: this.log }),
+    );
+    this.teamListing = this._register(
+      new TeamListing(store, this.follower, { scheduler, intervalMs: options.teamListingIntervalMs, limit: options.teamListedLimit, log: this.log }),
     );
     this.unansweredStarts = this._register(
       new UnansweredStarts(store, this.follower, {
@@ -137,6 +150,7 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
     if (this.servers.has(entry.id)) throw new Error(`A server with id "${entry.id}" is already registered`);
     this.servers.set(entry.id, entry);
     const subscription = entry.client.onDidReceiveStatus((state) => this.follower.onRemoteStatus(entry.id, state));
+    let listing: IDisposable | undefined;
     entry.client.inputHandler = (request) => this.questions.onInputRequest(entry.id, request);
     entry.client.samplingHandler = (request) => this.questions.onSamplingRequest(entry, request);
     const pickUp = this.store.afterOpen(() => {
@@ -144,10 +158,16 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
       this.follower.reattach(entry.id, entry.durable, (record) => this.foreignTasks?.owns(record) === true || this.syncCalls.has(record.id));
       if (entry.durable) void this.unansweredStarts.reconcile(entry);
       this.automaticRetries.resume();
+      // After reattach: the records already kept are followed first, so listing brings in only what is new.
+      if (entry.team) {
+        if (entry.client.supportsList) listing = this.teamListing.watch(entry);
+        else this.log.warn(`[team] ${entry.name} does not list its tasks on the ${entry.client.wire} wire; the team's tasks are not shown`);
+      }
     });
     this._onDidChangeServers.fire();
     return toDisposable(() => {
       pickUp.dispose();
+      listing?.dispose();
       subscription.dispose();
       entry.client.inputHandler = undefined;
       entry.client.samplingHandler = undefined;

@@ -2,6 +2,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Agent, JsonRpcErrorObject } from '../../core/taskRecord';
 import type { TaskStatus } from '../../core/taskStatus';
 import type { TaskStep } from '../../core/taskSteps';
+import type { ListedCall } from './callMeta';
 
 /*
  * What a wire's codec decodes a server's task into, whatever wire carried it: the one shape the
@@ -23,6 +24,8 @@ export interface RemoteTaskState {
   readonly steps?: readonly TaskStep[];
   /** Who owns it and the machine that runs it (Tasklane team servers only, from `dev.tasklane/agent`). */
   readonly agent?: Agent;
+  /** The tool and arguments that made it (Tasklane team servers' `tasks/list` items only, from `dev.tasklane/call`). */
+  readonly call?: ListedCall;
   /** Live output that arrived with this update (Tasklane servers only). */
   readonly output?: string;
   /**

@@ -5,12 +5,12 @@
  */
 import type { TaskRecord } from '../../core/taskRecord';
 import { isTerminal } from '../../core/taskStatus';
-import { canRetryTask } from '../../core/taskRules';
+import { canRetryTask, runsAgainOnlyWhenAsked } from '../../core/taskRules';
 
 /** More than this in one batch is refused: a search that broad is more likely a mistake than a wish. */
 export const RERUN_LIMIT = 100;
 
-export type SkipReason = 'server gone' | 'already re-run' | 'imported copy' | 'completed' | 'still running' | 'deleted';
+export type SkipReason = 'server gone' | 'already re-run' | 'imported copy' | 'completed' | 'still running' | 'deleted' | "another's team task";
 
 export interface RerunPlan {
   /** The tasks that get a new attempt, in the order the search listed them. */
@@ -37,6 +37,8 @@ export function skipReason(record: TaskRecord, isConnected: (serverId: string) =
     if (record.retriedAs) return 'already re-run';
     return isTerminal(record.status) ? 'completed' : 'still running';
   }
+  // Each is asked for on its own (Retry on the task), never in a batch.
+  if (runsAgainOnlyWhenAsked(record)) return "another's team task";
   return isConnected(record.serverId) ? undefined : 'server gone';
 }
 

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import type { TaskRecord } from '../../core/taskRecord';
+import { type TaskRecord, agentDescription } from '../../core/taskRecord';
 import { hasResult, withResultInline } from '../../core/taskResult';
 import { isTerminal } from '../../core/taskStatus';
-import { canCancelTask, canPutAway, canRetryTask, canRunAgain, isOpenFailure } from '../../core/taskRules';
+import { canCancelTask, canPutAway, canRetryTask, canRunAgain, isOpenFailure, runsAgainOnlyWhenAsked } from '../../core/taskRules';
 import { type ToolInfo, isUnsafeToRepeat } from '../../core/serverDirectory';
 import { setting } from '../../platform/config';
 import { descendantsOf } from '../../core/taskFamily';
@@ -88,7 +88,9 @@ export async function retryTask(ui: UiContext, arg?: unknown, editArguments = fa
     args = edited;
   }
   if (
-    !(await confirmUnsafe(
+    !(await confirmRerun(
+      ui,
+      record,
       tool,
       'Retry',
       `Retry "${taskLabel(record)}"?`,
@@ -117,13 +119,41 @@ export async function runAgain(ui: UiContext, arg?: unknown): Promise<TaskRecord
     return undefined;
   }
   if (!ui.servers.get(record.serverId)) throw new Error(`The server "${ui.servers.nameOf(record.serverId)}" is not connected, so the task cannot run again.`);
-  if (!(await confirmUnsafe(await toolOf(ui, record), 'Run Again', `Run "${taskLabel(record)}" again?`, 'It runs again from the start, as a new task.')))
+  if (
+    !(await confirmRerun(
+      ui,
+      record,
+      await toolOf(ui, record),
+      'Run Again',
+      `Run "${taskLabel(record)}" again?`,
+      'It runs again from the start, as a new task.',
+    ))
+  )
     return undefined;
   const next = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Running ${taskLabel(record)} again` }, () =>
     ui.actions.runAgain(record.id),
   );
   ui.log.info(`[ui] ran ${record.id} again as ${next.id}`);
   return next;
+}
+
+/**
+ * Asks before running work again when a rule says so: another principal's team task always
+ * (`runsAgainOnlyWhenAsked`: it becomes the person's own new task on the team server), else a tool
+ * that says it is destructive or not idempotent.
+ */
+async function confirmRerun(ui: UiContext, record: TaskRecord, tool: ToolInfo | undefined, action: string, question: string, detail: string): Promise<boolean> {
+  if (!runsAgainOnlyWhenAsked(record)) return confirmUnsafe(tool, action, question, detail);
+  const owner = agentDescription(record);
+  const choice = await vscode.window.showWarningMessage(
+    question,
+    {
+      modal: true,
+      detail: `This is ${owner}'s task, listed from the team server ${ui.servers.nameOf(record.serverId)}. ${detail} It runs as your own new task, with the same tool (${record.tool}) and arguments.`,
+    },
+    action,
+  );
+  return choice === action;
 }
 
 /** Asks before running a tool again that says it is destructive or not idempotent (setting `tasklane.retry.confirmUnsafe`). */

@@ -90,6 +90,7 @@ export function toDetailState(
     archivedAt: record.archived ? (record.archivedAt ?? record.lastUpdatedAt) : null,
     pinned: record.pinned,
     imported: record.imported,
+    teamListed: record.teamListed === true,
     children: [...children]
       .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))
       .map((child) => ({ id: child.id, label: taskTitle(child), status: child.status })),

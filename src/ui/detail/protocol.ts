@@ -153,6 +153,8 @@ export const DetailStateSchema = z.strictObject({
   archivedAt: isoDate.nullable(),
   pinned: z.boolean(),
   imported: z.boolean(),
+  /** Listed from a team server the editor sees as its board, not started here. */
+  teamListed: z.boolean(),
   /** Tasks started on behalf of this one, oldest first (the page links to them). */
   children: z.array(z.strictObject({ id, label: z.string(), status: TaskStatusSchema })),
   /** Place in the server's queue while the task waits to start. */

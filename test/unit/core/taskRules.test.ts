@@ -12,6 +12,7 @@ import {
   isOpenFailure,
   isQueued,
   needsAttention,
+  runsAgainOnlyWhenAsked,
 } from '../../../src/core/taskRules';
 import { RELOAD_INTERRUPTION } from '../../../src/core/reloadInterruption';
 import { TaskStore } from '../../../src/core/taskStore';
@@ -101,5 +102,17 @@ describe('core/taskRules: one answer per rule, whichever view asks', () => {
     const reloaded = store.complete(start().id, 'failed', { error: RELOAD_INTERRUPTION.error }, RELOAD_INTERRUPTION.statusMessage);
     assert.equal(isFailureNews(reloaded), false, 'a reload is no failure of the task');
     assert.equal(isFailureNews(imported(end('failed'))), false);
+  });
+
+  it("neither counts nor tells of another principal's team task, and runs one again only when asked", () => {
+    const listed = store.create({ serverId: 's', tool: 'wait' }, { teamListed: true });
+    const failed = store.complete(listed.id, 'failed', {}, 'failed');
+    assert.equal(isFailureNews(failed), false);
+    assert.equal(needsAttention(failed), false);
+    assert.equal(runsAgainOnlyWhenAsked(failed), true);
+    assert.equal(canRetryTask(failed), true, 'asked, it is retried as the board’s own');
+    assert.equal(canCancelTask(listed), true, 'the board may cancel it');
+    const own = end('failed');
+    assert.deepEqual([isFailureNews(own), needsAttention(own), runsAgainOnlyWhenAsked(own)], [true, true, false]);
   });
 });

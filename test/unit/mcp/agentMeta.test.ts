@@ -55,7 +55,12 @@ describe('mcp/wires: dev.tasklane/agent, encoded and decoded by each codec', () 
     assert.deepEqual(fromWireTask(toWireTask(task), toWireTaskResult(task)._meta).agent, AGENT);
     assert.deepEqual(fromStatusNotificationParams(toStatusNotificationParams(task, 'out')).agent, AGENT);
     const { _meta, ...item } = toWireListItem(task) as ReturnType<typeof toWireTask> & { _meta?: Meta };
-    assert.deepEqual(_meta, { [META.agent]: AGENT }, 'a list item carries only this, never the queue place or steps');
+    assert.deepEqual(
+      _meta,
+      { [META.agent]: AGENT, [META.call]: { tool: 'wait', ...(task.arguments ? { arguments: task.arguments } : {}) } },
+      'a list item carries whose it is and the call that made it, never the queue place or steps',
+    );
+    assert.deepEqual(fromWireTask(item, _meta).call, { tool: 'wait', ...(task.arguments ? { arguments: task.arguments } : {}) });
     assert.deepEqual(fromWireTask(item, _meta).agent, AGENT);
   });
 

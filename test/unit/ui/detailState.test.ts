@@ -109,6 +109,7 @@ describe('ui/detail/toDetailState', () => {
       archivedAt: iso(T0 + 6000),
       pinned: false,
       imported: false,
+      teamListed: false,
       children: [],
       queue: null,
       pollIntervalMs: 500,
@@ -194,6 +195,7 @@ describe('ui/detail/toDetailState', () => {
       archivedAt: 'archivedAt',
       pinned: 'pinned',
       imported: 'imported',
+      teamListed: 'teamListed',
       queue: 'queue',
       // A scheduled run is titled with its schedule's name (its intent) unless the schedule gives one; the link is the Schedules view's.
       scheduleId: 'intent',

@@ -12,6 +12,7 @@ import { TaskClientV1 } from './taskClientV1';
 export const clientWireV1: StreamClientWire<typeof WIRE_V1> = {
   wire: WIRE_V1,
   label: 'a 2025-11-25 session',
+  listsTasks: true,
 
   async open(transport: Transport, clientInfo?: Implementation): Promise<StreamConnection> {
     // The SDK tells the transport the version `initialize` settled on; listen in on that.

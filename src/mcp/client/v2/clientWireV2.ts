@@ -12,6 +12,7 @@ import { TaskClientV2 } from './taskClientV2';
 export const clientWireV2: ClientWire<typeof WIRE_V2> = {
   wire: WIRE_V2,
   label: 'the extension wire (2026-07-28)',
+  listsTasks: false,
 
   async tryHttp(url, options) {
     const { log } = options;

@@ -13,6 +13,7 @@ import type { JsonRpcErrorObject } from '../../../core/taskRecord';
 import type { EngineTask } from '../../engine/engineTask';
 import { RpcError, toJsonRpcError } from '../../rpcError';
 import { agentFromMeta, agentMeta } from '../agentMeta';
+import { callFromMeta, callMeta } from '../callMeta';
 import { queuePlaceFromMeta, withQueueMeta } from '../queueMeta';
 import type { RemoteTaskState } from '../remoteTask';
 import { stepsFromMeta } from '../stepsMeta';
@@ -53,12 +54,13 @@ export function toWireTask(task: EngineTask): WireTaskV1 {
 }
 
 /**
- * A `tasks/list` item: the task, with its owner and machine (agentMeta.ts) in a `_meta` of its own
+ * A `tasks/list` item: the task, with its owner and machine (agentMeta.ts) and the call that made
+ * it (callMeta.ts) in a `_meta` of its own
  * when the server records them (a list carries many tasks, so the list result's `_meta` cannot),
  * never the queue place or steps, which only ride on what encloses a single task.
  */
 export function toWireListItem(task: EngineTask): WireTaskV1 {
-  const meta = agentMeta(task);
+  const meta = { ...agentMeta(task), ...callMeta(task) };
   return Object.keys(meta).length > 0 ? ({ ...toWireTask(task), _meta: meta } as WireTaskV1) : toWireTask(task);
 }
 
@@ -112,7 +114,9 @@ export function fromWireTask(task: WireTaskV1, meta?: unknown): RemoteTaskState 
   const queue = queuePlaceFromMeta(meta);
   const steps = stepsFromMeta(meta);
   const agent = agentFromMeta(meta);
+  const call = callFromMeta(meta);
   return {
+    ...(call ? { call } : {}),
     ...(queue ? { queue } : {}),
     ...(steps ? { steps } : {}),
     ...(agent ? { agent } : {}),

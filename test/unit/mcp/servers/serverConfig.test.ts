@@ -99,6 +99,37 @@ describe('server configuration: tasklane.servers setting', () => {
     assert.deepEqual(parseSettingsServers(undefined), { servers: [], problems: [] });
     assert.deepEqual(parseSettingsServers([]), { servers: [], problems: [] });
   });
+
+  it('marks an http entry as a team board with "team": true, in settings and mcp.json, and refuses it on a stdio entry', () => {
+    const parsed = parseSettingsServers([
+      { name: 'Team', url: 'https://team.example/mcp', team: true },
+      { name: 'Plain', url: 'https://plain.example/mcp' },
+      { name: 'Local', command: 'node', team: true },
+    ]);
+    assert.deepEqual(
+      parsed.servers.map((server) => [server.id, server.launch.type === 'http' && server.launch.team === true]),
+      [
+        ['team', true],
+        ['plain', false],
+      ],
+    );
+    assert.deepEqual(
+      parsed.problems.map((problem) => [problem.field, problem.message]),
+      [['tasklane.servers[2].team', 'belongs to an http server (a team server reached at its "url")']],
+    );
+    const fromFile = parseMcpJson('{ "servers": { "board": { "type": "http", "url": "https://team.example/mcp", "team": true } } }', FILE, FOLDER);
+    assert.equal(fromFile.servers[0]?.launch.type === 'http' && fromFile.servers[0].launch.team, true);
+  });
+
+  it('keeps "team" when the launch is resolved, so the connection asks for a wire that lists tasks', async () => {
+    const [server] = parseSettingsServers([{ name: 'Team', url: 'https://team.example/mcp', team: true }]).servers;
+    assert.deepEqual(await resolveLaunch(server, { env: {}, input: async () => '' }), {
+      type: 'http',
+      url: 'https://team.example/mcp',
+      headers: {},
+      team: true,
+    });
+  });
 });
 
 describe('server configuration: .vscode/mcp.json', () => {
