@@ -7,7 +7,14 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateTaskResultSchema, GetTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { TasklaneApi } from '../../src/extension';
-import { type TestDatabase, cluster, postgresUnavailable, testDatabase } from '../unit/helpers/postgres';
+import type { TestDatabase } from '../unit/helpers/postgres';
+
+/**
+ * The PostgreSQL helper (and `pg` with it) is loaded only when this suite runs: `pg` reads the
+ * `navigator` global as it loads, and hostLog.test.ts, which runs before, checks that nothing in
+ * this extension host reads it.
+ */
+const postgres = () => import('../unit/helpers/postgres');
 import { inThemes, tasklaneApi, waitFor } from './helpers';
 import { canDriveUi, ui } from './uiDriver';
 
@@ -70,7 +77,7 @@ describe('The team board in the editor: a team server’s tasks in the Tasks vie
   }
 
   before(async function () {
-    if (!canDriveUi() || postgresUnavailable()) this.skip();
+    if (!canDriveUi() || (await postgres()).postgresUnavailable()) this.skip();
     tasklane = await tasklaneApi();
   });
 
@@ -85,7 +92,7 @@ describe('The team board in the editor: a team server’s tasks in the Tasks vie
       await gone;
     }
     await db?.drop().catch(() => undefined);
-    if (db) (await cluster()).stop();
+    if (db) (await (await postgres()).cluster()).stop();
     if (pgParent) fs.rmSync(pgParent, { recursive: true, force: true });
   });
 
@@ -97,7 +104,7 @@ describe('The team board in the editor: a team server’s tasks in the Tasks vie
     fs.chmodSync(pgParent, 0o755);
     process.env.TMPDIR = pgParent;
     try {
-      db = await testDatabase('editorboard');
+      db = await (await postgres()).testDatabase('editorboard');
     } finally {
       if (tmp === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = tmp;
