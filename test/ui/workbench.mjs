@@ -230,6 +230,8 @@ export async function clickViewAction(page, view, action) {
  * context keys), is opened again, as a person would.
  */
 export async function chooseViewMenuItem(page, view, item) {
+  // A picker left open (a cancel that raced the task's own end) would take the click.
+  await closeQuickInput(page);
   // The current choice of a set (Group Tasks by …) is shown checked: "✓ Group Tasks by Status".
   const checkedOrNot = new RegExp(`^(✓ )?${item.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
   const entry = page.locator('.context-view .action-label', { hasText: checkedOrNot }).first();
@@ -283,9 +285,21 @@ export async function cancelThroughTheUi(page, labels) {
       () => true,
       () => false,
     );
-    if (allEnded) return;
+    if (allEnded) return closeQuickInput(page);
   }
   throw new Error(`tasks still run after cancelling them: ${await tasklaneStatus(page)}`);
+}
+
+/**
+ * Closes a quick input that is still open, as a person would (Escape), and waits until it is gone.
+ * A "Cancel which task?" picker opened while its task was ending can stay up with that task in it.
+ */
+export async function closeQuickInput(page) {
+  const widget = page.locator('.quick-input-widget');
+  for (let attempt = 1; attempt <= 3 && (await widget.isVisible()); attempt++) {
+    await page.keyboard.press('Escape');
+    await widget.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+  }
 }
 
 /** "Tasklane: Cancel Task" from the palette, then a click on the task labelled `label` (if it still runs). */
