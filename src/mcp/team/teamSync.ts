@@ -124,8 +124,7 @@ export class TeamSync extends Disposable {
     if (missing.length === 0) return;
     const arrivals = missing.map((id) => this.arrivalOf(id));
     try {
-      const { rows } = await this.pool.query<TaskRow>('SELECT * FROM tasks WHERE task_id = ANY($1)', [missing]);
-      this.apply(rows);
+      this.apply(await this.rowsOf(missing));
     } catch (error) {
       this.warn('read the tasks a request names', error);
     }
@@ -172,10 +171,9 @@ export class TeamSync extends Disposable {
     if (this.reading || this.wanted.size === 0) return;
     const ids = [...this.wanted];
     this.wanted.clear();
-    this.reading = this.pool
-      .query<TaskRow>('SELECT * FROM tasks WHERE task_id = ANY($1) ORDER BY created_at, task_id', [ids])
+    this.reading = this.rowsOf(ids)
       .then(
-        ({ rows }) => this.apply(rows),
+        (rows) => this.apply(rows),
         (error: unknown) => {
           // Asked again with the next notification, or all at once when the connection is back.
           for (const id of ids) this.wanted.add(id);
@@ -186,6 +184,11 @@ export class TeamSync extends Disposable {
         this.reading = undefined;
         this.readWanted();
       });
+  }
+
+  /** The rows of these tasks, oldest first (an id with no row is left out). */
+  private async rowsOf(ids: readonly string[]): Promise<TaskRow[]> {
+    return (await this.pool.query<TaskRow>('SELECT * FROM tasks WHERE task_id = ANY($1) ORDER BY created_at, task_id', [ids])).rows;
   }
 
   private async readAll(): Promise<void> {

@@ -95,21 +95,16 @@ export async function testDatabase(suite: string, options: { durable?: boolean }
 }
 
 async function sessionsOn(url: string, database: string): Promise<number> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ count: number }>('SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = $1', [database]);
-    return rows[0].count;
-  } finally {
-    await client.end();
-  }
+  const rows = await adminQuery<{ count: number }>(url, 'SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = $1', [database]);
+  return rows[0].count;
 }
 
-async function adminQuery(url: string, sql: string): Promise<void> {
+/** One statement on a connection of its own, closed before this returns. */
+async function adminQuery<Row extends object = object>(url: string, sql: string, values: unknown[] = []): Promise<Row[]> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(sql);
+    return (await client.query<Row>(sql, values)).rows;
   } finally {
     await client.end();
   }
