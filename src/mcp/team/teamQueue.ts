@@ -19,7 +19,7 @@ import type { EngineTask, StartOptions } from '../engine/engineTask';
 import type { SchedulerLimits } from '../engine/scheduler';
 import type { TaskEngine } from '../engine/taskEngine';
 import type { Wire } from '../wires/wire';
-import { ChannelListener } from './channelListener';
+import type { ChannelListener } from './channelListener';
 import { connectionProblem, inTransaction } from './database';
 import type { DurableTasks } from './durableTasks';
 import { TASKS_CHANNEL, UNFINISHED } from './taskLeases';
@@ -62,7 +62,8 @@ const CLAIM = `
   SELECT changed.*, (SELECT count(*) FROM notified) AS notified FROM changed ORDER BY priority DESC, created_at, task_id`;
 
 export interface TeamQueueOptions {
-  readonly url: string;
+  /** The instance's listening connection. */
+  readonly channels: ChannelListener;
   readonly instanceId: string;
   readonly leaseMs: number;
   readonly limits: SchedulerLimits;
@@ -94,8 +95,7 @@ export class TeamQueue extends Disposable {
   static async open(pool: Pool, engine: TaskEngine, durable: DurableTasks, options: TeamQueueOptions): Promise<TeamQueue> {
     const queue = new TeamQueue(pool, engine, durable, options);
     queue._register(
-      await ChannelListener.open({
-        url: options.url,
+      options.channels.subscribe({
         channels: [TASKS_CHANNEL],
         purpose: "the team's queue",
         // Another instance's change may free a slot or queue work; this instance's own are seen
@@ -104,7 +104,6 @@ export class TeamQueue extends Disposable {
           if (writerOf(payload) !== options.instanceId) queue.kick();
         },
         onListening: async () => queue.kick(),
-        log: options.log,
       }),
     );
     queue._register(engine.onDidChange((task) => isTerminal(task.status) && !engine.shared.runsElsewhere(task.taskId) && queue.kick()));

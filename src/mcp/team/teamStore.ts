@@ -11,11 +11,13 @@ import type { EngineOptions } from '../engine/taskEngine';
 import type { EngineTask, StartOptions } from '../engine/engineTask';
 import { UNLIMITED } from '../engine/scheduler';
 import { AuditedTaskEngine } from './auditedEngine';
+import { ChannelListener } from './channelListener';
 import { describeDatabase, openDatabase } from './database';
 import { DurableTasks, recoverTasks } from './durableTasks';
 import { migrate } from './migrations';
-import { DEFAULT_LEASE_MS, TaskLeases } from './taskLeases';
-import { TeamSync, taskIdsNamed } from './teamSync';
+import { TOKENS_CHANNEL } from './principals';
+import { DEFAULT_LEASE_MS, TASKS_CHANNEL, TaskLeases } from './taskLeases';
+import { COMMANDS_CHANNEL, TeamSync, taskIdsNamed } from './teamSync';
 import { TeamQueue, queuedForTeam } from './teamQueue';
 import type { Wire } from '../wires/wire';
 import { TokenDirectory } from './tokenDirectory';
@@ -87,8 +89,10 @@ async function startOn(pool: Pool, url: string, engineOptions: EngineOptions, op
   );
   durable = new DurableTasks(pool, engine, { instanceId, leaseMs, log });
   const leases = new TaskLeases(pool, { instanceId, leaseMs, log });
-  sync = await TeamSync.open(pool, engine, durable, (answer) => engine.answerForwarded(answer), { url, instanceId, log });
-  tokens = await TokenDirectory.open(pool, url, { log });
+  // One listening connection for all that follows the team (a pooled connection cannot LISTEN).
+  const channels = await ChannelListener.open({ url, channels: [TASKS_CHANNEL, COMMANDS_CHANNEL, TOKENS_CHANNEL], log });
+  sync = await TeamSync.open(pool, engine, durable, (answer) => engine.answerForwarded(answer), { channels, instanceId, log });
+  tokens = await TokenDirectory.open(pool, channels, { log });
   const directory = tokens;
   let queue: TeamQueue | undefined;
   let closing: Promise<void> | undefined;
@@ -99,7 +103,7 @@ async function startOn(pool: Pool, url: string, engineOptions: EngineOptions, op
     beforeServing: (body) => sync.load(taskIdsNamed(body)),
     startQueue: async (startOptionsOf) => {
       queue ??= await TeamQueue.open(pool, engine, durable, {
-        url,
+        channels,
         instanceId,
         leaseMs,
         limits: engineOptions.scheduler ?? UNLIMITED,
@@ -113,6 +117,7 @@ async function startOn(pool: Pool, url: string, engineOptions: EngineOptions, op
         directory.dispose();
         queue?.dispose();
         sync.dispose();
+        channels.dispose();
         leases.dispose();
         await durable.flushed();
         durable.dispose();

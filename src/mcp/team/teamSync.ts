@@ -10,7 +10,7 @@ import type { Pool } from 'pg';
 import { Disposable, toDisposable } from '../../core/lifecycle';
 import { type Logger, silentLogger } from '../../core/logger';
 import type { TaskEngine } from '../engine/taskEngine';
-import { ChannelListener } from './channelListener';
+import type { ChannelListener } from './channelListener';
 import { connectionProblem } from './database';
 import type { DurableTasks } from './durableTasks';
 import { TASKS_CHANNEL } from './taskLeases';
@@ -55,7 +55,8 @@ export function taskIdsNamed(body: unknown): string[] {
 }
 
 export interface TeamSyncOptions {
-  readonly url: string;
+  /** The instance's listening connection. */
+  readonly channels: ChannelListener;
   readonly instanceId: string;
   readonly log?: Logger;
   /** How often commands are looked for even without a notification (ms). */
@@ -92,13 +93,11 @@ export class TeamSync extends Disposable {
   ): Promise<TeamSync> {
     const sync = new TeamSync(pool, engine, durable, answerOwn, options);
     sync._register(
-      await ChannelListener.open({
-        url: options.url,
+      options.channels.subscribe({
         channels: [TASKS_CHANNEL, COMMANDS_CHANNEL],
         purpose: 'the other instances',
         onNotification: (channel, payload) => sync.notified(channel, payload),
         onListening: () => Promise.all([sync.readAll(), sync.takeCommands()]).then(() => undefined),
-        log: options.log,
       }),
     );
     const poll = setInterval(() => void sync.takeCommands().catch(() => undefined), options.commandPollMs ?? 5000);

@@ -7,7 +7,7 @@
 import type { Pool } from 'pg';
 import { Disposable, toDisposable } from '../../core/lifecycle';
 import type { Logger } from '../../core/logger';
-import { ChannelListener } from './channelListener';
+import type { ChannelListener } from './channelListener';
 import { TOKENS_CHANNEL, type TokenPrincipal, activeTokens, seesEveryTask, tokenHash } from './principals';
 
 export class TokenDirectory extends Disposable {
@@ -20,17 +20,15 @@ export class TokenDirectory extends Disposable {
   }
 
   /** Reads the tokens and starts following their changes. */
-  static async open(pool: Pool, url: string, options: { log?: Logger; refreshMs?: number } = {}): Promise<TokenDirectory> {
+  static async open(pool: Pool, channels: ChannelListener, options: { log?: Logger; refreshMs?: number } = {}): Promise<TokenDirectory> {
     const directory = new TokenDirectory(pool);
     await directory.refresh();
     directory._register(
-      await ChannelListener.open({
-        url,
+      channels.subscribe({
         channels: [TOKENS_CHANNEL],
         purpose: 'token changes',
         onNotification: () => void directory.refresh().catch(() => undefined),
         onListening: () => directory.refresh(),
-        log: options.log,
       }),
     );
     const timer = setInterval(() => void directory.refresh().catch(() => undefined), options.refreshMs ?? 30_000);

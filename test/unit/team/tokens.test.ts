@@ -105,4 +105,24 @@ describe('team database: tokens', function () {
     const again = await runServerCli(['token', 'revoke', '--name', 'bob', '--store', db!.url]);
     assert.equal(again.code, 1);
   });
+  it('one listening connection per server follows token changes, tasks and commands: a token created while it runs is accepted within seconds', async () => {
+    await stopServer(server, 'SIGTERM');
+    server = await startServer(['--store', db!.url, '--log', 'warn']);
+    const listening = async () =>
+      (
+        await pool!.query<{ query: string }>(
+          "SELECT query FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'LISTEN %'",
+        )
+      ).rows.map((row) => row.query);
+    // The server's last LISTEN of the three is on the token channel; pooled connections never LISTEN.
+    const sessions = await waitFor(async () => ((await listening()).length > 0 ? listening() : undefined), { what: 'the server listening' });
+    assert.deepEqual(sessions, ['LISTEN tasklane_tokens']);
+
+    const dana = await createToken(db!.url, 'dana');
+    // Well within the 30 s refresh: only the notification on the shared connection can bring it in time.
+    await waitFor(async () => (await new V2Client(server!.url, dana).send('tools/list')).status === 200, {
+      what: "dana's new token accepted",
+      timeoutMs: 10_000,
+    });
+  });
 });
