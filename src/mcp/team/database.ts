@@ -64,17 +64,46 @@ export function connectionProblem(error: unknown): string {
   return message && message.length > 0 ? message : String(error);
 }
 
-/** A pool on `url`, after one successful round trip; otherwise a DatabaseError saying which database and why. */
+/**
+ * The oldest PostgreSQL the server runs on (`server_version_num`): 15, the oldest major the tests
+ * run against (Debian 12's) and the oldest the PostgreSQL project still supports (14's support
+ * ended in November 2026). An older server is refused at start rather than failing later on a
+ * statement it does not know.
+ */
+export const OLDEST_POSTGRES = 150000;
+
+/** Throws DatabaseError when the server is older than OLDEST_POSTGRES; `version` is `server_version`, as shown. */
+export function checkServerVersion(versionNum: number, version: string, url: string): void {
+  if (Number.isInteger(versionNum) && versionNum >= OLDEST_POSTGRES) return;
+  throw new DatabaseError(
+    `the database at ${describeDatabase(url)} runs PostgreSQL ${version}, older than ${OLDEST_POSTGRES / 10000}, the oldest Tasklane runs on: upgrade PostgreSQL`,
+  );
+}
+
+/**
+ * A pool on `url`, after one successful round trip on a PostgreSQL that is new enough; otherwise a
+ * DatabaseError saying which database and why.
+ */
 export async function openDatabase(url: string, config: Omit<PoolConfig, 'connectionString'> = {}): Promise<Pool> {
   checkDatabaseUrl(url);
   const pool = new Pool({ connectionString: url, connectionTimeoutMillis: 10_000, max: 4, ...config });
   // An idle client whose server went away must not take the process down: the next query says so.
   pool.on('error', () => undefined);
+  let server: { version_num: number; version: string } | undefined;
   try {
-    await pool.query('SELECT 1');
+    const { rows } = await pool.query<{ version_num: number; version: string }>(
+      "SELECT current_setting('server_version_num')::int AS version_num, current_setting('server_version') AS version",
+    );
+    server = rows[0];
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw new DatabaseError(`cannot reach the database at ${describeDatabase(url)}: ${connectionProblem(error)}`);
+  }
+  try {
+    checkServerVersion(server?.version_num ?? 0, server?.version ?? 'of unknown version', url);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
   }
   return pool;
 }
