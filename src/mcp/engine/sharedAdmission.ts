@@ -26,8 +26,8 @@ export interface SharedAdmission {
    * own when it now does; undefined when the store could not be asked.
    */
   claimKey(task: EngineTask, key: string, retention: number | null): Promise<string | undefined>;
-  /** Lets go of a claim whose task was not created after all (over the rate). */
-  dropClaim(taskId: string): Promise<void>;
+  /** Gives back a token `takeToken` granted, whose start created nothing (its key was held). */
+  returnToken(owner: string, rate: CreationRate): Promise<void>;
   /** Makes another engine's task known to this one (the engine's `shared` mirror), if the store has it. */
   load(taskId: string): Promise<void>;
 }
@@ -55,46 +55,46 @@ export interface PlannedStart {
   readonly retention: number | null;
 }
 
-/** How often a start looks for the key's holder again when it ended meanwhile. */
-const CLAIM_ATTEMPTS = 3;
-
 /**
- * `start` with the store's word: the task that holds the key anywhere is returned, and the token
- * comes from the shared bucket. The key is claimed first, so a repeated start never costs a token.
+ * `start` with the store's word: the token comes from the shared bucket, and the task that holds
+ * the key anywhere is returned instead of a new one (its token given back). The token is taken
+ * before the key is claimed, so a claimed row is always a task this engine creates at once: no
+ * other instance ever reads a claim that is then withdrawn.
  */
 export async function startShared<P extends PlannedStart>(host: SharedStartHost<P>, admission: SharedAdmission, options: StartOptions): Promise<EngineTask> {
   const { owner, idempotencyKey: key } = options;
   const held = host.heldHere(owner, key);
   if (held) return held;
   const planned = host.plan(options);
-  const taskId = planned.snapshot.taskId;
-  let claimed = false;
-  for (let attempt = 1; key !== undefined && !claimed; attempt++) {
-    const holder = await admission.claimKey(planned.snapshot, key, planned.retention);
-    if (holder === undefined || holder === taskId) {
-      claimed = holder === taskId;
-      break;
-    }
-    await admission.load(holder);
-    const existing = host.unfinished(owner, holder) ?? host.heldHere(owner, key);
-    if (existing) return existing;
-    // It ended between the claim and the read: the key is free, or held by a newer task.
-    if (attempt === CLAIM_ATTEMPTS) throw new RpcError(RpcCode.InternalError, `The task holding idempotency key "${key}" could not be read; try again`);
-  }
-  try {
-    await admitShared(host, admission, owner, 'task');
-  } catch (error) {
-    if (claimed) await admission.dropClaim(taskId);
-    throw error;
-  }
-  return host.create(planned);
+  const shared = await admitShared(host, admission, owner, 'task');
+  if (key === undefined) return host.create(planned);
+  const holder = await admission.claimKey(planned.snapshot, key, planned.retention);
+  if (holder === undefined || holder === planned.snapshot.taskId) return host.create(planned);
+  if (shared) await admission.returnToken(owner, shared);
+  await admission.load(holder);
+  const existing = host.unfinished(owner, holder) ?? host.heldHere(owner, key);
+  if (existing) return existing;
+  // It ended between the claim and the read: the next start with the key is new work.
+  throw new RpcError(RpcCode.InternalError, `The task holding idempotency key "${key}" ended as this start came; start it again`);
 }
 
-/** Takes a creation token from the shared bucket, or from the engine's own when the store cannot be asked; throws -32029 when refused. */
-export async function admitShared(host: Pick<SharedStartHost, 'admitHere' | 'rate'>, admission: SharedAdmission, owner: string, what: Admitted): Promise<void> {
+/**
+ * Takes a creation token from the shared bucket (returns its rate, so it can be given back), or
+ * from the engine's own when the store cannot be asked; throws -32029 when refused.
+ */
+export async function admitShared(
+  host: Pick<SharedStartHost, 'admitHere' | 'rate'>,
+  admission: SharedAdmission,
+  owner: string,
+  what: Admitted,
+): Promise<CreationRate | undefined> {
   const rate = host.rate();
-  if (!rate) return;
+  if (!rate) return undefined;
   const answer = await admission.takeToken(owner, rate);
-  if (answer === undefined) host.admitHere(owner, what);
-  else if (!answer.granted) throw rateExceeded(rate, answer.retryAfterMs, what);
+  if (answer === undefined) {
+    host.admitHere(owner, what);
+    return undefined;
+  }
+  if (!answer.granted) throw rateExceeded(rate, answer.retryAfterMs, what);
+  return rate;
 }

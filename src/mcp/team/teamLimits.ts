@@ -34,8 +34,7 @@ const CLAIM = `
 
 const HOLDER = `SELECT task_id FROM tasks WHERE owner = $1 AND idempotency_key = $2 AND status IN ${UNFINISHED}`;
 
-/** A claim whose task was refused: only while nothing else was written to it. */
-const DROP = `DELETE FROM tasks WHERE task_id = $1 AND instance_id IS NULL AND NOT queued`;
+const RETURN_TOKEN = `UPDATE creation_buckets SET tokens = least($2::float8, tokens + 1) WHERE principal = $1`;
 
 /** The bucket refilled since its last take ($2 tokens at most, $3 a millisecond). */
 const REFILLED = `least($2::float8, b.tokens + greatest(0, extract(epoch FROM now() - b.updated_at)::float8 * 1000) * $3::float8)`;
@@ -109,8 +108,8 @@ export class TeamLimits implements SharedAdmission {
     return undefined;
   }
 
-  async dropClaim(taskId: string): Promise<void> {
-    await this.ask('idempotency keys', DROP, [taskId]);
+  async returnToken(owner: string, rate: CreationRate): Promise<void> {
+    await this.ask('creation rates', RETURN_TOKEN, [owner, rate.limit]);
   }
 
   load(taskId: string): Promise<void> {
