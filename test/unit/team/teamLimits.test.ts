@@ -41,7 +41,7 @@ describe('team database: idempotency keys and creation rates across instances', 
 
   after(async () => {
     await Promise.all(sessions.map((session) => session.close().catch(() => undefined)));
-    await Promise.all(servers.map((server) => stopServer(server, 'SIGTERM')));
+    await Promise.all(servers.map((server) => stopServer(server)));
     await pool?.end();
     await db?.drop();
   });
