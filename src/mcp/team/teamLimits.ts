@@ -7,7 +7,8 @@
  *   Only this insert writes the key, so the write-through copy never meets the index.
  * - a principal's tokens are one `creation_buckets` row, refilled and taken in one statement.
  * When the database cannot be asked, each instance decides alone (its own keys and rate) and says
- * so once in its log; it asks again a second later, so no start waits on a database that is away.
+ * so once in its log; it asks again only a second later, so starts do not each wait on a database
+ * that is away.
  */
 import type { Pool } from 'pg';
 import { type Logger, silentLogger } from '../../core/logger';
