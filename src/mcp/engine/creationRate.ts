@@ -22,9 +22,7 @@ export class CreationBuckets {
   /** Takes a token for one creation, or throws -32029 (nothing taken) with `data.retryAfterMs`, `limit` and `windowMs`. */
   admit(principal: string, what: Admitted = 'task'): void {
     const retryAfterMs = this.take(principal);
-    if (retryAfterMs === undefined) return;
-    const { limit, windowMs } = this.rate;
-    throw new RpcError(RpcCode.RateLimited, rateExceededMessage(this.rate, retryAfterMs, what), { retryAfterMs, limit, windowMs });
+    if (retryAfterMs !== undefined) throw rateExceeded(this.rate, retryAfterMs, what);
   }
 
   /** Takes a token for one creation: undefined when granted, else how many ms until the next one is. */
@@ -58,6 +56,12 @@ export class CreationBuckets {
 
 /** What takes a token: a new task, or a plain (non-task) tool call, which shares the task's bucket. */
 export type Admitted = 'task' | 'call';
+
+/** The -32029 a refused creation gets: why, in words, and `data.retryAfterMs`, `limit` and `windowMs`. */
+export function rateExceeded(rate: CreationRate, retryAfterMs: number, what: Admitted = 'task'): RpcError {
+  const { limit, windowMs } = rate;
+  return new RpcError(RpcCode.RateLimited, rateExceededMessage(rate, retryAfterMs, what), { retryAfterMs, limit, windowMs });
+}
 
 /** Why a creation was refused, in plain words, with when to try again. */
 export function rateExceededMessage(rate: CreationRate, retryAfterMs: number, what: Admitted = 'task'): string {

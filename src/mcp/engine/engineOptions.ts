@@ -1,6 +1,7 @@
 import type { CreationRate } from './creationRate';
 import type { StartOptions } from './engineTask';
 import type { SchedulerLimits } from './scheduler';
+import type { SharedAdmission } from './sharedAdmission';
 import type { RetentionLimits } from './taskRetention';
 
 /** How a task engine is set up (`new TaskEngine(options)`); every option has a default. */
@@ -33,6 +34,12 @@ export interface EngineOptions extends RetentionLimits {
    * claims it (`shared.run`). Absent: every task runs here.
    */
   readonly sharedQueue?: (options: StartOptions) => boolean;
+  /**
+   * A store shared with other engines (a team database) whose word on idempotency keys and
+   * creation rates holds across all of them, asked by `begin` (sharedAdmission.ts). Absent:
+   * this engine's own keys and rate.
+   */
+  readonly admission?: SharedAdmission;
 }
 
 export const DEFAULT_POLL_INTERVAL_MS = 1000;

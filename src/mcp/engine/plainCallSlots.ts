@@ -35,12 +35,15 @@ export class PlainCallSlots {
     return id.startsWith(PREFIX);
   }
 
-  /** Resolves when the call may run; throws -32029 (nothing queued) when the owner is over its creation rate. */
-  acquire(request: SlotRequest): Promise<ReleaseSlot> {
+  /**
+   * Resolves when the call may run; throws -32029 (nothing queued) when the owner is over its
+   * creation rate. `counted`: its token was taken already (from a bucket shared with other engines).
+   */
+  acquire(request: SlotRequest, { counted = false } = {}): Promise<ReleaseSlot> {
     const { signal } = request;
     if (signal?.aborted) return Promise.reject(signal.reason);
     try {
-      this.creations?.admit(request.owner, 'call');
+      if (!counted) this.creations?.admit(request.owner, 'call');
     } catch (error) {
       return Promise.reject(error as Error);
     }

@@ -21,8 +21,14 @@ import { ownTasksOf } from './ownTasks';
 import { TaskSweep } from './taskSweep';
 import { DEFAULT_POLL_INTERVAL_MS, type EngineOptions } from './engineOptions';
 import { SharedTasks } from './sharedTasks';
+import { type PlannedStart, type SharedStartHost, admitShared, startShared } from './sharedAdmission';
 
 export { DEFAULT_POLL_INTERVAL_MS, type EngineOptions } from './engineOptions';
+
+/** A planned start, with the task it waits for. */
+interface Planned extends PlannedStart {
+  readonly after: LiveTask | undefined;
+}
 
 /**
  * Runs task work and owns its state on the receiving side. Both task wires are adapters over
@@ -129,23 +135,54 @@ export class TaskEngine extends Disposable {
   start(options: StartOptions): EngineTask {
     const held = this.heldBy(options.owner, options.idempotencyKey);
     if (held) return held.snapshot;
+    const planned = this.plan(options);
+    this.creations?.admit(options.owner);
+    return this.create(planned);
+  }
+
+  /**
+   * `start` as the wires call it: with a store shared by several engines (`options.admission`),
+   * the key and the rate hold across all of them (sharedAdmission.ts); without one, `start`.
+   */
+  async begin(options: StartOptions): Promise<EngineTask> {
+    const admission = this.options.admission;
+    return admission ? startShared(this.sharedStartHost, admission, options) : this.start(options);
+  }
+
+  private readonly sharedStartHost: SharedStartHost<Planned> = {
+    unfinished: (owner, taskId) => {
+      const task = this.table.findOwned(owner, taskId);
+      return task && !task.isTerminal ? task.snapshot : undefined;
+    },
+    heldHere: (owner, key) => this.heldBy(owner, key)?.snapshot,
+    plan: (options) => this.plan(options),
+    create: (planned) => this.create(planned),
+    admitHere: (owner, what) => this.creations?.admit(owner, what),
+    rate: () => this.options.creationRate,
+  };
+
+  /** Checks a start (its `afterTaskId`) and makes the task's first snapshot; nothing is created yet. */
+  private plan(options: StartOptions): Planned {
     const after = options.afterTaskId === undefined ? undefined : this.table.findOwn(options.owner, options.afterTaskId);
     if (options.afterTaskId !== undefined && !after) {
       throw new RpcError(RpcCode.InvalidParams, `Cannot run after task ${options.afterTaskId}: no such task (unknown, expired, or not yours)`);
     }
     const parent = options.parentTaskId === undefined ? undefined : this.table.findOwn(options.owner, options.parentTaskId);
-    this.creations?.admit(options.owner);
-    const at = this.iso();
-    const taskId = randomUUID();
     const retention = this.retention.grant(options.ttl);
     const snapshot = initialSnapshot(options, {
-      taskId,
-      at,
+      taskId: randomUUID(),
+      at: this.iso(),
       ttl: retention,
       pollInterval: this.pollIntervalMs,
       parentTaskId: parent?.snapshot.taskId,
       machine: this.options.machine,
     });
+    return { options, snapshot, retention, after };
+  }
+
+  /** Creates a planned task (its creation token taken) and hands it to the scheduler or the team's queue. */
+  private create({ options, snapshot, retention, after }: Planned): EngineTask {
+    const taskId = snapshot.taskId;
     const task = new LiveTask(snapshot, ++this.sequence, options, retention, this.liveTaskHost);
     this.table.add(task);
     if (options.idempotencyKey !== undefined) this.keys.claim(options.owner, options.idempotencyKey, taskId);
@@ -171,9 +208,14 @@ export class TaskEngine extends Disposable {
   }
 
   /** A plain (non-task) call's turn under the same limits as tasks (plainCallSlots.ts); call the returned function when done. */
-  acquireSlot(request: SlotRequest): Promise<ReleaseSlot> {
-    if (!this.options.limitPlainCalls) return Promise.resolve(() => undefined);
-    return this.plainCalls.acquire(request);
+  async acquireSlot(request: SlotRequest): Promise<ReleaseSlot> {
+    if (!this.options.limitPlainCalls) return () => undefined;
+    const admission = this.options.admission;
+    if (!admission) return this.plainCalls.acquire(request);
+    if (request.signal?.aborted) throw request.signal.reason;
+    // The token comes from the store's bucket (or this engine's, when the store cannot be asked).
+    await admitShared(this.sharedStartHost, admission, request.owner, 'call');
+    return this.plainCalls.acquire(request, { counted: true });
   }
 
   /** The scheduler granted a slot: the time budget starts counting now, and the work on the next tick. */

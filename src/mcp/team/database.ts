@@ -111,6 +111,11 @@ export async function openDatabase(url: string, config: Omit<PoolConfig, 'connec
 /** Runs `work` in one transaction on one connection of `pool`: committed when it returns, rolled back when it throws. */
 export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A checked-out client's lost connection (the database restarted between two queries) is an
+  // 'error' event the pool no longer listens for: unheard, it would end the process.
+  let lost: Error | undefined;
+  const onError = (error: Error) => (lost = error);
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -120,6 +125,8 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
-    client.release();
+    client.off('error', onError);
+    // A lost connection is closed rather than handed to the next caller.
+    client.release(lost);
   }
 }

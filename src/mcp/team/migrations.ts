@@ -113,6 +113,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tasks_queue ON tasks (priority DESC, created_at, task_id) WHERE queued;
     `,
   },
+  {
+    version: 6,
+    description: 'idempotency keys and creation rates across instances',
+    // An owner's key names at most one unfinished task (the index refuses a second); the end of
+    // the task frees it. One token bucket per principal, shared by every instance (`granted` says
+    // whether the last take got a token).
+    sql: `
+      ALTER TABLE tasks ADD COLUMN idempotency_key text;
+      CREATE UNIQUE INDEX tasks_idempotency_keys ON tasks (owner, idempotency_key)
+        WHERE idempotency_key IS NOT NULL AND status IN ('working', 'input_required');
+      CREATE TABLE creation_buckets (
+        principal text PRIMARY KEY,
+        tokens double precision NOT NULL,
+        updated_at timestamptz NOT NULL,
+        granted boolean NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The schema version this server reads and writes. */

@@ -16,6 +16,9 @@ export const TASK_COLUMNS = `task_id text, owner text, tool text, status text, s
   input_requests jsonb, wire text, agent jsonb, arguments jsonb, meta jsonb, parent_task_id text, priority integer, instance_id text,
   machine text, queued boolean, run_after timestamptz`;
 
+/** The names of TASK_COLUMNS, in order. */
+export const TASK_COLUMN_NAMES: readonly string[] = TASK_COLUMNS.split(',').map((column) => column.trim().split(/\s+/)[0]);
+
 /** What one write sends for a task: its snapshot's fields under their column names. */
 export interface TaskRowInput {
   readonly task_id: string;

@@ -19,6 +19,8 @@ import { TOKENS_CHANNEL } from './principals';
 import { DEFAULT_LEASE_MS, TASKS_CHANNEL, TaskLeases } from './taskLeases';
 import { COMMANDS_CHANNEL, TeamSync, taskIdsNamed } from './teamSync';
 import { TeamQueue, queuedForTeam } from './teamQueue';
+import { TeamLimits } from './teamLimits';
+import { isTerminal } from '../../core/taskStatus';
 import type { Wire } from '../wires/wire';
 import { TokenDirectory } from './tokenDirectory';
 
@@ -67,13 +69,25 @@ async function startOn(pool: Pool, url: string, engineOptions: EngineOptions, op
   let durable: DurableTasks | undefined;
   let sync: TeamSync | undefined;
   let tokens: TokenDirectory | undefined;
-  const engine = new AuditedTaskEngine(
+  // Keys and rates hold across the team: the engine asks the database before it creates a task.
+  const admission: TeamLimits = new TeamLimits(pool, {
+    leaseMs,
+    log,
+    load: (taskId) => sync?.load([taskId]) ?? Promise.resolve(),
+    endedHere: (taskId: string): boolean => {
+      const task: EngineTask | undefined = engine.peek(taskId);
+      return task !== undefined && isTerminal(task.status);
+    },
+    flushed: () => durable?.flushed() ?? Promise.resolve(),
+  });
+  const engine: AuditedTaskEngine = new AuditedTaskEngine(
     {
       ...engineOptions,
       // A board principal sees the whole team's tasks; the directory knows each principal's role.
       seesEveryTask: (owner) => tokens?.seesEveryTask(owner) ?? false,
       machine,
       sharedQueue: (start) => queuedForTeam(start, options.runsAnywhere ?? (() => false)),
+      admission,
     },
     (entry) => durable?.audit(entry),
     (answer) => {

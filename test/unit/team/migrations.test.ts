@@ -45,7 +45,7 @@ describe('team database: migrations', function () {
     const { rows } = await pool.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
     assert.deepEqual(
       rows.map((row) => row.table_name),
-      ['audit', 'principals', 'schema_version', 'task_commands', 'tasks', 'tokens'],
+      ['audit', 'creation_buckets', 'principals', 'schema_version', 'task_commands', 'tasks', 'tokens'],
     );
     assert.deepEqual(await migrate(pool, db!.url), { from: SCHEMA_VERSION, to: SCHEMA_VERSION });
   });
@@ -113,6 +113,30 @@ describe('team database: migrations', function () {
       `SELECT status, queued, run_after, instance_id FROM tasks WHERE task_id = 't-4'`,
     );
     assert.deepEqual(rows, [{ status: 'working', queued: false, run_after: null, instance_id: 'alive' }]);
+  });
+
+  it('upgrades a version-5 database to team-wide keys: its unfinished task holds no key, and a key names one unfinished task per owner', async () => {
+    const pool = poolOn(db!.url);
+    await migrate(pool, db!.url, 5);
+    const insert = (id: string, owner: string, status: string, key?: string) =>
+      pool.query(
+        `INSERT INTO tasks (task_id, owner, tool, status, created_at, last_updated_at, poll_interval_ms${key ? ', idempotency_key' : ''})
+         VALUES ($1, $2, 'wait', $3, now(), now(), 1000${key ? ', $4' : ''})`,
+        key ? [id, owner, status, key] : [id, owner, status],
+      );
+    await insert('t-5', 'alice', 'working');
+    await assert.rejects(pool.query('SELECT idempotency_key FROM tasks'), /does not exist/);
+
+    assert.deepEqual(await migrate(pool, db!.url), { from: 5, to: SCHEMA_VERSION });
+    const { rows } = await pool.query<{ status: string; idempotency_key: string | null }>(`SELECT status, idempotency_key FROM tasks WHERE task_id = 't-5'`);
+    assert.deepEqual(rows, [{ status: 'working', idempotency_key: null }]);
+    await insert('k-1', 'alice', 'working', 'build');
+    await assert.rejects(insert('k-2', 'alice', 'input_required', 'build'), /tasks_idempotency_keys/);
+    await insert('k-3', 'bob', 'working', 'build');
+    await insert('k-4', 'alice', 'completed', 'build');
+    await pool.query(`UPDATE tasks SET status = 'completed' WHERE task_id = 'k-1'`);
+    await insert('k-5', 'alice', 'working', 'build');
+    await pool.query(`INSERT INTO creation_buckets (principal, tokens, updated_at, granted) VALUES ('alice', 1, now(), true)`);
   });
 
   it('refuses a database whose schema is newer than this server, and the server exits 3 saying so', async () => {

@@ -93,7 +93,7 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
       if (call.tool.taskSupport === 'forbidden') {
         throw new RpcError(RpcCode.MethodNotFound, `Tool ${name} does not support task execution (execution.taskSupport is "forbidden")`);
       }
-      const created = startTask(call, extra, task.ttl, _meta as Record<string, unknown> | undefined);
+      const created = await startTask(call, extra, task.ttl, _meta as Record<string, unknown> | undefined);
       return toCreateTaskResult(created);
     }
     if (call.tool.taskSupport === 'required') {
@@ -117,11 +117,11 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
 
   const resultWaiters = serveTaskMethodsV1(server, engine, ownerOf as (extra: unknown) => string);
 
-  function startTask(call: PreparedCall, extra: Extra, ttl: number | undefined, meta: Record<string, unknown> | undefined): EngineTask {
+  async function startTask(call: PreparedCall, extra: Extra, ttl: number | undefined, meta: Record<string, unknown> | undefined): Promise<EngineTask> {
     const owner = ownerOf(extra);
     const progressToken = meta?.progressToken as string | number | undefined;
     let progress = 0;
-    const created = engine.start({
+    const created = await engine.begin({
       owner,
       wire: WIRE_V1,
       tool: call.tool.name,

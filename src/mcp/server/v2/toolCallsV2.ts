@@ -83,7 +83,7 @@ export class ToolCallsV2 {
     }
 
     if (declared && call.tool.taskSupport !== 'forbidden') {
-      const created = this.startTask(call, context, gathered, params._meta as Record<string, unknown>);
+      const created = await this.startTask(call, context, gathered, params._meta as Record<string, unknown>);
       const finished = await this.finishedAtOnce(context.owner, created.taskId);
       if (finished) return { ...finished, resultType: 'complete' };
       return { ...toTaskFields(created), resultType: 'task', ...withQueueMeta(created) };
@@ -115,8 +115,8 @@ export class ToolCallsV2 {
     return task?.status === 'completed' && task.outcome?.kind === 'result' ? task.outcome.result : undefined;
   }
 
-  private startTask(call: PreparedCall, request: RequestContext, gathered: Gathered | undefined, meta: Record<string, unknown>): EngineTask {
-    return this.engine.start(taskStartOptions(this.host, this.engine, call, request, gathered, meta));
+  private startTask(call: PreparedCall, request: RequestContext, gathered: Gathered | undefined, meta: Record<string, unknown>): Promise<EngineTask> {
+    return this.engine.begin(taskStartOptions(this.host, this.engine, call, request, gathered, meta));
   }
 
   private async runSync(call: PreparedCall, request: RequestContext, gathered: Gathered | undefined): Promise<CallToolResult> {
