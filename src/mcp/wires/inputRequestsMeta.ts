@@ -1,0 +1,31 @@
+import { META } from '../../core/meta';
+import type { EngineTask } from '../engine/engineTask';
+import type { RemoteInputRequest } from './remoteTask';
+
+/**
+ * A task's open questions as a `_meta` entry, for the 2025-11-25 wire, which asks them only as
+ * requests to the session that started the task. A team server (an engine that records a machine,
+ * as for agentMeta.ts) adds them to what it reports of another principal's task (a board reading
+ * the team's work), so that principal can answer through `dev.tasklane/tasks/update`; the owner's
+ * own reads never carry them (its session is asked), so no question is shown twice.
+ */
+export function inputRequestsMeta(task: EngineTask, reader: string | undefined): Record<string, unknown> {
+  if (task.machine === undefined || reader === undefined || reader === task.owner) return {};
+  if (task.status !== 'input_required' || task.inputRequests.size === 0) return {};
+  const requests = Object.fromEntries([...task.inputRequests].map(([key, request]) => [key, { method: request.method, params: request.params }]));
+  return { [META.inputRequests]: requests };
+}
+
+/** The questions a server put in a result's or list item's `_meta`, checked; undefined when it sent none (or only malformed ones). */
+export function inputRequestsFromMeta(meta: unknown): Record<string, RemoteInputRequest> | undefined {
+  if (typeof meta !== 'object' || meta === null) return undefined;
+  const value = (meta as Record<string, unknown>)[META.inputRequests];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const requests: Record<string, RemoteInputRequest> = {};
+  for (const [key, request] of Object.entries(value as Record<string, unknown>)) {
+    const { method, params } = (request ?? {}) as { method?: unknown; params?: unknown };
+    if (typeof method !== 'string' || typeof params !== 'object' || params === null || Array.isArray(params)) continue;
+    requests[key] = { method, params: params as Record<string, unknown> };
+  }
+  return Object.keys(requests).length > 0 ? requests : undefined;
+}
