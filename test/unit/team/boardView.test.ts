@@ -217,12 +217,12 @@ describe('team database: the board in the editor', function () {
     assert.equal((question.params as { message?: string }).message, 'Release 2.0?');
 
     service.answerInput(asking.id, question.key, { action: 'accept', content: { answer: 'ship it' } });
-    const result = await bob.request({ method: 'tasks/result', params: { taskId } }, CallToolResultSchema);
-    assert.deepEqual(result.content, [{ type: 'text', text: 'ship it' }]);
     const done = await waitFor(() => (listedOf(store, taskId)?.status === 'completed' ? listedOf(store, taskId) : undefined), {
       what: 'the listed record followed to completed',
     });
     assert.deepEqual(done.pendingInput, []);
+    const result = await bob.request({ method: 'tasks/result', params: { taskId } }, CallToolResultSchema);
+    assert.deepEqual(result.content, [{ type: 'text', text: 'ship it' }]);
   });
 
   it('fetches the result of a task that had finished before it was listed when it is opened', async () => {
