@@ -9,7 +9,13 @@
 import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CallToolResultSchema, CancelledNotificationSchema, CreateTaskResultSchema, ElicitRequestSchema, GetTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolResultSchema,
+  CancelledNotificationSchema,
+  CreateTaskResultSchema,
+  ElicitRequestSchema,
+  GetTaskResultSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { Pool } from 'pg';
 import { META } from '../../../src/core/meta';
 import { ListTasksWithMetaResultSchema } from '../../../src/mcp/wires/v1/codec';
@@ -28,14 +34,21 @@ describe("team database: the board answers another principal's questions", funct
   const servers: RunningServer[] = [];
   const sessions: Client[] = [];
 
-  async function sessionOn(server: RunningServer, token: string, name: string, client = new Client({ name, version: '1.0' }, { capabilities: {} })): Promise<Client> {
+  async function sessionOn(
+    server: RunningServer,
+    token: string,
+    name: string,
+    client = new Client({ name, version: '1.0' }, { capabilities: {} }),
+  ): Promise<Client> {
     await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
     sessions.push(client);
     return client;
   }
 
   async function answersAudited(taskId: string): Promise<string[]> {
-    const { rows } = await pool!.query<{ principal: string }>(`SELECT principal FROM audit WHERE action = 'answer' AND task_id = $1 ORDER BY audit_id`, [taskId]);
+    const { rows } = await pool!.query<{ principal: string }>(`SELECT principal FROM audit WHERE action = 'answer' AND task_id = $1 ORDER BY audit_id`, [
+      taskId,
+    ]);
     return rows.map((row) => row.principal);
   }
 
@@ -86,9 +99,10 @@ describe("team database: the board answers another principal's questions", funct
     // The owner's own answer, too late: ignored (T-SS-15), the outcome stays the board's, and one answer is audited, the board's.
     await owner.result('tasks/update', { taskId: asked.taskId, inputResponses: { [key]: { action: 'accept', content: { answer: 'too late' } } } });
     assert.equal((await owner.getTask(asked.taskId)).result.content[0].text, 'from the board');
-    assert.deepEqual(await waitFor(async () => ((await answersAudited(asked.taskId)).length > 0 ? answersAudited(asked.taskId) : undefined), { what: 'the answer audited' }), [
-      'carol',
-    ]);
+    assert.deepEqual(
+      await waitFor(async () => ((await answersAudited(asked.taskId)).length > 0 ? answersAudited(asked.taskId) : undefined), { what: 'the answer audited' }),
+      ['carol'],
+    );
   });
 
   it("2025-11-25: the board reads Bob's session's question in _meta and answers it through the other instance; the session stops asking; Alice cannot; a second answer is refused", async () => {
@@ -137,7 +151,10 @@ describe("team database: the board answers another principal's questions", funct
 
     // Alice, an agent, cannot answer it (nor see it).
     const alice = await sessionOn(a, tokens.alice, 'alice-agent');
-    const answer = (text: string) => ({ method: TASK_UPDATE_METHOD_V1, params: { taskId, inputResponses: { [key]: { action: 'accept', content: { answer: text } } } } });
+    const answer = (text: string) => ({
+      method: TASK_UPDATE_METHOD_V1,
+      params: { taskId, inputResponses: { [key]: { action: 'accept', content: { answer: text } } } },
+    });
     await assert.rejects(alice.request(answer('alice'), TaskUpdateResultV1Schema), /not found/i);
 
     await board.request(answer('merge'), TaskUpdateResultV1Schema);
@@ -146,10 +163,9 @@ describe("team database: the board answers another principal's questions", funct
     await waitFor(() => withdrawn.has(askedBob[0]) || undefined, { what: "the question withdrawn from bob's session" });
 
     // A second answer, once A shows the question closed: refused, saying why.
-    await waitFor(
-      async () => (await board.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema)).status === 'completed' || undefined,
-      { what: 'A to show the task completed' },
-    );
+    await waitFor(async () => (await board.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema)).status === 'completed' || undefined, {
+      what: 'A to show the task completed',
+    });
     await assert.rejects(board.request(answer('again'), TaskUpdateResultV1Schema), /not open/i);
     assert.deepEqual(await answersAudited(taskId), ['carol']);
   });

@@ -35,7 +35,12 @@ describe('team database: the board in the editor', function () {
   const sessions: Client[] = [];
   const editors: Array<{ service: TaskService; store: TaskStore; connection: ServerConnection; dir: string }> = [];
 
-  async function agentOn(server: RunningServer, token: string, name: string, client = new Client({ name, version: '1.0' }, { capabilities: {} })): Promise<Client> {
+  async function agentOn(
+    server: RunningServer,
+    token: string,
+    name: string,
+    client = new Client({ name, version: '1.0' }, { capabilities: {} }),
+  ): Promise<Client> {
     await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
     sessions.push(client);
     return client;
