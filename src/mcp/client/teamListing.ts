@@ -40,10 +40,10 @@ export interface TeamServer {
  * poll scheduler (one entry per server, never a timer per task), and brings each task the store
  * does not have yet in as a record marked `teamListed`, with the owner and machine the server
  * reports (`dev.tasklane/agent`) and the call that made it (`dev.tasklane/call`). Unfinished ones
- * are followed like any task (`TaskFollower.adopt`); a finished one is recorded as it ended, and
- * its result is fetched when the person opens it (`fetchOutcome`). Tasks started here are never duplicated. At most `limit` listed
- * records are kept per server; the oldest finished go first, and are not brought back while the
- * server still lists them.
+ * are followed like any task (`TaskFollower.adopt`), their questions included; a finished one is
+ * recorded as it ended, and its result is fetched when the person opens it (`fetchOutcome`).
+ * Tasks started here are never duplicated. At most `limit` listed records are kept per server;
+ * the oldest finished go first, and are not brought back while the server still lists them.
  */
 export class TeamListing extends Disposable {
   private readonly watched = new Map<string, TeamServer>();
