@@ -25,6 +25,12 @@ export const META = {
   agent: 'dev.tasklane/agent',
   /** On a `tasks/list` item of a team server: the call that made the task, { tool, arguments? } (callMeta.ts). */
   call: 'dev.tasklane/call',
+  /**
+   * On a task as a team server reports it to a principal other than its owner (a board), on the
+   * wire that asks questions only of the session that started the task: the questions it waits on,
+   * { [key]: { method, params } } (inputRequestsMeta.ts), answered with `dev.tasklane/tasks/update`.
+   */
+  inputRequests: 'dev.tasklane/inputRequests',
 } as const;
 
 /** Keys defined by the MCP spec itself. */

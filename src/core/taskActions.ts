@@ -31,6 +31,8 @@ export interface TaskActions {
   /** The same tool with the same arguments as a new task of its own (not an attempt of the old one). */
   runAgain(id: string): Promise<TaskRecord>;
   answerInput(id: string, key: string, answer: InputAnswer): void;
+  /** Fetches the outcome of a listed team task that had finished before it was listed (`lacksListedOutcome`); otherwise nothing. */
+  fetchOutcome(id: string): void;
   /** Reorders the embedded server's queue (see `canChangePriority`). */
   setPriority(id: string, priority: number): TaskRecord;
   archive(id: string): TaskRecord;

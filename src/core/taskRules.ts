@@ -36,6 +36,15 @@ export function runsAgainOnlyWhenAsked(record: Pick<TaskRecord, 'teamListed'>): 
   return record.teamListed === true;
 }
 
+/**
+ * A team task that had already finished when the board listed it, recorded without its outcome
+ * (listing does not fetch results): its result or error is fetched when the person opens it.
+ */
+export function lacksListedOutcome(record: TaskRecord): boolean {
+  const ended = record.status === 'completed' || record.status === 'failed';
+  return record.teamListed === true && ended && record.result === undefined && record.resultFile === undefined && record.error === undefined;
+}
+
 /** A question of this task waits for an answer. */
 export function canAnswer(record: TaskRecord): boolean {
   return record.pendingInput.length > 0 && !record.imported;

@@ -16,7 +16,7 @@ import {
   type NewTaskInit,
   newTaskRecord,
 } from './taskRecord';
-import { type TaskStatus, canTransition } from './taskStatus';
+import { type TaskStatus, canTransition, isTerminal } from './taskStatus';
 import { asImported } from './taskExport';
 import { appendOutputTail, boundTimeline } from './recordLimits';
 import type { StoreJournal, StoreJournalEntry } from './storeJournal';
@@ -205,6 +205,15 @@ export class TaskStore extends Disposable implements ResultReader {
     );
     if (outcome.result !== undefined || outcome.error !== undefined) this._onDidLifecycle.fire({ type: 'resultStored', id });
     this._onDidLifecycle.fire({ type: 'statusChanged', id, from: current.status, to: status, message });
+    return next;
+  }
+
+  /** The outcome of a finished task recorded without one (`lacksListedOutcome`), fetched later; never replaces an outcome. */
+  fillOutcome(id: string, outcome: { result?: unknown; error?: JsonRpcErrorObject }): TaskRecord {
+    const current = this.require(id);
+    if (!isTerminal(current.status) || current.result !== undefined || current.resultFile !== undefined || current.error !== undefined) return current;
+    const next = this.apply(current, { ...this.results.keep(current, outcome.result), error: outcome.error });
+    this._onDidLifecycle.fire({ type: 'resultStored', id });
     return next;
   }
 

@@ -115,7 +115,7 @@ export class TasklaneUi extends Disposable {
     this.statusBar = this._register(new TaskStatusBar(this.tally, countsChanged.event, setting('tasklane.statusBar.visibility')));
     this.notifier = this._register(new TaskNotifier(store, store.onDidLifecycle, setting('tasklane.notifications')));
     this.contextKeys = this._register(new ContextKeys(this.tally, countsChanged.event));
-    this.details = this._register(new DetailPanels(context, store, log, undefined, wireLogs));
+    this.details = this._register(new DetailPanels(context, store, log, undefined, wireLogs, actions));
     // A failure is seen once a detail panel has shown it failed (see attention.ts).
     this._register(
       this.details.onDidPostMessage(({ taskId }) => {

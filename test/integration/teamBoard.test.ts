@@ -5,7 +5,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CreateTaskResultSchema, GetTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, CreateTaskResultSchema, ElicitRequestSchema, GetTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { TasklaneApi } from '../../src/extension';
 import type { TestDatabase } from '../unit/helpers/postgres';
 
@@ -15,8 +15,8 @@ import type { TestDatabase } from '../unit/helpers/postgres';
  * this extension host reads it.
  */
 const postgres = () => import('../unit/helpers/postgres');
-import { inThemes, tasklaneApi, waitFor } from './helpers';
-import { canDriveUi, ui } from './uiDriver';
+import { inThemes, readDetailPage, screenshot, tasklaneApi, waitFor } from './helpers';
+import { canDriveUi, quickInputWhen, ui } from './uiDriver';
 
 const SERVER_ID = 'team-board';
 
@@ -30,6 +30,8 @@ describe('The team board in the editor: a team server’s tasks in the Tasks vie
   let server: ChildProcess | undefined;
   let pgParent: string | undefined;
   const sessions: Client[] = [];
+  /** The team server and its principals' tokens, made by the first test. */
+  const team = { url: '', tokens: { alice: '', bob: '' } };
 
   function cli(args: readonly string[]): Promise<string> {
     const root = vscode.extensions.getExtension('tasklane.tasklane')!.extensionPath;
@@ -61,8 +63,7 @@ describe('The team board in the editor: a team server’s tasks in the Tasks vie
     );
   }
 
-  async function agent(url: string, token: string, name: string): Promise<Client> {
-    const client = new Client({ name, version: '1.0' }, { capabilities: {} });
+  async function agent(url: string, token: string, name: string, client = new Client({ name, version: '1.0' }, { capabilities: {} })): Promise<Client> {
     await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
     sessions.push(client);
     return client;
@@ -113,6 +114,7 @@ describe('The team board in the editor: a team server’s tasks in the Tasks vie
     const bobToken = await cli(['token', 'create', '--name', 'bob', '--store', db.url]);
     const leadToken = await cli(['token', 'create', '--name', 'lead', '--role', 'board', '--store', db.url]);
     const url = await startServer(db.url);
+    Object.assign(team, { url, tokens: { alice: aliceToken, bob: bobToken } });
     const aliceTask = await startWait(await agent(url, aliceToken, 'alice-agent'), 'alice builds');
     const bobTask = await startWait(await agent(url, bobToken, 'bob-agent'), 'bob tests');
 
@@ -161,5 +163,79 @@ describe('The team board in the editor: a team server’s tasks in the Tasks vie
     const onServer = await sessions[0].request({ method: 'tasks/get', params: { taskId: aliceTask } }, GetTaskResultSchema);
     assert.strictEqual(onServer.status, 'cancelled');
     await tasklane.service.cancel(listed.bob.id);
+  });
+
+  it('answers a listed task’s question from the palette, as a person does, and shows the result of a task that had finished before it was listed', async () => {
+    assert.ok(team.url, 'the first test made the team server');
+    // Bob's session is asked and never answers (he is away): the board answers from the editor.
+    const bobClient = new Client({ name: 'bob-agent', version: '1.0' }, { capabilities: { elicitation: {} } });
+    bobClient.setRequestHandler(ElicitRequestSchema, () => new Promise(() => undefined));
+    const bob = await agent(team.url, team.tokens.bob, 'bob-agent', bobClient);
+    const question = 'Ship the release tonight?';
+    const created = await bob.request(
+      { method: 'tools/call', params: { name: 'ask', arguments: { question }, task: { ttl: 600_000 } } },
+      CreateTaskResultSchema,
+    );
+    const asking = await waitFor(
+      () => {
+        const record = tasklane.store.all().find((each) => each.taskId === created.task.taskId);
+        return record && record.pendingInput.length > 0 ? record : undefined;
+      },
+      { what: "bob's question on the listed record", timeoutMs: 30_000 },
+    );
+    assert.strictEqual(asking.teamListed, true);
+
+    // The palette, as a person: F1, the command, then the question's own input.
+    await vscode.commands.executeCommand('tasklane.tasks.focus');
+    await ui({ actions: [{ press: 'F1' }, { fill: '>Tasklane: Answer Task Input' }] });
+    await quickInputWhen((state) => state.items[0]?.label.includes('Answer Task Input') === true && state.items[0].active, {
+      what: 'the command in the palette',
+    });
+    await ui({ actions: [{ press: 'Enter' }] });
+    const shown = await quickInputWhen((state) => state.title.includes(question) || state.placeholder.includes('Answer which task?'), {
+      what: 'the question (or the pick of the tasks that ask)',
+    });
+    if (!shown.title.includes(question)) await ui({ actions: [{ fill: question.slice(0, 12) }, { press: 'Enter' }] });
+    await ui({ title: question, screenshot: { name: 'team-board-answer' }, actions: [{ fill: 'yes, tonight' }, { press: 'Enter' }] });
+
+    const done = await waitFor(
+      () => {
+        const record = tasklane.store.get(asking.id);
+        return record?.status === 'completed' ? record : undefined;
+      },
+      { what: 'the listed task followed to completed', timeoutMs: 30_000 },
+    );
+    assert.deepStrictEqual(done.pendingInput, []);
+    const result = await bob.request({ method: 'tasks/result', params: { taskId: created.task.taskId } }, CallToolResultSchema);
+    assert.deepStrictEqual(result.content, [{ type: 'text', text: 'yes, tonight' }]);
+
+    // Alice's task ends before the board lists it: it comes in as it ended, and opening it fetches its result.
+    const alice = await agent(team.url, team.tokens.alice, 'alice-agent');
+    const early = await alice.request(
+      { method: 'tools/call', params: { name: 'wait', arguments: { durationMs: 1, message: 'early report' }, task: { ttl: 600_000 } } },
+      CreateTaskResultSchema,
+    );
+    await waitFor(
+      async () =>
+        (await alice.request({ method: 'tasks/get', params: { taskId: early.task.taskId } }, GetTaskResultSchema)).status === 'completed' || undefined,
+      { what: "alice's short task to end" },
+    );
+    const listed = await waitFor(() => tasklane.store.all().find((each) => each.taskId === early.task.taskId), {
+      what: "alice's finished task listed",
+      timeoutMs: 30_000,
+    });
+    assert.strictEqual(listed.status, 'completed');
+    assert.strictEqual(listed.result, undefined, 'listed as it ended, without its result');
+    await vscode.commands.executeCommand('tasklane.showTaskDetails', { id: listed.id });
+    // The wait tool's result says how long it waited: only the fetched result puts "waitedMs" on the page.
+    const page = await waitFor(
+      async () => {
+        const read = await readDetailPage('wait: early report', { scroll: '.section-result' });
+        return /waitedMs/.test(read.text) ? read : undefined;
+      },
+      { what: 'the fetched result on the detail page', timeoutMs: 60_000, intervalMs: 500 },
+    );
+    assert.match(page.text, /early report/);
+    await screenshot('team-board-fetched-result');
   });
 });

@@ -60,6 +60,10 @@ export class EditorTaskActions implements TaskActions {
     this.service.answerInput(id, key, answer);
   }
 
+  fetchOutcome(id: string): void {
+    this.service.fetchListedOutcome(id);
+  }
+
   setPriority(id: string, priority: number): TaskRecord {
     const record = this.store.require(id);
     if (!canChangePriority(record)) throw new Error(`Only unfinished tasks on ${EMBEDDED_SERVER_NAME} have a priority to change.`);

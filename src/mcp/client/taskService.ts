@@ -303,6 +303,11 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
     this.questions.answer(id, key, answer);
   }
 
+  /** The outcome of a listed team task that had finished before it was listed (TeamListing.fetchOutcome). */
+  fetchListedOutcome(id: string): void {
+    this.teamListing.fetchOutcome(id);
+  }
+
   /** Every task the server lists for us (2025-11-25 servers with `tasks.list` only). */
   async listRemote(serverId: string): Promise<RemoteTaskState[]> {
     const server = this.requireServer(serverId);

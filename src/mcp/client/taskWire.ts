@@ -64,8 +64,9 @@ export interface TaskWireClient {
   cancel(taskId: string): Promise<RemoteTaskState | undefined>;
   /**
    * Answers one of a task's `inputRequests` (wires that carry questions in the task snapshot;
-   * the extension sends `tasks/update` with `inputResponses`). Wires that ask through requests
-   * answer through `inputHandler` instead and leave this out.
+   * the extension sends `tasks/update` with `inputResponses`). The 2025-11-25 wire asks its own
+   * session's questions through `inputHandler`; it carries only a team server's questions of
+   * another principal's task (`dev.tasklane/inputRequests`), answered with `dev.tasklane/tasks/update`.
    */
   answer?(taskId: string, key: string, response: TaskInputResponse): Promise<void>;
   list(cursor?: string): Promise<{ tasks: RemoteTaskState[]; nextCursor?: string }>;

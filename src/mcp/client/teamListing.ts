@@ -1,5 +1,6 @@
 import { Disposable, type IDisposable, toDisposable } from '../../core/lifecycle';
 import { type Logger, silentLogger } from '../../core/logger';
+import { lacksListedOutcome } from '../../core/taskRules';
 import { isTerminal } from '../../core/taskStatus';
 import type { TaskStore } from '../../core/taskStore';
 import type { RemoteTaskState } from '../wires/remoteTask';
@@ -39,10 +40,10 @@ export interface TeamServer {
  * poll scheduler (one entry per server, never a timer per task), and brings each task the store
  * does not have yet in as a record marked `teamListed`, with the owner and machine the server
  * reports (`dev.tasklane/agent`) and the call that made it (`dev.tasklane/call`). Unfinished ones
- * are followed like any task (`TaskFollower.adopt`); a finished one is recorded as it ended
- * (its result is not fetched). Tasks started here are never duplicated. At most `limit` listed
- * records are kept per server; the oldest finished go first, and are not brought back while the
- * server still lists them.
+ * are followed like any task (`TaskFollower.adopt`), their questions included; a finished one is
+ * recorded as it ended, and its result is fetched when the person opens it (`fetchOutcome`).
+ * Tasks started here are never duplicated. At most `limit` listed records are kept per server;
+ * the oldest finished go first, and are not brought back while the server still lists them.
  */
 export class TeamListing extends Disposable {
   private readonly watched = new Map<string, TeamServer>();
@@ -50,6 +51,10 @@ export class TeamListing extends Disposable {
   private readonly dropped = new Map<string, Set<string>>();
   /** Listed records by id, with their server and task: a removed record's task is remembered as dropped. */
   private readonly listedIds = new Map<string, { readonly serverId: string; readonly taskId: string }>();
+  /** Listed records whose outcome is being fetched, or was fetched, this session (`fetchOutcome`). */
+  private readonly outcomesAsked = new Set<string>();
+  /** Ends the result calls still open when the listing goes. */
+  private readonly abort = new AbortController();
   private disposed = false;
   private readonly intervalMs: number;
   private readonly limit: number;
@@ -67,6 +72,7 @@ export class TeamListing extends Disposable {
     this._register(
       toDisposable(() => {
         this.disposed = true;
+        this.abort.abort(new Error('The team listing ended'));
         this.watched.forEach((server) => options.scheduler.cancel(keyOf(server.id)));
       }),
     );
@@ -163,6 +169,31 @@ export class TeamListing extends Disposable {
     }
   }
 
+  /**
+   * Fetches the result or error of a listed task that had already finished when it was listed
+   * (`lacksListedOutcome`), once per session unless the call fails. Done when the person opens the
+   * task rather than at listing: a first listing may bring in up to `limit` finished tasks, and a
+   * result call for each would be that many requests (and audited reads of others' work on the
+   * team server) for results nobody looks at.
+   */
+  fetchOutcome(id: string): void {
+    const record = this.store.get(id);
+    const server = record && this.watched.get(record.serverId);
+    if (!record?.taskId || !server || !lacksListedOutcome(record) || this.outcomesAsked.has(id) || this.disposed) return;
+    this.outcomesAsked.add(id);
+    server.client.awaitOutcome(record.taskId, this.abort.signal).then(
+      (outcome) => {
+        if (this.disposed || !this.store.get(id)) return;
+        this.store.fillOutcome(id, outcome.result !== undefined ? { result: outcome.result } : { error: outcome.error });
+        this.log.info(`[team] ${server.name}: fetched the outcome of listed task ${id}`);
+      },
+      (error: Error) => {
+        this.outcomesAsked.delete(id);
+        if (!this.disposed) this.log.warn(`[team] ${server.name}: could not fetch the outcome of listed task ${id}: ${error.message}`);
+      },
+    );
+  }
+
   /** Keeps at most `limit` listed records of the server: the oldest finished go first; unfinished work is never put away here. */
   private trim(serverId: string): void {
     const listed = this.store.all().filter((record) => record.serverId === serverId && record.teamListed === true);
@@ -192,6 +223,7 @@ export class TeamListing extends Disposable {
     const known = this.listedIds.get(id);
     if (!known) return;
     this.listedIds.delete(id);
+    this.outcomesAsked.delete(id);
     this.droppedOf(known.serverId).add(known.taskId);
   }
 

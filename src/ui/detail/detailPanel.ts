@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { TaskRecord } from '../../core/taskRecord';
+import type { TaskActions } from '../../core/taskActions';
 import { withResultInline } from '../../core/taskResult';
 import type { TaskReader } from '../../core/taskStore';
 import { canAnswer, canCancelTask, canRetryTask, canRunAgain } from '../../core/taskRules';
@@ -71,6 +72,8 @@ export class DetailPanels implements vscode.Disposable {
     private readonly retention: () => Pick<RetentionSettings, 'days' | 'maxTasks'> = retentionSettings,
     /** The captured wire logs; without one, every Wire section says capture is off. */
     private readonly wire?: WireLogReader,
+    /** Asked for a shown task's outcome when it was recorded without one (a listed team task). */
+    private readonly actions?: Pick<TaskActions, 'fetchOutcome'>,
   ) {
     this.subscriptions.push(
       this._onDidPostMessage,
@@ -125,6 +128,7 @@ export class DetailPanels implements vscode.Disposable {
       void vscode.window.showWarningMessage(`Tasklane: task ${taskId} no longer exists.`);
       return false;
     }
+    this.actions?.fetchOutcome(taskId);
     const preview = this.previewView;
     if (preview) {
       if (preview.taskId === taskId && doubleClick) this.keepOpen(preview);
@@ -202,6 +206,7 @@ export class DetailPanels implements vscode.Disposable {
     // One preview at most; states saved before previews existed were separate tabs.
     const preview = parsed.success && parsed.data.preview === true && !this.previewView;
     this.adopt(taskId, panel, preview);
+    this.actions?.fetchOutcome(taskId);
     this.log.debug(`[detail] restored the ${preview ? 'preview' : 'kept'} panel of task ${taskId}`);
   }
 

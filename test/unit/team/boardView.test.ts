@@ -11,10 +11,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CreateTaskResultSchema, GetTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, CreateTaskResultSchema, ElicitRequestSchema, GetTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { RetryPolicySchema, nextAutomaticRetry } from '../../../src/core/retryPolicy';
 import type { TaskRecord } from '../../../src/core/taskRecord';
-import { runsAgainOnlyWhenAsked } from '../../../src/core/taskRules';
+import { canAnswer, lacksListedOutcome, runsAgainOnlyWhenAsked } from '../../../src/core/taskRules';
 import { TaskStore } from '../../../src/core/taskStore';
 import { type ServerConnection, connectHttp } from '../../../src/mcp/client/serverConnections';
 import { TaskService } from '../../../src/mcp/client/taskService';
@@ -35,8 +35,12 @@ describe('team database: the board in the editor', function () {
   const sessions: Client[] = [];
   const editors: Array<{ service: TaskService; store: TaskStore; connection: ServerConnection; dir: string }> = [];
 
-  async function agentOn(server: RunningServer, token: string, name: string): Promise<Client> {
-    const client = new Client({ name, version: '1.0' }, { capabilities: {} });
+  async function agentOn(
+    server: RunningServer,
+    token: string,
+    name: string,
+    client = new Client({ name, version: '1.0' }, { capabilities: {} }),
+  ): Promise<Client> {
     await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
     sessions.push(client);
     return client;
@@ -189,5 +193,60 @@ describe('team database: the board in the editor', function () {
     assert.deepEqual(kept(finished), [false, false, false, true, false], 'a deleted or dropped task stays out');
     assert.ok(listedOf(store, running) && listedOf(store, later), 'unfinished work is never put away');
     for (const taskId of [running, later]) await alice.request({ method: 'tasks/cancel', params: { taskId } }, GetTaskResultSchema);
+  });
+
+  it("shows a listed task's question as the editor's own and sends the answer to the team server, which the task's instance gets", async () => {
+    const [a, b] = servers;
+    // Bob's session on B is asked and never answers: the board answers through A.
+    const bobClient = new Client({ name: 'bob-agent', version: '1.0' }, { capabilities: { elicitation: {} } });
+    bobClient.setRequestHandler(ElicitRequestSchema, () => new Promise(() => undefined));
+    const bob = await agentOn(b, tokens.bob, 'bob-agent', bobClient);
+    const created = await bob.request(
+      { method: 'tools/call', params: { name: 'ask', arguments: { question: 'Release 2.0?' }, task: { ttl: LONG } } },
+      CreateTaskResultSchema,
+    );
+    const taskId = created.task.taskId;
+
+    const { service, store } = await editor(a);
+    const asking = await waitFor(
+      () => {
+        const record = listedOf(store, taskId);
+        return record && record.pendingInput.length > 0 ? record : undefined;
+      },
+      { what: "bob's question shown on the listed record" },
+    );
+    assert.equal(asking.teamListed, true);
+    assert.equal(asking.status, 'input_required');
+    assert.equal(canAnswer(asking), true, 'answered like a local record');
+    const [question] = asking.pendingInput;
+    assert.equal((question.params as { message?: string }).message, 'Release 2.0?');
+
+    service.answerInput(asking.id, question.key, { action: 'accept', content: { answer: 'ship it' } });
+    const done = await waitFor(() => (listedOf(store, taskId)?.status === 'completed' ? listedOf(store, taskId) : undefined), {
+      what: 'the listed record followed to completed',
+    });
+    assert.deepEqual(done.pendingInput, []);
+    const result = await bob.request({ method: 'tasks/result', params: { taskId } }, CallToolResultSchema);
+    assert.deepEqual(result.content, [{ type: 'text', text: 'ship it' }]);
+  });
+
+  it('fetches the result of a task that had finished before it was listed when it is opened', async () => {
+    const [a] = servers;
+    const alice = await agentOn(a, tokens.alice, 'alice-agent');
+    const taskId = await startTask(alice, 1, 'finished early');
+    await waitFor(async () => (await alice.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema)).status === 'completed' || undefined, {
+      what: "alice's task completed",
+    });
+
+    const { service, store } = await editor(a);
+    const listed = await waitFor(() => listedOf(store, taskId), { what: 'the finished task listed' });
+    assert.equal(listed.status, 'completed');
+    assert.equal(listed.result, undefined, 'listing does not fetch results');
+    assert.equal(lacksListedOutcome(listed), true);
+
+    service.fetchListedOutcome(listed.id);
+    const fetched = await waitFor(() => store.get(listed.id)?.result, { what: 'the outcome fetched' });
+    assert.deepEqual((fetched as { content?: unknown }).content, [{ type: 'text', text: 'finished early' }]);
+    assert.equal(lacksListedOutcome(store.require(listed.id)), false);
   });
 });

@@ -32,8 +32,9 @@ import {
 import { RpcCode, RpcError, toJsonRpcError } from '../../rpcError';
 import { TaskEngine } from '../../engine/taskEngine';
 import { serveTaskMethodsV1 } from '../../wires/v1/taskMethods';
+import { TASK_UPDATE_METHOD_V1, TaskUpdateResultV1Schema } from '../../wires/v1/taskUpdate';
 import { SamplingDeclinedError, samplingDeclinedError } from '../taskWire';
-import type { InputRequestEvent, SamplingRequestEvent, StartOptions, StartResult, TaskWireClient, TransportFailure } from '../taskWire';
+import type { InputRequestEvent, SamplingRequestEvent, StartOptions, StartResult, TaskInputResponse, TaskWireClient, TransportFailure } from '../taskWire';
 import type { RemoteOutcome, RemoteTaskState } from '../../wires/remoteTask';
 import { answerableResponse } from '../malformedResponse';
 import { TASKLANE_CLIENT_INFO } from '../../identity';
@@ -256,6 +257,14 @@ export class TaskClientV1 extends Disposable implements TaskWireClient {
   async cancel(taskId: string): Promise<RemoteTaskState | undefined> {
     const result = await this.client.request({ method: 'tasks/cancel', params: { taskId } }, CancelTaskResultSchema);
     return fromWireTask(result, result._meta);
+  }
+
+  /**
+   * Answers a question a team server shows in `dev.tasklane/inputRequests` (another principal's
+   * task, seen as the board): the questions of this session's own tasks come as requests instead.
+   */
+  async answer(taskId: string, key: string, response: TaskInputResponse): Promise<void> {
+    await this.client.request({ method: TASK_UPDATE_METHOD_V1, params: { taskId, inputResponses: { [key]: response } } }, TaskUpdateResultV1Schema);
   }
 
   async list(cursor?: string): Promise<{ tasks: RemoteTaskState[]; nextCursor?: string }> {

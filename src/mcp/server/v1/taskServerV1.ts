@@ -28,6 +28,7 @@ import { TASKLANE_SERVER_INFO } from '../../identity';
 import { extraCapabilities } from '../serverExtras';
 import { serveExtrasV1 } from './serveExtrasV1';
 import { serveToolCallsOnce } from './toolCallsOnce';
+import { serveTaskUpdateV1 } from './taskUpdateV1';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -116,6 +117,7 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
   }
 
   const resultWaiters = serveTaskMethodsV1(server, engine, ownerOf as (extra: unknown) => string);
+  serveTaskUpdateV1(server, engine, ownerOf as (extra: unknown) => string);
 
   async function startTask(call: PreparedCall, extra: Extra, ttl: number | undefined, meta: Record<string, unknown> | undefined): Promise<EngineTask> {
     const owner = ownerOf(extra);
@@ -164,18 +166,35 @@ export function createTaskServerV1(host: TaskHost, engine: TaskEngine, options: 
     return created;
   }
 
-  /** Sends a task's question to the requestor, tagged with the task (T-S-14), on a waiting tasks/result stream when there is one. */
+  /**
+   * Sends a task's question to the requestor, tagged with the task (T-S-14), on a waiting
+   * tasks/result stream when there is one. Whoever answers first wins: when the question closes
+   * otherwise (a board answered it with `dev.tasklane/tasks/update`, or the task ended), the
+   * request is withdrawn (notifications/cancelled), so the session is not left asking.
+   */
   async function sendInput(owner: string, taskId: string, key: string, request: { method: string; params: Record<string, unknown> }) {
+    const closed = new AbortController();
+    const watch = engine.onDidChange((task) => {
+      if (task.taskId === taskId && !task.inputRequests.has(key)) closed.abort(new Error(`Question ${key} was answered elsewhere, or its task ended`));
+    });
     try {
       if (request.method === 'elicitation/create' && !server.getClientCapabilities()?.elicitation) {
         throw new RpcError(RpcCode.InvalidRequest, 'The client does not support elicitation, so the question cannot be asked');
       }
       const relatedRequestId = [...(resultWaiters.get(taskId) ?? [])][0];
       const params = withRelatedTask(request.params, taskId);
-      const answer = await server.request({ method: request.method, params } as ServerRequest, ElicitResultSchema, { relatedRequestId, timeout: 2 ** 31 - 1 });
+      const answer = await server.request({ method: request.method, params } as ServerRequest, ElicitResultSchema, {
+        relatedRequestId,
+        timeout: 2 ** 31 - 1,
+        signal: closed.signal,
+      });
+      // Before answering: the change the answer makes must not withdraw the request it answers.
+      watch.dispose();
       engine.answerInput(owner, taskId, key, answer);
     } catch (error) {
-      engine.failInput(taskId, key, error as Error);
+      if (!closed.signal.aborted) engine.failInput(taskId, key, error as Error);
+    } finally {
+      watch.dispose();
     }
   }
 

@@ -14,6 +14,7 @@ import type { EngineTask } from '../../engine/engineTask';
 import { RpcError, toJsonRpcError } from '../../rpcError';
 import { agentFromMeta, agentMeta } from '../agentMeta';
 import { callFromMeta, callMeta } from '../callMeta';
+import { inputRequestsFromMeta, inputRequestsMeta } from '../inputRequestsMeta';
 import { queuePlaceFromMeta, withQueueMeta } from '../queueMeta';
 import type { RemoteTaskState } from '../remoteTask';
 import { stepsFromMeta } from '../stepsMeta';
@@ -54,13 +55,14 @@ export function toWireTask(task: EngineTask): WireTaskV1 {
 }
 
 /**
- * A `tasks/list` item: the task, with its owner and machine (agentMeta.ts) and the call that made
- * it (callMeta.ts) in a `_meta` of its own
+ * A `tasks/list` item: the task, with its owner and machine (agentMeta.ts), the call that made
+ * it (callMeta.ts) and, for a `reader` other than its owner, its open questions
+ * (inputRequestsMeta.ts) in a `_meta` of its own
  * when the server records them (a list carries many tasks, so the list result's `_meta` cannot),
  * never the queue place or steps, which only ride on what encloses a single task.
  */
-export function toWireListItem(task: EngineTask): WireTaskV1 {
-  const meta = { ...agentMeta(task), ...callMeta(task) };
+export function toWireListItem(task: EngineTask, reader?: string): WireTaskV1 {
+  const meta = { ...agentMeta(task), ...callMeta(task), ...inputRequestsMeta(task, reader) };
   return Object.keys(meta).length > 0 ? ({ ...toWireTask(task), _meta: meta } as WireTaskV1) : toWireTask(task);
 }
 
@@ -69,9 +71,12 @@ export const ListTasksWithMetaResultSchema = ListTasksResultSchema.extend({
   tasks: z.array(TaskSchema.extend({ _meta: z.record(z.string(), z.unknown()).optional() })),
 });
 
-/** `GetTaskResult`/`CancelTaskResult` (`Result & Task`): the task plus its queue place in the result's `_meta`. */
-export function toWireTaskResult(task: EngineTask): Record<string, unknown> {
-  return { ...toWireTask(task), ...withQueueMeta(task) };
+/**
+ * `GetTaskResult`/`CancelTaskResult` (`Result & Task`): the task plus its queue place in the
+ * result's `_meta`, and its open questions when `reader` is not its owner (inputRequestsMeta.ts).
+ */
+export function toWireTaskResult(task: EngineTask, reader?: string): Record<string, unknown> {
+  return { ...toWireTask(task), ...withQueueMeta(task, inputRequestsMeta(task, reader)) };
 }
 
 /** `CreateTaskResult`: the task, with its queue place in the result's `_meta`. */
@@ -109,8 +114,12 @@ export function withRelatedTask<T extends { _meta?: unknown }>(message: T, taskI
 // ---------------------------------------------------------------------------------------------
 // Decoding (the side that follows the task)
 
-/** `meta`: the enclosing result's or notification's `_meta` (or a list item's own), for a Tasklane server's queue place, steps, owner and machine. */
+/**
+ * `meta`: the enclosing result's or notification's `_meta` (or a list item's own), for a Tasklane
+ * server's queue place, steps, owner and machine, and the questions a team server shows a board.
+ */
 export function fromWireTask(task: WireTaskV1, meta?: unknown): RemoteTaskState {
+  const inputRequests = task.status === 'input_required' ? inputRequestsFromMeta(meta) : undefined;
   const queue = queuePlaceFromMeta(meta);
   const steps = stepsFromMeta(meta);
   const agent = agentFromMeta(meta);
@@ -120,6 +129,7 @@ export function fromWireTask(task: WireTaskV1, meta?: unknown): RemoteTaskState 
     ...(queue ? { queue } : {}),
     ...(steps ? { steps } : {}),
     ...(agent ? { agent } : {}),
+    ...(inputRequests ? { inputRequests } : {}),
     taskId: task.taskId,
     status: task.status,
     ...(task.statusMessage !== undefined ? { statusMessage: task.statusMessage } : {}),

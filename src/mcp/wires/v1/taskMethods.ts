@@ -38,7 +38,13 @@ export interface TaskMethodHost {
 export function serveTaskMethodsV1(host: TaskMethodHost, engine: TaskEngine, ownerOf: (extra: TaskRequestExtra) => string): Map<string, Set<RequestId>> {
   const resultWaiters = new Map<string, Set<RequestId>>();
 
-  handle(host, GetTaskRequestSchema, (request, extra) => toWireTaskResult(lookup(() => engine.get(ownerOf(extra), request.params.taskId))));
+  handle(host, GetTaskRequestSchema, (request, extra) => {
+    const reader = ownerOf(extra);
+    return toWireTaskResult(
+      lookup(() => engine.get(reader, request.params.taskId)),
+      reader,
+    );
+  });
 
   handle(host, GetTaskPayloadRequestSchema, async (request, extra) => {
     const { taskId } = request.params;
@@ -57,8 +63,9 @@ export function serveTaskMethodsV1(host: TaskMethodHost, engine: TaskEngine, own
 
   handle(host, ListTasksRequestSchema, (request, extra) => {
     try {
-      const page = engine.list(ownerOf(extra), request.params?.cursor);
-      return { tasks: page.tasks.map((task) => toWireListItem(task)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+      const reader = ownerOf(extra);
+      const page = engine.list(reader, request.params?.cursor);
+      return { tasks: page.tasks.map((task) => toWireListItem(task, reader)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
     } catch (error) {
       if (error instanceof InvalidTaskCursorError)
         throw new RpcError(RpcCode.InvalidParams, 'Invalid cursor: pass back a nextCursor from tasks/list unchanged');
@@ -66,7 +73,13 @@ export function serveTaskMethodsV1(host: TaskMethodHost, engine: TaskEngine, own
     }
   });
 
-  handle(host, CancelTaskRequestSchema, (request, extra) => toWireTaskResult(lookup(() => engine.cancel(ownerOf(extra), request.params.taskId))));
+  handle(host, CancelTaskRequestSchema, (request, extra) => {
+    const reader = ownerOf(extra);
+    return toWireTaskResult(
+      lookup(() => engine.cancel(reader, request.params.taskId)),
+      reader,
+    );
+  });
 
   return resultWaiters;
 }
