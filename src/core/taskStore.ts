@@ -181,12 +181,13 @@ export class TaskStore extends Disposable implements ResultReader {
     outcome: { result?: unknown; error?: JsonRpcErrorObject },
     message?: string,
     terms: Pick<TaskPatch, 'grantedTtl' | 'pollInterval' | 'queue' | 'steps'> = {},
+    /** When it ended, if it ended before this editor heard of it (a team task listed finished); else now. */
+    at = this.isoNow(),
   ): TaskRecord {
     const current = this.require(id);
     if (!canTransition(current.status, status)) {
       throw new IllegalTransitionError(`Task ${id} is already ${current.status}`);
     }
-    const at = this.isoNow();
     // An ended task has no start in flight: whatever its server said last, there is nothing left to look for.
     const noIntent = current.startIntent ? { startIntent: undefined } : {};
     const next = this.apply(

@@ -189,12 +189,19 @@ export class TaskFollower extends Disposable {
   }
 
   /** Ends a task that has not ended yet: its open questions lapse and its follow stops. */
-  finishIfOpen(id: string, status: TerminalStatus, outcome: { result?: unknown; error?: JsonRpcErrorObject }, message?: string): void {
+  finishIfOpen(
+    id: string,
+    status: TerminalStatus,
+    outcome: { result?: unknown; error?: JsonRpcErrorObject },
+    message?: string,
+    /** When the server says it ended, for a task that had ended before it was followed here. */
+    endedAt?: string,
+  ): void {
     const record = this.store.get(id);
     if (!record || isTerminal(record.status)) return;
     const follow = this.follows.get(id);
     const last = follow?.last && isTerminal(follow.last.status) ? follow.last : undefined;
-    this.store.complete(id, status, outcome, message, last && termsOf(record, last));
+    this.store.complete(id, status, outcome, message, last && termsOf(record, last), endedAt);
     this.log.info(`[task] ${id} ${status}${message ? `: ${message}` : ''}`);
     this.questions.lapse(id);
     if (follow) this.unfollow(id, follow);

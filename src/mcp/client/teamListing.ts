@@ -163,7 +163,8 @@ export class TeamListing extends Disposable {
     this.listedIds.set(record.id, { serverId: server.id, taskId: task.taskId });
     if (isTerminal(task.status)) {
       this.store.update(record.id, { grantedTtl: task.ttl });
-      this.follower.finishIfOpen(record.id, task.status as 'completed' | 'failed' | 'cancelled', {}, task.statusMessage);
+      // It ended when the server says, not when this editor first listed it.
+      this.follower.finishIfOpen(record.id, task.status as 'completed' | 'failed' | 'cancelled', {}, task.statusMessage, task.lastUpdatedAt);
     } else {
       this.follower.adopt(record.id, server.id, task);
     }

@@ -241,6 +241,8 @@ describe('team database: the board in the editor', function () {
     const { service, store } = await editor(a);
     const listed = await waitFor(() => listedOf(store, taskId), { what: 'the finished task listed' });
     assert.equal(listed.status, 'completed');
+    const onServer = await alice.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema);
+    assert.equal(listed.lastUpdatedAt, onServer.lastUpdatedAt, 'it ended when the server says, not when it was listed');
     assert.equal(listed.result, undefined, 'listing does not fetch results');
     assert.equal(lacksListedOutcome(listed), true);
 
