@@ -45,7 +45,10 @@ export class TaskEngine extends Disposable {
 
   /** How every task's work reports back; one for all, the task names itself. */
   private readonly liveTaskHost: LiveTaskHost = {
-    update: (task, change) => this.update(task, change),
+    // Work this engine gave up (sharedTasks.ts `relinquish`) no longer speaks for its task.
+    update: (task, change) => {
+      if (!task.runsElsewhere) this.update(task, change);
+    },
     output: (taskId, chunk) => {
       this.outputs.append(taskId, chunk);
       this._onDidOutput.fire({ taskId, chunk });
@@ -95,7 +98,10 @@ export class TaskEngine extends Disposable {
       scheduler: this.queue.scheduler,
       waiters: this.waiters,
       fail: (task, message) => this.failWithText(task, message),
-      update: (task, change) => this.update(task, change),
+      // Work this engine gave up (sharedTasks.ts `relinquish`) no longer speaks for its task.
+    update: (task, change) => {
+      if (!task.runsElsewhere) this.update(task, change);
+    },
     });
     this.shared = new SharedTasks({
       table: this.table,
@@ -190,10 +196,13 @@ export class TaskEngine extends Disposable {
         .then(() => options.run(context))
         .then(
           (value) => {
+            if (task.runsElsewhere) return;
             const { status, message } = options.settle(value);
             this.finish(task, status, { kind: 'result', result: value }, message);
           },
-          (error: unknown) => this.finishWithError(task, error),
+          (error: unknown) => {
+            if (!task.runsElsewhere) this.finishWithError(task, error);
+          },
         );
     });
   }

@@ -14,7 +14,7 @@ import { AuditedTaskEngine } from './auditedEngine';
 import { describeDatabase, openDatabase } from './database';
 import { DurableTasks, recoverTasks } from './durableTasks';
 import { migrate } from './migrations';
-import { DEFAULT_LEASE_MS, TaskLeases } from './taskLeases';
+import { DEFAULT_LEASE_MS, type LostWorkPolicy, TaskLeases } from './taskLeases';
 import { TeamSync, taskIdsNamed } from './teamSync';
 import { TeamQueue, queuedForTeam } from './teamQueue';
 import type { Wire } from '../wires/wire';
@@ -27,6 +27,8 @@ export interface TeamStoreOptions {
   readonly leaseMs?: number;
   /** The machine reported for the tasks this instance runs (`dev.tasklane/agent`); its host name when not given. */
   readonly machine?: string;
+  /** Tools marked idempotent: a task of the team's queue whose instance died runs again (taskLeases.ts); none when not given. */
+  readonly rerunTools?: readonly string[];
   readonly log?: Logger;
 }
 
@@ -81,12 +83,27 @@ async function startOn(pool: Pool, url: string, engineOptions: EngineOptions, op
       );
     },
   );
-  const recovered = await recoverTasks(pool, engine);
+  const rerunTools = options.rerunTools ?? [];
+  const lostWork: LostWorkPolicy = { leaseMs, rerunTools };
+  const recovered = await recoverTasks(pool, engine, lostWork);
   log.info(
-    `[store] ${describeDatabase(url)}: ${recovered.adopted} finished task(s) kept, ${recovered.running} running on other instances, ${recovered.lost} ended "worker lost"`,
+    `[store] ${describeDatabase(url)}: ${recovered.adopted} finished task(s) kept, ${recovered.running} running on other instances, ${recovered.lost} ended "worker lost", ${recovered.requeued} queued to run again`,
   );
   durable = new DurableTasks(pool, engine, { instanceId, leaseMs, log });
-  const leases = new TaskLeases(pool, { instanceId, leaseMs, log });
+  const leases = new TaskLeases(pool, {
+    instanceId,
+    lostWork,
+    log,
+    // What the fence stops: claimed work of the tools another instance would run again.
+    holder: {
+      rerunnable: () => engine.shared
+        .claimedRunning()
+        .filter((task) => rerunTools.includes(task.tool))
+        .map((task) => task.taskId),
+      relinquish: (taskId) => engine.shared.relinquish(taskId),
+      runsHere: (taskId) => engine.shared.runsHere(taskId),
+    },
+  });
   sync = await TeamSync.open(pool, engine, durable, (answer) => engine.answerForwarded(answer), { url, instanceId, log });
   tokens = await TokenDirectory.open(pool, url, { log });
   const directory = tokens;
