@@ -98,10 +98,7 @@ export class TaskEngine extends Disposable {
       scheduler: this.queue.scheduler,
       waiters: this.waiters,
       fail: (task, message) => this.failWithText(task, message),
-      // Work this engine gave up (sharedTasks.ts `relinquish`) no longer speaks for its task.
-    update: (task, change) => {
-      if (!task.runsElsewhere) this.update(task, change);
-    },
+      update: (task, change) => this.update(task, change),
     });
     this.shared = new SharedTasks({
       table: this.table,

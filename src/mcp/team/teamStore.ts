@@ -96,10 +96,11 @@ async function startOn(pool: Pool, url: string, engineOptions: EngineOptions, op
     log,
     // What the fence stops: claimed work of the tools another instance would run again.
     holder: {
-      rerunnable: () => engine.shared
-        .claimedRunning()
-        .filter((task) => rerunTools.includes(task.tool))
-        .map((task) => task.taskId),
+      rerunnable: () =>
+        engine.shared
+          .claimedRunning()
+          .filter((task) => rerunTools.includes(task.tool))
+          .map((task) => task.taskId),
       relinquish: (taskId) => engine.shared.relinquish(taskId),
       runsHere: (taskId) => engine.shared.runsHere(taskId),
     },
