@@ -82,15 +82,22 @@ export async function openDatabase(url: string, config: Omit<PoolConfig, 'connec
 /** Runs `work` in one transaction on one connection of `pool`: committed when it returns, rolled back when it throws. */
 export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // The database may end the session while the transaction is open (a stalled process past
+  // idle_in_transaction_session_timeout): the next query fails, the process goes on, and the
+  // connection is not handed out again.
+  const ignore = () => undefined;
+  client.on('error', ignore);
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
     throw error;
   } finally {
-    client.release();
+    client.off('error', ignore);
+    client.release(broken);
   }
 }

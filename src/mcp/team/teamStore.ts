@@ -48,7 +48,10 @@ export interface TeamStore {
 
 /** Opens the team database at `url`; throws DatabaseError (message without the password) when it cannot be used. */
 export async function openTeamStore(url: string, engineOptions: EngineOptions, options: TeamStoreOptions = {}): Promise<TeamStore> {
-  const pool = await openDatabase(url);
+  // A server that stalls inside a transaction (holding the team's claim lock, say) must not hold up
+  // the team past its lease: the database ends such a session after half a lease idle.
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const pool = await openDatabase(url, { options: `-c idle_in_transaction_session_timeout=${Math.ceil(leaseMs / 2)}` });
   try {
     return await startOn(pool, url, engineOptions, options);
   } catch (error) {
