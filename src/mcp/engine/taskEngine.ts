@@ -188,7 +188,7 @@ export class TaskEngine extends Disposable {
     task.startBudget();
     // Start on the next tick so the creation result goes out before any work-driven change.
     setImmediate(() => {
-      if (task.isTerminal) return;
+      if (task.isTerminal || task.runsElsewhere) return;
       Promise.resolve()
         .then(() => options.run(context))
         .then(

@@ -41,7 +41,8 @@ Options:
                  and cancellable through any of them; a restarted server answers for earlier tasks.
                  Tokens made with \`token create\` are accepted, besides any --token.
   --lease-ms N   With --store: how long a server's hold on its running work lasts without a heartbeat
-                 (default ${DEFAULT_LEASE_MS}); once it runs out, the work ends failed, "worker lost", retryable.
+                 (default ${DEFAULT_LEASE_MS}); once it runs out, the work ends failed, "worker lost", retryable,
+                 or runs again on another server when it is a 2026-07-28 task of an idempotent tool.
   --machine NAME With --store: the machine this server reports for the tasks it runs (default: its host name),
                  so a board can tell where work runs (e.g. when host names are random, in containers).
   --cwd DIR      Working directory for run_command when the caller names none (default: current).

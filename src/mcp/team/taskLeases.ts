@@ -194,7 +194,9 @@ export class TaskLeases extends Disposable {
       const { rows } = await this.pool.query<{ task_id: string; renewed: boolean }>(RENEW, [this.options.instanceId, this.leaseMs, stopped]);
       if (sentAt > this.renewedAt) this.renewedAt = sentAt;
       this.armFence();
-      this.fenced = new Set(rows.filter((row) => !row.renewed).map((row) => row.task_id));
+      // Still named for this instance, and stopped since the renewal was sent (the next one leaves those out).
+      const stoppedSince = [...this.fenced].filter((id) => !stopped.includes(id) && !holder?.runsHere(id));
+      this.fenced = new Set([...rows.filter((row) => !row.renewed).map((row) => row.task_id), ...stoppedSince]);
       const renewed = new Set(rows.filter((row) => row.renewed).map((row) => row.task_id));
       // Work the database gave to no one or another (queued again, ended) after this instance stalled unawares.
       const taken = running.filter((id) => !renewed.has(id) && holder?.runsHere(id));
