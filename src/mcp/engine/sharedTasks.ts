@@ -8,6 +8,11 @@
  *   or ended "worker lost" after this instance's lease ran out), the work stops and the task takes
  *   the store's final snapshot.
  * A mirror's unfinished snapshot is never kept alive or expired here: the instance that runs it does.
+ *
+ * Work claimed from the shared queue may be taken back: when this instance's hold on it lapsed,
+ * the store may give it to another instance to run again, so `relinquish` stops it here first and
+ * keeps the task as a mirror; whatever that work still reports is dropped (the engine checks
+ * `runsElsewhere`).
  */
 import { isTerminal } from '../../core/taskStatus';
 import { TaskCancelledError } from './engineErrors';
@@ -33,7 +38,13 @@ export interface SharedTasksHost {
 /** What `apply` did with the store's snapshot. */
 export type SharedOutcome = 'mirrored' | 'updated' | 'stopped' | 'unchanged';
 
+/** Why relinquished work was stopped (its `signal.reason`). */
+export const RELINQUISHED_MESSAGE = "This server's hold on the task lapsed: it stopped the work, which another server may run again";
+
 export class SharedTasks {
+  /** Work claimed from the shared queue that this engine runs (pruned as it ends or is relinquished). */
+  private readonly claimed = new Set<string>();
+
   constructor(private readonly host: SharedTasksHost) {}
 
   /** Puts back a finished task an earlier run kept. */
@@ -76,7 +87,39 @@ export class SharedTasks {
     const task = new LiveTask(snapshot, known?.sequence ?? this.host.nextSequence(), options, retention, this.host.liveTaskHost);
     this.host.table.add(task);
     this.host.replace(task, snapshot);
+    this.claimed.add(claimed.taskId);
     this.host.launch(task);
+  }
+
+  /** The claimed work running here now, oldest claim first. */
+  claimedRunning(): EngineTask[] {
+    const running: EngineTask[] = [];
+    for (const taskId of this.claimed) {
+      if (this.runsHere(taskId)) running.push(this.host.table.raw(taskId)!.snapshot);
+      else this.claimed.delete(taskId);
+    }
+    return running;
+  }
+
+  /** Whether the task's work runs in this engine now (not ended, not elsewhere). */
+  runsHere(taskId: string): boolean {
+    const task = this.host.table.raw(taskId);
+    return task !== undefined && !task.isTerminal && !task.runsElsewhere;
+  }
+
+  /**
+   * Stops claimed work here without ending the task: the store decides how it ends (another
+   * instance may run it again). Its idempotency key stays held (the task is still in flight).
+   */
+  relinquish(taskId: string): boolean {
+    const task = this.host.table.raw(taskId);
+    this.claimed.delete(taskId);
+    if (!task || task.isTerminal || task.runsElsewhere) return false;
+    task.runsElsewhere = true;
+    task.stop(new Error(RELINQUISHED_MESSAGE));
+    task.endBudget();
+    task.rejectInputs();
+    return true;
   }
 
   /** Whether the task's work runs on another instance (or ran before this one started). */

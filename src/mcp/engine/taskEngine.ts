@@ -51,7 +51,10 @@ export class TaskEngine extends Disposable {
 
   /** How every task's work reports back; one for all, the task names itself. */
   private readonly liveTaskHost: LiveTaskHost = {
-    update: (task, change) => this.update(task, change),
+    // Work this engine gave up (sharedTasks.ts `relinquish`) no longer speaks for its task.
+    update: (task, change) => {
+      if (!task.runsElsewhere) this.update(task, change);
+    },
     output: (taskId, chunk) => {
       this.outputs.append(taskId, chunk);
       this._onDidOutput.fire({ taskId, chunk });
@@ -227,15 +230,18 @@ export class TaskEngine extends Disposable {
     task.startBudget();
     // Start on the next tick so the creation result goes out before any work-driven change.
     setImmediate(() => {
-      if (task.isTerminal) return;
+      if (task.isTerminal || task.runsElsewhere) return;
       Promise.resolve()
         .then(() => options.run(context))
         .then(
           (value) => {
+            if (task.runsElsewhere) return;
             const { status, message } = options.settle(value);
             this.finish(task, status, { kind: 'result', result: value }, message);
           },
-          (error: unknown) => this.finishWithError(task, error),
+          (error: unknown) => {
+            if (!task.runsElsewhere) this.finishWithError(task, error);
+          },
         );
     });
   }

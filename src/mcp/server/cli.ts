@@ -13,6 +13,7 @@ import { LIMITS_USAGE, LIMIT_OPTIONS, type ServerLimits, describeLimits, limitsF
 import { TaskEngine } from '../engine/taskEngine';
 import { STREAM_SERVER_WIRE, claimedStartOptions, runsAnywhere } from './serverWires';
 import { type TaskHost, ToolCatalog } from './toolCatalog';
+import type { ToolDefinition } from './tools/toolDefinition';
 import { DATABASE_EXIT_CODE, DATABASE_URL_VARIABLE, DatabaseError, describeDatabase } from '../team/database';
 import { type TeamStore, openTeamStore } from '../team/teamStore';
 import { DEFAULT_LEASE_MS } from '../team/taskLeases';
@@ -40,7 +41,8 @@ Options:
                  and cancellable through any of them; a restarted server answers for earlier tasks.
                  Tokens made with \`token create\` are accepted, besides any --token.
   --lease-ms N   With --store: how long a server's hold on its running work lasts without a heartbeat
-                 (default ${DEFAULT_LEASE_MS}); once it runs out, the work ends failed, "worker lost", retryable.
+                 (default ${DEFAULT_LEASE_MS}); once it runs out, the work ends failed, "worker lost", retryable,
+                 or runs again on another server when it is a 2026-07-28 task of an idempotent tool.
   --machine NAME With --store: the machine this server reports for the tasks it runs (default: its host name),
                  so a board can tell where work runs (e.g. when host names are random, in containers).
   --cwd DIR      Working directory for run_command when the caller names none (default: current).
@@ -51,7 +53,8 @@ ${LIMITS_USAGE}`;
 const INSTRUCTIONS =
   'Tasklane runs long work as MCP tasks: shell commands (run_command), timed waits (wait) and questions to the user (ask); wait_for_tasks and tail_task tell you when your tasks end and what they print.';
 
-async function main(): Promise<void> {
+/** The server; `tools` are the normal ones unless a test serves more (test/unit/team/probeServer.ts). */
+export async function main(tools: readonly ToolDefinition[] = BUILTIN_TOOLS): Promise<void> {
   if (process.argv[2] === 'token') {
     process.exitCode = await runTokenCommand(
       process.argv.slice(3),
@@ -86,7 +89,7 @@ async function main(): Promise<void> {
   try {
     limits = limitsFromFlags(
       values,
-      BUILTIN_TOOLS.map((tool) => tool.name),
+      tools.map((tool) => tool.name),
     );
   } catch (error) {
     process.stderr.write(`tasklane-server: ${(error as Error).message}\n`);
@@ -106,9 +109,16 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  const catalog = new ToolCatalog(tools);
   let team: TeamStore | undefined;
   try {
-    team = storeUrl ? await openTeamStore(storeUrl, { ...limits, limitPlainCalls: true }, { log, leaseMs, machine: values.machine, runsAnywhere }) : undefined;
+    team = storeUrl
+      ? await openTeamStore(
+          storeUrl,
+          { ...limits, limitPlainCalls: true },
+          { log, leaseMs, machine: values.machine, runsAnywhere, rerunTools: catalog.idempotentTools() },
+        )
+      : undefined;
   } catch (error) {
     if (!(error instanceof DatabaseError)) throw error;
     process.stderr.write(`tasklane-server: ${error.message}\n`);
@@ -117,7 +127,7 @@ async function main(): Promise<void> {
   }
   const engine = team?.engine ?? new TaskEngine({ ...limits, limitPlainCalls: true });
   log.info(`[limits] ${describeLimits(limits)}`);
-  const host: TaskHost = { catalog: new ToolCatalog(BUILTIN_TOOLS), defaultCwd: values.cwd ?? process.cwd(), isTrusted: () => true };
+  const host: TaskHost = { catalog, defaultCwd: values.cwd ?? process.cwd(), isTrusted: () => true };
 
   if (values.stdio) {
     const served = STREAM_SERVER_WIRE.serve(host, engine, { owner: 'stdio' });
@@ -151,7 +161,10 @@ async function main(): Promise<void> {
   serveUntilSignalled(running, engine, tokens);
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`tasklane-server: ${error.message}\n`);
-  process.exit(1);
-});
+// Run as dist/server.js (or a test's own server), not when only imported.
+if (require.main === module) {
+  main().catch((error: Error) => {
+    process.stderr.write(`tasklane-server: ${error.message}\n`);
+    process.exit(1);
+  });
+}

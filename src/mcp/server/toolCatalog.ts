@@ -35,6 +35,11 @@ export class ToolCatalog {
     return this.tools.get(name);
   }
 
+  /** The tools marked idempotent (`idempotentHint: true`): running one again does no harm, so lost work of theirs may run again. */
+  idempotentTools(): string[] {
+    return [...this.tools.values()].filter((tool) => tool.annotations.idempotentHint === true).map((tool) => tool.name);
+  }
+
   /** The `tools/list` entries, with JSON Schemas derived from the zod schemas once. */
   list(): Tool[] {
     this.listing ??= [...this.tools.values()].map((tool) => ({

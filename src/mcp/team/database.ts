@@ -111,8 +111,9 @@ export async function openDatabase(url: string, config: Omit<PoolConfig, 'connec
 /** Runs `work` in one transaction on one connection of `pool`: committed when it returns, rolled back when it throws. */
 export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
-  // A checked-out client's lost connection (the database restarted between two queries) is an
-  // 'error' event the pool no longer listens for: unheard, it would end the process.
+  // A checked-out client's lost connection (the database restarted between two queries, or ended
+  // a session left idle in its transaction past idle_in_transaction_session_timeout by a stalled
+  // process) is an 'error' event the pool no longer listens for: unheard, it would end the process.
   let lost: Error | undefined;
   const onError = (error: Error) => (lost = error);
   client.on('error', onError);
@@ -122,7 +123,7 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await client.query('ROLLBACK').catch((rollback: Error) => (lost ??= rollback));
     throw error;
   } finally {
     client.off('error', onError);

@@ -4,7 +4,7 @@
  * creation and change it makes is queued here, latest snapshot per task, and written in one
  * statement per batch, which also renews the lease on the work and announces the changed ids to
  * the other instances (TASKS_CHANNEL; teamSync.ts applies them there). On start, `recoverTasks`
- * ends the unfinished work of dead instances (taskLeases.ts) and hands every task to the engine:
+ * ends (or queues again) the unfinished work of dead instances (taskLeases.ts) and hands every task to the engine:
  * finished ones adopted, other instances' running ones mirrored.
  *
  * Rules of the shared table: the instance that created a task runs it and keeps `instance_id`;
@@ -23,7 +23,7 @@ import { isTerminal } from '../../core/taskStatus';
 import type { EngineTask } from '../engine/engineTask';
 import type { TaskEngine } from '../engine/taskEngine';
 import { connectionProblem } from './database';
-import { UNFINISHED, announceChanged, endLostWork } from './taskLeases';
+import { type LostWorkPolicy, UNFINISHED, announceChanged, endLostWork } from './taskLeases';
 import { TASK_COLUMNS, type TaskRow, type TaskRowInput, fromRow, toRow } from './taskRows';
 
 /** Who did what to a task, for the audit table. `principal` is the task's owner as the engine knows it. */
@@ -54,6 +54,10 @@ const UPDATED_COLUMNS = COLUMN_NAMES.filter(
 /**
  * One statement for a batch: insert new tasks (bound to their principal, if one has that name,
  * leased while unfinished), update known ones unless already finished, and announce what changed.
+ * Only the instance a row names writes its work's changes (a lost instance's late writes must not
+ * touch work queued again or claimed by another); any instance writes a cancel. A row that names
+ * no instance and is not queued is a task's first row, written by its idempotency key's claim
+ * (teamLimits.ts) before its creator's first write: the creator writes it.
  */
 const UPSERT = `
   WITH changed AS (
@@ -64,6 +68,7 @@ const UPSERT = `
     ON CONFLICT (task_id) DO UPDATE SET ${UPDATED_COLUMNS.map((name) => `${name} = EXCLUDED.${name}`).join(', ')},
       instance_id = COALESCE(tasks.instance_id, EXCLUDED.instance_id), lease_expires_at = EXCLUDED.lease_expires_at
     WHERE tasks.status IN ${UNFINISHED}
+      AND (tasks.instance_id IS NOT DISTINCT FROM EXCLUDED.instance_id OR (tasks.instance_id IS NULL AND NOT tasks.queued) OR EXCLUDED.status = 'cancelled')
     RETURNING task_id)
   ${announceChanged('$3')}`;
 
@@ -79,8 +84,12 @@ const DELETE_EXPIRED = `
  * Ends the work of dead instances (taskLeases.ts), deletes expired tasks, and hands the rest to
  * `engine`, oldest first: finished ones adopted, the running work of live instances mirrored.
  */
-export async function recoverTasks(pool: Pool, engine: TaskEngine): Promise<{ adopted: number; running: number; lost: number }> {
-  const lost = await endLostWork(pool);
+export async function recoverTasks(
+  pool: Pool,
+  engine: TaskEngine,
+  lostWork: LostWorkPolicy,
+): Promise<{ adopted: number; running: number; lost: number; requeued: number }> {
+  const { ended: lost, requeued } = await endLostWork(pool, lostWork);
   await pool.query(DELETE_EXPIRED);
   const { rows } = await pool.query<TaskRow>('SELECT * FROM tasks ORDER BY created_at, task_id');
   let running = 0;
@@ -92,7 +101,7 @@ export async function recoverTasks(pool: Pool, engine: TaskEngine): Promise<{ ad
       running++;
     }
   }
-  return { adopted: rows.length - running, running, lost };
+  return { adopted: rows.length - running, running, lost, requeued };
 }
 
 export class DurableTasks extends Disposable {

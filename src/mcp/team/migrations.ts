@@ -131,6 +131,14 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    description: "attempts of the team queue's tasks",
+    // How many times an instance claimed the task from the team's queue (null: it never went
+    // through the queue). A lost instance's work whose tool is idempotent is queued again, and runs
+    // again, while its attempts last (taskLeases.ts).
+    sql: `ALTER TABLE tasks ADD COLUMN attempt integer;`,
+  },
 ];
 
 /** The schema version this server reads and writes. */

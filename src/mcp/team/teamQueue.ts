@@ -54,7 +54,8 @@ const WAITING = `
 /** Claims one task for this instance, leased, and tells the other instances (delivered at commit). */
 const CLAIM = `
   WITH changed AS (
-    UPDATE tasks SET queued = false, instance_id = $2, lease_expires_at = now() + $3 * interval '1 millisecond', machine = COALESCE($4, machine)
+    UPDATE tasks SET queued = false, instance_id = $2, lease_expires_at = now() + $3 * interval '1 millisecond', machine = COALESCE($4, machine),
+      attempt = COALESCE(attempt, 0) + 1
     WHERE task_id = ANY($1) AND queued AND status = 'working'
     RETURNING *),
   notified AS (

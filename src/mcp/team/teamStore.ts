@@ -16,7 +16,7 @@ import { describeDatabase, openDatabase } from './database';
 import { DurableTasks, recoverTasks } from './durableTasks';
 import { migrate } from './migrations';
 import { TOKENS_CHANNEL } from './principals';
-import { DEFAULT_LEASE_MS, TASKS_CHANNEL, TaskLeases } from './taskLeases';
+import { DEFAULT_LEASE_MS, type LostWorkPolicy, TASKS_CHANNEL, TaskLeases } from './taskLeases';
 import { COMMANDS_CHANNEL, TeamSync, taskIdsNamed } from './teamSync';
 import { TeamQueue, queuedForTeam } from './teamQueue';
 import { TeamLimits } from './teamLimits';
@@ -31,6 +31,8 @@ export interface TeamStoreOptions {
   readonly leaseMs?: number;
   /** The machine reported for the tasks this instance runs (`dev.tasklane/agent`); its host name when not given. */
   readonly machine?: string;
+  /** Tools marked idempotent: a task of the team's queue whose instance died runs again (taskLeases.ts); none when not given. */
+  readonly rerunTools?: readonly string[];
   readonly log?: Logger;
 }
 
@@ -50,7 +52,10 @@ export interface TeamStore {
 
 /** Opens the team database at `url`; throws DatabaseError (message without the password) when it cannot be used. */
 export async function openTeamStore(url: string, engineOptions: EngineOptions, options: TeamStoreOptions = {}): Promise<TeamStore> {
-  const pool = await openDatabase(url);
+  // A server that stalls inside a transaction (holding the team's claim lock, say) must not hold up
+  // the team past its lease: the database ends such a session after half a lease idle.
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const pool = await openDatabase(url, { options: `-c idle_in_transaction_session_timeout=${Math.ceil(leaseMs / 2)}` });
   try {
     return await startOn(pool, url, engineOptions, options);
   } catch (error) {
@@ -97,12 +102,28 @@ async function startOn(pool: Pool, url: string, engineOptions: EngineOptions, op
       );
     },
   );
-  const recovered = await recoverTasks(pool, engine);
+  const rerunTools = options.rerunTools ?? [];
+  const lostWork: LostWorkPolicy = { leaseMs, rerunTools };
+  const recovered = await recoverTasks(pool, engine, lostWork);
   log.info(
-    `[store] ${describeDatabase(url)}: ${recovered.adopted} finished task(s) kept, ${recovered.running} running on other instances, ${recovered.lost} ended "worker lost"`,
+    `[store] ${describeDatabase(url)}: ${recovered.adopted} finished task(s) kept, ${recovered.running} running on other instances, ${recovered.lost} ended "worker lost", ${recovered.requeued} queued to run again`,
   );
   durable = new DurableTasks(pool, engine, { instanceId, leaseMs, log });
-  const leases = new TaskLeases(pool, { instanceId, leaseMs, log });
+  const leases = new TaskLeases(pool, {
+    instanceId,
+    lostWork,
+    log,
+    // What the fence stops: claimed work of the tools another instance would run again.
+    holder: {
+      rerunnable: () =>
+        engine.shared
+          .claimedRunning()
+          .filter((task) => rerunTools.includes(task.tool))
+          .map((task) => task.taskId),
+      relinquish: (taskId) => engine.shared.relinquish(taskId),
+      runsHere: (taskId) => engine.shared.runsHere(taskId),
+    },
+  });
   // One listening connection for all that follows the team (a pooled connection cannot LISTEN).
   const channels = await ChannelListener.open({ url, channels: [TASKS_CHANNEL, COMMANDS_CHANNEL, TOKENS_CHANNEL], log });
   sync = await TeamSync.open(pool, engine, durable, (answer) => engine.answerForwarded(answer), { channels, instanceId, log });

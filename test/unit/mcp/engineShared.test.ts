@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { EngineTask } from '../../../src/mcp/engine/engineTask';
+import { RELINQUISHED_MESSAGE } from '../../../src/mcp/engine/sharedTasks';
 import { TaskEngine } from '../../../src/mcp/engine/taskEngine';
 import { waitFor } from '../helpers/waitFor';
 
@@ -103,5 +104,43 @@ describe('TaskEngine.shared', () => {
     } finally {
       limited.dispose();
     }
+  });
+
+  it('relinquishes claimed work: the work stops, the task stays as the store says, and what the work still reports is dropped', async () => {
+    let finish: ((value: Record<string, unknown>) => void) | undefined;
+    let report: (message: string) => void = () => undefined;
+    const reasons: unknown[] = [];
+    const claimed = elsewhere('c1', 'working', T0);
+    engine.shared.run(claimed, 60_000, {
+      owner: 'alice',
+      tool: 'wait',
+      settle: () => ({ status: 'completed' }),
+      run: (context) =>
+        new Promise((resolve) => {
+          report = (message) => context.status(message);
+          finish = resolve;
+          context.signal.addEventListener('abort', () => reasons.push((context.signal.reason as Error).message));
+        }),
+    });
+    await waitFor(() => finish !== undefined, { what: 'the claimed work running' });
+    assert.equal(engine.shared.claimedRunning().length, 1);
+    assert.ok(engine.shared.runsHere('c1'));
+    const changes: string[] = [];
+    engine.onDidChange((task) => changes.push(`${task.status}:${task.statusMessage ?? ''}`));
+
+    assert.equal(engine.shared.relinquish('c1'), true);
+    assert.deepEqual(reasons, [RELINQUISHED_MESSAGE]);
+    assert.ok(engine.shared.runsElsewhere('c1'));
+    assert.deepEqual(engine.shared.claimedRunning(), []);
+    // The work ignores its signal and goes on: its reports and its result change nothing here.
+    report('still going');
+    finish!({ content: [] });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(changes, []);
+    assert.equal(engine.get('alice', 'c1').status, 'working');
+    // The store's word decides: run again elsewhere and ended there.
+    assert.equal(engine.shared.apply(elsewhere('c1', 'completed', T0 + 100, { statusMessage: 'ran again' }), 60_000), 'updated');
+    assert.equal(engine.get('alice', 'c1').statusMessage, 'ran again');
+    assert.equal(engine.shared.relinquish('c1'), false);
   });
 });

@@ -1,9 +1,13 @@
 /**
  * A restarted server forgets nothing: tasks created on both wires before a SIGKILL are answered
  * after it (status, result, list), and the work that was unfinished when the server died ends
- * `failed`, "worker lost", retryable, once its lease runs out. Against a real PostgreSQL and the real `dist/server.js`.
+ * `failed`, "worker lost", retryable, once its lease runs out, or, for an idempotent tool's task of
+ * the team's queue, runs again. Against a real PostgreSQL and the real `dist/server.js`.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -25,16 +29,26 @@ describe('team database: a restarted server', function () {
   let pool: Pool | undefined;
   let server: RunningServer | undefined;
   const clients: Client[] = [];
+  let scratch = '';
 
   before(async function () {
     requirePostgres(this);
     db = await testDatabase('restart');
     pool = new Pool({ connectionString: db.url, max: 1 });
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tasklane-restart-'));
   });
 
   after(async () => {
     await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
     await stopServer(server);
+    // The command the killed server left running.
+    const pid = scratch && fs.existsSync(path.join(scratch, 'pid')) ? Number(fs.readFileSync(path.join(scratch, 'pid'), 'utf8')) : 0;
+    try {
+      if (pid > 0) process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
     await pool?.end();
     await db?.drop();
   });
@@ -53,9 +67,13 @@ describe('team database: a restarted server', function () {
     const finishedOld = (await call(100, 'done on the old wire')).task.taskId;
     const unfinishedOld = (await call(600_000, 'never ends')).task.taskId;
     const finishedNew = await modern.callTool('wait', { durationMs: 300, message: 'done on the new wire' });
-    const unfinishedNew = await modern.callTool('wait', { durationMs: 600_000, message: 'never ends either' });
+    // run_command is not idempotent: its lost work is not run again.
+    const unfinishedNew = await modern.callTool('run_command', { command: `echo $$ > '${path.join(scratch, 'pid')}'; exec sleep 600` });
+    // wait is: its lost work is queued again and runs again after the restart.
+    const rerunNew = await modern.callTool('wait', { durationMs: 3000, message: 'ran again' });
     assert.equal(finishedNew.resultType, 'task', JSON.stringify(finishedNew));
     assert.equal(unfinishedNew.resultType, 'task');
+    assert.equal(rerunNew.resultType, 'task');
     assert.equal((await modern.poll(finishedNew.taskId)).status, 'completed');
     await legacy.request({ method: 'tasks/result', params: { taskId: finishedOld } }, CallToolResultSchema);
 
@@ -63,9 +81,14 @@ describe('team database: a restarted server', function () {
     await waitFor(async () => (await rowStatus(finishedOld)) === 'completed' && (await rowStatus(finishedNew.taskId)) === 'completed', {
       what: 'both finished tasks written',
     });
-    await waitFor(async () => (await rowStatus(unfinishedOld)) === 'working' && (await rowStatus(unfinishedNew.taskId)) === 'working', {
-      what: 'both unfinished tasks written',
-    });
+    await waitFor(
+      async () =>
+        (await rowStatus(unfinishedOld)) === 'working' &&
+        (await rowStatus(unfinishedNew.taskId)) === 'working' &&
+        (await rowStatus(rerunNew.taskId)) === 'working' &&
+        fs.existsSync(path.join(scratch, 'pid')),
+      { what: 'the unfinished tasks written, the command running' },
+    );
     await stopServer(server, 'SIGKILL');
 
     server = await startServer(['--store', db!.url, '--log', 'warn', '--lease-ms', '1000']);
@@ -81,7 +104,7 @@ describe('team database: a restarted server', function () {
     const listed = await after.request({ method: 'tasks/list', params: {} }, ListTasksResultSchema);
     assert.deepEqual(
       listed.tasks.map((task) => task.taskId),
-      [finishedOld, unfinishedOld, finishedNew.taskId, unfinishedNew.taskId],
+      [finishedOld, unfinishedOld, finishedNew.taskId, unfinishedNew.taskId, rerunNew.taskId],
     );
     // The dead server's work ends once its lease (1 s here) runs out.
     const lostOld = await waitFor(
@@ -102,6 +125,13 @@ describe('team database: a restarted server', function () {
     assert.equal(lostNew.status, 'failed');
     assert.match(lostNew.error.message, /^Worker lost/);
     assert.deepEqual(lostNew.error.data, { reason: 'worker lost', retryable: true });
+    // The idempotent one says it runs again, and ends as a second run ends, once.
+    const again = await modernAfter.poll(rerunNew.taskId, (task) => task.status !== 'working' || /^Re-running/.test(String(task.statusMessage)));
+    assert.equal(again.statusMessage, 'Re-running: the instance running it was lost (attempt 2 of 3)', JSON.stringify(again));
+    const rerun = await modernAfter.poll(rerunNew.taskId);
+    assert.equal(rerun.status, 'completed', JSON.stringify(rerun));
+    assert.equal(rerun.result.content[0].text, 'ran again');
+    assert.equal((await pool!.query<{ attempt: number }>('SELECT attempt FROM tasks WHERE task_id = $1', [rerunNew.taskId])).rows[0].attempt, 2);
 
     // Work goes on after the restart, and is kept too.
     const fresh = await modernAfter.callTool('wait', { durationMs: 300, message: 'after the restart' });

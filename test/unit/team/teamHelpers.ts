@@ -47,9 +47,15 @@ export interface RunningServer {
   readonly exited: Promise<number | string>;
 }
 
-/** Starts `node dist/server.js --http ARGS` and resolves once it prints where it listens. */
-export function startServer(args: readonly string[]): Promise<RunningServer> {
-  const child = spawn(process.execPath, [SERVER, '--http', '--port', '0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** The same server with the team tests' probe tools (probeServer.ts, compiled beside this file). */
+export const PROBE_SERVER = path.join(__dirname, 'probeServer.js');
+
+/** Starts `node dist/server.js --http ARGS` (or another `script` of the server) and resolves once it prints where it listens. */
+export function startServer(args: readonly string[], script = SERVER, env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
+  const child = spawn(process.execPath, [script, '--http', '--port', '0', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let stderr = '';
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   return new Promise((resolve, reject) => {

@@ -34,7 +34,7 @@ describe('team database: idempotency keys and creation rates across instances', 
     db = await testDatabase('teamlimits');
     pool = new Pool({ connectionString: db.url, max: 1 });
     pool.on('error', () => undefined);
-    for (const name of ['alice', 'bob', 'carol', 'dave']) tokens[name] = await createToken(db.url, name);
+    for (const name of ['alice', 'bob', 'carol', 'dave', 'erin']) tokens[name] = await createToken(db.url, name);
     const start = () => startServer(['--store', db!.url, '--log', 'info', '--rate', `${RATE}/1h`]);
     servers.push(...(await Promise.all([start(), start(), start()])));
   });
@@ -99,6 +99,28 @@ describe('team database: idempotency keys and creation rates across instances', 
     for (const server of [0, 1, 2]) assert.equal((await v2(server).getTask(first)).status, 'working');
     await v2(1).result('tasks/cancel', { taskId: first });
     await v2(0).result('tasks/cancel', { taskId: second });
+  });
+
+  it('a keyed task that runs to its end is written as ended, on both wires: every instance and the row say completed', async () => {
+    // Erin's own rate budget: the other tests spend alice's.
+    const session = await v1(0, 'erin');
+    const v1Task = (
+      await session.request(
+        {
+          method: 'tools/call',
+          params: { name: 'wait', arguments: { durationMs: 50, message: 'short' }, task: { ttl: LONG_MS }, _meta: keyed(`short-v1-${randomUUID()}`) },
+        },
+        CreateTaskResultSchema,
+      )
+    ).task.taskId;
+    const v2Created = await v2(1, 'erin').callTool('wait', { durationMs: 50, message: 'short' }, { extra: { _meta: keyed(`short-v2-${randomUUID()}`) } });
+    for (const taskId of [v1Task, v2Created.taskId as string]) {
+      await waitFor(
+        async () => (await pool!.query<{ status: string }>('SELECT status FROM tasks WHERE task_id = $1', [taskId])).rows[0]?.status === 'completed',
+        { what: `task ${taskId}'s end written` },
+      );
+      for (const server of [0, 1, 2]) assert.equal((await v2(server, 'erin').getTask(taskId)).status, 'completed', `instance ${server}`);
+    }
   });
 
   it('two starts with one key at once through two instances give one task', async () => {
