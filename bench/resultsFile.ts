@@ -36,7 +36,12 @@ export interface BenchmarkFigures {
  * (skipped) keeps its earlier ones. A figure of a file written before figures named their
  * benchmark is replaced by this run's figures whose ids share its id's first part.
  */
-export function mergeResults(previous: Partial<ResultsFile> | undefined, environment: unknown, config: unknown, measured: readonly BenchmarkFigures[]): ResultsFile {
+export function mergeResults(
+  previous: Partial<ResultsFile> | undefined,
+  environment: unknown,
+  config: unknown,
+  measured: readonly BenchmarkFigures[],
+): ResultsFile {
   const replaced = new Set(measured.filter((m) => m.figures.length > 0).map((m) => m.benchmark));
   const prefixOf = (figure: Record<string, unknown>) => String(figure.id).split('.')[0]!;
   const replacedPrefixes = new Set(measured.filter((m) => replaced.has(m.benchmark)).flatMap((m) => m.figures.map(prefixOf)));
