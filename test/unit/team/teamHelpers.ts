@@ -48,8 +48,8 @@ export interface RunningServer {
 }
 
 /** Starts `node dist/server.js --http ARGS` and resolves once it prints where it listens. */
-export function startServer(args: readonly string[]): Promise<RunningServer> {
-  const child = spawn(process.execPath, [SERVER, '--http', '--port', '0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+export function startServer(args: readonly string[], entry: string = SERVER): Promise<RunningServer> {
+  const child = spawn(process.execPath, [entry, '--http', '--port', '0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   return new Promise((resolve, reject) => {
