@@ -10,15 +10,16 @@ import { median } from './harness';
 
 /** What a statement is for, by its text (the servers' statements in src/mcp/team). */
 const KINDS: readonly (readonly [string, RegExp])[] = [
-  ['task write (upsert + NOTIFY)', /^\s*WITH changed AS \(\s*INSERT INTO tasks/],
+  ['task write (upsert + audit + NOTIFY)', /INSERT INTO tasks/],
   ['claim: lock', /pg_advisory_xact_lock/],
+  ['claim: running counts and waiting rows', /AS running,/],
   ['claim: running counts', /count\(\*\)::int AS count FROM tasks WHERE status IN/],
   ['claim: waiting rows', /SELECT task_id, tool, owner FROM tasks/],
   ['claim: update + NOTIFY', /UPDATE tasks SET queued = /],
   ['BEGIN', /^\s*BEGIN/i],
   ['COMMIT', /^\s*COMMIT/i],
   ['ROLLBACK', /^\s*ROLLBACK/i],
-  ['audit insert', /INSERT INTO audit/],
+  ['audit insert (alone)', /INSERT INTO audit/],
   ['lease renewal', /UPDATE tasks SET lease_expires_at/],
   ['lost work check', /UPDATE tasks SET status = 'failed'/],
   ['mirror read (other instances)', /FROM tasks WHERE task_id = ANY/],

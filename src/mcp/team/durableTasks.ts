@@ -2,8 +2,8 @@
  * The standalone server's tasks in PostgreSQL: a write-through copy of the engine plus a load on
  * start. The engine stays the one that runs and answers (in memory, at its own speed); every
  * creation and change it makes is queued here, latest snapshot per task, and written in one
- * statement per batch, which also renews the lease on the work and announces the changed ids to
- * the other instances (TASKS_CHANNEL; teamSync.ts applies them there). On start, `recoverTasks`
+ * statement per batch, which also renews the lease on the work, records the batch's audit entries
+ * and announces the changed ids to the other instances (TASKS_CHANNEL; teamSync.ts applies them there). On start, `recoverTasks`
  * ends the unfinished work of dead instances (taskLeases.ts) and hands every task to the engine:
  * finished ones adopted, other instances' running ones mirrored.
  *
@@ -51,12 +51,17 @@ const UPDATED_COLUMNS = COLUMN_NAMES.filter(
   (name) => !['task_id', 'owner', 'tool', 'created_at', 'retention_ms', 'parent_task_id', 'instance_id'].includes(name),
 );
 
+const AUDIT_ROWS = `SELECT r.principal, r.action, r.task_id, r.detail
+  FROM jsonb_to_recordset($1::jsonb) AS r(principal text, action text, task_id text, detail jsonb)`;
+
 /**
  * One statement for a batch: insert new tasks (bound to their principal, if one has that name,
- * leased while unfinished), update known ones unless already finished, and announce what changed.
+ * leased while unfinished), update known ones unless already finished, announce what changed, and
+ * record the batch's audit entries ($4), all in one round trip and one commit.
  */
 const UPSERT = `
-  WITH changed AS (
+  WITH audited AS (INSERT INTO audit (principal, action, task_id, detail) ${AUDIT_ROWS.replace('$1', '$4')}),
+  changed AS (
     INSERT INTO tasks (${COLUMN_NAMES.join(', ')}, principal_id, lease_expires_at)
     SELECT ${COLUMN_NAMES.map((name) => `r.${name}`).join(', ')}, (SELECT p.principal_id FROM principals p WHERE p.name = r.owner),
       CASE WHEN r.status IN ${UNFINISHED} THEN now() + $2 * interval '1 millisecond' END
@@ -67,9 +72,8 @@ const UPSERT = `
     RETURNING task_id)
   ${announceChanged('$3')}`;
 
-const INSERT_AUDIT = `
-  INSERT INTO audit (principal, action, task_id, detail)
-  SELECT r.principal, r.action, r.task_id, r.detail FROM jsonb_to_recordset($1::jsonb) AS r(principal text, action text, task_id text, detail jsonb)`;
+/** A batch of audit entries alone (no task changed since the last write). */
+const INSERT_AUDIT = `INSERT INTO audit (principal, action, task_id, detail) ${AUDIT_ROWS}`;
 
 const DELETE_EXPIRED = `
   DELETE FROM tasks WHERE status IN ('completed', 'failed', 'cancelled') AND ttl_ms IS NOT NULL
@@ -188,9 +192,10 @@ export class DurableTasks extends Disposable {
     const rows: TaskRowInput[] = batch.map((task) =>
       toRow(task, this.retentions.get(task.taskId) ?? null, this.queued.has(task.taskId) ? 'queued' : { instanceId: this.options.instanceId }),
     );
+    const auditRows = JSON.stringify(audits.map((a) => ({ ...a, task_id: a.taskId, detail: a.detail ?? null })));
     try {
-      if (rows.length > 0) await this.pool.query(UPSERT, [JSON.stringify(rows), this.options.leaseMs, this.options.instanceId]);
-      if (audits.length > 0) await this.pool.query(INSERT_AUDIT, [JSON.stringify(audits.map((a) => ({ ...a, task_id: a.taskId, detail: a.detail ?? null })))]);
+      if (rows.length > 0) await this.pool.query(UPSERT, [JSON.stringify(rows), this.options.leaseMs, this.options.instanceId, auditRows]);
+      else if (audits.length > 0) await this.pool.query(INSERT_AUDIT, [auditRows]);
       let queued = false;
       for (const task of batch) {
         this.retentions.delete(task.taskId);

@@ -44,12 +44,15 @@ const CANDIDATES = 100;
 /** How many tasks one instance claims at once at most, so a burst spreads over the instances. */
 const BATCH = 16;
 
-const RUNNING = `SELECT tool, owner, count(*)::int AS count FROM tasks WHERE status IN ${UNFINISHED} AND NOT queued GROUP BY tool, owner`;
-
-const WAITING = `
-  SELECT task_id, tool, owner FROM tasks
-  WHERE queued AND status = 'working' AND (run_after IS NULL OR run_after <= now())
-  ORDER BY priority DESC, created_at, task_id LIMIT ${CANDIDATES}`;
+/** TeamLoad in one statement (one snapshot, taken under the lock). */
+const RUNNING_AND_WAITING = `
+  SELECT
+    (SELECT coalesce(json_agg(r), '[]') FROM (
+      SELECT tool, owner, count(*)::int AS count FROM tasks WHERE status IN ${UNFINISHED} AND NOT queued GROUP BY tool, owner) r) AS running,
+    (SELECT coalesce(json_agg(w ORDER BY w.priority DESC, w.created_at, w.task_id), '[]') FROM (
+      SELECT task_id, tool, owner, priority, created_at FROM tasks
+      WHERE queued AND status = 'working' AND (run_after IS NULL OR run_after <= now())
+      ORDER BY priority DESC, created_at, task_id LIMIT ${CANDIDATES}) w) AS waiting`;
 
 /** Claims one task for this instance, leased, and tells the other instances (delivered at commit). */
 const CLAIM = `
@@ -60,6 +63,12 @@ const CLAIM = `
   notified AS (
     SELECT pg_notify('${TASKS_CHANNEL}', json_build_object('instance', $2::text, 'ids', array_agg(task_id))::text) FROM changed HAVING count(*) > 0)
   SELECT changed.*, (SELECT count(*) FROM notified) AS notified FROM changed ORDER BY priority DESC, created_at, task_id`;
+
+/** What a claim reads under the lock: the team's running work by tool and owner, and the waiting tasks in queue order. */
+interface TeamLoad {
+  readonly running: readonly { tool: string; owner: string; count: number }[];
+  readonly waiting: readonly { task_id: string; tool: string; owner: string }[];
+}
 
 export interface TeamQueueOptions {
   readonly url: string;
@@ -79,6 +88,11 @@ export class TeamQueue extends Disposable {
   private again = false;
   private failing = false;
   private closed = false;
+  /**
+   * Whether the last claim round left waiting work the team's limits held back: only then can this
+   * instance's own work ending (a freed slot) let a claim take more. Work queued later kicks a claim itself.
+   */
+  private blocked = true;
   private readonly log: Logger;
 
   private constructor(
@@ -107,7 +121,9 @@ export class TeamQueue extends Disposable {
         log: options.log,
       }),
     );
-    queue._register(engine.onDidChange((task) => isTerminal(task.status) && !engine.shared.runsElsewhere(task.taskId) && queue.kick()));
+    queue._register(
+      engine.onDidChange((task) => (queue.blocked || queue.failing) && isTerminal(task.status) && !engine.shared.runsElsewhere(task.taskId) && queue.kick()),
+    );
     queue._register(durable.onDidQueue(() => queue.kick()));
     const poll = setInterval(() => queue.kick(), options.pollMs ?? 500);
     poll.unref();
@@ -141,8 +157,9 @@ export class TeamQueue extends Disposable {
     while (!this.closed) {
       const rows = await this.claimSome();
       this.failing = false;
-      if (rows.length === 0) return;
       for (const row of rows) this.runClaimed(row);
+      // Fewer than a batch: the round took all it could; what is queued after it kicks another.
+      if (rows.length < BATCH) return;
     }
   }
 
@@ -150,34 +167,43 @@ export class TeamQueue extends Disposable {
   private async claimSome(): Promise<TaskRow[]> {
     return inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK]);
-      const chosen = await this.choose(client);
+      const { chosen, blocked } = await this.choose(client);
+      this.blocked = blocked;
       if (chosen.length === 0) return [];
       return (await client.query<TaskRow>(CLAIM, [chosen, this.options.instanceId, this.options.leaseMs, this.options.machine ?? null])).rows;
     });
   }
 
-  /** In queue order, the waiting tasks that fit the team's free slots: overall, per tool and per principal. */
-  private async choose(client: PoolClient): Promise<string[]> {
+  /** In queue order, the waiting tasks that fit the team's free slots (overall, per tool and per principal), and whether any was held back. */
+  private async choose(client: PoolClient): Promise<{ chosen: string[]; blocked: boolean }> {
     const { maxConcurrent, toolLimits, maxPerPrincipal = Infinity } = this.options.limits;
     const byTool = new Map<string, number>();
     const byOwner = new Map<string, number>();
     const add = (map: Map<string, number>, key: string, count: number) => map.set(key, (map.get(key) ?? 0) + count);
     let free = maxConcurrent;
-    for (const row of (await client.query<{ tool: string; owner: string; count: number }>(RUNNING)).rows) {
+    const { running, waiting } = (await client.query<TeamLoad>(RUNNING_AND_WAITING)).rows[0]!;
+    for (const row of running) {
       add(byTool, row.tool, row.count);
       add(byOwner, row.owner, row.count);
       free -= row.count;
     }
     const chosen: string[] = [];
-    for (const row of free > 0 ? (await client.query<{ task_id: string; tool: string; owner: string }>(WAITING)).rows : []) {
-      if (free <= 0 || chosen.length >= BATCH) break;
-      if ((byTool.get(row.tool) ?? 0) >= (toolLimits[row.tool] ?? Infinity) || (byOwner.get(row.owner) ?? 0) >= maxPerPrincipal) continue;
+    let blocked = waiting.length >= CANDIDATES;
+    for (const row of waiting) {
+      if (free <= 0 || chosen.length >= BATCH) {
+        blocked ||= free <= 0;
+        break;
+      }
+      if ((byTool.get(row.tool) ?? 0) >= (toolLimits[row.tool] ?? Infinity) || (byOwner.get(row.owner) ?? 0) >= maxPerPrincipal) {
+        blocked = true;
+        continue;
+      }
       add(byTool, row.tool, 1);
       add(byOwner, row.owner, 1);
       chosen.push(row.task_id);
       free--;
     }
-    return chosen;
+    return { chosen, blocked };
   }
 
   private runClaimed(row: TaskRow): void {
