@@ -15,9 +15,9 @@
  * most the batch in flight. When the database goes away the copy keeps the latest snapshots and
  * retries; the server goes on serving from memory.
  */
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { Emitter, type Event } from '../../core/events';
-import { Disposable, toDisposable } from '../../core/lifecycle';
+import { Disposable, type IDisposable, toDisposable } from '../../core/lifecycle';
 import { type Logger, silentLogger } from '../../core/logger';
 import { isTerminal } from '../../core/taskStatus';
 import type { EngineTask } from '../engine/engineTask';
@@ -33,6 +33,9 @@ export interface AuditEntry {
   readonly taskId: string;
   readonly detail?: Record<string, unknown>;
 }
+
+/** Runs a write (on the connection it is given) in a transaction of its own making: the team's queue claims in the same one. */
+export type QueuedWriter = (write: (client: PoolClient) => Promise<unknown>) => Promise<void>;
 
 export interface DurableTasksOptions {
   /** Names this server in `tasks.instance_id` (which instance runs unfinished work). */
@@ -110,8 +113,9 @@ export class DurableTasks extends Disposable {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private failing = false;
   private readonly _onDidQueue = this._register(new Emitter<void>());
-  /** A write put new tasks in the team's queue: this instance may claim them at once. */
+  /** A write put new tasks in the team's queue: this instance may claim them at once (unless a QueuedWriter did). */
   readonly onDidQueue: Event<void> = this._onDidQueue.event;
+  private queuedWriter: QueuedWriter | undefined;
   /** Set while the store's own word is applied to the engine: those changes are not written back. */
   private applying = false;
   private readonly log: Logger;
@@ -160,6 +164,18 @@ export class DurableTasks extends Disposable {
     }
   }
 
+  /**
+   * From now on a write that puts new tasks in the team's queue goes through `writer`, which claims
+   * what the team's limits allow in the same transaction: one commit for the queued rows and their
+   * claim, instead of a write and then a claim.
+   */
+  writeQueuedThrough(writer: QueuedWriter): IDisposable {
+    this.queuedWriter = writer;
+    return toDisposable(() => {
+      if (this.queuedWriter === writer) this.queuedWriter = undefined;
+    });
+  }
+
   audit(entry: AuditEntry): void {
     this.audits.push(entry);
     this.schedule();
@@ -193,15 +209,17 @@ export class DurableTasks extends Disposable {
       toRow(task, this.retentions.get(task.taskId) ?? null, this.queued.has(task.taskId) ? 'queued' : { instanceId: this.options.instanceId }),
     );
     const auditRows = JSON.stringify(audits.map((a) => ({ ...a, task_id: a.taskId, detail: a.detail ?? null })));
+    const queuesWork = rows.some((row) => row.queued);
+    const writer = queuesWork ? this.queuedWriter : undefined;
+    const upsert = (db: Pool | PoolClient) => db.query(UPSERT, [JSON.stringify(rows), this.options.leaseMs, this.options.instanceId, auditRows]);
     try {
-      if (rows.length > 0) await this.pool.query(UPSERT, [JSON.stringify(rows), this.options.leaseMs, this.options.instanceId, auditRows]);
+      if (rows.length > 0) await (writer ? writer(upsert) : upsert(this.pool));
       else if (audits.length > 0) await this.pool.query(INSERT_AUDIT, [auditRows]);
-      let queued = false;
       for (const task of batch) {
         this.retentions.delete(task.taskId);
-        queued = this.queued.delete(task.taskId) || queued;
+        this.queued.delete(task.taskId);
       }
-      if (queued) this._onDidQueue.fire();
+      if (queuesWork && !writer) this._onDidQueue.fire();
       if (this.failing) this.log.info('[store] writing to the database again');
       this.failing = false;
     } catch (error) {

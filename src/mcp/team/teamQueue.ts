@@ -125,6 +125,7 @@ export class TeamQueue extends Disposable {
       engine.onDidChange((task) => (queue.blocked || queue.failing) && isTerminal(task.status) && !engine.shared.runsElsewhere(task.taskId) && queue.kick()),
     );
     queue._register(durable.onDidQueue(() => queue.kick()));
+    queue._register(durable.writeQueuedThrough((write) => queue.writeAndClaim(write)));
     const poll = setInterval(() => queue.kick(), options.pollMs ?? 500);
     poll.unref();
     queue._register(toDisposable(() => clearInterval(poll)));
@@ -163,10 +164,22 @@ export class TeamQueue extends Disposable {
     }
   }
 
-  /** The best waiting tasks the team's limits let start now (BATCH at most), claimed for this instance. */
-  private async claimSome(): Promise<TaskRow[]> {
+  /**
+   * Runs `write` (this instance's write of new queued tasks) and a claim round in one transaction:
+   * the queued rows and their claim are committed together. The lock is taken first, as by every
+   * claim, so no transaction holding it ever waits for one that wants it.
+   */
+  async writeAndClaim(write: (client: PoolClient) => Promise<unknown>): Promise<void> {
+    const rows = await this.claimSome(write);
+    for (const row of rows) this.runClaimed(row);
+    if (rows.length >= BATCH) this.kick();
+  }
+
+  /** The best waiting tasks the team's limits let start now (BATCH at most), claimed for this instance (after `write`, in the same transaction). */
+  private async claimSome(write?: (client: PoolClient) => Promise<unknown>): Promise<TaskRow[]> {
     return inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK]);
+      await write?.(client);
       const { chosen, blocked } = await this.choose(client);
       this.blocked = blocked;
       if (chosen.length === 0) return [];
