@@ -4,12 +4,13 @@
  * across the team (an advisory lock), so the scheduler's rules hold for the whole team: at most
  * `maxConcurrent` tasks run at once, `toolLimits` per tool and `maxPerPrincipal` per principal,
  * counting every instance's running work; the highest priority goes first, then the oldest; a task
- * is not claimed before its `run_after`. Claims are tried when another instance changes a task (a
- * slot may have freed, or work arrived: TASKS_CHANNEL), when this instance has written new queued
- * tasks or its work ends, and every `pollMs` for run-after times.
+ * is not claimed before its `run_after`. An instance claims in the same transaction as its write of
+ * new queued tasks (writeAndClaim); when the last round left work the limits held back, again when a
+ * task ends here or on another instance (TASKS_CHANNEL: a slot may have freed); and every `pollMs`,
+ * for run-after times and for work another instance queued and left.
  *
  * A queued task outlives the instance it was created on: it has no instance, so no lease to lapse,
- * and another instance claims it.
+ * and another instance claims it (at the latest on its next poll).
  */
 import type { Pool, PoolClient } from 'pg';
 import { Disposable, toDisposable } from '../../core/lifecycle';
@@ -112,10 +113,12 @@ export class TeamQueue extends Disposable {
         url: options.url,
         channels: [TASKS_CHANNEL],
         purpose: "the team's queue",
-        // Another instance's change may free a slot or queue work; this instance's own are seen
-        // where they are made (its writes of queued tasks, its work's ends).
+        // Another instance's change may free a slot that work held back by the limits waits for.
+        // Work another instance queues, it claims in the same transaction itself; what it leaves
+        // (limits, or it died) is held back, or found by the poll. This instance's own changes are
+        // seen where they are made (its writes of queued tasks, its work's ends).
         onNotification: (_channel, payload) => {
-          if (writerOf(payload) !== options.instanceId) queue.kick();
+          if (writerOf(payload) !== options.instanceId && (queue.blocked || queue.failing)) queue.kick();
         },
         onListening: async () => queue.kick(),
         log: options.log,
