@@ -17,7 +17,6 @@
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from 'pg';
 import { type TestDatabase, cluster, postgresUnavailable, testDatabase } from '../test/unit/helpers/postgres';
 import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -25,10 +24,11 @@ import { CreateTaskResultSchema } from '../src/mcp/wires/v1/codec';
 import { type Json, V2Client } from '../test/unit/mcp/v2/helpers';
 import { type RunningServer, createToken, startServer, stopServer } from '../test/unit/team/teamHelpers';
 import { clusterCpuMs, cpuMsOf, postmasterOn } from './cpuTicks';
-import { type LoadResult, listenStamped, pollUntil, shortTaskLoad } from './teamInstancesClients';
+import { type LoadResult, pollUntil, shortTaskLoad } from './teamInstancesClients';
+import { commitNotifyFloor, follow } from './teamFollow';
 import { type StatementCounts, StatementCounter, medianCounts, perTask } from './teamStatements';
 import { type ClaimLatency, claimLatency } from './teamClaimLatency';
-import { type BenchConfig, type Figure, fmtMs, median, now, round, rounded, sleep, summarize } from './harness';
+import { type BenchConfig, type Figure, fmtMs, median, now, round, rounded } from './harness';
 import { TARGETS, meets } from './targets';
 
 /** Concurrent clients in the throughput rows, in all (spread round-robin over the instances). */
@@ -124,73 +124,6 @@ const statementsText = (counts: StatementCounts) =>
     .join(', ');
 
 const sum = (loads: readonly LoadResult[], key: 'tasks' | 'polls') => loads.reduce((total, load) => total + load[key], 0);
-
-/**
- * One sample: an `ask` task created on A, followed by a listen stream on A and one on B; once both
- * have sent their snapshot, A's client answers it. Latency: from the completion's `lastUpdatedAt`
- * (A's clock, the same machine) to the completed notification arriving on each stream.
- */
-async function followOnce(a: V2Client, b: V2Client): Promise<{ same: number; across: number; bAfterA: number }> {
-  const created = await a.callTool('ask', { question: 'Follow me?' });
-  const taskId = created.taskId as string;
-  const asked = await pollUntil(a, taskId, (task) => task.status === 'input_required', 2, 10_000);
-  await pollUntil(b, taskId, (task) => task.status === 'input_required', 2, 10_000);
-  const onA = listenStamped(a, taskId, 15_000);
-  const onB = listenStamped(b, taskId, 15_000);
-  await Promise.all([onA.first, onB.first]);
-  const [key] = Object.keys(asked.inputRequests as Json);
-  await a.result('tasks/update', { taskId, inputResponses: { [key!]: { action: 'accept', content: { answer: 'yes' } } } });
-  const [seenA, seenB] = await Promise.all([onA.ended, onB.ended]);
-  const completedA = seenA.find((n) => n.params.status === 'completed');
-  const completedB = seenB.find((n) => n.params.status === 'completed');
-  if (!completedA || !completedB)
-    throw new Error(`no completed notification: A saw ${seenA.map((n) => n.params.status)}, B saw ${seenB.map((n) => n.params.status)}`);
-  const changedAt = Date.parse(completedA.params.lastUpdatedAt as string);
-  return { same: completedA.at - changedAt, across: completedB.at - changedAt, bAfterA: completedB.at - completedA.at };
-}
-
-async function follow(a: V2Client, b: V2Client, samples: number) {
-  for (let i = 0; i < 5; i++) await followOnce(a, b);
-  const same: number[] = [];
-  const across: number[] = [];
-  const bAfterA: number[] = [];
-  for (let i = 0; i < samples; i++) {
-    const sample = await followOnce(a, b);
-    same.push(sample.same);
-    across.push(sample.across);
-    bAfterA.push(sample.bAfterA);
-  }
-  return { same: summarize(same), across: summarize(across), bAfterA: summarize(bAfterA) };
-}
-
-/**
- * The floor under a follow across instances, on the same cluster: a one-row durable commit with a
- * NOTIFY, until another connection LISTENing gets it (what A's write and B's wake-up cost, before
- * B reads the row and its stream sends it).
- */
-async function commitNotifyFloor(url: string, samples: number) {
-  const writer = new Client({ connectionString: url });
-  const listener = new Client({ connectionString: url });
-  await Promise.all([writer.connect(), listener.connect()]);
-  try {
-    await writer.query('CREATE TABLE bench_floor (id serial PRIMARY KEY, v text)');
-    await listener.query('LISTEN bench_floor');
-    let heard = (_at: number) => undefined as void;
-    listener.on('notification', () => heard(now()));
-    const latencies: number[] = [];
-    for (let i = 0; i < samples + 5; i++) {
-      const got = new Promise<number>((resolve) => (heard = resolve));
-      const t0 = now();
-      await writer.query(`WITH a AS (INSERT INTO bench_floor (v) VALUES ('x') RETURNING id) SELECT pg_notify('bench_floor', (SELECT id FROM a)::text)`);
-      const at = await got;
-      if (i >= 5) latencies.push(at - t0);
-      await sleep(5);
-    }
-    return summarize(latencies);
-  } finally {
-    await Promise.all([writer.end(), listener.end()]);
-  }
-}
 
 /** ms from SIGKILL of the instance running a long `wait` to `witness` answering it failed, "worker lost" (tasks/get every 50 ms). */
 async function failoverOnce(url: string, token: string, witness: V2Client): Promise<number> {
