@@ -234,7 +234,7 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
         ratio: t.storeVsJsonl,
         target: TARGETS.teamStoreVsJsonl,
         met: meets(TARGETS.teamStoreVsJsonl, { value: oneRate, ratio: t.storeVsJsonl }),
-        note: `${throughputNote}. Baseline: the same engine, tools, limits and HTTP serving (bench/jsonlServer.ts; the standalone server has no JSON-lines store, so the extension's store, tasks.jsonl, written through from the engine's events, one synchronous append per turn of the event loop, not fsynced, while PostgreSQL fsyncs each commit). Statements per task (= round trips), one instance: ${statementsText(t.statementsPerTask.one)}`,
+        note: `${throughputNote}. Baseline: the same engine, tools, limits and HTTP serving (bench/jsonlServer.ts; the standalone server has no JSON-lines store, so the extension's store, tasks.jsonl, written through from the engine's events, one synchronous append per turn of the event loop, not fsynced, while PostgreSQL fsyncs each commit). Statements per task (and round trips), one instance: ${statementsText(t.statementsPerTask.one)}`,
         raw: {
           rates: roundAll(t.rates),
           ratios: t.storeVsJsonlRounds,
@@ -256,7 +256,7 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
         ratio: t.twoVsOne,
         target: TARGETS.teamTwoVsOne,
         met: meets(TARGETS.teamTwoVsOne, { value: twoRate, ratio: t.twoVsOne }),
-        note: `the same ${CLIENTS} clients, client i on instance i mod 2 (it polls where it created); ${rounds} paired rounds; ${os.cpus().length} cores shared by the instances, PostgreSQL and the clients. CPU ms per task (median of rounds), servers + PostgreSQL + clients: one ${cpuText(t.cpuMsPerTask.one)}, two ${cpuText(t.cpuMsPerTask.two)}, JSON-lines ${cpuText(t.cpuMsPerTask.jsonl)}: each instance also mirrors the other's every task. Statements per task (= round trips), two instances: ${statementsText(t.statementsPerTask.two)}`,
+        note: `the same ${CLIENTS} clients, client i on instance i mod 2 (it polls where it created); ${rounds} paired rounds; ${os.cpus().length} cores shared by the instances, PostgreSQL and the clients. CPU ms per task (median of rounds), servers + PostgreSQL + clients: one ${cpuText(t.cpuMsPerTask.one)}, two ${cpuText(t.cpuMsPerTask.two)}, JSON-lines ${cpuText(t.cpuMsPerTask.jsonl)}: each instance also mirrors the other's every task. Statements per task (and round trips), two instances: ${statementsText(t.statementsPerTask.two)}`,
         raw: { ratios: t.twoVsOneRounds, cpuMsPerTask: t.cpuMsPerTask },
       },
       {

@@ -2,7 +2,8 @@
  * Statements the team servers send to PostgreSQL, counted by the cluster itself (pg_stat_statements,
  * loaded in the benchmarks' durable cluster): a snapshot of one database's counts before a load
  * and after it gives the statements per task, by kind. Every statement the servers send is one
- * round trip (none sends several statements in one query string), so the count is also theirs.
+ * round trip, except a claim transaction's BEGIN, sent with the team's lock in one query string:
+ * round trips = statements − BEGINs.
  * The benchmark's own statements (the snapshots) are made in another database and not counted.
  */
 import { Client } from 'pg';
@@ -77,7 +78,10 @@ export function perTask(before: StatementCounts, after: StatementCounts, tasks: 
     out.push([kind, delta / tasks]);
   }
   out.sort((a, b) => b[1] - a[1]);
-  return Object.fromEntries([['total', total / tasks], ...out].map(([kind, x]) => [kind, Math.round((x as number) * 100) / 100]));
+  const begins = out.find(([kind]) => kind === 'BEGIN')?.[1] ?? 0;
+  return Object.fromEntries(
+    [['total', total / tasks], ['round trips', total / tasks - begins], ...out].map(([kind, x]) => [kind, Math.round((x as number) * 100) / 100]),
+  );
 }
 
 /** The median of each kind over several loads' per-task counts (a kind absent from a load counts 0 there). */

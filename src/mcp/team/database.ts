@@ -79,11 +79,14 @@ export async function openDatabase(url: string, config: Omit<PoolConfig, 'connec
   return pool;
 }
 
-/** Runs `work` in one transaction on one connection of `pool`: committed when it returns, rolled back when it throws. */
-export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` in one transaction on one connection of `pool`: committed when it returns, rolled back
+ * when it throws. `first`, a statement without parameters (a lock), is sent with the BEGIN in one round trip.
+ */
+export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>, first?: string): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    await client.query(first ? `BEGIN; ${first}` : 'BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;

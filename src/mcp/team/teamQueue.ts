@@ -180,14 +180,17 @@ export class TeamQueue extends Disposable {
 
   /** The best waiting tasks the team's limits let start now (BATCH at most), claimed for this instance (after `write`, in the same transaction). */
   private async claimSome(write?: (client: PoolClient) => Promise<unknown>): Promise<TaskRow[]> {
-    return inTransaction(this.pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK]);
-      await write?.(client);
-      const { chosen, blocked } = await this.choose(client);
-      this.blocked = blocked;
-      if (chosen.length === 0) return [];
-      return (await client.query<TaskRow>(CLAIM, [chosen, this.options.instanceId, this.options.leaseMs, this.options.machine ?? null])).rows;
-    });
+    return inTransaction(
+      this.pool,
+      async (client) => {
+        await write?.(client);
+        const { chosen, blocked } = await this.choose(client);
+        this.blocked = blocked;
+        if (chosen.length === 0) return [];
+        return (await client.query<TaskRow>(CLAIM, [chosen, this.options.instanceId, this.options.leaseMs, this.options.machine ?? null])).rows;
+      },
+      `SELECT pg_advisory_xact_lock(${CLAIM_LOCK})`,
+    );
   }
 
   /** In queue order, the waiting tasks that fit the team's free slots (overall, per tool and per principal), and whether any was held back. */
