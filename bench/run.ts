@@ -1,10 +1,12 @@
 /**
  * `npm run bench`: runs every benchmark, prints the table and raw numbers, writes bench/results.json.
- * BENCH_QUICK=1 for a short smoke run; BENCH_ONLY=roundTrip,eventStorm to pick benchmarks.
+ * BENCH_QUICK=1 for a short smoke run; BENCH_ONLY=roundTrip,eventStorm to pick benchmarks (their
+ * figures replace theirs in bench/results.json, the other benchmarks' figures stay: resultsFile.ts).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { type BenchmarkFigures, mergeResults, readResults } from './resultsFile';
 import { type Figure, figureJson, fmtMs, formatTable, guarded, loadConfig, now } from './harness';
 
 const BENCHMARKS: readonly string[] = [
@@ -30,11 +32,14 @@ async function main(): Promise<void> {
   const started = now();
   const loadBefore = os.loadavg();
   const figures: Figure[] = [];
+  const measured: BenchmarkFigures[] = [];
   const selected = BENCHMARKS.filter((name) => !config.only || config.only.includes(name));
   process.stderr.write(`[bench] ${config.quick ? 'QUICK (smoke) run' : 'full run'}: ${selected.join(', ')}\n`);
   for (const name of selected) {
     const mod = require(`./${name}`) as { run: (c: typeof config) => Promise<Figure[]> };
-    figures.push(...(await guarded(name, () => mod.run(config))));
+    const ran = await guarded(name, () => mod.run(config));
+    figures.push(...ran);
+    measured.push({ benchmark: name, figures: ran.map(figureJson) });
   }
   const elapsed = now() - started;
   const cpus = os.cpus();
@@ -65,8 +70,10 @@ async function main(): Promise<void> {
     `\n${figures.filter((f) => f.met === true).length} targets met, ${missed.length} missed${missed.length ? `: ${missed.map((f) => f.id).join(', ')}` : ''}. Total ${fmtMs(elapsed)}.`,
   );
   const out = path.join(__dirname, '..', '..', 'bench', 'results.json');
-  fs.writeFileSync(out, JSON.stringify({ environment, config, figures: figures.map(figureJson) }, null, 2) + '\n');
-  console.log(`Wrote ${path.relative(process.cwd(), out)}`);
+  const merged = mergeResults(readResults(out), environment, config, measured);
+  fs.writeFileSync(out, JSON.stringify(merged, null, 2) + '\n');
+  const kept = merged.runs.slice(1).flatMap((run) => run.benchmarks);
+  console.log(`Wrote ${path.relative(process.cwd(), out)}${kept.length ? ` (kept the earlier figures of ${kept.join(', ')})` : ''}`);
 }
 
 main().then(

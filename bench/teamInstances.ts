@@ -1,18 +1,22 @@
 /**
  * teamInstances: several standalone servers (`dist/server.js --http --store URL`) on one
  * PostgreSQL, on a throwaway cluster with PostgreSQL's default (durable) settings:
- * 1. throughput of short tasks through one instance with the store ÷ the same server without one;
+ * 1. throughput of short tasks through one instance with the store ÷ the same server keeping its
+ *    tasks in the JSON-lines store on the same machine (bench/jsonlServer.ts: the standalone server
+ *    has no JSON-lines store of its own, so this is its engine and HTTP serving with the extension's);
  * 2. throughput through two instances on one database ÷ through one, the same total client load;
  * 3. follow latency: a task changed on instance A, its `notifications/tasks` on a
  *    `subscriptions/listen` stream on instance B, against the same stream on A itself;
  * 4. failover: an instance SIGKILLed with a task running (the default lease), until another
- *    instance answers "worker lost" for it.
+ *    instance answers "worker lost" for it;
+ * 5. claim latency of the team's queue, idle and under load (teamClaimLatency.ts).
+ * Rows 1 and 2 also count the statements the servers send per task (teamStatements.ts).
  * Rows 1 and 2 are paired rounds: each round measures every setup for the same time, in a fresh
  * order, and the ratio is the median of the rounds' ratios.
  */
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
-import { Client } from 'pg';
+import * as path from 'node:path';
 import { type TestDatabase, cluster, postgresUnavailable, testDatabase } from '../test/unit/helpers/postgres';
 import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -20,8 +24,11 @@ import { CreateTaskResultSchema } from '../src/mcp/wires/v1/codec';
 import { type Json, V2Client } from '../test/unit/mcp/v2/helpers';
 import { type RunningServer, createToken, startServer, stopServer } from '../test/unit/team/teamHelpers';
 import { clusterCpuMs, cpuMsOf, postmasterOn } from './cpuTicks';
-import { type LoadResult, listenStamped, pollUntil, shortTaskLoad } from './teamInstancesClients';
-import { type BenchConfig, type Figure, fmtMs, median, now, round, rounded, sleep, summarize } from './harness';
+import { type LoadResult, pollUntil, shortTaskLoad } from './teamInstancesClients';
+import { commitNotifyFloor, follow } from './teamFollow';
+import { type StatementCounts, StatementCounter, medianCounts, perTask } from './teamStatements';
+import { type ClaimLatency, claimLatency } from './teamClaimLatency';
+import { type BenchConfig, type Figure, fmtMs, median, now, round, rounded } from './harness';
 import { TARGETS, meets } from './targets';
 
 /** Concurrent clients in the throughput rows, in all (spread round-robin over the instances). */
@@ -37,14 +44,14 @@ const uptime = (): string => {
   }
 };
 
-type Setup = 'memory' | 'one' | 'two';
+type Setup = 'jsonl' | 'one' | 'two';
 
 /** Seeded shuffle, so a run's orders can be repeated. */
 function orders(rounds: number): Setup[][] {
   let seed = 0x7ea4b1;
   const next = () => ((seed = (seed * 1103515245 + 12345) >>> 0), seed / 4294967296);
   return Array.from({ length: rounds }, () => {
-    const order: Setup[] = ['memory', 'one', 'two'];
+    const order: Setup[] = ['jsonl', 'one', 'two'];
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(next() * (i + 1));
       [order[i], order[j]] = [order[j]!, order[i]!];
@@ -56,7 +63,10 @@ function orders(rounds: number): Setup[][] {
 const perSecond = (load: LoadResult) => (load.tasks * 1000) / load.elapsedMs;
 
 /** Where each setup is served, and the token its clients send. */
-type Endpoints = Record<Setup, { readonly urls: readonly string[]; readonly token: string; readonly pids: readonly (number | undefined)[] }>;
+type Endpoints = Record<
+  Setup,
+  { readonly urls: readonly string[]; readonly token: string; readonly pids: readonly (number | undefined)[]; readonly database?: string }
+>;
 
 /** CPU ms spent per task, by whom: the setup's servers, the PostgreSQL cluster, this process (the clients). */
 interface CpuPerTask {
@@ -65,23 +75,27 @@ interface CpuPerTask {
   clients: number;
 }
 
-async function throughput(endpoints: Endpoints, postmaster: number | undefined, rounds: number, roundMs: number) {
-  const cpu: Record<Setup, CpuPerTask[]> = { memory: [], one: [], two: [] };
+async function throughput(endpoints: Endpoints, postmaster: number | undefined, counter: StatementCounter, rounds: number, roundMs: number) {
+  const cpu: Record<Setup, CpuPerTask[]> = { jsonl: [], one: [], two: [] };
+  const statements: Record<Setup, StatementCounts[]> = { jsonl: [], one: [], two: [] };
   const load = async (setup: Setup, ms: number) => {
+    const database = endpoints[setup].database;
+    const before = database ? await counter.snapshot(database) : undefined;
     const serversCpu = () => endpoints[setup].pids.reduce((total: number, pid) => total + (cpuMsOf(pid) ?? NaN), 0);
-    const [servers, database, clients] = [serversCpu(), clusterCpuMs(postmaster) ?? NaN, process.cpuUsage()];
+    const [servers, clusterCpu, clients] = [serversCpu(), clusterCpuMs(postmaster) ?? NaN, process.cpuUsage()];
     const result = await shortTaskLoad(endpoints[setup].urls, endpoints[setup].token, CLIENTS, ms);
     const ownMs = process.cpuUsage(clients);
     cpu[setup].push({
       servers: (serversCpu() - servers) / result.tasks,
-      database: ((clusterCpuMs(postmaster) ?? NaN) - database) / result.tasks,
+      database: ((clusterCpuMs(postmaster) ?? NaN) - clusterCpu) / result.tasks,
       clients: (ownMs.user + ownMs.system) / 1000 / result.tasks,
     });
+    if (database && before) statements[setup].push(perTask(before, await counter.snapshot(database), result.tasks));
     return result;
   };
-  for (const setup of ['memory', 'one', 'two'] as const) await load(setup, Math.min(1000, roundMs));
-  for (const setup of ['memory', 'one', 'two'] as const) cpu[setup].length = 0;
-  const samples: Record<Setup, LoadResult[]> = { memory: [], one: [], two: [] };
+  for (const setup of ['jsonl', 'one', 'two'] as const) await load(setup, Math.min(1000, roundMs));
+  for (const setup of ['jsonl', 'one', 'two'] as const) [cpu[setup].length, statements[setup].length] = [0, 0];
+  const samples: Record<Setup, LoadResult[]> = { jsonl: [], one: [], two: [] };
   for (const order of orders(rounds)) for (const setup of order) samples[setup].push(await load(setup, roundMs));
   const cpuMedian = (setup: Setup): CpuPerTask => ({
     servers: round(median(cpu[setup].map((c) => c.servers)), 2),
@@ -91,86 +105,25 @@ async function throughput(endpoints: Endpoints, postmaster: number | undefined, 
   const rates = (setup: Setup) => samples[setup].map(perSecond);
   const ratios = (a: Setup, b: Setup) => rates(a).map((x, i) => x / rates(b)[i]!);
   return {
-    rates: { memory: rates('memory'), one: rates('one'), two: rates('two') },
-    cpuMsPerTask: { memory: cpuMedian('memory'), one: cpuMedian('one'), two: cpuMedian('two') },
-    pollsPerTask: Object.fromEntries((['memory', 'one', 'two'] as const).map((s) => [s, round(sum(samples[s], 'polls') / sum(samples[s], 'tasks'), 2)])),
-    storeVsMemory: median(ratios('one', 'memory')),
+    rates: { jsonl: rates('jsonl'), one: rates('one'), two: rates('two') },
+    cpuMsPerTask: { jsonl: cpuMedian('jsonl'), one: cpuMedian('one'), two: cpuMedian('two') },
+    statementsPerTask: { one: medianCounts(statements.one), two: medianCounts(statements.two) },
+    pollsPerTask: Object.fromEntries((['jsonl', 'one', 'two'] as const).map((s) => [s, round(sum(samples[s], 'polls') / sum(samples[s], 'tasks'), 2)])),
+    storeVsJsonl: median(ratios('one', 'jsonl')),
     twoVsOne: median(ratios('two', 'one')),
-    storeVsMemoryRounds: ratios('one', 'memory').map((x) => round(x, 3)),
+    storeVsJsonlRounds: ratios('one', 'jsonl').map((x) => round(x, 3)),
     twoVsOneRounds: ratios('two', 'one').map((x) => round(x, 3)),
   };
 }
 
 const cpuText = (c: CpuPerTask) => `${c.servers} + ${c.database} + ${c.clients}`;
 
+const statementsText = (counts: StatementCounts) =>
+  Object.entries(counts)
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(', ');
+
 const sum = (loads: readonly LoadResult[], key: 'tasks' | 'polls') => loads.reduce((total, load) => total + load[key], 0);
-
-/**
- * One sample: an `ask` task created on A, followed by a listen stream on A and one on B; once both
- * have sent their snapshot, A's client answers it. Latency: from the completion's `lastUpdatedAt`
- * (A's clock, the same machine) to the completed notification arriving on each stream.
- */
-async function followOnce(a: V2Client, b: V2Client): Promise<{ same: number; across: number; bAfterA: number }> {
-  const created = await a.callTool('ask', { question: 'Follow me?' });
-  const taskId = created.taskId as string;
-  const asked = await pollUntil(a, taskId, (task) => task.status === 'input_required', 2, 10_000);
-  await pollUntil(b, taskId, (task) => task.status === 'input_required', 2, 10_000);
-  const onA = listenStamped(a, taskId, 15_000);
-  const onB = listenStamped(b, taskId, 15_000);
-  await Promise.all([onA.first, onB.first]);
-  const [key] = Object.keys(asked.inputRequests as Json);
-  await a.result('tasks/update', { taskId, inputResponses: { [key!]: { action: 'accept', content: { answer: 'yes' } } } });
-  const [seenA, seenB] = await Promise.all([onA.ended, onB.ended]);
-  const completedA = seenA.find((n) => n.params.status === 'completed');
-  const completedB = seenB.find((n) => n.params.status === 'completed');
-  if (!completedA || !completedB)
-    throw new Error(`no completed notification: A saw ${seenA.map((n) => n.params.status)}, B saw ${seenB.map((n) => n.params.status)}`);
-  const changedAt = Date.parse(completedA.params.lastUpdatedAt as string);
-  return { same: completedA.at - changedAt, across: completedB.at - changedAt, bAfterA: completedB.at - completedA.at };
-}
-
-async function follow(a: V2Client, b: V2Client, samples: number) {
-  for (let i = 0; i < 5; i++) await followOnce(a, b);
-  const same: number[] = [];
-  const across: number[] = [];
-  const bAfterA: number[] = [];
-  for (let i = 0; i < samples; i++) {
-    const sample = await followOnce(a, b);
-    same.push(sample.same);
-    across.push(sample.across);
-    bAfterA.push(sample.bAfterA);
-  }
-  return { same: summarize(same), across: summarize(across), bAfterA: summarize(bAfterA) };
-}
-
-/**
- * The floor under a follow across instances, on the same cluster: a one-row durable commit with a
- * NOTIFY, until another connection LISTENing gets it (what A's write and B's wake-up cost, before
- * B reads the row and its stream sends it).
- */
-async function commitNotifyFloor(url: string, samples: number) {
-  const writer = new Client({ connectionString: url });
-  const listener = new Client({ connectionString: url });
-  await Promise.all([writer.connect(), listener.connect()]);
-  try {
-    await writer.query('CREATE TABLE bench_floor (id serial PRIMARY KEY, v text)');
-    await listener.query('LISTEN bench_floor');
-    let heard = (_at: number) => undefined as void;
-    listener.on('notification', () => heard(now()));
-    const latencies: number[] = [];
-    for (let i = 0; i < samples + 5; i++) {
-      const got = new Promise<number>((resolve) => (heard = resolve));
-      const t0 = now();
-      await writer.query(`WITH a AS (INSERT INTO bench_floor (v) VALUES ('x') RETURNING id) SELECT pg_notify('bench_floor', (SELECT id FROM a)::text)`);
-      const at = await got;
-      if (i >= 5) latencies.push(at - t0);
-      await sleep(5);
-    }
-    return summarize(latencies);
-  } finally {
-    await Promise.all([writer.end(), listener.end()]);
-  }
-}
 
 /** ms from SIGKILL of the instance running a long `wait` to `witness` answering it failed, "worker lost" (tasks/get every 50 ms). */
 async function failoverOnce(url: string, token: string, witness: V2Client): Promise<number> {
@@ -209,11 +162,13 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
   const roundMs = config.quick ? 1000 : 2500;
   const followSamples = config.quick ? 20 : 150;
   const failovers = config.quick ? 1 : 3;
+  const claimProbes = config.quick ? 20 : 100;
+  const claimLoadMs = config.quick ? 1000 : 3000;
   const loadBefore = uptime();
   const databases: TestDatabase[] = [];
   const servers: RunningServer[] = [];
-  const start = async (args: string[]) => {
-    const server = await startServer([...args, ...COMMON]);
+  const start = async (args: string[], entry?: string) => {
+    const server = await startServer([...args, ...COMMON], entry);
     servers.push(server);
     return server;
   };
@@ -225,27 +180,34 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
     databases.push(lone, pair);
     const token = await createToken(lone.url, 'bench');
     const pairToken = await createToken(pair.url, 'bench');
-    const [memory, one, twoA, twoB] = await Promise.all([
-      start(['--token', token]),
+    const [jsonl, one, twoA, twoB] = await Promise.all([
+      start(['--token', token], path.join(__dirname, 'jsonlServer.js')),
       start(['--store', lone.url]),
       start(['--store', pair.url]),
       start(['--store', pair.url]),
     ]);
     const endpoints: Endpoints = {
-      memory: { urls: [memory.url], token, pids: [memory.child.pid] },
-      one: { urls: [one.url], token, pids: [one.child.pid] },
-      two: { urls: [twoA.url, twoB.url], token: pairToken, pids: [twoA.child.pid, twoB.child.pid] },
+      jsonl: { urls: [jsonl.url], token, pids: [jsonl.child.pid] },
+      one: { urls: [one.url], token, pids: [one.child.pid], database: lone.name },
+      two: { urls: [twoA.url, twoB.url], token: pairToken, pids: [twoA.child.pid, twoB.child.pid], database: pair.name },
     };
 
-    const t = await throughput(endpoints, postmasterOn((await cluster({ durable: true })).port), rounds, roundMs);
+    const pg = await cluster({ durable: true });
+    const counter = await StatementCounter.open(pg.url);
+    const t = await throughput(endpoints, postmasterOn(pg.port), counter, rounds, roundMs).finally(() => counter.close());
     process.stderr.write(
-      `[teamInstances] tasks/s memory ${median(t.rates.memory).toFixed(0)}, one ${median(t.rates.one).toFixed(0)}, two ${median(t.rates.two).toFixed(0)}; store ÷ memory ${t.storeVsMemory.toFixed(2)}, two ÷ one ${t.twoVsOne.toFixed(2)}\n`,
+      `[teamInstances] tasks/s JSON-lines ${median(t.rates.jsonl).toFixed(0)}, one ${median(t.rates.one).toFixed(0)}, two ${median(t.rates.two).toFixed(0)}; store ÷ JSON-lines ${t.storeVsJsonl.toFixed(2)}, two ÷ one ${t.twoVsOne.toFixed(2)}; statements per task: one ${JSON.stringify(t.statementsPerTask.one)}, two ${JSON.stringify(t.statementsPerTask.two)}\n`,
     );
 
     const f = await follow(new V2Client(twoA.url, pairToken), new V2Client(twoB.url, pairToken), followSamples);
     const floor = await commitNotifyFloor(pair.url, followSamples);
     process.stderr.write(
       `[teamInstances] follow p99: across ${fmtMs(f.across.p99)}, same instance ${fmtMs(f.same.p99)}; a bare durable commit + NOTIFY ${fmtMs(floor.p99)}\n`,
+    );
+
+    const claims = await claimLatency(pair.url, [twoA.url, twoB.url], pairToken, { probes: claimProbes, clients: CLIENTS, loadMs: claimLoadMs });
+    process.stderr.write(
+      `[teamInstances] claim, answered → claimed: idle p50 ${fmtMs(claims.idle.fromAnswer.p50)} p99 ${fmtMs(claims.idle.fromAnswer.p99)}; under load p50 ${fmtMs(claims.loaded.fromAnswer.p50)} p99 ${fmtMs(claims.loaded.fromAnswer.p99)}\n`,
     );
 
     const witness = new V2Client(one.url, token);
@@ -257,23 +219,31 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
     const loadAfter = uptime();
 
     const throughputNote = `${CLIENTS} clients, each creating a wait task of 0 ms and polling it to its end (tasks/get, 1 ms apart after the first), 2026-07-28 over loopback HTTP; ${rounds} paired rounds of ${fmtMs(roundMs)} per setup after a warm-up, in a fresh order each round; durable cluster; load: ${loadBefore}`;
-    const memoryRate = median(t.rates.memory);
+    const jsonlRate = median(t.rates.jsonl);
     const oneRate = median(t.rates.one);
     const twoRate = median(t.rates.two);
     return [
       {
-        id: 'teamInstances.storeVsMemory',
-        figure: 'Team: short tasks/s through one instance with the store vs without (median of paired ratios)',
+        id: 'teamInstances.storeVsJsonl',
+        figure: 'Team: short tasks/s through one instance with the team store vs the JSON-lines store (median of paired ratios)',
         value: oneRate,
         unit: 'tasks/s',
         tasklane: `${oneRate.toFixed(0)} tasks/s with --store`,
-        baselineValue: memoryRate,
-        baseline: `${memoryRate.toFixed(0)} tasks/s without a store`,
-        ratio: t.storeVsMemory,
-        target: TARGETS.teamStoreVsMemory,
-        met: meets(TARGETS.teamStoreVsMemory, { value: oneRate, ratio: t.storeVsMemory }),
-        note: throughputNote,
-        raw: { rates: roundAll(t.rates), ratios: t.storeVsMemoryRounds, pollsPerTask: t.pollsPerTask, rounds, roundMs, clients: CLIENTS },
+        baselineValue: jsonlRate,
+        baseline: `${jsonlRate.toFixed(0)} tasks/s with the JSON-lines store`,
+        ratio: t.storeVsJsonl,
+        target: TARGETS.teamStoreVsJsonl,
+        met: meets(TARGETS.teamStoreVsJsonl, { value: oneRate, ratio: t.storeVsJsonl }),
+        note: `${throughputNote}. Baseline: the same engine, tools, limits and HTTP serving (bench/jsonlServer.ts; the standalone server has no JSON-lines store, so the extension's store, tasks.jsonl, written through from the engine's events, one synchronous append per turn of the event loop, not fsynced, while PostgreSQL fsyncs each commit). Statements per task (and round trips), one instance: ${statementsText(t.statementsPerTask.one)}`,
+        raw: {
+          rates: roundAll(t.rates),
+          ratios: t.storeVsJsonlRounds,
+          pollsPerTask: t.pollsPerTask,
+          statementsPerTask: t.statementsPerTask,
+          rounds,
+          roundMs,
+          clients: CLIENTS,
+        },
       },
       {
         id: 'teamInstances.twoVsOne',
@@ -286,7 +256,7 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
         ratio: t.twoVsOne,
         target: TARGETS.teamTwoVsOne,
         met: meets(TARGETS.teamTwoVsOne, { value: twoRate, ratio: t.twoVsOne }),
-        note: `the same ${CLIENTS} clients, client i on instance i mod 2 (it polls where it created); ${rounds} paired rounds; ${os.cpus().length} cores shared by the instances, PostgreSQL and the clients. CPU ms per task (median of rounds), servers + PostgreSQL + clients: one ${cpuText(t.cpuMsPerTask.one)}, two ${cpuText(t.cpuMsPerTask.two)}, no store ${cpuText(t.cpuMsPerTask.memory)}: each instance also mirrors the other's every task`,
+        note: `the same ${CLIENTS} clients, client i on instance i mod 2 (it polls where it created); ${rounds} paired rounds; ${os.cpus().length} cores shared by the instances, PostgreSQL and the clients. CPU ms per task (median of rounds), servers + PostgreSQL + clients: one ${cpuText(t.cpuMsPerTask.one)}, two ${cpuText(t.cpuMsPerTask.two)}, JSON-lines ${cpuText(t.cpuMsPerTask.jsonl)}: each instance also mirrors the other's every task. Statements per task (and round trips), two instances: ${statementsText(t.statementsPerTask.two)}`,
         raw: { ratios: t.twoVsOneRounds, cpuMsPerTask: t.cpuMsPerTask },
       },
       {
@@ -316,6 +286,13 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
         note: `${failovers} round(s), each a fresh instance with the default 10 s lease running a long wait, the witness polling tasks/get every 50 ms; load after the run: ${loadAfter}`,
         raw: { failoverMs: lost.map((x) => Math.round(x)), loadBefore, loadAfter },
       },
+      claimFigure('idle', claims.idle, `${claimProbes} probes one at a time (after 5 warm-up), 20 ms apart, alternating the two instances`, loadBefore),
+      claimFigure(
+        'loaded',
+        claims.loaded,
+        `probes 20 ms apart during ${fmtMs(claimLoadMs)} of the short-task load (${CLIENTS} clients over both instances, ${round((claims.loaded.load.tasks * 1000) / claims.loaded.load.elapsedMs, 0)} tasks/s)`,
+        loadAfter,
+      ),
     ];
   } finally {
     await Promise.all(servers.map((server) => stopServer(server, 'SIGTERM')));
@@ -324,5 +301,22 @@ export async function run(config: BenchConfig): Promise<Figure[]> {
 }
 
 function roundAll(rates: Record<Setup, number[]>): Record<Setup, number[]> {
-  return { memory: rates.memory.map((x) => round(x, 1)), one: rates.one.map((x) => round(x, 1)), two: rates.two.map((x) => round(x, 1)) };
+  return { jsonl: rates.jsonl.map((x) => round(x, 1)), one: rates.one.map((x) => round(x, 1)), two: rates.two.map((x) => round(x, 1)) };
+}
+
+function claimFigure(when: 'idle' | 'loaded', latency: ClaimLatency, how: string, load: string): Figure {
+  const { fromAnswer, fromRow } = latency;
+  return {
+    id: `teamInstances.claim${when === 'idle' ? 'Idle' : 'Loaded'}`,
+    figure: `Team: claim latency, a queued task's creation answered → an instance's claim committed, two instances ${when === 'idle' ? 'idle' : 'under load'} (p50)`,
+    value: fromAnswer.p50,
+    unit: 'ms',
+    tasklane: `p50 ${fmtMs(fromAnswer.p50)}, p99 ${fmtMs(fromAnswer.p99)}`,
+    baselineValue: null,
+    baseline: '—',
+    target: TARGETS.teamClaimP50Ms,
+    met: meets(TARGETS.teamClaimP50Ms, { value: fromAnswer.p50 }),
+    note: `${fromAnswer.n} wait tasks of 0 ms (2026-07-28), ${how}; the claim's commit heard through a NOTIFY from a trigger on the tasks table; from the queued row's commit to the claim's: p50 ${fmtMs(fromRow.p50)}, p99 ${fmtMs(fromRow.p99)}${latency.claimedAtInsert ? `; ${latency.claimedAtInsert} claimed in the creating write itself` : ''}; load: ${load}`,
+    raw: { fromAnswer: rounded(fromAnswer), fromRow: rounded(fromRow), claimedAtInsert: latency.claimedAtInsert, load },
+  };
 }

@@ -108,8 +108,11 @@ export async function openDatabase(url: string, config: Omit<PoolConfig, 'connec
   return pool;
 }
 
-/** Runs `work` in one transaction on one connection of `pool`: committed when it returns, rolled back when it throws. */
-export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` in one transaction on one connection of `pool`: committed when it returns, rolled back
+ * when it throws. `first`, a statement without parameters (a lock), is sent with the BEGIN in one round trip.
+ */
+export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>, first?: string): Promise<T> {
   const client = await pool.connect();
   // A checked-out client's lost connection (the database restarted between two queries, or ended
   // a session left idle in its transaction past idle_in_transaction_session_timeout by a stalled
@@ -118,7 +121,7 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
   const onError = (error: Error) => (lost = error);
   client.on('error', onError);
   try {
-    await client.query('BEGIN');
+    await client.query(first ? `BEGIN; ${first}` : 'BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;

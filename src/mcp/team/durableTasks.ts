@@ -2,9 +2,10 @@
  * The standalone server's tasks in PostgreSQL: a write-through copy of the engine plus a load on
  * start. The engine stays the one that runs and answers (in memory, at its own speed); every
  * creation and change it makes is queued here, latest snapshot per task, and written in one
- * statement per batch, which also renews the lease on the work and announces the changed ids to
- * the other instances (TASKS_CHANNEL; teamSync.ts applies them there). On start, `recoverTasks`
- * ends (or queues again) the unfinished work of dead instances (taskLeases.ts) and hands every task to the engine:
+ * statement per batch, which also renews the lease on the work, records the batch's audit entries
+ * and announces the changed ids to the other instances (TASKS_CHANNEL; teamSync.ts applies them
+ * there). On start, `recoverTasks` ends (or queues again) the unfinished work of dead instances
+ * (taskLeases.ts) and hands every task to the engine:
  * finished ones adopted, other instances' running ones mirrored.
  *
  * Rules of the shared table: the instance that created a task runs it and keeps `instance_id`;
@@ -15,9 +16,9 @@
  * most the batch in flight. When the database goes away the copy keeps the latest snapshots and
  * retries; the server goes on serving from memory.
  */
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { Emitter, type Event } from '../../core/events';
-import { Disposable, toDisposable } from '../../core/lifecycle';
+import { Disposable, type IDisposable, toDisposable } from '../../core/lifecycle';
 import { type Logger, silentLogger } from '../../core/logger';
 import { isTerminal } from '../../core/taskStatus';
 import type { EngineTask } from '../engine/engineTask';
@@ -33,6 +34,9 @@ export interface AuditEntry {
   readonly taskId: string;
   readonly detail?: Record<string, unknown>;
 }
+
+/** Runs a write (on the connection it is given) in a transaction of its own making: the team's queue claims in the same one. */
+export type QueuedWriter = (write: (client: PoolClient) => Promise<unknown>) => Promise<void>;
 
 export interface DurableTasksOptions {
   /** Names this server in `tasks.instance_id` (which instance runs unfinished work). */
@@ -51,16 +55,21 @@ const UPDATED_COLUMNS = COLUMN_NAMES.filter(
   (name) => !['task_id', 'owner', 'tool', 'created_at', 'retention_ms', 'parent_task_id', 'instance_id'].includes(name),
 );
 
+const AUDIT_ROWS = `SELECT r.principal, r.action, r.task_id, r.detail
+  FROM jsonb_to_recordset($1::jsonb) AS r(principal text, action text, task_id text, detail jsonb)`;
+
 /**
  * One statement for a batch: insert new tasks (bound to their principal, if one has that name,
- * leased while unfinished), update known ones unless already finished, and announce what changed.
+ * leased while unfinished), update known ones unless already finished, announce what changed, and
+ * record the batch's audit entries ($4), all in one round trip and one commit.
  * Only the instance a row names writes its work's changes (a lost instance's late writes must not
  * touch work queued again or claimed by another); any instance writes a cancel. A row that names
  * no instance and is not queued is a task's first row, written by its idempotency key's claim
  * (teamLimits.ts) before its creator's first write: the creator writes it.
  */
 const UPSERT = `
-  WITH changed AS (
+  WITH audited AS (INSERT INTO audit (principal, action, task_id, detail) ${AUDIT_ROWS.replace('$1', '$4')}),
+  changed AS (
     INSERT INTO tasks (${COLUMN_NAMES.join(', ')}, principal_id, lease_expires_at)
     SELECT ${COLUMN_NAMES.map((name) => `r.${name}`).join(', ')}, (SELECT p.principal_id FROM principals p WHERE p.name = r.owner),
       CASE WHEN r.status IN ${UNFINISHED} THEN now() + $2 * interval '1 millisecond' END
@@ -72,9 +81,8 @@ const UPSERT = `
     RETURNING task_id)
   ${announceChanged('$3')}`;
 
-const INSERT_AUDIT = `
-  INSERT INTO audit (principal, action, task_id, detail)
-  SELECT r.principal, r.action, r.task_id, r.detail FROM jsonb_to_recordset($1::jsonb) AS r(principal text, action text, task_id text, detail jsonb)`;
+/** A batch of audit entries alone (no task changed since the last write). */
+const INSERT_AUDIT = `INSERT INTO audit (principal, action, task_id, detail) ${AUDIT_ROWS}`;
 
 const DELETE_EXPIRED = `
   DELETE FROM tasks WHERE status IN ('completed', 'failed', 'cancelled') AND ttl_ms IS NOT NULL
@@ -115,8 +123,9 @@ export class DurableTasks extends Disposable {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private failing = false;
   private readonly _onDidQueue = this._register(new Emitter<void>());
-  /** A write put new tasks in the team's queue: this instance may claim them at once. */
+  /** A write put new tasks in the team's queue: this instance may claim them at once (unless a QueuedWriter did). */
   readonly onDidQueue: Event<void> = this._onDidQueue.event;
+  private queuedWriter: QueuedWriter | undefined;
   /** Set while the store's own word is applied to the engine: those changes are not written back. */
   private applying = false;
   private readonly log: Logger;
@@ -165,6 +174,18 @@ export class DurableTasks extends Disposable {
     }
   }
 
+  /**
+   * From now on a write that puts new tasks in the team's queue goes through `writer`, which claims
+   * what the team's limits allow in the same transaction: one commit for the queued rows and their
+   * claim, instead of a write and then a claim.
+   */
+  writeQueuedThrough(writer: QueuedWriter): IDisposable {
+    this.queuedWriter = writer;
+    return toDisposable(() => {
+      if (this.queuedWriter === writer) this.queuedWriter = undefined;
+    });
+  }
+
   audit(entry: AuditEntry): void {
     this.audits.push(entry);
     this.schedule();
@@ -197,15 +218,18 @@ export class DurableTasks extends Disposable {
     const rows: TaskRowInput[] = batch.map((task) =>
       toRow(task, this.retentions.get(task.taskId) ?? null, this.queued.has(task.taskId) ? 'queued' : { instanceId: this.options.instanceId }),
     );
+    const auditRows = JSON.stringify(audits.map((a) => ({ ...a, task_id: a.taskId, detail: a.detail ?? null })));
+    const queuesWork = rows.some((row) => row.queued);
+    const writer = queuesWork ? this.queuedWriter : undefined;
+    const upsert = (db: Pool | PoolClient) => db.query(UPSERT, [JSON.stringify(rows), this.options.leaseMs, this.options.instanceId, auditRows]);
     try {
-      if (rows.length > 0) await this.pool.query(UPSERT, [JSON.stringify(rows), this.options.leaseMs, this.options.instanceId]);
-      if (audits.length > 0) await this.pool.query(INSERT_AUDIT, [JSON.stringify(audits.map((a) => ({ ...a, task_id: a.taskId, detail: a.detail ?? null })))]);
-      let queued = false;
+      if (rows.length > 0) await (writer ? writer(upsert) : upsert(this.pool));
+      else if (audits.length > 0) await this.pool.query(INSERT_AUDIT, [auditRows]);
       for (const task of batch) {
         this.retentions.delete(task.taskId);
-        queued = this.queued.delete(task.taskId) || queued;
+        this.queued.delete(task.taskId);
       }
-      if (queued) this._onDidQueue.fire();
+      if (queuesWork && !writer) this._onDidQueue.fire();
       if (this.failing) this.log.info('[store] writing to the database again');
       this.failing = false;
     } catch (error) {

@@ -4,12 +4,13 @@
  * across the team (an advisory lock), so the scheduler's rules hold for the whole team: at most
  * `maxConcurrent` tasks run at once, `toolLimits` per tool and `maxPerPrincipal` per principal,
  * counting every instance's running work; the highest priority goes first, then the oldest; a task
- * is not claimed before its `run_after`. Claims are tried when another instance changes a task (a
- * slot may have freed, or work arrived: TASKS_CHANNEL), when this instance has written new queued
- * tasks or its work ends, and every `pollMs` for run-after times.
+ * is not claimed before its `run_after`. An instance claims in the same transaction as its write of
+ * new queued tasks (writeAndClaim); when the last round left work the limits held back, again when a
+ * task ends here or on another instance (TASKS_CHANNEL: a slot may have freed); and every `pollMs`,
+ * for run-after times and for work another instance queued and left.
  *
  * A queued task outlives the instance it was created on: it has no instance, so no lease to lapse,
- * and another instance claims it.
+ * and another instance claims it (at the latest on its next poll).
  */
 import type { Pool, PoolClient } from 'pg';
 import { Disposable, toDisposable } from '../../core/lifecycle';
@@ -44,12 +45,15 @@ const CANDIDATES = 100;
 /** How many tasks one instance claims at once at most, so a burst spreads over the instances. */
 const BATCH = 16;
 
-const RUNNING = `SELECT tool, owner, count(*)::int AS count FROM tasks WHERE status IN ${UNFINISHED} AND NOT queued GROUP BY tool, owner`;
-
-const WAITING = `
-  SELECT task_id, tool, owner FROM tasks
-  WHERE queued AND status = 'working' AND (run_after IS NULL OR run_after <= now())
-  ORDER BY priority DESC, created_at, task_id LIMIT ${CANDIDATES}`;
+/** TeamLoad in one statement (one snapshot, taken under the lock). */
+const RUNNING_AND_WAITING = `
+  SELECT
+    (SELECT coalesce(json_agg(r), '[]') FROM (
+      SELECT tool, owner, count(*)::int AS count FROM tasks WHERE status IN ${UNFINISHED} AND NOT queued GROUP BY tool, owner) r) AS running,
+    (SELECT coalesce(json_agg(w ORDER BY w.priority DESC, w.created_at, w.task_id), '[]') FROM (
+      SELECT task_id, tool, owner, priority, created_at FROM tasks
+      WHERE queued AND status = 'working' AND (run_after IS NULL OR run_after <= now())
+      ORDER BY priority DESC, created_at, task_id LIMIT ${CANDIDATES}) w) AS waiting`;
 
 /** Claims one task for this instance, leased, and tells the other instances (delivered at commit). */
 const CLAIM = `
@@ -61,6 +65,12 @@ const CLAIM = `
   notified AS (
     SELECT pg_notify('${TASKS_CHANNEL}', json_build_object('instance', $2::text, 'ids', array_agg(task_id))::text) FROM changed HAVING count(*) > 0)
   SELECT changed.*, (SELECT count(*) FROM notified) AS notified FROM changed ORDER BY priority DESC, created_at, task_id`;
+
+/** What a claim reads under the lock: the team's running work by tool and owner, and the waiting tasks in queue order. */
+interface TeamLoad {
+  readonly running: readonly { tool: string; owner: string; count: number }[];
+  readonly waiting: readonly { task_id: string; tool: string; owner: string }[];
+}
 
 export interface TeamQueueOptions {
   /** The instance's listening connection. */
@@ -81,6 +91,11 @@ export class TeamQueue extends Disposable {
   private again = false;
   private failing = false;
   private closed = false;
+  /**
+   * Whether the last claim round left waiting work the team's limits held back: only then can this
+   * instance's own work ending (a freed slot) let a claim take more. Work queued later kicks a claim itself.
+   */
+  private blocked = true;
   private readonly log: Logger;
 
   private constructor(
@@ -99,16 +114,21 @@ export class TeamQueue extends Disposable {
       options.channels.subscribe({
         channels: [TASKS_CHANNEL],
         purpose: "the team's queue",
-        // Another instance's change may free a slot or queue work; this instance's own are seen
-        // where they are made (its writes of queued tasks, its work's ends).
+        // Another instance's change may free a slot that work held back by the limits waits for.
+        // Work another instance queues, it claims in the same transaction itself; what it leaves
+        // (limits, or it died) is held back, or found by the poll. This instance's own changes are
+        // seen where they are made (its writes of queued tasks, its work's ends).
         onNotification: (_channel, payload) => {
-          if (writerOf(payload) !== options.instanceId) queue.kick();
+          if (writerOf(payload) !== options.instanceId && (queue.blocked || queue.failing)) queue.kick();
         },
         onListening: async () => queue.kick(),
       }),
     );
-    queue._register(engine.onDidChange((task) => isTerminal(task.status) && !engine.shared.runsElsewhere(task.taskId) && queue.kick()));
+    queue._register(
+      engine.onDidChange((task) => (queue.blocked || queue.failing) && isTerminal(task.status) && !engine.shared.runsElsewhere(task.taskId) && queue.kick()),
+    );
     queue._register(durable.onDidQueue(() => queue.kick()));
+    queue._register(durable.writeQueuedThrough((write) => queue.writeAndClaim(write)));
     const poll = setInterval(() => queue.kick(), options.pollMs ?? 500);
     poll.unref();
     queue._register(toDisposable(() => clearInterval(poll)));
@@ -141,43 +161,68 @@ export class TeamQueue extends Disposable {
     while (!this.closed) {
       const rows = await this.claimSome();
       this.failing = false;
-      if (rows.length === 0) return;
       for (const row of rows) this.runClaimed(row);
+      // Fewer than a batch: the round took all it could; what is queued after it kicks another.
+      if (rows.length < BATCH) return;
     }
   }
 
-  /** The best waiting tasks the team's limits let start now (BATCH at most), claimed for this instance. */
-  private async claimSome(): Promise<TaskRow[]> {
-    return inTransaction(this.pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK]);
-      const chosen = await this.choose(client);
-      if (chosen.length === 0) return [];
-      return (await client.query<TaskRow>(CLAIM, [chosen, this.options.instanceId, this.options.leaseMs, this.options.machine ?? null])).rows;
-    });
+  /**
+   * Runs `write` (this instance's write of new queued tasks) and a claim round in one transaction:
+   * the queued rows and their claim are committed together. The lock is taken first, as by every
+   * claim, so no transaction holding it ever waits for one that wants it.
+   */
+  async writeAndClaim(write: (client: PoolClient) => Promise<unknown>): Promise<void> {
+    const rows = await this.claimSome(write);
+    for (const row of rows) this.runClaimed(row);
+    if (rows.length >= BATCH) this.kick();
   }
 
-  /** In queue order, the waiting tasks that fit the team's free slots: overall, per tool and per principal. */
-  private async choose(client: PoolClient): Promise<string[]> {
+  /** The best waiting tasks the team's limits let start now (BATCH at most), claimed for this instance (after `write`, in the same transaction). */
+  private async claimSome(write?: (client: PoolClient) => Promise<unknown>): Promise<TaskRow[]> {
+    return inTransaction(
+      this.pool,
+      async (client) => {
+        await write?.(client);
+        const { chosen, blocked } = await this.choose(client);
+        this.blocked = blocked;
+        if (chosen.length === 0) return [];
+        return (await client.query<TaskRow>(CLAIM, [chosen, this.options.instanceId, this.options.leaseMs, this.options.machine ?? null])).rows;
+      },
+      `SELECT pg_advisory_xact_lock(${CLAIM_LOCK})`,
+    );
+  }
+
+  /** In queue order, the waiting tasks that fit the team's free slots (overall, per tool and per principal), and whether any was held back. */
+  private async choose(client: PoolClient): Promise<{ chosen: string[]; blocked: boolean }> {
     const { maxConcurrent, toolLimits, maxPerPrincipal = Infinity } = this.options.limits;
     const byTool = new Map<string, number>();
     const byOwner = new Map<string, number>();
     const add = (map: Map<string, number>, key: string, count: number) => map.set(key, (map.get(key) ?? 0) + count);
     let free = maxConcurrent;
-    for (const row of (await client.query<{ tool: string; owner: string; count: number }>(RUNNING)).rows) {
+    const { running, waiting } = (await client.query<TeamLoad>(RUNNING_AND_WAITING)).rows[0]!;
+    for (const row of running) {
       add(byTool, row.tool, row.count);
       add(byOwner, row.owner, row.count);
       free -= row.count;
     }
     const chosen: string[] = [];
-    for (const row of free > 0 ? (await client.query<{ task_id: string; tool: string; owner: string }>(WAITING)).rows : []) {
-      if (free <= 0 || chosen.length >= BATCH) break;
-      if ((byTool.get(row.tool) ?? 0) >= (toolLimits[row.tool] ?? Infinity) || (byOwner.get(row.owner) ?? 0) >= maxPerPrincipal) continue;
+    let blocked = waiting.length >= CANDIDATES;
+    for (const row of waiting) {
+      if (free <= 0 || chosen.length >= BATCH) {
+        blocked ||= free <= 0;
+        break;
+      }
+      if ((byTool.get(row.tool) ?? 0) >= (toolLimits[row.tool] ?? Infinity) || (byOwner.get(row.owner) ?? 0) >= maxPerPrincipal) {
+        blocked = true;
+        continue;
+      }
       add(byTool, row.tool, 1);
       add(byOwner, row.owner, 1);
       chosen.push(row.task_id);
       free--;
     }
-    return chosen;
+    return { chosen, blocked };
   }
 
   private runClaimed(row: TaskRow): void {

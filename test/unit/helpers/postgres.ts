@@ -5,7 +5,7 @@
  * an existing server instead (its databases are still created per suite and dropped after).
  *
  * Functional tests run with fsync and synchronous commit off; a benchmark asks for `durable` and
- * gets PostgreSQL's defaults in a cluster of its own.
+ * gets PostgreSQL's defaults in a cluster of its own (with pg_stat_statements loaded, to count statements).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -128,6 +128,8 @@ async function startCluster(durable: boolean): Promise<Cluster> {
   const port = await freePort();
   const settings = ['-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'];
   if (!durable) settings.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  // A benchmark counts the statements each task costs (bench/teamStatements.ts), where the contrib module is installed.
+  if (durable && fs.existsSync(path.join(bin, '..', 'lib', 'pg_stat_statements.so'))) settings.push('-c', 'shared_preload_libraries=pg_stat_statements');
   const startServer = () => {
     const start = run('pg_ctl', ['-D', data, '-l', path.join(dir, 'log'), '-w', '-o', settings.join(' '), 'start']);
     if (start.status !== 0) throw new Error(`pg_ctl start failed: ${start.stderr}${readLog(dir)}`);

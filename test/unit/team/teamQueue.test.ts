@@ -2,12 +2,14 @@
  * The team's queue across three standalone servers on one database, each started with
  * `--max-running 1`: one task runs at a time in the whole team, the highest priority first
  * whichever instance it was created through, none before its run-after time, and a queued task
- * outlives the instance it was created through. Against a real PostgreSQL and `dist/server.js`.
+ * outlives the instance it was created through; with room in the team, the instance a task is
+ * created through claims it in the transaction that writes it. Against a real PostgreSQL and `dist/server.js`.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Client } from 'pg';
 import { type TestDatabase, testDatabase } from '../helpers/postgres';
 import { waitFor } from '../helpers/waitFor';
 import { V2Client } from '../mcp/v2/helpers';
@@ -115,5 +117,33 @@ describe('team database: one queue for the team', function () {
     assert.equal(done.status, 'completed', JSON.stringify(done));
     assert.notEqual(startedOn('orphan'), creator);
     servers[creator] = await start();
+  });
+
+  it('claims a task in the transaction that writes its queued row when the team has room, on the instance it was created through', async () => {
+    const admin = new Client({ connectionString: db!.url });
+    await admin.connect();
+    try {
+      // Which transaction wrote the queued row and which claimed it, as the database saw them.
+      await admin.query(`
+        CREATE TABLE queue_log (task_id text, change text, tx bigint);
+        CREATE FUNCTION log_queue() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+          INSERT INTO queue_log VALUES (NEW.task_id, CASE WHEN NEW.queued THEN 'queued' ELSE 'claimed' END, txid_current());
+          RETURN NULL; END $$;
+        CREATE TRIGGER log_queued AFTER INSERT ON tasks FOR EACH ROW WHEN (NEW.queued) EXECUTE FUNCTION log_queue();
+        CREATE TRIGGER log_claimed AFTER UPDATE OF queued ON tasks FOR EACH ROW WHEN (OLD.queued AND NOT NEW.queued) EXECUTE FUNCTION log_queue();`);
+      const created = await clientOf(servers[2]).callTool('run_command', { command: logged('mine', 'true') });
+      assert.equal((await clientOf(servers[2]).poll(created.taskId as string)).status, 'completed');
+      const { rows } = await admin.query<{ change: string; tx: string }>('SELECT change, tx FROM queue_log WHERE task_id = $1 ORDER BY change DESC', [
+        created.taskId,
+      ]);
+      assert.deepEqual(
+        rows.map((row) => row.change),
+        ['queued', 'claimed'],
+      );
+      assert.equal(rows[0].tx, rows[1].tx, 'the queued row and its claim in one transaction');
+      assert.equal(startedOn('mine'), 2);
+    } finally {
+      await admin.end();
+    }
   });
 });
