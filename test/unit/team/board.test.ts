@@ -6,48 +6,33 @@
  */
 import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateTaskResultSchema, GetTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
-import { Pool } from 'pg';
+import { type Pool } from 'pg';
 import { META } from '../../../src/core/meta';
 import { ListTasksWithMetaResultSchema } from '../../../src/mcp/wires/v1/codec';
-import { type TestDatabase, testDatabase } from '../helpers/postgres';
 import { waitFor } from '../helpers/waitFor';
 import { type Json, V2Client } from '../mcp/v2/helpers';
-import { type RunningServer, createToken, requirePostgres, startServer, stopServer } from './teamHelpers';
-
-const MACHINES = ['host-a', 'host-b'] as const;
+import { BoardTeam, MACHINES } from './boardTeam';
+import { type RunningServer, requirePostgres } from './teamHelpers';
 
 describe('team database: the board role', function () {
-  let db: TestDatabase | undefined;
+  let team: BoardTeam | undefined;
   let pool: Pool | undefined;
   const tokens: Record<'alice' | 'bob' | 'carol', string> = { alice: '', bob: '', carol: '' };
   const servers: RunningServer[] = [];
-  const sessions: Client[] = [];
-
-  async function sessionOn(server: RunningServer, token: string, name: string): Promise<Client> {
-    const client = new Client({ name, version: '2.1' }, { capabilities: {} });
-    await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
-    sessions.push(client);
-    return client;
-  }
+  // A version of its own, to see the client reported as it introduced itself.
+  const sessionOn = (server: RunningServer, token: string, name: string) =>
+    team!.sessionOn(server, token, name, new Client({ name, version: '2.1' }, { capabilities: {} }));
 
   before(async function () {
     requirePostgres(this);
-    db = await testDatabase('board');
-    pool = new Pool({ connectionString: db.url, max: 1 });
-    tokens.alice = await createToken(db.url, 'alice');
-    tokens.bob = await createToken(db.url, 'bob');
-    tokens.carol = await createToken(db.url, 'carol', 'board');
-    servers.push(...(await Promise.all(MACHINES.map((machine) => startServer(['--store', db!.url, '--log', 'warn', '--machine', machine])))));
+    team = await BoardTeam.start('board', 'carol');
+    pool = team.pool;
+    Object.assign(tokens, { alice: team.tokens.alice, bob: team.tokens.bob, carol: team.tokens.board });
+    servers.push(...team.servers);
   });
 
-  after(async () => {
-    await Promise.all(sessions.map((session) => session.close().catch(() => undefined)));
-    await Promise.all(servers.map((server) => stopServer(server, 'SIGTERM')));
-    await pool?.end();
-    await db?.drop();
-  });
+  after(async () => team?.close());
 
   it("lets a board read, list, follow and cancel every principal's task through either instance, on both wires; an agent still sees only its own", async () => {
     const [a, b] = servers;

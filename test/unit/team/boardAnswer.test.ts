@@ -8,7 +8,6 @@
  */
 import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
   CallToolResultSchema,
   CancelledNotificationSchema,
@@ -16,34 +15,21 @@ import {
   ElicitRequestSchema,
   GetTaskResultSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { Pool } from 'pg';
+import { type Pool } from 'pg';
 import { META } from '../../../src/core/meta';
 import { ListTasksWithMetaResultSchema } from '../../../src/mcp/wires/v1/codec';
 import { TASK_UPDATE_METHOD_V1, TaskUpdateResultV1Schema } from '../../../src/mcp/wires/v1/taskUpdate';
-import { type TestDatabase, testDatabase } from '../helpers/postgres';
 import { waitFor } from '../helpers/waitFor';
 import { type Json, V2Client } from '../mcp/v2/helpers';
-import { type RunningServer, createToken, requirePostgres, startServer, stopServer } from './teamHelpers';
-
-const MACHINES = ['host-a', 'host-b'] as const;
+import { BoardTeam } from './boardTeam';
+import { type RunningServer, requirePostgres } from './teamHelpers';
 
 describe("team database: the board answers another principal's questions", function () {
-  let db: TestDatabase | undefined;
+  let team: BoardTeam | undefined;
   let pool: Pool | undefined;
   const tokens: Record<'alice' | 'bob' | 'carol', string> = { alice: '', bob: '', carol: '' };
   const servers: RunningServer[] = [];
-  const sessions: Client[] = [];
-
-  async function sessionOn(
-    server: RunningServer,
-    token: string,
-    name: string,
-    client = new Client({ name, version: '1.0' }, { capabilities: {} }),
-  ): Promise<Client> {
-    await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
-    sessions.push(client);
-    return client;
-  }
+  const sessionOn = (server: RunningServer, token: string, name: string, client?: Client) => team!.sessionOn(server, token, name, client);
 
   async function answersAudited(taskId: string): Promise<string[]> {
     const { rows } = await pool!.query<{ principal: string }>(`SELECT principal FROM audit WHERE action = 'answer' AND task_id = $1 ORDER BY audit_id`, [
@@ -54,20 +40,13 @@ describe("team database: the board answers another principal's questions", funct
 
   before(async function () {
     requirePostgres(this);
-    db = await testDatabase('boardanswer');
-    pool = new Pool({ connectionString: db.url, max: 1 });
-    tokens.alice = await createToken(db.url, 'alice');
-    tokens.bob = await createToken(db.url, 'bob');
-    tokens.carol = await createToken(db.url, 'carol', 'board');
-    servers.push(...(await Promise.all(MACHINES.map((machine) => startServer(['--store', db!.url, '--log', 'warn', '--machine', machine])))));
+    team = await BoardTeam.start('boardanswer', 'carol');
+    pool = team.pool;
+    Object.assign(tokens, { alice: team.tokens.alice, bob: team.tokens.bob, carol: team.tokens.board });
+    servers.push(...team.servers);
   });
 
-  after(async () => {
-    await Promise.all(sessions.map((session) => session.close().catch(() => undefined)));
-    await Promise.all(servers.map((server) => stopServer(server, 'SIGTERM')));
-    await pool?.end();
-    await db?.drop();
-  });
+  after(async () => team?.close());
 
   it("2026-07-28: the board sees Alice's question and answers it through the other instance; Bob cannot; a later answer is ignored", async () => {
     const asked = await new V2Client(servers[0].url, tokens.alice).callTool('ask', { question: 'Deploy?' });

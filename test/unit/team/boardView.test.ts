@@ -10,7 +10,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CallToolResultSchema, CreateTaskResultSchema, ElicitRequestSchema, GetTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { RetryPolicySchema, nextAutomaticRetry } from '../../../src/core/retryPolicy';
 import type { TaskRecord } from '../../../src/core/taskRecord';
@@ -21,30 +20,20 @@ import { TaskService } from '../../../src/mcp/client/taskService';
 import { type HttpLaunch, parseSettingsServers } from '../../../src/mcp/client/serverConfig';
 import { resolveLaunch } from '../../../src/mcp/client/serverLaunch';
 import { WIRE_V1 } from '../../../src/mcp/wires/v1/codec';
-import { type TestDatabase, testDatabase } from '../helpers/postgres';
 import { waitFor } from '../helpers/waitFor';
-import { type RunningServer, createToken, requirePostgres, startServer, stopServer } from './teamHelpers';
+import { BoardTeam } from './boardTeam';
+import { type RunningServer, requirePostgres } from './teamHelpers';
 
 const TEAM = 'team';
 const LONG = 600_000;
 
 describe('team database: the board in the editor', function () {
-  let db: TestDatabase | undefined;
+  let team: BoardTeam | undefined;
   const tokens: Record<'alice' | 'bob' | 'lead', string> = { alice: '', bob: '', lead: '' };
   const servers: RunningServer[] = [];
-  const sessions: Client[] = [];
   const editors: Array<{ service: TaskService; store: TaskStore; connection: ServerConnection; dir: string }> = [];
 
-  async function agentOn(
-    server: RunningServer,
-    token: string,
-    name: string,
-    client = new Client({ name, version: '1.0' }, { capabilities: {} }),
-  ): Promise<Client> {
-    await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
-    sessions.push(client);
-    return client;
-  }
+  const agentOn = (server: RunningServer, token: string, name: string, client?: Client) => team!.sessionOn(server, token, name, client);
 
   async function startTask(agent: Client, durationMs: number, message: string): Promise<string> {
     const created = await agent.request(
@@ -74,11 +63,9 @@ describe('team database: the board in the editor', function () {
 
   before(async function () {
     requirePostgres(this);
-    db = await testDatabase('boardview');
-    tokens.alice = await createToken(db.url, 'alice');
-    tokens.bob = await createToken(db.url, 'bob');
-    tokens.lead = await createToken(db.url, 'lead', 'board');
-    servers.push(...(await Promise.all(['host-a', 'host-b'].map((machine) => startServer(['--store', db!.url, '--log', 'warn', '--machine', machine])))));
+    team = await BoardTeam.start('boardview', 'lead');
+    Object.assign(tokens, { alice: team.tokens.alice, bob: team.tokens.bob, lead: team.tokens.board });
+    servers.push(...team.servers);
   });
 
   afterEach(async () => {
@@ -90,11 +77,7 @@ describe('team database: the board in the editor', function () {
     }
   });
 
-  after(async () => {
-    await Promise.all(sessions.map((session) => session.close().catch(() => undefined)));
-    await Promise.all(servers.map((server) => stopServer(server, 'SIGTERM')));
-    await db?.drop();
-  });
+  after(async () => team?.close());
 
   it("lists every principal's task into records with owner, machine, tool and arguments, follows, cancels and re-runs them as the board's own, and never duplicates its own", async () => {
     const [a, b] = servers;
