@@ -2,7 +2,8 @@
  * Tasks that several server instances share through one store (the team database). The store's
  * word on a task wins over this engine's:
  * - a task another instance runs is kept here as a mirror: readable, listable and followable like
- *   any other (its changes are announced, waiters wake when it ends), with no work to run here;
+ *   any other (its changes are announced, waiters wake when it ends, and tasks here that run
+ *   after it start or fail with it), with no work to run here;
  * - a finished one from an earlier run is put back the same way (`adopt`);
  * - when the store says that work this engine runs has ended (cancelled through another instance,
  *   or ended "worker lost" after this instance's lease ran out), the work stops and the task takes
@@ -27,7 +28,10 @@ export interface SharedTasksHost {
   nextSequence(): number;
   /** Replaces the snapshot whole, announces it, and wakes waiters when it is terminal. */
   replace(task: LiveTask, snapshot: EngineTask): void;
-  /** Work of this engine's ended elsewhere: free what it held (slot, idempotency key, open questions). */
+  /**
+   * A task ended elsewhere: free what it held here (slot, idempotency key, open questions), and let
+   * the tasks here that run after it start (or fail with it).
+   */
   release(task: LiveTask): void;
   /** Starts the work now (the claim was its slot). */
   launch(task: LiveTask): void;
@@ -65,6 +69,8 @@ export class SharedTasks {
     if (task.runsElsewhere) {
       if (snapshot.lastUpdatedAt < task.snapshot.lastUpdatedAt) return 'unchanged';
       this.host.replace(task, snapshot);
+      // Ended there: what waits for it here runs (or fails with it) now, as after an end here.
+      if (task.isTerminal) this.host.release(task);
       return 'updated';
     }
     // This engine's own work: it writes its own changes; only an end decided elsewhere counts.

@@ -1,15 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { Emitter, type Event } from '../../core/events';
 import { Disposable, toDisposable } from '../../core/lifecycle';
 import { clampPriority } from '../../core/taskRecord';
 import { isTerminal } from '../../core/taskStatus';
-import { RpcCode, RpcError, toJsonRpcError } from '../rpcError';
+import { toJsonRpcError } from '../rpcError';
 import { type EngineTask, type OwnTasks, type StartOptions, type TaskOutcome, changedSnapshot } from './engineTask';
 import { TaskCancelledError, TaskNotFoundError, TaskTerminalError, TimeBudgetError } from './engineErrors';
-import { LiveTask, type LiveTaskHost, initialSnapshot } from './liveTask';
+import type { LiveTask, LiveTaskHost } from './liveTask';
 import { TaskTable } from './taskTable';
 import { TaskWaiters } from './taskWaiters';
-import { STARTED_MESSAGE, prerequisiteFailedMessage } from './queueMessages';
+import { STARTED_MESSAGE } from './queueMessages';
 import type { SchedulerLimits } from './scheduler';
 import { EngineQueue } from './engineQueue';
 import { TaskRetention } from './taskRetention';
@@ -21,14 +20,9 @@ import { ownTasksOf } from './ownTasks';
 import { TaskSweep } from './taskSweep';
 import { DEFAULT_POLL_INTERVAL_MS, type EngineOptions } from './engineOptions';
 import { SharedTasks } from './sharedTasks';
-import { type PlannedStart, type SharedStartHost, admitShared, startShared } from './sharedAdmission';
+import { TaskStarts } from './taskStarts';
 
 export { DEFAULT_POLL_INTERVAL_MS, type EngineOptions } from './engineOptions';
-
-/** A planned start, with the task it waits for. */
-interface Planned extends PlannedStart {
-  readonly after: LiveTask | undefined;
-}
 
 /**
  * Runs task work and owns its state on the receiving side. Both task wires are adapters over
@@ -37,7 +31,8 @@ interface Planned extends PlannedStart {
  * caller's authorization context): another owner's task is reported as not found.
  * Beside it: its options (engineOptions.ts), the vocabulary it shares with the wires (engineTask.ts),
  * one task's running work (liveTask.ts), retention (taskRetention.ts) and its sweep (taskSweep.ts),
- * a tool's view of its caller's tasks (ownTasks.ts), the scheduler as tasks see it (engineQueue.ts).
+ * a tool's view of its caller's tasks (ownTasks.ts), the scheduler as tasks see it (engineQueue.ts),
+ * how a task comes to exist (taskStarts.ts).
  */
 export class TaskEngine extends Disposable {
   private readonly _onDidChange = this._register(new Emitter<EngineTask>());
@@ -73,6 +68,7 @@ export class TaskEngine extends Disposable {
   private readonly creations: CreationBuckets | undefined;
   private readonly plainCalls: PlainCallSlots;
   private readonly sweep: TaskSweep;
+  private readonly starts: TaskStarts;
   /** The shared store's word on tasks: another instance's work, or the end of ours decided elsewhere (sharedTasks.ts). */
   readonly shared: SharedTasks;
 
@@ -96,6 +92,20 @@ export class TaskEngine extends Disposable {
       options.scheduler,
     );
     this.plainCalls = new PlainCallSlots(this.queue.scheduler, this.creations);
+    this.starts = new TaskStarts({
+      options,
+      table: this.table,
+      retention: this.retention,
+      keys: this.keys,
+      creations: this.creations,
+      queue: this.queue,
+      liveTaskHost: this.liveTaskHost,
+      pollIntervalMs: this.pollIntervalMs,
+      nextSequence: () => ++this.sequence,
+      iso: () => this.iso(),
+      created: (task) => this._onDidCreate.fire(task),
+      fail: (task, message) => this.failWithText(task, message),
+    });
     this.sweep = new TaskSweep({
       table: this.table,
       retention: this.retention,
@@ -136,78 +146,15 @@ export class TaskEngine extends Disposable {
    * -32029, nothing created; an unfinished task holding the idempotency key is returned instead.
    */
   start(options: StartOptions): EngineTask {
-    const held = this.heldBy(options.owner, options.idempotencyKey);
-    if (held) return held.snapshot;
-    const planned = this.plan(options);
-    this.creations?.admit(options.owner);
-    return this.create(planned);
+    return this.starts.start(options);
   }
 
   /**
    * `start` as the wires call it: with a store shared by several engines (`options.admission`),
    * the key and the rate hold across all of them (sharedAdmission.ts); without one, `start`.
    */
-  async begin(options: StartOptions): Promise<EngineTask> {
-    const admission = this.options.admission;
-    return admission ? startShared(this.sharedStartHost, admission, options) : this.start(options);
-  }
-
-  private readonly sharedStartHost: SharedStartHost<Planned> = {
-    unfinished: (owner, taskId) => {
-      const task = this.table.findOwned(owner, taskId);
-      return task && !task.isTerminal ? task.snapshot : undefined;
-    },
-    heldHere: (owner, key) => this.heldBy(owner, key)?.snapshot,
-    plan: (options) => this.plan(options),
-    create: (planned) => this.create(planned),
-    admitHere: (owner, what) => this.creations?.admit(owner, what),
-    rate: () => this.options.creationRate,
-  };
-
-  /** Checks a start (its `afterTaskId`) and makes the task's first snapshot; nothing is created yet. */
-  private plan(options: StartOptions): Planned {
-    const after = options.afterTaskId === undefined ? undefined : this.table.findOwn(options.owner, options.afterTaskId);
-    if (options.afterTaskId !== undefined && !after) {
-      throw new RpcError(RpcCode.InvalidParams, `Cannot run after task ${options.afterTaskId}: no such task (unknown, expired, or not yours)`);
-    }
-    const parent = options.parentTaskId === undefined ? undefined : this.table.findOwn(options.owner, options.parentTaskId);
-    const retention = this.retention.grant(options.ttl);
-    const snapshot = initialSnapshot(options, {
-      taskId: randomUUID(),
-      at: this.iso(),
-      ttl: retention,
-      pollInterval: this.pollIntervalMs,
-      parentTaskId: parent?.snapshot.taskId,
-      machine: this.options.machine,
-    });
-    return { options, snapshot, retention, after };
-  }
-
-  /** Creates a planned task (its creation token taken) and hands it to the scheduler or the team's queue. */
-  private create({ options, snapshot, retention, after }: Planned): EngineTask {
-    const taskId = snapshot.taskId;
-    const task = new LiveTask(snapshot, ++this.sequence, options, retention, this.liveTaskHost);
-    this.table.add(task);
-    if (options.idempotencyKey !== undefined) this.keys.claim(options.owner, options.idempotencyKey, taskId);
-    // Queued for the team: whichever instance claims it runs it (that may be this one).
-    task.runsElsewhere = !after && this.options.sharedQueue?.(options) === true;
-    this._onDidCreate.fire(task.snapshot);
-    if (task.runsElsewhere) return task.snapshot;
-    if (after && isTerminal(after.snapshot.status) && after.snapshot.status !== 'completed') {
-      // Decided already, but the creation result goes out first, as for any other change.
-      const afterId = after.snapshot.taskId;
-      setImmediate(() => this.failWithText(task, prerequisiteFailedMessage(afterId, after.snapshot.status)));
-      return task.snapshot;
-    }
-    this.queue.submit(task, after);
-    return task.snapshot;
-  }
-
-  /** The owner's unfinished task that holds this idempotency key, if any. */
-  private heldBy(owner: string, key: string | undefined): LiveTask | undefined {
-    const taskId = key === undefined ? undefined : this.keys.find(owner, key);
-    const task = taskId === undefined ? undefined : this.table.findOwned(owner, taskId);
-    return task && !task.isTerminal ? task : undefined;
+  begin(options: StartOptions): Promise<EngineTask> {
+    return this.starts.begin(options);
   }
 
   /** A plain (non-task) call's turn under the same limits as tasks (plainCallSlots.ts); call the returned function when done. */
@@ -217,7 +164,7 @@ export class TaskEngine extends Disposable {
     if (!admission) return this.plainCalls.acquire(request);
     if (request.signal?.aborted) throw request.signal.reason;
     // The token comes from the store's bucket (or this engine's, when the store cannot be asked).
-    await admitShared(this.sharedStartHost, admission, request.owner, 'call');
+    await this.starts.admitShared(admission, request.owner, 'call');
     return this.plainCalls.acquire(request, { counted: true });
   }
 

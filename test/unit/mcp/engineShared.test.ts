@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { EngineTask } from '../../../src/mcp/engine/engineTask';
+import { prerequisiteFailedMessage } from '../../../src/mcp/engine/queueMessages';
 import { RELINQUISHED_MESSAGE } from '../../../src/mcp/engine/sharedTasks';
 import { TaskEngine } from '../../../src/mcp/engine/taskEngine';
 import { waitFor } from '../helpers/waitFor';
@@ -104,6 +105,55 @@ describe('TaskEngine.shared', () => {
     } finally {
       limited.dispose();
     }
+  });
+
+  describe('a task that runs after one whose work runs elsewhere', () => {
+    /** Starts a task here that waits for `afterTaskId`; `ran` holds the ids whose work started. */
+    function startAfter(afterTaskId: string, ran: string[]): EngineTask {
+      return engine.start({
+        owner: 'alice',
+        tool: 'wait',
+        afterTaskId,
+        settle: () => ({ status: 'completed' }),
+        run: async (context) => {
+          ran.push(context.taskId);
+          return { content: [] };
+        },
+      });
+    }
+
+    it('starts when the store says that task completed', async () => {
+      engine.shared.apply(elsewhere('p1', 'working', T0), 60_000);
+      const ran: string[] = [];
+      const dependent = startAfter('p1', ran);
+      assert.equal(engine.get('alice', dependent.taskId).statusMessage, 'Waiting for task p1');
+      engine.shared.apply(elsewhere('p1', 'completed', T0 + 100), 60_000);
+      await waitFor(() => engine.get('alice', dependent.taskId).status === 'completed', { what: 'the dependent to run' });
+      assert.deepEqual(ran, [dependent.taskId]);
+    });
+
+    for (const status of ['failed', 'cancelled'] as const) {
+      it(`does not run, and says why, when the store says that task ${status}`, async () => {
+        engine.shared.apply(elsewhere('p2', 'working', T0), 60_000);
+        const ran: string[] = [];
+        const dependent = startAfter('p2', ran);
+        engine.shared.apply(elsewhere('p2', status, T0 + 100), 60_000);
+        await waitFor(() => engine.get('alice', dependent.taskId).status === 'failed', { what: 'the dependent to fail' });
+        assert.equal(engine.get('alice', dependent.taskId).statusMessage, prerequisiteFailedMessage('p2', status));
+        assert.deepEqual(ran, []);
+      });
+    }
+
+    it('starts when work this engine gave up ends elsewhere', async () => {
+      const claimed = elsewhere('c2', 'working', T0);
+      engine.shared.run(claimed, 60_000, { owner: 'alice', tool: 'wait', settle: () => ({ status: 'completed' }), run: () => new Promise(() => undefined) });
+      const ran: string[] = [];
+      const dependent = startAfter('c2', ran);
+      engine.shared.relinquish('c2');
+      engine.shared.apply(elsewhere('c2', 'completed', T0 + 100), 60_000);
+      await waitFor(() => engine.get('alice', dependent.taskId).status === 'completed', { what: 'the dependent to run' });
+      assert.deepEqual(ran, [dependent.taskId]);
+    });
   });
 
   it('relinquishes claimed work: the work stops, the task stays as the store says, and what the work still reports is dropped', async () => {
