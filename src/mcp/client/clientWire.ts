@@ -7,7 +7,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
 import type { IDisposable } from '../../core/lifecycle';
 import type { Logger } from '../../core/logger';
-import type { Wire } from '../wires/wire';
+import type { Wire } from '../wire';
 import { realClock, withTimeout } from './clock';
 import type { TaskWireClient } from './taskWire';
 

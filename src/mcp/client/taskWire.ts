@@ -1,6 +1,6 @@
 import type { CreateMessageRequest, CreateMessageResult, ElicitRequest, ElicitResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Event } from '../../core/events';
-import type { Wire } from '../wires/wire';
+import type { Wire } from '../wire';
 import type { RemoteOutcome, RemoteTaskState } from '../wires/remoteTask';
 import type { IDisposable } from '../../core/lifecycle';
 import type { WireObserver } from './wireTap';

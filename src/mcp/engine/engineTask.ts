@@ -3,7 +3,7 @@
  * side sees it, what its work is given, and how a wire asks for one. Kept apart from the engine so
  * a wire or a tool can speak about tasks without reaching into how the engine keeps them.
  */
-import type { Wire } from '../wires/wire';
+import type { Wire } from '../wire';
 import type { Agent, JsonRpcErrorObject } from '../../core/taskRecord';
 import type { TaskStatus } from '../../core/taskStatus';
 import type { OutputRead } from './taskOutputs';

@@ -9,7 +9,7 @@ import type { IDisposable } from '../../core/lifecycle';
 import type { Logger } from '../../core/logger';
 import type { EngineTask, StartOptions } from '../engine/engineTask';
 import type { TaskEngine } from '../engine/taskEngine';
-import type { Wire } from '../wires/wire';
+import type { Wire } from '../wire';
 import type { TaskHost } from './toolCatalog';
 
 /** What a wire on the HTTP endpoint serves with. */

@@ -4,7 +4,7 @@
  */
 import type { EngineTask, StartOptions } from '../engine/engineTask';
 import type { TaskEngine } from '../engine/taskEngine';
-import type { Wire } from '../wires/wire';
+import type { Wire } from '../wire';
 import type { HttpServerWire, StreamServerWire } from './serverWire';
 import type { TaskHost } from './toolCatalog';
 import { serverWireV1 } from './v1/serverWireV1';

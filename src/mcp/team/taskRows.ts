@@ -8,7 +8,7 @@ import type { Agent } from '../../core/taskRecord';
 import { taskFieldsOf } from '../../core/taskMeta';
 import { type TaskStatus, isTerminal } from '../../core/taskStatus';
 import type { EngineTask, InputRequest, TaskOutcome } from '../engine/engineTask';
-import type { Wire } from '../wires/wire';
+import type { Wire } from '../wire';
 
 /** The columns written for each task, in `jsonb_to_recordset` form (see DurableTasks' upsert). */
 export const TASK_COLUMNS = `task_id text, owner text, tool text, status text, status_message text, created_at timestamptz,

@@ -19,7 +19,7 @@ import { isTerminal } from '../../core/taskStatus';
 import type { EngineTask, StartOptions } from '../engine/engineTask';
 import type { SchedulerLimits } from '../engine/scheduler';
 import type { TaskEngine } from '../engine/taskEngine';
-import type { Wire } from '../wires/wire';
+import type { Wire } from '../wire';
 import type { ChannelListener } from './channelListener';
 import { connectionProblem, inTransaction } from './database';
 import type { DurableTasks } from './durableTasks';

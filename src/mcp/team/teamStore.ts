@@ -21,7 +21,7 @@ import { COMMANDS_CHANNEL, TeamSync, taskIdsNamed } from './teamSync';
 import { TeamQueue, queuedForTeam } from './teamQueue';
 import { TeamLimits } from './teamLimits';
 import { isTerminal } from '../../core/taskStatus';
-import type { Wire } from '../wires/wire';
+import type { Wire } from '../wire';
 import { TokenDirectory } from './tokenDirectory';
 
 export interface TeamStoreOptions {
