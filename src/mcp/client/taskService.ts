@@ -17,7 +17,7 @@ import type { Clock } from './clock';
 import { QuestionRouter, type SamplingHandler } from './questionRouter';
 import { TaskFollower, settledStatus } from './taskFollower';
 import { TeamListing } from './teamListing';
-import type { TaskWireClient } from './taskWire';
+import { type TaskWireClient, listEveryPage } from './taskWire';
 import { UnansweredStarts, cancelledHereOnlyMessage } from './unansweredStarts';
 
 export interface ServerEntry {
@@ -312,14 +312,7 @@ export class TaskService extends Disposable implements Pick<TaskActions, 'start'
   async listRemote(serverId: string): Promise<RemoteTaskState[]> {
     const server = this.requireServer(serverId);
     if (!server.client.supportsList) throw new Error(`${server.name} does not support listing tasks.`);
-    const tasks: RemoteTaskState[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await server.client.list(cursor);
-      tasks.push(...page.tasks);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return tasks;
+    return listEveryPage(server.client);
   }
 
   /** What a tool says of itself for automatic retries: idempotent or not, and its own policy (`_meta`). */

@@ -108,3 +108,15 @@ export const SAMPLING_DECLINED_CODE = -1;
 export function samplingDeclinedError(declined: SamplingDeclinedError): { code: number; message: string } {
   return { code: SAMPLING_DECLINED_CODE, message: `Tasklane declined the sampling request: ${declined.message}` };
 }
+
+/** Every task the server lists for this client: each page of `list`, in order. */
+export async function listEveryPage(client: Pick<TaskWireClient, 'list'>): Promise<RemoteTaskState[]> {
+  const tasks: RemoteTaskState[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await client.list(cursor);
+    tasks.push(...page.tasks);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return tasks;
+}

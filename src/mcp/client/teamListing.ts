@@ -6,7 +6,7 @@ import type { TaskStore } from '../../core/taskStore';
 import type { RemoteTaskState } from '../wires/remoteTask';
 import type { PollScheduler } from './pollScheduler';
 import type { TaskFollower } from './taskFollower';
-import type { TaskWireClient } from './taskWire';
+import { type TaskWireClient, listEveryPage } from './taskWire';
 
 /** How often a team server's tasks are listed again while it is connected (ms). */
 export const TEAM_LISTING_INTERVAL_MS = 5_000;
@@ -97,13 +97,7 @@ export class TeamListing extends Disposable {
 
   /** One pass: lists every page and brings in what is new. Returns how many records it created. */
   async listOnce(server: TeamServer): Promise<number> {
-    const tasks: RemoteTaskState[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await server.client.list(cursor);
-      tasks.push(...page.tasks);
-      cursor = page.nextCursor;
-    } while (cursor);
+    const tasks = await listEveryPage(server.client);
     // The list was awaited: what is known is read now, after any start that was answered meanwhile.
     if (this.watched.get(server.id) !== server || this.disposed) return 0;
     return this.bringIn(server, tasks);
