@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type TestDatabase, testDatabase } from '../helpers/postgres';
-import { waitFor } from '../helpers/waitFor';
 import { V2Client } from '../mcp/v2/helpers';
+import { CommandLog } from './commandLog';
 import { type RunningServer, createToken, requirePostgres, startServer, stopServer } from './teamHelpers';
 
 describe('team database: a task that runs after a task on another instance', function () {
@@ -18,29 +18,18 @@ describe('team database: a task that runs after a task on another instance', fun
   let token = '';
   const servers: RunningServer[] = [];
   let scratch = '';
-  let log = '';
-  let release = '';
+  let runs: CommandLog | undefined;
 
   const clientOf = (server: RunningServer) => new V2Client(server.url, token);
-  const lines = () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : []);
-  /** A command that logs its start with its server's pid, then runs `body`. */
-  const logged = (name: string, body: string) => `echo "start ${name} $PPID" >> '${log}'; ${body}`;
 
   /**
    * Starts a prerequisite that runs until the release file exists, and returns it with the client
    * of the instance that runs it and of the other one (which already knows the prerequisite).
    */
   async function prerequisiteElsewhere(): Promise<{ taskId: string; runner: V2Client; other: V2Client }> {
-    const created = await clientOf(servers[0]).callTool('run_command', { command: logged('prerequisite', `while [ ! -f '${release}' ]; do sleep 0.05; done`) });
-    const runnerPid = await waitFor(
-      () =>
-        lines()
-          .find((line) => line.startsWith('start prerequisite '))
-          ?.split(' ')[2],
-      { what: 'the prerequisite running' },
-    );
-    const runner = servers.findIndex((server) => server.child.pid === Number(runnerPid));
-    assert.notEqual(runner, -1, `the prerequisite runs on a server of this test (pid ${runnerPid})`);
+    const created = await clientOf(servers[0]).callTool('run_command', { command: runs!.blocker('prerequisite') });
+    const runner = await runs!.runnerOf('prerequisite', servers);
+    assert.notEqual(runner, -1, 'the prerequisite runs on a server of this test');
     const other = clientOf(servers[1 - runner]);
     const taskId = created.taskId as string;
     await other.poll(taskId, (task) => task.status === 'working');
@@ -51,7 +40,7 @@ describe('team database: a task that runs after a task on another instance', fun
   async function dependentOf(client: V2Client, afterTaskId: string): Promise<string> {
     const created = await client.callTool(
       'run_command',
-      { command: logged('dependent', 'true') },
+      { command: runs!.logged('dependent', 'true') },
       { extra: { _meta: { 'dev.tasklane/scheduling': { afterTaskId } } } },
     );
     assert.equal(created.resultType, 'task', JSON.stringify(created));
@@ -70,13 +59,10 @@ describe('team database: a task that runs after a task on another instance', fun
   });
 
   beforeEach(() => {
-    log = path.join(scratch, `${Math.random().toString(36).slice(2)}.log`);
-    release = `${log}.release`;
+    runs = new CommandLog(scratch);
   });
 
-  afterEach(() => {
-    if (release) fs.writeFileSync(release, '');
-  });
+  afterEach(() => runs?.release());
 
   after(async () => {
     await Promise.all(servers.map((server) => stopServer(server, 'SIGTERM')));
@@ -87,13 +73,13 @@ describe('team database: a task that runs after a task on another instance', fun
   it('starts once the prerequisite completes on the other instance', async () => {
     const { taskId, other } = await prerequisiteElsewhere();
     const dependent = await dependentOf(other, taskId);
-    assert.ok(!lines().some((line) => line.startsWith('start dependent ')), 'the dependent waits');
+    assert.ok(!runs!.started('dependent'), 'the dependent waits');
 
-    fs.writeFileSync(release, '');
+    runs!.release();
     assert.equal((await other.poll(taskId)).status, 'completed');
     const done = await other.poll(dependent);
     assert.equal(done.status, 'completed', JSON.stringify(done));
-    assert.ok(lines().some((line) => line.startsWith('start dependent ')));
+    assert.ok(runs!.started('dependent'));
   });
 
   it('does not run, and says why, once the prerequisite is cancelled on the other instance', async () => {
@@ -104,6 +90,6 @@ describe('team database: a task that runs after a task on another instance', fun
     const done = await other.poll(dependent);
     assert.equal(done.status, 'failed', JSON.stringify(done));
     assert.match(String(done.statusMessage), /^Did not run: task \S+, which it was to run after, was cancelled$/);
-    assert.ok(!lines().some((line) => line.startsWith('start dependent ')), 'the dependent never ran');
+    assert.ok(!runs!.started('dependent'), 'the dependent never ran');
   });
 });

@@ -13,6 +13,7 @@ import { Client } from 'pg';
 import { type TestDatabase, testDatabase } from '../helpers/postgres';
 import { waitFor } from '../helpers/waitFor';
 import { V2Client } from '../mcp/v2/helpers';
+import { CommandLog } from './commandLog';
 import { type RunningServer, createToken, requirePostgres, startServer, stopServer } from './teamHelpers';
 
 describe('team database: one queue for the team', function () {
@@ -20,20 +21,10 @@ describe('team database: one queue for the team', function () {
   let token = '';
   const servers: RunningServer[] = [];
   let scratch = '';
-  let log = '';
-  let release = '';
+  let runs: CommandLog | undefined;
 
   const start = () => startServer(['--store', db!.url, '--log', 'warn', '--lease-ms', '1000', '--max-running', '1']);
   const clientOf = (server: RunningServer) => new V2Client(server.url, token);
-  const lines = () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : []);
-  /** A command that logs its start (with its server's pid) and its end, `body` between. */
-  const logged = (name: string, body: string) => `echo "start ${name} $PPID" >> '${log}'; ${body}; echo "end ${name}" >> '${log}'`;
-  /** Runs until the test creates the release file. */
-  const blocker = (name: string) => logged(name, `while [ ! -f '${release}' ]; do sleep 0.05; done`);
-  const startedOn = (name: string) => {
-    const line = lines().find((each) => each.startsWith(`start ${name} `));
-    return line ? servers.findIndex((server) => server.child.pid === Number(line.split(' ')[2])) : undefined;
-  };
 
   before(async function () {
     requirePostgres(this);
@@ -44,20 +35,19 @@ describe('team database: one queue for the team', function () {
   });
 
   beforeEach(() => {
-    log = path.join(scratch, `${Math.random().toString(36).slice(2)}.log`);
-    release = `${log}.release`;
+    runs = new CommandLog(scratch);
   });
 
   after(async () => {
-    if (release) fs.writeFileSync(release, '');
+    runs?.release();
     await Promise.all(servers.map((server) => stopServer(server, 'SIGTERM')));
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
     await db?.drop();
   });
 
   it('runs one task at a time in the whole team, the highest priority first, whichever instance took it', async () => {
-    const first = await clientOf(servers[0]).callTool('run_command', { command: blocker('blocker') });
-    await waitFor(() => startedOn('blocker') !== undefined, { what: 'the blocker running' });
+    const first = await clientOf(servers[0]).callTool('run_command', { command: runs!.blocker('blocker') });
+    await waitFor(() => runs!.started('blocker'), { what: 'the blocker running' });
     const queued: [string, number][] = [
       ['low', 1],
       ['high', 9],
@@ -67,7 +57,7 @@ describe('team database: one queue for the team', function () {
     for (const [index, [name, priority]] of queued.entries()) {
       const created = await clientOf(servers[index]).callTool(
         'run_command',
-        { command: logged(name, 'sleep 0.2') },
+        { command: runs!.logged(name, 'sleep 0.2') },
         { extra: { _meta: { 'dev.tasklane/priority': priority } } },
       );
       assert.equal(created.resultType, 'task', JSON.stringify(created));
@@ -75,12 +65,12 @@ describe('team database: one queue for the team', function () {
     }
     // Each instance would have a free slot of its own: the team's limit keeps them waiting.
     for (const id of ids) assert.equal((await clientOf(servers[2]).poll(id, (task) => task.status === 'working')).status, 'working');
-    assert.deepEqual(lines(), [lines()[0]], 'only the blocker has started');
+    assert.deepEqual(runs!.lines(), [runs!.lines()[0]], 'only the blocker has started');
 
-    fs.writeFileSync(release, '');
+    runs!.release();
     for (const id of [first.taskId as string, ...ids]) assert.equal((await clientOf(servers[1]).poll(id)).status, 'completed');
     assert.deepEqual(
-      lines().map((line) => line.split(' ').slice(0, 2).join(' ')),
+      runs!.lines().map((line) => line.split(' ').slice(0, 2).join(' ')),
       ['start blocker', 'end blocker', 'start high', 'end high', 'start middle', 'end middle', 'start low', 'end low'],
     );
   });
@@ -89,33 +79,26 @@ describe('team database: one queue for the team', function () {
     const notBefore = Date.now() + 1500;
     const created = await clientOf(servers[1]).callTool(
       'run_command',
-      { command: `echo "started $(date +%s%3N)" >> '${log}'` },
+      { command: `echo "started $(date +%s%3N)" >> '${runs!.file}'` },
       { extra: { _meta: { 'dev.tasklane/scheduling': { runAfter: new Date(notBefore).toISOString() } } } },
     );
     assert.equal((await clientOf(servers[0]).poll(created.taskId as string)).status, 'completed');
-    const startedAt = Number(lines()[0].split(' ')[1]);
+    const startedAt = Number(runs!.lines()[0].split(' ')[1]);
     assert.ok(startedAt >= notBefore, `started ${notBefore - startedAt} ms before its run-after time`);
   });
 
   it('keeps a queued task when the instance it was created through dies: another instance runs it', async () => {
-    await clientOf(servers[0]).callTool('run_command', { command: blocker('blocker') });
-    // Wrapped: the index of the first server is 0, which waitFor would take for "not yet".
-    const { runner } = await waitFor(
-      () => {
-        const index = startedOn('blocker');
-        return index === undefined ? undefined : { runner: index };
-      },
-      { what: 'the blocker running' },
-    );
+    await clientOf(servers[0]).callTool('run_command', { command: runs!.blocker('blocker') });
+    const runner = await runs!.runnerOf('blocker', servers);
     const creator = (runner + 1) % 3;
     const witness = clientOf(servers[(runner + 2) % 3]);
-    const waiting = await clientOf(servers[creator]).callTool('run_command', { command: logged('orphan', 'true') });
+    const waiting = await clientOf(servers[creator]).callTool('run_command', { command: runs!.logged('orphan', 'true') });
     await witness.poll(waiting.taskId as string, (task) => task.status === 'working');
     await stopServer(servers[creator], 'SIGKILL');
-    fs.writeFileSync(release, '');
+    runs!.release();
     const done = await witness.poll(waiting.taskId as string);
     assert.equal(done.status, 'completed', JSON.stringify(done));
-    assert.notEqual(startedOn('orphan'), creator);
+    assert.notEqual(runs!.startedOn('orphan', servers), creator);
     servers[creator] = await start();
   });
 
@@ -131,7 +114,7 @@ describe('team database: one queue for the team', function () {
           RETURN NULL; END $$;
         CREATE TRIGGER log_queued AFTER INSERT ON tasks FOR EACH ROW WHEN (NEW.queued) EXECUTE FUNCTION log_queue();
         CREATE TRIGGER log_claimed AFTER UPDATE OF queued ON tasks FOR EACH ROW WHEN (OLD.queued AND NOT NEW.queued) EXECUTE FUNCTION log_queue();`);
-      const created = await clientOf(servers[2]).callTool('run_command', { command: logged('mine', 'true') });
+      const created = await clientOf(servers[2]).callTool('run_command', { command: runs!.logged('mine', 'true') });
       assert.equal((await clientOf(servers[2]).poll(created.taskId as string)).status, 'completed');
       const { rows } = await admin.query<{ change: string; tx: string }>('SELECT change, tx FROM queue_log WHERE task_id = $1 ORDER BY change DESC', [
         created.taskId,
@@ -141,7 +124,7 @@ describe('team database: one queue for the team', function () {
         ['queued', 'claimed'],
       );
       assert.equal(rows[0].tx, rows[1].tx, 'the queued row and its claim in one transaction');
-      assert.equal(startedOn('mine'), 2);
+      assert.equal(runs!.startedOn('mine', servers), 2);
     } finally {
       await admin.end();
     }
